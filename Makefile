@@ -1,0 +1,48 @@
+# Supplier portal — `make up` runs the whole system, `make test` runs the whole suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SERVICE_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
+# pgserver ships PostgreSQL wheels for CPython 3.10-3.12: prefer such an interpreter.
+PYTHON ?= $(shell for p in python3.12 python3.11 python3.10 python3; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not (3,10) <= sys.version_info[:2] <= (3,13))' 2>/dev/null; then echo $$p; break; fi; done)
+INSTALL_INPUTS := shared/pyproject.toml $(addsuffix /pyproject.toml,$(SERVICE_DIRS)) tests/requirements.txt
+PYTEST_ARGS ?=
+
+.PHONY: help setup up test lint unit integration e2e clean
+
+help:
+	@echo "make up     set up (venv, install, data dir) and run the whole system"
+	@echo "make test   set up and run the whole test suite"
+	@echo "make lint   ruff and mypy"
+	@echo "make clean  remove the venv and all local data (var/)"
+
+$(VENV)/.installed: $(INSTALL_INPUTS)
+	@if [ -z "$(PYTHON)" ]; then echo "Python 3.10+ is required" >&2; exit 1; fi
+	@if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(VENV); fi
+	@$(PY) -c 'import sys; v=sys.version_info[:2]; (3,10) <= v <= (3,12) or print("note: pgserver has no wheel for Python %d.%d here; the embedded PostgreSQL falls back to initdb/pg_ctl on PATH" % v)'
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e 'shared[embedded]' $(addprefix -e ,$(SERVICE_DIRS)) -r tests/requirements.txt
+	@touch $@
+
+setup: $(VENV)/.installed
+	@mkdir -p $${PORTAL_DATA_DIR:-var}
+
+up: setup
+	$(PY) -m shared.devstack up
+
+lint: setup
+	$(VENV)/bin/ruff check shared services tests
+	$(VENV)/bin/ruff format --check shared services tests
+	$(VENV)/bin/mypy
+
+test: setup lint
+	$(VENV)/bin/pytest -c tests/pytest.ini $(PYTEST_ARGS)
+
+unit: setup
+	$(VENV)/bin/pytest -c tests/pytest.ini -m "not integration and not e2e" $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var

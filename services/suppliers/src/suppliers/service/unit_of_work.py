@@ -1,0 +1,19 @@
+"""The suppliers unit of work: repository, outbox and inbox on one transaction."""
+
+from __future__ import annotations
+
+from shared.db import SqlUnitOfWork
+from suppliers.adapters.repository import SupplierRepository
+from suppliers.domain.model import Supplier
+
+
+class UnitOfWork(SqlUnitOfWork):
+    def _start(self) -> None:
+        self.suppliers = SupplierRepository(self.session)
+
+    async def save(self, supplier: Supplier) -> None:
+        """Persist the aggregate and move its recorded events to the outbox."""
+        await self.suppliers.save(supplier)
+        for event in supplier.events:
+            self.outbox.add(event, tenant_id=supplier.tenant_id)
+        supplier.events.clear()

@@ -1,0 +1,1 @@
+"""Plumbing every supplier portal service depends on; holds no service's business rules."""

@@ -1,0 +1,100 @@
+"""Events of ``invoicing.invoice.v1``: an invoice's whole current state, keyed by its purchase order."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.contracts.base import DecimalStr, EventPayload
+
+INVOICES_TOPIC = "invoicing.invoice.v1"
+
+InvoiceStatus = Literal["draft", "matching", "pending", "approved", "rejected", "canceled", "partly_paid", "paid"]
+LIVE_INVOICE_STATUSES: frozenset[str] = frozenset({"matching", "pending", "approved", "partly_paid", "paid"})
+
+
+class InvoiceLineState(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    line_id: UUID
+    line_no: int
+    purchase_order_line_id: UUID | None
+    description: str
+    quantity: DecimalStr
+    unit_price: DecimalStr
+    net_amount: DecimalStr
+
+
+class PaymentState(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    payment_id: UUID
+    amount: DecimalStr
+    paid_at: datetime
+
+
+class InvoiceSnapshot(EventPayload):
+    topic = INVOICES_TOPIC
+
+    invoice_id: UUID
+    tenant_id: UUID
+    purchase_order_id: UUID
+    purchase_order_number: str
+    supplier_id: UUID
+    number: str
+    issue_date: date | None = None
+    currency: str
+    status: InvoiceStatus
+    submission: int
+    submitted_at: datetime | None = None
+    net_total: DecimalStr
+    lines: list[InvoiceLineState]
+    approver_id: UUID | None = None
+    rejection_reason: str | None = None
+    paid_total: DecimalStr
+    payments: list[PaymentState] = []
+    revision: int
+
+    def key(self) -> str:
+        return str(self.purchase_order_id)
+
+
+class InvoiceSubmitted(InvoiceSnapshot):
+    event_type = "InvoiceSubmitted"
+
+
+class InvoiceApprovalRequested(InvoiceSnapshot):
+    """Matching found a discrepancy; ``approver_id`` (the PO initiator) must decide."""
+
+    event_type = "InvoiceApprovalRequested"
+
+
+class InvoiceApproved(InvoiceSnapshot):
+    event_type = "InvoiceApproved"
+    auto_approved: bool
+
+
+class InvoiceRejected(InvoiceSnapshot):
+    event_type = "InvoiceRejected"
+
+
+class InvoiceCanceled(InvoiceSnapshot):
+    event_type = "InvoiceCanceled"
+
+
+class InvoicePaymentRecorded(InvoiceSnapshot):
+    event_type = "InvoicePaymentRecorded"
+    payment: PaymentState
+
+
+INVOICE_EVENTS: tuple[type[EventPayload], ...] = (
+    InvoiceSubmitted,
+    InvoiceApprovalRequested,
+    InvoiceApproved,
+    InvoiceRejected,
+    InvoiceCanceled,
+    InvoicePaymentRecorded,
+)

@@ -1,0 +1,63 @@
+"""Events of ``matching.verdict.v1``: the verdict on one submission of an invoice, keyed by its PO."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.contracts.base import DecimalStr, EventPayload
+
+VERDICTS_TOPIC = "matching.verdict.v1"
+
+Outcome = Literal["auto_approved", "needs_approval"]
+Reason = Literal["new_items", "over_tolerance", "order_not_open"]
+
+
+class VerdictLine(BaseModel):
+    """One row of the line report: a PO line, or a new line that refers to no PO line."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    purchase_order_line_id: UUID | None
+    invoice_line_id: UUID | None
+    description: str
+    ordered_quantity: DecimalStr | None
+    ordered_unit_price: DecimalStr | None
+    previously_invoiced_quantity: DecimalStr
+    invoiced_quantity: DecimalStr
+    invoiced_unit_price: DecimalStr | None
+    quantity_changed: bool
+    price_changed: bool
+    new_item: bool
+    not_invoiced: bool
+
+
+class MatchingVerdictIssued(EventPayload):
+    topic = VERDICTS_TOPIC
+    event_type = "MatchingVerdictIssued"
+
+    verdict_id: UUID
+    tenant_id: UUID
+    invoice_id: UUID
+    purchase_order_id: UUID
+    submission: int
+    outcome: Outcome
+    reasons: list[Reason]
+    currency: str
+    tolerance_rate: DecimalStr
+    tolerance_limit: DecimalStr
+    po_net_total: DecimalStr
+    open_net: DecimalStr
+    invoice_net_total: DecimalStr
+    excess: DecimalStr
+    lines: list[VerdictLine]
+    issued_at: datetime
+
+    def key(self) -> str:
+        return str(self.purchase_order_id)
+
+
+VERDICT_EVENTS: tuple[type[EventPayload], ...] = (MatchingVerdictIssued,)

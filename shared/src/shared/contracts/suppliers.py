@@ -1,0 +1,72 @@
+"""Events of ``suppliers.supplier.v1``: a supplier record's whole current state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.contracts.base import DecimalStr, EventPayload
+
+SUPPLIERS_TOPIC = "suppliers.supplier.v1"
+
+PortalStatus = Literal["not_invited", "active", "inactive"]
+
+
+class SupplierContact(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    name: str
+    email: str | None = None
+    phone: str | None = None
+
+
+class SupplierSnapshot(EventPayload):
+    """Everything a consumer needs to keep a read model of one supplier."""
+
+    topic = SUPPLIERS_TOPIC
+
+    supplier_id: UUID
+    tenant_id: UUID
+    name: str
+    email: str
+    phone: str | None = None
+    currency: str
+    tolerance_rate: DecimalStr
+    contacts: list[SupplierContact] = []
+    portal_status: PortalStatus
+    custom_fields: dict[str, Any] = {}
+    revision: int
+    updated_at: datetime
+
+    def key(self) -> str:
+        return str(self.supplier_id)
+
+
+class SupplierCreated(SupplierSnapshot):
+    event_type = "SupplierCreated"
+
+
+class SupplierUpdated(SupplierSnapshot):
+    event_type = "SupplierUpdated"
+
+
+class SupplierPortalActivated(SupplierSnapshot):
+    """The portal was switched on; ``first_activation`` asks for an invitation to be sent."""
+
+    event_type = "SupplierPortalActivated"
+    first_activation: bool
+
+
+class SupplierPortalDeactivated(SupplierSnapshot):
+    event_type = "SupplierPortalDeactivated"
+
+
+SUPPLIER_EVENTS: tuple[type[EventPayload], ...] = (
+    SupplierCreated,
+    SupplierUpdated,
+    SupplierPortalActivated,
+    SupplierPortalDeactivated,
+)

@@ -1,0 +1,79 @@
+"""Database plumbing: engines, a naming convention for every ``MetaData``, the unit of work base."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from shared.inbox import Inbox
+from shared.outbox import Outbox
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_metadata() -> MetaData:
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_timeout=5,
+        # Fail fast when the database is down, so requests answer 503 instead of hanging.
+        connect_args={"timeout": 5, "command_timeout": 30},
+    )
+
+
+def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+class SqlUnitOfWork:
+    """One business transaction: the session, the outbox written with it, and the inbox.
+
+    Services subclass it to add their repositories in ``_start``.
+    """
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], producer: str) -> None:
+        self._session_factory = session_factory
+        self._producer = producer
+
+    async def __aenter__(self) -> Self:
+        self.session = self._session_factory()
+        self.outbox = Outbox(self.session, self._producer)
+        self.inbox = Inbox(self.session)
+        self._start()
+        return self
+
+    def _start(self) -> None:
+        """Build repositories on ``self.session``."""
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        await self.outbox.flush()
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()

@@ -1,0 +1,330 @@
+"""Start and stop the whole system: servers, migrations, topics, every service in its own process.
+
+``python -m shared.devstack up`` is what ``make up`` runs; the end-to-end tests build the same
+``Stack`` on free ports in a temporary data directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from shared.auth import ensure_keypair
+from shared.devstack.broker import EmbeddedBroker
+from shared.devstack.ports import free_port, port_open, wait_for_port
+from shared.devstack.postgres import EmbeddedPostgres
+from shared.kafka import ensure_topics
+
+# Start order: the gateway last, so that it answers only when everything behind it runs.
+SERVICES = ("suppliers", "orders", "invoicing", "matching", "notifier", "gateway")
+DEFAULT_SERVICE_PORTS = {"suppliers": 8101, "orders": 8102, "invoicing": 8103, "matching": 8104, "notifier": 8105}
+
+
+@dataclass
+class StackConfig:
+    data_dir: Path
+    http_port: int = 8000
+    service_ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_SERVICE_PORTS))
+    postgres_port: int = 5439
+    broker_port: int = 9092
+    smtp_port: int = 1025
+    mail_dir: Path | None = None
+    admin_email: str = "admin@example.com"
+    admin_password: str | None = None
+    public_url: str | None = None
+    # External servers instead of the embedded ones.
+    kafka_bootstrap_servers: str | None = None
+    database_urls: dict[str, str] = field(default_factory=dict)
+    smtp_host: str | None = None
+    log_format: str = "console"
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_environment(cls) -> StackConfig:
+        env = os.environ
+        data_dir = Path(env.get("PORTAL_DATA_DIR") or "var").resolve()
+        http_port = int(env.get("PORTAL_HTTP_PORT") or 8000)
+        return cls(
+            data_dir=data_dir,
+            http_port=http_port,
+            service_ports={
+                name: int(env.get(f"{name.upper()}_HTTP_PORT") or port) for name, port in DEFAULT_SERVICE_PORTS.items()
+            },
+            postgres_port=int(env.get("PORTAL_POSTGRES_PORT") or 5439),
+            smtp_port=int(env.get("SMTP_PORT") or 1025),
+            mail_dir=Path(env["MAIL_SINK_DIR"]).resolve() if env.get("MAIL_SINK_DIR") else None,
+            admin_email=env.get("PORTAL_ADMIN_EMAIL") or "admin@example.com",
+            admin_password=env.get("PORTAL_ADMIN_PASSWORD") or None,
+            public_url=env.get("PORTAL_PUBLIC_URL") or None,
+            kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS") or None,
+            database_urls={
+                name: env[f"{name.upper()}_DATABASE_URL"]
+                for name in SERVICES
+                if env.get(f"{name.upper()}_DATABASE_URL")
+            },
+            smtp_host=env.get("SMTP_HOST") or None,
+            log_format=env.get("PORTAL_LOG_FORMAT") or "console",
+        )
+
+    @classmethod
+    def for_tests(cls, data_dir: Path) -> StackConfig:
+        return cls(
+            data_dir=data_dir,
+            http_port=free_port(),
+            service_ports={name: free_port() for name in DEFAULT_SERVICE_PORTS},
+            postgres_port=free_port(),
+            broker_port=free_port(),
+            smtp_port=free_port(),
+            admin_password="admin-password-for-tests",
+            log_format="json",
+        )
+
+    @property
+    def mail_sink_dir(self) -> Path:
+        return self.mail_dir or self.data_dir / "mail"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+
+class Stack:
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.postgres: EmbeddedPostgres | None = None
+        self.broker: EmbeddedBroker | None = None
+        self.sink: subprocess.Popen[bytes] | None = None
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.admin_note = ""
+        self.logs_dir = config.data_dir / "logs"
+
+    # -- servers ---------------------------------------------------------------------------
+    def database_url(self, service: str) -> str:
+        if service in self.config.database_urls:
+            return self.config.database_urls[service]
+        assert self.postgres is not None
+        return self.postgres.url(f"portal_{service}")
+
+    @property
+    def bootstrap_servers(self) -> str:
+        if self.config.kafka_bootstrap_servers:
+            return self.config.kafka_bootstrap_servers
+        assert self.broker is not None
+        return self.broker.bootstrap_servers
+
+    def start_servers(self) -> None:
+        cfg = self.config
+        cfg.data_dir.mkdir(parents=True, exist_ok=True)
+        self.logs_dir.mkdir(parents=True, exist_ok=True)
+        self.private_key, self.public_key = ensure_keypair(cfg.data_dir / "keys")
+        if any(s not in cfg.database_urls for s in SERVICES):
+            self.postgres = EmbeddedPostgres(cfg.data_dir / "postgres" / "data", cfg.postgres_port)
+            self.postgres.start()
+            self.postgres.create_databases([f"portal_{s}" for s in SERVICES if s not in cfg.database_urls])
+        if not cfg.kafka_bootstrap_servers:
+            self.broker = EmbeddedBroker(cfg.broker_port, self.logs_dir / "broker.log")
+            self.broker.start()
+        asyncio.run(ensure_topics(self.bootstrap_servers))
+        if not cfg.smtp_host:
+            self.start_sink()
+
+    def start_sink(self) -> None:
+        cfg = self.config
+        if port_open(cfg.smtp_port):
+            raise RuntimeError(f"SMTP port {cfg.smtp_port} is taken")
+        self.sink = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "shared.devstack.mailsink",
+                "--dir",
+                str(cfg.mail_sink_dir),
+                "--port",
+                str(cfg.smtp_port),
+            ],
+            stdout=(self.logs_dir / "mailsink.log").open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_for_port(cfg.smtp_port, timeout_s=20)
+
+    def stop_sink(self) -> None:
+        _terminate(self.sink)
+        self.sink = None
+
+    # -- services --------------------------------------------------------------------------
+    def service_env(self, service: str) -> dict[str, str]:
+        cfg = self.config
+        prefix = service.upper()
+        env = {
+            **os.environ,
+            "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
+            "KAFKA_ENABLE_IDEMPOTENCE": "false" if self.broker else os.environ.get("KAFKA_ENABLE_IDEMPOTENCE", "true"),
+            "KAFKA_FETCH_MAX_WAIT_MS": "20" if self.broker else os.environ.get("KAFKA_FETCH_MAX_WAIT_MS", "500"),
+            "PORTAL_JWT_PUBLIC_KEY_FILE": str(self.public_key),
+            "PORTAL_LOG_FORMAT": cfg.log_format,
+            f"{prefix}_DATABASE_URL": self.database_url(service),
+            f"{prefix}_HTTP_PORT": str(cfg.http_port if service == "gateway" else cfg.service_ports[service]),
+            "PYTHONUNBUFFERED": "1",
+        }
+        if service == "notifier":
+            env["SMTP_HOST"] = cfg.smtp_host or "127.0.0.1"
+            env["SMTP_PORT"] = str(cfg.smtp_port)
+        if service == "gateway":
+            env["GATEWAY_JWT_PRIVATE_KEY_FILE"] = str(self.private_key)
+            env["PORTAL_ADMIN_EMAIL"] = cfg.admin_email
+            if cfg.admin_password:
+                env["PORTAL_ADMIN_PASSWORD"] = cfg.admin_password
+            env["PORTAL_PUBLIC_URL"] = cfg.public_url or cfg.gateway_url
+            for name, port in cfg.service_ports.items():
+                env[f"GATEWAY_{name.upper()}_URL"] = f"http://127.0.0.1:{port}"
+        env.update(cfg.extra_env)
+        return env
+
+    def migrate(self) -> None:
+        """Run every service's migrations (the gateway's also creates the first admin)."""
+        for service in SERVICES:
+            result = subprocess.run(
+                [sys.executable, "-m", f"{service}.migrate"],
+                env=self.service_env(service),
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            if result.returncode != 0:
+                raise RuntimeError(f"migrations of {service} failed:\n{result.stdout}\n{result.stderr}")
+            if service == "gateway":
+                self.admin_note = result.stdout.strip()
+
+    def start_service(self, service: str) -> None:
+        log_file = (self.logs_dir / f"{service}.log").open("ab")
+        self.processes[service] = subprocess.Popen(
+            [sys.executable, "-m", f"{service}.main"],
+            env=self.service_env(service),
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def service_url(self, service: str) -> str:
+        port = self.config.http_port if service == "gateway" else self.config.service_ports[service]
+        return f"http://127.0.0.1:{port}"
+
+    def wait_ready(self, services: tuple[str, ...] = SERVICES, timeout_s: float = 90.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        pending = list(services)
+        with httpx.Client(timeout=2.0) as client:
+            while pending:
+                service = pending[0]
+                process = self.processes.get(service)
+                if process is not None and process.poll() is not None:
+                    raise RuntimeError(
+                        f"{service} exited with {process.returncode}; see {self.logs_dir / (service + '.log')}"
+                    )
+                try:
+                    if client.get(self.service_url(service) + "/health/ready").status_code == 200:
+                        pending.pop(0)
+                        continue
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise TimeoutError(
+                        f"{service} not ready after {timeout_s}s; see {self.logs_dir / (service + '.log')}"
+                    )
+                time.sleep(0.1)
+
+    def stop_service(self, service: str, sig: int = signal.SIGTERM) -> None:
+        process = self.processes.pop(service, None)
+        if process is not None:
+            _terminate(process, sig)
+
+    def start(self) -> None:
+        self.start_servers()
+        self.migrate()
+        for service in SERVICES:
+            self.start_service(service)
+        self.wait_ready()
+
+    def stop(self) -> None:
+        for service in reversed(list(self.processes)):
+            self.stop_service(service)
+        self.stop_sink()
+        if self.broker:
+            self.broker.stop()
+        if self.postgres:
+            self.postgres.stop()
+
+    def summary(self) -> str:
+        cfg = self.config
+        lines = [
+            "Supplier portal is up.",
+            f"  gateway (API)   {cfg.gateway_url}/api/v1   docs: {cfg.gateway_url}/docs",
+        ]
+        for service in SERVICES[:-1]:
+            lines.append(f"  {service:<15} {self.service_url(service)}")
+        lines += [
+            f"  PostgreSQL      {self.postgres.url('<db>') if self.postgres else 'external'}",
+            f"  Kafka           {self.bootstrap_servers}{' (embedded Tansu)' if self.broker else ''}",
+            f"  SMTP            {cfg.smtp_host or '127.0.0.1'}:{cfg.smtp_port}"
+            + (f"  (sink writes .eml files to {cfg.mail_sink_dir})" if not cfg.smtp_host else ""),
+            f"  data            {cfg.data_dir}   logs: {self.logs_dir}",
+            f"  admin           {self.admin_note or cfg.admin_email}",
+            "Press Ctrl-C to stop.",
+        ]
+        return "\n".join(lines)
+
+
+def _terminate(process: subprocess.Popen[bytes] | None, sig: int = signal.SIGTERM, timeout_s: float = 30.0) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(sig)
+    try:
+        process.wait(timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def run_forever(stack: Stack) -> int:
+    stop = {"signal": 0}
+
+    def _on_signal(signum: int, _: object) -> None:
+        stop["signal"] = signum
+
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    try:
+        stack.start()
+        print(stack.summary(), flush=True)
+        while not stop["signal"]:
+            for service, process in list(stack.processes.items()):
+                if process.poll() is not None:
+                    print(
+                        f"{service} exited with {process.returncode}; see {stack.logs_dir / (service + '.log')}",
+                        flush=True,
+                    )
+                    return 1
+            time.sleep(0.3)
+        print("Stopping...", flush=True)
+        return 0
+    finally:
+        stack.stop()
+        print("Stopped.", flush=True)
+
+
+def main() -> int:
+    stack = Stack(StackConfig.from_environment())
+    return run_forever(stack)
+
+
+def dump_config() -> str:
+    return json.dumps({k: str(v) for k, v in vars(StackConfig.from_environment()).items()}, indent=2)

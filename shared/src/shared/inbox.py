@@ -1,0 +1,44 @@
+"""Inbox for idempotent consumers: ``(consumer, event_id)`` recorded with the handler's effect."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+from sqlalchemy import Column, DateTime, MetaData, String, Table, Uuid, column, table
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def inbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "inbox",
+        metadata,
+        Column("consumer", String(100), primary_key=True),
+        Column("event_id", Uuid, primary_key=True),
+        Column("received_at", DateTime(timezone=True), nullable=False),
+    )
+
+
+_inbox = table(
+    "inbox", column("consumer", String), column("event_id", Uuid), column("received_at", DateTime(timezone=True))
+)
+
+
+class Inbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def first_time(self, consumer: str, event_id: UUID) -> bool:
+        """Record the event for ``consumer``; False when it was recorded before (a redelivery).
+
+        Concurrent deliveries of one event serialise on the primary key: the second waits for
+        the first transaction and then sees the conflict.
+        """
+        statement = (
+            insert(_inbox)
+            .values(consumer=consumer, event_id=event_id, received_at=datetime.now(UTC))
+            .on_conflict_do_nothing()
+            .returning(_inbox.c.event_id)
+        )
+        return (await self._session.execute(statement)).first() is not None

@@ -1,0 +1,175 @@
+"""FastStream subscribers with the portal's delivery guarantees.
+
+Every subscriber: a consumer group, ``auto_offset_reset="earliest"``, manual acknowledgement
+after the handler's transaction commits, events decoded against the topic's contracts, and a
+dead-letter topic (``<topic>.dlq``) for messages that cannot be decoded or keep failing.
+Transient failures (database or broker away, a read model not there yet) are retried without
+being counted as poison.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from aiokafka import AIOKafkaProducer
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from shared import correlation
+from shared.contracts import Envelope, EventPayload, decode_event, dlq_topic
+from shared.errors import RetryLater
+from shared.settings import ServiceSettings
+
+log = structlog.get_logger(__name__)
+
+Handler = Callable[[Envelope, Any], Awaitable[None]]
+
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    ConnectionError,
+    TimeoutError,
+    OperationalError,
+    InterfaceError,
+    RetryLater,
+)
+
+# What every subscriber is given; the configuration guard test checks these.
+SUBSCRIBER_ACK_POLICY = AckPolicy.MANUAL
+SUBSCRIBER_OFFSET_RESET = "earliest"
+
+
+def make_broker(settings: ServiceSettings) -> KafkaBroker:
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id=settings.service_name,
+        acks="all",
+        enable_idempotence=settings.kafka_enable_idempotence,
+        graceful_timeout=30.0,
+        logger=None,
+    )
+
+
+async def _raw_body(message: Any, original: Any = None) -> bytes:
+    return message.body
+
+
+def _is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, TRANSIENT_ERRORS)
+
+
+@dataclass
+class EventConsumer:
+    """One consumer group on one topic; handlers are chosen by event type."""
+
+    topic: str
+    group: str
+    handlers: dict[type[EventPayload], Handler]
+    settings: ServiceSettings
+    dead_letters: Callable[[], AIOKafkaProducer]
+    attempts: dict[tuple[int, int], int] = field(default_factory=dict)
+    first_seen: dict[tuple[int, int], float] = field(default_factory=dict)
+    handled: int = 0
+    dead_lettered: int = 0
+
+    def register(self, broker: KafkaBroker) -> None:
+        broker.subscriber(  # type: ignore[call-overload]
+            self.topic,
+            group_id=self.group,
+            auto_offset_reset=SUBSCRIBER_OFFSET_RESET,
+            ack_policy=SUBSCRIBER_ACK_POLICY,
+            fetch_max_wait_ms=self.settings.kafka_fetch_max_wait_ms,
+            max_poll_interval_ms=300_000,
+            decoder=_raw_body,
+            title=f"{self.group}:{self.topic}",
+        )(self.consume)
+
+    async def consume(self, body: bytes, msg: KafkaMessage) -> None:
+        record = msg.raw_message
+        position = (record.partition, record.offset)  # type: ignore[union-attr]
+        try:
+            envelope, payload = decode_event(body, self.topic)
+        except Exception as exc:
+            await self._dead_letter(msg, body, exc, attempts=1)
+            await msg.ack()
+            return
+        correlation.bind(
+            envelope.correlation_id,
+            envelope.id,
+            event_id=str(envelope.id),
+            event_type=envelope.type,
+            tenant_id=str(envelope.tenant_id),
+            consumer=self.group,
+        )
+        handler = self._handler_for(payload)
+        if handler is None:
+            await msg.ack()
+            return
+        try:
+            await handler(envelope, payload)
+        except Exception as exc:
+            await self._on_failure(msg, body, position, exc)
+            return
+        self.attempts.pop(position, None)
+        self.first_seen.pop(position, None)
+        self.handled += 1
+        await msg.ack()
+
+    def _handler_for(self, payload: EventPayload) -> Handler | None:
+        for event_type, handler in self.handlers.items():
+            if isinstance(payload, event_type):
+                return handler
+        return None
+
+    async def _on_failure(self, msg: KafkaMessage, body: bytes, position: tuple[int, int], exc: Exception) -> None:
+        now = time.monotonic()
+        first = self.first_seen.setdefault(position, now)
+        if _is_transient(exc):
+            waited = now - first
+            if not isinstance(exc, RetryLater) or waited < self.settings.consumer_wait_for_read_model_s:
+                log.warning("transient failure; will retry", error=repr(exc), waited_s=round(waited, 1))
+                await asyncio.sleep(min(self.settings.consumer_retry_backoff_s * 4, 2.0))
+                await msg.nack()
+                return
+        attempts = self.attempts.get(position, 0) + 1
+        self.attempts[position] = attempts
+        if attempts < self.settings.consumer_max_attempts:
+            log.warning("handler failed; will retry", error=repr(exc), attempt=attempts)
+            await asyncio.sleep(self.settings.consumer_retry_backoff_s * attempts)
+            await msg.nack()
+            return
+        log.error("handler keeps failing; dead-lettering", error=repr(exc), attempts=attempts)
+        await self._dead_letter(msg, body, exc, attempts=attempts)
+        self.attempts.pop(position, None)
+        self.first_seen.pop(position, None)
+        await msg.ack()
+
+    async def _dead_letter(self, msg: KafkaMessage, body: bytes, exc: BaseException, *, attempts: int) -> None:
+        record = msg.raw_message
+        headers = [(k, v) for k, v in (record.headers or ())]  # type: ignore[union-attr]
+        error = (str(exc) or type(exc).__name__)[:2000]
+        headers += [
+            ("dlq.error", error.encode()),
+            ("dlq.error_type", type(exc).__name__.encode()),
+            ("dlq.topic", self.topic.encode()),
+            ("dlq.partition", str(record.partition).encode()),  # type: ignore[union-attr]
+            ("dlq.offset", str(record.offset).encode()),  # type: ignore[union-attr]
+            ("dlq.consumer", self.group.encode()),
+            ("dlq.attempts", str(attempts).encode()),
+        ]
+        producer = self.dead_letters()
+        await producer.send_and_wait(
+            dlq_topic(self.topic),
+            value=body[:900_000],
+            key=record.key,  # type: ignore[union-attr]
+            headers=headers,
+        )
+        self.dead_lettered += 1
+        log.error("message dead-lettered", topic=self.topic, error=error)

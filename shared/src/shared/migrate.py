@@ -1,0 +1,15 @@
+"""Run a service's Alembic migrations programmatically (the ``<service>-migrate`` commands)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+
+def upgrade_head(service_root: Path, database_url: str) -> None:
+    config = Config(str(service_root / "alembic.ini"))
+    config.set_main_option("script_location", str(service_root / "migrations"))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    command.upgrade(config, "head")

@@ -1,0 +1,126 @@
+"""Transactional outbox: events are rows written in the business transaction.
+
+The relay (``shared.relay``) publishes them in insertion order and marks them sent. A trigger
+notifies the relay on commit so that no hop waits for a polling interval.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    column,
+    insert,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.contracts import Envelope, EventPayload
+from shared.correlation import current_causation_id, current_correlation_id
+
+OUTBOX_CHANNEL = "outbox"
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    """The outbox table in a service's metadata, so that its first migration creates it."""
+    return Table(
+        "outbox",
+        metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("event_id", Uuid, nullable=False, unique=True),
+        Column("event_type", String(100), nullable=False),
+        Column("topic", String(200), nullable=False),
+        Column("key", String(200), nullable=False),
+        Column("value", LargeBinary, nullable=False),
+        Column("headers", JSONB, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("sent_at", DateTime(timezone=True), nullable=True),
+        Index("ix_outbox_unsent", "id", postgresql_where=text("sent_at IS NULL")),
+    )
+
+
+# Statement that migrations run after creating the table: wake the relay on commit.
+NOTIFY_TRIGGER_SQL = [
+    f"""
+    CREATE OR REPLACE FUNCTION outbox_notify() RETURNS trigger AS $$
+    BEGIN
+        PERFORM pg_notify('{OUTBOX_CHANNEL}', '');
+        RETURN NULL;
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    """
+    CREATE TRIGGER outbox_notify AFTER INSERT ON outbox
+    FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify()
+    """,
+]
+DROP_NOTIFY_TRIGGER_SQL = [
+    "DROP TRIGGER IF EXISTS outbox_notify ON outbox",
+    "DROP FUNCTION IF EXISTS outbox_notify()",
+]
+
+_outbox = table(
+    "outbox",
+    column("event_id", Uuid),
+    column("event_type", String),
+    column("topic", String),
+    column("key", String),
+    column("value", LargeBinary),
+    column("headers", JSONB),
+    column("created_at", DateTime(timezone=True)),
+)
+
+
+class Outbox:
+    """Collects the events of one unit of work; ``flush`` writes them in the same transaction."""
+
+    def __init__(self, session: AsyncSession, producer: str) -> None:
+        self._session = session
+        self._producer = producer
+        self._pending: list[tuple[Envelope, EventPayload]] = []
+
+    def add(self, payload: EventPayload, *, tenant_id: UUID) -> Envelope:
+        envelope = Envelope.wrap(
+            payload,
+            tenant_id=tenant_id,
+            producer=self._producer,
+            correlation_id=current_correlation_id(),
+            causation_id=current_causation_id(),
+        )
+        self._pending.append((envelope, payload))
+        return envelope
+
+    @property
+    def pending(self) -> list[Envelope]:
+        return [envelope for envelope, _ in self._pending]
+
+    async def flush(self) -> None:
+        if not self._pending:
+            return
+        now = datetime.now(UTC)
+        rows = [
+            {
+                "event_id": envelope.id,
+                "event_type": envelope.type,
+                "topic": payload.topic,
+                "key": payload.key(),
+                "value": envelope.model_dump_json().encode(),
+                "headers": envelope.headers(),
+                "created_at": now,
+            }
+            for envelope, payload in self._pending
+        ]
+        await self._session.execute(insert(_outbox), rows)
+        self._pending.clear()

@@ -1,0 +1,52 @@
+"""Keyset pagination: ``limit`` and an opaque ``cursor``; answers carry ``next_cursor``."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Annotated, Any, Generic, TypeVar
+from uuid import UUID
+
+from fastapi import Query
+from pydantic import BaseModel
+
+from shared.errors import InvalidInput
+
+T = TypeVar("T")
+
+LimitParam = Annotated[int, Query(ge=1, le=200, description="page size")]
+CursorParam = Annotated[str | None, Query(description="next_cursor of the previous page")]
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+def encode_cursor(created_at: datetime, row_id: UUID) -> str:
+    raw = json.dumps([created_at.isoformat(), str(row_id)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created_at, row_id = json.loads(raw)
+        return datetime.fromisoformat(created_at), UUID(row_id)
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput(
+            "invalid cursor", errors=[{"field": "cursor", "message": "not a cursor of this list"}]
+        ) from exc
+
+
+def keyset_after(created_col: Any, id_col: Any, cursor: tuple[datetime, UUID] | None) -> Any:
+    """Newest first: rows strictly after the cursor in (created_at desc, id desc) order."""
+    from sqlalchemy import and_, or_, true
+
+    if cursor is None:
+        return true()
+    created_at, row_id = cursor
+    return or_(created_col < created_at, and_(created_col == created_at, id_col < row_id))

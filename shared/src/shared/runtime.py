@@ -1,0 +1,192 @@
+"""A service process: FastAPI for HTTP, FastStream consumers, the outbox relay, health checks.
+
+Each service's ``bootstrap.py`` builds one ``ServiceRuntime`` (its composition root) and its
+``main.py`` serves ``runtime.app``. Tests build the same runtime with other settings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+from uuid import uuid4
+
+import structlog
+from aiokafka import AIOKafkaProducer
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from shared import correlation
+from shared.auth import Principal, TokenVerifier
+from shared.db import make_engine, make_session_factory
+from shared.errors import Unauthorized
+from shared.kafka import make_producer
+from shared.logs import configure_logging
+from shared.messaging import EventConsumer, make_broker
+from shared.problems import install_problem_handlers
+from shared.relay import OutboxRelay
+from shared.settings import ServiceSettings
+
+log = structlog.get_logger(__name__)
+
+BackgroundTask = Callable[["ServiceRuntime"], Coroutine[Any, Any, None]]
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        title: str,
+        routers: Sequence[APIRouter] = (),
+        consumers: Callable[[ServiceRuntime], list[EventConsumer]] = lambda _: [],
+        background: Sequence[BackgroundTask] = (),
+        verifier: TokenVerifier | None = None,
+    ) -> None:
+        self.settings = settings
+        configure_logging(settings.service_name, fmt=settings.log_format, level=settings.log_level)
+        self.engine: AsyncEngine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
+        self.session_factory: async_sessionmaker[AsyncSession] = make_session_factory(self.engine)
+        self.producer: AIOKafkaProducer | None = None
+        self.broker = make_broker(settings)
+        self.verifier = verifier
+        self.consumers = consumers(self)
+        for consumer in self.consumers:
+            consumer.register(self.broker)
+        self.relay: OutboxRelay | None = None
+        self._background = background
+        self._tasks: list[asyncio.Task[None]] = []
+        self.app = self._build_app(title, routers)
+
+    def kafka_producer(self) -> AIOKafkaProducer:
+        assert self.producer is not None, "the runtime has not started"
+        return self.producer
+
+    def _build_app(self, title: str, routers: Sequence[APIRouter]) -> FastAPI:
+        app = FastAPI(title=title, lifespan=self._lifespan, version="1.0.0")
+        app.state.runtime = self
+        install_problem_handlers(app)
+
+        @app.middleware("http")
+        async def _correlation(request: Request, call_next: Any) -> Any:
+            correlation_id = request.headers.get("x-correlation-id") or str(uuid4())
+            correlation.bind(correlation_id, None, method=request.method, path=request.url.path)
+            response = await call_next(request)
+            response.headers["X-Correlation-ID"] = correlation_id
+            return response
+
+        app.include_router(self._health_router())
+        for router in routers:
+            app.include_router(router)
+        return app
+
+    def _health_router(self) -> APIRouter:
+        router = APIRouter(prefix="/health", tags=["health"])
+
+        @router.get("/live")
+        async def live() -> dict[str, str]:
+            return {"status": "ok", "service": self.settings.service_name}
+
+        @router.get("/ready")
+        async def ready() -> JSONResponse:
+            checks = {"database": await self._database_ok(), "broker": await self._broker_ok()}
+            ok = all(checks.values())
+            body = {"status": "ok" if ok else "unavailable", "service": self.settings.service_name, "checks": checks}
+            return JSONResponse(body, status_code=200 if ok else 503)
+
+        return router
+
+    async def _database_ok(self) -> bool:
+        try:
+            async with asyncio.timeout(3):
+                async with self.engine.connect() as conn:
+                    await conn.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            return False
+
+    async def _broker_ok(self) -> bool:
+        if self.producer is None:
+            return False
+        try:
+            async with asyncio.timeout(3):
+                await self.producer.client.fetch_all_metadata()
+            return True
+        except Exception:
+            return False
+
+    @asynccontextmanager
+    async def _lifespan(self, app: FastAPI) -> AsyncIterator[None]:
+        await self.start()
+        try:
+            yield
+        finally:
+            await self.stop()
+
+    async def start(self) -> None:
+        self.producer = make_producer(self.settings)
+        await self.producer.start()
+        self.relay = OutboxRelay(
+            self.engine,
+            self.producer,
+            database_url=self.settings.database_url,
+            batch_size=self.settings.outbox_batch_size,
+            poll_interval_s=self.settings.outbox_poll_interval_s,
+        )
+        self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        for task in self._background:
+            self._tasks.append(asyncio.create_task(task(self), name=getattr(task, "__name__", "task")))
+        if self.consumers:
+            await self.broker.start()
+        log.info("service started", consumers=[c.group + ":" + c.topic for c in self.consumers])
+
+    async def stop(self) -> None:
+        # Consumers first: a handler in flight finishes and commits its offset.
+        if self.consumers:
+            await self.broker.stop()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        if self.relay is not None:
+            await self.relay.close()
+        if self.producer is not None:
+            await self.producer.stop()
+        await self.engine.dispose()
+        log.info("service stopped")
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The verified caller; every service checks the token itself."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("a bearer token is required")
+    runtime: ServiceRuntime = request.app.state.runtime
+    if runtime.verifier is None:
+        raise Unauthorized("this service cannot verify tokens")
+    principal = runtime.verifier.verify(credentials.credentials)
+    structlog.contextvars.bind_contextvars(
+        user_id=str(principal.user_id), tenant_id=str(principal.tenant_id) if principal.tenant_id else None
+    )
+    return principal
+
+
+def runtime_of(request: Request) -> ServiceRuntime:
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]

@@ -1,0 +1,20 @@
+"""Serve a service's ASGI app with uvicorn; SIGTERM stops it gracefully."""
+
+from __future__ import annotations
+
+import uvicorn
+from fastapi import FastAPI
+
+from shared.settings import ServiceSettings
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    uvicorn.run(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=30,
+        loop="auto",
+    )

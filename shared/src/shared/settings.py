@@ -1,0 +1,73 @@
+"""Settings every service shares; each service subclasses ``ServiceSettings`` with its own prefix.
+
+Names that the whole stack shares (``KAFKA_BOOTSTRAP_SERVERS``, ``PORTAL_JWT_PUBLIC_KEY_FILE``...)
+are read without the service prefix; what differs per service (``ORDERS_DATABASE_URL``,
+``ORDERS_HTTP_PORT``) carries it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _shared(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    service_name: str = "service"
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+    database_pool_size: int = 10
+    http_host: str = "127.0.0.1"
+    http_port: int = 8001
+
+    kafka_bootstrap_servers: str = Field("127.0.0.1:9092", validation_alias=_shared("KAFKA_BOOTSTRAP_SERVERS"))
+    # Apache Kafka supports idempotent producers; the embedded broker answers InitProducerId
+    # with an error, so the embedded stack turns this off. The inbox absorbs duplicates anyway.
+    kafka_enable_idempotence: bool = Field(True, validation_alias=_shared("KAFKA_ENABLE_IDEMPOTENCE"))
+    # The embedded broker holds every fetch for the full wait even when data is ready.
+    kafka_fetch_max_wait_ms: int = Field(500, validation_alias=_shared("KAFKA_FETCH_MAX_WAIT_MS"))
+    kafka_linger_ms: int = Field(0, validation_alias=_shared("KAFKA_LINGER_MS"))
+    consumer_max_attempts: int = Field(5, validation_alias=_shared("CONSUMER_MAX_ATTEMPTS"))
+    consumer_retry_backoff_s: float = Field(0.5, validation_alias=_shared("CONSUMER_RETRY_BACKOFF_S"))
+    consumer_wait_for_read_model_s: float = Field(120.0, validation_alias=_shared("CONSUMER_WAIT_FOR_READ_MODEL_S"))
+    outbox_poll_interval_s: float = Field(1.0, validation_alias=_shared("OUTBOX_POLL_INTERVAL_S"))
+    outbox_batch_size: int = Field(200, validation_alias=_shared("OUTBOX_BATCH_SIZE"))
+
+    jwt_public_key_file: Path | None = Field(None, validation_alias=_shared("PORTAL_JWT_PUBLIC_KEY_FILE"))
+    jwt_public_key: str | None = Field(None, validation_alias=_shared("PORTAL_JWT_PUBLIC_KEY"))
+    jwt_issuer: str = Field("supplier-portal", validation_alias=_shared("PORTAL_JWT_ISSUER"))
+
+    log_format: Literal["json", "console"] = Field("json", validation_alias=_shared("PORTAL_LOG_FORMAT"))
+    log_level: str = Field("INFO", validation_alias=_shared("PORTAL_LOG_LEVEL"))
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        return async_database_url(url)
+
+    def public_key_pem(self) -> str:
+        if self.jwt_public_key:
+            return self.jwt_public_key
+        if self.jwt_public_key_file and self.jwt_public_key_file.exists():
+            return self.jwt_public_key_file.read_text()
+        raise RuntimeError("no JWT public key: set PORTAL_JWT_PUBLIC_KEY or PORTAL_JWT_PUBLIC_KEY_FILE")
+
+
+def async_database_url(url: str) -> str:
+    """Accept ``postgres://``/``postgresql://`` URLs and use the asyncpg driver."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    return url
+
+
+def plain_database_url(url: str) -> str:
+    """The libpq form of a database URL, as asyncpg's own ``connect`` takes it."""
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)

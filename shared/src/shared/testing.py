@@ -1,0 +1,191 @@
+"""Test support: the real servers (external, testcontainers or embedded), polling with a
+deadline, tokens, and a service runtime started in-process against those servers.
+
+Which server a test run gets: an external one when its URL is set (``PORTAL_TEST_POSTGRES_URL``,
+``KAFKA_BOOTSTRAP_SERVERS``), testcontainers when a Docker engine answers, otherwise the
+embedded ones. Never mocks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import asyncpg
+import httpx
+
+from shared.auth import Principal, TokenIssuer, ensure_keypair
+from shared.devstack.broker import EmbeddedBroker
+from shared.devstack.ports import free_port
+from shared.devstack.postgres import EmbeddedPostgres
+from shared.kafka import ensure_topics
+from shared.runtime import ServiceRuntime
+from shared.settings import plain_database_url
+
+T = TypeVar("T")
+
+
+async def poll_until(
+    probe: Callable[[], Awaitable[T | None]] | Callable[[], T | None],
+    *,
+    timeout_s: float = 20.0,
+    interval_s: float = 0.05,
+    what: str = "condition",
+) -> T:
+    """Call ``probe`` until it returns something truthy; fail with ``what`` after the deadline."""
+    deadline = time.monotonic() + timeout_s
+    last: Any = None
+    while True:
+        result = probe()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result  # type: ignore[return-value]
+        last = result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s}s waiting for {what} (last: {last!r})")
+        await asyncio.sleep(interval_s)
+
+
+def docker_available() -> bool:
+    if not shutil.which("docker"):
+        return False
+    try:
+        return subprocess.run(["docker", "info"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@dataclass
+class Servers:
+    """One PostgreSQL server (a fresh database per user) and a way to get a broker."""
+
+    postgres_url: str
+    work_dir: Path
+    broker_bootstrap: str | None = None
+    _brokers: list[EmbeddedBroker] = field(default_factory=list)
+    _stop: list[Callable[[], None]] = field(default_factory=list)
+
+    async def create_database(self, prefix: str) -> str:
+        name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+        conn = await asyncpg.connect(plain_database_url(self.postgres_url))
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+        base, _, _ = self.postgres_url.rpartition("/")
+        return f"{base}/{name}"
+
+    def new_broker(self) -> str:
+        """A broker with fresh topics: external when configured, else a new embedded Tansu."""
+        if self.broker_bootstrap:
+            return self.broker_bootstrap
+        broker = EmbeddedBroker(free_port(), self.work_dir / f"broker-{len(self._brokers)}.log")
+        broker.start()
+        self._brokers.append(broker)
+        asyncio.run(ensure_topics(broker.bootstrap_servers))
+        return broker.bootstrap_servers
+
+    def stop(self) -> None:
+        for broker in self._brokers:
+            broker.stop()
+        for stop in reversed(self._stop):
+            stop()
+
+    @property
+    def embedded_broker(self) -> bool:
+        return self.broker_bootstrap is None
+
+    @classmethod
+    def start(cls, work_dir: Path) -> Servers:
+        work_dir.mkdir(parents=True, exist_ok=True)
+        stops: list[Callable[[], None]] = []
+        postgres_url = os.environ.get("PORTAL_TEST_POSTGRES_URL")
+        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+        use_docker = (not postgres_url or not bootstrap) and docker_available()
+        if not postgres_url:
+            if use_docker:  # pragma: no cover - no Docker engine on the CI machine
+                from testcontainers.postgres import PostgresContainer  # type: ignore[import-not-found]
+
+                container = PostgresContainer("postgres:16-alpine").start()
+                stops.append(container.stop)
+                postgres_url = container.get_connection_url().replace("psycopg2", "asyncpg")
+            else:
+                pg = EmbeddedPostgres(work_dir / "postgres" / "data", free_port())
+                pg.start()
+                stops.append(pg.stop)
+                postgres_url = pg.url()
+        if not bootstrap and use_docker:  # pragma: no cover
+            from testcontainers.kafka import KafkaContainer  # type: ignore[import-not-found]
+
+            kafka = KafkaContainer().with_kraft().start()
+            stops.append(kafka.stop)
+            bootstrap = kafka.get_bootstrap_server()
+            asyncio.run(ensure_topics(bootstrap))
+        servers = cls(postgres_url=postgres_url, work_dir=work_dir, broker_bootstrap=bootstrap)
+        servers._stop = stops
+        return servers
+
+
+class Tokens:
+    """Signs tokens the way the gateway does, for tests that talk to one service directly."""
+
+    def __init__(self, key_dir: Path) -> None:
+        private, public = ensure_keypair(key_dir)
+        self.public_key_file = public
+        self.private_key_file = private
+        self._issuer = TokenIssuer(private.read_text())
+
+    def buyer(self, tenant_id: uuid.UUID, *, admin: bool = True, user_id: uuid.UUID | None = None) -> str:
+        return self._issuer.issue(
+            Principal(
+                user_id=user_id or uuid.uuid4(), role="buyer_admin" if admin else "buyer_user", tenant_id=tenant_id
+            )
+        )
+
+    def supplier(self, *supplier_ids: uuid.UUID, user_id: uuid.UUID | None = None) -> str:
+        return self._issuer.issue(
+            Principal(user_id=user_id or uuid.uuid4(), role="supplier", supplier_ids=frozenset(supplier_ids))
+        )
+
+    def headers(self, token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+
+async def migrate(migrate_main: Callable[[], None], env: dict[str, str]) -> None:
+    """Run a service's ``migrate.main`` with ``env`` set, in a thread (Alembic runs its own loop)."""
+
+    def _run() -> None:
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            migrate_main()
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
+    await asyncio.to_thread(_run)
+
+
+@asynccontextmanager
+async def running(runtime: ServiceRuntime) -> AsyncIterator[httpx.AsyncClient]:
+    """Start the runtime in this event loop and give an HTTP client on its app."""
+    await runtime.start()
+    try:
+        transport = httpx.ASGITransport(app=runtime.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            yield client
+    finally:
+        await runtime.stop()

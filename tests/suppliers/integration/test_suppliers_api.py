@@ -1,0 +1,175 @@
+"""The suppliers service on real PostgreSQL and a real broker: API, scoping, outbox relay."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer
+from sqlalchemy import text
+
+from shared.testing import Servers, Tokens, migrate, poll_until, running
+from suppliers import migrate as suppliers_migrate
+from suppliers.bootstrap import bootstrap
+from suppliers.config import Settings
+
+TOPIC = "suppliers.supplier.v1"
+
+
+@pytest.fixture
+async def service(
+    servers: Servers, broker: str, tokens: Tokens, service_env_factory
+) -> AsyncIterator[tuple[httpx.AsyncClient, object]]:  # type: ignore[no-untyped-def]
+    database_url = await servers.create_database("suppliers")
+    env = service_env_factory("SUPPLIERS", database_url, broker)
+    await migrate(suppliers_migrate.main, env)
+    settings = Settings(
+        database_url=database_url,
+        kafka_bootstrap_servers=broker,
+        kafka_enable_idempotence=False,
+        kafka_fetch_max_wait_ms=20,
+        jwt_public_key_file=tokens.public_key_file,
+        log_format="console",
+    )
+    runtime = bootstrap(settings)
+    async with running(runtime) as client:
+        yield client, runtime
+
+
+async def read_events(bootstrap_servers: str, count: int) -> list[dict]:
+    consumer = AIOKafkaConsumer(
+        TOPIC,
+        bootstrap_servers=bootstrap_servers,
+        group_id=f"t-{uuid.uuid4()}",
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=20,
+    )
+    await consumer.start()
+    events: list[dict] = []
+    try:
+
+        async def enough() -> bool:
+            batch = await consumer.getmany(timeout_ms=200)
+            for records in batch.values():
+                events.extend(json.loads(r.value) for r in records)
+            return len(events) >= count
+
+        await poll_until(enough, timeout_s=20, what=f"{count} supplier events")
+    finally:
+        await consumer.stop()
+    return events
+
+
+def new_supplier(**overrides: object) -> dict:
+    body = {"name": "Acme Tools", "email": "sales@acme.example", "currency": "EUR", "tolerance_rate": "5"}
+    body.update(overrides)
+    return body
+
+
+async def test_created_supplier_is_published_with_its_whole_state_through_the_outbox(
+    service, tokens: Tokens, broker: str
+) -> None:  # type: ignore[no-untyped-def]
+    client, runtime = service
+    tenant = uuid.uuid4()
+    response = await client.post("/api/v1/suppliers", json=new_supplier(), headers=tokens.headers(tokens.buyer(tenant)))
+    assert response.status_code == 201, response.text
+    supplier = response.json()
+    assert supplier["tolerance_rate"] == "5"
+
+    [event] = await read_events(broker, 1)
+    assert event["type"] == "SupplierCreated"
+    assert event["tenant_id"] == str(tenant)
+    assert event["data"]["supplier_id"] == supplier["id"]
+    assert event["data"]["tolerance_rate"] == "5"
+
+    async def outbox_drained() -> bool:
+        async with runtime.engine.connect() as conn:
+            return (await conn.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL"))).scalar() == 0
+
+    await poll_until(outbox_drained, what="outbox rows marked sent")
+
+
+async def test_portal_activation_publishes_first_activation_once(service, tokens: Tokens, broker: str) -> None:  # type: ignore[no-untyped-def]
+    client, _ = service
+    auth = tokens.headers(tokens.buyer(uuid.uuid4()))
+    supplier_id = (await client.post("/api/v1/suppliers", json=new_supplier(), headers=auth)).json()["id"]
+    assert (await client.post(f"/api/v1/suppliers/{supplier_id}/portal/activate", headers=auth)).status_code == 200
+    again = await client.post(f"/api/v1/suppliers/{supplier_id}/portal/activate", headers=auth)
+    assert again.status_code == 409
+    assert again.headers["content-type"] == "application/problem+json"
+    assert (await client.post(f"/api/v1/suppliers/{supplier_id}/portal/deactivate", headers=auth)).status_code == 200
+    assert (await client.post(f"/api/v1/suppliers/{supplier_id}/portal/activate", headers=auth)).status_code == 200
+
+    events = await read_events(broker, 4)
+    activations = [e for e in events if e["type"] == "SupplierPortalActivated"]
+    assert [a["data"]["first_activation"] for a in activations] == [True, False]
+
+
+async def test_another_tenant_and_unlinked_suppliers_get_404(service, tokens: Tokens) -> None:  # type: ignore[no-untyped-def]
+    client, _ = service
+    owner = tokens.headers(tokens.buyer(uuid.uuid4()))
+    supplier_id = (await client.post("/api/v1/suppliers", json=new_supplier(), headers=owner)).json()["id"]
+
+    other_buyer = tokens.headers(tokens.buyer(uuid.uuid4()))
+    assert (await client.get(f"/api/v1/suppliers/{supplier_id}", headers=other_buyer)).status_code == 404
+    assert (
+        await client.patch(f"/api/v1/suppliers/{supplier_id}", json={"name": "x"}, headers=other_buyer)
+    ).status_code == 404
+    assert (await client.get("/api/v1/suppliers", headers=other_buyer)).json()["items"] == []
+
+    other_supplier = tokens.headers(tokens.supplier(uuid.uuid4()))
+    assert (await client.get(f"/api/v1/suppliers/{supplier_id}", headers=other_supplier)).status_code == 404
+
+    linked = tokens.headers(tokens.supplier(uuid.UUID(supplier_id)))
+    assert (await client.get(f"/api/v1/suppliers/{supplier_id}", headers=linked)).status_code == 200
+    assert (
+        await client.patch(f"/api/v1/suppliers/{supplier_id}", json={"tolerance_rate": "50"}, headers=linked)
+    ).status_code == 403
+    assert (await client.post("/api/v1/suppliers", json=new_supplier(), headers=linked)).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        (new_supplier(currency="euro"), "currency"),
+        (new_supplier(tolerance_rate="101"), "tolerance_rate"),
+        (new_supplier(tolerance_rate="-1"), "tolerance_rate"),
+        (new_supplier(email="not-an-email"), "email"),
+        (new_supplier(tenant_id=str(uuid.uuid4())), "tenant_id"),
+        ({"name": "no currency"}, "email"),
+    ],
+)
+async def test_invalid_supplier_is_refused_with_problem_details(
+    service, tokens: Tokens, body: dict, field: str
+) -> None:  # type: ignore[no-untyped-def]
+    client, _ = service
+    response = await client.post("/api/v1/suppliers", json=body, headers=tokens.headers(tokens.buyer(uuid.uuid4())))
+    assert response.status_code == 422
+    problem = response.json()
+    assert response.headers["content-type"] == "application/problem+json"
+    assert problem["status"] == 422
+    assert any(e["field"] == field for e in problem["errors"]), problem
+
+
+async def test_requests_without_a_valid_token_are_401(service) -> None:  # type: ignore[no-untyped-def]
+    client, _ = service
+    assert (await client.get("/api/v1/suppliers")).status_code == 401
+    forged = {"Authorization": "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0."}
+    assert (await client.get("/api/v1/suppliers", headers=forged)).status_code == 401
+
+
+async def test_list_is_paginated_with_a_cursor(service, tokens: Tokens) -> None:  # type: ignore[no-untyped-def]
+    client, _ = service
+    auth = tokens.headers(tokens.buyer(uuid.uuid4()))
+    for i in range(5):
+        await client.post("/api/v1/suppliers", json=new_supplier(name=f"S{i}"), headers=auth)
+    first = (await client.get("/api/v1/suppliers?limit=2", headers=auth)).json()
+    second = (await client.get(f"/api/v1/suppliers?limit=2&cursor={first['next_cursor']}", headers=auth)).json()
+    third = (await client.get(f"/api/v1/suppliers?limit=2&cursor={second['next_cursor']}", headers=auth)).json()
+    names = [s["name"] for page in (first, second, third) for s in page["items"]]
+    assert names == ["S4", "S3", "S2", "S1", "S0"]
+    assert third["next_cursor"] is None
+    assert (await client.get("/api/v1/suppliers?cursor=garbage", headers=auth)).status_code == 422

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,6 +36,7 @@ def service_env(prefix: str, database_url: str, bootstrap: str, tokens: Tokens, 
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
         "KAFKA_ENABLE_IDEMPOTENCE": "false" if servers.embedded_broker else "true",
         "KAFKA_FETCH_MAX_WAIT_MS": "20",
+        "KAFKA_SESSION_TIMEOUT_MS": "3000" if servers.embedded_broker else "6000",
         "PORTAL_JWT_PUBLIC_KEY_FILE": str(tokens.public_key_file),
         "PORTAL_LOG_FORMAT": "console",
         "CONSUMER_RETRY_BACKOFF_S": "0.05",
@@ -47,6 +49,13 @@ def service_env_factory(servers: Servers, tokens: Tokens):  # type: ignore[no-un
         return service_env(prefix, database_url, bootstrap, tokens, servers)
 
     return _make
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The embedded broker completes a group join after about half the session timeout.
+    if not os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        os.environ.setdefault("KAFKA_SESSION_TIMEOUT_MS", "3000")
+    os.environ.setdefault("CONSUMER_RETRY_BACKOFF_S", "0.05")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

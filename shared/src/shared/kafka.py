@@ -65,3 +65,16 @@ async def ensure_topics(bootstrap_servers: str, *, timeout_s: float = 60.0) -> l
             await asyncio.sleep(0.5)
         finally:
             await admin.close()
+
+
+def main() -> None:
+    """``python -m shared.kafka``: create every topic and its dead-letter topic (a provisioning job)."""
+    import os
+
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+    created = asyncio.run(ensure_topics(bootstrap, timeout_s=120))
+    print(f"topics created: {', '.join(created) or 'none (all present)'}")
+
+
+if __name__ == "__main__":
+    main()

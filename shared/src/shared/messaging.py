@@ -87,6 +87,8 @@ class EventConsumer:
             ack_policy=SUBSCRIBER_ACK_POLICY,
             fetch_max_wait_ms=self.settings.kafka_fetch_max_wait_ms,
             max_poll_interval_ms=300_000,
+            session_timeout_ms=self.settings.kafka_session_timeout_ms,
+            heartbeat_interval_ms=max(100, self.settings.kafka_session_timeout_ms // 10),
             decoder=_raw_body,
             title=f"{self.group}:{self.topic}",
         )(self.consume)

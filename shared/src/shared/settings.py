@@ -33,6 +33,9 @@ class ServiceSettings(BaseSettings):
     kafka_enable_idempotence: bool = Field(True, validation_alias=_shared("KAFKA_ENABLE_IDEMPOTENCE"))
     # The embedded broker holds every fetch for the full wait even when data is ready.
     kafka_fetch_max_wait_ms: int = Field(500, validation_alias=_shared("KAFKA_FETCH_MAX_WAIT_MS"))
+    # Tansu completes a group join only after about half the session timeout; Apache Kafka
+    # refuses sessions under its group.min.session.timeout.ms (6 s by default).
+    kafka_session_timeout_ms: int = Field(10_000, validation_alias=_shared("KAFKA_SESSION_TIMEOUT_MS"))
     kafka_linger_ms: int = Field(0, validation_alias=_shared("KAFKA_LINGER_MS"))
     consumer_max_attempts: int = Field(5, validation_alias=_shared("CONSUMER_MAX_ATTEMPTS"))
     consumer_retry_backoff_s: float = Field(0.5, validation_alias=_shared("CONSUMER_RETRY_BACKOFF_S"))

@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,12 +35,12 @@ T = TypeVar("T")
 
 
 async def poll_until(
-    probe: Callable[[], Awaitable[T | None]] | Callable[[], T | None],
+    probe: Callable[[], Any],
     *,
     timeout_s: float = 20.0,
     interval_s: float = 0.05,
     what: str = "condition",
-) -> T:
+) -> Any:
     """Call ``probe`` until it returns something truthy; fail with ``what`` after the deadline."""
     deadline = time.monotonic() + timeout_s
     last: Any = None
@@ -49,7 +49,7 @@ async def poll_until(
         if asyncio.iscoroutine(result):
             result = await result
         if result:
-            return result  # type: ignore[return-value]
+            return result
         last = result
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout_s}s waiting for {what} (last: {last!r})")
@@ -189,3 +189,57 @@ async def running(runtime: ServiceRuntime) -> AsyncIterator[httpx.AsyncClient]:
             yield client
     finally:
         await runtime.stop()
+
+
+async def read_topic(bootstrap_servers: str, topic: str, count: int, *, timeout_s: float = 20.0) -> list[Any]:
+    """Read at least ``count`` messages of ``topic`` from the beginning, without a consumer group
+    (no group join to wait for). Returns aiokafka ``ConsumerRecord`` objects."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False, fetch_max_wait_ms=20)
+    await consumer.start()
+    found: list[Any] = []
+    try:
+
+        async def partitions_known() -> set[int] | None:
+            await consumer.topics()
+            return consumer.partitions_for_topic(topic)
+
+        partitions = await poll_until(partitions_known, what=f"metadata of {topic}")
+        consumer.assign([TopicPartition(topic, p) for p in partitions])
+        await consumer.seek_to_beginning()
+
+        async def enough() -> bool:
+            for records in (await consumer.getmany(timeout_ms=100)).values():
+                found.extend(records)
+            return len(found) >= count
+
+        await poll_until(enough, timeout_s=timeout_s, what=f"{count} messages on {topic}")
+    finally:
+        await consumer.stop()
+    return found
+
+
+class Mailbox:
+    """The SMTP sink's ``.eml`` files, parsed, for tests that read what was sent."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def messages(self) -> list[Any]:
+        import email
+        import email.policy
+
+        if not self.directory.exists():
+            return []
+        return [
+            email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            for path in sorted(self.directory.glob("*.eml"))
+        ]
+
+    def find(self, *, to: str, subject_contains: str) -> list[Any]:
+        return [
+            message
+            for message in self.messages()
+            if to.lower() in str(message["To"]).lower() and subject_contains.lower() in str(message["Subject"]).lower()
+        ]

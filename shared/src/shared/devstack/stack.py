@@ -170,6 +170,7 @@ class Stack:
             "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
             "KAFKA_ENABLE_IDEMPOTENCE": "false" if self.broker else os.environ.get("KAFKA_ENABLE_IDEMPOTENCE", "true"),
             "KAFKA_FETCH_MAX_WAIT_MS": "20" if self.broker else os.environ.get("KAFKA_FETCH_MAX_WAIT_MS", "500"),
+            "KAFKA_SESSION_TIMEOUT_MS": "6000" if self.broker else os.environ.get("KAFKA_SESSION_TIMEOUT_MS", "10000"),
             "PORTAL_JWT_PUBLIC_KEY_FILE": str(self.public_key),
             "PORTAL_LOG_FORMAT": cfg.log_format,
             f"{prefix}_DATABASE_URL": self.database_url(service),

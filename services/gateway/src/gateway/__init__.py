@@ -1,0 +1,1 @@
+"""The API gateway: identities, credentials, invitations, tokens, and routing to the services."""

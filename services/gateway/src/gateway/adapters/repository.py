@@ -1,0 +1,184 @@
+"""Loads and saves users, organisations, invitations and the supplier read model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.adapters.tables import invitations, organisations, supplier_links, suppliers, users
+from gateway.domain.model import Invitation, Organisation, User, normalise_email
+from shared.contracts.suppliers import SupplierSnapshot
+
+
+class IdentityRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    # -- organisations -----------------------------------------------------------------------
+    async def organisation(self, tenant_id: UUID, *, for_update: bool = False) -> Organisation | None:
+        query = select(organisations).where(organisations.c.id == tenant_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).first()
+        if row is None:
+            return None
+        return Organisation(
+            id=row.id,
+            name=row.name,
+            invoice_issue_date_required=row.invoice_issue_date_required,
+            supplier_portal_enabled=row.supplier_portal_enabled,
+        )
+
+    async def add_organisation(self, organisation: Organisation, now: object) -> None:
+        await self._session.execute(
+            insert(organisations).values(
+                id=organisation.id,
+                name=organisation.name,
+                created_at=now,
+                invoice_issue_date_required=organisation.invoice_issue_date_required,
+                supplier_portal_enabled=organisation.supplier_portal_enabled,
+            )
+        )
+
+    async def save_organisation(self, organisation: Organisation) -> None:
+        await self._session.execute(
+            update(organisations)
+            .where(organisations.c.id == organisation.id)
+            .values(
+                invoice_issue_date_required=organisation.invoice_issue_date_required,
+                supplier_portal_enabled=organisation.supplier_portal_enabled,
+            )
+        )
+
+    # -- users -------------------------------------------------------------------------------
+    async def _user(self, row: Row | None) -> User | None:  # type: ignore[type-arg]
+        if row is None:
+            return None
+        linked = (
+            await self._session.execute(select(supplier_links.c.supplier_id).where(supplier_links.c.user_id == row.id))
+        ).scalars()
+        return User(
+            id=row.id,
+            tenant_id=row.tenant_id,
+            email=row.email,
+            name=row.name,
+            role=row.role,
+            password_hash=row.password_hash,
+            active=row.active,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            supplier_ids=set(linked),
+        )
+
+    async def user_by_email(self, email: str, *, for_update: bool = False) -> User | None:
+        query = select(users).where(users.c.email == normalise_email(email))
+        if for_update:
+            query = query.with_for_update()
+        return await self._user((await self._session.execute(query)).first())
+
+    async def user(self, user_id: UUID) -> User | None:
+        return await self._user((await self._session.execute(select(users).where(users.c.id == user_id))).first())
+
+    async def users_of(self, tenant_id: UUID, limit: int) -> Sequence[User]:
+        rows = (
+            await self._session.execute(
+                select(users).where(users.c.tenant_id == tenant_id).order_by(users.c.created_at).limit(limit)
+            )
+        ).all()
+        return [u for u in [await self._user(row) for row in rows] if u is not None]
+
+    async def email_taken(self, email: str) -> bool:
+        query = select(func.count()).select_from(users).where(users.c.email == normalise_email(email))
+        return bool((await self._session.execute(query)).scalar())
+
+    async def save_user(self, user: User) -> None:
+        values = {
+            "id": user.id,
+            "tenant_id": user.tenant_id,
+            "email": user.email,
+            "name": user.name,
+            "role": user.role,
+            "password_hash": user.password_hash,
+            "active": user.active,
+            "created_at": user.created_at,
+            "updated_at": user.updated_at,
+        }
+        statement = pg_insert(users).values(values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[users.c.id], set_={k: statement.excluded[k] for k in values if k != "id"}
+        )
+        await self._session.execute(statement)
+        await self._session.execute(delete(supplier_links).where(supplier_links.c.user_id == user.id))
+        if user.supplier_ids:
+            await self._session.execute(
+                insert(supplier_links), [{"user_id": user.id, "supplier_id": s} for s in user.supplier_ids]
+            )
+
+    # -- suppliers read model ------------------------------------------------------------------
+    async def upsert_supplier(self, snapshot: SupplierSnapshot) -> bool:
+        """Keep the newest snapshot; False when this one is older than what is stored."""
+        values = {
+            "id": snapshot.supplier_id,
+            "tenant_id": snapshot.tenant_id,
+            "name": snapshot.name,
+            "email": snapshot.email,
+            "portal_status": snapshot.portal_status,
+            "revision": snapshot.revision,
+        }
+        statement = pg_insert(suppliers).values(values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[suppliers.c.id],
+            set_={k: statement.excluded[k] for k in values if k != "id"},
+            where=suppliers.c.revision < statement.excluded.revision,
+        )
+        return (await self._session.execute(statement)).rowcount > 0
+
+    async def active_suppliers(self, supplier_ids: set[UUID]) -> set[UUID]:
+        if not supplier_ids:
+            return set()
+        query = select(suppliers.c.id).where(suppliers.c.id.in_(supplier_ids), suppliers.c.portal_status == "active")
+        return set((await self._session.execute(query)).scalars())
+
+    # -- invitations ---------------------------------------------------------------------------
+    async def add_invitation(self, invitation: Invitation) -> None:
+        await self._session.execute(
+            insert(invitations).values(
+                id=invitation.id,
+                tenant_id=invitation.tenant_id,
+                supplier_id=invitation.supplier_id,
+                supplier_name=invitation.supplier_name,
+                email=invitation.email,
+                token_digest=invitation.token_digest,
+                expires_at=invitation.expires_at,
+                created_at=invitation.created_at,
+            )
+        )
+
+    async def invitation_by_digest(self, digest: str) -> Invitation | None:
+        query = select(invitations).where(invitations.c.token_digest == digest).with_for_update()
+        row = (await self._session.execute(query)).first()
+        if row is None:
+            return None
+        return Invitation(
+            id=row.id,
+            tenant_id=row.tenant_id,
+            supplier_id=row.supplier_id,
+            supplier_name=row.supplier_name,
+            email=row.email,
+            token_digest=row.token_digest,
+            expires_at=row.expires_at,
+            created_at=row.created_at,
+            accepted_at=row.accepted_at,
+            user_id=row.user_id,
+        )
+
+    async def mark_accepted(self, invitation: Invitation) -> None:
+        await self._session.execute(
+            update(invitations)
+            .where(invitations.c.id == invitation.id)
+            .values(accepted_at=invitation.accepted_at, user_id=invitation.user_id)
+        )

@@ -1,0 +1,81 @@
+"""Tables of the gateway database."""
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Uuid,
+)
+
+from shared.db import new_metadata
+from shared.inbox import inbox_table
+from shared.outbox import outbox_table
+
+metadata = new_metadata()
+
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("invoice_issue_date_required", Boolean, nullable=False, default=False),
+    Column("supplier_portal_enabled", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("tenant_id", Uuid, ForeignKey("organisations.id"), nullable=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("name", String(300), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", String(300), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_users_tenant", "tenant_id", "created_at"),
+)
+
+supplier_links = Table(
+    "supplier_links",
+    metadata,
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("supplier_id", Uuid, primary_key=True),
+)
+
+# Read model of suppliers: whose portal is active, from suppliers.supplier.v1.
+suppliers = Table(
+    "suppliers",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("tenant_id", Uuid, nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("portal_status", String(20), nullable=False),
+    Column("revision", Integer, nullable=False),
+)
+
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("tenant_id", Uuid, nullable=False),
+    Column("supplier_id", Uuid, nullable=False, index=True),
+    Column("supplier_name", String(300), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("token_digest", String(64), nullable=False, unique=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("accepted_at", DateTime(timezone=True)),
+    Column("user_id", Uuid),
+)
+
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)

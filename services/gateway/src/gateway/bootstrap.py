@@ -1,0 +1,44 @@
+"""Composition root of the gateway."""
+
+from __future__ import annotations
+
+from gateway.adapters.upstreams import Upstreams
+from gateway.config import Settings
+from gateway.entrypoints.api import pages
+from gateway.entrypoints.api import router as identity_router
+from gateway.entrypoints.consumers import consumers
+from gateway.entrypoints.proxy import router as proxy_router
+from shared.auth import TokenIssuer, TokenVerifier
+from shared.runtime import ServiceRuntime
+
+
+async def _close_upstreams(runtime: ServiceRuntime) -> None:
+    """Closes the upstream pool when the runtime stops (background tasks are cancelled then)."""
+    import asyncio
+
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runtime.app.state.upstreams.close()
+
+
+def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
+    settings = settings or Settings()
+    runtime = ServiceRuntime(
+        settings,
+        title="Supplier portal — gateway",
+        # The catch-all proxy comes last so that the gateway's own routes win.
+        routers=[identity_router, pages, proxy_router],
+        consumers=consumers,
+        background=[_close_upstreams],
+        verifier=TokenVerifier(settings.public_key_pem(), issuer=settings.jwt_issuer),
+    )
+    app = runtime.app
+    app.router.routes = [
+        r for r in app.router.routes if getattr(r, "path", "") not in ("/docs", "/docs/oauth2-redirect", "/redoc")
+    ]
+    app.state.token_issuer = TokenIssuer(
+        settings.private_key_pem(), issuer=settings.jwt_issuer, ttl_s=settings.token_ttl_s
+    )
+    app.state.upstreams = Upstreams(settings.upstreams(), settings.upstream_timeout_s)
+    return runtime

@@ -1,0 +1,57 @@
+"""Settings of the gateway (prefix ``GATEWAY_``; the stack-wide ``PORTAL_*`` names where API.md says so)."""
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", populate_by_name=True)
+
+    service_name: str = "gateway"
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5439/portal_gateway"
+    http_port: int = Field(8000, validation_alias=AliasChoices("GATEWAY_HTTP_PORT", "PORTAL_HTTP_PORT", "http_port"))
+    jwt_private_key_file: Path = Path("var/keys/jwt-private.pem")
+    token_ttl_s: int = 3600
+    invitation_ttl_days: int = 14
+
+    admin_email: str = Field("admin@example.com", validation_alias=AliasChoices("PORTAL_ADMIN_EMAIL", "admin_email"))
+    admin_password: str | None = Field(None, validation_alias=AliasChoices("PORTAL_ADMIN_PASSWORD", "admin_password"))
+    organisation_name: str = Field(
+        "Buyer organisation", validation_alias=AliasChoices("PORTAL_ORGANISATION_NAME", "organisation_name")
+    )
+    public_url: str = Field("http://127.0.0.1:8000", validation_alias=AliasChoices("PORTAL_PUBLIC_URL", "public_url"))
+
+    suppliers_url: str = "http://127.0.0.1:8101"
+    orders_url: str = "http://127.0.0.1:8102"
+    invoicing_url: str = "http://127.0.0.1:8103"
+    matching_url: str = "http://127.0.0.1:8104"
+    notifier_url: str = "http://127.0.0.1:8105"
+    upstream_timeout_s: float = 30.0
+
+    def private_key_pem(self) -> str:
+        return self.jwt_private_key_file.read_text()
+
+    def public_key_pem(self) -> str:
+        if self.jwt_public_key or (self.jwt_public_key_file and self.jwt_public_key_file.exists()):
+            return super().public_key_pem()
+        from cryptography.hazmat.primitives import serialization
+
+        key = serialization.load_pem_private_key(self.private_key_pem().encode(), password=None)
+        return (
+            key.public_key()
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            .decode()
+        )
+
+    def upstreams(self) -> dict[str, str]:
+        return {
+            "suppliers": self.suppliers_url,
+            "orders": self.orders_url,
+            "invoicing": self.invoicing_url,
+            "matching": self.matching_url,
+            "notifier": self.notifier_url,
+        }

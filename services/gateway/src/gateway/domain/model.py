@@ -1,0 +1,163 @@
+"""Users, organisations and supplier invitations: the rules of who may sign in as what.
+
+Plain Python; password hashing and token signing are adapters passed in by the service layer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from uuid import UUID, uuid4
+
+from shared.auth import Principal, Role
+from shared.contracts.base import EventPayload
+from shared.contracts.identity import SupplierInvitationIssued, UserRegistered, UserUpdated
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def token_digest(token: str) -> str:
+    """Invitation tokens are stored as digests: a database leak reveals no usable link."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass
+class Organisation:
+    id: UUID
+    name: str
+    invoice_issue_date_required: bool = False
+    supplier_portal_enabled: bool = True
+
+
+@dataclass
+class User:
+    id: UUID
+    email: str
+    name: str
+    role: Role
+    password_hash: str
+    created_at: datetime
+    updated_at: datetime
+    tenant_id: UUID | None = None
+    supplier_ids: set[UUID] = field(default_factory=set)
+    active: bool = True
+    events: list[EventPayload] = field(default_factory=list, repr=False, compare=False)
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        email: str,
+        name: str,
+        role: Role,
+        password_hash: str,
+        now: datetime,
+        tenant_id: UUID | None = None,
+        supplier_ids: set[UUID] | None = None,
+    ) -> User:
+        user = cls(
+            id=uuid4(),
+            email=normalise_email(email),
+            name=name,
+            role=role,
+            password_hash=password_hash,
+            tenant_id=tenant_id,
+            supplier_ids=set(supplier_ids or ()),
+            created_at=now,
+            updated_at=now,
+        )
+        user.events.append(UserRegistered(**user._state()))
+        return user
+
+    def link_supplier(self, supplier_id: UUID, now: datetime) -> None:
+        if supplier_id not in self.supplier_ids:
+            self.supplier_ids.add(supplier_id)
+            self.updated_at = now
+            self.events.append(UserUpdated(**self._state()))
+
+    def principal(self, active_supplier_ids: set[UUID] | None = None) -> Principal:
+        """The identity a token carries; suppliers only for records whose portal is active."""
+        suppliers = self.supplier_ids if active_supplier_ids is None else self.supplier_ids & active_supplier_ids
+        return Principal(
+            user_id=self.id,
+            role=self.role,
+            tenant_id=self.tenant_id,
+            supplier_ids=frozenset(suppliers),
+            email=self.email,
+        )
+
+    def _state(self) -> dict[str, object]:
+        return {
+            "user_id": self.id,
+            "tenant_id": self.tenant_id,
+            "email": self.email,
+            "name": self.name,
+            "role": self.role,
+            "supplier_ids": sorted(self.supplier_ids),
+            "active": self.active,
+            "updated_at": self.updated_at,
+        }
+
+
+@dataclass
+class Invitation:
+    id: UUID
+    tenant_id: UUID
+    supplier_id: UUID
+    supplier_name: str
+    email: str
+    token_digest: str
+    expires_at: datetime
+    created_at: datetime
+    accepted_at: datetime | None = None
+    user_id: UUID | None = None
+    events: list[EventPayload] = field(default_factory=list, repr=False, compare=False)
+
+    @classmethod
+    def issue(
+        cls,
+        *,
+        tenant_id: UUID,
+        supplier_id: UUID,
+        supplier_name: str,
+        email: str,
+        public_url: str,
+        now: datetime,
+        ttl: timedelta,
+    ) -> Invitation:
+        token = secrets.token_urlsafe(32)
+        invitation = cls(
+            id=uuid4(),
+            tenant_id=tenant_id,
+            supplier_id=supplier_id,
+            supplier_name=supplier_name,
+            email=normalise_email(email),
+            token_digest=token_digest(token),
+            expires_at=now + ttl,
+            created_at=now,
+        )
+        invitation.events.append(
+            SupplierInvitationIssued(
+                invitation_id=invitation.id,
+                tenant_id=tenant_id,
+                supplier_id=supplier_id,
+                supplier_name=supplier_name,
+                email=invitation.email,
+                accept_url=f"{public_url.rstrip('/')}/invitations/{token}",
+                expires_at=invitation.expires_at,
+            )
+        )
+        return invitation
+
+    def usable(self, now: datetime) -> bool:
+        return self.accepted_at is None and now < self.expires_at
+
+    def accept(self, user_id: UUID, now: datetime) -> None:
+        self.accepted_at = now
+        self.user_id = user_id

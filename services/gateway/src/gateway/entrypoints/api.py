@@ -1,0 +1,119 @@
+"""The gateway's own routes: tokens, invitations, the caller, buyer users, organisation settings."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, status
+from fastapi.responses import HTMLResponse
+
+from gateway.domain.model import Organisation
+from gateway.entrypoints.deps import Uow
+from gateway.entrypoints.schemas import (
+    AcceptInvitation,
+    MeOut,
+    SettingsOut,
+    SettingsPatch,
+    TokenOut,
+    TokenRequest,
+    UserCreate,
+    UserOut,
+    UserPage,
+)
+from gateway.service import handlers
+from shared.auth import Principal
+from shared.pagination import LimitParam
+from shared.runtime import CurrentPrincipal
+
+router = APIRouter(prefix="/api/v1", tags=["identity"])
+
+
+def _token(request: Request, principal: Principal) -> TokenOut:
+    issuer = request.app.state.token_issuer
+    return TokenOut(access_token=issuer.issue(principal), expires_in=issuer.ttl_s)
+
+
+@router.post("/auth/token", response_model=TokenOut)
+async def issue_token(body: TokenRequest, request: Request, uow: Uow) -> TokenOut:
+    return _token(request, await handlers.sign_in(uow, str(body.email), body.password))
+
+
+@router.post("/auth/invitations/{token}/accept", response_model=TokenOut, status_code=status.HTTP_201_CREATED)
+async def accept_invitation(token: str, body: AcceptInvitation, request: Request, uow: Uow) -> TokenOut:
+    principal = await handlers.accept_invitation(uow, token, password=body.password, name=body.name)
+    return _token(request, principal)
+
+
+@router.get("/me", response_model=MeOut)
+async def me(caller: CurrentPrincipal, uow: Uow) -> MeOut:
+    user = await handlers.current_user(uow, caller)
+    return MeOut(
+        user_id=user.id,
+        email=user.email,
+        name=user.name,
+        role=user.role,
+        tenant_id=user.tenant_id,
+        supplier_ids=sorted(caller.supplier_ids),
+    )
+
+
+@router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)
+async def create_user(body: UserCreate, caller: CurrentPrincipal, uow: Uow) -> UserOut:
+    user = await handlers.create_buyer_user(
+        uow, caller, email=str(body.email), name=body.name, password=body.password, role=body.role
+    )
+    return UserOut(id=user.id, email=user.email, name=user.name, role=user.role, tenant_id=user.tenant_id)
+
+
+@router.get("/users", response_model=UserPage)
+async def list_users(caller: CurrentPrincipal, uow: Uow, limit: LimitParam = 200) -> UserPage:
+    users = await handlers.list_buyer_users(uow, caller, limit)
+    return UserPage(
+        items=[UserOut(id=u.id, email=u.email, name=u.name, role=u.role, tenant_id=u.tenant_id) for u in users]
+    )
+
+
+def _settings_out(organisation: Organisation) -> SettingsOut:
+    return SettingsOut(
+        organisation_id=organisation.id,
+        name=organisation.name,
+        invoice_issue_date_required=organisation.invoice_issue_date_required,
+        supplier_portal_enabled=organisation.supplier_portal_enabled,
+    )
+
+
+@router.get("/settings", response_model=SettingsOut)
+async def get_settings(caller: CurrentPrincipal, uow: Uow) -> SettingsOut:
+    return _settings_out(await handlers.get_settings(uow, caller))
+
+
+@router.patch("/settings", response_model=SettingsOut)
+async def patch_settings(body: SettingsPatch, caller: CurrentPrincipal, uow: Uow) -> SettingsOut:
+    changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
+    return _settings_out(await handlers.change_settings(uow, caller, changes))
+
+
+pages = APIRouter(tags=["pages"], include_in_schema=False)
+
+_ACCEPT_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Join the supplier portal</title></head>
+<body style="font-family:sans-serif;max-width:32em;margin:3em auto">
+<h1>Join the supplier portal</h1>
+<p>Choose a password to accept the invitation.</p>
+<form id="f"><label>Name <input name="name"></label><br><br>
+<label>Password <input name="password" type="password" minlength="8" required></label><br><br>
+<button>Accept invitation</button></form><p id="r"></p>
+<script>
+document.getElementById('f').onsubmit = async (e) => {
+  e.preventDefault();
+  const data = Object.fromEntries(new FormData(e.target));
+  const token = encodeURIComponent(location.pathname.split('/').pop());
+  const r = await fetch('/api/v1/auth/invitations/' + token + '/accept',
+    {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(data)});
+  const body = await r.json();
+  document.getElementById('r').textContent = r.ok ? 'Welcome! You can now sign in.' : (body.detail || 'Failed');
+};
+</script></body></html>"""
+
+
+@pages.get("/invitations/{token}", response_class=HTMLResponse)
+async def invitation_page(token: str) -> HTMLResponse:
+    """The page the invitation link opens; it posts to the accept endpoint."""
+    return HTMLResponse(_ACCEPT_PAGE)

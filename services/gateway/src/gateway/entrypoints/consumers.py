@@ -1,0 +1,35 @@
+"""The gateway's consumer: supplier events, for portal status and invitations."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from gateway.config import Settings
+from gateway.service import handlers
+from gateway.service.unit_of_work import UnitOfWork
+from shared.contracts import Envelope
+from shared.contracts.suppliers import SUPPLIERS_TOPIC, SupplierSnapshot
+from shared.messaging import EventConsumer
+from shared.runtime import ServiceRuntime
+
+CONSUMER = "gateway.suppliers"
+
+
+def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
+    settings = runtime.settings
+    assert isinstance(settings, Settings)
+    ttl = timedelta(days=settings.invitation_ttl_days)
+
+    async def on_supplier(envelope: Envelope, payload: SupplierSnapshot) -> None:
+        uow = UnitOfWork(runtime.session_factory, settings.service_name)
+        await handlers.on_supplier_changed(uow, CONSUMER, envelope.id, payload, public_url=settings.public_url, ttl=ttl)
+
+    return [
+        EventConsumer(
+            topic=SUPPLIERS_TOPIC,
+            group=CONSUMER,
+            handlers={SupplierSnapshot: on_supplier},
+            settings=settings,
+            dead_letters=runtime.kafka_producer,
+        )
+    ]

@@ -1,0 +1,117 @@
+"""Routing of ``/api/v1/...`` to the owning service, aggregated health and OpenAPI.
+
+The gateway forwards the caller's token untouched: each service verifies it itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+import structlog
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from gateway.adapters.upstreams import FORWARDED_REQUEST_HEADERS, FORWARDED_RESPONSE_HEADERS, Upstreams, owner_of
+from shared.correlation import current_correlation_id
+from shared.problems import problem
+
+log = structlog.get_logger(__name__)
+
+router = APIRouter(tags=["gateway"])
+
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def _upstreams(request: Request) -> Upstreams:
+    upstreams: Upstreams = request.app.state.upstreams
+    return upstreams
+
+
+@router.get("/api/v1/health")
+async def health(request: Request) -> JSONResponse:
+    """Every service's readiness, as the gateway sees it."""
+    upstreams = _upstreams(request)
+
+    async def check(service: str) -> tuple[str, dict[str, Any]]:
+        try:
+            answer = await upstreams.client.get(upstreams.url(service, "/health/ready"), timeout=3.0)
+            return service, answer.json() | {"http_status": answer.status_code}
+        except (httpx.HTTPError, ValueError) as exc:
+            return service, {"status": "unreachable", "error": type(exc).__name__}
+
+    results = dict(await asyncio.gather(*(check(s) for s in upstreams.urls)))
+    ok = all(r.get("status") == "ok" for r in results.values())
+    body = {"status": "ok" if ok else "degraded", "services": results}
+    return JSONResponse(body, status_code=200 if ok else 503)
+
+
+@router.get("/api/v1/openapi.json", include_in_schema=False)
+async def openapi(request: Request) -> JSONResponse:
+    """The gateway's own routes and every service's routes under /api/v1, in one document."""
+    app: FastAPI = request.app
+    upstreams = _upstreams(request)
+    document = json.loads(json.dumps(app.openapi()))
+    document["info"] = {"title": "Supplier portal API", "version": "1.0.0"}
+    document["paths"] = {p: v for p, v in document["paths"].items() if p.startswith("/api/v1")}
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+
+    async def fetch(service: str) -> tuple[str, dict[str, Any] | None]:
+        try:
+            answer = await upstreams.client.get(upstreams.url(service, "/openapi.json"), timeout=5.0)
+            return service, answer.json()
+        except (httpx.HTTPError, ValueError):
+            return service, None
+
+    for service, spec in await asyncio.gather(*(fetch(s) for s in upstreams.urls)):
+        if spec is None:
+            continue
+        prefix = service.capitalize()
+        # Prefix the service's schema names so that two services' "Page" never collide.
+        text = json.dumps(spec).replace('"#/components/schemas/', f'"#/components/schemas/{prefix}')
+        spec = json.loads(text)
+        for path, item in spec.get("paths", {}).items():
+            if path.startswith("/api/v1") and owner_of(path.removeprefix("/api/v1/")) == service:
+                document["paths"][path] = item
+        for name, schema in spec.get("components", {}).get("schemas", {}).items():
+            schemas[prefix + name] = schema
+    return JSONResponse(document)
+
+
+@router.get("/docs", include_in_schema=False)
+async def docs() -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url="/api/v1/openapi.json", title="Supplier portal API")
+
+
+@router.api_route("/api/v1/{path:path}", methods=METHODS, include_in_schema=False)
+async def forward(path: str, request: Request) -> Response:
+    service = owner_of(path)
+    if service is None:
+        return problem(404, "Not found", f"no route for /api/v1/{path}", slug="not-found")
+    upstreams = _upstreams(request)
+    headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED_REQUEST_HEADERS}
+    headers["x-correlation-id"] = current_correlation_id() or headers.get("x-correlation-id", "")
+    try:
+        answer = await upstreams.client.request(
+            request.method,
+            upstreams.url(service, f"/api/v1/{path}"),
+            params=request.query_params.multi_items(),
+            content=await request.body(),
+            headers=headers,
+        )
+    except httpx.TimeoutException:
+        return problem(504, "Gateway timeout", f"the {service} service did not answer in time", slug="timeout")
+    except httpx.HTTPError as exc:
+        log.warning("upstream unreachable", service=service, error=repr(exc))
+        return problem(
+            503,
+            "Service unavailable",
+            f"the {service} service is unavailable; try again shortly",
+            slug="unavailable",
+            headers={"Retry-After": "5"},
+        )
+    response_headers = {k: v for k, v in answer.headers.items() if k.lower() in FORWARDED_RESPONSE_HEADERS}
+    return Response(content=answer.content, status_code=answer.status_code, headers=response_headers)

@@ -1,0 +1,71 @@
+"""Printable documents rendered from event snapshots: the purchase order PDF.
+
+Orders serves it as an export and the notifier attaches it to the supplier's email; both render
+the same snapshot, so the supplier receives exactly what the buyer sees. fpdf2 is pure Python.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from fpdf import FPDF
+
+from shared.contracts.orders import PurchaseOrderSnapshot
+
+
+def _text(value: object) -> str:
+    # The built-in PDF fonts cover Latin-1; anything else is replaced rather than failing.
+    return str(value).encode("latin-1", "replace").decode("latin-1")
+
+
+def _amount(value: Decimal) -> str:
+    return f"{value:,.2f}" if value == value.quantize(Decimal("0.01")) else f"{value:,}"
+
+
+def render_purchase_order_pdf(po: PurchaseOrderSnapshot, *, buyer_name: str | None = None) -> bytes:
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_title(_text(f"Purchase order {po.number}"))
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 18)
+    pdf.cell(0, 10, _text(f"Purchase order {po.number}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=10)
+    details = [
+        ("Buyer", buyer_name or str(po.tenant_id)),
+        ("Supplier", po.supplier_name),
+        ("Status", po.status.replace("_", " ")),
+        ("Currency", po.currency),
+        ("Delivery date", po.delivery_date.isoformat() if po.delivery_date else "-"),
+        ("Issued", (po.submitted_at or po.created_at).strftime("%Y-%m-%d %H:%M UTC")),
+    ]
+    for label, value in details:
+        pdf.set_font("Helvetica", "B", 10)
+        pdf.cell(35, 6, _text(label))
+        pdf.set_font("Helvetica", size=10)
+        pdf.cell(0, 6, _text(value), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    widths = (10, 30, 62, 20, 15, 25, 28)
+    headers = ("#", "SKU", "Description", "Qty", "Unit", "Unit price", "Net")
+    pdf.set_font("Helvetica", "B", 9)
+    for width, header in zip(widths, headers, strict=True):
+        pdf.cell(width, 7, header, border=1, align="C")
+    pdf.ln()
+    pdf.set_font("Helvetica", size=9)
+    for line in po.lines:
+        row = (
+            str(line.line_no),
+            line.sku or "",
+            line.description[:40],
+            f"{line.quantity:,}",
+            line.unit or "",
+            _amount(line.unit_price),
+            _amount(line.net_amount),
+        )
+        for index, (width, value) in enumerate(zip(widths, row, strict=True)):
+            pdf.cell(width, 6, _text(value), border=1, align="R" if index in (3, 5, 6) else "L")
+        pdf.ln()
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.cell(sum(widths[:-1]), 8, _text(f"Net total ({po.currency})"), border=1, align="R")
+    pdf.cell(widths[-1], 8, _text(_amount(po.net_total)), border=1, align="R")
+    pdf.ln()
+    return bytes(pdf.output())

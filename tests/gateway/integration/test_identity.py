@@ -1,0 +1,206 @@
+"""The gateway on real PostgreSQL and a real broker: sign-in, users, invitations, routing."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from gateway import migrate as gateway_migrate
+from gateway.bootstrap import bootstrap
+from gateway.config import Settings
+from shared.contracts import Envelope
+from shared.contracts.suppliers import SupplierPortalActivated, SupplierPortalDeactivated
+from shared.devstack.ports import free_port
+from shared.testing import Servers, Tokens, migrate, poll_until, read_topic, running
+
+ADMIN_EMAIL = "admin@buyer.example"
+ADMIN_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+async def gateway(
+    servers: Servers, broker: str, tokens: Tokens, service_env_factory
+) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+    database_url = await servers.create_database("gateway")
+    env = service_env_factory("GATEWAY", database_url, broker) | {
+        "GATEWAY_JWT_PRIVATE_KEY_FILE": str(tokens.private_key_file),
+        "PORTAL_ADMIN_EMAIL": ADMIN_EMAIL,
+        "PORTAL_ADMIN_PASSWORD": ADMIN_PASSWORD,
+    }
+    await migrate(gateway_migrate.main, env)
+    unused = f"http://127.0.0.1:{free_port()}"
+    settings = Settings(
+        database_url=database_url,
+        kafka_bootstrap_servers=broker,
+        kafka_enable_idempotence=False,
+        kafka_fetch_max_wait_ms=20,
+        jwt_private_key_file=tokens.private_key_file,
+        log_format="console",
+        public_url="https://portal.example",
+        suppliers_url=unused,
+        orders_url=unused,
+        invoicing_url=unused,
+        matching_url=unused,
+        notifier_url=unused,
+        consumer_retry_backoff_s=0.05,
+        kafka_session_timeout_ms=3000,
+    )
+    async with running(bootstrap(settings)) as client:
+        yield client
+
+
+async def sign_in(client: httpx.AsyncClient, email: str, password: str) -> dict[str, str]:
+    response = await client.post("/api/v1/auth/token", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def publish(bootstrap_servers: str, *payloads) -> None:  # type: ignore[no-untyped-def]
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all")
+    await producer.start()
+    try:
+        for payload in payloads:
+            envelope = Envelope.wrap(payload, tenant_id=payload.tenant_id, producer="test")
+            await producer.send_and_wait(payload.topic, envelope.model_dump_json().encode(), key=payload.key().encode())
+    finally:
+        await producer.stop()
+
+
+async def read(bootstrap_servers: str, topic: str, count: int) -> list[dict]:
+    return [json.loads(record.value) for record in await read_topic(bootstrap_servers, topic, count)]
+
+
+def activation(
+    supplier_id: uuid.UUID, tenant_id: uuid.UUID, *, first: bool = True, revision: int = 2
+) -> SupplierPortalActivated:
+    return SupplierPortalActivated(
+        supplier_id=supplier_id,
+        tenant_id=tenant_id,
+        name="Acme Tools",
+        email="Sales@Acme.example",
+        currency="EUR",
+        tolerance_rate=Decimal(5),
+        portal_status="active",
+        revision=revision,
+        updated_at=datetime.now(UTC),
+        first_activation=first,
+    )
+
+
+async def test_admin_signs_in_and_sees_itself(gateway: httpx.AsyncClient) -> None:
+    auth = await sign_in(gateway, ADMIN_EMAIL, ADMIN_PASSWORD)
+    me = (await gateway.get("/api/v1/me", headers=auth)).json()
+    assert me["role"] == "buyer_admin" and me["email"] == ADMIN_EMAIL and me["tenant_id"]
+
+
+async def test_wrong_password_and_unknown_email_get_the_same_401(gateway: httpx.AsyncClient) -> None:
+    wrong = await gateway.post("/api/v1/auth/token", json={"email": ADMIN_EMAIL, "password": "nope-nope"})
+    unknown = await gateway.post("/api/v1/auth/token", json={"email": "who@x.example", "password": "nope-nope"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json()["detail"] == unknown.json()["detail"]
+    assert wrong.headers["content-type"] == "application/problem+json"
+
+
+async def test_admin_creates_buyer_users_and_the_user_event_is_published(
+    gateway: httpx.AsyncClient, broker: str
+) -> None:
+    auth = await sign_in(gateway, ADMIN_EMAIL, ADMIN_PASSWORD)
+    body = {"email": "buyer@buyer.example", "name": "Bea Buyer", "password": "buyer-password", "role": "buyer_user"}
+    assert (await gateway.post("/api/v1/users", json=body, headers=auth)).status_code == 201
+    assert (await gateway.post("/api/v1/users", json=body, headers=auth)).status_code == 409
+    user_auth = await sign_in(gateway, "buyer@buyer.example", "buyer-password")
+    other = {**body, "email": "x@buyer.example"}
+    assert (await gateway.post("/api/v1/users", json=other, headers=user_auth)).status_code == 403
+    weak = {**body, "email": "y@buyer.example", "password": "short"}
+    assert (await gateway.post("/api/v1/users", json=weak, headers=auth)).status_code == 422
+
+    events = await read(broker, "gateway.user.v1", 2)
+    assert {e["data"]["email"] for e in events} == {ADMIN_EMAIL, "buyer@buyer.example"}
+    assert all("password" not in json.dumps(e) for e in events)
+
+
+async def test_first_portal_activation_invites_and_the_invitation_makes_a_supplier_user(
+    gateway: httpx.AsyncClient, broker: str
+) -> None:
+    supplier_id, tenant_id = uuid.uuid4(), uuid.uuid4()
+    await publish(broker, activation(supplier_id, tenant_id))
+    [invitation] = await read(broker, "gateway.invitation.v1", 1)
+    accept_url = invitation["data"]["accept_url"]
+    assert accept_url.startswith("https://portal.example/invitations/")
+    token = accept_url.rsplit("/invitations/", 1)[1]
+
+    assert (await gateway.get(f"/invitations/{token}")).status_code == 200
+    accepted = await gateway.post(f"/api/v1/auth/invitations/{token}/accept", json={"password": "supplier-pass"})
+    assert accepted.status_code == 201, accepted.text
+    auth = {"Authorization": f"Bearer {accepted.json()['access_token']}"}
+    me = (await gateway.get("/api/v1/me", headers=auth)).json()
+    assert me["role"] == "supplier" and me["supplier_ids"] == [str(supplier_id)] and me["tenant_id"] is None
+
+    again = await gateway.post(f"/api/v1/auth/invitations/{token}/accept", json={"password": "supplier-pass"})
+    assert again.status_code == 404
+    assert (
+        await gateway.post("/api/v1/auth/invitations/forged/accept", json={"password": "whatever1"})
+    ).status_code == 404
+    await sign_in(gateway, "sales@acme.example", "supplier-pass")
+
+
+async def test_a_redelivered_activation_sends_one_invitation_and_reactivation_none(
+    gateway: httpx.AsyncClient, broker: str
+) -> None:
+    supplier_id, tenant_id = uuid.uuid4(), uuid.uuid4()
+    first = activation(supplier_id, tenant_id)
+    envelope = Envelope.wrap(first, tenant_id=tenant_id, producer="test")
+    producer = AIOKafkaProducer(bootstrap_servers=broker, acks="all")
+    await producer.start()
+    try:
+        for _ in range(2):  # the same event delivered twice
+            await producer.send_and_wait(first.topic, envelope.model_dump_json().encode(), key=first.key().encode())
+    finally:
+        await producer.stop()
+    deactivated = SupplierPortalDeactivated(
+        **{**first.model_dump(exclude={"first_activation"}), "portal_status": "inactive", "revision": 3}
+    )
+    await publish(broker, deactivated, activation(supplier_id, tenant_id, first=False, revision=4))
+    marker_supplier = uuid.uuid4()
+    await publish(broker, activation(marker_supplier, tenant_id))
+    invitations = await read(broker, "gateway.invitation.v1", 2)
+    assert sorted(i["data"]["supplier_id"] for i in invitations) == sorted([str(supplier_id), str(marker_supplier)])
+
+
+async def test_a_deactivated_portal_drops_the_supplier_from_new_tokens(gateway: httpx.AsyncClient, broker: str) -> None:
+    supplier_id, tenant_id = uuid.uuid4(), uuid.uuid4()
+    await publish(broker, activation(supplier_id, tenant_id))
+    [invitation] = await read(broker, "gateway.invitation.v1", 1)
+    token = invitation["data"]["accept_url"].rsplit("/", 1)[1]
+    await gateway.post(f"/api/v1/auth/invitations/{token}/accept", json={"password": "supplier-pass"})
+    deactivated = SupplierPortalDeactivated(
+        **{
+            **activation(supplier_id, tenant_id).model_dump(exclude={"first_activation"}),
+            "portal_status": "inactive",
+            "revision": 3,
+        }
+    )
+    await publish(broker, deactivated)
+
+    async def dropped() -> bool:
+        auth = await sign_in(gateway, "sales@acme.example", "supplier-pass")
+        return (await gateway.get("/api/v1/me", headers=auth)).json()["supplier_ids"] == []
+
+    await poll_until(dropped, what="supplier dropped from the token")
+
+
+async def test_routes_unknown_paths_to_404_and_unreachable_services_to_503(gateway: httpx.AsyncClient) -> None:
+    auth = await sign_in(gateway, ADMIN_EMAIL, ADMIN_PASSWORD)
+    unknown = await gateway.get("/api/v1/nothing-here", headers=auth)
+    assert unknown.status_code == 404 and unknown.headers["content-type"] == "application/problem+json"
+    down = await gateway.get("/api/v1/suppliers", headers=auth)
+    assert down.status_code == 503 and down.json()["status"] == 503
+    health = await gateway.get("/api/v1/health")
+    assert health.status_code == 503 and health.json()["services"]["orders"]["status"] == "unreachable"

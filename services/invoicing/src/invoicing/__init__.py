@@ -1,0 +1,1 @@
+"""The invoicing service: invoices against purchase orders, their approval and payments."""

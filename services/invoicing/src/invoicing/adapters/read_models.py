@@ -1,0 +1,75 @@
+"""The purchase order read model: upserts from whole-state snapshots, scoped reads."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Row, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from invoicing.adapters.tables import purchase_orders
+from invoicing.domain.errors import PurchaseOrderNotFound
+from invoicing.domain.purchase_orders import PurchaseOrder, PurchaseOrderLine
+from shared.auth import Principal
+
+
+def _visible_to(principal: Principal) -> Any:
+    if principal.is_buyer:
+        return purchase_orders.c.tenant_id == principal.tenant_id
+    return purchase_orders.c.supplier_id.in_(list(principal.supplier_ids) or [UUID(int=0)])
+
+
+def _to_domain(row: Row) -> PurchaseOrder:  # type: ignore[type-arg]
+    lines = tuple(
+        PurchaseOrderLine(
+            line_id=UUID(line["line_id"]),
+            line_no=line["line_no"],
+            description=line["description"],
+            quantity=Decimal(line["quantity"]),
+            unit_price=Decimal(line["unit_price"]),
+        )
+        for line in row.lines
+    )
+    return PurchaseOrder(
+        id=row.id,
+        tenant_id=row.tenant_id,
+        supplier_id=row.supplier_id,
+        number=row.number,
+        currency=row.currency,
+        status=row.status,
+        initiator_id=row.initiator_id,
+        revision=row.revision,
+        lines=lines,
+    )
+
+
+class PurchaseOrderRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, purchase_order_id: UUID, *, scope: Principal) -> PurchaseOrder:
+        query = select(purchase_orders).where(purchase_orders.c.id == purchase_order_id, _visible_to(scope))
+        row = (await self._session.execute(query)).first()
+        if row is None:
+            raise PurchaseOrderNotFound()
+        return _to_domain(row)
+
+    async def find(self, purchase_order_id: UUID) -> PurchaseOrder | None:
+        row = (
+            await self._session.execute(select(purchase_orders).where(purchase_orders.c.id == purchase_order_id))
+        ).first()
+        return _to_domain(row) if row is not None else None
+
+    async def upsert(self, values: dict[str, Any]) -> bool:
+        """Store a snapshot unless a newer revision is already stored; True when it was stored."""
+        statement = insert(purchase_orders).values(values)
+        upsert = statement.on_conflict_do_update(
+            index_elements=[purchase_orders.c.id],
+            set_={k: statement.excluded[k] for k in values if k != "id"},
+            # Snapshots can arrive twice or out of order after a retry: only a newer one wins.
+            where=purchase_orders.c.revision < statement.excluded.revision,
+        ).returning(purchase_orders.c.id)
+        return (await self._session.execute(upsert)).first() is not None

@@ -1,0 +1,165 @@
+"""Loads and saves ``Invoice`` aggregates (with lines and payments), always scoped to the caller."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Row, delete, func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from invoicing.adapters.tables import invoice_lines, invoices, payments
+from invoicing.domain.errors import DuplicateInvoiceNumber, InvoiceNotFound
+from invoicing.domain.lines import InvoiceLine
+from invoicing.domain.model import Invoice
+from invoicing.domain.payments import Payment
+from shared.auth import Principal
+from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
+from shared.contracts.matching import MatchingVerdictIssued
+from shared.pagination import keyset_after
+
+_ROW_FIELDS = [c.name for c in invoices.c if c.name not in ("matching", "net_total")]
+
+
+def _visible_to(principal: Principal) -> Any:
+    if principal.is_buyer:
+        return invoices.c.tenant_id == principal.tenant_id
+    return invoices.c.supplier_id.in_(list(principal.supplier_ids) or [UUID(int=0)])
+
+
+class InvoiceRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, invoice_id: UUID, *, scope: Principal, for_update: bool = False) -> Invoice:
+        """The caller's invoice; another party's is not found, exactly like a missing one."""
+        found = await self._load(select(invoices).where(invoices.c.id == invoice_id, _visible_to(scope)), for_update)
+        if not found:
+            raise InvoiceNotFound()
+        return found[0]
+
+    async def find(self, invoice_id: UUID, *, for_update: bool = False) -> Invoice | None:
+        """Unscoped, for consumers acting on the system's behalf."""
+        found = await self._load(select(invoices).where(invoices.c.id == invoice_id), for_update)
+        return found[0] if found else None
+
+    async def list(
+        self,
+        *,
+        scope: Principal,
+        status: str | None,
+        purchase_order_id: UUID | None,
+        limit: int,
+        after: tuple[datetime, UUID] | None,
+    ) -> Sequence[Invoice]:
+        query = select(invoices).where(_visible_to(scope), keyset_after(invoices.c.created_at, invoices.c.id, after))
+        if status is not None:
+            query = query.where(invoices.c.status == status)
+        if purchase_order_id is not None:
+            query = query.where(invoices.c.purchase_order_id == purchase_order_id)
+        query = query.order_by(invoices.c.created_at.desc(), invoices.c.id.desc()).limit(limit)
+        return await self._load(query, for_update=False)
+
+    async def number_taken(self, supplier_id: UUID, number: str, *, other_than: UUID | None = None) -> bool:
+        query = select(invoices.c.id).where(
+            invoices.c.supplier_id == supplier_id, invoices.c.number == number, invoices.c.status != "canceled"
+        )
+        if other_than is not None:
+            query = query.where(invoices.c.id != other_than)
+        return (await self._session.execute(query.limit(1))).first() is not None
+
+    async def invoiced_quantities(self, purchase_order_id: UUID) -> dict[UUID, Decimal]:
+        """Quantities per PO line on this PO's live invoices (drafts, rejected, canceled don't count)."""
+        query = (
+            select(invoice_lines.c.purchase_order_line_id, func.sum(invoice_lines.c.quantity))
+            .join(invoices, invoices.c.id == invoice_lines.c.invoice_id)
+            .where(
+                invoices.c.purchase_order_id == purchase_order_id,
+                invoices.c.status.in_(sorted(LIVE_INVOICE_STATUSES)),
+                invoice_lines.c.purchase_order_line_id.is_not(None),
+            )
+            .group_by(invoice_lines.c.purchase_order_line_id)
+        )
+        return {line_id: quantity for line_id, quantity in (await self._session.execute(query)).all()}
+
+    async def save(self, invoice: Invoice) -> None:
+        values = {name: getattr(invoice, name) for name in _ROW_FIELDS}
+        values["net_total"] = invoice.net_total
+        values["matching"] = invoice.matching.model_dump(mode="json") if invoice.matching else None
+        statement = insert(invoices).values(values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[invoices.c.id],
+            set_={k: statement.excluded[k] for k in values if k not in ("id", "tenant_id", "created_at")},
+        )
+        try:
+            await self._session.execute(statement)
+        except IntegrityError as exc:
+            if "uq_invoices_supplier_number" in str(exc.orig):
+                raise DuplicateInvoiceNumber(invoice.number) from None
+            raise
+        # Lines are replaced as a whole on every edit; payments are only ever added.
+        await self._session.execute(delete(invoice_lines).where(invoice_lines.c.invoice_id == invoice.id))
+        if invoice.lines:
+            await self._session.execute(
+                insert(invoice_lines),
+                [{"id": ln.line_id, "invoice_id": invoice.id, **_line_row(ln)} for ln in invoice.lines],
+            )
+        if invoice.payments:
+            rows = [
+                {"id": p.payment_id, "invoice_id": invoice.id, "amount": p.amount, "paid_at": p.paid_at}
+                for p in invoice.payments
+            ]
+            await self._session.execute(insert(payments).values(rows).on_conflict_do_nothing())
+
+    async def _load(self, query: Any, for_update: bool) -> Sequence[Invoice]:
+        if for_update:
+            query = query.with_for_update()
+        rows = (await self._session.execute(query)).all()
+        if not rows:
+            return []
+        ids = [row.id for row in rows]
+        lines: dict[UUID, list[InvoiceLine]] = {i: [] for i in ids}
+        paid: dict[UUID, list[Payment]] = {i: [] for i in ids}
+        line_query = select(invoice_lines).where(invoice_lines.c.invoice_id.in_(ids)).order_by(invoice_lines.c.line_no)
+        for line in (await self._session.execute(line_query)).all():
+            lines[line.invoice_id].append(_line(line))
+        payment_query = (
+            select(payments).where(payments.c.invoice_id.in_(ids)).order_by(payments.c.paid_at, payments.c.id)
+        )
+        for payment in (await self._session.execute(payment_query)).all():
+            paid[payment.invoice_id].append(Payment(payment.id, payment.amount, payment.paid_at))
+        return [_invoice(row, lines[row.id], paid[row.id]) for row in rows]
+
+
+def _line_row(line: InvoiceLine) -> dict[str, Any]:
+    return {
+        "line_no": line.line_no,
+        "purchase_order_line_id": line.purchase_order_line_id,
+        "description": line.description,
+        "quantity": line.quantity,
+        "unit_price": line.unit_price,
+        "net_amount": line.net_amount,
+    }
+
+
+def _line(row: Row) -> InvoiceLine:  # type: ignore[type-arg]
+    return InvoiceLine(
+        line_id=row.id,
+        line_no=row.line_no,
+        purchase_order_line_id=row.purchase_order_line_id,
+        description=row.description,
+        quantity=row.quantity,
+        unit_price=row.unit_price,
+        net_amount=row.net_amount,
+    )
+
+
+def _invoice(row: Row, lines: list[InvoiceLine], paid: list[Payment]) -> Invoice:  # type: ignore[type-arg]
+    fields = {name: getattr(row, name) for name in _ROW_FIELDS}
+    matching = MatchingVerdictIssued.model_validate(row.matching) if row.matching else None
+    return Invoice(**fields, lines=lines, payments=paid, matching=matching)

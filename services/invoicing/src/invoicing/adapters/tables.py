@@ -1,0 +1,87 @@
+"""Tables of the invoicing database: invoices with their lines and payments, the purchase
+order read model, the outbox and the inbox."""
+
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Table, Uuid, text
+from sqlalchemy.dialects.postgresql import JSONB
+
+from shared.db import new_metadata
+from shared.inbox import inbox_table
+from shared.outbox import outbox_table
+
+metadata = new_metadata()
+
+# Unbounded NUMERIC keeps the scale it was given: "10.00" comes back as "10.00", "3.5" as "3.5".
+invoices = Table(
+    "invoices",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("tenant_id", Uuid, nullable=False),
+    Column("supplier_id", Uuid, nullable=False),
+    Column("purchase_order_id", Uuid, nullable=False),
+    Column("purchase_order_number", String(100), nullable=False),
+    Column("number", String(50), nullable=False),
+    Column("issue_date", Date),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("net_total", Numeric, nullable=False),
+    Column("submission", Integer, nullable=False),
+    Column("submitted_at", DateTime(timezone=True)),
+    Column("approver_id", Uuid),
+    Column("rejection_reason", String(2000)),
+    Column("matching", JSONB),
+    Column("revision", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_invoices_tenant_created", "tenant_id", "created_at", "id"),
+    Index("ix_invoices_supplier_created", "supplier_id", "created_at", "id"),
+    Index("ix_invoices_purchase_order", "purchase_order_id"),
+    # A supplier's invoice numbers are unique among the invoices that still count.
+    Index(
+        "uq_invoices_supplier_number",
+        "supplier_id",
+        "number",
+        unique=True,
+        postgresql_where=text("status <> 'canceled'"),
+    ),
+)
+
+invoice_lines = Table(
+    "invoice_lines",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("invoice_id", Uuid, ForeignKey("invoices.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("line_no", Integer, nullable=False),
+    Column("purchase_order_line_id", Uuid),
+    Column("description", String(500), nullable=False),
+    Column("quantity", Numeric, nullable=False),
+    Column("unit_price", Numeric, nullable=False),
+    Column("net_amount", Numeric, nullable=False),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("invoice_id", Uuid, ForeignKey("invoices.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("amount", Numeric, nullable=False),
+    Column("paid_at", DateTime(timezone=True), nullable=False),
+)
+
+# Read model of the orders service's purchase orders; lines as the snapshot carries them.
+purchase_orders = Table(
+    "purchase_orders",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("tenant_id", Uuid, nullable=False),
+    Column("supplier_id", Uuid, nullable=False),
+    Column("number", String(100), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(30), nullable=False),
+    Column("initiator_id", Uuid, nullable=False),
+    Column("lines", JSONB, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)

@@ -1,0 +1,20 @@
+"""Composition root of the invoicing service."""
+
+from __future__ import annotations
+
+from invoicing.config import Settings
+from invoicing.entrypoints.api import router
+from invoicing.entrypoints.consumers import consumers
+from shared.auth import TokenVerifier
+from shared.runtime import ServiceRuntime
+
+
+def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
+    settings = settings or Settings()
+    return ServiceRuntime(
+        settings,
+        title="Supplier portal — invoicing",
+        routers=[router],
+        consumers=consumers,
+        verifier=TokenVerifier(settings.public_key_pem(), issuer=settings.jwt_issuer),
+    )

@@ -1,0 +1,84 @@
+"""Invoice lines: what the supplier bills, checked against the purchase order it refers to."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+from invoicing.domain.errors import InvalidInvoice
+from invoicing.domain.purchase_orders import PurchaseOrder
+from shared.money import line_net
+
+MAX_LINES = 500
+
+
+@dataclass(frozen=True)
+class LineDraft:
+    """A line as the supplier asks for it; ``purchase_order_line_id`` None is a new item."""
+
+    purchase_order_line_id: UUID | None
+    quantity: Decimal
+    unit_price: Decimal
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    line_id: UUID
+    line_no: int
+    purchase_order_line_id: UUID | None
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    net_amount: Decimal
+
+
+def _refuse(index: int, name: str, message: str) -> InvalidInvoice:
+    return InvalidInvoice(
+        f"line {index + 1}: {message}", errors=[{"field": f"lines.{index}.{name}", "message": message}]
+    )
+
+
+def build_lines(drafts: Sequence[LineDraft], po: PurchaseOrder) -> list[InvoiceLine]:
+    """Number the lines, check them against ``po`` and price them in the PO's currency."""
+    if len(drafts) > MAX_LINES:
+        raise InvalidInvoice(f"an invoice has at most {MAX_LINES} lines")
+    lines = []
+    for index, draft in enumerate(drafts):
+        description = draft.description
+        if draft.purchase_order_line_id is not None:
+            ordered = po.line(draft.purchase_order_line_id)
+            if ordered is None:
+                raise _refuse(index, "purchase_order_line_id", "not a line of the purchase order")
+            description = description or ordered.description
+        if not description:
+            raise _refuse(index, "description", "a new item needs a description")
+        if not draft.quantity.is_finite() or draft.quantity <= 0:
+            raise _refuse(index, "quantity", "must be greater than 0")
+        if not draft.unit_price.is_finite() or draft.unit_price < 0:
+            raise _refuse(index, "unit_price", "must not be negative")
+        lines.append(
+            InvoiceLine(
+                line_id=uuid4(),
+                line_no=index + 1,
+                purchase_order_line_id=draft.purchase_order_line_id,
+                description=description,
+                quantity=draft.quantity,
+                unit_price=draft.unit_price,
+                net_amount=line_net(draft.quantity, draft.unit_price, po.currency),
+            )
+        )
+    return lines
+
+
+def prefill(po: PurchaseOrder, invoiced: Mapping[UUID, Decimal]) -> list[InvoiceLine]:
+    """Lines for what is still open on ``po``, at PO prices; fully invoiced lines are left out."""
+    remaining = po.remaining_quantities(invoiced)
+    drafts = [
+        LineDraft(line.line_id, remaining[line.line_id], line.unit_price, line.description)
+        for line in sorted(po.lines, key=lambda line: line.line_no)
+        if remaining[line.line_id] > 0
+    ]
+    return build_lines(drafts, po)

@@ -1,0 +1,174 @@
+"""The invoice aggregate: its status machine, totals and payments.
+
+Plain Python and Decimal: no database, web or messaging imports. Every change that others
+must hear of records an event with the invoice's whole state in ``events``; the unit of work
+writes them to the outbox. Drafts and edits are private to the supplier and publish nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+from invoicing.domain.errors import InvalidInvoice, InvoiceStateConflict, NotAllowed
+from invoicing.domain.events import invoice_state, payment_state
+from invoicing.domain.lines import InvoiceLine, build_lines
+from invoicing.domain.payments import Payment, new_payment
+from invoicing.domain.purchase_orders import PurchaseOrder
+from shared.contracts.base import EventPayload
+from shared.contracts.invoicing import (
+    InvoiceApprovalRequested,
+    InvoiceApproved,
+    InvoiceCanceled,
+    InvoicePaymentRecorded,
+    InvoiceRejected,
+    InvoiceSubmitted,
+)
+from shared.contracts.matching import MatchingVerdictIssued
+from shared.money import round_money
+
+EDITABLE = frozenset({"draft", "rejected"})
+PAYABLE = frozenset({"approved", "partly_paid"})
+CANCELABLE_BY_SUPPLIER = frozenset({"draft", "rejected"})
+CANCELABLE_BY_BUYER = frozenset({"draft", "pending", "rejected"})
+
+
+@dataclass
+class Invoice:
+    id: UUID
+    tenant_id: UUID
+    purchase_order_id: UUID
+    purchase_order_number: str
+    supplier_id: UUID
+    number: str
+    currency: str
+    created_at: datetime
+    updated_at: datetime
+    issue_date: date | None = None
+    status: str = "draft"
+    lines: list[InvoiceLine] = field(default_factory=list)
+    submission: int = 0
+    submitted_at: datetime | None = None
+    approver_id: UUID | None = None
+    rejection_reason: str | None = None
+    payments: list[Payment] = field(default_factory=list)
+    matching: MatchingVerdictIssued | None = None
+    revision: int = 1
+    events: list[EventPayload] = field(default_factory=list, repr=False, compare=False)
+
+    @classmethod
+    def draft(
+        cls, *, po: PurchaseOrder, number: str, issue_date: date | None, lines: list[InvoiceLine], now: datetime
+    ) -> Invoice:
+        po.ensure_invoiceable()
+        return cls(
+            id=uuid4(),
+            tenant_id=po.tenant_id,
+            purchase_order_id=po.id,
+            purchase_order_number=po.number,
+            supplier_id=po.supplier_id,
+            number=number,
+            issue_date=issue_date,
+            currency=po.currency,
+            lines=lines,
+            created_at=now,
+            updated_at=now,
+        )
+
+    @property
+    def net_total(self) -> Decimal:
+        return round_money(sum((line.net_amount for line in self.lines), Decimal(0)), self.currency)
+
+    @property
+    def paid_total(self) -> Decimal:
+        return round_money(sum((p.amount for p in self.payments), Decimal(0)), self.currency)
+
+    @property
+    def unpaid(self) -> Decimal:
+        return self.net_total - self.paid_total
+
+    def edit(self, changes: dict[str, Any], po: PurchaseOrder, now: datetime) -> None:
+        """Change ``number``, ``issue_date`` or ``lines`` (drafts, replacing all lines) while draft or rejected."""
+        self._require(EDITABLE, "edited")
+        if "lines" in changes:
+            self.lines = build_lines(changes["lines"], po)
+        for name in ("number", "issue_date"):
+            if name in changes:
+                setattr(self, name, changes[name])
+        self._touch(now)
+
+    def submit(self, now: datetime) -> None:
+        self._require(EDITABLE, "submitted")
+        if not self.lines:
+            raise InvalidInvoice("an invoice without lines cannot be submitted", errors=[{"field": "lines"}])
+        # A new submission is matched from scratch: the previous verdict and decision no longer apply.
+        self.status, self.submission, self.submitted_at = "matching", self.submission + 1, now
+        self.matching, self.approver_id, self.rejection_reason = None, None, None
+        self._touch(now)
+        self.events.append(InvoiceSubmitted(**invoice_state(self)))
+
+    def record_verdict(self, verdict: MatchingVerdictIssued, *, approver_id: UUID, now: datetime) -> bool:
+        """Apply the verdict on the current submission; False (and nothing changes) for a stale one."""
+        if self.status != "matching" or verdict.invoice_id != self.id or verdict.submission != self.submission:
+            return False
+        self.matching = verdict
+        if verdict.outcome == "auto_approved":
+            self.status = "approved"
+            self._touch(now)
+            self.events.append(InvoiceApproved(**invoice_state(self), auto_approved=True))
+        else:
+            self.status, self.approver_id = "pending", approver_id
+            self._touch(now)
+            self.events.append(InvoiceApprovalRequested(**invoice_state(self)))
+        return True
+
+    def may_decide(self, user_id: UUID, *, is_admin: bool) -> bool:
+        """The approver (the PO initiator) or any buyer admin of the tenant decides."""
+        return is_admin or (self.approver_id is not None and user_id == self.approver_id)
+
+    def approve(self, by: UUID, *, is_admin: bool, now: datetime) -> None:
+        self._require_decision(by, is_admin, "approved")
+        self.status = "approved"
+        self._touch(now)
+        self.events.append(InvoiceApproved(**invoice_state(self), auto_approved=False))
+
+    def reject(self, by: UUID, *, is_admin: bool, reason: str, now: datetime) -> None:
+        if not reason.strip():
+            raise InvalidInvoice("a rejection needs a reason", errors=[{"field": "reason", "message": "required"}])
+        self._require_decision(by, is_admin, "rejected")
+        self.status, self.rejection_reason = "rejected", reason.strip()
+        self._touch(now)
+        self.events.append(InvoiceRejected(**invoice_state(self)))
+
+    def cancel(self, *, by_buyer: bool, now: datetime) -> None:
+        self._require(CANCELABLE_BY_BUYER if by_buyer else CANCELABLE_BY_SUPPLIER, "canceled")
+        self.status = "canceled"
+        self._touch(now)
+        if self.submission:  # a draft never submitted was never heard of outside
+            self.events.append(InvoiceCanceled(**invoice_state(self)))
+
+    def record_payment(self, amount: Decimal, now: datetime) -> Payment:
+        if self.status not in PAYABLE:
+            raise InvoiceStateConflict(f"the invoice is not approved (it is {self.status}); it cannot be paid")
+        payment = new_payment(amount, unpaid=self.unpaid, currency=self.currency, now=now)
+        self.payments.append(payment)
+        self.status = "paid" if self.unpaid == 0 else "partly_paid"
+        self._touch(now)
+        self.events.append(InvoicePaymentRecorded(**invoice_state(self), payment=payment_state(payment)))
+        return payment
+
+    def _require(self, allowed: frozenset[str], action: str) -> None:
+        if self.status not in allowed:
+            raise InvoiceStateConflict(f"an invoice in status {self.status} cannot be {action}")
+
+    def _require_decision(self, by: UUID, is_admin: bool, action: str) -> None:
+        self._require(frozenset({"pending"}), action)
+        if not self.may_decide(by, is_admin=is_admin):
+            raise NotAllowed("only the approver of the invoice or a buyer admin may decide on it")
+
+    def _touch(self, now: datetime) -> None:
+        self.revision += 1
+        self.updated_at = now

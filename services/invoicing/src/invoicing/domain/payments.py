@@ -1,0 +1,32 @@
+"""Payments recorded against an approved invoice: never more than is left to pay."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+from invoicing.domain.errors import InvalidInvoice, PaymentExceedsTotal
+from shared.money import round_money
+
+
+@dataclass(frozen=True)
+class Payment:
+    payment_id: UUID
+    amount: Decimal
+    paid_at: datetime
+
+
+def new_payment(amount: Decimal, *, unpaid: Decimal, currency: str, now: datetime) -> Payment:
+    """A payment of ``amount`` when it fits in what is ``unpaid``; refused otherwise."""
+    if not amount.is_finite() or amount <= 0 or round_money(amount, currency) != amount:
+        raise InvalidInvoice(
+            "a payment is a positive amount in the currency's minor unit",
+            errors=[{"field": "amount", "message": f"a positive amount of {currency}"}],
+        )
+    if amount > unpaid:
+        raise PaymentExceedsTotal(
+            f"a payment of {amount} {currency} exceeds what is left to pay on the invoice ({unpaid} {currency})"
+        )
+    return Payment(payment_id=uuid4(), amount=amount, paid_at=now)

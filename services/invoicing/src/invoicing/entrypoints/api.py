@@ -1,0 +1,83 @@
+"""HTTP API of the invoicing service: thin translation between JSON and the use cases."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Query, status
+
+from invoicing.entrypoints.deps import Uow
+from invoicing.entrypoints.schemas import InvoiceCreate, InvoiceOut, InvoicePage, InvoicePatch, PaymentIn, RejectIn
+from invoicing.service import handlers, queries
+from shared.contracts.invoicing import InvoiceStatus
+from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
+from shared.runtime import CurrentPrincipal
+
+router = APIRouter(prefix="/api/v1", tags=["invoices"])
+
+
+@router.post("/invoices", status_code=status.HTTP_201_CREATED, response_model=InvoiceOut)
+async def create_invoice(body: InvoiceCreate, caller: CurrentPrincipal, uow: Uow) -> InvoiceOut:
+    invoice = await handlers.create_invoice(
+        uow,
+        caller,
+        purchase_order_id=body.purchase_order_id,
+        number=body.number,
+        issue_date=body.issue_date,
+        lines=None if body.lines is None else [line.draft() for line in body.lines],
+    )
+    return InvoiceOut.of(invoice)
+
+
+@router.get("/invoices", response_model=InvoicePage)
+async def list_invoices(
+    caller: CurrentPrincipal,
+    uow: Uow,
+    status: InvoiceStatus | None = Query(None),
+    purchase_order_id: UUID | None = Query(None),
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> InvoicePage:
+    found = await queries.list_invoices(
+        uow, caller, status=status, purchase_order_id=purchase_order_id, limit=limit + 1, after=decode_cursor(cursor)
+    )
+    page = list(found[:limit])
+    next_cursor = encode_cursor(page[-1].created_at, page[-1].id) if len(found) > limit else None
+    return InvoicePage(items=[InvoiceOut.of(i) for i in page], next_cursor=next_cursor)
+
+
+@router.get("/invoices/{invoice_id}", response_model=InvoiceOut)
+async def get_invoice(invoice_id: UUID, caller: CurrentPrincipal, uow: Uow) -> InvoiceOut:
+    return InvoiceOut.of(await queries.get_invoice(uow, caller, invoice_id))
+
+
+@router.patch("/invoices/{invoice_id}", response_model=InvoiceOut)
+async def patch_invoice(invoice_id: UUID, body: InvoicePatch, caller: CurrentPrincipal, uow: Uow) -> InvoiceOut:
+    return InvoiceOut.of(await handlers.edit_invoice(uow, caller, invoice_id, body.changes()))
+
+
+@router.post("/invoices/{invoice_id}/submit", status_code=status.HTTP_202_ACCEPTED, response_model=InvoiceOut)
+async def submit_invoice(invoice_id: UUID, caller: CurrentPrincipal, uow: Uow) -> InvoiceOut:
+    """Accepted for matching: the verdict moves the invoice on to approved or pending."""
+    return InvoiceOut.of(await handlers.submit_invoice(uow, caller, invoice_id))
+
+
+@router.post("/invoices/{invoice_id}/approve", response_model=InvoiceOut)
+async def approve_invoice(invoice_id: UUID, caller: CurrentPrincipal, uow: Uow) -> InvoiceOut:
+    return InvoiceOut.of(await handlers.approve_invoice(uow, caller, invoice_id))
+
+
+@router.post("/invoices/{invoice_id}/reject", response_model=InvoiceOut)
+async def reject_invoice(invoice_id: UUID, body: RejectIn, caller: CurrentPrincipal, uow: Uow) -> InvoiceOut:
+    return InvoiceOut.of(await handlers.reject_invoice(uow, caller, invoice_id, body.reason))
+
+
+@router.post("/invoices/{invoice_id}/cancel", response_model=InvoiceOut)
+async def cancel_invoice(invoice_id: UUID, caller: CurrentPrincipal, uow: Uow) -> InvoiceOut:
+    return InvoiceOut.of(await handlers.cancel_invoice(uow, caller, invoice_id))
+
+
+@router.post("/invoices/{invoice_id}/payments", status_code=status.HTTP_201_CREATED, response_model=InvoiceOut)
+async def record_payment(invoice_id: UUID, body: PaymentIn, caller: CurrentPrincipal, uow: Uow) -> InvoiceOut:
+    """Record a payment; the invoice becomes partly_paid, or paid once nothing is left to pay."""
+    return InvoiceOut.of(await handlers.record_payment(uow, caller, invoice_id, body.amount))

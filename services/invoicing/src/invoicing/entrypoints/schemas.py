@@ -1,0 +1,163 @@
+"""Request and response bodies of the invoicing API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from invoicing.domain.lines import LineDraft
+from invoicing.domain.model import Invoice
+from shared.contracts.base import DecimalStr
+from shared.contracts.invoicing import InvoiceStatus
+from shared.contracts.matching import Outcome, Reason, VerdictLine
+
+InvoiceNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Quantity = Annotated[Decimal, Field(gt=0, max_digits=20, decimal_places=6)]
+UnitPrice = Annotated[Decimal, Field(ge=0, max_digits=20, decimal_places=6)]
+
+
+class LineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    purchase_order_line_id: UUID | None = Field(description="the PO line billed; null marks a new item")
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = Field(
+        None, description="defaults to the PO line's description"
+    )
+    quantity: Quantity
+    unit_price: UnitPrice
+
+    def draft(self) -> LineDraft:
+        return LineDraft(self.purchase_order_line_id, self.quantity, self.unit_price, self.description or None)
+
+
+class InvoiceCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    purchase_order_id: UUID
+    number: InvoiceNumber
+    issue_date: date | None = None
+    lines: list[LineIn] | None = Field(None, max_length=500, description="omit to bill what is left on the PO")
+
+
+class InvoicePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    number: InvoiceNumber | None = None
+    issue_date: date | None = None
+    lines: list[LineIn] | None = Field(None, max_length=500)
+
+    def changes(self) -> dict[str, Any]:
+        changes: dict[str, Any] = {name: getattr(self, name) for name in self.model_fields_set}
+        for required in ("number", "lines"):  # null would mean "no change"; issue_date null clears it
+            if changes.get(required, 0) is None:
+                del changes[required]
+        if "lines" in changes:
+            changes["lines"] = [line.draft() for line in self.lines or []]
+        return changes
+
+
+class RejectIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class PaymentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Annotated[Decimal, Field(gt=0, max_digits=20)]
+
+
+class LineOut(BaseModel):
+    id: UUID
+    line_no: int
+    purchase_order_line_id: UUID | None
+    description: str
+    quantity: DecimalStr
+    unit_price: DecimalStr
+    net_amount: DecimalStr
+
+
+class PaymentOut(BaseModel):
+    id: UUID
+    amount: DecimalStr
+    paid_at: datetime
+
+
+class MatchingOut(BaseModel):
+    """The verdict on the current submission, with the numbers and the line report it rests on."""
+
+    verdict_id: UUID
+    submission: int
+    outcome: Outcome
+    reasons: list[Reason]
+    currency: str
+    tolerance_rate: DecimalStr
+    tolerance_limit: DecimalStr
+    po_net_total: DecimalStr
+    open_net: DecimalStr
+    invoice_net_total: DecimalStr
+    excess: DecimalStr
+    lines: list[VerdictLine]
+    issued_at: datetime
+
+
+class InvoiceOut(BaseModel):
+    id: UUID
+    tenant_id: UUID
+    number: str
+    status: InvoiceStatus
+    purchase_order_id: UUID
+    purchase_order_number: str
+    supplier_id: UUID
+    currency: str
+    issue_date: date | None
+    net_total: DecimalStr
+    lines: list[LineOut]
+    submission: int
+    submitted_at: datetime | None
+    matching: MatchingOut | None
+    approver_id: UUID | None
+    rejection_reason: str | None
+    payments: list[PaymentOut]
+    paid_total: DecimalStr
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, invoice: Invoice) -> InvoiceOut:
+        return cls(
+            id=invoice.id,
+            tenant_id=invoice.tenant_id,
+            number=invoice.number,
+            status=invoice.status,  # type: ignore[arg-type]
+            purchase_order_id=invoice.purchase_order_id,
+            purchase_order_number=invoice.purchase_order_number,
+            supplier_id=invoice.supplier_id,
+            currency=invoice.currency,
+            issue_date=invoice.issue_date,
+            net_total=invoice.net_total,
+            lines=[LineOut(id=line.line_id, **_without_id(vars(line))) for line in invoice.lines],
+            submission=invoice.submission,
+            submitted_at=invoice.submitted_at,
+            matching=MatchingOut.model_validate(invoice.matching.model_dump()) if invoice.matching else None,
+            approver_id=invoice.approver_id,
+            rejection_reason=invoice.rejection_reason,
+            payments=[PaymentOut(id=p.payment_id, amount=p.amount, paid_at=p.paid_at) for p in invoice.payments],
+            paid_total=invoice.paid_total,
+            created_at=invoice.created_at,
+            updated_at=invoice.updated_at,
+        )
+
+
+def _without_id(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in fields.items() if k != "line_id"}
+
+
+class InvoicePage(BaseModel):
+    items: list[InvoiceOut]
+    next_cursor: str | None = None

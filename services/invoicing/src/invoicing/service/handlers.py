@@ -1,0 +1,163 @@
+"""Use cases of the invoicing service: load, decide in the domain, save with the outbox.
+
+Commands from HTTP open their own unit of work; the event use cases at the bottom run inside
+the one their consumer opened (after its inbox check) and leave the commit to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import structlog
+
+from invoicing.domain.errors import DuplicateInvoiceNumber, NotAllowed, PurchaseOrderNotFound
+from invoicing.domain.lines import LineDraft, build_lines, prefill
+from invoicing.domain.model import Invoice
+from invoicing.service.unit_of_work import UnitOfWork
+from shared.auth import Principal
+from shared.contracts.matching import MatchingVerdictIssued
+from shared.contracts.orders import PurchaseOrderSnapshot
+from shared.errors import RetryLater
+
+log = structlog.get_logger(__name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _require_supplier(caller: Principal) -> None:
+    if not caller.is_supplier:
+        raise NotAllowed("only the supplier's users may do this with an invoice")
+
+
+async def create_invoice(
+    uow: UnitOfWork,
+    caller: Principal,
+    *,
+    purchase_order_id: UUID,
+    number: str,
+    issue_date: date | None,
+    lines: Sequence[LineDraft] | None,
+) -> Invoice:
+    async with uow:
+        po = await uow.purchase_orders.get(purchase_order_id, scope=caller)
+        _require_supplier(caller)
+        po.ensure_invoiceable()
+        # Without lines the supplier bills what is still open, against this PO's live invoices.
+        built = prefill(po, await uow.invoices.invoiced_quantities(po.id)) if lines is None else build_lines(lines, po)
+        if await uow.invoices.number_taken(po.supplier_id, number):
+            raise DuplicateInvoiceNumber(number)
+        invoice = Invoice.draft(po=po, number=number, issue_date=issue_date, lines=built, now=_now())
+        await uow.save(invoice)
+        await uow.commit()
+    return invoice
+
+
+async def edit_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID, changes: dict[str, Any]) -> Invoice:
+    async with uow:
+        invoice = await uow.invoices.get(invoice_id, scope=caller, for_update=True)
+        _require_supplier(caller)
+        po = await uow.purchase_orders.find(invoice.purchase_order_id)
+        if po is None:
+            raise PurchaseOrderNotFound()
+        invoice.edit(changes, po, _now())
+        if "number" in changes and await uow.invoices.number_taken(
+            invoice.supplier_id, invoice.number, other_than=invoice.id
+        ):
+            raise DuplicateInvoiceNumber(invoice.number)
+        await uow.save(invoice)
+        await uow.commit()
+    return invoice
+
+
+async def submit_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -> Invoice:
+    async with uow:
+        invoice = await uow.invoices.get(invoice_id, scope=caller, for_update=True)
+        _require_supplier(caller)
+        invoice.submit(_now())
+        await uow.save(invoice)
+        await uow.commit()
+    return invoice
+
+
+async def cancel_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -> Invoice:
+    async with uow:
+        invoice = await uow.invoices.get(invoice_id, scope=caller, for_update=True)
+        invoice.cancel(by_buyer=caller.is_buyer, now=_now())
+        await uow.save(invoice)
+        await uow.commit()
+    return invoice
+
+
+async def approve_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -> Invoice:
+    async with uow:
+        # FOR UPDATE: of a concurrent approve and reject, the second sees the first's outcome.
+        invoice = await uow.invoices.get(invoice_id, scope=caller, for_update=True)
+        caller.require_buyer()
+        invoice.approve(caller.user_id, is_admin=caller.is_admin, now=_now())
+        await uow.save(invoice)
+        await uow.commit()
+    return invoice
+
+
+async def reject_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID, reason: str) -> Invoice:
+    async with uow:
+        invoice = await uow.invoices.get(invoice_id, scope=caller, for_update=True)
+        caller.require_buyer()
+        invoice.reject(caller.user_id, is_admin=caller.is_admin, reason=reason, now=_now())
+        await uow.save(invoice)
+        await uow.commit()
+    return invoice
+
+
+async def record_payment(uow: UnitOfWork, caller: Principal, invoice_id: UUID, amount: Decimal) -> Invoice:
+    async with uow:
+        # FOR UPDATE serialises payments, so their sum is checked against the latest paid total.
+        invoice = await uow.invoices.get(invoice_id, scope=caller, for_update=True)
+        caller.require_buyer()
+        invoice.record_payment(amount, _now())
+        await uow.save(invoice)
+        await uow.commit()
+    return invoice
+
+
+async def record_purchase_order(uow: UnitOfWork, snapshot: PurchaseOrderSnapshot) -> None:
+    """Keep the read model of one purchase order; an older revision than the stored one is ignored."""
+    stored = await uow.purchase_orders.upsert(
+        {
+            "id": snapshot.purchase_order_id,
+            "tenant_id": snapshot.tenant_id,
+            "supplier_id": snapshot.supplier_id,
+            "number": snapshot.number,
+            "currency": snapshot.currency,
+            "status": snapshot.status,
+            "initiator_id": snapshot.initiator_id,
+            "lines": [line.model_dump(mode="json") for line in snapshot.lines],
+            "revision": snapshot.revision,
+            "updated_at": _now(),
+        }
+    )
+    if not stored:
+        log.info("older purchase order snapshot ignored", revision=snapshot.revision)
+
+
+async def record_verdict(uow: UnitOfWork, verdict: MatchingVerdictIssued) -> None:
+    """Move the invoice on by matching's verdict; a verdict on an older submission changes nothing."""
+    invoice = await uow.invoices.find(verdict.invoice_id, for_update=True)
+    if invoice is None:
+        raise RetryLater(f"invoice {verdict.invoice_id} is not here yet")
+    if invoice.tenant_id != verdict.tenant_id:
+        log.warning("verdict for another tenant's invoice ignored", invoice_id=str(invoice.id))
+        return
+    po = await uow.purchase_orders.find(invoice.purchase_order_id)
+    if po is None:
+        raise RetryLater(f"purchase order {invoice.purchase_order_id} is not here yet")
+    if not invoice.record_verdict(verdict, approver_id=po.initiator_id, now=_now()):
+        log.info("stale verdict ignored", submission=verdict.submission, current=invoice.submission)
+        return
+    await uow.save(invoice)

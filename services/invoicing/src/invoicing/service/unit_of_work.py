@@ -1,0 +1,21 @@
+"""The invoicing unit of work: repositories, outbox and inbox on one transaction."""
+
+from __future__ import annotations
+
+from invoicing.adapters.read_models import PurchaseOrderRepository
+from invoicing.adapters.repository import InvoiceRepository
+from invoicing.domain.model import Invoice
+from shared.db import SqlUnitOfWork
+
+
+class UnitOfWork(SqlUnitOfWork):
+    def _start(self) -> None:
+        self.invoices = InvoiceRepository(self.session)
+        self.purchase_orders = PurchaseOrderRepository(self.session)
+
+    async def save(self, invoice: Invoice) -> None:
+        """Persist the aggregate and move its recorded events to the outbox."""
+        await self.invoices.save(invoice)
+        for event in invoice.events:
+            self.outbox.add(event, tenant_id=invoice.tenant_id)
+        invoice.events.clear()

@@ -1,0 +1,1 @@
+"""The matching service: matches submitted invoices against their purchase orders and issues verdicts."""

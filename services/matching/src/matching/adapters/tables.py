@@ -1,0 +1,78 @@
+"""Tables of the matching database: the read models it decides on and the verdicts it issued."""
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+from shared.db import new_metadata
+from shared.inbox import inbox_table
+from shared.outbox import outbox_table
+
+metadata = new_metadata()
+
+# Money and quantities are unconstrained NUMERIC: exact, and they keep the scale they came with.
+purchase_orders = Table(
+    "purchase_orders",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("tenant_id", Uuid, nullable=False),
+    Column("supplier_id", Uuid, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(30), nullable=False),
+    Column("net_total", Numeric, nullable=False),
+    Column("lines", JSONB, nullable=False),
+    Column("revision", Integer, nullable=False),
+)
+
+supplier_tolerances = Table(
+    "supplier_tolerances",
+    metadata,
+    Column("supplier_id", Uuid, primary_key=True),
+    Column("tenant_id", Uuid, nullable=False),
+    Column("tolerance_rate", Numeric, nullable=False),
+    Column("revision", Integer, nullable=False),
+)
+
+invoices = Table(
+    "invoices",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("tenant_id", Uuid, nullable=False),
+    Column("purchase_order_id", Uuid, nullable=False),
+    Column("status", String(30), nullable=False),
+    Column("submission", Integer, nullable=False),
+    Column("net_total", Numeric, nullable=False),
+    Column("lines", JSONB, nullable=False),
+    Column("revision", Integer, nullable=False),
+    # Position among the PO's submissions as matching received them; null until one arrives.
+    Column("received_seq", BigInteger, nullable=True),
+    Index("ix_invoices_purchase_order_received", "purchase_order_id", "received_seq"),
+)
+
+verdicts = Table(
+    "verdicts",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("tenant_id", Uuid, nullable=False),
+    Column("invoice_id", Uuid, nullable=False),
+    Column("purchase_order_id", Uuid, nullable=False),
+    Column("submission", Integer, nullable=False),
+    Column("outcome", String(30), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    # The published event's payload, so the verdict reads back exactly as it was issued.
+    Column("document", JSONB, nullable=False),
+    UniqueConstraint("invoice_id", "submission", name="uq_verdicts_invoice_submission"),
+)
+
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)

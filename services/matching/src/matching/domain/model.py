@@ -1,0 +1,124 @@
+"""What matching decides on: read models of purchase orders, invoices and tolerance rates.
+
+Plain Python and ``Decimal``: no database, web or messaging imports. The read models are built
+from the whole-state snapshots other services publish.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from uuid import UUID
+
+from shared.contracts.invoicing import LIVE_INVOICE_STATUSES, InvoiceSnapshot
+from shared.contracts.orders import PurchaseOrderSnapshot
+from shared.contracts.suppliers import SupplierSnapshot
+
+# A PO can be invoiced while it is out with the supplier. Canceled and closed are what the
+# rules name; a draft never reached the supplier, so an invoice against it is just as suspect.
+OPEN_ORDER_STATUSES: frozenset[str] = frozenset({"sent", "acknowledged", "partially_invoiced", "fully_invoiced"})
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    line_id: UUID
+    line_no: int
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    net_amount: Decimal
+
+
+@dataclass(frozen=True)
+class PurchaseOrder:
+    id: UUID
+    tenant_id: UUID
+    supplier_id: UUID
+    currency: str
+    status: str
+    net_total: Decimal
+    lines: tuple[OrderLine, ...]
+    revision: int
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_ORDER_STATUSES
+
+    @classmethod
+    def of(cls, snapshot: PurchaseOrderSnapshot) -> PurchaseOrder:
+        return cls(
+            id=snapshot.purchase_order_id,
+            tenant_id=snapshot.tenant_id,
+            supplier_id=snapshot.supplier_id,
+            currency=snapshot.currency,
+            status=snapshot.status,
+            net_total=snapshot.net_total,
+            lines=tuple(
+                OrderLine(line.line_id, line.line_no, line.description, line.quantity, line.unit_price, line.net_amount)
+                for line in snapshot.lines
+            ),
+            revision=snapshot.revision,
+        )
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    line_id: UUID
+    line_no: int
+    purchase_order_line_id: UUID | None
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    net_amount: Decimal
+
+
+@dataclass(frozen=True)
+class Invoice:
+    id: UUID
+    tenant_id: UUID
+    purchase_order_id: UUID
+    status: str
+    submission: int
+    net_total: Decimal
+    lines: tuple[InvoiceLine, ...]
+    revision: int
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_INVOICE_STATUSES
+
+    @classmethod
+    def of(cls, snapshot: InvoiceSnapshot) -> Invoice:
+        return cls(
+            id=snapshot.invoice_id,
+            tenant_id=snapshot.tenant_id,
+            purchase_order_id=snapshot.purchase_order_id,
+            status=snapshot.status,
+            submission=snapshot.submission,
+            net_total=snapshot.net_total,
+            lines=tuple(
+                InvoiceLine(
+                    line.line_id,
+                    line.line_no,
+                    line.purchase_order_line_id,
+                    line.description,
+                    line.quantity,
+                    line.unit_price,
+                    line.net_amount,
+                )
+                for line in snapshot.lines
+            ),
+            revision=snapshot.revision,
+        )
+
+
+@dataclass(frozen=True)
+class SupplierTolerance:
+    supplier_id: UUID
+    tenant_id: UUID
+    tolerance_rate: Decimal
+    revision: int
+
+    @classmethod
+    def of(cls, snapshot: SupplierSnapshot) -> SupplierTolerance:
+        return cls(snapshot.supplier_id, snapshot.tenant_id, snapshot.tolerance_rate, snapshot.revision)

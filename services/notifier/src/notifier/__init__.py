@@ -1,0 +1,1 @@
+"""The notifier service: emails that people must receive, their delivery state and templates."""

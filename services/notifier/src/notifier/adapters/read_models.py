@@ -1,0 +1,76 @@
+"""The read models of suppliers and users: upserts that never let an older snapshot win.
+
+Suppliers are ordered by ``revision``, users by ``updated_at`` (their snapshots carry no
+revision); the comparison is in the upsert itself, so concurrent deliveries cannot race it.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notifier.adapters.tables import suppliers, users
+from notifier.domain.directory import PortalUser, SupplierContact
+
+
+class DirectoryRepository:
+    """The read models of suppliers (by ``revision``) and users (by ``updated_at``)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def upsert_supplier(self, supplier: SupplierContact) -> None:
+        values = {
+            "supplier_id": supplier.supplier_id,
+            "tenant_id": supplier.tenant_id,
+            "name": supplier.name,
+            "email": supplier.email,
+            "contacts": list(supplier.contacts),
+            "revision": supplier.revision,
+        }
+        statement = insert(suppliers).values(values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[suppliers.c.supplier_id],
+            set_={k: statement.excluded[k] for k in values if k != "supplier_id"},
+            where=suppliers.c.revision <= statement.excluded.revision,
+        )
+        await self._session.execute(statement)
+
+    async def supplier(self, supplier_id: UUID, *, tenant_id: UUID) -> SupplierContact | None:
+        query = select(suppliers).where(suppliers.c.supplier_id == supplier_id, suppliers.c.tenant_id == tenant_id)
+        row = (await self._session.execute(query)).first()
+        if row is None:
+            return None
+        return SupplierContact(
+            supplier_id=row.supplier_id,
+            tenant_id=row.tenant_id,
+            name=row.name,
+            email=row.email,
+            contacts=tuple(row.contacts),
+            revision=row.revision,
+        )
+
+    async def upsert_user(self, user: PortalUser) -> None:
+        values = {
+            "user_id": user.user_id,
+            "tenant_id": user.tenant_id,
+            "email": user.email,
+            "name": user.name,
+            "role": user.role,
+            "active": user.active,
+            "updated_at": user.updated_at,
+        }
+        statement = insert(users).values(values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[users.c.user_id],
+            set_={k: statement.excluded[k] for k in values if k != "user_id"},
+            where=users.c.updated_at <= statement.excluded.updated_at,
+        )
+        await self._session.execute(statement)
+
+    async def user(self, user_id: UUID) -> PortalUser | None:
+        row = (await self._session.execute(select(users).where(users.c.user_id == user_id))).first()
+        return None if row is None else PortalUser(**row._asdict())

@@ -1,0 +1,60 @@
+"""Renders an email draft into the full MIME message that is stored and later sent as is.
+
+Plain text and HTML come from the Jinja2 templates in ``notifier/templates`` (HTML autoescaped);
+attachments are added as parts. The Message-ID is derived from the email id, so every copy of
+one email carries the same id.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, parseaddr
+from uuid import UUID
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from notifier.domain.messages import EmailDraft, format_day, format_money, format_quantity
+
+
+def message_id_for(email_id: UUID, sender: str) -> str:
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "supplier-portal.local"
+    return f"<{email_id}@{domain}>"
+
+
+class EmailRenderer:
+    def __init__(self, sender: str) -> None:
+        self.sender = sender
+        self._env = Environment(
+            loader=PackageLoader("notifier", "templates"),
+            autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+            undefined=StrictUndefined,  # a missing fact fails the render instead of mailing a blank
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self._env.filters.update(money=format_money, quantity=format_quantity, day=format_day)
+
+    def bodies(self, draft: EmailDraft) -> tuple[str, str]:
+        """The plain text and HTML bodies of ``draft``."""
+        context = {**draft.context, "subject": draft.subject}
+        plain = self._env.get_template(f"{draft.template}.txt.j2").render(context)
+        html = self._env.get_template(f"{draft.template}.html.j2").render(context)
+        return plain.strip() + "\n", html
+
+    def render(self, draft: EmailDraft, *, email_id: UUID, now: datetime) -> bytes:
+        plain, html = self.bodies(draft)
+        message = EmailMessage()
+        message["From"] = self.sender
+        message["To"] = draft.recipient
+        message["Subject"] = draft.subject
+        message["Date"] = format_datetime(now)
+        message["Message-ID"] = message_id_for(email_id, self.sender)
+        message["X-Portal-Template"] = draft.template
+        message.set_content(plain)
+        message.add_alternative(html, subtype="html")
+        for attachment in draft.attachments:
+            maintype, _, subtype = attachment.content_type.partition("/")
+            message.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
+        return message.as_bytes(policy=SMTP)

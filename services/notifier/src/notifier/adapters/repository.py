@@ -1,0 +1,101 @@
+"""Loads and saves emails.
+
+Emails are inserted at most once per (event, recipient); the sender claims due ones with
+``FOR UPDATE SKIP LOCKED`` so that several instances never send the same email at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import Row, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notifier.adapters.tables import emails
+from notifier.domain.model import Email
+from shared.pagination import keyset_after
+
+_SUMMARY_COLUMNS = [c for c in emails.c if c.name != "message"]
+
+
+@dataclass(frozen=True)
+class EmailSummary:
+    """An email without its message bytes, as the audit list shows it."""
+
+    id: UUID
+    tenant_id: UUID
+    source_event_id: UUID
+    recipient: str
+    subject: str
+    template: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+def _to_email(row: Row) -> Email:  # type: ignore[type-arg]
+    return Email(**{c.name: getattr(row, c.name) for c in emails.c})
+
+
+class EmailRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, email: Email) -> bool:
+        """Queue ``email``; False when this (event, recipient) already has one."""
+        values = {c.name: getattr(email, c.name) for c in emails.c}
+        statement = insert(emails).values(values).on_conflict_do_nothing().returning(emails.c.id)
+        return (await self._session.execute(statement)).first() is not None
+
+    async def claim_due(self, now: datetime) -> Email | None:
+        """The most overdue pending email, locked for this transaction; skips ones being sent."""
+        query = (
+            select(emails)
+            .where(emails.c.status == "pending", emails.c.next_attempt_at <= now)
+            .order_by(emails.c.next_attempt_at)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        row = (await self._session.execute(query)).first()
+        return None if row is None else _to_email(row)
+
+    async def next_due_at(self) -> datetime | None:
+        query = select(func.min(emails.c.next_attempt_at)).where(emails.c.status == "pending")
+        return (await self._session.execute(query)).scalar()
+
+    async def save(self, email: Email) -> None:
+        """Store the delivery state; the rendered message never changes."""
+        statement = (
+            update(emails)
+            .where(emails.c.id == email.id)
+            .values(
+                status=email.status,
+                attempts=email.attempts,
+                next_attempt_at=email.next_attempt_at,
+                last_error=email.last_error,
+                sent_at=email.sent_at,
+            )
+        )
+        await self._session.execute(statement)
+
+    async def get(self, email_id: UUID) -> Email | None:
+        row = (await self._session.execute(select(emails).where(emails.c.id == email_id))).first()
+        return None if row is None else _to_email(row)
+
+    async def list(
+        self, *, tenant_id: UUID, status: str | None, limit: int, after: tuple[datetime, UUID] | None
+    ) -> Sequence[EmailSummary]:
+        query = select(*_SUMMARY_COLUMNS).where(
+            emails.c.tenant_id == tenant_id, keyset_after(emails.c.created_at, emails.c.id, after)
+        )
+        if status is not None:
+            query = query.where(emails.c.status == status)
+        query = query.order_by(emails.c.created_at.desc(), emails.c.id.desc()).limit(limit)
+        return [EmailSummary(**row._asdict()) for row in (await self._session.execute(query)).all()]

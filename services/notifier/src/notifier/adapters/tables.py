@@ -1,0 +1,92 @@
+"""Tables of the notifier database: emails with their delivery state, and the read models."""
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+from shared.db import new_metadata
+from shared.inbox import inbox_table
+from shared.outbox import outbox_table
+
+metadata = new_metadata()
+
+emails = Table(
+    "emails",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("tenant_id", Uuid, nullable=False),
+    Column("source_event_id", Uuid, nullable=False),
+    Column("recipient", String(320), nullable=False),
+    Column("subject", String(500), nullable=False),
+    Column("template", String(100), nullable=False),
+    Column("message", LargeBinary, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    # At most one email per (event, recipient), whatever the consumers do.
+    UniqueConstraint("source_event_id", "recipient", name="uq_emails_source_event_recipient"),
+    Index("ix_emails_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),
+    Index("ix_emails_tenant_created", "tenant_id", "created_at", "id"),
+)
+
+suppliers = Table(
+    "suppliers",
+    metadata,
+    Column("supplier_id", Uuid, primary_key=True),
+    Column("tenant_id", Uuid, nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("contacts", JSONB, nullable=False),
+    Column("revision", Integer, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", Uuid, primary_key=True),
+    Column("tenant_id", Uuid),
+    Column("email", String(320), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
+
+# The sender listens on this channel; a trigger notifies it when emails are queued.
+EMAILS_CHANNEL = "notifier_emails"
+EMAILS_NOTIFY_TRIGGER_SQL = [
+    f"""
+    CREATE OR REPLACE FUNCTION emails_notify() RETURNS trigger AS $$
+    BEGIN
+        PERFORM pg_notify('{EMAILS_CHANNEL}', '');
+        RETURN NULL;
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    """
+    CREATE TRIGGER emails_notify AFTER INSERT ON emails
+    FOR EACH STATEMENT EXECUTE FUNCTION emails_notify()
+    """,
+]
+DROP_EMAILS_NOTIFY_TRIGGER_SQL = [
+    "DROP TRIGGER IF EXISTS emails_notify ON emails",
+    "DROP FUNCTION IF EXISTS emails_notify()",
+]

@@ -1,0 +1,37 @@
+"""Settings of the notifier service (prefix ``NOTIFIER_``; SMTP settings are shared ``SMTP_*``)."""
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+def _shared(name: str) -> AliasChoices:
+    # The SMTP server is the stack's, not the service's: read without the NOTIFIER_ prefix.
+    return AliasChoices(name, name.lower())
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="NOTIFIER_", extra="ignore", populate_by_name=True)
+
+    service_name: str = "notifier"
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5439/portal_notifier"
+    http_port: int = 8105
+
+    smtp_host: str = Field("127.0.0.1", validation_alias=_shared("SMTP_HOST"))
+    smtp_port: int = Field(1025, validation_alias=_shared("SMTP_PORT"))
+    smtp_username: str | None = Field(None, validation_alias=_shared("SMTP_USERNAME"))
+    smtp_password: SecretStr | None = Field(None, validation_alias=_shared("SMTP_PASSWORD"))
+    smtp_starttls: bool = Field(False, validation_alias=_shared("SMTP_STARTTLS"))
+    smtp_from: str = Field("Supplier Portal <no-reply@supplier-portal.local>", validation_alias=_shared("SMTP_FROM"))
+    smtp_timeout_s: float = 15.0
+
+    # Delivery retries: the delay doubles from the first to the cap; the email fails for good
+    # after max attempts or once it is older than max age, whichever comes first.
+    email_retry_first_delay_s: float = 0.5
+    email_retry_max_delay_s: float = 60.0
+    email_max_attempts: int = 2000
+    email_max_age_s: float = 86_400.0
+    # The sender is woken by NOTIFY on insert; polling is the fallback when a wake-up is missed.
+    sender_poll_interval_s: float = 1.0
+    sender_batch_size: int = 20

@@ -1,0 +1,129 @@
+"""What each event tells whom: the recipient, subject, template and facts of every email.
+
+Pure decisions; the templates (``notifier/templates``) turn a draft's context into plain text
+and HTML, and the renderer adds headers and attachments.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from notifier.domain.directory import PortalUser, SupplierContact
+from shared.contracts.identity import SupplierInvitationIssued
+from shared.contracts.invoicing import (
+    InvoiceApprovalRequested,
+    InvoiceApproved,
+    InvoicePaymentRecorded,
+    InvoiceRejected,
+)
+from shared.contracts.orders import PurchaseOrderSubmitted
+from shared.money import minor_unit, round_money
+
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    content: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class EmailDraft:
+    template: str
+    recipient: str
+    subject: str
+    context: Mapping[str, object]
+    attachments: tuple[Attachment, ...] = ()
+
+
+def format_money(amount: Decimal, currency: str) -> str:
+    """``5,000.00 EUR``: the currency's minor unit, but never fewer decimals than the amount has."""
+    exponent = amount.as_tuple().exponent
+    places = max(minor_unit(currency), -exponent if isinstance(exponent, int) else 0)
+    return f"{amount:,.{places}f} {currency}"
+
+
+def format_quantity(quantity: Decimal) -> str:
+    """``10`` rather than ``10.000``, ``2.5`` rather than ``2.500``; the value is never rounded."""
+    return f"{quantity.normalize():f}"
+
+
+def format_day(value: date | datetime) -> str:
+    """Dates as ISO days; times in UTC to the minute, saying so."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return value.isoformat()
+
+
+def invitation(event: SupplierInvitationIssued) -> EmailDraft:
+    return EmailDraft(
+        template="invitation",
+        recipient=event.email,
+        subject=f"Invitation to the supplier portal for {event.supplier_name}",
+        context={"invitation": event},
+    )
+
+
+def purchase_order(po: PurchaseOrderSubmitted, supplier: SupplierContact, pdf: bytes) -> EmailDraft:
+    # The number names the file; anything that could act as a path separator is replaced.
+    filename = _UNSAFE_FILENAME.sub("-", po.number).strip(".-") or "purchase-order"
+    return EmailDraft(
+        template="purchase_order",
+        recipient=supplier.email,
+        subject=f"New purchase order {po.number}",
+        context={"po": po, "supplier_name": supplier.name, "attachment_name": f"{filename}.pdf"},
+        attachments=(Attachment(f"{filename}.pdf", "application/pdf", pdf),),
+    )
+
+
+def approval_request(
+    invoice: InvoiceApprovalRequested, approver: PortalUser, supplier: SupplierContact | None
+) -> EmailDraft:
+    return EmailDraft(
+        template="invoice_approval_request",
+        recipient=approver.email,
+        subject=f"Invoice {invoice.number} for PO {invoice.purchase_order_number} needs your approval",
+        context={"invoice": invoice, "approver_name": approver.name, "supplier_name": supplier and supplier.name},
+    )
+
+
+def invoice_approved(invoice: InvoiceApproved, supplier: SupplierContact) -> EmailDraft:
+    return EmailDraft(
+        template="invoice_approved",
+        recipient=supplier.email,
+        subject=f"Invoice {invoice.number} for PO {invoice.purchase_order_number} approved",
+        context={"invoice": invoice, "supplier_name": supplier.name},
+    )
+
+
+def invoice_rejected(invoice: InvoiceRejected, supplier: SupplierContact) -> EmailDraft:
+    return EmailDraft(
+        template="invoice_rejected",
+        recipient=supplier.email,
+        subject=f"Invoice {invoice.number} for PO {invoice.purchase_order_number} rejected",
+        context={"invoice": invoice, "supplier_name": supplier.name},
+    )
+
+
+def payment_recorded(invoice: InvoicePaymentRecorded, supplier: SupplierContact) -> EmailDraft:
+    paid_in_full = invoice.status == "paid"
+    state = "Paid" if paid_in_full else "Partly paid"
+    outstanding = round_money(max(invoice.net_total - invoice.paid_total, Decimal(0)), invoice.currency)
+    return EmailDraft(
+        template="invoice_payment",
+        recipient=supplier.email,
+        subject=f"Invoice {invoice.number}: {state}",
+        context={
+            "invoice": invoice,
+            "supplier_name": supplier.name,
+            "payment_state": state,
+            "paid_in_full": paid_in_full,
+            "outstanding": outstanding,
+        },
+    )

@@ -1,0 +1,31 @@
+"""HTTP API of the notifier: the audit list of outgoing emails for the buyer's admins."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from notifier.domain.model import EmailStatus
+from notifier.entrypoints.deps import Uow
+from notifier.entrypoints.schemas import EmailOut, EmailPage
+from notifier.service import handlers
+from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
+from shared.runtime import CurrentPrincipal
+
+router = APIRouter(prefix="/api/v1", tags=["emails"])
+
+
+@router.get("/emails", response_model=EmailPage)
+async def list_emails(
+    caller: CurrentPrincipal,
+    uow: Uow,
+    status: Annotated[EmailStatus | None, Query(description="pending, sent or failed")] = None,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> EmailPage:
+    """The tenant's emails, newest first, with their delivery state (buyer admins only)."""
+    found = await handlers.list_emails(uow, caller, status=status, limit=limit + 1, after=decode_cursor(cursor))
+    page = list(found[:limit])
+    next_cursor = encode_cursor(page[-1].created_at, page[-1].id) if len(found) > limit else None
+    return EmailPage(items=[EmailOut.of(e) for e in page], next_cursor=next_cursor)

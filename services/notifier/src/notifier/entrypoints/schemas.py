@@ -1,0 +1,47 @@
+"""Response bodies of the notifier API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from notifier.adapters.repository import EmailSummary
+from notifier.domain.model import EmailStatus
+
+
+class EmailOut(BaseModel):
+    id: UUID
+    source_event_id: UUID
+    recipient: str
+    subject: str
+    template: str
+    status: EmailStatus
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+    created_at: datetime
+    sent_at: datetime | None
+
+    @classmethod
+    def of(cls, email: EmailSummary) -> EmailOut:
+        return cls(
+            id=email.id,
+            source_event_id=email.source_event_id,
+            recipient=email.recipient,
+            subject=email.subject,
+            template=email.template,
+            status=email.status,  # type: ignore[arg-type]
+            attempts=email.attempts,
+            last_error=email.last_error,
+            # Only a pending email has a next attempt.
+            next_attempt_at=email.next_attempt_at if email.status == "pending" else None,
+            created_at=email.created_at,
+            sent_at=email.sent_at,
+        )
+
+
+class EmailPage(BaseModel):
+    items: list[EmailOut]
+    next_cursor: str | None = None

@@ -1,0 +1,65 @@
+"""The email sender: a background task of the service that delivers queued emails.
+
+It wakes when an email is queued (NOTIFY from the ``emails`` insert trigger) or when the
+next retry falls due, and polls as a fallback. A database or listener failure pauses it
+briefly; the emails stay queued.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import structlog
+
+from notifier.adapters.smtp import SmtpTransport
+from notifier.adapters.wakeup import QueuedEmailsListener
+from notifier.config import Settings
+from notifier.domain.model import RetryPolicy
+from notifier.service import delivery
+from notifier.service.unit_of_work import UnitOfWork
+from shared.runtime import ServiceRuntime
+
+log = structlog.get_logger(__name__)
+
+
+def retry_policy(settings: Settings) -> RetryPolicy:
+    return RetryPolicy(
+        first_delay=timedelta(seconds=settings.email_retry_first_delay_s),
+        max_delay=timedelta(seconds=settings.email_retry_max_delay_s),
+        max_attempts=settings.email_max_attempts,
+        max_age=timedelta(seconds=settings.email_max_age_s),
+    )
+
+
+async def email_sender(runtime: ServiceRuntime) -> None:
+    settings = runtime.settings
+    assert isinstance(settings, Settings)
+    transport = SmtpTransport(settings)
+    policy = retry_policy(settings)
+    listener = QueuedEmailsListener(settings.database_url)
+
+    def uow() -> UnitOfWork:
+        return UnitOfWork(runtime.session_factory, settings.service_name)
+
+    pause = 0.2
+    try:
+        while True:
+            try:
+                await listener.ensure_listening()
+                tried = await delivery.deliver_due(uow, transport, policy, settings.sender_batch_size)
+                if tried >= settings.sender_batch_size:
+                    continue  # more may be due: no sleeping while a backlog waits
+                sleep_s = await delivery.seconds_until_next_due(uow(), at_most=settings.sender_poll_interval_s)
+                pause = 0.2
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # database away: the emails stay queued, try again shortly
+                log.warning("email sender failed; retrying", error=repr(exc), pause_s=pause)
+                await listener.close()
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 5.0)
+                continue
+            await listener.wait(sleep_s)
+    finally:
+        await listener.close()

@@ -1,0 +1,74 @@
+"""Use case of the sender: take the most overdue email, try to send it, record the outcome.
+
+Each email is claimed and settled in its own short transaction (``FOR UPDATE SKIP LOCKED``),
+so instances never send one email twice at the same time, and a crash between the SMTP
+handover and the commit re-sends at most the one email in flight (with the same Message-ID).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Protocol
+
+import structlog
+
+from notifier.domain.errors import DeliveryFailed
+from notifier.domain.model import RetryPolicy
+from notifier.service.unit_of_work import UnitOfWork
+
+log = structlog.get_logger(__name__)
+
+
+class Transport(Protocol):
+    async def send(self, message: bytes, *, recipient: str) -> None: ...
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def deliver_next(uow: UnitOfWork, transport: Transport, policy: RetryPolicy) -> bool:
+    """Try the most overdue pending email; False when none is due."""
+    async with uow:
+        email = await uow.emails.claim_due(_now())
+        if email is None:
+            return False
+        try:
+            await transport.send(email.message, recipient=email.recipient)
+        except DeliveryFailed as exc:
+            email.record_failure(str(exc), _now(), policy, permanent=exc.permanent)
+        except Exception as exc:  # a fault of our own must not leave the email stuck: retry it
+            email.record_failure(f"{type(exc).__name__}: {exc}", _now(), policy)
+        else:
+            email.mark_sent(_now())
+        await uow.save(email)
+        await uow.commit()
+    outcome = {"sent": "email sent", "failed": "email failed for good", "pending": "email try failed; will retry"}
+    log.info(
+        outcome[email.status],
+        email_id=str(email.id),
+        template=email.template,
+        attempts=email.attempts,
+        error=None if email.status == "sent" else email.last_error,
+    )
+    return True
+
+
+async def deliver_due(
+    uow_factory: Callable[[], UnitOfWork], transport: Transport, policy: RetryPolicy, limit: int
+) -> int:
+    """Deliver up to ``limit`` due emails; returns how many were tried."""
+    tried = 0
+    while tried < limit and await deliver_next(uow_factory(), transport, policy):
+        tried += 1
+    return tried
+
+
+async def seconds_until_next_due(uow: UnitOfWork, *, at_most: float) -> float:
+    """How long the sender may sleep: until the next retry is due, never longer than ``at_most``."""
+    async with uow:
+        next_due = await uow.emails.next_due_at()
+    if next_due is None:
+        return at_most
+    return min(max((next_due - _now()).total_seconds(), 0.0), at_most)

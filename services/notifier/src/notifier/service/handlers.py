@@ -1,0 +1,139 @@
+"""Use cases of the notifier: keep the read models, queue the emails events call for, list them.
+
+The event handlers run inside a unit of work that the consumer opened (after its inbox check)
+and commits: the queued email is part of the same transaction as the inbox record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Protocol
+from uuid import UUID
+
+from notifier.adapters.repository import EmailSummary
+from notifier.domain import messages
+from notifier.domain.directory import PortalUser, SupplierContact
+from notifier.domain.errors import RecipientNotKnownYet
+from notifier.domain.messages import EmailDraft
+from notifier.domain.model import Email, email_id_for
+from notifier.service.unit_of_work import UnitOfWork
+from shared.auth import Principal
+from shared.contracts.identity import SupplierInvitationIssued, UserSnapshot
+from shared.contracts.invoicing import (
+    InvoiceApprovalRequested,
+    InvoiceApproved,
+    InvoicePaymentRecorded,
+    InvoiceRejected,
+    InvoiceSnapshot,
+)
+from shared.contracts.orders import PurchaseOrderSubmitted
+from shared.contracts.suppliers import SupplierSnapshot
+from shared.documents import render_purchase_order_pdf
+
+
+class Renderer(Protocol):
+    def render(self, draft: EmailDraft, *, email_id: UUID, now: datetime) -> bytes: ...
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def remember_supplier(uow: UnitOfWork, snapshot: SupplierSnapshot) -> None:
+    contacts = tuple(c.model_dump(mode="json") for c in snapshot.contacts)
+    await uow.directory.upsert_supplier(
+        SupplierContact(
+            supplier_id=snapshot.supplier_id,
+            tenant_id=snapshot.tenant_id,
+            name=snapshot.name,
+            email=snapshot.email,
+            contacts=contacts,
+            revision=snapshot.revision,
+        )
+    )
+
+
+async def remember_user(uow: UnitOfWork, snapshot: UserSnapshot) -> None:
+    await uow.directory.upsert_user(
+        PortalUser(
+            user_id=snapshot.user_id,
+            tenant_id=snapshot.tenant_id,
+            email=snapshot.email,
+            name=snapshot.name,
+            role=snapshot.role,
+            active=snapshot.active,
+            updated_at=snapshot.updated_at,
+        )
+    )
+
+
+async def _queue(uow: UnitOfWork, renderer: Renderer, event_id: UUID, tenant_id: UUID, draft: EmailDraft) -> None:
+    now = _now()
+    message = renderer.render(draft, email_id=email_id_for(event_id, draft.recipient), now=now)
+    email = Email.queue(
+        tenant_id=tenant_id,
+        source_event_id=event_id,
+        recipient=draft.recipient,
+        subject=draft.subject,
+        template=draft.template,
+        message=message,
+        now=now,
+    )
+    await uow.emails.add(email)
+
+
+async def _supplier(uow: UnitOfWork, supplier_id: UUID, tenant_id: UUID) -> SupplierContact:
+    supplier = await uow.directory.supplier(supplier_id, tenant_id=tenant_id)
+    if supplier is None:
+        raise RecipientNotKnownYet(f"supplier {supplier_id} is not in the read model yet")
+    return supplier
+
+
+async def email_invitation(
+    uow: UnitOfWork, renderer: Renderer, event_id: UUID, invitation: SupplierInvitationIssued
+) -> None:
+    await _queue(uow, renderer, event_id, invitation.tenant_id, messages.invitation(invitation))
+
+
+async def email_purchase_order(uow: UnitOfWork, renderer: Renderer, event_id: UUID, po: PurchaseOrderSubmitted) -> None:
+    supplier = await _supplier(uow, po.supplier_id, po.tenant_id)
+    # Rendering a PDF is CPU work: keep the event loop (and the sender) responsive.
+    pdf = await asyncio.to_thread(render_purchase_order_pdf, po)
+    await _queue(uow, renderer, event_id, po.tenant_id, messages.purchase_order(po, supplier, pdf))
+
+
+async def email_invoice_news(uow: UnitOfWork, renderer: Renderer, event_id: UUID, invoice: InvoiceSnapshot) -> None:
+    """The approver hears of an approval request; the supplier of every decision and payment."""
+    draft: EmailDraft
+    if isinstance(invoice, InvoiceApprovalRequested):
+        approver = await uow.directory.user(invoice.approver_id) if invoice.approver_id else None
+        if approver is None:
+            raise RecipientNotKnownYet(f"approver {invoice.approver_id} is not in the read model yet")
+        supplier = await uow.directory.supplier(invoice.supplier_id, tenant_id=invoice.tenant_id)
+        draft = messages.approval_request(invoice, approver, supplier)
+    else:
+        supplier_contact = await _supplier(uow, invoice.supplier_id, invoice.tenant_id)
+        if isinstance(invoice, InvoiceApproved):
+            draft = messages.invoice_approved(invoice, supplier_contact)
+        elif isinstance(invoice, InvoiceRejected):
+            draft = messages.invoice_rejected(invoice, supplier_contact)
+        elif isinstance(invoice, InvoicePaymentRecorded):
+            draft = messages.payment_recorded(invoice, supplier_contact)
+        else:
+            return  # nobody needs an email about this event
+    await _queue(uow, renderer, event_id, invoice.tenant_id, draft)
+
+
+async def list_emails(
+    uow: UnitOfWork,
+    caller: Principal,
+    *,
+    status: str | None,
+    limit: int,
+    after: tuple[datetime, UUID] | None,
+) -> Sequence[EmailSummary]:
+    tenant_id = caller.require_admin()
+    async with uow:
+        return await uow.emails.list(tenant_id=tenant_id, status=status, limit=limit, after=after)

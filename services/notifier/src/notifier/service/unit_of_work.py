@@ -1,0 +1,21 @@
+"""The notifier unit of work: emails, read models, outbox and inbox on one transaction."""
+
+from __future__ import annotations
+
+from notifier.adapters.read_models import DirectoryRepository
+from notifier.adapters.repository import EmailRepository
+from notifier.domain.model import Email
+from shared.db import SqlUnitOfWork
+
+
+class UnitOfWork(SqlUnitOfWork):
+    def _start(self) -> None:
+        self.emails = EmailRepository(self.session)
+        self.directory = DirectoryRepository(self.session)
+
+    async def save(self, email: Email) -> None:
+        """Store the email's delivery state and move its recorded events to the outbox."""
+        await self.emails.save(email)
+        for event in email.events:
+            self.outbox.add(event, tenant_id=email.tenant_id)
+        email.events.clear()

@@ -1,0 +1,103 @@
+"""Read models kept from other services' events: suppliers and invoices.
+
+Each is an upsert of a whole-state copy that only replaces the stored row when the incoming
+revision is newer; an older or repeated copy changes nothing and says so.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Table, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orders.adapters.tables import invoices, suppliers
+from orders.domain.read_models import InvoicedLine, InvoiceRecord, SupplierRecord
+
+
+async def _upsert_newer(session: AsyncSession, table: Table, values: dict[str, Any]) -> bool:
+    statement = insert(table).values(values)
+    newer_only = statement.on_conflict_do_update(
+        index_elements=[table.c.id],
+        set_={k: statement.excluded[k] for k in values if k != "id"},
+        where=table.c.revision < statement.excluded.revision,
+    ).returning(table.c.id)
+    return (await session.execute(newer_only)).first() is not None
+
+
+class SupplierDirectory:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def upsert(self, record: SupplierRecord) -> bool:
+        values = {
+            "id": record.supplier_id,
+            "tenant_id": record.tenant_id,
+            "name": record.name,
+            "currency": record.currency,
+            "portal_status": record.portal_status,
+            "revision": record.revision,
+        }
+        return await _upsert_newer(self._session, suppliers, values)
+
+    async def get(self, supplier_id: UUID, *, tenant_id: UUID) -> SupplierRecord | None:
+        """The tenant's supplier; another tenant's supplier is as unknown as a missing one."""
+        query = select(suppliers).where(suppliers.c.id == supplier_id, suppliers.c.tenant_id == tenant_id)
+        row = (await self._session.execute(query)).first()
+        if row is None:
+            return None
+        return SupplierRecord(
+            supplier_id=row.id,
+            tenant_id=row.tenant_id,
+            name=row.name,
+            currency=row.currency,
+            portal_status=row.portal_status,
+            revision=row.revision,
+        )
+
+
+class InvoiceLedger:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def upsert(self, record: InvoiceRecord) -> bool:
+        values = {
+            "id": record.invoice_id,
+            "tenant_id": record.tenant_id,
+            "purchase_order_id": record.purchase_order_id,
+            "status": record.status,
+            "revision": record.revision,
+            "lines": [
+                {
+                    "purchase_order_line_id": str(line.purchase_order_line_id) if line.purchase_order_line_id else None,
+                    "quantity": str(line.quantity),
+                }
+                for line in record.lines
+            ],
+        }
+        return await _upsert_newer(self._session, invoices, values)
+
+    async def of_purchase_order(self, purchase_order_id: UUID) -> list[InvoiceRecord]:
+        query = select(invoices).where(invoices.c.purchase_order_id == purchase_order_id)
+        return [
+            InvoiceRecord(
+                invoice_id=row.id,
+                tenant_id=row.tenant_id,
+                purchase_order_id=row.purchase_order_id,
+                status=row.status,
+                revision=row.revision,
+                lines=tuple(
+                    InvoicedLine(
+                        purchase_order_line_id=UUID(line["purchase_order_line_id"])
+                        if line["purchase_order_line_id"]
+                        else None,
+                        quantity=Decimal(line["quantity"]),
+                    )
+                    for line in row.lines
+                ),
+            )
+            for row in (await self._session.execute(query)).all()
+        ]

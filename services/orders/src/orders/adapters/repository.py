@@ -1,0 +1,182 @@
+"""Loads and saves ``PurchaseOrder`` aggregates, scoped to the caller, and hands out their numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Row, and_, delete, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orders.adapters.tables import purchase_order_counters, purchase_order_lines, purchase_orders
+from orders.domain.errors import PurchaseOrderNotFound
+from orders.domain.lines import PurchaseOrderLine
+from orders.domain.model import PurchaseOrder
+from shared.auth import Principal
+from shared.pagination import keyset_after
+
+_NOBODY = UUID(int=0)
+
+
+def visible_to(principal: Principal) -> Any:
+    """A buyer sees its tenant's orders; a supplier user the non-draft orders of its suppliers."""
+    if principal.is_buyer:
+        return purchase_orders.c.tenant_id == (principal.tenant_id or _NOBODY)
+    return and_(
+        purchase_orders.c.supplier_id.in_(list(principal.supplier_ids) or [_NOBODY]),
+        purchase_orders.c.status != "draft",
+    )
+
+
+def _line(row: Row) -> PurchaseOrderLine:  # type: ignore[type-arg]
+    return PurchaseOrderLine(
+        id=row.id,
+        line_no=row.line_no,
+        sku=row.sku,
+        description=row.description,
+        unit=row.unit,
+        quantity=row.quantity,
+        unit_price=row.unit_price,
+        net_amount=row.net_amount,
+        invoiced_quantity=row.invoiced_quantity,
+    )
+
+
+def _order(row: Row, lines: list[PurchaseOrderLine]) -> PurchaseOrder:  # type: ignore[type-arg]
+    return PurchaseOrder(
+        id=row.id,
+        tenant_id=row.tenant_id,
+        number=row.number,
+        supplier_id=row.supplier_id,
+        supplier_name=row.supplier_name,
+        currency=row.currency,
+        delivery_date=row.delivery_date,
+        status=row.status,
+        initiator_id=row.initiator_id,
+        lines=lines,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        submitted_at=row.submitted_at,
+        acknowledged_at=row.acknowledged_at,
+        revision=row.revision,
+    )
+
+
+async def _with_lines(session: AsyncSession, rows: Sequence[Row]) -> list[PurchaseOrder]:  # type: ignore[type-arg]
+    """The orders of ``rows`` with their lines, loaded in one query."""
+    if not rows:
+        return []
+    query = (
+        select(purchase_order_lines)
+        .where(purchase_order_lines.c.purchase_order_id.in_([row.id for row in rows]))
+        .order_by(purchase_order_lines.c.line_no)
+    )
+    lines: dict[UUID, list[PurchaseOrderLine]] = {row.id: [] for row in rows}
+    for line in (await session.execute(query)).all():
+        lines[line.purchase_order_id].append(_line(line))
+    return [_order(row, lines[row.id]) for row in rows]
+
+
+class PurchaseOrderRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, order_id: UUID, *, scope: Principal | None, for_update: bool = False) -> PurchaseOrder:
+        """The order if ``scope`` may see it; ``scope=None`` is the service itself (consumers)."""
+        query = select(purchase_orders).where(purchase_orders.c.id == order_id)
+        if scope is not None:
+            query = query.where(visible_to(scope))
+        if for_update:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).first()
+        if row is None:
+            raise PurchaseOrderNotFound()
+        return (await _with_lines(self._session, [row]))[0]
+
+    async def list(
+        self,
+        *,
+        scope: Principal,
+        limit: int,
+        after: tuple[datetime, UUID] | None,
+        status: str | None = None,
+        supplier_id: UUID | None = None,
+    ) -> Sequence[PurchaseOrder]:
+        query = select(purchase_orders).where(
+            visible_to(scope), keyset_after(purchase_orders.c.created_at, purchase_orders.c.id, after)
+        )
+        if status is not None:
+            query = query.where(purchase_orders.c.status == status)
+        if supplier_id is not None:
+            query = query.where(purchase_orders.c.supplier_id == supplier_id)
+        query = query.order_by(purchase_orders.c.created_at.desc(), purchase_orders.c.id.desc()).limit(limit)
+        return await _with_lines(self._session, (await self._session.execute(query)).all())
+
+    async def next_number(self, tenant_id: UUID) -> int:
+        """The tenant's next order number, counted in the caller's transaction."""
+        statement = insert(purchase_order_counters).values(tenant_id=tenant_id, last_number=1)
+        counted = statement.on_conflict_do_update(
+            index_elements=[purchase_order_counters.c.tenant_id],
+            set_={"last_number": purchase_order_counters.c.last_number + 1},
+        ).returning(purchase_order_counters.c.last_number)
+        return int((await self._session.execute(counted)).scalar_one())
+
+    async def save(self, order: PurchaseOrder) -> None:
+        values = {
+            "id": order.id,
+            "tenant_id": order.tenant_id,
+            "number": order.number,
+            "supplier_id": order.supplier_id,
+            "supplier_name": order.supplier_name,
+            "currency": order.currency,
+            "delivery_date": order.delivery_date,
+            "status": order.status,
+            "initiator_id": order.initiator_id,
+            "net_total": order.net_total,
+            "created_at": order.created_at,
+            "updated_at": order.updated_at,
+            "submitted_at": order.submitted_at,
+            "acknowledged_at": order.acknowledged_at,
+            "revision": order.revision,
+        }
+        statement = insert(purchase_orders).values(values)
+        immutable = ("id", "tenant_id", "number", "created_at", "initiator_id")
+        statement = statement.on_conflict_do_update(
+            index_elements=[purchase_orders.c.id],
+            set_={k: statement.excluded[k] for k in values if k not in immutable},
+        )
+        await self._session.execute(statement)
+        await self._save_lines(order)
+
+    async def _save_lines(self, order: PurchaseOrder) -> None:
+        # A revised draft replaces its lines: drop the ones that are gone, upsert the rest.
+        await self._session.execute(
+            delete(purchase_order_lines).where(
+                purchase_order_lines.c.purchase_order_id == order.id,
+                purchase_order_lines.c.id.not_in([line.id for line in order.lines]),
+            )
+        )
+        rows = [
+            {
+                "id": line.id,
+                "purchase_order_id": order.id,
+                "line_no": line.line_no,
+                "sku": line.sku,
+                "description": line.description,
+                "unit": line.unit,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "net_amount": line.net_amount,
+                "invoiced_quantity": line.invoiced_quantity,
+            }
+            for line in order.lines
+        ]
+        statement = insert(purchase_order_lines).values(rows)
+        statement = statement.on_conflict_do_update(
+            index_elements=[purchase_order_lines.c.id],
+            set_={k: statement.excluded[k] for k in rows[0] if k not in ("id", "purchase_order_id")},
+        )
+        await self._session.execute(statement)

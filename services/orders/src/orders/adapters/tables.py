@@ -1,0 +1,100 @@
+"""Tables of the orders database: purchase orders and lines, the number counters, the read models.
+
+Quantities and amounts are unconstrained ``numeric``: PostgreSQL keeps the scale it is given,
+so "10" stays "10" and a net amount rounded to "50.00" stays "50.00".
+"""
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+from shared.db import new_metadata
+from shared.inbox import inbox_table
+from shared.outbox import outbox_table
+
+metadata = new_metadata()
+
+purchase_orders = Table(
+    "purchase_orders",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("tenant_id", Uuid, nullable=False),
+    Column("number", String(20), nullable=False),
+    Column("supplier_id", Uuid, nullable=False),
+    Column("supplier_name", String(300), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("delivery_date", Date),
+    Column("status", String(20), nullable=False),
+    Column("initiator_id", Uuid, nullable=False),
+    Column("net_total", Numeric, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("submitted_at", DateTime(timezone=True)),
+    Column("acknowledged_at", DateTime(timezone=True)),
+    Column("revision", Integer, nullable=False),
+    UniqueConstraint("tenant_id", "number", name="uq_purchase_orders_tenant_number"),
+    Index("ix_purchase_orders_tenant_created", "tenant_id", "created_at", "id"),
+    Index("ix_purchase_orders_supplier_created", "supplier_id", "created_at", "id"),
+)
+
+purchase_order_lines = Table(
+    "purchase_order_lines",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("purchase_order_id", Uuid, ForeignKey("purchase_orders.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("line_no", Integer, nullable=False),
+    Column("sku", String(100)),
+    Column("description", String(500), nullable=False),
+    Column("unit", String(30)),
+    Column("quantity", Numeric, nullable=False),
+    Column("unit_price", Numeric, nullable=False),
+    Column("net_amount", Numeric, nullable=False),
+    Column("invoiced_quantity", Numeric, nullable=False),
+)
+
+# One row per tenant, incremented in the transaction that creates the order: numbers have no
+# gaps from rolled-back requests and two concurrent creations queue on the row lock.
+purchase_order_counters = Table(
+    "purchase_order_counters",
+    metadata,
+    Column("tenant_id", Uuid, primary_key=True),
+    Column("last_number", BigInteger, nullable=False),
+)
+
+suppliers = Table(
+    "suppliers",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("tenant_id", Uuid, nullable=False, index=True),
+    Column("name", String(300), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("portal_status", String(20), nullable=False),
+    Column("revision", Integer, nullable=False),
+)
+
+invoices = Table(
+    "invoices",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("tenant_id", Uuid, nullable=False),
+    Column("purchase_order_id", Uuid, nullable=False, index=True),
+    Column("status", String(20), nullable=False),
+    Column("revision", Integer, nullable=False),
+    # [{"purchase_order_line_id": "<uuid>" | null, "quantity": "<decimal>"}]
+    Column("lines", JSONB, nullable=False),
+)
+
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)

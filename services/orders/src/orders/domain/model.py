@@ -1,0 +1,202 @@
+"""The purchase order aggregate: its lines and total, its status machine, its invoiced quantities.
+
+Plain Python: no database, web or messaging imports. Changes record events in ``events``
+(whole state, from ``shared.contracts.orders``); the unit of work writes them to the outbox.
+A draft is the buyer's private work: nothing about it is published until it is submitted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+from orders.domain.errors import InvalidPurchaseOrder, PurchaseOrderStateConflict
+from orders.domain.lines import LineInput, PurchaseOrderLine, price_lines
+from orders.domain.read_models import ZERO, SupplierRecord
+from shared.contracts.base import EventPayload
+from shared.contracts.orders import (
+    PurchaseOrderAcknowledged,
+    PurchaseOrderCanceled,
+    PurchaseOrderClosed,
+    PurchaseOrderInvoicingChanged,
+    PurchaseOrderSnapshot,
+    PurchaseOrderSubmitted,
+)
+from shared.money import round_money
+
+FINAL_STATUSES = frozenset({"canceled", "closed"})
+# Only an order the supplier has received and that is still open follows its invoices.
+INVOICEABLE_STATUSES = frozenset({"sent", "acknowledged", "partially_invoiced", "fully_invoiced"})
+
+
+def format_number(sequence: int) -> str:
+    """The number a buyer sees: the tenant's counter, zero-padded ("PO-000001")."""
+    return f"PO-{sequence:06d}"
+
+
+@dataclass
+class PurchaseOrder:
+    id: UUID
+    tenant_id: UUID
+    number: str
+    supplier_id: UUID
+    supplier_name: str
+    currency: str
+    initiator_id: UUID
+    lines: list[PurchaseOrderLine]
+    created_at: datetime
+    updated_at: datetime
+    delivery_date: date | None = None
+    status: str = "draft"
+    submitted_at: datetime | None = None
+    # Kept apart from the status: invoices hide it, and an order whose invoices drop out
+    # goes back to "acknowledged", not "sent".
+    acknowledged_at: datetime | None = None
+    revision: int = 1
+    events: list[EventPayload] = field(default_factory=list, repr=False, compare=False)
+
+    @classmethod
+    def draft(
+        cls,
+        *,
+        number: str,
+        supplier: SupplierRecord,
+        currency: str,
+        delivery_date: date | None,
+        lines: Sequence[LineInput],
+        initiator_id: UUID,
+        now: datetime,
+    ) -> PurchaseOrder:
+        if currency != supplier.currency:
+            raise InvalidPurchaseOrder(
+                f"the supplier invoices in {supplier.currency}; the order must use the same currency",
+                errors=[{"field": "currency", "message": f"must be the supplier's currency {supplier.currency}"}],
+            )
+        return cls(
+            id=uuid4(),
+            tenant_id=supplier.tenant_id,
+            number=number,
+            supplier_id=supplier.supplier_id,
+            supplier_name=supplier.name,
+            currency=currency,
+            initiator_id=initiator_id,
+            lines=price_lines(lines, currency),
+            delivery_date=delivery_date,
+            created_at=now,
+            updated_at=now,
+        )
+
+    @property
+    def net_total(self) -> Decimal:
+        return round_money(sum((line.net_amount for line in self.lines), ZERO), self.currency)
+
+    @property
+    def published(self) -> bool:
+        """Whether the order ever left the buyer (consumers know of it)."""
+        return self.submitted_at is not None
+
+    def may_be_managed_by(self, user_id: UUID, *, is_admin: bool) -> bool:
+        """Editing, canceling and closing belong to the order's initiator and the buyer's admins."""
+        return is_admin or user_id == self.initiator_id
+
+    def revise_draft(
+        self, *, now: datetime, delivery_date: date | None = None, lines: Sequence[LineInput] | None = None
+    ) -> None:
+        self._require("draft", "edited")
+        if lines is None and delivery_date is None:
+            return
+        if lines is not None:
+            self.lines = price_lines(lines, self.currency)
+        if delivery_date is not None:
+            self.delivery_date = delivery_date
+        self._touch(now)
+
+    def submit(self, now: datetime) -> None:
+        self._require("draft", "submitted")
+        self.status = "sent"
+        self.submitted_at = now
+        self._touch(now)
+        self.events.append(PurchaseOrderSubmitted(**self._state()))
+
+    def acknowledge(self, now: datetime) -> None:
+        self._require("sent", "acknowledged")
+        self.status = "acknowledged"
+        self.acknowledged_at = now
+        self._touch(now)
+        self.events.append(PurchaseOrderAcknowledged(**self._state()))
+
+    def cancel(self, now: datetime) -> None:
+        self._finish("canceled", now)
+        if self.published:
+            self.events.append(PurchaseOrderCanceled(**self._state()))
+
+    def close(self, now: datetime) -> None:
+        self._finish("closed", now)
+        if self.published:
+            self.events.append(PurchaseOrderClosed(**self._state()))
+
+    def apply_invoiced_quantities(self, invoiced: Mapping[UUID, Decimal], now: datetime) -> bool:
+        """Take the quantities the live invoices bill per line; returns whether anything moved."""
+        moved = False
+        for line in self.lines:
+            quantity = invoiced.get(line.id, ZERO)
+            if quantity != line.invoiced_quantity:
+                line.invoiced_quantity = quantity
+                moved = True
+        if not moved:
+            return False
+        if self.status in INVOICEABLE_STATUSES:
+            self.status = self._invoicing_status()
+        self._touch(now)
+        if self.published:
+            self.events.append(PurchaseOrderInvoicingChanged(**self._state()))
+        return True
+
+    def _invoicing_status(self) -> str:
+        if all(line.fully_invoiced for line in self.lines):
+            return "fully_invoiced"
+        if any(line.invoiced_quantity > 0 for line in self.lines):
+            return "partially_invoiced"
+        return "acknowledged" if self.acknowledged_at is not None else "sent"
+
+    def _finish(self, status: str, now: datetime) -> None:
+        if self.status in FINAL_STATUSES:
+            raise PurchaseOrderStateConflict(f"purchase order {self.number} is already {self.status}")
+        self.status = status
+        self._touch(now)
+
+    def _require(self, status: str, action: str) -> None:
+        if self.status != status:
+            raise PurchaseOrderStateConflict(
+                f"purchase order {self.number} is {self.status}; only a {status} order can be {action}"
+            )
+
+    def _touch(self, now: datetime) -> None:
+        self.revision += 1
+        self.updated_at = now
+
+    def _state(self) -> dict[str, Any]:
+        return {
+            "purchase_order_id": self.id,
+            "tenant_id": self.tenant_id,
+            "number": self.number,
+            "supplier_id": self.supplier_id,
+            "supplier_name": self.supplier_name,
+            "currency": self.currency,
+            "delivery_date": self.delivery_date,
+            "status": self.status,
+            "initiator_id": self.initiator_id,
+            "net_total": self.net_total,
+            "lines": [line.state() for line in self.lines],
+            "created_at": self.created_at,
+            "submitted_at": self.submitted_at,
+            "revision": self.revision,
+        }
+
+    def snapshot(self) -> PurchaseOrderSnapshot:
+        """The whole current state, as events carry it (the PDF export renders this)."""
+        return PurchaseOrderSnapshot(**self._state())

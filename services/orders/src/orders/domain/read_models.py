@@ -1,0 +1,66 @@
+"""What orders keeps of other services' data: suppliers and invoices, and the quantities they invoice.
+
+Plain Python. Both are whole-state copies from events; a copy replaces the stored one only when
+its revision is newer, so a redelivered or reordered old event cannot move anything back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from uuid import UUID
+
+from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class SupplierRecord:
+    supplier_id: UUID
+    tenant_id: UUID
+    name: str
+    currency: str
+    portal_status: str
+    revision: int
+
+
+@dataclass(frozen=True)
+class InvoicedLine:
+    """One invoice line as orders sees it: which PO line it bills, and how much of it."""
+
+    purchase_order_line_id: UUID | None
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class InvoiceRecord:
+    invoice_id: UUID
+    tenant_id: UUID
+    purchase_order_id: UUID
+    status: str
+    revision: int
+    lines: tuple[InvoicedLine, ...]
+
+    @property
+    def is_live(self) -> bool:
+        """Draft, rejected and canceled invoices bill nothing (``LIVE_INVOICE_STATUSES``)."""
+        return self.status in LIVE_INVOICE_STATUSES
+
+
+def invoiced_quantities(invoices: Iterable[InvoiceRecord]) -> dict[UUID, Decimal]:
+    """Per PO line, the quantity billed by the live invoices; new items (no PO line) count nowhere."""
+    totals: dict[UUID, Decimal] = {}
+    for invoice in invoices:
+        if not invoice.is_live:
+            continue
+        for line in invoice.lines:
+            if line.purchase_order_line_id is not None:
+                totals[line.purchase_order_line_id] = totals.get(line.purchase_order_line_id, ZERO) + line.quantity
+    return totals
+
+
+def remaining_quantity(ordered: Decimal, invoiced: Decimal) -> Decimal:
+    """What is left to invoice; an over-invoiced line has nothing left, never a negative amount."""
+    return max(ordered - invoiced, ZERO)

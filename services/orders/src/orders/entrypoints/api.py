@@ -1,0 +1,110 @@
+"""HTTP API of the orders service: thin translation between JSON and the use cases."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+
+from orders.entrypoints.deps import Uow
+from orders.entrypoints.schemas import (
+    PurchaseOrderCreate,
+    PurchaseOrderOut,
+    PurchaseOrderPage,
+    PurchaseOrderPatch,
+    StatusFilter,
+)
+from orders.service import handlers, queries
+from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
+from shared.runtime import CurrentPrincipal
+
+router = APIRouter(prefix="/api/v1", tags=["purchase orders"])
+
+
+@router.post("/purchase-orders", status_code=status.HTTP_201_CREATED, response_model=PurchaseOrderOut)
+async def create_purchase_order(body: PurchaseOrderCreate, caller: CurrentPrincipal, uow: Uow) -> PurchaseOrderOut:
+    order = await handlers.create_purchase_order(
+        uow,
+        caller,
+        supplier_id=body.supplier_id,
+        currency=body.currency,
+        delivery_date=body.delivery_date,
+        lines=[line.to_domain() for line in body.lines],
+    )
+    return PurchaseOrderOut.of(order)
+
+
+@router.get("/purchase-orders", response_model=PurchaseOrderPage)
+async def list_purchase_orders(
+    caller: CurrentPrincipal,
+    uow: Uow,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+    status: StatusFilter | None = None,
+    supplier_id: UUID | None = None,
+) -> PurchaseOrderPage:
+    found = await queries.list_purchase_orders(
+        uow, caller, limit=limit + 1, after=decode_cursor(cursor), status=status, supplier_id=supplier_id
+    )
+    page = list(found[:limit])
+    next_cursor = encode_cursor(page[-1].created_at, page[-1].id) if len(found) > limit else None
+    return PurchaseOrderPage(items=[PurchaseOrderOut.of(o) for o in page], next_cursor=next_cursor)
+
+
+@router.get("/purchase-orders/{order_id}", response_model=PurchaseOrderOut)
+async def get_purchase_order(order_id: UUID, caller: CurrentPrincipal, uow: Uow) -> PurchaseOrderOut:
+    return PurchaseOrderOut.of(await queries.get_purchase_order(uow, caller, order_id))
+
+
+@router.patch("/purchase-orders/{order_id}", response_model=PurchaseOrderOut)
+async def patch_purchase_order(
+    order_id: UUID, body: PurchaseOrderPatch, caller: CurrentPrincipal, uow: Uow
+) -> PurchaseOrderOut:
+    order = await handlers.revise_draft(
+        uow,
+        caller,
+        order_id,
+        delivery_date=body.delivery_date,
+        lines=[line.to_domain() for line in body.lines] if body.lines is not None else None,
+    )
+    return PurchaseOrderOut.of(order)
+
+
+@router.post("/purchase-orders/{order_id}/submit", response_model=PurchaseOrderOut)
+async def submit_purchase_order(order_id: UUID, caller: CurrentPrincipal, uow: Uow) -> PurchaseOrderOut:
+    return PurchaseOrderOut.of(await handlers.submit(uow, caller, order_id))
+
+
+@router.post("/purchase-orders/{order_id}/acknowledge", response_model=PurchaseOrderOut)
+async def acknowledge_purchase_order(order_id: UUID, caller: CurrentPrincipal, uow: Uow) -> PurchaseOrderOut:
+    return PurchaseOrderOut.of(await handlers.acknowledge(uow, caller, order_id))
+
+
+@router.post("/purchase-orders/{order_id}/cancel", response_model=PurchaseOrderOut)
+async def cancel_purchase_order(order_id: UUID, caller: CurrentPrincipal, uow: Uow) -> PurchaseOrderOut:
+    return PurchaseOrderOut.of(await handlers.cancel(uow, caller, order_id))
+
+
+@router.post("/purchase-orders/{order_id}/close", response_model=PurchaseOrderOut)
+async def close_purchase_order(order_id: UUID, caller: CurrentPrincipal, uow: Uow) -> PurchaseOrderOut:
+    return PurchaseOrderOut.of(await handlers.close(uow, caller, order_id))
+
+
+@router.get(
+    "/purchase-orders/{order_id}/export",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "the purchase order as a document"}},
+)
+async def export_purchase_order(
+    order_id: UUID,
+    caller: CurrentPrincipal,
+    uow: Uow,
+    export_format: Annotated[str, Query(alias="format", description="pdf (xlsx follows)")] = "pdf",
+) -> Response:
+    document = await queries.export_purchase_order(uow, caller, order_id, export_format)
+    return Response(
+        content=document.content,
+        media_type=document.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
+    )

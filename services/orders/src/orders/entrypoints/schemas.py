@@ -1,0 +1,133 @@
+"""Request and response bodies of the purchase orders API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from orders.domain.lines import LineInput, PurchaseOrderLine
+from orders.domain.model import PurchaseOrder
+from shared.contracts.base import DecimalStr
+
+StatusFilter = Literal["draft", "sent", "acknowledged", "partially_invoiced", "fully_invoiced", "canceled", "closed"]
+
+
+class LineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = Field(min_length=1, max_length=500)
+    quantity: Decimal = Field(gt=0, max_digits=18, decimal_places=4)
+    unit_price: Decimal = Field(ge=0, max_digits=18, decimal_places=6)
+    sku: str | None = Field(None, max_length=100)
+    unit: str | None = Field(None, max_length=30)
+
+    @field_validator("quantity", "unit_price")
+    @classmethod
+    def _plain_notation(cls, value: Decimal) -> Decimal:
+        # "1E+3" would travel in events as "1E+3" but come back from the database as "1000".
+        exponent = value.as_tuple().exponent
+        return value.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else value
+
+    def to_domain(self) -> LineInput:
+        return LineInput(
+            description=self.description,
+            quantity=self.quantity,
+            unit_price=self.unit_price,
+            sku=self.sku,
+            unit=self.unit,
+        )
+
+
+class PurchaseOrderCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    supplier_id: UUID
+    currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
+    delivery_date: date | None = None
+    lines: list[LineIn] = Field(min_length=1, max_length=500)
+
+
+class PurchaseOrderPatch(BaseModel):
+    """A draft's changes; ``lines``, when given, replace all lines."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    delivery_date: date | None = None
+    lines: list[LineIn] | None = Field(None, min_length=1, max_length=500)
+
+
+class LineOut(BaseModel):
+    id: UUID
+    line_no: int
+    sku: str | None
+    description: str
+    unit: str | None
+    quantity: DecimalStr
+    unit_price: DecimalStr
+    net_amount: DecimalStr
+    invoiced_quantity: DecimalStr
+    remaining_quantity: DecimalStr
+
+    @classmethod
+    def of(cls, line: PurchaseOrderLine) -> LineOut:
+        return cls(
+            id=line.id,
+            line_no=line.line_no,
+            sku=line.sku,
+            description=line.description,
+            unit=line.unit,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            net_amount=line.net_amount,
+            invoiced_quantity=line.invoiced_quantity,
+            remaining_quantity=line.remaining_quantity,
+        )
+
+
+class PurchaseOrderOut(BaseModel):
+    id: UUID
+    number: str
+    status: str
+    tenant_id: UUID
+    supplier_id: UUID
+    supplier_name: str
+    currency: str
+    delivery_date: date | None
+    initiator_id: UUID
+    net_total: DecimalStr
+    lines: list[LineOut]
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+    acknowledged_at: datetime | None
+    revision: int
+
+    @classmethod
+    def of(cls, order: PurchaseOrder) -> PurchaseOrderOut:
+        return cls(
+            id=order.id,
+            number=order.number,
+            status=order.status,
+            tenant_id=order.tenant_id,
+            supplier_id=order.supplier_id,
+            supplier_name=order.supplier_name,
+            currency=order.currency,
+            delivery_date=order.delivery_date,
+            initiator_id=order.initiator_id,
+            net_total=order.net_total,
+            lines=[LineOut.of(line) for line in order.lines],
+            created_at=order.created_at,
+            updated_at=order.updated_at,
+            submitted_at=order.submitted_at,
+            acknowledged_at=order.acknowledged_at,
+            revision=order.revision,
+        )
+
+
+class PurchaseOrderPage(BaseModel):
+    items: list[PurchaseOrderOut]
+    next_cursor: str | None = None

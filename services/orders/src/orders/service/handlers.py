@@ -1,0 +1,143 @@
+"""Use cases that change orders: load, decide in the domain, save with the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from uuid import UUID
+
+from orders.domain.errors import (
+    InvoiceOfAnotherTenant,
+    PurchaseOrderActionForbidden,
+    PurchaseOrderNotFound,
+    UnknownSupplier,
+)
+from orders.domain.lines import LineInput
+from orders.domain.model import PurchaseOrder, format_number
+from orders.domain.read_models import InvoiceRecord, SupplierRecord, invoiced_quantities
+from orders.service.unit_of_work import UnitOfWork
+from shared.auth import Principal
+from shared.errors import RetryLater
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _require_manager(order: PurchaseOrder, caller: Principal, action: str) -> None:
+    caller.require_buyer()
+    if not order.may_be_managed_by(caller.user_id, is_admin=caller.is_admin):
+        raise PurchaseOrderActionForbidden(f"only the order's initiator or a buyer admin may {action} it")
+
+
+async def create_purchase_order(
+    uow: UnitOfWork,
+    caller: Principal,
+    *,
+    supplier_id: UUID,
+    currency: str,
+    delivery_date: date | None,
+    lines: Sequence[LineInput],
+) -> PurchaseOrder:
+    tenant_id = caller.require_buyer()
+    async with uow:
+        supplier = await uow.suppliers.get(supplier_id, tenant_id=tenant_id)
+        if supplier is None:
+            raise UnknownSupplier()
+        order = PurchaseOrder.draft(
+            number=format_number(await uow.purchase_orders.next_number(tenant_id)),
+            supplier=supplier,
+            currency=currency,
+            delivery_date=delivery_date,
+            lines=lines,
+            initiator_id=caller.user_id,
+            now=now(),
+        )
+        await uow.save(order)
+        await uow.commit()
+    return order
+
+
+async def _change(
+    uow: UnitOfWork, caller: Principal, order_id: UUID, decide: Callable[[PurchaseOrder], None]
+) -> PurchaseOrder:
+    """Load the caller's order locked, let ``decide`` change it, save it with its events."""
+    async with uow:
+        order = await uow.purchase_orders.get(order_id, scope=caller, for_update=True)
+        decide(order)
+        await uow.save(order)
+        await uow.commit()
+    return order
+
+
+async def revise_draft(
+    uow: UnitOfWork,
+    caller: Principal,
+    order_id: UUID,
+    *,
+    delivery_date: date | None,
+    lines: Sequence[LineInput] | None,
+) -> PurchaseOrder:
+    def decide(order: PurchaseOrder) -> None:
+        _require_manager(order, caller, "edit")
+        order.revise_draft(now=now(), delivery_date=delivery_date, lines=lines)
+
+    return await _change(uow, caller, order_id, decide)
+
+
+async def submit(uow: UnitOfWork, caller: Principal, order_id: UUID) -> PurchaseOrder:
+    def decide(order: PurchaseOrder) -> None:
+        caller.require_buyer()
+        order.submit(now())
+
+    return await _change(uow, caller, order_id, decide)
+
+
+async def acknowledge(uow: UnitOfWork, caller: Principal, order_id: UUID) -> PurchaseOrder:
+    def decide(order: PurchaseOrder) -> None:
+        # Scoping already limits a supplier user to the orders of its own supplier records.
+        if not caller.is_supplier:
+            raise PurchaseOrderActionForbidden("only the supplier acknowledges a purchase order")
+        order.acknowledge(now())
+
+    return await _change(uow, caller, order_id, decide)
+
+
+async def cancel(uow: UnitOfWork, caller: Principal, order_id: UUID) -> PurchaseOrder:
+    def decide(order: PurchaseOrder) -> None:
+        _require_manager(order, caller, "cancel")
+        order.cancel(now())
+
+    return await _change(uow, caller, order_id, decide)
+
+
+async def close(uow: UnitOfWork, caller: Principal, order_id: UUID) -> PurchaseOrder:
+    def decide(order: PurchaseOrder) -> None:
+        _require_manager(order, caller, "close")
+        order.close(now())
+
+    return await _change(uow, caller, order_id, decide)
+
+
+# Effects of consumed events. The consumer has opened the unit of work and recorded the event
+# in the inbox; it commits after these return.
+
+
+async def record_supplier(uow: UnitOfWork, record: SupplierRecord) -> None:
+    await uow.suppliers.upsert(record)
+
+
+async def record_invoice(uow: UnitOfWork, record: InvoiceRecord) -> None:
+    """Keep the invoice's copy and recount what the order's live invoices bill per line."""
+    try:
+        # Locked: the invoices of one order are counted one at a time.
+        order = await uow.purchase_orders.get(record.purchase_order_id, scope=None, for_update=True)
+    except PurchaseOrderNotFound:
+        raise RetryLater(f"purchase order {record.purchase_order_id} is not known yet") from None
+    if order.tenant_id != record.tenant_id:
+        raise InvoiceOfAnotherTenant(f"invoice {record.invoice_id} names another tenant's purchase order")
+    if not await uow.invoices.upsert(record):
+        return
+    invoiced = invoiced_quantities(await uow.invoices.of_purchase_order(order.id))
+    if order.apply_invoiced_quantities(invoiced, now()):
+        await uow.save(order)

@@ -1,0 +1,75 @@
+"""Purchase orders and invoices for the matching rules, written the way MATCHING.md talks about them."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from uuid import UUID
+
+from matching.domain.model import Invoice, InvoiceLine, OrderLine, PurchaseOrder
+
+TENANT = uuid.UUID("00000000-0000-0000-0000-00000000000a")
+SUPPLIER = uuid.UUID("00000000-0000-0000-0000-00000000000b")
+
+# A quantity and a unit price, as strings or Decimals.
+Billed = tuple[str | Decimal, str | Decimal]
+# An invoice line: the PO line it bills (None for a new item), quantity and unit price.
+InvoiceRow = tuple[OrderLine | UUID | None, str | Decimal, str | Decimal]
+
+
+def order(*lines: Billed, status: str = "sent", currency: str = "EUR") -> PurchaseOrder:
+    order_lines = tuple(
+        OrderLine(
+            line_id=uuid.uuid4(),
+            line_no=no,
+            description=f"item {no}",
+            quantity=Decimal(quantity),
+            unit_price=Decimal(price),
+            net_amount=Decimal(quantity) * Decimal(price),
+        )
+        for no, (quantity, price) in enumerate(lines, start=1)
+    )
+    total = sum((line.net_amount for line in order_lines), Decimal(0))
+    return PurchaseOrder(uuid.uuid4(), TENANT, SUPPLIER, currency, status, total, order_lines, revision=1)
+
+
+def worked_example_order(**kwargs: str) -> PurchaseOrder:
+    """The PO of MATCHING.md's worked examples: net total 5,000.00 on two lines."""
+    return order(("1", "3000.00"), ("20", "100.00"), **kwargs)
+
+
+def invoice(
+    po: PurchaseOrder,
+    *rows: InvoiceRow,
+    status: str = "matching",
+    submission: int = 1,
+    invoice_id: UUID | None = None,
+) -> Invoice:
+    lines = tuple(
+        InvoiceLine(
+            line_id=uuid.uuid4(),
+            line_no=no,
+            purchase_order_line_id=target.line_id if isinstance(target, OrderLine) else target,
+            description=target.description if isinstance(target, OrderLine) else "not ordered",
+            quantity=Decimal(quantity),
+            unit_price=Decimal(price),
+            net_amount=Decimal(quantity) * Decimal(price),
+        )
+        for no, (target, quantity, price) in enumerate(rows, start=1)
+    )
+    total = sum((line.net_amount for line in lines), Decimal(0))
+    return Invoice(
+        id=invoice_id or uuid.uuid4(),
+        tenant_id=TENANT,
+        purchase_order_id=po.id,
+        status=status,
+        submission=submission,
+        net_total=total,
+        lines=lines,
+        revision=1,
+    )
+
+
+def as_ordered(po: PurchaseOrder, **kwargs: object) -> Invoice:
+    """An invoice that bills every PO line exactly as ordered."""
+    return invoice(po, *((line, line.quantity, line.unit_price) for line in po.lines), **kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,60 @@
+"""The service's wiring: its settings, and a handler for every event of every topic it consumes."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from matching.config import Settings
+from matching.entrypoints.consumers import consumers
+from shared.contracts import topic_of
+from shared.contracts.invoicing import INVOICES_TOPIC
+from shared.contracts.orders import PURCHASE_ORDERS_TOPIC
+from shared.contracts.suppliers import SUPPLIERS_TOPIC
+
+
+def test_settings_default_to_the_matching_database_and_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MATCHING_DATABASE_URL", raising=False)
+    monkeypatch.delenv("MATCHING_HTTP_PORT", raising=False)
+    settings = Settings()
+
+    assert settings.http_port == 8104
+    assert settings.database_url.endswith("/portal_matching")
+    assert settings.service_name == "matching"
+
+
+def test_settings_are_read_with_the_matching_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MATCHING_HTTP_PORT", "9999")
+    monkeypatch.setenv("MATCHING_DATABASE_URL", "postgresql://db.example/matching")
+
+    settings = Settings()
+
+    assert settings.http_port == 9999
+    assert settings.database_url == "postgresql+asyncpg://db.example/matching"
+
+
+def test_every_event_of_every_consumed_topic_has_a_handler() -> None:
+    runtime = SimpleNamespace(settings=Settings(), session_factory=None, kafka_producer=lambda: None)
+
+    wired = consumers(runtime)  # type: ignore[arg-type]
+
+    assert sorted(c.topic for c in wired) == sorted([INVOICES_TOPIC, PURCHASE_ORDERS_TOPIC, SUPPLIERS_TOPIC])
+    assert len({c.group for c in wired}) == len(wired)
+    for consumer in wired:
+        for event_type in topic_of(consumer.topic).events.values():
+            payload_type = next((t for t in consumer.handlers if issubclass(event_type, t)), None)
+            assert payload_type is not None, f"{event_type.__name__} on {consumer.topic} has no handler"
+
+
+def test_invoice_submissions_are_matched_and_other_invoice_events_only_update_the_read_model() -> None:
+    runtime = SimpleNamespace(settings=Settings(), session_factory=None, kafka_producer=lambda: None)
+    [invoices] = [c for c in consumers(runtime) if c.topic == INVOICES_TOPIC]  # type: ignore[arg-type]
+
+    handler_names = {
+        name: invoices._handler_for(topic_of(INVOICES_TOPIC).events[name].model_construct()).__name__  # type: ignore[union-attr]
+        for name in topic_of(INVOICES_TOPIC).events
+    }
+
+    assert handler_names.pop("InvoiceSubmitted") == "on_invoice_submitted"
+    assert set(handler_names.values()) == {"on_invoice_changed"}

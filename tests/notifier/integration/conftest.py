@@ -1,0 +1,60 @@
+"""Fixtures of the notifier integration tests: a real SMTP sink and the service on real servers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from notifier import migrate as notifier_migrate
+from notifier.bootstrap import bootstrap
+from notifier.config import Settings
+from shared.devstack.ports import free_port
+from shared.runtime import ServiceRuntime
+from shared.testing import Servers, Tokens, migrate, running
+from tests.notifier.integration.mailbox import MailSink
+
+Notifier = tuple[httpx.AsyncClient, ServiceRuntime]
+StartNotifier = Callable[..., AbstractAsyncContextManager[Notifier]]
+
+
+@pytest.fixture
+async def mail_sink(tmp_path: Path) -> AsyncIterator[MailSink]:
+    sink = MailSink(tmp_path / "mail", free_port())
+    await sink.start()
+    yield sink
+    await sink.stop()
+
+
+@pytest.fixture
+def start_notifier(servers: Servers, broker: str, tokens: Tokens, service_env_factory) -> StartNotifier:  # type: ignore[no-untyped-def]
+    """Start the notifier on a fresh database; keyword arguments override its settings."""
+
+    @asynccontextmanager
+    async def start(*, smtp_port: int, **overrides: Any) -> AsyncIterator[Notifier]:
+        database_url = await servers.create_database("notifier")
+        await migrate(notifier_migrate.main, service_env_factory("NOTIFIER", database_url, broker))
+        values: dict[str, Any] = {
+            "database_url": database_url,
+            "kafka_bootstrap_servers": broker,
+            "kafka_enable_idempotence": not servers.embedded_broker,
+            "kafka_fetch_max_wait_ms": 20,
+            "consumer_retry_backoff_s": 0.05,
+            "outbox_poll_interval_s": 0.2,
+            "jwt_public_key_file": tokens.public_key_file,
+            "log_format": "console",
+            "smtp_port": smtp_port,
+            "email_retry_first_delay_s": 0.05,
+            "email_retry_max_delay_s": 0.4,
+            "sender_poll_interval_s": 0.5,
+        }
+        values.update(overrides)
+        runtime = bootstrap(Settings(**values))
+        async with running(runtime) as client:
+            yield client, runtime
+
+    return start

@@ -1,0 +1,157 @@
+"""At most one email per (event, recipient); retries with backoff while SMTP is down; failures
+recorded and published; poison messages dead-lettered without stopping the consumers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from uuid import uuid4
+
+from sqlalchemy import text
+
+from notifier.domain.model import Email
+from notifier.service.unit_of_work import UnitOfWork
+from shared.contracts.identity import INVITATIONS_TOPIC, USERS_TOPIC
+from shared.contracts.invoicing import INVOICES_TOPIC
+from shared.contracts.notifier import EMAILS_TOPIC
+from shared.contracts.orders import PURCHASE_ORDERS_TOPIC
+from shared.contracts.suppliers import SUPPLIERS_TOPIC
+from shared.contracts.topics import dlq_topic
+from shared.devstack.ports import free_port
+from shared.testing import Tokens, poll_until
+from tests.notifier import samples
+from tests.notifier.integration.conftest import StartNotifier
+from tests.notifier.integration.kafka_events import Publisher, read_events, read_topic
+from tests.notifier.integration.mailbox import MailSink
+
+
+async def test_the_same_event_delivered_twice_sends_one_email(
+    start_notifier: StartNotifier, mail_sink: MailSink, broker: str
+) -> None:
+    tenant, supplier_id = uuid4(), uuid4()
+    invitation = samples.invitation(tenant, supplier_id)
+    async with start_notifier(smtp_port=mail_sink.port) as (_, runtime), Publisher(broker) as publisher:
+        envelope = await publisher.publish(invitation, tenant_id=tenant)
+        await publisher.publish(invitation, tenant_id=tenant, envelope=envelope)
+        # Same key, same partition: once this one is mailed, the redelivery has been handled.
+        await publisher.publish(samples.invitation(tenant, supplier_id, email="later@acme.example"), tenant_id=tenant)
+        await mail_sink.wait_for("later@acme.example")
+
+        async with runtime.engine.connect() as conn:
+            rows = (
+                await conn.execute(text("SELECT count(*) FROM emails WHERE source_event_id = :id"), {"id": envelope.id})
+            ).scalar()
+    assert len(mail_sink.to("owner@acme.example")) == 1
+    assert rows == 1
+
+
+async def test_an_email_is_queued_at_most_once_per_event_and_recipient(
+    start_notifier: StartNotifier, mail_sink: MailSink
+) -> None:
+    event_id, now = uuid4(), datetime.now(UTC)
+
+    def email() -> Email:
+        return Email.queue(
+            tenant_id=uuid4(),
+            source_event_id=event_id,
+            recipient="owner@acme.example",
+            subject="s",
+            template="invitation",
+            message=b"Subject: s\r\n\r\nbody\r\n",
+            now=now,
+        )
+
+    async with start_notifier(smtp_port=mail_sink.port) as (_, runtime):
+        async with UnitOfWork(runtime.session_factory, "notifier") as uow:
+            assert await uow.emails.add(email())
+            await uow.commit()
+        async with UnitOfWork(runtime.session_factory, "notifier") as uow:
+            assert not await uow.emails.add(email())
+            await uow.commit()
+
+
+async def test_smtp_down_then_up_delivers_the_email_exactly_once_after_retries(
+    start_notifier: StartNotifier, tmp_path: Path, broker: str, tokens: Tokens
+) -> None:
+    tenant = uuid4()
+    admin = tokens.headers(tokens.buyer(tenant))
+    sink = MailSink(tmp_path / "mail", free_port())  # not started: nothing listens on its port yet
+    async with start_notifier(smtp_port=sink.port) as (client, _), Publisher(broker) as publisher:
+        await publisher.publish(samples.invitation(tenant, uuid4()), tenant_id=tenant)
+
+        async def tried(times: int, status: str):  # type: ignore[no-untyped-def]
+            items = (await client.get("/api/v1/emails", headers=admin)).json()["items"]
+            return items if items and items[0]["attempts"] >= times and items[0]["status"] == status else None
+
+        [pending] = await poll_until(lambda: tried(3, "pending"), timeout_s=30, what="three failed tries")
+        assert "Connect" in pending["last_error"] or "refused" in pending["last_error"].lower()
+        await sink.start()
+        try:
+            [sent] = await poll_until(lambda: tried(1, "sent"), timeout_s=30, what="the email sent")
+            messages = sink.messages()
+        finally:
+            await sink.stop()
+        [event] = await read_events(broker, EMAILS_TOPIC, 1)
+
+    assert len(messages) == 1
+    assert sent["attempts"] > 3
+    assert (event["type"], event["data"]["attempts"]) == ("EmailSent", sent["attempts"])
+
+
+async def test_an_email_that_cannot_be_sent_is_recorded_failed_and_email_failed_is_published(
+    start_notifier: StartNotifier, broker: str, tokens: Tokens
+) -> None:
+    tenant = uuid4()
+    admin = tokens.headers(tokens.buyer(tenant))
+    async with (
+        start_notifier(smtp_port=free_port(), email_max_attempts=3) as (client, _),
+        Publisher(broker) as publisher,
+    ):
+        envelope = await publisher.publish(samples.invitation(tenant, uuid4()), tenant_id=tenant)
+        [event] = await read_events(broker, EMAILS_TOPIC, 1)
+        failed = (await client.get("/api/v1/emails?status=failed", headers=admin)).json()["items"]
+        pending = (await client.get("/api/v1/emails?status=pending", headers=admin)).json()["items"]
+
+    assert event["type"] == "EmailFailed"
+    assert event["data"]["source_event_id"] == str(envelope.id)
+    assert event["data"]["attempts"] == 3 and event["data"]["error"]
+    [email] = failed
+    assert (email["status"], email["attempts"], email["next_attempt_at"]) == ("failed", 3, None)
+    assert email["last_error"] == event["data"]["error"]
+    assert pending == []
+
+
+async def test_poison_messages_on_every_consumed_topic_are_dead_lettered_and_consumption_goes_on(
+    start_notifier: StartNotifier, mail_sink: MailSink, broker: str
+) -> None:
+    tenant, supplier_id, initiator = uuid4(), uuid4(), uuid4()
+    valid = {
+        SUPPLIERS_TOPIC: samples.supplier(tenant, supplier_id),
+        USERS_TOPIC: samples.user(tenant, initiator),
+        INVITATIONS_TOPIC: samples.invitation(tenant, supplier_id),
+        PURCHASE_ORDERS_TOPIC: samples.purchase_order(tenant, supplier_id),
+        INVOICES_TOPIC: samples.approval_requested(tenant, supplier_id, initiator),
+    }
+    async with start_notifier(smtp_port=mail_sink.port), Publisher(broker) as publisher:
+        for topic, event in valid.items():
+            # The same key as the valid event: the poison sits before it on its partition.
+            wrong_schema = (
+                f'{{"id": "{uuid4()}", "type": "{event.event_type}", "tenant_id": "{tenant}",'
+                ' "correlation_id": "c", "producer": "test", "data": {"number": 42}}'
+            )
+            await publisher.raw(topic, b"not json", key=event.key())
+            await publisher.raw(topic, wrong_schema.encode(), key=event.key())
+        for event in valid.values():
+            await publisher.publish(event, tenant_id=tenant)
+        # Three emails need all five consumers: two of them only feed the read models.
+        await mail_sink.wait_for("owner@acme.example")
+        await mail_sink.wait_for("sales@acme.example")
+        await mail_sink.wait_for("irene@buyer.example")
+        dead = {topic: await read_topic(broker, dlq_topic(topic), 2) for topic in valid}
+
+    for topic, records in dead.items():
+        assert sorted(r.value[:8] for r in records) == sorted([b"not json", b'{"id": "'])
+        for record in records:
+            headers = dict(record.headers)
+            assert headers["dlq.error"], topic
+            assert headers["dlq.topic"] == topic.encode()

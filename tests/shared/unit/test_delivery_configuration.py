@@ -1,0 +1,73 @@
+"""Configuration guard: every subscriber of every service and every producer is set for
+at-least-once delivery. Library defaults (auto-commit, ``latest``, ``acks=1``) would lose events."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+from faststream import AckPolicy
+
+from shared.auth import ensure_keypair
+from shared.kafka import producer_options
+from shared.runtime import ServiceRuntime
+from shared.settings import ServiceSettings
+
+SERVICES = ["suppliers", "orders", "invoicing", "matching", "notifier", "gateway"]
+# Who must consume what: a service that stops consuming a topic it depends on fails here.
+CONSUMED = {
+    "suppliers": set(),
+    "orders": {"suppliers.supplier.v1", "invoicing.invoice.v1"},
+    "invoicing": {"orders.purchase-order.v1", "matching.verdict.v1"},
+    "matching": {"orders.purchase-order.v1", "suppliers.supplier.v1", "invoicing.invoice.v1"},
+    "notifier": {
+        "suppliers.supplier.v1",
+        "gateway.user.v1",
+        "gateway.invitation.v1",
+        "orders.purchase-order.v1",
+        "invoicing.invoice.v1",
+    },
+    "gateway": {"suppliers.supplier.v1"},
+}
+
+
+def build(service: str, keys: Path) -> ServiceRuntime:
+    private, public = ensure_keypair(keys)
+    settings_type = importlib.import_module(f"{service}.config").Settings
+    settings = settings_type(jwt_public_key_file=public, jwt_private_key_file=private)
+    return importlib.import_module(f"{service}.bootstrap").bootstrap(settings)
+
+
+def test_producers_wait_for_all_replicas_and_idempotence_is_a_setting() -> None:
+    assert producer_options(ServiceSettings())["acks"] == "all"
+    assert producer_options(ServiceSettings(kafka_enable_idempotence=True))["enable_idempotence"] is True
+    assert producer_options(ServiceSettings(kafka_enable_idempotence=False))["enable_idempotence"] is False
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_subscriber_has_a_group_commits_after_the_effect_and_starts_at_earliest(
+    service: str, tmp_path: Path
+) -> None:
+    runtime = build(service, tmp_path)
+    subscribers = runtime.broker.subscribers
+    assert {name for s in subscribers for name in s.topic_names} == CONSUMED[service]
+    groups = set()
+    for subscriber in subscribers:
+        assert subscriber.group_id and subscriber.group_id.startswith(service + ".")
+        assert subscriber.ack_policy == AckPolicy.MANUAL
+        assert subscriber._connection_args["auto_offset_reset"] == "earliest"
+        assert subscriber._connection_args["enable_auto_commit"] is False
+        groups.add((subscriber.group_id, tuple(subscriber.topic_names)))
+    assert len(groups) == len(subscribers)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("idempotence", [True, False])
+def test_every_service_broker_and_producer_use_acks_all(service: str, idempotence: bool, tmp_path: Path) -> None:
+    runtime = build(service, tmp_path)
+    runtime.settings.kafka_enable_idempotence = idempotence
+    assert producer_options(runtime.settings)["acks"] == "all"
+    assert producer_options(runtime.settings)["enable_idempotence"] is idempotence
+    # FastStream's own producer (used for nothing but kept safe) gets the same settings.
+    assert runtime.broker._connection_kwargs["acks"] == "all"

@@ -5,9 +5,10 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SERVICE_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
-# pgserver ships PostgreSQL wheels for CPython 3.10-3.12: prefer such an interpreter.
-PYTHON ?= $(shell for p in python3.12 python3.11 python3.10 python3; do \
-	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not (3,10) <= sys.version_info[:2] <= (3,13))' 2>/dev/null; then echo $$p; break; fi; done)
+# The services need Python 3.11+; pgserver ships PostgreSQL wheels for CPython 3.10-3.12, so
+# prefer 3.12 or 3.11 and otherwise take any newer python3 (PostgreSQL then comes from PATH).
+PYTHON ?= $(shell for p in python3.12 python3.11 python3 python3.13 python3.14; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] < (3,11))' 2>/dev/null; then echo $$p; break; fi; done)
 INSTALL_INPUTS := shared/pyproject.toml $(addsuffix /pyproject.toml,$(SERVICE_DIRS)) tests/requirements.txt
 PYTEST_ARGS ?=
 
@@ -20,9 +21,9 @@ help:
 	@echo "make clean  remove the venv and all local data (var/)"
 
 $(VENV)/.installed: $(INSTALL_INPUTS)
-	@if [ -z "$(PYTHON)" ]; then echo "Python 3.10+ is required" >&2; exit 1; fi
+	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is required" >&2; exit 1; fi
 	@if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(VENV); fi
-	@$(PY) -c 'import sys; v=sys.version_info[:2]; (3,10) <= v <= (3,12) or print("note: pgserver has no wheel for Python %d.%d here; the embedded PostgreSQL falls back to initdb/pg_ctl on PATH" % v)'
+	@$(PY) -c 'import sys; v=sys.version_info[:2]; v <= (3,12) or print("note: pgserver has no wheel for Python %d.%d; the embedded PostgreSQL uses initdb/pg_ctl from PATH" % v)'
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e 'shared[embedded]' $(addprefix -e ,$(SERVICE_DIRS)) -r tests/requirements.txt
 	@touch $@

@@ -46,6 +46,7 @@ class ServiceRuntime:
         routers: Sequence[APIRouter] = (),
         consumers: Callable[[ServiceRuntime], list[EventConsumer]] = lambda _: [],
         background: Sequence[BackgroundTask] = (),
+        on_stop: Sequence[BackgroundTask] = (),
         verifier: TokenVerifier | None = None,
     ) -> None:
         self.settings = settings
@@ -60,6 +61,7 @@ class ServiceRuntime:
             consumer.register(self.broker)
         self.relay: OutboxRelay | None = None
         self._background = background
+        self._on_stop = on_stop
         self._tasks: list[asyncio.Task[None]] = []
         self.app = self._build_app(title, routers)
 
@@ -155,6 +157,8 @@ class ServiceRuntime:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        for hook in self._on_stop:
+            await hook(self)
         if self.relay is not None:
             await self.relay.close()
         if self.producer is not None:

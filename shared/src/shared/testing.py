@@ -114,7 +114,10 @@ class Servers:
         use_docker = (not postgres_url or not bootstrap) and docker_available()
         if not postgres_url:
             if use_docker:  # pragma: no cover - no Docker engine on the CI machine
-                from testcontainers.postgres import PostgresContainer  # type: ignore[import-not-found]
+                try:
+                    from testcontainers.community.postgres import PostgresContainer  # type: ignore[import-not-found]
+                except ImportError:
+                    from testcontainers.postgres import PostgresContainer  # type: ignore[import-not-found,no-redef]
 
                 container = PostgresContainer("postgres:16-alpine").start()
                 stops.append(container.stop)
@@ -125,7 +128,10 @@ class Servers:
                 stops.append(pg.stop)
                 postgres_url = pg.url()
         if not bootstrap and use_docker:  # pragma: no cover
-            from testcontainers.kafka import KafkaContainer  # type: ignore[import-not-found]
+            try:
+                from testcontainers.community.kafka import KafkaContainer  # type: ignore[import-not-found]
+            except ImportError:
+                from testcontainers.kafka import KafkaContainer  # type: ignore[import-not-found,no-redef]
 
             kafka = KafkaContainer().with_kraft().start()
             stops.append(kafka.stop)

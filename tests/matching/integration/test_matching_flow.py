@@ -1,4 +1,4 @@
-"""Matching on real PostgreSQL and a real broker: submitted invoices get verdicts by MATCHING.md."""
+"""Matching on real PostgreSQL and a real broker: submitted invoices get verdicts."""
 
 from __future__ import annotations
 

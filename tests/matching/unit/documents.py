@@ -1,4 +1,4 @@
-"""Purchase orders and invoices for the matching rules, written the way MATCHING.md talks about them."""
+"""Purchase orders and invoices for the matching rules, written the way the matching rules talk about them."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def order(*lines: Billed, status: str = "sent", currency: str = "EUR") -> Purcha
 
 
 def worked_example_order(**kwargs: str) -> PurchaseOrder:
-    """The PO of MATCHING.md's worked examples: net total 5,000.00 on two lines."""
+    """The PO of the worked examples of the matching rules: net total 5,000.00 on two lines."""
     return order(("1", "3000.00"), ("20", "100.00"), **kwargs)
 
 

@@ -1,4 +1,4 @@
-"""MATCHING.md's worked examples, one test per row.
+"""The worked examples of the matching rules, one test per row.
 
 PO net total 5,000.00 (1 × 3,000.00 and 20 × 100.00), supplier TR 5 % → L = 250.00.
 """

@@ -13,13 +13,7 @@ from shared.runtime import ServiceRuntime
 
 
 async def _close_upstreams(runtime: ServiceRuntime) -> None:
-    """Closes the upstream pool when the runtime stops (background tasks are cancelled then)."""
-    import asyncio
-
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await runtime.app.state.upstreams.close()
+    await runtime.app.state.upstreams.close()
 
 
 def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
@@ -30,7 +24,7 @@ def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
         # The catch-all proxy comes last so that the gateway's own routes win.
         routers=[identity_router, pages, proxy_router],
         consumers=consumers,
-        background=[_close_upstreams],
+        on_stop=[_close_upstreams],
         verifier=TokenVerifier(settings.public_key_pem(), issuer=settings.jwt_issuer),
     )
     app = runtime.app

@@ -1,4 +1,4 @@
-"""Settings of the gateway (prefix ``GATEWAY_``; the stack-wide ``PORTAL_*`` names where API.md says so)."""
+"""Settings of the gateway (prefix ``GATEWAY_``; the stack-wide ``PORTAL_*`` names)."""
 
 from pathlib import Path
 

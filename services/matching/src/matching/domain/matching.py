@@ -1,4 +1,4 @@
-"""The matching rules of MATCHING.md: ``match_invoice`` decides a verdict, purely.
+"""The matching rules: ``match_invoice`` decides a verdict, purely.
 
 No awaits and no I/O: the consumer loads the purchase order, the earlier invoices and the
 tolerance rate, calls ``match_invoice`` and saves what it returns. The same inputs always give

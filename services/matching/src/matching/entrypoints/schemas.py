@@ -12,7 +12,7 @@ from shared.contracts.matching import MatchingVerdictIssued, Outcome, Reason, Ve
 
 
 class VerdictOut(BaseModel):
-    """A verdict with the numbers it was decided on and its line report (MATCHING.md)."""
+    """A verdict with the numbers it was decided on and its line report."""
 
     verdict_id: UUID
     invoice_id: UUID

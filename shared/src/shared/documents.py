@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from fpdf import FPDF
 
+from shared.contracts.invoicing import InvoiceSnapshot
 from shared.contracts.orders import PurchaseOrderSnapshot
 
 
@@ -68,4 +69,56 @@ def render_purchase_order_pdf(po: PurchaseOrderSnapshot, *, buyer_name: str | No
     pdf.cell(sum(widths[:-1]), 8, _text(f"Net total ({po.currency})"), border=1, align="R")
     pdf.cell(widths[-1], 8, _text(_amount(po.net_total)), border=1, align="R")
     pdf.ln()
+    return bytes(pdf.output())
+
+
+def render_invoice_pdf(invoice: InvoiceSnapshot, *, buyer_name: str | None, supplier_name: str | None) -> bytes:
+    """The invoice as both sides see it: parties, PO, dates, status, lines and totals."""
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_title(_text(f"Invoice {invoice.number}"))
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 18)
+    pdf.cell(0, 10, _text(f"Invoice {invoice.number}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=10)
+    details = [
+        ("Supplier", supplier_name or str(invoice.supplier_id)),
+        ("Buyer", buyer_name or str(invoice.tenant_id)),
+        ("Purchase order", invoice.purchase_order_number),
+        ("Issue date", invoice.issue_date.isoformat() if invoice.issue_date else "-"),
+        ("Status", invoice.status.replace("_", " ")),
+        ("Currency", invoice.currency),
+    ]
+    for label, value in details:
+        pdf.set_font("Helvetica", "B", 10)
+        pdf.cell(35, 6, _text(label))
+        pdf.set_font("Helvetica", size=10)
+        pdf.cell(0, 6, _text(value), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    widths = (10, 92, 25, 28, 35)
+    headers = ("#", "Description", "Qty", "Unit price", "Net")
+    pdf.set_font("Helvetica", "B", 9)
+    for width, header in zip(widths, headers, strict=True):
+        pdf.cell(width, 7, header, border=1, align="C")
+    pdf.ln()
+    pdf.set_font("Helvetica", size=9)
+    for line in invoice.lines:
+        row = (
+            str(line.line_no),
+            line.description[:55],
+            f"{line.quantity:,}",
+            _amount(line.unit_price),
+            _amount(line.net_amount),
+        )
+        for index, (width, value) in enumerate(zip(widths, row, strict=True)):
+            pdf.cell(width, 6, _text(value), border=1, align="R" if index >= 2 else "L")
+        pdf.ln()
+    totals = [(f"Net total ({invoice.currency})", invoice.net_total)]
+    if invoice.payments:
+        totals += [("Paid", invoice.paid_total), ("Left to pay", invoice.net_total - invoice.paid_total)]
+    pdf.set_font("Helvetica", "B", 10)
+    for label, amount in totals:
+        pdf.cell(sum(widths[:-1]), 8, _text(label), border=1, align="R")
+        pdf.cell(widths[-1], 8, _text(_amount(amount)), border=1, align="R")
+        pdf.ln()
     return bytes(pdf.output())

@@ -12,4 +12,5 @@ def upgrade_head(service_root: Path, database_url: str) -> None:
     config = Config(str(service_root / "alembic.ini"))
     config.set_main_option("script_location", str(service_root / "migrations"))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
-    command.upgrade(config, "head")
+    # "heads": independent branches of one service (e.g. a feature's own tables) all apply.
+    command.upgrade(config, "heads")

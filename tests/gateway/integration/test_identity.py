@@ -204,3 +204,55 @@ async def test_routes_unknown_paths_to_404_and_unreachable_services_to_503(gatew
     assert down.status_code == 503 and down.json()["status"] == 503
     health = await gateway.get("/api/v1/health")
     assert health.status_code == 503 and health.json()["services"]["orders"]["status"] == "unreachable"
+
+
+async def test_organisation_settings_are_published_first_and_on_every_change(
+    gateway: httpx.AsyncClient, broker: str
+) -> None:
+    auth = await sign_in(gateway, ADMIN_EMAIL, ADMIN_PASSWORD)
+    first = await gateway.patch("/api/v1/settings", json={"invoice_issue_date_required": True}, headers=auth)
+    assert first.status_code == 200 and first.json()["invoice_issue_date_required"] is True
+    same = await gateway.patch("/api/v1/settings", json={"invoice_issue_date_required": True}, headers=auth)
+    assert same.status_code == 200
+    assert (
+        await gateway.patch("/api/v1/settings", json={"tenant_id": str(uuid.uuid4())}, headers=auth)
+    ).status_code == 422
+    events = await read(broker, "gateway.organisation.v1", 2)
+    assert [e["data"]["revision"] for e in events] == [1, 2]
+    assert [e["data"]["invoice_issue_date_required"] for e in events] == [False, True]
+    assert events[0]["data"]["name"] == "Buyer organisation"
+    user = {"email": "u@buyer.example", "name": "U", "password": "user-password", "role": "buyer_user"}
+    await gateway.post("/api/v1/users", json=user, headers=auth)
+    user_auth = await sign_in(gateway, "u@buyer.example", "user-password")
+    assert (
+        await gateway.patch("/api/v1/settings", json={"supplier_portal_enabled": False}, headers=user_auth)
+    ).status_code == 403
+
+
+async def test_switching_the_portal_off_keeps_the_tenants_suppliers_out_until_it_is_on_again(
+    gateway: httpx.AsyncClient, broker: str
+) -> None:
+    auth = await sign_in(gateway, ADMIN_EMAIL, ADMIN_PASSWORD)
+    tenant_id = uuid.UUID((await gateway.get("/api/v1/me", headers=auth)).json()["tenant_id"])
+    supplier_id = uuid.uuid4()
+    await publish(broker, activation(supplier_id, tenant_id))
+    [invitation] = await read(broker, "gateway.invitation.v1", 1)
+    token = invitation["data"]["accept_url"].rsplit("/", 1)[1]
+    await gateway.post(f"/api/v1/auth/invitations/{token}/accept", json={"password": "supplier-pass"})
+
+    async def supplier_ids() -> list[str]:
+        supplier = await sign_in(gateway, "sales@acme.example", "supplier-pass")
+        return (await gateway.get("/api/v1/me", headers=supplier)).json()["supplier_ids"]
+
+    assert await supplier_ids() == [str(supplier_id)]
+    await gateway.patch("/api/v1/settings", json={"supplier_portal_enabled": False}, headers=auth)
+    assert await supplier_ids() == []
+    await gateway.patch("/api/v1/settings", json={"supplier_portal_enabled": True}, headers=auth)
+    assert await supplier_ids() == [str(supplier_id)]
+
+
+async def test_the_portal_summary_needs_a_token_and_the_services_behind_it(gateway: httpx.AsyncClient) -> None:
+    assert (await gateway.get("/api/v1/portal/summary")).status_code == 401
+    auth = await sign_in(gateway, ADMIN_EMAIL, ADMIN_PASSWORD)
+    down = await gateway.get("/api/v1/portal/summary", headers=auth)
+    assert down.status_code == 503 and down.headers["content-type"] == "application/problem+json"

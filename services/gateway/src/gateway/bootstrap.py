@@ -8,6 +8,7 @@ from gateway.entrypoints.api import pages
 from gateway.entrypoints.api import router as identity_router
 from gateway.entrypoints.consumers import consumers
 from gateway.entrypoints.proxy import router as proxy_router
+from gateway.entrypoints.summary import router as summary_router
 from shared.auth import TokenIssuer, TokenVerifier
 from shared.runtime import ServiceRuntime
 
@@ -22,7 +23,7 @@ def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
         settings,
         title="Supplier portal — gateway",
         # The catch-all proxy comes last so that the gateway's own routes win.
-        routers=[identity_router, pages, proxy_router],
+        routers=[identity_router, summary_router, pages, proxy_router],
         consumers=consumers,
         on_stop=[_close_upstreams],
         verifier=TokenVerifier(settings.public_key_pem(), issuer=settings.jwt_issuer),

@@ -10,6 +10,7 @@ from shared.contracts.base import EventPayload
 
 USERS_TOPIC = "gateway.user.v1"
 INVITATIONS_TOPIC = "gateway.invitation.v1"
+ORGANISATIONS_TOPIC = "gateway.organisation.v1"
 
 Role = Literal["buyer_admin", "buyer_user", "supplier"]
 
@@ -60,3 +61,23 @@ class SupplierInvitationIssued(EventPayload):
 
 USER_EVENTS: tuple[type[EventPayload], ...] = (UserRegistered, UserUpdated)
 INVITATION_EVENTS: tuple[type[EventPayload], ...] = (SupplierInvitationIssued,)
+
+
+class OrganisationSettingsChanged(EventPayload):
+    """A buyer organisation's name and settings; the whole state, keyed by tenant."""
+
+    topic = ORGANISATIONS_TOPIC
+    event_type = "OrganisationSettingsChanged"
+
+    tenant_id: UUID
+    name: str
+    invoice_issue_date_required: bool
+    supplier_portal_enabled: bool
+    revision: int
+    updated_at: datetime
+
+    def key(self) -> str:
+        return str(self.tenant_id)
+
+
+ORGANISATION_EVENTS: tuple[type[EventPayload], ...] = (OrganisationSettingsChanged,)

@@ -57,6 +57,8 @@ class InvoiceSnapshot(EventPayload):
     paid_total: DecimalStr
     payments: list[PaymentState] = []
     revision: int
+    initiator_id: UUID | None = None
+    created_by_buyer: bool = False
 
     def key(self) -> str:
         return str(self.purchase_order_id)
@@ -90,6 +92,49 @@ class InvoicePaymentRecorded(InvoiceSnapshot):
     payment: PaymentState
 
 
+class InvoiceCommentAdded(EventPayload):
+    """A comment on an invoice by either side; the other side is told of it."""
+
+    topic = INVOICES_TOPIC
+    event_type = "InvoiceCommentAdded"
+
+    comment_id: UUID
+    invoice_id: UUID
+    purchase_order_id: UUID
+    tenant_id: UUID
+    number: str
+    purchase_order_number: str
+    supplier_id: UUID
+    initiator_id: UUID | None
+    author_id: UUID
+    author_role: Literal["buyer_admin", "buyer_user", "supplier"]
+    author_name: str | None = None
+    body: str
+    created_at: datetime
+
+    def key(self) -> str:
+        return str(self.purchase_order_id)
+
+
+class InvoiceAttachmentAdded(EventPayload):
+    topic = INVOICES_TOPIC
+    event_type = "InvoiceAttachmentAdded"
+
+    attachment_id: UUID
+    invoice_id: UUID
+    purchase_order_id: UUID
+    tenant_id: UUID
+    supplier_id: UUID
+    filename: str
+    content_type: str
+    size: int
+    uploaded_by: UUID
+    created_at: datetime
+
+    def key(self) -> str:
+        return str(self.purchase_order_id)
+
+
 INVOICE_EVENTS: tuple[type[EventPayload], ...] = (
     InvoiceSubmitted,
     InvoiceApprovalRequested,
@@ -97,4 +142,6 @@ INVOICE_EVENTS: tuple[type[EventPayload], ...] = (
     InvoiceRejected,
     InvoiceCanceled,
     InvoicePaymentRecorded,
+    InvoiceCommentAdded,
+    InvoiceAttachmentAdded,
 )

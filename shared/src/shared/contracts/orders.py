@@ -32,6 +32,25 @@ class PurchaseOrderLineState(BaseModel):
     remaining_quantity: DecimalStr
 
 
+class TermsWarning(BaseModel):
+    """The PO ignores one of the supplier's terms: flagged to both sides, never refused."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    code: Literal["below_minimum_order_amount", "inside_lead_time"]
+    message: str
+
+
+class FieldChange(BaseModel):
+    """One change the buyer made to a sent PO, as the supplier is told of it."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    field: str
+    before: str | None
+    after: str | None
+
+
 class PurchaseOrderSnapshot(EventPayload):
     topic = PURCHASE_ORDERS_TOPIC
 
@@ -49,6 +68,10 @@ class PurchaseOrderSnapshot(EventPayload):
     created_at: datetime
     submitted_at: datetime | None = None
     revision: int
+    acknowledged_at: datetime | None = None
+    buyer_name: str | None = None
+    warnings: list[TermsWarning] = []
+    source_rfp_id: UUID | None = None
 
     def key(self) -> str:
         return str(self.purchase_order_id)
@@ -68,6 +91,13 @@ class PurchaseOrderInvoicingChanged(PurchaseOrderSnapshot):
     event_type = "PurchaseOrderInvoicingChanged"
 
 
+class PurchaseOrderChanged(PurchaseOrderSnapshot):
+    """The buyer changed a sent PO (delivery date, or lines while nothing is invoiced)."""
+
+    event_type = "PurchaseOrderChanged"
+    changes: list[FieldChange]
+
+
 class PurchaseOrderCanceled(PurchaseOrderSnapshot):
     event_type = "PurchaseOrderCanceled"
 
@@ -76,10 +106,55 @@ class PurchaseOrderClosed(PurchaseOrderSnapshot):
     event_type = "PurchaseOrderClosed"
 
 
+class PurchaseOrderCommentAdded(EventPayload):
+    """A comment on a PO by either side; the other side is told of it."""
+
+    topic = PURCHASE_ORDERS_TOPIC
+    event_type = "PurchaseOrderCommentAdded"
+
+    comment_id: UUID
+    purchase_order_id: UUID
+    tenant_id: UUID
+    number: str
+    supplier_id: UUID
+    initiator_id: UUID
+    author_id: UUID
+    author_role: Literal["buyer_admin", "buyer_user", "supplier"]
+    author_name: str | None = None
+    body: str
+    created_at: datetime
+
+    def key(self) -> str:
+        return str(self.purchase_order_id)
+
+
+class PurchaseOrderAttachmentAdded(EventPayload):
+    """A file was attached to a PO (metadata only; the bytes stay with the orders service)."""
+
+    topic = PURCHASE_ORDERS_TOPIC
+    event_type = "PurchaseOrderAttachmentAdded"
+
+    attachment_id: UUID
+    purchase_order_id: UUID
+    tenant_id: UUID
+    supplier_id: UUID
+    filename: str
+    content_type: str
+    size: int
+    uploaded_by: UUID
+    created_at: datetime
+
+    def key(self) -> str:
+        return str(self.purchase_order_id)
+
+
 PURCHASE_ORDER_EVENTS: tuple[type[EventPayload], ...] = (
     PurchaseOrderSubmitted,
     PurchaseOrderAcknowledged,
     PurchaseOrderInvoicingChanged,
+    PurchaseOrderChanged,
     PurchaseOrderCanceled,
     PurchaseOrderClosed,
+    PurchaseOrderCommentAdded,
+    PurchaseOrderAttachmentAdded,
 )

@@ -40,6 +40,11 @@ class SupplierSnapshot(EventPayload):
     custom_fields: dict[str, Any] = {}
     revision: int
     updated_at: datetime
+    # The supplier's terms, kept by the supplier in its portal profile.
+    minimum_order_amount: DecimalStr | None = None
+    lead_time_days: int | None = None
+    # The supplier's own view (portal profile), kept in sync with the buyer's record by rule.
+    portal_profile: dict[str, Any] | None = None
 
     def key(self) -> str:
         return str(self.supplier_id)
@@ -64,9 +69,16 @@ class SupplierPortalDeactivated(SupplierSnapshot):
     event_type = "SupplierPortalDeactivated"
 
 
+class SupplierProfileUpdated(SupplierSnapshot):
+    """The supplier changed its own portal profile (what flows to the buyer's record is applied)."""
+
+    event_type = "SupplierProfileUpdated"
+
+
 SUPPLIER_EVENTS: tuple[type[EventPayload], ...] = (
     SupplierCreated,
     SupplierUpdated,
     SupplierPortalActivated,
     SupplierPortalDeactivated,
+    SupplierProfileUpdated,
 )

@@ -6,11 +6,19 @@ from dataclasses import dataclass, field
 
 from shared.contracts.base import EventPayload
 from shared.contracts.envelope import UnknownEventType
-from shared.contracts.identity import INVITATION_EVENTS, INVITATIONS_TOPIC, USER_EVENTS, USERS_TOPIC
+from shared.contracts.identity import (
+    INVITATION_EVENTS,
+    INVITATIONS_TOPIC,
+    ORGANISATION_EVENTS,
+    ORGANISATIONS_TOPIC,
+    USER_EVENTS,
+    USERS_TOPIC,
+)
 from shared.contracts.invoicing import INVOICE_EVENTS, INVOICES_TOPIC
 from shared.contracts.matching import VERDICT_EVENTS, VERDICTS_TOPIC
 from shared.contracts.notifier import EMAIL_EVENTS, EMAILS_TOPIC
 from shared.contracts.orders import PURCHASE_ORDER_EVENTS, PURCHASE_ORDERS_TOPIC
+from shared.contracts.rfps import RFP_EVENTS, RFPS_TOPIC
 from shared.contracts.suppliers import SUPPLIER_EVENTS, SUPPLIERS_TOPIC
 
 DLQ_SUFFIX = ".dlq"
@@ -36,11 +44,13 @@ TOPICS: dict[str, Topic] = {
     for t in (
         _topic(SUPPLIERS_TOPIC, 3, "supplier id", "suppliers", SUPPLIER_EVENTS, compacted=True),
         _topic(PURCHASE_ORDERS_TOPIC, 6, "purchase order id", "orders", PURCHASE_ORDER_EVENTS),
+        _topic(RFPS_TOPIC, 3, "rfp id", "orders", RFP_EVENTS),
         _topic(INVOICES_TOPIC, 6, "purchase order id", "invoicing", INVOICE_EVENTS),
         _topic(VERDICTS_TOPIC, 6, "purchase order id", "matching", VERDICT_EVENTS),
         _topic(EMAILS_TOPIC, 3, "email id", "notifier", EMAIL_EVENTS, retention_days=7),
         _topic(USERS_TOPIC, 3, "user id", "gateway", USER_EVENTS, compacted=True),
         _topic(INVITATIONS_TOPIC, 3, "supplier id", "gateway", INVITATION_EVENTS, retention_days=14),
+        _topic(ORGANISATIONS_TOPIC, 1, "tenant id", "gateway", ORGANISATION_EVENTS, compacted=True),
     )
 }
 

@@ -31,6 +31,8 @@ class IdentityRepository:
             name=row.name,
             invoice_issue_date_required=row.invoice_issue_date_required,
             supplier_portal_enabled=row.supplier_portal_enabled,
+            revision=row.revision,
+            updated_at=row.updated_at,
         )
 
     async def add_organisation(self, organisation: Organisation, now: object) -> None:
@@ -51,6 +53,8 @@ class IdentityRepository:
             .values(
                 invoice_issue_date_required=organisation.invoice_issue_date_required,
                 supplier_portal_enabled=organisation.supplier_portal_enabled,
+                revision=organisation.revision,
+                updated_at=organisation.updated_at,
             )
         )
 
@@ -140,7 +144,16 @@ class IdentityRepository:
     async def active_suppliers(self, supplier_ids: set[UUID]) -> set[UUID]:
         if not supplier_ids:
             return set()
-        query = select(suppliers.c.id).where(suppliers.c.id.in_(supplier_ids), suppliers.c.portal_status == "active")
+        # A supplier reaches the portal while its own portal is active and its buyer's switch is on.
+        query = (
+            select(suppliers.c.id)
+            .join(organisations, organisations.c.id == suppliers.c.tenant_id, isouter=True)
+            .where(
+                suppliers.c.id.in_(supplier_ids),
+                suppliers.c.portal_status == "active",
+                func.coalesce(organisations.c.supplier_portal_enabled, True),
+            )
+        )
         return set((await self._session.execute(query)).scalars())
 
     # -- invitations ---------------------------------------------------------------------------

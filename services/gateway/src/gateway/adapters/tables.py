@@ -26,6 +26,8 @@ organisations = Table(
     Column("invoice_issue_date_required", Boolean, nullable=False, default=False),
     Column("supplier_portal_enabled", Boolean, nullable=False, default=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revision", Integer, nullable=False, server_default="0"),
+    Column("updated_at", DateTime(timezone=True)),
 )
 
 users = Table(

@@ -8,6 +8,7 @@ import httpx
 ROUTES: list[tuple[str, str]] = [
     ("portal/profiles", "suppliers"),
     ("suppliers", "suppliers"),
+    ("supplier-custom-fields", "suppliers"),
     ("purchase-orders", "orders"),
     ("rfps", "orders"),
     ("invoices", "invoicing"),

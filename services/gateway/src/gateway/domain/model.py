@@ -13,7 +13,12 @@ from uuid import UUID, uuid4
 
 from shared.auth import Principal, Role
 from shared.contracts.base import EventPayload
-from shared.contracts.identity import SupplierInvitationIssued, UserRegistered, UserUpdated
+from shared.contracts.identity import (
+    OrganisationSettingsChanged,
+    SupplierInvitationIssued,
+    UserRegistered,
+    UserUpdated,
+)
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -29,10 +34,34 @@ def token_digest(token: str) -> str:
 
 @dataclass
 class Organisation:
+    """A buyer organisation (tenant) and its settings; every change is published whole."""
+
     id: UUID
     name: str
     invoice_issue_date_required: bool = False
     supplier_portal_enabled: bool = True
+    revision: int = 0
+    updated_at: datetime | None = None
+    events: list[EventPayload] = field(default_factory=list, repr=False, compare=False)
+
+    def change(self, changes: dict[str, bool], now: datetime) -> None:
+        changed = {name: value for name, value in changes.items() if getattr(self, name) != value}
+        if not changed and self.revision > 0:
+            return
+        for name, value in changed.items():
+            setattr(self, name, value)
+        self.revision += 1
+        self.updated_at = now
+        self.events.append(
+            OrganisationSettingsChanged(
+                tenant_id=self.id,
+                name=self.name,
+                invoice_issue_date_required=self.invoice_issue_date_required,
+                supplier_portal_enabled=self.supplier_portal_enabled,
+                revision=self.revision,
+                updated_at=now,
+            )
+        )
 
 
 @dataclass

@@ -71,10 +71,13 @@ async def bootstrap_admin(uow: UnitOfWork, *, email: str, password: str, organis
     async with uow:
         existing = await uow.identities.user_by_email(email)
         if existing is not None:
+            await _publish_unpublished_organisation(uow, existing.tenant_id)
             return existing, False
         now = _now()
         organisation = Organisation(id=uuid4(), name=organisation_name)
         await uow.identities.add_organisation(organisation, now)
+        organisation.change({}, now)  # publishes the first state: name and default settings
+        await uow.save_organisation(organisation)
         user = User.register(
             email=email,
             name="Administrator",
@@ -86,6 +89,15 @@ async def bootstrap_admin(uow: UnitOfWork, *, email: str, password: str, organis
         await uow.save_user(user)
         await uow.commit()
     return user, True
+
+
+async def _publish_unpublished_organisation(uow: UnitOfWork, tenant_id: UUID | None) -> None:
+    """Organisations created before their settings were published get their first event now."""
+    organisation = await uow.identities.organisation(tenant_id, for_update=True) if tenant_id else None
+    if organisation is not None and organisation.revision == 0:
+        organisation.change({}, _now())
+        await uow.save_organisation(organisation)
+        await uow.commit()
 
 
 async def get_settings(uow: UnitOfWork, caller: Principal) -> Organisation:
@@ -103,9 +115,8 @@ async def change_settings(uow: UnitOfWork, caller: Principal, changes: dict[str,
         organisation = await uow.identities.organisation(tenant_id, for_update=True)
         if organisation is None:
             raise NotFound("organisation not found")
-        for name, value in changes.items():
-            setattr(organisation, name, value)
-        await uow.identities.save_organisation(organisation)
+        organisation.change(changes, _now())
+        await uow.save_organisation(organisation)
         await uow.commit()
     return organisation
 

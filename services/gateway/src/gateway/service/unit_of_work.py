@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from gateway.adapters.repository import IdentityRepository
-from gateway.domain.model import Invitation, User
+from gateway.domain.model import Invitation, Organisation, User
 from shared.db import SqlUnitOfWork
 
 
@@ -26,3 +26,9 @@ class UnitOfWork(SqlUnitOfWork):
         for event in invitation.events:
             self.outbox.add(event, tenant_id=invitation.tenant_id)
         invitation.events.clear()
+
+    async def save_organisation(self, organisation: Organisation) -> None:
+        await self.identities.save_organisation(organisation)
+        for event in organisation.events:
+            self.outbox.add(event, tenant_id=organisation.id)
+        organisation.events.clear()

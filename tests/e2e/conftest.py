@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import httpx
 import pytest
 
 from shared.devstack.stack import Stack, StackConfig
-from shared.testing import Mailbox
+from shared.testing import Mailbox, poll_until
 
 ADMIN_EMAIL = "admin@buyer.example"
 ADMIN_PASSWORD = "admin-password-for-tests"
+SUPPLIER_PASSWORD = "supplier-password"
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +37,90 @@ def mailbox(stack: Stack) -> Mailbox:
 
 
 @pytest.fixture
-async def api(stack: Stack) -> httpx.AsyncClient:
+async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=stack.config.gateway_url + "/api/v1", timeout=30) as client:
-        yield client  # type: ignore[misc]
+        yield client
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+class Portal:
+    """What a person does through the gateway, step by step, waiting where the system is eventual."""
+
+    def __init__(self, api: httpx.AsyncClient, mailbox: Mailbox) -> None:
+        self.api = api
+        self.mailbox = mailbox
+
+    async def sign_in(self, email: str, password: str) -> dict[str, str]:
+        answer = await self.api.post("/auth/token", json={"email": email, "password": password})
+        assert answer.status_code == 200, answer.text
+        return bearer(answer.json()["access_token"])
+
+    async def admin(self) -> dict[str, str]:
+        return await self.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    async def email(self, *, to: str, subject: str, count: int = 1) -> list[Any]:
+        return await poll_until(
+            lambda: (found := self.mailbox.find(to=to, subject_contains=subject)) and len(found) >= count and found,
+            timeout_s=30,
+            what=f"{count} email(s) to {to} about {subject!r}",
+        )
+
+    async def onboard_supplier(
+        self, buyer: dict[str, str], *, name: str, email: str, tolerance: str = "5", **extra: Any
+    ) -> tuple[str, dict[str, str]]:
+        """The buyer creates the supplier and switches its portal on; the supplier accepts by email."""
+        body = {"name": name, "email": email, "currency": "EUR", "tolerance_rate": tolerance, **extra}
+        created = await self.api.post("/suppliers", json=body, headers=buyer)
+        assert created.status_code == 201, created.text
+        supplier_id = created.json()["id"]
+        activated = await self.api.post(f"/suppliers/{supplier_id}/portal/activate", headers=buyer)
+        assert activated.status_code == 200, activated.text
+        [invitation] = await self.email(to=email, subject="invit")
+        text = invitation.get_body(preferencelist=("plain",)).get_content()
+        token = re.search(r"/invitations/([A-Za-z0-9_\-]+)", text).group(1)  # type: ignore[union-attr]
+        accepted = await self.api.post(f"/auth/invitations/{token}/accept", json={"password": SUPPLIER_PASSWORD})
+        assert accepted.status_code == 201, accepted.text
+        return supplier_id, bearer(accepted.json()["access_token"])
+
+    async def until_created(self, path: str, body: dict[str, Any], who: dict[str, str], *, retry_on: int) -> dict:
+        """POST until the owning service has heard of what the body refers to (its read model lags)."""
+
+        async def created() -> httpx.Response | None:
+            answer = await self.api.post(path, json=body, headers=who)
+            return answer if answer.status_code != retry_on else None
+
+        answer = await poll_until(created, timeout_s=30, what=f"POST {path} to be accepted")
+        assert answer.status_code == 201, answer.text
+        result: dict = answer.json()
+        return result
+
+    async def create_po(
+        self, buyer: dict[str, str], supplier_id: str, lines: list[dict[str, Any]], *, delivery_date: str = "2027-06-15"
+    ) -> dict:
+        body = {"supplier_id": supplier_id, "currency": "EUR", "delivery_date": delivery_date, "lines": lines}
+        return await self.until_created("/purchase-orders", body, buyer, retry_on=422)
+
+    async def submit_po(self, buyer: dict[str, str], po_id: str) -> dict:
+        submitted = await self.api.post(f"/purchase-orders/{po_id}/submit", headers=buyer)
+        assert submitted.status_code == 200, submitted.text
+        result: dict = submitted.json()
+        return result
+
+    async def create_invoice(self, who: dict[str, str], body: dict[str, Any]) -> dict:
+        return await self.until_created("/invoices", body, who, retry_on=404)
+
+    async def invoice_in(self, who: dict[str, str], invoice_id: str, *wanted: str) -> dict:
+        async def reached() -> dict | None:
+            invoice: dict = (await self.api.get(f"/invoices/{invoice_id}", headers=who)).json()
+            return invoice if invoice["status"] in wanted else None
+
+        result: dict = await poll_until(reached, timeout_s=30, what=f"invoice {invoice_id} to be {wanted}")
+        return result
+
+
+@pytest.fixture
+def portal(api: httpx.AsyncClient, mailbox: Mailbox) -> Portal:
+    return Portal(api, mailbox)

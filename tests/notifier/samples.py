@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -11,11 +11,20 @@ from shared.contracts.identity import SupplierInvitationIssued, UserRegistered, 
 from shared.contracts.invoicing import (
     InvoiceApprovalRequested,
     InvoiceApproved,
+    InvoiceCommentAdded,
     InvoicePaymentRecorded,
     InvoiceRejected,
     PaymentState,
 )
-from shared.contracts.orders import PurchaseOrderLineState, PurchaseOrderSubmitted
+from shared.contracts.orders import (
+    FieldChange,
+    PurchaseOrderChanged,
+    PurchaseOrderCommentAdded,
+    PurchaseOrderLineState,
+    PurchaseOrderSubmitted,
+    TermsWarning,
+)
+from shared.contracts.rfps import RfpAwarded, RfpLineState, RfpPublished
 from shared.contracts.suppliers import SupplierCreated, SupplierUpdated
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
@@ -61,7 +70,9 @@ def invitation(tenant_id: UUID, supplier_id: UUID, *, email: str = "owner@acme.e
     )
 
 
-def purchase_order(tenant_id: UUID, supplier_id: UUID, *, number: str = "PO-2026-0042") -> PurchaseOrderSubmitted:
+def purchase_order(
+    tenant_id: UUID, supplier_id: UUID, *, number: str = "PO-2026-0042", warnings: list[TermsWarning] | None = None
+) -> PurchaseOrderSubmitted:
     lines = [
         ("Hex bolt M8", "HB-M8", "pcs", "1000", "0.125", "125.00"),
         ("Steel plate 2mm", None, "m2", "12.5", "348.00", "4350.00"),
@@ -95,6 +106,7 @@ def purchase_order(tenant_id: UUID, supplier_id: UUID, *, number: str = "PO-2026
         created_at=NOW,
         submitted_at=NOW,
         revision=2,
+        warnings=warnings or [],
     )
 
 
@@ -141,3 +153,97 @@ def payment(tenant_id: UUID, supplier_id: UUID, *, amount: str, paid_total: str)
         **_invoice_state(tenant_id, supplier_id, status, paid_total=Decimal(paid_total), payments=[recorded]),
         payment=recorded,
     )
+
+
+def terms_warnings() -> list[TermsWarning]:
+    return [
+        TermsWarning(code="below_minimum_order_amount", message="The net total is below your minimum of 5,000.00 EUR"),
+        TermsWarning(code="inside_lead_time", message="Delivery is sooner than your lead time of 30 days"),
+    ]
+
+
+def purchase_order_changed(tenant_id: UUID, supplier_id: UUID, *changes: FieldChange) -> PurchaseOrderChanged:
+    state = purchase_order(tenant_id, supplier_id).model_dump()
+    state.update(delivery_date=date(2027, 1, 10), net_total=Decimal("4600.00"), revision=3)
+    return PurchaseOrderChanged(**state, changes=list(changes))
+
+
+def purchase_order_comment(  # type: ignore[no-untyped-def]
+    tenant_id: UUID, supplier_id: UUID, initiator_id: UUID, *, author_role: str, body: str, **kw: Any
+):
+    return PurchaseOrderCommentAdded(
+        comment_id=uuid4(),
+        purchase_order_id=kw.pop("purchase_order_id", uuid4()),
+        tenant_id=tenant_id,
+        number="PO-000001",
+        supplier_id=supplier_id,
+        initiator_id=initiator_id,
+        author_id=uuid4(),
+        author_role=author_role,
+        body=body,
+        created_at=NOW,
+        **kw,
+    )
+
+
+def invoice_comment(  # type: ignore[no-untyped-def]
+    tenant_id: UUID, supplier_id: UUID, initiator_id: UUID | None, *, author_role: str, body: str, **kw: Any
+):
+    return InvoiceCommentAdded(
+        comment_id=uuid4(),
+        invoice_id=uuid4(),
+        purchase_order_id=kw.pop("purchase_order_id", uuid4()),
+        tenant_id=tenant_id,
+        number="INV-77",
+        purchase_order_number="PO-000001",
+        supplier_id=supplier_id,
+        initiator_id=initiator_id,
+        author_id=uuid4(),
+        author_role=author_role,
+        body=body,
+        created_at=NOW,
+        **kw,
+    )
+
+
+def _rfp_state(tenant_id: UUID, supplier_ids: list[UUID], status: str, **kw: Any) -> dict[str, Any]:
+    state: dict[str, Any] = {
+        "rfp_id": uuid4(),
+        "tenant_id": tenant_id,
+        "number": "RFP-000001",
+        "title": "Fasteners for 2027",
+        "due_date": datetime(2026, 12, 1, 17, 0, tzinfo=timezone(timedelta(hours=1))),
+        "currency": "EUR",
+        "status": status,
+        "lines": [
+            RfpLineState(
+                rfp_line_id=uuid4(), line_no=1, description="Hex bolt M8", quantity=Decimal("5000"), unit="pcs"
+            ),
+            RfpLineState(rfp_line_id=uuid4(), line_no=2, description="Washer 8mm", quantity=Decimal("2500.500")),
+        ],
+        "supplier_ids": supplier_ids,
+        "created_by": uuid4(),
+        "published_at": NOW,
+        "revision": 2,
+    }
+    state.update(kw)
+    return state
+
+
+def rfp_published(tenant_id: UUID, *supplier_ids: UUID, **kw: Any) -> RfpPublished:
+    return RfpPublished(**_rfp_state(tenant_id, list(supplier_ids), "published", **kw))
+
+
+def rfp_awarded(tenant_id: UUID, winner: UUID, *others: UUID, **kw: Any) -> RfpAwarded:
+    participant_ids = kw.pop("participant_ids", [winner, *others])
+    state = _rfp_state(
+        tenant_id,
+        [winner, *others],
+        "awarded",
+        awarded_proposal_id=uuid4(),
+        awarded_supplier_id=winner,
+        purchase_order_id=uuid4(),
+        revision=5,
+        **kw,
+    )
+    return RfpAwarded(**state, participant_ids=participant_ids)

@@ -144,8 +144,17 @@ class ServiceRuntime:
         for task in self._background:
             self._tasks.append(asyncio.create_task(task(self), name=getattr(task, "__name__", "task")))
         if self.consumers:
-            await self.broker.start()
+            await self._start_consumers()
         log.info("service started", consumers=[c.group + ":" + c.topic for c in self.consumers])
+
+    async def _start_consumers(self) -> None:
+        """``broker.start()``, but every subscriber joins its group at once: a join waits on the
+        group coordinator, and one after the other they add up (seconds each on the embedded broker)."""
+        await self.broker.connect()
+        await asyncio.gather(*(subscriber.start() for subscriber in self.broker.subscribers))
+        for publisher in self.broker.publishers:
+            await publisher.start()
+        self.broker.running = True
 
     async def stop(self) -> None:
         # Consumers first: a handler in flight finishes and commits its offset.

@@ -16,7 +16,9 @@ from sqlalchemy import text
 from invoicing import migrate as invoicing_migrate
 from invoicing.bootstrap import bootstrap
 from invoicing.config import Settings
+from shared.contracts.identity import OrganisationSettingsChanged
 from shared.contracts.orders import PurchaseOrderSnapshot
+from shared.contracts.suppliers import SupplierSnapshot
 from shared.runtime import ServiceRuntime
 from shared.testing import Servers, Tokens, migrate, poll_until, running
 from tests.invoicing.integration.scenario import Parties, publish
@@ -43,6 +45,22 @@ class Service:
 
         await poll_until(stored, what=f"purchase order {po.number} in the read model")
 
+    async def known_supplier(self, supplier: SupplierSnapshot) -> None:
+        await publish(self.producer, supplier)
+        await self._stored("suppliers", supplier.supplier_id, supplier.revision)
+
+    async def known_organisation(self, settings: OrganisationSettingsChanged) -> None:
+        """Publish the buyer's settings and wait until the read model holds that revision."""
+        await publish(self.producer, settings)
+        await self._stored("organisations", settings.tenant_id, settings.revision)
+
+    async def _stored(self, table: str, row_id: UUID, revision: int) -> None:
+        async def stored() -> bool:
+            found = await self.scalar(f"SELECT revision FROM {table} WHERE id = :id", id=row_id)
+            return found is not None and found >= revision
+
+        await poll_until(stored, what=f"revision {revision} of {row_id} in {table}")
+
     async def invoice_in(self, invoice_id: str, headers: dict[str, str], *statuses: str) -> dict[str, Any]:
         """Poll the invoice until it reaches one of ``statuses``."""
 
@@ -62,7 +80,15 @@ class Service:
 
 
 @pytest.fixture
-async def service(servers: Servers, broker: str, tokens: Tokens, service_env_factory) -> AsyncIterator[Service]:  # type: ignore[no-untyped-def]
+def service_settings() -> dict[str, Any]:
+    """Settings a test changes, by parametrizing this fixture's name."""
+    return {}
+
+
+@pytest.fixture
+async def service(  # type: ignore[no-untyped-def]
+    servers: Servers, broker: str, tokens: Tokens, service_env_factory, service_settings: dict[str, Any]
+) -> AsyncIterator[Service]:
     database_url = await servers.create_database("invoicing")
     await migrate(invoicing_migrate.main, service_env_factory("INVOICING", database_url, broker))
     settings = Settings(
@@ -73,6 +99,7 @@ async def service(servers: Servers, broker: str, tokens: Tokens, service_env_fac
         consumer_retry_backoff_s=0.05,
         jwt_public_key_file=tokens.public_key_file,
         log_format="console",
+        **service_settings,
     )
     runtime = bootstrap(settings)
     producer = AIOKafkaProducer(bootstrap_servers=broker, acks="all", enable_idempotence=False)

@@ -1,4 +1,5 @@
-"""What the other services would send invoicing (purchase orders, verdicts), and reading topics back."""
+"""What the other services would send invoicing (purchase orders, verdicts, suppliers,
+organisation settings), and reading topics back."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from shared.contracts import Envelope, EventPayload
+from shared.contracts.identity import OrganisationSettingsChanged
 from shared.contracts.matching import MatchingVerdictIssued, VerdictLine
 from shared.contracts.orders import PurchaseOrderLineState, PurchaseOrderSnapshot, PurchaseOrderSubmitted
+from shared.contracts.suppliers import SupplierCreated, SupplierSnapshot
 from shared.money import line_net
 from shared.testing import Tokens, poll_until
 
@@ -88,6 +91,36 @@ def purchase_order(
         created_at=datetime.now(UTC),
         submitted_at=datetime.now(UTC),
         revision=revision,
+    )
+
+
+def supplier_snapshot(
+    parties: Parties, name: str, *, revision: int = 1, event: type[SupplierSnapshot] = SupplierCreated
+) -> SupplierSnapshot:
+    return event(
+        supplier_id=parties.supplier_id,
+        tenant_id=parties.tenant_id,
+        name=name,
+        email="billing@supplier.example",
+        currency="EUR",
+        tolerance_rate=Decimal("5"),
+        portal_status="active",
+        revision=revision,
+        updated_at=datetime.now(UTC),
+    )
+
+
+def organisation(
+    parties: Parties, revision: int, *, portal: bool = True, issue_date: bool = False, name: str = "Globex Buying"
+) -> OrganisationSettingsChanged:
+    """The gateway's settings of the parties' buyer organisation."""
+    return OrganisationSettingsChanged(
+        tenant_id=parties.tenant_id,
+        name=name,
+        invoice_issue_date_required=issue_date,
+        supplier_portal_enabled=portal,
+        revision=revision,
+        updated_at=datetime.now(UTC),
     )
 
 

@@ -47,7 +47,9 @@ def test_a_payment_is_positive_and_in_cents(approved: Invoice, amount: str) -> N
 
 
 def test_an_invoice_that_is_not_approved_cannot_be_paid(pending: Invoice, po: PurchaseOrder) -> None:
-    with pytest.raises(InvoiceStateConflict, match="not approved"):
+    with pytest.raises(
+        InvoiceStateConflict, match=r"^invoice INV-1 is pending approval; only approved invoices can be paid$"
+    ):
         pending.record_payment(Decimal("1.00"), NOW)
     draft = make_invoice(po)
     with pytest.raises(InvoiceStateConflict):

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from invoicing.domain.errors import InvalidInvoice, PurchaseOrderNotInvoiceable
-from invoicing.domain.lines import LineDraft, build_lines, prefill
+from invoicing.domain.lines import LineDraft, build_lines, prefill, prefill_open
 from tests.invoicing.unit.fakes import make_po
 
 quantities = st.decimals(min_value=0, max_value=10_000, places=3, allow_nan=False, allow_infinity=False)
@@ -73,3 +73,20 @@ def test_quantity_must_be_positive_and_price_not_negative(quantity: str, price: 
     po = make_po()
     with pytest.raises(InvalidInvoice):
         build_lines([LineDraft(po.lines[0].line_id, Decimal(quantity), Decimal(price))], po)
+
+
+def test_a_line_above_what_is_left_on_the_po_is_taken_as_typed() -> None:
+    po = make_po(("10", "100.00"))
+    line = po.lines[0]
+    assert po.remaining_quantities({line.line_id: Decimal(6)})[line.line_id] == Decimal(4)
+    [typed] = build_lines([LineDraft(line.line_id, Decimal(10), Decimal("100.00"))], po)
+    # Not cut to the 4 left: whether 6 too many need approval is matching's verdict.
+    assert (typed.quantity, typed.net_amount) == (Decimal(10), Decimal("1000.00"))
+
+
+def test_a_prefill_of_a_po_with_nothing_left_is_refused_like_a_fully_invoiced_po() -> None:
+    po = make_po(("10", "1.00"), ("2", "5.00"))
+    everything = {line.line_id: line.quantity for line in po.lines}
+    with pytest.raises(PurchaseOrderNotInvoiceable, match="fully invoiced"):
+        prefill_open(po, everything)
+    assert len(prefill_open(po, {})) == 2

@@ -15,6 +15,7 @@ from shared.contracts.identity import INVITATIONS_TOPIC, USERS_TOPIC
 from shared.contracts.invoicing import INVOICES_TOPIC
 from shared.contracts.notifier import EMAILS_TOPIC
 from shared.contracts.orders import PURCHASE_ORDERS_TOPIC
+from shared.contracts.rfps import RFPS_TOPIC
 from shared.contracts.suppliers import SUPPLIERS_TOPIC
 from shared.contracts.topics import dlq_topic
 from shared.devstack.ports import free_port
@@ -131,6 +132,7 @@ async def test_poison_messages_on_every_consumed_topic_are_dead_lettered_and_con
         INVITATIONS_TOPIC: samples.invitation(tenant, supplier_id),
         PURCHASE_ORDERS_TOPIC: samples.purchase_order(tenant, supplier_id),
         INVOICES_TOPIC: samples.approval_requested(tenant, supplier_id, initiator),
+        RFPS_TOPIC: samples.rfp_published(tenant, supplier_id),
     }
     async with start_notifier(smtp_port=mail_sink.port), Publisher(broker) as publisher:
         for topic, event in valid.items():
@@ -143,9 +145,9 @@ async def test_poison_messages_on_every_consumed_topic_are_dead_lettered_and_con
             await publisher.raw(topic, wrong_schema.encode(), key=event.key())
         for event in valid.values():
             await publisher.publish(event, tenant_id=tenant)
-        # Three emails need all five consumers: two of them only feed the read models.
+        # Four emails need all six consumers: two of them only feed the read models.
         await mail_sink.wait_for("owner@acme.example")
-        await mail_sink.wait_for("sales@acme.example")
+        await mail_sink.wait_for("sales@acme.example", 2)  # the purchase order and the RFP
         await mail_sink.wait_for("irene@buyer.example")
         dead = {topic: await read_topic(broker, dlq_topic(topic), 2) for topic in valid}
 

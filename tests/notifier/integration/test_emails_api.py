@@ -17,8 +17,12 @@ async def test_emails_are_listed_for_the_tenant_admins_newest_first_with_a_curso
     tenant = uuid4()
     admin = tokens.headers(tokens.buyer(tenant))
     async with start_notifier(smtp_port=mail_sink.port) as (client, _), Publisher(broker) as publisher:
+        # One supplier, so one key and one partition: the three are handled in the order published.
+        supplier_id = uuid4()
         for n in range(3):
-            await publisher.publish(samples.invitation(tenant, uuid4(), email=f"s{n}@acme.example"), tenant_id=tenant)
+            await publisher.publish(
+                samples.invitation(tenant, supplier_id, email=f"s{n}@acme.example"), tenant_id=tenant
+            )
         await publisher.publish(samples.invitation(uuid4(), uuid4(), email="other@tenant.example"), tenant_id=uuid4())
 
         async def all_sent():  # type: ignore[no-untyped-def]

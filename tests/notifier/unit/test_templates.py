@@ -2,45 +2,14 @@
 
 from __future__ import annotations
 
-import email
 import re
-from email.message import EmailMessage
-from email.policy import default
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import pytest
 
-from notifier.adapters.rendering import EmailRenderer
 from notifier.domain import messages
-from notifier.domain.directory import PortalUser, SupplierContact
-from notifier.domain.messages import EmailDraft
 from tests.notifier import samples
-
-TENANT = uuid4()
-SUPPLIER_ID = uuid4()
-SENDER = "Supplier Portal <no-reply@supplier-portal.local>"
-SUPPLIER = SupplierContact(
-    supplier_id=SUPPLIER_ID, tenant_id=TENANT, name="Acme Tools", email="sales@acme.example", contacts=(), revision=1
-)
-APPROVER = PortalUser(
-    user_id=uuid4(),
-    tenant_id=TENANT,
-    email="irene@buyer.example",
-    name="Irene Initiator",
-    role="buyer_user",
-    active=True,
-    updated_at=samples.NOW,
-)
-
-
-def render(draft: EmailDraft, email_id: UUID | None = None) -> tuple[EmailMessage, str, str]:
-    raw = EmailRenderer(SENDER).render(draft, email_id=email_id or uuid4(), now=samples.NOW)
-    message = email.message_from_bytes(raw, policy=default)
-    assert isinstance(message, EmailMessage)
-    plain = message.get_body(("plain",))
-    html = message.get_body(("html",))
-    assert plain is not None and html is not None
-    return message, plain.get_content(), html.get_content()
+from tests.notifier.rendered import APPROVER, SENDER, SUPPLIER, SUPPLIER_ID, TENANT, render
 
 
 def test_invitation_carries_the_accept_link_as_html_link_and_plain_text() -> None:

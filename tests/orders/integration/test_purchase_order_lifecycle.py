@@ -89,6 +89,8 @@ async def test_a_draft_is_revised_by_its_initiator_or_an_admin_only(orders: Orde
     assert patched.status_code == 200
 
     assert (await orders.act(buyer, order["id"], "submit")).status_code == 200
+    # A sent order still changes (test_changes_after_submit); a canceled one no longer does.
+    assert (await orders.act(buyer, order["id"], "cancel")).status_code == 200
     assert (await orders.client.patch(path, json=change, headers=orders.tokens.headers(buyer))).status_code == 409
 
 
@@ -109,12 +111,12 @@ async def test_pdf_export_carries_the_order_number(orders: OrdersService) -> Non
     assert "PO-000001" in text
     assert "Bolts M8" in text
 
-    xlsx = await orders.client.get(
-        f"/api/v1/purchase-orders/{order['id']}/export?format=xlsx", headers=orders.tokens.headers(buyer)
+    docx = await orders.client.get(
+        f"/api/v1/purchase-orders/{order['id']}/export?format=docx", headers=orders.tokens.headers(buyer)
     )
-    assert xlsx.status_code == 422
-    assert xlsx.headers["content-type"] == "application/problem+json"
-    assert "unsupported format" in xlsx.json()["detail"]
+    assert docx.status_code == 422
+    assert docx.headers["content-type"] == "application/problem+json"
+    assert "unsupported format" in docx.json()["detail"]
 
     stranger = orders.tokens.buyer(uuid.uuid4())
     hidden = await orders.client.get(

@@ -18,14 +18,20 @@ SERVICES = ["suppliers", "orders", "invoicing", "matching", "notifier", "gateway
 # Who must consume what: a service that stops consuming a topic it depends on fails here.
 CONSUMED = {
     "suppliers": set(),
-    "orders": {"suppliers.supplier.v1", "invoicing.invoice.v1"},
-    "invoicing": {"orders.purchase-order.v1", "matching.verdict.v1"},
+    "orders": {"suppliers.supplier.v1", "invoicing.invoice.v1", "gateway.organisation.v1"},
+    "invoicing": {
+        "orders.purchase-order.v1",
+        "matching.verdict.v1",
+        "suppliers.supplier.v1",
+        "gateway.organisation.v1",
+    },
     "matching": {"orders.purchase-order.v1", "suppliers.supplier.v1", "invoicing.invoice.v1"},
     "notifier": {
         "suppliers.supplier.v1",
         "gateway.user.v1",
         "gateway.invitation.v1",
         "orders.purchase-order.v1",
+        "orders.rfp.v1",
         "invoicing.invoice.v1",
     },
     "gateway": {"suppliers.supplier.v1"},

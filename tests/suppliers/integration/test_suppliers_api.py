@@ -4,39 +4,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 from sqlalchemy import text
 
-from shared.testing import Servers, Tokens, migrate, poll_until, running
-from suppliers import migrate as suppliers_migrate
-from suppliers.bootstrap import bootstrap
-from suppliers.config import Settings
+from shared.testing import Tokens, poll_until
 
 TOPIC = "suppliers.supplier.v1"
-
-
-@pytest.fixture
-async def service(
-    servers: Servers, broker: str, tokens: Tokens, service_env_factory
-) -> AsyncIterator[tuple[httpx.AsyncClient, object]]:  # type: ignore[no-untyped-def]
-    database_url = await servers.create_database("suppliers")
-    env = service_env_factory("SUPPLIERS", database_url, broker)
-    await migrate(suppliers_migrate.main, env)
-    settings = Settings(
-        database_url=database_url,
-        kafka_bootstrap_servers=broker,
-        kafka_enable_idempotence=False,
-        kafka_fetch_max_wait_ms=20,
-        jwt_public_key_file=tokens.public_key_file,
-        log_format="console",
-    )
-    runtime = bootstrap(settings)
-    async with running(runtime) as client:
-        yield client, runtime
 
 
 async def read_events(bootstrap_servers: str, count: int) -> list[dict]:

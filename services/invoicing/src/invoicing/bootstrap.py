@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from invoicing.config import Settings
 from invoicing.entrypoints.api import router
+from invoicing.entrypoints.collaboration import router as conversation_router
 from invoicing.entrypoints.consumers import consumers
 from shared.auth import TokenVerifier
 from shared.runtime import ServiceRuntime
@@ -14,7 +15,7 @@ def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
     return ServiceRuntime(
         settings,
         title="Supplier portal — invoicing",
-        routers=[router],
+        routers=[router, conversation_router],
         consumers=consumers,
         verifier=TokenVerifier(settings.public_key_pem(), issuer=settings.jwt_issuer),
     )

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from orders.config import Settings
 from orders.entrypoints.api import router
+from orders.entrypoints.collaboration import router as collaboration_router
 from orders.entrypoints.consumers import consumers
+from orders.entrypoints.rfp_api import router as rfp_router
+from orders.entrypoints.rfp_closer import close_due_rfps
+from orders.entrypoints.rfp_consumers import rfp_consumers
 from shared.auth import TokenVerifier
 from shared.runtime import ServiceRuntime
 
@@ -14,7 +18,8 @@ def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
     return ServiceRuntime(
         settings,
         title="Supplier portal — purchase orders",
-        routers=[router],
-        consumers=consumers,
+        routers=[router, collaboration_router, rfp_router],
+        consumers=lambda runtime: consumers(runtime) + rfp_consumers(runtime),
+        background=[close_due_rfps],
         verifier=TokenVerifier(settings.public_key_pem(), issuer=settings.jwt_issuer),
     )

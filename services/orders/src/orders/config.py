@@ -3,6 +3,7 @@
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
+from shared.uploads import DEFAULT_MAX_UPLOAD_BYTES
 
 
 class Settings(ServiceSettings):
@@ -11,3 +12,8 @@ class Settings(ServiceSettings):
     service_name: str = "orders"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5439/portal_orders"
     http_port: int = 8102
+    # The largest file attached to a purchase order (ORDERS_MAX_UPLOAD_BYTES); larger ones are 413.
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    # How often published RFPs past their due date are closed (RfpClosed). Requests check the due
+    # date themselves, so this only decides how soon the event is published.
+    rfp_close_interval_s: float = 2.0

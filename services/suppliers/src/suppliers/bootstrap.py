@@ -5,7 +5,7 @@ from __future__ import annotations
 from shared.auth import TokenVerifier
 from shared.runtime import ServiceRuntime
 from suppliers.config import Settings
-from suppliers.entrypoints.api import router
+from suppliers.entrypoints import api, custom_fields_api, portal_api
 
 
 def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
@@ -13,6 +13,6 @@ def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
     return ServiceRuntime(
         settings,
         title="Supplier portal — suppliers",
-        routers=[router],
+        routers=[api.router, portal_api.router, custom_fields_api.router],
         verifier=TokenVerifier(settings.public_key_pem(), issuer=settings.jwt_issuer),
     )

@@ -65,6 +65,23 @@ class InvoiceRepository:
         query = query.order_by(invoices.c.created_at.desc(), invoices.c.id.desc()).limit(limit)
         return await self._load(query, for_update=False)
 
+    async def count_by_status(self, *, scope: Principal) -> dict[str, int]:
+        query = select(invoices.c.status, func.count()).where(_visible_to(scope)).group_by(invoices.c.status)
+        return {status: count for status, count in (await self._session.execute(query)).all()}
+
+    async def delete_supplier_drafts(self, tenant_id: UUID) -> int:
+        """Remove the tenant's drafts that suppliers wrote (lines, comments, files cascade)."""
+        statement = (
+            delete(invoices)
+            .where(
+                invoices.c.tenant_id == tenant_id,
+                invoices.c.status == "draft",
+                invoices.c.created_by_buyer.is_(False),
+            )
+            .returning(invoices.c.id)
+        )
+        return len((await self._session.execute(statement)).all())
+
     async def number_taken(self, supplier_id: UUID, number: str, *, other_than: UUID | None = None) -> bool:
         query = select(invoices.c.id).where(
             invoices.c.supplier_id == supplier_id, invoices.c.number == number, invoices.c.status != "canceled"

@@ -1,7 +1,24 @@
-"""Tables of the invoicing database: invoices with their lines and payments, the purchase
-order read model, the outbox and the inbox."""
+"""Tables of the invoicing database: invoices with their lines, payments, comments and
+attachments; the read models of purchase orders, suppliers and buyer organisations; the
+outbox and the inbox."""
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Table, Uuid, text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Table,
+    Text,
+    Uuid,
+    false,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 
 from shared.db import new_metadata
@@ -32,6 +49,8 @@ invoices = Table(
     Column("revision", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("initiator_id", Uuid),
+    Column("created_by_buyer", Boolean, nullable=False, server_default=false()),
     Index("ix_invoices_tenant_created", "tenant_id", "created_at", "id"),
     Index("ix_invoices_supplier_created", "supplier_id", "created_at", "id"),
     Index("ix_invoices_purchase_order", "purchase_order_id"),
@@ -81,6 +100,60 @@ purchase_orders = Table(
     Column("lines", JSONB, nullable=False),
     Column("revision", Integer, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Names as the PO carried them: fall-backs for documents when the directories lack them.
+    Column("supplier_name", String(300)),
+    Column("buyer_name", String(300)),
+)
+
+invoice_comments = Table(
+    "invoice_comments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("invoice_id", Uuid, ForeignKey("invoices.id", ondelete="CASCADE"), nullable=False),
+    Column("tenant_id", Uuid, nullable=False),
+    Column("author_id", Uuid, nullable=False),
+    Column("author_role", String(20), nullable=False),
+    Column("author_name", String(300)),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_invoice_comments_invoice_created", "invoice_id", "created_at", "id"),
+)
+
+# The bytes live here, keyed by the attachment's id; the uploaded name is only displayed.
+invoice_attachments = Table(
+    "invoice_attachments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("invoice_id", Uuid, ForeignKey("invoices.id", ondelete="CASCADE"), nullable=False),
+    Column("tenant_id", Uuid, nullable=False),
+    Column("filename", String(300), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("uploaded_by", Uuid, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_invoice_attachments_invoice_created", "invoice_id", "created_at", "id"),
+)
+
+# Read model of the suppliers service: just what documents print.
+suppliers = Table(
+    "suppliers",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("tenant_id", Uuid, nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("revision", Integer, nullable=False),
+)
+
+# Read model of the gateway's buyer organisations: name and the settings invoicing obeys.
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("invoice_issue_date_required", Boolean, nullable=False),
+    Column("supplier_portal_enabled", Boolean, nullable=False),
+    Column("revision", Integer, nullable=False),
 )
 
 outbox = outbox_table(metadata)

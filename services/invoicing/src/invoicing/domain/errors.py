@@ -36,3 +36,25 @@ class PaymentExceedsTotal(Conflict):
 
 class NotAllowed(Forbidden):
     """The caller can see the invoice but may not act on it."""
+
+
+class SupplierPortalSwitchedOff(Forbidden):
+    """The buyer switched its supplier portal off: supplier users may not change invoices."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the buyer has switched the supplier portal off; invoices for this buyer cannot be created,"
+            " edited, submitted or canceled by the supplier while it is off"
+        )
+
+
+class IssueDateRequired(InvalidInput):
+    def __init__(self) -> None:
+        super().__init__(
+            "the buyer requires an issue date on every invoice; set issue_date before submitting",
+            errors=[{"field": "issue_date", "message": "required by the buyer"}],
+        )
+
+
+class InvalidComment(InvalidInput):
+    pass

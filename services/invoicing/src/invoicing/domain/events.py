@@ -36,4 +36,6 @@ def invoice_state(invoice: Invoice) -> dict[str, Any]:
         "paid_total": invoice.paid_total,
         "payments": [payment_state(p) for p in invoice.payments],
         "revision": invoice.revision,
+        "initiator_id": invoice.initiator_id,
+        "created_by_buyer": invoice.created_by_buyer,
     }

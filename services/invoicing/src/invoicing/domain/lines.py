@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID, uuid4
 
-from invoicing.domain.errors import InvalidInvoice
+from invoicing.domain.errors import InvalidInvoice, PurchaseOrderNotInvoiceable
 from invoicing.domain.purchase_orders import PurchaseOrder
 from shared.money import line_net
 
@@ -42,7 +42,11 @@ def _refuse(index: int, name: str, message: str) -> InvalidInvoice:
 
 
 def build_lines(drafts: Sequence[LineDraft], po: PurchaseOrder) -> list[InvoiceLine]:
-    """Number the lines, check them against ``po`` and price them in the PO's currency."""
+    """Number the lines, check them against ``po`` and price them in the PO's currency.
+
+    Quantities are taken as typed, even above what is left on the PO line: over-billing is
+    matching's to judge (over tolerance, needs approval), never silently cut here.
+    """
     if len(drafts) > MAX_LINES:
         raise InvalidInvoice(f"an invoice has at most {MAX_LINES} lines")
     lines = []
@@ -82,3 +86,11 @@ def prefill(po: PurchaseOrder, invoiced: Mapping[UUID, Decimal]) -> list[Invoice
         if remaining[line.line_id] > 0
     ]
     return build_lines(drafts, po)
+
+
+def prefill_open(po: PurchaseOrder, invoiced: Mapping[UUID, Decimal]) -> list[InvoiceLine]:
+    """``prefill``, refusing a PO whose live invoices already bill everything it ordered."""
+    lines = prefill(po, invoiced)
+    if not lines:
+        raise PurchaseOrderNotInvoiceable(f"purchase order {po.number} is fully invoiced; it takes no new invoices")
+    return lines

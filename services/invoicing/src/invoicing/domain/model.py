@@ -2,7 +2,7 @@
 
 Plain Python and Decimal: no database, web or messaging imports. Every change that others
 must hear of records an event with the invoice's whole state in ``events``; the unit of work
-writes them to the outbox. Drafts and edits are private to the supplier and publish nothing.
+writes them to the outbox. Drafts and edits are private to their author and publish nothing.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from invoicing.domain.errors import InvalidInvoice, InvoiceStateConflict, NotAllowed
+from invoicing.domain.errors import InvalidInvoice, InvoiceStateConflict, IssueDateRequired, NotAllowed
 from invoicing.domain.events import invoice_state, payment_state
 from invoicing.domain.lines import InvoiceLine, build_lines
-from invoicing.domain.payments import Payment, new_payment
+from invoicing.domain.payments import Payment, new_payment, not_payable
 from invoicing.domain.purchase_orders import PurchaseOrder
 from shared.contracts.base import EventPayload
 from shared.contracts.invoicing import (
@@ -57,11 +57,22 @@ class Invoice:
     payments: list[Payment] = field(default_factory=list)
     matching: MatchingVerdictIssued | None = None
     revision: int = 1
+    # The PO initiator (who approves) travels on every event so consumers need no PO lookup.
+    initiator_id: UUID | None = None
+    # Written by the buyer's staff on the supplier's behalf while the supplier portal was off.
+    created_by_buyer: bool = False
     events: list[EventPayload] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
     def draft(
-        cls, *, po: PurchaseOrder, number: str, issue_date: date | None, lines: list[InvoiceLine], now: datetime
+        cls,
+        *,
+        po: PurchaseOrder,
+        number: str,
+        issue_date: date | None,
+        lines: list[InvoiceLine],
+        now: datetime,
+        created_by_buyer: bool = False,
     ) -> Invoice:
         po.ensure_invoiceable()
         return cls(
@@ -76,6 +87,8 @@ class Invoice:
             lines=lines,
             created_at=now,
             updated_at=now,
+            initiator_id=po.initiator_id,
+            created_by_buyer=created_by_buyer,
         )
 
     @property
@@ -100,10 +113,13 @@ class Invoice:
                 setattr(self, name, changes[name])
         self._touch(now)
 
-    def submit(self, now: datetime) -> None:
+    def submit(self, now: datetime, *, issue_date_required: bool = False) -> None:
+        """Send the invoice to matching; ``issue_date_required`` is the buyer's setting."""
         self._require(EDITABLE, "submitted")
         if not self.lines:
             raise InvalidInvoice("an invoice without lines cannot be submitted", errors=[{"field": "lines"}])
+        if issue_date_required and self.issue_date is None:
+            raise IssueDateRequired()
         # A new submission is matched from scratch: the previous verdict and decision no longer apply.
         self.status, self.submission, self.submitted_at = "matching", self.submission + 1, now
         self.matching, self.approver_id, self.rejection_reason = None, None, None
@@ -152,7 +168,7 @@ class Invoice:
 
     def record_payment(self, amount: Decimal, now: datetime) -> Payment:
         if self.status not in PAYABLE:
-            raise InvoiceStateConflict(f"the invoice is not approved (it is {self.status}); it cannot be paid")
+            raise not_payable(self.number, self.status)
         payment = new_payment(amount, unpaid=self.unpaid, currency=self.currency, now=now)
         self.payments.append(payment)
         self.status = "paid" if self.unpaid == 0 else "partly_paid"

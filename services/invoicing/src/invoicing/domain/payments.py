@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID, uuid4
 
-from invoicing.domain.errors import InvalidInvoice, PaymentExceedsTotal
+from invoicing.domain.errors import InvalidInvoice, InvoiceStateConflict, PaymentExceedsTotal
 from shared.money import round_money
 
 
@@ -30,3 +30,20 @@ def new_payment(amount: Decimal, *, unpaid: Decimal, currency: str, now: datetim
             f"a payment of {amount} {currency} exceeds what is left to pay on the invoice ({unpaid} {currency})"
         )
     return Payment(payment_id=uuid4(), amount=amount, paid_at=now)
+
+
+# Why an invoice in each status that is not payable cannot be paid, in the payer's words.
+_NOT_PAYABLE_BECAUSE = {
+    "draft": "is a draft that was never submitted, so it is not approved",
+    "matching": "is still being matched against its purchase order, so it is not approved yet",
+    "pending": "is pending approval",
+    "rejected": "was rejected",
+    "canceled": "was canceled",
+    "paid": "is already paid in full",
+}
+
+
+def not_payable(number: str, status: str) -> InvoiceStateConflict:
+    """The refusal of a payment on an invoice in ``status``, saying why."""
+    because = _NOT_PAYABLE_BECAUSE.get(status, f"is {status.replace('_', ' ')}")
+    return InvoiceStateConflict(f"invoice {number} {because}; only approved invoices can be paid")

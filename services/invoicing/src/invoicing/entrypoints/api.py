@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from invoicing.entrypoints.deps import Uow
-from invoicing.entrypoints.schemas import InvoiceCreate, InvoiceOut, InvoicePage, InvoicePatch, PaymentIn, RejectIn
+from invoicing.entrypoints.schemas import (
+    InvoiceCreate,
+    InvoiceOut,
+    InvoicePage,
+    InvoicePatch,
+    InvoiceSummary,
+    PaymentIn,
+    RejectIn,
+)
 from invoicing.service import handlers, queries
 from shared.contracts.invoicing import InvoiceStatus
 from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
 from shared.runtime import CurrentPrincipal
+from shared.uploads import content_disposition
 
 router = APIRouter(prefix="/api/v1", tags=["invoices"])
 
 
 @router.post("/invoices", status_code=status.HTTP_201_CREATED, response_model=InvoiceOut)
 async def create_invoice(body: InvoiceCreate, caller: CurrentPrincipal, uow: Uow) -> InvoiceOut:
+    """The supplier's users create invoices; the buyer's staff only while the supplier portal is off."""
     invoice = await handlers.create_invoice(
         uow,
         caller,
@@ -44,6 +55,13 @@ async def list_invoices(
     page = list(found[:limit])
     next_cursor = encode_cursor(page[-1].created_at, page[-1].id) if len(found) > limit else None
     return InvoicePage(items=[InvoiceOut.of(i) for i in page], next_cursor=next_cursor)
+
+
+# A literal path: declared before /invoices/{invoice_id}, which would otherwise take it.
+@router.get("/invoices/summary", response_model=InvoiceSummary)
+async def invoice_summary(caller: CurrentPrincipal, uow: Uow) -> InvoiceSummary:
+    """The caller's invoices counted by status (a supplier: its own; a buyer: the tenant's)."""
+    return InvoiceSummary(invoices_by_status=await queries.invoice_summary(uow, caller))  # type: ignore[arg-type]
 
 
 @router.get("/invoices/{invoice_id}", response_model=InvoiceOut)
@@ -81,3 +99,22 @@ async def cancel_invoice(invoice_id: UUID, caller: CurrentPrincipal, uow: Uow) -
 async def record_payment(invoice_id: UUID, body: PaymentIn, caller: CurrentPrincipal, uow: Uow) -> InvoiceOut:
     """Record a payment; the invoice becomes partly_paid, or paid once nothing is left to pay."""
     return InvoiceOut.of(await handlers.record_payment(uow, caller, invoice_id, body.amount))
+
+
+@router.get(
+    "/invoices/{invoice_id}/export",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "the invoice as a document"}},
+)
+async def export_invoice(
+    invoice_id: UUID,
+    caller: CurrentPrincipal,
+    uow: Uow,
+    export_format: Annotated[str, Query(alias="format", description="pdf")] = "pdf",
+) -> Response:
+    document = await queries.export_invoice(uow, caller, invoice_id, export_format)
+    return Response(
+        content=document.content,
+        media_type=document.media_type,
+        headers={"Content-Disposition": content_disposition(document.filename)},
+    )

@@ -1,4 +1,5 @@
-"""Event consumers of the invoicing service: purchase orders (read model) and matching verdicts.
+"""Event consumers of the invoicing service: purchase orders, supplier names and buyer
+organisations (read models), and matching verdicts.
 
 Each handler records the event in the inbox first, in the same transaction as its effect,
 so a redelivered event is acknowledged and does nothing.
@@ -6,50 +7,60 @@ so a redelivered event is acknowledged and does nothing.
 
 from __future__ import annotations
 
-from invoicing.service import handlers
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from invoicing.service import handlers, read_models
 from invoicing.service.unit_of_work import UnitOfWork
-from shared.contracts import Envelope
+from shared.contracts import Envelope, EventPayload
+from shared.contracts.identity import ORGANISATIONS_TOPIC, OrganisationSettingsChanged
 from shared.contracts.matching import VERDICTS_TOPIC, MatchingVerdictIssued
 from shared.contracts.orders import PURCHASE_ORDERS_TOPIC, PurchaseOrderSnapshot
+from shared.contracts.suppliers import SUPPLIERS_TOPIC, SupplierSnapshot
 from shared.messaging import EventConsumer
 from shared.runtime import ServiceRuntime
 
 PURCHASE_ORDERS_CONSUMER = "invoicing.purchase-orders"
 VERDICTS_CONSUMER = "invoicing.verdicts"
+SUPPLIERS_CONSUMER = "invoicing.suppliers"
+ORGANISATIONS_CONSUMER = "invoicing.organisations"
+
+UseCase = Callable[[UnitOfWork, Any], Awaitable[None]]
 
 
 def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
-    def new_uow() -> UnitOfWork:
-        return UnitOfWork(runtime.session_factory, runtime.settings.service_name)
+    def once(consumer: str, use_case: UseCase) -> Callable[[Envelope, Any], Awaitable[None]]:
+        """The use case in one transaction with the inbox record of ``consumer``."""
 
-    async def on_purchase_order(envelope: Envelope, payload: PurchaseOrderSnapshot) -> None:
-        async with new_uow() as uow:
-            if not await uow.inbox.first_time(PURCHASE_ORDERS_CONSUMER, envelope.id):
-                return
-            await handlers.record_purchase_order(uow, payload)
-            await uow.commit()
+        async def handle(envelope: Envelope, payload: Any) -> None:
+            async with UnitOfWork(runtime.session_factory, runtime.settings.service_name) as uow:
+                if not await uow.inbox.first_time(consumer, envelope.id):
+                    return
+                await use_case(uow, payload)
+                await uow.commit()
 
-    async def on_verdict(envelope: Envelope, payload: MatchingVerdictIssued) -> None:
-        async with new_uow() as uow:
-            if not await uow.inbox.first_time(VERDICTS_CONSUMER, envelope.id):
-                return
-            await handlers.record_verdict(uow, payload)
-            await uow.commit()
+        return handle
+
+    def consumer(topic: str, group: str, event: type[EventPayload], use_case: UseCase) -> EventConsumer:
+        return EventConsumer(
+            topic=topic,
+            group=group,
+            handlers={event: once(group, use_case)},
+            settings=runtime.settings,
+            dead_letters=runtime.kafka_producer,
+        )
 
     return [
-        EventConsumer(
-            topic=PURCHASE_ORDERS_TOPIC,
-            group=PURCHASE_ORDERS_CONSUMER,
-            # Every purchase order event carries the whole order: one handler for all of them.
-            handlers={PurchaseOrderSnapshot: on_purchase_order},
-            settings=runtime.settings,
-            dead_letters=runtime.kafka_producer,
+        # Every purchase order and supplier event carries the whole record: one handler each.
+        consumer(
+            PURCHASE_ORDERS_TOPIC, PURCHASE_ORDERS_CONSUMER, PurchaseOrderSnapshot, read_models.record_purchase_order
         ),
-        EventConsumer(
-            topic=VERDICTS_TOPIC,
-            group=VERDICTS_CONSUMER,
-            handlers={MatchingVerdictIssued: on_verdict},
-            settings=runtime.settings,
-            dead_letters=runtime.kafka_producer,
+        consumer(VERDICTS_TOPIC, VERDICTS_CONSUMER, MatchingVerdictIssued, handlers.record_verdict),
+        consumer(SUPPLIERS_TOPIC, SUPPLIERS_CONSUMER, SupplierSnapshot, read_models.record_supplier),
+        consumer(
+            ORGANISATIONS_TOPIC,
+            ORGANISATIONS_CONSUMER,
+            OrganisationSettingsChanged,
+            read_models.record_organisation_settings,
         ),
     ]

@@ -4,8 +4,10 @@ from typing import Annotated
 
 from fastapi import Depends
 
+from invoicing.config import Settings
 from invoicing.service.unit_of_work import UnitOfWork
 from shared.runtime import Runtime
+from shared.uploads import DEFAULT_MAX_UPLOAD_BYTES
 
 
 def unit_of_work(runtime: Runtime) -> UnitOfWork:
@@ -13,3 +15,11 @@ def unit_of_work(runtime: Runtime) -> UnitOfWork:
 
 
 Uow = Annotated[UnitOfWork, Depends(unit_of_work)]
+
+
+def upload_limit(runtime: Runtime) -> int:
+    settings = runtime.settings
+    return settings.max_upload_bytes if isinstance(settings, Settings) else DEFAULT_MAX_UPLOAD_BYTES
+
+
+UploadLimit = Annotated[int, Depends(upload_limit)]

@@ -9,6 +9,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from invoicing.domain.attachments import Attachment
+from invoicing.domain.comments import MAX_COMMENT_LENGTH, AuthorRole, Comment
 from invoicing.domain.lines import LineDraft
 from invoicing.domain.model import Invoice
 from shared.contracts.base import DecimalStr
@@ -125,6 +127,7 @@ class InvoiceOut(BaseModel):
     rejection_reason: str | None
     payments: list[PaymentOut]
     paid_total: DecimalStr
+    created_by_buyer: bool = Field(description="written by the buyer's staff while the supplier portal was off")
     created_at: datetime
     updated_at: datetime
 
@@ -149,6 +152,7 @@ class InvoiceOut(BaseModel):
             rejection_reason=invoice.rejection_reason,
             payments=[PaymentOut(id=p.payment_id, amount=p.amount, paid_at=p.paid_at) for p in invoice.payments],
             paid_total=invoice.paid_total,
+            created_by_buyer=invoice.created_by_buyer,
             created_at=invoice.created_at,
             updated_at=invoice.updated_at,
         )
@@ -160,4 +164,50 @@ def _without_id(fields: dict[str, Any]) -> dict[str, Any]:
 
 class InvoicePage(BaseModel):
     items: list[InvoiceOut]
+    next_cursor: str | None = None
+
+
+class InvoiceSummary(BaseModel):
+    invoices_by_status: dict[InvoiceStatus, int] = Field(description="every status, 0 when there are none")
+
+
+class CommentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_COMMENT_LENGTH)]
+
+
+class CommentOut(BaseModel):
+    id: UUID
+    author_id: UUID
+    author_role: AuthorRole
+    author_name: str | None
+    body: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, comment: Comment) -> CommentOut:
+        return cls(**{name: getattr(comment, name) for name in cls.model_fields})
+
+
+class AttachmentOut(BaseModel):
+    id: UUID
+    filename: str
+    content_type: str
+    size: int
+    uploaded_by: UUID
+    created_at: datetime
+
+    @classmethod
+    def of(cls, attachment: Attachment) -> AttachmentOut:
+        return cls(**{name: getattr(attachment, name) for name in cls.model_fields})
+
+
+class CommentPage(BaseModel):
+    items: list[CommentOut]
+    next_cursor: str | None = None
+
+
+class AttachmentPage(BaseModel):
+    items: list[AttachmentOut]
     next_cursor: str | None = None

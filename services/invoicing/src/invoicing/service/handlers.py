@@ -1,7 +1,8 @@
 """Use cases of the invoicing service: load, decide in the domain, save with the outbox.
 
-Commands from HTTP open their own unit of work; the event use cases at the bottom run inside
-the one their consumer opened (after its inbox check) and leave the commit to it.
+Commands from HTTP open their own unit of work; the verdict use case at the bottom runs inside
+the one its consumer opened (after its inbox check) and leaves the commit to it. Read models
+of other services are kept by ``service.read_models``; comments and files by ``collaboration``.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from uuid import UUID
 
 import structlog
 
-from invoicing.domain.errors import DuplicateInvoiceNumber, NotAllowed, PurchaseOrderNotFound
-from invoicing.domain.lines import LineDraft, build_lines, prefill
+from invoicing.domain.access import ensure_may_cancel, ensure_may_change, ensure_may_create
+from invoicing.domain.errors import DuplicateInvoiceNumber, PurchaseOrderNotFound
+from invoicing.domain.lines import LineDraft, build_lines, prefill_open
 from invoicing.domain.model import Invoice
+from invoicing.domain.organisations import OrganisationSettings
 from invoicing.service.unit_of_work import UnitOfWork
 from shared.auth import Principal
 from shared.contracts.matching import MatchingVerdictIssued
-from shared.contracts.orders import PurchaseOrderSnapshot
 from shared.errors import RetryLater
 
 log = structlog.get_logger(__name__)
@@ -30,9 +32,17 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _require_supplier(caller: Principal) -> None:
-    if not caller.is_supplier:
-        raise NotAllowed("only the supplier's users may do this with an invoice")
+async def _locked_with_settings(
+    uow: UnitOfWork, caller: Principal, invoice_id: UUID
+) -> tuple[Invoice, OrganisationSettings]:
+    """The caller's invoice, locked FOR UPDATE, and its buyer's settings.
+
+    The settings row is locked first (FOR SHARE), then the invoice: the order the portal
+    switch-off consumer takes them in, so a command and a switch-off never deadlock.
+    """
+    seen = await uow.invoices.get(invoice_id, scope=caller)
+    portal = await uow.organisations.settings_of(seen.tenant_id)
+    return await uow.invoices.get(invoice_id, scope=caller, for_update=True), portal
 
 
 async def create_invoice(
@@ -46,13 +56,20 @@ async def create_invoice(
 ) -> Invoice:
     async with uow:
         po = await uow.purchase_orders.get(purchase_order_id, scope=caller)
-        _require_supplier(caller)
+        portal = await uow.organisations.settings_of(po.tenant_id)
+        ensure_may_create(by_buyer=caller.is_buyer, portal=portal)
         po.ensure_invoiceable()
-        # Without lines the supplier bills what is still open, against this PO's live invoices.
-        built = prefill(po, await uow.invoices.invoiced_quantities(po.id)) if lines is None else build_lines(lines, po)
+        # Without lines the invoice bills what is still open, against this PO's live invoices;
+        # explicit lines are taken as typed (above what is open too) for matching to judge.
+        if lines is None:
+            built = prefill_open(po, await uow.invoices.invoiced_quantities(po.id))
+        else:
+            built = build_lines(lines, po)
         if await uow.invoices.number_taken(po.supplier_id, number):
             raise DuplicateInvoiceNumber(number)
-        invoice = Invoice.draft(po=po, number=number, issue_date=issue_date, lines=built, now=_now())
+        invoice = Invoice.draft(
+            po=po, number=number, issue_date=issue_date, lines=built, now=_now(), created_by_buyer=caller.is_buyer
+        )
         await uow.save(invoice)
         await uow.commit()
     return invoice
@@ -60,8 +77,8 @@ async def create_invoice(
 
 async def edit_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID, changes: dict[str, Any]) -> Invoice:
     async with uow:
-        invoice = await uow.invoices.get(invoice_id, scope=caller, for_update=True)
-        _require_supplier(caller)
+        invoice, portal = await _locked_with_settings(uow, caller, invoice_id)
+        ensure_may_change(invoice, by_buyer=caller.is_buyer, portal=portal)
         po = await uow.purchase_orders.find(invoice.purchase_order_id)
         if po is None:
             raise PurchaseOrderNotFound()
@@ -77,9 +94,9 @@ async def edit_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID, cha
 
 async def submit_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -> Invoice:
     async with uow:
-        invoice = await uow.invoices.get(invoice_id, scope=caller, for_update=True)
-        _require_supplier(caller)
-        invoice.submit(_now())
+        invoice, portal = await _locked_with_settings(uow, caller, invoice_id)
+        ensure_may_change(invoice, by_buyer=caller.is_buyer, portal=portal)
+        invoice.submit(_now(), issue_date_required=portal.invoice_issue_date_required)
         await uow.save(invoice)
         await uow.commit()
     return invoice
@@ -87,7 +104,8 @@ async def submit_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -
 
 async def cancel_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -> Invoice:
     async with uow:
-        invoice = await uow.invoices.get(invoice_id, scope=caller, for_update=True)
+        invoice, portal = await _locked_with_settings(uow, caller, invoice_id)
+        ensure_may_cancel(invoice, by_buyer=caller.is_buyer, portal=portal)
         invoice.cancel(by_buyer=caller.is_buyer, now=_now())
         await uow.save(invoice)
         await uow.commit()
@@ -124,26 +142,6 @@ async def record_payment(uow: UnitOfWork, caller: Principal, invoice_id: UUID, a
         await uow.save(invoice)
         await uow.commit()
     return invoice
-
-
-async def record_purchase_order(uow: UnitOfWork, snapshot: PurchaseOrderSnapshot) -> None:
-    """Keep the read model of one purchase order; an older revision than the stored one is ignored."""
-    stored = await uow.purchase_orders.upsert(
-        {
-            "id": snapshot.purchase_order_id,
-            "tenant_id": snapshot.tenant_id,
-            "supplier_id": snapshot.supplier_id,
-            "number": snapshot.number,
-            "currency": snapshot.currency,
-            "status": snapshot.status,
-            "initiator_id": snapshot.initiator_id,
-            "lines": [line.model_dump(mode="json") for line in snapshot.lines],
-            "revision": snapshot.revision,
-            "updated_at": _now(),
-        }
-    )
-    if not stored:
-        log.info("older purchase order snapshot ignored", revision=snapshot.revision)
 
 
 async def record_verdict(uow: UnitOfWork, verdict: MatchingVerdictIssued) -> None:

@@ -1,14 +1,28 @@
-"""Read use cases of the invoicing service: the caller's invoices, one or a page of them."""
+"""Read use cases of the invoicing service: the caller's invoices, one or a page of them,
+their count by status, and one as a document."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from invoicing.adapters.pdf import invoice_pdf
 from invoicing.domain.model import Invoice
+from invoicing.domain.summary import invoices_by_status
 from invoicing.service.unit_of_work import UnitOfWork
 from shared.auth import Principal
+from shared.errors import InvalidInput
+
+EXPORT_FORMATS = ("pdf",)
+
+
+@dataclass(frozen=True)
+class Document:
+    content: bytes
+    media_type: str
+    filename: str
 
 
 async def get_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -> Invoice:
@@ -29,3 +43,27 @@ async def list_invoices(
         return await uow.invoices.list(
             scope=caller, status=status, purchase_order_id=purchase_order_id, limit=limit, after=after
         )
+
+
+async def invoice_summary(uow: UnitOfWork, caller: Principal) -> dict[str, int]:
+    async with uow:
+        return invoices_by_status(await uow.invoices.count_by_status(scope=caller))
+
+
+async def export_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID, export_format: str) -> Document:
+    if export_format not in EXPORT_FORMATS:
+        raise InvalidInput(
+            f"invoices are exported as {', '.join(EXPORT_FORMATS)}; {export_format!r} is not supported",
+            errors=[{"field": "format", "message": "one of: " + ", ".join(EXPORT_FORMATS)}],
+        )
+    async with uow:
+        invoice = await uow.invoices.get(invoice_id, scope=caller)
+        supplier_name = await uow.suppliers.name_of(invoice.supplier_id, tenant_id=invoice.tenant_id)
+        organisation = await uow.organisations.find(invoice.tenant_id)
+        # The PO's last snapshot named both parties too: the fall-back while a directory lags.
+        po_supplier_name, po_buyer_name = await uow.purchase_orders.names_of(invoice.purchase_order_id)
+    buyer_name = organisation.name if organisation is not None and organisation.name else po_buyer_name
+    content = await invoice_pdf(invoice, buyer_name=buyer_name, supplier_name=supplier_name or po_supplier_name)
+    # Invoice numbers may hold slashes ("2026/17"); a file name may not.
+    filename = invoice.number.replace("/", "-").replace("\\", "-") + ".pdf"
+    return Document(content=content, media_type="application/pdf", filename=filename)

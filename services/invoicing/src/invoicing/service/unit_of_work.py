@@ -1,7 +1,9 @@
-"""The invoicing unit of work: repositories, outbox and inbox on one transaction."""
+"""The invoicing unit of work: repositories, read models, outbox and inbox on one transaction."""
 
 from __future__ import annotations
 
+from invoicing.adapters.collaboration import AttachmentRepository, CommentRepository
+from invoicing.adapters.directory import OrganisationDirectory, SupplierDirectory
 from invoicing.adapters.read_models import PurchaseOrderRepository
 from invoicing.adapters.repository import InvoiceRepository
 from invoicing.domain.model import Invoice
@@ -11,7 +13,11 @@ from shared.db import SqlUnitOfWork
 class UnitOfWork(SqlUnitOfWork):
     def _start(self) -> None:
         self.invoices = InvoiceRepository(self.session)
+        self.comments = CommentRepository(self.session)
+        self.attachments = AttachmentRepository(self.session)
         self.purchase_orders = PurchaseOrderRepository(self.session)
+        self.suppliers = SupplierDirectory(self.session)
+        self.organisations = OrganisationDirectory(self.session)
 
     async def save(self, invoice: Invoice) -> None:
         """Persist the aggregate and move its recorded events to the outbox."""

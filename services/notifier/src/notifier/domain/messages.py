@@ -20,7 +20,7 @@ from shared.contracts.invoicing import (
     InvoicePaymentRecorded,
     InvoiceRejected,
 )
-from shared.contracts.orders import PurchaseOrderSubmitted
+from shared.contracts.orders import PurchaseOrderChanged, PurchaseOrderSubmitted
 from shared.money import minor_unit, round_money
 
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -79,6 +79,17 @@ def purchase_order(po: PurchaseOrderSubmitted, supplier: SupplierContact, pdf: b
         subject=f"New purchase order {po.number}",
         context={"po": po, "supplier_name": supplier.name, "attachment_name": f"{filename}.pdf"},
         attachments=(Attachment(f"{filename}.pdf", "application/pdf", pdf),),
+    )
+
+
+def purchase_order_changed(po: PurchaseOrderChanged, supplier: SupplierContact) -> EmailDraft:
+    # A value the change cleared (or first set) reads "not set", never "None".
+    changes = [(c.field, c.before or "not set", c.after or "not set") for c in po.changes]
+    return EmailDraft(
+        template="purchase_order_changed",
+        recipient=supplier.email,
+        subject=f"Purchase order {po.number} was changed",
+        context={"po": po, "supplier_name": supplier.name, "changes": changes},
     )
 
 

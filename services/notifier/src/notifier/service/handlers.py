@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from typing import Protocol
+from datetime import datetime
 from uuid import UUID
 
 from notifier.adapters.repository import EmailSummary
@@ -17,7 +16,7 @@ from notifier.domain import messages
 from notifier.domain.directory import PortalUser, SupplierContact
 from notifier.domain.errors import RecipientNotKnownYet
 from notifier.domain.messages import EmailDraft
-from notifier.domain.model import Email, email_id_for
+from notifier.service.email_queue import Renderer, portal_user, queue_email, supplier_contact
 from notifier.service.unit_of_work import UnitOfWork
 from shared.auth import Principal
 from shared.contracts.identity import SupplierInvitationIssued, UserSnapshot
@@ -28,17 +27,9 @@ from shared.contracts.invoicing import (
     InvoiceRejected,
     InvoiceSnapshot,
 )
-from shared.contracts.orders import PurchaseOrderSubmitted
+from shared.contracts.orders import PurchaseOrderChanged, PurchaseOrderSubmitted
 from shared.contracts.suppliers import SupplierSnapshot
 from shared.documents import render_purchase_order_pdf
-
-
-class Renderer(Protocol):
-    def render(self, draft: EmailDraft, *, email_id: UUID, now: datetime) -> bytes: ...
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def remember_supplier(uow: UnitOfWork, snapshot: SupplierSnapshot) -> None:
@@ -69,61 +60,46 @@ async def remember_user(uow: UnitOfWork, snapshot: UserSnapshot) -> None:
     )
 
 
-async def _queue(uow: UnitOfWork, renderer: Renderer, event_id: UUID, tenant_id: UUID, draft: EmailDraft) -> None:
-    now = _now()
-    message = renderer.render(draft, email_id=email_id_for(event_id, draft.recipient), now=now)
-    email = Email.queue(
-        tenant_id=tenant_id,
-        source_event_id=event_id,
-        recipient=draft.recipient,
-        subject=draft.subject,
-        template=draft.template,
-        message=message,
-        now=now,
-    )
-    await uow.emails.add(email)
-
-
-async def _supplier(uow: UnitOfWork, supplier_id: UUID, tenant_id: UUID) -> SupplierContact:
-    supplier = await uow.directory.supplier(supplier_id, tenant_id=tenant_id)
-    if supplier is None:
-        raise RecipientNotKnownYet(f"supplier {supplier_id} is not in the read model yet")
-    return supplier
-
-
 async def email_invitation(
     uow: UnitOfWork, renderer: Renderer, event_id: UUID, invitation: SupplierInvitationIssued
 ) -> None:
-    await _queue(uow, renderer, event_id, invitation.tenant_id, messages.invitation(invitation))
+    await queue_email(uow, renderer, event_id, invitation.tenant_id, messages.invitation(invitation))
 
 
 async def email_purchase_order(uow: UnitOfWork, renderer: Renderer, event_id: UUID, po: PurchaseOrderSubmitted) -> None:
-    supplier = await _supplier(uow, po.supplier_id, po.tenant_id)
+    supplier = await supplier_contact(uow, po.supplier_id, po.tenant_id)
     # Rendering a PDF is CPU work: keep the event loop (and the sender) responsive.
     pdf = await asyncio.to_thread(render_purchase_order_pdf, po)
-    await _queue(uow, renderer, event_id, po.tenant_id, messages.purchase_order(po, supplier, pdf))
+    await queue_email(uow, renderer, event_id, po.tenant_id, messages.purchase_order(po, supplier, pdf))
+
+
+async def email_purchase_order_change(
+    uow: UnitOfWork, renderer: Renderer, event_id: UUID, po: PurchaseOrderChanged
+) -> None:
+    supplier = await supplier_contact(uow, po.supplier_id, po.tenant_id)
+    await queue_email(uow, renderer, event_id, po.tenant_id, messages.purchase_order_changed(po, supplier))
 
 
 async def email_invoice_news(uow: UnitOfWork, renderer: Renderer, event_id: UUID, invoice: InvoiceSnapshot) -> None:
     """The approver hears of an approval request; the supplier of every decision and payment."""
     draft: EmailDraft
     if isinstance(invoice, InvoiceApprovalRequested):
-        approver = await uow.directory.user(invoice.approver_id) if invoice.approver_id else None
-        if approver is None:
-            raise RecipientNotKnownYet(f"approver {invoice.approver_id} is not in the read model yet")
+        if invoice.approver_id is None:
+            raise RecipientNotKnownYet("the approval request names no approver yet")
+        approver = await portal_user(uow, invoice.approver_id, "approver")
         supplier = await uow.directory.supplier(invoice.supplier_id, tenant_id=invoice.tenant_id)
         draft = messages.approval_request(invoice, approver, supplier)
     else:
-        supplier_contact = await _supplier(uow, invoice.supplier_id, invoice.tenant_id)
+        contact = await supplier_contact(uow, invoice.supplier_id, invoice.tenant_id)
         if isinstance(invoice, InvoiceApproved):
-            draft = messages.invoice_approved(invoice, supplier_contact)
+            draft = messages.invoice_approved(invoice, contact)
         elif isinstance(invoice, InvoiceRejected):
-            draft = messages.invoice_rejected(invoice, supplier_contact)
+            draft = messages.invoice_rejected(invoice, contact)
         elif isinstance(invoice, InvoicePaymentRecorded):
-            draft = messages.payment_recorded(invoice, supplier_contact)
+            draft = messages.payment_recorded(invoice, contact)
         else:
             return  # nobody needs an email about this event
-    await _queue(uow, renderer, event_id, invoice.tenant_id, draft)
+    await queue_email(uow, renderer, event_id, invoice.tenant_id, draft)
 
 
 async def list_emails(

@@ -1,4 +1,4 @@
-"""Read models kept from other services' events: suppliers and invoices.
+"""Read models kept from other services' events: suppliers, buyer organisations and invoices.
 
 Each is an upsert of a whole-state copy that only replaces the stored row when the incoming
 revision is newer; an older or repeated copy changes nothing and says so.
@@ -14,17 +14,17 @@ from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orders.adapters.tables import invoices, suppliers
-from orders.domain.read_models import InvoicedLine, InvoiceRecord, SupplierRecord
+from orders.adapters.tables import invoices, organisations, suppliers
+from orders.domain.read_models import InvoicedLine, InvoiceRecord, OrganisationRecord, SupplierRecord
 
 
-async def _upsert_newer(session: AsyncSession, table: Table, values: dict[str, Any]) -> bool:
+async def _upsert_newer(session: AsyncSession, table: Table, values: dict[str, Any], key: str = "id") -> bool:
     statement = insert(table).values(values)
     newer_only = statement.on_conflict_do_update(
-        index_elements=[table.c.id],
-        set_={k: statement.excluded[k] for k in values if k != "id"},
+        index_elements=[table.c[key]],
+        set_={k: statement.excluded[k] for k in values if k != key},
         where=table.c.revision < statement.excluded.revision,
-    ).returning(table.c.id)
+    ).returning(table.c[key])
     return (await session.execute(newer_only)).first() is not None
 
 
@@ -40,6 +40,8 @@ class SupplierDirectory:
             "currency": record.currency,
             "portal_status": record.portal_status,
             "revision": record.revision,
+            "minimum_order_amount": record.minimum_order_amount,
+            "lead_time_days": record.lead_time_days,
         }
         return await _upsert_newer(self._session, suppliers, values)
 
@@ -56,7 +58,27 @@ class SupplierDirectory:
             currency=row.currency,
             portal_status=row.portal_status,
             revision=row.revision,
+            minimum_order_amount=row.minimum_order_amount,
+            lead_time_days=row.lead_time_days,
         )
+
+
+class OrganisationDirectory:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def upsert(self, record: OrganisationRecord) -> bool:
+        values = {
+            "tenant_id": record.tenant_id,
+            "name": record.name,
+            "supplier_portal_enabled": record.supplier_portal_enabled,
+            "revision": record.revision,
+        }
+        return await _upsert_newer(self._session, organisations, values, key="tenant_id")
+
+    async def name_of(self, tenant_id: UUID) -> str | None:
+        query = select(organisations.c.name).where(organisations.c.tenant_id == tenant_id)
+        return (await self._session.execute(query)).scalar_one_or_none()
 
 
 class InvoiceLedger:

@@ -7,15 +7,16 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, and_, delete, select
+from sqlalchemy import Row, Select, and_, delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orders.adapters.tables import purchase_order_counters, purchase_order_lines, purchase_orders
+from orders.adapters.tables import organisations, purchase_order_counters, purchase_order_lines, purchase_orders
 from orders.domain.errors import PurchaseOrderNotFound
 from orders.domain.lines import PurchaseOrderLine
-from orders.domain.model import PurchaseOrder
+from orders.domain.model import OPEN_STATUSES, PurchaseOrder
 from shared.auth import Principal
+from shared.contracts.orders import TermsWarning
 from shared.pagination import keyset_after
 
 _NOBODY = UUID(int=0)
@@ -29,6 +30,12 @@ def visible_to(principal: Principal) -> Any:
         purchase_orders.c.supplier_id.in_(list(principal.supplier_ids) or [_NOBODY]),
         purchase_orders.c.status != "draft",
     )
+
+
+def _orders_query() -> Select:  # type: ignore[type-arg]
+    """Orders with their buyer's current name (absent until the gateway's announcement arrives)."""
+    joined = purchase_orders.outerjoin(organisations, organisations.c.tenant_id == purchase_orders.c.tenant_id)
+    return select(purchase_orders, organisations.c.name.label("buyer_name")).select_from(joined)
 
 
 def _line(row: Row) -> PurchaseOrderLine:  # type: ignore[type-arg]
@@ -62,6 +69,9 @@ def _order(row: Row, lines: list[PurchaseOrderLine]) -> PurchaseOrder:  # type: 
         submitted_at=row.submitted_at,
         acknowledged_at=row.acknowledged_at,
         revision=row.revision,
+        warnings=[TermsWarning.model_validate(warning) for warning in row.warnings],
+        buyer_name=row.buyer_name,
+        source_rfp_id=row.source_rfp_id,
     )
 
 
@@ -86,11 +96,12 @@ class PurchaseOrderRepository:
 
     async def get(self, order_id: UUID, *, scope: Principal | None, for_update: bool = False) -> PurchaseOrder:
         """The order if ``scope`` may see it; ``scope=None`` is the service itself (consumers)."""
-        query = select(purchase_orders).where(purchase_orders.c.id == order_id)
+        query = _orders_query().where(purchase_orders.c.id == order_id)
         if scope is not None:
             query = query.where(visible_to(scope))
         if for_update:
-            query = query.with_for_update()
+            # Only the order's row: the organisation is the nullable side of an outer join.
+            query = query.with_for_update(of=purchase_orders)
         row = (await self._session.execute(query)).first()
         if row is None:
             raise PurchaseOrderNotFound()
@@ -104,12 +115,17 @@ class PurchaseOrderRepository:
         after: tuple[datetime, UUID] | None,
         status: str | None = None,
         supplier_id: UUID | None = None,
+        open_only: bool | None = None,
     ) -> Sequence[PurchaseOrder]:
-        query = select(purchase_orders).where(
+        """``open_only``: True keeps the open orders (``OPEN_STATUSES``), False all the others."""
+        query = _orders_query().where(
             visible_to(scope), keyset_after(purchase_orders.c.created_at, purchase_orders.c.id, after)
         )
         if status is not None:
             query = query.where(purchase_orders.c.status == status)
+        if open_only is not None:
+            is_open = purchase_orders.c.status.in_(sorted(OPEN_STATUSES))
+            query = query.where(is_open if open_only else ~is_open)
         if supplier_id is not None:
             query = query.where(purchase_orders.c.supplier_id == supplier_id)
         query = query.order_by(purchase_orders.c.created_at.desc(), purchase_orders.c.id.desc()).limit(limit)
@@ -141,6 +157,8 @@ class PurchaseOrderRepository:
             "submitted_at": order.submitted_at,
             "acknowledged_at": order.acknowledged_at,
             "revision": order.revision,
+            "warnings": [warning.model_dump(mode="json") for warning in order.warnings],
+            "source_rfp_id": order.source_rfp_id,
         }
         statement = insert(purchase_orders).values(values)
         immutable = ("id", "tenant_id", "number", "created_at", "initiator_id")

@@ -1,4 +1,5 @@
-"""Tables of the orders database: purchase orders and lines, the number counters, the read models.
+"""Tables of the orders database: purchase orders and lines, the number counters, the read models,
+the comments and attachments on orders.
 
 Quantities and amounts are unconstrained ``numeric``: PostgreSQL keeps the scale it is given,
 so "10" stays "10" and a net amount rounded to "50.00" stays "50.00".
@@ -6,17 +7,21 @@ so "10" stays "10" and a net amount rounded to "50.00" stays "50.00".
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Table,
+    Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -43,7 +48,10 @@ purchase_orders = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("submitted_at", DateTime(timezone=True)),
     Column("acknowledged_at", DateTime(timezone=True)),
+    Column("source_rfp_id", Uuid, nullable=True),
     Column("revision", Integer, nullable=False),
+    # [{"code": ..., "message": ...}]: the supplier terms the order ignores (shared.contracts TermsWarning).
+    Column("warnings", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     UniqueConstraint("tenant_id", "number", name="uq_purchase_orders_tenant_number"),
     Index("ix_purchase_orders_tenant_created", "tenant_id", "created_at", "id"),
     Index("ix_purchase_orders_supplier_created", "supplier_id", "created_at", "id"),
@@ -82,6 +90,46 @@ suppliers = Table(
     Column("currency", String(3), nullable=False),
     Column("portal_status", String(20), nullable=False),
     Column("revision", Integer, nullable=False),
+    Column("minimum_order_amount", Numeric),
+    Column("lead_time_days", Integer),
+)
+
+# The buyer organisations (tenants) as the gateway announces them; their name goes on the orders.
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("tenant_id", Uuid, primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("supplier_portal_enabled", Boolean, nullable=False),
+    Column("revision", Integer, nullable=False),
+)
+
+purchase_order_comments = Table(
+    "purchase_order_comments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("purchase_order_id", Uuid, ForeignKey("purchase_orders.id", ondelete="CASCADE"), nullable=False),
+    Column("author_id", Uuid, nullable=False),
+    Column("author_role", String(20), nullable=False),
+    Column("author_name", String(300)),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_purchase_order_comments_order_created", "purchase_order_id", "created_at", "id"),
+)
+
+# The bytes live in the row, keyed by a UUID: the uploaded name is only ever displayed.
+purchase_order_attachments = Table(
+    "purchase_order_attachments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("purchase_order_id", Uuid, ForeignKey("purchase_orders.id", ondelete="CASCADE"), nullable=False),
+    Column("filename", String(200), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("uploaded_by", Uuid, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_purchase_order_attachments_order_created", "purchase_order_id", "created_at", "id"),
 )
 
 invoices = Table(

@@ -31,11 +31,27 @@ class PurchaseOrderActionForbidden(Forbidden):
     pass
 
 
+class LinesAlreadyInvoiced(PurchaseOrderStateConflict):
+    """Invoices bill the order's lines by id and quantity: once any is billed, lines stay put."""
+
+    def __init__(self, number: str, invoiced_line_nos: list[int]) -> None:
+        listed = ", ".join(str(n) for n in invoiced_line_nos)
+        super().__init__(
+            f"the lines of purchase order {number} can no longer change: line(s) {listed} are already invoiced; "
+            "only the delivery date can still change"
+        )
+
+
+class AttachmentNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("attachment not found")
+
+
 class UnsupportedExportFormat(InvalidInput):
     def __init__(self, requested: str) -> None:
         super().__init__(
-            f"unsupported format {requested!r}: purchase orders export as pdf",
-            errors=[{"field": "format", "message": "unsupported format; use pdf"}],
+            f"unsupported format {requested!r}: purchase orders export as pdf or xlsx",
+            errors=[{"field": "format", "message": "unsupported format; use pdf or xlsx"}],
         )
 
 

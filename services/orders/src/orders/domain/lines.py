@@ -26,6 +26,8 @@ class LineInput:
     unit_price: Decimal
     sku: str | None = None
     unit: str | None = None
+    # On a revision: the line this input revises (None: a new line, or matched by position).
+    line_id: UUID | None = None
 
 
 @dataclass

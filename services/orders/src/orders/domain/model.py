@@ -14,23 +14,30 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from orders.domain.errors import InvalidPurchaseOrder, PurchaseOrderStateConflict
+from orders.domain.changes import field_change, line_changes, revised_lines
+from orders.domain.errors import InvalidPurchaseOrder, LinesAlreadyInvoiced, PurchaseOrderStateConflict
 from orders.domain.lines import LineInput, PurchaseOrderLine, price_lines
 from orders.domain.read_models import ZERO, SupplierRecord
+from orders.domain.terms import SupplierTerms, terms_warnings
 from shared.contracts.base import EventPayload
 from shared.contracts.orders import (
     PurchaseOrderAcknowledged,
     PurchaseOrderCanceled,
+    PurchaseOrderChanged,
     PurchaseOrderClosed,
     PurchaseOrderInvoicingChanged,
     PurchaseOrderSnapshot,
     PurchaseOrderSubmitted,
+    TermsWarning,
 )
 from shared.money import round_money
 
 FINAL_STATUSES = frozenset({"canceled", "closed"})
 # Only an order the supplier has received and that is still open follows its invoices.
 INVOICEABLE_STATUSES = frozenset({"sent", "acknowledged", "partially_invoiced", "fully_invoiced"})
+# What the supplier still works on: sent and not yet fully invoiced, canceled or closed. The
+# buyer may still change these (the delivery date always, the lines while nothing is invoiced).
+OPEN_STATUSES = frozenset({"sent", "acknowledged", "partially_invoiced"})
 
 
 def format_number(sequence: int) -> str:
@@ -57,6 +64,12 @@ class PurchaseOrder:
     # goes back to "acknowledged", not "sent".
     acknowledged_at: datetime | None = None
     revision: int = 1
+    # The supplier's terms the order ignores, as of its submission or last change.
+    warnings: list[TermsWarning] = field(default_factory=list)
+    # The buyer organisation's current name (a read model); not part of the order's own state.
+    buyer_name: str | None = None
+    # The RFP whose awarded proposal this order was made from, if any.
+    source_rfp_id: UUID | None = None
     events: list[EventPayload] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -70,6 +83,7 @@ class PurchaseOrder:
         lines: Sequence[LineInput],
         initiator_id: UUID,
         now: datetime,
+        source_rfp_id: UUID | None = None,
     ) -> PurchaseOrder:
         if currency != supplier.currency:
             raise InvalidPurchaseOrder(
@@ -88,6 +102,7 @@ class PurchaseOrder:
             delivery_date=delivery_date,
             created_at=now,
             updated_at=now,
+            source_rfp_id=source_rfp_id,
         )
 
     @property
@@ -110,17 +125,61 @@ class PurchaseOrder:
         if lines is None and delivery_date is None:
             return
         if lines is not None:
-            self.lines = price_lines(lines, self.currency)
+            self.lines = revised_lines(self.lines, lines, self.currency)
         if delivery_date is not None:
             self.delivery_date = delivery_date
         self._touch(now)
 
-    def submit(self, now: datetime) -> None:
+    def change(
+        self,
+        *,
+        now: datetime,
+        delivery_date: date | None = None,
+        lines: Sequence[LineInput] | None = None,
+        terms: SupplierTerms | None = None,
+    ) -> None:
+        """The buyer changes a sent order; the supplier is told each changed field.
+
+        The delivery date may change while the order is open; the lines only while nothing is
+        invoiced. The status stays: an acknowledged order remains acknowledged.
+        """
+        if self.status not in OPEN_STATUSES:
+            raise PurchaseOrderStateConflict(f"purchase order {self.number} is {self.status}; it can no longer change")
+        if lines is not None and any(line.invoiced_quantity > 0 for line in self.lines):
+            raise LinesAlreadyInvoiced(self.number, [x.line_no for x in self.lines if x.invoiced_quantity > 0])
+        changes = []
+        if delivery_date is not None and delivery_date != self.delivery_date:
+            changes.append(field_change("delivery_date", self.delivery_date, delivery_date))
+            self.delivery_date = delivery_date
+        if lines is not None:
+            new_lines = revised_lines(self.lines, lines, self.currency)
+            line_diff = line_changes(self.lines, new_lines)
+            if line_diff:
+                self.lines = new_lines
+                changes += line_diff
+        if not changes:
+            return
+        # The terms are held against what the supplier now receives, from the day it receives it.
+        self.warnings = self._terms_warnings(terms, now)
+        self._touch(now)
+        self.events.append(PurchaseOrderChanged(**self._state(), changes=changes))
+
+    def submit(self, now: datetime, terms: SupplierTerms | None = None) -> None:
         self._require("draft", "submitted")
         self.status = "sent"
         self.submitted_at = now
+        self.warnings = self._terms_warnings(terms, now)
         self._touch(now)
         self.events.append(PurchaseOrderSubmitted(**self._state()))
+
+    def _terms_warnings(self, terms: SupplierTerms | None, now: datetime) -> list[TermsWarning]:
+        return terms_warnings(
+            terms or SupplierTerms(),
+            net_total=self.net_total,
+            currency=self.currency,
+            delivery_date=self.delivery_date,
+            ordered_on=now.date(),
+        )
 
     def acknowledge(self, now: datetime) -> None:
         self._require("sent", "acknowledged")
@@ -194,7 +253,11 @@ class PurchaseOrder:
             "lines": [line.state() for line in self.lines],
             "created_at": self.created_at,
             "submitted_at": self.submitted_at,
+            "acknowledged_at": self.acknowledged_at,
             "revision": self.revision,
+            "buyer_name": self.buyer_name,
+            "warnings": list(self.warnings),
+            "source_rfp_id": self.source_rfp_id,
         }
 
     def snapshot(self) -> PurchaseOrderSnapshot:

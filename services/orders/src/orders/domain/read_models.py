@@ -1,4 +1,4 @@
-"""What orders keeps of other services' data: suppliers and invoices, and the quantities they invoice.
+"""What orders keeps of other services' data: suppliers, buyer organisations and invoices.
 
 Plain Python. Both are whole-state copies from events; a copy replaces the stored one only when
 its revision is newer, so a redelivered or reordered old event cannot move anything back.
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
+from orders.domain.terms import SupplierTerms
 from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
 
 ZERO = Decimal(0)
@@ -23,6 +24,23 @@ class SupplierRecord:
     name: str
     currency: str
     portal_status: str
+    revision: int
+    # The supplier's terms (its portal profile); unknown terms warn about nothing.
+    minimum_order_amount: Decimal | None = None
+    lead_time_days: int | None = None
+
+    @property
+    def terms(self) -> SupplierTerms:
+        return SupplierTerms(self.minimum_order_amount, self.lead_time_days)
+
+
+@dataclass(frozen=True)
+class OrganisationRecord:
+    """A buyer organisation (tenant) as the gateway announces it: its name goes on the orders."""
+
+    tenant_id: UUID
+    name: str
+    supplier_portal_enabled: bool
     revision: int
 
 

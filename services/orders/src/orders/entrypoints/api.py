@@ -13,11 +13,13 @@ from orders.entrypoints.schemas import (
     PurchaseOrderOut,
     PurchaseOrderPage,
     PurchaseOrderPatch,
+    PurchaseOrderSummary,
     StatusFilter,
 )
 from orders.service import handlers, queries
 from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
 from shared.runtime import CurrentPrincipal
+from shared.uploads import XLSX
 
 router = APIRouter(prefix="/api/v1", tags=["purchase orders"])
 
@@ -43,13 +45,30 @@ async def list_purchase_orders(
     cursor: CursorParam = None,
     status: StatusFilter | None = None,
     supplier_id: UUID | None = None,
+    open_only: Annotated[
+        bool | None,
+        Query(alias="open", description="true: only open orders (sent, acknowledged, partially invoiced)"),
+    ] = None,
 ) -> PurchaseOrderPage:
     found = await queries.list_purchase_orders(
-        uow, caller, limit=limit + 1, after=decode_cursor(cursor), status=status, supplier_id=supplier_id
+        uow,
+        caller,
+        limit=limit + 1,
+        after=decode_cursor(cursor),
+        status=status,
+        supplier_id=supplier_id,
+        open_only=open_only,
     )
     page = list(found[:limit])
     next_cursor = encode_cursor(page[-1].created_at, page[-1].id) if len(found) > limit else None
     return PurchaseOrderPage(items=[PurchaseOrderOut.of(o) for o in page], next_cursor=next_cursor)
+
+
+# Declared before /purchase-orders/{order_id}, which would otherwise take "summary" for an id.
+@router.get("/purchase-orders/summary", response_model=PurchaseOrderSummary)
+async def summarize_purchase_orders(caller: CurrentPrincipal, uow: Uow) -> PurchaseOrderSummary:
+    counts = await queries.summarize(uow, caller)
+    return PurchaseOrderSummary(unprocessed_orders=counts.unprocessed_orders, open_orders=counts.open_orders)
 
 
 @router.get("/purchase-orders/{order_id}", response_model=PurchaseOrderOut)
@@ -61,7 +80,7 @@ async def get_purchase_order(order_id: UUID, caller: CurrentPrincipal, uow: Uow)
 async def patch_purchase_order(
     order_id: UUID, body: PurchaseOrderPatch, caller: CurrentPrincipal, uow: Uow
 ) -> PurchaseOrderOut:
-    order = await handlers.revise_draft(
+    order = await handlers.revise(
         uow,
         caller,
         order_id,
@@ -94,13 +113,13 @@ async def close_purchase_order(order_id: UUID, caller: CurrentPrincipal, uow: Uo
 @router.get(
     "/purchase-orders/{order_id}/export",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}, "description": "the purchase order as a document"}},
+    responses={200: {"content": {"application/pdf": {}, XLSX: {}}, "description": "the purchase order as a document"}},
 )
 async def export_purchase_order(
     order_id: UUID,
     caller: CurrentPrincipal,
     uow: Uow,
-    export_format: Annotated[str, Query(alias="format", description="pdf (xlsx follows)")] = "pdf",
+    export_format: Annotated[str, Query(alias="format", description="pdf or xlsx")] = "pdf",
 ) -> Response:
     document = await queries.export_purchase_order(uow, caller, order_id, export_format)
     return Response(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
@@ -12,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from orders.domain.lines import LineInput, PurchaseOrderLine
 from orders.domain.model import PurchaseOrder
 from shared.contracts.base import DecimalStr
+from shared.contracts.orders import TermsWarning
 
 StatusFilter = Literal["draft", "sent", "acknowledged", "partially_invoiced", "fully_invoiced", "canceled", "closed"]
 
@@ -51,13 +53,22 @@ class PurchaseOrderCreate(BaseModel):
     lines: list[LineIn] = Field(min_length=1, max_length=500)
 
 
+class LinePatchIn(LineIn):
+    """A line of a revision; ``id`` names the current line it revises (without ids, by position)."""
+
+    id: UUID | None = None
+
+    def to_domain(self) -> LineInput:
+        return replace(super().to_domain(), line_id=self.id)
+
+
 class PurchaseOrderPatch(BaseModel):
-    """A draft's changes; ``lines``, when given, replace all lines."""
+    """The buyer's changes; ``lines``, when given, replace all lines (a sent order: while nothing is invoiced)."""
 
     model_config = ConfigDict(extra="forbid")
 
     delivery_date: date | None = None
-    lines: list[LineIn] | None = Field(None, min_length=1, max_length=500)
+    lines: list[LinePatchIn] | None = Field(None, min_length=1, max_length=500)
 
 
 class LineOut(BaseModel):
@@ -95,15 +106,18 @@ class PurchaseOrderOut(BaseModel):
     tenant_id: UUID
     supplier_id: UUID
     supplier_name: str
+    buyer_name: str | None
     currency: str
     delivery_date: date | None
     initiator_id: UUID
     net_total: DecimalStr
     lines: list[LineOut]
+    warnings: list[TermsWarning]
     created_at: datetime
     updated_at: datetime
     submitted_at: datetime | None
     acknowledged_at: datetime | None
+    source_rfp_id: UUID | None = None
     revision: int
 
     @classmethod
@@ -115,15 +129,18 @@ class PurchaseOrderOut(BaseModel):
             tenant_id=order.tenant_id,
             supplier_id=order.supplier_id,
             supplier_name=order.supplier_name,
+            buyer_name=order.buyer_name,
             currency=order.currency,
             delivery_date=order.delivery_date,
             initiator_id=order.initiator_id,
             net_total=order.net_total,
             lines=[LineOut.of(line) for line in order.lines],
+            warnings=list(order.warnings),
             created_at=order.created_at,
             updated_at=order.updated_at,
             submitted_at=order.submitted_at,
             acknowledged_at=order.acknowledged_at,
+            source_rfp_id=order.source_rfp_id,
             revision=order.revision,
         )
 
@@ -131,3 +148,8 @@ class PurchaseOrderOut(BaseModel):
 class PurchaseOrderPage(BaseModel):
     items: list[PurchaseOrderOut]
     next_cursor: str | None = None
+
+
+class PurchaseOrderSummary(BaseModel):
+    unprocessed_orders: int
+    open_orders: int

@@ -14,7 +14,8 @@ from orders.domain.errors import (
 )
 from orders.domain.lines import LineInput
 from orders.domain.model import PurchaseOrder, format_number
-from orders.domain.read_models import InvoiceRecord, SupplierRecord, invoiced_quantities
+from orders.domain.read_models import InvoiceRecord, OrganisationRecord, SupplierRecord, invoiced_quantities
+from orders.domain.terms import SupplierTerms
 from orders.service.unit_of_work import UnitOfWork
 from shared.auth import Principal
 from shared.errors import RetryLater
@@ -53,6 +54,7 @@ async def create_purchase_order(
             initiator_id=caller.user_id,
             now=now(),
         )
+        order.buyer_name = await uow.organisations.name_of(tenant_id)
         await uow.save(order)
         await uow.commit()
     return order
@@ -70,7 +72,12 @@ async def _change(
     return order
 
 
-async def revise_draft(
+async def _terms(uow: UnitOfWork, order: PurchaseOrder) -> SupplierTerms:
+    supplier = await uow.suppliers.get(order.supplier_id, tenant_id=order.tenant_id)
+    return supplier.terms if supplier is not None else SupplierTerms()
+
+
+async def revise(
     uow: UnitOfWork,
     caller: Principal,
     order_id: UUID,
@@ -78,19 +85,28 @@ async def revise_draft(
     delivery_date: date | None,
     lines: Sequence[LineInput] | None,
 ) -> PurchaseOrder:
-    def decide(order: PurchaseOrder) -> None:
+    """A draft is revised quietly; a sent order changes with a PurchaseOrderChanged event."""
+    async with uow:
+        order = await uow.purchase_orders.get(order_id, scope=caller, for_update=True)
         _require_manager(order, caller, "edit")
-        order.revise_draft(now=now(), delivery_date=delivery_date, lines=lines)
-
-    return await _change(uow, caller, order_id, decide)
+        if order.status == "draft":
+            order.revise_draft(now=now(), delivery_date=delivery_date, lines=lines)
+        else:
+            terms = await _terms(uow, order)
+            order.change(now=now(), delivery_date=delivery_date, lines=lines, terms=terms)
+        await uow.save(order)
+        await uow.commit()
+    return order
 
 
 async def submit(uow: UnitOfWork, caller: Principal, order_id: UUID) -> PurchaseOrder:
-    def decide(order: PurchaseOrder) -> None:
+    async with uow:
+        order = await uow.purchase_orders.get(order_id, scope=caller, for_update=True)
         caller.require_buyer()
-        order.submit(now())
-
-    return await _change(uow, caller, order_id, decide)
+        order.submit(now(), terms=await _terms(uow, order))
+        await uow.save(order)
+        await uow.commit()
+    return order
 
 
 async def acknowledge(uow: UnitOfWork, caller: Principal, order_id: UUID) -> PurchaseOrder:
@@ -125,6 +141,10 @@ async def close(uow: UnitOfWork, caller: Principal, order_id: UUID) -> PurchaseO
 
 async def record_supplier(uow: UnitOfWork, record: SupplierRecord) -> None:
     await uow.suppliers.upsert(record)
+
+
+async def record_organisation(uow: UnitOfWork, record: OrganisationRecord) -> None:
+    await uow.organisations.upsert(record)
 
 
 async def record_invoice(uow: UnitOfWork, record: InvoiceRecord) -> None:

@@ -1,4 +1,4 @@
-"""Use cases that read orders: one, a page of them, or one as a document."""
+"""Use cases that read orders: one, a page of them, their counts, or one as a document."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from datetime import datetime
 from uuid import UUID
 
 from orders.adapters.pdf import purchase_order_pdf
+from orders.adapters.summary import OrderCounts
+from orders.adapters.xlsx import purchase_order_xlsx
 from orders.domain.errors import UnsupportedExportFormat
 from orders.domain.model import PurchaseOrder
 from orders.service.unit_of_work import UnitOfWork
 from shared.auth import Principal
+from shared.uploads import XLSX
 
 
 @dataclass(frozen=True)
@@ -34,18 +37,28 @@ async def list_purchase_orders(
     after: tuple[datetime, UUID] | None,
     status: str | None,
     supplier_id: UUID | None,
+    open_only: bool | None = None,
 ) -> Sequence[PurchaseOrder]:
     async with uow:
         return await uow.purchase_orders.list(
-            scope=caller, limit=limit, after=after, status=status, supplier_id=supplier_id
+            scope=caller, limit=limit, after=after, status=status, supplier_id=supplier_id, open_only=open_only
         )
+
+
+async def summarize(uow: UnitOfWork, caller: Principal) -> OrderCounts:
+    """The supplier's counts over its orders; a buyer's over its tenant's."""
+    async with uow:
+        return await uow.summary.counts(caller)
 
 
 async def export_purchase_order(
     uow: UnitOfWork, caller: Principal, order_id: UUID, export_format: str
 ) -> ExportedDocument:
-    order = await get_purchase_order(uow, caller, order_id)
-    if export_format != "pdf":
+    if export_format not in ("pdf", "xlsx"):
         raise UnsupportedExportFormat(export_format)
+    order = await get_purchase_order(uow, caller, order_id)
+    if export_format == "xlsx":
+        content = await purchase_order_xlsx(order.snapshot())
+        return ExportedDocument(filename=f"{order.number}.xlsx", media_type=XLSX, content=content)
     content = await purchase_order_pdf(order.snapshot())
     return ExportedDocument(filename=f"{order.number}.pdf", media_type="application/pdf", content=content)

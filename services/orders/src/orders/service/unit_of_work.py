@@ -1,10 +1,17 @@
-"""The orders unit of work: orders, read models, outbox and inbox on one transaction."""
+"""The orders unit of work: orders, their comments and attachments, read models, outbox and inbox
+on one transaction."""
 
 from __future__ import annotations
 
-from orders.adapters.read_models import InvoiceLedger, SupplierDirectory
+from uuid import UUID
+
+from orders.adapters.collaboration import AttachmentRepository, CommentRepository
+from orders.adapters.read_models import InvoiceLedger, OrganisationDirectory, SupplierDirectory
 from orders.adapters.repository import PurchaseOrderRepository
+from orders.adapters.summary import OrderSummary
+from orders.domain.collaboration import Attachment, Comment
 from orders.domain.model import PurchaseOrder
+from shared.contracts.base import EventPayload
 from shared.db import SqlUnitOfWork
 
 
@@ -13,10 +20,25 @@ class UnitOfWork(SqlUnitOfWork):
         self.purchase_orders = PurchaseOrderRepository(self.session)
         self.suppliers = SupplierDirectory(self.session)
         self.invoices = InvoiceLedger(self.session)
+        self.organisations = OrganisationDirectory(self.session)
+        self.comments = CommentRepository(self.session)
+        self.attachments = AttachmentRepository(self.session)
+        self.summary = OrderSummary(self.session)
 
     async def save(self, order: PurchaseOrder) -> None:
         """Persist the aggregate and move its recorded events to the outbox."""
         await self.purchase_orders.save(order)
-        for event in order.events:
-            self.outbox.add(event, tenant_id=order.tenant_id)
-        order.events.clear()
+        self._publish(order.events, order.tenant_id)
+
+    async def save_comment(self, comment: Comment, *, tenant_id: UUID) -> None:
+        await self.comments.add(comment)
+        self._publish(comment.events, tenant_id)
+
+    async def save_attachment(self, attachment: Attachment, content: bytes, *, tenant_id: UUID) -> None:
+        await self.attachments.add(attachment, content)
+        self._publish(attachment.events, tenant_id)
+
+    def _publish(self, events: list[EventPayload], tenant_id: UUID) -> None:
+        for event in events:
+            self.outbox.add(event, tenant_id=tenant_id)
+        events.clear()

@@ -1,9 +1,10 @@
-"""Loads and saves ``Supplier`` aggregates, always scoped to the caller."""
+"""Loads and saves ``Supplier`` aggregates (record and portal profile together), always scoped to the caller."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row, select
@@ -13,12 +14,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.auth import Principal
 from shared.contracts.suppliers import SupplierContact
 from shared.pagination import keyset_after
-from suppliers.adapters.tables import suppliers
+from suppliers.adapters.tables import supplier_profiles, suppliers
 from suppliers.domain.errors import SupplierNotFound
 from suppliers.domain.model import Supplier
+from suppliers.domain.sync import PortalProfile
 
 
-def _to_domain(row: Row) -> Supplier:  # type: ignore[type-arg]
+def _profile(row: Row | None) -> PortalProfile | None:  # type: ignore[type-arg]
+    if row is None:
+        return None
+    return PortalProfile(
+        name=row.name,
+        email=row.email,
+        phone=row.phone,
+        currency=row.currency,
+        custom_fields=row.custom_fields,
+        address=row.address,
+        minimum_order_amount=row.minimum_order_amount,
+        lead_time_days=row.lead_time_days,
+    )
+
+
+def _to_domain(row: Row, profile: Row | None) -> Supplier:  # type: ignore[type-arg]
     return Supplier(
         id=row.id,
         tenant_id=row.tenant_id,
@@ -33,6 +50,8 @@ def _to_domain(row: Row) -> Supplier:  # type: ignore[type-arg]
         revision=row.revision,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        profile=_profile(profile),
+        waiting_for_portal=frozenset(row.waiting_for_portal),
     )
 
 
@@ -40,6 +59,15 @@ def _visible_to(principal: Principal):  # type: ignore[no-untyped-def]
     if principal.is_buyer:
         return suppliers.c.tenant_id == principal.tenant_id
     return suppliers.c.id.in_(list(principal.supplier_ids) or [UUID(int=0)])
+
+
+async def _upsert(session: AsyncSession, table: Any, key: str, values: dict[str, Any], fixed: tuple[str, ...]) -> None:
+    statement = insert(table).values(values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c[key]],
+        set_={k: statement.excluded[k] for k in values if k not in fixed},
+    )
+    await session.execute(statement)
 
 
 class SupplierRepository:
@@ -53,7 +81,9 @@ class SupplierRepository:
         row = (await self._session.execute(query)).first()
         if row is None:
             raise SupplierNotFound()
-        return _to_domain(row)
+        # The profile is written only under the supplier row's lock, so this read is consistent.
+        profiles = await self._profiles([row.id])
+        return _to_domain(row, profiles.get(row.id))
 
     async def list(self, *, scope: Principal, limit: int, after: tuple[datetime, UUID] | None) -> Sequence[Supplier]:
         query = (
@@ -62,7 +92,15 @@ class SupplierRepository:
             .order_by(suppliers.c.created_at.desc(), suppliers.c.id.desc())
             .limit(limit)
         )
-        return [_to_domain(row) for row in (await self._session.execute(query)).all()]
+        rows = (await self._session.execute(query)).all()
+        profiles = await self._profiles([row.id for row in rows])
+        return [_to_domain(row, profiles.get(row.id)) for row in rows]
+
+    async def _profiles(self, supplier_ids: Sequence[UUID]) -> dict[UUID, Row]:  # type: ignore[type-arg]
+        if not supplier_ids:
+            return {}
+        query = select(supplier_profiles).where(supplier_profiles.c.supplier_id.in_(supplier_ids))
+        return {row.supplier_id: row for row in (await self._session.execute(query)).all()}
 
     async def save(self, supplier: Supplier) -> None:
         values = {
@@ -76,13 +114,22 @@ class SupplierRepository:
             "contacts": [c.model_dump(mode="json") for c in supplier.contacts],
             "custom_fields": supplier.custom_fields,
             "portal_status": supplier.portal_status,
+            "waiting_for_portal": sorted(supplier.waiting_for_portal),
             "revision": supplier.revision,
             "created_at": supplier.created_at,
             "updated_at": supplier.updated_at,
         }
-        statement = insert(suppliers).values(values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[suppliers.c.id],
-            set_={k: statement.excluded[k] for k in values if k not in ("id", "tenant_id", "created_at")},
-        )
-        await self._session.execute(statement)
+        await _upsert(self._session, suppliers, "id", values, fixed=("id", "tenant_id", "created_at"))
+        if (profile := supplier.profile) is not None:
+            profile_values = {
+                "supplier_id": supplier.id,
+                "name": profile.name,
+                "email": profile.email,
+                "phone": profile.phone,
+                "currency": profile.currency,
+                "address": profile.address,
+                "minimum_order_amount": profile.minimum_order_amount,
+                "lead_time_days": profile.lead_time_days,
+                "custom_fields": dict(profile.custom_fields),
+            }
+            await _upsert(self._session, supplier_profiles, "supplier_id", profile_values, fixed=("supplier_id",))

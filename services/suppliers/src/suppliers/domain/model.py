@@ -1,13 +1,13 @@
-"""The supplier record as the buyer keeps it, and the rules of its portal status.
+"""One supplier: the buyer's record, the supplier's portal profile, and the portal status.
 
-Plain Python: no database, web or messaging imports. Changes record events in ``events``;
-the unit of work writes them to the outbox.
+Plain Python: no database, web or messaging imports. Which edit reaches which view is decided
+in ``sync``; custom field values are checked by the tenant's ``CustomFieldCatalog``. Changes
+record events in ``events``; the unit of work writes them to the outbox.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -19,31 +19,25 @@ from shared.contracts.suppliers import (
     SupplierCreated,
     SupplierPortalActivated,
     SupplierPortalDeactivated,
+    SupplierProfileUpdated,
     SupplierSnapshot,
     SupplierUpdated,
 )
+from suppliers.domain.custom_fields import CustomFieldCatalog
 from suppliers.domain.errors import InvalidSupplier, PortalStateConflict
-
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
-MAX_TOLERANCE_RATE = Decimal(100)
-
-
-def validate_currency(currency: str) -> str:
-    if not _CURRENCY.match(currency):
-        raise InvalidSupplier(
-            "currency must be an ISO 4217 code",
-            errors=[{"field": "currency", "message": "three capital letters, e.g. EUR"}],
-        )
-    return currency
-
-
-def validate_tolerance_rate(rate: Decimal) -> Decimal:
-    if not rate.is_finite() or rate < 0 or rate > MAX_TOLERANCE_RATE:
-        raise InvalidSupplier(
-            "tolerance rate must be between 0 and 100 percent",
-            errors=[{"field": "tolerance_rate", "message": "a percentage from 0 to 100"}],
-        )
-    return rate
+from suppliers.domain.sync import (
+    BUYER_ONLY,
+    SUPPLIER_EDITABLE,
+    PortalProfile,
+    SharedValues,
+    after_buyer_edit,
+    after_supplier_edit,
+    at_reactivation,
+    changed_fields,
+    initial_profile,
+)
+from suppliers.domain.values import PROFILE_CHECKS, validate_currency, validate_tolerance_rate
+from suppliers.domain.views import profile_view
 
 
 @dataclass
@@ -61,6 +55,9 @@ class Supplier:
     custom_fields: dict[str, Any] = field(default_factory=dict)
     portal_status: str = "not_invited"
     revision: int = 1
+    profile: PortalProfile | None = None
+    # Shared fields the buyer edited while the portal was inactive: they reach the profile on reactivation.
+    waiting_for_portal: frozenset[str] = frozenset()
     events: list[EventPayload] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -73,6 +70,7 @@ class Supplier:
         currency: str,
         tolerance_rate: Decimal,
         now: datetime,
+        catalog: CustomFieldCatalog,
         phone: str | None = None,
         contacts: list[SupplierContact] | None = None,
         custom_fields: dict[str, Any] | None = None,
@@ -86,48 +84,97 @@ class Supplier:
             currency=validate_currency(currency),
             tolerance_rate=validate_tolerance_rate(tolerance_rate),
             contacts=list(contacts or []),
-            custom_fields=dict(custom_fields or {}),
+            custom_fields=catalog.buyer_values({}, custom_fields or {}),
             created_at=now,
             updated_at=now,
         )
-        supplier.events.append(SupplierCreated(**supplier._state()))
+        supplier.events.append(SupplierCreated(**supplier._state(catalog)))
         return supplier
 
-    def update(self, changes: dict[str, Any], now: datetime) -> None:
-        """Apply the buyer's changes; unknown fields never reach here (the edge refuses them)."""
-        if "currency" in changes:
-            changes["currency"] = validate_currency(changes["currency"])
-        if "tolerance_rate" in changes:
-            changes["tolerance_rate"] = validate_tolerance_rate(changes["tolerance_rate"])
-        changed = False
-        for name, value in changes.items():
-            if getattr(self, name) != value:
-                setattr(self, name, value)
-                changed = True
-        if changed:
-            self._touch(now)
-            self.events.append(SupplierUpdated(**self._state()))
+    def shared(self) -> SharedValues:
+        return SharedValues(self.name, self.email, self.phone, self.currency, dict(self.custom_fields))
 
-    def activate_portal(self, now: datetime) -> None:
+    def update(self, changes: dict[str, Any], now: datetime, catalog: CustomFieldCatalog) -> None:
+        """Apply the buyer's changes; unknown fields never reach here (the edge refuses them)."""
+        changes = dict(changes)
+        if "currency" in changes:
+            validate_currency(changes["currency"])
+        if "tolerance_rate" in changes:
+            validate_tolerance_rate(changes["tolerance_rate"])
+        # Required custom fields must be there after every edit of the buyer, not only when it sends them.
+        changes["custom_fields"] = catalog.buyer_values(self.custom_fields, changes.get("custom_fields") or {})
+        before = self.shared()
+        changed = [name for name, value in changes.items() if getattr(self, name) != value]
+        if not changed:
+            return
+        for name in changed:
+            setattr(self, name, changes[name])
+        edited = changed_fields(before, self.shared())
+        self.profile, waiting = after_buyer_edit(self.profile, self.shared(), edited, self.portal_status)
+        self.waiting_for_portal |= waiting
+        self._touch(now)
+        self.events.append(SupplierUpdated(**self._state(catalog)))
+
+    def edit_profile(self, changes: dict[str, Any], now: datetime, catalog: CustomFieldCatalog) -> None:
+        """Apply the supplier's changes to its profile; what it shares reaches the buyer's record."""
+        if self.portal_status != "active":
+            raise PortalStateConflict("the supplier's portal is not active")
+        if refused := sorted(changes.keys() - SUPPLIER_EDITABLE):
+            raise InvalidSupplier(
+                "the supplier may not edit these fields",
+                errors=[
+                    {"field": f, "message": "set by the buyer" if f in BUYER_ONLY else "not editable"} for f in refused
+                ],
+            )
+        changes = dict(changes)
+        for name, check in PROFILE_CHECKS.items():
+            if name in changes:
+                check(changes[name])
+        profile = self.profile or initial_profile(self.shared())
+        if "custom_fields" in changes:
+            changes["custom_fields"] = catalog.supplier_values(profile.custom_fields, changes["custom_fields"] or {})
+        edited = replace(profile, **changes)
+        if edited == profile:
+            return
+        record = after_supplier_edit(self.shared(), edited, changed_fields(profile, edited))
+        self.name, self.email, self.phone = record.name, record.email, record.phone
+        self.custom_fields = dict(record.custom_fields)
+        self.profile = edited
+        self._touch(now)
+        self.events.append(SupplierProfileUpdated(**self._state(catalog)))
+
+    def activate_portal(self, now: datetime, catalog: CustomFieldCatalog) -> None:
         if self.portal_status == "active":
             raise PortalStateConflict("the supplier's portal is already active")
         first_activation = self.portal_status == "not_invited"
+        if self.profile is None:
+            self.profile = initial_profile(self.shared())
+        else:
+            self.profile = at_reactivation(self.profile, self.shared(), self.waiting_for_portal)
+        self.waiting_for_portal = frozenset()
         self.portal_status = "active"
         self._touch(now)
-        self.events.append(SupplierPortalActivated(**self._state(), first_activation=first_activation))
+        self.events.append(SupplierPortalActivated(**self._state(catalog), first_activation=first_activation))
 
-    def deactivate_portal(self, now: datetime) -> None:
+    def deactivate_portal(self, now: datetime, catalog: CustomFieldCatalog) -> None:
         if self.portal_status != "active":
             raise PortalStateConflict("the supplier's portal is not active")
         self.portal_status = "inactive"
         self._touch(now)
-        self.events.append(SupplierPortalDeactivated(**self._state()))
+        self.events.append(SupplierPortalDeactivated(**self._state(catalog)))
+
+    def profile_view(self, shown: frozenset[str]) -> dict[str, Any] | None:
+        """The supplier's view, JSON-safe, with the custom fields shown in the portal only."""
+        if self.profile is None:
+            return None
+        return profile_view(self.id, self.profile, self.portal_status, shown)
 
     def _touch(self, now: datetime) -> None:
         self.revision += 1
         self.updated_at = now
 
-    def _state(self) -> dict[str, Any]:
+    def _state(self, catalog: CustomFieldCatalog) -> dict[str, Any]:
+        terms = self.profile or PortalProfile(self.name, self.email, self.phone, self.currency)
         return {
             "supplier_id": self.id,
             "tenant_id": self.tenant_id,
@@ -141,7 +188,10 @@ class Supplier:
             "custom_fields": self.custom_fields,
             "revision": self.revision,
             "updated_at": self.updated_at,
+            "minimum_order_amount": terms.minimum_order_amount,
+            "lead_time_days": terms.lead_time_days,
+            "portal_profile": self.profile_view(catalog.shown_keys),
         }
 
-    def snapshot(self) -> SupplierSnapshot:
-        return SupplierUpdated(**self._state())
+    def snapshot(self, catalog: CustomFieldCatalog) -> SupplierSnapshot:
+        return SupplierUpdated(**self._state(catalog))

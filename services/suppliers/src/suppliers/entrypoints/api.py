@@ -1,4 +1,4 @@
-"""HTTP API of the suppliers service: thin translation between JSON and the use cases."""
+"""HTTP API of the buyer's supplier records: thin translation between JSON and the use cases."""
 
 from __future__ import annotations
 
@@ -6,17 +6,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, status
 
+from shared.contracts.suppliers import SupplierContact
 from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
 from shared.runtime import CurrentPrincipal
 from suppliers.entrypoints.deps import Uow
-from suppliers.entrypoints.schemas import (
-    PortalProfileOut,
-    ProfilePage,
-    SupplierCreate,
-    SupplierOut,
-    SupplierPage,
-    SupplierPatch,
-)
+from suppliers.entrypoints.schemas import SupplierCreate, SupplierOut, SupplierPage, SupplierPatch
 from suppliers.service import handlers
 
 router = APIRouter(prefix="/api/v1", tags=["suppliers"])
@@ -24,9 +18,7 @@ router = APIRouter(prefix="/api/v1", tags=["suppliers"])
 
 @router.post("/suppliers", status_code=status.HTTP_201_CREATED, response_model=SupplierOut)
 async def create_supplier(body: SupplierCreate, caller: CurrentPrincipal, uow: Uow) -> SupplierOut:
-    from shared.contracts.suppliers import SupplierContact
-
-    supplier = await handlers.register_supplier(
+    view = await handlers.register_supplier(
         uow,
         caller,
         name=body.name,
@@ -37,7 +29,7 @@ async def create_supplier(body: SupplierCreate, caller: CurrentPrincipal, uow: U
         contacts=[SupplierContact(**c.model_dump(mode="json")) for c in body.contacts],
         custom_fields=body.custom_fields,
     )
-    return SupplierOut.of(supplier)
+    return SupplierOut.of(view)
 
 
 @router.get("/suppliers", response_model=SupplierPage)
@@ -45,22 +37,22 @@ async def list_suppliers(
     caller: CurrentPrincipal, uow: Uow, limit: LimitParam = 50, cursor: CursorParam = None
 ) -> SupplierPage:
     found = await handlers.list_suppliers(uow, caller, limit=limit + 1, after=decode_cursor(cursor))
-    page = list(found[:limit])
-    next_cursor = encode_cursor(page[-1].created_at, page[-1].id) if len(found) > limit else None
-    return SupplierPage(items=[SupplierOut.of(s) for s in page], next_cursor=next_cursor)
+    page = found[:limit]
+    last = page[-1].supplier if page else None
+    next_cursor = encode_cursor(last.created_at, last.id) if last and len(found) > limit else None
+    items = [SupplierOut.of(v, for_supplier=caller.is_supplier) for v in page]
+    return SupplierPage(items=items, next_cursor=next_cursor)
 
 
 @router.get("/suppliers/{supplier_id}", response_model=SupplierOut)
 async def get_supplier(supplier_id: UUID, caller: CurrentPrincipal, uow: Uow) -> SupplierOut:
-    return SupplierOut.of(await handlers.get_supplier(uow, caller, supplier_id))
+    view = await handlers.get_supplier(uow, caller, supplier_id)
+    return SupplierOut.of(view, for_supplier=caller.is_supplier)
 
 
 @router.patch("/suppliers/{supplier_id}", response_model=SupplierOut)
 async def patch_supplier(supplier_id: UUID, body: SupplierPatch, caller: CurrentPrincipal, uow: Uow) -> SupplierOut:
-    changes = body.changes()
-    if "email" in changes:
-        changes["email"] = str(changes["email"])
-    return SupplierOut.of(await handlers.update_supplier(uow, caller, supplier_id, changes))
+    return SupplierOut.of(await handlers.update_supplier(uow, caller, supplier_id, body.changes()))
 
 
 @router.post("/suppliers/{supplier_id}/portal/activate", response_model=SupplierOut)
@@ -71,23 +63,3 @@ async def activate_portal(supplier_id: UUID, caller: CurrentPrincipal, uow: Uow)
 @router.post("/suppliers/{supplier_id}/portal/deactivate", response_model=SupplierOut)
 async def deactivate_portal(supplier_id: UUID, caller: CurrentPrincipal, uow: Uow) -> SupplierOut:
     return SupplierOut.of(await handlers.deactivate_portal(uow, caller, supplier_id))
-
-
-@router.get("/portal/profiles", response_model=ProfilePage)
-async def portal_profiles(caller: CurrentPrincipal, uow: Uow) -> ProfilePage:
-    """The supplier's own profiles: one per linked supplier record."""
-    found = await handlers.list_suppliers(uow, caller, limit=200, after=None)
-    return ProfilePage(
-        items=[
-            PortalProfileOut(
-                supplier_id=s.id,
-                name=s.name,
-                email=s.email,
-                phone=s.phone,
-                currency=s.currency,
-                portal_status=s.portal_status,
-            )
-            for s in found
-            if caller.is_supplier
-        ]
-    )

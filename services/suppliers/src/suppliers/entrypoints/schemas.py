@@ -1,4 +1,4 @@
-"""Request and response bodies of the suppliers API."""
+"""Request and response bodies of the suppliers API: the buyer's record and the supplier's profile."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from shared.contracts.base import DecimalStr
 from shared.contracts.suppliers import SupplierContact
-from suppliers.domain.model import Supplier
+from suppliers.service.views import SupplierView
 
 
 class Contact(BaseModel):
@@ -20,6 +20,9 @@ class Contact(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr | None = None
     phone: str | None = Field(None, max_length=50)
+
+
+CUSTOM_FIELDS_DOC = "values by custom field key; in a PATCH a null removes a value, keys not sent are kept"
 
 
 class SupplierCreate(BaseModel):
@@ -31,10 +34,17 @@ class SupplierCreate(BaseModel):
     currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
     tolerance_rate: Decimal = Field(Decimal(0), ge=0, le=100, description="percent of the PO net total")
     contacts: list[Contact] = []
-    custom_fields: dict[str, Any] = {}
+    custom_fields: dict[str, Any] = Field({}, description=CUSTOM_FIELDS_DOC)
+
+
+def _without_null_required(changes: dict[str, Any], required: tuple[str, ...]) -> dict[str, Any]:
+    # A null for a field that cannot be empty means "leave it as it is".
+    return {k: v for k, v in changes.items() if not (k in required and v is None)}
 
 
 class SupplierPatch(BaseModel):
+    """The buyer's edit. The supplier's terms and address are read-only here (sending them is a 422)."""
+
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, min_length=1, max_length=300)
@@ -43,16 +53,54 @@ class SupplierPatch(BaseModel):
     currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
     tolerance_rate: Decimal | None = Field(None, ge=0, le=100)
     contacts: list[Contact] | None = None
-    custom_fields: dict[str, Any] | None = None
+    custom_fields: dict[str, Any] | None = Field(None, description=CUSTOM_FIELDS_DOC)
 
     def changes(self) -> dict[str, Any]:
         changes = {name: getattr(self, name) for name in self.model_fields_set}
         if changes.get("contacts") is not None:
             changes["contacts"] = [SupplierContact(**c.model_dump()) for c in self.contacts or []]
-        for required in ("name", "email", "currency", "tolerance_rate", "contacts", "custom_fields"):
-            if required in changes and changes[required] is None:
-                del changes[required]
-        return changes
+        if changes.get("email") is not None:
+            changes["email"] = str(changes["email"])
+        required = ("name", "email", "currency", "tolerance_rate", "contacts", "custom_fields")
+        return _without_null_required(changes, required)
+
+
+class ProfilePatch(BaseModel):
+    """The supplier's edit of its profile; currency, tolerance rate and the like are the buyer's (422)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=1, max_length=300)
+    email: EmailStr | None = None
+    phone: str | None = Field(None, max_length=50)
+    address: str | None = Field(None, max_length=1000)
+    minimum_order_amount: Decimal | None = Field(None, ge=0, allow_inf_nan=False)
+    lead_time_days: int | None = Field(None, ge=0, le=3650)
+    custom_fields: dict[str, Any] | None = Field(None, description=CUSTOM_FIELDS_DOC)
+
+    def changes(self) -> dict[str, Any]:
+        changes = {name: getattr(self, name) for name in self.model_fields_set}
+        if changes.get("email") is not None:
+            changes["email"] = str(changes["email"])
+        return _without_null_required(changes, ("name", "email", "custom_fields"))
+
+
+class PortalProfileOut(BaseModel):
+    supplier_id: UUID
+    name: str
+    email: str
+    phone: str | None
+    currency: str
+    address: str | None = None
+    minimum_order_amount: DecimalStr | None = None
+    lead_time_days: int | None = None
+    custom_fields: dict[str, Any] = {}
+    portal_status: str
+
+    @classmethod
+    def of(cls, view: SupplierView) -> PortalProfileOut | None:
+        shown = view.supplier.profile_view(view.shown)
+        return None if shown is None else cls.model_validate(shown)
 
 
 class SupplierOut(BaseModel):
@@ -66,11 +114,20 @@ class SupplierOut(BaseModel):
     contacts: list[SupplierContact]
     custom_fields: dict[str, Any]
     portal_status: str
+    # The supplier's terms, read-only for the buyer (kept by the supplier in its profile).
+    address: str | None = None
+    minimum_order_amount: DecimalStr | None = None
+    lead_time_days: int | None = None
+    portal_profile: PortalProfileOut | None = None
     created_at: datetime
     updated_at: datetime
 
     @classmethod
-    def of(cls, supplier: Supplier) -> SupplierOut:
+    def of(cls, view: SupplierView, *, for_supplier: bool = False) -> SupplierOut:
+        supplier, profile = view.supplier, view.supplier.profile
+        custom_fields = supplier.custom_fields
+        if for_supplier:  # a supplier user never sees the fields the buyer keeps hidden
+            custom_fields = {k: v for k, v in custom_fields.items() if k in view.shown}
         return cls(
             id=supplier.id,
             tenant_id=supplier.tenant_id,
@@ -80,20 +137,15 @@ class SupplierOut(BaseModel):
             currency=supplier.currency,
             tolerance_rate=supplier.tolerance_rate,
             contacts=supplier.contacts,
-            custom_fields=supplier.custom_fields,
+            custom_fields=custom_fields,
             portal_status=supplier.portal_status,
+            address=profile.address if profile else None,
+            minimum_order_amount=profile.minimum_order_amount if profile else None,
+            lead_time_days=profile.lead_time_days if profile else None,
+            portal_profile=PortalProfileOut.of(view),
             created_at=supplier.created_at,
             updated_at=supplier.updated_at,
         )
-
-
-class PortalProfileOut(BaseModel):
-    supplier_id: UUID
-    name: str
-    email: str
-    phone: str | None
-    currency: str
-    portal_status: str
 
 
 class SupplierPage(BaseModel):

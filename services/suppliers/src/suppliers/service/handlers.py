@@ -1,8 +1,8 @@
-"""Use cases of the suppliers service: load, decide in the domain, save with the outbox."""
+"""Use cases of the buyer's supplier record: load, decide in the domain, save with the outbox."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -12,6 +12,7 @@ from shared.auth import Principal
 from shared.contracts.suppliers import SupplierContact
 from suppliers.domain.model import Supplier
 from suppliers.service.unit_of_work import UnitOfWork
+from suppliers.service.views import SupplierView, with_shown_fields
 
 UowFactory = Callable[[], UnitOfWork]
 
@@ -31,9 +32,10 @@ async def register_supplier(
     phone: str | None,
     contacts: list[SupplierContact],
     custom_fields: dict[str, Any],
-) -> Supplier:
+) -> SupplierView:
     tenant_id = caller.require_buyer()
     async with uow:
+        catalog = await uow.custom_fields.catalog(tenant_id)
         supplier = Supplier.register(
             tenant_id=tenant_id,
             name=name,
@@ -43,50 +45,50 @@ async def register_supplier(
             phone=phone,
             contacts=contacts,
             custom_fields=custom_fields,
+            catalog=catalog,
             now=_now(),
         )
         await uow.save(supplier)
         await uow.commit()
-    return supplier
+    return SupplierView(supplier, catalog.shown_keys)
 
 
-async def update_supplier(uow: UnitOfWork, caller: Principal, supplier_id: UUID, changes: dict[str, Any]) -> Supplier:
+async def _change(
+    uow: UnitOfWork, caller: Principal, supplier_id: UUID, decide: Callable[[Supplier, Any], None]
+) -> SupplierView:
+    """Load the supplier locked, let the buyer's decision apply, save it with its events."""
     async with uow:
         supplier = await uow.suppliers.get(supplier_id, scope=caller, for_update=True)
         caller.require_buyer()
-        supplier.update(changes, _now())
+        catalog = await uow.custom_fields.catalog(supplier.tenant_id)
+        decide(supplier, catalog)
         await uow.save(supplier)
         await uow.commit()
-    return supplier
+    return SupplierView(supplier, catalog.shown_keys)
 
 
-async def activate_portal(uow: UnitOfWork, caller: Principal, supplier_id: UUID) -> Supplier:
+async def update_supplier(
+    uow: UnitOfWork, caller: Principal, supplier_id: UUID, changes: dict[str, Any]
+) -> SupplierView:
+    return await _change(uow, caller, supplier_id, lambda s, catalog: s.update(changes, _now(), catalog))
+
+
+async def activate_portal(uow: UnitOfWork, caller: Principal, supplier_id: UUID) -> SupplierView:
+    return await _change(uow, caller, supplier_id, lambda s, catalog: s.activate_portal(_now(), catalog))
+
+
+async def deactivate_portal(uow: UnitOfWork, caller: Principal, supplier_id: UUID) -> SupplierView:
+    return await _change(uow, caller, supplier_id, lambda s, catalog: s.deactivate_portal(_now(), catalog))
+
+
+async def get_supplier(uow: UnitOfWork, caller: Principal, supplier_id: UUID) -> SupplierView:
     async with uow:
-        supplier = await uow.suppliers.get(supplier_id, scope=caller, for_update=True)
-        caller.require_buyer()
-        supplier.activate_portal(_now())
-        await uow.save(supplier)
-        await uow.commit()
-    return supplier
-
-
-async def deactivate_portal(uow: UnitOfWork, caller: Principal, supplier_id: UUID) -> Supplier:
-    async with uow:
-        supplier = await uow.suppliers.get(supplier_id, scope=caller, for_update=True)
-        caller.require_buyer()
-        supplier.deactivate_portal(_now())
-        await uow.save(supplier)
-        await uow.commit()
-    return supplier
-
-
-async def get_supplier(uow: UnitOfWork, caller: Principal, supplier_id: UUID) -> Supplier:
-    async with uow:
-        return await uow.suppliers.get(supplier_id, scope=caller)
+        [view] = await with_shown_fields(uow, [await uow.suppliers.get(supplier_id, scope=caller)])
+        return view
 
 
 async def list_suppliers(
     uow: UnitOfWork, caller: Principal, *, limit: int, after: tuple[datetime, UUID] | None
-) -> Sequence[Supplier]:
+) -> list[SupplierView]:
     async with uow:
-        return await uow.suppliers.list(scope=caller, limit=limit, after=after)
+        return await with_shown_fields(uow, await uow.suppliers.list(scope=caller, limit=limit, after=after))

@@ -1,8 +1,9 @@
-"""The suppliers unit of work: repository, outbox and inbox on one transaction."""
+"""The suppliers unit of work: repositories, outbox and inbox on one transaction."""
 
 from __future__ import annotations
 
 from shared.db import SqlUnitOfWork
+from suppliers.adapters.custom_fields import CustomFieldRepository
 from suppliers.adapters.repository import SupplierRepository
 from suppliers.domain.model import Supplier
 
@@ -10,6 +11,7 @@ from suppliers.domain.model import Supplier
 class UnitOfWork(SqlUnitOfWork):
     def _start(self) -> None:
         self.suppliers = SupplierRepository(self.session)
+        self.custom_fields = CustomFieldRepository(self.session)
 
     async def save(self, supplier: Supplier) -> None:
         """Persist the aggregate and move its recorded events to the outbox."""

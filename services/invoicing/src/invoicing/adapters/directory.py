@@ -1,0 +1,80 @@
+"""Read models of who is who: supplier names (suppliers service) and buyer organisations with
+their settings (gateway). Upserts of whole-state snapshots; only a newer revision replaces a row."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Row, Table, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from invoicing.adapters.tables import organisations, suppliers
+from invoicing.domain.organisations import OrganisationSettings
+
+
+async def upsert_newer(session: AsyncSession, table: Table, values: dict[str, Any]) -> bool:
+    """Store ``values`` unless a row with the same or a newer revision is there; True when stored."""
+    statement = insert(table).values(values)
+    newer_only = statement.on_conflict_do_update(
+        index_elements=[table.c.id],
+        set_={k: statement.excluded[k] for k in values if k != "id"},
+        # Snapshots can arrive twice or out of order after a retry: only a newer one wins.
+        where=table.c.revision < statement.excluded.revision,
+    ).returning(table.c.id)
+    return (await session.execute(newer_only)).first() is not None
+
+
+def _settings(row: Row) -> OrganisationSettings:  # type: ignore[type-arg]
+    return OrganisationSettings(
+        tenant_id=row.id,
+        name=row.name,
+        invoice_issue_date_required=row.invoice_issue_date_required,
+        supplier_portal_enabled=row.supplier_portal_enabled,
+        revision=row.revision,
+    )
+
+
+class SupplierDirectory:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def upsert(self, *, supplier_id: UUID, tenant_id: UUID, name: str, revision: int) -> bool:
+        values = {"id": supplier_id, "tenant_id": tenant_id, "name": name, "revision": revision}
+        return await upsert_newer(self._session, suppliers, values)
+
+    async def name_of(self, supplier_id: UUID, *, tenant_id: UUID) -> str | None:
+        query = select(suppliers.c.name).where(suppliers.c.id == supplier_id, suppliers.c.tenant_id == tenant_id)
+        return (await self._session.execute(query)).scalar_one_or_none()
+
+
+class OrganisationDirectory:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def find(self, tenant_id: UUID, *, for_update: bool = False) -> OrganisationSettings | None:
+        query = select(organisations).where(organisations.c.id == tenant_id)
+        row = (await self._session.execute(query.with_for_update() if for_update else query)).first()
+        return _settings(row) if row is not None else None
+
+    async def settings_of(self, tenant_id: UUID) -> OrganisationSettings:
+        """The tenant's settings, the defaults when unknown.
+
+        FOR SHARE: a command deciding by the portal switch holds the row until it commits, so
+        the switch-off (which deletes supplier drafts) waits for it and then sees its draft;
+        a command after the switch-off reads the committed "off".
+        """
+        query = select(organisations).where(organisations.c.id == tenant_id).with_for_update(read=True)
+        row = (await self._session.execute(query)).first()
+        return _settings(row) if row is not None else OrganisationSettings.unknown(tenant_id)
+
+    async def upsert(self, settings: OrganisationSettings) -> bool:
+        values = {
+            "id": settings.tenant_id,
+            "name": settings.name or "",
+            "invoice_issue_date_required": settings.invoice_issue_date_required,
+            "supplier_portal_enabled": settings.supplier_portal_enabled,
+            "revision": settings.revision,
+        }
+        return await upsert_newer(self._session, organisations, values)

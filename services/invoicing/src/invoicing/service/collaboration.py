@@ -1,0 +1,103 @@
+"""Use cases of an invoice's conversation: comments and attached files.
+
+Both sides that can see an invoice take part, except in a supplier's draft, which is the
+supplier's own until submitted (a draft the buyer wrote is shared with its supplier). Each new
+comment or file is published through the outbox so that the other side hears of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from uuid import UUID
+
+from invoicing.adapters.collaboration import After
+from invoicing.domain.access import may_follow_conversation
+from invoicing.domain.attachments import Attachment, new_attachment
+from invoicing.domain.comments import Comment, new_comment
+from invoicing.domain.errors import InvoiceNotFound
+from invoicing.domain.model import Invoice
+from invoicing.service.unit_of_work import UnitOfWork
+from shared.auth import Principal
+from shared.errors import NotFound
+from shared.uploads import check_upload
+
+
+async def _followed(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -> Invoice:
+    invoice = await uow.invoices.get(invoice_id, scope=caller)
+    if not may_follow_conversation(invoice, by_buyer=caller.is_buyer):
+        raise InvoiceNotFound()  # as for another party's invoice: its existence is not revealed
+    return invoice
+
+
+async def add_comment(uow: UnitOfWork, caller: Principal, invoice_id: UUID, body: str) -> Comment:
+    async with uow:
+        invoice = await _followed(uow, caller, invoice_id)
+        po = await uow.purchase_orders.find(invoice.purchase_order_id)
+        comment, event = new_comment(
+            invoice,
+            author_id=caller.user_id,
+            author_role=caller.role,
+            author_name=None,  # tokens carry no display name; the notifier knows the users
+            body=body,
+            initiator_id=po.initiator_id if po is not None else invoice.initiator_id,
+            now=datetime.now(UTC),
+        )
+        await uow.comments.add(comment)
+        uow.outbox.add(event, tenant_id=invoice.tenant_id)
+        await uow.commit()
+    return comment
+
+
+async def list_comments(
+    uow: UnitOfWork, caller: Principal, invoice_id: UUID, *, after: After, limit: int
+) -> Sequence[Comment]:
+    async with uow:
+        invoice = await _followed(uow, caller, invoice_id)
+        return await uow.comments.of_invoice(invoice.id, after=after, limit=limit)
+
+
+async def add_attachment(
+    uow: UnitOfWork,
+    caller: Principal,
+    invoice_id: UUID,
+    *,
+    filename: str | None,
+    content_type: str | None,
+    content: bytes,
+    max_bytes: int,
+) -> Attachment:
+    async with uow:
+        invoice = await _followed(uow, caller, invoice_id)
+        name, checked_type = check_upload(filename, content_type, content, max_bytes=max_bytes)
+        attachment, event = new_attachment(
+            invoice,
+            filename=name,
+            content_type=checked_type,
+            size=len(content),
+            uploaded_by=caller.user_id,
+            now=datetime.now(UTC),
+        )
+        await uow.attachments.add(attachment, content)
+        uow.outbox.add(event, tenant_id=invoice.tenant_id)
+        await uow.commit()
+    return attachment
+
+
+async def list_attachments(
+    uow: UnitOfWork, caller: Principal, invoice_id: UUID, *, after: After, limit: int
+) -> Sequence[Attachment]:
+    async with uow:
+        invoice = await _followed(uow, caller, invoice_id)
+        return await uow.attachments.of_invoice(invoice.id, after=after, limit=limit)
+
+
+async def get_attachment(
+    uow: UnitOfWork, caller: Principal, invoice_id: UUID, attachment_id: UUID
+) -> tuple[Attachment, bytes]:
+    async with uow:
+        invoice = await _followed(uow, caller, invoice_id)
+        found = await uow.attachments.get(invoice.id, attachment_id)
+    if found is None:
+        raise NotFound("attachment not found")
+    return found

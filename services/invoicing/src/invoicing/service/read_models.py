@@ -1,0 +1,73 @@
+"""Event use cases that keep the read models of other services: purchase orders, supplier
+names and buyer organisations, and what the supplier portal switch-off does to drafts.
+
+Each runs inside the unit of work its consumer opened (after the inbox check) and leaves the
+commit to it. A snapshot older than the stored one is ignored.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import structlog
+
+from invoicing.domain.organisations import OrganisationSettings, switches_portal_off
+from invoicing.service.unit_of_work import UnitOfWork
+from shared.contracts.identity import OrganisationSettingsChanged
+from shared.contracts.orders import PurchaseOrderSnapshot
+from shared.contracts.suppliers import SupplierSnapshot
+
+log = structlog.get_logger(__name__)
+
+
+async def record_purchase_order(uow: UnitOfWork, snapshot: PurchaseOrderSnapshot) -> None:
+    stored = await uow.purchase_orders.upsert(
+        {
+            "id": snapshot.purchase_order_id,
+            "tenant_id": snapshot.tenant_id,
+            "supplier_id": snapshot.supplier_id,
+            "number": snapshot.number,
+            "currency": snapshot.currency,
+            "status": snapshot.status,
+            "initiator_id": snapshot.initiator_id,
+            "lines": [line.model_dump(mode="json") for line in snapshot.lines],
+            "revision": snapshot.revision,
+            "updated_at": datetime.now(UTC),
+            "supplier_name": snapshot.supplier_name,
+            "buyer_name": snapshot.buyer_name,
+        }
+    )
+    if not stored:
+        log.info("older purchase order snapshot ignored", revision=snapshot.revision)
+
+
+async def record_supplier(uow: UnitOfWork, snapshot: SupplierSnapshot) -> None:
+    stored = await uow.suppliers.upsert(
+        supplier_id=snapshot.supplier_id, tenant_id=snapshot.tenant_id, name=snapshot.name, revision=snapshot.revision
+    )
+    if not stored:
+        log.info("older supplier snapshot ignored", revision=snapshot.revision)
+
+
+async def record_organisation_settings(uow: UnitOfWork, changed: OrganisationSettingsChanged) -> None:
+    """Keep the buyer's settings; switching the supplier portal off deletes suppliers' drafts.
+
+    Those drafts were never submitted, so nobody outside heard of them: they go without an
+    event. Drafts the buyer's staff wrote stay, and nothing comes back when the portal is on again.
+    """
+    # FOR UPDATE on the stored row: commands deciding by the switch hold it FOR SHARE, so the
+    # deletion waits for a supplier's draft being written and then removes it too.
+    before = await uow.organisations.find(changed.tenant_id, for_update=True)
+    after = OrganisationSettings(
+        tenant_id=changed.tenant_id,
+        name=changed.name,
+        invoice_issue_date_required=changed.invoice_issue_date_required,
+        supplier_portal_enabled=changed.supplier_portal_enabled,
+        revision=changed.revision,
+    )
+    if not await uow.organisations.upsert(after):
+        log.info("older organisation settings ignored", revision=changed.revision)
+        return
+    if switches_portal_off(before, after):
+        deleted = await uow.invoices.delete_supplier_drafts(changed.tenant_id)
+        log.info("supplier portal switched off; supplier drafts deleted", deleted=deleted)

@@ -1,0 +1,51 @@
+"""Queueing a drafted email, and finding its recipient in the read models.
+
+Used by the event handlers inside the unit of work their consumer opened: the queued email
+commits with the inbox record, or not at all.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Protocol
+from uuid import UUID
+
+from notifier.domain.directory import PortalUser, SupplierContact
+from notifier.domain.errors import RecipientNotKnownYet
+from notifier.domain.messages import EmailDraft
+from notifier.domain.model import Email, email_id_for
+from notifier.service.unit_of_work import UnitOfWork
+
+
+class Renderer(Protocol):
+    def render(self, draft: EmailDraft, *, email_id: UUID, now: datetime) -> bytes: ...
+
+
+async def queue_email(uow: UnitOfWork, renderer: Renderer, event_id: UUID, tenant_id: UUID, draft: EmailDraft) -> None:
+    """Render ``draft`` and queue it; a second draft of one event to one address queues nothing."""
+    now = datetime.now(UTC)
+    message = renderer.render(draft, email_id=email_id_for(event_id, draft.recipient), now=now)
+    email = Email.queue(
+        tenant_id=tenant_id,
+        source_event_id=event_id,
+        recipient=draft.recipient,
+        subject=draft.subject,
+        template=draft.template,
+        message=message,
+        now=now,
+    )
+    await uow.emails.add(email)
+
+
+async def supplier_contact(uow: UnitOfWork, supplier_id: UUID, tenant_id: UUID) -> SupplierContact:
+    supplier = await uow.directory.supplier(supplier_id, tenant_id=tenant_id)
+    if supplier is None:
+        raise RecipientNotKnownYet(f"supplier {supplier_id} is not in the read model yet")
+    return supplier
+
+
+async def portal_user(uow: UnitOfWork, user_id: UUID, role: str) -> PortalUser:
+    user = await uow.directory.user(user_id)
+    if user is None:
+        raise RecipientNotKnownYet(f"{role} {user_id} is not in the read model yet")
+    return user

@@ -1,0 +1,113 @@
+"""Stores the comments and attachments of purchase orders; both list oldest first.
+
+Callers pass an order they have already loaded with the caller's scope: these repositories
+only ever read below an order the caller may see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Row, Table, and_, insert, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orders.adapters.tables import purchase_order_attachments, purchase_order_comments
+from orders.domain.collaboration import Attachment, Comment
+from orders.domain.errors import AttachmentNotFound
+
+_ATTACHMENT_COLUMNS = [c for c in purchase_order_attachments.c if c.name != "content"]
+
+
+def _page(table: Table, columns: Sequence[Any], order_id: UUID, after: tuple[datetime, UUID] | None, limit: int) -> Any:
+    """The order's rows strictly after the cursor, oldest first: (created_at, id) ascending."""
+    created, row_id = table.c.created_at, table.c.id
+    following = true() if after is None else or_(created > after[0], and_(created == after[0], row_id > after[1]))
+    return (
+        select(*columns)
+        .where(table.c.purchase_order_id == order_id, following)
+        .order_by(created.asc(), row_id.asc())
+        .limit(limit)
+    )
+
+
+def _comment(row: Row) -> Comment:  # type: ignore[type-arg]
+    return Comment(
+        id=row.id,
+        purchase_order_id=row.purchase_order_id,
+        author_id=row.author_id,
+        author_role=row.author_role,
+        author_name=row.author_name,
+        body=row.body,
+        created_at=row.created_at,
+    )
+
+
+def _attachment(row: Row) -> Attachment:  # type: ignore[type-arg]
+    return Attachment(
+        id=row.id,
+        purchase_order_id=row.purchase_order_id,
+        filename=row.filename,
+        content_type=row.content_type,
+        size=row.size,
+        uploaded_by=row.uploaded_by,
+        created_at=row.created_at,
+    )
+
+
+class CommentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, comment: Comment) -> None:
+        await self._session.execute(
+            insert(purchase_order_comments).values(
+                id=comment.id,
+                purchase_order_id=comment.purchase_order_id,
+                author_id=comment.author_id,
+                author_role=comment.author_role,
+                author_name=comment.author_name,
+                body=comment.body,
+                created_at=comment.created_at,
+            )
+        )
+
+    async def list(self, order_id: UUID, *, limit: int, after: tuple[datetime, UUID] | None) -> Sequence[Comment]:
+        query = _page(purchase_order_comments, list(purchase_order_comments.c), order_id, after, limit)
+        return [_comment(row) for row in (await self._session.execute(query)).all()]
+
+
+class AttachmentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, attachment: Attachment, content: bytes) -> None:
+        await self._session.execute(
+            insert(purchase_order_attachments).values(
+                id=attachment.id,
+                purchase_order_id=attachment.purchase_order_id,
+                filename=attachment.filename,
+                content_type=attachment.content_type,
+                size=attachment.size,
+                content=content,
+                uploaded_by=attachment.uploaded_by,
+                created_at=attachment.created_at,
+            )
+        )
+
+    async def list(self, order_id: UUID, *, limit: int, after: tuple[datetime, UUID] | None) -> Sequence[Attachment]:
+        # The listing never reads the bytes.
+        query = _page(purchase_order_attachments, _ATTACHMENT_COLUMNS, order_id, after, limit)
+        return [_attachment(row) for row in (await self._session.execute(query)).all()]
+
+    async def get(self, order_id: UUID, attachment_id: UUID) -> tuple[Attachment, bytes]:
+        query = select(purchase_order_attachments).where(
+            purchase_order_attachments.c.id == attachment_id,
+            purchase_order_attachments.c.purchase_order_id == order_id,
+        )
+        row = (await self._session.execute(query)).first()
+        if row is None:
+            raise AttachmentNotFound()
+        return _attachment(row), bytes(row.content)

@@ -1,0 +1,52 @@
+"""Counts of the caller's purchase orders for the portal's start page, in one query.
+
+Unprocessed: sent and untouched since — not acknowledged, no live invoice, nothing invoiced.
+Open: what ``GET /purchase-orders?open=true`` lists (``OPEN_STATUSES``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orders.adapters.repository import visible_to
+from orders.adapters.tables import invoices, purchase_order_lines, purchase_orders
+from orders.domain.model import OPEN_STATUSES
+from shared.auth import Principal
+from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
+
+
+@dataclass(frozen=True)
+class OrderCounts:
+    unprocessed_orders: int
+    open_orders: int
+
+
+class OrderSummary:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def counts(self, scope: Principal) -> OrderCounts:
+        live_invoice = exists().where(
+            invoices.c.purchase_order_id == purchase_orders.c.id,
+            invoices.c.status.in_(sorted(LIVE_INVOICE_STATUSES)),
+        )
+        # A live invoice whose lines are all new items bills no PO line, yet the supplier acted.
+        invoiced_line = exists().where(
+            purchase_order_lines.c.purchase_order_id == purchase_orders.c.id,
+            purchase_order_lines.c.invoiced_quantity > 0,
+        )
+        unprocessed = and_(
+            purchase_orders.c.status == "sent",
+            purchase_orders.c.acknowledged_at.is_(None),
+            ~live_invoice,
+            ~invoiced_line,
+        )
+        query = select(
+            func.count().filter(unprocessed),
+            func.count().filter(purchase_orders.c.status.in_(sorted(OPEN_STATUSES))),
+        ).where(visible_to(scope))
+        unprocessed_count, open_count = (await self._session.execute(query)).one()
+        return OrderCounts(unprocessed_orders=unprocessed_count, open_orders=open_count)

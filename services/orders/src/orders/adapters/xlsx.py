@@ -1,0 +1,70 @@
+"""The purchase order as an XLSX workbook, from the same snapshot as the PDF and the events.
+
+One sheet: a header block (number, buyer, supplier, currency, delivery date, status), the
+lines as a table, and the net total. Quantities and amounts are numeric cells, so the buyer
+can compute with them; the delivery date is a date cell.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from shared.contracts.orders import PurchaseOrderSnapshot
+from shared.money import minor_unit
+
+LINE_HEADERS = ("#", "SKU", "Description", "Quantity", "Unit", "Unit price", "Net")
+
+
+def _money_format(currency: str) -> str:
+    decimals = minor_unit(currency)
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
+
+
+def render_purchase_order_xlsx(po: PurchaseOrderSnapshot) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None  # a new workbook always has its first sheet
+    sheet.title = po.number
+    bold = Font(bold=True)
+    money = _money_format(po.currency)
+
+    sheet.append(["Purchase order", po.number])
+    sheet.append(["Buyer", po.buyer_name or ""])
+    sheet.append(["Supplier", po.supplier_name])
+    sheet.append(["Currency", po.currency])
+    sheet.append(["Delivery date", po.delivery_date])
+    sheet.append(["Status", po.status.replace("_", " ")])
+    for row in sheet.iter_rows(min_row=1, max_row=6, max_col=1):
+        row[0].font = bold
+    if po.delivery_date is not None:
+        sheet.cell(row=5, column=2).number_format = "yyyy-mm-dd"
+
+    sheet.append([])
+    sheet.append(list(LINE_HEADERS))
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    for line in po.lines:
+        sheet.append(
+            [line.line_no, line.sku, line.description, line.quantity, line.unit, line.unit_price, line.net_amount]
+        )
+        sheet.cell(row=sheet.max_row, column=7).number_format = money
+    sheet.append([None, None, None, None, None, f"Net total ({po.currency})", po.net_total])
+    total = sheet.max_row
+    sheet.cell(row=total, column=6).font = bold
+    sheet.cell(row=total, column=7).font = bold
+    sheet.cell(row=total, column=7).number_format = money
+
+    for column, width in zip("ABCDEFG", (16, 14, 40, 12, 8, 18, 14), strict=True):
+        sheet.column_dimensions[column].width = width
+    output = BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+async def purchase_order_xlsx(snapshot: PurchaseOrderSnapshot) -> bytes:
+    # Building the workbook is CPU work; a thread keeps the event loop answering meanwhile.
+    return await asyncio.to_thread(render_purchase_order_xlsx, snapshot)

@@ -1,0 +1,122 @@
+"""Use cases that read RFPs: lists, one RFP as the caller may see it, the buyer's comparison, files.
+
+A supplier reaches only its own proposal; the buyer only proposals that were submitted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from orders.domain.rfp import Rfp
+from orders.domain.rfp_attachment import ProposalAttachment
+from orders.domain.rfp_comparison import Comparison, compare
+from orders.domain.rfp_errors import ProposalNotFound, RfpActionForbidden
+from orders.domain.rfp_proposal import Proposal
+from orders.service.rfp_scoping import acting_supplier, invited_records
+from orders.service.rfp_unit_of_work import RfpUnitOfWork
+from shared.auth import Principal
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class RfpView:
+    """An RFP as one caller sees it, as of ``seen_at``; a supplier's view carries its own proposal."""
+
+    rfp: Rfp
+    caller: Principal
+    seen_at: datetime
+    proposal: Proposal | None = None
+
+
+async def list_rfps(
+    uow: RfpUnitOfWork, caller: Principal, *, limit: int, after: tuple[datetime, UUID] | None, status: str | None
+) -> list[RfpView]:
+    moment = now()
+    async with uow:
+        found = await uow.rfps.page(scope=caller, limit=limit, after=after, status=status, now=moment)
+    return [RfpView(rfp, caller, moment) for rfp in found]
+
+
+async def get_rfp(uow: RfpUnitOfWork, caller: Principal, rfp_id: UUID, supplier_id: UUID | None) -> RfpView:
+    async with uow:
+        rfp = await uow.rfps.get(rfp_id, scope=caller)
+        proposal = None
+        if caller.is_supplier:
+            invited = invited_records(caller, rfp)
+            chosen = supplier_id or (invited[0] if invited else None)
+            proposal = await uow.proposals.of_supplier(rfp.id, acting_supplier(caller, rfp, chosen))
+    return RfpView(rfp, caller, now(), proposal)
+
+
+async def own_proposal(uow: RfpUnitOfWork, caller: Principal, rfp_id: UUID, supplier_id: UUID | None) -> Proposal:
+    async with uow:
+        rfp = await uow.rfps.get(rfp_id, scope=caller)
+        proposal = await uow.proposals.of_supplier(rfp.id, acting_supplier(caller, rfp, supplier_id))
+    if proposal is None:
+        raise ProposalNotFound("you have not answered this RFP yet")
+    return proposal
+
+
+async def compare_proposals(uow: RfpUnitOfWork, caller: Principal, rfp_id: UUID) -> Comparison:
+    async with uow:
+        rfp = await uow.rfps.get(rfp_id, scope=caller)
+        if not caller.is_buyer:
+            raise RfpActionForbidden("only the buyer compares the proposals")
+        return compare(rfp, await uow.proposals.of_rfp(rfp.id))
+
+
+async def count_open_rfps(uow: RfpUnitOfWork, caller: Principal) -> int:
+    async with uow:
+        return await uow.rfps.count_open(caller, now())
+
+
+async def _buyer_visible_proposal(uow: RfpUnitOfWork, caller: Principal, rfp_id: UUID, proposal_id: UUID) -> Proposal:
+    rfp = await uow.rfps.get(rfp_id, scope=caller)
+    if not caller.is_buyer:
+        raise RfpActionForbidden("suppliers read their own proposal's files under /proposal/attachments")
+    proposal = await uow.proposals.get(rfp.id, proposal_id)
+    if not proposal.shown_to_buyer:
+        raise ProposalNotFound()
+    return proposal
+
+
+async def proposal_attachments(
+    uow: RfpUnitOfWork, caller: Principal, rfp_id: UUID, *, proposal_id: UUID | None, supplier_id: UUID | None
+) -> list[ProposalAttachment]:
+    """The files of a proposal: the buyer names one it sees (``proposal_id``), a supplier reads its own."""
+    async with uow:
+        if proposal_id is not None:
+            proposal = await _buyer_visible_proposal(uow, caller, rfp_id, proposal_id)
+        else:
+            rfp = await uow.rfps.get(rfp_id, scope=caller)
+            found = await uow.proposals.of_supplier(rfp.id, acting_supplier(caller, rfp, supplier_id))
+            if found is None:
+                return []
+            proposal = found
+        return await uow.proposals.attachments(proposal.id)
+
+
+async def proposal_attachment(
+    uow: RfpUnitOfWork,
+    caller: Principal,
+    rfp_id: UUID,
+    attachment_id: UUID,
+    *,
+    proposal_id: UUID | None,
+    supplier_id: UUID | None,
+) -> ProposalAttachment:
+    async with uow:
+        if proposal_id is not None:
+            proposal = await _buyer_visible_proposal(uow, caller, rfp_id, proposal_id)
+        else:
+            rfp = await uow.rfps.get(rfp_id, scope=caller)
+            found = await uow.proposals.of_supplier(rfp.id, acting_supplier(caller, rfp, supplier_id))
+            if found is None:
+                raise ProposalNotFound("you have not answered this RFP yet")
+            proposal = found
+        return await uow.proposals.attachment(proposal.id, attachment_id)

@@ -1,0 +1,56 @@
+"""Checks of single values of a supplier: each refuses with the field it is about."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from suppliers.domain.errors import InvalidSupplier
+
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+MAX_TOLERANCE_RATE = Decimal(100)
+MAX_ADDRESS_LENGTH = 1000
+
+
+def _refuse(field: str, detail: str, message: str) -> InvalidSupplier:
+    return InvalidSupplier(detail, errors=[{"field": field, "message": message}])
+
+
+def validate_currency(currency: str) -> str:
+    if not _CURRENCY.match(currency):
+        raise _refuse("currency", "currency must be an ISO 4217 code", "three capital letters, e.g. EUR")
+    return currency
+
+
+def validate_tolerance_rate(rate: Decimal) -> Decimal:
+    if not rate.is_finite() or rate < 0 or rate > MAX_TOLERANCE_RATE:
+        raise _refuse(
+            "tolerance_rate", "tolerance rate must be between 0 and 100 percent", "a percentage from 0 to 100"
+        )
+    return rate
+
+
+def validate_minimum_order_amount(amount: Decimal | None) -> Decimal | None:
+    if amount is not None and (not amount.is_finite() or amount < 0):
+        raise _refuse("minimum_order_amount", "the minimum order amount cannot be negative", "a decimal >= 0")
+    return amount
+
+
+def validate_lead_time_days(days: int | None) -> int | None:
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 0):
+        raise _refuse("lead_time_days", "the lead time is a whole number of days", "an integer >= 0")
+    return days
+
+
+def validate_address(address: str | None) -> str | None:
+    if address is not None and len(address) > MAX_ADDRESS_LENGTH:
+        raise _refuse("address", "the address is too long", f"at most {MAX_ADDRESS_LENGTH} characters")
+    return address
+
+
+PROFILE_CHECKS: dict[str, Any] = {
+    "minimum_order_amount": validate_minimum_order_amount,
+    "lead_time_days": validate_lead_time_days,
+    "address": validate_address,
+}

@@ -1,0 +1,47 @@
+"""The invoice PDF: parties, purchase order, issue date, status, currency, lines and totals."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+
+from pypdf import PdfReader
+
+from invoicing.domain.events import invoice_state
+from invoicing.domain.lines import LineDraft
+from invoicing.domain.purchase_orders import PurchaseOrder
+from shared.contracts.invoicing import InvoiceSnapshot
+from shared.documents import render_invoice_pdf
+from tests.invoicing.unit.fakes import NOW, make_invoice, make_po, make_verdict
+
+
+def text_of(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+
+
+def test_the_pdf_shows_both_parties_the_po_the_lines_and_the_totals() -> None:
+    po: PurchaseOrder = make_po(("10", "100.00"), ("3", "7.50"))
+    invoice = make_invoice(po, [LineDraft(ln.line_id, ln.quantity, ln.unit_price) for ln in po.lines])
+    invoice.edit({"issue_date": date(2026, 3, 1)}, po, NOW)
+    invoice.submit(NOW)
+    invoice.record_verdict(make_verdict(invoice), approver_id=po.initiator_id, now=NOW)
+    invoice.record_payment(Decimal("22.50"), NOW)
+
+    pdf = render_invoice_pdf(
+        InvoiceSnapshot(**invoice_state(invoice)), buyer_name="Globex Buying", supplier_name="Acme Tools"
+    )
+    assert pdf.startswith(b"%PDF-")
+    text = text_of(pdf)
+    for expected in ("Invoice INV-1", "Acme Tools", "Globex Buying", "PO-1", "2026-03-01", "partly paid", "EUR"):
+        assert expected in text, expected
+    for expected in ("item 1", "item 2", "1,000.00", "22.50", "1,022.50", "1,000.00"):
+        assert expected in text, expected
+
+
+def test_without_names_the_pdf_falls_back_to_the_ids_and_a_missing_issue_date_shows_a_dash() -> None:
+    po = make_po()
+    invoice = make_invoice(po)
+    text = text_of(render_invoice_pdf(InvoiceSnapshot(**invoice_state(invoice)), buyer_name=None, supplier_name=None))
+    assert str(po.supplier_id) in text and str(po.tenant_id) in text
+    assert "Issue date -" in text and "Status draft" in text

@@ -6,6 +6,7 @@ the same snapshot, so the supplier receives exactly what the buyer sees. fpdf2 i
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from fpdf import FPDF
@@ -72,7 +73,13 @@ def render_purchase_order_pdf(po: PurchaseOrderSnapshot, *, buyer_name: str | No
     return bytes(pdf.output())
 
 
-def render_invoice_pdf(invoice: InvoiceSnapshot, *, buyer_name: str | None, supplier_name: str | None) -> bytes:
+def render_invoice_pdf(
+    invoice: InvoiceSnapshot,
+    *,
+    buyer_name: str | None,
+    supplier_name: str | None,
+    delivery_date: date | None = None,
+) -> bytes:
     """The invoice as both sides see it: parties, PO, dates, status, lines and totals."""
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
@@ -86,6 +93,7 @@ def render_invoice_pdf(invoice: InvoiceSnapshot, *, buyer_name: str | None, supp
         ("Buyer", buyer_name or str(invoice.tenant_id)),
         ("Purchase order", invoice.purchase_order_number),
         ("Issue date", invoice.issue_date.isoformat() if invoice.issue_date else "-"),
+        ("Delivery date", delivery_date.isoformat() if delivery_date else "-"),
         ("Status", invoice.status.replace("_", " ")),
         ("Currency", invoice.currency),
     ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -91,6 +91,7 @@ def purchase_order(
         created_at=datetime.now(UTC),
         submitted_at=datetime.now(UTC),
         revision=revision,
+        delivery_date=date(2026, 4, 15),
     )
 
 

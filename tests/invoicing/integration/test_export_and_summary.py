@@ -20,7 +20,7 @@ def pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
 
 
-async def test_the_invoice_exports_as_a_pdf_named_by_its_number_with_both_parties_named(
+async def test_the_invoice_exports_as_a_pdf_named_by_its_number_with_both_parties_and_the_delivery_date(
     service: Service, parties: Parties
 ) -> None:
     po = purchase_order(parties, ("10", "100.00"), ("5", "20.00"))
@@ -47,6 +47,7 @@ async def test_the_invoice_exports_as_a_pdf_named_by_its_number_with_both_partie
         "Globex Buying",
         po.number,
         "2026-03-01",
+        "Delivery date 2026-04-15",
         "Status draft",
         "EUR",
         "item 1",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -63,13 +64,13 @@ class PurchaseOrderRepository:
         ).first()
         return _to_domain(row) if row is not None else None
 
-    async def names_of(self, purchase_order_id: UUID) -> tuple[str | None, str | None]:
-        """(supplier name, buyer name) as the PO's last snapshot carried them."""
-        query = select(purchase_orders.c.supplier_name, purchase_orders.c.buyer_name).where(
-            purchase_orders.c.id == purchase_order_id
-        )
+    async def document_details(self, purchase_order_id: UUID) -> tuple[str | None, str | None, date | None]:
+        """(supplier name, buyer name, delivery date) as the PO's last snapshot carried them."""
+        query = select(
+            purchase_orders.c.supplier_name, purchase_orders.c.buyer_name, purchase_orders.c.delivery_date
+        ).where(purchase_orders.c.id == purchase_order_id)
         row = (await self._session.execute(query)).first()
-        return (row.supplier_name, row.buyer_name) if row is not None else (None, None)
+        return (row.supplier_name, row.buyer_name, row.delivery_date) if row is not None else (None, None, None)
 
     async def upsert(self, values: dict[str, Any]) -> bool:
         """Store a snapshot unless a newer revision is already stored; True when it was stored."""

@@ -103,6 +103,7 @@ purchase_orders = Table(
     # Names as the PO carried them: fall-backs for documents when the directories lack them.
     Column("supplier_name", String(300)),
     Column("buyer_name", String(300)),
+    Column("delivery_date", Date),
 )
 
 invoice_comments = Table(

@@ -35,6 +35,7 @@ async def record_purchase_order(uow: UnitOfWork, snapshot: PurchaseOrderSnapshot
             "updated_at": datetime.now(UTC),
             "supplier_name": snapshot.supplier_name,
             "buyer_name": snapshot.buyer_name,
+            "delivery_date": snapshot.delivery_date,
         }
     )
     if not stored:

@@ -12,12 +12,13 @@ PYTHON ?= $(shell for p in python3.12 python3.11 python3 python3.13 python3.14; 
 INSTALL_INPUTS := shared/pyproject.toml $(addsuffix /pyproject.toml,$(SERVICE_DIRS)) tests/requirements.txt
 PYTEST_ARGS ?=
 
-.PHONY: help setup up test lint unit integration e2e clean
+.PHONY: help setup up test lint unit integration e2e chaos clean
 
 help:
 	@echo "make up     set up (venv, install, data dir) and run the whole system"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make lint   ruff and mypy"
+	@echo "make chaos  fault injection at full size (CHAOS_FULL=1); report in var/chaos/report.md and .json"
 	@echo "make clean  remove the venv and all local data (var/)"
 
 $(VENV)/.installed: $(INSTALL_INPUTS)
@@ -44,6 +45,11 @@ test: setup lint
 
 unit: setup
 	$(VENV)/bin/pytest -c tests/pytest.ini -m "not integration and not e2e" $(PYTEST_ARGS)
+
+# Fault injection with bigger counts and longer faults than the quick run in `make test`.
+chaos: setup
+	@mkdir -p var/chaos
+	CHAOS_FULL=1 CHAOS_REPORT_DIR=var/chaos $(VENV)/bin/pytest -c tests/pytest.ini tests/chaos $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var

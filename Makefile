@@ -12,7 +12,7 @@ PYTHON ?= $(shell for p in python3.12 python3.11 python3 python3.13 python3.14; 
 INSTALL_INPUTS := shared/pyproject.toml $(addsuffix /pyproject.toml,$(SERVICE_DIRS)) tests/requirements.txt
 PYTEST_ARGS ?=
 
-.PHONY: help setup up test lint unit integration e2e chaos clean
+.PHONY: help setup up test lint unit chaos clean
 
 help:
 	@echo "make up     set up (venv, install, data dir) and run the whole system"
@@ -44,7 +44,7 @@ test: setup lint
 	$(VENV)/bin/pytest -c tests/pytest.ini $(PYTEST_ARGS)
 
 unit: setup
-	$(VENV)/bin/pytest -c tests/pytest.ini -m "not integration and not e2e" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -c tests/pytest.ini -m "not integration and not e2e and not chaos" $(PYTEST_ARGS)
 
 # Fault injection with bigger counts and longer faults than the quick run in `make test`.
 chaos: setup

@@ -65,3 +65,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
         if "e2e" in path.parts:
             item.add_marker(pytest.mark.e2e)
+        if "chaos" in path.parts:
+            item.add_marker(pytest.mark.chaos)

@@ -32,6 +32,7 @@ FORWARDED_RESPONSE_HEADERS = (
     "x-correlation-id",
     "etag",
     "www-authenticate",
+    "x-content-type-options",
 )
 
 

@@ -50,6 +50,9 @@ async def create_buyer_user(
     _check_password(password)
     password_hash = await hash_password(password)
     async with uow:
+        # A token of an organisation that does not exist here is answered like any unknown document.
+        if await uow.identities.organisation(tenant_id) is None:
+            raise NotFound("organisation not found")
         if await uow.identities.email_taken(email):
             raise EmailTaken(email)
         user = User.register(

@@ -116,5 +116,5 @@ async def export_invoice(
     return Response(
         content=document.content,
         media_type=document.media_type,
-        headers={"Content-Disposition": content_disposition(document.filename)},
+        headers={"Content-Disposition": content_disposition(document.filename), "X-Content-Type-Options": "nosniff"},
     )

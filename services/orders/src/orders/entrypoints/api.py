@@ -125,5 +125,8 @@ async def export_purchase_order(
     return Response(
         content=document.content,
         media_type=document.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{document.filename}"',
+            "X-Content-Type-Options": "nosniff",
+        },
     )

@@ -124,5 +124,5 @@ async def download_attachment(order_id: UUID, attachment_id: UUID, caller: Curre
     return Response(
         content=content,
         media_type=attachment.content_type,
-        headers={"Content-Disposition": content_disposition(attachment.filename)},
+        headers={"Content-Disposition": content_disposition(attachment.filename), "X-Content-Type-Options": "nosniff"},
     )

@@ -24,7 +24,7 @@ def attachment_response(attachment: ProposalAttachment) -> Response:
     return Response(
         content=attachment.content,
         media_type=attachment.content_type,
-        headers={"Content-Disposition": content_disposition(attachment.filename)},
+        headers={"Content-Disposition": content_disposition(attachment.filename), "X-Content-Type-Options": "nosniff"},
     )
 
 

@@ -1,0 +1,351 @@
+"""The authorisation matrix: every route of the gateway's OpenAPI document, called by everyone who
+must not reach party A's documents, with every path parameter filled with party A's real ids.
+
+Anonymous and forged callers get 401. A buyer of another organisation, a supplier user of another
+supplier of the same buyer and a supplier of another organisation get 401/403/404 and never a 2xx
+carrying party A's data, never a 5xx. Another party's document answers 404; a supplier calling a
+buyer-only action on its own document gets 403. A route the table does not know fails the test, so
+a new route cannot slip past the matrix.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from shared.auth import Principal
+from shared.devstack.stack import Stack
+from tests.e2e.attackers import (
+    PDF,
+    PartyA,
+    build_party_a,
+    forged,
+    other_tenant_buyer,
+    other_tenant_supplier,
+)
+from tests.e2e.conftest import Portal, bearer
+
+PUBLIC = {
+    ("POST", "/api/v1/auth/token"),
+    ("POST", "/api/v1/auth/invitations/{token}/accept"),
+    ("GET", "/api/v1/health"),
+}
+
+# Roles. "own" is S1's own user, tried only on buyer-only actions on its own documents.
+ANON, FORGED, OTHER_BUYER, SIBLING, FOREIGN_SUPPLIER, OWN = (
+    "anonymous",
+    "forged token",
+    "buyer of another organisation",
+    "supplier user of another supplier of the same buyer",
+    "supplier of another organisation",
+    "S1's own supplier user",
+)
+OUTSIDERS = (OTHER_BUYER, SIBLING, FOREIGN_SUPPLIER)
+SUPPLIERS = (SIBLING, FOREIGN_SUPPLIER)
+
+OK = "2xx without party A's data"  # allowed for the caller's own scope (lists, summaries, own creations)
+
+
+@dataclass
+class Route:
+    """What each outsider may get. ``expect`` maps a role to the statuses allowed (``OK`` included
+    where the route answers in the caller's own scope); roles not named get ``default``."""
+
+    expect: dict[str, set[int | str]] = field(default_factory=dict)
+    default: set[int | str] = field(default_factory=lambda: {404})
+    body: Any = None  # a dict (JSON), "file" (multipart) or a callable of the party
+    params: Any = None  # query parameters, or a callable of the party
+
+    def allowed(self, role: str) -> set[int | str] | None:
+        if role in (ANON, FORGED):
+            return {401}
+        if role == OWN:
+            return self.expect.get(OWN)
+        return self.expect.get(role, self.default)
+
+
+def scoped(**extra: Any) -> Route:
+    """A route in the caller's own scope: a list, a summary, a creation in its own organisation."""
+    return Route(default={OK, 403, 404}, **extra)
+
+
+def buyer_only(**extra: Any) -> Route:
+    """A buyer's action on party A's document: another buyer gets 404, suppliers 403 or 404,
+    S1 itself 403."""
+    return Route(expect={OTHER_BUYER: {404}, SIBLING: {403, 404}, FOREIGN_SUPPLIER: {403, 404}, OWN: {403}}, **extra)
+
+
+def supplier_only(**extra: Any) -> Route:
+    """A supplier's action on S1's document: a buyer gets 403 or 404, other suppliers 404."""
+    return Route(expect={OTHER_BUYER: {403, 404}}, **extra)
+
+
+def proposal_side(**extra: Any) -> Route:
+    """The supplier's own proposal, with ``?supplier_id=S1`` to claim S1's."""
+    return Route(default={403, 404}, params=lambda a: {"supplier_id": a.supplier_id}, **extra)
+
+
+def new_order(a: PartyA) -> dict[str, Any]:
+    return {
+        "supplier_id": a.supplier_id,
+        "currency": "EUR",
+        "delivery_date": "2027-06-15",
+        "lines": [{"description": "X", "quantity": "1", "unit_price": "1"}],
+    }
+
+
+def new_rfp(a: PartyA) -> dict[str, Any]:
+    return {
+        "title": "Steal",
+        "due_date": "2030-01-01T00:00:00Z",
+        "lines": [{"description": "X", "quantity": "1"}],
+        "supplier_ids": [a.supplier_id],
+    }
+
+
+def proposal_answer(a: PartyA) -> dict[str, Any]:
+    return {"lines": [{"rfp_line_id": line["id"], "unit_price": "0.01"} for line in a.rfp["lines"]]}
+
+
+COMMENT = {"body": "let me in"}
+V1 = "/api/v1"
+
+ROUTES: dict[tuple[str, str], Route] = {
+    # gateway: identity and the organisation
+    ("GET", "/me"): scoped(),
+    ("POST", "/users"): scoped(
+        body=lambda a: {
+            "email": f"x-{uuid.uuid4().hex[:6]}@x.example",
+            "name": "X",
+            "password": "x" * 12,
+            "role": "buyer_user",
+        },
+        expect={SIBLING: {403}, FOREIGN_SUPPLIER: {403}},
+    ),
+    ("GET", "/users"): scoped(expect={SIBLING: {403}, FOREIGN_SUPPLIER: {403}}),
+    ("GET", "/settings"): scoped(),
+    ("PATCH", "/settings"): scoped(
+        body={"invoice_issue_date_required": True}, expect={SIBLING: {403}, FOREIGN_SUPPLIER: {403}}
+    ),
+    ("GET", "/portal/summary"): scoped(),
+    # suppliers
+    ("POST", "/suppliers"): scoped(
+        body={"name": "Mine", "email": "mine@x.example", "currency": "EUR"},
+        expect={SIBLING: {403}, FOREIGN_SUPPLIER: {403}},
+    ),
+    ("GET", "/suppliers"): scoped(),
+    ("GET", "/suppliers/{supplier_id}"): Route(expect={SIBLING: {403, 404}, FOREIGN_SUPPLIER: {403, 404}}),
+    ("PATCH", "/suppliers/{supplier_id}"): buyer_only(body={"name": "Hijacked"}),
+    ("POST", "/suppliers/{supplier_id}/portal/activate"): buyer_only(),
+    ("POST", "/suppliers/{supplier_id}/portal/deactivate"): buyer_only(),
+    ("GET", "/portal/profiles"): scoped(),
+    ("GET", "/portal/profiles/{supplier_id}"): supplier_only(),
+    ("PATCH", "/portal/profiles/{supplier_id}"): supplier_only(body={"phone": "+1 666"}),
+    ("POST", "/supplier-custom-fields"): scoped(
+        body=lambda a: {"key": f"x{uuid.uuid4().hex[:6]}", "label": "X", "type": "text"},
+        expect={SIBLING: {403}, FOREIGN_SUPPLIER: {403}},
+    ),
+    ("GET", "/supplier-custom-fields"): scoped(),
+    ("PATCH", "/supplier-custom-fields/{key}"): buyer_only(body={"label": "Hijacked"}),
+    # purchase orders
+    ("POST", "/purchase-orders"): Route(
+        body=new_order, expect={OTHER_BUYER: {404, 422}, SIBLING: {403}, FOREIGN_SUPPLIER: {403}, OWN: {403}}
+    ),
+    ("GET", "/purchase-orders"): scoped(params=lambda a: {"supplier_id": a.supplier_id}),
+    ("GET", "/purchase-orders/summary"): scoped(),
+    ("GET", "/purchase-orders/{order_id}"): Route(),
+    ("PATCH", "/purchase-orders/{order_id}"): buyer_only(body={"delivery_date": "2028-01-01"}),
+    ("POST", "/purchase-orders/{order_id}/submit"): buyer_only(),
+    ("POST", "/purchase-orders/{order_id}/acknowledge"): supplier_only(),
+    ("POST", "/purchase-orders/{order_id}/cancel"): buyer_only(),
+    ("POST", "/purchase-orders/{order_id}/close"): buyer_only(),
+    ("GET", "/purchase-orders/{order_id}/export"): Route(params={"format": "pdf"}),
+    ("GET", "/purchase-orders/{order_id}/comments"): Route(),
+    ("POST", "/purchase-orders/{order_id}/comments"): Route(body=COMMENT),
+    ("GET", "/purchase-orders/{order_id}/attachments"): Route(),
+    ("POST", "/purchase-orders/{order_id}/attachments"): Route(body="file"),
+    ("GET", "/purchase-orders/{order_id}/attachments/{attachment_id}"): Route(),
+    # requests for proposals
+    ("POST", "/rfps"): Route(
+        body=new_rfp, expect={OTHER_BUYER: {404, 422}, SIBLING: {403}, FOREIGN_SUPPLIER: {403}, OWN: {403}}
+    ),
+    ("GET", "/rfps"): scoped(),
+    ("GET", "/rfps/summary"): scoped(),
+    ("GET", "/rfps/{rfp_id}"): Route(
+        params=lambda a: {"supplier_id": a.supplier_id}, expect={SIBLING: {403, 404}, FOREIGN_SUPPLIER: {403, 404}}
+    ),
+    ("PATCH", "/rfps/{rfp_id}"): buyer_only(body={"title": "Hijacked"}),
+    ("POST", "/rfps/{rfp_id}/publish"): buyer_only(),
+    ("POST", "/rfps/{rfp_id}/award"): buyer_only(body=lambda a: {"proposal_id": a.proposal["id"]}),
+    ("GET", "/rfps/{rfp_id}/proposals"): buyer_only(),
+    ("GET", "/rfps/{rfp_id}/proposals/{proposal_id}/attachments"): buyer_only(),
+    ("GET", "/rfps/{rfp_id}/proposals/{proposal_id}/attachments/{attachment_id}"): buyer_only(),
+    ("GET", "/rfps/{rfp_id}/proposal"): proposal_side(),
+    ("PUT", "/rfps/{rfp_id}/proposal"): proposal_side(body=proposal_answer),
+    ("POST", "/rfps/{rfp_id}/proposal/submit"): proposal_side(),
+    ("GET", "/rfps/{rfp_id}/proposal/attachments"): proposal_side(),
+    ("POST", "/rfps/{rfp_id}/proposal/attachments"): proposal_side(body="file"),
+    ("GET", "/rfps/{rfp_id}/proposal/attachments/{attachment_id}"): proposal_side(),
+    # invoices
+    ("POST", "/invoices"): Route(
+        body=lambda a: {"purchase_order_id": a.order["id"], "number": "STEAL-1", "issue_date": "2026-11-23"},
+        expect={OTHER_BUYER: {403, 404}},
+    ),
+    ("GET", "/invoices"): scoped(params=lambda a: {"purchase_order_id": a.order["id"]}),
+    ("GET", "/invoices/summary"): scoped(),
+    ("GET", "/invoices/{invoice_id}"): Route(),
+    ("PATCH", "/invoices/{invoice_id}"): supplier_only(body={"number": "HIJACK-1"}),
+    ("POST", "/invoices/{invoice_id}/submit"): supplier_only(),
+    ("POST", "/invoices/{invoice_id}/approve"): buyer_only(),
+    ("POST", "/invoices/{invoice_id}/reject"): buyer_only(body={"reason": "because"}),
+    ("POST", "/invoices/{invoice_id}/cancel"): Route(expect={OTHER_BUYER: {403, 404}}),
+    ("POST", "/invoices/{invoice_id}/payments"): buyer_only(body={"amount": "1.00"}),
+    ("GET", "/invoices/{invoice_id}/export"): Route(params={"format": "pdf"}),
+    ("GET", "/invoices/{invoice_id}/comments"): Route(),
+    ("POST", "/invoices/{invoice_id}/comments"): Route(body=COMMENT),
+    ("GET", "/invoices/{invoice_id}/attachments"): Route(),
+    ("POST", "/invoices/{invoice_id}/attachments"): Route(body="file"),
+    ("GET", "/invoices/{invoice_id}/attachments/{attachment_id}"): Route(),
+    # matching and the email audit
+    ("GET", "/matching/verdicts/{invoice_id}"): Route(expect={SIBLING: {403, 404}, FOREIGN_SUPPLIER: {403, 404}}),
+    ("GET", "/emails"): scoped(expect={SIBLING: {403}, FOREIGN_SUPPLIER: {403}}),
+}
+
+
+def fill(path: str, a: PartyA) -> str:
+    """Every path parameter with party A's real id; an unknown parameter fails loudly."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name == "attachment_id":
+            if path.startswith("/purchase-orders/"):
+                return a.order_attachment_id
+            if path.startswith("/invoices/"):
+                return a.invoice_attachment_id
+            if path.startswith("/rfps/"):
+                return a.proposal_attachment_id
+        ids = {
+            "supplier_id": a.supplier_id,
+            "key": a.field_key,
+            "order_id": a.order["id"],
+            "rfp_id": a.rfp["id"],
+            "proposal_id": a.proposal["id"],
+            "invoice_id": a.invoice["id"],
+        }
+        if name not in ids:
+            raise AssertionError(f"the security matrix does not know how to fill {{{name}}} in {path}")
+        return ids[name]
+
+    return re.sub(r"\{([^}]+)\}", value, path)
+
+
+async def call(api: httpx.AsyncClient, method: str, path: str, route: Route, a: PartyA, who: dict[str, str]) -> Any:
+    kwargs: dict[str, Any] = {"headers": dict(who)}
+    params = route.params(a) if callable(route.params) else route.params
+    if params:
+        kwargs["params"] = params
+    body = route.body(a) if callable(route.body) else route.body
+    if body == "file":
+        kwargs["files"] = {"file": ("evil.pdf", PDF, "application/pdf")}
+    elif body is not None:
+        kwargs["json"] = body
+    return await api.request(method, fill(path, a), **kwargs)
+
+
+async def test_every_route_refuses_everyone_but_its_party(api: httpx.AsyncClient, portal: Portal, stack: Stack) -> None:
+    spec = (await api.get("/openapi.json")).json()
+    operations = [
+        (method.upper(), path)
+        for path, item in spec["paths"].items()
+        if path.startswith(V1)
+        for method in item
+        if method.upper() in ("GET", "POST", "PUT", "PATCH", "DELETE") and (method.upper(), path) not in PUBLIC
+    ]
+    unknown = sorted(f"{m} {p}" for m, p in operations if (m, p.removeprefix(V1)) not in ROUTES)
+    assert not unknown, (
+        "routes in the gateway's OpenAPI that the security matrix does not cover (add them to ROUTES "
+        f"in {__name__} with who may call them): {unknown}"
+    )
+    stale = sorted(f"{m} {V1}{p}" for m, p in ROUTES if (m, V1 + p) not in operations)
+    assert not stale, f"routes in the security matrix that the OpenAPI no longer has: {stale}"
+    assert len(operations) >= 60, operations
+
+    a = await build_party_a(api, portal)
+    admin_principal = Principal(user_id=uuid.UUID(a.admin_id), role="buyer_admin", tenant_id=uuid.UUID(a.tenant_id))
+    callers = {
+        ANON: {},
+        FORGED: bearer(forged(admin_principal)),
+        OTHER_BUYER: other_tenant_buyer(stack),
+        SIBLING: a.sibling,
+        FOREIGN_SUPPLIER: other_tenant_supplier(stack),
+        OWN: a.supplier,
+    }
+    secrets = a.document_ids()
+    # Outside the organisation also its tenant id and its admin are party A's.
+    foreign_secrets = secrets | {a.tenant_id, a.admin_id}
+    before = await snapshot(api, a)
+
+    limit = asyncio.Semaphore(16)
+
+    async def check(method: str, path: str, role: str) -> str | None:
+        route = ROUTES[(method, path)]
+        allowed = route.allowed(role)
+        if allowed is None:
+            return None
+        async with limit:
+            answer = await call(api, method, path, route, a, callers[role])
+        where = f"{method} {V1}{path} as {role}: {answer.status_code}"
+        status = answer.status_code
+        if status >= 500:
+            return f"{where} (a server error) {answer.text[:300]}"
+        if 200 <= status < 300:
+            if OK not in allowed:
+                return f"{where}, expected {sorted(s for s in allowed if isinstance(s, int))}: {answer.text[:300]}"
+            leaked = sorted(s for s in (secrets if role == SIBLING else foreign_secrets) if s in answer.text)
+            if leaked:
+                return f"{where} carries party A's {leaked}: {answer.text[:300]}"
+            return None
+        if status not in allowed:
+            return f"{where}, expected {sorted(s for s in allowed if isinstance(s, int))}: {answer.text[:300]}"
+        return None
+
+    results = await asyncio.gather(*(check(m, p.removeprefix(V1), role) for m, p in operations for role in callers))
+    failures = [r for r in results if r]
+    assert not failures, f"{len(failures)} authorisation failures:\n" + "\n".join(failures)
+
+    # And nothing of party A changed.
+    assert await snapshot(api, a) == before
+
+
+async def snapshot(api: httpx.AsyncClient, a: PartyA) -> dict[str, Any]:
+    async def get(path: str, who: dict[str, str], keys: tuple[str, ...]) -> dict[str, Any]:
+        answer = await api.get(path, headers=who)
+        assert answer.status_code == 200, f"GET {path}: {answer.text}"
+        body = answer.json()
+        return {k: body.get(k) for k in keys}
+
+    supplier = await get(f"/suppliers/{a.supplier_id}", a.admin, ("name", "phone", "portal_status", "email"))
+    order = await get(f"/purchase-orders/{a.order['id']}", a.admin, ("status", "delivery_date", "net_total"))
+    invoice = await get(f"/invoices/{a.invoice['id']}", a.admin, ("status", "number", "paid_total", "approver_id"))
+    rfp = await get(f"/rfps/{a.rfp['id']}", a.admin, ("status", "title"))
+    proposal = await get(f"/rfps/{a.rfp['id']}/proposal", a.supplier, ("status", "lines"))
+    settings = await get("/settings", a.admin, ("invoice_issue_date_required", "supplier_portal_enabled"))
+    comments = len((await api.get(f"/purchase-orders/{a.order['id']}/comments", headers=a.admin)).json()["items"])
+    files = len((await api.get(f"/invoices/{a.invoice['id']}/attachments", headers=a.admin)).json()["items"])
+    fields = (await api.get("/supplier-custom-fields", headers=a.admin)).json()
+    return {
+        "supplier": supplier,
+        "order": order,
+        "invoice": invoice,
+        "rfp": rfp,
+        "proposal": proposal,
+        "settings": settings,
+        "order comments": comments,
+        "invoice attachments": files,
+        "fields": fields,
+    }

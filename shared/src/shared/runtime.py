@@ -25,6 +25,7 @@ from shared import correlation
 from shared.auth import Principal, TokenVerifier
 from shared.db import make_engine, make_session_factory
 from shared.errors import Unauthorized
+from shared.idempotency import IdempotencyMiddleware, IdempotencyStore, purge_expired
 from shared.kafka import make_producer
 from shared.logs import configure_logging
 from shared.messaging import EventConsumer, make_broker
@@ -60,6 +61,7 @@ class ServiceRuntime:
         for consumer in self.consumers:
             consumer.register(self.broker)
         self.relay: OutboxRelay | None = None
+        self.idempotency = IdempotencyStore(self.engine)
         self._background = background
         self._on_stop = on_stop
         self._tasks: list[asyncio.Task[None]] = []
@@ -73,6 +75,8 @@ class ServiceRuntime:
         app = FastAPI(title=title, lifespan=self._lifespan, version="1.0.0")
         app.state.runtime = self
         install_problem_handlers(app)
+        # Inside the error middleware: an unhandled exception passes through it (and frees the key).
+        app.add_middleware(IdempotencyMiddleware, store=self.idempotency, verifier=self.verifier)
 
         @app.middleware("http")
         async def _correlation(request: Request, call_next: Any) -> Any:
@@ -141,6 +145,7 @@ class ServiceRuntime:
             poll_interval_s=self.settings.outbox_poll_interval_s,
         )
         self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        self._tasks.append(asyncio.create_task(purge_expired(self.idempotency), name="idempotency-purge"))
         for task in self._background:
             self._tasks.append(asyncio.create_task(task(self), name=getattr(task, "__name__", "task")))
         if self.consumers:

@@ -17,6 +17,11 @@ class Settings(ServiceSettings):
     jwt_private_key_file: Path = Path("var/keys/jwt-private.pem")
     token_ttl_s: int = 3600
     invitation_ttl_days: int = 14
+    # Failed sign-ins allowed per window (GATEWAY_LOGIN_MAX_FAILURES_PER_ACCOUNT, ..._PER_IP,
+    # GATEWAY_LOGIN_WINDOW_S); successes are never counted.
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_ip: int = 50
+    login_window_s: int = 900
 
     admin_email: str = Field("admin@example.com", validation_alias=AliasChoices("PORTAL_ADMIN_EMAIL", "admin_email"))
     admin_password: str | None = Field(None, validation_alias=AliasChoices("PORTAL_ADMIN_PASSWORD", "admin_password"))

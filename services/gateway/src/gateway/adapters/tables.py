@@ -1,6 +1,7 @@
 """Tables of the gateway database."""
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -13,6 +14,7 @@ from sqlalchemy import (
 )
 
 from shared.db import new_metadata
+from shared.idempotency import idempotency_table
 from shared.inbox import inbox_table
 from shared.outbox import outbox_table
 
@@ -81,3 +83,16 @@ invitations = Table(
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+idempotency = idempotency_table(metadata)
+
+# One row per failed sign-in, per scope ("account": the email; "ip": the client address);
+# in the database so that limits hold across restarts and gateway instances.
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("scope", String(10), nullable=False),
+    Column("key", String(320), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_login_attempts_scope_key_at", "scope", "key", "at"),
+)

@@ -1,6 +1,6 @@
 """Errors of identity and invitations."""
 
-from shared.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from shared.errors import Conflict, DomainError, InvalidInput, NotFound, Unauthorized
 
 
 class InvalidCredentials(Unauthorized):
@@ -20,3 +20,15 @@ class InvitationNotFound(NotFound):
 
 class WeakPassword(InvalidInput):
     pass
+
+
+class TooManyLoginAttempts(DomainError):
+    """Too many failed sign-ins for this account or from this address; answered 429 with Retry-After."""
+
+    status = 429
+    title = "Too many login attempts"
+    type_slug = "too-many-requests"
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f"too many failed sign-ins; try again in {retry_after_s} seconds")
+        self.retry_after_s = retry_after_s

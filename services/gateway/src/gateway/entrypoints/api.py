@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import HTMLResponse
 
+from gateway.domain.errors import TooManyLoginAttempts
 from gateway.domain.model import Organisation
-from gateway.entrypoints.deps import Uow
+from gateway.entrypoints.deps import Limits, Uow
 from gateway.entrypoints.schemas import (
     AcceptInvitation,
     MeOut,
@@ -21,6 +22,7 @@ from gateway.entrypoints.schemas import (
 from gateway.service import handlers
 from shared.auth import Principal
 from shared.pagination import LimitParam
+from shared.problems import problem
 from shared.runtime import CurrentPrincipal
 
 router = APIRouter(prefix="/api/v1", tags=["identity"])
@@ -32,8 +34,15 @@ def _token(request: Request, principal: Principal) -> TokenOut:
 
 
 @router.post("/auth/token", response_model=TokenOut)
-async def issue_token(body: TokenRequest, request: Request, uow: Uow) -> TokenOut:
-    return _token(request, await handlers.sign_in(uow, str(body.email), body.password))
+async def issue_token(body: TokenRequest, request: Request, uow: Uow, limits: Limits) -> TokenOut | Response:
+    # The gateway is the edge: the connection's peer is the client (no proxy header is trusted).
+    client_ip = request.client.host if request.client else None
+    try:
+        principal = await handlers.sign_in(uow, str(body.email), body.password, client_ip=client_ip, limits=limits)
+    except TooManyLoginAttempts as exc:
+        headers = {"Retry-After": str(exc.retry_after_s)}
+        return problem(exc.status, exc.title, exc.detail, slug=exc.type_slug, headers=headers)
+    return _token(request, principal)
 
 
 @router.post("/auth/invitations/{token}/accept", response_model=TokenOut, status_code=status.HTTP_201_CREATED)

@@ -8,6 +8,8 @@ from uuid import UUID, uuid4
 from gateway.adapters.passwords import hash_password, verify_password
 from gateway.domain.errors import EmailTaken, InvalidCredentials, InvitationNotFound, WeakPassword
 from gateway.domain.model import MIN_PASSWORD_LENGTH, Invitation, Organisation, User, token_digest
+from gateway.service import login_throttle
+from gateway.service.login_throttle import LoginLimits
 from gateway.service.unit_of_work import UnitOfWork
 from shared.auth import Principal, Role
 from shared.contracts.suppliers import SupplierPortalActivated, SupplierSnapshot
@@ -26,13 +28,32 @@ def _check_password(password: str) -> None:
         )
 
 
-async def sign_in(uow: UnitOfWork, email: str, password: str) -> Principal:
+async def sign_in(
+    uow: UnitOfWork,
+    email: str,
+    password: str,
+    *,
+    client_ip: str | None = None,
+    limits: LoginLimits | None = None,
+) -> Principal:
+    """The caller's principal; with ``limits``, failed sign-ins are counted and a blocked
+    account or address gets TooManyLoginAttempts before its password is even checked."""
+    now = _now()
     async with uow:
+        if limits is not None:
+            await login_throttle.ensure_allowed(uow, limits, email, client_ip, now)
         user = await uow.identities.user_by_email(email)
         ok = await verify_password(user.password_hash if user else None, password)
         if user is None or not ok or not user.active:
+            if limits is not None:
+                await login_throttle.record_failure(uow, limits, email, client_ip, now)
+                await uow.commit()  # the failure counts even though the request fails
             raise InvalidCredentials()
-        return user.principal(await uow.identities.active_suppliers(user.supplier_ids))
+        principal = user.principal(await uow.identities.active_suppliers(user.supplier_ids))
+        if limits is not None:
+            await login_throttle.record_success(uow, limits, email)
+            await uow.commit()
+        return principal
 
 
 async def current_user(uow: UnitOfWork, caller: Principal) -> User:

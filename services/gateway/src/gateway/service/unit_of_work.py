@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from gateway.adapters.login_attempts import LoginAttemptRepository
 from gateway.adapters.repository import IdentityRepository
 from gateway.domain.model import Invitation, Organisation, User
 from shared.db import SqlUnitOfWork
@@ -12,6 +13,7 @@ from shared.db import SqlUnitOfWork
 class UnitOfWork(SqlUnitOfWork):
     def _start(self) -> None:
         self.identities = IdentityRepository(self.session)
+        self.login_attempts = LoginAttemptRepository(self.session)
 
     async def save_user(self, user: User, *, tenant_id: UUID | None = None) -> None:
         """Persist the user; a supplier user's events go out under the inviting buyer's tenant."""

@@ -15,6 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 from shared.db import new_metadata
+from shared.idempotency import idempotency_table
 from shared.inbox import inbox_table
 from shared.outbox import outbox_table
 
@@ -76,3 +77,4 @@ verdicts = Table(
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+idempotency = idempotency_table(metadata)

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from notifier.domain.headers import header_text, single_address
 from notifier.domain.messages import EmailDraft, format_day, format_money, format_quantity
 
 
@@ -38,17 +39,20 @@ class EmailRenderer:
 
     def bodies(self, draft: EmailDraft) -> tuple[str, str]:
         """The plain text and HTML bodies of ``draft``."""
-        context = {**draft.context, "subject": draft.subject}
+        context = {**draft.context, "subject": header_text(draft.subject)}
         plain = self._env.get_template(f"{draft.template}.txt.j2").render(context)
         html = self._env.get_template(f"{draft.template}.html.j2").render(context)
         return plain.strip() + "\n", html
 
     def render(self, draft: EmailDraft, *, email_id: UUID, now: datetime) -> bytes:
+        """The MIME message of ``draft``; InvalidRecipient when its recipient is not one address."""
         plain, html = self.bodies(draft)
         message = EmailMessage()
         message["From"] = self.sender
-        message["To"] = draft.recipient
-        message["Subject"] = draft.subject
+        # The only place user text becomes headers: one plain address, one sanitised line
+        # (a CR/LF in a PO number or supplier name must never add a header or a recipient).
+        message["To"] = single_address(draft.recipient)
+        message["Subject"] = header_text(draft.subject)
         message["Date"] = format_datetime(now)
         message["Message-ID"] = message_id_for(email_id, self.sender)
         message["X-Portal-Template"] = draft.template

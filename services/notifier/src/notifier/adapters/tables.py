@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 from shared.db import new_metadata
+from shared.idempotency import idempotency_table
 from shared.inbox import inbox_table
 from shared.outbox import outbox_table
 
@@ -69,6 +70,7 @@ users = Table(
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+idempotency = idempotency_table(metadata)
 
 # The sender listens on this channel; a trigger notifies it when emails are queued.
 EMAILS_CHANNEL = "notifier_emails"

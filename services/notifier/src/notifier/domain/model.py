@@ -110,6 +110,13 @@ class Email:
         else:
             self.next_attempt_at = now + policy.delay_after(self.attempts)
 
+    def refuse(self, error: str, now: datetime) -> None:
+        """Fail the email before any try: it can never be sent as it is (not one valid recipient)."""
+        self._ensure_pending()
+        self.status = "failed"
+        self.last_error = (error or "refused")[:_MAX_ERROR_LENGTH]
+        self.events.append(EmailFailed(**self._outcome(now)))
+
     def _ensure_pending(self) -> None:
         if self.status != "pending":
             raise EmailNotPending(self.status)

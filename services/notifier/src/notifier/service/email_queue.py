@@ -12,6 +12,7 @@ from uuid import UUID
 
 from notifier.domain.directory import PortalUser, SupplierContact
 from notifier.domain.errors import RecipientNotKnownYet
+from notifier.domain.headers import MAX_ADDRESS_LENGTH, InvalidRecipient, header_text, single_address
 from notifier.domain.messages import EmailDraft
 from notifier.domain.model import Email, email_id_for
 from notifier.service.unit_of_work import UnitOfWork
@@ -22,14 +23,35 @@ class Renderer(Protocol):
 
 
 async def queue_email(uow: UnitOfWork, renderer: Renderer, event_id: UUID, tenant_id: UUID, draft: EmailDraft) -> None:
-    """Render ``draft`` and queue it; a second draft of one event to one address queues nothing."""
+    """Render ``draft`` and queue it; a second draft of one event to one address queues nothing.
+
+    A recipient that is not one plain address (a list, a CR/LF, several @) is never rendered
+    or sent: the email is stored as failed at once, with the reason, and EmailFailed is published.
+    """
     now = datetime.now(UTC)
-    message = renderer.render(draft, email_id=email_id_for(event_id, draft.recipient), now=now)
+    subject = header_text(draft.subject)
+    try:
+        recipient = single_address(draft.recipient)
+    except InvalidRecipient as exc:
+        refused = Email.queue(
+            tenant_id=tenant_id,
+            source_event_id=event_id,
+            recipient=header_text(draft.recipient, limit=MAX_ADDRESS_LENGTH),
+            subject=subject,
+            template=draft.template,
+            message=b"",
+            now=now,
+        )
+        refused.refuse(str(exc), now)
+        if await uow.emails.add(refused):
+            await uow.save(refused)  # the failed state is already stored; this publishes EmailFailed
+        return
+    message = renderer.render(draft, email_id=email_id_for(event_id, recipient), now=now)
     email = Email.queue(
         tenant_id=tenant_id,
         source_event_id=event_id,
-        recipient=draft.recipient,
-        subject=draft.subject,
+        recipient=recipient,
+        subject=subject,
         template=draft.template,
         message=message,
         now=now,

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 from shared.db import new_metadata
+from shared.idempotency import idempotency_table
 from shared.inbox import inbox_table
 from shared.outbox import outbox_table
 
@@ -146,3 +147,4 @@ invoices = Table(
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+idempotency = idempotency_table(metadata)

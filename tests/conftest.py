@@ -24,9 +24,11 @@ def tokens(tmp_path_factory: pytest.TempPathFactory) -> Tokens:
 
 
 @pytest.fixture
-def broker(servers: Servers) -> str:
-    """Bootstrap servers of a broker with fresh topics (a new embedded broker per test)."""
-    return servers.new_broker()
+def broker(servers: Servers) -> Iterator[str]:
+    """Bootstrap servers of a broker with fresh topics (a new embedded broker per test, stopped after it)."""
+    bootstrap = servers.new_broker()
+    yield bootstrap
+    servers.release_broker(bootstrap)
 
 
 def service_env(prefix: str, database_url: str, bootstrap: str, tokens: Tokens, servers: Servers) -> dict[str, str]:
@@ -58,7 +60,18 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("CONSUMER_RETRY_BACKOFF_S", "0.05")
 
 
+# Cheap layers first; the whole-system layers last, so their stacks (every service polling its
+# topics) do not load the machine while the rest of the suite runs.
+LAYER_ORDER = {"unit": 0, "integration": 1, "e2e": 2, "chaos": 3}
+
+
+def _layer(item: pytest.Item) -> int:
+    parts = Path(str(item.fspath)).parts
+    return max((rank for layer, rank in LAYER_ORDER.items() if layer in parts), default=0)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=_layer)  # stable: the order within a layer is kept
     for item in items:
         path = Path(str(item.fspath))
         if "integration" in path.parts:

@@ -17,7 +17,7 @@ ADMIN_PASSWORD = "admin-password-for-tests"
 SUPPLIER_PASSWORD = "supplier-password"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     config = StackConfig.for_tests(tmp_path_factory.mktemp("stack"))
     config.admin_email = ADMIN_EMAIL
@@ -31,7 +31,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         running.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def mailbox(stack: Stack) -> Mailbox:
     return Mailbox(stack.config.mail_sink_dir)
 

@@ -95,6 +95,12 @@ class Servers:
         asyncio.run(ensure_topics(broker.bootstrap_servers))
         return broker.bootstrap_servers
 
+    def release_broker(self, bootstrap_servers: str) -> None:
+        """Stop an embedded broker a test no longer needs (an external one stays)."""
+        for broker in [b for b in self._brokers if b.bootstrap_servers == bootstrap_servers]:
+            broker.stop()
+            self._brokers.remove(broker)
+
     def stop(self) -> None:
         for broker in self._brokers:
             broker.stop()

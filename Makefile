@@ -11,6 +11,7 @@ PYTHON ?= $(shell for p in python3.12 python3.11 python3 python3.13 python3.14; 
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] < (3,11))' 2>/dev/null; then echo $$p; break; fi; done)
 INSTALL_INPUTS := shared/pyproject.toml $(addsuffix /pyproject.toml,$(SERVICE_DIRS)) tests/requirements.txt
 PYTEST_ARGS ?=
+TEST_WORKERS ?= 3
 
 .PHONY: help setup up test lint unit chaos clean
 
@@ -40,8 +41,11 @@ lint: setup
 	$(VENV)/bin/ruff format --check shared services tests
 	$(VENV)/bin/mypy
 
+# Unit and integration tests spread over TEST_WORKERS processes (they mostly wait on their own
+# servers); the whole-system layers run after them, one at a time, on a quiet machine.
 test: setup lint
-	$(VENV)/bin/pytest -c tests/pytest.ini $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -c tests/pytest.ini -m "not e2e and not chaos" -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -c tests/pytest.ini -m "e2e or chaos" $(PYTEST_ARGS)
 
 unit: setup
 	$(VENV)/bin/pytest -c tests/pytest.ini -m "not integration and not e2e and not chaos" $(PYTEST_ARGS)

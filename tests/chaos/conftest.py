@@ -28,6 +28,8 @@ import httpx
 import pytest
 
 from shared.contracts.envelope import Envelope
+from shared.devstack.ports import free_port
+from shared.devstack.postgres import EmbeddedPostgres
 from shared.devstack.stack import Stack, StackConfig
 from shared.testing import Mailbox, poll_until
 from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Portal
@@ -140,9 +142,11 @@ def scenario(request: pytest.FixtureRequest) -> Iterator[Scenario]:
 
 # -- the system ----------------------------------------------------------------------------------
 @contextlib.contextmanager
-def running_stack(data_dir: Path) -> Iterator[Stack]:
-    """A stack of its own: PostgreSQL, broker, SMTP sink and every service as a process."""
+def running_stack(data_dir: Path, *, database_urls: dict[str, str] | None = None) -> Iterator[Stack]:
+    """A stack of its own: PostgreSQL, broker, SMTP sink and every service as a process;
+    ``database_urls`` puts services on databases of other servers."""
     config = StackConfig.for_tests(data_dir)
+    config.database_urls = dict(database_urls or {})
     config.admin_email = ADMIN_EMAIL
     config.admin_password = ADMIN_PASSWORD
     config.extra_env = {"KAFKA_SESSION_TIMEOUT_MS": "3000", "CONSUMER_RETRY_BACKOFF_S": "0.05"}
@@ -165,10 +169,22 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="session")
-def shared_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def invoicing_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
+    """Invoicing's own PostgreSQL server in the shared stack, so that a scenario can restart one
+    service's database (the other services share the stack's server)."""
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("invoicing-postgres") / "data", free_port())
+    server.start()
+    server.create_databases(["portal_invoicing"])
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def shared_stack(tmp_path_factory: pytest.TempPathFactory, invoicing_postgres: EmbeddedPostgres) -> Iterator[Stack]:
     """One stack for the modules whose faults leave the system whole (a stack takes ~20 s to start
     here); each scenario uses its own supplier and counts only its own invoices and messages."""
-    with running_stack(tmp_path_factory.mktemp("chaos-shared-stack")) as running:
+    urls = {"invoicing": invoicing_postgres.url("portal_invoicing")}
+    with running_stack(tmp_path_factory.mktemp("chaos-shared-stack"), database_urls=urls) as running:
         yield running
 
 

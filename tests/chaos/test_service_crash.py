@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from shared.contracts.envelope import Envelope
 from shared.contracts.invoicing import INVOICES_TOPIC
 from shared.contracts.matching import VERDICTS_TOPIC
 from shared.contracts.orders import PURCHASE_ORDERS_TOPIC
@@ -105,11 +106,17 @@ async def test_matching_sigkilled_mid_stream_decides_every_invoice_exactly_once(
         if e.data["invoice_id"] in ours
     ]
     counts = per_key(verdicts, lambda e: (e.data["invoice_id"], e.data["submission"]))
-    approvals = [
-        e
-        for e in envelopes(await read_all(stack.bootstrap_servers, INVOICES_TOPIC), "InvoiceApproved")
-        if e.data["invoice_id"] in ours
-    ]
+
+    async def approvals_published() -> list[Envelope] | None:
+        # An invoice reads approved once its transaction commits; its event follows via the outbox.
+        found = [
+            e
+            for e in envelopes(await read_all(stack.bootstrap_servers, INVOICES_TOPIC), "InvoiceApproved")
+            if e.data["invoice_id"] in ours
+        ]
+        return found if {e.data["invoice_id"] for e in found} == ours else None
+
+    approvals = await poll_until(approvals_published, timeout_s=SETTLE_S, what="an InvoiceApproved event per invoice")
     approval_counts = per_key(approvals, lambda e: e.data["invoice_id"])
     scenario.observed |= {
         "verdict_events": sum(c["events"] for c in counts.values()),
@@ -129,7 +136,10 @@ async def test_notifier_sigkilled_mid_stream_sends_every_approval_email_exactly_
     stack: Stack, api: httpx.AsyncClient, portal: Portal, mailbox: Mailbox, scenario: Scenario
 ) -> None:
     scenario.injected = f"SIGKILL of notifier while {FLOW_SIZE} invoices are submitted, restart two thirds in"
-    scenario.expected = "every invoice approved and exactly one approval email per invoice in the SMTP sink"
+    scenario.expected = (
+        "every invoice approved and exactly one approval email (Message-ID) per invoice in the SMTP sink; "
+        "at most the one email in flight at the kill handed over twice"
+    )
     flow = await prepare_flow(portal, f"n{uuid.uuid4().hex[:6]}", FLOW_SIZE)
     scenario.observed.update(await flow_with_crash(stack, api, flow, "notifier"))
     scenario.observed["invoices_submitted"] = len(flow.submitted)
@@ -139,13 +149,18 @@ async def test_notifier_sigkilled_mid_stream_sends_every_approval_email_exactly_
 
     numbers = set(flow.numbers.values())
 
-    def approval_emails() -> Counter[str]:
-        found: Counter[str] = Counter()
+    def approval_messages() -> dict[str, Counter[str]]:
+        """Per invoice number: how many copies of each Message-ID the sink received."""
+        found: dict[str, Counter[str]] = {}
         for message in mailbox.find(to=flow.supplier_email, subject_contains=" approved"):
             match = APPROVED_SUBJECT.match(str(message["Subject"]))
             if match:
-                found[match.group(1)] += 1
+                found.setdefault(match.group(1), Counter())[str(message["Message-ID"])] += 1
         return found
+
+    def approval_emails() -> Counter[str]:
+        """Per invoice number: how many distinct emails (Message-IDs) were sent."""
+        return Counter({number: len(ids) for number, ids in approval_messages().items()})
 
     async def settled() -> bool:
         # Every approval emailed, and the notifier has nothing left to send.
@@ -159,14 +174,20 @@ async def test_notifier_sigkilled_mid_stream_sends_every_approval_email_exactly_
     scenario.observed["all_emailed_s_after_restart"] = round(time.monotonic() - started, 2)
     failed = await api.get("/emails", params={"status": "failed"}, headers=flow.buyer)
     emails = approval_emails()
+    # The SMTP hand-off is at least once: an email the server accepted in the instant before the
+    # SIGKILL, before the notifier recorded it sent, goes again after the restart with the same
+    # Message-ID (a receiver shows it once). Only that one email in flight may be handed over twice.
+    handed_again = sum(copies - 1 for ids in approval_messages().values() for copies in ids.values())
     scenario.observed |= {
         "approval_emails": sum(emails.values()),
         "invoices_emailed": len(emails),
         "duplicate_emails": sum(n - 1 for n in emails.values()),
+        "same_message_id_handed_over_again": handed_again,
         "missing_emails": len(numbers - set(emails)),
         "failed_emails": len(failed.json()["items"]),
     }
     assert emails == Counter({number: 1 for number in numbers})
+    assert handed_again <= 1
     assert failed.json()["items"] == []
 
 

@@ -1,8 +1,10 @@
 """Who attacks the portal in the security tests, and the one party (buyer A with supplier S1) they attack.
 
 Tokens are made the way an attacker would try (another key, another issuer, ``alg: none``,
-HS256 keyed with the public key, a wrong audience, an expired one) and, for a second buyer
-organisation, legitimately: signed with the gateway's own private key for a new tenant.
+HS256 keyed with the public key, a wrong audience, an expired one, a ``kid`` the services do not
+know or none at all) and, for a second buyer organisation, legitimately: signed with the gateway's
+own private key for a new tenant. Every token that attacks something else than the key id names
+the gateway's real key in its ``kid``, so that it is refused for what it attacks.
 """
 
 from __future__ import annotations
@@ -22,12 +24,23 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from shared.auth import AUDIENCE, Principal, TokenIssuer
+from shared.auth import AUDIENCE, Principal, TokenIssuer, key_id, load_public_key
 from shared.devstack.stack import Stack
 from tests.e2e.conftest import Portal, bearer
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"This program cannot be run"
+
+
+# A route of each service that needs a caller (the gateway's own one included).
+PROTECTED = {
+    "gateway": "/api/v1/users",
+    "suppliers": "/api/v1/suppliers",
+    "orders": "/api/v1/purchase-orders",
+    "invoicing": "/api/v1/invoices",
+    "matching": f"/api/v1/matching/verdicts/{uuid.uuid4()}",
+    "notifier": "/api/v1/emails",
+}
 
 
 # -- tokens ----------------------------------------------------------------------------------
@@ -37,6 +50,11 @@ def private_key_pem(stack: Stack) -> str:
 
 def public_key_pem(stack: Stack) -> str:
     return (stack.config.data_dir / "keys" / "jwt-public.pem").read_text()
+
+
+def real_kid(stack: Stack) -> dict[str, str]:
+    """The ``kid`` header of the gateway's key (public knowledge: it is in every token)."""
+    return {"kid": key_id(load_public_key(public_key_pem(stack)))}
 
 
 def gateway_signed(stack: Stack, principal: Principal, *, issuer: str = "supplier-portal", ttl_s: int = 3600) -> str:
@@ -79,21 +97,34 @@ def _unsigned(header: dict[str, Any], claims: dict[str, Any]) -> str:
     return _b64(json.dumps(header).encode()) + "." + _b64(json.dumps(claims).encode())
 
 
-def alg_none(principal: Principal) -> str:
-    return _unsigned({"alg": "none", "typ": "JWT"}, claims_of(principal)) + "."
+def alg_none(stack: Stack, principal: Principal) -> str:
+    return _unsigned({"alg": "none", "typ": "JWT"} | real_kid(stack), claims_of(principal)) + "."
 
 
 def hs256_with_public_key(stack: Stack, principal: Principal) -> str:
     """The classic key confusion: HMAC keyed with the (public) verification key's PEM."""
-    signing_input = _unsigned({"alg": "HS256", "typ": "JWT"}, claims_of(principal))
+    signing_input = _unsigned({"alg": "HS256", "typ": "JWT"} | real_kid(stack), claims_of(principal))
     signature = hmac.new(public_key_pem(stack).encode(), signing_input.encode(), hashlib.sha256).digest()
     return signing_input + "." + _b64(signature)
 
 
-def signed_claims(stack: Stack, claims: dict[str, Any]) -> str:
-    """Arbitrary claims signed with the gateway's real key (for a wrong audience and the like)."""
+def signed_claims(stack: Stack, claims: dict[str, Any], *, headers: dict[str, Any] | None = None) -> str:
+    """Arbitrary claims signed with the gateway's real key (for a wrong audience and the like),
+    under the real ``kid`` unless ``headers`` are given."""
     key = serialization.load_pem_private_key(private_key_pem(stack).encode(), password=None)
-    return jwt.encode(claims, key, algorithm="EdDSA")  # type: ignore[arg-type]
+    header = real_kid(stack) if headers is None else headers
+    return jwt.encode(claims, key, algorithm="EdDSA", headers=header)  # type: ignore[arg-type]
+
+
+def unknown_kid(stack: Stack, principal: Principal) -> str:
+    """Signed with the gateway's real key, but naming a key the services do not know."""
+    other = key_id(Ed25519PrivateKey.generate().public_key())
+    return signed_claims(stack, claims_of(principal), headers={"kid": other})
+
+
+def missing_kid(stack: Stack, principal: Principal) -> str:
+    """Signed with the gateway's real key, with no ``kid`` in the header."""
+    return signed_claims(stack, claims_of(principal), headers={})
 
 
 def expired(stack: Stack, principal: Principal) -> str:

@@ -9,12 +9,13 @@ from typing import Any
 import httpx
 import pytest
 
-from shared.devstack.stack import Stack, StackConfig
+from shared.devstack.stack import SERVICES, Stack, StackConfig
 from shared.testing import Mailbox, poll_until
 
 ADMIN_EMAIL = "admin@buyer.example"
 ADMIN_PASSWORD = "admin-password-for-tests"
 SUPPLIER_PASSWORD = "supplier-password"
+DATABASE_PASSWORD = "database-password-for-tests"
 
 
 @pytest.fixture(scope="package")
@@ -23,6 +24,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     config.admin_email = ADMIN_EMAIL
     config.admin_password = ADMIN_PASSWORD
     config.extra_env = {"KAFKA_SESSION_TIMEOUT_MS": "3000", "CONSUMER_RETRY_BACKOFF_S": "0.05"}
+    # The embedded PostgreSQL trusts local connections, so a password in the services' URLs is
+    # not checked; it is there so that the log scan (test_secrets_in_logs.py) can look for it.
+    config.extra_env |= {
+        f"{service.upper()}_DATABASE_URL": (
+            f"postgresql+asyncpg://postgres:{DATABASE_PASSWORD}@127.0.0.1:{config.postgres_port}/portal_{service}"
+        )
+        for service in SERVICES
+    }
     running = Stack(config)
     try:
         running.start()

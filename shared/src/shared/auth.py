@@ -1,11 +1,17 @@
 """JWT issue and verification (Ed25519), the caller's identity, and scoping helpers.
 
 The gateway signs with its private key; every service verifies with the public key, so a
-service never trusts the network and no service can mint tokens.
+service never trusts the network and no service can mint tokens. Every token names its key in
+the ``kid`` header (the key's RFC 7638 thumbprint); a verifier knows the current key and, while
+a rotation is under way, the previous ones (``PORTAL_JWT_PREVIOUS_PUBLIC_KEY_FILES``).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
@@ -13,7 +19,8 @@ from uuid import UUID, uuid4
 
 import jwt
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from jwt.algorithms import OKPAlgorithm
 from pydantic import BaseModel, ConfigDict
 
 from shared.errors import Forbidden, NotFound, Unauthorized
@@ -69,16 +76,51 @@ class Principal(BaseModel):
             raise NotFound(f"{what} not found")
 
 
+def load_public_key(public_key_pem: str) -> Ed25519PublicKey:
+    key = serialization.load_pem_public_key(public_key_pem.encode())
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError(f"the JWT keys are Ed25519 keys, not {type(key).__name__}")
+    return key
+
+
+def key_id(public_key: Ed25519PublicKey) -> str:
+    """The key's RFC 7638 JWK thumbprint: SHA-256 over its required members in lexicographic
+    order without whitespace, base64url without padding. Used as the token header's ``kid``."""
+    jwk = OKPAlgorithm.to_jwk(public_key, as_dict=True)
+    members = json.dumps({name: jwk[name] for name in ("crv", "kty", "x")}, separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(hashlib.sha256(members.encode()).digest()).rstrip(b"=").decode()
+
+
 class TokenVerifier:
-    def __init__(self, public_key_pem: str, *, issuer: str = "supplier-portal") -> None:
-        self._key = serialization.load_pem_public_key(public_key_pem.encode())
+    """Verifies the gateway's tokens. It knows its keys by ``kid``: the current public key and,
+    while a key rotation is under way, the previous ones; a token whose header names no known
+    key, or no key at all, is refused before its signature is looked at."""
+
+    def __init__(
+        self, public_key_pem: str, *, previous_public_key_pems: Iterable[str] = (), issuer: str = "supplier-portal"
+    ) -> None:
+        keys = [load_public_key(pem) for pem in (public_key_pem, *previous_public_key_pems)]
+        self._keys = {key_id(key): key for key in keys}
         self._issuer = issuer
+
+    @property
+    def key_ids(self) -> frozenset[str]:
+        return frozenset(self._keys)
 
     def verify(self, token: str) -> Principal:
         try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.PyJWTError as exc:
+            raise Unauthorized(f"invalid token: {exc}") from None
+        if not kid:
+            raise Unauthorized("invalid token: the header names no signing key (kid)")
+        key = self._keys.get(kid) if isinstance(kid, str) else None
+        if key is None:
+            raise Unauthorized("invalid token: signed with an unknown key (kid)")
+        try:
             claims = jwt.decode(
                 token,
-                self._key,  # type: ignore[arg-type]
+                key,
                 algorithms=[ALGORITHM],
                 audience=AUDIENCE,
                 issuer=self._issuer,
@@ -102,7 +144,11 @@ class TokenVerifier:
 
 class TokenIssuer:
     def __init__(self, private_key_pem: str, *, issuer: str = "supplier-portal", ttl_s: int = 3600) -> None:
-        self._key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+        key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ValueError(f"the JWT signing key is an Ed25519 key, not {type(key).__name__}")
+        self._key = key
+        self.key_id = key_id(key.public_key())
         self._issuer = issuer
         self.ttl_s = ttl_s
 
@@ -120,7 +166,7 @@ class TokenIssuer:
             "exp": now + timedelta(seconds=self.ttl_s),
             "jti": str(uuid4()),
         }
-        return jwt.encode(claims, self._key, algorithm=ALGORITHM)  # type: ignore[arg-type]
+        return jwt.encode(claims, self._key, algorithm=ALGORITHM, headers={"kid": self.key_id})
 
 
 def ensure_keypair(directory: Path) -> tuple[Path, Path]:

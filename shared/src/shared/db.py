@@ -1,11 +1,14 @@
-"""Database plumbing: engines, a naming convention for every ``MetaData``, the unit of work base."""
+"""Database plumbing: engines, a naming convention for every ``MetaData``, the unit of work base,
+and what counts as "the database is unavailable" (answered 503 over HTTP, retried by consumers)."""
 
 from __future__ import annotations
 
 from types import TracebackType
 from typing import Self
 
+import asyncpg
 from sqlalchemy import MetaData
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from shared.inbox import Inbox
@@ -29,11 +32,47 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
+        # A pooled connection that the server closed (a database restart) is replaced on
+        # checkout instead of failing the request that drew it.
         pool_pre_ping=True,
         pool_timeout=5,
         # Fail fast when the database is down, so requests answer 503 instead of hanging.
         connect_args={"timeout": 5, "command_timeout": 30},
     )
+
+
+# The driver's own errors for "not now": the server is starting up or shutting down, has no
+# connection slot left, or the connection was lost. Raised unwrapped when a new connection fails.
+_UNAVAILABLE_DRIVER_ERRORS: tuple[type[BaseException], ...] = (
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.PostgresConnectionError,  # ConnectionDoesNotExistError, ConnectionFailureError...
+    asyncpg.exceptions.TooManyConnectionsError,
+)
+_UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,  # the connection is closed
+    sa_exc.TimeoutError,  # no pooled connection came free in time
+    OSError,  # refused, reset, timed out while connecting
+    *_UNAVAILABLE_DRIVER_ERRORS,
+)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot serve us right now rather than that the request
+    or the code is wrong: a retry later can succeed. The cause chain is searched, since
+    SQLAlchemy wraps the driver's error and the driver wraps the socket's."""
+    seen: set[int] = set()
+    error: BaseException | None = exc
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+            return True
+        if isinstance(error, _UNAVAILABLE_ERRORS):
+            return True
+        error = error.__cause__
+    return False
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

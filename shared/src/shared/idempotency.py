@@ -24,8 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import TokenVerifier
+from shared.db import database_unavailable
 from shared.errors import Unauthorized
-from shared.problems import PROBLEM_BASE, PROBLEM_JSON
+from shared.problems import PROBLEM_BASE, PROBLEM_JSON, unavailable
 
 log = structlog.get_logger(__name__)
 
@@ -197,7 +198,14 @@ class IdempotencyMiddleware:
         if principal is None:
             return await self.app(scope, receive, send)
         body, more = await _read_body(receive)
-        stored = await self.store.claim(principal, key, "POST", scope["path"], request_hash(body))
+        try:
+            stored = await self.store.claim(principal, key, "POST", scope["path"], request_hash(body))
+        except Exception as exc:
+            if not database_unavailable(exc):
+                raise
+            # The key cannot be claimed while the database is away; the request has not run.
+            log.warning("idempotency keys unavailable", error=repr(exc))
+            return await unavailable()(scope, receive, send)
         if stored is not None:
             return await self._answer_taken(send, stored, request_hash(body))
         await self._run(scope, _replaying(body, more, receive), send, principal, key)

@@ -17,12 +17,14 @@ from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import CommitFailedError, IllegalStateError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
-from shared import correlation
+from shared import correlation, faults
 from shared.contracts import Envelope, EventPayload, decode_event, dlq_topic
+from shared.db import database_unavailable
 from shared.errors import RetryLater
 from shared.settings import ServiceSettings
 
@@ -60,9 +62,8 @@ async def _raw_body(message: Any, original: Any = None) -> bytes:
 
 
 def _is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    return isinstance(exc, TRANSIENT_ERRORS)
+    # A database down or restarting pauses the consumer on this message; it is never poison.
+    return database_unavailable(exc) or isinstance(exc, TRANSIENT_ERRORS)
 
 
 @dataclass
@@ -78,6 +79,8 @@ class EventConsumer:
     first_seen: dict[tuple[int, int], float] = field(default_factory=dict)
     handled: int = 0
     dead_lettered: int = 0
+    commit_failures: int = 0  # offsets not committed because the group had moved on
+    transient_failures: int = 0  # deliveries put back to retry (a database or read model away)
 
     def register(self, broker: KafkaBroker) -> None:
         broker.subscriber(  # type: ignore[call-overload]
@@ -86,7 +89,7 @@ class EventConsumer:
             auto_offset_reset=SUBSCRIBER_OFFSET_RESET,
             ack_policy=SUBSCRIBER_ACK_POLICY,
             fetch_max_wait_ms=self.settings.kafka_fetch_max_wait_ms,
-            max_poll_interval_ms=300_000,
+            max_poll_interval_ms=self.settings.kafka_max_poll_interval_ms,
             session_timeout_ms=self.settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=max(100, self.settings.kafka_session_timeout_ms // 10),
             decoder=_raw_body,
@@ -100,7 +103,7 @@ class EventConsumer:
             envelope, payload = decode_event(body, self.topic)
         except Exception as exc:
             await self._dead_letter(msg, body, exc, attempts=1)
-            await msg.ack()
+            await self._commit(msg)
             return
         correlation.bind(
             envelope.correlation_id,
@@ -112,9 +115,11 @@ class EventConsumer:
         )
         handler = self._handler_for(payload)
         if handler is None:
-            await msg.ack()
+            await self._commit(msg)
             return
+        scopes = (self.group, self.topic, envelope.type)
         try:
+            await faults.reached("consumer.before_handler", *scopes)
             await handler(envelope, payload)
         except Exception as exc:
             await self._on_failure(msg, body, position, exc)
@@ -122,7 +127,19 @@ class EventConsumer:
         self.attempts.pop(position, None)
         self.first_seen.pop(position, None)
         self.handled += 1
-        await msg.ack()
+        await faults.reached("consumer.before_ack", *scopes)
+        await self._commit(msg)
+
+    async def _commit(self, msg: KafkaMessage) -> None:
+        """Commit the offset after the effect. When the group has moved on (this consumer was
+        slower than ``max_poll_interval_ms``, or a rebalance revoked the partition) the commit
+        fails; the event is then delivered again, here or to another member, and the inbox makes
+        that a no-op. The next poll rejoins the group, so nothing else is to be done."""
+        try:
+            await msg.ack()
+        except (CommitFailedError, IllegalStateError) as exc:
+            self.commit_failures += 1
+            log.warning("offset commit failed; the event will be delivered again", error=repr(exc))
 
     def _handler_for(self, payload: EventPayload) -> Handler | None:
         for event_type, handler in self.handlers.items():
@@ -136,6 +153,7 @@ class EventConsumer:
         if _is_transient(exc):
             waited = now - first
             if not isinstance(exc, RetryLater) or waited < self.settings.consumer_wait_for_read_model_s:
+                self.transient_failures += 1
                 log.warning("transient failure; will retry", error=repr(exc), waited_s=round(waited, 1))
                 await asyncio.sleep(min(self.settings.consumer_retry_backoff_s * 4, 2.0))
                 await msg.nack()
@@ -151,7 +169,7 @@ class EventConsumer:
         await self._dead_letter(msg, body, exc, attempts=attempts)
         self.attempts.pop(position, None)
         self.first_seen.pop(position, None)
-        await msg.ack()
+        await self._commit(msg)
 
     async def _dead_letter(self, msg: KafkaMessage, body: bytes, exc: BaseException, *, attempts: int) -> None:
         record = msg.raw_message

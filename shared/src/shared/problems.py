@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.db import database_unavailable
 from shared.errors import DomainError
 
 log = structlog.get_logger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://supplier-portal.dev/problems/"
+# How long a client should wait before retrying while the database is away.
+RETRY_AFTER_S = 5
 
 
 def problem(
@@ -62,27 +66,25 @@ def install_problem_handlers(app: FastAPI) -> None:
             exc.status_code, str(exc.detail), str(exc.detail), slug=slug, headers=getattr(exc, "headers", None)
         )
 
-    async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
-        log.warning("database unavailable", error=str(exc))
-        return problem(
-            503,
-            "Service unavailable",
-            "the service's database is unreachable; try again shortly",
-            slug="unavailable",
-            headers={"Retry-After": "5"},
-        )
-
-    for error_type in (OperationalError, InterfaceError, ConnectionError, OSError, TimeoutError):
-        app.add_exception_handler(error_type, _unavailable)
-
-    @app.exception_handler(DBAPIError)
-    async def _dbapi(request: Request, exc: DBAPIError) -> JSONResponse:
-        if exc.connection_invalidated:
-            return await _unavailable(request, exc)
-        log.exception("database error")
-        return problem(500, "Internal error", "the request could not be completed", slug="internal")
-
-    @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def _database_or_internal(_: Request, exc: Exception) -> JSONResponse:
+        if database_unavailable(exc):
+            log.warning("database unavailable", error=repr(exc))
+            return unavailable()
         log.exception("unhandled error")
         return problem(500, "Internal error", "the request could not be completed", slug="internal")
+
+    # The errors a database outage raises, handled inside the app; ``Exception`` also catches
+    # what a middleware raises (the idempotency store is the database too).
+    for error_type in (SQLAlchemyError, asyncpg.PostgresError, OSError, Exception):
+        app.add_exception_handler(error_type, _database_or_internal)
+
+
+def unavailable() -> JSONResponse:
+    """503 while the service's database is unreachable: the client may retry after a pause."""
+    return problem(
+        503,
+        "Service unavailable",
+        "the service's database is unreachable; try again shortly",
+        slug="unavailable",
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )

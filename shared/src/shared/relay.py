@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from shared import faults
 from shared.outbox import OUTBOX_CHANNEL
 from shared.settings import plain_database_url
 
@@ -59,6 +60,8 @@ class OutboxRelay:
             rows = (await conn.execute(_SELECT_UNSENT, {"limit": self._batch_size})).all()
             if not rows:
                 return 0
+            scopes = {row.topic for row in rows} | {str(row.headers.get("type")) for row in rows}
+            await faults.reached("relay.before_publish", *scopes)
             sends = [
                 await self._producer.send(
                     row.topic,

@@ -7,7 +7,6 @@ Each service's ``bootstrap.py`` builds one ``ServiceRuntime`` (its composition r
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -21,7 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from shared import correlation
+from shared import correlation, faults
 from shared.auth import Principal, TokenVerifier
 from shared.db import make_engine, make_session_factory
 from shared.errors import Unauthorized
@@ -29,9 +28,11 @@ from shared.idempotency import IdempotencyMiddleware, IdempotencyStore, purge_ex
 from shared.kafka import make_producer
 from shared.logs import configure_logging
 from shared.messaging import EventConsumer, make_broker
+from shared.openapi import install_problem_documentation
 from shared.problems import install_problem_handlers
 from shared.relay import OutboxRelay
 from shared.settings import ServiceSettings
+from shared.text_input import StorableTextMiddleware
 
 log = structlog.get_logger(__name__)
 
@@ -52,6 +53,7 @@ class ServiceRuntime:
     ) -> None:
         self.settings = settings
         configure_logging(settings.service_name, fmt=settings.log_format, level=settings.log_level)
+        faults.arm(settings.fault_points, environment=settings.environment)
         self.engine: AsyncEngine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
         self.session_factory: async_sessionmaker[AsyncSession] = make_session_factory(self.engine)
         self.producer: AIOKafkaProducer | None = None
@@ -75,8 +77,11 @@ class ServiceRuntime:
         app = FastAPI(title=title, lifespan=self._lifespan, version="1.0.0")
         app.state.runtime = self
         install_problem_handlers(app)
+        install_problem_documentation(app)
         # Inside the error middleware: an unhandled exception passes through it (and frees the key).
         app.add_middleware(IdempotencyMiddleware, store=self.idempotency, verifier=self.verifier)
+        # Outside it: text no database can store is refused before a key is claimed.
+        app.add_middleware(StorableTextMiddleware)
 
         @app.middleware("http")
         async def _correlation(request: Request, call_next: Any) -> Any:
@@ -98,7 +103,10 @@ class ServiceRuntime:
         async def live() -> dict[str, str]:
             return {"status": "ok", "service": self.settings.service_name}
 
-        @router.get("/ready")
+        @router.get(
+            "/ready",
+            responses={503: {"description": "Not ready", "content": {"application/json": {"schema": {}}}}},
+        )
         async def ready() -> JSONResponse:
             checks = {"database": await self._database_ok(), "broker": await self._broker_ok()}
             ok = all(checks.values())
@@ -165,11 +173,7 @@ class ServiceRuntime:
         # Consumers first: a handler in flight finishes and commits its offset.
         if self.consumers:
             await self.broker.stop()
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await cancel_all(self._tasks)
         self._tasks.clear()
         for hook in self._on_stop:
             await hook(self)
@@ -179,6 +183,24 @@ class ServiceRuntime:
             await self.producer.stop()
         await self.engine.dispose()
         log.info("service stopped")
+
+
+async def cancel_all(tasks: Sequence[asyncio.Task[None]], *, give_up_after_s: float = 20.0) -> None:
+    """Cancel the tasks and wait for them to end. A task that carries on is cancelled again:
+    on Python 3.11 ``asyncio.wait_for`` (used by aiosmtplib and asyncpg) loses a cancellation that
+    arrives as the awaited operation completes, and a background loop would then never end.
+    A task may finish what it is doing first (the email sender its email in flight)."""
+    pending = {task for task in tasks if not task.done()}
+    deadline = asyncio.get_running_loop().time() + give_up_after_s
+    while pending and asyncio.get_running_loop().time() < deadline:
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=0.5)
+    if pending:
+        log.error("background tasks did not stop", tasks=[task.get_name() for task in pending])
+    for task in tasks:
+        if task.done() and not task.cancelled():
+            task.exception()  # retrieved: a task that failed was already logged by its own loop
 
 
 _bearer = HTTPBearer(auto_error=False)

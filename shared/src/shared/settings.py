@@ -10,8 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared import faults
+from shared.auth import TokenVerifier
 
 
 def _shared(name: str) -> AliasChoices:
@@ -37,6 +40,9 @@ class ServiceSettings(BaseSettings):
     # refuses sessions under its group.min.session.timeout.ms (6 s by default).
     kafka_session_timeout_ms: int = Field(10_000, validation_alias=_shared("KAFKA_SESSION_TIMEOUT_MS"))
     kafka_linger_ms: int = Field(0, validation_alias=_shared("KAFKA_LINGER_MS"))
+    # A handler slower than this loses its partitions to a rebalance; its offset commit then
+    # fails and the event comes again (a no-op, thanks to the inbox).
+    kafka_max_poll_interval_ms: int = Field(300_000, validation_alias=_shared("KAFKA_MAX_POLL_INTERVAL_MS"))
     consumer_max_attempts: int = Field(5, validation_alias=_shared("CONSUMER_MAX_ATTEMPTS"))
     consumer_retry_backoff_s: float = Field(0.5, validation_alias=_shared("CONSUMER_RETRY_BACKOFF_S"))
     consumer_wait_for_read_model_s: float = Field(120.0, validation_alias=_shared("CONSUMER_WAIT_FOR_READ_MODEL_S"))
@@ -46,6 +52,14 @@ class ServiceSettings(BaseSettings):
     jwt_public_key_file: Path | None = Field(None, validation_alias=_shared("PORTAL_JWT_PUBLIC_KEY_FILE"))
     jwt_public_key: str | None = Field(None, validation_alias=_shared("PORTAL_JWT_PUBLIC_KEY"))
     jwt_issuer: str = Field("supplier-portal", validation_alias=_shared("PORTAL_JWT_ISSUER"))
+    # During a key rotation: the public keys the gateway signed with before, comma-separated
+    # files; tokens they signed are accepted until these are removed.
+    jwt_previous_public_key_files: str = Field("", validation_alias=_shared("PORTAL_JWT_PREVIOUS_PUBLIC_KEY_FILES"))
+
+    # "production" unless set; fault points (shared.faults) are refused unless this is
+    # "development" or "test", so a production process cannot be armed.
+    environment: str = Field("production", validation_alias=_shared("PORTAL_ENVIRONMENT"))
+    fault_points: str = Field("", validation_alias=_shared("PORTAL_FAULT_POINTS"))
 
     log_format: Literal["json", "console"] = Field("json", validation_alias=_shared("PORTAL_LOG_FORMAT"))
     log_level: str = Field("INFO", validation_alias=_shared("PORTAL_LOG_LEVEL"))
@@ -55,12 +69,31 @@ class ServiceSettings(BaseSettings):
     def _async_driver(cls, url: str) -> str:
         return async_database_url(url)
 
+    @model_validator(mode="after")
+    def _no_fault_points_in_production(self) -> ServiceSettings:
+        faults.check(self.fault_points, self.environment)
+        return self
+
     def public_key_pem(self) -> str:
         if self.jwt_public_key:
             return self.jwt_public_key
         if self.jwt_public_key_file and self.jwt_public_key_file.exists():
             return self.jwt_public_key_file.read_text()
         raise RuntimeError("no JWT public key: set PORTAL_JWT_PUBLIC_KEY or PORTAL_JWT_PUBLIC_KEY_FILE")
+
+    def previous_public_key_pems(self) -> list[str]:
+        """The rotated-out public keys; a file that is named but missing is a configuration error."""
+        files = [Path(name.strip()) for name in self.jwt_previous_public_key_files.split(",") if name.strip()]
+        missing = [str(f) for f in files if not f.is_file()]
+        if missing:
+            raise RuntimeError(f"PORTAL_JWT_PREVIOUS_PUBLIC_KEY_FILES names missing files: {', '.join(missing)}")
+        return [f.read_text() for f in files]
+
+    def token_verifier(self) -> TokenVerifier:
+        """The verifier of the gateway's tokens: the current public key and any previous ones."""
+        return TokenVerifier(
+            self.public_key_pem(), previous_public_key_pems=self.previous_public_key_pems(), issuer=self.jwt_issuer
+        )
 
 
 def async_database_url(url: str) -> str:

@@ -91,3 +91,15 @@ def content_disposition(filename: str) -> str:
 
     ascii_name = filename.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+# The OpenAPI answer of a download: the file's bytes in the type it was accepted as.
+DOWNLOAD_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {
+        "description": "the file's bytes, in the type it was uploaded as",
+        "content": {
+            media_type: {"schema": {"type": "string", "format": "binary"}}
+            for media_type in sorted(ALLOWED_CONTENT_TYPES)
+        },
+    }
+}

@@ -20,7 +20,7 @@ from shared.contracts.identity import OrganisationSettingsChanged
 from shared.contracts.orders import PurchaseOrderSnapshot
 from shared.contracts.suppliers import SupplierSnapshot
 from shared.runtime import ServiceRuntime
-from shared.testing import Servers, Tokens, migrate, poll_until, running
+from shared.testing import Servers, Tokens, poll_until, running
 from tests.invoicing.integration.scenario import Parties, publish
 
 
@@ -89,8 +89,9 @@ def service_settings() -> dict[str, Any]:
 async def service(  # type: ignore[no-untyped-def]
     servers: Servers, broker: str, tokens: Tokens, service_env_factory, service_settings: dict[str, Any]
 ) -> AsyncIterator[Service]:
-    database_url = await servers.create_database("invoicing")
-    await migrate(invoicing_migrate.main, service_env_factory("INVOICING", database_url, broker))
+    database_url = await servers.migrated_database(
+        "invoicing", invoicing_migrate.main, lambda url: service_env_factory("INVOICING", url, broker)
+    )
     settings = Settings(
         database_url=database_url,
         kafka_bootstrap_servers=broker,

@@ -13,7 +13,7 @@ from matching import migrate as matching_migrate
 from matching.bootstrap import bootstrap
 from matching.config import Settings
 from shared.runtime import ServiceRuntime
-from shared.testing import Servers, Tokens, migrate, running
+from shared.testing import Servers, Tokens, running
 from tests.matching.integration.wire import Wire
 
 
@@ -30,8 +30,9 @@ class Matching:
 
 @pytest.fixture
 async def matching(servers: Servers, broker: str, tokens: Tokens, service_env_factory) -> AsyncIterator[Matching]:  # type: ignore[no-untyped-def]
-    database_url = await servers.create_database("matching")
-    await migrate(matching_migrate.main, service_env_factory("MATCHING", database_url, broker))
+    database_url = await servers.migrated_database(
+        "matching", matching_migrate.main, lambda url: service_env_factory("MATCHING", url, broker)
+    )
     settings = Settings(
         database_url=database_url,
         kafka_bootstrap_servers=broker,

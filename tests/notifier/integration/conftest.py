@@ -15,7 +15,7 @@ from notifier.bootstrap import bootstrap
 from notifier.config import Settings
 from shared.devstack.ports import free_port
 from shared.runtime import ServiceRuntime
-from shared.testing import Servers, Tokens, migrate, running
+from shared.testing import Servers, Tokens, running
 from tests.notifier.integration.mailbox import MailSink
 
 Notifier = tuple[httpx.AsyncClient, ServiceRuntime]
@@ -36,8 +36,9 @@ def start_notifier(servers: Servers, broker: str, tokens: Tokens, service_env_fa
 
     @asynccontextmanager
     async def start(*, smtp_port: int, **overrides: Any) -> AsyncIterator[Notifier]:
-        database_url = await servers.create_database("notifier")
-        await migrate(notifier_migrate.main, service_env_factory("NOTIFIER", database_url, broker))
+        database_url = await servers.migrated_database(
+            "notifier", notifier_migrate.main, lambda url: service_env_factory("NOTIFIER", url, broker)
+        )
         values: dict[str, Any] = {
             "database_url": database_url,
             "kafka_bootstrap_servers": broker,

@@ -9,14 +9,15 @@ import pytest
 from orders import migrate as orders_migrate
 from orders.bootstrap import bootstrap
 from orders.config import Settings
-from shared.testing import Servers, Tokens, migrate, running
+from shared.testing import Servers, Tokens, running
 from tests.orders.integration.support import OrdersService
 
 
 @pytest.fixture
 async def orders(servers: Servers, broker: str, tokens: Tokens, service_env_factory) -> AsyncIterator[OrdersService]:  # type: ignore[no-untyped-def]
-    database_url = await servers.create_database("orders")
-    await migrate(orders_migrate.main, service_env_factory("ORDERS", database_url, broker))
+    database_url = await servers.migrated_database(
+        "orders", orders_migrate.main, lambda url: service_env_factory("ORDERS", url, broker)
+    )
     settings = Settings(
         database_url=database_url,
         kafka_bootstrap_servers=broker,

@@ -1,13 +1,19 @@
 """Tokens: signed by the gateway's private key, verified with the public key, scoped by role."""
 
+import base64
+import hashlib
 import uuid
 from pathlib import Path
+from typing import Any
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from shared.auth import Principal, TokenIssuer, TokenVerifier, ensure_keypair
+from shared.auth import Principal, TokenIssuer, TokenVerifier, ensure_keypair, key_id
 from shared.errors import Forbidden, NotFound, Unauthorized
+from shared.settings import ServiceSettings
 
 
 @pytest.fixture
@@ -31,7 +37,9 @@ def test_a_token_signed_by_another_key_is_refused(keys: tuple[TokenIssuer, Token
 
 
 def test_an_unsigned_or_hmac_token_is_refused(keys: tuple[TokenIssuer, TokenVerifier]) -> None:
-    _, verifier = keys
+    issuer, verifier = keys
+    # Naming the real key, so that it is the algorithm that is refused, not the key id.
+    real_kid = {"kid": issuer.key_id}
     claims = {
         "sub": str(uuid.uuid4()),
         "role": "buyer_admin",
@@ -39,8 +47,11 @@ def test_an_unsigned_or_hmac_token_is_refused(keys: tuple[TokenIssuer, TokenVeri
         "iss": "supplier-portal",
         "aud": "supplier-portal",
     }
-    for token in (jwt.encode(claims, "secret", algorithm="HS256"), jwt.encode(claims, None, algorithm="none")):
-        with pytest.raises(Unauthorized):
+    for token in (
+        jwt.encode(claims, "secret", algorithm="HS256", headers=real_kid),
+        jwt.encode(claims, None, algorithm="none", headers=real_kid),
+    ):
+        with pytest.raises(Unauthorized, match="alg"):
             verifier.verify(token)
 
 
@@ -65,3 +76,100 @@ def test_scoping_hides_other_parties_documents_as_not_found() -> None:
         supplier_user.require_buyer()
     with pytest.raises(Forbidden):
         buyer.require_admin()
+
+
+def _public_key(public_pem: Path) -> Ed25519PublicKey:
+    key = serialization.load_pem_public_key(public_pem.read_bytes())
+    assert isinstance(key, Ed25519PublicKey)
+    return key
+
+
+def _resigned(token: str, private_pem: Path, headers: dict[str, Any]) -> str:
+    """The same claims signed with the same key, under other header fields (PyJWT adds alg and typ)."""
+    claims = jwt.decode(token, options={"verify_signature": False})
+    key = serialization.load_pem_private_key(private_pem.read_bytes(), password=None)
+    return jwt.encode(claims, key, algorithm="EdDSA", headers=headers)  # type: ignore[arg-type]
+
+
+def test_the_token_header_names_the_signing_key_by_its_rfc7638_thumbprint(tmp_path: Path) -> None:
+    private, public = ensure_keypair(tmp_path)
+    token = TokenIssuer(private.read_text()).issue(Principal(user_id=uuid.uuid4(), role="buyer_admin"))
+    header = jwt.get_unverified_header(token)
+    # RFC 7638 section 3: SHA-256 over {"crv","kty","x"} in that order, no whitespace, base64url.
+    x = base64.urlsafe_b64encode(_public_key(public).public_bytes_raw()).rstrip(b"=").decode()
+    members = '{"crv":"Ed25519","kty":"OKP","x":"' + x + '"}'
+    expected = base64.urlsafe_b64encode(hashlib.sha256(members.encode()).digest()).rstrip(b"=").decode()
+    assert header["kid"] == expected == key_id(_public_key(public))
+    assert header["alg"] == "EdDSA"
+
+
+def test_the_rfc7638_thumbprint_of_the_rfcs_own_example_key() -> None:
+    # RFC 8037 appendix A.3: the thumbprint of the Ed25519 key of A.2.
+    public = Ed25519PublicKey.from_public_bytes(
+        base64.urlsafe_b64decode("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo" + "=")
+    )
+    assert key_id(public) == "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+
+
+def test_a_token_with_an_unknown_kid_is_refused_even_when_its_signature_is_good(tmp_path: Path) -> None:
+    private, public = ensure_keypair(tmp_path)
+    token = TokenIssuer(private.read_text()).issue(Principal(user_id=uuid.uuid4(), role="buyer_admin"))
+    relabelled = _resigned(token, private, {"kid": "not-a-key-of-the-gateway"})
+    verifier = TokenVerifier(public.read_text())
+    assert verifier.verify(token).role == "buyer_admin"
+    with pytest.raises(Unauthorized, match="unknown key"):
+        verifier.verify(relabelled)
+
+
+def test_a_token_without_a_kid_is_refused_even_when_its_signature_is_good(tmp_path: Path) -> None:
+    private, public = ensure_keypair(tmp_path)
+    token = TokenIssuer(private.read_text()).issue(Principal(user_id=uuid.uuid4(), role="buyer_admin"))
+    with pytest.raises(Unauthorized, match="kid"):
+        TokenVerifier(public.read_text()).verify(_resigned(token, private, {}))
+    with pytest.raises(Unauthorized):
+        TokenVerifier(public.read_text()).verify(_resigned(token, private, {"kid": ""}))
+
+
+def test_a_token_of_a_previous_key_is_accepted_while_that_key_is_configured(tmp_path: Path) -> None:
+    old_private, old_public = ensure_keypair(tmp_path / "old")
+    new_private, new_public = ensure_keypair(tmp_path / "new")
+    principal = Principal(user_id=uuid.uuid4(), role="supplier", supplier_ids=frozenset({uuid.uuid4()}))
+    old_token = TokenIssuer(old_private.read_text()).issue(principal)
+    new_token = TokenIssuer(new_private.read_text()).issue(principal)
+
+    rotating = TokenVerifier(new_public.read_text(), previous_public_key_pems=[old_public.read_text()])
+    assert rotating.key_ids == {key_id(_public_key(old_public)), key_id(_public_key(new_public))}
+    assert rotating.verify(old_token) == principal
+    assert rotating.verify(new_token) == principal
+
+    rotated = TokenVerifier(new_public.read_text())
+    assert rotated.verify(new_token) == principal
+    with pytest.raises(Unauthorized, match="unknown key"):
+        rotated.verify(old_token)
+
+
+def test_a_token_naming_a_known_kid_but_signed_by_another_key_is_refused(tmp_path: Path) -> None:
+    _, public = ensure_keypair(tmp_path)
+    other_private, _ = ensure_keypair(tmp_path / "other")
+    forged = TokenIssuer(other_private.read_text()).issue(Principal(user_id=uuid.uuid4(), role="buyer_admin"))
+    claiming_the_real_kid = _resigned(forged, other_private, {"kid": key_id(_public_key(public))})
+    with pytest.raises(Unauthorized, match=r"(?i)signature"):
+        TokenVerifier(public.read_text()).verify(claiming_the_real_kid)
+
+
+def test_services_read_previous_public_keys_from_a_comma_separated_setting(tmp_path: Path) -> None:
+    old_private, old_public = ensure_keypair(tmp_path / "old")
+    older_private, older_public = ensure_keypair(tmp_path / "older")
+    new_private, new_public = ensure_keypair(tmp_path / "new")
+    settings = ServiceSettings(
+        jwt_public_key_file=new_public, jwt_previous_public_key_files=f"{old_public}, {older_public}"
+    )
+    verifier = settings.token_verifier()
+    for private in (new_private, old_private, older_private):
+        token = TokenIssuer(private.read_text()).issue(Principal(user_id=uuid.uuid4(), role="buyer_user"))
+        assert verifier.verify(token).role == "buyer_user"
+    assert ServiceSettings(jwt_public_key_file=new_public).token_verifier().key_ids == {key_id(_public_key(new_public))}
+    with pytest.raises(RuntimeError, match="missing"):
+        ServiceSettings(
+            jwt_public_key_file=new_public, jwt_previous_public_key_files=str(tmp_path / "gone.pem")
+        ).token_verifier()

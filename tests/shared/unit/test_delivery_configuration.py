@@ -64,6 +64,8 @@ def test_every_subscriber_has_a_group_commits_after_the_effect_and_starts_at_ear
         assert subscriber.ack_policy == AckPolicy.MANUAL
         assert subscriber._connection_args["auto_offset_reset"] == "earliest"
         assert subscriber._connection_args["enable_auto_commit"] is False
+        # A setting, so that a deployment with slow handlers can raise it (KAFKA_MAX_POLL_INTERVAL_MS).
+        assert subscriber._connection_args["max_poll_interval_ms"] == runtime.settings.kafka_max_poll_interval_ms
         groups.add((subscriber.group_id, tuple(subscriber.topic_names)))
     assert len(groups) == len(subscribers)
 

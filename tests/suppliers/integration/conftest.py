@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from shared.testing import Servers, Tokens, migrate, running
+from shared.testing import Servers, Tokens, running
 from suppliers import migrate as suppliers_migrate
 from suppliers.bootstrap import bootstrap
 from suppliers.config import Settings
@@ -17,9 +17,9 @@ from suppliers.config import Settings
 async def service(
     servers: Servers, broker: str, tokens: Tokens, service_env_factory
 ) -> AsyncIterator[tuple[httpx.AsyncClient, object]]:  # type: ignore[no-untyped-def]
-    database_url = await servers.create_database("suppliers")
-    env = service_env_factory("SUPPLIERS", database_url, broker)
-    await migrate(suppliers_migrate.main, env)
+    database_url = await servers.migrated_database(
+        "suppliers", suppliers_migrate.main, lambda url: service_env_factory("SUPPLIERS", url, broker)
+    )
     settings = Settings(
         database_url=database_url,
         kafka_bootstrap_servers=broker,

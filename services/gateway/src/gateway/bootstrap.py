@@ -9,7 +9,7 @@ from gateway.entrypoints.api import router as identity_router
 from gateway.entrypoints.consumers import consumers
 from gateway.entrypoints.proxy import router as proxy_router
 from gateway.entrypoints.summary import router as summary_router
-from shared.auth import TokenIssuer, TokenVerifier
+from shared.auth import TokenIssuer
 from shared.runtime import ServiceRuntime
 
 
@@ -26,7 +26,7 @@ def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
         routers=[identity_router, summary_router, pages, proxy_router],
         consumers=consumers,
         on_stop=[_close_upstreams],
-        verifier=TokenVerifier(settings.public_key_pem(), issuer=settings.jwt_issuer),
+        verifier=settings.token_verifier(),
     )
     app = runtime.app
     app.router.routes = [

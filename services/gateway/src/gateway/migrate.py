@@ -11,7 +11,7 @@ import secrets
 from pathlib import Path
 
 from gateway.config import Settings
-from gateway.service.handlers import bootstrap_admin
+from gateway.service.organisations import bootstrap_admin
 from gateway.service.unit_of_work import UnitOfWork
 from shared.db import make_engine, make_session_factory
 from shared.migrate import upgrade_head

@@ -6,7 +6,6 @@ from invoicing.config import Settings
 from invoicing.entrypoints.api import router
 from invoicing.entrypoints.collaboration import router as conversation_router
 from invoicing.entrypoints.consumers import consumers
-from shared.auth import TokenVerifier
 from shared.runtime import ServiceRuntime
 
 
@@ -17,5 +16,5 @@ def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
         title="Supplier portal — invoicing",
         routers=[router, conversation_router],
         consumers=consumers,
-        verifier=TokenVerifier(settings.public_key_pem(), issuer=settings.jwt_issuer),
+        verifier=settings.token_verifier(),
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from matching.config import Settings
 from matching.entrypoints.api import router
 from matching.entrypoints.consumers import consumers
-from shared.auth import TokenVerifier
 from shared.runtime import ServiceRuntime
 
 
@@ -16,5 +15,5 @@ def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
         title="Supplier portal — matching",
         routers=[router],
         consumers=consumers,
-        verifier=TokenVerifier(settings.public_key_pem(), issuer=settings.jwt_issuer),
+        verifier=settings.token_verifier(),
     )

@@ -6,7 +6,6 @@ from notifier.config import Settings
 from notifier.entrypoints.api import router
 from notifier.entrypoints.consumers import consumers
 from notifier.entrypoints.sender import email_sender
-from shared.auth import TokenVerifier
 from shared.runtime import ServiceRuntime
 
 
@@ -18,5 +17,5 @@ def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
         routers=[router],
         consumers=consumers,
         background=[email_sender],
-        verifier=TokenVerifier(settings.public_key_pem(), issuer=settings.jwt_issuer),
+        verifier=settings.token_verifier(),
     )

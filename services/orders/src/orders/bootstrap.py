@@ -9,7 +9,6 @@ from orders.entrypoints.consumers import consumers
 from orders.entrypoints.rfp_api import router as rfp_router
 from orders.entrypoints.rfp_closer import close_due_rfps
 from orders.entrypoints.rfp_consumers import rfp_consumers
-from shared.auth import TokenVerifier
 from shared.runtime import ServiceRuntime
 
 
@@ -21,5 +20,5 @@ def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
         routers=[router, collaboration_router, rfp_router],
         consumers=lambda runtime: consumers(runtime) + rfp_consumers(runtime),
         background=[close_due_rfps],
-        verifier=TokenVerifier(settings.public_key_pem(), issuer=settings.jwt_issuer),
+        verifier=settings.token_verifier(),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from shared.auth import TokenVerifier
 from shared.runtime import ServiceRuntime
 from suppliers.config import Settings
 from suppliers.entrypoints import api, custom_fields_api, portal_api
@@ -14,5 +13,5 @@ def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
         settings,
         title="Supplier portal — suppliers",
         routers=[api.router, portal_api.router, custom_fields_api.router],
-        verifier=TokenVerifier(settings.public_key_pem(), issuer=settings.jwt_issuer),
+        verifier=settings.token_verifier(),
     )

@@ -104,6 +104,8 @@ class Stack:
         self.broker: EmbeddedBroker | None = None
         self.sink: subprocess.Popen[bytes] | None = None
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        # Further processes of a service (``start_service(..., instance=...)``) and their HTTP ports.
+        self.instance_ports: dict[str, int] = {}
         self.admin_note = ""
         self.logs_dir = config.data_dir / "logs"
 
@@ -173,6 +175,7 @@ class Stack:
             "KAFKA_SESSION_TIMEOUT_MS": "6000" if self.broker else os.environ.get("KAFKA_SESSION_TIMEOUT_MS", "10000"),
             "PORTAL_JWT_PUBLIC_KEY_FILE": str(self.public_key),
             "PORTAL_LOG_FORMAT": cfg.log_format,
+            "PORTAL_ENVIRONMENT": "development",
             f"{prefix}_DATABASE_URL": self.database_url(service),
             f"{prefix}_HTTP_PORT": str(cfg.http_port if service == "gateway" else cfg.service_ports[service]),
             "PYTHONUNBUFFERED": "1",
@@ -206,17 +209,29 @@ class Stack:
             if service == "gateway":
                 self.admin_note = result.stdout.strip()
 
-    def start_service(self, service: str) -> None:
-        log_file = (self.logs_dir / f"{service}.log").open("ab")
-        self.processes[service] = subprocess.Popen(
+    def start_service(
+        self, service: str, *, instance: str | None = None, extra_env: dict[str, str] | None = None
+    ) -> None:
+        """Start ``service``; ``instance`` names a further process of it (same database, same
+        consumer groups) on an HTTP port of its own. ``extra_env`` adds settings (fault points)."""
+        name = instance or service
+        env = self.service_env(service)
+        if instance is not None:
+            env[f"{service.upper()}_HTTP_PORT"] = str(self.instance_ports.setdefault(instance, free_port()))
+        env.update(extra_env or {})
+        log_file = (self.logs_dir / f"{name}.log").open("ab")
+        self.processes[name] = subprocess.Popen(
             [sys.executable, "-m", f"{service}.main"],
-            env=self.service_env(service),
+            env=env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
     def service_url(self, service: str) -> str:
+        """The URL of a service, or of a further instance of one by its name."""
+        if service in self.instance_ports:
+            return f"http://127.0.0.1:{self.instance_ports[service]}"
         port = self.config.http_port if service == "gateway" else self.config.service_ports[service]
         return f"http://127.0.0.1:{port}"
 

@@ -7,9 +7,11 @@ from uuid import UUID
 
 from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.adapters.tables import invitations, organisations, supplier_links, suppliers, users
+from gateway.domain.errors import EmailTaken
 from gateway.domain.model import Invitation, Organisation, User, normalise_email
 from shared.contracts.suppliers import SupplierSnapshot
 
@@ -24,16 +26,11 @@ class IdentityRepository:
         if for_update:
             query = query.with_for_update()
         row = (await self._session.execute(query)).first()
-        if row is None:
-            return None
-        return Organisation(
-            id=row.id,
-            name=row.name,
-            invoice_issue_date_required=row.invoice_issue_date_required,
-            supplier_portal_enabled=row.supplier_portal_enabled,
-            revision=row.revision,
-            updated_at=row.updated_at,
-        )
+        return None if row is None else _organisation(row)
+
+    async def list_organisations(self, limit: int) -> list[Organisation]:
+        query = select(organisations).order_by(organisations.c.created_at, organisations.c.id).limit(limit)
+        return [_organisation(row) for row in (await self._session.execute(query)).all()]
 
     async def add_organisation(self, organisation: Organisation, now: object) -> None:
         await self._session.execute(
@@ -115,7 +112,13 @@ class IdentityRepository:
         statement = statement.on_conflict_do_update(
             index_elements=[users.c.id], set_={k: statement.excluded[k] for k in values if k != "id"}
         )
-        await self._session.execute(statement)
+        try:
+            await self._session.execute(statement)
+        except IntegrityError as exc:
+            # Another transaction registered the same email after this one checked it.
+            if "uq_users_email" in str(exc.orig):
+                raise EmailTaken(user.email) from None
+            raise
         await self._session.execute(delete(supplier_links).where(supplier_links.c.user_id == user.id))
         if user.supplier_ids:
             await self._session.execute(
@@ -195,3 +198,14 @@ class IdentityRepository:
             .where(invitations.c.id == invitation.id)
             .values(accepted_at=invitation.accepted_at, user_id=invitation.user_id)
         )
+
+
+def _organisation(row: Row) -> Organisation:  # type: ignore[type-arg]
+    return Organisation(
+        id=row.id,
+        name=row.name,
+        invoice_issue_date_required=row.invoice_issue_date_required,
+        supplier_portal_enabled=row.supplier_portal_enabled,
+        revision=row.revision,
+        updated_at=row.updated_at,
+    )

@@ -33,6 +33,7 @@ FORWARDED_RESPONSE_HEADERS = (
     "etag",
     "www-authenticate",
     "x-content-type-options",
+    "allow",
 )
 
 
@@ -49,7 +50,9 @@ class Upstreams:
         self.urls = urls
         self.client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout_s, connect=3.0),
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+            # Idle connections are dropped before the services' own keep-alive (uvicorn: 5 s) ends:
+            # reusing one the service is closing at that moment fails with "Server disconnected".
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50, keepalive_expiry=2.0),
         )
 
     def url(self, service: str, path: str) -> str:

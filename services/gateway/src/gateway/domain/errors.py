@@ -32,3 +32,36 @@ class TooManyLoginAttempts(DomainError):
     def __init__(self, retry_after_s: int) -> None:
         super().__init__(f"too many failed sign-ins; try again in {retry_after_s} seconds")
         self.retry_after_s = retry_after_s
+
+
+class InvalidName(InvalidInput):
+    def __init__(self, detail: str, *, field: str) -> None:
+        super().__init__(detail, errors=[{"field": field, "message": detail}])
+
+
+class UnknownRole(InvalidInput):
+    def __init__(self, role: str, known: tuple[str, ...]) -> None:
+        detail = f"unknown role {role!r}; one of {', '.join(known)}"
+        super().__init__(detail, errors=[{"field": "role", "message": detail}])
+
+
+class OrganisationNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("organisation not found")
+
+
+class NotASupplierAccount(Conflict):
+    """The invited email signs in to a buyer account: a buyer's staff cannot act as a supplier."""
+
+    def __init__(self) -> None:
+        super().__init__("this email belongs to a buyer account, which cannot be linked to a supplier")
+
+
+class ExistingAccountPasswordWrong(Unauthorized):
+    """An invitation to an email that already has an account is accepted with that account's password."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this email already has a portal account: accept the invitation with that account's password"
+            " to add the supplier to it",
+        )

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
+from gateway.domain.errors import InvalidName, UnknownRole, WeakPassword
 from shared.auth import Principal, Role
 from shared.contracts.base import EventPayload
 from shared.contracts.identity import (
@@ -21,10 +23,37 @@ from shared.contracts.identity import (
 )
 
 MIN_PASSWORD_LENGTH = 8
+MAX_NAME_LENGTH = 300
+BUYER_ROLES: tuple[Role, ...] = ("buyer_admin", "buyer_user")
 
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def ensure_strong_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise WeakPassword(
+            f"the password needs at least {MIN_PASSWORD_LENGTH} characters",
+            errors=[{"field": "password", "message": f"at least {MIN_PASSWORD_LENGTH} characters"}],
+        )
+
+
+def ensure_buyer_role(role: str) -> Role:
+    for known in BUYER_ROLES:
+        if role == known:
+            return known
+    raise UnknownRole(role, BUYER_ROLES)
+
+
+def clean_name(name: str, what: str) -> str:
+    """A display name without surrounding blanks or control characters (they end up in emails)."""
+    cleaned = name.strip()
+    if not cleaned or len(cleaned) > MAX_NAME_LENGTH:
+        raise InvalidName(f"the {what} needs 1 to {MAX_NAME_LENGTH} characters", field="name")
+    if any(unicodedata.category(c) == "Cc" for c in cleaned):
+        raise InvalidName(f"the {what} must not contain control characters", field="name")
+    return cleaned
 
 
 def token_digest(token: str) -> str:
@@ -43,6 +72,13 @@ class Organisation:
     revision: int = 0
     updated_at: datetime | None = None
     events: list[EventPayload] = field(default_factory=list, repr=False, compare=False)
+
+    @classmethod
+    def found(cls, name: str, now: datetime) -> Organisation:
+        """A new organisation with the default settings, published as its first state."""
+        organisation = cls(id=uuid4(), name=clean_name(name, "organisation name"))
+        organisation.change({}, now)
+        return organisation
 
     def change(self, changes: dict[str, bool], now: datetime) -> None:
         changed = {name: value for name, value in changes.items() if getattr(self, name) != value}

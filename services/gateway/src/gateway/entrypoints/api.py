@@ -33,7 +33,14 @@ def _token(request: Request, principal: Principal) -> TokenOut:
     return TokenOut(access_token=issuer.issue(principal), expires_in=issuer.ttl_s)
 
 
-@router.post("/auth/token", response_model=TokenOut)
+@router.post(
+    "/auth/token",
+    response_model=TokenOut,
+    responses={
+        401: {"description": "Unknown email or wrong password"},
+        429: {"description": "Too many failed sign-ins for this account or client; see Retry-After"},
+    },
+)
 async def issue_token(body: TokenRequest, request: Request, uow: Uow, limits: Limits) -> TokenOut | Response:
     # The gateway is the edge: the connection's peer is the client (no proxy header is trusted).
     client_ip = request.client.host if request.client else None
@@ -45,9 +52,29 @@ async def issue_token(body: TokenRequest, request: Request, uow: Uow, limits: Li
     return _token(request, principal)
 
 
-@router.post("/auth/invitations/{token}/accept", response_model=TokenOut, status_code=status.HTTP_201_CREATED)
-async def accept_invitation(token: str, body: AcceptInvitation, request: Request, uow: Uow) -> TokenOut:
-    principal = await handlers.accept_invitation(uow, token, password=body.password, name=body.name)
+@router.post(
+    "/auth/invitations/{token}/accept",
+    response_model=TokenOut,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        401: {"description": "The invited email has an account and this is not its password"},
+        409: {"description": "The invited email belongs to a buyer account"},
+        429: {"description": "Too many failed sign-ins for the invited account or this client; see Retry-After"},
+    },
+)
+async def accept_invitation(
+    token: str, body: AcceptInvitation, request: Request, uow: Uow, limits: Limits
+) -> TokenOut | Response:
+    """A new supplier account, or, when the invited email has one already, that account with the
+    invitation's supplier added: ``password`` is then that account's, under the sign-in limits."""
+    client_ip = request.client.host if request.client else None
+    try:
+        principal = await handlers.accept_invitation(
+            uow, token, password=body.password, name=body.name, client_ip=client_ip, limits=limits
+        )
+    except TooManyLoginAttempts as exc:
+        headers = {"Retry-After": str(exc.retry_after_s)}
+        return problem(exc.status, exc.title, exc.detail, slug=exc.type_slug, headers=headers)
     return _token(request, principal)
 
 
@@ -105,7 +132,8 @@ pages = APIRouter(tags=["pages"], include_in_schema=False)
 _ACCEPT_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Join the supplier portal</title></head>
 <body style="font-family:sans-serif;max-width:32em;margin:3em auto">
 <h1>Join the supplier portal</h1>
-<p>Choose a password to accept the invitation.</p>
+<p>Choose a password to accept the invitation. Already have an account on this portal (another
+customer invited you before)? Enter that account's password: the invitation is added to it.</p>
 <form id="f"><label>Name <input name="name"></label><br><br>
 <label>Password <input name="password" type="password" minlength="8" required></label><br><br>
 <button>Accept invitation</button></form><p id="r"></p>

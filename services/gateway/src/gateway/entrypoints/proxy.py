@@ -14,16 +14,22 @@ import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.routing import compile_path
 
 from gateway.adapters.upstreams import FORWARDED_REQUEST_HEADERS, FORWARDED_RESPONSE_HEADERS, Upstreams, owner_of
 from shared.correlation import current_correlation_id
-from shared.problems import problem
+from shared.problems import PROBLEM_JSON, problem
 
 log = structlog.get_logger(__name__)
 
 router = APIRouter(tags=["gateway"])
 
-METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
+# Routed operations can also time out at the gateway.
+GATEWAY_TIMEOUT = {
+    "description": "The service behind the gateway did not answer in time",
+    "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
 
 
 def _upstreams(request: Request) -> Upstreams:
@@ -31,7 +37,10 @@ def _upstreams(request: Request) -> Upstreams:
     return upstreams
 
 
-@router.get("/api/v1/health")
+@router.get(
+    "/api/v1/health",
+    responses={503: {"description": "A service is not ready", "content": {"application/json": {"schema": {}}}}},
+)
 async def health(request: Request) -> JSONResponse:
     """Every service's readiness, as the gateway sees it."""
     upstreams = _upstreams(request)
@@ -75,6 +84,9 @@ async def openapi(request: Request) -> JSONResponse:
         spec = json.loads(text)
         for path, item in spec.get("paths", {}).items():
             if path.startswith("/api/v1") and owner_of(path.removeprefix("/api/v1/")) == service:
+                for operation in item.values():
+                    if isinstance(operation, dict) and "responses" in operation:
+                        operation["responses"].setdefault("504", GATEWAY_TIMEOUT)
                 document["paths"][path] = item
         for name, schema in spec.get("components", {}).get("schemas", {}).items():
             schemas[prefix + name] = schema
@@ -86,18 +98,43 @@ async def docs() -> HTMLResponse:
     return get_swagger_ui_html(openapi_url="/api/v1/openapi.json", title="Supplier portal API")
 
 
+def _gateway_methods(request: Request) -> str:
+    """The methods of the gateway's own documented route at this path (empty if it has none there)."""
+    allowed: set[str] = set()
+    for path, item in request.app.openapi()["paths"].items():
+        if compile_path(path)[0].fullmatch(request.url.path):
+            allowed |= {method.upper() for method in item if method in ("get", "put", "post", "delete", "patch")}
+    return ", ".join(sorted(allowed))
+
+
+def _target(upstreams: Upstreams, service: str, request: Request) -> httpx.URL | None:
+    """The upstream URL: the path as the client encoded it (decoded, a %0B or %2F in an id would
+    make another URL, or none); None where it would leave the service's part of the API."""
+    raw_path: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    try:
+        target = httpx.URL(upstreams.url(service, raw_path.decode("latin-1")))
+    except httpx.InvalidURL:
+        return None
+    return target if owner_of(target.path.removeprefix("/api/v1/")) == service else None
+
+
 @router.api_route("/api/v1/{path:path}", methods=METHODS, include_in_schema=False)
 async def forward(path: str, request: Request) -> Response:
     service = owner_of(path)
-    if service is None:
-        return problem(404, "Not found", f"no route for /api/v1/{path}", slug="not-found")
     upstreams = _upstreams(request)
+    target = _target(upstreams, service, request) if service else None
+    if service is None and (allowed := _gateway_methods(request)):
+        # One of the gateway's own routes, with a method it does not have.
+        detail = f"{request.method} is not allowed on /api/v1/{path}"
+        return problem(405, "Method not allowed", detail, slug="method-not-allowed", headers={"Allow": allowed})
+    if service is None or target is None:
+        return problem(404, "Not found", f"no route for /api/v1/{path}", slug="not-found")
     headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED_REQUEST_HEADERS}
     headers["x-correlation-id"] = current_correlation_id() or headers.get("x-correlation-id", "")
     try:
         answer = await upstreams.client.request(
             request.method,
-            upstreams.url(service, f"/api/v1/{path}"),
+            target,
             params=request.query_params.multi_items(),
             content=await request.body(),
             headers=headers,

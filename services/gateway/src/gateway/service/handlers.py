@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from gateway.adapters.passwords import hash_password, verify_password
-from gateway.domain.errors import EmailTaken, InvalidCredentials, InvitationNotFound, WeakPassword
-from gateway.domain.model import MIN_PASSWORD_LENGTH, Invitation, Organisation, User, token_digest
-from gateway.service import login_throttle
+from gateway.domain.errors import (
+    EmailTaken,
+    ExistingAccountPasswordWrong,
+    InvalidCredentials,
+    InvitationNotFound,
+    NotASupplierAccount,
+)
+from gateway.domain.model import Invitation, Organisation, User, ensure_strong_password, token_digest
+from gateway.service import login_throttle, organisations
 from gateway.service.login_throttle import LoginLimits
 from gateway.service.unit_of_work import UnitOfWork
 from shared.auth import Principal, Role
@@ -18,14 +24,6 @@ from shared.errors import NotFound
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise WeakPassword(
-            f"the password needs at least {MIN_PASSWORD_LENGTH} characters",
-            errors=[{"field": "password", "message": f"at least {MIN_PASSWORD_LENGTH} characters"}],
-        )
 
 
 async def sign_in(
@@ -68,60 +66,13 @@ async def create_buyer_user(
     uow: UnitOfWork, caller: Principal, *, email: str, name: str, password: str, role: Role
 ) -> User:
     tenant_id = caller.require_admin()
-    _check_password(password)
-    password_hash = await hash_password(password)
-    async with uow:
-        # A token of an organisation that does not exist here is answered like any unknown document.
-        if await uow.identities.organisation(tenant_id) is None:
-            raise NotFound("organisation not found")
-        if await uow.identities.email_taken(email):
-            raise EmailTaken(email)
-        user = User.register(
-            email=email, name=name, role=role, password_hash=password_hash, tenant_id=tenant_id, now=_now()
-        )
-        await uow.save_user(user)
-        await uow.commit()
-    return user
+    return await organisations.add_buyer_user(uow, tenant_id, email=email, name=name, password=password, role=role)
 
 
 async def list_buyer_users(uow: UnitOfWork, caller: Principal, limit: int) -> list[User]:
     tenant_id = caller.require_admin()
     async with uow:
         return list(await uow.identities.users_of(tenant_id, limit))
-
-
-async def bootstrap_admin(uow: UnitOfWork, *, email: str, password: str, organisation_name: str) -> tuple[User, bool]:
-    """Create the first buyer organisation and its admin unless the admin exists already."""
-    async with uow:
-        existing = await uow.identities.user_by_email(email)
-        if existing is not None:
-            await _publish_unpublished_organisation(uow, existing.tenant_id)
-            return existing, False
-        now = _now()
-        organisation = Organisation(id=uuid4(), name=organisation_name)
-        await uow.identities.add_organisation(organisation, now)
-        organisation.change({}, now)  # publishes the first state: name and default settings
-        await uow.save_organisation(organisation)
-        user = User.register(
-            email=email,
-            name="Administrator",
-            role="buyer_admin",
-            password_hash=await hash_password(password),
-            tenant_id=organisation.id,
-            now=now,
-        )
-        await uow.save_user(user)
-        await uow.commit()
-    return user, True
-
-
-async def _publish_unpublished_organisation(uow: UnitOfWork, tenant_id: UUID | None) -> None:
-    """Organisations created before their settings were published get their first event now."""
-    organisation = await uow.identities.organisation(tenant_id, for_update=True) if tenant_id else None
-    if organisation is not None and organisation.revision == 0:
-        organisation.change({}, _now())
-        await uow.save_organisation(organisation)
-        await uow.commit()
 
 
 async def get_settings(uow: UnitOfWork, caller: Principal) -> Organisation:
@@ -168,9 +119,38 @@ async def on_supplier_changed(
         await uow.commit()
 
 
-async def accept_invitation(uow: UnitOfWork, token: str, *, password: str, name: str | None) -> Principal:
-    """Create the supplier user (or link an existing one, who must prove it with its password)."""
-    _check_password(password)
+async def accept_invitation(
+    uow: UnitOfWork,
+    token: str,
+    *,
+    password: str,
+    name: str | None,
+    client_ip: str | None = None,
+    limits: LoginLimits | None = None,
+) -> Principal:
+    """Create the supplier user, or link the invitation to the account its email already has
+    (a supplier company invited by a second buyer keeps one account for both).
+
+    The link proves only that one reads the mailbox: linking an existing account also takes
+    that account's password, checked and counted as a sign-in is (``limits``). A wrong one
+    changes nothing and leaves the invitation open; nothing here resets a password.
+    """
+    ensure_strong_password(password)
+    try:
+        return await _accept(uow, token, password, name, client_ip, limits)
+    except EmailTaken:
+        # Another invitation to the same email created the account meanwhile: link to it.
+        return await _accept(uow, token, password, name, client_ip, limits)
+
+
+async def _accept(
+    uow: UnitOfWork,
+    token: str,
+    password: str,
+    name: str | None,
+    client_ip: str | None,
+    limits: LoginLimits | None,
+) -> Principal:
     now = _now()
     async with uow:
         invitation = await uow.identities.invitation_by_digest(token_digest(token))
@@ -187,11 +167,27 @@ async def accept_invitation(uow: UnitOfWork, token: str, *, password: str, name:
                 now=now,
             )
         else:
-            if user.role != "supplier" or not await verify_password(user.password_hash, password):
-                raise InvalidCredentials()
+            await _prove_ownership(uow, user, password, client_ip, limits, now)
             user.link_supplier(invitation.supplier_id, now)
         invitation.accept(user.id, now)
         await uow.identities.mark_accepted(invitation)
         await uow.save_user(user, tenant_id=invitation.tenant_id)
         await uow.commit()
         return user.principal(await uow.identities.active_suppliers(user.supplier_ids))
+
+
+async def _prove_ownership(
+    uow: UnitOfWork, user: User, password: str, client_ip: str | None, limits: LoginLimits | None, now: datetime
+) -> None:
+    """The existing account's password, under the sign-in limits of that account and address."""
+    if limits is not None:
+        await login_throttle.ensure_allowed(uow, limits, user.email, client_ip, now)
+    if not user.active or not await verify_password(user.password_hash, password):
+        if limits is not None:
+            await login_throttle.record_failure(uow, limits, user.email, client_ip, now)
+            await uow.commit()  # the failure counts; the invitation stays open
+        raise ExistingAccountPasswordWrong()
+    if user.role != "supplier":
+        raise NotASupplierAccount()
+    if limits is not None:
+        await login_throttle.record_success(uow, limits, user.email)

@@ -11,7 +11,7 @@ from invoicing.entrypoints.schemas import AttachmentOut, AttachmentPage, Comment
 from invoicing.service import collaboration
 from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
 from shared.runtime import CurrentPrincipal
-from shared.uploads import content_disposition
+from shared.uploads import DOWNLOAD_RESPONSES, content_disposition
 
 router = APIRouter(prefix="/api/v1", tags=["invoice conversation"])
 
@@ -65,7 +65,7 @@ async def add_attachment(
 @router.get(
     "/invoices/{invoice_id}/attachments/{attachment_id}",
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}, "description": "the file as uploaded"}},
+    responses=DOWNLOAD_RESPONSES,
 )
 async def download_attachment(invoice_id: UUID, attachment_id: UUID, caller: CurrentPrincipal, uow: Uow) -> Response:
     attachment, content = await collaboration.get_attachment(uow, caller, invoice_id, attachment_id)

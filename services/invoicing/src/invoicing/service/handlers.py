@@ -21,6 +21,7 @@ from invoicing.domain.lines import LineDraft, build_lines, prefill_open
 from invoicing.domain.model import Invoice
 from invoicing.domain.organisations import OrganisationSettings
 from invoicing.service.unit_of_work import UnitOfWork
+from shared import faults
 from shared.auth import Principal
 from shared.contracts.matching import MatchingVerdictIssued
 from shared.errors import RetryLater
@@ -99,6 +100,7 @@ async def submit_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -
         invoice.submit(_now(), issue_date_required=portal.invoice_issue_date_required)
         await uow.save(invoice)
         await uow.commit()
+    await faults.reached("invoicing.submit.after_commit")  # a crash here: the outbox still publishes
     return invoice
 
 

@@ -8,6 +8,8 @@ briefly; the emails stay queued.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import structlog
@@ -32,6 +34,24 @@ def retry_policy(settings: Settings) -> RetryPolicy:
     )
 
 
+async def finish_in_flight(deliver: Callable[[Callable[[], bool]], Awaitable[int]]) -> int:
+    """Run ``deliver(stopping)``; when the sender is cancelled meanwhile (the service stops), let
+    it finish the email in flight and stop before the next, then end. Cancelled between its SMTP
+    handover and its commit, an email would be sent again after the restart."""
+    stop = asyncio.Event()
+    delivering = asyncio.ensure_future(deliver(stop.is_set))
+    try:
+        return await asyncio.shield(delivering)
+    except asyncio.CancelledError:
+        stop.set()
+        while not delivering.done():
+            with contextlib.suppress(asyncio.CancelledError):  # the stop may cancel again
+                await asyncio.wait({delivering})
+        if not delivering.cancelled():
+            delivering.exception()  # retrieved: the sender is stopping anyway
+        raise
+
+
 async def email_sender(runtime: ServiceRuntime) -> None:
     settings = runtime.settings
     assert isinstance(settings, Settings)
@@ -47,7 +67,11 @@ async def email_sender(runtime: ServiceRuntime) -> None:
         while True:
             try:
                 await listener.ensure_listening()
-                tried = await delivery.deliver_due(uow, transport, policy, settings.sender_batch_size)
+                tried = await finish_in_flight(
+                    lambda stopping: delivery.deliver_due(
+                        uow, transport, policy, settings.sender_batch_size, stopping=stopping
+                    )
+                )
                 if tried >= settings.sender_batch_size:
                     continue  # more may be due: no sleeping while a backlog waits
                 sleep_s = await delivery.seconds_until_next_due(uow(), at_most=settings.sender_poll_interval_s)

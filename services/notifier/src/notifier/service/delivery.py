@@ -56,11 +56,16 @@ async def deliver_next(uow: UnitOfWork, transport: Transport, policy: RetryPolic
 
 
 async def deliver_due(
-    uow_factory: Callable[[], UnitOfWork], transport: Transport, policy: RetryPolicy, limit: int
+    uow_factory: Callable[[], UnitOfWork],
+    transport: Transport,
+    policy: RetryPolicy,
+    limit: int,
+    *,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> int:
-    """Deliver up to ``limit`` due emails; returns how many were tried."""
+    """Deliver up to ``limit`` due emails, fewer once ``stopping()``; returns how many were tried."""
     tried = 0
-    while tried < limit and await deliver_next(uow_factory(), transport, policy):
+    while tried < limit and not stopping() and await deliver_next(uow_factory(), transport, policy):
         tried += 1
     return tried
 

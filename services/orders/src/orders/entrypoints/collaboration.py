@@ -14,7 +14,7 @@ from orders.entrypoints.deps import MaxUploadBytes, Uow
 from orders.service import collaboration
 from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
 from shared.runtime import CurrentPrincipal
-from shared.uploads import content_disposition
+from shared.uploads import DOWNLOAD_RESPONSES, content_disposition
 
 router = APIRouter(prefix="/api/v1/purchase-orders/{order_id}", tags=["purchase order comments and attachments"])
 
@@ -117,7 +117,7 @@ async def add_attachment(
 @router.get(
     "/attachments/{attachment_id}",
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}, "description": "the file's bytes"}},
+    responses=DOWNLOAD_RESPONSES,
 )
 async def download_attachment(order_id: UUID, attachment_id: UUID, caller: CurrentPrincipal, uow: Uow) -> Response:
     attachment, content = await collaboration.attachment_content(uow, caller, order_id, attachment_id)

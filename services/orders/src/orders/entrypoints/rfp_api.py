@@ -29,6 +29,7 @@ from orders.service import rfp_handlers, rfp_queries
 from orders.service.rfp_queries import RfpView
 from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
 from shared.runtime import CurrentPrincipal
+from shared.uploads import DOWNLOAD_RESPONSES
 
 router = APIRouter(prefix="/api/v1", tags=["requests for proposals"])
 
@@ -119,7 +120,7 @@ async def list_proposal_attachments(
 @router.get(
     "/rfps/{rfp_id}/proposals/{proposal_id}/attachments/{attachment_id}",
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}, "description": "the file's bytes"}},
+    responses=DOWNLOAD_RESPONSES,
 )
 async def download_proposal_attachment(
     rfp_id: UUID, proposal_id: UUID, attachment_id: UUID, caller: CurrentPrincipal, uow: RfpUow

@@ -15,7 +15,7 @@ from orders.entrypoints.rfp_deps import RfpConfig, RfpUow
 from orders.entrypoints.rfp_proposal_schemas import AttachmentOut, AttachmentPage, ProposalOut, ProposalPut
 from orders.service import rfp_proposal_handlers, rfp_queries
 from shared.runtime import CurrentPrincipal
-from shared.uploads import content_disposition
+from shared.uploads import DOWNLOAD_RESPONSES, content_disposition
 
 proposal_router = APIRouter(tags=["proposals"])
 
@@ -96,7 +96,7 @@ async def upload_attachment(
 @proposal_router.get(
     "/rfps/{rfp_id}/proposal/attachments/{attachment_id}",
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}, "description": "the file's bytes"}},
+    responses=DOWNLOAD_RESPONSES,
 )
 async def download_own_attachment(
     rfp_id: UUID, attachment_id: UUID, caller: CurrentPrincipal, uow: RfpUow, supplier_id: UUID | None = None

@@ -1,0 +1,131 @@
+"""The gateway's routing on real servers, with a real HTTP service behind it that answers with
+the path it was asked for: the path goes on exactly as the client encoded it, a path that would
+resolve outside the service's part of the API is not routed, and a method a route does not have
+is 405 with the methods it does have."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI, Request
+
+from gateway import migrate as gateway_migrate
+from gateway.bootstrap import bootstrap
+from gateway.config import Settings
+from shared.devstack.ports import free_port
+from shared.testing import Servers, Tokens, migrate, running
+
+
+def echo_service() -> FastAPI:
+    """A service that answers GET with the raw path it received (and 405 to anything else)."""
+    app = FastAPI()
+
+    @app.get("/api/v1/{path:path}")
+    async def echo(path: str, request: Request) -> dict[str, str]:
+        return {"raw_path": request.scope["raw_path"].decode(), "path": request.url.path}
+
+    return app
+
+
+@pytest.fixture
+async def echo_url() -> AsyncIterator[str]:
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(echo_service(), host="127.0.0.1", port=port, log_config=None))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture
+async def gateway(
+    servers: Servers, broker: str, tokens: Tokens, echo_url: str, service_env_factory
+) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+    database_url = await servers.create_database("gateway")
+    env = service_env_factory("GATEWAY", database_url, broker) | {
+        "GATEWAY_JWT_PRIVATE_KEY_FILE": str(tokens.private_key_file),
+        "PORTAL_ADMIN_EMAIL": "admin@buyer.example",
+        "PORTAL_ADMIN_PASSWORD": "correct horse battery",
+    }
+    await migrate(gateway_migrate.main, env)
+    settings = Settings(
+        database_url=database_url,
+        kafka_bootstrap_servers=broker,
+        kafka_enable_idempotence=False,
+        kafka_fetch_max_wait_ms=20,
+        jwt_private_key_file=tokens.private_key_file,
+        log_format="console",
+        orders_url=echo_url,
+        kafka_session_timeout_ms=3000,
+    )
+    async with running(bootstrap(settings)) as client:
+        yield client
+
+
+async def asgi_get(client: httpx.AsyncClient, raw_path: bytes) -> tuple[int, dict[str, Any]]:
+    """A GET with ``raw_path`` as is (an HTTP client would resolve its dot segments first)."""
+    app = client._transport.app  # type: ignore[attr-defined]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": raw_path.decode(),
+        "raw_path": raw_path,
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"service")],
+        "client": ("127.0.0.1", 1234),
+        "server": ("service", 80),
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    return sent[0]["status"], dict(sent[0]["headers"])
+
+
+async def test_a_path_goes_on_exactly_as_the_client_encoded_it(gateway: httpx.AsyncClient) -> None:
+    # A control character in an id was a 500 (the decoded path is no URL); %2F stays one segment.
+    for raw in (
+        "/api/v1/purchase-orders/a%0Bb",
+        "/api/v1/purchase-orders/a%2F..%2F..%2Fhealth",
+        "/api/v1/purchase-orders/%F4%8B%A4%8D",
+    ):
+        answer = await gateway.get(httpx.URL("http://service").copy_with(raw_path=raw.encode()))
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["raw_path"] == raw
+
+
+async def test_a_path_that_resolves_outside_the_services_part_is_not_routed(gateway: httpx.AsyncClient) -> None:
+    status, _ = await asgi_get(gateway, b"/api/v1/purchase-orders/../../health/ready")
+    assert status == 404
+    status, _ = await asgi_get(gateway, b"/api/v1/purchase-orders/x/../" + str(uuid.uuid4()).encode())
+    assert status == 200  # resolving inside the service's part is fine
+
+
+async def test_a_method_a_route_does_not_have_is_405_with_the_ones_it_has(gateway: httpx.AsyncClient) -> None:
+    own = await gateway.put("/api/v1/me")
+    assert own.status_code == 405 and own.headers["allow"] == "GET", own.text
+    assert own.headers["content-type"] == "application/problem+json"
+    settings = await gateway.delete("/api/v1/settings")
+    assert settings.status_code == 405 and settings.headers["allow"] == "GET, PATCH"
+    # A routed one: the service's own 405, with its Allow header passed on.
+    routed = await gateway.options("/api/v1/purchase-orders")
+    assert routed.status_code == 405 and routed.headers["allow"] == "GET", routed.text
+    unknown = await gateway.put("/api/v1/nothing-here")
+    assert unknown.status_code == 404

@@ -163,6 +163,12 @@ async def database(stack: Stack, service: str) -> AsyncIterator[asyncpg.Connecti
         await conn.close()
 
 
+async def emails_of(stack: Stack, event_id: str) -> int:
+    """How many email rows the notifier holds for one event."""
+    async with database(stack, "notifier") as conn:
+        return int(await conn.fetchval("SELECT count(*) FROM emails WHERE source_event_id = $1::uuid", event_id))
+
+
 async def inbox_records(stack: Stack, service: str, consumer: str, event_id: str) -> int:
     async with database(stack, service) as conn:
         count = await conn.fetchval(

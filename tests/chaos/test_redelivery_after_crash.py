@@ -26,7 +26,7 @@ from tests.chaos.service_faults import (
     approval_copies,
     approval_emails,
     committed_offset,
-    database,
+    emails_of,
     inbox_records,
     invoice_events_of,
     locate,
@@ -46,11 +46,6 @@ KILL_AT = FLOW_SIZE // 3 if FULL else 2
 def stack(shared_stack: Stack) -> Stack:
     """The killed services are started again: the system is whole afterwards."""
     return shared_stack
-
-
-async def emails_of(stack: Stack, event_id: str) -> int:
-    async with database(stack, "notifier") as conn:
-        return int(await conn.fetchval("SELECT count(*) FROM emails WHERE source_event_id = $1::uuid", event_id))
 
 
 async def test_consumers_killed_between_their_effect_and_their_offset_commit_apply_each_event_once(

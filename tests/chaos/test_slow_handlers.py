@@ -36,7 +36,7 @@ from tests.chaos.service_faults import (
     all_emailed,
     approval_emails,
     committed_offset,
-    database,
+    emails_of,
     group_state,
     inbox_records,
     locate,
@@ -66,11 +66,6 @@ COMMIT_FAILED = "offset commit failed; the event will be delivered again"
 def stack(shared_stack: Stack) -> Stack:
     """Both services are started again without fault points: the system is whole afterwards."""
     return shared_stack
-
-
-async def emails_of(stack: Stack, event_id: str) -> int:
-    async with database(stack, "notifier") as conn:
-        return int(await conn.fetchval("SELECT count(*) FROM emails WHERE source_event_id = $1::uuid", event_id))
 
 
 async def test_slow_handlers_finish_on_sigterm_and_recover_from_a_lost_partition_without_duplicates(

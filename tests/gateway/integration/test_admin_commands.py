@@ -9,24 +9,21 @@ import json
 import os
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
-from gateway import migrate as gateway_migrate
 from gateway.bootstrap import bootstrap
 from gateway.config import Settings
 from gateway.domain.errors import EmailTaken, InvalidName, OrganisationNotFound, UnknownRole, WeakPassword
 from gateway.entrypoints import operator
 from shared.devstack.ports import free_port
 from shared.errors import InvalidInput
-from shared.testing import Servers, Tokens, migrate, read_topic, running
-
-ADMIN_EMAIL = "admin@buyer.example"
-ADMIN_PASSWORD = "correct horse battery"
+from shared.testing import read_topic, running
+from tests.gateway.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, GatewayDatabase
 
 
 @dataclass
@@ -37,31 +34,12 @@ class Gateway:
 
 
 @pytest.fixture
-async def gateway(servers: Servers, broker: str, tokens: Tokens, service_env_factory) -> AsyncIterator[Gateway]:  # type: ignore[no-untyped-def]
-    database_url = await servers.create_database("gateway")
-    env = service_env_factory("GATEWAY", database_url, broker) | {
-        "GATEWAY_JWT_PRIVATE_KEY_FILE": str(tokens.private_key_file),
-        "PORTAL_ADMIN_EMAIL": ADMIN_EMAIL,
-        "PORTAL_ADMIN_PASSWORD": ADMIN_PASSWORD,
-    }
-    await migrate(gateway_migrate.main, env)
-    unused = f"http://127.0.0.1:{free_port()}"
-    settings = Settings(
-        database_url=database_url,
-        kafka_bootstrap_servers=broker,
-        kafka_enable_idempotence=False,
-        kafka_fetch_max_wait_ms=20,
-        jwt_private_key_file=tokens.private_key_file,
-        log_format="console",
-        suppliers_url=unused,
-        orders_url=unused,
-        invoicing_url=unused,
-        matching_url=unused,
-        notifier_url=unused,
-        kafka_session_timeout_ms=3000,
-    )
+async def gateway(
+    gateway_database: GatewayDatabase, gateway_settings: Callable[..., Settings]
+) -> AsyncIterator[Gateway]:
+    settings = gateway_settings()
     async with running(bootstrap(settings)) as client:
-        yield Gateway(client, settings, env)
+        yield Gateway(client, settings, gateway_database.env)
 
 
 @dataclass

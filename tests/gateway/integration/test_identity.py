@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -12,46 +12,17 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from gateway import migrate as gateway_migrate
 from gateway.bootstrap import bootstrap
 from gateway.config import Settings
 from shared.contracts import Envelope
 from shared.contracts.suppliers import SupplierPortalActivated, SupplierPortalDeactivated
-from shared.devstack.ports import free_port
-from shared.testing import Servers, Tokens, migrate, poll_until, read_topic, running
-
-ADMIN_EMAIL = "admin@buyer.example"
-ADMIN_PASSWORD = "correct horse battery"
+from shared.testing import poll_until, read_topic, running
+from tests.gateway.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
 
 @pytest.fixture
-async def gateway(
-    servers: Servers, broker: str, tokens: Tokens, service_env_factory
-) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
-    database_url = await servers.create_database("gateway")
-    env = service_env_factory("GATEWAY", database_url, broker) | {
-        "GATEWAY_JWT_PRIVATE_KEY_FILE": str(tokens.private_key_file),
-        "PORTAL_ADMIN_EMAIL": ADMIN_EMAIL,
-        "PORTAL_ADMIN_PASSWORD": ADMIN_PASSWORD,
-    }
-    await migrate(gateway_migrate.main, env)
-    unused = f"http://127.0.0.1:{free_port()}"
-    settings = Settings(
-        database_url=database_url,
-        kafka_bootstrap_servers=broker,
-        kafka_enable_idempotence=False,
-        kafka_fetch_max_wait_ms=20,
-        jwt_private_key_file=tokens.private_key_file,
-        log_format="console",
-        public_url="https://portal.example",
-        suppliers_url=unused,
-        orders_url=unused,
-        invoicing_url=unused,
-        matching_url=unused,
-        notifier_url=unused,
-        consumer_retry_backoff_s=0.05,
-        kafka_session_timeout_ms=3000,
-    )
+async def gateway(gateway_settings: Callable[..., Settings]) -> AsyncIterator[httpx.AsyncClient]:
+    settings = gateway_settings(public_url="https://portal.example", consumer_retry_backoff_s=0.05)
     async with running(bootstrap(settings)) as client:
         yield client
 

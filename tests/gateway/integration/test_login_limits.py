@@ -9,50 +9,22 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway import migrate as gateway_migrate
 from gateway.bootstrap import bootstrap
 from gateway.config import Settings
-from shared.devstack.ports import free_port
-from shared.testing import Servers, Tokens, migrate, poll_until, running
+from shared.testing import poll_until, running
+from tests.gateway.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
-ADMIN_EMAIL = "admin@buyer.example"
-ADMIN_PASSWORD = "correct horse battery"
 TOKEN = "/api/v1/auth/token"
 
 StartGateway = Callable[..., AbstractAsyncContextManager[Callable[[str], httpx.AsyncClient]]]
 
 
 @pytest.fixture
-async def start_gateway(servers: Servers, broker: str, tokens: Tokens, service_env_factory) -> StartGateway:  # type: ignore[no-untyped-def]
-    database_url = await servers.create_database("gateway")
-    env = service_env_factory("GATEWAY", database_url, broker) | {
-        "GATEWAY_JWT_PRIVATE_KEY_FILE": str(tokens.private_key_file),
-        "PORTAL_ADMIN_EMAIL": ADMIN_EMAIL,
-        "PORTAL_ADMIN_PASSWORD": ADMIN_PASSWORD,
-    }
-    await migrate(gateway_migrate.main, env)
-    unused = f"http://127.0.0.1:{free_port()}"
-
+def start_gateway(gateway_settings: Callable[..., Settings]) -> StartGateway:
     @asynccontextmanager
     async def start(**overrides: Any) -> AsyncIterator[Callable[[str], httpx.AsyncClient]]:
         """A running gateway; the yielded function gives a client calling from a given address."""
-        settings = Settings(
-            **{
-                "database_url": database_url,
-                "kafka_bootstrap_servers": broker,
-                "kafka_enable_idempotence": False,
-                "kafka_fetch_max_wait_ms": 20,
-                "jwt_private_key_file": tokens.private_key_file,
-                "log_format": "console",
-                "suppliers_url": unused,
-                "orders_url": unused,
-                "invoicing_url": unused,
-                "matching_url": unused,
-                "notifier_url": unused,
-                "kafka_session_timeout_ms": 3000,
-                **overrides,
-            }
-        )
+        settings = gateway_settings(**overrides)
         runtime = bootstrap(settings)
         clients: list[httpx.AsyncClient] = []
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
@@ -15,11 +15,10 @@ import pytest
 import uvicorn
 from fastapi import FastAPI, Request
 
-from gateway import migrate as gateway_migrate
 from gateway.bootstrap import bootstrap
 from gateway.config import Settings
 from shared.devstack.ports import free_port
-from shared.testing import Servers, Tokens, migrate, running
+from shared.testing import running
 
 
 def echo_service() -> FastAPI:
@@ -46,26 +45,8 @@ async def echo_url() -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def gateway(
-    servers: Servers, broker: str, tokens: Tokens, echo_url: str, service_env_factory
-) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
-    database_url = await servers.create_database("gateway")
-    env = service_env_factory("GATEWAY", database_url, broker) | {
-        "GATEWAY_JWT_PRIVATE_KEY_FILE": str(tokens.private_key_file),
-        "PORTAL_ADMIN_EMAIL": "admin@buyer.example",
-        "PORTAL_ADMIN_PASSWORD": "correct horse battery",
-    }
-    await migrate(gateway_migrate.main, env)
-    settings = Settings(
-        database_url=database_url,
-        kafka_bootstrap_servers=broker,
-        kafka_enable_idempotence=False,
-        kafka_fetch_max_wait_ms=20,
-        jwt_private_key_file=tokens.private_key_file,
-        log_format="console",
-        orders_url=echo_url,
-        kafka_session_timeout_ms=3000,
-    )
+async def gateway(gateway_settings: Callable[..., Settings], echo_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    settings = gateway_settings(orders_url=echo_url)
     async with running(bootstrap(settings)) as client:
         yield client
 

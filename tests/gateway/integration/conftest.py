@@ -1,0 +1,61 @@
+"""The gateway on real PostgreSQL and a real broker: a migrated database with its first admin,
+and settings for a gateway in this process (the services behind it are not running)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from gateway import migrate as gateway_migrate
+from gateway.config import Settings
+from shared.devstack.ports import free_port
+from shared.testing import Servers, Tokens, migrate
+
+ADMIN_EMAIL = "admin@buyer.example"
+ADMIN_PASSWORD = "correct horse battery"
+
+
+@dataclass
+class GatewayDatabase:
+    url: str
+    env: dict[str, str]  # the gateway's settings as its processes (migrations, commands) get them
+
+
+@pytest.fixture
+async def gateway_database(servers: Servers, broker: str, tokens: Tokens, service_env_factory) -> GatewayDatabase:  # type: ignore[no-untyped-def]
+    url = await servers.create_database("gateway")
+    env = service_env_factory("GATEWAY", url, broker) | {
+        "GATEWAY_JWT_PRIVATE_KEY_FILE": str(tokens.private_key_file),
+        "PORTAL_ADMIN_EMAIL": ADMIN_EMAIL,
+        "PORTAL_ADMIN_PASSWORD": ADMIN_PASSWORD,
+    }
+    await migrate(gateway_migrate.main, env)
+    return GatewayDatabase(url, env)
+
+
+@pytest.fixture
+def gateway_settings(gateway_database: GatewayDatabase, broker: str, tokens: Tokens) -> Callable[..., Settings]:
+    """Settings of a gateway on that database; keyword arguments override them."""
+    unused = f"http://127.0.0.1:{free_port()}"
+
+    def make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "database_url": gateway_database.url,
+            "kafka_bootstrap_servers": broker,
+            "kafka_enable_idempotence": False,
+            "kafka_fetch_max_wait_ms": 20,
+            "jwt_private_key_file": tokens.private_key_file,
+            "log_format": "console",
+            "suppliers_url": unused,
+            "orders_url": unused,
+            "invoicing_url": unused,
+            "matching_url": unused,
+            "notifier_url": unused,
+            "kafka_session_timeout_ms": 3000,
+        }
+        return Settings(**(values | overrides))
+
+    return make

@@ -11,9 +11,9 @@ from uuid import UUID
 from fastapi import APIRouter, Response, status
 
 from orders.domain.rfp import KEEP
+from orders.entrypoints.collaboration import AttachmentOut, AttachmentPage
 from orders.entrypoints.rfp_deps import RfpUow
 from orders.entrypoints.rfp_proposal_api import attachment_response, proposal_router
-from orders.entrypoints.rfp_proposal_schemas import AttachmentOut, AttachmentPage
 from orders.entrypoints.rfp_schemas import (
     AwardIn,
     AwardOut,

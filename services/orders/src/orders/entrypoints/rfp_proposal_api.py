@@ -11,8 +11,9 @@ from uuid import UUID
 from fastapi import APIRouter, File, Response, UploadFile, status
 
 from orders.domain.rfp_attachment import ProposalAttachment
+from orders.entrypoints.collaboration import AttachmentOut, AttachmentPage
 from orders.entrypoints.rfp_deps import RfpConfig, RfpUow
-from orders.entrypoints.rfp_proposal_schemas import AttachmentOut, AttachmentPage, ProposalOut, ProposalPut
+from orders.entrypoints.rfp_proposal_schemas import ProposalOut, ProposalPut
 from orders.service import rfp_proposal_handlers, rfp_queries
 from shared.runtime import CurrentPrincipal
 from shared.uploads import DOWNLOAD_RESPONSES, content_disposition

@@ -8,7 +8,6 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from orders.domain.rfp_attachment import ProposalAttachment
 from orders.domain.rfp_proposal import Proposal, ProposalLineInput
 from shared.contracts.base import DecimalStr
 
@@ -79,28 +78,3 @@ class ProposalOut(BaseModel):
             submitted_at=proposal.submitted_at,
             revision=proposal.revision,
         )
-
-
-class AttachmentOut(BaseModel):
-    id: UUID
-    filename: str
-    content_type: str
-    size: int
-    uploaded_by: UUID
-    created_at: datetime
-
-    @classmethod
-    def of(cls, attachment: ProposalAttachment) -> AttachmentOut:
-        return cls(
-            id=attachment.id,
-            filename=attachment.filename,
-            content_type=attachment.content_type,
-            size=attachment.size,
-            uploaded_by=attachment.uploaded_by,
-            created_at=attachment.created_at,
-        )
-
-
-class AttachmentPage(BaseModel):
-    items: list[AttachmentOut]
-    next_cursor: str | None = None

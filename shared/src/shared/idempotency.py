@@ -1,7 +1,7 @@
 """``Idempotency-Key`` on POST: a retried request has one effect and gets the same answer.
 
 The first request with a key claims a row ``in_progress`` (committed before the handler runs,
-so a concurrent duplicate sees it); its answer is stored when it is a 2xx. A later
+so a concurrent duplicate sees it); its answer is stored when it is a 2xx, before it is sent. A later
 request with the same key and body replays that answer; with another body it is refused. A
 4xx, a 5xx or an exception deletes the claim so that a retry runs for real. Keys are per caller
 (the JWT ``sub``; anonymous callers share the nil UUID).
@@ -221,9 +221,11 @@ class IdempotencyMiddleware:
         await _send(send, stored.status_code, stored.body or b"", headers)
 
     async def _run(self, scope: Scope, receive: Receive, send: Send, principal: UUID, key: str) -> None:
+        """Runs the app with its answer held back until the key is settled: a client that has
+        the answer and retries at once must find it stored (or the key free), never in progress."""
         status = 500
         headers: dict[str, str] = {}
-        chunks: list[bytes] = []
+        held: list[Message] = []
 
         async def capture(message: Message) -> None:
             nonlocal status
@@ -233,9 +235,7 @@ class IdempotencyMiddleware:
                     name_s = name.decode("latin-1").lower()
                     if name_s in STORED_HEADERS:
                         headers[name_s] = value.decode("latin-1")
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-            await send(message)
+            held.append(message)
 
         try:
             await self.app(scope, receive, capture)
@@ -243,9 +243,12 @@ class IdempotencyMiddleware:
             await asyncio.shield(self.store.release(principal, key))
             raise
         if should_store(status):
-            await self.store.finish(principal, key, status, b"".join(chunks), headers)
+            body = b"".join(m.get("body", b"") for m in held if m["type"] == "http.response.body")
+            await self.store.finish(principal, key, status, body, headers)
         else:
             await self.store.release(principal, key)
+        for message in held:
+            await send(message)
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, list[Message]]:

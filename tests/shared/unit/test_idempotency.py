@@ -11,6 +11,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from starlette.types import Message
 
 from shared.auth import Principal, TokenIssuer, TokenVerifier, ensure_keypair
 from shared.idempotency import (
@@ -190,3 +191,37 @@ async def test_an_overlong_key_is_invalid_input() -> None:
         answer = await http.post("/things", json={"a": 1}, headers={"Idempotency-Key": "k" * 201})
     assert answer.status_code == 422 and json.loads(answer.content)["status"] == 422
     assert effects == []
+
+
+@pytest.mark.parametrize(("path", "settled"), [("/things", "done"), ("/fail", None)])
+async def test_the_answer_leaves_only_once_the_key_is_settled(path: str, settled: str | None) -> None:
+    """A client that has the answer and retries at once finds it stored (or the key free after a
+    refusal), never a claim still in progress."""
+    store = MemoryStore()
+    app, _ = tiny_app(store)
+    seen: list[str | None] = []
+    request = {"type": "http.request", "body": b'{"a": 1}', "more_body": False}
+
+    async def receive() -> Message:
+        return request
+
+    async def send(message: Message) -> None:
+        row = store.rows.get((ANONYMOUS, "k"))
+        seen.append(row.state if row else None)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"idempotency-key", b"k"), (b"content-type", b"application/json")],
+        "client": ("127.0.0.1", 1),
+        "server": ("test", 80),
+    }
+    await app(scope, receive, send)
+    assert seen and seen == [settled] * len(seen)

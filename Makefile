@@ -9,16 +9,17 @@ SERVICE_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.to
 # prefer 3.12 or 3.11 and otherwise take any newer python3 (PostgreSQL then comes from PATH).
 PYTHON ?= $(shell for p in python3.12 python3.11 python3 python3.13 python3.14; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] < (3,11))' 2>/dev/null; then echo $$p; break; fi; done)
-INSTALL_INPUTS := shared/pyproject.toml $(addsuffix /pyproject.toml,$(SERVICE_DIRS)) tests/requirements.txt
+INSTALL_INPUTS := shared/pyproject.toml $(addsuffix /pyproject.toml,$(SERVICE_DIRS)) cli/pyproject.toml tests/requirements.txt
 PYTEST_ARGS ?=
 TEST_WORKERS ?= 3
 
-.PHONY: help setup up test lint unit chaos clean
+.PHONY: help setup up test lint unit chaos docs clean
 
 help:
-	@echo "make up     set up (venv, install, data dir) and run the whole system"
+	@echo "make up     set up (venv, install, data dir) and run the whole system (portal up)"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make lint   ruff and mypy"
+	@echo "make docs   write every service's OpenAPI and AsyncAPI documents to docs/api/"
 	@echo "make chaos  fault injection at full size (CHAOS_FULL=1); report in var/chaos/report.md and .json"
 	@echo "make clean  remove the venv and all local data (var/)"
 
@@ -27,18 +28,18 @@ $(VENV)/.installed: $(INSTALL_INPUTS)
 	@if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(VENV); fi
 	@$(PY) -c 'import sys; v=sys.version_info[:2]; v <= (3,12) or print("note: pgserver has no wheel for Python %d.%d; the embedded PostgreSQL uses initdb/pg_ctl from PATH" % v)'
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e 'shared[embedded]' $(addprefix -e ,$(SERVICE_DIRS)) -r tests/requirements.txt
+	$(PY) -m pip install --quiet -e 'shared[embedded]' $(addprefix -e ,$(SERVICE_DIRS)) -e cli -r tests/requirements.txt
 	@touch $@
 
 setup: $(VENV)/.installed
 	@mkdir -p $${PORTAL_DATA_DIR:-var}
 
 up: setup
-	$(PY) -m shared.devstack up
+	$(VENV)/bin/portal up
 
 lint: setup
-	$(VENV)/bin/ruff check shared services tests
-	$(VENV)/bin/ruff format --check shared services tests
+	$(VENV)/bin/ruff check shared services cli tests
+	$(VENV)/bin/ruff format --check shared services cli tests
 	$(VENV)/bin/mypy
 
 # Unit and integration tests spread over TEST_WORKERS processes (they mostly wait on their own
@@ -54,6 +55,10 @@ unit: setup
 chaos: setup
 	@mkdir -p var/chaos
 	CHAOS_FULL=1 CHAOS_REPORT_DIR=var/chaos $(VENV)/bin/pytest -c tests/pytest.ini tests/chaos $(PYTEST_ARGS)
+
+# Built from each service's bootstrap without starting it; a test fails when docs/api/ is stale.
+docs: setup
+	$(PY) -m shared.apidocs --write docs/api
 
 clean:
 	rm -rf $(VENV) var

@@ -11,6 +11,7 @@ import pytest
 
 from shared.devstack.stack import SERVICES, Stack, StackConfig
 from shared.testing import Mailbox, poll_until
+from tests.otlp_receiver import OtlpReceiver
 
 ADMIN_EMAIL = "admin@buyer.example"
 ADMIN_PASSWORD = "admin-password-for-tests"
@@ -19,11 +20,20 @@ DATABASE_PASSWORD = "database-password-for-tests"
 
 
 @pytest.fixture(scope="package")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def traces() -> Iterator[OtlpReceiver]:
+    """Where the services export their spans: the whole system runs with tracing on."""
+    receiver = OtlpReceiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture(scope="package")
+def stack(tmp_path_factory: pytest.TempPathFactory, traces: OtlpReceiver) -> Iterator[Stack]:
     config = StackConfig.for_tests(tmp_path_factory.mktemp("stack"))
     config.admin_email = ADMIN_EMAIL
     config.admin_password = ADMIN_PASSWORD
     config.extra_env = {"KAFKA_SESSION_TIMEOUT_MS": "3000", "CONSUMER_RETRY_BACKOFF_S": "0.05"}
+    config.extra_env |= {"OTEL_EXPORTER_OTLP_ENDPOINT": traces.url, "OTEL_BSP_SCHEDULE_DELAY": "200"}
     # The embedded PostgreSQL trusts local connections, so a password in the services' URLs is
     # not checked; it is there so that the log scan (test_secrets_in_logs.py) can look for it.
     config.extra_env |= {

@@ -7,12 +7,32 @@ from decimal import Decimal
 
 import httpx
 
+from shared.contracts.invoicing import INVOICES_TOPIC
 from shared.testing import poll_until
 from tests.e2e.conftest import ADMIN_EMAIL, Portal
+from tests.otlp_receiver import OtlpReceiver, ReceivedSpan
+
+
+def journey(traces: OtlpReceiver, invoice_id: str) -> list[ReceivedSpan] | None:
+    """The trace of the invoice's submission once it reaches the approval email, every span's
+    parent in it (None until then)."""
+    path = f"/api/v1/invoices/{invoice_id}/submit"
+    roots = [
+        span
+        for span in traces.received()
+        if (span.service, span.kind, span.attributes.get("http.target")) == ("gateway", "server", path)
+    ]
+    if len(roots) != 1:
+        return None
+    trace = traces.trace(roots[0].trace_id)
+    ids = {span.span_id for span in trace}
+    emailed = [span for span in trace if (span.service, span.name) == ("notifier", "email send")]
+    complete = all(span.parent_span_id in ids for span in trace if span != roots[0])
+    return trace if emailed and complete else None
 
 
 async def test_onboarding_po_invoice_matching_approval_and_payment_with_emails(
-    api: httpx.AsyncClient, portal: Portal
+    api: httpx.AsyncClient, portal: Portal, traces: OtlpReceiver
 ) -> None:
     buyer = await portal.admin()
     supplier_id, supplier = await portal.onboard_supplier(buyer, name="Acme Tools", email="sales@acme.example")
@@ -45,6 +65,19 @@ async def test_onboarding_po_invoice_matching_approval_and_payment_with_emails(
     assert approved["matching"]["outcome"] == "auto_approved"
     assert Decimal(approved["matching"]["excess"]) == 0
     await portal.email(to="sales@acme.example", subject="approved")
+
+    # The invoice's journey is one trace: the gateway's request, invoicing, the event over Kafka
+    # to matching (its span the child of the publish in invoicing: the trace context travelled in
+    # the record's headers), the verdict back, and the notifier's handling and email.
+    trace = await poll_until(lambda: journey(traces, invoice["id"]), timeout_s=30, what="the invoice's trace")
+    assert {"gateway", "invoicing", "matching", "notifier"} <= {span.service for span in trace}
+    by_id = {span.span_id: span for span in trace}
+    handled = [span for span in trace if (span.service, span.name) == ("matching", f"{INVOICES_TOPIC} process")]
+    assert handled and all(
+        (by_id[span.parent_span_id].service, by_id[span.parent_span_id].name)
+        == ("invoicing", f"{INVOICES_TOPIC} publish")
+        for span in handled
+    )
 
     async def fully_invoiced() -> bool:
         order = (await api.get(f"/purchase-orders/{po['id']}", headers=buyer)).json()

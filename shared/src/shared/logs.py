@@ -1,5 +1,9 @@
-"""Structured logs: JSON lines in production, readable lines on a terminal; every line carries
-the service name and the ``correlation_id`` bound for the request or event being handled.
+"""Structured logs: JSON lines in production, readable lines on a terminal.
+
+Every line carries ``service``, ``correlation_id``, ``tenant_id`` and ``event_id`` (null where
+not known: a line outside any request, an anonymous request), the fields of the request or event
+being handled (``shared.correlation``), and ``trace_id``/``span_id`` while a span is recording
+(``shared.tracing``); the lines of libraries that log through ``logging`` too.
 Secrets are redacted from every line, the service's own and its libraries' (``shared.redaction``);
 tracebacks are plain text, never with local variables."""
 
@@ -9,31 +13,77 @@ import logging
 import sys
 
 import structlog
+from opentelemetry import trace
 
+from shared import correlation
 from shared.redaction import redact_secrets
+
+# Present on every line, null when not known, so that a log query can rely on them.
+KEY_FIELDS = ("service", "correlation_id", "tenant_id", "event_id")
+
+
+class _Output:
+    """What the last ``configure_logging`` chose. Loggers cache their processors on first use;
+    these processors read it when they run, so a later configuration (another service in the
+    same process, a test) applies to every logger."""
+
+    service = "service"
+    renderer: structlog.typing.Processor = structlog.processors.JSONRenderer()
+    keep_nulls = True  # JSON lines keep the key fields when null; a terminal shows what is known
+
+
+class _StandardError:
+    """``sys.stderr`` as it is when a line is written (not as it was when a logger was made)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+def add_key_fields(_: object, __: str, event: structlog.typing.EventDict) -> structlog.typing.EventDict:
+    """The service, the unit's fields (correlation, tenant, event) and the current trace."""
+    fields: dict[str, object] = {**dict.fromkeys(KEY_FIELDS), "service": _Output.service}
+    fields.update(correlation.log_fields())
+    span = trace.get_current_span().get_span_context()
+    if span.is_valid:
+        fields["trace_id"] = format(span.trace_id, "032x")
+        fields["span_id"] = format(span.span_id, "016x")
+    return {**fields, **event}
+
+
+def _render(logger: object, name: str, event: structlog.typing.EventDict) -> str | bytes:
+    if not _Output.keep_nulls:
+        event = {k: v for k, v in event.items() if v is not None or k not in KEY_FIELDS}
+    rendered: str | bytes = _Output.renderer(logger, name, event)  # type: ignore[assignment]
+    return rendered
 
 
 def configure_logging(service: str, *, fmt: str = "json", level: str = "INFO") -> None:
-    renderer: structlog.typing.Processor = (
+    _Output.service = service
+    _Output.renderer = (
         structlog.processors.JSONRenderer()
         if fmt == "json"
         else structlog.dev.ConsoleRenderer(
             colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
         )
     )
+    _Output.keep_nulls = fmt == "json"
+    renderer = _render
     shared_processors: list[structlog.typing.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
-        lambda _, __, event: {"service": service, **event},
+        add_key_fields,
     ]
     structlog.configure(
         processors=[*shared_processors, structlog.processors.format_exc_info, redact_secrets, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(_StandardError()),  # type: ignore[arg-type]
         cache_logger_on_first_use=True,
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(_StandardError())  # type: ignore[arg-type]
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared_processors,

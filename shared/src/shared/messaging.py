@@ -13,20 +13,24 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import CommitFailedError, IllegalStateError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.message import AckStatus
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from shared import correlation, faults
+from shared import correlation, faults, tracing
 from shared.contracts import Envelope, EventPayload, decode_event, dlq_topic
 from shared.db import database_unavailable
 from shared.errors import RetryLater
 from shared.settings import ServiceSettings
+
+if TYPE_CHECKING:
+    from shared.metrics import ServiceMetrics
 
 log = structlog.get_logger(__name__)
 
@@ -81,9 +85,11 @@ class EventConsumer:
     dead_lettered: int = 0
     commit_failures: int = 0  # offsets not committed because the group had moved on
     transient_failures: int = 0  # deliveries put back to retry (a database or read model away)
+    metrics: ServiceMetrics | None = None
+    subscriber: Any = None  # FastStream's subscriber; its ``consumer`` is the AIOKafkaConsumer
 
     def register(self, broker: KafkaBroker) -> None:
-        broker.subscriber(  # type: ignore[call-overload]
+        self.subscriber = broker.subscriber(  # type: ignore[call-overload]
             self.topic,
             group_id=self.group,
             auto_offset_reset=SUBSCRIBER_OFFSET_RESET,
@@ -94,9 +100,33 @@ class EventConsumer:
             heartbeat_interval_ms=max(100, self.settings.kafka_session_timeout_ms // 10),
             decoder=_raw_body,
             title=f"{self.group}:{self.topic}",
-        )(self.consume)
+        )
+        self.subscriber(self.consume_observed)
+
+    async def consume_observed(self, body: bytes, msg: KafkaMessage) -> None:
+        """``consume``, timed per outcome: ok (committed), retry (put back) or dead_lettered."""
+        started, dead_lettered = time.perf_counter(), self.dead_lettered
+        outcome = "retry"  # also when the delivery ends in an exception: the event comes again
+        try:
+            await self.consume(body, msg)
+            if self.dead_lettered > dead_lettered:
+                outcome = "dead_lettered"
+            elif msg.committed is not AckStatus.NACKED:
+                outcome = "ok"
+        finally:
+            if self.metrics is not None:
+                self.metrics.observe_delivery(self.topic, self.group, outcome, time.perf_counter() - started)
 
     async def consume(self, body: bytes, msg: KafkaMessage) -> None:
+        """Handle one record: a unit of its own in the logs, a span continued from its headers."""
+        correlation.bind(None, consumer=self.group, topic=self.topic)
+        try:
+            with tracing.consuming(self.topic, self.group, msg.raw_message):
+                await self._consume(body, msg)
+        finally:
+            correlation.unbind()
+
+    async def _consume(self, body: bytes, msg: KafkaMessage) -> None:
         record = msg.raw_message
         position = (record.partition, record.offset)  # type: ignore[union-attr]
         try:
@@ -113,6 +143,7 @@ class EventConsumer:
             tenant_id=str(envelope.tenant_id),
             consumer=self.group,
         )
+        tracing.annotate(**{"messaging.message.id": str(envelope.id), "event.type": envelope.type})
         handler = self._handler_for(payload)
         if handler is None:
             await self._commit(msg)
@@ -122,6 +153,7 @@ class EventConsumer:
             await faults.reached("consumer.before_handler", *scopes)
             await handler(envelope, payload)
         except Exception as exc:
+            tracing.record_failure(exc)
             await self._on_failure(msg, body, position, exc)
             return
         self.attempts.pop(position, None)

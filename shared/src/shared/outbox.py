@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared import tracing
 from shared.contracts import Envelope, EventPayload
 from shared.correlation import current_causation_id, current_correlation_id
 
@@ -110,6 +111,8 @@ class Outbox:
         if not self._pending:
             return
         now = datetime.now(UTC)
+        # The trace of the writer goes with each row: the relay publishes it later, in that trace.
+        trace_headers = tracing.context_headers()
         rows = [
             {
                 "event_id": envelope.id,
@@ -117,7 +120,7 @@ class Outbox:
                 "topic": payload.topic,
                 "key": payload.key(),
                 "value": envelope.model_dump_json().encode(),
-                "headers": envelope.headers(),
+                "headers": {**envelope.headers(), **trace_headers},
                 "created_at": now,
             }
             for envelope, payload in self._pending

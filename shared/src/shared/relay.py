@@ -18,7 +18,7 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared import faults
+from shared import faults, tracing
 from shared.outbox import OUTBOX_CHANNEL
 from shared.settings import plain_database_url
 
@@ -62,16 +62,17 @@ class OutboxRelay:
                 return 0
             scopes = {row.topic for row in rows} | {str(row.headers.get("type")) for row in rows}
             await faults.reached("relay.before_publish", *scopes)
-            sends = [
-                await self._producer.send(
-                    row.topic,
-                    value=row.value,
-                    key=row.key.encode(),
-                    headers=[(k, str(v).encode()) for k, v in row.headers.items()],
-                )
-                for row in rows
-            ]
-            await asyncio.gather(*sends)
+            with tracing.publishing([(row.topic, row.headers) for row in rows]) as headers:
+                sends = [
+                    await self._producer.send(
+                        row.topic,
+                        value=row.value,
+                        key=row.key.encode(),
+                        headers=[(k, str(v).encode()) for k, v in row_headers.items()],
+                    )
+                    for row, row_headers in zip(rows, headers, strict=True)
+                ]
+                await asyncio.gather(*sends)
             await conn.execute(_MARK_SENT, {"now": datetime.now(UTC), "ids": [r.id for r in rows]})
         self.published += len(rows)
         return len(rows)

@@ -20,7 +20,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from shared import correlation, faults
+from shared import correlation, faults, tracing
+from shared.asyncapi import asyncapi_router
 from shared.auth import Principal, TokenVerifier
 from shared.db import make_engine, make_session_factory
 from shared.errors import Unauthorized
@@ -28,6 +29,7 @@ from shared.idempotency import IdempotencyMiddleware, IdempotencyStore, purge_ex
 from shared.kafka import make_producer
 from shared.logs import configure_logging
 from shared.messaging import EventConsumer, make_broker
+from shared.metrics import RequestMetricsMiddleware, ServiceMetrics, metrics_router
 from shared.openapi import install_problem_documentation
 from shared.problems import install_problem_handlers
 from shared.relay import OutboxRelay
@@ -53,15 +55,19 @@ class ServiceRuntime:
     ) -> None:
         self.settings = settings
         configure_logging(settings.service_name, fmt=settings.log_format, level=settings.log_level)
+        tracing.configure(settings.service_name, settings.otel_exporter_otlp_endpoint)
         faults.arm(settings.fault_points, environment=settings.environment)
         self.engine: AsyncEngine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
         self.session_factory: async_sessionmaker[AsyncSession] = make_session_factory(self.engine)
         self.producer: AIOKafkaProducer | None = None
         self.broker = make_broker(settings)
         self.verifier = verifier
+        self.metrics = ServiceMetrics()
         self.consumers = consumers(self)
         for consumer in self.consumers:
             consumer.register(self.broker)
+            consumer.metrics = self.metrics
+            self.metrics.watch_consumer(consumer.topic, consumer.group)
         self.relay: OutboxRelay | None = None
         self.idempotency = IdempotencyStore(self.engine)
         self._background = background
@@ -91,7 +97,12 @@ class ServiceRuntime:
             response.headers["X-Correlation-ID"] = correlation_id
             return response
 
+        app.add_middleware(RequestMetricsMiddleware, metrics=self.metrics)  # times the whole answer
+        tracing.instrument_app(app)  # outermost: the server span covers the whole request
         app.include_router(self._health_router())
+        # Unauthenticated, like /health: Prometheus scrapes it, subscribers read the AsyncAPI.
+        app.include_router(metrics_router(self.metrics, self.engine, lambda: self.consumers))
+        app.include_router(asyncapi_router(self))
         for router in routers:
             app.include_router(router)
         return app
@@ -183,6 +194,7 @@ class ServiceRuntime:
             await self.producer.stop()
         await self.engine.dispose()
         log.info("service stopped")
+        tracing.shutdown()
 
 
 async def cancel_all(tasks: Sequence[asyncio.Task[None]], *, give_up_after_s: float = 20.0) -> None:
@@ -217,7 +229,7 @@ def current_principal(
     if runtime.verifier is None:
         raise Unauthorized("this service cannot verify tokens")
     principal = runtime.verifier.verify(credentials.credentials)
-    structlog.contextvars.bind_contextvars(
+    correlation.annotate(
         user_id=str(principal.user_id), tenant_id=str(principal.tenant_id) if principal.tenant_id else None
     )
     return principal

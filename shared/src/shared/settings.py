@@ -63,6 +63,8 @@ class ServiceSettings(BaseSettings):
 
     log_format: Literal["json", "console"] = Field("json", validation_alias=_shared("PORTAL_LOG_FORMAT"))
     log_level: str = Field("INFO", validation_alias=_shared("PORTAL_LOG_LEVEL"))
+    # Tracing (shared.tracing) is on when set: spans exported over OTLP/HTTP to this base URL.
+    otel_exporter_otlp_endpoint: str | None = Field(None, validation_alias=_shared("OTEL_EXPORTER_OTLP_ENDPOINT"))
 
     @field_validator("database_url")
     @classmethod

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
 
+import httpx
 from sqlalchemy import text
 
 from notifier.domain.model import Email
@@ -19,6 +20,7 @@ from shared.contracts.rfps import RFPS_TOPIC
 from shared.contracts.suppliers import SUPPLIERS_TOPIC
 from shared.contracts.topics import dlq_topic
 from shared.devstack.ports import free_port
+from shared.metrics import Samples, parse_samples, sample_value
 from shared.testing import Tokens, poll_until
 from tests.notifier import samples
 from tests.notifier.integration.conftest import StartNotifier
@@ -26,12 +28,29 @@ from tests.notifier.integration.kafka_events import Publisher, read_events, read
 from tests.notifier.integration.mailbox import MailSink
 
 
+async def scrape(client: httpx.AsyncClient) -> Samples:
+    answer = await client.get("/metrics")
+    assert answer.status_code == 200
+    return parse_samples(answer.text)
+
+
+async def scrape_once(client: httpx.AsyncClient, name: str, at_least: float, **labels: str) -> Samples:
+    """The metrics once ``name`` has reached ``at_least`` (the sink or a reader can see a message
+    a moment before the service counts it)."""
+
+    async def reached() -> Samples | None:
+        samples = await scrape(client)
+        return samples if (sample_value(samples, name, **labels) or 0) >= at_least else None
+
+    return await poll_until(reached, what=f"{name} {labels} at {at_least}")
+
+
 async def test_the_same_event_delivered_twice_sends_one_email(
     start_notifier: StartNotifier, mail_sink: MailSink, broker: str
 ) -> None:
     tenant, supplier_id = uuid4(), uuid4()
     invitation = samples.invitation(tenant, supplier_id)
-    async with start_notifier(smtp_port=mail_sink.port) as (_, runtime), Publisher(broker) as publisher:
+    async with start_notifier(smtp_port=mail_sink.port) as (client, runtime), Publisher(broker) as publisher:
         envelope = await publisher.publish(invitation, tenant_id=tenant)
         await publisher.publish(invitation, tenant_id=tenant, envelope=envelope)
         # Same key, same partition: once this one is mailed, the redelivery has been handled.
@@ -42,8 +61,11 @@ async def test_the_same_event_delivered_twice_sends_one_email(
             rows = (
                 await conn.execute(text("SELECT count(*) FROM emails WHERE source_event_id = :id"), {"id": envelope.id})
             ).scalar()
+        metrics = await scrape_once(client, "portal_emails_sent_total", 2)
     assert len(mail_sink.to("owner@acme.example")) == 1
     assert rows == 1
+    assert sample_value(metrics, "portal_emails_sent_total") == 2
+    assert sample_value(metrics, "portal_emails_failed_total") == 0
 
 
 async def test_an_email_is_queued_at_most_once_per_event_and_recipient(
@@ -93,9 +115,12 @@ async def test_smtp_down_then_up_delivers_the_email_exactly_once_after_retries(
         finally:
             await sink.stop()
         [event] = await read_events(broker, EMAILS_TOPIC, 1)
+        metrics = await scrape(client)
 
     assert len(messages) == 1
     assert sent["attempts"] > 3
+    assert sample_value(metrics, "portal_emails_sent_total") == 1
+    assert sample_value(metrics, "portal_emails_failed_total") == sent["attempts"] - 1
     assert (event["type"], event["data"]["attempts"]) == ("EmailSent", sent["attempts"])
 
 
@@ -112,7 +137,12 @@ async def test_an_email_that_cannot_be_sent_is_recorded_failed_and_email_failed_
         [event] = await read_events(broker, EMAILS_TOPIC, 1)
         failed = (await client.get("/api/v1/emails?status=failed", headers=admin)).json()["items"]
         pending = (await client.get("/api/v1/emails?status=pending", headers=admin)).json()["items"]
+        metrics = await scrape(client)
 
+    assert (sample_value(metrics, "portal_emails_failed_total"), sample_value(metrics, "portal_emails_sent_total")) == (
+        3,
+        0,
+    )
     assert event["type"] == "EmailFailed"
     assert event["data"]["source_event_id"] == str(envelope.id)
     assert event["data"]["attempts"] == 3 and event["data"]["error"]
@@ -134,7 +164,7 @@ async def test_poison_messages_on_every_consumed_topic_are_dead_lettered_and_con
         INVOICES_TOPIC: samples.approval_requested(tenant, supplier_id, initiator),
         RFPS_TOPIC: samples.rfp_published(tenant, supplier_id),
     }
-    async with start_notifier(smtp_port=mail_sink.port), Publisher(broker) as publisher:
+    async with start_notifier(smtp_port=mail_sink.port) as (client, _), Publisher(broker) as publisher:
         for topic, event in valid.items():
             # The same key as the valid event: the poison sits before it on its partition.
             wrong_schema = (
@@ -150,6 +180,12 @@ async def test_poison_messages_on_every_consumed_topic_are_dead_lettered_and_con
         await mail_sink.wait_for("sales@acme.example", 2)  # the purchase order and the RFP
         await mail_sink.wait_for("irene@buyer.example")
         dead = {topic: await read_topic(broker, dlq_topic(topic), 2) for topic in valid}
+        for topic in valid:
+            metrics = await scrape_once(client, "portal_dlq_messages_total", 2, topic=topic)
+
+    assert {topic: sample_value(metrics, "portal_dlq_messages_total", topic=topic) for topic in valid} == dict.fromkeys(
+        valid, 2
+    )
 
     for topic, records in dead.items():
         assert sorted(r.value[:8] for r in records) == sorted([b"not json", b'{"id": "'])

@@ -19,23 +19,32 @@ PEM = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIHg1ZWNyZXQta2V5LWJ5dGVz
 SECRETS = ("hunter2-admin", "s3cr3t-db", "inv-Tok3n_abc", "c2lnbmF0dXJlLW9mLXRoZS10b2tlbg", "MC4CAQAwBQYDK2VwBCIEIHg1")
 
 
+class Captured:
+    """What the services write to stderr, as pytest captures it (loggers write to the
+    ``sys.stderr`` of the moment, which pytest replaces while a test runs)."""
+
+    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
+        self._capsys = capsys
+
+    def getvalue(self) -> str:
+        return self._capsys.readouterr().err
+
+
 @pytest.fixture
-def logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
-    """The real configuration, writing to a buffer; put back as it was afterwards."""
-    buffer = io.StringIO()
-    monkeypatch.setattr(sys, "stderr", buffer)
+def logs(capsys: pytest.CaptureFixture[str]) -> Iterator[Captured]:
+    """The real configuration; put back as it was afterwards."""
     saved_config, saved_handlers = structlog.get_config(), logging.getLogger().handlers[:]
     configure_logging("test", fmt="json")
-    yield buffer
+    yield Captured(capsys)
     structlog.configure(**saved_config)
     logging.getLogger().handlers[:] = saved_handlers
 
 
-def lines(buffer: io.StringIO) -> list[dict]:
+def lines(buffer: Captured) -> list[dict]:
     return [json.loads(line) for line in buffer.getvalue().splitlines() if line.strip()]
 
 
-def test_secret_fields_and_secrets_inside_text_are_redacted_in_the_services_lines(logs: io.StringIO) -> None:
+def test_secret_fields_and_secrets_inside_text_are_redacted_in_the_services_lines(logs: Captured) -> None:
     log = structlog.get_logger("test")
     structlog.contextvars.bind_contextvars(path="/api/v1/auth/invitations/inv-Tok3n_abc/accept")
     try:
@@ -60,7 +69,7 @@ def test_secret_fields_and_secrets_inside_text_are_redacted_in_the_services_line
     assert "'name': 'Ann'" in line["error"] and "x=1" in line["query"]
 
 
-def test_a_libraries_log_record_and_an_exceptions_traceback_are_redacted(logs: io.StringIO) -> None:
+def test_a_libraries_log_record_and_an_exceptions_traceback_are_redacted(logs: Captured) -> None:
     try:
         raise RuntimeError(f"could not connect to postgresql://app:s3cr3t-db@db/app with token={JWT}")
     except RuntimeError:

@@ -7,6 +7,7 @@ from gateway.config import Settings
 from gateway.entrypoints.api import pages
 from gateway.entrypoints.api import router as identity_router
 from gateway.entrypoints.consumers import consumers
+from gateway.entrypoints.event_docs import router as event_docs_router
 from gateway.entrypoints.proxy import router as proxy_router
 from gateway.entrypoints.summary import router as summary_router
 from shared.auth import TokenIssuer
@@ -23,7 +24,7 @@ def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
         settings,
         title="Supplier portal — gateway",
         # The catch-all proxy comes last so that the gateway's own routes win.
-        routers=[identity_router, summary_router, pages, proxy_router],
+        routers=[identity_router, summary_router, pages, event_docs_router, proxy_router],
         consumers=consumers,
         on_stop=[_close_upstreams],
         verifier=settings.token_verifier(),

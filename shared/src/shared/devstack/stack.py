@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -310,7 +311,9 @@ def _terminate(process: subprocess.Popen[bytes] | None, sig: int = signal.SIGTER
         process.wait()
 
 
-def run_forever(stack: Stack) -> int:
+def run_forever(stack: Stack, on_started: Callable[[Stack], None] | None = None) -> int:
+    """Start ``stack``, tell where it runs (``on_started``, or print its summary) and keep it up
+    until SIGINT or SIGTERM, or until a service exits."""
     stop = {"signal": 0}
 
     def _on_signal(signum: int, _: object) -> None:
@@ -320,7 +323,10 @@ def run_forever(stack: Stack) -> int:
     signal.signal(signal.SIGTERM, _on_signal)
     try:
         stack.start()
-        print(stack.summary(), flush=True)
+        if on_started is None:
+            print(stack.summary(), flush=True)
+        else:
+            on_started(stack)
         while not stop["signal"]:
             for service, process in list(stack.processes.items()):
                 if process.poll() is not None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from shared import tracing
+
 # First path segment after /api/v1 -> owning service. Order matters for multi-segment prefixes.
 ROUTES: list[tuple[str, str]] = [
     ("portal/profiles", "suppliers"),
@@ -54,6 +56,7 @@ class Upstreams:
             # reusing one the service is closing at that moment fails with "Server disconnected".
             limits=httpx.Limits(max_connections=200, max_keepalive_connections=50, keepalive_expiry=2.0),
         )
+        tracing.instrument_client(self.client)  # the request's trace goes on to the service
 
     def url(self, service: str, path: str) -> str:
         return self.urls[service].rstrip("/") + path

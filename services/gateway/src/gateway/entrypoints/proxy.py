@@ -64,7 +64,12 @@ async def openapi(request: Request) -> JSONResponse:
     app: FastAPI = request.app
     upstreams = _upstreams(request)
     document = json.loads(json.dumps(app.openapi()))
-    document["info"] = {"title": "Supplier portal API", "version": "1.0.0"}
+    document["info"] = {
+        "title": "Supplier portal API",
+        "version": "1.0.0",
+        "description": "Events: every service's AsyncAPI document is listed at "
+        "[/api/v1/docs/events](/api/v1/docs/events) (the gateway's own at [/asyncapi](/asyncapi)).",
+    }
     document["paths"] = {p: v for p, v in document["paths"].items() if p.startswith("/api/v1")}
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
 

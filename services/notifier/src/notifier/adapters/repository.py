@@ -17,9 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifier.adapters.tables import emails
 from notifier.domain.model import Email
+from shared import tracing
 from shared.pagination import keyset_after
 
-_SUMMARY_COLUMNS = [c for c in emails.c if c.name != "message"]
+_SUMMARY_COLUMNS = [c for c in emails.c if c.name not in ("message", "trace_context")]
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class EmailRepository:
     async def add(self, email: Email) -> bool:
         """Queue ``email``; False when this (event, recipient) already has one."""
         values = {c.name: getattr(email, c.name) for c in emails.c}
+        # Queued in a handler's transaction, sent later: the sending continues this trace.
+        values["trace_context"] = email.trace_context or tracing.context_headers() or None
         statement = insert(emails).values(values).on_conflict_do_nothing().returning(emails.c.id)
         return (await self._session.execute(statement)).first() is not None
 

@@ -39,6 +39,8 @@ emails = Table(
     Column("last_error", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("sent_at", DateTime(timezone=True)),
+    # The W3C trace context of the handler that queued the email: its sending joins that trace.
+    Column("trace_context", JSONB),
     # At most one email per (event, recipient), whatever the consumers do.
     UniqueConstraint("source_event_id", "recipient", name="uq_emails_source_event_recipient"),
     Index("ix_emails_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),

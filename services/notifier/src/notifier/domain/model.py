@@ -60,6 +60,8 @@ class Email:
     last_error: str | None = None
     sent_at: datetime | None = None
     events: list[EventPayload] = field(default_factory=list, repr=False, compare=False)
+    # Headers of the trace the email belongs to (``traceparent``...), kept by the repository.
+    trace_context: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def queue(

@@ -13,12 +13,14 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import structlog
+from prometheus_client import Counter
 
 from notifier.adapters.smtp import SmtpTransport
 from notifier.adapters.wakeup import QueuedEmailsListener
 from notifier.config import Settings
 from notifier.domain.model import RetryPolicy
 from notifier.service import delivery
+from notifier.service.delivery import Transport
 from notifier.service.unit_of_work import UnitOfWork
 from shared.runtime import ServiceRuntime
 
@@ -32,6 +34,24 @@ def retry_policy(settings: Settings) -> RetryPolicy:
         max_attempts=settings.email_max_attempts,
         max_age=timedelta(seconds=settings.email_max_age_s),
     )
+
+
+class CountedTransport:
+    """A transport that counts each email handed over and each failed try
+    (``portal_emails_sent_total``, ``portal_emails_failed_total``)."""
+
+    def __init__(self, transport: Transport, sent: Counter, failed: Counter) -> None:
+        self._transport = transport
+        self._sent = sent
+        self._failed = failed
+
+    async def send(self, message: bytes, *, recipient: str) -> None:
+        try:
+            await self._transport.send(message, recipient=recipient)
+        except Exception:
+            self._failed.inc()
+            raise
+        self._sent.inc()
 
 
 async def finish_in_flight(deliver: Callable[[Callable[[], bool]], Awaitable[int]]) -> int:
@@ -55,7 +75,7 @@ async def finish_in_flight(deliver: Callable[[Callable[[], bool]], Awaitable[int
 async def email_sender(runtime: ServiceRuntime) -> None:
     settings = runtime.settings
     assert isinstance(settings, Settings)
-    transport = SmtpTransport(settings)
+    transport = CountedTransport(SmtpTransport(settings), *runtime.metrics.emails())
     policy = retry_policy(settings)
     listener = QueuedEmailsListener(settings.database_url)
 

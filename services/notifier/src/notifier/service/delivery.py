@@ -12,10 +12,12 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 import structlog
+from opentelemetry.trace import SpanKind
 
 from notifier.domain.errors import DeliveryFailed
 from notifier.domain.model import RetryPolicy
 from notifier.service.unit_of_work import UnitOfWork
+from shared import correlation, tracing
 
 log = structlog.get_logger(__name__)
 
@@ -34,16 +36,31 @@ async def deliver_next(uow: UnitOfWork, transport: Transport, policy: RetryPolic
         email = await uow.emails.claim_due(_now())
         if email is None:
             return False
-        try:
-            await transport.send(email.message, recipient=email.recipient)
-        except DeliveryFailed as exc:
-            email.record_failure(str(exc), _now(), policy, permanent=exc.permanent)
-        except Exception as exc:  # a fault of our own must not leave the email stuck: retry it
-            email.record_failure(f"{type(exc).__name__}: {exc}", _now(), policy)
-        else:
-            email.mark_sent(_now())
-        await uow.save(email)
-        await uow.commit()
+        # The lines of this try belong to the tenant and event the email came from, and the try
+        # (with the EmailSent or EmailFailed event it writes) to the trace of that event.
+        correlation.bind(None, tenant_id=str(email.tenant_id), event_id=str(email.source_event_id))
+        with tracing.continued_span(
+            "email send",
+            parent=email.trace_context,
+            kind=SpanKind.CLIENT,
+            attributes={
+                "email.id": str(email.id),
+                "email.template": email.template,
+                "email.attempt": email.attempts + 1,
+            },
+        ) as span:
+            try:
+                await transport.send(email.message, recipient=email.recipient)
+            except DeliveryFailed as exc:
+                tracing.record_failure(exc, span)
+                email.record_failure(str(exc), _now(), policy, permanent=exc.permanent)
+            except Exception as exc:  # a fault of our own must not leave the email stuck: retry it
+                tracing.record_failure(exc, span)
+                email.record_failure(f"{type(exc).__name__}: {exc}", _now(), policy)
+            else:
+                email.mark_sent(_now())
+            await uow.save(email)
+            await uow.commit()
     outcome = {"sent": "email sent", "failed": "email failed for good", "pending": "email try failed; will retry"}
     log.info(
         outcome[email.status],
@@ -52,6 +69,7 @@ async def deliver_next(uow: UnitOfWork, transport: Transport, policy: RetryPolic
         attempts=email.attempts,
         error=None if email.status == "sent" else email.last_error,
     )
+    correlation.unbind()
     return True
 
 

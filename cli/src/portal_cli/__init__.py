@@ -1,0 +1,1 @@
+"""The `portal` command of the supplier portal."""

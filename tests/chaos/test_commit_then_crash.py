@@ -122,6 +122,11 @@ async def test_invoicing_killed_between_commit_and_publish_loses_no_invoice(
     final = await all_approved(api, flow)
     scenario.observed["all_approved_s_after_restart"] = round(time.monotonic() - started, 2)
 
+    # A verdict is visible once committed; the relay publishes what it wrote an instant later.
+    async def outbox_drained() -> bool:
+        return not await unsent(stack, flow)
+
+    await poll_until(outbox_drained, timeout_s=SETTLE_S, interval_s=0.1, what="invoicing's outbox to drain")
     ours = set(flow.submitted)
     submissions = per_invoice(await invoice_events_of(stack, flow, "InvoiceSubmitted"))
     verdicts = per_submission(await verdicts_of(stack, flow))

@@ -9,11 +9,11 @@ SERVICE_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.to
 # prefer 3.12 or 3.11 and otherwise take any newer python3 (PostgreSQL then comes from PATH).
 PYTHON ?= $(shell for p in python3.12 python3.11 python3 python3.13 python3.14; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] < (3,11))' 2>/dev/null; then echo $$p; break; fi; done)
-INSTALL_INPUTS := shared/pyproject.toml $(addsuffix /pyproject.toml,$(SERVICE_DIRS)) cli/pyproject.toml tests/requirements.txt
+INSTALL_INPUTS := shared/pyproject.toml $(addsuffix /pyproject.toml,$(SERVICE_DIRS)) cli/pyproject.toml tests/requirements.txt bench/requirements.txt
 PYTEST_ARGS ?=
 TEST_WORKERS ?= 3
 
-.PHONY: help setup up test lint unit chaos docs clean
+.PHONY: help setup up test lint unit chaos docs bench bench-quick clean
 
 help:
 	@echo "make up     set up (venv, install, data dir) and run the whole system (portal up)"
@@ -21,6 +21,8 @@ help:
 	@echo "make lint   ruff and mypy"
 	@echo "make docs   write every service's OpenAPI and AsyncAPI documents to docs/api/"
 	@echo "make chaos  fault injection at full size (CHAOS_FULL=1); report in var/chaos/report.md and .json"
+	@echo "make bench  benchmark: pipeline vs its floor, matching cost, read path (~15 min); var/bench/latest.json and .png"
+	@echo "make bench-quick  the same with short phases and small sizes (under 2 minutes)"
 	@echo "make clean  remove the venv and all local data (var/)"
 
 $(VENV)/.installed: $(INSTALL_INPUTS)
@@ -28,7 +30,7 @@ $(VENV)/.installed: $(INSTALL_INPUTS)
 	@if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(VENV); fi
 	@$(PY) -c 'import sys; v=sys.version_info[:2]; v <= (3,12) or print("note: pgserver has no wheel for Python %d.%d; the embedded PostgreSQL uses initdb/pg_ctl from PATH" % v)'
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e 'shared[embedded]' $(addprefix -e ,$(SERVICE_DIRS)) -e cli -r tests/requirements.txt
+	$(PY) -m pip install --quiet -e 'shared[embedded]' $(addprefix -e ,$(SERVICE_DIRS)) -e cli -r tests/requirements.txt -r bench/requirements.txt
 	@touch $@
 
 setup: $(VENV)/.installed
@@ -38,8 +40,8 @@ up: setup
 	$(VENV)/bin/portal up
 
 lint: setup
-	$(VENV)/bin/ruff check shared services cli tests
-	$(VENV)/bin/ruff format --check shared services cli tests
+	$(VENV)/bin/ruff check shared services cli tests bench
+	$(VENV)/bin/ruff format --check shared services cli tests bench
 	$(VENV)/bin/mypy
 
 # Unit and integration tests spread over TEST_WORKERS processes (they mostly wait on their own
@@ -59,6 +61,13 @@ chaos: setup
 # Built from each service's bootstrap without starting it; a test fails when docs/api/ is stale.
 docs: setup
 	$(PY) -m shared.apidocs --write docs/api
+
+# Starts its own stack on free ports in a data directory under /tmp (never var/ of a running `make up`).
+bench: setup
+	$(PY) -m bench --out var/bench
+
+bench-quick: setup
+	$(PY) -m bench --quick --out var/bench
 
 clean:
 	rm -rf $(VENV) var

@@ -7,19 +7,21 @@ the same verdict, whatever order the lines arrive in (lines are taken in ``line_
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
-from uuid import UUID
+from decimal import ROUND_HALF_UP, Decimal
 
 from matching.domain.model import Invoice, InvoiceLine, OrderLine, PurchaseOrder
 from matching.domain.verdict import LineReport, Reason, Verdict
-from shared.money import ZERO, line_net, percent_of, round_money
+from shared.money import ZERO, percent_of, quantum, round_money
 
 
 def net_total(lines: Iterable[OrderLine | InvoiceLine], currency: str) -> Decimal:
     """Sum of the line nets (quantity × unit price, each rounded half-up to the minor unit)."""
-    return round_money(sum((line_net(line.quantity, line.unit_price, currency) for line in lines), ZERO), currency)
+    minor = quantum(currency)  # what ``line_net`` rounds to, looked up once rather than per line
+    return round_money(
+        sum(((line.quantity * line.unit_price).quantize(minor, rounding=ROUND_HALF_UP) for line in lines), ZERO),
+        currency,
+    )
 
 
 def match_invoice(po: PurchaseOrder, earlier: Sequence[Invoice], invoice: Invoice, tolerance_rate: Decimal) -> Verdict:
@@ -63,40 +65,48 @@ def match_invoice(po: PurchaseOrder, earlier: Sequence[Invoice], invoice: Invoic
 
 def line_report(po: PurchaseOrder, earlier: Sequence[Invoice], invoice: Invoice) -> tuple[LineReport, ...]:
     """PO lines in ``line_no`` order, then the new lines in invoice order."""
-    ordered_ids = {line.line_id for line in po.lines}
-    billed: dict[UUID, list[InvoiceLine]] = defaultdict(list)
+    # Keyed by the UUIDs' integers: hashing an int is native, hashing a UUID is a Python call.
+    ordered_ids = {line.line_id.int for line in po.lines}
+    billed: dict[int, list[InvoiceLine]] = {}
     new_lines: list[InvoiceLine] = []
-    for line in sorted(invoice.lines, key=_invoice_order):
+    for line in sorted(invoice.lines, key=_line_order):
         target = line.purchase_order_line_id
-        if target is not None and target in ordered_ids:
-            billed[target].append(line)
+        if target is not None and target.int in ordered_ids:
+            billed.setdefault(target.int, []).append(line)
         else:
             new_lines.append(line)
-    previously: dict[UUID, Decimal] = defaultdict(lambda: ZERO)
+    previously: dict[int, Decimal] = {}
     for other in earlier:
         for line in other.lines:
             target = line.purchase_order_line_id
-            if target is not None and target in ordered_ids:
-                previously[target] += line.quantity
+            if target is not None and target.int in ordered_ids:
+                previously[target.int] = previously.get(target.int, ZERO) + line.quantity
     rows = [
-        _ordered_row(line, previously[line.line_id], billed.get(line.line_id, []))
-        for line in sorted(po.lines, key=lambda line: (line.line_no, str(line.line_id)))
+        _ordered_row(line, previously.get(line.line_id.int, ZERO), billed.get(line.line_id.int, ()))
+        for line in sorted(po.lines, key=_line_order)
     ]
     return tuple(rows + [_new_row(line) for line in new_lines])
 
 
-def _invoice_order(line: InvoiceLine) -> tuple[int, str]:
-    return line.line_no, str(line.line_id)
+def _line_order(line: OrderLine | InvoiceLine) -> tuple[int, int]:
+    # Ordering UUIDs by their integer is ordering them by their text (fixed-width lower-case hex).
+    return line.line_no, line.line_id.int
 
 
-def _ordered_row(ordered: OrderLine, previously_invoiced: Decimal, billed: list[InvoiceLine]) -> LineReport:
+def _ordered_row(ordered: OrderLine, previously_invoiced: Decimal, billed: Sequence[InvoiceLine]) -> LineReport:
     remaining = ordered.quantity - previously_invoiced
-    invoiced_quantity = sum((line.quantity for line in billed), ZERO)
-    prices = [line.unit_price for line in billed]
-    changed_prices = [price for price in prices if price != ordered.unit_price]
+    invoiced_quantity = ZERO
+    first_price: Decimal | None = None
+    changed_price: Decimal | None = None
+    for line in billed:
+        invoiced_quantity += line.quantity
+        if first_price is None:
+            first_price = line.unit_price
+        if changed_price is None and line.unit_price != ordered.unit_price:
+            changed_price = line.unit_price
     # Several invoice lines on one PO line may carry different prices: show the first that
     # differs from the order, since that is what the initiator has to look at.
-    invoiced_unit_price = changed_prices[0] if changed_prices else (prices[0] if prices else None)
+    invoiced_unit_price = changed_price if changed_price is not None else first_price
     return LineReport(
         purchase_order_line_id=ordered.line_id,
         invoice_line_id=billed[0].line_id if billed else None,
@@ -107,7 +117,7 @@ def _ordered_row(ordered: OrderLine, previously_invoiced: Decimal, billed: list[
         invoiced_quantity=invoiced_quantity,
         invoiced_unit_price=invoiced_unit_price,
         quantity_changed=invoiced_quantity != remaining,
-        price_changed=bool(changed_prices),
+        price_changed=changed_price is not None,
         new_item=False,
         not_invoiced=not billed,
     )

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
-from shared.contracts.matching import MatchingVerdictIssued, VerdictLine
+from shared.contracts.matching import MatchingVerdictIssued
 
 Outcome = Literal["auto_approved", "needs_approval"]
 Reason = Literal["new_items", "over_tolerance", "order_not_open"]
@@ -72,6 +72,7 @@ class Verdict:
             open_net=self.open_net,
             invoice_net_total=self.invoice_net_total,
             excess=self.excess,
-            lines=[VerdictLine(**vars(line)) for line in self.lines],
+            # Validated as a list in one go, far quicker than one model construction per line.
+            lines=[vars(line) for line in self.lines],
             issued_at=issued_at,
         )

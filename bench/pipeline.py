@@ -1,0 +1,411 @@
+"""The pipeline under test: invoices submitted through the gateway until the verdict and the email.
+
+Set-up, through the gateway as people do it: the stack's admin signs in, creates a supplier and
+switches its portal on; the supplier accepts the invitation from the mail sink; the buyer creates
+and sends one-line purchase orders that an invoice matches within tolerance (auto-approved).
+
+How a verdict is seen: each invoice's status change is an event on ``invoicing.invoice.v1``
+written in the same transaction that makes the status visible through the API; its envelope's
+``occurred_at`` is that moment (taken inside the transaction, just before its commit). The
+bench tails that topic, so it adds no polling load while it measures; after each phase it reads
+every invoice once through the API and checks that its status is ``approved`` or ``pending``.
+The email's time is its ``.eml`` file's mtime in the sink.
+
+Per-hop shares come from timestamps already on the records: each envelope's ``occurred_at``
+(the producing transaction) and each Kafka record's timestamp (set by the outbox relay's
+producer when it publishes the row).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.parser
+import email.policy
+import itertools
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from bench.timing import open_loop, rate_in_window, summary_ms, wait_for
+from shared.contracts.envelope import Envelope
+from shared.contracts.invoicing import INVOICES_TOPIC
+from shared.contracts.matching import VERDICTS_TOPIC
+from shared.devstack.stack import Stack
+from shared.settings import plain_database_url
+
+FINAL_EVENTS = {"InvoiceApproved": "approved", "InvoiceApprovalRequested": "pending"}
+HOPS = (
+    "http (gateway + invoicing commit)",
+    "outbox relay (invoicing: submitted)",
+    "broker + matching",
+    "outbox relay (matching)",
+    "broker + invoicing (status)",
+    "outbox relay (invoicing: status)",
+    "broker + notifier + SMTP",
+)
+SUPPLIER_PASSWORD = "bench-supplier-password"
+_HEADERS = email.parser.BytesHeaderParser(policy=email.policy.default)
+_SUBJECT = re.compile(r"^Invoice (\S+) for PO \S+ (approved|needs your approval)")
+
+
+@dataclass
+class Trace:
+    """One invoice's times (wall clock, seconds)."""
+
+    scheduled: float
+    submitted_event: float | None = None  # InvoiceSubmitted.occurred_at
+    submitted_published: float | None = None  # its record's timestamp
+    verdict_event: float | None = None  # MatchingVerdictIssued.occurred_at
+    verdict_published: float | None = None
+    status_event: float | None = None  # InvoiceApproved / InvoiceApprovalRequested.occurred_at
+    status_published: float | None = None
+    status: str | None = None
+    emailed: float | None = None
+
+    def hops(self) -> list[float | None]:
+        points = [
+            self.scheduled,
+            self.submitted_event,
+            self.submitted_published,
+            self.verdict_event,
+            self.verdict_published,
+            self.status_event,
+            self.status_published,
+            self.emailed,
+        ]
+        return [b - a if a is not None and b is not None else None for a, b in itertools.pairwise(points)]
+
+
+class TopicTail:
+    """Records of a topic from the moment it is opened (every partition, no consumer group)."""
+
+    def __init__(self, bootstrap_servers: str, topic: str) -> None:
+        self.topic = topic
+        self.consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap_servers, enable_auto_commit=False, fetch_max_wait_ms=20
+        )
+
+    async def __aenter__(self) -> TopicTail:
+        await self.consumer.start()
+        partitions = self.consumer.partitions_for_topic(self.topic) or set()
+        if not partitions:
+            await self.consumer.topics()
+            partitions = self.consumer.partitions_for_topic(self.topic) or set()
+        assigned = [TopicPartition(self.topic, p) for p in partitions]
+        self.consumer.assign(assigned)
+        await self.consumer.seek_to_end()
+        for tp in assigned:  # resolve the end offsets now, not at the first fetch after the phase
+            await self.consumer.position(tp)
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.consumer.stop()
+
+    async def poll(self) -> list[tuple[Envelope, float]]:
+        """New records as (envelope, record timestamp in seconds)."""
+        found = []
+        for records in (await self.consumer.getmany(timeout_ms=50, max_records=2000)).values():
+            for record in records:
+                try:
+                    found.append((Envelope.model_validate_json(record.value), record.timestamp / 1000))
+                except ValueError:
+                    continue
+        return found
+
+
+@dataclass
+class Pipeline:
+    stack: Stack
+    api: httpx.AsyncClient
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:6])
+    buyer: dict[str, str] = field(default_factory=dict)
+    supplier: dict[str, str] = field(default_factory=dict)
+    supplier_id: str = ""
+    retries: int = 0
+    _numbers: int = 0
+    _po_emails: int = 0
+    _started: float = field(default_factory=time.time)
+    _subjects: dict[Path, str] = field(default_factory=dict)
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.stack.config.mail_sink_dir
+
+    # -- set-up ------------------------------------------------------------------------------
+    async def _post(self, path: str, who: dict[str, str], *, expect: int, not_yet: int = 0, **kw: Any) -> Any:
+        """POST; an answer ``not_yet`` (the owning service has not heard of it yet) is tried again."""
+        deadline = time.monotonic() + 60
+        while True:
+            answer = await self.api.post(path, headers=who, **kw)
+            if answer.status_code == expect:
+                return answer.json() if answer.content else {}
+            if answer.status_code != not_yet or time.monotonic() > deadline:
+                raise RuntimeError(f"POST {path} answered {answer.status_code}: {answer.text[:300]}")
+            self.retries += 1
+            await asyncio.sleep(0.05)
+
+    async def prepare(self) -> None:
+        cfg = self.stack.config
+        token = await self._post(
+            "/auth/token", {}, expect=200, json={"email": cfg.admin_email, "password": cfg.admin_password}
+        )
+        self.buyer = {"Authorization": f"Bearer {token['access_token']}"}
+        address = f"sales@bench-{self.run_id}.example"
+        body = {"name": f"Bench supplier {self.run_id}", "email": address, "currency": "EUR", "tolerance_rate": "5"}
+        self.supplier_id = (await self._post("/suppliers", self.buyer, expect=201, json=body))["id"]
+        await self._post(f"/suppliers/{self.supplier_id}/portal/activate", self.buyer, expect=200)
+        invitation = await self._invitation(address)
+        accepted = await self._post(
+            f"/auth/invitations/{invitation}/accept", {}, expect=201, json={"password": SUPPLIER_PASSWORD}
+        )
+        self.supplier = {"Authorization": f"Bearer {accepted['access_token']}"}
+
+    async def _invitation(self, address: str) -> str:
+        found: list[str] = []
+
+        async def arrived() -> bool:
+            for path in self.mail_dir.glob("*.eml"):
+                message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+                if address in str(message["To"]):
+                    body = message.get_body(preferencelist=("plain",))
+                    match = re.search(r"/invitations/([A-Za-z0-9_\-]+)", body.get_content() if body else "")  # type: ignore[union-attr]
+                    if match:
+                        found.append(match.group(1))
+                        return True
+            return False
+
+        await wait_for(arrived, timeout_s=60, what=f"the invitation email to {address}")
+        return found[0]
+
+    async def purchase_orders(self, count: int, *, concurrency: int = 12) -> list[str]:
+        """``count`` sent one-line POs to the supplier."""
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(i: int) -> str:
+            async with gate:
+                body = {
+                    "supplier_id": self.supplier_id,
+                    "currency": "EUR",
+                    "delivery_date": "2027-06-15",
+                    "lines": [{"description": f"Item {i}", "quantity": "10", "unit_price": "12.50"}],
+                }
+                po = await self._post("/purchase-orders", self.buyer, expect=201, not_yet=422, json=body)
+                await self._post(f"/purchase-orders/{po['id']}/submit", self.buyer, expect=200)
+                return str(po["id"])
+
+        created = list(await asyncio.gather(*(one(i) for i in range(count))))
+        await self._quiet(created)
+        return created
+
+    async def _quiet(self, po_ids: list[str]) -> None:
+        """Wait until invoicing holds every PO as sent and the notifier has mailed each of them,
+        so that set-up work does not overlap a measurement."""
+        conn = await asyncpg.connect(plain_database_url(self.stack.database_url("invoicing")))
+        try:
+
+            async def known() -> bool:
+                found = await conn.fetchval(
+                    "SELECT count(*) FROM purchase_orders WHERE id = ANY($1::uuid[]) AND status <> 'draft'", po_ids
+                )
+                return bool(found == len(po_ids))
+
+            await wait_for(known, timeout_s=120, what=f"invoicing to hear of {len(po_ids)} purchase orders")
+        finally:
+            await conn.close()
+        self._po_emails += len(po_ids)
+
+        async def mailed() -> bool:
+            sent = 0
+            for path in self.mail_dir.glob("*.eml"):
+                if path.stat().st_mtime >= self._started:
+                    subject = self._subjects.get(path)
+                    if subject is None:
+                        subject = self._subjects[path] = str(_HEADERS.parsebytes(path.read_bytes())["Subject"])
+                    sent += subject.startswith("New purchase order")
+            return sent >= self._po_emails
+
+        await wait_for(mailed, timeout_s=120, what=f"the notifier to mail {self._po_emails} purchase orders")
+
+    async def draft(self, po_id: str) -> dict[str, Any]:
+        self._numbers += 1
+        body = {"purchase_order_id": po_id, "number": f"B{self.run_id}-{self._numbers:06d}", "issue_date": "2026-11-23"}
+        invoice: dict[str, Any] = await self._post("/invoices", self.supplier, expect=201, not_yet=404, json=body)
+        return invoice
+
+    async def drafts(self, po_ids: list[str], *, concurrency: int = 12) -> list[dict[str, Any]]:
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(po_id: str) -> dict[str, Any]:
+            async with gate:
+                return await self.draft(po_id)
+
+        return list(await asyncio.gather(*(one(p) for p in po_ids)))
+
+    async def submit(self, invoice_id: str) -> None:
+        await self._post(f"/invoices/{invoice_id}/submit", self.supplier, expect=202)
+
+    # -- phases ------------------------------------------------------------------------------
+    async def saturation(
+        self, po_ids: list[str], duration_s: float, *, clients: int = 32, warmup_s: float = 1.5
+    ) -> dict[str, Any]:
+        """``clients`` create and submit invoices back to back for ``duration_s`` (or until the POs
+        run out); throughput = invoices with a final status ÷ the time from the start to the last
+        of them, the backlog left at the end included (``throughput_while_sending_per_s``: those
+        committed between ``warmup_s`` after the start and the end of sending, per second)."""
+        queue = list(po_ids)
+        numbers: dict[str, str] = {}
+        scheduled: dict[str, float] = {}
+        start = time.time()
+        end = start + duration_s
+        ran_out: list[float] = []
+
+        async def client() -> None:
+            while time.time() < end:
+                if not queue:
+                    ran_out.append(time.time())
+                    return
+                at = time.time()
+                invoice = await self.draft(queue.pop())
+                await self.submit(invoice["id"])
+                numbers[invoice["id"]] = invoice["number"]
+                scheduled[invoice["id"]] = at
+
+        # Waits for the emails too, so that no backlog spills into the next phase.
+        async with self._observer(scheduled, numbers, emails=True) as observe:
+            await asyncio.gather(*(client() for _ in range(clients)))
+            sending_end = min([end, *ran_out])
+            traces = await observe()
+        finished = [t.status_event for t in traces.values() if t.status_event is not None]
+        return {
+            "duration_s": round(sending_end - start, 2),
+            "clients": clients,
+            "submitted": len(scheduled),
+            "ran_out_of_purchase_orders": bool(ran_out),
+            "throughput_per_s": round(len(finished) / (max(finished) - start), 1),
+            "throughput_while_sending_per_s": round(rate_in_window(finished, start + warmup_s, sending_end), 1),
+            "drained_after_s": round(max(finished) - sending_end, 2),
+            "statuses": _count(t.status for t in traces.values()),
+        }
+
+    async def at_rate(self, drafts: list[dict[str, Any]], rate_per_s: float, duration_s: float) -> dict[str, Any]:
+        """Open loop: submit ``drafts`` at their scheduled times; latency from the scheduled time."""
+        numbers = {d["id"]: d["number"] for d in drafts}
+        scheduled: dict[str, float] = {}
+
+        async def send(i: int, at: float) -> None:
+            invoice_id = drafts[i]["id"]
+            scheduled[invoice_id] = at
+            await self.submit(invoice_id)
+
+        async with self._observer(scheduled, numbers, emails=True) as observe:
+            _, sent = await open_loop(rate_per_s, duration_s, send)
+            traces = await observe()
+        confirmed = await self._confirm(list(traces))
+        values = list(traces.values())
+        hops = [t.hops() for t in values]
+        return {
+            "rate_per_s": round(rate_per_s, 1),
+            "sent": sent,
+            "to_status_ms": summary_ms(t.status_event - t.scheduled for t in values if t.status_event),
+            "to_email_ms": summary_ms(t.emailed - t.scheduled for t in values if t.emailed),
+            "hops_ms": {name: summary_ms(h[i] for h in hops if h[i] is not None) for i, name in enumerate(HOPS)},
+            "statuses": _count(t.status for t in values),
+            "confirmed_via_api": confirmed,
+        }
+
+    # -- observing ---------------------------------------------------------------------------
+    def _observer(self, scheduled: dict[str, float], numbers: dict[str, str], *, emails: bool) -> Any:
+        pipeline = self
+
+        class Observer:
+            async def __aenter__(self) -> Callable[[], Any]:
+                self.since = time.time() - 1
+                self.invoices = await TopicTail(pipeline.stack.bootstrap_servers, INVOICES_TOPIC).__aenter__()
+                self.verdicts = await TopicTail(pipeline.stack.bootstrap_servers, VERDICTS_TOPIC).__aenter__()
+                return self.observe
+
+            async def __aexit__(self, *_: object) -> None:
+                await self.invoices.__aexit__()
+                await self.verdicts.__aexit__()
+
+            async def observe(self) -> dict[str, Trace]:
+                traces: dict[str, Trace] = {}
+
+                def trace(invoice_id: str) -> Trace | None:
+                    if invoice_id not in scheduled:
+                        return None
+                    return traces.setdefault(invoice_id, Trace(scheduled[invoice_id]))
+
+                async def settled() -> bool:
+                    for envelope, published in await self.invoices.poll():
+                        t = trace(str(envelope.data.get("invoice_id")))
+                        if t is None:
+                            continue
+                        if envelope.type == "InvoiceSubmitted":
+                            t.submitted_event, t.submitted_published = _ts(envelope.occurred_at), published
+                        elif envelope.type in FINAL_EVENTS:
+                            t.status_event, t.status_published = _ts(envelope.occurred_at), published
+                            t.status = FINAL_EVENTS[envelope.type]
+                    for envelope, published in await self.verdicts.poll():
+                        t = trace(str(envelope.data.get("invoice_id")))
+                        if t is not None:
+                            t.verdict_event, t.verdict_published = _ts(envelope.occurred_at), published
+                    done = sum(1 for t in traces.values() if t.status is not None)
+                    return done == len(scheduled)
+
+                await wait_for(settled, timeout_s=120, what=f"a verdict status for all {len(scheduled)} invoices")
+                if emails:
+                    await pipeline._emails(traces, numbers, self.since)
+                return traces
+
+        return Observer()
+
+    async def _emails(self, traces: dict[str, Trace], numbers: dict[str, str], since: float) -> None:
+        by_number = {numbers[i]: t for i, t in traces.items()}
+        seen: set[Path] = set()
+
+        async def all_sent() -> bool:
+            for path in self.mail_dir.glob("*.eml"):
+                if path in seen:
+                    continue
+                seen.add(path)
+                mtime = path.stat().st_mtime
+                if mtime < since:
+                    continue
+                match = _SUBJECT.match(str(_HEADERS.parsebytes(path.read_bytes())["Subject"]))
+                if match and (t := by_number.get(match.group(1))) is not None:
+                    t.emailed = mtime
+            return all(t.emailed is not None for t in traces.values())
+
+        await wait_for(all_sent, timeout_s=120, what=f"an email for each of {len(traces)} invoices")
+
+    async def _confirm(self, invoice_ids: list[str]) -> int:
+        """How many of ``invoice_ids`` the API shows as approved or pending."""
+        gate = asyncio.Semaphore(8)
+
+        async def one(invoice_id: str) -> bool:
+            async with gate:
+                answer = await self.api.get(f"/invoices/{invoice_id}", headers=self.supplier)
+                return answer.status_code == 200 and answer.json()["status"] in ("approved", "pending")
+
+        return sum(await asyncio.gather(*(one(i) for i in invoice_ids)))
+
+
+def _ts(moment: datetime) -> float:
+    return moment.timestamp()
+
+
+def _count(values: Any) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for value in values:
+        counts[str(value)] = counts.get(str(value), 0) + 1
+    return counts

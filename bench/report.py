@@ -1,0 +1,179 @@
+"""The benchmark's results: a table on the terminal, JSON files and a plot in ``var/bench/``.
+
+``results`` is one JSON-able dict: ``pipeline`` and ``floor`` (``saturation`` and ``rates``, a
+list of open-loop runs at the same rates), ``matching_cost`` and ``read_path`` when they ran,
+and the ratios ``throughput_ratio`` (pipeline saturation ÷ floor saturation) and ``p99_ratio``
+(pipeline p99 submit→status ÷ floor p99 at 50 % of the pipeline's saturation).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+def ratios(results: dict[str, Any]) -> dict[str, float | None]:
+    pipeline, floor = results["pipeline"], results["floor"]
+    throughput_ratio = None
+    if floor["saturation"]["throughput_per_s"]:
+        throughput_ratio = round(
+            pipeline["saturation"]["throughput_per_s"] / floor["saturation"]["throughput_per_s"], 2
+        )
+    p99_ratio = None
+    at_half = [(p, f) for p, f in zip(pipeline["rates"], floor["rates"], strict=False) if p.get("fraction") == 0.5]
+    if at_half:
+        p, f = at_half[0]
+        if p["to_status_ms"]["p99"] is not None and f["end_to_end_ms"]["p99"]:
+            p99_ratio = round(p["to_status_ms"]["p99"] / f["end_to_end_ms"]["p99"], 2)
+    return {"throughput_ratio": throughput_ratio, "p99_ratio": p99_ratio}
+
+
+def _ms(value: Any) -> str:
+    return "-" if value is None else f"{value:,.1f}"
+
+
+def tables(results: dict[str, Any]) -> list[Table]:
+    pipeline, floor = results["pipeline"], results["floor"]
+    found = []
+    head = Table(title="Throughput (invoices reaching a final status per second)", title_justify="left")
+    for column in ("", "saturation /s", "clients", "submitted"):
+        head.add_column(column, justify="right" if column else "left")
+    for name, part in (("pipeline", pipeline), ("floor", floor)):
+        s = part["saturation"]
+        head.add_row(name, f"{s['throughput_per_s']:,.1f}", str(s["clients"]), str(s["submitted"]))
+    head.caption = f"throughput_ratio {results.get('throughput_ratio')}   p99_ratio {results.get('p99_ratio')}"
+    found.append(head)
+
+    latency = Table(title="Open-loop latency from the scheduled send time (ms)", title_justify="left")
+    for column in ("rate /s", "what", "n", "p50", "p95", "p99", "max"):
+        latency.add_column(column, justify="left" if column == "what" else "right")
+    for p, f in zip(pipeline["rates"], floor["rates"], strict=False):
+        rate = f"{p['rate_per_s']:g} ({p['fraction']:.0%})"
+        for what, figures in (
+            ("pipeline submit → status", p["to_status_ms"]),
+            ("pipeline submit → email", p["to_email_ms"]),
+            ("floor submit → routed", f["end_to_end_ms"]),
+        ):
+            latency.add_row(rate, what, str(figures["count"]), *(_ms(figures[k]) for k in ("p50", "p95", "p99", "max")))
+            rate = ""
+    found.append(latency)
+
+    hops = Table(title="Per hop at 50 % of saturation (ms)", title_justify="left")
+    for column in ("hop", "p50", "p99"):
+        hops.add_column(column, justify="left" if column == "hop" else "right")
+    for label, part in (("pipeline", pipeline), ("floor", floor)):
+        for run in part["rates"]:
+            if run.get("fraction") == 0.5:
+                for name, figures in run["hops_ms"].items():
+                    hops.add_row(f"{label}: {name}", _ms(figures["p50"]), _ms(figures["p99"]))
+    found.append(hops)
+
+    if results.get("matching_cost"):
+        found.append(_plain("Matching cost", results["matching_cost"]))
+    if results.get("read_path"):
+        found.append(_plain("Read path", results["read_path"]))
+    return found
+
+
+def _plain(title: str, figures: dict[str, Any]) -> Table:
+    table = Table(title=title, title_justify="left", show_header=False)
+    table.add_column()
+    table.add_column()
+    for key, value in figures.items():
+        table.add_row(str(key), json.dumps(value, default=str) if isinstance(value, dict | list) else str(value))
+    return table
+
+
+def plot(results: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    pipeline, floor = results["pipeline"], results["floor"]
+    figure, (left, right) = plt.subplots(1, 2, figsize=(14, 5.5))
+    labels = ["p50", "p95", "p99"]
+    for p, f in zip(pipeline["rates"], floor["rates"], strict=False):
+        name = f"{p['rate_per_s']:g}/s"
+        left.plot(labels, [p["to_status_ms"][k] for k in labels], marker="o", label=f"pipeline {name}")
+        left.plot(labels, [f["end_to_end_ms"][k] for k in labels], marker="x", linestyle="--", label=f"floor {name}")
+    left.set_yscale("log")
+    left.set_ylabel("ms from the scheduled send time")
+    left.set_title("Submit → final status: pipeline vs floor")
+    left.legend(fontsize=8)
+
+    half = next((p for p in pipeline["rates"] if p.get("fraction") == 0.5), None)
+    if half is not None:
+        names = list(half["hops_ms"])
+        p50 = [half["hops_ms"][n]["p50"] or 0 for n in names]
+        p99 = [half["hops_ms"][n]["p99"] or 0 for n in names]
+        positions = range(len(names))
+        right.barh([y + 0.2 for y in positions], p50, height=0.4, label="p50")
+        right.barh([y - 0.2 for y in positions], p99, height=0.4, label="p99")
+        right.set_yticks(list(positions), names, fontsize=8)
+        right.invert_yaxis()
+        right.set_xlabel("ms")
+        right.set_title(f"Pipeline per hop at {half['rate_per_s']:g}/s (50 %)")
+        right.legend()
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def write(results: dict[str, Any], out: Path, console: Console | None = None) -> Path:
+    """Add the ratios, print the tables, write ``<UTC timestamp>.json``, ``latest.json`` and ``latest.png``."""
+    results.update(ratios(results))
+    results.setdefault("generated_at", datetime.now(UTC).isoformat(timespec="seconds"))
+    out.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(results, indent=2, default=str) + "\n"
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = out / f"{stamp}.json"
+    path.write_text(text)
+    (out / "latest.json").write_text(text)
+    plot(results, out / "latest.png")
+    console = console or Console()
+    for table in tables(results):
+        console.print(table)
+    console.print(f"Results: {path}  ({out / 'latest.json'}, {out / 'latest.png'})")
+    return path
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The headline tables as Markdown (for docs/performance.md)."""
+    pipeline, floor = results["pipeline"], results["floor"]
+    lines = [
+        f"Run of {results.get('generated_at', '?')} ({results.get('mode', '?')}); "
+        f"phases (s): {json.dumps(results.get('phases_s', {}))}.",
+        "",
+        "| | saturation (invoices/s) | submitted |",
+        "| --- | ---: | ---: |",
+        f"| pipeline | {pipeline['saturation']['throughput_per_s']} | {pipeline['saturation']['submitted']} |",
+        f"| floor | {floor['saturation']['throughput_per_s']} | {floor['saturation']['submitted']} |",
+        "",
+        f"`throughput_ratio` = **{results.get('throughput_ratio')}**, `p99_ratio` = **{results.get('p99_ratio')}**",
+        "",
+        "| rate /s | latency from the scheduled time (ms) | n | p50 | p95 | p99 | max |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for p, f in zip(pipeline["rates"], floor["rates"], strict=False):
+        rate = f"{p['rate_per_s']:g} ({p['fraction']:.0%})"
+        for what, figures in (
+            ("pipeline submit → status", p["to_status_ms"]),
+            ("pipeline submit → email", p["to_email_ms"]),
+            ("floor submit → routed", f["end_to_end_ms"]),
+        ):
+            cells = " | ".join(_ms(figures[k]) for k in ("p50", "p95", "p99", "max"))
+            lines.append(f"| {rate} | {what} | {figures['count']} | {cells} |")
+    lines += ["", "| hop, at 50 % of saturation | p50 (ms) | p99 (ms) |", "| --- | ---: | ---: |"]
+    for label, part in (("pipeline", pipeline), ("floor", floor)):
+        for run in part["rates"]:
+            if run.get("fraction") == 0.5:
+                for name, figures in run["hops_ms"].items():
+                    lines.append(f"| {label}: {name} | {_ms(figures['p50'])} | {_ms(figures['p99'])} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,111 @@
+"""The benchmark's pure parts: percentiles, open-loop schedules, the ratios and the report files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from bench import report
+from bench.floor import HOPS as FLOOR_HOPS
+from bench.floor import Trace
+from bench.pipeline import HOPS as PIPELINE_HOPS
+from bench.pipeline import Trace as PipelineTrace
+from bench.timing import percentile, rate_in_window, schedule, summary_ms
+
+
+def test_nearest_rank_percentiles_of_a_hundred_values() -> None:
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 50) == 50.0
+    assert percentile(values, 99) == 99.0
+    assert percentile(values, 100) == 100.0
+    assert percentile([7.0], 99) == 7.0
+
+
+def test_summary_is_in_milliseconds_and_counts_the_values() -> None:
+    assert summary_ms([0.010, 0.020, 0.030]) == {"count": 3, "p50": 20.0, "p95": 30.0, "p99": 30.0, "max": 30.0}
+    assert summary_ms([]) == {"count": 0, "p50": None, "p95": None, "p99": None, "max": None}
+
+
+def test_an_open_loop_schedule_is_evenly_spaced_at_the_rate() -> None:
+    assert schedule(4, 1.0) == [0.0, 0.25, 0.5, 0.75]
+    assert len(schedule(33.3, 3.0)) == 100
+
+
+def test_the_rate_counts_only_completions_inside_the_window() -> None:
+    assert rate_in_window([0.5, 1.0, 1.5, 2.0, 2.5, 3.0], 1.0, 3.0) == 2.0
+    assert rate_in_window([1.0], 2.0, 2.0) == 0.0
+
+
+def test_a_floor_trace_splits_its_latency_into_its_three_hops() -> None:
+    trace = Trace(scheduled=10.0, submitted=10.002, matched=10.010, routed=10.015)
+    hops = trace.hops()
+    assert len(hops) == len(FLOOR_HOPS) == 3
+    assert [round(h, 3) for h in hops] == [0.002, 0.008, 0.005]
+
+
+def test_a_pipeline_trace_has_one_share_per_hop_and_misses_only_what_was_not_seen() -> None:
+    trace = PipelineTrace(scheduled=1.0, submitted_event=1.02, submitted_published=1.03, verdict_event=1.05)
+    hops = trace.hops()
+    assert len(set(PIPELINE_HOPS)) == len(PIPELINE_HOPS) == len(hops)
+    assert [round(h, 3) if h is not None else None for h in hops] == [0.02, 0.01, 0.02, None, None, None, None]
+
+
+def _run(rate: float, fraction: float, p99: float, pipeline: bool) -> dict[str, Any]:
+    figures = {"count": 10, "p50": p99 / 3, "p95": p99 / 1.5, "p99": p99, "max": p99 * 1.2}
+    hops = {name: figures for name in (PIPELINE_HOPS if pipeline else FLOOR_HOPS)}
+    if pipeline:
+        return {
+            "rate_per_s": rate,
+            "fraction": fraction,
+            "to_status_ms": figures,
+            "to_email_ms": figures,
+            "hops_ms": hops,
+        }
+    return {"rate_per_s": rate, "fraction": fraction, "end_to_end_ms": figures, "hops_ms": hops}
+
+
+def synthetic() -> dict[str, Any]:
+    fractions = ((10.0, 0.1), (50.0, 0.5), (80.0, 0.8))
+    return {
+        "pipeline": {
+            "saturation": {"throughput_per_s": 100.0, "clients": 32, "submitted": 700},
+            "rates": [_run(r, f, 90.0, True) for r, f in fractions],
+        },
+        "floor": {
+            "saturation": {"throughput_per_s": 400.0, "clients": 32, "submitted": 2500},
+            "rates": [_run(r, f, 30.0, False) for r, f in fractions],
+        },
+        "matching_cost": {"per_line_us_at_10000": 3.2},
+        "read_path": {"purchase_orders_p99_ms": 4.1},
+    }
+
+
+def test_the_ratios_compare_saturations_and_the_p99_at_half_of_saturation() -> None:
+    assert report.ratios(synthetic()) == {"throughput_ratio": 0.25, "p99_ratio": 3.0}
+
+
+def test_the_report_writes_the_json_files_and_the_plot(tmp_path: Path) -> None:
+    console = Console(record=True, width=160)
+    written = report.write(synthetic(), tmp_path, console)
+
+    latest = json.loads((tmp_path / "latest.json").read_text())
+    assert json.loads(written.read_text()) == latest
+    assert latest["throughput_ratio"] == 0.25
+    assert latest["p99_ratio"] == 3.0
+    assert latest["read_path"] == {"purchase_orders_p99_ms": 4.1}
+    assert (tmp_path / "latest.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = console.export_text()
+    assert "pipeline submit → status" in text
+    assert "throughput_ratio 0.25" in text
+
+
+def test_the_markdown_tables_carry_the_ratios_and_every_rate() -> None:
+    results = synthetic()
+    results.update(report.ratios(results))
+    text = report.markdown(results)
+    assert "`throughput_ratio` = **0.25**, `p99_ratio` = **3.0**" in text
+    assert text.count("| pipeline submit → status |") == 3
+    assert f"| pipeline: {PIPELINE_HOPS[0]} |" in text

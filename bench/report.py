@@ -9,6 +9,7 @@ and the ratios ``throughput_ratio`` (pipeline saturation ÷ floor saturation) an
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -52,15 +53,11 @@ def tables(results: dict[str, Any]) -> list[Table]:
     latency = Table(title="Open-loop latency from the scheduled send time (ms)", title_justify="left")
     for column in ("rate /s", "what", "n", "p50", "p95", "p99", "max"):
         latency.add_column(column, justify="left" if column == "what" else "right")
-    for p, f in zip(pipeline["rates"], floor["rates"], strict=False):
-        rate = f"{p['rate_per_s']:g} ({p['fraction']:.0%})"
-        for what, figures in (
-            ("pipeline submit → status", p["to_status_ms"]),
-            ("pipeline submit → email", p["to_email_ms"]),
-            ("floor submit → routed", f["end_to_end_ms"]),
-        ):
-            latency.add_row(rate, what, str(figures["count"]), *(_ms(figures[k]) for k in ("p50", "p95", "p99", "max")))
-            rate = ""
+    shown = None
+    for rate, what, figures in _latency_rows(pipeline, floor):
+        cells = (_ms(figures[k]) for k in ("p50", "p95", "p99", "max"))
+        latency.add_row(rate if rate != shown else "", what, str(figures["count"]), *cells)
+        shown = rate
     found.append(latency)
 
     hops = Table(title="Per hop at 50 % of saturation (ms)", title_justify="left")
@@ -78,6 +75,15 @@ def tables(results: dict[str, Any]) -> list[Table]:
     if results.get("read_path"):
         found.append(_plain("Read path", results["read_path"]))
     return found
+
+
+def _latency_rows(pipeline: dict[str, Any], floor: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(rate, what, percentiles) for each rate: the pipeline's two latencies and the floor's."""
+    for p, f in zip(pipeline["rates"], floor["rates"], strict=False):
+        rate = f"{p['rate_per_s']:g} ({p['fraction']:.0%})"
+        yield rate, "pipeline submit → status", p["to_status_ms"]
+        yield rate, "pipeline submit → email", p["to_email_ms"]
+        yield rate, "floor submit → routed", f["end_to_end_ms"]
 
 
 def _plain(title: str, figures: dict[str, Any]) -> Table:
@@ -161,15 +167,9 @@ def markdown(results: dict[str, Any]) -> str:
         "| rate /s | latency from the scheduled time (ms) | n | p50 | p95 | p99 | max |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for p, f in zip(pipeline["rates"], floor["rates"], strict=False):
-        rate = f"{p['rate_per_s']:g} ({p['fraction']:.0%})"
-        for what, figures in (
-            ("pipeline submit → status", p["to_status_ms"]),
-            ("pipeline submit → email", p["to_email_ms"]),
-            ("floor submit → routed", f["end_to_end_ms"]),
-        ):
-            cells = " | ".join(_ms(figures[k]) for k in ("p50", "p95", "p99", "max"))
-            lines.append(f"| {rate} | {what} | {figures['count']} | {cells} |")
+    for rate, what, figures in _latency_rows(pipeline, floor):
+        cells = " | ".join(_ms(figures[k]) for k in ("p50", "p95", "p99", "max"))
+        lines.append(f"| {rate} | {what} | {figures['count']} | {cells} |")
     lines += ["", "| hop, at 50 % of saturation | p50 (ms) | p99 (ms) |", "| --- | ---: | ---: |"]
     for label, part in (("pipeline", pipeline), ("floor", floor)):
         for run in part["rates"]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 # ISO 4217 currencies whose minor unit is not 2 decimals.
 _MINOR_UNITS: dict[str, int] = {
@@ -31,6 +32,7 @@ def minor_unit(currency: str) -> int:
     return _MINOR_UNITS.get(currency.upper(), 2)
 
 
+@lru_cache(maxsize=256)  # looked up for every line of every document; a Decimal is immutable
 def quantum(currency: str) -> Decimal:
     return Decimal(1).scaleb(-minor_unit(currency))
 

@@ -3,11 +3,14 @@ and settings for a gateway in this process (the services behind it are not runni
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import uvicorn
 
 from gateway import migrate as gateway_migrate
 from gateway.config import Settings
@@ -59,3 +62,18 @@ def gateway_settings(gateway_database: GatewayDatabase, broker: str, tokens: Tok
         return Settings(**(values | overrides))
 
     return make
+
+
+@asynccontextmanager
+async def served(app: Any, **config: Any) -> AsyncIterator[str]:
+    """``app`` served over real HTTP on a free local port, for the gateway to route to; its URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, **config))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

@@ -3,19 +3,17 @@ its page) as the service gives it; a service that is away is a 503, an unknown o
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
-import uvicorn
 
 from gateway.bootstrap import bootstrap
 from gateway.config import Settings
 from orders.bootstrap import bootstrap as orders_bootstrap
 from orders.config import Settings as OrdersSettings
-from shared.devstack.ports import free_port
 from shared.testing import Tokens, running
+from tests.gateway.integration.conftest import served
 
 SERVICES = ["gateway", "suppliers", "orders", "invoicing", "matching", "notifier"]
 
@@ -24,15 +22,8 @@ SERVICES = ["gateway", "suppliers", "orders", "invoicing", "matching", "notifier
 async def orders_url(tokens: Tokens) -> AsyncIterator[str]:
     """The orders service's app, served without starting it (its documents need no servers)."""
     app = orders_bootstrap(OrdersSettings(jwt_public_key_file=tokens.public_key_file, log_format="console")).app
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    async with served(app, lifespan="off") as url:
+        yield url
 
 
 @pytest.fixture

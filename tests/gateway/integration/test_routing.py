@@ -5,20 +5,18 @@ is 405 with the methods it does have."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request
 
 from gateway.bootstrap import bootstrap
 from gateway.config import Settings
-from shared.devstack.ports import free_port
 from shared.testing import running
+from tests.gateway.integration.conftest import served
 
 
 def echo_service() -> FastAPI:
@@ -34,14 +32,8 @@ def echo_service() -> FastAPI:
 
 @pytest.fixture
 async def echo_url() -> AsyncIterator[str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(echo_service(), host="127.0.0.1", port=port, log_config=None))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    async with served(echo_service()) as url:
+        yield url
 
 
 @pytest.fixture

@@ -5,17 +5,13 @@ the EmailSent event it writes carries the trace on to its subscribers."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from uuid import uuid4
 
-import pytest
 from aiokafka import AIOKafkaProducer
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
-from shared import tracing
 from shared.contracts import Envelope
 from shared.contracts.notifier import EMAILS_TOPIC
 from shared.testing import poll_until, read_topic
@@ -25,17 +21,6 @@ from tests.notifier.integration.mailbox import MailSink
 
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
 CALLER_SPAN = "b7ad6b7169203331"
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    tracing.use(provider)
-    yield exporter
-    tracing.use(None)
-    provider.shutdown()
 
 
 def named(spans: InMemorySpanExporter, name: str) -> list[ReadableSpan]:

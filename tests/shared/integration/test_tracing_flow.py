@@ -6,7 +6,7 @@ next; the Kafka record carries the publish span's ``traceparent``."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -14,13 +14,11 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import APIRouter
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 from sqlalchemy import text
 
-from shared import tracing
 from shared.contracts import Envelope
 from shared.contracts.suppliers import SUPPLIERS_TOPIC, SupplierUpdated
 from shared.db import SqlUnitOfWork, make_engine, new_metadata
@@ -50,18 +48,6 @@ async def update_supplier(name: str, runtime: Runtime) -> dict[str, str]:
         envelope = uow.outbox.add(event, tenant_id=event.tenant_id)
         await uow.commit()
     return {"event_id": str(envelope.id)}
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    """Tracing on, into memory, before the runtime is built (it instruments its app then)."""
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    tracing.use(provider)
-    yield exporter
-    tracing.use(None)
-    provider.shutdown()
 
 
 @pytest.fixture

@@ -8,20 +8,16 @@ the same verdict, whatever order the lines arrive in (lines are taken in ``line_
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from matching.domain.model import Invoice, InvoiceLine, OrderLine, PurchaseOrder
 from matching.domain.verdict import LineReport, Reason, Verdict
-from shared.money import ZERO, percent_of, quantum, round_money
+from shared.money import ZERO, line_net, percent_of, round_money
 
 
 def net_total(lines: Iterable[OrderLine | InvoiceLine], currency: str) -> Decimal:
     """Sum of the line nets (quantity × unit price, each rounded half-up to the minor unit)."""
-    minor = quantum(currency)  # what ``line_net`` rounds to, looked up once rather than per line
-    return round_money(
-        sum(((line.quantity * line.unit_price).quantize(minor, rounding=ROUND_HALF_UP) for line in lines), ZERO),
-        currency,
-    )
+    return round_money(sum((line_net(line.quantity, line.unit_price, currency) for line in lines), ZERO), currency)
 
 
 def match_invoice(po: PurchaseOrder, earlier: Sequence[Invoice], invoice: Invoice, tolerance_rate: Decimal) -> Verdict:

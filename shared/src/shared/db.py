@@ -3,13 +3,22 @@ and what counts as "the database is unavailable" (answered 503 over HTTP, retrie
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Self
 
 import asyncpg
 from sqlalchemy import MetaData
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    AsyncSessionTransaction,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from shared.inbox import Inbox
 from shared.outbox import Outbox
@@ -79,18 +88,66 @@ def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+class SharedTransaction:
+    """One database transaction that the units of work started inside it join (see
+    ``shared_transaction``); its owner commits it."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self.session_factory = session_factory
+        self.session = session_factory()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+
+_shared: ContextVar[SharedTransaction | None] = ContextVar("shared_transaction", default=None)
+
+
+@asynccontextmanager
+async def shared_transaction(session_factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[SharedTransaction]:
+    """Run several units of work in one transaction: a consumer handles a polled batch of events
+    with one commit instead of one per event.
+
+    Every unit of work on the same ``session_factory`` started inside the block (in this task)
+    works in a savepoint of the shared transaction: its ``commit`` releases the savepoint and
+    leaves an exit without commit, an exception or a ``rollback`` as if the unit had never run,
+    exactly as on its own; what its commits kept becomes durable with ``SharedTransaction.commit``.
+    Leaving the block without that commit rolls everything back.
+    """
+    shared = SharedTransaction(session_factory)
+    token = _shared.set(shared)
+    try:
+        yield shared
+    finally:
+        _shared.reset(token)
+        try:
+            await shared.session.rollback()  # a no-op once committed
+        finally:
+            await shared.session.close()
+
+
 class SqlUnitOfWork:
     """One business transaction: the session, the outbox written with it, and the inbox.
 
+    Inside ``shared_transaction`` it is a savepoint of that transaction instead (a unit of work
+    commits once: what it does after its ``commit`` stays with the shared transaction).
     Services subclass it to add their repositories in ``_start``.
     """
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], producer: str) -> None:
         self._session_factory = session_factory
         self._producer = producer
+        self._savepoint: AsyncSessionTransaction | None = None
+        self._joined = False
 
     async def __aenter__(self) -> Self:
-        self.session = self._session_factory()
+        shared = _shared.get()
+        self._joined = shared is not None and shared.session_factory is self._session_factory
+        if shared is not None and self._joined:
+            self.session = shared.session
+            self._savepoint = await self.session.begin_nested()
+        else:
+            self.session = self._session_factory()
         self.outbox = Outbox(self.session, self._producer)
         self.inbox = Inbox(self.session)
         self._start()
@@ -105,6 +162,10 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self._joined:
+            if self._savepoint is not None and self._savepoint.is_active:
+                await self._savepoint.rollback()
+            return
         try:
             await self.session.rollback()
         finally:
@@ -112,7 +173,15 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         await self.outbox.flush()
-        await self.session.commit()
+        if not self._joined:
+            await self.session.commit()
+        elif self._savepoint is not None and self._savepoint.is_active:
+            await self._savepoint.commit()
 
     async def rollback(self) -> None:
-        await self.session.rollback()
+        if not self._joined:
+            await self.session.rollback()
+            return
+        if self._savepoint is not None and self._savepoint.is_active:
+            await self._savepoint.rollback()
+        self._savepoint = await self.session.begin_nested()

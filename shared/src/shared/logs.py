@@ -98,5 +98,6 @@ def configure_logging(service: str, *, fmt: str = "json", level: str = "INFO") -
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("aiokafka", "faststream", "uvicorn.access", "mail.log"):
+    # httpx logs every upstream call of the gateway at INFO; the request metrics and spans have them.
+    for noisy in ("aiokafka", "faststream", "uvicorn.access", "mail.log", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -10,22 +10,25 @@ being counted as poison.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from itertools import chain
+from typing import TYPE_CHECKING, Any, Literal
 
 import structlog
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.message import AckStatus
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared import correlation, faults, tracing
 from shared.contracts import Envelope, EventPayload, decode_event, dlq_topic
-from shared.db import database_unavailable
+from shared.db import database_unavailable, shared_transaction
 from shared.errors import RetryLater
 from shared.settings import ServiceSettings
 
@@ -87,6 +90,11 @@ class EventConsumer:
     transient_failures: int = 0  # deliveries put back to retry (a database or read model away)
     metrics: ServiceMetrics | None = None
     subscriber: Any = None  # FastStream's subscriber; its ``consumer`` is the AIOKafkaConsumer
+    # The database the handlers' units of work use; with it, events already fetched are handled
+    # in one transaction (``consume_fetched``). The runtime sets it.
+    session_factory: async_sessionmaker[AsyncSession] | None = None
+    batches: int = 0  # transactions that handled more than one event
+    batches_broken: int = 0  # batches that stopped at an event left to be handled on its own
 
     def register(self, broker: KafkaBroker) -> None:
         self.subscriber = broker.subscriber(  # type: ignore[call-overload]
@@ -101,7 +109,120 @@ class EventConsumer:
             decoder=_raw_body,
             title=f"{self.group}:{self.topic}",
         )
-        self.subscriber(self.consume_observed)
+        self.subscriber(self.consume_fetched)
+
+    async def consume_fetched(self, body: bytes, msg: KafkaMessage) -> None:
+        """The record FastStream delivered and the records of this group already fetched after
+        it, up to ``consumer_batch_max_records``: never waiting for more, so a lone event goes
+        through at once and a busy consumer pays one transaction and one offset commit per batch."""
+        kafka = getattr(self.subscriber, "consumer", None)
+        limit = self.settings.consumer_batch_max_records
+        if kafka is None or self.session_factory is None or limit < 2:
+            await self.consume_observed(body, msg)
+            return
+        fetched = await kafka.getmany(timeout_ms=0, max_records=limit - 1)
+        if not fetched:
+            await self.consume_observed(body, msg)
+            return
+        records = [msg.raw_message, *chain.from_iterable(fetched.values())]
+        await self.consume_batch([_Delivery(kafka, record) for record in records])
+
+    async def consume_batch(self, deliveries: Sequence[_Delivery]) -> None:
+        """Handle ``deliveries`` in one transaction that every handler's unit of work joins (the
+        inbox included), then commit their offsets. An event that cannot be handled so (it does
+        not decode, its handler fails, the commit fails) ends the batch there: the events before
+        it are committed, it is handled on its own as usual (retried, dead-lettered), and the rest
+        form the next batch. An event put back rewinds the partitions to it."""
+        rest = deliveries
+        while rest:
+            done = await self._all_at_once(rest) if len(rest) > 1 else 0
+            if done and rest[done - 1].committed is not AckStatus.ACKED:
+                _rewind(rest[done - 1].consumer, rest[done:])  # the group moved on
+                return
+            if done == len(rest):
+                return
+            alone = rest[done]
+            try:
+                await self.consume_observed(alone.raw_message.value or b"", alone)  # type: ignore[arg-type]
+            except BaseException:
+                _rewind(alone.consumer, rest[done:])
+                raise
+            if alone.committed is not AckStatus.ACKED:
+                _rewind(alone.consumer, rest[done:])
+                return
+            rest = rest[done + 1 :]
+
+    async def _all_at_once(self, deliveries: Sequence[_Delivery]) -> int:
+        """How many of ``deliveries``, from the first, were handled and committed together."""
+        assert self.session_factory is not None
+        started = time.perf_counter()
+        handled: list[tuple[_Delivery, tuple[str, str, str] | None, float]] = []
+        try:
+            async with shared_transaction(self.session_factory) as transaction:
+                for delivery in deliveries:
+                    event_started = time.perf_counter()
+                    scopes = await self._handle_joined(delivery)
+                    if scopes is False:
+                        break
+                    handled.append((delivery, scopes, time.perf_counter() - event_started))
+                if not handled:
+                    return 0
+                await transaction.commit()
+        except Exception as exc:
+            log.warning("batch not committed; its events are handled one by one", error=repr(exc))
+            return 0
+        finally:
+            correlation.unbind()
+        if len(handled) < len(deliveries):
+            self.batches_broken += 1
+        if len(handled) > 1:
+            self.batches += 1
+        commit_share = (time.perf_counter() - started - sum(t for _, _, t in handled)) / len(handled)
+        for _, scopes, _ in handled:
+            if scopes is not None:
+                await faults.reached("consumer.before_ack", *scopes)
+        await _commit_offsets(self, [delivery for delivery, _, _ in handled])
+        if self.metrics is not None:
+            for _, _, took in handled:
+                self.metrics.observe_delivery(self.topic, self.group, "ok", took + commit_share)
+        return len(handled)
+
+    async def _handle_joined(self, delivery: _Delivery) -> tuple[str, str, str] | Literal[False] | None:
+        """One event of a batch, in the shared transaction: its fault and handler scopes when it
+        was handled, None when no handler wants it, False when it must be handled on its own."""
+        record = delivery.raw_message
+        try:
+            envelope, payload = decode_event(record.value or b"", self.topic)
+        except Exception:
+            return False  # dead-lettered on its own
+        handler = self._handler_for(payload)
+        if handler is None:
+            return None
+        correlation.bind(
+            envelope.correlation_id,
+            envelope.id,
+            event_id=str(envelope.id),
+            event_type=envelope.type,
+            tenant_id=str(envelope.tenant_id),
+            consumer=self.group,
+            topic=self.topic,
+        )
+        scopes = (self.group, self.topic, envelope.type)
+        with tracing.consuming(self.topic, self.group, record):
+            tracing.annotate(**{"messaging.message.id": str(envelope.id), "event.type": envelope.type})
+            try:
+                await faults.reached("consumer.before_handler", *scopes)
+                await handler(envelope, payload)
+            except Exception as exc:
+                # Its unit of work rolled back to its savepoint; on its own it is retried,
+                # counted, or dead-lettered as usual.
+                log.info("event left to be handled on its own", error=repr(exc))
+                return False
+        position = (record.partition, record.offset)
+        self.attempts.pop(position, None)
+        self.first_seen.pop(position, None)
+        self.handled += 1
+        return scopes
 
     async def consume_observed(self, body: bytes, msg: KafkaMessage) -> None:
         """``consume``, timed per outcome: ok (committed), retry (put back) or dead_lettered."""
@@ -225,3 +346,58 @@ class EventConsumer:
         )
         self.dead_lettered += 1
         log.error("message dead-lettered", topic=self.topic, error=error)
+
+
+@dataclass
+class _Delivery:
+    """A record of a fetched batch, acknowledged on its own: ``ack`` commits the offset after it
+    on its partition (FastStream's ``ack`` commits every fetched record), ``nack`` seeks back to it."""
+
+    consumer: AIOKafkaConsumer
+    raw_message: ConsumerRecord[Any, Any]
+    committed: AckStatus | None = None
+
+    @property
+    def partition(self) -> TopicPartition:
+        return TopicPartition(self.raw_message.topic, self.raw_message.partition)
+
+    async def ack(self) -> None:
+        if self.committed is None:
+            await self.consumer.commit({self.partition: self.raw_message.offset + 1})
+            self.committed = AckStatus.ACKED
+
+    async def nack(self) -> None:
+        if self.committed is None:
+            self.consumer.seek(self.partition, self.raw_message.offset)
+            self.committed = AckStatus.NACKED
+
+
+async def _commit_offsets(consumer: EventConsumer, deliveries: Sequence[_Delivery]) -> None:
+    """One offset commit for handled ``deliveries``: after the last of each partition."""
+    if not deliveries:
+        return
+    offsets: dict[TopicPartition, int] = {}
+    for delivery in deliveries:
+        offsets[delivery.partition] = max(offsets.get(delivery.partition, 0), delivery.raw_message.offset + 1)
+    try:
+        await deliveries[0].consumer.commit(offsets)  # type: ignore[arg-type]
+    except (CommitFailedError, IllegalStateError) as exc:
+        consumer.commit_failures += 1
+        log.warning("offset commit failed; the events will be delivered again", error=repr(exc))
+        return
+    for delivery in deliveries:
+        delivery.committed = AckStatus.ACKED
+
+
+def _rewind(kafka: AIOKafkaConsumer, deliveries: Sequence[_Delivery]) -> None:
+    """Seek each partition back to the earliest of ``deliveries`` on it: the next fetch
+    delivers them again, and nothing after them is committed before they are."""
+    earliest: dict[TopicPartition, int] = {}
+    for delivery in deliveries:
+        offset = earliest.get(delivery.partition)
+        if offset is None or delivery.raw_message.offset < offset:
+            earliest[delivery.partition] = delivery.raw_message.offset
+    for partition, offset in earliest.items():
+        # A partition revoked meanwhile is not ours to rewind: its new owner starts from the commit.
+        with contextlib.suppress(IllegalStateError):
+            kafka.seek(partition, offset)

@@ -19,6 +19,8 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import correlation, faults, tracing
 from shared.asyncapi import asyncapi_router
@@ -67,6 +69,7 @@ class ServiceRuntime:
         for consumer in self.consumers:
             consumer.register(self.broker)
             consumer.metrics = self.metrics
+            consumer.session_factory = self.session_factory
             self.metrics.watch_consumer(consumer.topic, consumer.group)
         self.relay: OutboxRelay | None = None
         self.idempotency = IdempotencyStore(self.engine)
@@ -89,14 +92,7 @@ class ServiceRuntime:
         # Outside it: text no database can store is refused before a key is claimed.
         app.add_middleware(StorableTextMiddleware)
 
-        @app.middleware("http")
-        async def _correlation(request: Request, call_next: Any) -> Any:
-            correlation_id = request.headers.get("x-correlation-id") or str(uuid4())
-            correlation.bind(correlation_id, None, method=request.method, path=request.url.path)
-            response = await call_next(request)
-            response.headers["X-Correlation-ID"] = correlation_id
-            return response
-
+        app.add_middleware(CorrelationMiddleware)
         app.add_middleware(RequestMetricsMiddleware, metrics=self.metrics)  # times the whole answer
         tracing.instrument_app(app)  # outermost: the server span covers the whole request
         app.include_router(self._health_router())
@@ -215,10 +211,33 @@ async def cancel_all(tasks: Sequence[asyncio.Task[None]], *, give_up_after_s: fl
             task.exception()  # retrieved: a task that failed was already logged by its own loop
 
 
+class CorrelationMiddleware:
+    """Binds the request's correlation id (``X-Correlation-ID`` or a new one) for its logs and
+    events and answers it. Plain ASGI: a ``BaseHTTPMiddleware`` runs the rest of the app in a task
+    of its own and streams the response through a queue, which costs every request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        correlation_id = Headers(scope=scope).get("x-correlation-id") or str(uuid4())
+        correlation.bind(correlation_id, None, method=scope["method"], path=scope["path"])
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["X-Correlation-ID"] = correlation_id
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
 _bearer = HTTPBearer(auto_error=False)
 
 
-def current_principal(
+async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
@@ -235,7 +254,7 @@ def current_principal(
     return principal
 
 
-def runtime_of(request: Request) -> ServiceRuntime:
+async def runtime_of(request: Request) -> ServiceRuntime:
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime
 

@@ -34,7 +34,10 @@ class ServiceSettings(BaseSettings):
     # Apache Kafka supports idempotent producers; the embedded broker answers InitProducerId
     # with an error, so the embedded stack turns this off. The inbox absorbs duplicates anyway.
     kafka_enable_idempotence: bool = Field(True, validation_alias=_shared("KAFKA_ENABLE_IDEMPOTENCE"))
-    # The embedded broker holds every fetch for the full wait even when data is ready.
+    # How long a fetch waits for data. The embedded broker is slow to notice data that arrives
+    # during the wait (measured per hop: 20 ms → p50 4 ms, max 13 ms; 100 ms → p50 11 ms, max
+    # 48 ms; 500 ms → p50 136 ms), so the embedded stack sets it low; Apache Kafka answers a
+    # fetch as soon as data is there, and 500 ms keeps idle consumers quiet.
     kafka_fetch_max_wait_ms: int = Field(500, validation_alias=_shared("KAFKA_FETCH_MAX_WAIT_MS"))
     # Tansu completes a group join only after about half the session timeout; Apache Kafka
     # refuses sessions under its group.min.session.timeout.ms (6 s by default).
@@ -45,6 +48,9 @@ class ServiceSettings(BaseSettings):
     kafka_max_poll_interval_ms: int = Field(300_000, validation_alias=_shared("KAFKA_MAX_POLL_INTERVAL_MS"))
     consumer_max_attempts: int = Field(5, validation_alias=_shared("CONSUMER_MAX_ATTEMPTS"))
     consumer_retry_backoff_s: float = Field(0.5, validation_alias=_shared("CONSUMER_RETRY_BACKOFF_S"))
+    # A consumer handles the events already fetched when it takes one (up to this many) in one
+    # database transaction and one offset commit; 1 turns that off. It never waits to fill a batch.
+    consumer_batch_max_records: int = Field(100, ge=1, validation_alias=_shared("CONSUMER_BATCH_MAX_RECORDS"))
     consumer_wait_for_read_model_s: float = Field(120.0, validation_alias=_shared("CONSUMER_WAIT_FOR_READ_MODEL_S"))
     outbox_poll_interval_s: float = Field(1.0, validation_alias=_shared("OUTBOX_POLL_INTERVAL_S"))
     outbox_batch_size: int = Field(200, validation_alias=_shared("OUTBOX_BATCH_SIZE"))

@@ -10,11 +10,11 @@ from gateway.service.unit_of_work import UnitOfWork
 from shared.runtime import Runtime
 
 
-def unit_of_work(runtime: Runtime) -> UnitOfWork:
+async def unit_of_work(runtime: Runtime) -> UnitOfWork:
     return UnitOfWork(runtime.session_factory, runtime.settings.service_name)
 
 
-def login_limits(runtime: Runtime) -> LoginLimits:
+async def login_limits(runtime: Runtime) -> LoginLimits:
     settings = runtime.settings
     assert isinstance(settings, Settings)
     return LoginLimits.of(

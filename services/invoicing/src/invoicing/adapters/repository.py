@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, delete, func, select
+from sqlalchemy import Row, bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +24,14 @@ from shared.contracts.matching import MatchingVerdictIssued
 from shared.pagination import keyset_after
 
 _ROW_FIELDS = [c.name for c in invoices.c if c.name not in ("matching", "net_total")]
+
+# Built once (the values are bound at execution): saving is on every event and request path.
+_insert = insert(invoices)
+_UPSERT = _insert.on_conflict_do_update(
+    index_elements=[invoices.c.id],
+    set_={c.name: _insert.excluded[c.name] for c in invoices.c if c.name not in ("id", "tenant_id", "created_at")},
+)
+_DELETE_LINES = delete(invoice_lines).where(invoice_lines.c.invoice_id == bindparam("invoice_id"))
 
 
 def _visible_to(principal: Principal) -> Any:
@@ -108,19 +116,14 @@ class InvoiceRepository:
         values = {name: getattr(invoice, name) for name in _ROW_FIELDS}
         values["net_total"] = invoice.net_total
         values["matching"] = invoice.matching.model_dump(mode="json") if invoice.matching else None
-        statement = insert(invoices).values(values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[invoices.c.id],
-            set_={k: statement.excluded[k] for k in values if k not in ("id", "tenant_id", "created_at")},
-        )
         try:
-            await self._session.execute(statement)
+            await self._session.execute(_UPSERT, values)
         except IntegrityError as exc:
             if "uq_invoices_supplier_number" in str(exc.orig):
                 raise DuplicateInvoiceNumber(invoice.number) from None
             raise
         # Lines are replaced as a whole on every edit; payments are only ever added.
-        await self._session.execute(delete(invoice_lines).where(invoice_lines.c.invoice_id == invoice.id))
+        await self._session.execute(_DELETE_LINES, {"invoice_id": invoice.id})
         if invoice.lines:
             await self._session.execute(
                 insert(invoice_lines),

@@ -10,14 +10,14 @@ from shared.runtime import Runtime
 from shared.uploads import DEFAULT_MAX_UPLOAD_BYTES
 
 
-def unit_of_work(runtime: Runtime) -> UnitOfWork:
+async def unit_of_work(runtime: Runtime) -> UnitOfWork:
     return UnitOfWork(runtime.session_factory, runtime.settings.service_name)
 
 
 Uow = Annotated[UnitOfWork, Depends(unit_of_work)]
 
 
-def upload_limit(runtime: Runtime) -> int:
+async def upload_limit(runtime: Runtime) -> int:
     settings = runtime.settings
     return settings.max_upload_bytes if isinstance(settings, Settings) else DEFAULT_MAX_UPLOAD_BYTES
 

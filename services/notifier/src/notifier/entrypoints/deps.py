@@ -8,7 +8,7 @@ from notifier.service.unit_of_work import UnitOfWork
 from shared.runtime import Runtime
 
 
-def unit_of_work(runtime: Runtime) -> UnitOfWork:
+async def unit_of_work(runtime: Runtime) -> UnitOfWork:
     return UnitOfWork(runtime.session_factory, runtime.settings.service_name)
 
 

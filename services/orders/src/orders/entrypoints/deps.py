@@ -10,11 +10,11 @@ from shared.runtime import Runtime
 from shared.uploads import DEFAULT_MAX_UPLOAD_BYTES
 
 
-def unit_of_work(runtime: Runtime) -> UnitOfWork:
+async def unit_of_work(runtime: Runtime) -> UnitOfWork:
     return UnitOfWork(runtime.session_factory, runtime.settings.service_name)
 
 
-def max_upload_bytes(runtime: Runtime) -> int:
+async def max_upload_bytes(runtime: Runtime) -> int:
     settings = runtime.settings
     return settings.max_upload_bytes if isinstance(settings, Settings) else DEFAULT_MAX_UPLOAD_BYTES
 

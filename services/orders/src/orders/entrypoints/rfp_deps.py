@@ -9,14 +9,14 @@ from orders.service.rfp_unit_of_work import RfpUnitOfWork
 from shared.runtime import Runtime
 
 
-def rfp_unit_of_work(runtime: Runtime) -> RfpUnitOfWork:
+async def rfp_unit_of_work(runtime: Runtime) -> RfpUnitOfWork:
     return RfpUnitOfWork(runtime.session_factory, runtime.settings.service_name)
 
 
 RfpUow = Annotated[RfpUnitOfWork, Depends(rfp_unit_of_work)]
 
 
-def rfp_settings(runtime: Runtime) -> Settings:
+async def rfp_settings(runtime: Runtime) -> Settings:
     settings = runtime.settings
     assert isinstance(settings, Settings)
     return settings

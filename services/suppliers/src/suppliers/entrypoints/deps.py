@@ -8,7 +8,7 @@ from shared.runtime import Runtime
 from suppliers.service.unit_of_work import UnitOfWork
 
 
-def unit_of_work(runtime: Runtime) -> UnitOfWork:
+async def unit_of_work(runtime: Runtime) -> UnitOfWork:
     return UnitOfWork(runtime.session_factory, runtime.settings.service_name)
 
 

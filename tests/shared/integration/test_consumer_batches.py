@@ -1,0 +1,231 @@
+"""Consumers handle the events already fetched in one transaction on real PostgreSQL and a real
+broker: fewer commits, the same guarantees. Every event has its effect once and in order; an event
+that fails, does not decode or is a redelivery is handled as it would be on its own, and the
+events around it keep their effects."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaProducer, TopicPartition
+from sqlalchemy import BigInteger, Column, Identity, Integer, Table, Text, insert, select, text
+from sqlalchemy.exc import IntegrityError
+
+from shared.contracts import Envelope, dlq_topic
+from shared.contracts.suppliers import SUPPLIERS_TOPIC, SupplierUpdated
+from shared.db import SqlUnitOfWork, make_engine, make_session_factory, new_metadata, shared_transaction
+from shared.inbox import inbox_table
+from shared.messaging import EventConsumer
+from shared.outbox import NOTIFY_TRIGGER_SQL, outbox_table
+from shared.runtime import ServiceRuntime
+from shared.settings import ServiceSettings
+from shared.testing import Servers, poll_until, read_topic, running
+from tests.shared.integration.test_outbox_relay import revision_event
+
+GROUP = "batches.suppliers"
+
+metadata = new_metadata()
+effects = Table(
+    "effects",
+    metadata,
+    Column("seq", BigInteger, Identity(), primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    # The transaction that wrote the row: how many commits the events took.
+    Column("txid", BigInteger, nullable=False, server_default=text("txid_current()")),
+)
+inbox_table(metadata)
+outbox_table(metadata)
+marks = Table("marks", metadata, Column("id", Integer, primary_key=True))
+
+
+async def new_database(servers: Servers) -> str:
+    url = await servers.create_database("batches")
+    engine = make_engine(url)
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+        for statement in NOTIFY_TRIGGER_SQL:
+            await conn.execute(text(statement))
+    await engine.dispose()
+    return url
+
+
+def envelope_named(name: str, supplier_id: uuid.UUID) -> Envelope:
+    event = revision_event(supplier_id, 1).model_copy(update={"name": name})
+    return Envelope.wrap(event, tenant_id=event.tenant_id, producer="test")
+
+
+async def publish(bootstrap: str, bodies: list[bytes], key: bytes) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5)
+    await producer.start()
+    try:
+        sent = [await producer.send(SUPPLIERS_TOPIC, body, key=key) for body in bodies]
+        for future in sent:
+            await future
+    finally:
+        await producer.stop()
+
+
+class Service:
+    """A runtime whose one consumer writes the event's name, with these behaviours by name:
+    ``fail-N-…`` raises on its first N deliveries, ``quiet-…`` writes and leaves without commit,
+    ``twice-…`` breaks the unique name on purpose after its own row was written."""
+
+    def __init__(self, url: str, bootstrap: str) -> None:
+        self.failures: dict[str, int] = {}
+        settings = ServiceSettings(
+            service_name="batches",
+            database_url=url,
+            kafka_bootstrap_servers=bootstrap,
+            kafka_enable_idempotence=False,
+            kafka_fetch_max_wait_ms=20,
+            consumer_retry_backoff_s=0.05,
+            consumer_max_attempts=3,
+            log_format="console",
+        )
+        self.runtime = ServiceRuntime(settings, title="batches", consumers=self._consumers)
+
+    def _consumers(self, runtime: ServiceRuntime) -> list[EventConsumer]:
+        async def record(envelope: Envelope, payload: SupplierUpdated) -> None:
+            name = payload.name
+            if name.startswith("fail-"):
+                wanted = int(name.split("-")[1])
+                self.failures[name] = self.failures.get(name, 0) + 1
+                if self.failures[name] <= wanted:
+                    raise RuntimeError(f"{name} fails, attempt {self.failures[name]}")
+            async with SqlUnitOfWork(runtime.session_factory, "batches") as uow:
+                if not await uow.inbox.first_time(GROUP, envelope.id):
+                    return
+                await uow.session.execute(insert(effects).values(name=name))
+                if name.startswith("quiet-"):
+                    return  # leaves without commit: as if it had never run
+                if name.startswith("twice-"):
+                    await uow.session.execute(insert(effects).values(name=name))  # IntegrityError
+                await uow.commit()
+
+        handlers: dict[Any, Any] = {SupplierUpdated: record}
+        return [EventConsumer(SUPPLIERS_TOPIC, GROUP, handlers, runtime.settings, runtime.kafka_producer)]
+
+    @property
+    def consumer(self) -> EventConsumer:
+        return self.runtime.consumers[0]
+
+    async def rows(self) -> list[Any]:
+        async with self.runtime.engine.connect() as conn:
+            return list((await conn.execute(select(effects).order_by(effects.c.seq))).all())
+
+    async def committed(self) -> int:
+        """The group's committed offsets over the topic's partitions (all events share a key)."""
+        kafka = self.consumer.subscriber.consumer
+        partitions = kafka.partitions_for_topic(SUPPLIERS_TOPIC) or set()
+        offsets = [await kafka.committed(TopicPartition(SUPPLIERS_TOPIC, p)) for p in partitions]
+        return sum(offset or 0 for offset in offsets)
+
+
+@pytest.fixture
+async def service(servers: Servers, broker: str) -> AsyncIterator[Service]:
+    built = Service(await new_database(servers), broker)
+    async with running(built.runtime):
+        yield built
+
+
+async def test_events_fetched_together_take_one_commit_per_batch_each_has_its_effect_once_and_in_order(
+    servers: Servers, broker: str
+) -> None:
+    supplier = uuid.uuid4()
+    names = [f"event-{n:03d}" for n in range(300)]
+    await publish(broker, [envelope_named(n, supplier).model_dump_json().encode() for n in names], supplier.bytes)
+    service = Service(await new_database(servers), broker)  # started after: its first fetches are full
+    async with running(service.runtime):
+        await poll_until(lambda: service.consumer.handled == 300, timeout_s=60, what="300 events handled")
+        rows = await service.rows()
+        assert [row.name for row in rows] == names
+        transactions = {row.txid for row in rows}
+        assert len(transactions) < len(rows) // 3, "events fetched together share a transaction"
+        assert service.consumer.batches >= 1
+        await poll_until(lambda: _equals(service.committed(), 300), what="the offset after the last event")
+
+
+async def test_a_failing_poison_or_repeated_event_inside_a_batch_is_handled_as_on_its_own(
+    service: Service, broker: str
+) -> None:
+    supplier = uuid.uuid4()
+    repeated = envelope_named("repeated", supplier)
+    bodies = [envelope_named(f"before-{n}", supplier).model_dump_json().encode() for n in range(20)]
+    bodies += [
+        envelope_named("fail-2-recovers", supplier).model_dump_json().encode(),  # retried, then handled
+        b"{not an event",  # dead-lettered
+        repeated.model_dump_json().encode(),
+        repeated.model_dump_json().encode(),  # the same event again: one effect
+        envelope_named("quiet-nothing-kept", supplier).model_dump_json().encode(),
+        envelope_named("twice-rolled-back", supplier).model_dump_json().encode(),  # fails every time
+        envelope_named("fail-9-gives-up", supplier).model_dump_json().encode(),  # dead-lettered
+    ]
+    bodies += [envelope_named(f"after-{n}", supplier).model_dump_json().encode() for n in range(20)]
+    await publish(broker, bodies, supplier.bytes)
+
+    dead = await read_topic(broker, dlq_topic(SUPPLIERS_TOPIC), 3, timeout_s=60)
+    await poll_until(
+        lambda: _equals(service.committed(), len(bodies)), what="the offset after the last event", timeout_s=60
+    )
+
+    expected = [f"before-{n}" for n in range(20)] + ["fail-2-recovers", "repeated"]
+    expected += [f"after-{n}" for n in range(20)]
+    assert [row.name for row in await service.rows()] == expected
+    assert service.failures["fail-2-recovers"] == 3
+    assert sorted(dict(record.headers)["dlq.error_type"].decode() for record in dead) == [
+        "IntegrityError",
+        "RuntimeError",
+        "ValidationError",  # the body that is no event
+    ]
+    assert service.consumer.batches_broken >= 1
+
+
+async def _equals(value: Any, expected: Any) -> bool:
+    return bool(await value == expected)
+
+
+async def test_units_of_work_in_a_shared_transaction_keep_their_own_outcome_and_wait_for_its_commit(
+    servers: Servers,
+) -> None:
+    url = await new_database(servers)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    other_database = make_session_factory(make_engine(url))
+
+    async def names() -> list[str]:
+        async with engine.connect() as conn:
+            return sorted((await conn.execute(select(effects.c.name))).scalars())
+
+    try:
+        async with shared_transaction(sessions) as transaction:
+            async with SqlUnitOfWork(sessions, "test") as uow:
+                await uow.session.execute(insert(effects).values(name="kept"))
+                await uow.commit()
+            async with SqlUnitOfWork(sessions, "test") as uow:
+                await uow.session.execute(insert(effects).values(name="left-without-commit"))
+            with pytest.raises(IntegrityError):
+                async with SqlUnitOfWork(sessions, "test") as uow:
+                    await uow.session.execute(insert(effects).values(name="broken"))
+                    await uow.session.execute(insert(effects).values(name="kept"))
+            async with SqlUnitOfWork(sessions, "test") as uow:
+                await uow.session.execute(insert(effects).values(name="rolled-back"))
+                await uow.rollback()
+                await uow.session.execute(insert(effects).values(name="after-rollback"))
+                await uow.commit()
+            async with SqlUnitOfWork(other_database, "test") as uow:  # another factory: its own transaction
+                await uow.session.execute(insert(effects).values(name="independent"))
+                await uow.commit()
+            assert await names() == ["independent"], "nothing of the shared transaction before its commit"
+            await transaction.commit()
+        assert await names() == ["after-rollback", "independent", "kept"]
+
+        async with shared_transaction(sessions):
+            async with SqlUnitOfWork(sessions, "test") as uow:
+                await uow.session.execute(insert(effects).values(name="never-committed"))
+                await uow.commit()
+        assert "never-committed" not in await names()
+    finally:
+        await engine.dispose()

@@ -35,6 +35,7 @@ import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from bench.cpu import CpuMeter
 from bench.timing import open_loop, rate_in_window, summary_ms, wait_for
 from shared.contracts.envelope import Envelope
 from shared.contracts.invoicing import INVOICES_TOPIC
@@ -280,10 +281,12 @@ class Pipeline:
                 scheduled[invoice["id"]] = at
 
         # Waits for the emails too, so that no backlog spills into the next phase.
+        cpu = CpuMeter(self.stack)
         async with self._observer(scheduled, numbers, emails=True) as observe:
-            await asyncio.gather(*(client() for _ in range(clients)))
-            sending_end = min([end, *ran_out])
-            traces = await observe()
+            with cpu.measuring():
+                await asyncio.gather(*(client() for _ in range(clients)))
+                sending_end = min([end, *ran_out])
+                traces = await observe()
         finished = [t.status_event for t in traces.values() if t.status_event is not None]
         return {
             "duration_s": round(sending_end - start, 2),
@@ -294,6 +297,8 @@ class Pipeline:
             "throughput_while_sending_per_s": round(rate_in_window(finished, start + warmup_s, sending_end), 1),
             "drained_after_s": round(max(finished) - sending_end, 2),
             "statuses": _count(t.status for t in traces.values()),
+            # Draft, submit, matching, approval and its email: what one invoice costs where.
+            "cpu_ms_per_invoice": cpu.per_item_ms(len(finished)),
         }
 
     async def at_rate(self, drafts: list[dict[str, Any]], rate_per_s: float, duration_s: float) -> dict[str, Any]:

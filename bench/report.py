@@ -70,6 +70,15 @@ def tables(results: dict[str, Any]) -> list[Table]:
                     hops.add_row(f"{label}: {name}", _ms(figures["p50"]), _ms(figures["p99"]))
     found.append(hops)
 
+    cpu = pipeline["saturation"].get("cpu_ms_per_invoice")
+    if cpu:
+        per_process = Table(title="CPU per invoice (ms)", title_justify="left")
+        per_process.add_column("process")
+        per_process.add_column("ms", justify="right")
+        for name, ms in cpu.items():
+            per_process.add_row(name, _ms(ms))
+        found.append(per_process)
+
     if results.get("matching_cost"):
         found.append(_plain("Matching cost", results["matching_cost"]))
     if results.get("read_path"):
@@ -176,4 +185,8 @@ def markdown(results: dict[str, Any]) -> str:
             if run.get("fraction") == 0.5:
                 for name, figures in run["hops_ms"].items():
                     lines.append(f"| {label}: {name} | {_ms(figures['p50'])} | {_ms(figures['p99'])} |")
+    cpu = pipeline["saturation"].get("cpu_ms_per_invoice")
+    if cpu:
+        lines += ["", "| CPU per invoice at saturation | ms |", "| --- | ---: |"]
+        lines += [f"| {name} | {_ms(ms)} |" for name, ms in cpu.items()]
     return "\n".join(lines) + "\n"

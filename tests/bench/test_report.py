@@ -71,7 +71,12 @@ def synthetic() -> dict[str, Any]:
     fractions = ((10.0, 0.1), (50.0, 0.5), (80.0, 0.8))
     return {
         "pipeline": {
-            "saturation": {"throughput_per_s": 100.0, "clients": 32, "submitted": 700},
+            "saturation": {
+                "throughput_per_s": 100.0,
+                "clients": 32,
+                "submitted": 700,
+                "cpu_ms_per_invoice": {"invoicing": 9.5, "matching": 6.0, "total": 15.5},
+            },
             "rates": [_run(r, f, 90.0, True) for r, f in fractions],
         },
         "floor": {
@@ -100,6 +105,7 @@ def test_the_report_writes_the_json_files_and_the_plot(tmp_path: Path) -> None:
     text = console.export_text()
     assert "pipeline submit → status" in text
     assert "throughput_ratio 0.25" in text
+    assert "CPU per invoice (ms)" in text
 
 
 def test_the_markdown_tables_carry_the_ratios_and_every_rate() -> None:
@@ -109,3 +115,5 @@ def test_the_markdown_tables_carry_the_ratios_and_every_rate() -> None:
     assert "`throughput_ratio` = **0.25**, `p99_ratio` = **3.0**" in text
     assert text.count("| pipeline submit → status |") == 3
     assert f"| pipeline: {PIPELINE_HOPS[0]} |" in text
+    assert "| invoicing | 9.5 |" in text
+    assert "| total | 15.5 |" in text

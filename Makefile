@@ -11,6 +11,7 @@ PYTHON ?= $(shell for p in python3.12 python3.11 python3 python3.13 python3.14; 
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] < (3,11))' 2>/dev/null; then echo $$p; break; fi; done)
 INSTALL_INPUTS := shared/pyproject.toml $(addsuffix /pyproject.toml,$(SERVICE_DIRS)) cli/pyproject.toml tests/requirements.txt bench/requirements.txt
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 TEST_WORKERS ?= 3
 
 .PHONY: help setup up test lint unit chaos docs bench bench-quick clean
@@ -23,6 +24,7 @@ help:
 	@echo "make chaos  fault injection at full size (CHAOS_FULL=1); report in var/chaos/report.md and .json"
 	@echo "make bench  benchmark: pipeline vs its floor, matching cost, read path (~15 min); var/bench/latest.json and .png"
 	@echo "make bench-quick  the same with short phases and small sizes (under 2 minutes)"
+	@echo "           BENCH_ARGS=--running measures the system make up runs instead of starting one"
 	@echo "make clean  remove the venv and all local data (var/)"
 
 $(VENV)/.installed: $(INSTALL_INPUTS)
@@ -62,12 +64,13 @@ chaos: setup
 docs: setup
 	$(PY) -m shared.apidocs --write docs/api
 
-# Starts its own stack on free ports in a data directory under /tmp (never var/ of a running `make up`).
+# Starts its own stack on free ports in a data directory under /tmp (never var/ of a running `make up`),
+# or with BENCH_ARGS=--running measures the system `make up` runs.
 bench: setup
-	$(PY) -m bench --out var/bench
+	$(PY) -m bench --out var/bench $(BENCH_ARGS)
 
 bench-quick: setup
-	$(PY) -m bench --quick --out var/bench
+	$(PY) -m bench --quick --out var/bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

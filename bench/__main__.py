@@ -3,13 +3,16 @@
 Starts the whole system on the embedded servers (free ports, a data directory under /tmp), then
 measures in this order: the pipeline's saturation, the floor's saturation, both at 10/50/80 % of
 the pipeline's saturation (open loop), the matching cost and the read path. See
-docs/performance.md for what each figure means.
+docs/performance.md for what each figure means. Before each phase the bench takes its own heap out
+of the garbage collector's reach (``gc.freeze``, as the services do after start-up), so that a full
+collection does not stop the clock of the requests in flight.
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib
+import os
 import shutil
 import sys
 import tempfile
@@ -25,7 +28,10 @@ from rich.console import Console
 from bench import report
 from bench.floor import Floor
 from bench.pipeline import Pipeline
-from shared.devstack.stack import Stack, StackConfig
+from shared.devstack.broker import EmbeddedBroker
+from shared.devstack.postgres import EmbeddedPostgres
+from shared.devstack.stack import SERVICES, Stack, StackConfig
+from shared.runtime import settle_garbage_collector
 from shared.settings import plain_database_url
 
 FRACTIONS = (0.1, 0.5, 0.8)
@@ -67,6 +73,7 @@ async def measure(stack: Stack, sizes: Sizes, quick: bool) -> dict[str, Any]:
         console.print(f"Creating {sizes.saturation_pos} purchase orders...")
         pos = await pipeline.purchase_orders(sizes.saturation_pos)
         console.print(f"Pipeline saturation ({sizes.saturation_s:g} s, {sizes.clients} clients)...")
+        settle_garbage_collector()
         saturation = await pipeline.saturation(pos, sizes.saturation_s, clients=sizes.clients)
         console.print(f"  {saturation['throughput_per_s']}/s")
         rates = [max(1.0, round(saturation["throughput_per_s"] * f, 1)) for f in FRACTIONS]
@@ -76,22 +83,23 @@ async def measure(stack: Stack, sizes: Sizes, quick: bool) -> dict[str, Any]:
         runs = []
         for fraction, rate, count in zip(FRACTIONS, rates, needed, strict=True):
             console.print(f"Pipeline open loop at {rate:g}/s ({fraction:.0%})...")
+            settle_garbage_collector()
             run = await pipeline.at_rate(drafts[:count], rate, sizes.rate_s)
             drafts = drafts[count:]
             runs.append({"fraction": fraction, **run})
         results["pipeline"] = {"saturation": saturation, "rates": runs, "setup_retries": pipeline.retries}
     lap("pipeline")
 
-    assert stack.postgres is not None
-    stack.postgres.create_databases(["bench_floor"])
-    floor = Floor(dsn=plain_database_url(stack.postgres.url("bench_floor")), bootstrap_servers=stack.bootstrap_servers)
+    floor = Floor(dsn=floor_database(stack), bootstrap_servers=stack.bootstrap_servers)
     async with floor.running():
         console.print(f"Floor saturation ({sizes.saturation_s:g} s)...")
+        settle_garbage_collector()
         floor_saturation = await floor.saturation(sizes.saturation_s, clients=sizes.clients)
         console.print(f"  {floor_saturation['throughput_per_s']}/s")
         floor_runs = []
         for fraction, rate in zip(FRACTIONS, rates, strict=True):
             console.print(f"Floor open loop at {rate:g}/s ({fraction:.0%})...")
+            settle_garbage_collector()
             floor_runs.append({"fraction": fraction, **await floor.at_rate(rate, sizes.rate_s)})
     results["floor"] = {"saturation": floor_saturation, "rates": floor_runs, "errors": floor.errors}
     lap("floor")
@@ -100,6 +108,7 @@ async def measure(stack: Stack, sizes: Sizes, quick: bool) -> dict[str, Any]:
     try:
         matching_cost = importlib.import_module("bench.matching_cost")
         console.print("Matching cost...")
+        settle_garbage_collector()
         results["matching_cost"] = matching_cost.run(quick)
         lap("matching_cost")
     except ModuleNotFoundError as exc:
@@ -107,6 +116,7 @@ async def measure(stack: Stack, sizes: Sizes, quick: bool) -> dict[str, Any]:
     try:
         read_path = importlib.import_module("bench.read_path")
         console.print("Read path...")
+        settle_garbage_collector()
         results["read_path"] = await read_path.run(stack, quick)
         lap("read_path")
     except ModuleNotFoundError as exc:
@@ -116,13 +126,53 @@ async def measure(stack: Stack, sizes: Sizes, quick: bool) -> dict[str, Any]:
     return results
 
 
+def floor_database(stack: Stack) -> str:
+    """The floor's own database: on the embedded PostgreSQL, or ``BENCH_FLOOR_DATABASE_URL``."""
+    if os.environ.get("BENCH_FLOOR_DATABASE_URL"):
+        return plain_database_url(os.environ["BENCH_FLOOR_DATABASE_URL"])
+    if stack.postgres is None:
+        raise typer.BadParameter("the services use external databases: set BENCH_FLOOR_DATABASE_URL for the floor")
+    stack.postgres.create_databases(["bench_floor"])
+    return plain_database_url(stack.postgres.url("bench_floor"))
+
+
+def attached() -> Stack:
+    """The system ``make up`` runs, described by the same environment, without starting anything:
+    its embedded PostgreSQL and broker (unless external ones are configured), its gateway, and
+    the SMTP sink's directory, where the bench reads the emails."""
+    config = StackConfig.from_environment()
+    stack = Stack(config)
+    if any(service not in config.database_urls for service in SERVICES):
+        stack.postgres = EmbeddedPostgres(config.data_dir / "postgres" / "data", config.postgres_port)
+    if not config.kafka_bootstrap_servers:
+        stack.broker = EmbeddedBroker(config.broker_port, stack.logs_dir / "broker.log")
+    if config.smtp_host:
+        raise typer.BadParameter("the emails go to an external SMTP server: the bench reads them in the SMTP sink")
+    try:
+        httpx.get(config.gateway_url + "/api/v1/health", timeout=5).raise_for_status()
+    except httpx.HTTPError as exc:
+        raise typer.BadParameter(
+            f"no running system answers at {config.gateway_url} ({exc}): start it with make up"
+        ) from None
+    return stack
+
+
 @app.command()
 def main(
     quick: bool = typer.Option(False, "--quick", help="Short phases and small sizes (under 2 minutes)."),
     out: Path = typer.Option(Path("var/bench"), "--out", help="Where the JSON files and the plot go."),
     keep: bool = typer.Option(False, "--keep", help="Keep the stack's data directory (logs) afterwards."),
+    running: bool = typer.Option(
+        False,
+        "--running",
+        help="Measure the system `make up` runs (read from the same environment) instead of starting one. "
+        "The bench works in organisations of its own, but leaves their data in that system's databases.",
+    ),
 ) -> None:
     """Measure the pipeline, its floor, the matching cost and the read path; write the report."""
+    if running:
+        measure_running(quick, out)
+        return
     began = time.monotonic()
     data_dir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     stack = Stack(StackConfig.for_tests(data_dir))
@@ -141,6 +191,19 @@ def main(
             console.print(f"Stack data and logs kept in {data_dir}")
         else:
             shutil.rmtree(data_dir, ignore_errors=True)
+    finish(results, began, out)
+
+
+def measure_running(quick: bool, out: Path) -> None:
+    began = time.monotonic()
+    stack = attached()
+    console.print(f"Measuring the running system at {stack.config.gateway_url}...")
+    results = asyncio.run(measure(stack, Sizes.of(quick), quick))
+    results["attached_to"] = stack.config.gateway_url
+    finish(results, began, out)
+
+
+def finish(results: dict[str, Any], began: float, out: Path) -> None:
     results["total_s"] = round(time.monotonic() - began, 1)
     report.write(results, out, console)
     if results["missing"]:

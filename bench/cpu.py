@@ -7,6 +7,7 @@ process, and their sum says how many invoices per second a number of cores can t
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -56,14 +57,22 @@ class CpuMeter:
 
     stack: Stack
     seconds: dict[str, float] = field(default_factory=dict)
+    wall_s: float = 0.0
 
     @contextmanager
     def measuring(self) -> Iterator[CpuMeter]:
         processes = _processes(self.stack)
+        started = time.monotonic()
         before = {name: _cpu_seconds(p, with_children=name == "postgres") for name, p in processes.items()}
         yield self
         for name, process in processes.items():
             self.seconds[name] = _cpu_seconds(process, with_children=name == "postgres") - before[name]
+        self.wall_s = time.monotonic() - started
+
+    @property
+    def cores_busy(self) -> float:
+        """CPU seconds of all the processes per second of the phase: how many cores they kept busy."""
+        return round(sum(self.seconds.values()) / self.wall_s, 2) if self.wall_s else 0.0
 
     def per_item_ms(self, items: int) -> dict[str, float]:
         """CPU milliseconds per item and process, the biggest first, with their ``total``."""

@@ -37,6 +37,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bench.cpu import CpuMeter
 from bench.timing import open_loop, rate_in_window, summary_ms, wait_for
+from gateway.config import Settings as GatewaySettings
+from gateway.entrypoints import operator
 from shared.contracts.envelope import Envelope
 from shared.contracts.invoicing import INVOICES_TOPIC
 from shared.contracts.matching import VERDICTS_TOPIC
@@ -54,6 +56,7 @@ HOPS = (
     "broker + notifier + SMTP",
 )
 SUPPLIER_PASSWORD = "bench-supplier-password"
+BUYER_PASSWORD = "bench-buyer-password"
 _HEADERS = email.parser.BytesHeaderParser(policy=email.policy.default)
 _SUBJECT = re.compile(r"^Invoice (\S+) for PO \S+ (approved|needs your approval)")
 
@@ -155,10 +158,16 @@ class Pipeline:
             await asyncio.sleep(0.05)
 
     async def prepare(self) -> None:
-        cfg = self.stack.config
-        token = await self._post(
-            "/auth/token", {}, expect=200, json={"email": cfg.admin_email, "password": cfg.admin_password}
+        """A buyer organisation of the run's own (made as an operator makes one), its supplier
+        and the supplier's portal user: a running system's own tenants are left alone."""
+        admin_email = f"admin@bench-{self.run_id}.example"
+        await operator.create_organisation(
+            GatewaySettings(database_url=self.stack.database_url("gateway")),
+            name=f"Bench {self.run_id}",
+            admin_email=admin_email,
+            admin_password=BUYER_PASSWORD,
         )
+        token = await self._post("/auth/token", {}, expect=200, json={"email": admin_email, "password": BUYER_PASSWORD})
         self.buyer = {"Authorization": f"Bearer {token['access_token']}"}
         address = f"sales@bench-{self.run_id}.example"
         body = {"name": f"Bench supplier {self.run_id}", "email": address, "currency": "EUR", "tolerance_rate": "5"}
@@ -299,6 +308,7 @@ class Pipeline:
             "statuses": _count(t.status for t in traces.values()),
             # Draft, submit, matching, approval and its email: what one invoice costs where.
             "cpu_ms_per_invoice": cpu.per_item_ms(len(finished)),
+            "cpu_cores_busy": cpu.cores_busy,  # over the phase, emails included (at most the machine's cores)
         }
 
     async def at_rate(self, drafts: list[dict[str, Any]], rate_per_s: float, duration_s: float) -> dict[str, Any]:

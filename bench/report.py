@@ -77,6 +77,7 @@ def tables(results: dict[str, Any]) -> list[Table]:
         per_process.add_column("ms", justify="right")
         for name, ms in cpu.items():
             per_process.add_row(name, _ms(ms))
+        per_process.caption = f"cores busy {pipeline['saturation'].get('cpu_cores_busy')}"
         found.append(per_process)
 
     if results.get("matching_cost"):
@@ -189,4 +190,5 @@ def markdown(results: dict[str, Any]) -> str:
     if cpu:
         lines += ["", "| CPU per invoice at saturation | ms |", "| --- | ---: |"]
         lines += [f"| {name} | {_ms(ms)} |" for name, ms in cpu.items()]
+        lines += ["", f"Cores kept busy over the saturation phase: {pipeline['saturation'].get('cpu_cores_busy')}."]
     return "\n".join(lines) + "\n"

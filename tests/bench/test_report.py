@@ -76,6 +76,7 @@ def synthetic() -> dict[str, Any]:
                 "clients": 32,
                 "submitted": 700,
                 "cpu_ms_per_invoice": {"invoicing": 9.5, "matching": 6.0, "total": 15.5},
+                "cpu_cores_busy": 1.55,
             },
             "rates": [_run(r, f, 90.0, True) for r, f in fractions],
         },
@@ -117,3 +118,4 @@ def test_the_markdown_tables_carry_the_ratios_and_every_rate() -> None:
     assert f"| pipeline: {PIPELINE_HOPS[0]} |" in text
     assert "| invoicing | 9.5 |" in text
     assert "| total | 15.5 |" in text
+    assert "Cores kept busy over the saturation phase: 1.55." in text

@@ -178,8 +178,12 @@ class EventConsumer:
         if len(handled) > 1:
             self.batches += 1
         commit_share = (time.perf_counter() - started - sum(t for _, _, t in handled)) / len(handled)
-        for _, scopes, _ in handled:
+        for delivery, scopes, _ in handled:
             if scopes is not None:
+                position = (delivery.raw_message.partition, delivery.raw_message.offset)
+                self.attempts.pop(position, None)
+                self.first_seen.pop(position, None)
+                self.handled += 1
                 await faults.reached("consumer.before_ack", *scopes)
         await _commit_offsets(self, [delivery for delivery, _, _ in handled])
         if self.metrics is not None:
@@ -218,10 +222,6 @@ class EventConsumer:
                 # counted, or dead-lettered as usual.
                 log.info("event left to be handled on its own", error=repr(exc))
                 return False
-        position = (record.partition, record.offset)
-        self.attempts.pop(position, None)
-        self.first_seen.pop(position, None)
-        self.handled += 1
         return scopes
 
     async def consume_observed(self, body: bytes, msg: KafkaMessage) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -33,6 +34,7 @@ def test_the_cpu_a_process_burns_during_the_phase_is_counted_for_it() -> None:
     assert set(meter.seconds) == {"bench", "busy"}
     assert meter.seconds["busy"] >= 0.25
     assert meter.seconds["bench"] < meter.seconds["busy"]
+    assert 0 < meter.cores_busy <= (os.cpu_count() or 1) * 1.05
 
 
 def test_the_figures_per_item_are_in_milliseconds_biggest_first_with_their_total() -> None:

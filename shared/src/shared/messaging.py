@@ -202,18 +202,9 @@ class EventConsumer:
         handler = self._handler_for(payload)
         if handler is None:
             return None
-        correlation.bind(
-            envelope.correlation_id,
-            envelope.id,
-            event_id=str(envelope.id),
-            event_type=envelope.type,
-            tenant_id=str(envelope.tenant_id),
-            consumer=self.group,
-            topic=self.topic,
-        )
         scopes = (self.group, self.topic, envelope.type)
         with tracing.consuming(self.topic, self.group, record):
-            tracing.annotate(**{"messaging.message.id": str(envelope.id), "event.type": envelope.type})
+            self._bind(envelope)
             try:
                 await faults.reached("consumer.before_handler", *scopes)
                 await handler(envelope, payload)
@@ -256,15 +247,7 @@ class EventConsumer:
             await self._dead_letter(msg, body, exc, attempts=1)
             await self._commit(msg)
             return
-        correlation.bind(
-            envelope.correlation_id,
-            envelope.id,
-            event_id=str(envelope.id),
-            event_type=envelope.type,
-            tenant_id=str(envelope.tenant_id),
-            consumer=self.group,
-        )
-        tracing.annotate(**{"messaging.message.id": str(envelope.id), "event.type": envelope.type})
+        self._bind(envelope)
         handler = self._handler_for(payload)
         if handler is None:
             await self._commit(msg)
@@ -282,6 +265,18 @@ class EventConsumer:
         self.handled += 1
         await faults.reached("consumer.before_ack", *scopes)
         await self._commit(msg)
+
+    def _bind(self, envelope: Envelope) -> None:
+        """The event's ids on every later log line of its handling and on its span."""
+        correlation.bind(
+            envelope.correlation_id,
+            envelope.id,
+            event_id=str(envelope.id),
+            event_type=envelope.type,
+            tenant_id=str(envelope.tenant_id),
+            consumer=self.group,
+        )
+        tracing.annotate(**{"messaging.message.id": str(envelope.id), "event.type": envelope.type})
 
     async def _commit(self, msg: KafkaMessage) -> None:
         """Commit the offset after the effect. When the group has moved on (this consumer was

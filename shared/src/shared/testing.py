@@ -22,12 +22,15 @@ from typing import Any, TypeVar
 
 import asyncpg
 import httpx
+from sqlalchemy import MetaData, text
 
 from shared.auth import Principal, TokenIssuer, ensure_keypair
+from shared.db import make_engine
 from shared.devstack.broker import EmbeddedBroker
 from shared.devstack.ports import free_port
 from shared.devstack.postgres import EmbeddedPostgres
 from shared.kafka import ensure_topics
+from shared.outbox import NOTIFY_TRIGGER_SQL
 from shared.runtime import ServiceRuntime
 from shared.settings import plain_database_url
 
@@ -54,6 +57,19 @@ async def poll_until(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout_s}s waiting for {what} (last: {last!r})")
         await asyncio.sleep(interval_s)
+
+
+async def create_tables(url: str, metadata: MetaData) -> None:
+    """``metadata``'s tables in the database at ``url``, with the outbox's NOTIFY trigger that
+    wakes the relay: what a service's migrations give, for tests that define tables of their own."""
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+            for statement in NOTIFY_TRIGGER_SQL:
+                await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
 
 
 def docker_available() -> bool:

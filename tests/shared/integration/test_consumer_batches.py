@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
-from sqlalchemy import BigInteger, Column, Identity, Integer, Table, Text, insert, select, text
+from sqlalchemy import BigInteger, Column, Identity, Table, Text, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from shared.contracts import Envelope, dlq_topic
@@ -19,10 +19,10 @@ from shared.contracts.suppliers import SUPPLIERS_TOPIC, SupplierUpdated
 from shared.db import SqlUnitOfWork, make_engine, make_session_factory, new_metadata, shared_transaction
 from shared.inbox import inbox_table
 from shared.messaging import EventConsumer
-from shared.outbox import NOTIFY_TRIGGER_SQL, outbox_table
+from shared.outbox import outbox_table
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
-from shared.testing import Servers, poll_until, read_topic, running
+from shared.testing import Servers, create_tables, poll_until, read_topic, running
 from tests.shared.integration.test_outbox_relay import revision_event
 
 GROUP = "batches.suppliers"
@@ -38,17 +38,11 @@ effects = Table(
 )
 inbox_table(metadata)
 outbox_table(metadata)
-marks = Table("marks", metadata, Column("id", Integer, primary_key=True))
 
 
 async def new_database(servers: Servers) -> str:
     url = await servers.create_database("batches")
-    engine = make_engine(url)
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-        for statement in NOTIFY_TRIGGER_SQL:
-            await conn.execute(text(statement))
-    await engine.dispose()
+    await create_tables(url, metadata)
     return url
 
 

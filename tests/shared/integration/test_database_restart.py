@@ -25,10 +25,10 @@ from shared.devstack.postgres import EmbeddedPostgres
 from shared.idempotency import idempotency_table
 from shared.inbox import inbox_table
 from shared.messaging import EventConsumer
-from shared.outbox import NOTIFY_TRIGGER_SQL, outbox_table
+from shared.outbox import outbox_table
 from shared.runtime import CurrentPrincipal, Runtime, ServiceRuntime
 from shared.settings import ServiceSettings
-from shared.testing import Tokens, poll_until, running
+from shared.testing import Tokens, create_tables, poll_until, running
 from tests.shared.integration.test_outbox_relay import revision_event
 
 # Well under the normal timeouts (30 s at the gateway and per statement): a request that meets
@@ -70,12 +70,7 @@ async def new_database(server: EmbeddedPostgres) -> str:
     name = f"restart_{uuid.uuid4().hex[:10]}"
     await asyncio.to_thread(server.create_databases, [name])
     url = server.url(name)
-    engine = make_engine(url)
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-        for statement in NOTIFY_TRIGGER_SQL:
-            await conn.execute(text(statement))
-    await engine.dispose()
+    await create_tables(url, metadata)
     return url
 
 

@@ -13,10 +13,10 @@ from sqlalchemy import text
 from shared.contracts.suppliers import SupplierUpdated
 from shared.db import SqlUnitOfWork, make_engine, make_session_factory, new_metadata
 from shared.kafka import make_producer
-from shared.outbox import NOTIFY_TRIGGER_SQL, outbox_table
+from shared.outbox import outbox_table
 from shared.relay import OutboxRelay
 from shared.settings import ServiceSettings
-from shared.testing import Servers, poll_until, read_topic
+from shared.testing import Servers, create_tables, poll_until, read_topic
 
 TOPIC = "suppliers.supplier.v1"
 
@@ -25,12 +25,7 @@ async def outbox_database(servers: Servers) -> str:
     url = await servers.create_database("outbox")
     metadata = new_metadata()
     outbox_table(metadata)
-    engine = make_engine(url)
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-        for statement in NOTIFY_TRIGGER_SQL:
-            await conn.execute(text(statement))
-    await engine.dispose()
+    await create_tables(url, metadata)
     return url
 
 

@@ -17,16 +17,15 @@ from fastapi import APIRouter
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
-from sqlalchemy import text
 
 from shared.contracts import Envelope
 from shared.contracts.suppliers import SUPPLIERS_TOPIC, SupplierUpdated
-from shared.db import SqlUnitOfWork, make_engine, new_metadata
+from shared.db import SqlUnitOfWork, new_metadata
 from shared.messaging import EventConsumer
-from shared.outbox import NOTIFY_TRIGGER_SQL, outbox_table
+from shared.outbox import outbox_table
 from shared.runtime import Runtime, ServiceRuntime
 from shared.settings import ServiceSettings
-from shared.testing import Servers, poll_until, read_topic
+from shared.testing import Servers, create_tables, poll_until, read_topic
 
 router = APIRouter()
 
@@ -57,12 +56,7 @@ async def service(
     url = await servers.create_database("traced")
     metadata = new_metadata()
     outbox_table(metadata)
-    engine = make_engine(url)
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-        for statement in NOTIFY_TRIGGER_SQL:
-            await conn.execute(text(statement))
-    await engine.dispose()
+    await create_tables(url, metadata)
     settings = ServiceSettings(
         service_name="traced",
         database_url=url,

@@ -156,15 +156,15 @@ class EventConsumer:
         """How many of ``deliveries``, from the first, were handled and committed together."""
         assert self.session_factory is not None
         started = time.perf_counter()
-        handled: list[tuple[_Delivery, tuple[str, str, str] | None, float]] = []
+        handled: list[tuple[_Delivery, Envelope | None, float]] = []
         try:
             async with shared_transaction(self.session_factory) as transaction:
                 for delivery in deliveries:
                     event_started = time.perf_counter()
-                    scopes = await self._handle_joined(delivery)
-                    if scopes is False:
+                    envelope = await self._handle_joined(delivery)
+                    if envelope is False:
                         break
-                    handled.append((delivery, scopes, time.perf_counter() - event_started))
+                    handled.append((delivery, envelope, time.perf_counter() - event_started))
                 if not handled:
                     return 0
                 await transaction.commit()
@@ -178,22 +178,26 @@ class EventConsumer:
         if len(handled) > 1:
             self.batches += 1
         commit_share = (time.perf_counter() - started - sum(t for _, _, t in handled)) / len(handled)
-        for delivery, scopes, _ in handled:
-            if scopes is not None:
-                position = (delivery.raw_message.partition, delivery.raw_message.offset)
-                self.attempts.pop(position, None)
-                self.first_seen.pop(position, None)
-                self.handled += 1
-                await faults.reached("consumer.before_ack", *scopes)
+        try:
+            for delivery, handled_envelope, _ in handled:
+                if handled_envelope is not None:
+                    position = (delivery.raw_message.partition, delivery.raw_message.offset)
+                    self.attempts.pop(position, None)
+                    self.first_seen.pop(position, None)
+                    self.handled += 1
+                    self._bind(handled_envelope)  # what reaching the fault point logs, as on its own
+                    await faults.reached("consumer.before_ack", self.group, self.topic, handled_envelope.type)
+        finally:
+            correlation.unbind()
         await _commit_offsets(self, [delivery for delivery, _, _ in handled])
         if self.metrics is not None:
             for _, _, took in handled:
                 self.metrics.observe_delivery(self.topic, self.group, "ok", took + commit_share)
         return len(handled)
 
-    async def _handle_joined(self, delivery: _Delivery) -> tuple[str, str, str] | Literal[False] | None:
-        """One event of a batch, in the shared transaction: its fault and handler scopes when it
-        was handled, None when no handler wants it, False when it must be handled on its own."""
+    async def _handle_joined(self, delivery: _Delivery) -> Envelope | Literal[False] | None:
+        """One event of a batch, in the shared transaction: its envelope when it was handled,
+        None when no handler wants it, False when it must be handled on its own."""
         record = delivery.raw_message
         try:
             envelope, payload = decode_event(record.value or b"", self.topic)
@@ -202,18 +206,17 @@ class EventConsumer:
         handler = self._handler_for(payload)
         if handler is None:
             return None
-        scopes = (self.group, self.topic, envelope.type)
         with tracing.consuming(self.topic, self.group, record):
             self._bind(envelope)
             try:
-                await faults.reached("consumer.before_handler", *scopes)
+                await faults.reached("consumer.before_handler", self.group, self.topic, envelope.type)
                 await handler(envelope, payload)
             except Exception as exc:
                 # Its unit of work rolled back to its savepoint; on its own it is retried,
                 # counted, or dead-lettered as usual.
                 log.info("event left to be handled on its own", error=repr(exc))
                 return False
-        return scopes
+        return envelope
 
     async def consume_observed(self, body: bytes, msg: KafkaMessage) -> None:
         """``consume``, timed per outcome: ok (committed), retry (put back) or dead_lettered."""

@@ -14,6 +14,7 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from sqlalchemy import BigInteger, Column, Identity, Table, Text, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
+from shared import correlation, faults
 from shared.contracts import Envelope, dlq_topic
 from shared.contracts.suppliers import SUPPLIERS_TOPIC, SupplierUpdated
 from shared.db import SqlUnitOfWork, make_engine, make_session_factory, new_metadata, shared_transaction
@@ -175,6 +176,29 @@ async def test_a_failing_poison_or_repeated_event_inside_a_batch_is_handled_as_o
         "ValidationError",  # the body that is no event
     ]
     assert service.consumer.batches_broken >= 1
+
+
+async def test_each_event_of_a_batch_reaches_its_fault_points_with_its_own_log_fields(
+    servers: Servers, broker: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a fault point logs (the chaos suite finds the killed event by it) names the event, in
+    a batch as on its own."""
+    reached: list[tuple[str, object]] = []
+
+    async def record(point: str, *scopes: str) -> None:
+        reached.append((point, correlation.log_fields().get("event_id")))
+
+    monkeypatch.setattr(faults, "reached", record)
+    supplier = uuid.uuid4()
+    envelopes = [envelope_named(f"event-{n}", supplier) for n in range(20)]
+    await publish(broker, [e.model_dump_json().encode() for e in envelopes], supplier.bytes)
+    service = Service(await new_database(servers), broker)  # started after: its first fetch is a batch
+    async with running(service.runtime):
+        await poll_until(lambda: service.consumer.handled == 20, timeout_s=60, what="20 events handled")
+        assert service.consumer.batches >= 1
+    ids = [str(e.id) for e in envelopes]
+    assert [event_id for point, event_id in reached if point == "consumer.before_handler"] == ids
+    assert [event_id for point, event_id in reached if point == "consumer.before_ack"] == ids
 
 
 async def _equals(value: Any, expected: Any) -> bool:

@@ -187,9 +187,14 @@ class EventConsumer:
                     self.handled += 1
                     self._bind(handled_envelope)  # what reaching the fault point logs, as on its own
                     await faults.reached("consumer.before_ack", self.group, self.topic, handled_envelope.type)
+            failure = await _commit_offsets([delivery for delivery, _, _ in handled])
+            if failure is not None:
+                for _, handled_envelope, _ in handled:
+                    if handled_envelope is None:
+                        correlation.unbind()  # an event no handler wanted: no fields of the one before
+                    self._commit_failed(failure, handled_envelope)
         finally:
             correlation.unbind()
-        await _commit_offsets(self, [delivery for delivery, _, _ in handled])
         if self.metrics is not None:
             for _, _, took in handled:
                 self.metrics.observe_delivery(self.topic, self.group, "ok", took + commit_share)
@@ -289,8 +294,15 @@ class EventConsumer:
         try:
             await msg.ack()
         except (CommitFailedError, IllegalStateError) as exc:
-            self.commit_failures += 1
-            log.warning("offset commit failed; the event will be delivered again", error=repr(exc))
+            self._commit_failed(exc)
+
+    def _commit_failed(self, exc: BaseException, envelope: Envelope | None = None) -> None:
+        """Counted and logged once per event (with the event's fields when it is given), whether
+        its offset was committed alone or with a batch."""
+        self.commit_failures += 1
+        if envelope is not None:
+            self._bind(envelope)
+        log.warning("offset commit failed; the event will be delivered again", error=repr(exc))
 
     def _handler_for(self, payload: EventPayload) -> Handler | None:
         for event_type, handler in self.handlers.items():
@@ -370,21 +382,21 @@ class _Delivery:
             self.committed = AckStatus.NACKED
 
 
-async def _commit_offsets(consumer: EventConsumer, deliveries: Sequence[_Delivery]) -> None:
-    """One offset commit for handled ``deliveries``: after the last of each partition."""
+async def _commit_offsets(deliveries: Sequence[_Delivery]) -> BaseException | None:
+    """One offset commit for handled ``deliveries``, after the last of each partition; the error
+    when the group had moved on (the events come again, and the inbox makes them no-ops)."""
     if not deliveries:
-        return
+        return None
     offsets: dict[TopicPartition, int] = {}
     for delivery in deliveries:
         offsets[delivery.partition] = max(offsets.get(delivery.partition, 0), delivery.raw_message.offset + 1)
     try:
         await deliveries[0].consumer.commit(offsets)  # type: ignore[arg-type]
     except (CommitFailedError, IllegalStateError) as exc:
-        consumer.commit_failures += 1
-        log.warning("offset commit failed; the events will be delivered again", error=repr(exc))
-        return
+        return exc
     for delivery in deliveries:
         delivery.committed = AckStatus.ACKED
+    return None
 
 
 def _rewind(kafka: AIOKafkaConsumer, deliveries: Sequence[_Delivery]) -> None:

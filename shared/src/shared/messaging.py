@@ -27,7 +27,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared import correlation, faults, tracing
-from shared.contracts import Envelope, EventPayload, decode_event, dlq_topic
+from shared.contracts import TOPICS, Envelope, EventPayload, decode_event, dlq_topic
 from shared.db import database_unavailable, shared_transaction
 from shared.errors import RetryLater
 from shared.settings import ServiceSettings
@@ -102,7 +102,7 @@ class EventConsumer:
             group_id=self.group,
             auto_offset_reset=SUBSCRIBER_OFFSET_RESET,
             ack_policy=SUBSCRIBER_ACK_POLICY,
-            fetch_max_wait_ms=self.settings.kafka_fetch_max_wait_ms,
+            fetch_max_wait_ms=self.fetch_max_wait_ms,
             max_poll_interval_ms=self.settings.kafka_max_poll_interval_ms,
             session_timeout_ms=self.settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=max(100, self.settings.kafka_session_timeout_ms // 10),
@@ -110,6 +110,16 @@ class EventConsumer:
             title=f"{self.group}:{self.topic}",
         )
         self.subscriber(self.consume_fetched)
+
+    @property
+    def fetch_max_wait_ms(self) -> int:
+        """The quiet wait for a topic no invoice waits on (a topic outside the catalogue is
+        treated as a pipeline topic); the pipeline's wait for the others."""
+        quiet = self.settings.kafka_quiet_fetch_max_wait_ms
+        known = TOPICS.get(self.topic)
+        if quiet is None or known is None or known.pipeline:
+            return self.settings.kafka_fetch_max_wait_ms
+        return quiet
 
     async def consume_fetched(self, body: bytes, msg: KafkaMessage) -> None:
         """The record FastStream delivered and the records of this group already fetched after

@@ -11,6 +11,7 @@ from faststream import AckPolicy
 
 from shared.auth import ensure_keypair
 from shared.kafka import producer_options
+from shared.messaging import EventConsumer
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 
@@ -79,3 +80,36 @@ def test_every_service_broker_and_producer_use_acks_all(service: str, idempotenc
     assert producer_options(runtime.settings)["enable_idempotence"] is idempotence
     # FastStream's own producer (used for nothing but kept safe) gets the same settings.
     assert runtime.broker._connection_kwargs["acks"] == "all"
+
+
+PIPELINE = {"orders.purchase-order.v1", "invoicing.invoice.v1", "matching.verdict.v1"}
+
+
+def build_with_waits(service: str, keys: Path, **waits: int) -> ServiceRuntime:
+    private, public = ensure_keypair(keys)
+    settings_type = importlib.import_module(f"{service}.config").Settings
+    settings = settings_type(jwt_public_key_file=public, jwt_private_key_file=private, **waits)
+    return importlib.import_module(f"{service}.bootstrap").bootstrap(settings)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_pipeline_topics_fetch_with_the_short_wait_and_the_quiet_ones_with_the_long_one(
+    service: str, tmp_path: Path
+) -> None:
+    runtime = build_with_waits(service, tmp_path, kafka_fetch_max_wait_ms=20, kafka_quiet_fetch_max_wait_ms=250)
+    for subscriber in runtime.broker.subscribers:
+        (topic,) = subscriber.topic_names
+        expected = 20 if topic in PIPELINE else 250
+        assert subscriber._connection_args["fetch_max_wait_ms"] == expected, topic
+
+
+@pytest.mark.parametrize("service", ["orders", "notifier"])
+def test_without_a_quiet_wait_every_topic_fetches_with_the_same_wait(service: str, tmp_path: Path) -> None:
+    runtime = build_with_waits(service, tmp_path, kafka_fetch_max_wait_ms=100)
+    assert {s._connection_args["fetch_max_wait_ms"] for s in runtime.broker.subscribers} == {100}
+
+
+def test_a_topic_outside_the_catalogue_fetches_with_the_pipeline_wait() -> None:
+    settings = ServiceSettings(kafka_fetch_max_wait_ms=20, kafka_quiet_fetch_max_wait_ms=250)
+    consumer = EventConsumer(topic="bench.custom", group="bench", handlers={}, settings=settings, dead_letters=object)
+    assert consumer.fetch_max_wait_ms == 20

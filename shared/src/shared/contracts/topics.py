@@ -33,6 +33,9 @@ class Topic:
     compacted: bool = False
     retention_days: int = 30
     events: dict[str, type[EventPayload]] = field(default_factory=dict)
+    # An invoice's way from submit to its verdict and email waits on this topic's events: its
+    # consumers fetch with ``kafka_fetch_max_wait_ms``, the others' with the quiet wait.
+    pipeline: bool = False
 
 
 def _topic(name: str, partitions: int, key: str, producer: str, events, **kw) -> Topic:
@@ -43,10 +46,10 @@ TOPICS: dict[str, Topic] = {
     t.name: t
     for t in (
         _topic(SUPPLIERS_TOPIC, 3, "supplier id", "suppliers", SUPPLIER_EVENTS, compacted=True),
-        _topic(PURCHASE_ORDERS_TOPIC, 6, "purchase order id", "orders", PURCHASE_ORDER_EVENTS),
+        _topic(PURCHASE_ORDERS_TOPIC, 6, "purchase order id", "orders", PURCHASE_ORDER_EVENTS, pipeline=True),
         _topic(RFPS_TOPIC, 3, "rfp id", "orders", RFP_EVENTS),
-        _topic(INVOICES_TOPIC, 6, "purchase order id", "invoicing", INVOICE_EVENTS),
-        _topic(VERDICTS_TOPIC, 6, "purchase order id", "matching", VERDICT_EVENTS),
+        _topic(INVOICES_TOPIC, 6, "purchase order id", "invoicing", INVOICE_EVENTS, pipeline=True),
+        _topic(VERDICTS_TOPIC, 6, "purchase order id", "matching", VERDICT_EVENTS, pipeline=True),
         _topic(EMAILS_TOPIC, 3, "email id", "notifier", EMAIL_EVENTS, retention_days=7),
         _topic(USERS_TOPIC, 3, "user id", "gateway", USER_EVENTS, compacted=True),
         _topic(INVITATIONS_TOPIC, 3, "supplier id", "gateway", INVITATION_EVENTS, retention_days=14),

@@ -147,3 +147,20 @@ def test_the_mail_sink_listens_on_loopback(monkeypatch: pytest.MonkeyPatch, tmp_
     monkeypatch.setattr(sys, "argv", ["mailsink", "--dir", str(tmp_path / "mail")])
     mailsink.main()
     assert controller.calls[0]["hostname"] == LOOPBACK
+
+
+def test_on_the_embedded_broker_the_quiet_topics_wait_longer_unless_told_otherwise(
+    make_up_environment: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    stack = Stack(StackConfig.from_environment())
+    stack.private_key, stack.public_key = tmp_path / "jwt-private.pem", tmp_path / "jwt-public.pem"
+    stack.broker = EmbeddedBroker(stack.config.broker_port, tmp_path / "broker.log")
+    stack.config.database_urls = {s: f"postgresql://127.0.0.1:5439/portal_{s}" for s in SERVICES}
+    env = stack.service_env("orders")
+    assert (env["KAFKA_FETCH_MAX_WAIT_MS"], env["KAFKA_QUIET_FETCH_MAX_WAIT_MS"]) == ("20", "250")
+    monkeypatch.setenv("KAFKA_QUIET_FETCH_MAX_WAIT_MS", "20")
+    assert stack.service_env("orders")["KAFKA_QUIET_FETCH_MAX_WAIT_MS"] == "20"
+    stack.broker, stack.config.kafka_bootstrap_servers = None, "kafka:9092"  # an external Kafka
+    monkeypatch.delenv("KAFKA_QUIET_FETCH_MAX_WAIT_MS")
+    # Unset there: the setting's own default, the pipeline's wait.
+    assert "KAFKA_QUIET_FETCH_MAX_WAIT_MS" not in stack.service_env("orders")

@@ -3,6 +3,7 @@ and what counts as "the database is unavailable" (answered 503 over HTTP, retrie
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -10,8 +11,9 @@ from types import TracebackType
 from typing import Any, Self
 
 import asyncpg
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, Table, event
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -19,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.sql.expression import Executable
 
 from shared.inbox import Inbox
 from shared.outbox import Outbox
@@ -93,6 +96,38 @@ def database_unavailable(exc: BaseException) -> bool:
             return True
         error = error.__cause__
     return False
+
+
+@functools.cache
+def upsert(
+    table: Table,
+    columns: tuple[str, ...],
+    *,
+    key: tuple[str, ...] = ("id",),
+    keep: tuple[str, ...] = (),
+    newer: str | None = None,
+    or_equal: bool = False,
+    returning: bool = False,
+) -> Executable:
+    """``INSERT … ON CONFLICT (key) DO UPDATE`` of ``columns`` but the key and ``keep``, built once
+    per shape; execute it with the row (or rows) as parameters. ``newer`` names a version column:
+    the stored row is replaced only by a higher version (or an equal one, ``or_equal``).
+    ``returning`` returns the key of a row inserted or replaced, nothing when a newer one stayed.
+
+    Building the statement (the ``excluded`` alias's columns, the statement's cache key) cost
+    more CPU than executing it, and consumers upsert on every event."""
+    statement = insert(table)
+    excluded = statement.excluded
+    condition = None
+    if newer is not None:
+        stored, incoming = table.c[newer], excluded[newer]
+        condition = stored <= incoming if or_equal else stored < incoming
+    built = statement.on_conflict_do_update(
+        index_elements=[table.c[name] for name in key],
+        set_={name: excluded[name] for name in columns if name not in key and name not in keep},
+        where=condition,
+    )
+    return built.returning(*(table.c[name] for name in key)) if returning else built
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -24,6 +24,9 @@ _inbox = table(
     "inbox", column("consumer", String), column("event_id", Uuid), column("received_at", DateTime(timezone=True))
 )
 
+# Built once (the row is bound at execution): every consumed event records itself.
+_RECORD = insert(_inbox).on_conflict_do_nothing().returning(_inbox.c.event_id)
+
 
 class Inbox:
     def __init__(self, session: AsyncSession) -> None:
@@ -35,10 +38,5 @@ class Inbox:
         Concurrent deliveries of one event serialise on the primary key: the second waits for
         the first transaction and then sees the conflict.
         """
-        statement = (
-            insert(_inbox)
-            .values(consumer=consumer, event_id=event_id, received_at=datetime.now(UTC))
-            .on_conflict_do_nothing()
-            .returning(_inbox.c.event_id)
-        )
-        return (await self._session.execute(statement)).first() is not None
+        row = {"consumer": consumer, "event_id": event_id, "received_at": datetime.now(UTC)}
+        return (await self._session.execute(_RECORD, row)).first() is not None

@@ -8,13 +8,13 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoicing.adapters.tables import purchase_orders
 from invoicing.domain.errors import PurchaseOrderNotFound
 from invoicing.domain.purchase_orders import PurchaseOrder, PurchaseOrderLine
 from shared.auth import Principal
+from shared.db import upsert
 
 
 def _visible_to(principal: Principal) -> Any:
@@ -74,11 +74,6 @@ class PurchaseOrderRepository:
 
     async def upsert(self, values: dict[str, Any]) -> bool:
         """Store a snapshot unless a newer revision is already stored; True when it was stored."""
-        statement = insert(purchase_orders).values(values)
-        upsert = statement.on_conflict_do_update(
-            index_elements=[purchase_orders.c.id],
-            set_={k: statement.excluded[k] for k in values if k != "id"},
-            # Snapshots can arrive twice or out of order after a retry: only a newer one wins.
-            where=purchase_orders.c.revision < statement.excluded.revision,
-        ).returning(purchase_orders.c.id)
-        return (await self._session.execute(upsert)).first() is not None
+        # Snapshots can arrive twice or out of order after a retry: only a newer one wins.
+        newer_only = upsert(purchase_orders, tuple(values), newer="revision", returning=True)
+        return (await self._session.execute(newer_only, values)).first() is not None

@@ -11,20 +11,15 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row, Table, func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.adapters.tables import invoices, purchase_orders, supplier_tolerances
 from matching.domain.model import Invoice, InvoiceLine, OrderLine, PurchaseOrder, SupplierTolerance
+from shared.db import upsert
 
 
 def _upsert_newer(table: Table, key: str, values: dict[str, Any]) -> Any:
-    statement = insert(table).values(values)
-    return statement.on_conflict_do_update(
-        index_elements=[table.c[key]],
-        set_={name: statement.excluded[name] for name in values if name not in (key, "tenant_id")},
-        where=table.c.revision <= statement.excluded.revision,
-    )
+    return upsert(table, tuple(values), key=(key,), keep=("tenant_id",), newer="revision", or_equal=True)
 
 
 def _json_lines(lines: tuple[OrderLine, ...] | tuple[InvoiceLine, ...]) -> list[dict[str, Any]]:
@@ -93,7 +88,7 @@ class PurchaseOrderRepository:
             "lines": _json_lines(po.lines),
             "revision": po.revision,
         }
-        await self._session.execute(_upsert_newer(purchase_orders, "id", values))
+        await self._session.execute(_upsert_newer(purchase_orders, "id", values), values)
 
 
 class SupplierToleranceRepository:
@@ -109,7 +104,7 @@ class SupplierToleranceRepository:
 
     async def save(self, tolerance: SupplierTolerance) -> None:
         values = vars(tolerance).copy()
-        await self._session.execute(_upsert_newer(supplier_tolerances, "supplier_id", values))
+        await self._session.execute(_upsert_newer(supplier_tolerances, "supplier_id", values), values)
 
 
 def _invoice(row: Row) -> Invoice:  # type: ignore[type-arg]
@@ -143,7 +138,7 @@ class InvoiceRepository:
         }
         if received_seq is not None:
             values["received_seq"] = received_seq
-        await self._session.execute(_upsert_newer(invoices, "id", values))
+        await self._session.execute(_upsert_newer(invoices, "id", values), values)
 
     async def next_received_seq(self, purchase_order_id: UUID) -> int:
         """The next position among the PO's submissions; callers hold the PO row lock."""

@@ -11,21 +11,16 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Table, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.adapters.tables import invoices, organisations, suppliers
 from orders.domain.read_models import InvoicedLine, InvoiceRecord, OrganisationRecord, SupplierRecord
+from shared.db import upsert
 
 
 async def _upsert_newer(session: AsyncSession, table: Table, values: dict[str, Any], key: str = "id") -> bool:
-    statement = insert(table).values(values)
-    newer_only = statement.on_conflict_do_update(
-        index_elements=[table.c[key]],
-        set_={k: statement.excluded[k] for k in values if k != key},
-        where=table.c.revision < statement.excluded.revision,
-    ).returning(table.c[key])
-    return (await session.execute(newer_only)).first() is not None
+    newer_only = upsert(table, tuple(values), key=(key,), newer="revision", returning=True)
+    return (await session.execute(newer_only, values)).first() is not None
 
 
 class SupplierDirectory:

@@ -17,6 +17,7 @@ from orders.domain.lines import PurchaseOrderLine
 from orders.domain.model import OPEN_STATUSES, PurchaseOrder
 from shared.auth import Principal
 from shared.contracts.orders import TermsWarning
+from shared.db import upsert
 from shared.pagination import keyset_after
 
 _NOBODY = UUID(int=0)
@@ -160,13 +161,8 @@ class PurchaseOrderRepository:
             "warnings": [warning.model_dump(mode="json") for warning in order.warnings],
             "source_rfp_id": order.source_rfp_id,
         }
-        statement = insert(purchase_orders).values(values)
-        immutable = ("id", "tenant_id", "number", "created_at", "initiator_id")
-        statement = statement.on_conflict_do_update(
-            index_elements=[purchase_orders.c.id],
-            set_={k: statement.excluded[k] for k in values if k not in immutable},
-        )
-        await self._session.execute(statement)
+        immutable = ("tenant_id", "number", "created_at", "initiator_id")
+        await self._session.execute(upsert(purchase_orders, tuple(values), keep=immutable), values)
         await self._save_lines(order)
 
     async def _save_lines(self, order: PurchaseOrder) -> None:
@@ -192,9 +188,4 @@ class PurchaseOrderRepository:
             }
             for line in order.lines
         ]
-        statement = insert(purchase_order_lines).values(rows)
-        statement = statement.on_conflict_do_update(
-            index_elements=[purchase_order_lines.c.id],
-            set_={k: statement.excluded[k] for k in rows[0] if k not in ("id", "purchase_order_id")},
-        )
-        await self._session.execute(statement)
+        await self._session.execute(upsert(purchase_order_lines, tuple(rows[0]), keep=("purchase_order_id",)), rows)

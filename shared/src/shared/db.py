@@ -114,8 +114,8 @@ def upsert(
     the stored row is replaced only by a higher version (or an equal one, ``or_equal``).
     ``returning`` returns the key of a row inserted or replaced, nothing when a newer one stayed.
 
-    Building the statement (the ``excluded`` alias's columns, the statement's cache key) cost
-    more CPU than executing it, and consumers upsert on every event."""
+    Built on every call instead (the ``excluded`` alias's columns, then the statement's cache
+    key), it was among the largest Python costs of the consumers, which upsert on every event."""
     statement = insert(table)
     excluded = statement.excluded
     condition = None

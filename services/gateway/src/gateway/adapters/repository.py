@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from sqlalchemy import Row, delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +13,7 @@ from gateway.adapters.tables import invitations, organisations, supplier_links, 
 from gateway.domain.errors import EmailTaken
 from gateway.domain.model import Invitation, Organisation, User, normalise_email
 from shared.contracts.suppliers import SupplierSnapshot
+from shared.db import upsert
 
 
 class IdentityRepository:
@@ -108,12 +108,8 @@ class IdentityRepository:
             "created_at": user.created_at,
             "updated_at": user.updated_at,
         }
-        statement = pg_insert(users).values(values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[users.c.id], set_={k: statement.excluded[k] for k in values if k != "id"}
-        )
         try:
-            await self._session.execute(statement)
+            await self._session.execute(upsert(users, tuple(values)), values)
         except IntegrityError as exc:
             # Another transaction registered the same email after this one checked it.
             if "uq_users_email" in str(exc.orig):
@@ -136,13 +132,8 @@ class IdentityRepository:
             "portal_status": snapshot.portal_status,
             "revision": snapshot.revision,
         }
-        statement = pg_insert(suppliers).values(values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[suppliers.c.id],
-            set_={k: statement.excluded[k] for k in values if k != "id"},
-            where=suppliers.c.revision < statement.excluded.revision,
-        )
-        return (await self._session.execute(statement)).rowcount > 0
+        newer_only = upsert(suppliers, tuple(values), newer="revision")
+        return (await self._session.execute(newer_only, values)).rowcount > 0
 
     async def active_suppliers(self, supplier_ids: set[UUID]) -> set[UUID]:
         if not supplier_ids:

@@ -7,23 +7,18 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row, Table, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoicing.adapters.tables import organisations, suppliers
 from invoicing.domain.organisations import OrganisationSettings
+from shared.db import upsert
 
 
 async def upsert_newer(session: AsyncSession, table: Table, values: dict[str, Any]) -> bool:
     """Store ``values`` unless a row with the same or a newer revision is there; True when stored."""
-    statement = insert(table).values(values)
-    newer_only = statement.on_conflict_do_update(
-        index_elements=[table.c.id],
-        set_={k: statement.excluded[k] for k in values if k != "id"},
-        # Snapshots can arrive twice or out of order after a retry: only a newer one wins.
-        where=table.c.revision < statement.excluded.revision,
-    ).returning(table.c.id)
-    return (await session.execute(newer_only)).first() is not None
+    # Snapshots can arrive twice or out of order after a retry: only a newer one wins.
+    newer_only = upsert(table, tuple(values), newer="revision", returning=True)
+    return (await session.execute(newer_only, values)).first() is not None
 
 
 def _settings(row: Row) -> OrganisationSettings:  # type: ignore[type-arg]

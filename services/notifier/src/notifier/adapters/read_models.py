@@ -9,11 +9,11 @@ from __future__ import annotations
 from uuid import UUID
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifier.adapters.tables import suppliers, users
 from notifier.domain.directory import PortalUser, SupplierContact
+from shared.db import upsert
 
 
 class DirectoryRepository:
@@ -31,13 +31,8 @@ class DirectoryRepository:
             "contacts": list(supplier.contacts),
             "revision": supplier.revision,
         }
-        statement = insert(suppliers).values(values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[suppliers.c.supplier_id],
-            set_={k: statement.excluded[k] for k in values if k != "supplier_id"},
-            where=suppliers.c.revision <= statement.excluded.revision,
-        )
-        await self._session.execute(statement)
+        newer = upsert(suppliers, tuple(values), key=("supplier_id",), newer="revision", or_equal=True)
+        await self._session.execute(newer, values)
 
     async def supplier(self, supplier_id: UUID, *, tenant_id: UUID) -> SupplierContact | None:
         query = select(suppliers).where(suppliers.c.supplier_id == supplier_id, suppliers.c.tenant_id == tenant_id)
@@ -63,13 +58,8 @@ class DirectoryRepository:
             "active": user.active,
             "updated_at": user.updated_at,
         }
-        statement = insert(users).values(values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[users.c.user_id],
-            set_={k: statement.excluded[k] for k in values if k != "user_id"},
-            where=users.c.updated_at <= statement.excluded.updated_at,
-        )
-        await self._session.execute(statement)
+        newer = upsert(users, tuple(values), key=("user_id",), newer="updated_at", or_equal=True)
+        await self._session.execute(newer, values)
 
     async def user(self, user_id: UUID) -> PortalUser | None:
         row = (await self._session.execute(select(users).where(users.c.user_id == user_id))).first()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.adapters.rfp_tables import rfp_portal_switches
+from shared.db import upsert
 
 
 class PortalSwitches:
@@ -16,12 +16,6 @@ class PortalSwitches:
 
     async def record(self, tenant_id: UUID, *, enabled: bool, revision: int) -> bool:
         """Keep the snapshot if it is newer than the stored one; returns whether it was."""
-        statement = insert(rfp_portal_switches).values(
-            tenant_id=tenant_id, supplier_portal_enabled=enabled, revision=revision
-        )
-        newer_only = statement.on_conflict_do_update(
-            index_elements=[rfp_portal_switches.c.tenant_id],
-            set_={"supplier_portal_enabled": enabled, "revision": revision},
-            where=rfp_portal_switches.c.revision < statement.excluded.revision,
-        ).returning(rfp_portal_switches.c.tenant_id)
-        return (await self._session.execute(newer_only)).first() is not None
+        values = {"tenant_id": tenant_id, "supplier_portal_enabled": enabled, "revision": revision}
+        newer_only = upsert(rfp_portal_switches, tuple(values), key=("tenant_id",), newer="revision", returning=True)
+        return (await self._session.execute(newer_only, values)).first() is not None

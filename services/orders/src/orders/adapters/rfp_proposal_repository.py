@@ -19,6 +19,7 @@ from orders.adapters.rfp_tables import rfp_proposal_attachments, rfp_proposal_li
 from orders.domain.rfp_attachment import ProposalAttachment
 from orders.domain.rfp_errors import ProposalAttachmentNotFound, ProposalNotFound
 from orders.domain.rfp_proposal import Proposal, ProposalLine
+from shared.db import upsert
 
 
 class ProposalRepository:
@@ -66,13 +67,9 @@ class ProposalRepository:
             "submitted_at": proposal.submitted_at,
             "revision": proposal.revision,
         }
-        statement = insert(rfp_proposals).values(values)
         changing = ("status", "comment", "updated_at", "submitted_at", "revision")
-        await self._session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[rfp_proposals.c.id], set_={k: statement.excluded[k] for k in changing}
-            )
-        )
+        fixed = tuple(k for k in values if k not in changing)
+        await self._session.execute(upsert(rfp_proposals, tuple(values), keep=fixed), values)
         await self._session.execute(delete(rfp_proposal_lines).where(rfp_proposal_lines.c.proposal_id == proposal.id))
         await self._session.execute(
             insert(rfp_proposal_lines).values(

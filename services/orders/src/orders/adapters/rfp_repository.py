@@ -20,6 +20,7 @@ from orders.domain.rfp import SHOWN_TO_SUPPLIERS, Rfp
 from orders.domain.rfp_errors import RfpNotFound
 from orders.domain.rfp_lines import RfpLine
 from shared.auth import Principal
+from shared.db import upsert
 from shared.pagination import keyset_after
 
 _NOBODY = UUID(int=0)
@@ -128,13 +129,8 @@ class RfpRepository:
             "purchase_order_id": rfp.purchase_order_id,
             "revision": rfp.revision,
         }
-        statement = insert(rfps).values(values)
-        immutable = ("id", "tenant_id", "number", "created_by", "created_at")
-        await self._session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[rfps.c.id], set_={k: statement.excluded[k] for k in values if k not in immutable}
-            )
-        )
+        immutable = ("tenant_id", "number", "created_by", "created_at")
+        await self._session.execute(upsert(rfps, tuple(values), keep=immutable), values)
         await self._save_lines(rfp)
         await self._session.execute(delete(rfp_invitations).where(rfp_invitations.c.rfp_id == rfp.id))
         await self._session.execute(
@@ -159,13 +155,7 @@ class RfpRepository:
             }
             for x in rfp.lines
         ]
-        statement = insert(rfp_lines).values(rows)
-        await self._session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[rfp_lines.c.id],
-                set_={k: statement.excluded[k] for k in rows[0] if k not in ("id", "rfp_id")},
-            )
-        )
+        await self._session.execute(upsert(rfp_lines, tuple(rows[0]), keep=("rfp_id",)), rows)
 
     async def _complete(self, rows: Sequence[Row[Any]]) -> list[Rfp]:
         """The RFPs of ``rows`` with their lines and invited suppliers, in two queries."""

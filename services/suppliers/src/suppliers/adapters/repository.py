@@ -8,11 +8,11 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
 from shared.contracts.suppliers import SupplierContact
+from shared.db import upsert
 from shared.pagination import keyset_after
 from suppliers.adapters.tables import supplier_profiles, suppliers
 from suppliers.domain.errors import SupplierNotFound
@@ -62,12 +62,7 @@ def _visible_to(principal: Principal):  # type: ignore[no-untyped-def]
 
 
 async def _upsert(session: AsyncSession, table: Any, key: str, values: dict[str, Any], fixed: tuple[str, ...]) -> None:
-    statement = insert(table).values(values)
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c[key]],
-        set_={k: statement.excluded[k] for k in values if k not in fixed},
-    )
-    await session.execute(statement)
+    await session.execute(upsert(table, tuple(values), key=(key,), keep=fixed), values)
 
 
 class SupplierRepository:

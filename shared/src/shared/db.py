@@ -130,6 +130,13 @@ def upsert(
     return built.returning(*(table.c[name] for name in key)) if returning else built
 
 
+async def store_if_newer(session: AsyncSession, table: Table, values: dict[str, Any], *, key: str = "id") -> bool:
+    """Store a whole-state copy unless one of the same or a higher ``revision`` is there (a
+    snapshot delivered twice, or late); True when it was stored."""
+    statement = upsert(table, tuple(values), key=(key,), newer="revision", returning=True)
+    return (await session.execute(statement, values)).first() is not None
+
+
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 

@@ -13,7 +13,7 @@ from gateway.adapters.tables import invitations, organisations, supplier_links, 
 from gateway.domain.errors import EmailTaken
 from gateway.domain.model import Invitation, Organisation, User, normalise_email
 from shared.contracts.suppliers import SupplierSnapshot
-from shared.db import upsert
+from shared.db import store_if_newer, upsert
 
 
 class IdentityRepository:
@@ -132,8 +132,7 @@ class IdentityRepository:
             "portal_status": snapshot.portal_status,
             "revision": snapshot.revision,
         }
-        newer_only = upsert(suppliers, tuple(values), newer="revision")
-        return (await self._session.execute(newer_only, values)).rowcount > 0
+        return await store_if_newer(self._session, suppliers, values)
 
     async def active_suppliers(self, supplier_ids: set[UUID]) -> set[UUID]:
         if not supplier_ids:

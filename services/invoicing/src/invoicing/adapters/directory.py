@@ -3,22 +3,14 @@ their settings (gateway). Upserts of whole-state snapshots; only a newer revisio
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Table, select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoicing.adapters.tables import organisations, suppliers
 from invoicing.domain.organisations import OrganisationSettings
-from shared.db import upsert
-
-
-async def upsert_newer(session: AsyncSession, table: Table, values: dict[str, Any]) -> bool:
-    """Store ``values`` unless a row with the same or a newer revision is there; True when stored."""
-    # Snapshots can arrive twice or out of order after a retry: only a newer one wins.
-    newer_only = upsert(table, tuple(values), newer="revision", returning=True)
-    return (await session.execute(newer_only, values)).first() is not None
+from shared.db import store_if_newer
 
 
 def _settings(row: Row) -> OrganisationSettings:  # type: ignore[type-arg]
@@ -37,7 +29,7 @@ class SupplierDirectory:
 
     async def upsert(self, *, supplier_id: UUID, tenant_id: UUID, name: str, revision: int) -> bool:
         values = {"id": supplier_id, "tenant_id": tenant_id, "name": name, "revision": revision}
-        return await upsert_newer(self._session, suppliers, values)
+        return await store_if_newer(self._session, suppliers, values)
 
     async def name_of(self, supplier_id: UUID, *, tenant_id: UUID) -> str | None:
         query = select(suppliers.c.name).where(suppliers.c.id == supplier_id, suppliers.c.tenant_id == tenant_id)
@@ -72,4 +64,4 @@ class OrganisationDirectory:
             "supplier_portal_enabled": settings.supplier_portal_enabled,
             "revision": settings.revision,
         }
-        return await upsert_newer(self._session, organisations, values)
+        return await store_if_newer(self._session, organisations, values)

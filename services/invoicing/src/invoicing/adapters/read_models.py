@@ -14,7 +14,7 @@ from invoicing.adapters.tables import purchase_orders
 from invoicing.domain.errors import PurchaseOrderNotFound
 from invoicing.domain.purchase_orders import PurchaseOrder, PurchaseOrderLine
 from shared.auth import Principal
-from shared.db import upsert
+from shared.db import store_if_newer
 
 
 def _visible_to(principal: Principal) -> Any:
@@ -74,6 +74,4 @@ class PurchaseOrderRepository:
 
     async def upsert(self, values: dict[str, Any]) -> bool:
         """Store a snapshot unless a newer revision is already stored; True when it was stored."""
-        # Snapshots can arrive twice or out of order after a retry: only a newer one wins.
-        newer_only = upsert(purchase_orders, tuple(values), newer="revision", returning=True)
-        return (await self._session.execute(newer_only, values)).first() is not None
+        return await store_if_newer(self._session, purchase_orders, values)

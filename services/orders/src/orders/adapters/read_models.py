@@ -7,20 +7,14 @@ revision is newer; an older or repeated copy changes nothing and says so.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.adapters.tables import invoices, organisations, suppliers
 from orders.domain.read_models import InvoicedLine, InvoiceRecord, OrganisationRecord, SupplierRecord
-from shared.db import upsert
-
-
-async def _upsert_newer(session: AsyncSession, table: Table, values: dict[str, Any], key: str = "id") -> bool:
-    newer_only = upsert(table, tuple(values), key=(key,), newer="revision", returning=True)
-    return (await session.execute(newer_only, values)).first() is not None
+from shared.db import store_if_newer
 
 
 class SupplierDirectory:
@@ -38,7 +32,7 @@ class SupplierDirectory:
             "minimum_order_amount": record.minimum_order_amount,
             "lead_time_days": record.lead_time_days,
         }
-        return await _upsert_newer(self._session, suppliers, values)
+        return await store_if_newer(self._session, suppliers, values)
 
     async def get(self, supplier_id: UUID, *, tenant_id: UUID) -> SupplierRecord | None:
         """The tenant's supplier; another tenant's supplier is as unknown as a missing one."""
@@ -69,7 +63,7 @@ class OrganisationDirectory:
             "supplier_portal_enabled": record.supplier_portal_enabled,
             "revision": record.revision,
         }
-        return await _upsert_newer(self._session, organisations, values, key="tenant_id")
+        return await store_if_newer(self._session, organisations, values, key="tenant_id")
 
     async def name_of(self, tenant_id: UUID) -> str | None:
         query = select(organisations.c.name).where(organisations.c.tenant_id == tenant_id)
@@ -95,7 +89,7 @@ class InvoiceLedger:
                 for line in record.lines
             ],
         }
-        return await _upsert_newer(self._session, invoices, values)
+        return await store_if_newer(self._session, invoices, values)
 
     async def of_purchase_order(self, purchase_order_id: UUID) -> list[InvoiceRecord]:
         query = select(invoices).where(invoices.c.purchase_order_id == purchase_order_id)

@@ -7,7 +7,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.adapters.rfp_tables import rfp_portal_switches
-from shared.db import upsert
+from shared.db import store_if_newer
 
 
 class PortalSwitches:
@@ -17,5 +17,4 @@ class PortalSwitches:
     async def record(self, tenant_id: UUID, *, enabled: bool, revision: int) -> bool:
         """Keep the snapshot if it is newer than the stored one; returns whether it was."""
         values = {"tenant_id": tenant_id, "supplier_portal_enabled": enabled, "revision": revision}
-        newer_only = upsert(rfp_portal_switches, tuple(values), key=("tenant_id",), newer="revision", returning=True)
-        return (await self._session.execute(newer_only, values)).first() is not None
+        return await store_if_newer(self._session, rfp_portal_switches, values, key="tenant_id")

@@ -37,6 +37,7 @@ from gateway.entrypoints import operator
 from portal_cli.seed import invitation_token
 from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
 from shared.devstack.stack import Stack
+from shared.money import line_net, round_money
 
 TARGET_P99_MS = 20.0
 FULL = {"purchase_orders": 100_000, "invoices": 200_000, "suppliers": 1_000}
@@ -136,6 +137,11 @@ class _OrderLine:
     quantity: Decimal
     unit_price: Decimal
 
+    @property
+    def net(self) -> Decimal:
+        """As the orders service stores it: rounded to the currency's minor unit."""
+        return line_net(self.quantity, self.unit_price, CURRENCY)
+
 
 def generate(
     *,
@@ -178,7 +184,7 @@ def generate(
                 )
                 for no in range(1, rng.randrange(1, 6) + 1)
             ]
-            net_total = sum((line.quantity * line.unit_price for line in lines), Decimal(0))
+            net_total = round_money(sum((line.net for line in lines), Decimal(0)), CURRENCY)
             submitted = None if status == "draft" else created + timedelta(minutes=5)
             acknowledged = created + timedelta(hours=4) if status not in ("draft", "sent") else None
             delivery = (created + timedelta(days=30)).date()
@@ -193,7 +199,7 @@ def generate(
                 snapshot = [
                     {"line_id": str(line.id), "line_no": line.line_no, "description": line.description,
                      "quantity": str(line.quantity), "unit_price": str(line.unit_price),
-                     "net_amount": str(line.quantity * line.unit_price)}
+                     "net_amount": str(line.net)}
                     for line in lines
                 ]  # fmt: skip
                 data.add(
@@ -216,7 +222,7 @@ def generate(
             net_total = Decimal(0)
             for line_no, line in enumerate(billed, start=1):
                 quantity = Decimal(rng.randrange(1, int(line.quantity) + 1))
-                net = quantity * line.unit_price
+                net = line_net(quantity, line.unit_price, CURRENCY)
                 net_total += net
                 data.add(
                     "invoicing.invoice_lines",
@@ -240,7 +246,7 @@ def generate(
         data.add(
             "orders.purchase_order_lines",
             (line.id, po_id, line.line_no, None, line.description, "pcs", line.quantity, line.unit_price,
-             line.quantity * line.unit_price, invoiced.get(line.id, Decimal(0))),
+             line.net, invoiced.get(line.id, Decimal(0))),
         )  # fmt: skip
     return data
 

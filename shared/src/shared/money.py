@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 # ISO 4217 currencies whose minor unit is not 2 decimals.
-_MINOR_UNITS: dict[str, int] = {
+MINOR_UNITS: dict[str, int] = {
     "JPY": 0,
     "KRW": 0,
     "ISK": 0,
@@ -24,12 +24,13 @@ _MINOR_UNITS: dict[str, int] = {
     "IQD": 3,
 }
 
+DEFAULT_MINOR_UNIT = 2
 ZERO = Decimal("0")
 
 
 def minor_unit(currency: str) -> int:
     """Number of decimals of the currency's minor unit (2 unless the currency says otherwise)."""
-    return _MINOR_UNITS.get(currency.upper(), 2)
+    return MINOR_UNITS.get(currency.upper(), DEFAULT_MINOR_UNIT)
 
 
 @lru_cache(maxsize=256)  # looked up for every line of every document; a Decimal is immutable

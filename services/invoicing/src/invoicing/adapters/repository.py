@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -21,7 +20,6 @@ from invoicing.domain.payments import Payment
 from shared.auth import Principal
 from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
 from shared.contracts.matching import MatchingVerdictIssued
-from shared.pagination import keyset_after
 
 _ROW_FIELDS = [c.name for c in invoices.c if c.name not in ("matching", "net_total")]
 
@@ -34,7 +32,8 @@ _UPSERT = _insert.on_conflict_do_update(
 _DELETE_LINES = delete(invoice_lines).where(invoice_lines.c.invoice_id == bindparam("invoice_id"))
 
 
-def _visible_to(principal: Principal) -> Any:
+def visible_to(principal: Principal) -> Any:
+    """A buyer sees its tenant's invoices; a supplier user those of its suppliers."""
     if principal.is_buyer:
         return invoices.c.tenant_id == principal.tenant_id
     return invoices.c.supplier_id.in_(list(principal.supplier_ids) or [UUID(int=0)])
@@ -46,7 +45,7 @@ class InvoiceRepository:
 
     async def get(self, invoice_id: UUID, *, scope: Principal, for_update: bool = False) -> Invoice:
         """The caller's invoice; another party's is not found, exactly like a missing one."""
-        found = await self._load(select(invoices).where(invoices.c.id == invoice_id, _visible_to(scope)), for_update)
+        found = await self._load(select(invoices).where(invoices.c.id == invoice_id, visible_to(scope)), for_update)
         if not found:
             raise InvoiceNotFound()
         return found[0]
@@ -56,25 +55,8 @@ class InvoiceRepository:
         found = await self._load(select(invoices).where(invoices.c.id == invoice_id), for_update)
         return found[0] if found else None
 
-    async def list(
-        self,
-        *,
-        scope: Principal,
-        status: str | None,
-        purchase_order_id: UUID | None,
-        limit: int,
-        after: tuple[datetime, UUID] | None,
-    ) -> Sequence[Invoice]:
-        query = select(invoices).where(_visible_to(scope), keyset_after(invoices.c.created_at, invoices.c.id, after))
-        if status is not None:
-            query = query.where(invoices.c.status == status)
-        if purchase_order_id is not None:
-            query = query.where(invoices.c.purchase_order_id == purchase_order_id)
-        query = query.order_by(invoices.c.created_at.desc(), invoices.c.id.desc()).limit(limit)
-        return await self._load(query, for_update=False)
-
     async def count_by_status(self, *, scope: Principal) -> dict[str, int]:
-        query = select(invoices.c.status, func.count()).where(_visible_to(scope)).group_by(invoices.c.status)
+        query = select(invoices.c.status, func.count()).where(visible_to(scope)).group_by(invoices.c.status)
         return {status: count for status, count in (await self._session.execute(query)).all()}
 
     async def delete_supplier_drafts(self, tenant_id: UUID) -> int:

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
+from invoicing.adapters.pages import invoice_document
 from invoicing.entrypoints.deps import Uow
 from invoicing.entrypoints.schemas import (
     InvoiceCreate,
@@ -14,10 +15,14 @@ from invoicing.entrypoints.schemas import (
     InvoicePage,
     InvoicePatch,
     InvoiceSummary,
+    LineOut,
+    MatchingOut,
     PaymentIn,
+    PaymentOut,
     RejectIn,
 )
 from invoicing.service import handlers, queries
+from shared import json_documents
 from shared.contracts.invoicing import InvoiceStatus
 from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
 from shared.runtime import CurrentPrincipal
@@ -40,6 +45,10 @@ async def create_invoice(body: InvoiceCreate, caller: CurrentPrincipal, uow: Uow
     return InvoiceOut.of(invoice)
 
 
+# Each invoice of a page is written by PostgreSQL as InvoiceOut writes it (invoicing.adapters.pages).
+INVOICE_DOCUMENT = invoice_document(InvoiceOut, LineOut, PaymentOut, MatchingOut)
+
+
 @router.get("/invoices", response_model=InvoicePage)
 async def list_invoices(
     caller: CurrentPrincipal,
@@ -48,13 +57,19 @@ async def list_invoices(
     purchase_order_id: UUID | None = Query(None),
     limit: LimitParam = 50,
     cursor: CursorParam = None,
-) -> InvoicePage:
+) -> Response:
     found = await queries.list_invoices(
-        uow, caller, status=status, purchase_order_id=purchase_order_id, limit=limit + 1, after=decode_cursor(cursor)
+        uow,
+        caller,
+        INVOICE_DOCUMENT,
+        status=status,
+        purchase_order_id=purchase_order_id,
+        limit=limit + 1,
+        after=decode_cursor(cursor),
     )
-    page = list(found[:limit])
+    page = found[:limit]
     next_cursor = encode_cursor(page[-1].created_at, page[-1].id) if len(found) > limit else None
-    return InvoicePage(items=[InvoiceOut.of(i) for i in page], next_cursor=next_cursor)
+    return Response(json_documents.page([i.document for i in page], next_cursor), media_type="application/json")
 
 
 # A literal path: declared before /invoices/{invoice_id}, which would otherwise take it.

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
+from invoicing.adapters.pages import InvoiceDocument
 from invoicing.adapters.pdf import invoice_pdf
 from invoicing.domain.model import Invoice
 from invoicing.domain.summary import invoices_by_status
@@ -33,15 +35,17 @@ async def get_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -> I
 async def list_invoices(
     uow: UnitOfWork,
     caller: Principal,
+    document: Any,
     *,
     status: str | None,
     purchase_order_id: UUID | None,
     limit: int,
     after: tuple[datetime, UUID] | None,
-) -> Sequence[Invoice]:
+) -> Sequence[InvoiceDocument]:
+    """A page of the invoices the caller sees, each as ``document`` (``invoice_document``) writes it."""
     async with uow:
-        return await uow.invoices.list(
-            scope=caller, status=status, purchase_order_id=purchase_order_id, limit=limit, after=after
+        return await uow.invoice_pages.documents(
+            document, scope=caller, status=status, purchase_order_id=purchase_order_id, limit=limit, after=after
         )
 
 

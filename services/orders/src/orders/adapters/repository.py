@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -14,11 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orders.adapters.tables import organisations, purchase_order_counters, purchase_order_lines, purchase_orders
 from orders.domain.errors import PurchaseOrderNotFound
 from orders.domain.lines import PurchaseOrderLine
-from orders.domain.model import OPEN_STATUSES, PurchaseOrder
+from orders.domain.model import PurchaseOrder
 from shared.auth import Principal
 from shared.contracts.orders import TermsWarning
 from shared.db import upsert
-from shared.pagination import keyset_after
 
 _NOBODY = UUID(int=0)
 
@@ -33,10 +31,14 @@ def visible_to(principal: Principal) -> Any:
     )
 
 
+def joined_organisations() -> Any:
+    """Orders outer-joined with their buyer organisation (its name)."""
+    return purchase_orders.outerjoin(organisations, organisations.c.tenant_id == purchase_orders.c.tenant_id)
+
+
 def _orders_query() -> Select:  # type: ignore[type-arg]
     """Orders with their buyer's current name (absent until the gateway's announcement arrives)."""
-    joined = purchase_orders.outerjoin(organisations, organisations.c.tenant_id == purchase_orders.c.tenant_id)
-    return select(purchase_orders, organisations.c.name.label("buyer_name")).select_from(joined)
+    return select(purchase_orders, organisations.c.name.label("buyer_name")).select_from(joined_organisations())
 
 
 def _line(row: Row) -> PurchaseOrderLine:  # type: ignore[type-arg]
@@ -107,30 +109,6 @@ class PurchaseOrderRepository:
         if row is None:
             raise PurchaseOrderNotFound()
         return (await _with_lines(self._session, [row]))[0]
-
-    async def list(
-        self,
-        *,
-        scope: Principal,
-        limit: int,
-        after: tuple[datetime, UUID] | None,
-        status: str | None = None,
-        supplier_id: UUID | None = None,
-        open_only: bool | None = None,
-    ) -> Sequence[PurchaseOrder]:
-        """``open_only``: True keeps the open orders (``OPEN_STATUSES``), False all the others."""
-        query = _orders_query().where(
-            visible_to(scope), keyset_after(purchase_orders.c.created_at, purchase_orders.c.id, after)
-        )
-        if status is not None:
-            query = query.where(purchase_orders.c.status == status)
-        if open_only is not None:
-            is_open = purchase_orders.c.status.in_(sorted(OPEN_STATUSES))
-            query = query.where(is_open if open_only else ~is_open)
-        if supplier_id is not None:
-            query = query.where(purchase_orders.c.supplier_id == supplier_id)
-        query = query.order_by(purchase_orders.c.created_at.desc(), purchase_orders.c.id.desc()).limit(limit)
-        return await _with_lines(self._session, (await self._session.execute(query)).all())
 
     async def next_number(self, tenant_id: UUID) -> int:
         """The tenant's next order number, counted in the caller's transaction."""

@@ -7,8 +7,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
+from orders.adapters.pages import order_document
 from orders.entrypoints.deps import Uow
 from orders.entrypoints.schemas import (
+    LineOut,
     PurchaseOrderCreate,
     PurchaseOrderOut,
     PurchaseOrderPage,
@@ -17,6 +19,7 @@ from orders.entrypoints.schemas import (
     StatusFilter,
 )
 from orders.service import handlers, queries
+from shared import json_documents
 from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
 from shared.runtime import CurrentPrincipal
 from shared.uploads import XLSX
@@ -37,6 +40,10 @@ async def create_purchase_order(body: PurchaseOrderCreate, caller: CurrentPrinci
     return PurchaseOrderOut.of(order)
 
 
+# Each order of a page is written by PostgreSQL as PurchaseOrderOut writes it (orders.adapters.pages).
+ORDER_DOCUMENT = order_document(PurchaseOrderOut, LineOut)
+
+
 @router.get("/purchase-orders", response_model=PurchaseOrderPage)
 async def list_purchase_orders(
     caller: CurrentPrincipal,
@@ -49,19 +56,20 @@ async def list_purchase_orders(
         bool | None,
         Query(alias="open", description="true: only open orders (sent, acknowledged, partially invoiced)"),
     ] = None,
-) -> PurchaseOrderPage:
+) -> Response:
     found = await queries.list_purchase_orders(
         uow,
         caller,
+        ORDER_DOCUMENT,
         limit=limit + 1,
         after=decode_cursor(cursor),
         status=status,
         supplier_id=supplier_id,
         open_only=open_only,
     )
-    page = list(found[:limit])
+    page = found[:limit]
     next_cursor = encode_cursor(page[-1].created_at, page[-1].id) if len(found) > limit else None
-    return PurchaseOrderPage(items=[PurchaseOrderOut.of(o) for o in page], next_cursor=next_cursor)
+    return Response(json_documents.page([o.document for o in page], next_cursor), media_type="application/json")
 
 
 # Declared before /purchase-orders/{order_id}, which would otherwise take "summary" for an id.

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
+from orders.adapters.pages import OrderDocument
 from orders.adapters.pdf import purchase_order_pdf
 from orders.adapters.summary import OrderCounts
 from orders.adapters.xlsx import purchase_order_xlsx
@@ -32,16 +34,24 @@ async def get_purchase_order(uow: UnitOfWork, caller: Principal, order_id: UUID)
 async def list_purchase_orders(
     uow: UnitOfWork,
     caller: Principal,
+    document: Any,
     *,
     limit: int,
     after: tuple[datetime, UUID] | None,
     status: str | None,
     supplier_id: UUID | None,
     open_only: bool | None = None,
-) -> Sequence[PurchaseOrder]:
+) -> Sequence[OrderDocument]:
+    """A page of the orders the caller sees, each as ``document`` (``order_document``) writes it."""
     async with uow:
-        return await uow.purchase_orders.list(
-            scope=caller, limit=limit, after=after, status=status, supplier_id=supplier_id, open_only=open_only
+        return await uow.order_pages.documents(
+            document,
+            scope=caller,
+            limit=limit,
+            after=after,
+            status=status,
+            supplier_id=supplier_id,
+            open_only=open_only,
         )
 
 

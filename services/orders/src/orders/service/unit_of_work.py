@@ -6,6 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from orders.adapters.collaboration import AttachmentRepository, CommentRepository
+from orders.adapters.pages import PurchaseOrderPages
 from orders.adapters.read_models import InvoiceLedger, OrganisationDirectory, SupplierDirectory
 from orders.adapters.repository import PurchaseOrderRepository
 from orders.adapters.summary import OrderSummary
@@ -18,6 +19,7 @@ from shared.db import SqlUnitOfWork
 class UnitOfWork(SqlUnitOfWork):
     def _start(self) -> None:
         self.purchase_orders = PurchaseOrderRepository(self.session)
+        self.order_pages = PurchaseOrderPages(self.session)
         self.suppliers = SupplierDirectory(self.session)
         self.invoices = InvoiceLedger(self.session)
         self.organisations = OrganisationDirectory(self.session)

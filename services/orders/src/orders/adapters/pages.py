@@ -1,0 +1,124 @@
+"""Pages of purchase orders as the JSON documents of the response models, written by PostgreSQL
+(``shared.json_documents``): a supplier's or buyer's list of orders without decoding every line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
+from uuid import UUID
+
+from pydantic import BaseModel
+from sqlalchemy import Select, Text, cast, func, literal_column, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orders.adapters.repository import joined_organisations, visible_to
+from orders.adapters.tables import organisations, purchase_order_lines, purchase_orders
+from orders.domain.model import OPEN_STATUSES
+from shared.auth import Principal
+from shared.json_documents import decimal, instant, json_array, json_object
+from shared.pagination import keyset_after
+
+
+def _page(
+    query: Select,  # type: ignore[type-arg]
+    scope: Principal,
+    after: tuple[datetime, UUID] | None,
+    status: str | None,
+    supplier_id: UUID | None,
+    open_only: bool | None,
+) -> Select:  # type: ignore[type-arg]
+    """``query`` narrowed to what ``scope`` sees and the filters, newest first after the cursor."""
+    query = query.where(visible_to(scope), keyset_after(purchase_orders.c.created_at, purchase_orders.c.id, after))
+    if status is not None:
+        query = query.where(purchase_orders.c.status == status)
+    if open_only is not None:
+        is_open = purchase_orders.c.status.in_(sorted(OPEN_STATUSES))
+        query = query.where(is_open if open_only else ~is_open)
+    if supplier_id is not None:
+        query = query.where(purchase_orders.c.supplier_id == supplier_id)
+    return query.order_by(purchase_orders.c.created_at.desc(), purchase_orders.c.id.desc())
+
+
+class OrderDocument(NamedTuple):
+    """One order of a page: its keyset position and its response JSON, written by PostgreSQL."""
+
+    created_at: datetime
+    id: UUID
+    document: str
+
+
+def order_document(order_model: type[BaseModel], line_model: type[BaseModel]) -> Any:
+    """The JSON ``order_model`` writes for an order of ``joined_organisations()`` with its lines as ``line_model``.
+
+    Its values are those ``_order`` and ``_line`` load: the stored columns (``net_total`` is
+    stored by ``save`` from the lines), the buyer's name, the remaining quantity as
+    ``remaining_quantity`` computes it (never below zero)."""
+    po, line = purchase_orders.c, purchase_order_lines.c
+    line_document = json_object(
+        line_model,
+        {
+            "id": line.id,
+            "line_no": line.line_no,
+            "sku": line.sku,
+            "description": line.description,
+            "unit": line.unit,
+            "quantity": decimal(line.quantity),
+            "unit_price": decimal(line.unit_price),
+            "net_amount": decimal(line.net_amount),
+            "invoiced_quantity": decimal(line.invoiced_quantity),
+            "remaining_quantity": decimal(func.greatest(line.quantity - line.invoiced_quantity, literal_column("0"))),
+        },
+    )
+    lines = (
+        select(json_array(line_document, order_by=line.line_no))
+        .where(line.purchase_order_id == po.id)
+        .scalar_subquery()
+    )
+    return json_object(
+        order_model,
+        {
+            "id": po.id,
+            "number": po.number,
+            "status": po.status,
+            "tenant_id": po.tenant_id,
+            "supplier_id": po.supplier_id,
+            "supplier_name": po.supplier_name,
+            "buyer_name": organisations.c.name,
+            "currency": po.currency,
+            "delivery_date": po.delivery_date,
+            "initiator_id": po.initiator_id,
+            "net_total": decimal(po.net_total),
+            "lines": lines,
+            "warnings": po.warnings,
+            "created_at": instant(po.created_at),
+            "updated_at": instant(po.updated_at),
+            "submitted_at": instant(po.submitted_at),
+            "acknowledged_at": instant(po.acknowledged_at),
+            "source_rfp_id": po.source_rfp_id,
+            "revision": po.revision,
+        },
+    )
+
+
+class PurchaseOrderPages:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def documents(
+        self,
+        document: Any,
+        *,
+        scope: Principal,
+        limit: int,
+        after: tuple[datetime, UUID] | None,
+        status: str | None = None,
+        supplier_id: UUID | None = None,
+        open_only: bool | None = None,
+    ) -> Sequence[OrderDocument]:
+        """What ``scope`` sees, newest first after the cursor, as ``document`` (see ``order_document``).
+
+        ``open_only``: True keeps the open orders (``OPEN_STATUSES``), False all the others."""
+        columns = select(purchase_orders.c.created_at, purchase_orders.c.id, cast(document, Text))
+        query = _page(columns.select_from(joined_organisations()), scope, after, status, supplier_id, open_only)
+        return [OrderDocument(*row) for row in (await self._session.execute(query.limit(limit))).all()]

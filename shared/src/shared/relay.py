@@ -81,6 +81,9 @@ class OutboxRelay:
         """Publish until cancelled; woken by NOTIFY on commit, polling as a fallback."""
         backoff = 0.2
         while True:
+            # Cleared before reading the outbox, never after: a commit notified while a batch is
+            # being published is then still pending when the batch is done, and read at once.
+            self._wake.clear()
             try:
                 await self._ensure_listener()
                 while await self.publish_pending() >= self._batch_size:
@@ -94,7 +97,6 @@ class OutboxRelay:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
                 continue
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
 

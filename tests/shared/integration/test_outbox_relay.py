@@ -7,7 +7,9 @@ import json
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any, cast
 
+from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
 from shared.contracts.suppliers import SupplierUpdated
@@ -96,3 +98,45 @@ async def test_rows_written_while_no_relay_runs_are_published_in_order_once_two_
     assert sum(relay.published for relay in relays) == 41
     assert {r.key for r in records} == {str(supplier_id).encode()}
     assert dict(records[0].headers)["type"] == b"SupplierUpdated"
+
+
+class HeldProducer:
+    """The real producer, whose first ``send`` waits until the test lets it go."""
+
+    def __init__(self, producer: AIOKafkaProducer) -> None:
+        self._producer = producer
+        self.holding = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def send(self, *args: Any, **kwargs: Any) -> Any:
+        if not self.release.is_set():
+            self.holding.set()
+            await self.release.wait()
+        return await self._producer.send(*args, **kwargs)
+
+
+async def test_a_row_committed_while_a_batch_is_published_follows_it_without_waiting_for_the_poll(
+    servers: Servers, broker: str
+) -> None:
+    url = await outbox_database(servers)
+    supplier_id = uuid.uuid4()
+    settings = ServiceSettings(kafka_bootstrap_servers=broker, kafka_enable_idempotence=False, database_url=url)
+    engine, producer = make_engine(url), make_producer(settings)
+    await producer.start()
+    held = HeldProducer(producer)
+    # A poll far beyond the test's deadline: only the commit's NOTIFY can bring the second row.
+    relay = OutboxRelay(engine, cast(AIOKafkaProducer, held), database_url=url, poll_interval_s=3600)
+    task = asyncio.create_task(relay.run())
+    try:
+        await write_events(url, [revision_event(supplier_id, 1)])
+        await asyncio.wait_for(held.holding.wait(), timeout=20)
+        await write_events(url, [revision_event(supplier_id, 2)])  # notified while the first is out
+        held.release.set()
+        records = await read_topic(broker, TOPIC, 2, timeout_s=10)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await relay.close()
+        await producer.stop()
+        await engine.dispose()
+    assert [json.loads(r.value)["data"]["revision"] for r in records] == [1, 2]

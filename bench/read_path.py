@@ -31,10 +31,16 @@ from typing import Any
 
 import asyncpg
 import httpx
+from sqlalchemy.dialects import postgresql
 
 from gateway.config import Settings as GatewaySettings
 from gateway.entrypoints import operator
+from invoicing.adapters import pages as invoicing_pages
+from invoicing.entrypoints.api import INVOICE_DOCUMENT
+from orders.adapters import pages as orders_pages
+from orders.entrypoints.api import ORDER_DOCUMENT
 from portal_cli.seed import invitation_token
+from shared.auth import Principal
 from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
 from shared.devstack.stack import Stack
 from shared.money import line_net, round_money
@@ -297,30 +303,33 @@ async def load(stack: Stack, data: Dataset) -> dict[str, float]:
     return took
 
 
-# The page queries as the repositories issue them (keyset order, one row more than the page).
-PAGE_QUERIES = {
-    "orders": (
-        "purchase_orders_first_page",
-        "SELECT po.*, o.name FROM purchase_orders po LEFT JOIN organisations o ON o.tenant_id = po.tenant_id "
-        "WHERE po.supplier_id IN ($1) AND po.status != 'draft' ORDER BY po.created_at DESC, po.id DESC LIMIT 51",
-    ),
-    "invoicing": (
-        "invoices_by_status_first_page",
-        f"SELECT * FROM invoices WHERE supplier_id IN ($1) AND status = '{PAGE_STATUS}' "
-        "ORDER BY created_at DESC, id DESC LIMIT 51",
-    ),
-}
+def page_queries(supplier_id: uuid.UUID) -> dict[str, tuple[str, str]]:
+    """The first-page statements exactly as the services build them for the measured supplier's
+    user (one row more than the page, in keyset order), compiled with their values."""
+    caller = Principal(user_id=uuid.uuid4(), role="supplier", supplier_ids=frozenset({supplier_id}))
+    orders_query = orders_pages.page_query(ORDER_DOCUMENT, scope=caller, limit=51, after=None)
+    invoices_query = invoicing_pages.page_query(
+        INVOICE_DOCUMENT, scope=caller, status=PAGE_STATUS, purchase_order_id=None, limit=51, after=None
+    )
+
+    def compiled(query: Any) -> str:
+        return str(query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+
+    return {
+        "orders": ("purchase_orders_first_page", compiled(orders_query)),
+        "invoicing": ("invoices_by_status_first_page", compiled(invoices_query)),
+    }
 
 
 async def query_times(stack: Stack, supplier_id: uuid.UUID, *, repeats: int = 11) -> dict[str, dict[str, Any]]:
     """Median execution time (EXPLAIN ANALYZE) of each page query, and the plan's top index."""
     found: dict[str, dict[str, Any]] = {}
-    for service, (name, sql) in PAGE_QUERIES.items():
+    for service, (name, sql) in page_queries(supplier_id).items():
         connection = await asyncpg.connect(_asyncpg_dsn(stack.database_url(service)))
         try:
             times, index = [], None
             for _ in range(repeats):
-                plan = json.loads(await connection.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", supplier_id))
+                plan = json.loads(await connection.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}"))
                 times.append(plan[0]["Execution Time"])
                 index = index or _first_index(plan[0]["Plan"])
         finally:

@@ -17,10 +17,12 @@ from bench.read_path import (
     Dataset,
     _first_index,
     generate,
+    page_queries,
     percentiles,
     shares,
 )
 from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
+from shared.money import line_net, round_money
 
 TENANT = uuid.UUID("00000000-0000-0000-0000-0000000000a1")
 ADMIN = uuid.UUID("00000000-0000-0000-0000-0000000000a2")
@@ -88,12 +90,13 @@ def test_the_measured_supplier_is_left_out_of_the_loaded_read_models_because_the
     assert MEASURED not in {row["id"] for row in rows(data, "orders.suppliers")}
 
 
-def test_order_totals_are_the_sums_of_their_line_nets(data: Dataset) -> None:
+def test_order_totals_are_the_sums_of_their_line_nets_in_cents_as_the_service_stores_them(data: Dataset) -> None:
     nets: Counter[Any] = Counter()
     for line in rows(data, "orders.purchase_order_lines"):
-        assert line["net_amount"] == line["quantity"] * line["unit_price"]
+        assert str(line["net_amount"]) == str(line_net(line["quantity"], line["unit_price"], "EUR"))
         nets[line["purchase_order_id"]] += line["net_amount"]
-    assert all(order["net_total"] == nets[order["id"]] for order in rows(data, "orders.purchase_orders"))
+    for order in rows(data, "orders.purchase_orders"):
+        assert str(order["net_total"]) == str(round_money(nets[order["id"]], "EUR"))
 
 
 def test_invoice_totals_are_the_sums_of_their_line_nets_and_paid_ones_carry_their_payments(data: Dataset) -> None:
@@ -198,3 +201,12 @@ def test_the_first_index_of_a_plan_is_found_depth_first() -> None:
 
     assert _first_index(plan) == "ix_inner"
     assert _first_index({"Node Type": "Seq Scan"}) is None
+
+
+def test_the_timed_page_queries_are_the_services_own_for_the_measured_supplier() -> None:
+    queries = page_queries(MEASURED)
+
+    assert {name for name, _ in queries.values()} == {"purchase_orders_first_page", "invoices_by_status_first_page"}
+    for _, sql in queries.values():
+        assert f"IN ('{MEASURED}')" in sql and "json_build_object" in sql and sql.rstrip().endswith("LIMIT 51")
+    assert "invoices.status = 'pending'" in queries["invoicing"][1]

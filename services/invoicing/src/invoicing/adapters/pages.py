@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from pydantic import BaseModel
-from sqlalchemy import Text, cast, func, literal_column, select
+from sqlalchemy import Select, Text, cast, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoicing.adapters.repository import visible_to
@@ -104,12 +104,27 @@ class InvoicePages:
         after: tuple[datetime, UUID] | None,
     ) -> Sequence[InvoiceDocument]:
         """What ``scope`` sees, newest first after the cursor, as ``document`` (see ``invoice_document``)."""
-        query = select(invoices.c.created_at, invoices.c.id, cast(document, Text)).where(
-            visible_to(scope), keyset_after(invoices.c.created_at, invoices.c.id, after)
+        query = page_query(
+            document, scope=scope, status=status, purchase_order_id=purchase_order_id, limit=limit, after=after
         )
-        if status is not None:
-            query = query.where(invoices.c.status == status)
-        if purchase_order_id is not None:
-            query = query.where(invoices.c.purchase_order_id == purchase_order_id)
-        query = query.order_by(invoices.c.created_at.desc(), invoices.c.id.desc()).limit(limit)
         return [InvoiceDocument(*row) for row in (await self._session.execute(query)).all()]
+
+
+def page_query(
+    document: Any,
+    *,
+    scope: Principal,
+    status: str | None,
+    purchase_order_id: UUID | None,
+    limit: int,
+    after: tuple[datetime, UUID] | None,
+) -> Select:  # type: ignore[type-arg]
+    """The invoices ``scope`` sees, filtered, newest first after the cursor: (created_at, id, document)."""
+    query = select(invoices.c.created_at, invoices.c.id, cast(document, Text)).where(
+        visible_to(scope), keyset_after(invoices.c.created_at, invoices.c.id, after)
+    )
+    if status is not None:
+        query = query.where(invoices.c.status == status)
+    if purchase_order_id is not None:
+        query = query.where(invoices.c.purchase_order_id == purchase_order_id)
+    return query.order_by(invoices.c.created_at.desc(), invoices.c.id.desc()).limit(limit)

@@ -20,26 +20,6 @@ from shared.json_documents import decimal, instant, json_array, json_object
 from shared.pagination import keyset_after
 
 
-def _page(
-    query: Select,  # type: ignore[type-arg]
-    scope: Principal,
-    after: tuple[datetime, UUID] | None,
-    status: str | None,
-    supplier_id: UUID | None,
-    open_only: bool | None,
-) -> Select:  # type: ignore[type-arg]
-    """``query`` narrowed to what ``scope`` sees and the filters, newest first after the cursor."""
-    query = query.where(visible_to(scope), keyset_after(purchase_orders.c.created_at, purchase_orders.c.id, after))
-    if status is not None:
-        query = query.where(purchase_orders.c.status == status)
-    if open_only is not None:
-        is_open = purchase_orders.c.status.in_(sorted(OPEN_STATUSES))
-        query = query.where(is_open if open_only else ~is_open)
-    if supplier_id is not None:
-        query = query.where(purchase_orders.c.supplier_id == supplier_id)
-    return query.order_by(purchase_orders.c.created_at.desc(), purchase_orders.c.id.desc())
-
-
 class OrderDocument(NamedTuple):
     """One order of a page: its keyset position and its response JSON, written by PostgreSQL."""
 
@@ -116,9 +96,37 @@ class PurchaseOrderPages:
         supplier_id: UUID | None = None,
         open_only: bool | None = None,
     ) -> Sequence[OrderDocument]:
-        """What ``scope`` sees, newest first after the cursor, as ``document`` (see ``order_document``).
+        """What ``scope`` sees, newest first after the cursor, as ``document`` (see ``order_document``)."""
+        query = page_query(
+            document, scope=scope, limit=limit, after=after, status=status, supplier_id=supplier_id, open_only=open_only
+        )
+        return [OrderDocument(*row) for row in (await self._session.execute(query)).all()]
 
-        ``open_only``: True keeps the open orders (``OPEN_STATUSES``), False all the others."""
-        columns = select(purchase_orders.c.created_at, purchase_orders.c.id, cast(document, Text))
-        query = _page(columns.select_from(joined_organisations()), scope, after, status, supplier_id, open_only)
-        return [OrderDocument(*row) for row in (await self._session.execute(query.limit(limit))).all()]
+
+def page_query(
+    document: Any,
+    *,
+    scope: Principal,
+    limit: int,
+    after: tuple[datetime, UUID] | None,
+    status: str | None = None,
+    supplier_id: UUID | None = None,
+    open_only: bool | None = None,
+) -> Select:  # type: ignore[type-arg]
+    """The orders ``scope`` sees, filtered, newest first after the cursor: (created_at, id, document).
+
+    ``open_only``: True keeps the open orders (``OPEN_STATUSES``), False all the others."""
+    po = purchase_orders.c
+    query = (
+        select(po.created_at, po.id, cast(document, Text))
+        .select_from(joined_organisations())
+        .where(visible_to(scope), keyset_after(po.created_at, po.id, after))
+    )
+    if status is not None:
+        query = query.where(po.status == status)
+    if open_only is not None:
+        is_open = po.status.in_(sorted(OPEN_STATUSES))
+        query = query.where(is_open if open_only else ~is_open)
+    if supplier_id is not None:
+        query = query.where(po.supplier_id == supplier_id)
+    return query.order_by(po.created_at.desc(), po.id.desc()).limit(limit)

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from types import UnionType
-from typing import Any, Union, get_args, get_origin
+from typing import Any, NamedTuple, Union, get_args, get_origin
+from uuid import UUID
 
 from pydantic import BaseModel
 from sqlalchemy import Text, case, cast, func, literal_column, select
@@ -30,6 +32,14 @@ from sqlalchemy.sql.elements import ColumnElement
 from shared.money import DEFAULT_MINOR_UNIT, MINOR_UNITS
 
 _EMPTY_ARRAY = literal_column("'[]'::json", JSON)
+
+
+class PageItem(NamedTuple):
+    """One item of a page: its keyset position and its document, JSON text written by PostgreSQL."""
+
+    created_at: datetime
+    id: UUID
+    document: str
 
 
 def decimal(column: Any) -> ColumnElement[str]:
@@ -65,15 +75,18 @@ def stored(model: type[BaseModel], source: Any) -> ColumnElement[Any]:
         value = source.op("->")(literal_column(f"'{name}'"))
         nested, many = _nested_model(field.annotation)
         if nested is not None and many:
-            element = func.jsonb_array_elements(value).table_valued("value", with_ordinality="ordinality")
-            values[name] = (
-                select(json_array(stored(nested, element.c.value), order_by=element.c.ordinality))
-                .select_from(element)
-                .scalar_subquery()
-            )
+            values[name] = stored_list(nested, value)
         else:
             values[name] = value if nested is None else stored(nested, value)
     return case((func.jsonb_typeof(source) == "object", json_object(model, values)), else_=None)
+
+
+def stored_list(model: type[BaseModel], source: Any) -> ColumnElement[Any]:
+    """A ``jsonb`` array of what ``model`` wrote, each item as ``stored`` rebuilds it, in the
+    array's order; ``[]`` when it is empty."""
+    element = func.jsonb_array_elements(source).table_valued("value", with_ordinality="ordinality")
+    items = json_array(stored(model, element.c.value), order_by=element.c.ordinality)
+    return select(items).select_from(element).scalar_subquery()
 
 
 def _nested_model(annotation: Any) -> tuple[type[BaseModel] | None, bool]:

@@ -295,3 +295,12 @@ class Mailbox:
             for message in self.messages()
             if to.lower() in str(message["To"]).lower() and subject_contains.lower() in str(message["Subject"]).lower()
         ]
+
+
+def key_order(document: Any) -> Any:
+    """Every object's keys in their order, nested objects included: what ``==`` on decoded JSON ignores."""
+    if isinstance(document, dict):
+        return [(key, key_order(value)) for key, value in document.items()]
+    if isinstance(document, list):
+        return [key_order(value) for value in document]
+    return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.testing import key_order
 from tests.invoicing.integration.conftest import Service
 from tests.invoicing.integration.scenario import Parties, publish, purchase_order, verdict_for
 
@@ -31,15 +32,6 @@ async def submitted(service: Service, parties: Parties, po_id: Any, number: str,
     answer = await service.client.post(f"/api/v1/invoices/{created.json()['id']}/submit", headers=parties.supplier)
     assert answer.status_code == 202, answer.text
     return answer.json()
-
-
-def key_orders(document: Any) -> Any:
-    """Every object's keys in order, nested ones included."""
-    if isinstance(document, dict):
-        return [(key, key_orders(value)) for key, value in document.items()]
-    if isinstance(document, list):
-        return [key_orders(value) for value in document]
-    return None
 
 
 async def test_each_invoice_on_a_page_reads_exactly_as_the_invoice_asked_alone(
@@ -85,7 +77,7 @@ async def test_each_invoice_on_a_page_reads_exactly_as_the_invoice_asked_alone(
         for item in listed:
             alone = (await service.client.get(f"/api/v1/invoices/{item['id']}", headers=headers)).json()
             assert item == alone
-            assert key_orders(item) == key_orders(alone)
+            assert key_order(item) == key_order(alone)
 
     [shown_pending] = await every_page(service, parties.supplier, "&status=pending")
     assert shown_pending["matching"]["outcome"] == "needs_approval"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel
@@ -15,16 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from invoicing.adapters.repository import visible_to
 from invoicing.adapters.tables import invoice_lines, invoices, payments
 from shared.auth import Principal
-from shared.json_documents import decimal, instant, json_array, json_object, money, stored
+from shared.json_documents import PageItem, decimal, instant, json_array, json_object, money, stored
 from shared.pagination import keyset_after
-
-
-class InvoiceDocument(NamedTuple):
-    """One invoice of a page: its keyset position and its response JSON, written by PostgreSQL."""
-
-    created_at: datetime
-    id: UUID
-    document: str
 
 
 def invoice_document(
@@ -102,12 +94,12 @@ class InvoicePages:
         purchase_order_id: UUID | None,
         limit: int,
         after: tuple[datetime, UUID] | None,
-    ) -> Sequence[InvoiceDocument]:
+    ) -> Sequence[PageItem]:
         """What ``scope`` sees, newest first after the cursor, as ``document`` (see ``invoice_document``)."""
         query = page_query(
             document, scope=scope, status=status, purchase_order_id=purchase_order_id, limit=limit, after=after
         )
-        return [InvoiceDocument(*row) for row in (await self._session.execute(query)).all()]
+        return [PageItem(*row) for row in (await self._session.execute(query)).all()]
 
 
 def page_query(

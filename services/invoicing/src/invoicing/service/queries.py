@@ -9,13 +9,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from invoicing.adapters.pages import InvoiceDocument
 from invoicing.adapters.pdf import invoice_pdf
 from invoicing.domain.model import Invoice
 from invoicing.domain.summary import invoices_by_status
 from invoicing.service.unit_of_work import UnitOfWork
 from shared.auth import Principal
 from shared.errors import InvalidInput
+from shared.json_documents import PageItem
 
 EXPORT_FORMATS = ("pdf",)
 
@@ -41,7 +41,7 @@ async def list_invoices(
     purchase_order_id: UUID | None,
     limit: int,
     after: tuple[datetime, UUID] | None,
-) -> Sequence[InvoiceDocument]:
+) -> Sequence[PageItem]:
     """A page of the invoices the caller sees, each as ``document`` (``invoice_document``) writes it."""
     async with uow:
         return await uow.invoice_pages.documents(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel
@@ -16,16 +16,9 @@ from orders.adapters.repository import joined_organisations, visible_to
 from orders.adapters.tables import organisations, purchase_order_lines, purchase_orders
 from orders.domain.model import OPEN_STATUSES
 from shared.auth import Principal
-from shared.json_documents import decimal, instant, json_array, json_object
+from shared.contracts.orders import TermsWarning
+from shared.json_documents import PageItem, decimal, instant, json_array, json_object, stored_list
 from shared.pagination import keyset_after
-
-
-class OrderDocument(NamedTuple):
-    """One order of a page: its keyset position and its response JSON, written by PostgreSQL."""
-
-    created_at: datetime
-    id: UUID
-    document: str
 
 
 def order_document(order_model: type[BaseModel], line_model: type[BaseModel]) -> Any:
@@ -70,7 +63,7 @@ def order_document(order_model: type[BaseModel], line_model: type[BaseModel]) ->
             "initiator_id": po.initiator_id,
             "net_total": decimal(po.net_total),
             "lines": lines,
-            "warnings": po.warnings,
+            "warnings": stored_list(TermsWarning, po.warnings),
             "created_at": instant(po.created_at),
             "updated_at": instant(po.updated_at),
             "submitted_at": instant(po.submitted_at),
@@ -95,12 +88,12 @@ class PurchaseOrderPages:
         status: str | None = None,
         supplier_id: UUID | None = None,
         open_only: bool | None = None,
-    ) -> Sequence[OrderDocument]:
+    ) -> Sequence[PageItem]:
         """What ``scope`` sees, newest first after the cursor, as ``document`` (see ``order_document``)."""
         query = page_query(
             document, scope=scope, limit=limit, after=after, status=status, supplier_id=supplier_id, open_only=open_only
         )
-        return [OrderDocument(*row) for row in (await self._session.execute(query)).all()]
+        return [PageItem(*row) for row in (await self._session.execute(query)).all()]
 
 
 def page_query(

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from orders.adapters.pages import OrderDocument
 from orders.adapters.pdf import purchase_order_pdf
 from orders.adapters.summary import OrderCounts
 from orders.adapters.xlsx import purchase_order_xlsx
@@ -16,6 +15,7 @@ from orders.domain.errors import UnsupportedExportFormat
 from orders.domain.model import PurchaseOrder
 from orders.service.unit_of_work import UnitOfWork
 from shared.auth import Principal
+from shared.json_documents import PageItem
 from shared.uploads import XLSX
 
 
@@ -41,7 +41,7 @@ async def list_purchase_orders(
     status: str | None,
     supplier_id: UUID | None,
     open_only: bool | None = None,
-) -> Sequence[OrderDocument]:
+) -> Sequence[PageItem]:
     """A page of the orders the caller sees, each as ``document`` (``order_document``) writes it."""
     async with uow:
         return await uow.order_pages.documents(

@@ -32,6 +32,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from shared.money import DEFAULT_MINOR_UNIT, MINOR_UNITS
 
 _EMPTY_ARRAY = literal_column("'[]'::json", JSON)
+# PostgreSQL passes a function at most 100 arguments: a name and a value per field.
+_MAX_FIELDS = 50
 
 
 class PageItem(NamedTuple):
@@ -102,8 +104,11 @@ def json_object(model: type[BaseModel], values: Mapping[str, Any]) -> ColumnElem
     """``json_build_object`` of ``model``'s fields in its order, each from ``values``.
 
     Raises ``ValueError`` at import time, not at the first request, when ``values`` misses one of
-    the model's fields or names one it does not have."""
+    the model's fields or names one it does not have, or the model has more fields than one
+    ``json_build_object`` takes (nest a part of it then)."""
     fields = list(model.model_fields)
+    if len(fields) > _MAX_FIELDS:
+        raise ValueError(f"{model.__name__}: {len(fields)} fields, json_build_object takes {_MAX_FIELDS}")
     if set(values) != set(fields):
         missing, extra = sorted(set(fields) - set(values)), sorted(set(values) - set(fields))
         raise ValueError(f"{model.__name__}: values missing {missing}, not in the model {extra}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, create_model
 from sqlalchemy import column
 
 from shared.json_documents import json_object, page
@@ -24,6 +24,12 @@ def test_a_document_missing_a_field_of_the_model_is_refused_when_built() -> None
 def test_a_document_with_a_field_the_model_lacks_is_refused_when_built() -> None:
     with pytest.raises(ValueError, match=r"not in the model \['extra'\]"):
         json_object(Answer, {"id": column("id"), "name": column("name"), "extra": column("x")})
+
+
+def test_a_model_with_more_fields_than_one_call_takes_is_refused_when_built() -> None:
+    wide = create_model("Wide", **{f"f{n}": (int, ...) for n in range(51)})  # type: ignore[call-overload]
+    with pytest.raises(ValueError, match="51 fields"):
+        json_object(wide, {f"f{n}": column(f"f{n}") for n in range(51)})
 
 
 def test_the_document_follows_the_models_field_order_whatever_the_order_given() -> None:

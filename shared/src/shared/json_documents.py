@@ -27,7 +27,9 @@ from uuid import UUID
 from pydantic import BaseModel
 from sqlalchemy import Text, case, cast, func, literal_column, select
 from sqlalchemy.dialects.postgresql import JSON, aggregate_order_by
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.expression import Executable
 
 from shared.money import DEFAULT_MINOR_UNIT, MINOR_UNITS
 
@@ -42,6 +44,16 @@ class PageItem(NamedTuple):
     created_at: datetime
     id: UUID
     document: str
+
+
+class PageReader:
+    """Runs a page statement that selects (created_at, id, document text), in a unit of work's session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def items(self, query: Executable) -> list[PageItem]:
+        return [PageItem(*row) for row in (await self._session.execute(query)).all()]
 
 
 def decimal(column: Any) -> ColumnElement[str]:

@@ -304,3 +304,18 @@ def key_order(document: Any) -> Any:
     if isinstance(document, list):
         return [key_order(value) for value in document]
     return None
+
+
+async def all_pages(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> list[Any]:
+    """The items of every page of a list, from ``url`` (its query, ``limit`` included) on through
+    each ``next_cursor``; every page must answer 200 with JSON."""
+    items: list[Any] = []
+    cursor = None
+    while True:
+        answer = await client.get(url + (f"&cursor={cursor}" if cursor else ""), headers=headers)
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["content-type"] == "application/json"
+        items += answer.json()["items"]
+        cursor = answer.json()["next_cursor"]
+        if cursor is None:
+            return items

@@ -5,23 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.testing import key_order
+from shared.testing import all_pages, key_order
 from tests.invoicing.integration.conftest import Service
 from tests.invoicing.integration.scenario import Parties, publish, purchase_order, verdict_for
 
 
 async def every_page(service: Service, headers: dict[str, str], query: str = "") -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        url = f"/api/v1/invoices?limit=2{query}" + (f"&cursor={cursor}" if cursor else "")
-        answer = await service.client.get(url, headers=headers)
-        assert answer.status_code == 200, answer.text
-        assert answer.headers["content-type"] == "application/json"
-        items += answer.json()["items"]
-        cursor = answer.json()["next_cursor"]
-        if cursor is None:
-            return items
+    return await all_pages(service.client, f"/api/v1/invoices?limit=2{query}", headers)
 
 
 async def submitted(service: Service, parties: Parties, po_id: Any, number: str, **body: Any) -> dict[str, Any]:

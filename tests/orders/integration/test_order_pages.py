@@ -6,24 +6,13 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from shared.testing import key_order
+from shared.testing import all_pages, key_order
 from tests.orders.integration.announcements import announce_organisation, sent_order, supplier_with_terms
 from tests.orders.integration.support import OrdersService, invoice_event
 
 
 async def every_page(orders: OrdersService, token: str, query: str = "") -> list[dict[str, Any]]:
-    headers = orders.tokens.headers(token)
-    items: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        url = f"/api/v1/purchase-orders?limit=2{query}" + (f"&cursor={cursor}" if cursor else "")
-        answer = await orders.client.get(url, headers=headers)
-        assert answer.status_code == 200, answer.text
-        assert answer.headers["content-type"] == "application/json"
-        items += answer.json()["items"]
-        cursor = answer.json()["next_cursor"]
-        if cursor is None:
-            return items
+    return await all_pages(orders.client, f"/api/v1/purchase-orders?limit=2{query}", orders.tokens.headers(token))
 
 
 async def test_each_order_on_a_page_reads_exactly_as_the_order_asked_alone(orders: OrdersService) -> None:

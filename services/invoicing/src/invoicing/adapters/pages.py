@@ -3,19 +3,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel
 from sqlalchemy import Select, Text, cast, func, literal_column, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoicing.adapters.repository import visible_to
 from invoicing.adapters.tables import invoice_lines, invoices, payments
 from shared.auth import Principal
-from shared.json_documents import PageItem, decimal, instant, json_array, json_object, money, stored
+from shared.json_documents import decimal, instant, json_array, json_object, money, stored
 from shared.pagination import keyset_after
 
 
@@ -79,27 +77,6 @@ def invoice_document(
             "updated_at": instant(invoice.updated_at),
         },
     )
-
-
-class InvoicePages:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def documents(
-        self,
-        document: Any,
-        *,
-        scope: Principal,
-        status: str | None,
-        purchase_order_id: UUID | None,
-        limit: int,
-        after: tuple[datetime, UUID] | None,
-    ) -> Sequence[PageItem]:
-        """What ``scope`` sees, newest first after the cursor, as ``document`` (see ``invoice_document``)."""
-        query = page_query(
-            document, scope=scope, status=status, purchase_order_id=purchase_order_id, limit=limit, after=after
-        )
-        return [PageItem(*row) for row in (await self._session.execute(query)).all()]
 
 
 def page_query(

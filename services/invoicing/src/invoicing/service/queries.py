@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from invoicing.adapters.pages import page_query
 from invoicing.adapters.pdf import invoice_pdf
 from invoicing.domain.model import Invoice
 from invoicing.domain.summary import invoices_by_status
@@ -43,10 +44,11 @@ async def list_invoices(
     after: tuple[datetime, UUID] | None,
 ) -> Sequence[PageItem]:
     """A page of the invoices the caller sees, each as ``document`` (``invoice_document``) writes it."""
+    query = page_query(
+        document, scope=caller, status=status, purchase_order_id=purchase_order_id, limit=limit, after=after
+    )
     async with uow:
-        return await uow.invoice_pages.documents(
-            document, scope=caller, status=status, purchase_order_id=purchase_order_id, limit=limit, after=after
-        )
+        return await uow.pages.items(query)
 
 
 async def invoice_summary(uow: UnitOfWork, caller: Principal) -> dict[str, int]:

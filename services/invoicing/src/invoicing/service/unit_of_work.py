@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from invoicing.adapters.collaboration import AttachmentRepository, CommentRepository
 from invoicing.adapters.directory import OrganisationDirectory, SupplierDirectory
-from invoicing.adapters.pages import InvoicePages
 from invoicing.adapters.read_models import PurchaseOrderRepository
 from invoicing.adapters.repository import InvoiceRepository
 from invoicing.domain.model import Invoice
 from shared.db import SqlUnitOfWork
+from shared.json_documents import PageReader
 
 
 class UnitOfWork(SqlUnitOfWork):
     def _start(self) -> None:
         self.invoices = InvoiceRepository(self.session)
-        self.invoice_pages = InvoicePages(self.session)
+        self.pages = PageReader(self.session)
         self.comments = CommentRepository(self.session)
         self.attachments = AttachmentRepository(self.session)
         self.purchase_orders = PurchaseOrderRepository(self.session)

@@ -3,21 +3,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel
 from sqlalchemy import Select, Text, cast, func, literal_column, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.adapters.repository import joined_organisations, visible_to
 from orders.adapters.tables import organisations, purchase_order_lines, purchase_orders
 from orders.domain.model import OPEN_STATUSES
 from shared.auth import Principal
 from shared.contracts.orders import TermsWarning
-from shared.json_documents import PageItem, decimal, instant, json_array, json_object, stored_list
+from shared.json_documents import decimal, instant, json_array, json_object, stored_list
 from shared.pagination import keyset_after
 
 
@@ -72,28 +70,6 @@ def order_document(order_model: type[BaseModel], line_model: type[BaseModel]) ->
             "revision": po.revision,
         },
     )
-
-
-class PurchaseOrderPages:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def documents(
-        self,
-        document: Any,
-        *,
-        scope: Principal,
-        limit: int,
-        after: tuple[datetime, UUID] | None,
-        status: str | None = None,
-        supplier_id: UUID | None = None,
-        open_only: bool | None = None,
-    ) -> Sequence[PageItem]:
-        """What ``scope`` sees, newest first after the cursor, as ``document`` (see ``order_document``)."""
-        query = page_query(
-            document, scope=scope, limit=limit, after=after, status=status, supplier_id=supplier_id, open_only=open_only
-        )
-        return [PageItem(*row) for row in (await self._session.execute(query)).all()]
 
 
 def page_query(

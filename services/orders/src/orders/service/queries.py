@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from orders.adapters.pages import page_query
 from orders.adapters.pdf import purchase_order_pdf
 from orders.adapters.summary import OrderCounts
 from orders.adapters.xlsx import purchase_order_xlsx
@@ -43,16 +44,11 @@ async def list_purchase_orders(
     open_only: bool | None = None,
 ) -> Sequence[PageItem]:
     """A page of the orders the caller sees, each as ``document`` (``order_document``) writes it."""
+    query = page_query(
+        document, scope=caller, limit=limit, after=after, status=status, supplier_id=supplier_id, open_only=open_only
+    )
     async with uow:
-        return await uow.order_pages.documents(
-            document,
-            scope=caller,
-            limit=limit,
-            after=after,
-            status=status,
-            supplier_id=supplier_id,
-            open_only=open_only,
-        )
+        return await uow.pages.items(query)
 
 
 async def summarize(uow: UnitOfWork, caller: Principal) -> OrderCounts:

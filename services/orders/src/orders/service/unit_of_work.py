@@ -6,7 +6,6 @@ from __future__ import annotations
 from uuid import UUID
 
 from orders.adapters.collaboration import AttachmentRepository, CommentRepository
-from orders.adapters.pages import PurchaseOrderPages
 from orders.adapters.read_models import InvoiceLedger, OrganisationDirectory, SupplierDirectory
 from orders.adapters.repository import PurchaseOrderRepository
 from orders.adapters.summary import OrderSummary
@@ -14,12 +13,13 @@ from orders.domain.collaboration import Attachment, Comment
 from orders.domain.model import PurchaseOrder
 from shared.contracts.base import EventPayload
 from shared.db import SqlUnitOfWork
+from shared.json_documents import PageReader
 
 
 class UnitOfWork(SqlUnitOfWork):
     def _start(self) -> None:
         self.purchase_orders = PurchaseOrderRepository(self.session)
-        self.order_pages = PurchaseOrderPages(self.session)
+        self.pages = PageReader(self.session)
         self.suppliers = SupplierDirectory(self.session)
         self.invoices = InvoiceLedger(self.session)
         self.organisations = OrganisationDirectory(self.session)

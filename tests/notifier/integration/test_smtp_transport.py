@@ -1,4 +1,5 @@
-"""The SMTP transport against a real SMTP server: accepted, refused for good, or worth a retry."""
+"""The SMTP transport against a real SMTP server: accepted, refused for good, or worth a retry;
+one session kept for consecutive messages, replaced when worn, idle or ended by the server."""
 
 from __future__ import annotations
 
@@ -20,7 +21,29 @@ from shared.devstack.ports import free_port
 
 
 class PickyWriter(EmlWriter):
-    """Refuses ``gone@`` for good (550) and ``busy@`` for now (451); keeps everything else."""
+    """Refuses ``gone@`` for good (550) and ``busy@`` for now (451); keeps everything else.
+    Remembers each session's EHLO name and can end the next session that sends (421 on MAIL)."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory)
+        self.ehlo_names: list[str] = []
+        self.servers: list[Any] = []
+        self.hang_up_at_next_mail = False
+
+    async def handle_EHLO(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname  # what aiosmtpd does itself when there is no hook
+        self.ehlo_names.append(hostname)
+        self.servers.append(server)
+        return responses
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
+        if self.hang_up_at_next_mail:
+            self.hang_up_at_next_mail = False
+            return "421 4.7.0 too many messages on this connection, closing"
+        envelope.mail_from = address
+        return "250 OK"
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
         if address.startswith("gone@"):
@@ -32,12 +55,17 @@ class PickyWriter(EmlWriter):
 
 
 @pytest.fixture
-async def smtp_port(tmp_path: Path) -> AsyncIterator[int]:
-    port = free_port()
-    controller = Controller(PickyWriter(tmp_path), hostname="127.0.0.1", port=port)
+async def sink(tmp_path: Path) -> AsyncIterator[tuple[Controller, PickyWriter]]:
+    writer = PickyWriter(tmp_path)
+    controller = Controller(writer, hostname="127.0.0.1", port=free_port())
     await asyncio.to_thread(controller.start)
-    yield port
+    yield controller, writer
     await asyncio.to_thread(controller.stop)
+
+
+@pytest.fixture
+def smtp_port(sink: tuple[Controller, PickyWriter]) -> int:
+    return sink[0].port  # type: ignore[no-any-return]
 
 
 def message(to: str) -> bytes:
@@ -47,8 +75,16 @@ def message(to: str) -> bytes:
     return mail.as_bytes(policy=SMTP)
 
 
-def transport(port: int) -> SmtpTransport:
-    return SmtpTransport(Settings(smtp_port=port, smtp_timeout_s=5))
+def transport(port: int, **settings: Any) -> SmtpTransport:
+    return SmtpTransport(Settings(smtp_port=port, smtp_timeout_s=5, **settings))
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 def kept(directory: Path) -> list[bytes]:
@@ -82,3 +118,108 @@ async def test_a_server_that_is_not_there_is_worth_a_retry() -> None:
 
 def test_the_envelope_sender_is_the_address_of_smtp_from() -> None:
     assert SmtpTransport(Settings()).envelope_from == "no-reply@supplier-portal.local"
+
+
+async def test_consecutive_messages_share_one_connection(sink: tuple[Controller, PickyWriter], tmp_path: Path) -> None:
+    controller, writer = sink
+    smtp = transport(controller.port)
+    for n in range(3):
+        await smtp.send(message(f"sales{n}@acme.example"), recipient=f"sales{n}@acme.example")
+    assert (smtp.connections, len(writer.ehlo_names), len(kept(tmp_path))) == (1, 1, 3)
+    await smtp.close()
+    assert not smtp.connected
+
+
+async def test_a_connection_is_replaced_after_the_messages_one_may_carry(
+    sink: tuple[Controller, PickyWriter], tmp_path: Path
+) -> None:
+    controller, _ = sink
+    smtp = transport(controller.port, smtp_max_messages_per_connection=2)
+    for n in range(5):
+        await smtp.send(message(f"sales{n}@acme.example"), recipient=f"sales{n}@acme.example")
+    assert (smtp.connections, len(kept(tmp_path))) == (3, 5)
+
+
+async def test_an_idle_connection_is_hung_up_and_the_next_message_opens_a_new_one(
+    sink: tuple[Controller, PickyWriter], tmp_path: Path
+) -> None:
+    controller, _ = sink
+    clock = Clock()
+    smtp = SmtpTransport(Settings(smtp_port=controller.port, smtp_timeout_s=5, smtp_idle_timeout_s=20), monotonic=clock)
+    await smtp.send(message("sales@acme.example"), recipient="sales@acme.example")
+    clock.now += 19
+    await smtp.close_if_idle()
+    assert smtp.connected
+    clock.now += 1
+    await smtp.close_if_idle()
+    assert not smtp.connected
+    await smtp.send(message("sales@acme.example"), recipient="sales@acme.example")
+    assert (smtp.connections, len(kept(tmp_path))) == (2, 2)
+
+
+async def test_a_connection_left_idle_too_long_is_not_used_for_the_next_message(
+    sink: tuple[Controller, PickyWriter], tmp_path: Path
+) -> None:
+    controller, _ = sink
+    clock = Clock()
+    smtp = SmtpTransport(Settings(smtp_port=controller.port, smtp_timeout_s=5, smtp_idle_timeout_s=20), monotonic=clock)
+    await smtp.send(message("sales@acme.example"), recipient="sales@acme.example")
+    clock.now += 25  # the sender was not asked to hang up meanwhile
+    await smtp.send(message("sales@acme.example"), recipient="sales@acme.example")
+    assert (smtp.connections, len(kept(tmp_path))) == (2, 2)
+
+
+async def test_a_kept_session_the_server_ends_with_421_is_replaced_without_a_failed_try(
+    sink: tuple[Controller, PickyWriter], tmp_path: Path
+) -> None:
+    controller, writer = sink
+    smtp = transport(controller.port)
+    await smtp.send(message("sales@acme.example"), recipient="sales@acme.example")
+    writer.hang_up_at_next_mail = True
+    await smtp.send(message("buyer@acme.example"), recipient="buyer@acme.example")
+    assert smtp.connections == 2
+    assert sorted(b"buyer@" in raw for raw in kept(tmp_path)) == [False, True]
+
+
+async def test_a_kept_connection_the_server_dropped_is_replaced_without_a_failed_try(
+    sink: tuple[Controller, PickyWriter], tmp_path: Path
+) -> None:
+    controller, writer = sink
+    smtp = transport(controller.port)
+    await smtp.send(message("sales@acme.example"), recipient="sales@acme.example")
+    [server] = writer.servers
+    controller.loop.call_soon_threadsafe(server.transport.close)  # the server drops it while idle
+    await smtp.send(message("buyer@acme.example"), recipient="buyer@acme.example")
+    assert smtp.connections == 2
+    assert len(kept(tmp_path)) == 2
+
+
+async def test_a_session_that_just_opened_and_ends_with_421_is_a_failure_worth_a_retry(
+    sink: tuple[Controller, PickyWriter], tmp_path: Path
+) -> None:
+    controller, writer = sink
+    writer.hang_up_at_next_mail = True
+    smtp = transport(controller.port)
+    with pytest.raises(DeliveryFailed) as closing:
+        await smtp.send(message("sales@acme.example"), recipient="sales@acme.example")
+    assert not closing.value.permanent
+    assert (smtp.connections, kept(tmp_path)) == (1, [])
+
+
+async def test_after_a_refused_recipient_the_next_message_goes_out_on_a_fresh_session(
+    sink: tuple[Controller, PickyWriter], tmp_path: Path
+) -> None:
+    controller, _ = sink
+    smtp = transport(controller.port)
+    with pytest.raises(DeliveryFailed):
+        await smtp.send(message("gone@acme.example"), recipient="gone@acme.example")
+    assert not smtp.connected
+    await smtp.send(message("sales@acme.example"), recipient="sales@acme.example")
+    assert len(kept(tmp_path)) == 1
+
+
+async def test_ehlo_says_the_configured_name(sink: tuple[Controller, PickyWriter]) -> None:
+    controller, writer = sink
+    smtp = transport(controller.port, smtp_local_hostname="notifier-1.portal.example")
+    await smtp.send(message("sales@acme.example"), recipient="sales@acme.example")
+    assert writer.ehlo_names == ["notifier-1.portal.example"]

@@ -25,6 +25,12 @@ class Settings(ServiceSettings):
     smtp_starttls: bool = Field(False, validation_alias=_shared("SMTP_STARTTLS"))
     smtp_from: str = Field("Supplier Portal <no-reply@supplier-portal.local>", validation_alias=_shared("SMTP_FROM"))
     smtp_timeout_s: float = 15.0
+    # One SMTP session carries consecutive emails: it is replaced after this many messages
+    # (servers cap them per connection) and closed after this long unused (servers drop idle
+    # clients, commonly after 60 s or more). The EHLO name defaults to the host's FQDN.
+    smtp_max_messages_per_connection: int = Field(100, ge=1)
+    smtp_idle_timeout_s: float = Field(20.0, gt=0)
+    smtp_local_hostname: str | None = Field(None, validation_alias=_shared("SMTP_LOCAL_HOSTNAME"))
 
     # Delivery retries: the delay doubles from the first to the cap; the email fails for good
     # after max attempts or once it is older than max age, whichever comes first.

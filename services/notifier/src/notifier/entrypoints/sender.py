@@ -2,7 +2,8 @@
 
 It wakes when an email is queued (NOTIFY from the ``emails`` insert trigger) or when the
 next retry falls due, and polls as a fallback. A database or listener failure pauses it
-briefly; the emails stay queued.
+briefly; the emails stay queued. Its SMTP session stays open between emails and is closed
+when it has been idle for a while, and when the sender stops.
 """
 
 from __future__ import annotations
@@ -75,7 +76,8 @@ async def finish_in_flight(deliver: Callable[[Callable[[], bool]], Awaitable[int
 async def email_sender(runtime: ServiceRuntime) -> None:
     settings = runtime.settings
     assert isinstance(settings, Settings)
-    transport = CountedTransport(SmtpTransport(settings), *runtime.metrics.emails())
+    smtp = SmtpTransport(settings)
+    transport = CountedTransport(smtp, *runtime.metrics.emails())
     policy = retry_policy(settings)
     listener = QueuedEmailsListener(settings.database_url)
 
@@ -104,6 +106,10 @@ async def email_sender(runtime: ServiceRuntime) -> None:
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 5.0)
                 continue
+            await smtp.close_if_idle()
             await listener.wait(sleep_s)
     finally:
-        await listener.close()
+        try:
+            await listener.close()
+        finally:
+            await smtp.close()

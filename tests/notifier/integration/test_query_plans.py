@@ -1,0 +1,32 @@
+"""The sender's look-ups of due emails use the partial index of pending emails in every plan,
+also the generic plan PostgreSQL keeps for a prepared statement: the table keeps every email
+ever sent, and a scan of it on every pass of the sender would grow with it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notifier import migrate as notifier_migrate
+from notifier.adapters.repository import EmailRepository
+from shared.testing import Servers, generic_plans
+
+
+async def test_due_emails_are_found_through_the_index_of_pending_ones_in_any_plan(
+    servers: Servers, service_env_factory
+) -> None:  # type: ignore[no-untyped-def]
+    url = await servers.migrated_database(
+        "notifier", notifier_migrate.main, lambda url: service_env_factory("NOTIFIER", url, "127.0.0.1:9")
+    )
+
+    async def look_up(session: AsyncSession) -> None:
+        emails = EmailRepository(session)
+        await emails.claim_due(datetime.now(UTC))
+        await emails.next_due_at()
+
+    plans = await generic_plans(url, look_up)
+    assert len(plans) == 2
+    for plan in plans:
+        assert "ix_emails_due" in plan, plan
+        assert "Seq Scan" not in plan, plan

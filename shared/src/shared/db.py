@@ -201,13 +201,17 @@ class SqlUnitOfWork:
             self._savepoint = await self.session.begin_nested()
         else:
             self.session = self._session_factory()
+        self._build()
+        return self
+
+    def _build(self) -> None:
         self.outbox = Outbox(self.session, self._producer)
         self.inbox = Inbox(self.session)
         self._start()
-        return self
 
     def _start(self) -> None:
-        """Build repositories on ``self.session``."""
+        """Build repositories on ``self.session``; built again after a ``rollback``, so that
+        nothing a repository remembers of rows (what it loaded or saved) outlives it."""
 
     async def __aexit__(
         self,
@@ -232,9 +236,12 @@ class SqlUnitOfWork:
             await self._savepoint.commit()
 
     async def rollback(self) -> None:
+        """Undo everything the unit did so far, the events it queued in the outbox included; the
+        unit may go on from a clean start."""
         if not self._joined:
             await self.session.rollback()
-            return
-        if self._savepoint is not None and self._savepoint.is_active:
-            await self._savepoint.rollback()
-        self._savepoint = await self.session.begin_nested()
+        else:
+            if self._savepoint is not None and self._savepoint.is_active:
+                await self._savepoint.rollback()
+            self._savepoint = await self.session.begin_nested()
+        self._build()

@@ -144,3 +144,27 @@ async def test_a_submitted_invoice_is_published_again_after_payment_without_movi
     assert await state(orders, buyer, order) == ("partially_invoiced", [("4", "6"), ("0", "5")])
     events = await orders.events(2)
     assert [e["type"] for e in events] == ["PurchaseOrderSubmitted", "PurchaseOrderInvoicingChanged"]
+
+
+async def line_versions(orders: OrdersService, order: dict[str, Any]) -> list[tuple[str, str]]:
+    """(invoiced quantity, row version) per line: ``xmin`` is the transaction that wrote the row."""
+    async with orders.runtime.engine.connect() as conn:
+        rows = await conn.exec_driver_sql(
+            "SELECT invoiced_quantity::text, xmin::text FROM purchase_order_lines"
+            " WHERE purchase_order_id = $1 ORDER BY line_no",
+            (uuid.UUID(order["id"]),),
+        )
+        return [(quantity, version) for quantity, version in rows.all()]
+
+
+async def test_an_invoice_rewrites_only_the_order_lines_whose_quantities_it_moves(orders: OrdersService) -> None:
+    buyer, order = await sent_order(orders)
+    tenant = uuid.UUID(order["tenant_id"])
+    (first_before, first_version), (second_before, second_version) = await line_versions(orders, order)
+
+    invoice = invoice_event(order, ["4"])  # bills the first line only
+    await orders.handled(INVOICES, (await orders.publish_event(invoice, tenant)).id)
+    (first_after, first_rewritten), (second_after, second_kept) = await line_versions(orders, order)
+    assert (first_before, first_after) == ("0", "4") and first_rewritten != first_version
+    assert (second_before, second_after) == ("0", "0") and second_kept == second_version
+    assert await state(orders, buyer, order) == ("partially_invoiced", [("4", "6"), ("0", "5")])

@@ -140,3 +140,22 @@ async def test_a_row_committed_while_a_batch_is_published_follows_it_without_wai
         await producer.stop()
         await engine.dispose()
     assert [json.loads(r.value)["data"]["revision"] for r in records] == [1, 2]
+
+
+async def test_events_queued_before_a_rollback_are_not_written_by_the_commit_after_it(servers: Servers) -> None:
+    url = await outbox_database(servers)
+    engine = make_engine(url)
+    try:
+        supplier_id = uuid.uuid4()
+        async with SqlUnitOfWork(make_session_factory(engine), "test") as uow:
+            undone = revision_event(supplier_id, 1)
+            uow.outbox.add(undone, tenant_id=undone.tenant_id)
+            await uow.rollback()
+            kept = revision_event(supplier_id, 2)
+            uow.outbox.add(kept, tenant_id=kept.tenant_id)
+            await uow.commit()
+        async with engine.connect() as conn:
+            values = (await conn.execute(text("SELECT value FROM outbox"))).scalars().all()
+        assert [json.loads(value)["data"]["revision"] for value in values] == [2]
+    finally:
+        await engine.dispose()

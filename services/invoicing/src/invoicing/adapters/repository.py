@@ -42,6 +42,9 @@ def visible_to(principal: Principal) -> Any:
 class InvoiceRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # The line rows as loaded or last saved in this unit of work, per invoice: a save that
+        # leaves the lines as they are (a submission, a verdict, a payment) does not rewrite them.
+        self._stored_lines: dict[UUID, str] = {}
 
     async def get(self, invoice_id: UUID, *, scope: Principal, for_update: bool = False) -> Invoice:
         """The caller's invoice; another party's is not found, exactly like a missing one."""
@@ -110,13 +113,14 @@ class InvoiceRepository:
             if "uq_invoices_supplier_number" in str(exc.orig):
                 raise DuplicateInvoiceNumber(invoice.number) from None
             raise
-        # Lines are replaced as a whole on every edit; payments are only ever added.
-        await self._session.execute(_DELETE_LINES, {"invoice_id": invoice.id})
-        if invoice.lines:
-            await self._session.execute(
-                insert(invoice_lines),
-                [{"id": ln.line_id, "invoice_id": invoice.id, **_line_row(ln)} for ln in invoice.lines],
-            )
+        # Lines are replaced as a whole when they changed; payments are only ever added.
+        lines = _line_rows(invoice.id, invoice.lines)
+        stored = repr(lines)  # repr, not ==: Decimal("1.50") == Decimal("1.5") but is not stored alike
+        if self._stored_lines.get(invoice.id) != stored:
+            await self._session.execute(_DELETE_LINES, {"invoice_id": invoice.id})
+            if lines:
+                await self._session.execute(insert(invoice_lines), lines)
+            self._stored_lines[invoice.id] = stored
         if invoice.payments:
             rows = [
                 {"id": p.payment_id, "invoice_id": invoice.id, "amount": p.amount, "paid_at": p.paid_at}
@@ -136,6 +140,8 @@ class InvoiceRepository:
         line_query = select(invoice_lines).where(invoice_lines.c.invoice_id.in_(ids)).order_by(invoice_lines.c.line_no)
         for line in (await self._session.execute(line_query)).all():
             lines[line.invoice_id].append(_line(line))
+        for invoice_id, loaded in lines.items():
+            self._stored_lines[invoice_id] = repr(_line_rows(invoice_id, loaded))
         payment_query = (
             select(payments).where(payments.c.invoice_id.in_(ids)).order_by(payments.c.paid_at, payments.c.id)
         )
@@ -144,15 +150,20 @@ class InvoiceRepository:
         return [_invoice(row, lines[row.id], paid[row.id]) for row in rows]
 
 
-def _line_row(line: InvoiceLine) -> dict[str, Any]:
-    return {
-        "line_no": line.line_no,
-        "purchase_order_line_id": line.purchase_order_line_id,
-        "description": line.description,
-        "quantity": line.quantity,
-        "unit_price": line.unit_price,
-        "net_amount": line.net_amount,
-    }
+def _line_rows(invoice_id: UUID, lines: Sequence[InvoiceLine]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": line.line_id,
+            "invoice_id": invoice_id,
+            "line_no": line.line_no,
+            "purchase_order_line_id": line.purchase_order_line_id,
+            "description": line.description,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "net_amount": line.net_amount,
+        }
+        for line in lines
+    ]
 
 
 def _line(row: Row) -> InvoiceLine:  # type: ignore[type-arg]

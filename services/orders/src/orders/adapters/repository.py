@@ -93,9 +93,31 @@ async def _with_lines(session: AsyncSession, rows: Sequence[Row]) -> list[Purcha
     return [_order(row, lines[row.id]) for row in rows]
 
 
+def _line_rows(order_id: UUID, lines: Sequence[PurchaseOrderLine]) -> dict[UUID, dict[str, Any]]:
+    return {
+        line.id: {
+            "id": line.id,
+            "purchase_order_id": order_id,
+            "line_no": line.line_no,
+            "sku": line.sku,
+            "description": line.description,
+            "unit": line.unit,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "net_amount": line.net_amount,
+            "invoiced_quantity": line.invoiced_quantity,
+        }
+        for line in lines
+    }
+
+
 class PurchaseOrderRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # Each line's row as loaded or last saved in this unit of work, per order: a save writes
+        # only the lines that changed (an invoice moves the invoiced quantity of a few lines of
+        # an order that may have hundreds) and deletes only the ones that are gone.
+        self._stored_lines: dict[UUID, dict[UUID, str]] = {}
 
     async def get(self, order_id: UUID, *, scope: Principal | None, for_update: bool = False) -> PurchaseOrder:
         """The order if ``scope`` may see it; ``scope=None`` is the service itself (consumers)."""
@@ -108,7 +130,11 @@ class PurchaseOrderRepository:
         row = (await self._session.execute(query)).first()
         if row is None:
             raise PurchaseOrderNotFound()
-        return (await _with_lines(self._session, [row]))[0]
+        order = (await _with_lines(self._session, [row]))[0]
+        self._stored_lines[order.id] = {
+            line_id: repr(values) for line_id, values in _line_rows(order.id, order.lines).items()
+        }
+        return order
 
     async def next_number(self, tenant_id: UUID) -> int:
         """The tenant's next order number, counted in the caller's transaction."""
@@ -144,26 +170,21 @@ class PurchaseOrderRepository:
         await self._save_lines(order)
 
     async def _save_lines(self, order: PurchaseOrder) -> None:
-        # A revised draft replaces its lines: drop the ones that are gone, upsert the rest.
-        await self._session.execute(
-            delete(purchase_order_lines).where(
-                purchase_order_lines.c.purchase_order_id == order.id,
-                purchase_order_lines.c.id.not_in([line.id for line in order.lines]),
+        rows = _line_rows(order.id, order.lines)
+        # repr, not ==: Decimal("1.50") == Decimal("1.5") but is not stored alike.
+        now_stored = {line_id: repr(values) for line_id, values in rows.items()}
+        stored = self._stored_lines.get(order.id)
+        if stored is None or stored.keys() - rows.keys():
+            # A revised draft replaces its lines: drop the ones that are gone.
+            await self._session.execute(
+                delete(purchase_order_lines).where(
+                    purchase_order_lines.c.purchase_order_id == order.id,
+                    purchase_order_lines.c.id.not_in(list(rows)),
+                )
             )
-        )
-        rows = [
-            {
-                "id": line.id,
-                "purchase_order_id": order.id,
-                "line_no": line.line_no,
-                "sku": line.sku,
-                "description": line.description,
-                "unit": line.unit,
-                "quantity": line.quantity,
-                "unit_price": line.unit_price,
-                "net_amount": line.net_amount,
-                "invoiced_quantity": line.invoiced_quantity,
-            }
-            for line in order.lines
-        ]
-        await self._session.execute(upsert(purchase_order_lines, tuple(rows[0]), keep=("purchase_order_id",)), rows)
+        changed = [values for line_id, values in rows.items() if (stored or {}).get(line_id) != now_stored[line_id]]
+        if changed:
+            await self._session.execute(
+                upsert(purchase_order_lines, tuple(changed[0]), keep=("purchase_order_id",)), changed
+            )
+        self._stored_lines[order.id] = now_stored

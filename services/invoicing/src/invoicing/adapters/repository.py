@@ -53,6 +53,14 @@ class InvoiceRepository:
             raise InvoiceNotFound()
         return found[0]
 
+    async def tenant_of(self, invoice_id: UUID, *, scope: Principal) -> UUID:
+        """The buyer of the caller's invoice, without loading it; another party's is not found."""
+        query = select(invoices.c.tenant_id).where(invoices.c.id == invoice_id, visible_to(scope))
+        tenant_id = (await self._session.execute(query)).scalar()
+        if tenant_id is None:
+            raise InvoiceNotFound()
+        return tenant_id  # type: ignore[no-any-return]
+
     async def find(self, invoice_id: UUID, *, for_update: bool = False) -> Invoice | None:
         """Unscoped, for consumers acting on the system's behalf."""
         found = await self._load(select(invoices).where(invoices.c.id == invoice_id), for_update)

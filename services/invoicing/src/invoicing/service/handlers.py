@@ -41,8 +41,7 @@ async def _locked_with_settings(
     The settings row is locked first (FOR SHARE), then the invoice: the order the portal
     switch-off consumer takes them in, so a command and a switch-off never deadlock.
     """
-    seen = await uow.invoices.get(invoice_id, scope=caller)
-    portal = await uow.organisations.settings_of(seen.tenant_id)
+    portal = await uow.organisations.settings_of(await uow.invoices.tenant_of(invoice_id, scope=caller))
     return await uow.invoices.get(invoice_id, scope=caller, for_update=True), portal
 
 

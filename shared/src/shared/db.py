@@ -39,6 +39,9 @@ def new_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
 
 
+STATEMENT_CACHE_SIZE = 1000
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     engine = create_async_engine(
         url,
@@ -46,7 +49,16 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         max_overflow=pool_size,
         pool_timeout=5,
         # Fail fast when the database is down, so requests answer 503 instead of hanging.
-        connect_args={"timeout": 5, "command_timeout": 30},
+        connect_args={
+            "timeout": 5,
+            "command_timeout": 30,
+            # Statements asyncpg keeps prepared per connection (SQLAlchemy's default: 100). A
+            # consumer's batch names a savepoint per event (sa_savepoint_1 … _100: SAVEPOINT,
+            # RELEASE and ROLLBACK TO each), so at 100 the cache turned over all the time: every
+            # savepoint, and the statements it pushed out, prepared again (a round trip, parsed
+            # by the server) and the evicted ones closed (another).
+            "prepared_statement_cache_size": STATEMENT_CACHE_SIZE,
+        },
     )
     # A pooled connection that the server closed (a database restart) is replaced on checkout
     # instead of failing the request that drew it. SQLAlchemy's own ``pool_pre_ping`` does the

@@ -247,3 +247,28 @@ async def test_units_of_work_in_a_shared_transaction_keep_their_own_outcome_and_
         assert "never-committed" not in await names()
     finally:
         await engine.dispose()
+
+
+async def test_a_full_batch_of_units_of_work_keeps_its_statements_prepared(servers: Servers) -> None:
+    """Each unit of a batch has a savepoint of its own name: with the statements of a full batch
+    (``CONSUMER_BATCH_MAX_RECORDS``, 100) more than the connection keeps prepared, every batch
+    would prepare them all again and close the ones they pushed out."""
+    engine = make_engine(await new_database(servers), pool_size=1)
+    sessions = make_session_factory(engine)
+    try:
+        for _ in range(2):
+            async with shared_transaction(sessions) as transaction:
+                for number in range(ServiceSettings().consumer_batch_max_records):
+                    async with SqlUnitOfWork(sessions, "test") as uow:
+                        await uow.session.execute(text("SELECT 1"))
+                        if number % 2:
+                            await uow.commit()  # RELEASE SAVEPOINT; the others ROLLBACK TO it
+                kept = (
+                    await transaction.session.execute(
+                        text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%SAVEPOINT sa_%'")
+                    )
+                ).scalar()
+                await transaction.commit()
+        assert kept is not None and kept >= ServiceSettings().consumer_batch_max_records * 2
+    finally:
+        await engine.dispose()

@@ -325,11 +325,12 @@ async def all_pages(client: httpx.AsyncClient, url: str, headers: dict[str, str]
 async def generic_plans(
     database_url: str, run: Callable[[AsyncSession], Awaitable[Any]], *, analyze: Sequence[str] = ()
 ) -> list[str]:
-    """The plans PostgreSQL keeps for each statement ``run(session)`` sends, once it plans them for
-    any parameter values: what a prepared statement gets after its first five executions
-    (``plan_cache_mode = force_generic_plan``). Sequential scans are priced out, so an index the planner may
-    use shows; a predicate of a partial index that it cannot prove leaves a ``Seq Scan``.
-    ``analyze`` names tables to ANALYZE first. The session is rolled back."""
+    """The plans PostgreSQL keeps for each statement ``run(session)`` sends, once it plans them
+    for any parameter values: what a prepared statement may get after its first five executions
+    (shown with ``plan_cache_mode = force_generic_plan``). Sequential scans are priced out, so an
+    index the planner may use shows; a partial index whose predicate it cannot prove from the
+    statement leaves a ``Seq Scan`` or another index. ``analyze`` names tables to ANALYZE first.
+    The session is rolled back."""
     engine = make_engine(database_url, pool_size=1)
     sent: list[str] = []
 

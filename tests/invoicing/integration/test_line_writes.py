@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from invoicing.service.unit_of_work import UnitOfWork
@@ -23,16 +24,22 @@ async def line_versions(service: Service, invoice_id: str) -> list[tuple[str, st
         return [tuple(row) for row in rows.all()]  # type: ignore[misc]
 
 
-async def test_lines_are_rewritten_only_when_they_change(service: Service, parties: Parties) -> None:
-    po = purchase_order(parties, ("10", "100.00"), ("5", "20.00"))
+async def prefilled_invoice(service: Service, parties: Parties, number: str, *lines: tuple[str, str]) -> dict[str, Any]:
+    """A draft the supplier creates against a new PO of ``lines``, prefilled with all of them."""
+    po = purchase_order(parties, *lines)
     await service.known_purchase_order(po)
     created = await service.client.post(
         "/api/v1/invoices",
-        json={"purchase_order_id": str(po.purchase_order_id), "number": "INV-7"},
+        json={"purchase_order_id": str(po.purchase_order_id), "number": number},
         headers=parties.supplier,
     )
     assert created.status_code == 201, created.text
-    invoice_id = created.json()["id"]
+    return created.json()  # type: ignore[no-any-return]
+
+
+async def test_lines_are_rewritten_only_when_they_change(service: Service, parties: Parties) -> None:
+    created = await prefilled_invoice(service, parties, "INV-7", ("10", "100.00"), ("5", "20.00"))
+    invoice_id = created["id"]
     written = await line_versions(service, invoice_id)
     assert [quantity for _, quantity, _ in written] == ["10", "5"]
 
@@ -50,7 +57,7 @@ async def test_lines_are_rewritten_only_when_they_change(service: Service, parti
         f"/api/v1/invoices/{invoice_id}/reject", json={"reason": "one line only"}, headers=parties.admin
     )
     assert rejected.status_code == 200, rejected.text
-    first_line = created.json()["lines"][0]
+    first_line = created["lines"][0]
     edited = await service.client.patch(
         f"/api/v1/invoices/{invoice_id}",
         json={
@@ -71,18 +78,10 @@ async def test_lines_are_rewritten_only_when_they_change(service: Service, parti
 
 
 async def test_lines_a_unit_of_work_saved_and_rolled_back_are_saved_again(service: Service, parties: Parties) -> None:
-    po = purchase_order(parties, ("10", "100.00"))
-    await service.known_purchase_order(po)
-    created = await service.client.post(
-        "/api/v1/invoices",
-        json={"purchase_order_id": str(po.purchase_order_id), "number": "INV-8"},
-        headers=parties.supplier,
-    )
-    assert created.status_code == 201, created.text
-    invoice_id = UUID(created.json()["id"])
+    invoice_id = UUID((await prefilled_invoice(service, parties, "INV-8", ("10", "100.00")))["id"])
 
     async with UnitOfWork(service.runtime.session_factory, "invoicing") as uow:
-        invoice = await uow.invoices.find(invoice_id)
+        invoice = await uow.invoices.find(invoice_id, for_update=True)
         assert invoice is not None
         invoice.lines = [dataclasses.replace(line, quantity=Decimal("3")) for line in invoice.lines]
         await uow.invoices.save(invoice)

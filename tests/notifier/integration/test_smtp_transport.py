@@ -4,7 +4,8 @@ one session kept for consecutive messages, replaced when worn, idle or ended by 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
@@ -75,8 +76,12 @@ def message(to: str) -> bytes:
     return mail.as_bytes(policy=SMTP)
 
 
-def transport(port: int, **settings: Any) -> SmtpTransport:
-    return SmtpTransport(Settings(smtp_port=port, smtp_timeout_s=5, **settings))
+def transport(port: int, *, monotonic: Callable[[], float] = time.monotonic, **settings: Any) -> SmtpTransport:
+    return SmtpTransport(Settings(smtp_port=port, smtp_timeout_s=5, **settings), monotonic=monotonic)
+
+
+async def send_to(smtp: SmtpTransport, recipient: str) -> None:
+    await smtp.send(message(recipient), recipient=recipient)
 
 
 class Clock:
@@ -124,7 +129,7 @@ async def test_consecutive_messages_share_one_connection(sink: tuple[Controller,
     controller, writer = sink
     smtp = transport(controller.port)
     for n in range(3):
-        await smtp.send(message(f"sales{n}@acme.example"), recipient=f"sales{n}@acme.example")
+        await send_to(smtp, f"sales{n}@acme.example")
     assert (smtp.connections, len(writer.ehlo_names), len(kept(tmp_path))) == (1, 1, 3)
     await smtp.close()
     assert not smtp.connected
@@ -136,7 +141,7 @@ async def test_a_connection_is_replaced_after_the_messages_one_may_carry(
     controller, _ = sink
     smtp = transport(controller.port, smtp_max_messages_per_connection=2)
     for n in range(5):
-        await smtp.send(message(f"sales{n}@acme.example"), recipient=f"sales{n}@acme.example")
+        await send_to(smtp, f"sales{n}@acme.example")
     assert (smtp.connections, len(kept(tmp_path))) == (3, 5)
 
 
@@ -145,15 +150,15 @@ async def test_an_idle_connection_is_hung_up_and_the_next_message_opens_a_new_on
 ) -> None:
     controller, _ = sink
     clock = Clock()
-    smtp = SmtpTransport(Settings(smtp_port=controller.port, smtp_timeout_s=5, smtp_idle_timeout_s=20), monotonic=clock)
-    await smtp.send(message("sales@acme.example"), recipient="sales@acme.example")
+    smtp = transport(controller.port, monotonic=clock, smtp_idle_timeout_s=20)
+    await send_to(smtp, "sales@acme.example")
     clock.now += 19
     await smtp.close_if_idle()
     assert smtp.connected
     clock.now += 1
     await smtp.close_if_idle()
     assert not smtp.connected
-    await smtp.send(message("sales@acme.example"), recipient="sales@acme.example")
+    await send_to(smtp, "sales@acme.example")
     assert (smtp.connections, len(kept(tmp_path))) == (2, 2)
 
 
@@ -162,10 +167,10 @@ async def test_a_connection_left_idle_too_long_is_not_used_for_the_next_message(
 ) -> None:
     controller, _ = sink
     clock = Clock()
-    smtp = SmtpTransport(Settings(smtp_port=controller.port, smtp_timeout_s=5, smtp_idle_timeout_s=20), monotonic=clock)
-    await smtp.send(message("sales@acme.example"), recipient="sales@acme.example")
+    smtp = transport(controller.port, monotonic=clock, smtp_idle_timeout_s=20)
+    await send_to(smtp, "sales@acme.example")
     clock.now += 25  # the sender was not asked to hang up meanwhile
-    await smtp.send(message("sales@acme.example"), recipient="sales@acme.example")
+    await send_to(smtp, "sales@acme.example")
     assert (smtp.connections, len(kept(tmp_path))) == (2, 2)
 
 
@@ -174,9 +179,9 @@ async def test_a_kept_session_the_server_ends_with_421_is_replaced_without_a_fai
 ) -> None:
     controller, writer = sink
     smtp = transport(controller.port)
-    await smtp.send(message("sales@acme.example"), recipient="sales@acme.example")
+    await send_to(smtp, "sales@acme.example")
     writer.hang_up_at_next_mail = True
-    await smtp.send(message("buyer@acme.example"), recipient="buyer@acme.example")
+    await send_to(smtp, "buyer@acme.example")
     assert smtp.connections == 2
     assert sorted(b"buyer@" in raw for raw in kept(tmp_path)) == [False, True]
 
@@ -186,10 +191,10 @@ async def test_a_kept_connection_the_server_dropped_is_replaced_without_a_failed
 ) -> None:
     controller, writer = sink
     smtp = transport(controller.port)
-    await smtp.send(message("sales@acme.example"), recipient="sales@acme.example")
+    await send_to(smtp, "sales@acme.example")
     [server] = writer.servers
     controller.loop.call_soon_threadsafe(server.transport.close)  # the server drops it while idle
-    await smtp.send(message("buyer@acme.example"), recipient="buyer@acme.example")
+    await send_to(smtp, "buyer@acme.example")
     assert smtp.connections == 2
     assert len(kept(tmp_path)) == 2
 
@@ -201,7 +206,7 @@ async def test_a_session_that_just_opened_and_ends_with_421_is_a_failure_worth_a
     writer.hang_up_at_next_mail = True
     smtp = transport(controller.port)
     with pytest.raises(DeliveryFailed) as closing:
-        await smtp.send(message("sales@acme.example"), recipient="sales@acme.example")
+        await send_to(smtp, "sales@acme.example")
     assert not closing.value.permanent
     assert (smtp.connections, kept(tmp_path)) == (1, [])
 
@@ -212,14 +217,14 @@ async def test_after_a_refused_recipient_the_next_message_goes_out_on_a_fresh_se
     controller, _ = sink
     smtp = transport(controller.port)
     with pytest.raises(DeliveryFailed):
-        await smtp.send(message("gone@acme.example"), recipient="gone@acme.example")
+        await send_to(smtp, "gone@acme.example")
     assert not smtp.connected
-    await smtp.send(message("sales@acme.example"), recipient="sales@acme.example")
+    await send_to(smtp, "sales@acme.example")
     assert len(kept(tmp_path)) == 1
 
 
 async def test_ehlo_says_the_configured_name(sink: tuple[Controller, PickyWriter]) -> None:
     controller, writer = sink
     smtp = transport(controller.port, smtp_local_hostname="notifier-1.portal.example")
-    await smtp.send(message("sales@acme.example"), recipient="sales@acme.example")
+    await send_to(smtp, "sales@acme.example")
     assert writer.ehlo_names == ["notifier-1.portal.example"]

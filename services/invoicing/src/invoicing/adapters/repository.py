@@ -42,8 +42,9 @@ def visible_to(principal: Principal) -> Any:
 class InvoiceRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-        # The line rows as loaded or last saved in this unit of work, per invoice: a save that
-        # leaves the lines as they are (a submission, a verdict, a payment) does not rewrite them.
+        # The line rows as loaded for update or last saved in this unit of work, per invoice: a
+        # save that leaves the lines as they are (a submission, a verdict, a payment) does not
+        # rewrite them. Reads take no copy; an invoice saved without one has its lines written.
         self._stored_lines: dict[UUID, str] = {}
 
     async def get(self, invoice_id: UUID, *, scope: Principal, for_update: bool = False) -> Invoice:
@@ -148,8 +149,9 @@ class InvoiceRepository:
         line_query = select(invoice_lines).where(invoice_lines.c.invoice_id.in_(ids)).order_by(invoice_lines.c.line_no)
         for line in (await self._session.execute(line_query)).all():
             lines[line.invoice_id].append(_line(line))
-        for invoice_id, loaded in lines.items():
-            self._stored_lines[invoice_id] = repr(_line_rows(invoice_id, loaded))
+        if for_update:
+            for invoice_id, loaded in lines.items():
+                self._stored_lines[invoice_id] = repr(_line_rows(invoice_id, loaded))
         payment_query = (
             select(payments).where(payments.c.invoice_id.in_(ids)).order_by(payments.c.paid_at, payments.c.id)
         )

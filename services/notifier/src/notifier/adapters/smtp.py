@@ -89,7 +89,7 @@ class SmtpTransport:
 
     async def close_if_idle(self) -> None:
         """Hang up a connection unused for ``smtp_idle_timeout_s``."""
-        if self._client.is_connected and self._monotonic() - self._last_used >= self._settings.smtp_idle_timeout_s:
+        if self._client.is_connected and self._idle():
             await self.close()
 
     async def close(self) -> None:
@@ -105,14 +105,15 @@ class SmtpTransport:
 
     async def _ready(self) -> bool:
         """Connected and able to take a message; True when the connection was already open."""
-        settings = self._settings
         if self._client.is_connected:
-            worn = self._sent_on_connection >= settings.smtp_max_messages_per_connection
-            idle = self._monotonic() - self._last_used >= settings.smtp_idle_timeout_s
-            if not (worn or idle):
+            worn = self._sent_on_connection >= self._settings.smtp_max_messages_per_connection
+            if not (worn or self._idle()):
                 return True
             await self.close()
         await self._client.connect()
         self.connections += 1
         self._sent_on_connection = 0
         return False
+
+    def _idle(self) -> bool:
+        return self._monotonic() - self._last_used >= self._settings.smtp_idle_timeout_s

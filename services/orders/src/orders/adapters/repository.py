@@ -111,12 +111,18 @@ def _line_rows(order_id: UUID, lines: Sequence[PurchaseOrderLine]) -> dict[UUID,
     }
 
 
+def _stored(rows: dict[UUID, dict[str, Any]]) -> dict[UUID, str]:
+    # repr, not ==: Decimal("1.50") == Decimal("1.5") but is not stored alike.
+    return {line_id: repr(values) for line_id, values in rows.items()}
+
+
 class PurchaseOrderRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-        # Each line's row as loaded or last saved in this unit of work, per order: a save writes
-        # only the lines that changed (an invoice moves the invoiced quantity of a few lines of
-        # an order that may have hundreds) and deletes only the ones that are gone.
+        # Each line's row as loaded for update or last saved in this unit of work, per order: a
+        # save writes only the lines that changed (an invoice moves the invoiced quantity of a few
+        # lines of an order that may have hundreds) and deletes only the ones that are gone. Reads
+        # take no copy; an order saved without one has all its lines written.
         self._stored_lines: dict[UUID, dict[UUID, str]] = {}
 
     async def get(self, order_id: UUID, *, scope: Principal | None, for_update: bool = False) -> PurchaseOrder:
@@ -131,9 +137,8 @@ class PurchaseOrderRepository:
         if row is None:
             raise PurchaseOrderNotFound()
         order = (await _with_lines(self._session, [row]))[0]
-        self._stored_lines[order.id] = {
-            line_id: repr(values) for line_id, values in _line_rows(order.id, order.lines).items()
-        }
+        if for_update:
+            self._stored_lines[order.id] = _stored(_line_rows(order.id, order.lines))
         return order
 
     async def next_number(self, tenant_id: UUID) -> int:
@@ -171,10 +176,9 @@ class PurchaseOrderRepository:
 
     async def _save_lines(self, order: PurchaseOrder) -> None:
         rows = _line_rows(order.id, order.lines)
-        # repr, not ==: Decimal("1.50") == Decimal("1.5") but is not stored alike.
-        now_stored = {line_id: repr(values) for line_id, values in rows.items()}
-        stored = self._stored_lines.get(order.id)
-        if stored is None or stored.keys() - rows.keys():
+        now_stored = _stored(rows)
+        stored = self._stored_lines.get(order.id, {})
+        if not stored or stored.keys() - rows.keys():
             # A revised draft replaces its lines: drop the ones that are gone.
             await self._session.execute(
                 delete(purchase_order_lines).where(
@@ -182,7 +186,7 @@ class PurchaseOrderRepository:
                     purchase_order_lines.c.id.not_in(list(rows)),
                 )
             )
-        changed = [values for line_id, values in rows.items() if (stored or {}).get(line_id) != now_stored[line_id]]
+        changed = [values for line_id, values in rows.items() if stored.get(line_id) != now_stored[line_id]]
         if changed:
             await self._session.execute(
                 upsert(purchase_order_lines, tuple(changed[0]), keep=("purchase_order_id",)), changed

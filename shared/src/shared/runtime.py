@@ -155,7 +155,6 @@ class ServiceRuntime:
         self.producer = make_producer(self.settings)
         await self.producer.start()
         self.relay = OutboxRelay(
-            self.engine,
             self.producer,
             database_url=self.settings.database_url,
             batch_size=self.settings.outbox_batch_size,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, cast
@@ -16,7 +17,7 @@ from shared.contracts.suppliers import SupplierUpdated
 from shared.db import SqlUnitOfWork, make_engine, make_session_factory, new_metadata
 from shared.kafka import make_producer
 from shared.outbox import outbox_table
-from shared.relay import OutboxRelay
+from shared.relay import KEEPALIVES, OutboxRelay
 from shared.settings import ServiceSettings
 from shared.testing import Servers, create_tables, poll_until, read_topic
 
@@ -45,6 +46,10 @@ def revision_event(supplier_id: uuid.UUID, revision: int) -> SupplierUpdated:
     )
 
 
+def revisions_of(records: list[Any]) -> list[int]:
+    return [json.loads(r.value)["data"]["revision"] for r in records]
+
+
 async def write_events(url: str, events: list[SupplierUpdated], *, commit: bool = True) -> None:
     engine = make_engine(url)
     uow = SqlUnitOfWork(make_session_factory(engine), "test")
@@ -66,36 +71,24 @@ async def test_rows_written_while_no_relay_runs_are_published_in_order_once_two_
     await write_events(url, [revision_event(supplier_id, r) for r in range(1, 41)])
     await write_events(url, [revision_event(uuid.uuid4(), 999)], commit=False)  # rolled back: never published
 
-    settings = ServiceSettings(kafka_bootstrap_servers=broker, kafka_enable_idempotence=False, database_url=url)
-    engines = [make_engine(url), make_engine(url)]
-    producers = [make_producer(settings), make_producer(settings)]
-    relays = []
-    for engine, producer in zip(engines, producers, strict=True):
-        await producer.start()
-        relays.append(OutboxRelay(engine, producer, database_url=url, batch_size=7, poll_interval_s=0.2))
-    tasks = [asyncio.create_task(relay.run()) for relay in relays]
+    relays = await Relays.start(url, broker, 2, batch_size=7, poll_interval_s=0.2)
+    engine = make_engine(url)
     try:
         records = await read_topic(broker, TOPIC, 40)
         await write_events(url, [revision_event(supplier_id, 41)])  # woken by NOTIFY on commit
         records = await read_topic(broker, TOPIC, 41)
 
         async def all_sent() -> bool:
-            async with engines[0].connect() as conn:
+            async with engine.connect() as conn:
                 return (await conn.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL"))).scalar() == 0
 
         await poll_until(all_sent, what="every row marked sent")
     finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        for relay, producer, engine in zip(relays, producers, engines, strict=True):
-            await relay.close()
-            await producer.stop()
-            await engine.dispose()
+        await relays.stop()
+        await engine.dispose()
 
-    revisions = [json.loads(r.value)["data"]["revision"] for r in records]
-    assert revisions == list(range(1, 42)), "one supplier's events arrive once each, in order"
-    assert sum(relay.published for relay in relays) == 41
+    assert revisions_of(records) == list(range(1, 42)), "one supplier's events arrive once each, in order"
+    assert sum(relay.published for relay in relays.relays) == 41
     assert {r.key for r in records} == {str(supplier_id).encode()}
     assert dict(records[0].headers)["type"] == b"SupplierUpdated"
 
@@ -125,7 +118,7 @@ async def test_a_row_committed_while_a_batch_is_published_follows_it_without_wai
     await producer.start()
     held = HeldProducer(producer)
     # A poll far beyond the test's deadline: only the commit's NOTIFY can bring the second row.
-    relay = OutboxRelay(engine, cast(AIOKafkaProducer, held), database_url=url, poll_interval_s=3600)
+    relay = OutboxRelay(cast(AIOKafkaProducer, held), database_url=url, poll_interval_s=3600)
     task = asyncio.create_task(relay.run())
     try:
         await write_events(url, [revision_event(supplier_id, 1)])
@@ -139,7 +132,7 @@ async def test_a_row_committed_while_a_batch_is_published_follows_it_without_wai
         await relay.close()
         await producer.stop()
         await engine.dispose()
-    assert [json.loads(r.value)["data"]["revision"] for r in records] == [1, 2]
+    assert revisions_of(records) == [1, 2]
 
 
 async def test_events_queued_before_a_rollback_are_not_written_by_the_commit_after_it(servers: Servers) -> None:
@@ -159,3 +152,107 @@ async def test_events_queued_before_a_rollback_are_not_written_by_the_commit_aft
         assert [json.loads(value)["data"]["revision"] for value in values] == [2]
     finally:
         await engine.dispose()
+
+
+@dataclass
+class Relays:
+    """Relays of one database running, each with its own producer."""
+
+    relays: list[OutboxRelay]
+    tasks: list[asyncio.Task[None]]
+    producers: list[AIOKafkaProducer]
+
+    @classmethod
+    async def start(cls, url: str, broker: str, count: int, **options: Any) -> Relays:
+        """By default with no poll within a test's deadline: only a commit's NOTIFY (or a lost
+        connection) wakes them."""
+        options.setdefault("poll_interval_s", 3600)
+        settings = ServiceSettings(kafka_bootstrap_servers=broker, kafka_enable_idempotence=False, database_url=url)
+        producers = [make_producer(settings) for _ in range(count)]
+        for producer in producers:
+            await producer.start()
+        relays = [OutboxRelay(producer, database_url=url, **options) for producer in producers]
+        return cls(relays, [asyncio.create_task(relay.run()) for relay in relays], producers)
+
+    async def halt(self, index: int) -> None:
+        """Stop one relay's task; its session stays open until ``stop``."""
+        self.tasks[index].cancel()
+        await asyncio.gather(self.tasks[index], return_exceptions=True)
+
+    async def stop(self) -> None:
+        for index in range(len(self.relays)):
+            await self.halt(index)
+        for relay, producer in zip(self.relays, self.producers, strict=True):
+            await relay.close()
+            await producer.stop()
+
+
+async def test_a_standing_relay_takes_over_as_soon_as_the_publishing_one_stops(servers: Servers, broker: str) -> None:
+    url = await outbox_database(servers)
+    supplier_id = uuid.uuid4()
+    relays = await Relays.start(url, broker, 2)
+    try:
+        await write_events(url, [revision_event(supplier_id, 1)])
+        await poll_until(lambda: sum(r.published for r in relays.relays) == 1, what="the first row marked sent")
+        leaders = [relay for relay in relays.relays if relay.leading]
+        assert len(leaders) == 1, "one relay publishes, the other stands by"
+        gone = relays.relays.index(leaders[0])
+        await relays.halt(gone)
+        await relays.relays[gone].close()  # as when its process ends: the session, and the lock, end
+
+        await write_events(url, [revision_event(supplier_id, 2)])
+        records = await read_topic(broker, TOPIC, 2, timeout_s=10)
+        assert relays.relays[1 - gone].leading
+    finally:
+        await relays.stop()
+    assert revisions_of(records) == [1, 2]
+
+
+async def test_a_relay_whose_connection_the_server_ends_reconnects_and_publishes_without_waiting_for_the_poll(
+    servers: Servers, broker: str
+) -> None:
+    url = await outbox_database(servers)
+    supplier_id = uuid.uuid4()
+    relays = await Relays.start(url, broker, 1)
+    engine = make_engine(url)
+    try:
+        await write_events(url, [revision_event(supplier_id, 1)])
+        await read_topic(broker, TOPIC, 1)
+        async with engine.begin() as conn:
+            ended = await conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks"
+                    " WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()"
+                )
+            )
+            assert ended.scalars().all() == [True], "the relay's session held the lock"
+
+        async def leading_again() -> bool:
+            async with engine.connect() as conn:
+                held = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                return (await conn.execute(text(held))).scalar() == 1 and relays.relays[0].leading
+
+        await poll_until(leading_again, timeout_s=10, what="the relay back on a new session, holding the lock")
+        await write_events(url, [revision_event(supplier_id, 2)])
+        records = await read_topic(broker, TOPIC, 2, timeout_s=10)
+    finally:
+        await relays.stop()
+        await engine.dispose()
+    assert revisions_of(records) == [1, 2]
+
+
+async def test_the_relays_session_asks_the_server_to_notice_a_vanished_client(servers: Servers, broker: str) -> None:
+    """Without keepalives, a relay whose host vanished would keep the lock for the system's TCP
+    timeout (hours), and no other instance would publish meanwhile."""
+    url = await outbox_database(servers)
+    relays = await Relays.start(url, broker, 1)
+    try:
+        await write_events(url, [revision_event(uuid.uuid4(), 1)])
+        await read_topic(broker, TOPIC, 1)
+        await relays.halt(0)  # the test asks its session alone
+        connection = relays.relays[0]._connection
+        assert connection is not None
+        settings = {name: await connection.fetchval(f"SHOW {name}") for name in KEEPALIVES}
+    finally:
+        await relays.stop()
+    assert settings == {"tcp_keepalives_idle": "10", "tcp_keepalives_interval": "5", "tcp_keepalives_count": "3"}

@@ -58,6 +58,8 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
         self._wake = asyncio.Event()
+        self._stopping = False
+        self._stopped = asyncio.Event()
         self._connection: asyncpg.Connection | None = None
         self._leading = False
         self.published = 0
@@ -97,26 +99,44 @@ class OutboxRelay:
         return len(rows)
 
     async def run(self) -> None:
-        """Publish until cancelled; woken by NOTIFY on commit, polling as a fallback."""
+        """Publish until cancelled or stopped; woken by NOTIFY on commit, polling as a fallback."""
         backoff = 0.2
-        while True:
-            # Cleared before reading the outbox, never after: a commit notified while a batch is
-            # being published is then still pending when the batch is done, and read at once.
-            self._wake.clear()
-            try:
-                while await self.publish_pending() >= self._batch_size:
-                    pass
-                backoff = 0.2
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # broker or database away: keep the rows, try again
-                log.warning("outbox relay failed; retrying", error=str(exc), backoff_s=backoff)
-                await self.close()
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
+        try:
+            while True:
+                stopping = self._stopping
+                # Cleared before reading the outbox, never after: a commit notified while a batch
+                # is being published is then still pending when the batch is done, and read at once.
+                self._wake.clear()
+                try:
+                    while await self.publish_pending() >= self._batch_size:
+                        pass
+                    backoff = 0.2
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # broker or database away: keep the rows, try again
+                    log.warning("outbox relay failed; retrying", error=str(exc), backoff_s=backoff)
+                    await self.close()
+                    if stopping:
+                        return  # the rows stay for the next relay
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 5.0)
+                    continue
+                if stopping:
+                    return
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
+        finally:
+            self._stopped.set()
+
+    async def stop(self, timeout_s: float = 5.0) -> None:
+        """Let ``run`` finish the batch in flight, publish what was committed before this call,
+        and return; waits at most ``timeout_s`` (then cancel the task). Stopping a service so,
+        after its consumers and HTTP server, leaves no row published and not marked sent, and no
+        event of its last commits waiting for the next start."""
+        self._stopping = True
+        self._wake.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopped.wait(), timeout_s)
 
     async def close(self) -> None:
         """End the connection, and with it the lock if this relay held it."""

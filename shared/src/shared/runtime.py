@@ -77,6 +77,7 @@ class ServiceRuntime:
         self._background = background
         self._on_stop = on_stop
         self._tasks: list[asyncio.Task[None]] = []
+        self._relay_task: asyncio.Task[None] | None = None
         self.app = self._build_app(title, routers)
 
     def kafka_producer(self) -> AIOKafkaProducer:
@@ -160,7 +161,7 @@ class ServiceRuntime:
             batch_size=self.settings.outbox_batch_size,
             poll_interval_s=self.settings.outbox_poll_interval_s,
         )
-        self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        self._relay_task = asyncio.create_task(self.relay.run(), name="outbox-relay")
         self._tasks.append(asyncio.create_task(purge_expired(self.idempotency), name="idempotency-purge"))
         for task in self._background:
             self._tasks.append(asyncio.create_task(task(self), name=getattr(task, "__name__", "task")))
@@ -181,12 +182,15 @@ class ServiceRuntime:
         # Consumers first: a handler in flight finishes and commits its offset.
         if self.consumers:
             await self.broker.stop()
-        await cancel_all(self._tasks)
+        await cancel_all(self._tasks)  # background work (the email sender finishes its email)
         self._tasks.clear()
+        if self.relay is not None and self._relay_task is not None:
+            await self.relay.stop()  # the events of the last commits go out now, not at the next start
+            await cancel_all([self._relay_task])
+            await self.relay.close()
+        self._relay_task = None
         for hook in self._on_stop:
             await hook(self)
-        if self.relay is not None:
-            await self.relay.close()
         if self.producer is not None:
             await self.producer.stop()
         await self.engine.dispose()

@@ -50,10 +50,12 @@ def revisions_of(records: list[Any]) -> list[int]:
     return [json.loads(r.value)["data"]["revision"] for r in records]
 
 
-async def write_events(url: str, events: list[SupplierUpdated], *, commit: bool = True) -> None:
+async def write_events(url: str, events: list[SupplierUpdated], *, commit: bool = True, notify: bool = True) -> None:
     engine = make_engine(url)
     uow = SqlUnitOfWork(make_session_factory(engine), "test")
     async with uow:
+        if not notify:  # the outbox's trigger does not fire: no relay hears of these rows
+            await uow.session.execute(text("SET LOCAL session_replication_role = replica"))
         for event in events:
             uow.outbox.add(event, tenant_id=event.tenant_id)
         if commit:
@@ -256,3 +258,57 @@ async def test_the_relays_session_asks_the_server_to_notice_a_vanished_client(se
     finally:
         await relays.stop()
     assert settings == {"tcp_keepalives_idle": "10", "tcp_keepalives_interval": "5", "tcp_keepalives_count": "3"}
+
+
+async def unsent_count(url: str) -> int:
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return int((await conn.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL"))).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+async def test_a_relay_asked_to_stop_finishes_the_batch_in_flight_and_marks_it_sent(
+    servers: Servers, broker: str
+) -> None:
+    url = await outbox_database(servers)
+    settings = ServiceSettings(kafka_bootstrap_servers=broker, kafka_enable_idempotence=False, database_url=url)
+    producer = make_producer(settings)
+    await producer.start()
+    held = HeldProducer(producer)
+    relay = OutboxRelay(cast(AIOKafkaProducer, held), database_url=url, poll_interval_s=3600)
+    task = asyncio.create_task(relay.run())
+    try:
+        await write_events(url, [revision_event(uuid.uuid4(), 1)])
+        await asyncio.wait_for(held.holding.wait(), timeout=20)
+        stopping = asyncio.create_task(relay.stop())
+        await asyncio.sleep(0)  # the stop is asked while the row is out
+        held.release.set()
+        await asyncio.wait_for(stopping, timeout=10)
+        assert task.done() and not task.cancelled(), "the relay ended on its own"
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await relay.close()
+        await producer.stop()
+    assert relay.published == 1
+    assert await unsent_count(url) == 0, "published and marked sent: nothing goes out twice after a restart"
+    assert revisions_of(await read_topic(broker, TOPIC, 1)) == [1]
+
+
+async def test_a_relay_asked_to_stop_first_publishes_what_was_committed_before(servers: Servers, broker: str) -> None:
+    url = await outbox_database(servers)
+    supplier_id = uuid.uuid4()
+    relays = await Relays.start(url, broker, 1)
+    try:
+        await write_events(url, [revision_event(supplier_id, 1)])
+        await poll_until(lambda: relays.relays[0].published == 1, what="the first row published")
+        await write_events(url, [revision_event(supplier_id, 2)], notify=False)  # no NOTIFY, no poll in time
+        await relays.relays[0].stop()
+        assert relays.tasks[0].done()
+    finally:
+        await relays.stop()
+    assert relays.relays[0].published == 2
+    assert await unsent_count(url) == 0
+    assert revisions_of(await read_topic(broker, TOPIC, 2)) == [1, 2]

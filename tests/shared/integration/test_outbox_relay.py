@@ -22,6 +22,11 @@ from shared.settings import ServiceSettings
 from shared.testing import Servers, create_tables, poll_until, read_topic
 
 TOPIC = "suppliers.supplier.v1"
+# The advisory locks held in the test's database (the relay's is the only kind there).
+RELAY_LOCKS = (
+    "FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
 
 
 async def outbox_database(servers: Servers) -> str:
@@ -65,6 +70,15 @@ async def write_events(url: str, events: list[SupplierUpdated], *, commit: bool 
     await engine.dispose()
 
 
+async def unsent_count(url: str) -> int:
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return int((await conn.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL"))).scalar_one())
+    finally:
+        await engine.dispose()
+
+
 async def test_rows_written_while_no_relay_runs_are_published_in_order_once_two_relays_start(
     servers: Servers, broker: str
 ) -> None:
@@ -74,20 +88,17 @@ async def test_rows_written_while_no_relay_runs_are_published_in_order_once_two_
     await write_events(url, [revision_event(uuid.uuid4(), 999)], commit=False)  # rolled back: never published
 
     relays = await Relays.start(url, broker, 2, batch_size=7, poll_interval_s=0.2)
-    engine = make_engine(url)
     try:
         records = await read_topic(broker, TOPIC, 40)
         await write_events(url, [revision_event(supplier_id, 41)])  # woken by NOTIFY on commit
         records = await read_topic(broker, TOPIC, 41)
 
         async def all_sent() -> bool:
-            async with engine.connect() as conn:
-                return (await conn.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL"))).scalar() == 0
+            return await unsent_count(url) == 0
 
         await poll_until(all_sent, what="every row marked sent")
     finally:
         await relays.stop()
-        await engine.dispose()
 
     assert revisions_of(records) == list(range(1, 42)), "one supplier's events arrive once each, in order"
     assert sum(relay.published for relay in relays.relays) == 41
@@ -222,17 +233,14 @@ async def test_a_relay_whose_connection_the_server_ends_reconnects_and_publishes
         await read_topic(broker, TOPIC, 1)
         async with engine.begin() as conn:
             ended = await conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_locks"
-                    " WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()"
-                )
+                text(f"SELECT pg_terminate_backend(pid) {RELAY_LOCKS} AND pid <> pg_backend_pid()")
             )
             assert ended.scalars().all() == [True], "the relay's session held the lock"
 
         async def leading_again() -> bool:
             async with engine.connect() as conn:
-                held = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
-                return (await conn.execute(text(held))).scalar() == 1 and relays.relays[0].leading
+                held = (await conn.execute(text(f"SELECT count(*) {RELAY_LOCKS}"))).scalar()
+                return held == 1 and relays.relays[0].leading
 
         await poll_until(leading_again, timeout_s=10, what="the relay back on a new session, holding the lock")
         await write_events(url, [revision_event(supplier_id, 2)])
@@ -258,15 +266,6 @@ async def test_the_relays_session_asks_the_server_to_notice_a_vanished_client(se
     finally:
         await relays.stop()
     assert settings == {"tcp_keepalives_idle": "10", "tcp_keepalives_interval": "5", "tcp_keepalives_count": "3"}
-
-
-async def unsent_count(url: str) -> int:
-    engine = make_engine(url)
-    try:
-        async with engine.connect() as conn:
-            return int((await conn.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL"))).scalar_one())
-    finally:
-        await engine.dispose()
 
 
 async def test_a_relay_asked_to_stop_finishes_the_batch_in_flight_and_marks_it_sent(

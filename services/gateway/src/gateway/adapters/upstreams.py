@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+
+import aiohttp
 import httpx
+from httpx_aiohttp import AiohttpTransport
 
 from shared import tracing
 
@@ -47,14 +53,79 @@ def owner_of(path: str) -> str | None:
     return None
 
 
+@contextlib.contextmanager
+def _as_httpx_errors(request: httpx.Request) -> Iterator[None]:
+    """aiohttp's failures as the httpx errors the proxy tells apart: a timeout stays a timeout
+    (504); a refused or dropped connection is a ``ConnectError`` or a ``RemoteProtocolError``
+    (503). ``httpx_aiohttp`` alone maps every connection error to ``ConnectTimeout``."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        if exc.__cause__ is None or isinstance(exc.__cause__, asyncio.TimeoutError):
+            raise
+        raise _connection_error(exc.__cause__, request) from exc.__cause__
+    except httpx.TransportError as exc:
+        if isinstance(exc.__cause__, aiohttp.ClientConnectionError):
+            raise _connection_error(exc.__cause__, request) from exc.__cause__
+        raise
+    except aiohttp.ClientError as exc:  # one httpx_aiohttp does not map
+        raise httpx.TransportError(str(exc) or type(exc).__name__, request=request) from exc
+
+
+def _connection_error(exc: BaseException, request: httpx.Request) -> httpx.TransportError:
+    message = str(exc) or type(exc).__name__
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return httpx.ConnectError(message, request=request)
+    return httpx.RemoteProtocolError(message, request=request)
+
+
+class _AnswerStream(httpx.AsyncByteStream):
+    """The answer's body, read with the same error mapping (a service that drops the
+    connection mid-answer is unavailable, not slow)."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, request: httpx.Request) -> None:
+        self._stream = stream
+        self._request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with _as_httpx_errors(self._request):
+            async for chunk in self._stream:
+                yield chunk
+
+    async def aclose(self) -> None:
+        with _as_httpx_errors(self._request):
+            await self._stream.aclose()
+
+
+class UpstreamTransport(AiohttpTransport):
+    """httpx's API on aiohttp's connection pool. httpcore's pool looks at every pooled
+    connection on every request (a syscall each to see whether it is still open), so a request's
+    cost grew with the connections kept: 0.6 ms of CPU with one, 2.2 ms with fifty, measured in
+    process; aiohttp keeps idle connections per host and takes one in constant time (0.3 ms)."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        with _as_httpx_errors(request):
+            answer = await super().handle_async_request(request)
+        assert isinstance(answer.stream, httpx.AsyncByteStream)
+        return httpx.Response(
+            status_code=answer.status_code,
+            headers=answer.headers,
+            stream=_AnswerStream(answer.stream, request),
+            request=request,
+            extensions=answer.extensions,
+        )
+
+
 class Upstreams:
     def __init__(self, urls: dict[str, str], timeout_s: float) -> None:
         self.urls = urls
+        # Idle connections are dropped before the services' own keep-alive (uvicorn: 5 s) ends:
+        # reusing one the service is closing at that moment fails with "Server disconnected".
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=50, keepalive_expiry=2.0)
         self.client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout_s, connect=3.0),
-            # Idle connections are dropped before the services' own keep-alive (uvicorn: 5 s) ends:
-            # reusing one the service is closing at that moment fails with "Server disconnected".
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50, keepalive_expiry=2.0),
+            limits=limits,
+            transport=UpstreamTransport(limits=limits),
         )
         tracing.instrument_client(self.client)  # the request's trace goes on to the service
 

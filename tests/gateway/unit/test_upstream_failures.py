@@ -103,6 +103,8 @@ async def test_a_failing_service_is_unavailable_and_only_a_slow_one_a_timeout(
     assert answer.status_code == status
     assert answer.headers["content-type"] == "application/problem+json"
     assert answer.json()["status"] == status
+    if status == 503:
+        assert answer.headers["retry-after"] == "5"
 
 
 async def test_answers_pass_through_whole_on_one_kept_connection(tokens: Tokens) -> None:

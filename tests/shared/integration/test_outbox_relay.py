@@ -79,6 +79,57 @@ async def unsent_count(url: str) -> int:
         await engine.dispose()
 
 
+class HeldProducer:
+    """The real producer, whose first ``send`` waits until the test lets it go."""
+
+    def __init__(self, producer: AIOKafkaProducer) -> None:
+        self._producer = producer
+        self.holding = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def send(self, *args: Any, **kwargs: Any) -> Any:
+        if not self.release.is_set():
+            self.holding.set()
+            await self.release.wait()
+        return await self._producer.send(*args, **kwargs)
+
+
+@dataclass
+class Relays:
+    """Relays of one database running, each with its own producer."""
+
+    relays: list[OutboxRelay]
+    tasks: list[asyncio.Task[None]]
+    producers: list[AIOKafkaProducer]
+    held: list[HeldProducer]
+
+    @classmethod
+    async def start(cls, url: str, broker: str, count: int, *, held: bool = False, **options: Any) -> Relays:
+        """By default with no poll within a test's deadline: only a commit's NOTIFY (or a lost
+        connection) wakes them. ``held``: each relay's producer holds its first send."""
+        options.setdefault("poll_interval_s", 3600)
+        settings = ServiceSettings(kafka_bootstrap_servers=broker, kafka_enable_idempotence=False, database_url=url)
+        producers = [make_producer(settings) for _ in range(count)]
+        for producer in producers:
+            await producer.start()
+        holders = [HeldProducer(producer) for producer in producers] if held else []
+        sending = [cast(AIOKafkaProducer, holder) for holder in holders] or producers
+        relays = [OutboxRelay(producer, database_url=url, **options) for producer in sending]
+        return cls(relays, [asyncio.create_task(relay.run()) for relay in relays], producers, holders)
+
+    async def halt(self, index: int) -> None:
+        """Stop one relay's task; its session stays open until ``stop``."""
+        self.tasks[index].cancel()
+        await asyncio.gather(self.tasks[index], return_exceptions=True)
+
+    async def stop(self) -> None:
+        for index in range(len(self.relays)):
+            await self.halt(index)
+        for relay, producer in zip(self.relays, self.producers, strict=True):
+            await relay.close()
+            await producer.stop()
+
+
 async def test_rows_written_while_no_relay_runs_are_published_in_order_once_two_relays_start(
     servers: Servers, broker: str
 ) -> None:
@@ -106,33 +157,14 @@ async def test_rows_written_while_no_relay_runs_are_published_in_order_once_two_
     assert dict(records[0].headers)["type"] == b"SupplierUpdated"
 
 
-class HeldProducer:
-    """The real producer, whose first ``send`` waits until the test lets it go."""
-
-    def __init__(self, producer: AIOKafkaProducer) -> None:
-        self._producer = producer
-        self.holding = asyncio.Event()
-        self.release = asyncio.Event()
-
-    async def send(self, *args: Any, **kwargs: Any) -> Any:
-        if not self.release.is_set():
-            self.holding.set()
-            await self.release.wait()
-        return await self._producer.send(*args, **kwargs)
-
-
 async def test_a_row_committed_while_a_batch_is_published_follows_it_without_waiting_for_the_poll(
     servers: Servers, broker: str
 ) -> None:
     url = await outbox_database(servers)
     supplier_id = uuid.uuid4()
-    settings = ServiceSettings(kafka_bootstrap_servers=broker, kafka_enable_idempotence=False, database_url=url)
-    engine, producer = make_engine(url), make_producer(settings)
-    await producer.start()
-    held = HeldProducer(producer)
-    # A poll far beyond the test's deadline: only the commit's NOTIFY can bring the second row.
-    relay = OutboxRelay(cast(AIOKafkaProducer, held), database_url=url, poll_interval_s=3600)
-    task = asyncio.create_task(relay.run())
+    # No poll within the test's deadline: only the commit's NOTIFY can bring the second row.
+    relays = await Relays.start(url, broker, 1, held=True)
+    [held] = relays.held
     try:
         await write_events(url, [revision_event(supplier_id, 1)])
         await asyncio.wait_for(held.holding.wait(), timeout=20)
@@ -140,11 +172,7 @@ async def test_a_row_committed_while_a_batch_is_published_follows_it_without_wai
         held.release.set()
         records = await read_topic(broker, TOPIC, 2, timeout_s=10)
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        await relay.close()
-        await producer.stop()
-        await engine.dispose()
+        await relays.stop()
     assert revisions_of(records) == [1, 2]
 
 
@@ -165,39 +193,6 @@ async def test_events_queued_before_a_rollback_are_not_written_by_the_commit_aft
         assert [json.loads(value)["data"]["revision"] for value in values] == [2]
     finally:
         await engine.dispose()
-
-
-@dataclass
-class Relays:
-    """Relays of one database running, each with its own producer."""
-
-    relays: list[OutboxRelay]
-    tasks: list[asyncio.Task[None]]
-    producers: list[AIOKafkaProducer]
-
-    @classmethod
-    async def start(cls, url: str, broker: str, count: int, **options: Any) -> Relays:
-        """By default with no poll within a test's deadline: only a commit's NOTIFY (or a lost
-        connection) wakes them."""
-        options.setdefault("poll_interval_s", 3600)
-        settings = ServiceSettings(kafka_bootstrap_servers=broker, kafka_enable_idempotence=False, database_url=url)
-        producers = [make_producer(settings) for _ in range(count)]
-        for producer in producers:
-            await producer.start()
-        relays = [OutboxRelay(producer, database_url=url, **options) for producer in producers]
-        return cls(relays, [asyncio.create_task(relay.run()) for relay in relays], producers)
-
-    async def halt(self, index: int) -> None:
-        """Stop one relay's task; its session stays open until ``stop``."""
-        self.tasks[index].cancel()
-        await asyncio.gather(self.tasks[index], return_exceptions=True)
-
-    async def stop(self) -> None:
-        for index in range(len(self.relays)):
-            await self.halt(index)
-        for relay, producer in zip(self.relays, self.producers, strict=True):
-            await relay.close()
-            await producer.stop()
 
 
 async def test_a_standing_relay_takes_over_as_soon_as_the_publishing_one_stops(servers: Servers, broker: str) -> None:
@@ -272,12 +267,8 @@ async def test_a_relay_asked_to_stop_finishes_the_batch_in_flight_and_marks_it_s
     servers: Servers, broker: str
 ) -> None:
     url = await outbox_database(servers)
-    settings = ServiceSettings(kafka_bootstrap_servers=broker, kafka_enable_idempotence=False, database_url=url)
-    producer = make_producer(settings)
-    await producer.start()
-    held = HeldProducer(producer)
-    relay = OutboxRelay(cast(AIOKafkaProducer, held), database_url=url, poll_interval_s=3600)
-    task = asyncio.create_task(relay.run())
+    relays = await Relays.start(url, broker, 1, held=True)
+    [held], [relay], [task] = relays.held, relays.relays, relays.tasks
     try:
         await write_events(url, [revision_event(uuid.uuid4(), 1)])
         await asyncio.wait_for(held.holding.wait(), timeout=20)
@@ -287,10 +278,7 @@ async def test_a_relay_asked_to_stop_finishes_the_batch_in_flight_and_marks_it_s
         await asyncio.wait_for(stopping, timeout=10)
         assert task.done() and not task.cancelled(), "the relay ended on its own"
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        await relay.close()
-        await producer.stop()
+        await relays.stop()
     assert relay.published == 1
     assert await unsent_count(url) == 0, "published and marked sent: nothing goes out twice after a restart"
     assert revisions_of(await read_topic(broker, TOPIC, 1)) == [1]

@@ -60,23 +60,16 @@ def _as_httpx_errors(request: httpx.Request) -> Iterator[None]:
     (503). ``httpx_aiohttp`` alone maps every connection error to ``ConnectTimeout``."""
     try:
         yield
-    except httpx.TimeoutException as exc:
-        if exc.__cause__ is None or isinstance(exc.__cause__, asyncio.TimeoutError):
-            raise
-        raise _connection_error(exc.__cause__, request) from exc.__cause__
     except httpx.TransportError as exc:
-        if isinstance(exc.__cause__, aiohttp.ClientConnectionError):
-            raise _connection_error(exc.__cause__, request) from exc.__cause__
-        raise
+        cause = exc.__cause__
+        if not isinstance(cause, aiohttp.ClientConnectionError) or isinstance(cause, asyncio.TimeoutError):
+            raise
+        message = str(cause) or type(cause).__name__
+        if isinstance(cause, aiohttp.ClientConnectorError):
+            raise httpx.ConnectError(message, request=request) from cause
+        raise httpx.RemoteProtocolError(message, request=request) from cause
     except aiohttp.ClientError as exc:  # one httpx_aiohttp does not map
         raise httpx.TransportError(str(exc) or type(exc).__name__, request=request) from exc
-
-
-def _connection_error(exc: BaseException, request: httpx.Request) -> httpx.TransportError:
-    message = str(exc) or type(exc).__name__
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        return httpx.ConnectError(message, request=request)
-    return httpx.RemoteProtocolError(message, request=request)
 
 
 class _AnswerStream(httpx.AsyncByteStream):

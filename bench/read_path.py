@@ -313,7 +313,7 @@ def page_queries(supplier_id: uuid.UUID) -> dict[str, tuple[str, str]]:
     )
 
     def compiled(query: Any) -> str:
-        return str(query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+        return str(query.with_values().compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
 
     return {
         "orders": ("purchase_orders_first_page", compiled(orders_query)),

@@ -9,9 +9,11 @@ a rotation is under way, the previous ones (``PORTAL_JWT_PREVIOUS_PUBLIC_KEY_FIL
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
@@ -94,20 +96,42 @@ def key_id(public_key: Ed25519PublicKey) -> str:
 class TokenVerifier:
     """Verifies the gateway's tokens. It knows its keys by ``kid``: the current public key and,
     while a key rotation is under way, the previous ones; a token whose header names no known
-    key, or no key at all, is refused before its signature is looked at."""
+    key, or no key at all, is refused before its signature is looked at.
+
+    A client sends the same token with every request until it expires, so the last
+    ``cache_size`` tokens that passed are kept with their principal and expiry: a token seen
+    before costs a dictionary look-up and a comparison with ``clock()`` instead of a signature
+    check (about 0.25 ms of CPU). Only a token that passed every check is kept, under its
+    whole text; it is refused once its ``exp`` has passed, as on its first use. A verifier's
+    keys never change while it lives (a rotation restarts the service)."""
 
     def __init__(
-        self, public_key_pem: str, *, previous_public_key_pems: Iterable[str] = (), issuer: str = "supplier-portal"
+        self,
+        public_key_pem: str,
+        *,
+        previous_public_key_pems: Iterable[str] = (),
+        issuer: str = "supplier-portal",
+        cache_size: int = 4096,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         keys = [load_public_key(pem) for pem in (public_key_pem, *previous_public_key_pems)]
         self._keys = {key_id(key): key for key in keys}
         self._issuer = issuer
+        self._clock = clock
+        self._verified = functools.lru_cache(maxsize=cache_size)(self._verify)
 
     @property
     def key_ids(self) -> frozenset[str]:
         return frozenset(self._keys)
 
     def verify(self, token: str) -> Principal:
+        principal, expires_at = self._verified(token)
+        if self._clock() >= expires_at:
+            raise Unauthorized("the token has expired")
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
+        """The token's principal and its ``exp``; raises ``Unauthorized`` (never cached)."""
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.PyJWTError as exc:
@@ -131,7 +155,7 @@ class TokenVerifier:
         except jwt.PyJWTError as exc:
             raise Unauthorized(f"invalid token: {exc}") from None
         try:
-            return Principal(
+            principal = Principal(
                 user_id=UUID(claims["sub"]),
                 role=claims["role"],
                 tenant_id=UUID(claims["tenant_id"]) if claims.get("tenant_id") else None,
@@ -140,6 +164,7 @@ class TokenVerifier:
             )
         except (ValueError, KeyError) as exc:
             raise Unauthorized(f"invalid token claims: {exc}") from None
+        return principal, float(claims["exp"])
 
 
 class TokenIssuer:

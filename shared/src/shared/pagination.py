@@ -44,9 +44,24 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:
 
 def keyset_after(created_col: Any, id_col: Any, cursor: tuple[datetime, UUID] | None) -> Any:
     """Newest first: rows strictly after the cursor in (created_at desc, id desc) order."""
-    from sqlalchemy import and_, or_, true
+    from sqlalchemy import true
 
     if cursor is None:
         return true()
+    return keyset_after_cursor(created_col, id_col).params(cursor_values(cursor))
+
+
+def keyset_after_cursor(created_col: Any, id_col: Any) -> Any:
+    """``keyset_after`` with the cursor left to bind: a statement built once for every page after
+    the first takes ``cursor_values(cursor)`` at execution."""
+    from sqlalchemy import and_, bindparam, or_
+    from sqlalchemy.sql.elements import BindParameter
+
+    created_at: BindParameter[Any] = bindparam("after_created_at")
+    return or_(created_col < created_at, and_(created_col == created_at, id_col < bindparam("after_id")))
+
+
+def cursor_values(cursor: tuple[datetime, UUID]) -> dict[str, Any]:
+    """The bound values of ``keyset_after_cursor`` for a cursor."""
     created_at, row_id = cursor
-    return or_(created_col < created_at, and_(created_col == created_at, id_col < row_id))
+    return {"after_created_at": created_at, "after_id": row_id}

@@ -56,3 +56,23 @@ async def test_each_order_on_a_page_reads_exactly_as_the_order_asked_alone(order
 
 async def test_a_page_of_a_supplier_without_orders_is_empty(orders: OrdersService) -> None:
     assert await every_page(orders, orders.tokens.supplier(uuid.uuid4())) == []
+
+
+
+async def test_pages_asked_in_turn_by_different_callers_show_each_caller_only_its_own(orders: OrdersService) -> None:
+    # The page statements are built once per shape and shared by every caller: only the values differ.
+    asked: list[tuple[str, str, list[str]]] = []
+    for _ in range(2):
+        tenant = uuid.uuid4()
+        buyer = orders.tokens.buyer(tenant)
+        supplier_id = await supplier_with_terms(orders, tenant)
+        newest_first = [(await sent_order(orders, buyer, supplier_id))["id"] for _ in range(3)][::-1]
+        asked += [
+            (buyer, "", newest_first),
+            (buyer, f"&supplier_id={supplier_id}&status=sent", newest_first),
+            (buyer, f"&supplier_id={uuid.uuid4()}", []),
+            (orders.tokens.supplier(supplier_id), "&status=sent", newest_first),
+            (orders.tokens.supplier(supplier_id), "&status=draft", []),
+        ]
+    for token, query, expected in asked + asked[::-1]:
+        assert [item["id"] for item in await every_page(orders, token, query)] == expected

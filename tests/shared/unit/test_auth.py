@@ -153,8 +153,10 @@ def test_a_token_naming_a_known_kid_but_signed_by_another_key_is_refused(tmp_pat
     other_private, _ = ensure_keypair(tmp_path / "other")
     forged = TokenIssuer(other_private.read_text()).issue(Principal(user_id=uuid.uuid4(), role="buyer_admin"))
     claiming_the_real_kid = _resigned(forged, other_private, {"kid": key_id(_public_key(public))})
-    with pytest.raises(Unauthorized, match=r"(?i)signature"):
-        TokenVerifier(public.read_text()).verify(claiming_the_real_kid)
+    verifier = TokenVerifier(public.read_text())
+    for _ in range(2):  # and nothing of it is remembered
+        with pytest.raises(Unauthorized, match=r"(?i)signature"):
+            verifier.verify(claiming_the_real_kid)
 
 
 def test_services_read_previous_public_keys_from_a_comma_separated_setting(tmp_path: Path) -> None:
@@ -173,3 +175,38 @@ def test_services_read_previous_public_keys_from_a_comma_separated_setting(tmp_p
         ServiceSettings(
             jwt_public_key_file=new_public, jwt_previous_public_key_files=str(tmp_path / "gone.pem")
         ).token_verifier()
+
+
+def test_a_token_seen_before_is_not_checked_again_until_it_expires(
+    keys: tuple[TokenIssuer, TokenVerifier], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    issuer, verifier = keys
+    principal = Principal(user_id=uuid.uuid4(), role="buyer_user", tenant_id=uuid.uuid4())
+    token = issuer.issue(principal)
+    decoded = 0
+    real_decode = jwt.decode
+
+    def counting_decode(*args: Any, **kwargs: Any) -> Any:
+        nonlocal decoded
+        decoded += 1
+        return real_decode(*args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counting_decode)
+    assert [verifier.verify(token) for _ in range(3)] == [principal] * 3
+    assert decoded == 1
+    other = issuer.issue(principal)
+    assert verifier.verify(other) == principal
+    assert decoded == 2
+
+
+def test_a_remembered_token_is_refused_once_its_expiry_has_passed(tmp_path: Path) -> None:
+    private, public = ensure_keypair(tmp_path)
+    now = [0.0]
+    verifier = TokenVerifier(public.read_text(), clock=lambda: now[0])
+    token = TokenIssuer(private.read_text(), ttl_s=600).issue(Principal(user_id=uuid.uuid4(), role="supplier"))
+    expires_at = jwt.decode(token, options={"verify_signature": False})["exp"]
+    now[0] = expires_at - 1
+    verifier.verify(token)
+    now[0] = expires_at
+    with pytest.raises(Unauthorized, match="expired"):
+        verifier.verify(token)

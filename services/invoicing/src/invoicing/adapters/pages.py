@@ -3,18 +3,19 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from pydantic import BaseModel
-from sqlalchemy import Select, Text, cast, func, literal_column, select
+from sqlalchemy import Integer, Select, Text, bindparam, cast, func, literal_column, select
 
-from invoicing.adapters.repository import visible_to
+from invoicing.adapters.repository import scope_values, visible_to_bound
 from invoicing.adapters.tables import invoice_lines, invoices, payments
 from shared.auth import Principal
-from shared.json_documents import decimal, instant, json_array, json_object, money, stored
-from shared.pagination import keyset_after
+from shared.json_documents import PageQuery, decimal, instant, json_array, json_object, money, stored
+from shared.pagination import cursor_values, keyset_after_cursor
 
 
 def invoice_document(
@@ -79,6 +80,15 @@ def invoice_document(
     )
 
 
+class _Shape(NamedTuple):
+    """What a page statement of invoices filters on (its values are bound at execution)."""
+
+    buyer: bool
+    after_cursor: bool
+    status: bool
+    purchase_order: bool
+
+
 def page_query(
     document: Any,
     *,
@@ -87,13 +97,35 @@ def page_query(
     purchase_order_id: UUID | None,
     limit: int,
     after: tuple[datetime, UUID] | None,
-) -> Select:  # type: ignore[type-arg]
+) -> PageQuery:
     """The invoices ``scope`` sees, filtered, newest first after the cursor: (created_at, id, document)."""
-    query = select(invoices.c.created_at, invoices.c.id, cast(document, Text)).where(
-        visible_to(scope), keyset_after(invoices.c.created_at, invoices.c.id, after)
+    shape = _Shape(
+        buyer=scope.is_buyer,
+        after_cursor=after is not None,
+        status=status is not None,
+        purchase_order=purchase_order_id is not None,
     )
+    values = scope_values(scope) | {"page_limit": limit}
+    if after is not None:
+        values |= cursor_values(after)
     if status is not None:
-        query = query.where(invoices.c.status == status)
+        values["status"] = status
     if purchase_order_id is not None:
-        query = query.where(invoices.c.purchase_order_id == purchase_order_id)
-    return query.order_by(invoices.c.created_at.desc(), invoices.c.id.desc()).limit(limit)
+        values["purchase_order_id"] = purchase_order_id
+    return PageQuery(_page_statement(document, shape), values)
+
+
+@functools.cache
+def _page_statement(document: Any, shape: _Shape) -> Select:  # type: ignore[type-arg]
+    query = select(invoices.c.created_at, invoices.c.id, cast(document, Text)).where(
+        visible_to_bound(buyer=shape.buyer)
+    )
+    if shape.after_cursor:
+        query = query.where(keyset_after_cursor(invoices.c.created_at, invoices.c.id))
+    if shape.status:
+        query = query.where(invoices.c.status == bindparam("status"))
+    if shape.purchase_order:
+        query = query.where(invoices.c.purchase_order_id == bindparam("purchase_order_id"))
+    return query.order_by(invoices.c.created_at.desc(), invoices.c.id.desc()).limit(
+        bindparam("page_limit", type_=Integer)
+    )

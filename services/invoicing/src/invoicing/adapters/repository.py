@@ -21,6 +21,7 @@ from shared.auth import Principal
 from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
 from shared.contracts.matching import MatchingVerdictIssued
 
+_NOBODY = UUID(int=0)
 _ROW_FIELDS = [c.name for c in invoices.c if c.name not in ("matching", "net_total")]
 
 # Built once (the values are bound at execution): saving is on every event and request path.
@@ -34,9 +35,22 @@ _DELETE_LINES = delete(invoice_lines).where(invoice_lines.c.invoice_id == bindpa
 
 def visible_to(principal: Principal) -> Any:
     """A buyer sees its tenant's invoices; a supplier user those of its suppliers."""
+    return visible_to_bound(buyer=principal.is_buyer).params(scope_values(principal))
+
+
+def visible_to_bound(*, buyer: bool) -> Any:
+    """``visible_to`` for a buyer or a supplier user with the caller left to bind (``scope_values``),
+    for statements built once."""
+    if buyer:
+        return invoices.c.tenant_id == bindparam("scope_tenant_id")
+    return invoices.c.supplier_id.in_(bindparam("scope_supplier_ids", expanding=True))
+
+
+def scope_values(principal: Principal) -> dict[str, Any]:
+    """The bound values of ``visible_to_bound`` for ``principal``: a buyer without a tenant sees nothing."""
     if principal.is_buyer:
-        return invoices.c.tenant_id == principal.tenant_id
-    return invoices.c.supplier_id.in_(list(principal.supplier_ids) or [UUID(int=0)])
+        return {"scope_tenant_id": principal.tenant_id or _NOBODY}
+    return {"scope_supplier_ids": sorted(principal.supplier_ids) or [_NOBODY]}
 
 
 class InvoiceRepository:

@@ -3,20 +3,21 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from pydantic import BaseModel
-from sqlalchemy import Select, Text, cast, func, literal_column, select
+from sqlalchemy import Integer, Select, Text, bindparam, cast, func, literal_column, select
 
-from orders.adapters.repository import joined_organisations, visible_to
+from orders.adapters.repository import joined_organisations, scope_values, visible_to_bound
 from orders.adapters.tables import organisations, purchase_order_lines, purchase_orders
 from orders.domain.model import OPEN_STATUSES
 from shared.auth import Principal
 from shared.contracts.orders import TermsWarning
-from shared.json_documents import decimal, instant, json_array, json_object, stored_list
-from shared.pagination import keyset_after
+from shared.json_documents import PageQuery, decimal, instant, json_array, json_object, stored_list
+from shared.pagination import cursor_values, keyset_after_cursor
 
 
 def order_document(order_model: type[BaseModel], line_model: type[BaseModel]) -> Any:
@@ -72,6 +73,16 @@ def order_document(order_model: type[BaseModel], line_model: type[BaseModel]) ->
     )
 
 
+class _Shape(NamedTuple):
+    """What a page statement of orders filters on (its values are bound at execution)."""
+
+    buyer: bool
+    after_cursor: bool
+    status: bool
+    open_only: bool | None
+    supplier: bool
+
+
 def page_query(
     document: Any,
     *,
@@ -81,21 +92,42 @@ def page_query(
     status: str | None = None,
     supplier_id: UUID | None = None,
     open_only: bool | None = None,
-) -> Select:  # type: ignore[type-arg]
+) -> PageQuery:
     """The orders ``scope`` sees, filtered, newest first after the cursor: (created_at, id, document).
 
     ``open_only``: True keeps the open orders (``OPEN_STATUSES``), False all the others."""
+    shape = _Shape(
+        buyer=scope.is_buyer,
+        after_cursor=after is not None,
+        status=status is not None,
+        open_only=open_only,
+        supplier=supplier_id is not None,
+    )
+    values = scope_values(scope) | {"page_limit": limit}
+    if after is not None:
+        values |= cursor_values(after)
+    if status is not None:
+        values["status"] = status
+    if supplier_id is not None:
+        values["supplier_id"] = supplier_id
+    return PageQuery(_page_statement(document, shape), values)
+
+
+@functools.cache
+def _page_statement(document: Any, shape: _Shape) -> Select:  # type: ignore[type-arg]
     po = purchase_orders.c
     query = (
         select(po.created_at, po.id, cast(document, Text))
         .select_from(joined_organisations())
-        .where(visible_to(scope), keyset_after(po.created_at, po.id, after))
+        .where(visible_to_bound(buyer=shape.buyer))
     )
-    if status is not None:
-        query = query.where(po.status == status)
-    if open_only is not None:
+    if shape.after_cursor:
+        query = query.where(keyset_after_cursor(po.created_at, po.id))
+    if shape.status:
+        query = query.where(po.status == bindparam("status"))
+    if shape.open_only is not None:
         is_open = po.status.in_(sorted(OPEN_STATUSES))
-        query = query.where(is_open if open_only else ~is_open)
-    if supplier_id is not None:
-        query = query.where(po.supplier_id == supplier_id)
-    return query.order_by(po.created_at.desc(), po.id.desc()).limit(limit)
+        query = query.where(is_open if shape.open_only else ~is_open)
+    if shape.supplier:
+        query = query.where(po.supplier_id == bindparam("supplier_id"))
+    return query.order_by(po.created_at.desc(), po.id.desc()).limit(bindparam("page_limit", type_=Integer))

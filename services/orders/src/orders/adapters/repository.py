@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, and_, delete, select
+from sqlalchemy import Row, Select, and_, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,12 +23,25 @@ _NOBODY = UUID(int=0)
 
 def visible_to(principal: Principal) -> Any:
     """A buyer sees its tenant's orders; a supplier user the non-draft orders of its suppliers."""
-    if principal.is_buyer:
-        return purchase_orders.c.tenant_id == (principal.tenant_id or _NOBODY)
+    return visible_to_bound(buyer=principal.is_buyer).params(scope_values(principal))
+
+
+def visible_to_bound(*, buyer: bool) -> Any:
+    """``visible_to`` for a buyer or a supplier user with the caller left to bind (``scope_values``),
+    for statements built once."""
+    if buyer:
+        return purchase_orders.c.tenant_id == bindparam("scope_tenant_id")
     return and_(
-        purchase_orders.c.supplier_id.in_(list(principal.supplier_ids) or [_NOBODY]),
+        purchase_orders.c.supplier_id.in_(bindparam("scope_supplier_ids", expanding=True)),
         purchase_orders.c.status != "draft",
     )
+
+
+def scope_values(principal: Principal) -> dict[str, Any]:
+    """The bound values of ``visible_to_bound`` for ``principal``."""
+    if principal.is_buyer:
+        return {"scope_tenant_id": principal.tenant_id or _NOBODY}
+    return {"scope_supplier_ids": sorted(principal.supplier_ids) or [_NOBODY]}
 
 
 def joined_organisations() -> Any:

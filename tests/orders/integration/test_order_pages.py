@@ -58,7 +58,6 @@ async def test_a_page_of_a_supplier_without_orders_is_empty(orders: OrdersServic
     assert await every_page(orders, orders.tokens.supplier(uuid.uuid4())) == []
 
 
-
 async def test_pages_asked_in_turn_by_different_callers_show_each_caller_only_its_own(orders: OrdersService) -> None:
     # The page statements are built once per shape and shared by every caller: only the values differ.
     asked: list[tuple[str, str, list[str]]] = []

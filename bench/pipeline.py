@@ -19,13 +19,13 @@ producer when it publishes the row).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.parser
 import email.policy
 import itertools
 import re
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -65,7 +65,7 @@ _SUBJECT = re.compile(r"^Invoice (\S+) for PO \S+ (approved|needs your approval)
 class Trace:
     """One invoice's times (wall clock, seconds)."""
 
-    scheduled: float
+    scheduled: float = 0.0  # set once the invoice's submit was sent (its events may come first)
     submitted_event: float | None = None  # InvoiceSubmitted.occurred_at
     submitted_published: float | None = None  # its record's timestamp
     verdict_event: float | None = None  # MatchingVerdictIssued.occurred_at
@@ -267,10 +267,11 @@ class Pipeline:
     async def saturation(
         self, po_ids: list[str], duration_s: float, *, clients: int = 32, warmup_s: float = 1.5
     ) -> dict[str, Any]:
-        """``clients`` create and submit invoices back to back for ``duration_s`` (or until the POs
-        run out); throughput = invoices with a final status ÷ the time from the start to the last
-        of them, the backlog left at the end included (``throughput_while_sending_per_s``: those
-        committed between ``warmup_s`` after the start and the end of sending, per second)."""
+        """``clients`` each create and submit an invoice, wait until it has a final status, and go
+        on with the next, for ``duration_s`` (or until the POs run out): a closed loop end to end,
+        so at most ``clients`` invoices are in flight and no backlog forms — the rate is one the
+        pipeline sustains. Throughput = statuses committed between ``warmup_s`` after the start
+        and the end of sending, per second."""
         queue = list(po_ids)
         numbers: dict[str, str] = {}
         scheduled: dict[str, float] = {}
@@ -278,32 +279,32 @@ class Pipeline:
         end = start + duration_s
         ran_out: list[float] = []
 
-        async def client() -> None:
+        async def client(observer: Observer) -> None:
             while time.time() < end:
                 if not queue:
                     ran_out.append(time.time())
                     return
                 at = time.time()
                 invoice = await self.draft(queue.pop())
-                await self.submit(invoice["id"])
                 numbers[invoice["id"]] = invoice["number"]
                 scheduled[invoice["id"]] = at
+                await self.submit(invoice["id"])
+                await observer.final_status(invoice["id"])
 
         # Waits for the emails too, so that no backlog spills into the next phase.
         cpu = CpuMeter(self.stack)
-        async with self._observer(scheduled, numbers, emails=True) as observe:
+        async with Observer(self, scheduled, numbers, emails=True, live=True) as observer:
             with cpu.measuring():
-                await asyncio.gather(*(client() for _ in range(clients)))
+                await asyncio.gather(*(client(observer) for _ in range(clients)))
                 sending_end = min([end, *ran_out])
-                traces = await observe()
+                traces = await observer.observe()
         finished = [t.status_event for t in traces.values() if t.status_event is not None]
         return {
             "duration_s": round(sending_end - start, 2),
             "clients": clients,
             "submitted": len(scheduled),
             "ran_out_of_purchase_orders": bool(ran_out),
-            "throughput_per_s": round(len(finished) / (max(finished) - start), 1),
-            "throughput_while_sending_per_s": round(rate_in_window(finished, start + warmup_s, sending_end), 1),
+            "throughput_per_s": round(rate_in_window(finished, start + warmup_s, sending_end), 1),
             "drained_after_s": round(max(finished) - sending_end, 2),
             "statuses": _count(t.status for t in traces.values()),
             # Draft, submit, matching, approval and its email: what one invoice costs where.
@@ -321,9 +322,9 @@ class Pipeline:
             scheduled[invoice_id] = at
             await self.submit(invoice_id)
 
-        async with self._observer(scheduled, numbers, emails=True) as observe:
+        async with Observer(self, scheduled, numbers, emails=True) as observer:
             _, sent = await open_loop(rate_per_s, duration_s, send)
-            traces = await observe()
+            traces = await observer.observe()
         confirmed = await self._confirm(list(traces))
         values = list(traces.values())
         hops = [t.hops() for t in values]
@@ -332,57 +333,10 @@ class Pipeline:
             "sent": sent,
             "to_status_ms": summary_ms(t.status_event - t.scheduled for t in values if t.status_event),
             "to_email_ms": summary_ms(t.emailed - t.scheduled for t in values if t.emailed),
-            "hops_ms": {name: summary_ms(h[i] for h in hops if h[i] is not None) for i, name in enumerate(HOPS)},
+            "hops_ms": {name: summary_ms(x for h in hops if (x := h[i]) is not None) for i, name in enumerate(HOPS)},
             "statuses": _count(t.status for t in values),
             "confirmed_via_api": confirmed,
         }
-
-    # -- observing ---------------------------------------------------------------------------
-    def _observer(self, scheduled: dict[str, float], numbers: dict[str, str], *, emails: bool) -> Any:
-        pipeline = self
-
-        class Observer:
-            async def __aenter__(self) -> Callable[[], Any]:
-                self.since = time.time() - 1
-                self.invoices = await TopicTail(pipeline.stack.bootstrap_servers, INVOICES_TOPIC).__aenter__()
-                self.verdicts = await TopicTail(pipeline.stack.bootstrap_servers, VERDICTS_TOPIC).__aenter__()
-                return self.observe
-
-            async def __aexit__(self, *_: object) -> None:
-                await self.invoices.__aexit__()
-                await self.verdicts.__aexit__()
-
-            async def observe(self) -> dict[str, Trace]:
-                traces: dict[str, Trace] = {}
-
-                def trace(invoice_id: str) -> Trace | None:
-                    if invoice_id not in scheduled:
-                        return None
-                    return traces.setdefault(invoice_id, Trace(scheduled[invoice_id]))
-
-                async def settled() -> bool:
-                    for envelope, published in await self.invoices.poll():
-                        t = trace(str(envelope.data.get("invoice_id")))
-                        if t is None:
-                            continue
-                        if envelope.type == "InvoiceSubmitted":
-                            t.submitted_event, t.submitted_published = _ts(envelope.occurred_at), published
-                        elif envelope.type in FINAL_EVENTS:
-                            t.status_event, t.status_published = _ts(envelope.occurred_at), published
-                            t.status = FINAL_EVENTS[envelope.type]
-                    for envelope, published in await self.verdicts.poll():
-                        t = trace(str(envelope.data.get("invoice_id")))
-                        if t is not None:
-                            t.verdict_event, t.verdict_published = _ts(envelope.occurred_at), published
-                    done = sum(1 for t in traces.values() if t.status is not None)
-                    return done == len(scheduled)
-
-                await wait_for(settled, timeout_s=120, what=f"a verdict status for all {len(scheduled)} invoices")
-                if emails:
-                    await pipeline._emails(traces, numbers, self.since)
-                return traces
-
-        return Observer()
 
     async def _emails(self, traces: dict[str, Trace], numbers: dict[str, str], since: float) -> None:
         by_number = {numbers[i]: t for i, t in traces.items()}
@@ -413,6 +367,94 @@ class Pipeline:
                 return answer.status_code == 200 and answer.json()["status"] in ("approved", "pending")
 
         return sum(await asyncio.gather(*(one(i) for i in invoice_ids)))
+
+
+class Observer:
+    """The invoices' events from the moment it is entered, on ``invoicing.invoice.v1`` and
+    ``matching.verdict.v1``. ``observe`` waits until every invoice of ``scheduled`` has a final
+    status (and its email) and returns their traces. Not ``live``, it reads the topics only
+    then, adding no load while a phase runs; ``live``, a task follows them throughout, so that
+    ``final_status`` can wait for one invoice."""
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        scheduled: dict[str, float],
+        numbers: dict[str, str],
+        *,
+        emails: bool,
+        live: bool = False,
+    ) -> None:
+        self._pipeline = pipeline
+        self._scheduled = scheduled
+        self._numbers = numbers
+        self._emails = emails
+        self._live = live
+        self._seen: dict[str, Trace] = {}
+        self._final: dict[str, asyncio.Event] = {}
+        self._follower: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Observer:
+        self.since = time.time() - 1
+        servers = self._pipeline.stack.bootstrap_servers
+        self._invoices = await TopicTail(servers, INVOICES_TOPIC).__aenter__()
+        self._verdicts = await TopicTail(servers, VERDICTS_TOPIC).__aenter__()
+        if self._live:
+            self._follower = asyncio.create_task(self._follow())
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._follower is not None:
+            self._follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._follower
+        await self._invoices.__aexit__()
+        await self._verdicts.__aexit__()
+
+    async def final_status(self, invoice_id: str, *, timeout_s: float = 120) -> None:
+        """Wait until ``invoice_id`` has a final status (``live`` only)."""
+        assert self._follower is not None, "final_status needs a live observer"
+        try:
+            await asyncio.wait_for(self._final_event(invoice_id).wait(), timeout_s)
+        except TimeoutError:
+            raise TimeoutError(f"invoice {invoice_id} had no final status within {timeout_s:g}s") from None
+
+    async def observe(self) -> dict[str, Trace]:
+        async def settled() -> bool:
+            if self._follower is None:
+                await self._read()
+            elif self._follower.done():
+                self._follower.result()  # its failure, not a timeout
+            return all(self._final_event(i).is_set() for i in self._scheduled)
+
+        await wait_for(settled, timeout_s=120, what=f"a verdict status for all {len(self._scheduled)} invoices")
+        traces = {i: self._seen[i] for i in self._scheduled}
+        for invoice_id, trace in traces.items():
+            trace.scheduled = self._scheduled[invoice_id]
+        if self._emails:
+            await self._pipeline._emails(traces, self._numbers, self.since)
+        return traces
+
+    def _final_event(self, invoice_id: str) -> asyncio.Event:
+        return self._final.setdefault(invoice_id, asyncio.Event())
+
+    async def _follow(self) -> None:
+        while True:
+            await self._read()
+
+    async def _read(self) -> None:
+        for envelope, published in await self._invoices.poll():
+            invoice_id = str(envelope.data.get("invoice_id"))
+            t = self._seen.setdefault(invoice_id, Trace())
+            if envelope.type == "InvoiceSubmitted":
+                t.submitted_event, t.submitted_published = _ts(envelope.occurred_at), published
+            elif envelope.type in FINAL_EVENTS:
+                t.status_event, t.status_published = _ts(envelope.occurred_at), published
+                t.status = FINAL_EVENTS[envelope.type]
+                self._final_event(invoice_id).set()
+        for envelope, published in await self._verdicts.poll():
+            t = self._seen.setdefault(str(envelope.data.get("invoice_id")), Trace())
+            t.verdict_event, t.verdict_published = _ts(envelope.occurred_at), published
 
 
 def _ts(moment: datetime) -> float:

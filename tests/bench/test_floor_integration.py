@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from bench.floor import HOPS, Floor
@@ -25,3 +27,9 @@ async def test_floor_routes_every_invoice_it_submits_at_a_fixed_rate(servers: Se
     assert floor.errors == 0
     assert saturation["submitted"] == len(floor.traces) > 0
     assert floor.done(list(floor.traces)) == saturation["submitted"]
+    # A closed loop: each client waits until its invoice is routed before it submits the next.
+    changes = sorted(
+        [(t.scheduled, 1) for t in floor.traces.values()] + [(t.routed, -1) for t in floor.traces.values()]
+    )
+    in_flight = list(itertools.accumulate(change for _, change in changes))
+    assert max(in_flight) <= 4

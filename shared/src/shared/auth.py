@@ -78,6 +78,21 @@ class Principal(BaseModel):
             raise NotFound(f"{what} not found")
 
 
+# The bound parameters of a visibility filter built once for every caller (a page statement):
+# a buyer's tenant, or a supplier user's suppliers (an expanding parameter).
+SCOPE_TENANT = "scope_tenant_id"
+SCOPE_SUPPLIERS = "scope_supplier_ids"
+_NOBODY = UUID(int=0)
+
+
+def scope_values(principal: Principal) -> dict[str, object]:
+    """The values of ``SCOPE_TENANT`` (a buyer) or ``SCOPE_SUPPLIERS`` (a supplier user) for
+    ``principal``; a buyer without a tenant or a user without suppliers matches nobody."""
+    if principal.is_buyer:
+        return {SCOPE_TENANT: principal.tenant_id or _NOBODY}
+    return {SCOPE_SUPPLIERS: sorted(principal.supplier_ids) or [_NOBODY]}
+
+
 def load_public_key(public_key_pem: str) -> Ed25519PublicKey:
     key = serialization.load_pem_public_key(public_key_pem.encode())
     if not isinstance(key, Ed25519PublicKey):

@@ -11,9 +11,9 @@ from uuid import UUID
 from pydantic import BaseModel
 from sqlalchemy import Integer, Select, Text, bindparam, cast, func, literal_column, select
 
-from invoicing.adapters.repository import scope_values, visible_to_bound
+from invoicing.adapters.repository import visible_to_bound
 from invoicing.adapters.tables import invoice_lines, invoices, payments
-from shared.auth import Principal
+from shared.auth import Principal, scope_values
 from shared.json_documents import PageQuery, decimal, instant, json_array, json_object, money, stored
 from shared.pagination import cursor_values, keyset_after_cursor
 

@@ -17,11 +17,10 @@ from invoicing.domain.errors import DuplicateInvoiceNumber, InvoiceNotFound
 from invoicing.domain.lines import InvoiceLine
 from invoicing.domain.model import Invoice
 from invoicing.domain.payments import Payment
-from shared.auth import Principal
+from shared.auth import SCOPE_SUPPLIERS, SCOPE_TENANT, Principal, scope_values
 from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
 from shared.contracts.matching import MatchingVerdictIssued
 
-_NOBODY = UUID(int=0)
 _ROW_FIELDS = [c.name for c in invoices.c if c.name not in ("matching", "net_total")]
 
 # Built once (the values are bound at execution): saving is on every event and request path.
@@ -39,18 +38,11 @@ def visible_to(principal: Principal) -> Any:
 
 
 def visible_to_bound(*, buyer: bool) -> Any:
-    """``visible_to`` for a buyer or a supplier user with the caller left to bind (``scope_values``),
-    for statements built once."""
+    """``visible_to`` for a buyer or a supplier user with the caller left to bind
+    (``shared.auth.scope_values``), for statements built once."""
     if buyer:
-        return invoices.c.tenant_id == bindparam("scope_tenant_id")
-    return invoices.c.supplier_id.in_(bindparam("scope_supplier_ids", expanding=True))
-
-
-def scope_values(principal: Principal) -> dict[str, Any]:
-    """The bound values of ``visible_to_bound`` for ``principal``: a buyer without a tenant sees nothing."""
-    if principal.is_buyer:
-        return {"scope_tenant_id": principal.tenant_id or _NOBODY}
-    return {"scope_supplier_ids": sorted(principal.supplier_ids) or [_NOBODY]}
+        return invoices.c.tenant_id == bindparam(SCOPE_TENANT)
+    return invoices.c.supplier_id.in_(bindparam(SCOPE_SUPPLIERS, expanding=True))
 
 
 class InvoiceRepository:

@@ -11,10 +11,10 @@ from uuid import UUID
 from pydantic import BaseModel
 from sqlalchemy import Integer, Select, Text, bindparam, cast, func, literal_column, select
 
-from orders.adapters.repository import joined_organisations, scope_values, visible_to_bound
+from orders.adapters.repository import joined_organisations, visible_to_bound
 from orders.adapters.tables import organisations, purchase_order_lines, purchase_orders
 from orders.domain.model import OPEN_STATUSES
-from shared.auth import Principal
+from shared.auth import Principal, scope_values
 from shared.contracts.orders import TermsWarning
 from shared.json_documents import PageQuery, decimal, instant, json_array, json_object, stored_list
 from shared.pagination import cursor_values, keyset_after_cursor

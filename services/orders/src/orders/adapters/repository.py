@@ -14,11 +14,9 @@ from orders.adapters.tables import organisations, purchase_order_counters, purch
 from orders.domain.errors import PurchaseOrderNotFound
 from orders.domain.lines import PurchaseOrderLine
 from orders.domain.model import PurchaseOrder
-from shared.auth import Principal
+from shared.auth import SCOPE_SUPPLIERS, SCOPE_TENANT, Principal, scope_values
 from shared.contracts.orders import TermsWarning
 from shared.db import upsert
-
-_NOBODY = UUID(int=0)
 
 
 def visible_to(principal: Principal) -> Any:
@@ -27,21 +25,14 @@ def visible_to(principal: Principal) -> Any:
 
 
 def visible_to_bound(*, buyer: bool) -> Any:
-    """``visible_to`` for a buyer or a supplier user with the caller left to bind (``scope_values``),
-    for statements built once."""
+    """``visible_to`` for a buyer or a supplier user with the caller left to bind
+    (``shared.auth.scope_values``), for statements built once."""
     if buyer:
-        return purchase_orders.c.tenant_id == bindparam("scope_tenant_id")
+        return purchase_orders.c.tenant_id == bindparam(SCOPE_TENANT)
     return and_(
-        purchase_orders.c.supplier_id.in_(bindparam("scope_supplier_ids", expanding=True)),
+        purchase_orders.c.supplier_id.in_(bindparam(SCOPE_SUPPLIERS, expanding=True)),
         purchase_orders.c.status != "draft",
     )
-
-
-def scope_values(principal: Principal) -> dict[str, Any]:
-    """The bound values of ``visible_to_bound`` for ``principal``."""
-    if principal.is_buyer:
-        return {"scope_tenant_id": principal.tenant_id or _NOBODY}
-    return {"scope_supplier_ids": sorted(principal.supplier_ids) or [_NOBODY]}
 
 
 def joined_organisations() -> Any:

@@ -31,7 +31,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import Executable
 
+from shared.auth import Principal, scope_values
 from shared.money import DEFAULT_MINOR_UNIT, MINOR_UNITS
+from shared.pagination import cursor_values
 
 _EMPTY_ARRAY = literal_column("'[]'::json", JSON)
 # PostgreSQL passes a function at most 100 arguments: a name and a value per field.
@@ -59,6 +61,20 @@ class PageQuery(NamedTuple):
     def with_values(self) -> Executable:
         """The statement carrying this request's values (to compile it on its own, as the bench does)."""
         return self.statement.params(self.values)  # type: ignore[attr-defined,no-any-return]
+
+
+# The bound parameter of a page statement's LIMIT.
+PAGE_LIMIT = "page_limit"
+
+
+def page_values(scope: Principal, *, limit: int, after: tuple[datetime, UUID] | None, **filters: Any) -> dict[str, Any]:
+    """The values of a page statement's bound parameters for one request: the caller
+    (``scope_values``), ``PAGE_LIMIT``, the cursor's (``cursor_values``) after the first page,
+    and each filter that is given, under its own name."""
+    values = scope_values(scope) | {PAGE_LIMIT: limit}
+    if after is not None:
+        values |= cursor_values(after)
+    return values | {name: value for name, value in filters.items() if value is not None}
 
 
 class PageReader:

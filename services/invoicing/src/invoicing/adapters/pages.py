@@ -13,9 +13,19 @@ from sqlalchemy import Integer, Select, Text, bindparam, cast, func, literal_col
 
 from invoicing.adapters.repository import visible_to_bound
 from invoicing.adapters.tables import invoice_lines, invoices, payments
-from shared.auth import Principal, scope_values
-from shared.json_documents import PageQuery, decimal, instant, json_array, json_object, money, stored
-from shared.pagination import cursor_values, keyset_after_cursor
+from shared.auth import Principal
+from shared.json_documents import (
+    PAGE_LIMIT,
+    PageQuery,
+    decimal,
+    instant,
+    json_array,
+    json_object,
+    money,
+    page_values,
+    stored,
+)
+from shared.pagination import keyset_after_cursor
 
 
 def invoice_document(
@@ -105,13 +115,7 @@ def page_query(
         status=status is not None,
         purchase_order=purchase_order_id is not None,
     )
-    values = scope_values(scope) | {"page_limit": limit}
-    if after is not None:
-        values |= cursor_values(after)
-    if status is not None:
-        values["status"] = status
-    if purchase_order_id is not None:
-        values["purchase_order_id"] = purchase_order_id
+    values = page_values(scope, limit=limit, after=after, status=status, purchase_order_id=purchase_order_id)
     return PageQuery(_page_statement(document, shape), values)
 
 
@@ -127,5 +131,5 @@ def _page_statement(document: Any, shape: _Shape) -> Select:  # type: ignore[typ
     if shape.purchase_order:
         query = query.where(invoices.c.purchase_order_id == bindparam("purchase_order_id"))
     return query.order_by(invoices.c.created_at.desc(), invoices.c.id.desc()).limit(
-        bindparam("page_limit", type_=Integer)
+        bindparam(PAGE_LIMIT, type_=Integer)
     )

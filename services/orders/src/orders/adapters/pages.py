@@ -14,10 +14,19 @@ from sqlalchemy import Integer, Select, Text, bindparam, cast, func, literal_col
 from orders.adapters.repository import joined_organisations, visible_to_bound
 from orders.adapters.tables import organisations, purchase_order_lines, purchase_orders
 from orders.domain.model import OPEN_STATUSES
-from shared.auth import Principal, scope_values
+from shared.auth import Principal
 from shared.contracts.orders import TermsWarning
-from shared.json_documents import PageQuery, decimal, instant, json_array, json_object, stored_list
-from shared.pagination import cursor_values, keyset_after_cursor
+from shared.json_documents import (
+    PAGE_LIMIT,
+    PageQuery,
+    decimal,
+    instant,
+    json_array,
+    json_object,
+    page_values,
+    stored_list,
+)
+from shared.pagination import keyset_after_cursor
 
 
 def order_document(order_model: type[BaseModel], line_model: type[BaseModel]) -> Any:
@@ -103,13 +112,7 @@ def page_query(
         open_only=open_only,
         supplier=supplier_id is not None,
     )
-    values = scope_values(scope) | {"page_limit": limit}
-    if after is not None:
-        values |= cursor_values(after)
-    if status is not None:
-        values["status"] = status
-    if supplier_id is not None:
-        values["supplier_id"] = supplier_id
+    values = page_values(scope, limit=limit, after=after, status=status, supplier_id=supplier_id)
     return PageQuery(_page_statement(document, shape), values)
 
 
@@ -130,4 +133,4 @@ def _page_statement(document: Any, shape: _Shape) -> Select:  # type: ignore[typ
         query = query.where(is_open if shape.open_only else ~is_open)
     if shape.supplier:
         query = query.where(po.supplier_id == bindparam("supplier_id"))
-    return query.order_by(po.created_at.desc(), po.id.desc()).limit(bindparam("page_limit", type_=Integer))
+    return query.order_by(po.created_at.desc(), po.id.desc()).limit(bindparam(PAGE_LIMIT, type_=Integer))

@@ -2,7 +2,8 @@
 
 Starts the whole system on the embedded servers (free ports, a data directory under /tmp), then
 measures in this order: the pipeline's saturation, the floor's saturation, both at 10/50/80 % of
-the pipeline's saturation (open loop), the matching cost and the read path. See
+the pipeline's saturation (open loop), the matching cost, the read path and, on a stack it started
+itself, the HTTP path alone (``bench.http_path``: the consumers stopped). See
 docs/performance.md for what each figure means. Before each phase the bench takes its own heap out
 of the garbage collector's reach (``gc.freeze``, as the services do after start-up), so that a full
 collection does not stop the clock of the requests in flight.
@@ -26,7 +27,7 @@ import typer
 from httpx_aiohttp import AiohttpTransport
 from rich.console import Console
 
-from bench import report
+from bench import http_path, report
 from bench.floor import Floor
 from bench.pipeline import Pipeline
 from shared.devstack.broker import EmbeddedBroker
@@ -43,11 +44,15 @@ class Sizes:
     saturation_s: float
     saturation_pos: int
     rate_s: float
+    http_path_s: float
+    http_path_pos: int
     clients: int = 32
 
     @classmethod
     def of(cls, quick: bool) -> Sizes:
-        return cls(saturation_s=6, saturation_pos=200, rate_s=3) if quick else cls(30, 1200, 20)
+        if quick:
+            return cls(saturation_s=6, saturation_pos=200, rate_s=3, http_path_s=3, http_path_pos=500)
+        return cls(saturation_s=30, saturation_pos=1200, rate_s=20, http_path_s=12, http_path_pos=2000)
 
 
 console = Console()
@@ -55,6 +60,19 @@ app = typer.Typer(add_completion=False)
 
 
 async def measure(stack: Stack, sizes: Sizes, quick: bool) -> dict[str, Any]:
+    # Idle connections are dropped after 2 s, before the server's keep-alive timeout (uvicorn: 5 s)
+    # closes them, so a request never goes out on a connection the server is closing. The clients'
+    # pool is aiohttp's, as the gateway's: httpcore's looks at every pooled connection on every
+    # request, a cost that grew with the 32 clients' connections and ran on the cores measured.
+    limits = httpx.Limits(max_connections=64, keepalive_expiry=2.0)
+    transport = AiohttpTransport(limits=limits)
+    async with httpx.AsyncClient(
+        base_url=stack.config.gateway_url + "/api/v1", timeout=60, limits=limits, transport=transport
+    ) as api:
+        return await _measure(stack, api, sizes, quick)
+
+
+async def _measure(stack: Stack, api: httpx.AsyncClient, sizes: Sizes, quick: bool) -> dict[str, Any]:
     started = time.monotonic()
     results: dict[str, Any] = {"mode": "quick" if quick else "full", "sizes": vars(sizes)}
     phases: dict[str, float] = results.setdefault("phases_s", {})
@@ -65,35 +83,26 @@ async def measure(stack: Stack, sizes: Sizes, quick: bool) -> dict[str, Any]:
         phases[name] = round(now - mark[0], 1)
         mark[0] = now
 
-    # Idle connections are dropped after 2 s, before the server's keep-alive timeout (uvicorn: 5 s)
-    # closes them, so a request never goes out on a connection the server is closing. The clients'
-    # pool is aiohttp's, as the gateway's: httpcore's looks at every pooled connection on every
-    # request, a cost that grew with the 32 clients' connections and ran on the cores measured.
-    limits = httpx.Limits(max_connections=64, keepalive_expiry=2.0)
-    transport = AiohttpTransport(limits=limits)
-    async with httpx.AsyncClient(
-        base_url=stack.config.gateway_url + "/api/v1", timeout=60, limits=limits, transport=transport
-    ) as api:
-        pipeline = Pipeline(stack, api)
-        await pipeline.prepare()
-        console.print(f"Creating {sizes.saturation_pos} purchase orders...")
-        pos = await pipeline.purchase_orders(sizes.saturation_pos)
-        console.print(f"Pipeline saturation ({sizes.saturation_s:g} s, {sizes.clients} clients)...")
+    pipeline = Pipeline(stack, api)
+    await pipeline.prepare()
+    console.print(f"Creating {sizes.saturation_pos} purchase orders...")
+    pos = await pipeline.purchase_orders(sizes.saturation_pos)
+    console.print(f"Pipeline saturation ({sizes.saturation_s:g} s, {sizes.clients} clients)...")
+    settle_garbage_collector()
+    saturation = await pipeline.saturation(pos, sizes.saturation_s, clients=sizes.clients)
+    console.print(f"  {saturation['throughput_per_s']}/s")
+    rates = [max(1.0, round(saturation["throughput_per_s"] * f, 1)) for f in FRACTIONS]
+    needed = [round(r * sizes.rate_s) for r in rates]
+    console.print(f"Creating {sum(needed)} purchase orders and draft invoices for the open loops...")
+    drafts = await pipeline.drafts(await pipeline.purchase_orders(sum(needed)))
+    runs = []
+    for fraction, rate, count in zip(FRACTIONS, rates, needed, strict=True):
+        console.print(f"Pipeline open loop at {rate:g}/s ({fraction:.0%})...")
         settle_garbage_collector()
-        saturation = await pipeline.saturation(pos, sizes.saturation_s, clients=sizes.clients)
-        console.print(f"  {saturation['throughput_per_s']}/s")
-        rates = [max(1.0, round(saturation["throughput_per_s"] * f, 1)) for f in FRACTIONS]
-        needed = [round(r * sizes.rate_s) for r in rates]
-        console.print(f"Creating {sum(needed)} purchase orders and draft invoices for the open loops...")
-        drafts = await pipeline.drafts(await pipeline.purchase_orders(sum(needed)))
-        runs = []
-        for fraction, rate, count in zip(FRACTIONS, rates, needed, strict=True):
-            console.print(f"Pipeline open loop at {rate:g}/s ({fraction:.0%})...")
-            settle_garbage_collector()
-            run = await pipeline.at_rate(drafts[:count], rate, sizes.rate_s)
-            drafts = drafts[count:]
-            runs.append({"fraction": fraction, **run})
-        results["pipeline"] = {"saturation": saturation, "rates": runs, "setup_retries": pipeline.retries}
+        run = await pipeline.at_rate(drafts[:count], rate, sizes.rate_s)
+        drafts = drafts[count:]
+        runs.append({"fraction": fraction, **run})
+    results["pipeline"] = {"saturation": saturation, "rates": runs, "setup_retries": pipeline.retries}
     lap("pipeline")
 
     floor = Floor(dsn=floor_database(stack), bootstrap_servers=stack.bootstrap_servers)
@@ -127,6 +136,19 @@ async def measure(stack: Stack, sizes: Sizes, quick: bool) -> dict[str, Any]:
         lap("read_path")
     except ModuleNotFoundError as exc:
         missing.append(f"bench.read_path ({exc})")
+    if http_path.runnable(stack):
+        # Last: it leaves the consumers stopped.
+        console.print(f"Creating {sizes.http_path_pos} purchase orders for the HTTP path alone...")
+        pos = await pipeline.purchase_orders(sizes.http_path_pos)
+        console.print(f"HTTP path alone ({sizes.http_path_s:g} s, {', '.join(http_path.CONSUMERS)} stopped)...")
+        settle_garbage_collector()
+        results["http_path"] = await http_path.saturation(
+            pipeline, stack, pos, sizes.http_path_s, clients=sizes.clients
+        )
+        console.print(f"  {results['http_path']['throughput_per_s']}/s")
+        lap("http_path")
+    else:
+        results["http_path"] = {"skipped": "measured only on a stack the bench starts: it stops services"}
     results["missing"] = missing
     results["elapsed_s"] = round(time.monotonic() - started, 1)
     return results
@@ -175,7 +197,8 @@ def main(
         "The bench works in organisations of its own, but leaves their data in that system's databases.",
     ),
 ) -> None:
-    """Measure the pipeline, its floor, the matching cost and the read path; write the report."""
+    """Measure the pipeline, its floor, the matching cost, the read path and the HTTP path alone;
+    write the report."""
     if running:
         measure_running(quick, out)
         return

@@ -2,8 +2,11 @@
 
 ``results`` is one JSON-able dict: ``pipeline`` and ``floor`` (``saturation`` and ``rates``, a
 list of open-loop runs at the same rates), ``matching_cost`` and ``read_path`` when they ran,
-and the ratios ``throughput_ratio`` (pipeline saturation ÷ floor saturation) and ``p99_ratio``
-(pipeline p99 submit→status ÷ floor p99 at 50 % of the pipeline's saturation).
+``http_path`` (the HTTP path alone, its consumers stopped) when it ran, and the ratios
+``throughput_ratio`` (pipeline saturation ÷ floor saturation), ``p99_ratio`` (pipeline p99
+submit→status ÷ floor p99 at 50 % of the pipeline's saturation) and ``http_path_ratio`` (the HTTP
+path alone ÷ floor saturation: what ``throughput_ratio`` would be if nothing after the submit cost
+anything).
 """
 
 from __future__ import annotations
@@ -18,20 +21,27 @@ from rich.console import Console
 from rich.table import Table
 
 
+def _http_path(results: dict[str, Any]) -> dict[str, Any] | None:
+    """The HTTP path alone's figures, when that phase ran."""
+    found = results.get("http_path")
+    return found if found and "throughput_per_s" in found else None
+
+
 def ratios(results: dict[str, Any]) -> dict[str, float | None]:
     pipeline, floor = results["pipeline"], results["floor"]
-    throughput_ratio = None
-    if floor["saturation"]["throughput_per_s"]:
-        throughput_ratio = round(
-            pipeline["saturation"]["throughput_per_s"] / floor["saturation"]["throughput_per_s"], 2
-        )
+    throughput_ratio = http_path_ratio = None
+    floor_rate = floor["saturation"]["throughput_per_s"]
+    if floor_rate:
+        throughput_ratio = round(pipeline["saturation"]["throughput_per_s"] / floor_rate, 2)
+        if http := _http_path(results):
+            http_path_ratio = round(http["throughput_per_s"] / floor_rate, 2)
     p99_ratio = None
     at_half = [(p, f) for p, f in zip(pipeline["rates"], floor["rates"], strict=False) if p.get("fraction") == 0.5]
     if at_half:
         p, f = at_half[0]
         if p["to_status_ms"]["p99"] is not None and f["end_to_end_ms"]["p99"]:
             p99_ratio = round(p["to_status_ms"]["p99"] / f["end_to_end_ms"]["p99"], 2)
-    return {"throughput_ratio": throughput_ratio, "p99_ratio": p99_ratio}
+    return {"throughput_ratio": throughput_ratio, "p99_ratio": p99_ratio, "http_path_ratio": http_path_ratio}
 
 
 def _ms(value: Any) -> str:
@@ -44,10 +54,12 @@ def tables(results: dict[str, Any]) -> list[Table]:
     head = Table(title="Throughput (invoices reaching a final status per second)", title_justify="left")
     for column in ("", "saturation /s", "clients", "submitted"):
         head.add_column(column, justify="right" if column else "left")
-    for name, part in (("pipeline", pipeline), ("floor", floor)):
-        s = part["saturation"]
+    for name, s in _saturations(results):
         head.add_row(name, f"{s['throughput_per_s']:,.1f}", str(s["clients"]), str(s["submitted"]))
-    head.caption = f"throughput_ratio {results.get('throughput_ratio')}   p99_ratio {results.get('p99_ratio')}"
+    head.caption = (
+        f"throughput_ratio {results.get('throughput_ratio')}   p99_ratio {results.get('p99_ratio')}"
+        f"   http_path_ratio {results.get('http_path_ratio')}"
+    )
     found.append(head)
 
     latency = Table(title="Open-loop latency from the scheduled send time (ms)", title_justify="left")
@@ -70,14 +82,15 @@ def tables(results: dict[str, Any]) -> list[Table]:
                     hops.add_row(f"{label}: {name}", _ms(figures["p50"]), _ms(figures["p99"]))
     found.append(hops)
 
-    cpu = pipeline["saturation"].get("cpu_ms_per_invoice")
-    if cpu:
+    columns = _cpu_columns(results)
+    if columns:
         per_process = Table(title="CPU per invoice (ms)", title_justify="left")
         per_process.add_column("process")
-        per_process.add_column("ms", justify="right")
-        for name, ms in cpu.items():
-            per_process.add_row(name, _ms(ms))
-        per_process.caption = f"cores busy {pipeline['saturation'].get('cpu_cores_busy')}"
+        for title in columns:
+            per_process.add_column(title, justify="right")
+        for name, row in _cpu_rows(columns):
+            per_process.add_row(name, *row)
+        per_process.caption = "cores busy " + ", ".join(f"{t}: {c['cpu_cores_busy']}" for t, c in columns.items())
         found.append(per_process)
 
     if results.get("matching_cost"):
@@ -85,6 +98,35 @@ def tables(results: dict[str, Any]) -> list[Table]:
     if results.get("read_path"):
         found.append(_plain("Read path", results["read_path"]))
     return found
+
+
+def _saturations(results: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(name, closed-loop figures) of the pipeline, the floor and, when it ran, the HTTP path alone."""
+    yield "pipeline", results["pipeline"]["saturation"]
+    yield "floor", results["floor"]["saturation"]
+    if http := _http_path(results):
+        yield "HTTP path alone", http
+
+
+def _cpu_columns(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The closed loops whose CPU per invoice was measured, by column title."""
+    columns = {}
+    saturation = results["pipeline"]["saturation"]
+    if saturation.get("cpu_ms_per_invoice"):
+        columns["pipeline at saturation"] = saturation
+    http = _http_path(results)
+    if http and http.get("cpu_ms_per_invoice"):
+        columns["HTTP path alone"] = http
+    return columns
+
+
+def _cpu_rows(columns: dict[str, dict[str, Any]]) -> Iterator[tuple[str, list[str]]]:
+    """(process, one cell per column) in the first column's order, ``total`` last."""
+    names: list[str] = []
+    for figures in columns.values():
+        names += [n for n in figures["cpu_ms_per_invoice"] if n not in names and n != "total"]
+    for name in [*names, "total"]:
+        yield name, [_ms(figures["cpu_ms_per_invoice"].get(name)) for figures in columns.values()]
 
 
 def _latency_rows(pipeline: dict[str, Any], floor: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -169,10 +211,10 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "| | saturation (invoices/s) | submitted |",
         "| --- | ---: | ---: |",
-        f"| pipeline | {pipeline['saturation']['throughput_per_s']} | {pipeline['saturation']['submitted']} |",
-        f"| floor | {floor['saturation']['throughput_per_s']} | {floor['saturation']['submitted']} |",
+        *(f"| {name} | {s['throughput_per_s']} | {s['submitted']} |" for name, s in _saturations(results)),
         "",
-        f"`throughput_ratio` = **{results.get('throughput_ratio')}**, `p99_ratio` = **{results.get('p99_ratio')}**",
+        f"`throughput_ratio` = **{results.get('throughput_ratio')}**, `p99_ratio` = **{results.get('p99_ratio')}**, "
+        f"`http_path_ratio` = **{results.get('http_path_ratio')}**",
         "",
         "| rate /s | latency from the scheduled time (ms) | n | p50 | p95 | p99 | max |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
@@ -186,9 +228,11 @@ def markdown(results: dict[str, Any]) -> str:
             if run.get("fraction") == 0.5:
                 for name, figures in run["hops_ms"].items():
                     lines.append(f"| {label}: {name} | {_ms(figures['p50'])} | {_ms(figures['p99'])} |")
-    cpu = pipeline["saturation"].get("cpu_ms_per_invoice")
-    if cpu:
-        lines += ["", "| CPU per invoice at saturation | ms |", "| --- | ---: |"]
-        lines += [f"| {name} | {_ms(ms)} |" for name, ms in cpu.items()]
-        lines += ["", f"Cores kept busy over the saturation phase: {pipeline['saturation'].get('cpu_cores_busy')}."]
+    columns = _cpu_columns(results)
+    if columns:
+        lines += ["", "| CPU per invoice (ms) | " + " | ".join(columns) + " |"]
+        lines += ["| --- |" + " ---: |" * len(columns)]
+        lines += [f"| {name} | " + " | ".join(cells) + " |" for name, cells in _cpu_rows(columns)]
+        busy = "; ".join(f"{title}, {figures['cpu_cores_busy']}" for title, figures in columns.items())
+        lines += ["", f"Cores kept busy: {busy}."]
     return "\n".join(lines) + "\n"

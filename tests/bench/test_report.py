@@ -89,8 +89,27 @@ def synthetic() -> dict[str, Any]:
     }
 
 
+def with_http_path(results: dict[str, Any]) -> dict[str, Any]:
+    results["http_path"] = {
+        "stopped": ["orders", "matching", "notifier"],
+        "throughput_per_s": 160.0,
+        "clients": 32,
+        "submitted": 1900,
+        "cpu_ms_per_invoice": {"gateway": 2.0, "invoicing": 4.0, "total": 6.0},
+        "cpu_cores_busy": 0.96,
+    }
+    return results
+
+
 def test_the_ratios_compare_saturations_and_the_p99_at_half_of_saturation() -> None:
-    assert report.ratios(synthetic()) == {"throughput_ratio": 0.25, "p99_ratio": 3.0}
+    assert report.ratios(synthetic()) == {"throughput_ratio": 0.25, "p99_ratio": 3.0, "http_path_ratio": None}
+
+
+def test_the_http_path_alone_is_compared_with_the_floor_when_it_ran() -> None:
+    assert report.ratios(with_http_path(synthetic()))["http_path_ratio"] == 0.4
+    skipped = synthetic()
+    skipped["http_path"] = {"skipped": "measured only on a stack the bench starts: it stops services"}
+    assert report.ratios(skipped)["http_path_ratio"] is None
 
 
 def test_the_report_writes_the_json_files_and_the_plot(tmp_path: Path) -> None:
@@ -113,9 +132,30 @@ def test_the_markdown_tables_carry_the_ratios_and_every_rate() -> None:
     results = synthetic()
     results.update(report.ratios(results))
     text = report.markdown(results)
-    assert "`throughput_ratio` = **0.25**, `p99_ratio` = **3.0**" in text
+    assert "`throughput_ratio` = **0.25**, `p99_ratio` = **3.0**, `http_path_ratio` = **None**" in text
     assert text.count("| pipeline submit → status |") == 3
     assert f"| pipeline: {PIPELINE_HOPS[0]} |" in text
+    assert "| CPU per invoice (ms) | pipeline at saturation |" in text
     assert "| invoicing | 9.5 |" in text
     assert "| total | 15.5 |" in text
-    assert "Cores kept busy over the saturation phase: 1.55." in text
+    assert "Cores kept busy: pipeline at saturation, 1.55." in text
+    assert "HTTP path alone" not in text
+
+
+def test_the_http_path_alone_has_its_throughput_row_and_cpu_column() -> None:
+    results = with_http_path(synthetic())
+    results.update(report.ratios(results))
+    text = report.markdown(results)
+    assert "| HTTP path alone | 160.0 | 1900 |" in text
+    assert "`http_path_ratio` = **0.4**" in text
+    assert "| CPU per invoice (ms) | pipeline at saturation | HTTP path alone |" in text
+    # Processes in the pipeline's order; those stopped for the HTTP path show "-".
+    assert "| invoicing | 9.5 | 4.0 |\n| matching | 6.0 | - |\n| gateway | - | 2.0 |\n| total | 15.5 | 6.0 |" in text
+    assert "Cores kept busy: pipeline at saturation, 1.55; HTTP path alone, 0.96." in text
+
+    console = Console(record=True, width=160)
+    for table in report.tables(results):
+        console.print(table)
+    shown = " ".join(console.export_text().split())  # the caption wraps at the table's width
+    assert "HTTP path alone" in shown
+    assert "http_path_ratio 0.4" in shown

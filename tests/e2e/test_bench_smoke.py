@@ -9,6 +9,7 @@ import httpx
 import pytest
 import typer
 
+from bench import http_path
 from bench.__main__ import attached
 from bench.pipeline import Pipeline
 from shared.devstack.ports import free_port
@@ -59,6 +60,8 @@ def test_the_bench_attaches_to_the_running_system_the_environment_describes(
     assert attached_stack.database_url("orders") == stack.database_url("orders")
     assert attached_stack.config.mail_sink_dir == config.mail_sink_dir
     assert attached_stack.processes == {}  # nothing of it is ours to start or stop
+    assert not http_path.runnable(attached_stack)  # so the HTTP path alone, which stops services, is skipped
+    assert http_path.runnable(stack)
 
     monkeypatch.setenv("PORTAL_HTTP_PORT", str(free_port()))
     with pytest.raises(typer.BadParameter, match="no running system answers"):

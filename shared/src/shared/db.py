@@ -4,14 +4,14 @@ and what counts as "the database is unavailable" (answered 503 over HTTP, retrie
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, Self
 
 import asyncpg
-from sqlalchemy import MetaData, Table, event
+from sqlalchemy import MetaData, Table, bindparam, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import (
@@ -108,6 +108,17 @@ def database_unavailable(exc: BaseException) -> bool:
             return True
         error = error.__cause__
     return False
+
+
+def bound(name: str, values: Mapping[str, Any] | None, *, expanding: bool = False) -> Any:
+    """The parameter ``name`` of a condition, with its value from ``values``, or left to bind at
+    execution when ``values`` is None (a statement built once and kept). One definition of a
+    condition serves both: a value given here is extracted at execution like any other, so the
+    compiled statement is the same. (Binding a built condition afterwards with ``params()`` is
+    deprecated below statement level since SQLAlchemy 2.1, and copies the whole expression.)"""
+    if values is None:
+        return bindparam(name, expanding=expanding)
+    return bindparam(name, values[name], expanding=expanding)
 
 
 @functools.cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 from uuid import UUID
@@ -48,17 +49,18 @@ def keyset_after(created_col: Any, id_col: Any, cursor: tuple[datetime, UUID] | 
 
     if cursor is None:
         return true()
-    return keyset_after_cursor(created_col, id_col).params(cursor_values(cursor))
+    return keyset_after_cursor(created_col, id_col, cursor_values(cursor))
 
 
-def keyset_after_cursor(created_col: Any, id_col: Any) -> Any:
-    """``keyset_after`` with the cursor left to bind: a statement built once for every page after
-    the first takes ``cursor_values(cursor)`` at execution."""
-    from sqlalchemy import and_, bindparam, or_
-    from sqlalchemy.sql.elements import BindParameter
+def keyset_after_cursor(created_col: Any, id_col: Any, values: Mapping[str, Any] | None = None) -> Any:
+    """``keyset_after`` with the cursor's ``values`` (``cursor_values``), or, without, left to bind:
+    a statement built once for every page after the first takes them at execution."""
+    from sqlalchemy import and_, or_
 
-    created_at: BindParameter[Any] = bindparam("after_created_at")
-    return or_(created_col < created_at, and_(created_col == created_at, id_col < bindparam("after_id")))
+    from shared.db import bound
+
+    created_at = bound("after_created_at", values)
+    return or_(created_col < created_at, and_(created_col == created_at, id_col < bound("after_id", values)))
 
 
 def cursor_values(cursor: tuple[datetime, UUID]) -> dict[str, Any]:

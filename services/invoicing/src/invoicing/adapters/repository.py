@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -20,6 +20,7 @@ from invoicing.domain.payments import Payment
 from shared.auth import SCOPE_SUPPLIERS, SCOPE_TENANT, Principal, scope_values
 from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
 from shared.contracts.matching import MatchingVerdictIssued
+from shared.db import bound
 
 _ROW_FIELDS = [c.name for c in invoices.c if c.name not in ("matching", "net_total")]
 
@@ -34,15 +35,15 @@ _DELETE_LINES = delete(invoice_lines).where(invoice_lines.c.invoice_id == bindpa
 
 def visible_to(principal: Principal) -> Any:
     """A buyer sees its tenant's invoices; a supplier user those of its suppliers."""
-    return visible_to_bound(buyer=principal.is_buyer).params(scope_values(principal))
+    return visible_to_bound(buyer=principal.is_buyer, values=scope_values(principal))
 
 
-def visible_to_bound(*, buyer: bool) -> Any:
-    """``visible_to`` for a buyer or a supplier user with the caller left to bind
-    (``shared.auth.scope_values``), for statements built once."""
+def visible_to_bound(*, buyer: bool, values: Mapping[str, object] | None = None) -> Any:
+    """``visible_to`` for a buyer or a supplier user, with the caller's ``values``
+    (``shared.auth.scope_values``), or, without, the caller left to bind: statements built once."""
     if buyer:
-        return invoices.c.tenant_id == bindparam(SCOPE_TENANT)
-    return invoices.c.supplier_id.in_(bindparam(SCOPE_SUPPLIERS, expanding=True))
+        return invoices.c.tenant_id == bound(SCOPE_TENANT, values)
+    return invoices.c.supplier_id.in_(bound(SCOPE_SUPPLIERS, values, expanding=True))
 
 
 class InvoiceRepository:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, and_, bindparam, delete, select
+from sqlalchemy import Row, Select, and_, delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,21 +16,21 @@ from orders.domain.lines import PurchaseOrderLine
 from orders.domain.model import PurchaseOrder
 from shared.auth import SCOPE_SUPPLIERS, SCOPE_TENANT, Principal, scope_values
 from shared.contracts.orders import TermsWarning
-from shared.db import upsert
+from shared.db import bound, upsert
 
 
 def visible_to(principal: Principal) -> Any:
     """A buyer sees its tenant's orders; a supplier user the non-draft orders of its suppliers."""
-    return visible_to_bound(buyer=principal.is_buyer).params(scope_values(principal))
+    return visible_to_bound(buyer=principal.is_buyer, values=scope_values(principal))
 
 
-def visible_to_bound(*, buyer: bool) -> Any:
-    """``visible_to`` for a buyer or a supplier user with the caller left to bind
-    (``shared.auth.scope_values``), for statements built once."""
+def visible_to_bound(*, buyer: bool, values: Mapping[str, object] | None = None) -> Any:
+    """``visible_to`` for a buyer or a supplier user, with the caller's ``values``
+    (``shared.auth.scope_values``), or, without, the caller left to bind: statements built once."""
     if buyer:
-        return purchase_orders.c.tenant_id == bindparam(SCOPE_TENANT)
+        return purchase_orders.c.tenant_id == bound(SCOPE_TENANT, values)
     return and_(
-        purchase_orders.c.supplier_id.in_(bindparam(SCOPE_SUPPLIERS, expanding=True)),
+        purchase_orders.c.supplier_id.in_(bound(SCOPE_SUPPLIERS, values, expanding=True)),
         purchase_orders.c.status != "draft",
     )
 

@@ -55,10 +55,10 @@ async def never_answers(reader: asyncio.StreamReader, writer: asyncio.StreamWrit
 
 @asynccontextmanager
 async def gateway_before(
-    behaviour: Behaviour | None, tokens: Tokens
+    behaviour: Behaviour | None, tokens: Tokens, *, host: str = "127.0.0.1"
 ) -> AsyncIterator[tuple[httpx.AsyncClient, list[int]]]:
-    """The gateway app with the orders service played by ``behaviour`` (None: nothing listens);
-    yields a client and the ports the service saw connections from."""
+    """The gateway app with the orders service played by ``behaviour`` (None: nothing listens) at
+    ``host``; yields a client and the ports the service saw connections from."""
     peers: list[int] = []
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -74,7 +74,7 @@ async def gateway_before(
     settings = Settings(
         jwt_private_key_file=tokens.private_key_file,
         jwt_public_key_file=tokens.public_key_file,
-        orders_url=f"http://127.0.0.1:{port}",
+        orders_url=f"http://{host}:{port}",
         upstream_timeout_s=0.5,
         log_format="console",
     )
@@ -113,3 +113,31 @@ async def test_answers_pass_through_whole_on_one_kept_connection(tokens: Tokens)
             answer = await http.get("/api/v1/purchase-orders")
             assert answer.status_code == 200 and answer.content == BODY
     assert len(peers) == 1, "the five requests went over one kept connection"
+
+
+# By name too: aiohttp keeps no cookie of a server known by its IP address only.
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+async def test_a_cookie_a_service_sets_is_never_sent_on_a_later_request(host: str, tokens: Tokens) -> None:
+    """The gateway's client is shared by every caller: a cookie kept from one answer (a sticky
+    load balancer's, say) would go upstream with everybody's requests after it."""
+    heads: list[bytes] = []
+
+    async def sets_a_cookie(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            try:
+                heads.append(await reader.readuntil(b"\r\n\r\n"))
+            except (asyncio.IncompleteReadError, ConnectionError):
+                break
+            head = (
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                f"Set-Cookie: route=replica-1; Path=/\r\nContent-Length: {len(BODY)}\r\n\r\n"
+            )
+            writer.write(head.encode() + BODY)
+            await writer.drain()
+        writer.close()
+
+    async with gateway_before(sets_a_cookie, tokens, host=host) as (http, _):
+        for _ in range(3):
+            assert (await http.get("/api/v1/purchase-orders")).status_code == 200
+    assert len(heads) == 3
+    assert not [head for head in heads if b"cookie:" in head.lower()]

@@ -149,6 +149,7 @@ async def _measure(stack: Stack, api: httpx.AsyncClient, sizes: Sizes, quick: bo
         lap("http_path")
     else:
         results["http_path"] = {"skipped": "measured only on a stack the bench starts: it stops services"}
+        console.print(f"HTTP path alone: skipped ({results['http_path']['skipped']})")
     results["missing"] = missing
     results["elapsed_s"] = round(time.monotonic() - started, 1)
     return results

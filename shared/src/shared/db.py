@@ -115,10 +115,13 @@ def bound(name: str, values: Mapping[str, Any] | None, *, expanding: bool = Fals
     execution when ``values`` is None (a statement built once and kept). One definition of a
     condition serves both: a value given here is extracted at execution like any other, so the
     compiled statement is the same. (Binding a built condition afterwards with ``params()`` is
-    deprecated below statement level since SQLAlchemy 2.1, and copies the whole expression.)"""
+    deprecated below statement level since SQLAlchemy 2.1, and copies the whole expression.)
+
+    A parameter with its value is unique, renamed when compiled: a statement holding the same
+    condition twice with two values keeps both, where one name would silently take the last."""
     if values is None:
         return bindparam(name, expanding=expanding)
-    return bindparam(name, values[name], expanding=expanding)
+    return bindparam(name, values[name], expanding=expanding, unique=True)
 
 
 @functools.cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoicing.adapters.tables import organisations, suppliers
@@ -36,6 +36,12 @@ class SupplierDirectory:
         return (await self._session.execute(query)).scalar_one_or_none()
 
 
+# Read by every invoice command: built once, the tenant bound at execution.
+_SETTINGS_FOR_SHARE = (
+    select(organisations).where(organisations.c.id == bindparam("tenant_id")).with_for_update(read=True)
+)
+
+
 class OrganisationDirectory:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -52,8 +58,7 @@ class OrganisationDirectory:
         the switch-off (which deletes supplier drafts) waits for it and then sees its draft;
         a command after the switch-off reads the committed "off".
         """
-        query = select(organisations).where(organisations.c.id == tenant_id).with_for_update(read=True)
-        row = (await self._session.execute(query)).first()
+        row = (await self._session.execute(_SETTINGS_FOR_SHARE, {"tenant_id": tenant_id})).first()
         return _settings(row) if row is not None else OrganisationSettings.unknown(tenant_id)
 
     async def upsert(self, settings: OrganisationSettings) -> bool:

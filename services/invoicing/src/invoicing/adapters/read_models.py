@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoicing.adapters.tables import purchase_orders
 from invoicing.domain.errors import PurchaseOrderNotFound
 from invoicing.domain.purchase_orders import PurchaseOrder, PurchaseOrderLine
-from shared.auth import Principal
+from shared.auth import SCOPE_SUPPLIERS, SCOPE_TENANT, Principal, scope_values
 from shared.db import store_if_newer
 
 
-def _visible_to(principal: Principal) -> Any:
-    if principal.is_buyer:
-        return purchase_orders.c.tenant_id == principal.tenant_id
-    return purchase_orders.c.supplier_id.in_(list(principal.supplier_ids) or [UUID(int=0)])
+@functools.cache
+def _purchase_order_by_id(*, buyer: bool) -> Any:
+    """The PO ``purchase_order_id`` as a buyer (its tenant's) or a supplier user (its suppliers')
+    sees it, the caller bound at execution (``shared.auth.scope_values``); built once per shape."""
+    if buyer:
+        scope = purchase_orders.c.tenant_id == bindparam(SCOPE_TENANT)
+    else:
+        scope = purchase_orders.c.supplier_id.in_(bindparam(SCOPE_SUPPLIERS, expanding=True))
+    return select(purchase_orders).where(purchase_orders.c.id == bindparam("purchase_order_id"), scope)
 
 
 def _to_domain(row: Row) -> PurchaseOrder:  # type: ignore[type-arg]
@@ -52,8 +58,8 @@ class PurchaseOrderRepository:
         self._session = session
 
     async def get(self, purchase_order_id: UUID, *, scope: Principal) -> PurchaseOrder:
-        query = select(purchase_orders).where(purchase_orders.c.id == purchase_order_id, _visible_to(scope))
-        row = (await self._session.execute(query)).first()
+        values = {"purchase_order_id": purchase_order_id, **scope_values(scope)}
+        row = (await self._session.execute(_purchase_order_by_id(buyer=scope.is_buyer), values)).first()
         if row is None:
             raise PurchaseOrderNotFound()
         return _to_domain(row)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -46,6 +47,58 @@ def visible_to_bound(*, buyer: bool, values: Mapping[str, object] | None = None)
     return invoices.c.supplier_id.in_(bound(SCOPE_SUPPLIERS, values, expanding=True))
 
 
+# The statements of every request and event, built once per shape; the values are bound at
+# execution. Built on every call, each cost its construction and its cache key's walk.
+@functools.cache
+def _invoice_by_id(*, buyer: bool | None, for_update: bool) -> Any:
+    """The invoice ``invoice_id`` as a buyer (True) or a supplier user (False) sees it, the caller
+    bound at execution (``scope_values``), or unscoped (None) for the consumers."""
+    query = select(invoices).where(invoices.c.id == bindparam("invoice_id"))
+    if buyer is not None:
+        query = query.where(visible_to_bound(buyer=buyer))
+    return query.with_for_update() if for_update else query
+
+
+@functools.cache
+def _tenant_by_id(*, buyer: bool) -> Any:
+    return select(invoices.c.tenant_id).where(invoices.c.id == bindparam("invoice_id"), visible_to_bound(buyer=buyer))
+
+
+_LINES_OF = (
+    select(invoice_lines)
+    .where(invoice_lines.c.invoice_id.in_(bindparam("invoice_ids", expanding=True)))
+    .order_by(invoice_lines.c.line_no)
+)
+_PAYMENTS_OF = (
+    select(payments)
+    .where(payments.c.invoice_id.in_(bindparam("invoice_ids", expanding=True)))
+    .order_by(payments.c.paid_at, payments.c.id)
+)
+# "canceled" is written into the statement, not bound: the unique index of the numbers that count
+# is partial (status <> 'canceled') and serves only a predicate PostgreSQL can see, also in the
+# plan it keeps for a prepared statement, made without the values. Otherwise the check reads
+# every invoice of the supplier.
+_SUPPLIERS_NUMBER = select(invoices.c.id).where(
+    invoices.c.supplier_id == bindparam("supplier_id"),
+    invoices.c.number == bindparam("number"),
+    invoices.c.status != literal_column("'canceled'"),
+)
+_NUMBER_TAKEN = _SUPPLIERS_NUMBER.limit(1)
+_NUMBER_TAKEN_BY_ANOTHER = _SUPPLIERS_NUMBER.where(invoices.c.id != bindparam("other_than")).limit(1)
+# Quantities per PO line on a PO's live invoices (drafts, rejected, canceled don't count).
+_INVOICED_QUANTITIES = (
+    select(invoice_lines.c.purchase_order_line_id, func.sum(invoice_lines.c.quantity))
+    .join(invoices, invoices.c.id == invoice_lines.c.invoice_id)
+    .where(
+        invoices.c.purchase_order_id == bindparam("purchase_order_id"),
+        invoices.c.status.in_(sorted(LIVE_INVOICE_STATUSES)),
+        invoice_lines.c.purchase_order_line_id.is_not(None),
+    )
+    .group_by(invoice_lines.c.purchase_order_line_id)
+)
+_INSERT_LINES = insert(invoice_lines)
+
+
 class InvoiceRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -56,22 +109,24 @@ class InvoiceRepository:
 
     async def get(self, invoice_id: UUID, *, scope: Principal, for_update: bool = False) -> Invoice:
         """The caller's invoice; another party's is not found, exactly like a missing one."""
-        found = await self._load(select(invoices).where(invoices.c.id == invoice_id, visible_to(scope)), for_update)
+        query = _invoice_by_id(buyer=scope.is_buyer, for_update=for_update)
+        found = await self._load(query, {"invoice_id": invoice_id, **scope_values(scope)}, for_update)
         if not found:
             raise InvoiceNotFound()
         return found[0]
 
     async def tenant_of(self, invoice_id: UUID, *, scope: Principal) -> UUID:
         """The buyer of the caller's invoice, without loading it; another party's is not found."""
-        query = select(invoices.c.tenant_id).where(invoices.c.id == invoice_id, visible_to(scope))
-        tenant_id = (await self._session.execute(query)).scalar()
+        values = {"invoice_id": invoice_id, **scope_values(scope)}
+        tenant_id = (await self._session.execute(_tenant_by_id(buyer=scope.is_buyer), values)).scalar()
         if tenant_id is None:
             raise InvoiceNotFound()
         return tenant_id  # type: ignore[no-any-return]
 
     async def find(self, invoice_id: UUID, *, for_update: bool = False) -> Invoice | None:
         """Unscoped, for consumers acting on the system's behalf."""
-        found = await self._load(select(invoices).where(invoices.c.id == invoice_id), for_update)
+        query = _invoice_by_id(buyer=None, for_update=for_update)
+        found = await self._load(query, {"invoice_id": invoice_id}, for_update)
         return found[0] if found else None
 
     async def count_by_status(self, *, scope: Principal) -> dict[str, int]:
@@ -92,32 +147,16 @@ class InvoiceRepository:
         return len((await self._session.execute(statement)).all())
 
     async def number_taken(self, supplier_id: UUID, number: str, *, other_than: UUID | None = None) -> bool:
-        # "canceled" is written into the statement, not bound: the unique index of the numbers
-        # that count is partial (status <> 'canceled') and serves only a predicate PostgreSQL can
-        # see, also in the plan it keeps for a prepared statement, made without the values.
-        # Otherwise the check reads every invoice of the supplier.
-        query = select(invoices.c.id).where(
-            invoices.c.supplier_id == supplier_id,
-            invoices.c.number == number,
-            invoices.c.status != literal_column("'canceled'"),
-        )
-        if other_than is not None:
-            query = query.where(invoices.c.id != other_than)
-        return (await self._session.execute(query.limit(1))).first() is not None
+        values = {"supplier_id": supplier_id, "number": number}
+        if other_than is None:
+            return (await self._session.execute(_NUMBER_TAKEN, values)).first() is not None
+        values["other_than"] = other_than
+        return (await self._session.execute(_NUMBER_TAKEN_BY_ANOTHER, values)).first() is not None
 
     async def invoiced_quantities(self, purchase_order_id: UUID) -> dict[UUID, Decimal]:
         """Quantities per PO line on this PO's live invoices (drafts, rejected, canceled don't count)."""
-        query = (
-            select(invoice_lines.c.purchase_order_line_id, func.sum(invoice_lines.c.quantity))
-            .join(invoices, invoices.c.id == invoice_lines.c.invoice_id)
-            .where(
-                invoices.c.purchase_order_id == purchase_order_id,
-                invoices.c.status.in_(sorted(LIVE_INVOICE_STATUSES)),
-                invoice_lines.c.purchase_order_line_id.is_not(None),
-            )
-            .group_by(invoice_lines.c.purchase_order_line_id)
-        )
-        return {line_id: quantity for line_id, quantity in (await self._session.execute(query)).all()}
+        rows = (await self._session.execute(_INVOICED_QUANTITIES, {"purchase_order_id": purchase_order_id})).all()
+        return {line_id: quantity for line_id, quantity in rows}
 
     async def save(self, invoice: Invoice) -> None:
         values = {name: getattr(invoice, name) for name in _ROW_FIELDS}
@@ -135,7 +174,7 @@ class InvoiceRepository:
         if self._stored_lines.get(invoice.id) != stored:
             await self._session.execute(_DELETE_LINES, {"invoice_id": invoice.id})
             if lines:
-                await self._session.execute(insert(invoice_lines), lines)
+                await self._session.execute(_INSERT_LINES, lines)
             self._stored_lines[invoice.id] = stored
         if invoice.payments:
             rows = [
@@ -144,25 +183,19 @@ class InvoiceRepository:
             ]
             await self._session.execute(insert(payments).values(rows).on_conflict_do_nothing())
 
-    async def _load(self, query: Any, for_update: bool) -> Sequence[Invoice]:
-        if for_update:
-            query = query.with_for_update()
-        rows = (await self._session.execute(query)).all()
+    async def _load(self, query: Any, values: dict[str, Any], for_update: bool) -> Sequence[Invoice]:
+        rows = (await self._session.execute(query, values)).all()
         if not rows:
             return []
         ids = [row.id for row in rows]
         lines: dict[UUID, list[InvoiceLine]] = {i: [] for i in ids}
         paid: dict[UUID, list[Payment]] = {i: [] for i in ids}
-        line_query = select(invoice_lines).where(invoice_lines.c.invoice_id.in_(ids)).order_by(invoice_lines.c.line_no)
-        for line in (await self._session.execute(line_query)).all():
+        for line in (await self._session.execute(_LINES_OF, {"invoice_ids": ids})).all():
             lines[line.invoice_id].append(_line(line))
         if for_update:
             for invoice_id, loaded in lines.items():
                 self._stored_lines[invoice_id] = repr(_line_rows(invoice_id, loaded))
-        payment_query = (
-            select(payments).where(payments.c.invoice_id.in_(ids)).order_by(payments.c.paid_at, payments.c.id)
-        )
-        for payment in (await self._session.execute(payment_query)).all():
+        for payment in (await self._session.execute(_PAYMENTS_OF, {"invoice_ids": ids})).all():
             paid[payment.invoice_id].append(Payment(payment.id, payment.amount, payment.paid_at))
         return [_invoice(row, lines[row.id], paid[row.id]) for row in rows]
 

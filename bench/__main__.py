@@ -51,8 +51,8 @@ class Sizes:
     @classmethod
     def of(cls, quick: bool) -> Sizes:
         if quick:
-            return cls(saturation_s=6, saturation_pos=200, rate_s=3, http_path_s=3, http_path_pos=500)
-        return cls(saturation_s=30, saturation_pos=1200, rate_s=20, http_path_s=12, http_path_pos=2000)
+            return cls(saturation_s=6, saturation_pos=200, rate_s=3, http_path_s=3, http_path_pos=600)
+        return cls(saturation_s=30, saturation_pos=1200, rate_s=20, http_path_s=12, http_path_pos=2400)
 
 
 console = Console()

@@ -15,13 +15,12 @@ bench's to do. The services stay stopped, so this phase runs last.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
 from bench.cpu import CpuMeter
 from bench.pipeline import Pipeline
-from bench.timing import rate_in_window
+from bench.timing import closed_loop, rate_in_window
 from shared.devstack.stack import Stack
 
 CONSUMERS = ("orders", "matching", "notifier")
@@ -40,31 +39,22 @@ async def saturation(
     ``warmup_s`` after the start and the end, per second."""
     for service in CONSUMERS:
         stack.stop_service(service)
-    queue = list(po_ids)
     accepted: list[float] = []
-    start = time.time()
-    end = start + duration_s
-    ran_out: list[float] = []
 
-    async def client() -> None:
-        while time.time() < end:
-            if not queue:
-                ran_out.append(time.time())
-                return
-            invoice = await pipeline.draft(queue.pop())
-            await pipeline.submit(invoice["id"])
-            accepted.append(time.time())
+    async def one(po_id: str) -> None:
+        invoice = await pipeline.draft(po_id)
+        await pipeline.submit(invoice["id"])
+        accepted.append(time.time())
 
     cpu = CpuMeter(stack)  # the stopped services are no longer among the stack's processes
     with cpu.measuring():
-        await asyncio.gather(*(client() for _ in range(clients)))
-    sending_end = min([end, *ran_out])
+        start, sending_end, ran_out = await closed_loop(po_ids, duration_s, clients, one)
     return {
         "stopped": list(CONSUMERS),
         "duration_s": round(sending_end - start, 2),
         "clients": clients,
         "submitted": len(accepted),
-        "ran_out_of_purchase_orders": bool(ran_out),
+        "ran_out_of_purchase_orders": ran_out,
         "throughput_per_s": round(rate_in_window(accepted, start + warmup_s, sending_end), 1),
         "cpu_ms_per_invoice": cpu.per_item_ms(len(accepted)),
         "cpu_cores_busy": cpu.cores_busy,

@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import email.parser
 import email.policy
+import functools
 import itertools
 import re
 import time
@@ -36,7 +37,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bench.cpu import CpuMeter
-from bench.timing import open_loop, rate_in_window, summary_ms, wait_for
+from bench.timing import closed_loop, open_loop, rate_in_window, summary_ms, wait_for
 from gateway.config import Settings as GatewaySettings
 from gateway.entrypoints import operator
 from shared.contracts.envelope import Envelope
@@ -272,38 +273,31 @@ class Pipeline:
         so at most ``clients`` invoices are in flight and no backlog forms — the rate is one the
         pipeline sustains. Throughput = statuses committed between ``warmup_s`` after the start
         and the end of sending, per second."""
-        queue = list(po_ids)
         numbers: dict[str, str] = {}
         scheduled: dict[str, float] = {}
-        start = time.time()
-        end = start + duration_s
-        ran_out: list[float] = []
 
-        async def client(observer: Observer) -> None:
-            while time.time() < end:
-                if not queue:
-                    ran_out.append(time.time())
-                    return
-                at = time.time()
-                invoice = await self.draft(queue.pop())
-                numbers[invoice["id"]] = invoice["number"]
-                scheduled[invoice["id"]] = at
-                await self.submit(invoice["id"])
-                await observer.final_status(invoice["id"])
+        async def one(observer: Observer, po_id: str) -> None:
+            at = time.time()
+            invoice = await self.draft(po_id)
+            numbers[invoice["id"]] = invoice["number"]
+            scheduled[invoice["id"]] = at
+            await self.submit(invoice["id"])
+            await observer.final_status(invoice["id"])
 
         # Waits for the emails too, so that no backlog spills into the next phase.
         cpu = CpuMeter(self.stack)
         async with Observer(self, scheduled, numbers, emails=True, live=True) as observer:
             with cpu.measuring():
-                await asyncio.gather(*(client(observer) for _ in range(clients)))
-                sending_end = min([end, *ran_out])
+                start, sending_end, ran_out = await closed_loop(
+                    po_ids, duration_s, clients, functools.partial(one, observer)
+                )
                 traces = await observer.observe()
         finished = [t.status_event for t in traces.values() if t.status_event is not None]
         return {
             "duration_s": round(sending_end - start, 2),
             "clients": clients,
             "submitted": len(scheduled),
-            "ran_out_of_purchase_orders": bool(ran_out),
+            "ran_out_of_purchase_orders": ran_out,
             "throughput_per_s": round(rate_in_window(finished, start + warmup_s, sending_end), 1),
             "drained_after_s": round(max(finished) - sending_end, 2),
             "statuses": _count(t.status for t in traces.values()),

@@ -12,7 +12,9 @@ import asyncio
 import math
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 PERCENTILES = (50, 95, 99)
 
@@ -58,6 +60,28 @@ async def open_loop(
         tasks.append(asyncio.create_task(send(i, start_wall + offset)))
     await asyncio.gather(*tasks)
     return start_wall, len(offsets)
+
+
+async def closed_loop(
+    items: list[T], duration_s: float, clients: int, handle: Callable[[T], Awaitable[None]]
+) -> tuple[float, float, bool]:
+    """``clients`` each take the next of ``items`` (from the end), await ``handle`` on it and go on
+    with the next, for ``duration_s`` or until the items run out: at most ``clients`` in hand.
+    Returns the wall time of the start, that of the end of sending and whether they ran out."""
+    queue = list(items)
+    start = time.time()
+    end = start + duration_s
+    ran_out: list[float] = []
+
+    async def client() -> None:
+        while time.time() < end:
+            if not queue:
+                ran_out.append(time.time())
+                return
+            await handle(queue.pop())
+
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return start, min([end, *ran_out]), bool(ran_out)
 
 
 def rate_in_window(finish_times: Iterable[float], start: float, end: float) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from bench.floor import HOPS as FLOOR_HOPS
 from bench.floor import Trace
 from bench.pipeline import HOPS as PIPELINE_HOPS
 from bench.pipeline import Trace as PipelineTrace
-from bench.timing import percentile, rate_in_window, schedule, summary_ms
+from bench.timing import closed_loop, percentile, rate_in_window, schedule, summary_ms
 
 
 def test_nearest_rank_percentiles_of_a_hundred_values() -> None:
@@ -37,6 +38,22 @@ def test_an_open_loop_schedule_is_evenly_spaced_at_the_rate() -> None:
 def test_the_rate_counts_only_completions_inside_the_window() -> None:
     assert rate_in_window([0.5, 1.0, 1.5, 2.0, 2.5, 3.0], 1.0, 3.0) == 2.0
     assert rate_in_window([1.0], 2.0, 2.0) == 0.0
+
+
+async def test_a_closed_loop_hands_each_client_one_item_at_a_time_until_they_run_out() -> None:
+    in_hand: list[int] = []
+    handled: list[int] = []
+
+    async def handle(item: int) -> None:
+        in_hand.append(item)
+        assert len(in_hand) <= 3
+        await asyncio.sleep(0.001)
+        in_hand.remove(item)
+        handled.append(item)
+
+    start, sending_end, ran_out = await closed_loop(list(range(20)), 30.0, 3, handle)
+    assert ran_out and sorted(handled) == list(range(20))
+    assert start <= sending_end < start + 30.0
 
 
 def test_a_floor_trace_splits_its_latency_into_its_three_hops() -> None:

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.sql.expression import Executable
 
+from shared.auth import SCOPE_SUPPLIERS, SCOPE_TENANT
 from shared.inbox import Inbox
 from shared.outbox import Outbox
 
@@ -122,6 +123,17 @@ def bound(name: str, values: Mapping[str, Any] | None, *, expanding: bool = Fals
     if values is None:
         return bindparam(name, expanding=expanding)
     return bindparam(name, values[name], expanding=expanding, unique=True)
+
+
+def caller_scope(
+    tenant_column: Any, supplier_column: Any, *, buyer: bool, values: Mapping[str, Any] | None = None
+) -> Any:
+    """The rows a caller may see: a buyer its tenant's (``SCOPE_TENANT``), a supplier user its
+    suppliers' (``SCOPE_SUPPLIERS``), with the caller's ``values`` (``shared.auth.scope_values``)
+    or, without, the caller left to bind: statements built once."""
+    if buyer:
+        return tenant_column == bound(SCOPE_TENANT, values)
+    return supplier_column.in_(bound(SCOPE_SUPPLIERS, values, expanding=True))
 
 
 @functools.cache

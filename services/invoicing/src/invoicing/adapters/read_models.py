@@ -14,18 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from invoicing.adapters.tables import purchase_orders
 from invoicing.domain.errors import PurchaseOrderNotFound
 from invoicing.domain.purchase_orders import PurchaseOrder, PurchaseOrderLine
-from shared.auth import SCOPE_SUPPLIERS, SCOPE_TENANT, Principal, scope_values
-from shared.db import store_if_newer
+from shared.auth import Principal, scope_values
+from shared.db import caller_scope, store_if_newer
 
 
 @functools.cache
 def _purchase_order_by_id(*, buyer: bool) -> Any:
     """The PO ``purchase_order_id`` as a buyer (its tenant's) or a supplier user (its suppliers')
     sees it, the caller bound at execution (``shared.auth.scope_values``); built once per shape."""
-    if buyer:
-        scope = purchase_orders.c.tenant_id == bindparam(SCOPE_TENANT)
-    else:
-        scope = purchase_orders.c.supplier_id.in_(bindparam(SCOPE_SUPPLIERS, expanding=True))
+    scope = caller_scope(purchase_orders.c.tenant_id, purchase_orders.c.supplier_id, buyer=buyer)
     return select(purchase_orders).where(purchase_orders.c.id == bindparam("purchase_order_id"), scope)
 
 

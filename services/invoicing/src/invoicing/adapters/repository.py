@@ -18,10 +18,10 @@ from invoicing.domain.errors import DuplicateInvoiceNumber, InvoiceNotFound
 from invoicing.domain.lines import InvoiceLine
 from invoicing.domain.model import Invoice
 from invoicing.domain.payments import Payment
-from shared.auth import SCOPE_SUPPLIERS, SCOPE_TENANT, Principal, scope_values
+from shared.auth import Principal, scope_values
 from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
 from shared.contracts.matching import MatchingVerdictIssued
-from shared.db import bound
+from shared.db import caller_scope
 
 _ROW_FIELDS = [c.name for c in invoices.c if c.name not in ("matching", "net_total")]
 
@@ -42,9 +42,7 @@ def visible_to(principal: Principal) -> Any:
 def visible_to_bound(*, buyer: bool, values: Mapping[str, object] | None = None) -> Any:
     """``visible_to`` for a buyer or a supplier user, with the caller's ``values``
     (``shared.auth.scope_values``), or, without, the caller left to bind: statements built once."""
-    if buyer:
-        return invoices.c.tenant_id == bound(SCOPE_TENANT, values)
-    return invoices.c.supplier_id.in_(bound(SCOPE_SUPPLIERS, values, expanding=True))
+    return caller_scope(invoices.c.tenant_id, invoices.c.supplier_id, buyer=buyer, values=values)
 
 
 # The statements of every request and event, built once per shape; the values are bound at

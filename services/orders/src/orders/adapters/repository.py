@@ -14,9 +14,9 @@ from orders.adapters.tables import organisations, purchase_order_counters, purch
 from orders.domain.errors import PurchaseOrderNotFound
 from orders.domain.lines import PurchaseOrderLine
 from orders.domain.model import PurchaseOrder
-from shared.auth import SCOPE_SUPPLIERS, SCOPE_TENANT, Principal, scope_values
+from shared.auth import Principal, scope_values
 from shared.contracts.orders import TermsWarning
-from shared.db import bound, upsert
+from shared.db import caller_scope, upsert
 
 
 def visible_to(principal: Principal) -> Any:
@@ -27,12 +27,8 @@ def visible_to(principal: Principal) -> Any:
 def visible_to_bound(*, buyer: bool, values: Mapping[str, object] | None = None) -> Any:
     """``visible_to`` for a buyer or a supplier user, with the caller's ``values``
     (``shared.auth.scope_values``), or, without, the caller left to bind: statements built once."""
-    if buyer:
-        return purchase_orders.c.tenant_id == bound(SCOPE_TENANT, values)
-    return and_(
-        purchase_orders.c.supplier_id.in_(bound(SCOPE_SUPPLIERS, values, expanding=True)),
-        purchase_orders.c.status != "draft",
-    )
+    scope = caller_scope(purchase_orders.c.tenant_id, purchase_orders.c.supplier_id, buyer=buyer, values=values)
+    return scope if buyer else and_(scope, purchase_orders.c.status != "draft")
 
 
 def joined_organisations() -> Any:

@@ -14,13 +14,14 @@ PYTEST_ARGS ?=
 BENCH_ARGS ?=
 TEST_WORKERS ?= 3
 
-.PHONY: help setup up test lint unit chaos docs bench bench-quick clean
+.PHONY: help setup up test lint unit chaos docs screenshots bench bench-quick clean
 
 help:
 	@echo "make up     set up (venv, install, data dir) and run the whole system (portal up)"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make lint   ruff and mypy"
 	@echo "make docs   write every service's OpenAPI and AsyncAPI documents to docs/api/"
+	@echo "make screenshots  run the browser tests and keep their screenshots of the main pages in docs/ui/"
 	@echo "make chaos  fault injection at full size (CHAOS_FULL=1); report in var/chaos/report.md and .json"
 	@echo "make bench  benchmark: pipeline vs its floor, matching cost, read path (~15 min); var/bench/latest.json and .png"
 	@echo "make bench-quick  the same with short phases and small sizes (under 2 minutes)"
@@ -63,6 +64,10 @@ chaos: setup
 # Built from each service's bootstrap without starting it; a test fails when docs/api/ is stale.
 docs: setup
 	$(PY) -m shared.apidocs --write docs/api
+
+# The web portal's browser tests write their screenshots where PORTAL_SCREENSHOT_DIR says.
+screenshots: setup
+	PORTAL_SCREENSHOT_DIR=$(CURDIR)/docs/ui $(VENV)/bin/pytest -c tests/pytest.ini $(wildcard tests/e2e/test_web_*.py) $(PYTEST_ARGS)
 
 # Starts its own stack on free ports in a data directory under /tmp (never var/ of a running `make up`),
 # or with BENCH_ARGS=--running measures the system `make up` runs.

@@ -13,13 +13,20 @@ state transition (no outbox rows, no verdicts), which the read path does not loo
 
 Then, through the gateway with the supplier user's token, sequential requests time the first
 page of ``GET /purchase-orders`` and of ``GET /invoices?status=pending``: p50/p99/max in ms.
+
+Last, the same supplier signed in to the web portal (the gateway forwards every non-API path to
+the web service): its dashboard, its list of orders and one of its orders (``measured_order``),
+each timed beside the API call it wraps, the same way (sequential requests through the gateway),
+and compared as ``page_to_api_p50_ratio`` / ``page_to_api_p99_ratio`` (``web_pages``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import random
+import re
 import statistics
 import time
 import uuid
@@ -46,6 +53,8 @@ from shared.devstack.stack import Stack
 from shared.money import line_net, round_money
 
 TARGET_P99_MS = 20.0
+# A server-rendered page may cost at most this many times the API call it wraps (p50 and p99).
+TARGET_PAGE_TO_API_RATIO = 2.0
 FULL = {"purchase_orders": 100_000, "invoices": 200_000, "suppliers": 1_000}
 QUICK = {"purchase_orders": 5_000, "invoices": 10_000, "suppliers": 100}
 # The measured supplier is one of the buyer's big ones: this share of all orders and invoices.
@@ -73,6 +82,27 @@ INVOICE_STATUSES: dict[str, float] = {
     "paid": 0.50,
 }
 INVOICEABLE = ("sent", "acknowledged", "partially_invoiced", "fully_invoiced", "closed")
+
+
+@dataclass(frozen=True)
+class WebPage:
+    """A page of the web portal and the API call it wraps: what the page is compared with."""
+
+    name: str
+    page: str
+    api: str
+    api_params: dict[str, str] = field(default_factory=dict)
+
+
+def web_pages(order_id: uuid.UUID) -> tuple[WebPage, ...]:
+    """The measured pages: the dashboard (which also asks for the five newest sent orders, at the
+    same time), the first page of the order list (25 a page, as the web asks) and one order (which
+    also asks for its comments, attachments and invoices, at the same time)."""
+    return (
+        WebPage("dashboard", "/", "/portal/summary"),
+        WebPage("orders_list", "/purchase-orders", "/purchase-orders", {"limit": "25"}),
+        WebPage("order_page", f"/purchase-orders/{order_id}", f"/purchase-orders/{order_id}"),
+    )
 
 
 @dataclass
@@ -257,6 +287,31 @@ def generate(
     return data
 
 
+def measured_order(data: Dataset, supplier_id: uuid.UUID) -> dict[str, Any]:
+    """The order of ``supplier_id`` whose page is timed: one the supplier sees (not a draft), with
+    the most lines and, among those, the most invoices (the fullest page); the first such in the
+    rows. Its id, number, status and how many lines and invoices it has."""
+    lines: dict[uuid.UUID, int] = {}
+    for row in data.rows.get("orders.purchase_order_lines", []):
+        lines[row[1]] = lines.get(row[1], 0) + 1
+    invoices: dict[uuid.UUID, int] = {}
+    for row in data.rows.get("invoicing.invoices", []):
+        invoices[row[3]] = invoices.get(row[3], 0) + 1
+    best: tuple[int, int] | None = None
+    found: dict[str, Any] | None = None
+    for row in data.rows.get("orders.purchase_orders", []):
+        po_id, status = row[0], row[7]
+        if row[3] != supplier_id or status == "draft" or not lines.get(po_id):
+            continue
+        rank = (lines[po_id], invoices.get(po_id, 0))
+        if best is None or rank > best:
+            best = rank
+            found = {"id": po_id, "number": row[2], "status": status, "lines": rank[0], "invoices": rank[1]}
+    if found is None:
+        raise ValueError(f"supplier {supplier_id} has no order with lines it can see")
+    return found
+
+
 def percentiles(samples_ms: Sequence[float]) -> dict[str, float]:
     """p50, p99 and max of the samples (ms), and their count."""
     if not samples_ms:
@@ -355,6 +410,9 @@ class Tenant:
     supplier_id: uuid.UUID
     supplier_name: str
     supplier_headers: dict[str, str]
+    # The supplier user's sign-in, for the web portal.
+    supplier_email: str
+    supplier_password: str
 
 
 async def _answer(api: httpx.AsyncClient, method: str, path: str, expect: int, **kw: Any) -> dict[str, Any]:
@@ -392,8 +450,9 @@ async def make_tenant(stack: Stack, api: httpx.AsyncClient, tag: str) -> Tenant:
         if time.monotonic() > deadline:
             raise RuntimeError(f"no invitation email to {address}")
         await asyncio.sleep(0.2)
+    supplier_password = "supplier-" + password
     accepted = await _answer(
-        api, "POST", f"/auth/invitations/{invitation}/accept", 201, json={"password": "supplier-" + password}
+        api, "POST", f"/auth/invitations/{invitation}/accept", 201, json={"password": supplier_password}
     )
     return Tenant(
         tenant_id=created.id,
@@ -401,25 +460,112 @@ async def make_tenant(stack: Stack, api: httpx.AsyncClient, tag: str) -> Tenant:
         supplier_id=uuid.UUID(supplier["id"]),
         supplier_name=name,
         supplier_headers={"Authorization": f"Bearer {accepted['access_token']}"},
+        supplier_email=address,
+        supplier_password=supplier_password,
     )
+
+
+_CSRF_INPUT = re.compile(r"<input\b[^>]*\bname=\"csrf_token\"[^>]*>", re.IGNORECASE)
+_VALUE = re.compile(r"\bvalue=\"([^\"]*)\"", re.IGNORECASE)
+
+
+def csrf_token(page: str) -> str:
+    """The value of the form's hidden ``csrf_token`` input (the first one)."""
+    if (tag := _CSRF_INPUT.search(page)) is None or (value := _VALUE.search(tag.group(0))) is None:
+        raise ValueError("no csrf_token input in the page")
+    return html.unescape(value.group(1))
+
+
+async def sign_in(web: httpx.AsyncClient, email: str, password: str) -> None:
+    """Sign in to the web portal as a browser does: the form (its CSRF cookie and token), then the
+    post; ``web`` keeps the session cookie."""
+    form = await web.get("/sign-in")
+    if form.status_code != 200:
+        raise RuntimeError(f"GET /sign-in answered {form.status_code}: {form.text[:300]}")
+    body = {"email": email, "password": password, "next": "/", "csrf_token": csrf_token(form.text)}
+    answer = await web.post("/sign-in", data=body, follow_redirects=False)
+    if answer.status_code != 303 or "portal_session" not in web.cookies:
+        raise RuntimeError(f"POST /sign-in answered {answer.status_code} without a session: {answer.text[:300]}")
+
+
+async def time_get(
+    client: httpx.AsyncClient,
+    path: str,
+    params: dict[str, str],
+    headers: dict[str, str],
+    *,
+    requests: int,
+    warmup: int,
+) -> tuple[dict[str, Any], httpx.Response]:
+    """Sequential GETs of one path; the figures of the timed ones (and the answer's size in bytes)
+    and the last answer. Anything but 200 is an error."""
+    samples: list[float] = []
+    answer = None
+    for n in range(warmup + requests):
+        started = time.perf_counter()
+        answer = await client.get(path, params=params, headers=headers)
+        elapsed_ms = (time.perf_counter() - started) * 1e3
+        if answer.status_code != 200:
+            raise RuntimeError(f"GET {path} answered {answer.status_code}: {answer.text[:300]}")
+        if n >= warmup:
+            samples.append(elapsed_ms)
+    assert answer is not None
+    return percentiles(samples) | {"bytes": len(answer.content)}, answer
 
 
 async def time_page(
     api: httpx.AsyncClient, path: str, params: dict[str, str], headers: dict[str, str], *, requests: int, warmup: int
 ) -> dict[str, Any]:
     """Sequential requests of one page; the figures of the timed ones and the page's size."""
-    samples: list[float] = []
-    items = 0
-    for n in range(warmup + requests):
-        started = time.perf_counter()
-        answer = await api.get(path, params=params, headers=headers)
-        elapsed_ms = (time.perf_counter() - started) * 1e3
-        if answer.status_code != 200:
-            raise RuntimeError(f"GET {path} answered {answer.status_code}: {answer.text[:300]}")
-        if n >= warmup:
-            samples.append(elapsed_ms)
-        items = len(answer.json()["items"])
-    return percentiles(samples) | {"items": items}
+    figures, answer = await time_get(api, path, params, headers, requests=requests, warmup=warmup)
+    del figures["bytes"]
+    return figures | {"items": len(answer.json()["items"])}
+
+
+def _ratio(page_ms: float, api_ms: float) -> float | None:
+    return round(page_ms / api_ms, 2) if api_ms > 0 else None
+
+
+def page_to_api(page: dict[str, Any], api: dict[str, Any]) -> dict[str, float | None]:
+    """What a page costs against the API call it wraps, at p50 and at p99 (None without a time)."""
+    return {
+        "page_to_api_p50_ratio": _ratio(page["p50_ms"], api["p50_ms"]),
+        "page_to_api_p99_ratio": _ratio(page["p99_ms"], api["p99_ms"]),
+    }
+
+
+def web_pages_met(pages: dict[str, dict[str, Any]], target: float = TARGET_PAGE_TO_API_RATIO) -> dict[str, bool]:
+    """``<page>_page_to_api_p50`` / ``_p99``: the page's ratio to its API call is at most ``target``."""
+    met = {}
+    for name, figures in pages.items():
+        for cut in ("p50", "p99"):
+            ratio = figures[f"page_to_api_{cut}_ratio"]
+            met[f"{name}_page_to_api_{cut}"] = ratio is not None and ratio <= target
+    return met
+
+
+async def time_web_pages(
+    api: httpx.AsyncClient,
+    web: httpx.AsyncClient,
+    pages: Sequence[WebPage],
+    headers: dict[str, str],
+    *,
+    requests: int,
+    warmup: int,
+) -> dict[str, dict[str, Any]]:
+    """Each page through the signed-in ``web`` client, right after the API call it wraps through
+    ``api`` with the same person's token: the same number of sequential requests each."""
+    found = {}
+    for page in pages:
+        api_ms, _ = await time_get(api, page.api, page.api_params, headers, requests=requests, warmup=warmup)
+        page_ms, _ = await time_get(web, page.page, {}, {}, requests=requests, warmup=warmup)
+        found[page.name] = {
+            "page": page.page,
+            "api": page.api + (f"?{httpx.QueryParams(page.api_params)}" if page.api_params else ""),
+            "page_ms": page_ms,
+            "api_ms": api_ms,
+        } | page_to_api(page_ms, api_ms)
+    return found
 
 
 async def run(stack: Stack, quick: bool) -> dict[str, Any]:
@@ -451,6 +597,11 @@ async def run(stack: Stack, quick: bool) -> dict[str, Any]:
         invoices_page = await time_page(
             api, "/invoices", {"status": PAGE_STATUS}, headers, requests=requests, warmup=warmup
         )
+        # The web portal's pages, at the gateway's address, as a browser keeps its cookies.
+        order = measured_order(data, measured_id)
+        async with httpx.AsyncClient(base_url=stack.config.gateway_url, timeout=30) as web:
+            await sign_in(web, tenant.supplier_email, tenant.supplier_password)
+            pages = await time_web_pages(api, web, web_pages(order["id"]), headers, requests=requests, warmup=warmup)
     # Where the time goes: the same pages asked of the owning service directly (no gateway hop),
     # and the database's own execution time of the page's query.
     direct = {}
@@ -473,6 +624,8 @@ async def run(stack: Stack, quick: bool) -> dict[str, Any]:
         "load_s": load_s,
         "purchase_orders_first_page": orders_page,
         "invoices_by_status_first_page": invoices_page | {"status": PAGE_STATUS},
+        "web_order": order | {"id": str(order["id"])},
+        "web_pages": pages,
         "breakdown": {
             "service_direct": {
                 "purchase_orders_first_page": direct["orders"],
@@ -480,9 +633,10 @@ async def run(stack: Stack, quick: bool) -> dict[str, Any]:
             },
             "database_execution_ms": database,
         },
-        "targets": {"p99_ms": TARGET_P99_MS},
+        "targets": {"p99_ms": TARGET_P99_MS, "page_to_api_ratio": TARGET_PAGE_TO_API_RATIO},
         "met": {
             "purchase_orders_p99": orders_page["p99_ms"] <= TARGET_P99_MS,
             "invoices_p99": invoices_page["p99_ms"] <= TARGET_P99_MS,
-        },
+        }
+        | web_pages_met(pages),
     }

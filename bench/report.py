@@ -6,12 +6,14 @@ list of open-loop runs at the same rates), ``matching_cost`` and ``read_path`` w
 ``throughput_ratio`` (pipeline saturation ÷ floor saturation), ``p99_ratio`` (pipeline p99
 submit→status ÷ floor p99 at 50 % of the pipeline's saturation) and ``http_path_ratio`` (the HTTP
 path alone ÷ floor saturation: what ``throughput_ratio`` would be if nothing after the submit cost
-anything).
+anything). ``read_path.web_pages`` (the web portal's pages beside the API call each wraps, with
+their ``page_to_api_p50_ratio`` / ``page_to_api_p99_ratio``) get a table of their own.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -96,8 +98,61 @@ def tables(results: dict[str, Any]) -> list[Table]:
     if results.get("matching_cost"):
         found.append(_plain("Matching cost", results["matching_cost"]))
     if results.get("read_path"):
-        found.append(_plain("Read path", results["read_path"]))
+        read_path = results["read_path"]
+        found.append(_plain("Read path", {k: v for k, v in read_path.items() if k != "web_pages"}))
+        if read_path.get("web_pages"):
+            web = Table(title="Web pages beside the API call each wraps (ms)", title_justify="left")
+            web.add_column("page\nAPI call")
+            for column in ("page\np50", "page\np99", "API\np50", "API\np99", "ratio\np50", "ratio\np99"):
+                web.add_column(column, justify="right")
+            for name, api, *ms_cells in _web_rows(read_path):
+                web.add_row(f"{name}\n{api}", *ms_cells)
+            web.caption = _web_caption(read_path)
+            found.append(web)
     return found
+
+
+WEB_COLUMNS = (
+    "page",
+    "API call",
+    "page p50",
+    "page p99",
+    "API p50",
+    "API p99",
+    "page_to_api_p50_ratio",
+    "page_to_api_p99_ratio",
+)
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _web_rows(read_path: dict[str, Any]) -> Iterator[list[str]]:
+    """One row per web page (``WEB_COLUMNS``): its name, the API call (an id shown as ``{id}``),
+    both figures and the two ratios."""
+    for name, figures in read_path["web_pages"].items():
+        page, api = figures["page_ms"], figures["api_ms"]
+        yield [
+            name,
+            _UUID.sub("{id}", figures["api"]),
+            _ms(page["p50_ms"]),
+            _ms(page["p99_ms"]),
+            _ms(api["p50_ms"]),
+            _ms(api["p99_ms"]),
+            str(figures["page_to_api_p50_ratio"]),
+            str(figures["page_to_api_p99_ratio"]),
+        ]
+
+
+def _web_caption(read_path: dict[str, Any]) -> str:
+    """The target and, per page and percentile, whether it was met."""
+    target = read_path.get("targets", {}).get("page_to_api_ratio")
+    met = read_path.get("met", {})
+    missed = [
+        f"{name} {cut}"
+        for name in read_path["web_pages"]
+        for cut in ("p50", "p99")
+        if not met.get(f"{name}_page_to_api_{cut}")
+    ]
+    return f"Target: page ÷ API ≤ {target} at p50 and p99; " + ("met" if not missed else "missed: " + ", ".join(missed))
 
 
 def _saturations(results: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -235,4 +290,10 @@ def markdown(results: dict[str, Any]) -> str:
         lines += [f"| {name} | " + " | ".join(cells) + " |" for name, cells in _cpu_rows(columns)]
         busy = "; ".join(f"{title}, {figures['cpu_cores_busy']}" for title, figures in columns.items())
         lines += ["", f"Cores kept busy: {busy}."]
+    read_path = results.get("read_path") or {}
+    if read_path.get("web_pages"):
+        header = [*WEB_COLUMNS[:2], *(f"{c} (ms)" for c in WEB_COLUMNS[2:6]), *(f"`{c}`" for c in WEB_COLUMNS[6:])]
+        lines += ["", "| " + " | ".join(header) + " |", "| --- | --- |" + " ---: |" * (len(header) - 2)]
+        lines += [f"| {name} | `{api}` | " + " | ".join(cells) + " |" for name, api, *cells in _web_rows(read_path)]
+        lines += ["", _web_caption(read_path) + "."]
     return "\n".join(lines) + "\n"

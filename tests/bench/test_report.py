@@ -176,3 +176,85 @@ def test_the_http_path_alone_has_its_throughput_row_and_cpu_column() -> None:
     shown = " ".join(console.export_text().split())  # the caption wraps at the table's width
     assert "HTTP path alone" in shown
     assert "http_path_ratio 0.4" in shown
+
+
+ORDER_ID = "166adfc4-3513-498c-a7f8-ab5705727bb5"
+
+
+def with_web_pages(results: dict[str, Any]) -> dict[str, Any]:
+    def figures(p50: float, p99: float) -> dict[str, Any]:
+        return {"count": 100, "p50_ms": p50, "p99_ms": p99, "max_ms": p99 + 1, "bytes": 1000}
+
+    results["read_path"] = {
+        "purchase_orders_p99_ms": 4.1,
+        "web_pages": {
+            "dashboard": {
+                "page": "/",
+                "api": "/portal/summary",
+                "page_ms": figures(12.0, 20.0),
+                "api_ms": figures(8.0, 10.0),
+                "page_to_api_p50_ratio": 1.5,
+                "page_to_api_p99_ratio": 2.0,
+            },
+            "orders_list": {
+                "page": "/purchase-orders",
+                "api": "/purchase-orders?limit=25",
+                "page_ms": figures(30.0, 45.0),
+                "api_ms": figures(10.0, 15.0),
+                "page_to_api_p50_ratio": 3.0,
+                "page_to_api_p99_ratio": 3.0,
+            },
+            "order_page": {
+                "page": f"/purchase-orders/{ORDER_ID}",
+                "api": f"/purchase-orders/{ORDER_ID}",
+                "page_ms": figures(9.0, 12.0),
+                "api_ms": figures(4.5, 6.0),
+                "page_to_api_p50_ratio": 2.0,
+                "page_to_api_p99_ratio": 2.0,
+            },
+        },
+        "targets": {"p99_ms": 20.0, "page_to_api_ratio": 2.0},
+        "met": {
+            "dashboard_page_to_api_p50": True,
+            "dashboard_page_to_api_p99": True,
+            "orders_list_page_to_api_p50": False,
+            "orders_list_page_to_api_p99": False,
+            "order_page_page_to_api_p50": True,
+            "order_page_page_to_api_p99": True,
+        },
+    }
+    return results
+
+
+def test_the_web_pages_have_a_table_of_their_own_beside_the_api_calls_they_wrap(tmp_path: Path) -> None:
+    results = with_web_pages(synthetic())
+    console = Console(record=True, width=200)
+    report.write(results, tmp_path, console)
+
+    latest = json.loads((tmp_path / "latest.json").read_text())
+    assert latest["read_path"]["web_pages"]["dashboard"]["page_to_api_p99_ratio"] == 2.0
+    assert latest["read_path"]["met"]["orders_list_page_to_api_p50"] is False
+    shown = " ".join(console.export_text().replace("│", " ").split())  # the cells, without the table's rules
+    assert "Web pages beside the API call each wraps (ms)" in shown
+    assert "dashboard 12.0 20.0 8.0 10.0 1.5 2.0 /portal/summary" in shown
+    assert "orders_list 30.0 45.0 10.0 15.0 3.0 3.0 /purchase-orders?limit=25" in shown
+    assert "order_page 9.0 12.0 4.5 6.0 2.0 2.0 /purchase-orders/{id}" in shown
+    assert "Target: page ÷ API ≤ 2.0 at p50 and p99; missed: orders_list p50, orders_list p99" in shown
+    # Not again, as one long line, in the read path's plain table.
+    assert shown.count("/portal/summary") == 1
+
+
+def test_the_markdown_has_the_web_pages_and_their_ratios() -> None:
+    results = with_web_pages(synthetic())
+    results.update(report.ratios(results))
+    text = report.markdown(results)
+
+    assert (
+        "| page | API call | page p50 (ms) | page p99 (ms) | API p50 (ms) | API p99 (ms) "
+        "| `page_to_api_p50_ratio` | `page_to_api_p99_ratio` |"
+    ) in text
+    assert "| dashboard | `/portal/summary` | 12.0 | 20.0 | 8.0 | 10.0 | 1.5 | 2.0 |" in text
+    assert "| orders_list | `/purchase-orders?limit=25` | 30.0 | 45.0 | 10.0 | 15.0 | 3.0 | 3.0 |" in text
+    assert "| order_page | `/purchase-orders/{id}` | 9.0 | 12.0 | 4.5 | 6.0 | 2.0 | 2.0 |" in text
+    assert "Target: page ÷ API ≤ 2.0 at p50 and p99; missed: orders_list p50, orders_list p99." in text
+    assert "Web" not in report.markdown(synthetic() | report.ratios(synthetic()))

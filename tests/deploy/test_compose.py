@@ -4,6 +4,7 @@ its topics, its migration job and its health check (checked offline: no Docker e
 from __future__ import annotations
 
 import copy
+import importlib
 import json
 import re
 from functools import cache
@@ -22,7 +23,13 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 INIT_SQL = ROOT / "deploy" / "compose" / "postgres-init.sql"
 SCHEMA_FILE = Path(__file__).with_name("compose-spec.json")
-SERVICES = ("suppliers", "orders", "invoicing", "matching", "notifier", "gateway")
+SERVICES = ("suppliers", "orders", "invoicing", "matching", "notifier", "gateway", "web")
+# The web portal neither consumes nor publishes events (it calls the gateway's API): it has no
+# topics to wait for. Every other check applies to it as to the others.
+WITHOUT_KAFKA = {"web"}
+# What people reach from the host: the gateway (the API and, through it, the web portal's pages)
+# and Mailpit's UI in development; no service is published beside the gateway.
+PUBLISHED = {"gateway", "mailpit"}
 
 
 @cache
@@ -115,7 +122,7 @@ def structure_problems(compose: dict[str, Any]) -> list[str]:
             problems.append(f"migrate-{name}: does not run {name}.migrate")
         if depends.get(f"migrate-{name}", {}).get("condition") != "service_completed_successfully":
             problems.append(f"{name}: does not wait for migrate-{name} to complete successfully")
-        if depends.get("topics", {}).get("condition") != "service_completed_successfully":
+        if name not in WITHOUT_KAFKA and depends.get("topics", {}).get("condition") != "service_completed_successfully":
             problems.append(f"{name}: does not wait for the topics to be provisioned")
 
         url = urlsplit(database_url(service, name))
@@ -140,6 +147,28 @@ def structure_problems(compose: dict[str, Any]) -> list[str]:
     gateway_ports = [str(p) for p in services.get("gateway", {}).get("ports", [])]
     if not any(p.split(":")[-2:] == ["8000", "8000"] for p in gateway_ports):
         problems.append("gateway: not published on 8000")
+    for name, service in sorted(services.items()):
+        if name not in PUBLISHED and (service.get("ports") or service.get("network_mode") == "host"):
+            problems.append(f"{name}: published to the host (only the gateway is)")
+    return problems
+
+
+def web_wiring_problems(compose: dict[str, Any]) -> list[str]:
+    """The gateway forwards the pages to the web container, and the web portal calls the gateway."""
+    services: dict[str, Any] = compose.get("services", {})
+    problems = []
+    web_port = int(importlib.import_module("web.config").Settings.model_fields["http_port"].default)
+    for name in ("gateway", "migrate-gateway"):
+        url = str(services.get(name, {}).get("environment", {}).get("GATEWAY_WEB_URL", ""))
+        if url != f"http://web:{web_port}":
+            problems.append(f"{name}: GATEWAY_WEB_URL is {url!r}, not http://web:{web_port}, the web container")
+    web_env = services.get("web", {}).get("environment", {})
+    if web_env.get("WEB_GATEWAY_URL") != "http://gateway:8000":
+        problems.append("web: WEB_GATEWAY_URL is not http://gateway:8000")
+    public_url = services.get("gateway", {}).get("environment", {}).get("PORTAL_PUBLIC_URL")
+    for name in ("web", "notifier"):
+        if services.get(name, {}).get("environment", {}).get("PORTAL_PUBLIC_URL") != public_url:
+            problems.append(f"{name}: PORTAL_PUBLIC_URL is not the gateway's {public_url!r}")
     return problems
 
 
@@ -161,6 +190,21 @@ def test_a_schema_violation_is_reported_with_the_path_of_the_bad_value() -> None
 
 def test_every_service_has_its_own_database_migration_job_topics_and_health_check() -> None:
     assert structure_problems(load_compose()) == []
+
+
+def test_the_gateway_forwards_the_pages_to_the_web_container_which_calls_the_gateway() -> None:
+    assert web_wiring_problems(load_compose()) == []
+
+
+def test_a_gateway_that_forwards_the_pages_elsewhere_is_reported() -> None:
+    compose = copy.deepcopy(load_compose())
+    compose["services"]["gateway"]["environment"]["GATEWAY_WEB_URL"] = "http://127.0.0.1:8106"
+    compose["services"]["notifier"]["environment"].pop("PORTAL_PUBLIC_URL")
+
+    assert web_wiring_problems(compose) == [
+        "gateway: GATEWAY_WEB_URL is 'http://127.0.0.1:8106', not http://web:8106, the web container",
+        "notifier: PORTAL_PUBLIC_URL is not the gateway's '${PORTAL_PUBLIC_URL:-http://localhost:8000}'",
+    ]
 
 
 def test_the_provisioning_job_creates_every_topic_and_its_dead_letter_topic() -> None:
@@ -199,11 +243,33 @@ def test_the_provisioning_job_creates_every_topic_and_its_dead_letter_topic() ->
         (lambda c: c["services"].pop("suppliers"), "suppliers: no container"),
         (lambda c: c["services"]["gateway"].pop("ports"), "gateway: not published on 8000"),
         (
+            lambda c: c["services"]["web"].update(ports=["8106:8106"]),
+            "web: published to the host (only the gateway is)",
+        ),
+        (lambda c: c["services"].pop("migrate-web"), "web: no migration job migrate-web"),
+        (
+            lambda c: c["services"]["web"]["environment"].update(
+                WEB_DATABASE_URL="postgresql://gateway:gateway-dev-password@postgres:5432/portal_gateway"
+            ),
+            "web: shares the role 'gateway' with another service",
+        ),
+        (
             lambda c: c["services"]["kafka"].update(image="bitnami/kafka:3.9"),
             "kafka: not the official apache/kafka image",
         ),
     ],
-    ids=["healthcheck", "migration", "topics", "database", "container", "gateway-port", "kafka-image"],
+    ids=[
+        "healthcheck",
+        "migration",
+        "topics",
+        "database",
+        "container",
+        "gateway-port",
+        "web-published",
+        "web-migration",
+        "web-database",
+        "kafka-image",
+    ],
 )
 def test_a_broken_compose_file_is_reported(break_it: Any, expected: str) -> None:
     compose = copy.deepcopy(load_compose())

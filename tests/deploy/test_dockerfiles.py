@@ -8,6 +8,7 @@ import importlib
 import json
 import re
 import shlex
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("suppliers", "orders", "invoicing", "matching", "notifier", "gateway")
+SERVICES = ("suppliers", "orders", "invoicing", "matching", "notifier", "gateway", "web")
 RUNTIME_IMAGE = re.compile(r"^python:3\.\d+(\.\d+)?-slim(-[a-z]+)?(@sha256:[0-9a-f]{64})?$")
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|PRIVATE|CREDENTIAL|API_KEY|DATABASE_URL", re.IGNORECASE)
 SECRET_FILE = re.compile(r"\.pem$|\.key$|(^|/)\.env")
@@ -225,6 +226,35 @@ def test_compose_migration_job_uses_the_images_migration_entry_point(service: st
     for name in (service, f"migrate-{service}"):
         assert compose[name]["build"] == {"context": ".", "dockerfile": f"services/{service}/Dockerfile"}
     assert compose[f"migrate-{service}"]["command"] == ["python", "-m", f"{service}.migrate"]
+
+
+def test_the_web_images_pages_find_their_templates_and_static_files() -> None:
+    """The image installs services/web editable where it was copied, so the pages read their
+    templates and static files from src/web/ in place; they are package data too, so that a
+    regular install would carry them."""
+    package = ROOT / "services" / "web" / "src" / "web"
+    rendering = importlib.import_module("web.entrypoints.rendering")
+    bootstrap = importlib.import_module("web.bootstrap")
+    assert Path(rendering.TEMPLATES_DIR) == package / "templates"
+    assert Path(bootstrap.STATIC_DIR) == package / "static"
+    globs = tomllib.loads((ROOT / "services" / "web" / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"
+    ]["web"]
+    files = [
+        f.relative_to(package).as_posix()
+        for directory in ("templates", "static")
+        for f in (package / directory).rglob("*")
+        if f.is_file() and "__pycache__" not in f.parts
+    ]
+    assert any(f.endswith(".html") for f in files) and any(f.endswith(".css") for f in files)
+
+    # As setuptools globs them: a * stays within one directory.
+    def packaged(f: str) -> bool:
+        return any(len(Path(f).parts) == len(Path(g).parts) and Path(f).match(g) for g in globs)
+
+    assert [f for f in files if not packaged(f)] == []
+    ignored = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()]
+    assert not any(p.endswith((".html", ".css", ".js", "/templates", "/static")) for p in ignored)
 
 
 def test_dockerignore_admits_only_shared_and_the_services() -> None:

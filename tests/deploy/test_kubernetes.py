@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+import json
 import re
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import kubernetes_validate
 import pytest
@@ -24,12 +26,15 @@ from shared.kafka import topic_specs
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
-SERVICES = ("suppliers", "orders", "invoicing", "matching", "notifier", "gateway")
+SERVICES = ("suppliers", "orders", "invoicing", "matching", "notifier", "gateway", "web")
 OVERLAYS = ("staging", "production")
 # The oldest Kubernetes the manifests must work on; the schemas are checked strictly against it.
 KUBERNETES_VERSION = "1.32"
-# The consumers of the busy topics, which scale with their load.
+# The consumers of the busy topics, which scale with their load. The web portal consumes no topic
+# (it calls the gateway's API): the topic and consumer checks leave it out, every other applies.
 AUTOSCALED = {"invoicing", "matching", "notifier"}
+# The services the gateway routes to: every one but itself, the web portal included.
+UPSTREAMS = tuple(s for s in SERVICES if s != "gateway")
 IMAGE_USER = 10001
 # Settings whose value is a secret (the key files are *_FILE settings: paths into mounted Secrets).
 SECRET_NAME = re.compile(r"(PASSWORD|SECRET|TOKEN|PRIVATE_KEY|CREDENTIALS?|API_KEY|DATABASE_URL|USERNAME)$")
@@ -139,7 +144,7 @@ def schema_errors(resources: list[Resource]) -> list[str]:
 def test_every_rendered_resource_is_valid_against_the_kubernetes_schemas(overlay: str) -> None:
     resources = render(overlay)
 
-    assert len(resources) > 6 * 5
+    assert len(resources) > len(SERVICES) * 5
     assert schema_errors(resources) == []
 
 
@@ -241,7 +246,7 @@ def service_problems(resources: list[Resource]) -> list[str]:
             if settings["metadata"]["name"] not in refs:
                 problems.append(f"{name}: the {workload} does not read its ConfigMap")
     gateway = config_map(resources, "gateway") or {}
-    for upstream in SERVICES[:-1]:
+    for upstream in UPSTREAMS:
         url = f"http://{upstream}:{dockerfile_port(upstream)}"
         if gateway.get("data", {}).get(f"GATEWAY_{upstream.upper()}_URL") != url:
             problems.append(f"gateway: GATEWAY_{upstream.upper()}_URL is not {url}, the {upstream} Service")
@@ -379,6 +384,48 @@ def test_every_secret_the_pods_need_is_listed_for_ops_in_the_readme() -> None:
     assert sorted(s for s in needed if f"`{s}`" not in readme) == []
 
 
+# --- the web portal -----------------------------------------------------------------------------
+
+
+def web_problems(resources: list[Resource]) -> list[str]:
+    """The gateway forwards the pages to the web Service, the web portal calls the gateway, and
+    nothing but the gateway exposes the web portal."""
+    problems = []
+    gateway = (config_map(resources, "gateway") or {}).get("data", {})
+    web = (config_map(resources, "web") or {}).get("data", {})
+    deployment = named(resources, "Deployment", "web")
+    pod_labels = deployment["spec"]["template"]["metadata"].get("labels", {}) if deployment else {}
+    target = urlsplit(gateway.get("GATEWAY_WEB_URL", ""))
+    service = named(resources, "Service", target.hostname or "")
+    if service is None or not selects(service["spec"].get("selector", {}), pod_labels):
+        problems.append(f"gateway: GATEWAY_WEB_URL {target.geturl()!r} does not name the web Service")
+    elif target.port not in [p.get("port") for p in service["spec"].get("ports", [])]:
+        problems.append(f"gateway: GATEWAY_WEB_URL {target.geturl()!r} is not a port of the web Service")
+    gateway_service = named(resources, "Service", "gateway")
+    gateway_port = gateway_service["spec"]["ports"][0]["port"] if gateway_service else None
+    if web.get("WEB_GATEWAY_URL") != f"http://gateway:{gateway_port}":
+        problems.append(f"web: WEB_GATEWAY_URL is not http://gateway:{gateway_port}, the gateway Service")
+    for resource in resources:
+        where = f"{resource['kind']}/{resource['metadata']['name']}"
+        if (
+            resource["kind"] == "Service"
+            and selects(resource["spec"].get("selector", {}), pod_labels)
+            and resource["spec"].get("type", "ClusterIP") != "ClusterIP"
+        ):
+            problems.append(f"{where}: exposes the web portal outside the cluster (only via the gateway)")
+        if resource["kind"] in ("Ingress", "HTTPRoute") and '"web"' in json.dumps(resource.get("spec", {})):
+            problems.append(f"{where}: routes to the web portal directly (only via the gateway)")
+    return problems
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_gateway_forwards_the_pages_to_the_web_service_which_calls_the_gateway(overlay: str) -> None:
+    resources = render(overlay)
+
+    assert (config_map(resources, "gateway") or {})["data"]["GATEWAY_WEB_URL"] == "http://web:8106"
+    assert web_problems(resources) == []
+
+
 # --- scaling and topics --------------------------------------------------------------------------
 
 
@@ -493,6 +540,8 @@ def environment(resources: list[Resource]) -> dict[str, Any]:
         "images": {n: pod_spec(d)["containers"][0]["image"] for n, d in deployments.items()},
         "environment": {data.get("PORTAL_ENVIRONMENT", "production") for data in settings.values()},
         "smtp": settings["notifier"].get("SMTP_HOST"),
+        "public urls": {s: settings[s].get("PORTAL_PUBLIC_URL") for s in ("gateway", "notifier", "web")},
+        "secure cookies": settings["web"].get("WEB_COOKIE_SECURE"),
         "tracing": {bool(data.get("OTEL_EXPORTER_OTLP_ENDPOINT")) for data in settings.values()},
         "topic replicas": {t["replicas"] for t in topics},
     }
@@ -506,6 +555,14 @@ def test_staging_and_production_differ_as_intended() -> None:
     assert staging["environment"] == {"staging"}
     assert production["environment"] == {"production"}
     assert staging["smtp"].startswith("mailpit")
+    # The links in emails and the pages' redirects use the address people open: the gateway's.
+    for overlay in (staging, production):
+        assert len(set(overlay["public urls"].values())) == 1, overlay["public urls"]
+        assert str(overlay["public urls"]["gateway"]).startswith("https://")
+    assert staging["public urls"]["gateway"] != production["public urls"]["gateway"]
+    # TLS ends before the gateway: the session cookies must be Secure.
+    assert production["secure cookies"] == "true"
+    assert staging["secure cookies"] == "true"
     assert not production["smtp"].startswith("mailpit")
     assert staging["tracing"] == {False}
     assert production["tracing"] == {True}
@@ -578,6 +635,22 @@ def _fewer_partitions(resources: list[Resource]) -> None:
             "gateway: GATEWAY_MATCHING_URL is not http://matching:8104, the matching Service",
         ),
         (
+            service_problems,
+            lambda r: (config_map(r, "gateway") or {})["data"].pop("GATEWAY_WEB_URL"),
+            "gateway: GATEWAY_WEB_URL is not http://web:8106, the web Service",
+        ),
+        (service_problems, _pop_kind("PodDisruptionBudget", "web"), "web: no PodDisruptionBudget"),
+        (
+            web_problems,
+            lambda r: (config_map(r, "gateway") or {})["data"].update(GATEWAY_WEB_URL="http://gateway:8106"),
+            "gateway: GATEWAY_WEB_URL 'http://gateway:8106' does not name the web Service",
+        ),
+        (
+            web_problems,
+            lambda r: (named(r, "Service", "web") or {})["spec"].update(type="LoadBalancer"),
+            "Service/web: exposes the web portal outside the cluster (only via the gateway)",
+        ),
+        (
             pod_security_problems,
             lambda r: _container(r, "Job", "suppliers-migrate")["securityContext"].pop("readOnlyRootFilesystem"),
             "Job/suppliers-migrate: the root filesystem is writable",
@@ -612,6 +685,10 @@ def _fewer_partitions(resources: list[Resource]) -> None:
         "liveness",
         "service-selector",
         "gateway-upstream",
+        "gateway-web-upstream",
+        "web-pdb",
+        "web-url-elsewhere",
+        "web-exposed",
         "writable-root",
         "literal-secret",
         "unknown-setting",

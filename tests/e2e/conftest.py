@@ -143,3 +143,23 @@ class Portal:
 @pytest.fixture
 def portal(api: httpx.AsyncClient, mailbox: Mailbox) -> Portal:
     return Portal(api, mailbox)
+
+
+@pytest.fixture
+async def browser_people(stack: Stack, tmp_path: Any) -> AsyncIterator[Any]:
+    """Real Chromium at the portal's address; each call gives a new person (own cookies)."""
+    from playwright.async_api import expect
+
+    from tests.e2e.browser import people, screenshot_dir
+
+    expect.set_options(timeout=15_000)
+    async with people(stack.config.gateway_url, screenshot_dir(tmp_path)) as new_person:
+        yield new_person
+
+
+def link_in(message: Any, path: str) -> str:
+    """The absolute link to ``path...`` in an email's plain text."""
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    found = re.search(rf"https?://\S+{re.escape(path)}[^\s<>\"]*", text)
+    assert found, f"no link to {path} in:\n{text}"
+    return found.group(0)

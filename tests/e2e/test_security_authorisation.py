@@ -118,6 +118,12 @@ V1 = "/api/v1"
 ROUTES: dict[tuple[str, str], Route] = {
     # gateway: identity and the organisation
     ("GET", "/me"): scoped(),
+    # Switching to party A's supplier record: a buyer is refused, any other supplier user finds none.
+    ("POST", "/auth/switch"): Route(
+        body=lambda a: {"supplier_id": a.supplier_id},
+        # (the foreign supplier is a signed token of a user the gateway does not have: 401)
+        expect={OTHER_BUYER: {403}, SIBLING: {404}, FOREIGN_SUPPLIER: {401, 404}},
+    ),
     ("POST", "/users"): scoped(
         body=lambda a: {
             "email": f"x-{uuid.uuid4().hex[:6]}@x.example",

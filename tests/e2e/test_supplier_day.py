@@ -75,7 +75,7 @@ async def test_a_suppliers_day_from_po_email_to_payment(api: httpx.AsyncClient, 
     assert {w["code"] for w in seen["warnings"]} == {"below_minimum_order_amount", "inside_lead_time"}
     assert (await summary(api, supplier))["unprocessed_orders"] == 1
 
-    # The conversation: each comment emails the other party, without links.
+    # The conversation: each comment emails the other party, its links removed.
     question = "Can we deliver in two batches? See http://evil.example/x"
     posted = await api.post(f"/purchase-orders/{po['id']}/comments", json={"body": question}, headers=supplier)
     assert posted.status_code == 201, posted.text

@@ -15,6 +15,7 @@ from tests.notifier import samples
 TENANT = uuid4()
 SUPPLIER_ID = uuid4()
 SENDER = "Supplier Portal <no-reply@supplier-portal.local>"
+PORTAL_URL = "https://portal.example.com"
 SUPPLIER = SupplierContact(
     supplier_id=SUPPLIER_ID, tenant_id=TENANT, name="Acme Tools", email="sales@acme.example", contacts=(), revision=1
 )
@@ -30,7 +31,7 @@ APPROVER = PortalUser(
 
 
 def render(draft: EmailDraft, email_id: UUID | None = None) -> tuple[EmailMessage, str, str]:
-    raw = EmailRenderer(SENDER).render(draft, email_id=email_id or uuid4(), now=samples.NOW)
+    raw = EmailRenderer(SENDER, PORTAL_URL).render(draft, email_id=email_id or uuid4(), now=samples.NOW)
     message = email.message_from_bytes(raw, policy=default)
     assert isinstance(message, EmailMessage)
     plain = message.get_body(("plain",))

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shared.devstack.stack import DEFAULT_SERVICE_PORTS, SERVICES, Stack
+from shared.devstack.stack import DEFAULT_SERVICE_PORTS, PROCESSES, Stack
 
 FILE_NAME = "portal-endpoints.json"
 
@@ -62,7 +62,7 @@ def endpoints_of(stack: Stack, *, mail_ui_url: str | None = None) -> Endpoints:
     cfg = stack.config
     return Endpoints(
         gateway_url=cfg.gateway_url,
-        services={name: stack.service_url(name) for name in SERVICES if name != "gateway"},
+        services={name: stack.service_url(name) for name in PROCESSES if name != "gateway"},
         kafka_bootstrap_servers=stack.bootstrap_servers,
         gateway_database_url=stack.service_env("gateway")["GATEWAY_DATABASE_URL"],
         mail_dir=None if cfg.smtp_host else str(cfg.mail_sink_dir),

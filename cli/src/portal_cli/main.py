@@ -349,7 +349,8 @@ def seed(
     console.print(f"Purchase orders: {orders}")
     for rfp in tenant.rfps:
         console.print(f"RFP: {rfp}")
-    console.print(f"Sign in at {base}/docs (Authorize) or POST {base}/api/v1/auth/token.")
+    console.print(f"Open {base}/ in a browser and sign in with one of the logins above.")
+    console.print(f"Client apps: POST {base}/api/v1/auth/token, or Authorize in {base}/docs.")
 
 
 # -- users and organisations: the gateway's operator commands ---------------------------------------

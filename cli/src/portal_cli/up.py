@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from portal_cli.endpoints import FILE_NAME, Endpoints, endpoints_of, write
-from shared.devstack.stack import Stack, StackConfig, run_forever
+from shared.devstack.stack import WEB, Stack, StackConfig, run_forever
 
 
 def summary(stack: Stack, endpoints: Endpoints) -> Table:
@@ -20,11 +20,13 @@ def summary(stack: Stack, endpoints: Endpoints) -> Table:
     table.add_column(style="bold")
     table.add_column()
     gateway = endpoints.gateway_url
+    table.add_row("portal", f"{gateway}/   (open it in a browser; sign in with a login of portal seed --demo)")
     table.add_row("gateway", f"{gateway}/api/v1")
     table.add_row("API docs", f"{gateway}/docs   (OpenAPI: {gateway}/openapi.json)")
     table.add_row("health", f"{gateway}/api/v1/health")
     for name, url in endpoints.services.items():
-        table.add_row(name, f"{url}   events: {url}/asyncapi   metrics: {url}/metrics")
+        events = "" if name == WEB else f"   events: {url}/asyncapi"
+        table.add_row(name, f"{url}{events}   metrics: {url}/metrics")
     table.add_row("gateway events", f"{gateway}/asyncapi")
     if endpoints.mail_dir:
         table.add_row("mail", f"SMTP sink on {endpoints.smtp}; every email is an .eml file in {endpoints.mail_dir}")
@@ -55,7 +57,7 @@ def run(console: Console) -> int:
             highlight=False,
         )
 
-    console.print("Starting the supplier portal (PostgreSQL, Kafka, SMTP sink, six services)...")
+    console.print("Starting the supplier portal (PostgreSQL, Kafka, SMTP sink, six services and the web portal)...")
     try:
         return run_forever(stack, started)
     finally:

@@ -192,8 +192,13 @@ class TokenIssuer:
         self._issuer = issuer
         self.ttl_s = ttl_s
 
-    def issue(self, principal: Principal) -> str:
+    def issue(self, principal: Principal, *, not_after: datetime | None = None) -> str:
+        """A token for ``principal``, valid ``ttl_s``, or only until ``not_after`` if that is sooner
+        (a token made from another one never outlives it)."""
         now = datetime.now(UTC)
+        expires = now + timedelta(seconds=self.ttl_s)
+        if not_after is not None:
+            expires = min(expires, not_after)
         claims = {
             "sub": str(principal.user_id),
             "role": principal.role,
@@ -203,10 +208,16 @@ class TokenIssuer:
             "iss": self._issuer,
             "aud": AUDIENCE,
             "iat": now,
-            "exp": now + timedelta(seconds=self.ttl_s),
+            "exp": expires,
             "jti": str(uuid4()),
         }
         return jwt.encode(claims, self._key, algorithm=ALGORITHM, headers={"kid": self.key_id})
+
+
+def expiry_of(token: str) -> datetime:
+    """When a token that was already verified expires (its ``exp``, read without checking again)."""
+    claims = jwt.decode(token, options={"verify_signature": False})
+    return datetime.fromtimestamp(int(claims["exp"]), UTC)
 
 
 def ensure_keypair(directory: Path) -> tuple[Path, Path]:

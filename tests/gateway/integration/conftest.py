@@ -57,6 +57,7 @@ def gateway_settings(gateway_database: GatewayDatabase, broker: str, tokens: Tok
             "invoicing_url": unused,
             "matching_url": unused,
             "notifier_url": unused,
+            "web_url": unused,
             "kafka_session_timeout_ms": 3000,
         }
         return Settings(**(values | overrides))

@@ -49,7 +49,8 @@ async def test_submitted_po_is_emailed_to_the_supplier_with_the_po_as_pdf_even_i
 ) -> None:
     tenant, supplier_id = uuid4(), uuid4()
     po = samples.purchase_order(tenant, supplier_id)
-    async with start_notifier(smtp_port=mail_sink.port), Publisher(broker) as publisher:
+    portal = "https://portal.example.com/"  # a trailing slash makes no double one
+    async with start_notifier(smtp_port=mail_sink.port, portal_public_url=portal), Publisher(broker) as publisher:
         await publisher.publish(po, tenant_id=tenant)
         # The supplier's read model may arrive after the order: the order waits for it.
         await publisher.publish(samples.supplier(tenant, supplier_id), tenant_id=tenant)
@@ -59,6 +60,10 @@ async def test_submitted_po_is_emailed_to_the_supplier_with_the_po_as_pdf_even_i
     assert message["Subject"] == "New purchase order PO-2026-0042"
     assert "2026-12-15" in plain and "4,475.00 EUR" in plain and "Hex bolt M8" in plain
     assert "4,475.00 EUR" in html
+    # The link to the order's page is built on the configured portal address.
+    page = f"https://portal.example.com/purchase-orders/{po.purchase_order_id}"
+    assert f"acknowledge it:\r\n{page}\r\n" in plain
+    assert f'<a href="{page}">' in html
     [attachment] = list(message.iter_attachments())
     assert attachment.get_filename() == "PO-2026-0042.pdf"
     pdf = attachment.get_content()

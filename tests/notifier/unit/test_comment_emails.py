@@ -1,7 +1,9 @@
-"""Comment emails go to the other side, name the document and quote a short, link-free excerpt."""
+"""Comment emails go to the other side, name the document and quote a short, link-free excerpt;
+their one link is the document's page in the portal."""
 
 from __future__ import annotations
 
+import re
 from uuid import uuid4
 
 import pytest
@@ -9,7 +11,7 @@ import pytest
 from notifier.domain import comments
 from notifier.domain.excerpts import LINK_REMOVED
 from tests.notifier import samples
-from tests.notifier.rendered import APPROVER, SUPPLIER, SUPPLIER_ID, TENANT, render
+from tests.notifier.rendered import APPROVER, PORTAL_URL, SUPPLIER, SUPPLIER_ID, TENANT, render
 
 INITIATOR = APPROVER.user_id
 
@@ -97,7 +99,10 @@ def test_links_in_a_comment_never_reach_the_email(link: str) -> None:
     for body in (plain, html):
         assert f"Pay here: {LINK_REMOVED} today" in body
         assert "evil" not in body
-    assert "href" not in html.lower() and "http" not in plain.lower()  # no link at all, the portal's neither
+    # No link but the invoice's page in the portal, which the notifier builds from its own setting.
+    page = f"{PORTAL_URL}/invoices/{event.invoice_id}"
+    assert re.findall(r"href", html, re.IGNORECASE) == ["href"] and f'href="{page}"' in html
+    assert re.findall(r"https?://\S+|www\.", plain, re.IGNORECASE) == [page]
 
 
 def test_a_link_posing_as_the_author_name_is_removed_too() -> None:

@@ -16,7 +16,7 @@ from notifier.domain import messages, rfps
 from notifier.domain.directory import SupplierContact
 from notifier.domain.headers import MAX_HEADER_TEXT, InvalidRecipient, header_text, single_address
 from tests.notifier import samples
-from tests.notifier.rendered import SENDER, SUPPLIER, SUPPLIER_ID, TENANT, render
+from tests.notifier.rendered import PORTAL_URL, SENDER, SUPPLIER, SUPPLIER_ID, TENANT, render
 
 EXPECTED_HEADERS = {
     "From",
@@ -100,7 +100,7 @@ def test_a_recipient_that_is_not_one_plain_address_is_refused(recipient: str) ->
     )
     draft = messages.purchase_order_changed(samples.purchase_order_changed(TENANT, SUPPLIER_ID), supplier)
     with pytest.raises(InvalidRecipient):
-        EmailRenderer(SENDER).render(draft, email_id=uuid4(), now=samples.NOW)
+        EmailRenderer(SENDER, PORTAL_URL).render(draft, email_id=uuid4(), now=samples.NOW)
 
 
 def test_a_plain_address_is_accepted_as_is() -> None:
@@ -133,7 +133,7 @@ def test_html_templates_escape_user_text_and_plain_text_keeps_it() -> None:
 
 
 def test_every_html_template_is_autoescaped() -> None:
-    renderer = EmailRenderer(SENDER)
+    renderer = EmailRenderer(SENDER, PORTAL_URL)
     env = renderer._env  # the environment's policy is what is under test
     names = [name for name in env.list_templates() if name.endswith(".html.j2")]
     assert names

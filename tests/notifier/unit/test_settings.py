@@ -1,4 +1,4 @@
-"""The notifier reads the stack's SMTP settings without its own prefix."""
+"""The notifier reads the stack's SMTP settings and the portal's address without its own prefix."""
 
 from __future__ import annotations
 
@@ -27,7 +27,15 @@ def test_smtp_settings_are_read_as_smtp_star_and_the_rest_with_the_notifier_pref
 
 
 def test_defaults_point_at_the_embedded_stack(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("SMTP_HOST", "SMTP_PORT", "SMTP_FROM", "SMTP_STARTTLS", "NOTIFIER_DATABASE_URL", "NOTIFIER_HTTP_PORT"):
+    for name in (
+        "SMTP_HOST",
+        "SMTP_PORT",
+        "SMTP_FROM",
+        "SMTP_STARTTLS",
+        "NOTIFIER_DATABASE_URL",
+        "NOTIFIER_HTTP_PORT",
+        "PORTAL_PUBLIC_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     settings = Settings()
     assert (settings.smtp_host, settings.smtp_port, settings.smtp_starttls) == ("127.0.0.1", 1025, False)
@@ -35,3 +43,12 @@ def test_defaults_point_at_the_embedded_stack(monkeypatch: pytest.MonkeyPatch) -
     assert settings.http_port == 8105
     assert settings.database_url.endswith("/portal_notifier")
     assert (settings.email_retry_first_delay_s, settings.email_retry_max_delay_s) == (0.5, 60.0)
+    assert settings.portal_public_url == "http://127.0.0.1:8000"
+
+
+def test_the_portal_address_is_the_stack_wide_portal_public_url_without_a_trailing_slash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PORTAL_PUBLIC_URL", "https://portal.example.com/")
+    assert Settings().portal_public_url == "https://portal.example.com"
+    assert Settings(portal_public_url="https://other.example//").portal_public_url == "https://other.example"

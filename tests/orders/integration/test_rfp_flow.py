@@ -53,9 +53,13 @@ async def test_two_suppliers_answer_one_declines_everything_and_the_award_is_a_d
     assert (await tender.get(tender.supplier(0), "/rfps/summary")).json() == {"open_rfps": 0}
     assert (await tender.get(tender.supplier(2), "/rfps/summary")).json() == {"open_rfps": 1}
 
-    # A supplier sees its own proposal, never another's, and not the comparison.
+    # A supplier sees its own proposal, never another's, and not the comparison; in the list too.
     own = (await tender.get(tender.supplier(1), f"/rfps/{rfp_id}")).json()
     assert (own["proposal"]["id"], own["proposal"]["status"]) == (declined["id"], "rejected")
+    for who, expected in ((0, first["id"]), (1, declined["id"]), (2, None)):
+        [listed] = (await tender.get(tender.supplier(who), "/rfps")).json()["items"]
+        assert (listed["proposal"] or {}).get("id") == expected
+    assert (await tender.get(tender.buyer, "/rfps")).json()["items"][0]["proposal"] is None
     assert (await tender.get(tender.supplier(1), f"/rfps/{rfp_id}/proposals")).status_code == 403
 
     comparison = (await tender.get(tender.buyer, f"/rfps/{rfp_id}/proposals")).json()

@@ -45,6 +45,9 @@ async def test_first_activation_initialises_the_profile_from_the_buyer_record(ac
         "minimum_order_amount": None,
         "lead_time_days": None,
         "custom_fields": {"region": "north"},
+        "custom_field_definitions": [
+            {"key": "region", "label": "Region", "type": "text", "choices": [], "required": False}
+        ],
         "portal_status": "active",
     }
     assert await get_ok(client, f"/api/v1/portal/profiles/{supplier_id}", supplier_user) == profile
@@ -99,6 +102,52 @@ async def test_shown_custom_fields_flow_both_ways_and_hidden_ones_stay_hidden(ac
         f"/api/v1/portal/profiles/{supplier_id}", json={"custom_fields": {"rating": 5}}, headers=supplier_user
     )
     assert error_fields(hidden) == ["custom_fields.rating"]
+
+
+async def test_a_supplier_profile_lists_the_shown_custom_field_definitions_in_order_and_never_the_hidden_ones(
+    active,
+) -> None:  # type: ignore[no-untyped-def]
+    client, buyer, supplier_user, supplier_id = active
+    await define_field(client, buyer, "size", "choice", choices=["S", "M"], required=True, shown_in_portal=True)
+    await define_field(client, buyer, "internal_note")
+    await define_field(client, buyer, "founded", "date", shown_in_portal=True)
+    await define_field(client, buyer, "headcount", "number", shown_in_portal=True)
+    await patch_ok(client, "/api/v1/supplier-custom-fields/headcount", {"shown_in_portal": False}, buyer)
+    await patch_ok(client, "/api/v1/supplier-custom-fields/internal_note", {"shown_in_portal": True}, buyer)
+    buyers_order = [f["key"] for f in (await get_ok(client, "/api/v1/supplier-custom-fields", buyer))["items"]]
+    shown = ["region", "size", "founded", "internal_note"]
+
+    [listed] = (await get_ok(client, "/api/v1/portal/profiles", supplier_user))["items"]
+    definitions = listed["custom_field_definitions"]
+    assert [d["key"] for d in definitions] == [k for k in buyers_order if k in shown]
+    assert {d["key"]: d for d in definitions}["size"] == {
+        "key": "size",
+        "label": "Size",
+        "type": "choice",
+        "choices": ["S", "M"],
+        "required": True,
+    }
+    assert (await get_ok(client, f"/api/v1/portal/profiles/{supplier_id}", supplier_user)) == listed
+    patched = await patch_ok(client, f"/api/v1/portal/profiles/{supplier_id}", {"lead_time_days": 3}, supplier_user)
+    assert patched["custom_field_definitions"] == definitions
+
+
+async def test_the_supplier_may_edit_every_shown_custom_field(active) -> None:  # type: ignore[no-untyped-def]
+    client, buyer, supplier_user, supplier_id = active
+    await define_field(client, buyer, "size", "choice", choices=["S", "M"], shown_in_portal=True)
+    await define_field(client, buyer, "founded", "date", shown_in_portal=True)
+    await define_field(client, buyer, "headcount", "number", shown_in_portal=True)
+    profile = await get_ok(client, f"/api/v1/portal/profiles/{supplier_id}", supplier_user)
+    value_of_type = {"text": "south", "choice": "M", "date": "1999-04-01", "number": "12"}
+    values = {d["key"]: value_of_type[d["type"]] for d in profile["custom_field_definitions"]}
+    assert values.keys() == {"region", "size", "founded", "headcount"}
+
+    edited = await patch_ok(client, f"/api/v1/portal/profiles/{supplier_id}", {"custom_fields": values}, supplier_user)
+    assert edited["custom_fields"] == values
+    assert (await get_ok(client, f"/api/v1/suppliers/{supplier_id}", buyer))["custom_fields"] == {
+        **values,
+        "rating": "4",
+    }
 
 
 async def test_currency_is_the_buyers_and_always_reaches_the_profile(active) -> None:  # type: ignore[no-untyped-def]

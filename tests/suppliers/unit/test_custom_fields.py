@@ -120,3 +120,13 @@ def test_a_field_shown_later_shows_the_value_the_buyer_kept() -> None:
     s = supplier("active")
     now_shown = catalog(field("region", shown_in_portal=True), field("rating", "number", shown_in_portal=True))
     assert s.profile_view(now_shown.shown_keys)["custom_fields"] == {"region": "north", "rating": "4"}
+
+
+def test_the_shown_definitions_keep_the_catalog_order_and_leave_out_the_hidden_ones() -> None:
+    fields = catalog(
+        field("vat_id", shown_in_portal=True),
+        field("rating", "number"),
+        field("size", "choice", choices=["S", "M"], shown_in_portal=True),
+    )
+    assert [d.key for d in fields.shown_definitions] == ["vat_id", "size"]
+    assert fields.shown_keys == {"vat_id", "size"}

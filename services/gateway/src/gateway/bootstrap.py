@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from gateway.adapters.upstreams import Upstreams
 from gateway.config import Settings
-from gateway.entrypoints.api import pages
 from gateway.entrypoints.api import router as identity_router
 from gateway.entrypoints.consumers import consumers
 from gateway.entrypoints.event_docs import router as event_docs_router
 from gateway.entrypoints.proxy import router as proxy_router
 from gateway.entrypoints.summary import router as summary_router
+from gateway.entrypoints.web_pages import router as web_router
 from shared.auth import TokenIssuer
 from shared.runtime import ServiceRuntime
 
@@ -23,8 +23,9 @@ def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
     runtime = ServiceRuntime(
         settings,
         title="Supplier portal — gateway",
-        # The catch-all proxy comes last so that the gateway's own routes win.
-        routers=[identity_router, summary_router, pages, event_docs_router, proxy_router],
+        # The catch-alls come last so that the gateway's own routes win: the API's proxy, then the
+        # web portal's pages for every other path.
+        routers=[identity_router, summary_router, event_docs_router, proxy_router, web_router],
         consumers=consumers,
         on_stop=[_close_upstreams],
         verifier=settings.token_verifier(),

@@ -35,6 +35,8 @@ class Settings(ServiceSettings):
     invoicing_url: str = "http://127.0.0.1:8103"
     matching_url: str = "http://127.0.0.1:8104"
     notifier_url: str = "http://127.0.0.1:8105"
+    # The web portal: every path outside the API and the gateway's own goes there.
+    web_url: str = "http://127.0.0.1:8106"
     upstream_timeout_s: float = 30.0
 
     def private_key_pem(self) -> str:
@@ -59,4 +61,5 @@ class Settings(ServiceSettings):
             "invoicing": self.invoicing_url,
             "matching": self.matching_url,
             "notifier": self.notifier_url,
+            "web": self.web_url,
         }

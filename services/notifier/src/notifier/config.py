@@ -1,13 +1,15 @@
-"""Settings of the notifier service (prefix ``NOTIFIER_``; SMTP settings are shared ``SMTP_*``)."""
+"""Settings of the notifier service (prefix ``NOTIFIER_``; the stack-wide ``SMTP_*`` and
+``PORTAL_PUBLIC_URL`` are read without it)."""
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
 
 
 def _shared(name: str) -> AliasChoices:
-    # The SMTP server is the stack's, not the service's: read without the NOTIFIER_ prefix.
+    # The SMTP server and the portal's address are the stack's, not the service's: read without
+    # the NOTIFIER_ prefix.
     return AliasChoices(name, name.lower())
 
 
@@ -32,6 +34,10 @@ class Settings(ServiceSettings):
     smtp_idle_timeout_s: float = Field(20.0, gt=0)
     smtp_local_hostname: str | None = Field(None, validation_alias=_shared("SMTP_LOCAL_HOSTNAME"))
 
+    # Where people open the web portal (the gateway reads the same name): the base of the link to
+    # the document's page in every email about one.
+    portal_public_url: str = Field("http://127.0.0.1:8000", validation_alias=_shared("PORTAL_PUBLIC_URL"))
+
     # Delivery retries: the delay doubles from the first to the cap; the email fails for good
     # after max attempts or once it is older than max age, whichever comes first.
     email_retry_first_delay_s: float = 0.5
@@ -41,3 +47,8 @@ class Settings(ServiceSettings):
     # The sender is woken by NOTIFY on insert; polling is the fallback when a wake-up is missed.
     sender_poll_interval_s: float = 1.0
     sender_batch_size: int = 20
+
+    @field_validator("portal_public_url")
+    @classmethod
+    def _without_trailing_slash(cls, url: str) -> str:
+        return url.rstrip("/")

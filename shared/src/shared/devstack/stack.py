@@ -25,9 +25,19 @@ from shared.devstack.ports import free_port, port_open, wait_for_port
 from shared.devstack.postgres import EmbeddedPostgres
 from shared.kafka import ensure_topics
 
-# Start order: the gateway last, so that it answers only when everything behind it runs.
+# Start order: the gateway after the services behind it, so that its API answers only when they run.
 SERVICES = ("suppliers", "orders", "invoicing", "matching", "notifier", "gateway")
-DEFAULT_SERVICE_PORTS = {"suppliers": 8101, "orders": 8102, "invoicing": 8103, "matching": 8104, "notifier": 8105}
+# The web portal: a client of the gateway (no events), behind the gateway's address.
+WEB = "web"
+PROCESSES = (*SERVICES, WEB)
+DEFAULT_SERVICE_PORTS = {
+    "suppliers": 8101,
+    "orders": 8102,
+    "invoicing": 8103,
+    "matching": 8104,
+    "notifier": 8105,
+    WEB: 8106,
+}
 
 
 @dataclass
@@ -69,7 +79,7 @@ class StackConfig:
             kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS") or None,
             database_urls={
                 name: env[f"{name.upper()}_DATABASE_URL"]
-                for name in SERVICES
+                for name in PROCESSES
                 if env.get(f"{name.upper()}_DATABASE_URL")
             },
             smtp_host=env.get("SMTP_HOST") or None,
@@ -129,10 +139,10 @@ class Stack:
         cfg.data_dir.mkdir(parents=True, exist_ok=True)
         self.logs_dir.mkdir(parents=True, exist_ok=True)
         self.private_key, self.public_key = ensure_keypair(cfg.data_dir / "keys")
-        if any(s not in cfg.database_urls for s in SERVICES):
+        if any(s not in cfg.database_urls for s in PROCESSES):
             self.postgres = EmbeddedPostgres(cfg.data_dir / "postgres" / "data", cfg.postgres_port)
             self.postgres.start()
-            self.postgres.create_databases([f"portal_{s}" for s in SERVICES if s not in cfg.database_urls])
+            self.postgres.create_databases([f"portal_{s}" for s in PROCESSES if s not in cfg.database_urls])
         if not cfg.kafka_bootstrap_servers:
             self.broker = EmbeddedBroker(cfg.broker_port, self.logs_dir / "broker.log")
             self.broker.start()
@@ -188,6 +198,11 @@ class Stack:
         if service == "notifier":
             env["SMTP_HOST"] = cfg.smtp_host or "127.0.0.1"
             env["SMTP_PORT"] = str(cfg.smtp_port)
+            # Its emails link to the documents' pages in the portal, which the gateway serves.
+            env["PORTAL_PUBLIC_URL"] = cfg.public_url or cfg.gateway_url
+        if service == WEB:
+            env["WEB_GATEWAY_URL"] = cfg.gateway_url
+            env["PORTAL_PUBLIC_URL"] = cfg.public_url or cfg.gateway_url
         if service == "gateway":
             env["GATEWAY_JWT_PRIVATE_KEY_FILE"] = str(self.private_key)
             env["PORTAL_ADMIN_EMAIL"] = cfg.admin_email
@@ -201,7 +216,7 @@ class Stack:
 
     def migrate(self) -> None:
         """Run every service's migrations (the gateway's also creates the first admin)."""
-        for service in SERVICES:
+        for service in PROCESSES:
             result = subprocess.run(
                 [sys.executable, "-m", f"{service}.migrate"],
                 env=self.service_env(service),
@@ -240,7 +255,7 @@ class Stack:
         port = self.config.http_port if service == "gateway" else self.config.service_ports[service]
         return f"http://127.0.0.1:{port}"
 
-    def wait_ready(self, services: tuple[str, ...] = SERVICES, timeout_s: float = 90.0) -> None:
+    def wait_ready(self, services: tuple[str, ...] = PROCESSES, timeout_s: float = 90.0) -> None:
         deadline = time.monotonic() + timeout_s
         pending = list(services)
         with httpx.Client(timeout=2.0) as client:
@@ -271,7 +286,7 @@ class Stack:
     def start(self) -> None:
         self.start_servers()
         self.migrate()
-        for service in SERVICES:
+        for service in PROCESSES:
             self.start_service(service)
         self.wait_ready()
 
@@ -287,10 +302,10 @@ class Stack:
     def summary(self) -> str:
         cfg = self.config
         lines = [
-            "Supplier portal is up.",
+            f"Supplier portal is up: open {cfg.gateway_url}/ in a browser.",
             f"  gateway (API)   {cfg.gateway_url}/api/v1   docs: {cfg.gateway_url}/docs",
         ]
-        for service in SERVICES[:-1]:
+        for service in (*SERVICES[:-1], WEB):
             lines.append(f"  {service:<15} {self.service_url(service)}")
         lines += [
             f"  PostgreSQL      {self.postgres.url('<db>') if self.postgres else 'external'}",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from uuid import UUID
 
 from sqlalchemy import Row, delete, func, insert, select, update
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.adapters.tables import invitations, organisations, supplier_links, suppliers, users
 from gateway.domain.errors import EmailTaken
-from gateway.domain.model import Invitation, Organisation, User, normalise_email
+from gateway.domain.model import Invitation, Organisation, SupplierOrganisation, User, normalise_email
 from shared.contracts.suppliers import SupplierSnapshot
 from shared.db import store_if_newer, upsert
 
@@ -148,6 +148,34 @@ class IdentityRepository:
             )
         )
         return set((await self._session.execute(query)).scalars())
+
+    async def supplier_organisations(self, supplier_ids: Collection[UUID]) -> list[SupplierOrganisation]:
+        """Each of these supplier records with its buyer organisation. A record not in the read
+        model is left out, and so is one whose organisation is unknown here (the gateway founds
+        every organisation, so only a record announced for a tenant it never had)."""
+        if not supplier_ids:
+            return []
+        query = (
+            select(
+                suppliers.c.id,
+                suppliers.c.name,
+                suppliers.c.tenant_id,
+                organisations.c.name.label("buyer_name"),
+                organisations.c.invoice_issue_date_required,
+            )
+            .join(organisations, organisations.c.id == suppliers.c.tenant_id)
+            .where(suppliers.c.id.in_(sorted(supplier_ids)))
+        )
+        return [
+            SupplierOrganisation(
+                supplier_id=row.id,
+                supplier_name=row.name,
+                tenant_id=row.tenant_id,
+                buyer_name=row.buyer_name,
+                invoice_issue_date_required=row.invoice_issue_date_required,
+            )
+            for row in (await self._session.execute(query)).all()
+        ]
 
     # -- invitations ---------------------------------------------------------------------------
     async def add_invitation(self, invitation: Invitation) -> None:

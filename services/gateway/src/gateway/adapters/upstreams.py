@@ -25,6 +25,9 @@ ROUTES: list[tuple[str, str]] = [
     ("emails", "notifier"),
 ]
 
+# The web portal's pages: everything the gateway does not answer itself and that is not /api/v1.
+WEB = "web"
+
 FORWARDED_REQUEST_HEADERS = (
     "authorization",
     "content-type",
@@ -141,6 +144,11 @@ class Upstreams:
             cookies=no_cookies(),
         )
         tracing.instrument_client(self.client)  # the request's trace goes on to the service
+
+    @property
+    def api_services(self) -> list[str]:
+        """The services behind /api/v1 (with events and API documents): all but the web portal."""
+        return [name for name in self.urls if name != WEB]
 
     def url(self, service: str, path: str) -> str:
         return self.urls[service].rstrip("/") + path

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID, uuid4
@@ -21,6 +22,7 @@ from shared.contracts.identity import (
     UserRegistered,
     UserUpdated,
 )
+from shared.errors import NotFound
 
 MIN_PASSWORD_LENGTH = 8
 MAX_NAME_LENGTH = 300
@@ -157,6 +159,15 @@ class User:
             email=self.email,
         )
 
+    def principal_for_supplier(self, supplier_id: UUID, active_supplier_ids: set[UUID]) -> Principal:
+        """The identity of a token for one of the user's supplier records alone (the portal's
+        switch of buyer organisation). The record must be linked and active now, whatever token
+        the user presents (a narrowed one holds a single record); otherwise it is not found,
+        which reveals nothing about a record of someone else."""
+        if supplier_id not in self.principal(active_supplier_ids).supplier_ids:
+            raise NotFound("supplier not found")
+        return self.principal({supplier_id})
+
     def _state(self) -> dict[str, object]:
         return {
             "user_id": self.id,
@@ -168,6 +179,32 @@ class User:
             "active": self.active,
             "updated_at": self.updated_at,
         }
+
+
+@dataclass(frozen=True)
+class SupplierOrganisation:
+    """A buyer organisation a supplier user works for, through one of its supplier records."""
+
+    supplier_id: UUID
+    supplier_name: str
+    tenant_id: UUID
+    buyer_name: str
+    invoice_issue_date_required: bool
+
+
+def in_display_order(organisations: Iterable[SupplierOrganisation]) -> list[SupplierOrganisation]:
+    """By buyer name, then supplier name (case-insensitively, as a person reads a list), the
+    id last so that the order never depends on the database's."""
+    return sorted(
+        organisations,
+        key=lambda o: (
+            o.buyer_name.casefold(),
+            o.buyer_name,
+            o.supplier_name.casefold(),
+            o.supplier_name,
+            o.supplier_id,
+        ),
+    )
 
 
 @dataclass

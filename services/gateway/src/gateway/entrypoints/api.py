@@ -1,9 +1,11 @@
-"""The gateway's own routes: tokens, invitations, the caller, buyer users, organisation settings."""
+"""The gateway's own routes: tokens (and a supplier user's switch between its supplier records),
+invitations, the caller, buyer users, organisation settings."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import APIRouter, Request, Response, status
-from fastapi.responses import HTMLResponse
 
 from gateway.domain.errors import TooManyLoginAttempts
 from gateway.domain.model import Organisation
@@ -13,6 +15,8 @@ from gateway.entrypoints.schemas import (
     MeOut,
     SettingsOut,
     SettingsPatch,
+    SupplierOrganisationOut,
+    SupplierSwitch,
     TokenOut,
     TokenRequest,
     UserCreate,
@@ -20,7 +24,7 @@ from gateway.entrypoints.schemas import (
     UserPage,
 )
 from gateway.service import handlers
-from shared.auth import Principal
+from shared.auth import Principal, expiry_of
 from shared.pagination import LimitParam
 from shared.problems import problem
 from shared.runtime import CurrentPrincipal
@@ -28,9 +32,11 @@ from shared.runtime import CurrentPrincipal
 router = APIRouter(prefix="/api/v1", tags=["identity"])
 
 
-def _token(request: Request, principal: Principal) -> TokenOut:
+def _token(request: Request, principal: Principal, *, not_after: datetime | None = None) -> TokenOut:
     issuer = request.app.state.token_issuer
-    return TokenOut(access_token=issuer.issue(principal), expires_in=issuer.ttl_s)
+    token = issuer.issue(principal, not_after=not_after)
+    expires_in = issuer.ttl_s if not_after is None else int((expiry_of(token) - datetime.now(UTC)).total_seconds())
+    return TokenOut(access_token=token, expires_in=max(expires_in, 0))
 
 
 @router.post(
@@ -78,9 +84,28 @@ async def accept_invitation(
     return _token(request, principal)
 
 
+@router.post(
+    "/auth/switch",
+    response_model=TokenOut,
+    responses={
+        401: {"description": "No valid token, or the account is disabled or gone"},
+        403: {"description": "The caller is not a supplier user"},
+        404: {"description": "Not one of the caller's supplier records, or its portal is off"},
+    },
+)
+async def switch_supplier(body: SupplierSwitch, caller: CurrentPrincipal, request: Request, uow: Uow) -> TokenOut:
+    """A token of the same supplier user for one supplier record alone: every service then answers
+    with that buyer organisation's documents only. Any token of the user switches to any of its
+    records still linked and active (the links are read again, as at sign-in). The new token
+    expires when the presented one does: switching never extends a session."""
+    principal = await handlers.switch_supplier(uow, caller, body.supplier_id)
+    presented = request.headers["authorization"].split(" ", 1)[1].strip()
+    return _token(request, principal, not_after=expiry_of(presented))
+
+
 @router.get("/me", response_model=MeOut)
 async def me(caller: CurrentPrincipal, uow: Uow) -> MeOut:
-    user = await handlers.current_user(uow, caller)
+    user, organisations = await handlers.caller_identity(uow, caller)
     return MeOut(
         user_id=user.id,
         email=user.email,
@@ -88,6 +113,16 @@ async def me(caller: CurrentPrincipal, uow: Uow) -> MeOut:
         role=user.role,
         tenant_id=user.tenant_id,
         supplier_ids=sorted(caller.supplier_ids),
+        organisations=[
+            SupplierOrganisationOut(
+                supplier_id=o.supplier_id,
+                supplier_name=o.supplier_name,
+                tenant_id=o.tenant_id,
+                buyer_name=o.buyer_name,
+                invoice_issue_date_required=o.invoice_issue_date_required,
+            )
+            for o in organisations
+        ],
     )
 
 
@@ -125,32 +160,3 @@ async def get_settings(caller: CurrentPrincipal, uow: Uow) -> SettingsOut:
 async def patch_settings(body: SettingsPatch, caller: CurrentPrincipal, uow: Uow) -> SettingsOut:
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
     return _settings_out(await handlers.change_settings(uow, caller, changes))
-
-
-pages = APIRouter(tags=["pages"], include_in_schema=False)
-
-_ACCEPT_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Join the supplier portal</title></head>
-<body style="font-family:sans-serif;max-width:32em;margin:3em auto">
-<h1>Join the supplier portal</h1>
-<p>Choose a password to accept the invitation. Already have an account on this portal (another
-customer invited you before)? Enter that account's password: the invitation is added to it.</p>
-<form id="f"><label>Name <input name="name"></label><br><br>
-<label>Password <input name="password" type="password" minlength="8" required></label><br><br>
-<button>Accept invitation</button></form><p id="r"></p>
-<script>
-document.getElementById('f').onsubmit = async (e) => {
-  e.preventDefault();
-  const data = Object.fromEntries(new FormData(e.target));
-  const token = encodeURIComponent(location.pathname.split('/').pop());
-  const r = await fetch('/api/v1/auth/invitations/' + token + '/accept',
-    {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(data)});
-  const body = await r.json();
-  document.getElementById('r').textContent = r.ok ? 'Welcome! You can now sign in.' : (body.detail || 'Failed');
-};
-</script></body></html>"""
-
-
-@pages.get("/invitations/{token}", response_class=HTMLResponse)
-async def invitation_page(token: str) -> HTMLResponse:
-    """The page the invitation link opens; it posts to the accept endpoint."""
-    return HTMLResponse(_ACCEPT_PAGE)

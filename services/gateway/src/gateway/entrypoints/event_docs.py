@@ -34,14 +34,14 @@ async def event_docs(request: Request) -> dict[str, Any]:
     services = [{"service": "gateway", "asyncapi": ASYNCAPI_JSON_PATH, "page": ASYNCAPI_PAGE_PATH}]
     services += [
         {"service": name, "asyncapi": f"{EVENT_DOCS_PATH}/{name}.json", "page": f"{EVENT_DOCS_PATH}/{name}"}
-        for name in _upstreams(request).urls
+        for name in _upstreams(request).api_services
     ]
     return {"services": services, "events": "docs/events.md", "schemas": "docs/events/schemas/"}
 
 
 async def _from_service(request: Request, service: str, path: str) -> httpx.Response | JSONResponse:
     upstreams = _upstreams(request)
-    if service not in upstreams.urls:
+    if service not in upstreams.api_services:
         return problem(404, "Not found", f"no service named {service!r}", slug="not-found")
     try:
         answer = await upstreams.client.get(upstreams.url(service, path), timeout=5.0)

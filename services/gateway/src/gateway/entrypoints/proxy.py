@@ -16,7 +16,12 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.routing import compile_path
 
-from gateway.adapters.upstreams import FORWARDED_REQUEST_HEADERS, FORWARDED_RESPONSE_HEADERS, Upstreams, owner_of
+from gateway.adapters.upstreams import (
+    FORWARDED_REQUEST_HEADERS,
+    FORWARDED_RESPONSE_HEADERS,
+    Upstreams,
+    owner_of,
+)
 from shared.correlation import current_correlation_id
 from shared.problems import PROBLEM_JSON, problem
 
@@ -80,7 +85,7 @@ async def openapi(request: Request) -> JSONResponse:
         except (httpx.HTTPError, ValueError):
             return service, None
 
-    for service, spec in await asyncio.gather(*(fetch(s) for s in upstreams.urls)):
+    for service, spec in await asyncio.gather(*(fetch(s) for s in upstreams.api_services)):
         if spec is None:
             continue
         prefix = service.capitalize()

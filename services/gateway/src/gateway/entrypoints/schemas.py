@@ -28,6 +28,16 @@ class AcceptInvitation(BaseModel):
     name: str | None = Field(None, max_length=300)
 
 
+class SupplierOrganisationOut(BaseModel):
+    """A buyer organisation the supplier user works for, through one of its supplier records."""
+
+    supplier_id: UUID
+    supplier_name: str = Field(description="the supplier record's name, as that buyer keeps it")
+    tenant_id: UUID = Field(description="the buyer organisation")
+    buyer_name: str
+    invoice_issue_date_required: bool = Field(description="whether this buyer needs an issue date on invoices")
+
+
 class MeOut(BaseModel):
     user_id: UUID
     email: str
@@ -35,6 +45,16 @@ class MeOut(BaseModel):
     role: str
     tenant_id: UUID | None
     supplier_ids: list[UUID]
+    organisations: list[SupplierOrganisationOut] = Field(
+        description="a supplier user's: one per supplier record of the token (supplier_ids), by buyer_name then"
+        " supplier_name; a buyer's: empty",
+    )
+
+
+class SupplierSwitch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    supplier_id: UUID = Field(description="one of the caller's supplier records (see organisations of /me)")
 
 
 class UserCreate(BaseModel):

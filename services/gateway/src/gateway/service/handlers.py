@@ -1,4 +1,4 @@
-"""Use cases of the gateway: sign-in, users, invitations, organisation settings."""
+"""Use cases of the gateway: sign-in, switching supplier records, users, invitations, organisation settings."""
 
 from __future__ import annotations
 
@@ -13,13 +13,21 @@ from gateway.domain.errors import (
     InvitationNotFound,
     NotASupplierAccount,
 )
-from gateway.domain.model import Invitation, Organisation, User, ensure_strong_password, token_digest
+from gateway.domain.model import (
+    Invitation,
+    Organisation,
+    SupplierOrganisation,
+    User,
+    ensure_strong_password,
+    in_display_order,
+    token_digest,
+)
 from gateway.service import login_throttle, organisations
 from gateway.service.login_throttle import LoginLimits
 from gateway.service.unit_of_work import UnitOfWork
 from shared.auth import Principal, Role
 from shared.contracts.suppliers import SupplierPortalActivated, SupplierSnapshot
-from shared.errors import NotFound
+from shared.errors import Forbidden, NotFound, Unauthorized
 
 
 def _now() -> datetime:
@@ -54,12 +62,29 @@ async def sign_in(
         return principal
 
 
-async def current_user(uow: UnitOfWork, caller: Principal) -> User:
+async def caller_identity(uow: UnitOfWork, caller: Principal) -> tuple[User, list[SupplierOrganisation]]:
+    """The caller's user and, for a supplier user, the buyer organisation of each supplier record
+    its token covers (a narrowed token: one), in display order; a buyer's list is empty."""
     async with uow:
         user = await uow.identities.user(caller.user_id)
         if user is None:
             raise NotFound("user not found")
-        return user
+        if not caller.is_supplier:
+            return user, []
+        return user, in_display_order(await uow.identities.supplier_organisations(caller.supplier_ids))
+
+
+async def switch_supplier(uow: UnitOfWork, caller: Principal, supplier_id: UUID) -> Principal:
+    """The caller's principal for one of its supplier records alone: every service then answers
+    with that buyer organisation's documents only. The links are read again, as at sign-in, so
+    any token of the user (a narrowed one too) switches to any record still linked and active."""
+    if not caller.is_supplier:
+        raise Forbidden("only a supplier user switches between supplier records")
+    async with uow:
+        user = await uow.identities.user(caller.user_id)
+        if user is None or not user.active:
+            raise Unauthorized("the account is disabled or no longer exists")
+        return user.principal_for_supplier(supplier_id, await uow.identities.active_suppliers(user.supplier_ids))
 
 
 async def create_buyer_user(

@@ -1,7 +1,9 @@
 """Renders an email draft into the full MIME message that is stored and later sent as is.
 
 Plain text and HTML come from the Jinja2 templates in ``notifier/templates`` (HTML autoescaped);
-attachments are added as parts. The Message-ID is derived from the email id, so every copy of
+attachments are added as parts. An email about a document links to its page in the web portal:
+the templates get the absolute address as ``page_url``, made here from the portal's public
+address and the draft's page. The Message-ID is derived from the email id, so every copy of
 one email carries the same id.
 """
 
@@ -25,8 +27,9 @@ def message_id_for(email_id: UUID, sender: str) -> str:
 
 
 class EmailRenderer:
-    def __init__(self, sender: str) -> None:
+    def __init__(self, sender: str, portal_url: str) -> None:
         self.sender = sender
+        self.portal_url = portal_url.rstrip("/")
         self._env = Environment(
             loader=PackageLoader("notifier", "templates"),
             autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
@@ -37,9 +40,16 @@ class EmailRenderer:
         )
         self._env.filters.update(money=format_money, quantity=format_quantity, day=format_day)
 
+    def page_url(self, page: str) -> str:
+        """The absolute address of a page of the web portal (a path of ``notifier.domain.pages``)."""
+        return f"{self.portal_url}/{page.lstrip('/')}"
+
     def bodies(self, draft: EmailDraft) -> tuple[str, str]:
         """The plain text and HTML bodies of ``draft``."""
         context = {**draft.context, "subject": header_text(draft.subject)}
+        if draft.page is not None:
+            # A template that links the page of a draft without one fails (StrictUndefined).
+            context["page_url"] = self.page_url(draft.page)
         plain = self._env.get_template(f"{draft.template}.txt.j2").render(context)
         html = self._env.get_template(f"{draft.template}.html.j2").render(context)
         return plain.strip() + "\n", html

@@ -1,8 +1,9 @@
 """Comment emails: a comment on a purchase order or an invoice is told to the other side.
 
 A supplier's comment goes to the buyer who raised the order (its initiator); a buyer's comment
-goes to the supplier. The email quotes a short, link-free excerpt and links to nothing, not
-even the portal: it must not become a way to send links in the portal's name.
+goes to the supplier. The email quotes a short, link-free excerpt: it must not become a way to
+send links in the portal's name. Its one link is the commented document's page in the portal,
+built from the notifier's own setting and the document's id, never from what anybody wrote.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from uuid import UUID
 
 from notifier.domain.excerpts import excerpt
 from notifier.domain.messages import EmailDraft
+from notifier.domain.pages import invoice_page, purchase_order_page
 from shared.contracts.invoicing import InvoiceCommentAdded
 from shared.contracts.orders import PurchaseOrderCommentAdded
 
@@ -53,6 +55,7 @@ def purchase_order_comment(comment: PurchaseOrderCommentAdded, *, recipient: str
         recipient=recipient,
         subject=f"New comment on purchase order {comment.number}",
         context={**_context(comment, recipient_name), "document": f"purchase order {comment.number}"},
+        page=purchase_order_page(comment.purchase_order_id),
     )
 
 
@@ -65,4 +68,5 @@ def invoice_comment(comment: InvoiceCommentAdded, *, recipient: str, recipient_n
             **_context(comment, recipient_name),
             "document": f"invoice {comment.number} for purchase order {comment.purchase_order_number}",
         },
+        page=invoice_page(comment.invoice_id),
     )

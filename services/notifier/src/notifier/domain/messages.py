@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from notifier.domain.directory import PortalUser, SupplierContact
+from notifier.domain.pages import invoice_page, purchase_order_page
 from shared.contracts.identity import SupplierInvitationIssued
 from shared.contracts.invoicing import (
     InvoiceApprovalRequested,
@@ -40,6 +41,10 @@ class EmailDraft:
     subject: str
     context: Mapping[str, object]
     attachments: tuple[Attachment, ...] = ()
+    # The path of the document's page in the web portal (``notifier.domain.pages``): the renderer
+    # makes it absolute and gives it to the templates as ``page_url``. None for an email about
+    # no document (an invitation).
+    page: str | None = None
 
 
 def format_money(amount: Decimal, currency: str) -> str:
@@ -79,6 +84,7 @@ def purchase_order(po: PurchaseOrderSubmitted, supplier: SupplierContact, pdf: b
         subject=f"New purchase order {po.number}",
         context={"po": po, "supplier_name": supplier.name, "attachment_name": f"{filename}.pdf"},
         attachments=(Attachment(f"{filename}.pdf", "application/pdf", pdf),),
+        page=purchase_order_page(po.purchase_order_id),
     )
 
 
@@ -90,6 +96,7 @@ def purchase_order_changed(po: PurchaseOrderChanged, supplier: SupplierContact) 
         recipient=supplier.email,
         subject=f"Purchase order {po.number} was changed",
         context={"po": po, "supplier_name": supplier.name, "changes": changes},
+        page=purchase_order_page(po.purchase_order_id),
     )
 
 
@@ -101,6 +108,7 @@ def approval_request(
         recipient=approver.email,
         subject=f"Invoice {invoice.number} for PO {invoice.purchase_order_number} needs your approval",
         context={"invoice": invoice, "approver_name": approver.name, "supplier_name": supplier and supplier.name},
+        page=invoice_page(invoice.invoice_id),
     )
 
 
@@ -110,6 +118,7 @@ def invoice_approved(invoice: InvoiceApproved, supplier: SupplierContact) -> Ema
         recipient=supplier.email,
         subject=f"Invoice {invoice.number} for PO {invoice.purchase_order_number} approved",
         context={"invoice": invoice, "supplier_name": supplier.name},
+        page=invoice_page(invoice.invoice_id),
     )
 
 
@@ -119,6 +128,7 @@ def invoice_rejected(invoice: InvoiceRejected, supplier: SupplierContact) -> Ema
         recipient=supplier.email,
         subject=f"Invoice {invoice.number} for PO {invoice.purchase_order_number} rejected",
         context={"invoice": invoice, "supplier_name": supplier.name},
+        page=invoice_page(invoice.invoice_id),
     )
 
 
@@ -137,4 +147,5 @@ def payment_recorded(invoice: InvoicePaymentRecorded, supplier: SupplierContact)
             "paid_in_full": paid_in_full,
             "outstanding": outstanding,
         },
+        page=invoice_page(invoice.invoice_id),
     )

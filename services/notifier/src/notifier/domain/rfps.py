@@ -12,6 +12,7 @@ from uuid import UUID
 from notifier.domain.directory import SupplierContact
 from notifier.domain.excerpts import collapse_whitespace
 from notifier.domain.messages import EmailDraft
+from notifier.domain.pages import rfp_page
 from shared.contracts.rfps import RfpAwarded, RfpPublished
 
 # The subject column holds 500 characters; a title may hold 300, kept shorter in a subject.
@@ -30,6 +31,7 @@ def rfp_published(rfp: RfpPublished, supplier: SupplierContact) -> EmailDraft:
         recipient=supplier.email,
         subject=f"Request for proposals {rfp.number}: {_subject_title(rfp.title)}",
         context={"rfp": rfp, "supplier_name": supplier.name},
+        page=rfp_page(rfp.rfp_id),
     )
 
 
@@ -52,10 +54,12 @@ def rfp_outcome(rfp: RfpAwarded, supplier: SupplierContact) -> EmailDraft:
             recipient=supplier.email,
             subject=f"You won {rfp.number}",
             context={**facts, "purchase_order_follows": rfp.purchase_order_id is not None},
+            page=rfp_page(rfp.rfp_id),
         )
     return EmailDraft(
         template="rfp_lost",
         recipient=supplier.email,
         subject=f"{rfp.number} was awarded to another supplier",
         context=facts,
+        page=rfp_page(rfp.rfp_id),
     )

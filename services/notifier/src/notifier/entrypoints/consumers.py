@@ -44,7 +44,7 @@ RFPS = "notifier.rfps"
 def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
     settings = runtime.settings
     assert isinstance(settings, Settings)
-    renderer = EmailRenderer(settings.smtp_from)
+    renderer = EmailRenderer(settings.smtp_from, settings.portal_public_url)
 
     def uow() -> UnitOfWork:
         return UnitOfWork(runtime.session_factory, settings.service_name)

@@ -90,6 +90,19 @@ class _Shape(NamedTuple):
     status: bool
     open_only: bool | None
     supplier: bool
+    number: bool
+
+
+_LIKE_ESCAPE = "\\"
+
+
+def number_contains(text: str) -> str:
+    """The ILIKE pattern of PO numbers holding ``text``: its ``%`` and ``_`` (and the escape
+    character) match themselves, not any text or any character."""
+    escaped = (
+        text.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2).replace("%", _LIKE_ESCAPE + "%").replace("_", _LIKE_ESCAPE + "_")
+    )
+    return f"%{escaped}%"
 
 
 def page_query(
@@ -101,18 +114,28 @@ def page_query(
     status: str | None = None,
     supplier_id: UUID | None = None,
     open_only: bool | None = None,
+    number: str | None = None,
 ) -> PageQuery:
     """The orders ``scope`` sees, filtered, newest first after the cursor: (created_at, id, document).
 
-    ``open_only``: True keeps the open orders (``OPEN_STATUSES``), False all the others."""
+    ``open_only``: True keeps the open orders (``OPEN_STATUSES``), False all the others.
+    ``number``: the orders whose number holds this text, in any case ("0042" finds "PO-000042")."""
     shape = _Shape(
         buyer=scope.is_buyer,
         after_cursor=after is not None,
         status=status is not None,
         open_only=open_only,
         supplier=supplier_id is not None,
+        number=number is not None,
     )
-    values = page_values(scope, limit=limit, after=after, status=status, supplier_id=supplier_id)
+    values = page_values(
+        scope,
+        limit=limit,
+        after=after,
+        status=status,
+        supplier_id=supplier_id,
+        number=None if number is None else number_contains(number),
+    )
     return PageQuery(_page_statement(document, shape), values)
 
 
@@ -133,4 +156,9 @@ def _page_statement(document: Any, shape: _Shape) -> Select:  # type: ignore[typ
         query = query.where(is_open if shape.open_only else ~is_open)
     if shape.supplier:
         query = query.where(po.supplier_id == bindparam("supplier_id"))
+    if shape.number:
+        # No index for it (a contains search could only use a trigram index): a tenant has a few
+        # thousand orders, and ILIKE reads only the rows the caller's scope already narrows to
+        # (ix_purchase_orders_tenant_created / _supplier_created), which is cheap at that size.
+        query = query.where(po.number.ilike(bindparam("number"), escape=_LIKE_ESCAPE))
     return query.order_by(po.created_at.desc(), po.id.desc()).limit(bindparam(PAGE_LIMIT, type_=Integer))

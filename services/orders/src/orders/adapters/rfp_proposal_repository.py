@@ -33,6 +33,18 @@ class ProposalRepository:
         found = await self._load(query.with_for_update() if for_update else query)
         return found[0] if found else None
 
+    async def of_suppliers(self, wanted: Sequence[tuple[UUID, UUID]]) -> dict[tuple[UUID, UUID], Proposal]:
+        """The proposals of several (RFP, supplier) pairs at once (a page of RFPs), by pair."""
+        if not wanted:
+            return {}
+        rfp_ids = sorted({rfp_id for rfp_id, _ in wanted})
+        supplier_ids = sorted({supplier_id for _, supplier_id in wanted})
+        query = select(rfp_proposals).where(
+            rfp_proposals.c.rfp_id.in_(rfp_ids), rfp_proposals.c.supplier_id.in_(supplier_ids)
+        )
+        pairs = set(wanted)
+        return {(p.rfp_id, p.supplier_id): p for p in await self._load(query) if (p.rfp_id, p.supplier_id) in pairs}
+
     async def get(self, rfp_id: UUID, proposal_id: UUID) -> Proposal:
         query = select(rfp_proposals).where(rfp_proposals.c.rfp_id == rfp_id, rfp_proposals.c.id == proposal_id)
         found = await self._load(query)

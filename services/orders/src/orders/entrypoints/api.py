@@ -11,6 +11,7 @@ from orders.adapters.pages import order_document
 from orders.entrypoints.deps import Uow
 from orders.entrypoints.schemas import (
     LineOut,
+    NumberSearch,
     PurchaseOrderCreate,
     PurchaseOrderOut,
     PurchaseOrderPage,
@@ -56,6 +57,10 @@ async def list_purchase_orders(
         bool | None,
         Query(alias="open", description="true: only open orders (sent, acknowledged, partially invoiced)"),
     ] = None,
+    number: Annotated[
+        NumberSearch | None,
+        Query(description='orders whose number holds this text, in any case ("0042" finds PO-000042)'),
+    ] = None,
 ) -> Response:
     found = await queries.list_purchase_orders(
         uow,
@@ -66,6 +71,7 @@ async def list_purchase_orders(
         status=status,
         supplier_id=supplier_id,
         open_only=open_only,
+        number=number,
     )
     page = found[:limit]
     next_cursor = encode_cursor(page[-1].created_at, page[-1].id) if len(found) > limit else None

@@ -106,7 +106,9 @@ class RfpOut(BaseModel):
     awarded_supplier_id: UUID | None
     purchase_order_id: UUID | None
     revision: int
-    proposal: ProposalOut | None = Field(None, description="a supplier's own proposal")
+    proposal: ProposalOut | None = Field(
+        None, description="a supplier's own proposal (in the list too); null for a buyer and before any answer"
+    )
 
     @classmethod
     def of(cls, view: RfpView) -> RfpOut:

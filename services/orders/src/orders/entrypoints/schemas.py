@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from orders.domain.lines import LineInput, PurchaseOrderLine
 from orders.domain.model import PurchaseOrder
@@ -16,6 +16,8 @@ from shared.contracts.base import DecimalStr
 from shared.contracts.orders import TermsWarning
 
 StatusFilter = Literal["draft", "sent", "acknowledged", "partially_invoiced", "fully_invoiced", "canceled", "closed"]
+# A search in PO numbers: trimmed, then at most 50 characters (longer is refused, 422).
+NumberSearch = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
 
 
 class LineIn(BaseModel):

@@ -42,10 +42,19 @@ async def list_purchase_orders(
     status: str | None,
     supplier_id: UUID | None,
     open_only: bool | None = None,
+    number: str | None = None,
 ) -> Sequence[PageItem]:
-    """A page of the orders the caller sees, each as ``document`` (``order_document``) writes it."""
+    """A page of the orders the caller sees, each as ``document`` (``order_document``) writes it;
+    ``number`` keeps those whose number holds that text (blank: no filter)."""
     query = page_query(
-        document, scope=caller, limit=limit, after=after, status=status, supplier_id=supplier_id, open_only=open_only
+        document,
+        scope=caller,
+        limit=limit,
+        after=after,
+        status=status,
+        supplier_id=supplier_id,
+        open_only=open_only,
+        number=(number or "").strip() or None,
     )
     async with uow:
         return await uow.pages.items(query)

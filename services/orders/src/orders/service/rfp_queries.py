@@ -39,7 +39,12 @@ async def list_rfps(
     moment = now()
     async with uow:
         found = await uow.rfps.page(scope=caller, limit=limit, after=after, status=status, now=moment)
-    return [RfpView(rfp, caller, moment) for rfp in found]
+        # A supplier sees its own answer to each (for its first invited record, as one RFP's page does).
+        acting = {
+            rfp.id: invited[0] for rfp in found if caller.is_supplier and (invited := invited_records(caller, rfp))
+        }
+        proposals = await uow.proposals.of_suppliers(list(acting.items()))
+    return [RfpView(rfp, caller, moment, proposals.get((rfp.id, acting.get(rfp.id)))) for rfp in found]
 
 
 async def get_rfp(uow: RfpUnitOfWork, caller: Principal, rfp_id: UUID, supplier_id: UUID | None) -> RfpView:

@@ -15,6 +15,9 @@ from suppliers.adapters.tables import supplier_custom_fields as fields
 from suppliers.domain.custom_fields import CustomFieldCatalog, CustomFieldDefinition
 from suppliers.domain.errors import CustomFieldExists, CustomFieldNotFound
 
+# The buyer's listing order (newest first, the keyset of its pagination).
+_LISTING_ORDER = (fields.c.created_at.desc(), fields.c.id.desc())
+
 
 def _to_domain(row: Row) -> CustomFieldDefinition:  # type: ignore[type-arg]
     return CustomFieldDefinition(
@@ -36,7 +39,9 @@ class CustomFieldRepository:
         self._session = session
 
     async def catalog(self, tenant_id: UUID) -> CustomFieldCatalog:
-        rows = (await self._session.execute(select(fields).where(fields.c.tenant_id == tenant_id))).all()
+        # In the order the buyer lists them, which the supplier's portal follows too.
+        query = select(fields).where(fields.c.tenant_id == tenant_id).order_by(*_LISTING_ORDER)
+        rows = (await self._session.execute(query)).all()
         return CustomFieldCatalog(_to_domain(row) for row in rows)
 
     async def get(self, tenant_id: UUID, key: str, *, for_update: bool = False) -> CustomFieldDefinition:
@@ -54,7 +59,7 @@ class CustomFieldRepository:
         query = (
             select(fields)
             .where(fields.c.tenant_id == tenant_id, keyset_after(fields.c.created_at, fields.c.id, after))
-            .order_by(fields.c.created_at.desc(), fields.c.id.desc())
+            .order_by(*_LISTING_ORDER)
             .limit(limit)
         )
         return [_to_domain(row) for row in (await self._session.execute(query)).all()]

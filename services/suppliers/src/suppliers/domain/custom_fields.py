@@ -121,11 +121,14 @@ class CustomFieldDefinition:
 
 
 class CustomFieldCatalog:
-    """One tenant's definitions: checks and merges the values either side sends."""
+    """One tenant's definitions, in the order given (the buyer's listing order when loaded):
+    checks and merges the values either side sends."""
 
     def __init__(self, definitions: Iterable[CustomFieldDefinition] = ()) -> None:
         self.definitions = {d.key: d for d in definitions}
-        self.shown_keys = frozenset(k for k, d in self.definitions.items() if d.shown_in_portal)
+        # What the supplier sees of the definitions, and may edit: the ones shown in the portal.
+        self.shown_definitions = tuple(d for d in self.definitions.values() if d.shown_in_portal)
+        self.shown_keys = frozenset(d.key for d in self.shown_definitions)
 
     def shown(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """The values the supplier may see."""

@@ -60,6 +60,22 @@ class CustomFieldOut(BaseModel):
         )
 
 
+class PortalCustomFieldOut(BaseModel):
+    """A custom field as the supplier's portal shows it: how to label, type and check its value."""
+
+    key: str
+    label: str
+    type: FieldType
+    choices: list[str] = Field(description="the allowed values of a choice field; empty for the other types")
+    required: bool = Field(description="the buyer's record needs a value")
+
+    @classmethod
+    def of(cls, field: CustomFieldDefinition) -> PortalCustomFieldOut:
+        return cls(
+            key=field.key, label=field.label, type=field.type, choices=list(field.choices), required=field.required
+        )
+
+
 class CustomFieldPage(BaseModel):
     items: list[CustomFieldOut]
     next_cursor: str | None = None

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from shared.contracts.base import DecimalStr
 from shared.contracts.suppliers import SupplierContact
+from suppliers.entrypoints.custom_field_schemas import PortalCustomFieldOut
 from suppliers.service.views import SupplierView
 
 
@@ -95,12 +96,19 @@ class PortalProfileOut(BaseModel):
     minimum_order_amount: DecimalStr | None = None
     lead_time_days: int | None = None
     custom_fields: dict[str, Any] = {}
+    custom_field_definitions: list[PortalCustomFieldOut] = Field(
+        description="the custom fields shown in the portal (each editable in the profile's custom_fields), "
+        "in the buyer's order; a field without a value is absent from custom_fields"
+    )
     portal_status: str
 
     @classmethod
     def of(cls, view: SupplierView) -> PortalProfileOut | None:
         shown = view.supplier.profile_view(view.shown)
-        return None if shown is None else cls.model_validate(shown)
+        if shown is None:
+            return None
+        definitions = [PortalCustomFieldOut.of(d) for d in view.shown_fields]
+        return cls.model_validate({**shown, "custom_field_definitions": definitions})
 
 
 class SupplierOut(BaseModel):

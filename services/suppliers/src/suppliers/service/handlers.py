@@ -50,7 +50,7 @@ async def register_supplier(
         )
         await uow.save(supplier)
         await uow.commit()
-    return SupplierView(supplier, catalog.shown_keys)
+    return SupplierView.of(supplier, catalog)
 
 
 async def _change(
@@ -64,7 +64,7 @@ async def _change(
         decide(supplier, catalog)
         await uow.save(supplier)
         await uow.commit()
-    return SupplierView(supplier, catalog.shown_keys)
+    return SupplierView.of(supplier, catalog)
 
 
 async def update_supplier(

@@ -53,4 +53,4 @@ async def edit_profile(uow: UnitOfWork, caller: Principal, supplier_id: UUID, ch
         supplier.edit_profile(changes, datetime.now(UTC), catalog)
         await uow.save(supplier)
         await uow.commit()
-    return SupplierView(supplier, catalog.shown_keys)
+    return SupplierView.of(supplier, catalog)

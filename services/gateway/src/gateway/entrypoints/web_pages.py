@@ -1,0 +1,68 @@
+"""The web portal behind the gateway's address: every path that is neither the API nor the
+gateway's own goes to the web service as it came (cookies, forms, files), and its answer back
+as it went (redirects are the browser's to follow, every ``Set-Cookie`` kept).
+
+People open one address; the pages then call the API through this same gateway.
+"""
+
+from __future__ import annotations
+
+import httpx
+import structlog
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+
+from gateway.adapters.upstreams import WEB, Upstreams
+from shared.correlation import current_correlation_id
+
+log = structlog.get_logger(__name__)
+
+router = APIRouter(tags=["web"], include_in_schema=False)
+
+PAGE_REQUEST_HEADERS = (
+    "accept",
+    "accept-language",
+    "content-type",
+    "cookie",
+    "referer",
+    "origin",
+    "user-agent",
+    "if-none-match",
+    "if-modified-since",
+    "hx-request",
+    "hx-current-url",
+    "hx-target",
+    "hx-trigger",
+    "hx-boosted",
+)
+# Hop-by-hop headers and what the server recomputes: never copied from the web service's answer.
+NOT_COPIED = {"connection", "keep-alive", "transfer-encoding", "content-length", "date", "server"}
+
+UNAVAILABLE_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Temporarily unavailable · Supplier portal</title></head><body>
+<main><h1>Temporarily unavailable</h1><p>The portal cannot be reached just now. Try again in a moment.</p></main>
+</body></html>"""
+
+
+@router.api_route("/{path:path}", methods=["GET", "HEAD", "POST"])
+async def page(path: str, request: Request) -> Response:
+    upstreams: Upstreams = request.app.state.upstreams
+    raw_path: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    headers = {k: v for k, v in request.headers.items() if k.lower() in PAGE_REQUEST_HEADERS}
+    headers["x-correlation-id"] = current_correlation_id() or ""
+    headers["x-forwarded-proto"] = request.url.scheme
+    headers["x-forwarded-host"] = request.headers.get("host", "")
+    try:
+        # The query as the browser encoded it: a next=%2F... must reach the pages unchanged.
+        target = httpx.URL(upstreams.url(WEB, raw_path.decode("latin-1"))).copy_with(
+            query=request.scope.get("query_string") or None
+        )
+        answer = await upstreams.client.request(request.method, target, content=await request.body(), headers=headers)
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        log.warning("web portal unreachable", error=repr(exc))
+        return HTMLResponse(UNAVAILABLE_PAGE, status_code=503, headers={"Retry-After": "5"})
+    response = Response(content=answer.content, status_code=answer.status_code)
+    for name, value in answer.headers.multi_items():
+        if name.lower() not in NOT_COPIED:
+            response.headers.append(name, value)
+    return response

@@ -1,0 +1,131 @@
+"""The one way the pages reach the system: the gateway's public API, as the signed-in person.
+
+Problem details become ``ApiProblem`` (with the per-field ``errors`` a form shows next to its
+fields); a 401 means the person's token no longer works (``SessionLost``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from typing import Any
+
+import httpx
+
+from shared.correlation import current_correlation_id
+
+
+@dataclass
+class ApiProblem(Exception):
+    status: int
+    title: str
+    detail: str
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    retry_after: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.title}: {self.detail}"
+
+    def field_errors(self) -> dict[str, str]:
+        """Messages by field name as the API spells it (``number``, ``lines.0.quantity``)."""
+        found: dict[str, str] = {}
+        for error in self.errors:
+            name = str(error.get("field") or "")
+            message = str(error.get("message") or error.get("detail") or "invalid")
+            if name and name not in found:
+                found[name] = message.removeprefix("Value error, ")
+        return found
+
+
+class SessionLost(Exception):
+    """The API refused the person's token: expired, revoked, or the account was switched off."""
+
+
+class Unreachable(Exception):
+    """The gateway did not answer."""
+
+
+@dataclass
+class Download:
+    content: bytes
+    content_type: str
+    content_disposition: str | None
+
+
+def new_client(base_url: str, timeout_s: float) -> httpx.AsyncClient:
+    # A jar that keeps nothing: a cookie in one person's answer must never go out with another's request.
+    jar = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+    return httpx.AsyncClient(base_url=base_url.rstrip("/") + "/api/v1", timeout=timeout_s, cookies=jar)
+
+
+class GatewayApi:
+    """The API as one person (``token``) or as nobody (sign-in, invitations)."""
+
+    def __init__(self, client: httpx.AsyncClient, token: str | None = None) -> None:
+        self._client = client
+        self._token = token
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Accept": "application/json"}
+        if self._token:
+            headers["Authorization"] = f"Bearer {self._token}"
+        if correlation_id := current_correlation_id():
+            headers["X-Correlation-ID"] = correlation_id
+        return headers
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            answer = await self._client.request(method, path, headers=self._headers(), **kwargs)
+        except httpx.HTTPError as exc:
+            raise Unreachable(f"{method} {path}: {type(exc).__name__}") from exc
+        if answer.status_code == 401 and self._token:
+            raise SessionLost()
+        if answer.status_code >= 400:
+            raise _problem(answer)
+        return answer
+
+    async def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        return (await self._send("GET", path, params=_given(params))).json()
+
+    async def post(self, path: str, body: Any = None) -> Any:
+        answer = await self._send("POST", path, json=body)
+        return answer.json() if answer.content else None
+
+    async def patch(self, path: str, body: Any) -> Any:
+        return (await self._send("PATCH", path, json=body)).json()
+
+    async def put(self, path: str, body: Any) -> Any:
+        return (await self._send("PUT", path, json=body)).json()
+
+    async def upload(self, path: str, filename: str, content: bytes, content_type: str) -> Any:
+        return (await self._send("POST", path, files={"file": (filename, content, content_type)})).json()
+
+    async def download(self, path: str, params: dict[str, Any] | None = None) -> Download:
+        answer = await self._send("GET", path, params=_given(params))
+        return Download(
+            content=answer.content,
+            content_type=answer.headers.get("content-type", "application/octet-stream"),
+            content_disposition=answer.headers.get("content-disposition"),
+        )
+
+
+def _given(params: dict[str, Any] | None) -> dict[str, Any]:
+    """The query parameters that have a value (a filter left empty is no filter)."""
+    return {k: v for k, v in (params or {}).items() if v not in (None, "")}
+
+
+def _problem(answer: httpx.Response) -> ApiProblem:
+    try:
+        body = answer.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    errors = body.get("errors")
+    return ApiProblem(
+        status=answer.status_code,
+        title=str(body.get("title") or answer.reason_phrase or "Error"),
+        detail=str(body.get("detail") or ""),
+        errors=errors if isinstance(errors, list) else [],
+        retry_after=answer.headers.get("retry-after"),
+    )

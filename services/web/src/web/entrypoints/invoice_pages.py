@@ -1,0 +1,342 @@
+"""Invoices: the list, the editor (new from an order, or a draft or rejected one changed), one
+invoice (status that follows the matching, why it is held, payments, comments, files), and the
+buyer's decision on a held one."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from web.adapters.gateway_api import ApiProblem, GatewayApi
+from web.domain.invoice_editor import Editor
+from web.domain.sessions import WebSession
+from web.entrypoints import collaboration
+from web.entrypoints.deps import Api, CheckedForm, CurrentSession
+from web.entrypoints.downloads import as_download, uploaded_file
+from web.entrypoints.rendering import INVOICE_STATUS_WORDS, FormErrors, money, render
+
+router = APIRouter(tags=["invoices"])
+
+PAGE_SIZE = 25
+EDITABLE = {"draft", "rejected"}
+# Statuses that a verdict or a person will still change: the page keeps looking.
+SETTLING = {"matching"}
+DONE_MESSAGES = {
+    "saved": "The invoice was saved as a draft.",
+    "submitted": "The invoice was submitted. It is being checked against the order.",
+    "approved": "The invoice was approved.",
+    "rejected": "The invoice was rejected; the supplier was told why.",
+    "commented": "Your comment was added.",
+    "attached": "The file was attached.",
+}
+PROBLEM_MESSAGES = {
+    "scan": "The invoice was saved as a draft, but the file was not attached: the portal takes PDF, images, "
+    "XLSX, CSV or text up to 10 MB. Attach it below, then submit.",
+    "submit": "The invoice was saved as a draft but could not be submitted. Check it and submit it again.",
+}
+
+
+@router.get("/invoices", response_class=HTMLResponse)
+async def invoice_list(
+    request: Request, session: CurrentSession, api: Api, status: str = "", cursor: str = ""
+) -> HTMLResponse:
+    status = status if status in INVOICE_STATUS_WORDS else ""
+    page = await api.get("/invoices", {"limit": PAGE_SIZE, "status": status, "cursor": cursor})
+    filters = {"status": status} if status else {}
+    return render(
+        request,
+        "invoices.html",
+        invoices=page["items"],
+        next_cursor=page.get("next_cursor"),
+        filters=filters,
+        status=status,
+        first_page=bool(cursor),
+    )
+
+
+def _issue_date_required(session: WebSession, order: dict[str, Any]) -> bool:
+    for organisation in session.organisations:
+        if organisation.get("supplier_id") == str(order.get("supplier_id")):
+            return bool(organisation.get("invoice_issue_date_required"))
+    return False
+
+
+def _editor_page(
+    request: Request,
+    session: WebSession,
+    *,
+    editor: Editor,
+    order: dict[str, Any],
+    action: str,
+    errors: FormErrors | None = None,
+    invoice: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    total = editor.net_total()
+    return render(
+        request,
+        "invoice_form.html",
+        status_code=status_code,
+        editor=editor,
+        order=order,
+        invoice=invoice,
+        action=action,
+        errors=errors or FormErrors(),
+        issue_date_required=_issue_date_required(session, order),
+        net_total=money(total) if total is not None else "",
+    )
+
+
+@router.get("/invoices/new", response_class=HTMLResponse)
+async def new_invoice(request: Request, session: CurrentSession, api: Api, purchase_order_id: UUID) -> HTMLResponse:
+    order = await api.get(f"/purchase-orders/{purchase_order_id}")
+    editor = Editor.from_order(order)
+    return _editor_page(
+        request, session, editor=editor, order=order, action=f"/invoices/new?purchase_order_id={purchase_order_id}"
+    )
+
+
+@router.get("/invoices/editor/totals", response_class=HTMLResponse)
+async def editor_totals(request: Request, session: CurrentSession, currency: str = "EUR") -> HTMLResponse:
+    """The net total of the lines as typed so far (htmx asks while the person types)."""
+    editor = Editor.from_form(request.query_params, currency[:3] or "EUR")
+    total = editor.net_total()
+    net_total = money(total) if total is not None else ""
+    # Each line's net goes with it (out of band): the page shows what the person typed, priced.
+    return render(request, "partials/invoice_totals.html", net_total=net_total, editor=editor, oob=True)
+
+
+async def _save(
+    request: Request,
+    session: WebSession,
+    api: GatewayApi,
+    form: FormData,
+    *,
+    order: dict[str, Any],
+    action_url: str,
+    invoice: dict[str, Any] | None,
+) -> Response:
+    """One press of a button of the editor: change the lines, or save (and submit)."""
+    editor = Editor.from_form(form, str(order.get("currency") or "EUR"), order)
+    action = str(form.get("action") or "save")
+
+    def again(errors: FormErrors | None = None, status_code: int = 200) -> HTMLResponse:
+        return _editor_page(
+            request,
+            session,
+            editor=editor,
+            order=order,
+            action=action_url,
+            errors=errors,
+            invoice=invoice,
+            status_code=status_code,
+        )
+
+    if action == "add_line":
+        editor = editor.with_new_item()
+        return again()
+    if action.startswith("remove-"):
+        index = action.removeprefix("remove-")
+        editor = editor.without_line(int(index)) if index.isdigit() else editor
+        return again()
+    errors = FormErrors()
+    for name, message in editor.problems(issue_date_required=_issue_date_required(session, order)).items():
+        errors.add(name, message)
+    if errors:
+        errors.message = "The invoice has a few things to fix; they are marked below."
+        return again(errors, 422)
+    try:
+        if invoice is None:
+            invoice = await api.post("/invoices", {"purchase_order_id": order["id"], **editor.api_body()})
+        else:
+            invoice = await api.patch(f"/invoices/{invoice['id']}", editor.api_body())
+    except ApiProblem as problem:
+        if problem.status in (401, 404) or problem.status >= 500:
+            raise
+        return again(FormErrors(problem), 422)
+    assert invoice is not None
+    page = f"/invoices/{invoice['id']}"
+    scan = uploaded_file(form, "scan")
+    if scan is not None:
+        errors = await collaboration.add_attachment(
+            api, page, form, request.app.state.settings.max_upload_bytes, field_name="scan"
+        )
+        if errors:
+            return RedirectResponse(f"{page}/edit?problem=scan", status_code=303)
+    if action == "submit":
+        try:
+            await api.post(f"{page}/submit")
+        except ApiProblem as problem:
+            if problem.status in (401, 404) or problem.status >= 500:
+                raise
+            return RedirectResponse(f"{page}?problem=submit", status_code=303)
+        return RedirectResponse(f"{page}?done=submitted", status_code=303)
+    return RedirectResponse(f"{page}?done=saved", status_code=303)
+
+
+@router.post("/invoices/new", response_class=HTMLResponse)
+async def create_invoice(
+    request: Request, session: CurrentSession, api: Api, form: CheckedForm, purchase_order_id: UUID
+) -> Response:
+    order = await api.get(f"/purchase-orders/{purchase_order_id}")
+    action_url = f"/invoices/new?purchase_order_id={purchase_order_id}"
+    return await _save(request, session, api, form, order=order, action_url=action_url, invoice=None)
+
+
+async def _editable(api: GatewayApi, invoice_id: UUID) -> tuple[dict[str, Any], dict[str, Any]]:
+    invoice = await api.get(f"/invoices/{invoice_id}")
+    order = await api.get(f"/purchase-orders/{invoice['purchase_order_id']}")
+    return invoice, order
+
+
+@router.get("/invoices/{invoice_id}/edit", response_class=HTMLResponse)
+async def edit_invoice(request: Request, session: CurrentSession, api: Api, invoice_id: UUID) -> Response:
+    invoice, order = await _editable(api, invoice_id)
+    if invoice["status"] not in EDITABLE:
+        return RedirectResponse(f"/invoices/{invoice_id}", status_code=303)
+    problem = PROBLEM_MESSAGES.get(request.query_params.get("problem", ""))
+    return _editor_page(
+        request,
+        session,
+        editor=Editor.from_invoice(invoice, order),
+        order=order,
+        action=f"/invoices/{invoice_id}/edit",
+        invoice=invoice,
+        errors=FormErrors(message=problem) if problem else None,
+    )
+
+
+@router.post("/invoices/{invoice_id}/edit", response_class=HTMLResponse)
+async def save_invoice(
+    request: Request, session: CurrentSession, api: Api, form: CheckedForm, invoice_id: UUID
+) -> Response:
+    invoice, order = await _editable(api, invoice_id)
+    if invoice["status"] not in EDITABLE:
+        return RedirectResponse(f"/invoices/{invoice_id}", status_code=303)
+    action_url = f"/invoices/{invoice_id}/edit"
+    return await _save(request, session, api, form, order=order, action_url=action_url, invoice=invoice)
+
+
+async def _invoice_page(
+    request: Request, api: GatewayApi, invoice_id: UUID, *, status_code: int = 200, **changes: Any
+) -> HTMLResponse:
+    page = f"/invoices/{invoice_id}"
+    invoice, talk = await asyncio.gather(api.get(page), collaboration.load(api, page))
+    for name, value in changes.items():
+        setattr(talk, name, value)
+    matching = invoice.get("matching") or {}
+    changed_lines = [line for line in matching.get("lines", []) if _changed(line)]
+    problem = PROBLEM_MESSAGES.get(request.query_params.get("problem", ""))
+    return render(
+        request,
+        "invoice.html",
+        status_code=status_code,
+        invoice=invoice,
+        talk=talk,
+        matching=matching,
+        changed_count=len(changed_lines),
+        changed=_changed,
+        editable=invoice["status"] in EDITABLE,
+        settling=invoice["status"] in SETTLING,
+        done=_done_message(request.query_params.get("done", ""), invoice["status"]),
+        problem=problem,
+        reject_errors=changes.get("reject_errors") or FormErrors(),
+        reject_reason=changes.get("reject_reason", ""),
+    )
+
+
+def _done_message(done: str, status: str) -> str:
+    """What the last action did, while it is still news (a submit is old news once decided)."""
+    if done == "submitted" and status not in SETTLING:
+        return ""
+    return DONE_MESSAGES.get(done, "")
+
+
+def _changed(line: dict[str, Any]) -> bool:
+    return bool(line.get("quantity_changed") or line.get("price_changed") or line.get("new_item"))
+
+
+@router.get("/invoices/{invoice_id}", response_class=HTMLResponse)
+async def invoice_page(request: Request, session: CurrentSession, api: Api, invoice_id: UUID) -> HTMLResponse:
+    return await _invoice_page(request, api, invoice_id)
+
+
+@router.get("/invoices/{invoice_id}/status")
+async def invoice_status(session: CurrentSession, api: Api, invoice_id: UUID, shown: str = "") -> Response:
+    """Asked every second by an invoice page while it is being matched: nothing while the status
+    is the one the page shows, a reload once it has changed."""
+    invoice = await api.get(f"/invoices/{invoice_id}")
+    if invoice["status"] == shown:
+        return Response(status_code=204)
+    return Response(status_code=200, headers={"HX-Refresh": "true"})
+
+
+@router.post("/invoices/{invoice_id}/submit")
+async def submit(request: Request, session: CurrentSession, api: Api, form: CheckedForm, invoice_id: UUID) -> Response:
+    try:
+        await api.post(f"/invoices/{invoice_id}/submit")
+    except ApiProblem as problem:
+        if problem.status in (401, 404) or problem.status >= 500:
+            raise
+        return RedirectResponse(f"/invoices/{invoice_id}?problem=submit", status_code=303)
+    return RedirectResponse(f"/invoices/{invoice_id}?done=submitted", status_code=303)
+
+
+@router.post("/invoices/{invoice_id}/approve")
+async def approve(session: CurrentSession, api: Api, form: CheckedForm, invoice_id: UUID) -> Response:
+    await api.post(f"/invoices/{invoice_id}/approve")
+    return RedirectResponse(f"/invoices/{invoice_id}?done=approved", status_code=303)
+
+
+@router.post("/invoices/{invoice_id}/reject", response_class=HTMLResponse)
+async def reject(request: Request, session: CurrentSession, api: Api, form: CheckedForm, invoice_id: UUID) -> Response:
+    reason = str(form.get("reason") or "")
+    errors = FormErrors()
+    if not reason.strip():
+        errors.add("reason", "Say why the invoice is rejected: the supplier reads it.")
+    else:
+        try:
+            await api.post(f"/invoices/{invoice_id}/reject", {"reason": reason})
+        except ApiProblem as problem:
+            if problem.status in (401, 404) or problem.status >= 500:
+                raise
+            errors = FormErrors(problem)
+            if not errors.fields:
+                errors.add("reason", problem.detail or problem.title)
+    if errors:
+        return await _invoice_page(
+            request, api, invoice_id, status_code=422, reject_errors=errors, reject_reason=reason
+        )
+    return RedirectResponse(f"/invoices/{invoice_id}?done=rejected", status_code=303)
+
+
+@router.post("/invoices/{invoice_id}/comments", response_class=HTMLResponse)
+async def comment(request: Request, session: CurrentSession, api: Api, form: CheckedForm, invoice_id: UUID) -> Response:
+    errors, text = await collaboration.add_comment(api, f"/invoices/{invoice_id}", form)
+    if errors:
+        return await _invoice_page(request, api, invoice_id, status_code=422, comment_errors=errors, comment_text=text)
+    return RedirectResponse(f"/invoices/{invoice_id}?done=commented#comments", status_code=303)
+
+
+@router.post("/invoices/{invoice_id}/attachments", response_class=HTMLResponse)
+async def attach(request: Request, session: CurrentSession, api: Api, form: CheckedForm, invoice_id: UUID) -> Response:
+    limit = request.app.state.settings.max_upload_bytes
+    errors = await collaboration.add_attachment(api, f"/invoices/{invoice_id}", form, limit)
+    if errors:
+        return await _invoice_page(request, api, invoice_id, status_code=422, attachment_errors=errors)
+    return RedirectResponse(f"/invoices/{invoice_id}?done=attached#attachments", status_code=303)
+
+
+@router.get("/invoices/{invoice_id}/attachments/{attachment_id}")
+async def attachment(invoice_id: UUID, attachment_id: UUID, session: CurrentSession, api: Api) -> Response:
+    return as_download(await api.download(f"/invoices/{invoice_id}/attachments/{attachment_id}"), "attachment")
+
+
+@router.get("/invoices/{invoice_id}/export.pdf")
+async def export(invoice_id: UUID, session: CurrentSession, api: Api) -> Response:
+    return as_download(await api.download(f"/invoices/{invoice_id}/export", {"format": "pdf"}), "invoice.pdf")

@@ -1,0 +1,146 @@
+"""Templates and the words people read: one layout, a filter per kind of value, status words."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from web.adapters.gateway_api import ApiProblem
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
+
+INVOICE_STATUS_WORDS = {
+    "draft": "Draft",
+    "matching": "Matching",
+    "pending": "Pending",
+    "approved": "Approved",
+    "rejected": "Rejected",
+    "canceled": "Canceled",
+    "partly_paid": "Partly paid",
+    "paid": "Paid",
+}
+ORDER_STATUS_WORDS = {
+    "draft": "Draft",
+    "sent": "Sent",
+    "acknowledged": "Acknowledged",
+    "partially_invoiced": "Partly invoiced",
+    "fully_invoiced": "Fully invoiced",
+    "canceled": "Canceled",
+    "closed": "Closed",
+}
+RFP_STATUS_WORDS = {
+    "draft": "Draft",
+    "published": "Open",
+    "open": "Open",
+    "closed": "Closed",
+    "awarded": "Awarded",
+    "canceled": "Canceled",
+}
+PROPOSAL_STATUS_WORDS = {"draft": "Draft", "submitted": "Submitted", "rejected": "Declined"}
+# Why an invoice waits for the buyer, in the words a supplier and a buyer read.
+REASON_WORDS = {
+    "new_items": "It bills items that were not ordered.",
+    "over_tolerance": "Its total is above what remains of the order, beyond the buyer's tolerance.",
+    "order_not_open": "The order was canceled or closed before the invoice was checked.",
+    "price_changed": "A unit price differs from the order's.",
+    "quantity_exceeded": "A quantity is above what remains to invoice on the order.",
+    "tax_rate_changed": "A tax rate differs from the order's.",
+    "not_received": "More is invoiced than has been received.",
+    "possible_duplicate": "It may duplicate another invoice.",
+    "credit_exceeds_invoice": "It credits more than the invoice it refers to.",
+}
+
+
+def money(value: Any) -> str:
+    """``"1234.5"`` → ``"1,234.50"``; what is not a number is shown as it came."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return f"{amount:,.2f}" if amount == amount.quantize(Decimal("0.01")) else f"{amount:,}"
+
+
+def quantity(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    text = format(amount.normalize(), "f") if amount == amount.to_integral() else format(amount, "f").rstrip("0")
+    return text.rstrip(".") or "0"
+
+
+def day(value: Any) -> str:
+    """An ISO date or time as a date people read (``15 Jun 2027``)."""
+    if not value:
+        return ""
+    try:
+        parsed = datetime.fromisoformat(str(value)) if "T" in str(value) else date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{parsed.day} {parsed:%b %Y}"
+
+
+def moment(value: Any) -> str:
+    if not value:
+        return ""
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{parsed.day} {parsed:%b %Y, %H:%M} UTC"
+
+
+def file_size(value: Any) -> str:
+    size = int(value or 0)
+    for unit in ("bytes", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024  # type: ignore[assignment]
+    return str(value)
+
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates.env.filters.update(money=money, quantity=quantity, day=day, moment=moment, file_size=file_size)
+templates.env.globals.update(
+    INVOICE_STATUS_WORDS=INVOICE_STATUS_WORDS,
+    ORDER_STATUS_WORDS=ORDER_STATUS_WORDS,
+    RFP_STATUS_WORDS=RFP_STATUS_WORDS,
+    PROPOSAL_STATUS_WORDS=PROPOSAL_STATUS_WORDS,
+    REASON_WORDS=REASON_WORDS,
+)
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    session = getattr(request.state, "session", None)
+    context.setdefault("session", session)
+    context.setdefault("csrf_token", session.csrf_token if session else getattr(request.state, "anonymous_csrf", ""))
+    context.setdefault("path", request.url.path)
+    response = templates.TemplateResponse(request, template, context, status_code=status_code)
+    return response
+
+
+class FormErrors:
+    """What the API refused in a form: a message per field (shown next to it) and one for the form."""
+
+    def __init__(self, problem: ApiProblem | None = None, *, message: str | None = None) -> None:
+        self.fields: dict[str, str] = problem.field_errors() if problem else {}
+        self.message = message or (problem.detail or problem.title if problem else None)
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.message)
+
+    def get(self, name: str) -> str | None:
+        return self.fields.get(name)
+
+    def add(self, name: str, message: str) -> None:
+        self.fields.setdefault(name, message)

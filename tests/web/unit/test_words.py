@@ -1,0 +1,38 @@
+"""The words and numbers people read: amounts, quantities, dates, statuses."""
+
+from __future__ import annotations
+
+import pytest
+
+from web.entrypoints.rendering import INVOICE_STATUS_WORDS, day, money, quantity
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("1234.5", "1,234.50"), ("0", "0.00"), ("5000.00", "5,000.00"), ("1.105", "1.105"), (None, ""), ("x", "x")],
+)
+def test_amounts(value: str | None, shown: str) -> None:
+    assert money(value) == shown
+
+
+@pytest.mark.parametrize(("value", "shown"), [("40.0000", "40"), ("2.5000", "2.5"), ("0", "0"), ("1e2", "100")])
+def test_quantities(value: str, shown: str) -> None:
+    assert quantity(value) == shown
+
+
+def test_dates() -> None:
+    assert day("2027-06-15") == "15 Jun 2027"
+    assert day("2026-12-06T01:34:11.168739Z") == "6 Dec 2026"
+
+
+def test_every_invoice_status_has_the_words_of_the_seed() -> None:
+    assert list(INVOICE_STATUS_WORDS.values()) == [
+        "Draft",
+        "Matching",
+        "Pending",
+        "Approved",
+        "Rejected",
+        "Canceled",
+        "Partly paid",
+        "Paid",
+    ]

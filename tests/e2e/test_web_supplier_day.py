@@ -97,6 +97,10 @@ async def test_a_suppliers_whole_day_from_the_invitation_link_to_a_paid_invoice(
         await page.get_by_role("link", name="delivery-note.txt").click()
     assert (await downloaded(note)) == DELIVERY_NOTE
     await supplier.screenshot("order")
+    await supplier.open(f"/purchase-orders/{po['id']}/conversation")  # without a script, a page of its own
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Comments and files")
+    await supplier.accessible("the comments and files page")
+    await supplier.open(f"/purchase-orders/{po['id']}")
 
     # The invoice: prefilled with what remains; changed, a line removed, a new item added.
     await page.get_by_role("link", name="Create invoice").click()
@@ -125,6 +129,9 @@ async def test_a_suppliers_whole_day_from_the_invitation_link_to_a_paid_invoice(
     await expect(page.locator("#status")).to_have_text("Draft")
     await expect(page.get_by_role("link", name="invoice-scan.pdf")).to_be_visible()
     await supplier.accessible("a draft invoice")
+    async with page.expect_download() as invoice_pdf:
+        await page.get_by_role("link", name="Download PDF").click()
+    assert (await downloaded(invoice_pdf)).startswith(b"%PDF")
     await page.get_by_role("link", name="Edit", exact=True).click()
     await expect(page.get_by_label("Unit price, line 2")).to_have_value("0.12")
     await page.get_by_role("button", name="Submit", exact=True).click()

@@ -128,12 +128,63 @@ async def test_the_supplier_keeps_its_profile_and_the_buyer_sees_it(portal: Port
     assert record["phone"] == "+49 30 555 0101"
     assert record["custom_fields"][f"region_{tag}"] == "South"
 
+    # The terms the supplier keeps flag an order that ignores them, on the order's page.
+    soon = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
+    po = await portal.create_po(
+        buyer, supplier_id, [{"description": "Rush job", "quantity": "1", "unit_price": "9"}], delivery_date=soon
+    )
+    await portal.submit_po(buyer, po["id"])
+    await supplier.open(f"/purchase-orders/{po['id']}")
+    await expect(page.get_by_role("note")).to_contain_text("does not follow the supplier's terms")
+    await supplier.open("/profile")
+
     # A value the API refuses is shown next to its field, with what was typed kept.
     await page.get_by_label("Email").fill("not-an-email")
     await page.get_by_role("button", name="Save profile").click()
     await expect(page.get_by_label("Email")).to_have_value("not-an-email")
     await expect(page.get_by_label("Email")).to_have_attribute("aria-invalid", "true")
     await supplier.accessible("the profile with an error")
+
+
+async def test_the_issue_date_is_required_where_the_buyer_requires_it(
+    portal: Portal, browser_people: Any, stack: Stack, tmp_path: Path
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    password_file = tmp_path / "admin-password"
+    password_file.write_text(ADMIN_PASSWORD)
+    strict = await create_buyer(stack, password_file, "Strict", tag)
+    buyer = await portal.sign_in(strict.admin_email, ADMIN_PASSWORD)
+    email = f"dated-{tag}@strict.example"
+    created = await portal.api.post(
+        "/suppliers", json={"name": f"Dated {tag}", "email": email, "currency": "EUR"}, headers=buyer
+    )
+    supplier_id = created.json()["id"]
+    assert (await portal.api.post(f"/suppliers/{supplier_id}/portal/activate", headers=buyer)).status_code == 200
+    [invitation] = await portal.email(to=email, subject="invit")
+    supplier = await browser_people()
+    await supplier.page.goto(link_in(invitation, "/invitations/"))
+    await supplier.page.get_by_label("Password").fill(PASSWORD)
+    await supplier.page.get_by_role("button", name="Accept invitation").click()
+    settings = await portal.api.patch("/settings", json={"invoice_issue_date_required": True}, headers=buyer)
+    assert settings.status_code == 200, settings.text
+    po = await portal.create_po(buyer, supplier_id, [{"description": "Tape", "quantity": "2", "unit_price": "4"}])
+    await portal.submit_po(buyer, po["id"])
+
+    page = supplier.page
+    await supplier.open(f"/invoices/new?purchase_order_id={po['id']}")
+    await supplier.reload_until(lambda: page.get_by_label("Invoice number"), "the order to be invoiceable")
+    issue_date = page.get_by_label("Issue date")
+    await expect(issue_date).to_have_attribute("aria-required", "true")
+    await expect(page.get_by_text("(required by this buyer)")).to_be_visible()
+    await page.get_by_label("Invoice number").fill(f"DATED-{tag}")
+    await page.get_by_role("button", name="Submit", exact=True).click()
+    await expect(page.get_by_text("This buyer requires the issue date.")).to_be_visible()
+    await expect(issue_date).to_have_attribute("aria-invalid", "true")
+    await expect(page.get_by_label("Invoice number")).to_have_value(f"DATED-{tag}")
+    await supplier.accessible("the invoice editor with an error")
+    await issue_date.fill("2026-12-02")
+    await page.get_by_role("button", name="Submit", exact=True).click()
+    await expect(page.locator("#status")).to_have_text(re.compile("Matching|Approved"))
 
 
 async def test_a_supplier_serving_two_buyers_switches_between_them(
@@ -184,3 +235,44 @@ async def test_a_supplier_serving_two_buyers_switches_between_them(
     await page.get_by_role("button", name="Switch").click()
     await supplier.open(f"/purchase-orders/{po_a['id']}")
     await expect(page.get_by_role("heading", level=1)).to_have_text(po_a["number"])
+
+
+async def test_the_pages_work_without_javascript(portal: Portal, browser_people: Any) -> None:
+    tag = uuid.uuid4().hex[:6]
+    email = f"nojs-{tag}@plain.example"
+    buyer, supplier_id, _ = await onboard_in_browser(
+        portal, browser_people, name=f"Plain {tag}", email=email, password=PASSWORD
+    )
+    lines = [
+        {"description": "Paper", "quantity": "10", "unit_price": "2"},
+        {"description": "Toner", "quantity": "1", "unit_price": "50"},
+    ]
+    po = await portal.create_po(buyer, supplier_id, lines)
+    await portal.submit_po(buyer, po["id"])
+    plain = await browser_people(java_script_enabled=False)
+    page = plain.page
+    await plain.open(f"/purchase-orders/{po['id']}")
+    await plain.sign_in(email, PASSWORD)
+    await page.get_by_role("button", name="Acknowledge").click()
+    await expect(page.get_by_role("status")).to_contain_text("You acknowledged this order")
+
+    # The parts a script would load in place are links to pages of their own.
+    await page.get_by_role("link", name="Comments and files").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Comments and files")
+    await page.get_by_label("New comment").fill("Sent without a script.")
+    await page.get_by_role("button", name="Add comment").click()
+    await expect(page.get_by_text("Sent without a script.")).to_be_visible()
+    await plain.open(f"/purchase-orders/{po['id']}")
+    await page.get_by_role("link", name="Invoices of this order").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Invoices of the order")
+
+    # The editor: a line removed and one added by the server, the total on saving.
+    await plain.open(f"/invoices/new?purchase_order_id={po['id']}")
+    await page.get_by_role("button", name="Remove line 2").click()
+    await page.get_by_role("button", name="Add a new item").click()
+    await page.get_by_label("Description, line 2").fill("Delivery")
+    await page.get_by_label("Unit price, line 2").fill("5")
+    await page.get_by_label("Invoice number").fill(f"PLAIN-{tag}")
+    await page.get_by_role("button", name="Save draft").click()
+    await expect(page.locator("#status")).to_have_text("Draft")
+    await expect(page.get_by_role("row").filter(has_text="Net total")).to_contain_text("25.00 EUR")

@@ -18,7 +18,7 @@ from aiokafka import AIOKafkaProducer
 from gateway.bootstrap import bootstrap
 from gateway.config import Settings
 from shared.contracts import Envelope
-from shared.contracts.suppliers import SupplierPortalActivated
+from shared.contracts.suppliers import SupplierPortalActivated, SupplierSnapshot
 from shared.testing import read_topic, running
 from tests.gateway.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
@@ -52,7 +52,7 @@ def activation(supplier_id: uuid.UUID, tenant_id: uuid.UUID, email: str = CONTAC
     )
 
 
-async def publish(bootstrap_servers: str, *payloads: SupplierPortalActivated) -> None:
+async def publish(bootstrap_servers: str, *payloads: SupplierSnapshot) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all")
     await producer.start()
     try:

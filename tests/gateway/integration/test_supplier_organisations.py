@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
 from gateway.bootstrap import bootstrap
@@ -21,11 +20,11 @@ from gateway.config import Settings
 from gateway.service import organisations
 from gateway.service.unit_of_work import UnitOfWork
 from shared.auth import Principal, expiry_of
-from shared.contracts import Envelope
-from shared.contracts.suppliers import SupplierPortalActivated, SupplierPortalDeactivated, SupplierSnapshot
+from shared.contracts.suppliers import SupplierPortalActivated, SupplierPortalDeactivated
 from shared.runtime import ServiceRuntime
 from shared.testing import poll_until, read_topic, running
 from tests.gateway.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.gateway.integration.test_shared_supplier_account import publish
 
 CONTACT = "sales@parts.example"
 PASSWORD = "supplier-password"
@@ -52,17 +51,6 @@ def activation(supplier_id: uuid.UUID, tenant_id: uuid.UUID, name: str) -> Suppl
         updated_at=datetime.now(UTC),
         first_activation=True,
     )
-
-
-async def publish(bootstrap_servers: str, *payloads: SupplierSnapshot) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all")
-    await producer.start()
-    try:
-        for payload in payloads:
-            envelope = Envelope.wrap(payload, tenant_id=payload.tenant_id, producer="test")
-            await producer.send_and_wait(payload.topic, envelope.model_dump_json().encode(), key=payload.key().encode())
-    finally:
-        await producer.stop()
 
 
 def bearer(answer: httpx.Response) -> dict[str, str]:

@@ -8,7 +8,6 @@ from uuid import uuid4
 
 import pytest
 
-from shared.db import make_engine
 from shared.testing import Servers, migrate
 from web import migrate as web_migrate
 from web.adapters.session_store import SessionStore
@@ -36,8 +35,7 @@ def a_session(now: datetime, *, last_seen: timedelta = timedelta(0)) -> WebSessi
 async def test_sessions_are_kept_chosen_ended_and_purged(servers: Servers) -> None:
     url = await servers.create_database("web")
     await migrate(web_migrate.main, {"WEB_DATABASE_URL": url})
-    engine = make_engine(url)
-    store = SessionStore(engine)
+    store = await SessionStore.connect(url)
     now = datetime.now(UTC)
     try:
         kept = a_session(now)
@@ -62,4 +60,4 @@ async def test_sessions_are_kept_chosen_ended_and_purged(servers: Servers) -> No
         await store.remove(kept.digest)
         assert await store.get(kept.digest) is None
     finally:
-        await engine.dispose()
+        await store.close()

@@ -17,11 +17,10 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared import tracing
-from shared.db import make_engine
 from shared.logs import configure_logging
 from shared.metrics import RequestMetricsMiddleware, ServiceMetrics
 from shared.runtime import CorrelationMiddleware
@@ -43,13 +42,13 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.service_name, fmt=settings.log_format, level=settings.log_level)
     tracing.configure(settings.service_name, settings.otel_exporter_otlp_endpoint)
-    engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
     metrics = ServiceMetrics()
-    sessions = SessionStore(engine)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.gateway_client = new_client(settings.gateway_url, settings.gateway_timeout_s)
+        sessions = await SessionStore.connect(settings.database_url, size=settings.database_pool_size)
+        app.state.sessions = sessions
         purge = asyncio.create_task(_purge_sessions(sessions, settings), name="session-purge")
         log.info("service started")
         try:
@@ -59,19 +58,18 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
             with suppress(asyncio.CancelledError):
                 await purge
             await app.state.gateway_client.aclose()
-            await engine.dispose()
+            await sessions.close()
             log.info("service stopped")
             tracing.shutdown()
 
     app = FastAPI(title="Supplier portal — web", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
-    app.state.sessions = sessions
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(CorrelationMiddleware)
     app.add_middleware(RequestMetricsMiddleware, metrics=metrics)
     tracing.instrument_app(app)
     _install_error_pages(app)
-    app.include_router(_operations_router(settings, engine, metrics))
+    app.include_router(_operations_router(settings, metrics))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (auth_pages, dashboard_pages, order_pages, invoice_pages, rfp_pages, profile_pages):
         app.include_router(module.router)
@@ -89,11 +87,7 @@ async def _purge_sessions(sessions: SessionStore, settings: Settings) -> None:
         await asyncio.sleep(300)
 
 
-def _operations_router(settings: Settings, engine: object, metrics: ServiceMetrics) -> APIRouter:
-    from prometheus_client import CONTENT_TYPE_LATEST
-    from sqlalchemy.ext.asyncio import AsyncEngine
-
-    assert isinstance(engine, AsyncEngine)
+def _operations_router(settings: Settings, metrics: ServiceMetrics) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/health/live")
@@ -102,7 +96,7 @@ def _operations_router(settings: Settings, engine: object, metrics: ServiceMetri
 
     @router.get("/health/ready")
     async def ready(request: Request) -> JSONResponse:
-        checks = {"database": await _database_ok(engine), "gateway": await _gateway_ok(request)}
+        checks = {"database": await _database_ok(request), "gateway": await _gateway_ok(request)}
         ok = all(checks.values())
         body = {"status": "ok" if ok else "unavailable", "service": settings.service_name, "checks": checks}
         return JSONResponse(body, status_code=200 if ok else 503)
@@ -114,11 +108,10 @@ def _operations_router(settings: Settings, engine: object, metrics: ServiceMetri
     return router
 
 
-async def _database_ok(engine: object) -> bool:
+async def _database_ok(request: Request) -> bool:
     try:
         async with asyncio.timeout(3):
-            async with engine.connect() as conn:  # type: ignore[attr-defined]
-                await conn.execute(text("SELECT 1"))
+            await request.app.state.sessions.ping()
         return True
     except Exception:
         return False

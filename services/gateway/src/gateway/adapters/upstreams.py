@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Iterator
-from http.cookiejar import CookieJar, DefaultCookiePolicy
-
-import aiohttp
-import httpx
-from httpx_aiohttp import AiohttpTransport
-
 from shared import tracing
+from shared.http_pool import pooled_client
 
 # First path segment after /api/v1 -> owning service. Order matters for multi-segment prefixes.
 ROUTES: list[tuple[str, str]] = [
@@ -57,92 +49,10 @@ def owner_of(path: str) -> str | None:
     return None
 
 
-@contextlib.contextmanager
-def _as_httpx_errors(request: httpx.Request) -> Iterator[None]:
-    """aiohttp's failures as the httpx errors the proxy tells apart: a timeout stays a timeout
-    (504); a refused or dropped connection is a ``ConnectError`` or a ``RemoteProtocolError``
-    (503). ``httpx_aiohttp`` alone maps every connection error to ``ConnectTimeout``."""
-    try:
-        yield
-    except httpx.TransportError as exc:
-        cause = exc.__cause__
-        if not isinstance(cause, aiohttp.ClientConnectionError) or isinstance(cause, asyncio.TimeoutError):
-            raise
-        message = str(cause) or type(cause).__name__
-        if isinstance(cause, aiohttp.ClientConnectorError):
-            raise httpx.ConnectError(message, request=request) from cause
-        raise httpx.RemoteProtocolError(message, request=request) from cause
-    except aiohttp.ClientError as exc:  # one httpx_aiohttp does not map
-        raise httpx.TransportError(str(exc) or type(exc).__name__, request=request) from exc
-
-
-class _AnswerStream(httpx.AsyncByteStream):
-    """The answer's body, read with the same error mapping (a service that drops the
-    connection mid-answer is unavailable, not slow)."""
-
-    def __init__(self, stream: httpx.AsyncByteStream, request: httpx.Request) -> None:
-        self._stream = stream
-        self._request = request
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        with _as_httpx_errors(self._request):
-            async for chunk in self._stream:
-                yield chunk
-
-    async def aclose(self) -> None:
-        with _as_httpx_errors(self._request):
-            await self._stream.aclose()
-
-
-class UpstreamTransport(AiohttpTransport):
-    """httpx's API on aiohttp's connection pool. httpcore's pool looks at every pooled
-    connection on every request (a syscall each to see whether it is still open), so a request's
-    cost grew with the connections kept: 0.6 ms of CPU with one, 2.2 ms with fifty, measured in
-    process; aiohttp keeps idle connections per host and takes one in constant time (0.3 ms)."""
-
-    def get_client(self) -> aiohttp.ClientSession:
-        """aiohttp's session as ``AiohttpTransport`` makes it, but keeping no cookies (``no_cookies``)."""
-        connector = aiohttp.TCPConnector(
-            limit=self.limits.max_connections or 0,
-            keepalive_timeout=self.limits.keepalive_expiry,
-            ssl=self.ssl_context,
-        )
-        return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        with _as_httpx_errors(request):
-            answer = await super().handle_async_request(request)
-        assert isinstance(answer.stream, httpx.AsyncByteStream)
-        return httpx.Response(
-            status_code=answer.status_code,
-            headers=answer.headers,
-            stream=_AnswerStream(answer.stream, request),
-            request=request,
-            extensions=answer.extensions,
-        )
-
-
-def no_cookies() -> CookieJar:
-    """A cookie jar that keeps nothing. The gateway's client is shared by every caller, and a client
-    keeps the cookies of an answer to send them with every later request to that host: a cookie a
-    service (or a sticky load balancer before it) set for one caller would go with everybody's
-    requests after it. The gateway forwards no cookies either way (``FORWARDED_REQUEST_HEADERS``)."""
-    # The jar itself, not an ``httpx.Cookies``: the client copies the cookies of one into a plain jar.
-    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
-
-
 class Upstreams:
     def __init__(self, urls: dict[str, str], timeout_s: float) -> None:
         self.urls = urls
-        # Idle connections are dropped before the services' own keep-alive (uvicorn: 5 s) ends:
-        # reusing one the service is closing at that moment fails with "Server disconnected".
-        limits = httpx.Limits(max_connections=200, max_keepalive_connections=50, keepalive_expiry=2.0)
-        self.client = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout_s, connect=3.0),
-            limits=limits,
-            transport=UpstreamTransport(limits=limits),
-            cookies=no_cookies(),
-        )
+        self.client = pooled_client(timeout_s)
         tracing.instrument_client(self.client)  # the request's trace goes on to the service
 
     @property

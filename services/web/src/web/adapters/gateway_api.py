@@ -7,12 +7,13 @@ fields); a 401 means the person's token no longer works (``SessionLost``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import httpx
 
+from shared import tracing
 from shared.correlation import current_correlation_id
+from shared.http_pool import pooled_client
 
 
 @dataclass
@@ -25,6 +26,12 @@ class ApiProblem(Exception):
 
     def __str__(self) -> str:
         return f"{self.status} {self.title}: {self.detail}"
+
+    @property
+    def about_the_input(self) -> bool:
+        """A refusal of what the person entered (shown on the form), not a missing document,
+        a lost session or a failure (which end the page)."""
+        return 400 <= self.status < 500 and self.status not in (401, 404)
 
     def field_errors(self) -> dict[str, str]:
         """Messages by field name as the API spells it (``number``, ``lines.0.quantity``)."""
@@ -53,9 +60,10 @@ class Download:
 
 
 def new_client(base_url: str, timeout_s: float) -> httpx.AsyncClient:
-    # A jar that keeps nothing: a cookie in one person's answer must never go out with another's request.
-    jar = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
-    return httpx.AsyncClient(base_url=base_url.rstrip("/") + "/api/v1", timeout=timeout_s, cookies=jar)
+    """One pool for every person's calls; it keeps no cookies (one person's would go with another's)."""
+    client = pooled_client(timeout_s, base_url=base_url.rstrip("/") + "/api/v1")
+    tracing.instrument_client(client)  # the page's trace goes on to the gateway
+    return client
 
 
 class GatewayApi:

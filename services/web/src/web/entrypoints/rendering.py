@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from web.adapters.gateway_api import ApiProblem
+from web.adapters.gateway_api import ApiProblem, GatewayApi
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 
@@ -37,7 +37,6 @@ ORDER_STATUS_WORDS = {
 RFP_STATUS_WORDS = {
     "draft": "Draft",
     "published": "Open",
-    "open": "Open",
     "closed": "Closed",
     "awarded": "Awarded",
     "canceled": "Canceled",
@@ -57,13 +56,18 @@ REASON_WORDS = {
 }
 
 
+def _number(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
 def money(value: Any) -> str:
     """``"1234.5"`` → ``"1,234.50"``; what is not a number is shown as it came."""
     if value is None or value == "":
         return ""
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
+    if (amount := _number(value)) is None:
         return str(value)
     return f"{amount:,.2f}" if amount == amount.quantize(Decimal("0.01")) else f"{amount:,}"
 
@@ -71,9 +75,7 @@ def money(value: Any) -> str:
 def quantity(value: Any) -> str:
     if value is None or value == "":
         return ""
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
+    if (amount := _number(value)) is None:
         return str(value)
     text = format(amount.normalize(), "f") if amount == amount.to_integral() else format(amount, "f").rstrip("0")
     return text.rstrip(".") or "0"
@@ -127,6 +129,42 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     context.setdefault("path", request.url.path)
     response = templates.TemplateResponse(request, template, context, status_code=status_code)
     return response
+
+
+PAGE_SIZE = 25
+
+
+def panel(request: Request, partial: str, title: str, **context: Any) -> HTMLResponse:
+    """A part of a page that the page asks for once it is shown (htmx): the part alone; asked for
+    by a person without JavaScript (a link in its place), a page around it."""
+    if request.headers.get("hx-request"):
+        return render(request, partial, **context)
+    return render(request, "panel.html", partial=partial, title=title, on="conversation", **context)
+
+
+async def list_page(
+    request: Request,
+    api: GatewayApi,
+    *,
+    path: str,
+    template: str,
+    words: dict[str, str],
+    status: str,
+    cursor: str,
+    **filters: str,
+) -> HTMLResponse:
+    """One page of a list, filtered by status (one of ``words``, else none) and ``filters``."""
+    status = status if status in words else ""
+    page = await api.get(path, {"limit": PAGE_SIZE, "status": status, "cursor": cursor, **filters})
+    shown = {name: value for name, value in ({"status": status} | filters).items() if value}
+    context: dict[str, Any] = filters | {
+        "items": page["items"],
+        "next_cursor": page.get("next_cursor"),
+        "filters": shown,
+        "status": status,
+        "first_page": bool(cursor),
+    }
+    return render(request, template, **context)
 
 
 class FormErrors:

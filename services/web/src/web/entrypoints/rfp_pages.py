@@ -16,11 +16,10 @@ from web.domain.sessions import WebSession
 from web.entrypoints import collaboration
 from web.entrypoints.deps import Api, CheckedForm, CurrentSession
 from web.entrypoints.downloads import as_download
-from web.entrypoints.rendering import RFP_STATUS_WORDS, FormErrors, render
+from web.entrypoints.rendering import RFP_STATUS_WORDS, FormErrors, list_page, render
 
 router = APIRouter(tags=["requests for proposals"])
 
-PAGE_SIZE = 25
 DONE_MESSAGES = {
     "saved": "Your proposal was saved. The buyer sees it once you submit it.",
     "submitted": "Your proposal was submitted to the buyer.",
@@ -30,17 +29,8 @@ DONE_MESSAGES = {
 
 @router.get("/rfps", response_class=HTMLResponse)
 async def rfp_list(request: Request, session: CurrentSession, api: Api, status: str = "", cursor: str = "") -> Response:
-    status = status if status in RFP_STATUS_WORDS else ""
-    page = await api.get("/rfps", {"limit": PAGE_SIZE, "status": status, "cursor": cursor})
-    filters = {"status": status} if status else {}
-    return render(
-        request,
-        "rfps.html",
-        rfps=page["items"],
-        next_cursor=page.get("next_cursor"),
-        filters=filters,
-        status=status,
-        first_page=bool(cursor),
+    return await list_page(
+        request, api, path="/rfps", template="rfps.html", words=RFP_STATUS_WORDS, status=status, cursor=cursor
     )
 
 
@@ -138,7 +128,7 @@ async def answer(request: Request, session: CurrentSession, api: Api, form: Chec
             if form.get("action") == "submit":
                 await api.post(f"/rfps/{rfp_id}/proposal/submit{query}")
         except ApiProblem as problem:
-            if problem.status in (401, 404) or problem.status >= 500:
+            if not problem.about_the_input:
                 raise
             errors = FormErrors(problem)
     if errors:

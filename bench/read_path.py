@@ -95,9 +95,10 @@ class WebPage:
 
 
 def web_pages(order_id: uuid.UUID) -> tuple[WebPage, ...]:
-    """The measured pages: the dashboard (which also asks for the five newest sent orders, at the
-    same time), the first page of the order list (25 a page, as the web asks) and one order (which
-    also asks for its comments, attachments and invoices, at the same time)."""
+    """The measured pages: the dashboard, the first page of the order list (25 a page, as the web
+    asks) and one order. Each page asks the API for what it compares with; the parts that follow
+    (the newest orders on the dashboard, an order's invoices, comments and files) the browser asks
+    for once the page is shown, and are not part of the page's time."""
     return (
         WebPage("dashboard", "/", "/portal/summary"),
         WebPage("orders_list", "/purchase-orders", "/purchase-orders", {"limit": "25"}),

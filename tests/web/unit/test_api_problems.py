@@ -3,14 +3,15 @@ form shows (the person's input) and which end the page (missing, signed out, fai
 
 from __future__ import annotations
 
-import httpx
+import json
+
 import pytest
 
-from web.adapters.gateway_api import ApiProblem, _problem
+from web.adapters.gateway_api import Answer, ApiProblem, _problem
 
 
-def answer(status: int, body: object, headers: dict[str, str] | None = None) -> httpx.Response:
-    return httpx.Response(status, json=body, headers=headers, request=httpx.Request("GET", "http://gateway/api/v1/x"))
+def answer(status: int, body: object, headers: dict[str, str] | None = None) -> Answer:
+    return Answer(status, "", {k.lower(): v for k, v in (headers or {}).items()}, json.dumps(body).encode())
 
 
 def test_field_errors_are_keyed_by_the_apis_field_names_first_message_first() -> None:
@@ -35,7 +36,7 @@ def test_field_errors_are_keyed_by_the_apis_field_names_first_message_first() ->
 
 
 def test_an_answer_that_is_not_problem_json_still_becomes_a_problem() -> None:
-    broken = httpx.Response(502, text="<html>bad gateway</html>", request=httpx.Request("GET", "http://g/x"))
+    broken = Answer(502, "Bad Gateway", {}, b"<html>bad gateway</html>")
     problem = _problem(broken)
     assert (problem.status, problem.title, problem.errors) == (502, "Bad Gateway", [])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from web.entrypoints.rendering import INVOICE_STATUS_WORDS, day, money, quantity
+from web.entrypoints.rendering import INVOICE_STATUS_WORDS, day, file_size, money, quantity
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,10 @@ def test_every_invoice_status_has_the_words_of_the_seed() -> None:
         "Partly paid",
         "Paid",
     ]
+
+
+@pytest.mark.parametrize(
+    ("size", "shown"), [(0, "0 bytes"), (512, "512 bytes"), (2048, "2.0 KB"), (3 * 1024**2, "3.0 MB")]
+)
+def test_file_sizes(size: int, shown: str) -> None:
+    assert file_size(size) == shown

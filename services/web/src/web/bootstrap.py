@@ -24,7 +24,7 @@ from shared import tracing
 from shared.logs import configure_logging
 from shared.metrics import RequestMetricsMiddleware, ServiceMetrics
 from shared.runtime import CorrelationMiddleware
-from web.adapters.gateway_api import ApiProblem, SessionLost, Unreachable, new_client
+from web.adapters.gateway_api import ApiProblem, GatewayClient, SessionLost, Unreachable
 from web.adapters.session_store import SessionStore
 from web.config import Settings
 from web.domain.sessions import key_digest
@@ -46,7 +46,7 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.gateway_client = new_client(settings.gateway_url, settings.gateway_timeout_s)
+        app.state.gateway_client = GatewayClient(settings.gateway_url, settings.gateway_timeout_s)
         sessions = await SessionStore.connect(settings.database_url, size=settings.database_pool_size)
         app.state.sessions = sessions
         purge = asyncio.create_task(_purge_sessions(sessions, settings), name="session-purge")
@@ -57,7 +57,7 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
             purge.cancel()
             with suppress(asyncio.CancelledError):
                 await purge
-            await app.state.gateway_client.aclose()
+            await app.state.gateway_client.close()
             await sessions.close()
             log.info("service stopped")
             tracing.shutdown()
@@ -119,10 +119,10 @@ async def _database_ok(request: Request) -> bool:
 
 async def _gateway_ok(request: Request) -> bool:
     """The gateway answers (its own liveness: the pages need nothing more to start)."""
-    client = request.app.state.gateway_client
     try:
-        answer = await client.get(str(client.base_url).removesuffix("/api/v1/") + "/health/live", timeout=3.0)
-        return bool(answer.status_code == 200)
+        async with asyncio.timeout(3):
+            answer = await request.app.state.gateway_client.request("GET", "/health/live", {})
+        return answer.status == 200
     except Exception:
         return False
 

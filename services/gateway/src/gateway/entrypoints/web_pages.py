@@ -7,12 +7,14 @@ People open one address; the pages then call the API through this same gateway.
 
 from __future__ import annotations
 
-import httpx
+import aiohttp
 import structlog
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
+from yarl import URL
 
 from gateway.adapters.upstreams import WEB, Upstreams
+from shared import tracing
 from shared.correlation import current_correlation_id
 
 log = structlog.get_logger(__name__)
@@ -52,17 +54,19 @@ async def page(path: str, request: Request) -> Response:
     headers["x-correlation-id"] = current_correlation_id() or ""
     headers["x-forwarded-proto"] = request.url.scheme
     headers["x-forwarded-host"] = request.headers.get("host", "")
+    headers |= tracing.context_headers()
+    # The path and query as the browser encoded them: a next=%2F... must reach the pages unchanged.
+    query: bytes = request.scope.get("query_string") or b""
+    target = upstreams.url(WEB, raw_path.decode("latin-1")) + ("?" + query.decode("latin-1") if query else "")
     try:
-        # The query as the browser encoded it: a next=%2F... must reach the pages unchanged.
-        target = httpx.URL(upstreams.url(WEB, raw_path.decode("latin-1"))).copy_with(
-            query=request.scope.get("query_string") or None
-        )
-        answer = await upstreams.client.request(request.method, target, content=await request.body(), headers=headers)
-    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        async with upstreams.pages.request(
+            request.method, URL(target, encoded=True), data=await request.body(), headers=headers, allow_redirects=False
+        ) as answer:
+            response = Response(content=await answer.read(), status_code=answer.status)
+            for name, value in answer.headers.items():
+                if name.lower() not in NOT_COPIED:
+                    response.headers.append(name, value)
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
         log.warning("web portal unreachable", error=repr(exc))
         return HTMLResponse(UNAVAILABLE_PAGE, status_code=503, headers={"Retry-After": "5"})
-    response = Response(content=answer.content, status_code=answer.status_code)
-    for name, value in answer.headers.multi_items():
-        if name.lower() not in NOT_COPIED:
-            response.headers.append(name, value)
     return response

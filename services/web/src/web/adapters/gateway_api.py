@@ -6,14 +6,16 @@ fields); a 401 means the person's token no longer works (``SessionLost``).
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import aiohttp
 
 from shared import tracing
 from shared.correlation import current_correlation_id
-from shared.http_pool import pooled_client
+from shared.http_pool import pooled_session
 
 
 @dataclass
@@ -59,17 +61,40 @@ class Download:
     content_disposition: str | None
 
 
-def new_client(base_url: str, timeout_s: float) -> httpx.AsyncClient:
-    """One pool for every person's calls; it keeps no cookies (one person's would go with another's)."""
-    client = pooled_client(timeout_s, base_url=base_url.rstrip("/") + "/api/v1")
-    tracing.instrument_client(client)  # the page's trace goes on to the gateway
-    return client
+@dataclass
+class Answer:
+    status: int
+    reason: str
+    headers: Mapping[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+class GatewayClient:
+    """One pool for every person's calls to the gateway's API; it keeps no cookies (one person's
+    would go with another's)."""
+
+    def __init__(self, gateway_url: str, timeout_s: float) -> None:
+        self.base_url = gateway_url.rstrip("/")
+        self.session = pooled_session(timeout_s)
+
+    async def request(self, method: str, path: str, headers: dict[str, str], **kwargs: Any) -> Answer:
+        url = self.base_url + path if path.startswith("/health") else self.base_url + "/api/v1" + path
+        # The page's trace goes on to the gateway (empty when tracing is off).
+        headers |= tracing.context_headers()
+        async with self.session.request(method, url, headers=headers, **kwargs) as answer:
+            return Answer(answer.status, answer.reason or "", answer.headers, await answer.read())
+
+    async def close(self) -> None:
+        await self.session.close()
 
 
 class GatewayApi:
     """The API as one person (``token``) or as nobody (sign-in, invitations)."""
 
-    def __init__(self, client: httpx.AsyncClient, token: str | None = None) -> None:
+    def __init__(self, client: GatewayClient, token: str | None = None) -> None:
         self._client = client
         self._token = token
 
@@ -81,14 +106,14 @@ class GatewayApi:
             headers["X-Correlation-ID"] = correlation_id
         return headers
 
-    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    async def _send(self, method: str, path: str, **kwargs: Any) -> Answer:
         try:
-            answer = await self._client.request(method, path, headers=self._headers(), **kwargs)
-        except httpx.HTTPError as exc:
+            answer = await self._client.request(method, path, self._headers(), **kwargs)
+        except (aiohttp.ClientError, TimeoutError) as exc:
             raise Unreachable(f"{method} {path}: {type(exc).__name__}") from exc
-        if answer.status_code == 401 and self._token:
+        if answer.status == 401 and self._token:
             raise SessionLost()
-        if answer.status_code >= 400:
+        if answer.status >= 400:
             raise _problem(answer)
         return answer
 
@@ -96,8 +121,7 @@ class GatewayApi:
         return (await self._send("GET", path, params=_given(params))).json()
 
     async def post(self, path: str, body: Any = None) -> Any:
-        answer = await self._send("POST", path, json=body)
-        return answer.json() if answer.content else None
+        return (await self._send("POST", path, json=body)).json()
 
     async def patch(self, path: str, body: Any) -> Any:
         return (await self._send("PATCH", path, json=body)).json()
@@ -106,23 +130,25 @@ class GatewayApi:
         return (await self._send("PUT", path, json=body)).json()
 
     async def upload(self, path: str, filename: str, content: bytes, content_type: str) -> Any:
-        return (await self._send("POST", path, files={"file": (filename, content, content_type)})).json()
+        form = aiohttp.FormData()
+        form.add_field("file", content, filename=filename, content_type=content_type)
+        return (await self._send("POST", path, data=form)).json()
 
     async def download(self, path: str, params: dict[str, Any] | None = None) -> Download:
         answer = await self._send("GET", path, params=_given(params))
         return Download(
-            content=answer.content,
+            content=answer.body,
             content_type=answer.headers.get("content-type", "application/octet-stream"),
             content_disposition=answer.headers.get("content-disposition"),
         )
 
 
-def _given(params: dict[str, Any] | None) -> dict[str, Any]:
-    """The query parameters that have a value (a filter left empty is no filter)."""
-    return {k: v for k, v in (params or {}).items() if v not in (None, "")}
+def _given(params: dict[str, Any] | None) -> dict[str, str]:
+    """The query parameters that have a value (a filter left empty is no filter), as text."""
+    return {k: str(v) for k, v in (params or {}).items() if v not in (None, "")}
 
 
-def _problem(answer: httpx.Response) -> ApiProblem:
+def _problem(answer: Answer) -> ApiProblem:
     try:
         body = answer.json()
     except ValueError:
@@ -131,8 +157,8 @@ def _problem(answer: httpx.Response) -> ApiProblem:
         body = {}
     errors = body.get("errors")
     return ApiProblem(
-        status=answer.status_code,
-        title=str(body.get("title") or answer.reason_phrase or "Error"),
+        status=answer.status,
+        title=str(body.get("title") or answer.reason or "Error"),
         detail=str(body.get("detail") or ""),
         errors=errors if isinstance(errors, list) else [],
         retry_after=answer.headers.get("retry-after"),

@@ -41,7 +41,7 @@ def _with_anonymous_csrf(request: Request, response: Response) -> Response:
     return response
 
 
-def _seconds(retry_after: str | None) -> str:
+def _wait_in_words(retry_after: str | None) -> str:
     minutes = max(1, round(int(retry_after or 60) / 60)) if (retry_after or "").isdigit() else 1
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
@@ -108,7 +108,9 @@ async def sign_in(request: Request, form: AnonymousForm) -> Response:
             token = await api.post("/auth/token", {"email": email, "password": password})
         except ApiProblem as problem:
             if problem.status == 429:
-                errors = FormErrors(message=f"Too many failed sign-ins. Try again in {_seconds(problem.retry_after)}.")
+                errors = FormErrors(
+                    message=f"Too many failed sign-ins. Try again in {_wait_in_words(problem.retry_after)}."
+                )
             elif problem.status in (401, 422):
                 errors = FormErrors(message="Wrong email or password.")
             else:

@@ -103,15 +103,18 @@ def moment(value: Any) -> str:
 
 
 def file_size(value: Any) -> str:
+    """``512`` → ``512 bytes``, ``2048`` → ``2.0 KB``, ``3145728`` → ``3.0 MB``."""
     size = int(value or 0)
-    for unit in ("bytes", "KB", "MB"):
-        if size < 1024 or unit == "MB":
-            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024  # type: ignore[assignment]
-    return str(value)
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+# The templates do not change while the process runs: no file check on every page.
+templates.env.auto_reload = False
 templates.env.filters.update(money=money, quantity=quantity, day=day, moment=moment, file_size=file_size)
 templates.env.globals.update(
     INVOICE_STATUS_WORDS=INVOICE_STATUS_WORDS,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -23,24 +21,7 @@ from bench.read_path import (
 )
 from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
 from shared.money import line_net, round_money
-
-TENANT = uuid.UUID("00000000-0000-0000-0000-0000000000a1")
-ADMIN = uuid.UUID("00000000-0000-0000-0000-0000000000a2")
-MEASURED = uuid.UUID("00000000-0000-0000-0000-0000000000a3")
-NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def data() -> Dataset:
-    return generate(
-        tenant_id=TENANT,
-        initiator_id=ADMIN,
-        measured=(MEASURED, "Measured"),
-        purchase_orders=600,
-        invoices=1_200,
-        suppliers=20,
-        now=NOW,
-    )
+from tests.bench.unit.conftest import ADMIN, MEASURED, NOW, TENANT
 
 
 def rows(data: Dataset, table: str) -> list[dict[str, Any]]:

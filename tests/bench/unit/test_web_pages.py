@@ -4,7 +4,6 @@ token, and each page's ratios to the API call it wraps against the target."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 
@@ -13,30 +12,12 @@ from bench.read_path import (
     TARGET_PAGE_TO_API_RATIO,
     Dataset,
     csrf_token,
-    generate,
     measured_order,
     page_to_api,
     web_pages,
     web_pages_met,
 )
-
-TENANT = uuid.UUID("00000000-0000-0000-0000-0000000000b1")
-ADMIN = uuid.UUID("00000000-0000-0000-0000-0000000000b2")
-MEASURED = uuid.UUID("00000000-0000-0000-0000-0000000000b3")
-NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def data() -> Dataset:
-    return generate(
-        tenant_id=TENANT,
-        initiator_id=ADMIN,
-        measured=(MEASURED, "Measured"),
-        purchase_orders=600,
-        invoices=1_200,
-        suppliers=20,
-        now=NOW,
-    )
+from tests.bench.unit.conftest import MEASURED, TENANT
 
 
 def test_the_timed_order_is_the_measured_suppliers_fullest_order_that_it_can_see(data: Dataset) -> None:

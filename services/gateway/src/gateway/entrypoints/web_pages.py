@@ -37,8 +37,9 @@ PAGE_REQUEST_HEADERS = (
     "hx-trigger",
     "hx-boosted",
 )
-# Hop-by-hop headers and what the server recomputes: never copied from the web service's answer.
-NOT_COPIED = {"connection", "keep-alive", "transfer-encoding", "content-length", "date", "server"}
+# Hop-by-hop headers, what the server recomputes, and the encoding (the client hands the body over
+# decoded): never copied from the web service's answer.
+NOT_COPIED = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding", "date", "server"}
 
 UNAVAILABLE_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Temporarily unavailable · Supplier portal</title></head><body>

@@ -74,14 +74,12 @@ def _changes(form: FormData, current: dict[str, Any]) -> dict[str, Any]:
         if value != ("" if current.get("lead_time_days") is None else str(current["lead_time_days"])):
             changes["lead_time_days"] = value or None
     custom: dict[str, Any] = {}
-    for key, value in current.get("custom_fields", {}).items() | {
-        (k.removeprefix("cf-"), None) for k in form if k.startswith("cf-")
-    }:
-        field = f"cf-{key}"
-        if field not in form:
-            continue
+    known: dict[str, Any] = current.get("custom_fields") or {}
+    for field in (name for name in form if name.startswith("cf-")):
+        key = field.removeprefix("cf-")
+        kept = known.get(key)
         typed = str(form.get(field) or "").strip()
-        if typed != ("" if value is None else str(value)):
+        if typed != ("" if kept is None else str(kept)):
             custom[key] = typed or None
     if custom:
         changes["custom_fields"] = custom

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
@@ -36,8 +35,9 @@ async def rfp_list(request: Request, session: CurrentSession, api: Api, status: 
 
 def _own_record(session: WebSession, rfp: dict[str, Any]) -> str | None:
     """The supplier record of the person's that was invited (a supplier may serve a buyer twice)."""
-    invited = {str(s) for s in rfp.get("supplier_ids") or []}
-    return next((o["supplier_id"] for o in session.organisations if o["supplier_id"] in invited), None)
+    mine = {o["supplier_id"] for o in session.organisations}
+    # In invitation order, as the API picks the record whose proposal an RFP's answer carries.
+    return next((str(s) for s in rfp.get("supplier_ids") or [] if str(s) in mine), None)
 
 
 async def _maybe(call: Any) -> Any:
@@ -61,12 +61,9 @@ async def _rfp_page(
     attachment_errors: FormErrors | None = None,
 ) -> HTMLResponse:
     rfp = await api.get(f"/rfps/{rfp_id}")
-    scope = {"supplier_id": _own_record(session, rfp)}
-    proposal, files = await asyncio.gather(
-        _maybe(api.get(f"/rfps/{rfp_id}/proposal", scope)),
-        _maybe(api.get(f"/rfps/{rfp_id}/proposal/attachments", scope)),
-    )
-    proposal = proposal or rfp.get("proposal")
+    # The RFP's answer already carries the supplier's own proposal; only its files are asked for.
+    proposal = rfp.get("proposal")
+    files = await _maybe(api.get(f"/rfps/{rfp_id}/proposal/attachments", {"supplier_id": _own_record(session, rfp)}))
     answers = {str(line["rfp_line_id"]): line.get("unit_price") for line in (proposal or {}).get("lines", [])}
     return render(
         request,

@@ -52,15 +52,21 @@ def keyset_after(created_col: Any, id_col: Any, cursor: tuple[datetime, UUID] | 
     return keyset_after_cursor(created_col, id_col, cursor_values(cursor))
 
 
-def keyset_after_cursor(created_col: Any, id_col: Any, values: Mapping[str, Any] | None = None) -> Any:
+def keyset_after_cursor(
+    created_col: Any, id_col: Any, values: Mapping[str, Any] | None = None, *, oldest_first: bool = False
+) -> Any:
     """``keyset_after`` with the cursor's ``values`` (``cursor_values``), or, without, left to bind:
-    a statement built once for every page after the first takes them at execution."""
+    a statement built once for every page after the first takes them at execution. A list in
+    (created_at, id) ascending order (``oldest_first``) goes on with the rows after the cursor in
+    that order."""
     from sqlalchemy import and_, or_
 
     from shared.db import bound
 
-    created_at = bound("after_created_at", values)
-    return or_(created_col < created_at, and_(created_col == created_at, id_col < bound("after_id", values)))
+    created_at, row_id = bound("after_created_at", values), bound("after_id", values)
+    if oldest_first:
+        return or_(created_col > created_at, and_(created_col == created_at, id_col > row_id))
+    return or_(created_col < created_at, and_(created_col == created_at, id_col < row_id))
 
 
 def cursor_values(cursor: tuple[datetime, UUID]) -> dict[str, Any]:

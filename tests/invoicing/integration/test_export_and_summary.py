@@ -113,7 +113,7 @@ async def test_the_summary_counts_the_callers_invoices_by_status_with_every_stat
     expected_supplier = dict.fromkeys(STATUSES, 0) | {"draft": 2, "matching": 1, "canceled": 1}
     summary = await service.client.get("/api/v1/invoices/summary", headers=parties.supplier)
     assert summary.status_code == 200, summary.text
-    assert summary.json() == {"invoices_by_status": expected_supplier}
+    assert summary.json() == {"invoices_by_status": expected_supplier, "waiting_for_me": 0}
     by_buyer = (await service.client.get("/api/v1/invoices/summary", headers=parties.colleague)).json()
     assert by_buyer["invoices_by_status"] == expected_supplier | {"draft": 3}
     stranger = tokens.headers(tokens.buyer(uuid.uuid4()))

@@ -3,6 +3,7 @@ lines, the verdict with its line report, payments and the paid total."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from shared.testing import all_pages, key_order
@@ -84,3 +85,63 @@ async def test_another_suppliers_invoices_are_not_on_its_pages(service: Service,
     await submitted(service, parties, po.purchase_order_id, "X-1")
     stranger = Parties.new(parties.tokens)
     assert await every_page(service, stranger.supplier) == []
+
+
+async def test_waiting_for_me_lists_the_held_invoices_routed_to_the_caller_oldest_first(
+    service: Service, parties: Parties
+) -> None:
+    po = purchase_order(parties, ("100", "1.00"))
+    await service.known_purchase_order(po)
+    one = [{"purchase_order_line_id": str(po.lines[0].line_id), "quantity": "1", "unit_price": "1.00"}]
+    held = []
+    for number in ("W-1", "W-2", "W-3"):
+        invoice = await submitted(service, parties, po.purchase_order_id, number, lines=one)
+        await publish(service.producer, verdict_for(invoice, "needs_approval"))
+        held.append((await service.invoice_in(invoice["id"], parties.initiator, "pending"))["id"])
+    # Approved on the spot: nothing to decide, so not waiting for anybody.
+    approved = await submitted(service, parties, po.purchase_order_id, "W-4", lines=one)
+    await publish(service.producer, verdict_for(approved))
+    await service.invoice_in(approved["id"], parties.initiator, "approved")
+
+    waiting = await every_page(service, parties.initiator, "&waiting_for_me=true")
+    assert [item["id"] for item in waiting] == held  # the longest waiting first, across pages of two
+    assert all(item["approver_id"] == str(parties.initiator_id) for item in waiting)
+    # Once decided it waits no more.
+    decided = await service.client.post(f"/api/v1/invoices/{held[0]}/approve", headers=parties.initiator)
+    assert decided.status_code == 200, decided.text
+    assert [i["id"] for i in await every_page(service, parties.initiator, "&waiting_for_me=true")] == held[1:]
+
+    # Routed to the initiator, not to a colleague nor to the supplier (which sees its own as pending).
+    assert await every_page(service, parties.colleague, "&waiting_for_me=true") == []
+    assert await every_page(service, parties.supplier, "&waiting_for_me=true") == []
+
+    async def waiting_count(headers: dict[str, str]) -> int:
+        summary = await service.client.get("/api/v1/invoices/summary", headers=headers)
+        assert summary.status_code == 200, summary.text
+        count: int = summary.json()["waiting_for_me"]
+        return count
+
+    assert await waiting_count(parties.initiator) == 2
+    assert await waiting_count(parties.colleague) == 0
+    assert await waiting_count(parties.supplier) == 0
+
+
+async def test_a_buyer_lists_one_suppliers_invoices(service: Service, parties: Parties) -> None:
+    po = purchase_order(parties, ("100", "1.00"))
+    await service.known_purchase_order(po)
+    ours = await submitted(service, parties, po.purchase_order_id, "S-1")
+    other = Parties(parties.tokens, parties.tenant_id, uuid.uuid4(), parties.initiator_id)
+    other_po = purchase_order(other, ("100", "1.00"))
+    await service.known_purchase_order(other_po)
+    theirs = await submitted(service, other, other_po.purchase_order_id, "S-1")
+
+    def ids(items: list[dict[str, Any]]) -> list[str]:
+        return [item["id"] for item in items]
+
+    assert ids(await every_page(service, parties.admin, f"&supplier_id={parties.supplier_id}")) == [ours["id"]]
+    assert ids(await every_page(service, parties.admin, f"&supplier_id={other.supplier_id}")) == [theirs["id"]]
+    # A supplier naming another supplier's record sees nothing of it.
+    assert await every_page(service, parties.supplier, f"&supplier_id={other.supplier_id}") == []
+    refused = await service.client.get("/api/v1/invoices?supplier_id=not-an-id", headers=parties.admin)
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("application/problem+json")

@@ -101,7 +101,13 @@ async def test_the_open_list_and_the_summary_count_each_sides_orders(orders: Ord
         assert response.status_code == 200, response.text
         return response.json()
 
-    assert await summary(linked) == {"unprocessed_orders": 1, "open_orders": 4}
-    assert await summary(buyer) == {"unprocessed_orders": 2, "open_orders": 5}
-    assert await summary(orders.tokens.supplier(uuid.uuid4())) == {"unprocessed_orders": 0, "open_orders": 0}
-    assert await summary(orders.tokens.buyer(uuid.uuid4())) == {"unprocessed_orders": 0, "open_orders": 0}
+    none = {"draft": 0, "sent": 0, "acknowledged": 0, "partially_invoiced": 0, "fully_invoiced": 0}
+    none |= {"canceled": 0, "closed": 0}
+    seen_by_supplier = none | {"sent": 2, "acknowledged": 1, "partially_invoiced": 1, "fully_invoiced": 1}
+    seen_by_supplier |= {"canceled": 1, "closed": 1}
+    assert await summary(linked) == {"unprocessed_orders": 1, "open_orders": 4, "orders_by_status": seen_by_supplier}
+    seen_by_buyer = seen_by_supplier | {"draft": 1, "sent": 3}
+    assert await summary(buyer) == {"unprocessed_orders": 2, "open_orders": 5, "orders_by_status": seen_by_buyer}
+    nothing = {"unprocessed_orders": 0, "open_orders": 0, "orders_by_status": none}
+    assert await summary(orders.tokens.supplier(uuid.uuid4())) == nothing
+    assert await summary(orders.tokens.buyer(uuid.uuid4())) == nothing

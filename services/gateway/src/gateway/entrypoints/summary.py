@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from gateway.adapters.upstreams import Upstreams
 from shared.errors import DomainError
@@ -28,6 +28,10 @@ class PortalSummary(BaseModel):
     open_orders: int
     invoices_by_status: dict[str, int]
     open_rfps: int
+    orders_by_status: dict[str, int] = Field(
+        default_factory=dict, description="every purchase order status, 0 when there are none"
+    )
+    waiting_for_me: int = Field(0, description="pending invoices routed to the caller for a decision")
 
 
 @router.get("/portal/summary", response_model=PortalSummary)
@@ -55,4 +59,6 @@ async def portal_summary(request: Request, caller: CurrentPrincipal) -> PortalSu
         open_orders=orders.get("open_orders", 0),
         invoices_by_status=invoices["invoices_by_status"],
         open_rfps=rfps["open_rfps"],
+        orders_by_status=orders.get("orders_by_status", {}),
+        waiting_for_me=invoices.get("waiting_for_me", 0),
     )

@@ -97,6 +97,9 @@ class _Shape(NamedTuple):
     after_cursor: bool
     status: bool
     purchase_order: bool
+    supplier: bool = False
+    # The held invoices routed to the caller, the longest waiting first.
+    waiting_for_caller: bool = False
 
 
 def page_query(
@@ -107,15 +110,29 @@ def page_query(
     purchase_order_id: UUID | None,
     limit: int,
     after: tuple[datetime, UUID] | None,
+    supplier_id: UUID | None = None,
+    waiting_for_caller: bool = False,
 ) -> PageQuery:
-    """The invoices ``scope`` sees, filtered, newest first after the cursor: (created_at, id, document)."""
+    """The invoices ``scope`` sees, filtered, newest first after the cursor: (created_at, id, document).
+    ``waiting_for_caller``: only the pending invoices whose approver is the caller, oldest first."""
     shape = _Shape(
         buyer=scope.is_buyer,
         after_cursor=after is not None,
         status=status is not None,
         purchase_order=purchase_order_id is not None,
+        supplier=supplier_id is not None,
+        waiting_for_caller=waiting_for_caller,
     )
-    values = page_values(scope, limit=limit, after=after, status=status, purchase_order_id=purchase_order_id)
+    approver_id = scope.user_id if waiting_for_caller else None
+    values = page_values(
+        scope,
+        limit=limit,
+        after=after,
+        status=status,
+        purchase_order_id=purchase_order_id,
+        supplier_id=supplier_id,
+        approver_id=approver_id,
+    )
     return PageQuery(_page_statement(document, shape), values)
 
 
@@ -124,12 +141,18 @@ def _page_statement(document: Any, shape: _Shape) -> Select:  # type: ignore[typ
     query = select(invoices.c.created_at, invoices.c.id, cast(document, Text)).where(
         visible_to_bound(buyer=shape.buyer)
     )
+    oldest_first = shape.waiting_for_caller
     if shape.after_cursor:
-        query = query.where(keyset_after_cursor(invoices.c.created_at, invoices.c.id))
+        query = query.where(keyset_after_cursor(invoices.c.created_at, invoices.c.id, oldest_first=oldest_first))
     if shape.status:
         query = query.where(invoices.c.status == bindparam("status"))
     if shape.purchase_order:
         query = query.where(invoices.c.purchase_order_id == bindparam("purchase_order_id"))
-    return query.order_by(invoices.c.created_at.desc(), invoices.c.id.desc()).limit(
-        bindparam(PAGE_LIMIT, type_=Integer)
+    if shape.supplier:
+        query = query.where(invoices.c.supplier_id == bindparam("supplier_id"))
+    if shape.waiting_for_caller:
+        query = query.where(invoices.c.status == "pending", invoices.c.approver_id == bindparam("approver_id"))
+    order = (
+        (invoices.c.created_at, invoices.c.id) if oldest_first else (invoices.c.created_at.desc(), invoices.c.id.desc())
     )
+    return query.order_by(*order).limit(bindparam(PAGE_LIMIT, type_=Integer))

@@ -131,6 +131,13 @@ class InvoiceRepository:
         query = select(invoices.c.status, func.count()).where(visible_to(scope)).group_by(invoices.c.status)
         return {status: count for status, count in (await self._session.execute(query)).all()}
 
+    async def count_waiting_for(self, scope: Principal) -> int:
+        """The held invoices of the caller's tenant routed to the caller for a decision."""
+        query = select(func.count()).where(
+            visible_to(scope), invoices.c.status == "pending", invoices.c.approver_id == scope.user_id
+        )
+        return int((await self._session.execute(query)).scalar_one())
+
     async def delete_supplier_drafts(self, tenant_id: UUID) -> int:
         """Remove the tenant's drafts that suppliers wrote (lines, comments, files cascade)."""
         statement = (

@@ -55,6 +55,14 @@ invoices = Table(
     Index("ix_invoices_tenant_created", "tenant_id", "created_at", "id"),
     Index("ix_invoices_supplier_created", "supplier_id", "created_at", "id"),
     Index("ix_invoices_purchase_order", "purchase_order_id"),
+    # The held invoices routed to a person: the approvals list and its count in the navigation.
+    Index(
+        "ix_invoices_approver_pending",
+        "approver_id",
+        "created_at",
+        "id",
+        postgresql_where=text("status = 'pending'"),
+    ),
     # A supplier's invoice numbers are unique among the invoices that still count.
     Index(
         "uq_invoices_supplier_number",

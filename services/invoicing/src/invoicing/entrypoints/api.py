@@ -55,6 +55,12 @@ async def list_invoices(
     uow: Uow,
     status: InvoiceStatus | None = Query(None),
     purchase_order_id: UUID | None = Query(None),
+    supplier_id: UUID | None = Query(None, description="only this supplier's invoices"),
+    waiting_for_me: bool = Query(
+        False,
+        description="only the pending invoices routed to the caller for a decision, the longest waiting "
+        "(oldest) first; the cursor follows that order",
+    ),
     limit: LimitParam = 50,
     cursor: CursorParam = None,
 ) -> Response:
@@ -64,6 +70,8 @@ async def list_invoices(
         INVOICE_DOCUMENT,
         status=status,
         purchase_order_id=purchase_order_id,
+        supplier_id=supplier_id,
+        waiting_for_me=waiting_for_me,
         limit=limit + 1,
         after=decode_cursor(cursor),
     )
@@ -75,8 +83,10 @@ async def list_invoices(
 # A literal path: declared before /invoices/{invoice_id}, which would otherwise take it.
 @router.get("/invoices/summary", response_model=InvoiceSummary)
 async def invoice_summary(caller: CurrentPrincipal, uow: Uow) -> InvoiceSummary:
-    """The caller's invoices counted by status (a supplier: its own; a buyer: the tenant's)."""
-    return InvoiceSummary(invoices_by_status=await queries.invoice_summary(uow, caller))  # type: ignore[arg-type]
+    """The caller's invoices counted by status (a supplier: its own; a buyer: the tenant's), and the
+    held ones waiting for the caller's decision."""
+    by_status, waiting = await queries.invoice_summary(uow, caller)
+    return InvoiceSummary(invoices_by_status=by_status, waiting_for_me=waiting)  # type: ignore[arg-type]
 
 
 @router.get("/invoices/{invoice_id}", response_model=InvoiceOut)

@@ -169,6 +169,9 @@ class InvoicePage(BaseModel):
 
 class InvoiceSummary(BaseModel):
     invoices_by_status: dict[InvoiceStatus, int] = Field(description="every status, 0 when there are none")
+    waiting_for_me: int = Field(
+        0, description="pending invoices routed to the caller for a decision (always 0 for a supplier)"
+    )
 
 
 class CommentIn(BaseModel):

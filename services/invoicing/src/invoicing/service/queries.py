@@ -42,18 +42,31 @@ async def list_invoices(
     purchase_order_id: UUID | None,
     limit: int,
     after: tuple[datetime, UUID] | None,
+    supplier_id: UUID | None = None,
+    waiting_for_me: bool = False,
 ) -> Sequence[PageItem]:
-    """A page of the invoices the caller sees, each as ``document`` (``invoice_document``) writes it."""
+    """A page of the invoices the caller sees, each as ``document`` (``invoice_document``) writes it;
+    ``waiting_for_me``: the held ones routed to the caller for a decision, the longest waiting first."""
     query = page_query(
-        document, scope=caller, status=status, purchase_order_id=purchase_order_id, limit=limit, after=after
+        document,
+        scope=caller,
+        status=status,
+        purchase_order_id=purchase_order_id,
+        supplier_id=supplier_id,
+        waiting_for_caller=waiting_for_me,
+        limit=limit,
+        after=after,
     )
     async with uow:
         return await uow.pages.items(query)
 
 
-async def invoice_summary(uow: UnitOfWork, caller: Principal) -> dict[str, int]:
+async def invoice_summary(uow: UnitOfWork, caller: Principal) -> tuple[dict[str, int], int]:
+    """The caller's invoices by status, and how many held ones wait for the caller's decision."""
     async with uow:
-        return invoices_by_status(await uow.invoices.count_by_status(scope=caller))
+        by_status = invoices_by_status(await uow.invoices.count_by_status(scope=caller))
+        waiting = await uow.invoices.count_waiting_for(caller) if caller.is_buyer else 0
+    return by_status, waiting
 
 
 async def export_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID, export_format: str) -> Document:

@@ -1,12 +1,14 @@
 """Counts of the caller's purchase orders for the portal's start page, in one query.
 
 Unprocessed: sent and untouched since — not acknowledged, no live invoice, nothing invoiced.
-Open: what ``GET /purchase-orders?open=true`` lists (``OPEN_STATUSES``).
+Open: what ``GET /purchase-orders?open=true`` lists (``OPEN_STATUSES``). By status: every
+status, 0 where there is none (a supplier sees no drafts).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import get_args
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,12 +18,16 @@ from orders.adapters.tables import invoices, purchase_order_lines, purchase_orde
 from orders.domain.model import OPEN_STATUSES
 from shared.auth import Principal
 from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
+from shared.contracts.orders import PurchaseOrderStatus
+
+STATUSES: tuple[str, ...] = get_args(PurchaseOrderStatus)
 
 
 @dataclass(frozen=True)
 class OrderCounts:
     unprocessed_orders: int
     open_orders: int
+    orders_by_status: dict[str, int] = field(default_factory=dict)
 
 
 class OrderSummary:
@@ -47,6 +53,11 @@ class OrderSummary:
         query = select(
             func.count().filter(unprocessed),
             func.count().filter(purchase_orders.c.status.in_(sorted(OPEN_STATUSES))),
+            *(func.count().filter(purchase_orders.c.status == status) for status in STATUSES),
         ).where(visible_to(scope))
-        unprocessed_count, open_count = (await self._session.execute(query)).one()
-        return OrderCounts(unprocessed_orders=unprocessed_count, open_orders=open_count)
+        unprocessed_count, open_count, *by_status = (await self._session.execute(query)).one()
+        return OrderCounts(
+            unprocessed_orders=unprocessed_count,
+            open_orders=open_count,
+            orders_by_status=dict(zip(STATUSES, by_status, strict=True)),
+        )

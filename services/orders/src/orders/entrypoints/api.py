@@ -82,7 +82,11 @@ async def list_purchase_orders(
 @router.get("/purchase-orders/summary", response_model=PurchaseOrderSummary)
 async def summarize_purchase_orders(caller: CurrentPrincipal, uow: Uow) -> PurchaseOrderSummary:
     counts = await queries.summarize(uow, caller)
-    return PurchaseOrderSummary(unprocessed_orders=counts.unprocessed_orders, open_orders=counts.open_orders)
+    return PurchaseOrderSummary(
+        unprocessed_orders=counts.unprocessed_orders,
+        open_orders=counts.open_orders,
+        orders_by_status=counts.orders_by_status,  # type: ignore[arg-type]
+    )
 
 
 @router.get("/purchase-orders/{order_id}", response_model=PurchaseOrderOut)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from orders.domain.lines import LineInput, PurchaseOrderLine
 from orders.domain.model import PurchaseOrder
 from shared.contracts.base import DecimalStr
-from shared.contracts.orders import TermsWarning
+from shared.contracts.orders import PurchaseOrderStatus, TermsWarning
 
 StatusFilter = Literal["draft", "sent", "acknowledged", "partially_invoiced", "fully_invoiced", "canceled", "closed"]
 # A search in PO numbers: trimmed, then at most 50 characters (longer is refused, 422).
@@ -155,3 +155,6 @@ class PurchaseOrderPage(BaseModel):
 class PurchaseOrderSummary(BaseModel):
     unprocessed_orders: int
     open_orders: int
+    orders_by_status: dict[PurchaseOrderStatus, int] = Field(
+        default_factory=dict, description="every status, 0 when there are none (a supplier sees no drafts)"
+    )

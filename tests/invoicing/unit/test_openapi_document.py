@@ -31,3 +31,11 @@ def test_every_error_answer_of_every_operation_is_problem_details(tmp_path: Path
             errors = {code: r for code, r in operation["responses"].items() if int(code) >= 400}
             assert errors, f"{method} {path} documents no error answer"
             assert all(set(r["content"]) == {PROBLEM_JSON} for r in errors.values()), f"{method} {path}"
+
+
+def test_an_invoice_answer_documents_its_suppliers_name_as_always_there_and_null_until_known(tmp_path: Path) -> None:
+    invoice = document(tmp_path)["components"]["schemas"]["InvoiceOut"]
+    assert "supplier_name" in invoice["required"]
+    name = invoice["properties"]["supplier_name"]
+    assert name["anyOf"] == [{"type": "string"}, {"type": "null"}]
+    assert name["description"] == "the supplier's name as last known; null until known"

@@ -3,9 +3,10 @@ their settings (gateway). Upserts of whole-state snapshots; only a newer revisio
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, ScalarSelect, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoicing.adapters.tables import organisations, suppliers
@@ -23,6 +24,16 @@ def _settings(row: Row) -> OrganisationSettings:  # type: ignore[type-arg]
     )
 
 
+def known_supplier_name(supplier_id: Any, tenant_id: Any) -> ScalarSelect[str]:
+    """The supplier's name as the directory knows it, NULL until it does: a column of the
+    statements that load, save and list invoices, so each answer names its supplier."""
+    return (
+        select(suppliers.c.name)
+        .where(suppliers.c.id == supplier_id, suppliers.c.tenant_id == tenant_id)
+        .scalar_subquery()
+    )
+
+
 class SupplierDirectory:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -30,10 +41,6 @@ class SupplierDirectory:
     async def upsert(self, *, supplier_id: UUID, tenant_id: UUID, name: str, revision: int) -> bool:
         values = {"id": supplier_id, "tenant_id": tenant_id, "name": name, "revision": revision}
         return await store_if_newer(self._session, suppliers, values)
-
-    async def name_of(self, supplier_id: UUID, *, tenant_id: UUID) -> str | None:
-        query = select(suppliers.c.name).where(suppliers.c.id == supplier_id, suppliers.c.tenant_id == tenant_id)
-        return (await self._session.execute(query)).scalar_one_or_none()
 
 
 # Read by every invoice command: built once, the tenant bound at execution.

@@ -11,6 +11,7 @@ from uuid import UUID
 from pydantic import BaseModel
 from sqlalchemy import Integer, Select, Text, bindparam, cast, func, literal_column, select
 
+from invoicing.adapters.directory import known_supplier_name
 from invoicing.adapters.repository import visible_to_bound
 from invoicing.adapters.tables import invoice_lines, invoices, payments
 from shared.auth import Principal
@@ -37,8 +38,9 @@ def invoice_document(
     """The JSON ``invoice_model`` writes for an invoice row, with its lines, payments and verdict.
 
     Its values are those the repository loads: the stored columns (``net_total`` is stored by
-    ``save`` from the lines), the verdict as it was stored, payments in the order they were made,
-    and the paid total as ``Invoice.paid_total`` computes it."""
+    ``save`` from the lines), the supplier's name from the directory, the verdict as it was
+    stored, payments in the order they were made, and the paid total as ``Invoice.paid_total``
+    computes it."""
     invoice, line, payment = invoices.c, invoice_lines.c, payments.c
     line_document = json_object(
         line_model,
@@ -72,6 +74,7 @@ def invoice_document(
             "purchase_order_id": invoice.purchase_order_id,
             "purchase_order_number": invoice.purchase_order_number,
             "supplier_id": invoice.supplier_id,
+            "supplier_name": known_supplier_name(invoice.supplier_id, invoice.tenant_id),
             "currency": invoice.currency,
             "issue_date": invoice.issue_date,
             "net_total": decimal(invoice.net_total),

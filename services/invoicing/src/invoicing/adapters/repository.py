@@ -1,4 +1,8 @@
-"""Loads and saves ``Invoice`` aggregates (with lines and payments), always scoped to the caller."""
+"""Loads and saves ``Invoice`` aggregates (with lines and payments), always scoped to the caller.
+
+Each invoice loaded or saved carries its supplier's name as the directory knows it, read by the
+same statement (a column of the load, returned by the save's upsert): answers name the supplier
+exactly as a page of invoices does, without another round trip."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from invoicing.adapters.directory import known_supplier_name
 from invoicing.adapters.tables import invoice_lines, invoices, payments
 from invoicing.domain.errors import DuplicateInvoiceNumber, InvoiceNotFound
 from invoicing.domain.lines import InvoiceLine
@@ -24,13 +29,22 @@ from shared.contracts.matching import MatchingVerdictIssued
 from shared.db import caller_scope
 
 _ROW_FIELDS = [c.name for c in invoices.c if c.name not in ("matching", "net_total")]
+_SUPPLIER_NAME = known_supplier_name(invoices.c.supplier_id, invoices.c.tenant_id).label("supplier_name")
 
 # Built once (the values are bound at execution): saving is on every event and request path.
-_insert = insert(invoices)
-_UPSERT = _insert.on_conflict_do_update(
-    index_elements=[invoices.c.id],
-    set_={c.name: _insert.excluded[c.name] for c in invoices.c if c.name not in ("id", "tenant_id", "created_at")},
+# The upsert answers with the supplier's name. It is a CTE because a subquery in an INSERT's
+# RETURNING is not correlated with the row written; its columns are bound by name because the
+# execution's values reach an INSERT inside a CTE only through parameters of its own.
+_insert = insert(invoices).values({c.name: bindparam(c.name, type_=c.type) for c in invoices.c})
+_upserted = (
+    _insert.on_conflict_do_update(
+        index_elements=[invoices.c.id],
+        set_={c.name: _insert.excluded[c.name] for c in invoices.c if c.name not in ("id", "tenant_id", "created_at")},
+    )
+    .returning(invoices.c.supplier_id, invoices.c.tenant_id)
+    .cte("upserted")
 )
+_UPSERT = select(known_supplier_name(_upserted.c.supplier_id, _upserted.c.tenant_id)).select_from(_upserted)
 _DELETE_LINES = delete(invoice_lines).where(invoice_lines.c.invoice_id == bindparam("invoice_id"))
 
 
@@ -51,10 +65,11 @@ def visible_to_bound(*, buyer: bool, values: Mapping[str, object] | None = None)
 def _invoice_by_id(*, buyer: bool | None, for_update: bool) -> Any:
     """The invoice ``invoice_id`` as a buyer (True) or a supplier user (False) sees it, the caller
     bound at execution (``scope_values``), or unscoped (None) for the consumers."""
-    query = select(invoices).where(invoices.c.id == bindparam("invoice_id"))
+    query = select(invoices, _SUPPLIER_NAME).where(invoices.c.id == bindparam("invoice_id"))
     if buyer is not None:
         query = query.where(visible_to_bound(buyer=buyer))
-    return query.with_for_update() if for_update else query
+    # OF invoices: the invoice is locked, its supplier's name only read (a rename never waits).
+    return query.with_for_update(of=invoices) if for_update else query
 
 
 @functools.cache
@@ -168,7 +183,7 @@ class InvoiceRepository:
         values["net_total"] = invoice.net_total
         values["matching"] = invoice.matching.model_dump(mode="json") if invoice.matching else None
         try:
-            await self._session.execute(_UPSERT, values)
+            invoice.supplier_name = (await self._session.execute(_UPSERT, values)).scalar_one()
         except IntegrityError as exc:
             if "uq_invoices_supplier_number" in str(exc.orig):
                 raise DuplicateInvoiceNumber(invoice.number) from None
@@ -236,4 +251,4 @@ def _line(row: Row) -> InvoiceLine:  # type: ignore[type-arg]
 def _invoice(row: Row, lines: list[InvoiceLine], paid: list[Payment]) -> Invoice:  # type: ignore[type-arg]
     fields = {name: getattr(row, name) for name in _ROW_FIELDS}
     matching = MatchingVerdictIssued.model_validate(row.matching) if row.matching else None
-    return Invoice(**fields, lines=lines, payments=paid, matching=matching)
+    return Invoice(**fields, lines=lines, payments=paid, matching=matching, supplier_name=row.supplier_name)

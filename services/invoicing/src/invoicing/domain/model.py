@@ -61,6 +61,9 @@ class Invoice:
     initiator_id: UUID | None = None
     # Written by the buyer's staff on the supplier's behalf while the supplier portal was off.
     created_by_buyer: bool = False
+    # The supplier's name as the directory knew it when the invoice was loaded or saved (None
+    # until it knows the supplier): shown with the invoice, never decided on.
+    supplier_name: str | None = field(default=None, compare=False)
     events: list[EventPayload] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod

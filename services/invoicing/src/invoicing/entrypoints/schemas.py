@@ -116,6 +116,7 @@ class InvoiceOut(BaseModel):
     purchase_order_id: UUID
     purchase_order_number: str
     supplier_id: UUID
+    supplier_name: str | None = Field(description="the supplier's name as last known; null until known")
     currency: str
     issue_date: date | None
     net_total: DecimalStr
@@ -141,6 +142,7 @@ class InvoiceOut(BaseModel):
             purchase_order_id=invoice.purchase_order_id,
             purchase_order_number=invoice.purchase_order_number,
             supplier_id=invoice.supplier_id,
+            supplier_name=invoice.supplier_name,
             currency=invoice.currency,
             issue_date=invoice.issue_date,
             net_total=invoice.net_total,

@@ -77,7 +77,6 @@ async def export_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID, e
         )
     async with uow:
         invoice = await uow.invoices.get(invoice_id, scope=caller)
-        supplier_name = await uow.suppliers.name_of(invoice.supplier_id, tenant_id=invoice.tenant_id)
         organisation = await uow.organisations.find(invoice.tenant_id)
         # The PO's last snapshot named both parties too: the fall-back while a directory lags.
         po_supplier_name, po_buyer_name, delivery_date = await uow.purchase_orders.document_details(
@@ -85,7 +84,10 @@ async def export_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID, e
         )
     buyer_name = organisation.name if organisation is not None and organisation.name else po_buyer_name
     content = await invoice_pdf(
-        invoice, buyer_name=buyer_name, supplier_name=supplier_name or po_supplier_name, delivery_date=delivery_date
+        invoice,
+        buyer_name=buyer_name,
+        supplier_name=invoice.supplier_name or po_supplier_name,
+        delivery_date=delivery_date,
     )
     # Invoice numbers may hold slashes ("2026/17"); a file name may not.
     filename = invoice.number.replace("/", "-").replace("\\", "-") + ".pdf"

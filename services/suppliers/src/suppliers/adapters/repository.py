@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
@@ -55,6 +55,19 @@ def _to_domain(row: Row, profile: Row | None) -> Supplier:  # type: ignore[type-
     )
 
 
+# The escape character of the search patterns: what a person types matches itself.
+_LIKE_ESCAPE = "\\"
+
+
+def contains_pattern(text: str) -> str:
+    """The ILIKE pattern of values holding ``text``: its ``%`` and ``_`` (and the escape
+    character) match themselves, not any text or any character."""
+    escaped = (
+        text.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2).replace("%", _LIKE_ESCAPE + "%").replace("_", _LIKE_ESCAPE + "_")
+    )
+    return f"%{escaped}%"
+
+
 def _visible_to(principal: Principal):  # type: ignore[no-untyped-def]
     if principal.is_buyer:
         return suppliers.c.tenant_id == principal.tenant_id
@@ -80,13 +93,30 @@ class SupplierRepository:
         profiles = await self._profiles([row.id])
         return _to_domain(row, profiles.get(row.id))
 
-    async def list(self, *, scope: Principal, limit: int, after: tuple[datetime, UUID] | None) -> Sequence[Supplier]:
-        query = (
-            select(suppliers)
-            .where(_visible_to(scope), keyset_after(suppliers.c.created_at, suppliers.c.id, after))
-            .order_by(suppliers.c.created_at.desc(), suppliers.c.id.desc())
-            .limit(limit)
-        )
+    async def list(
+        self,
+        *,
+        scope: Principal,
+        limit: int,
+        after: tuple[datetime, UUID] | None,
+        search: str | None = None,
+        portal_status: str | None = None,
+    ) -> Sequence[Supplier]:
+        """Newest first; ``search``: the name or email holds this text, in any case."""
+        query = select(suppliers).where(_visible_to(scope), keyset_after(suppliers.c.created_at, suppliers.c.id, after))
+        if search:
+            # No index for it (a contains search could only use a trigram index): the caller's
+            # scope (ix_suppliers_tenant_created) narrows to one tenant's suppliers first.
+            pattern = contains_pattern(search)
+            query = query.where(
+                or_(
+                    suppliers.c.name.ilike(pattern, escape=_LIKE_ESCAPE),
+                    suppliers.c.email.ilike(pattern, escape=_LIKE_ESCAPE),
+                )
+            )
+        if portal_status is not None:
+            query = query.where(suppliers.c.portal_status == portal_status)
+        query = query.order_by(suppliers.c.created_at.desc(), suppliers.c.id.desc()).limit(limit)
         rows = (await self._session.execute(query)).all()
         profiles = await self._profiles([row.id for row in rows])
         return [_to_domain(row, profiles.get(row.id)) for row in rows]

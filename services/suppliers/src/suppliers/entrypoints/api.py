@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
-from shared.contracts.suppliers import SupplierContact
+from shared.contracts.suppliers import PortalStatus, SupplierContact
 from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
 from shared.runtime import CurrentPrincipal
 from suppliers.entrypoints.deps import Uow
-from suppliers.entrypoints.schemas import SupplierCreate, SupplierOut, SupplierPage, SupplierPatch
+from suppliers.entrypoints.schemas import SupplierCreate, SupplierOut, SupplierPage, SupplierPatch, SupplierSearch
 from suppliers.service import handlers
 
 router = APIRouter(prefix="/api/v1", tags=["suppliers"])
@@ -34,9 +35,27 @@ async def create_supplier(body: SupplierCreate, caller: CurrentPrincipal, uow: U
 
 @router.get("/suppliers", response_model=SupplierPage)
 async def list_suppliers(
-    caller: CurrentPrincipal, uow: Uow, limit: LimitParam = 50, cursor: CursorParam = None
+    caller: CurrentPrincipal,
+    uow: Uow,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+    q: Annotated[
+        SupplierSearch | None,
+        Query(
+            description="suppliers whose name or email holds this text, in any case "
+            '("acme" finds "ACME Tools" and "sales@acme.example"); "%" and "_" match themselves'
+        ),
+    ] = None,
+    portal_status: Annotated[
+        PortalStatus | None,
+        Query(description="only the suppliers in this portal status: not_invited, active or inactive"),
+    ] = None,
 ) -> SupplierPage:
-    found = await handlers.list_suppliers(uow, caller, limit=limit + 1, after=decode_cursor(cursor))
+    """The caller's suppliers, newest first, filtered by ``q`` and ``portal_status``; a cursor
+    pages on within the same filters."""
+    found = await handlers.list_suppliers(
+        uow, caller, limit=limit + 1, after=decode_cursor(cursor), search=q or None, portal_status=portal_status
+    )
     page = found[:limit]
     last = page[-1].supplier if page else None
     next_cursor = encode_cursor(last.created_at, last.id) if last and len(found) > limit else None

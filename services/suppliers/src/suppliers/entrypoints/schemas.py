@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from shared.contracts.base import DecimalStr
 from shared.contracts.suppliers import SupplierContact
@@ -22,6 +22,9 @@ class Contact(BaseModel):
     email: EmailStr | None = None
     phone: str | None = Field(None, max_length=50)
 
+
+# What a person types in the suppliers list's search box (blank: no search).
+SupplierSearch = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 
 CUSTOM_FIELDS_DOC = "values by custom field key; in a PATCH a null removes a value, keys not sent are kept"
 

@@ -88,7 +88,16 @@ async def get_supplier(uow: UnitOfWork, caller: Principal, supplier_id: UUID) ->
 
 
 async def list_suppliers(
-    uow: UnitOfWork, caller: Principal, *, limit: int, after: tuple[datetime, UUID] | None
+    uow: UnitOfWork,
+    caller: Principal,
+    *,
+    limit: int,
+    after: tuple[datetime, UUID] | None,
+    search: str | None = None,
+    portal_status: str | None = None,
 ) -> list[SupplierView]:
     async with uow:
-        return await with_shown_fields(uow, await uow.suppliers.list(scope=caller, limit=limit, after=after))
+        found = await uow.suppliers.list(
+            scope=caller, limit=limit, after=after, search=search, portal_status=portal_status
+        )
+        return await with_shown_fields(uow, found)

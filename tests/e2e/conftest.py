@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
-from collections.abc import AsyncIterator, Iterator
+import sys
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -163,3 +169,56 @@ def link_in(message: Any, path: str) -> str:
     found = re.search(rf"https?://\S+{re.escape(path)}[^\s<>\"]*", text)
     assert found, f"no link to {path} in:\n{text}"
     return found.group(0)
+
+
+async def admin_command(stack: Stack, *args: str) -> dict[str, Any]:
+    """The operator's ``python -m gateway.admin ARGS --json`` against the stack's gateway database."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "gateway.admin",
+        *args,
+        "--json",
+        env=stack.service_env("gateway"),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, err.decode()
+    result: dict[str, Any] = json.loads(out)
+    return result
+
+
+@dataclass
+class Organisation:
+    """A buyer organisation of its own (its settings changed without touching the other tests')."""
+
+    id: str
+    name: str
+    admin_email: str
+    admin_password: str
+
+
+@pytest.fixture
+async def new_organisation(stack: Stack, tmp_path: Path) -> Callable[[], Awaitable[Organisation]]:
+    """Each call: a new buyer organisation and its admin, made by the operator's command."""
+
+    async def create() -> Organisation:
+        tag = uuid.uuid4().hex[:8]
+        password_file = tmp_path / f"admin-password-{tag}"
+        password_file.write_text(ADMIN_PASSWORD + "\n")
+        email = f"admin-{tag}@buyer-{tag}.example"
+        created = await admin_command(
+            stack,
+            "organisations",
+            "create",
+            "--name",
+            f"Buyer {tag}",
+            "--admin-email",
+            email,
+            "--admin-password-file",
+            str(password_file),
+        )
+        return Organisation(id=created["id"], name=created["name"], admin_email=email, admin_password=ADMIN_PASSWORD)
+
+    return create

@@ -12,9 +12,7 @@ in both organisations do not collide.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
-import sys
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,7 +24,7 @@ import httpx
 from shared.devstack.stack import Stack
 from shared.testing import poll_until
 from tests.e2e.attackers import PDF
-from tests.e2e.conftest import SUPPLIER_PASSWORD, Portal, bearer
+from tests.e2e.conftest import SUPPLIER_PASSWORD, Portal, admin_command, bearer
 
 ADMIN_PASSWORD = "organisation-admin-password"
 CLERK_PASSWORD = "organisation-clerk-password"
@@ -98,24 +96,6 @@ class Buyer:
             f"{proposal}/attachments",
             f"{proposal}/attachments/{self.proposal_attachment_id}",
         ]
-
-
-async def admin_command(stack: Stack, *args: str) -> dict[str, Any]:
-    """The operator's ``python -m gateway.admin ARGS --json`` against the stack's gateway database."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "gateway.admin",
-        *args,
-        "--json",
-        env=stack.service_env("gateway"),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode == 0, err.decode()
-    result: dict[str, Any] = json.loads(out)
-    return result
 
 
 async def create_buyer(stack: Stack, password_file: Path, label: str, tag: str) -> Buyer:

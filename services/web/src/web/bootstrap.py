@@ -28,7 +28,17 @@ from web.adapters.gateway_api import ApiProblem, GatewayClient, SessionLost, Unr
 from web.adapters.session_store import SessionStore
 from web.config import Settings
 from web.domain.sessions import key_digest
-from web.entrypoints import auth_pages, dashboard_pages, invoice_pages, order_pages, profile_pages, rfp_pages
+from web.entrypoints import (
+    approval_pages,
+    auth_pages,
+    dashboard_pages,
+    invoice_pages,
+    order_pages,
+    profile_pages,
+    rfp_pages,
+    settings_pages,
+    supplier_pages,
+)
 from web.entrypoints.deps import FormExpired, SignInRequired, now
 from web.entrypoints.rendering import render
 from web.entrypoints.security import SESSION_COOKIE, SecurityHeadersMiddleware
@@ -71,7 +81,17 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
     _install_error_pages(app)
     app.include_router(_operations_router(settings, metrics))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth_pages, dashboard_pages, order_pages, invoice_pages, rfp_pages, profile_pages):
+    for module in (
+        auth_pages,
+        dashboard_pages,
+        order_pages,
+        invoice_pages,
+        approval_pages,
+        rfp_pages,
+        profile_pages,
+        supplier_pages,
+        settings_pages,
+    ):
         app.include_router(module.router)
     return app
 

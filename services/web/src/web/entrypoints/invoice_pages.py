@@ -5,6 +5,7 @@ buyer's decision on a held one."""
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
@@ -17,7 +18,15 @@ from web.domain.invoice_editor import Editor
 from web.entrypoints import collaboration
 from web.entrypoints.deps import Api, CheckedForm, CurrentSession
 from web.entrypoints.downloads import as_download, uploaded_file
-from web.entrypoints.rendering import INVOICE_STATUS_WORDS, FormErrors, list_page, money, render
+from web.entrypoints.rendering import (
+    INVOICE_STATUS_WORDS,
+    FormErrors,
+    list_page,
+    money,
+    render,
+    sentence,
+    uuid_or_empty,
+)
 
 router = APIRouter(tags=["invoices"])
 
@@ -30,6 +39,7 @@ DONE_MESSAGES = {
     "approved": "The invoice was approved.",
     "rejected": "The invoice was rejected; the supplier was told why.",
     "commented": "Your comment was added.",
+    "paid": "The payment was recorded.",
     "attached": "The file was attached.",
 }
 PROBLEM_MESSAGES = {
@@ -41,7 +51,7 @@ PROBLEM_MESSAGES = {
 
 @router.get("/invoices", response_class=HTMLResponse)
 async def invoice_list(
-    request: Request, session: CurrentSession, api: Api, status: str = "", cursor: str = ""
+    request: Request, session: CurrentSession, api: Api, status: str = "", supplier_id: str = "", cursor: str = ""
 ) -> HTMLResponse:
     return await list_page(
         request,
@@ -51,12 +61,16 @@ async def invoice_list(
         words=INVOICE_STATUS_WORDS,
         status=status,
         cursor=cursor,
+        supplier_id=uuid_or_empty(supplier_id),
     )
 
 
 async def _issue_date_required(api: GatewayApi, order: dict[str, Any]) -> bool:
-    """Whether the order's buyer requires an issue date, as its settings say now."""
+    """Whether the order's buyer requires an issue date, as its settings say now (the buyer's own
+    staff, invoicing on a supplier's behalf, read them directly)."""
     me = await api.get("/me")
+    if me.get("role") in ("buyer_admin", "buyer_user"):
+        return bool((await api.get("/settings")).get("invoice_issue_date_required"))
     for organisation in me.get("organisations") or []:
         if organisation.get("supplier_id") == str(order.get("supplier_id")):
             return bool(organisation.get("invoice_issue_date_required"))
@@ -228,7 +242,6 @@ async def _invoice_page(
     page = f"/invoices/{invoice_id}"
     invoice, talk = await asyncio.gather(api.get(page), collaboration.refused(api, page, changes))
     matching = invoice.get("matching") or {}
-    changed_lines = [line for line in matching.get("lines", []) if _changed(line)]
     problem = PROBLEM_MESSAGES.get(request.query_params.get("problem", ""))
     return render(
         request,
@@ -237,15 +250,22 @@ async def _invoice_page(
         invoice=invoice,
         talk=talk,
         matching=matching,
-        changed_count=len(changed_lines),
-        changed=_changed,
         editable=invoice["status"] in EDITABLE,
         settling=invoice["status"] in SETTLING,
         done=_done_message(request.query_params.get("done", ""), invoice["status"]),
         problem=problem,
         reject_errors=changes.get("reject_errors") or FormErrors(),
         reject_reason=changes.get("reject_reason", ""),
+        payment_errors=changes.get("payment_errors") or FormErrors(),
+        payment_amount=changes.get("payment_amount"),
+        amount_due=money(amount_due(invoice)),
     )
+
+
+def amount_due(invoice: dict[str, Any]) -> Decimal:
+    """What remains to be paid: the invoice's total less what was paid (never below nothing)."""
+    total = Decimal(str(invoice.get("gross_total") or invoice.get("net_total") or "0"))
+    return max(total - Decimal(str(invoice.get("paid_total") or "0")), Decimal("0"))
 
 
 def _done_message(done: str, status: str) -> str:
@@ -253,10 +273,6 @@ def _done_message(done: str, status: str) -> str:
     if done == "submitted" and status not in SETTLING:
         return ""
     return DONE_MESSAGES.get(done, "")
-
-
-def _changed(line: dict[str, Any]) -> bool:
-    return bool(line.get("quantity_changed") or line.get("price_changed") or line.get("new_item"))
 
 
 @router.get("/invoices/{invoice_id}", response_class=HTMLResponse)
@@ -311,6 +327,35 @@ async def reject(request: Request, session: CurrentSession, api: Api, form: Chec
             request, api, invoice_id, status_code=422, reject_errors=errors, reject_reason=reason
         )
     return RedirectResponse(f"/invoices/{invoice_id}?done=rejected", status_code=303)
+
+
+@router.post("/invoices/{invoice_id}/payments", response_class=HTMLResponse)
+async def record_payment(
+    request: Request, session: CurrentSession, api: Api, form: CheckedForm, invoice_id: UUID
+) -> Response:
+    typed = str(form.get("amount") or "").strip()
+    errors = FormErrors()
+    try:
+        amount = Decimal(typed.replace(",", ""))
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
+        errors.add("amount", "Enter the amount paid as a number, for example 120.50.")
+    else:
+        try:
+            await api.post(f"/invoices/{invoice_id}/payments", {"amount": str(amount)})
+        except ApiProblem as problem:
+            if not problem.about_the_input:
+                raise
+            errors = FormErrors(problem)
+            if not errors.fields:
+                errors.add("amount", sentence(problem.detail or problem.title))
+            errors.message = None
+    if errors:
+        return await _invoice_page(
+            request, api, invoice_id, status_code=422, payment_errors=errors, payment_amount=typed
+        )
+    return RedirectResponse(f"/invoices/{invoice_id}?done=paid", status_code=303)
 
 
 @router.get("/invoices/{invoice_id}/export.pdf")

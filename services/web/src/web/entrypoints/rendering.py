@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -112,10 +114,16 @@ def file_size(value: Any) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
+def changed_line(line: dict[str, Any]) -> bool:
+    """A line of a verdict's line report that differs from the order (highlighted)."""
+    return bool(line.get("quantity_changed") or line.get("price_changed") or line.get("new_item"))
+
+
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 # The templates do not change while the process runs: no file check on every page.
 templates.env.auto_reload = False
 templates.env.filters.update(money=money, quantity=quantity, day=day, moment=moment, file_size=file_size)
+templates.env.tests.update(changed_line=changed_line)
 templates.env.globals.update(
     INVOICE_STATUS_WORDS=INVOICE_STATUS_WORDS,
     ORDER_STATUS_WORDS=ORDER_STATUS_WORDS,
@@ -135,6 +143,14 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 
 
 PAGE_SIZE = 25
+
+
+def uuid_or_empty(value: str) -> str:
+    """A filter's id from the address as the API takes it, or nothing where it is not an id."""
+    try:
+        return str(UUID(value)) if value else ""
+    except ValueError:
+        return ""
 
 
 def panel(request: Request, partial: str, title: str, **context: Any) -> HTMLResponse:
@@ -185,3 +201,50 @@ class FormErrors:
 
     def add(self, name: str, message: str) -> None:
         self.fields.setdefault(name, message)
+
+
+# A supplier's access to the portal, as the buyer reads it.
+PORTAL_STATUS_WORDS = {"not_invited": "Not invited", "active": "Active", "inactive": "Deactivated"}
+ROLE_WORDS = {"buyer_admin": "Buyer admin", "buyer_user": "Buyer user", "supplier": "Supplier"}
+CUSTOM_FIELD_TYPE_WORDS = {"text": "Text", "number": "Number", "date": "Date", "choice": "Choice"}
+templates.env.globals.update(
+    PORTAL_STATUS_WORDS=PORTAL_STATUS_WORDS, ROLE_WORDS=ROLE_WORDS, CUSTOM_FIELD_TYPE_WORDS=CUSTOM_FIELD_TYPE_WORDS
+)
+
+
+def sentence(text: str) -> str:
+    """An API's message (``"only a buyer admin may do this"``) as a sentence people read."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
+
+
+# A proposal once its request was awarded: the winner's, and the others'.
+PROPOSAL_STATUS_WORDS.update(awarded="Awarded", lost="Not chosen")
+
+
+def editor_refusal(problem: ApiProblem, shown: re.Pattern[str], what: str) -> FormErrors:
+    """The API's refusal of an editor's form: each message beside its field where the editor has
+    one (``shown`` names those), and at the top what no field can show."""
+    errors = FormErrors(problem)
+    elsewhere = [f"{name}: {message}" for name, message in errors.fields.items() if not shown.fullmatch(name)]
+    if errors.fields and not elsewhere:
+        errors.message = f"The {what} has a few things to fix; they are marked below."
+    else:
+        errors.message = " ".join([sentence(problem.detail or problem.title), *(sentence(e) for e in elsewhere)])
+    return errors
+
+
+def as_sentences(errors: FormErrors, subjects: dict[str, str] | None = None) -> FormErrors:
+    """``errors`` with the API's messages as sentences. A field's message that is the end of a
+    sentence (``"is required"``) starts with the field's name people read, from ``subjects``."""
+    for name, message in errors.fields.items():
+        subject = (subjects or {}).get(name)
+        if subject and message.startswith(("is ", "must ")):
+            message = f"{subject} {message}"
+        errors.fields[name] = sentence(message)
+    if errors.message:
+        errors.message = sentence(errors.message)
+    return errors

@@ -1,0 +1,189 @@
+"""The purchase order editor's rules, apart from any page: a new order, a draft or a sent order
+being changed, read back from a posted form, checked, totalled, and turned into the API's body.
+
+A form names its line fields ``line-<n>-<field>`` as the invoice editor does; what was typed is
+kept as typed, so a refused form shows it again unchanged. A line of an order keeps its id
+through an edit: the API tells the supplier what changed line by line, and invoices name
+order lines by id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from shared.money import line_net, round_money
+
+# The invoice editor already reads numbers as a person types them; one way for both editors.
+from web.domain.invoice_editor import _count, _plain, _positive
+
+MAX_LINES = 500
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    description: str = ""
+    sku: str = ""
+    unit: str = ""
+    quantity: str = "1"
+    unit_price: str = ""
+    # The order line this one revises; "" for a line added in this edit.
+    line_id: str = ""
+
+    @property
+    def untouched(self) -> bool:
+        """Added and never filled in: saving leaves it out rather than refusing the form for it."""
+        return not (self.line_id or self.description.strip() or self.sku.strip() or self.unit.strip()) and (
+            not self.unit_price.strip()
+        )
+
+    def amounts(self) -> tuple[Decimal, Decimal] | None:
+        try:
+            quantity, price = Decimal(self.quantity.strip()), Decimal(self.unit_price.strip())
+        except InvalidOperation:
+            return None
+        return (quantity, price) if quantity.is_finite() and price.is_finite() else None
+
+    def net(self, currency: str) -> Decimal | None:
+        amounts = self.amounts()
+        return line_net(amounts[0], amounts[1], currency) if amounts else None
+
+    def api_line(self) -> dict[str, Any]:
+        line: dict[str, Any] = {
+            "description": self.description.strip(),
+            "quantity": self.quantity.strip(),
+            "unit_price": self.unit_price.strip(),
+            "sku": self.sku.strip() or None,
+            "unit": self.unit.strip() or None,
+        }
+        if self.line_id:
+            line["id"] = self.line_id
+        return line
+
+
+@dataclass
+class OrderEditor:
+    supplier_id: str = ""
+    currency: str = ""
+    delivery_date: str = ""
+    lines: list[OrderLine] = field(default_factory=list)
+
+    @classmethod
+    def new(cls, supplier_id: str = "", currency: str = "") -> OrderEditor:
+        """An empty order with one line to fill in."""
+        return cls(supplier_id=supplier_id, currency=currency, lines=[OrderLine()])
+
+    @classmethod
+    def from_order(cls, order: Mapping[str, Any]) -> OrderEditor:
+        lines = [
+            OrderLine(
+                description=str(line.get("description") or ""),
+                sku=str(line.get("sku") or ""),
+                unit=str(line.get("unit") or ""),
+                quantity=_plain(line.get("quantity")),
+                unit_price=_plain(line.get("unit_price"), 2),
+                line_id=str(line.get("id") or ""),
+            )
+            for line in order.get("lines", [])
+        ]
+        return cls(
+            supplier_id=str(order.get("supplier_id") or ""),
+            currency=str(order.get("currency") or ""),
+            delivery_date=str(order.get("delivery_date") or ""),
+            lines=lines,
+        )
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, Any], known_line_ids: Collection[str] = ()) -> OrderEditor:
+        """The order as typed; a line id that is not one of ``known_line_ids`` (the order's) is
+        dropped, so a form cannot revise another order's line."""
+        lines = []
+        for index in range(min(_count(form.get("line_count")), MAX_LINES)):
+            prefix = f"line-{index}-"
+            if f"{prefix}quantity" not in form:
+                continue
+            line_id = str(form.get(f"{prefix}id") or "")
+            lines.append(
+                OrderLine(
+                    description=str(form.get(f"{prefix}description") or ""),
+                    sku=str(form.get(f"{prefix}sku") or ""),
+                    unit=str(form.get(f"{prefix}unit") or ""),
+                    quantity=str(form.get(f"{prefix}quantity") or ""),
+                    unit_price=str(form.get(f"{prefix}unit_price") or ""),
+                    line_id=line_id if line_id in known_line_ids else "",
+                )
+            )
+        return cls(
+            supplier_id=str(form.get("supplier_id") or "").strip(),
+            currency=str(form.get("currency") or "").strip().upper(),
+            delivery_date=str(form.get("delivery_date") or "").strip(),
+            lines=lines,
+        )
+
+    def with_new_line(self) -> OrderEditor:
+        return replace(self, lines=[*self.lines, OrderLine()])
+
+    def without_line(self, index: int) -> OrderEditor:
+        return replace(self, lines=[line for i, line in enumerate(self.lines) if i != index])
+
+    def without_untouched_lines(self) -> OrderEditor:
+        return replace(self, lines=[line for line in self.lines if not line.untouched])
+
+    def net_total(self) -> Decimal | None:
+        """The sum of the line nets; None while a line has no valid number yet."""
+        nets = [line.net(self.currency) for line in self.lines]
+        if any(net is None for net in nets):
+            return None
+        return round_money(sum((net for net in nets if net is not None), Decimal(0)), self.currency)
+
+    def problems(self, *, had_delivery_date: bool = False) -> dict[str, str]:
+        """What the person must fix before the API is asked, by field name as the API spells it.
+        ``had_delivery_date``: the order being edited has one (the API changes it, never removes it)."""
+        found: dict[str, str] = {}
+        if not self.supplier_id:
+            found["supplier_id"] = "Choose the supplier."
+        if had_delivery_date and not self.delivery_date:
+            found["delivery_date"] = "The delivery date can be moved, not removed."
+        if not self.lines:
+            found["lines"] = "An order needs at least one line."
+        for index, line in enumerate(self.lines):
+            if not line.description.strip():
+                found[f"lines.{index}.description"] = "Describe what is ordered."
+            if not _is_number(line.quantity):
+                found[f"lines.{index}.quantity"] = "Enter a number, like 12 or 2.5."
+            elif Decimal(line.quantity.strip()) <= 0:
+                found[f"lines.{index}.quantity"] = "The quantity must be above zero."
+            if not _is_number(line.unit_price):
+                found[f"lines.{index}.unit_price"] = "Enter a price, like 49.90."
+            elif Decimal(line.unit_price.strip()) < 0:
+                found[f"lines.{index}.unit_price"] = "The price cannot be negative."
+        return found
+
+    def create_body(self) -> dict[str, Any]:
+        return {
+            "supplier_id": self.supplier_id,
+            "currency": self.currency,
+            "delivery_date": self.delivery_date or None,
+            "lines": [line.api_line() for line in self.lines],
+        }
+
+    def change_body(self, *, lines_may_change: bool = True) -> dict[str, Any]:
+        """The API's PATCH: the delivery date (None leaves it), and the lines where they may change."""
+        body: dict[str, Any] = {"delivery_date": self.delivery_date or None}
+        if lines_may_change:
+            body["lines"] = [line.api_line() for line in self.lines]
+        return body
+
+
+def lines_may_change(order: Mapping[str, Any]) -> bool:
+    """Invoices bill an order's lines by id and quantity: once any is billed, only the date moves."""
+    return not any(_positive(line.get("invoiced_quantity")) for line in order.get("lines", []))
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return Decimal(text.strip()).is_finite()
+    except InvalidOperation:
+        return False

@@ -1,0 +1,138 @@
+"""Buyer pages of the organisation: its settings (invoice issue date, the supplier portal switch,
+explained before it is confirmed) and its people (the list, adding one)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from web.adapters.gateway_api import ApiProblem, GatewayApi
+from web.entrypoints.deps import Api, CheckedForm, CurrentSession
+from web.entrypoints.rendering import FormErrors, as_sentences, render, sentence
+
+router = APIRouter(tags=["settings"])
+
+DONE_MESSAGES = {
+    "invoices": "The invoice settings were saved.",
+    "portal_off": "The supplier portal is off. Your staff can now create invoices on the suppliers' behalf.",
+    "portal_on": "The supplier portal is on. Suppliers with portal access can sign in and send invoices again.",
+}
+USER_ROLES = ("buyer_user", "buyer_admin")
+
+
+async def _settings_page(
+    request: Request, api: GatewayApi, *, problem: str = "", status_code: int = 200
+) -> HTMLResponse:
+    settings = await api.get("/settings")
+    return render(
+        request,
+        "settings.html",
+        status_code=status_code,
+        settings=settings,
+        done=DONE_MESSAGES.get(request.query_params.get("done", ""), ""),
+        problem=problem,
+    )
+
+
+def _refused(problem: ApiProblem) -> str:
+    return sentence(f"Nothing was changed: {problem.detail or problem.title}")
+
+
+@router.get("/settings", response_class=HTMLResponse)
+async def settings_page(request: Request, session: CurrentSession, api: Api) -> HTMLResponse:
+    return await _settings_page(request, api)
+
+
+@router.post("/settings/invoices", response_class=HTMLResponse)
+async def save_invoice_settings(request: Request, session: CurrentSession, api: Api, form: CheckedForm) -> Response:
+    required = form.get("invoice_issue_date_required") == "yes"
+    try:
+        await api.patch("/settings", {"invoice_issue_date_required": required})
+    except ApiProblem as problem:
+        if not problem.about_the_input:
+            raise
+        return await _settings_page(request, api, problem=_refused(problem), status_code=problem.status)
+    return RedirectResponse("/settings?done=invoices", status_code=303)
+
+
+def _wanted(switch: str) -> bool | None:
+    return {"on": True, "off": False}.get(switch)
+
+
+@router.get("/settings/portal", response_class=HTMLResponse)
+async def portal_switch(request: Request, session: CurrentSession, api: Api, switch: str = "") -> Response:
+    """What switching the supplier portal on or off does, and the button that confirms it."""
+    enabled = _wanted(switch)
+    settings = await api.get("/settings")
+    if enabled is None or settings["supplier_portal_enabled"] == enabled:
+        return RedirectResponse("/settings", status_code=303)
+    return render(request, "settings_portal.html", settings=settings, enabled=enabled, switch=switch)
+
+
+@router.post("/settings/portal", response_class=HTMLResponse)
+async def confirm_portal_switch(request: Request, session: CurrentSession, api: Api, form: CheckedForm) -> Response:
+    enabled = _wanted(str(form.get("switch") or ""))
+    if enabled is None:
+        return RedirectResponse("/settings", status_code=303)
+    try:
+        await api.patch("/settings", {"supplier_portal_enabled": enabled})
+    except ApiProblem as problem:
+        if not problem.about_the_input:
+            raise
+        return await _settings_page(request, api, problem=_refused(problem), status_code=problem.status)
+    return RedirectResponse(f"/settings?done=portal_{'on' if enabled else 'off'}", status_code=303)
+
+
+# People of the organisation ---------------------------------------------------------------------
+
+
+async def _users_page(
+    request: Request,
+    api: GatewayApi,
+    *,
+    typed: dict[str, str] | None = None,
+    errors: FormErrors | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    users = await api.get("/users")
+    added = request.query_params.get("added", "")
+    return render(
+        request,
+        "users.html",
+        status_code=status_code,
+        users=sorted(users["items"], key=lambda u: (u["name"].casefold(), u["email"])),
+        typed=typed or {"role": "buyer_user"},
+        errors=errors or FormErrors(),
+        roles=USER_ROLES,
+        added=next((u for u in users["items"] if u["id"] == added), None),
+    )
+
+
+@router.get("/users", response_class=HTMLResponse)
+async def users_page(request: Request, session: CurrentSession, api: Api) -> HTMLResponse:
+    return await _users_page(request, api)
+
+
+def _user_errors(problem: ApiProblem) -> FormErrors:
+    errors = FormErrors(problem)
+    if problem.status == 409:
+        # The email has an account already (here or at a supplier): said next to it.
+        errors.add("email", problem.detail or problem.title)
+    if errors.fields:
+        errors.message = "The new user has a few things to fix; they are marked below."
+    return as_sentences(errors)
+
+
+@router.post("/users", response_class=HTMLResponse)
+async def add_user(request: Request, session: CurrentSession, api: Api, form: CheckedForm) -> Response:
+    typed = {name: str(form.get(name) or "").strip() for name in ("name", "email", "role")}
+    body: dict[str, Any] = typed | {"password": str(form.get("password") or "")}
+    try:
+        created = await api.post("/users", body)
+    except ApiProblem as problem:
+        if not problem.about_the_input:
+            raise
+        return await _users_page(request, api, typed=typed, errors=_user_errors(problem), status_code=422)
+    return RedirectResponse(f"/users?added={created['id']}", status_code=303)

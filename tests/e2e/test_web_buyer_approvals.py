@@ -180,3 +180,54 @@ async def test_while_the_portal_is_off_the_buyer_invoices_on_the_suppliers_behal
     invoices = (await portal.api.get("/invoices", params={"purchase_order_id": po["id"]}, headers=buyer)).json()
     [invoice] = invoices["items"]
     assert (invoice["number"], invoice["created_by_buyer"], invoice["net_total"]) == (f"OFF-{tag}", True, "90.00")
+
+
+async def test_the_buyer_narrows_orders_and_invoices_to_one_supplier(
+    portal: Portal, browser_people: Any, new_organisation: Any
+) -> None:
+    organisation = await new_organisation()
+    buyer = await portal.sign_in(organisation.admin_email, organisation.admin_password)
+    tag = uuid.uuid4().hex[:6]
+    orders = {}
+    for name in (f"Acme {tag}", f"Acme Parts {tag}"):
+        body = {"name": name, "email": f"{name.replace(' ', '-').lower()}@acme.example", "currency": "EUR"}
+        created = await portal.api.post("/suppliers", json=body, headers=buyer)
+        assert created.status_code == 201, created.text
+        lines = [{"description": "Gaskets", "quantity": "4", "unit_price": "2.50"}]
+        orders[name] = await portal.create_po(buyer, created.json()["id"], lines)
+
+    person = await browser_people()
+    page = person.page
+    await person.sign_in(organisation.admin_email, organisation.admin_password)
+    await person.open("/purchase-orders")
+    numbers = page.get_by_role("table").get_by_role("link", name=re.compile(r"^PO-"))
+    await expect(numbers).to_have_count(2)
+
+    # A name that is one supplier's exactly narrows the list to it.
+    await page.get_by_label("Supplier").fill(f"Acme Parts {tag}")
+    await page.get_by_role("button", name="Show").click()
+    await expect(numbers).to_have_count(1)
+    await expect(numbers).to_have_text(orders[f"Acme Parts {tag}"]["number"])
+
+    # A name several suppliers share: the page offers them; one is chosen.
+    await page.get_by_label("Supplier").fill("acme")
+    await page.get_by_role("button", name="Show").click()
+    choices = page.get_by_role("status").get_by_role("link")
+    await expect(choices).to_have_count(2)
+    await person.accessible("the orders list offering suppliers to choose from")
+    await choices.filter(has_text=re.compile(f"^Acme {tag}$")).click()
+    await expect(numbers).to_have_text(orders[f"Acme {tag}"]["number"])
+    await expect(page.get_by_label("Supplier")).to_have_value(f"Acme {tag}")
+
+    await page.get_by_label("Supplier").fill("nobody at all")
+    await page.get_by_role("button", name="Show").click()
+    await expect(page.get_by_text("No supplier matches “nobody at all”.")).to_be_visible()
+    await expect(numbers).to_have_count(0)
+
+    # Each supplier's name in a list narrows it to that supplier.
+    await page.get_by_label("Supplier").fill("")
+    await page.get_by_role("button", name="Show").click()
+    await page.get_by_role("table").get_by_role("link", name=f"Acme Parts {tag}").click()
+    await expect(numbers).to_have_count(1)
+    await expect(page.get_by_label("Supplier")).to_have_value(f"Acme Parts {tag}")
+    await person.accessible("the orders list of one supplier")

@@ -25,8 +25,8 @@ from web.entrypoints.rendering import (
     money,
     render,
     sentence,
-    uuid_or_empty,
 )
+from web.entrypoints.supplier_filter import supplier_filter
 
 router = APIRouter(tags=["invoices"])
 
@@ -51,8 +51,15 @@ PROBLEM_MESSAGES = {
 
 @router.get("/invoices", response_class=HTMLResponse)
 async def invoice_list(
-    request: Request, session: CurrentSession, api: Api, status: str = "", supplier_id: str = "", cursor: str = ""
+    request: Request,
+    session: CurrentSession,
+    api: Api,
+    status: str = "",
+    supplier_id: str = "",
+    supplier: str = "",
+    cursor: str = "",
 ) -> HTMLResponse:
+    chosen = await supplier_filter(api, session, supplier_id, supplier)
     return await list_page(
         request,
         api,
@@ -61,7 +68,9 @@ async def invoice_list(
         words=INVOICE_STATUS_WORDS,
         status=status,
         cursor=cursor,
-        supplier_id=uuid_or_empty(supplier_id),
+        matches_nothing=chosen.unresolved,
+        extra={"supplier_filter": chosen},
+        supplier_id=chosen.supplier_id,
     )
 
 

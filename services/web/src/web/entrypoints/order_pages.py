@@ -31,6 +31,7 @@ from web.entrypoints.rendering import (
     sentence,
     uuid_or_empty,
 )
+from web.entrypoints.supplier_filter import supplier_filter
 
 router = APIRouter(tags=["purchase orders"])
 
@@ -87,9 +88,11 @@ async def order_list(
     api: Api,
     status: str = "",
     supplier_id: str = "",
+    supplier: str = "",
     number: str = "",
     cursor: str = "",
 ) -> HTMLResponse:
+    chosen = await supplier_filter(api, session, supplier_id, supplier)
     return await list_page(
         request,
         api,
@@ -98,7 +101,9 @@ async def order_list(
         words=ORDER_STATUS_WORDS,
         status=status,
         cursor=cursor,
-        supplier_id=uuid_or_empty(supplier_id),
+        matches_nothing=chosen.unresolved,
+        extra={"supplier_filter": chosen},
+        supplier_id=chosen.supplier_id,
         number=number.strip()[:50],
     )
 

@@ -170,19 +170,28 @@ async def list_page(
     words: dict[str, str],
     status: str,
     cursor: str,
+    matches_nothing: bool = False,
+    extra: dict[str, Any] | None = None,
     **filters: str,
 ) -> HTMLResponse:
-    """One page of a list, filtered by status (one of ``words``, else none) and ``filters``."""
+    """One page of a list, filtered by status (one of ``words``, else none) and ``filters``; a
+    filter known to match nothing (``matches_nothing``) asks nothing. ``extra``: more for the page."""
     status = status if status in words else ""
-    page = await api.get(path, {"limit": PAGE_SIZE, "status": status, "cursor": cursor, **filters})
+    page: dict[str, Any] = {"items": []}
+    if not matches_nothing:
+        page = await api.get(path, {"limit": PAGE_SIZE, "status": status, "cursor": cursor, **filters})
     shown = {name: value for name, value in ({"status": status} | filters).items() if value}
-    context: dict[str, Any] = filters | {
-        "items": page["items"],
-        "next_cursor": page.get("next_cursor"),
-        "filters": shown,
-        "status": status,
-        "first_page": bool(cursor),
-    }
+    context: dict[str, Any] = (
+        (extra or {})
+        | filters
+        | {
+            "items": page["items"],
+            "next_cursor": page.get("next_cursor"),
+            "filters": shown,
+            "status": status,
+            "first_page": bool(cursor),
+        }
+    )
     return render(request, template, **context)
 
 

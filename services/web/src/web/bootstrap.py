@@ -33,6 +33,7 @@ from web.entrypoints import (
     auth_pages,
     dashboard_pages,
     invoice_pages,
+    order_editor_pages,
     order_pages,
     profile_pages,
     rfp_pages,
@@ -84,6 +85,7 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
     for module in (
         auth_pages,
         dashboard_pages,
+        order_editor_pages,
         order_pages,
         invoice_pages,
         approval_pages,

@@ -26,7 +26,7 @@ from web.entrypoints.rendering import (
     render,
     sentence,
 )
-from web.entrypoints.supplier_filter import supplier_filter
+from web.entrypoints.supplier_choice import supplier_filter
 
 router = APIRouter(tags=["invoices"])
 

@@ -22,8 +22,8 @@ from web.domain.sessions import WebSession
 from web.entrypoints import collaboration
 from web.entrypoints.deps import Api, CheckedForm, CurrentSession
 from web.entrypoints.downloads import as_download
-from web.entrypoints.order_pages import active, all_suppliers
 from web.entrypoints.rendering import RFP_STATUS_WORDS, FormErrors, editor_refusal, list_page, render, sentence
+from web.entrypoints.supplier_choice import active, all_suppliers
 
 router = APIRouter(tags=["requests for proposals"])
 

@@ -1,8 +1,10 @@
-"""The supplier a buyer's list of orders or invoices is narrowed to: chosen by a link (its id), or
-typed in the list's filters (a name or an email, found with the API's supplier search)."""
+"""Suppliers chosen on a buyer's pages: the one a list of orders or invoices is narrowed to (by a
+link, its id, or typed in the list's filters, a name or an email found with the API's supplier
+search), and those an order or a request for proposals can go to (a select, a list of boxes)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +14,8 @@ from web.entrypoints.rendering import uuid_or_empty
 
 # Enough to offer a choice when what was typed is ambiguous.
 CHOICES = 10
+# The suppliers a select offers are read in pages of the API's largest size, up to this many pages.
+SUPPLIER_PAGES = 10
 
 
 @dataclass
@@ -39,3 +43,22 @@ async def supplier_filter(api: GatewayApi, session: WebSession, supplier_id: str
     if len(found) == 1 or len(exact) == 1:
         return SupplierFilter(supplier_id=str((exact or found)[0]["id"]), typed=typed)
     return SupplierFilter(typed=typed, choices=found, unresolved=True)
+
+
+async def all_suppliers(api: GatewayApi) -> list[dict[str, Any]]:
+    """Every supplier of the organisation, by name."""
+    suppliers: list[dict[str, Any]] = []
+    cursor = ""
+    for _ in range(SUPPLIER_PAGES):
+        page = await api.get("/suppliers", {"limit": 200, "cursor": cursor})
+        suppliers += page["items"]
+        cursor = page.get("next_cursor") or ""
+        if not cursor:
+            break
+    return sorted(suppliers, key=lambda s: str(s.get("name") or "").casefold())
+
+
+def active(suppliers: list[dict[str, Any]], *, keep: Collection[str] = ()) -> list[dict[str, Any]]:
+    """The suppliers an order or a request can go to: those whose portal the buyer did not switch
+    off (deactivated); ``keep``, chosen already, stay whatever their state."""
+    return [s for s in suppliers if s.get("portal_status") != "inactive" or str(s["id"]) in keep]

@@ -267,8 +267,20 @@ async def _invoice_page(
         reject_reason=changes.get("reject_reason", ""),
         payment_errors=changes.get("payment_errors") or FormErrors(),
         payment_amount=changes.get("payment_amount"),
-        amount_due=money(amount_due(invoice)),
+        amount_due=amount_due(invoice),
     )
+
+
+def paid_amount(typed: str) -> Decimal | None:
+    """The amount a person typed, or None. A comma is refused rather than guessed at: "1,250" is a
+    thousand and more in one convention and one and a quarter in another."""
+    if "," in typed:
+        return None
+    try:
+        amount = Decimal(typed)
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None
 
 
 def amount_due(invoice: dict[str, Any]) -> Decimal:
@@ -344,12 +356,9 @@ async def record_payment(
 ) -> Response:
     typed = str(form.get("amount") or "").strip()
     errors = FormErrors()
-    try:
-        amount = Decimal(typed.replace(",", ""))
-    except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite():
-        errors.add("amount", "Enter the amount paid as a number, for example 120.50.")
+    amount = paid_amount(typed)
+    if amount is None:
+        errors.add("amount", "Enter the amount paid as a number with a point for decimals, for example 1250.50.")
     else:
         try:
             await api.post(f"/invoices/{invoice_id}/payments", {"amount": str(amount)})

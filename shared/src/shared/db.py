@@ -125,6 +125,17 @@ def bound(name: str, values: Mapping[str, Any] | None, *, expanding: bool = Fals
     return bindparam(name, values[name], expanding=expanding, unique=True)
 
 
+# The escape character of ``contains_pattern``'s patterns (``column.ilike(pattern, escape=LIKE_ESCAPE)``).
+LIKE_ESCAPE = "\\"
+
+
+def contains_pattern(text: str) -> str:
+    """The ``ILIKE`` pattern of values holding ``text`` as a person typed it: its ``%`` and ``_``
+    (and the escape character) match themselves, not any text or any character."""
+    escaped = text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+    return f"%{escaped}%"
+
+
 def caller_scope(
     tenant_column: Any, supplier_column: Any, *, buyer: bool, values: Mapping[str, Any] | None = None
 ) -> Any:

@@ -16,6 +16,7 @@ from orders.adapters.tables import organisations, purchase_order_lines, purchase
 from orders.domain.model import OPEN_STATUSES
 from shared.auth import Principal
 from shared.contracts.orders import TermsWarning
+from shared.db import LIKE_ESCAPE, contains_pattern
 from shared.json_documents import (
     PAGE_LIMIT,
     PageQuery,
@@ -93,18 +94,6 @@ class _Shape(NamedTuple):
     number: bool
 
 
-_LIKE_ESCAPE = "\\"
-
-
-def number_contains(text: str) -> str:
-    """The ILIKE pattern of PO numbers holding ``text``: its ``%`` and ``_`` (and the escape
-    character) match themselves, not any text or any character."""
-    escaped = (
-        text.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2).replace("%", _LIKE_ESCAPE + "%").replace("_", _LIKE_ESCAPE + "_")
-    )
-    return f"%{escaped}%"
-
-
 def page_query(
     document: Any,
     *,
@@ -134,7 +123,7 @@ def page_query(
         after=after,
         status=status,
         supplier_id=supplier_id,
-        number=None if number is None else number_contains(number),
+        number=None if number is None else contains_pattern(number),
     )
     return PageQuery(_page_statement(document, shape), values)
 
@@ -160,5 +149,5 @@ def _page_statement(document: Any, shape: _Shape) -> Select:  # type: ignore[typ
         # No index for it (a contains search could only use a trigram index): a tenant has a few
         # thousand orders, and ILIKE reads only the rows the caller's scope already narrows to
         # (ix_purchase_orders_tenant_created / _supplier_created), which is cheap at that size.
-        query = query.where(po.number.ilike(bindparam("number"), escape=_LIKE_ESCAPE))
+        query = query.where(po.number.ilike(bindparam("number"), escape=LIKE_ESCAPE))
     return query.order_by(po.created_at.desc(), po.id.desc()).limit(bindparam(PAGE_LIMIT, type_=Integer))

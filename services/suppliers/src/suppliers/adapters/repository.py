@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
 from shared.contracts.suppliers import SupplierContact
-from shared.db import upsert
+from shared.db import LIKE_ESCAPE, contains_pattern, upsert
 from shared.pagination import keyset_after
 from suppliers.adapters.tables import supplier_profiles, suppliers
 from suppliers.domain.errors import SupplierNotFound
@@ -53,19 +53,6 @@ def _to_domain(row: Row, profile: Row | None) -> Supplier:  # type: ignore[type-
         profile=_profile(profile),
         waiting_for_portal=frozenset(row.waiting_for_portal),
     )
-
-
-# The escape character of the search patterns: what a person types matches itself.
-_LIKE_ESCAPE = "\\"
-
-
-def contains_pattern(text: str) -> str:
-    """The ILIKE pattern of values holding ``text``: its ``%`` and ``_`` (and the escape
-    character) match themselves, not any text or any character."""
-    escaped = (
-        text.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2).replace("%", _LIKE_ESCAPE + "%").replace("_", _LIKE_ESCAPE + "_")
-    )
-    return f"%{escaped}%"
 
 
 def _visible_to(principal: Principal):  # type: ignore[no-untyped-def]
@@ -110,8 +97,8 @@ class SupplierRepository:
             pattern = contains_pattern(search)
             query = query.where(
                 or_(
-                    suppliers.c.name.ilike(pattern, escape=_LIKE_ESCAPE),
-                    suppliers.c.email.ilike(pattern, escape=_LIKE_ESCAPE),
+                    suppliers.c.name.ilike(pattern, escape=LIKE_ESCAPE),
+                    suppliers.c.email.ilike(pattern, escape=LIKE_ESCAPE),
                 )
             )
         if portal_status is not None:

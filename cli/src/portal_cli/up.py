@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from portal_cli.endpoints import FILE_NAME, Endpoints, endpoints_of, write
+from shared.auth import sign_in_email_refusal
 from shared.devstack.stack import WEB, Stack, StackConfig, run_forever
 
 
@@ -44,7 +45,16 @@ def summary(stack: Stack, endpoints: Endpoints) -> Table:
 
 
 def run(console: Console) -> int:
-    stack = Stack(StackConfig.from_environment())
+    config = StackConfig.from_environment()
+    if refusal := sign_in_email_refusal(config.admin_email):
+        console.print(
+            f"[red]error:[/red] PORTAL_ADMIN_EMAIL {config.admin_email!r} cannot be used: the sign-in form refuses it "
+            f"({refusal}), so the first admin could never sign in. Set PORTAL_ADMIN_EMAIL to an address people "
+            "can sign in with.",
+            highlight=False,
+        )
+        return 2
+    stack = Stack(config)
     path = stack.config.data_dir / FILE_NAME
 
     def started(running: Stack) -> None:

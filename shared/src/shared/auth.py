@@ -23,7 +23,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from jwt.algorithms import OKPAlgorithm
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, EmailStr, TypeAdapter, ValidationError
 
 from shared.errors import Forbidden, NotFound, Unauthorized
 
@@ -91,6 +91,20 @@ def scope_values(principal: Principal) -> dict[str, object]:
     if principal.is_buyer:
         return {SCOPE_TENANT: principal.tenant_id or _NOBODY}
     return {SCOPE_SUPPLIERS: sorted(principal.supplier_ids) or [_NOBODY]}
+
+
+# An address as the sign-in form takes it (``TokenRequest.email``).
+_SIGN_IN_EMAIL: TypeAdapter[str] = TypeAdapter(EmailStr)
+
+
+def sign_in_email_refusal(address: str) -> str | None:
+    """Why the sign-in form would refuse ``address``, or None when it takes it: an account made
+    with such an address (the first-start admin's, say) could never sign in."""
+    try:
+        _SIGN_IN_EMAIL.validate_python(address.strip())
+    except ValidationError as exc:
+        return str(exc.errors()[0]["msg"]).removeprefix("value is not a valid email address: ")
+    return None
 
 
 def load_public_key(public_key_pem: str) -> Ed25519PublicKey:

@@ -2,9 +2,10 @@
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from shared.auth import sign_in_email_refusal
 from shared.settings import ServiceSettings
 
 
@@ -29,6 +30,15 @@ class Settings(ServiceSettings):
         "Buyer organisation", validation_alias=AliasChoices("PORTAL_ORGANISATION_NAME", "organisation_name")
     )
     public_url: str = Field("http://127.0.0.1:8000", validation_alias=AliasChoices("PORTAL_PUBLIC_URL", "public_url"))
+
+    @field_validator("admin_email")
+    @classmethod
+    def _admin_can_sign_in(cls, address: str) -> str:
+        """The first start's admin signs in with this address: one the sign-in form refuses is
+        refused here, at start, rather than leaving an organisation nobody can enter."""
+        if refusal := sign_in_email_refusal(address):
+            raise ValueError(f"PORTAL_ADMIN_EMAIL {address!r} cannot sign in: {refusal}")
+        return address
 
     suppliers_url: str = "http://127.0.0.1:8101"
     orders_url: str = "http://127.0.0.1:8102"

@@ -120,6 +120,20 @@ class GatewayApi:
     async def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return (await self._send("GET", path, params=_given(params))).json()
 
+    async def every_item(self, path: str, *, page_size: int, max_pages: int | None = None) -> list[dict[str, Any]]:
+        """The items of a list, page after page (up to ``max_pages``), in the API's order."""
+        found: list[dict[str, Any]] = []
+        cursor = ""
+        pages = 0
+        while max_pages is None or pages < max_pages:
+            page = await self.get(path, {"limit": page_size, "cursor": cursor})
+            found += page["items"]
+            pages += 1
+            cursor = page.get("next_cursor") or ""
+            if not cursor:
+                break
+        return found
+
     async def post(self, path: str, body: Any = None) -> Any:
         return (await self._send("POST", path, json=body)).json()
 

@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 
 from web.adapters.gateway_api import ApiProblem, GatewayApi
 from web.domain.invoice_editor import Editor
+from web.domain.sessions import WebSession
 from web.entrypoints import collaboration
 from web.entrypoints.deps import Api, CheckedForm, CurrentSession
 from web.entrypoints.downloads import as_download, uploaded_file
@@ -74,12 +75,12 @@ async def invoice_list(
     )
 
 
-async def _issue_date_required(api: GatewayApi, order: dict[str, Any]) -> bool:
+async def _issue_date_required(api: GatewayApi, session: WebSession, order: dict[str, Any]) -> bool:
     """Whether the order's buyer requires an issue date, as its settings say now (the buyer's own
     staff, invoicing on a supplier's behalf, read them directly)."""
-    me = await api.get("/me")
-    if me.get("role") in ("buyer_admin", "buyer_user"):
+    if session.is_buyer:
         return bool((await api.get("/settings")).get("invoice_issue_date_required"))
+    me = await api.get("/me")
     for organisation in me.get("organisations") or []:
         if organisation.get("supplier_id") == str(order.get("supplier_id")):
             return bool(organisation.get("invoice_issue_date_required"))
@@ -117,7 +118,7 @@ async def new_invoice(request: Request, session: CurrentSession, api: Api, purch
     order = await api.get(f"/purchase-orders/{purchase_order_id}")
     return _editor_page(
         request,
-        issue_date_required=await _issue_date_required(api, order),
+        issue_date_required=await _issue_date_required(api, request.state.session, order),
         editor=Editor.from_order(order),
         order=order,
         action=f"/invoices/new?purchase_order_id={purchase_order_id}",
@@ -146,7 +147,7 @@ async def _save(
     """One press of a button of the editor: change the lines, or save (and submit)."""
     editor = Editor.from_form(form, str(order.get("currency") or "EUR"), order)
     action = str(form.get("action") or "save")
-    issue_date_required = await _issue_date_required(api, order)
+    issue_date_required = await _issue_date_required(api, request.state.session, order)
 
     def again(errors: FormErrors | None = None, status_code: int = 200) -> HTMLResponse:
         return _editor_page(
@@ -225,7 +226,7 @@ async def edit_invoice(request: Request, session: CurrentSession, api: Api, invo
     problem = PROBLEM_MESSAGES.get(request.query_params.get("problem", ""))
     return _editor_page(
         request,
-        issue_date_required=await _issue_date_required(api, order),
+        issue_date_required=await _issue_date_required(api, request.state.session, order),
         editor=Editor.from_invoice(invoice, order),
         order=order,
         action=f"/invoices/{invoice_id}/edit",

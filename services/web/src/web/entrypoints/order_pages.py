@@ -20,8 +20,8 @@ from web.entrypoints.rendering import (
     ORDER_STATUS_WORDS,
     list_page,
     panel,
+    refusal_message,
     render,
-    sentence,
 )
 from web.entrypoints.supplier_choice import supplier_filter
 
@@ -188,12 +188,8 @@ async def _act(request: Request, api: GatewayApi, order_id: UUID, action: str, d
     except ApiProblem as problem:
         if not problem.about_the_input:
             raise
-        return await _order_page(request, api, order_id, status_code=problem.status, refusal=_refusal(problem))
+        return await _order_page(request, api, order_id, status_code=problem.status, refusal=refusal_message(problem))
     return RedirectResponse(f"/purchase-orders/{order_id}?done={done}", status_code=303)
-
-
-def _refusal(problem: ApiProblem) -> str:
-    return "That could not be done. " + sentence(problem.detail or problem.title)
 
 
 @router.post("/purchase-orders/{order_id}/submit", response_class=HTMLResponse)

@@ -246,6 +246,11 @@ def editor_refusal(problem: ApiProblem, shown: re.Pattern[str], what: str) -> Fo
     return errors
 
 
+def refusal_message(problem: ApiProblem) -> str:
+    """An action the API refused (already canceled, not the person's to decide), said on the page."""
+    return "That could not be done. " + sentence(problem.detail or problem.title)
+
+
 def as_sentences(errors: FormErrors, subjects: dict[str, str] | None = None) -> FormErrors:
     """``errors`` with the API's messages as sentences. A field's message that is the end of a
     sentence (``"is required"``) starts with the field's name people read, from ``subjects``."""

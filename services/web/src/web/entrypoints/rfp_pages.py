@@ -22,7 +22,7 @@ from web.domain.sessions import WebSession
 from web.entrypoints import collaboration
 from web.entrypoints.deps import Api, CheckedForm, CurrentSession
 from web.entrypoints.downloads import as_download
-from web.entrypoints.rendering import RFP_STATUS_WORDS, FormErrors, editor_refusal, list_page, render, sentence
+from web.entrypoints.rendering import RFP_STATUS_WORDS, FormErrors, editor_refusal, list_page, refusal_message, render
 from web.entrypoints.supplier_choice import active, all_suppliers
 
 router = APIRouter(tags=["requests for proposals"])
@@ -341,10 +341,6 @@ async def _buyer_rfp_page(
     )
 
 
-def _refusal(problem: ApiProblem) -> str:
-    return "That could not be done. " + sentence(problem.detail or problem.title)
-
-
 @router.post("/rfps/{rfp_id}/publish", response_class=HTMLResponse)
 async def publish(request: Request, session: CurrentSession, api: Api, form: CheckedForm, rfp_id: UUID) -> Response:
     try:
@@ -352,7 +348,7 @@ async def publish(request: Request, session: CurrentSession, api: Api, form: Che
     except ApiProblem as problem:
         if not problem.about_the_input:
             raise
-        return await _buyer_rfp_page(request, api, rfp_id, status_code=problem.status, refusal=_refusal(problem))
+        return await _buyer_rfp_page(request, api, rfp_id, status_code=problem.status, refusal=refusal_message(problem))
     return RedirectResponse(f"/rfps/{rfp_id}?done=published", status_code=303)
 
 
@@ -364,7 +360,7 @@ async def award(request: Request, session: CurrentSession, api: Api, form: Check
     except ApiProblem as problem:
         if not problem.about_the_input:
             raise
-        return await _buyer_rfp_page(request, api, rfp_id, status_code=problem.status, refusal=_refusal(problem))
+        return await _buyer_rfp_page(request, api, rfp_id, status_code=problem.status, refusal=refusal_message(problem))
     return RedirectResponse(f"/purchase-orders/{awarded['purchase_order_id']}?done=awarded", status_code=303)
 
 

@@ -47,14 +47,7 @@ async def supplier_filter(api: GatewayApi, session: WebSession, supplier_id: str
 
 async def all_suppliers(api: GatewayApi) -> list[dict[str, Any]]:
     """Every supplier of the organisation, by name."""
-    suppliers: list[dict[str, Any]] = []
-    cursor = ""
-    for _ in range(SUPPLIER_PAGES):
-        page = await api.get("/suppliers", {"limit": 200, "cursor": cursor})
-        suppliers += page["items"]
-        cursor = page.get("next_cursor") or ""
-        if not cursor:
-            break
+    suppliers = await api.every_item("/suppliers", page_size=200, max_pages=SUPPLIER_PAGES)
     return sorted(suppliers, key=lambda s: str(s.get("name") or "").casefold())
 
 

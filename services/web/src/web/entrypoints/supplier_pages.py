@@ -52,14 +52,7 @@ def _not_for_suppliers(session: WebSession) -> RedirectResponse | None:
 
 async def custom_field_definitions(api: GatewayApi) -> list[dict[str, Any]]:
     """The organisation's custom field definitions, in the API's order."""
-    found: list[dict[str, Any]] = []
-    cursor = ""
-    while True:
-        page = await api.get("/supplier-custom-fields", {"limit": DEFINITIONS_PAGE, "cursor": cursor})
-        found += page["items"]
-        cursor = page.get("next_cursor") or ""
-        if not cursor:
-            return found
+    return await api.every_item("/supplier-custom-fields", page_size=DEFINITIONS_PAGE)
 
 
 @router.get("/suppliers", response_class=HTMLResponse)

@@ -25,7 +25,7 @@ from tests.chaos.conftest import FULL, Scenario, running_stack
 from tests.e2e import fuzzing
 from tests.e2e.attackers import PartyA, build_party_a
 from tests.e2e.conftest import Portal
-from tests.e2e.fuzzing import SHARED_STATE, SIGN_IN, Outcome, fuzz, fuzz_stateful, gateway_schema
+from tests.e2e.fuzzing import SHARED_STATE, SIGN_IN, SIGN_OUT, Outcome, fuzz, fuzz_stateful, gateway_schema
 
 SIZE = fuzzing.FULL if FULL else fuzzing.QUICK
 # The long run sends thousands of requests per role.
@@ -57,8 +57,9 @@ def test_the_api_fuzzed_as_each_role_answers_only_as_documented(
     role: str, stack: Stack, party: PartyA, scenario: Scenario
 ) -> None:
     headers = party.admin if role == "buyer admin" else party.supplier
-    # The long run has the stack to itself: everything but the sign-in (fuzzed last, below).
-    leave_out = (SIGN_IN,) if FULL else SHARED_STATE
+    # The long run has the stack to itself: everything but the sign-in (fuzzed last, below) and
+    # the sign-out (which would end the fuzzer's token).
+    leave_out = (SIGN_IN, SIGN_OUT) if FULL else SHARED_STATE
     schema = gateway_schema(stack, headers, party, SIZE, leave_out=leave_out)
     scenarios = f"{SIZE.stateful_scenarios} stateful scenarios of up to {SIZE.stateful_steps} calls"
     scenario.injected = f"schemathesis as the {role}: " + (

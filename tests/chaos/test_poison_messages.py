@@ -17,7 +17,7 @@ from matching.entrypoints import consumers as matching_consumers
 from notifier.entrypoints import consumers as notifier_consumers
 from orders.entrypoints import consumers as orders_consumers
 from orders.entrypoints import rfp_consumers as orders_rfp_consumers
-from shared.contracts.identity import INVITATIONS_TOPIC, ORGANISATIONS_TOPIC, USERS_TOPIC
+from shared.contracts.identity import ACCOUNTS_TOPIC, INVITATIONS_TOPIC, ORGANISATIONS_TOPIC, USERS_TOPIC
 from shared.contracts.invoicing import INVOICES_TOPIC
 from shared.contracts.matching import VERDICTS_TOPIC
 from shared.contracts.orders import PURCHASE_ORDERS_TOPIC
@@ -26,6 +26,7 @@ from shared.contracts.suppliers import SUPPLIERS_TOPIC
 from shared.contracts.topics import dlq_topic, topic_of
 from shared.devstack.stack import Stack
 from shared.testing import Mailbox, poll_until
+from suppliers.entrypoints import consumers as suppliers_consumers
 from tests.chaos.conftest import SETTLE_S, Scenario, all_approved, prepare_flow, read_all, submit
 from tests.e2e.conftest import Portal
 
@@ -40,8 +41,11 @@ GROUPS: dict[str, set[str]] = {
     },
     USERS_TOPIC: {notifier_consumers.USERS},
     INVITATIONS_TOPIC: {notifier_consumers.INVITATIONS},
+    ACCOUNTS_TOPIC: {notifier_consumers.ACCOUNTS},
     ORGANISATIONS_TOPIC: {
         invoicing_consumers.ORGANISATIONS_CONSUMER,
+        notifier_consumers.ORGANISATIONS,
+        suppliers_consumers.ORGANISATIONS_CONSUMER,
         orders_consumers.ORGANISATIONS_CONSUMER,
         orders_rfp_consumers.RFP_ORGANISATIONS_CONSUMER,
     },

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shared.auth import AUDIENCE, Principal, TokenIssuer, key_id, load_public_key
 from shared.devstack.stack import Stack
-from tests.e2e.conftest import Portal, bearer
+from tests.e2e.conftest import Portal
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"This program cannot be run"
@@ -172,6 +172,7 @@ class PartyA:
     rfp: dict[str, Any]
     proposal: dict[str, Any]
     proposal_attachment_id: str
+    rfp_document_id: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def document_ids(self) -> set[str]:
@@ -189,6 +190,7 @@ class PartyA:
             self.rfp["id"],
             self.proposal["id"],
             self.proposal_attachment_id,
+            self.rfp_document_id,
             self.field_key,
         }
 
@@ -252,6 +254,7 @@ async def build_party_a(
     rfp: dict[str, Any] = {"id": str(uuid.uuid4()), "lines": []}
     proposal: dict[str, Any] = {"id": str(uuid.uuid4())}
     proposal_attachment_id = str(uuid.uuid4())
+    rfp_document_id = str(uuid.uuid4())
     if with_rfp:
         due = (datetime.now(UTC) + timedelta(days=7)).isoformat()
         body = {
@@ -276,6 +279,14 @@ async def build_party_a(
             )
         )
         proposal_attachment_id = proposal_file["id"]
+        rfp_document = await _created(
+            await api.post(
+                f"/rfps/{rfp['id']}/attachments",
+                files={"file": ("terms.pdf", PDF, "application/pdf")},
+                headers=admin,
+            )
+        )
+        rfp_document_id = rfp_document["id"]
         proposal = answered.json()
         if submit_proposal:
             submitted = await api.post(f"/rfps/{rfp['id']}/proposal/submit", headers=supplier)
@@ -303,24 +314,5 @@ async def build_party_a(
         rfp=rfp,
         proposal=proposal,
         proposal_attachment_id=proposal_attachment_id,
+        rfp_document_id=rfp_document_id,
     )
-
-
-def other_tenant_buyer(stack: Stack) -> dict[str, str]:
-    """A buyer admin of a second organisation, with a token the gateway's key really signed."""
-    principal = Principal(
-        user_id=uuid.uuid4(), role="buyer_admin", tenant_id=uuid.uuid4(), email="admin@other-buyer.example"
-    )
-    return bearer(gateway_signed(stack, principal))
-
-
-def other_tenant_supplier(stack: Stack) -> dict[str, str]:
-    """A supplier user of the second organisation's supplier, legitimately signed."""
-    principal = Principal(
-        user_id=uuid.uuid4(),
-        role="supplier",
-        tenant_id=uuid.uuid4(),
-        supplier_ids=frozenset({uuid.uuid4()}),
-        email="sales@other-supplier.example",
-    )
-    return bearer(gateway_signed(stack, principal))

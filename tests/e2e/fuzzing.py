@@ -99,8 +99,14 @@ def seeded(party: PartyA, probability: float = 0.5) -> dict[str, Any]:
         "invoices": [party.invoice["id"]],
         "rfps": [party.rfp["id"]],
         "proposals": [party.proposal["id"]],
-        "attachments": [party.order_attachment_id, party.invoice_attachment_id, party.proposal_attachment_id],
+        "attachments": [
+            party.order_attachment_id,
+            party.invoice_attachment_id,
+            party.proposal_attachment_id,
+            party.rfp_document_id,
+        ],
         "field_keys": [party.field_key],
+        "users": [party.admin_id, party.supplier_user_id],
     }
     bindings = {
         "path.supplier_id": "suppliers",
@@ -115,6 +121,7 @@ def seeded(party: PartyA, probability: float = 0.5) -> dict[str, Any]:
         "body.proposal_id": "proposals",
         "path.attachment_id": "attachments",
         "path.key": "field_keys",
+        "path.user_id": "users",
     }
     return {
         "dictionaries": {name: {"values": values} for name, values in ids.items()},
@@ -124,11 +131,21 @@ def seeded(party: PartyA, probability: float = 0.5) -> dict[str, Any]:
 
 # Operations that change what every other test of a shared stack relies on (see the callers).
 SIGN_IN = ("POST", "/api/v1/auth/token")
+# Signing out ends the very token the fuzzer sends: every later request would answer 401.
+SIGN_OUT = ("POST", "/api/v1/auth/logout")
 SHARED_STATE = (
     SIGN_IN,
+    SIGN_OUT,
     ("PATCH", "/api/v1/settings"),
     ("POST", "/api/v1/supplier-custom-fields"),
     ("PATCH", "/api/v1/supplier-custom-fields/{key}"),
+    # A wrong current password counts against the account's sign-in limit (the stack's admin),
+    # a reset request against the client address's (every test's, from this machine).
+    ("POST", "/api/v1/me/password"),
+    ("POST", "/api/v1/me/email"),
+    ("POST", "/api/v1/auth/password-reset"),
+    # Ends the party's supplier access on the next request: the supplier user's run would see nothing.
+    ("POST", "/api/v1/suppliers/{supplier_id}/portal/deactivate"),
 )
 
 

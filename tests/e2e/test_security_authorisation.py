@@ -25,13 +25,14 @@ from tests.e2e.attackers import (
     PartyA,
     build_party_a,
     forged,
-    other_tenant_buyer,
-    other_tenant_supplier,
 )
 from tests.e2e.conftest import Portal, bearer
 
 PUBLIC = {
     ("POST", "/api/v1/auth/token"),
+    ("POST", "/api/v1/auth/password-reset"),
+    ("POST", "/api/v1/auth/password-reset/{token}"),
+    ("POST", "/api/v1/auth/email-change/{token}"),
     ("POST", "/api/v1/auth/invitations/{token}/accept"),
     ("GET", "/api/v1/health"),
 }
@@ -139,6 +140,23 @@ ROUTES: dict[tuple[str, str], Route] = {
         body={"invoice_issue_date_required": True}, expect={SIBLING: {403}, FOREIGN_SUPPLIER: {403}}
     ),
     ("GET", "/portal/summary"): scoped(),
+    # accounts: one's own session and password (a wrong current password changes nothing)
+    ("POST", "/auth/logout"): scoped(),
+    ("POST", "/me/password"): Route(
+        default={422}, body={"current_password": "not-the-password", "new_password": "another-password"}
+    ),
+    ("POST", "/me/email"): Route(default={422}, body={"email": "new@x.example", "password": "not-the-password"}),
+    # party A's admin ({user_id}) switched off or on by outsiders
+    ("POST", "/users/{user_id}/disable"): buyer_only(),
+    ("POST", "/users/{user_id}/enable"): buyer_only(),
+    # a supplier's colleagues: S1's user ({user_id}) is nobody else's colleague; S1 cannot switch itself off
+    ("GET", "/portal/users"): scoped(expect={OTHER_BUYER: {403}}),
+    ("POST", "/portal/users"): scoped(
+        body=lambda a: {"email": f"c-{uuid.uuid4().hex[:6]}@x.example", "name": "C"}, expect={OTHER_BUYER: {403}}
+    ),
+    ("POST", "/portal/users/{user_id}/disable"): Route(expect={OTHER_BUYER: {403}, OWN: {409}}),
+    ("POST", "/portal/users/{user_id}/enable"): Route(expect={OTHER_BUYER: {403}, OWN: {409}}),
+    ("POST", "/suppliers/{supplier_id}/portal/invite"): buyer_only(),
     # suppliers
     ("POST", "/suppliers"): scoped(
         body={"name": "Mine", "email": "mine@x.example", "currency": "EUR"},
@@ -197,6 +215,10 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/rfps/{rfp_id}/proposal/attachments"): proposal_side(),
     ("POST", "/rfps/{rfp_id}/proposal/attachments"): proposal_side(body="file"),
     ("GET", "/rfps/{rfp_id}/proposal/attachments/{attachment_id}"): proposal_side(),
+    # the buyer's documents on the request: its invited suppliers read them, only the buyer attaches
+    ("GET", "/rfps/{rfp_id}/attachments"): Route(),
+    ("POST", "/rfps/{rfp_id}/attachments"): buyer_only(body="file"),
+    ("GET", "/rfps/{rfp_id}/attachments/{attachment_id}"): Route(),
     # invoices
     ("POST", "/invoices"): Route(
         body=lambda a: {"purchase_order_id": a.order["id"], "number": "STEAL-1", "issue_date": "2026-11-23"},
@@ -233,8 +255,12 @@ def fill(path: str, a: PartyA) -> str:
                 return a.order_attachment_id
             if path.startswith("/invoices/"):
                 return a.invoice_attachment_id
+            if path.startswith("/rfps/{rfp_id}/attachments/"):
+                return a.rfp_document_id
             if path.startswith("/rfps/"):
                 return a.proposal_attachment_id
+        if name == "user_id":
+            return a.supplier_user_id if path.startswith("/portal/") else a.admin_id
         ids = {
             "supplier_id": a.supplier_id,
             "key": a.field_key,
@@ -263,7 +289,25 @@ async def call(api: httpx.AsyncClient, method: str, path: str, route: Route, a: 
     return await api.request(method, fill(path, a), **kwargs)
 
 
-async def test_every_route_refuses_everyone_but_its_party(api: httpx.AsyncClient, portal: Portal, stack: Stack) -> None:
+# Run after everything else, and after party A's snapshot: signing out ends the callers' tokens.
+SESSION_ENDING = {("POST", "/auth/logout")}
+
+
+async def outsiders(portal: Portal, new_organisation: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """A buyer admin of a second organisation, and a supplier user of that organisation's supplier:
+    real accounts (the gateway refuses a token of a user it does not have before any service sees it)."""
+    other = await new_organisation()
+    other_admin = await portal.sign_in(other.admin_email, other.admin_password)
+    tag = uuid.uuid4().hex[:8]
+    _, foreign_supplier = await portal.onboard_supplier(
+        other_admin, name=f"Foreign {tag}", email=f"foreign-{tag}@other-supplier.example"
+    )
+    return other_admin, foreign_supplier
+
+
+async def test_every_route_refuses_everyone_but_its_party(
+    api: httpx.AsyncClient, portal: Portal, stack: Stack, new_organisation: Any
+) -> None:
     spec = (await api.get("/openapi.json")).json()
     operations = [
         (method.upper(), path)
@@ -282,13 +326,14 @@ async def test_every_route_refuses_everyone_but_its_party(api: httpx.AsyncClient
     assert len(operations) >= 60, operations
 
     a = await build_party_a(api, portal)
+    other_buyer, foreign_supplier = await outsiders(portal, new_organisation)
     admin_principal = Principal(user_id=uuid.UUID(a.admin_id), role="buyer_admin", tenant_id=uuid.UUID(a.tenant_id))
     callers = {
         ANON: {},
         FORGED: bearer(forged(admin_principal)),
-        OTHER_BUYER: other_tenant_buyer(stack),
+        OTHER_BUYER: other_buyer,
         SIBLING: a.sibling,
-        FOREIGN_SUPPLIER: other_tenant_supplier(stack),
+        FOREIGN_SUPPLIER: foreign_supplier,
         OWN: a.supplier,
     }
     secrets = a.document_ids()
@@ -320,12 +365,16 @@ async def test_every_route_refuses_everyone_but_its_party(api: httpx.AsyncClient
             return f"{where}, expected {sorted(s for s in allowed if isinstance(s, int))}: {answer.text[:300]}"
         return None
 
-    results = await asyncio.gather(*(check(m, p.removeprefix(V1), role) for m, p in operations for role in callers))
-    failures = [r for r in results if r]
-    assert not failures, f"{len(failures)} authorisation failures:\n" + "\n".join(failures)
-
+    routes = [(m, p.removeprefix(V1)) for m, p in operations]
+    results = await asyncio.gather(
+        *(check(m, p, role) for m, p in routes if (m, p) not in SESSION_ENDING for role in callers)
+    )
     # And nothing of party A changed.
     assert await snapshot(api, a) == before
+    for m, p in sorted(SESSION_ENDING):
+        results += [await check(m, p, role) for role in callers]
+    failures = [r for r in results if r]
+    assert not failures, f"{len(failures)} authorisation failures:\n" + "\n".join(failures)
 
 
 async def snapshot(api: httpx.AsyncClient, a: PartyA) -> dict[str, Any]:

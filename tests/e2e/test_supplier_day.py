@@ -227,7 +227,8 @@ async def test_switching_the_portal_off_lets_the_buyer_invoice_for_the_supplier(
 
     await api.patch("/settings", json={"supplier_portal_enabled": False}, headers=buyer)
     offline = await portal.sign_in("ap@offline.example", SUPPLIER_PASSWORD)
-    assert (await api.get("/me", headers=offline)).json()["supplier_ids"] == []
+    # The record stays in the supplier's token, restricted to invoicing what is still owed.
+    assert (await api.get("/me", headers=offline)).json()["restricted_supplier_ids"] == [supplier_id]
 
     async def drafts_gone() -> bool:
         return (await api.get(f"/invoices/{draft['id']}", headers=buyer)).status_code == 404
@@ -242,6 +243,7 @@ async def test_switching_the_portal_off_lets_the_buyer_invoice_for_the_supplier(
 
     await api.patch("/settings", json={"supplier_portal_enabled": True}, headers=buyer)
     back = await portal.sign_in("ap@offline.example", SUPPLIER_PASSWORD)
-    assert (await api.get("/me", headers=back)).json()["supplier_ids"] == [supplier_id]
+    back_me = (await api.get("/me", headers=back)).json()
+    assert back_me["supplier_ids"] == [supplier_id] and back_me["restricted_supplier_ids"] == []
     assert (await api.get(f"/invoices/{on_behalf['id']}", headers=back)).json()["status"] == "approved"
     assert (await api.get(f"/invoices/{draft['id']}", headers=supplier)).status_code == 404

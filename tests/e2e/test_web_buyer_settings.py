@@ -35,10 +35,12 @@ async def test_an_admin_requires_the_issue_date_and_switches_the_portal_once_tol
     accepted = await portal.api.post(f"/auth/invitations/{token}/accept", json={"password": SUPPLIER_PASSWORD})
     assert accepted.status_code == 201, accepted.text
 
-    async def suppliers_reached() -> list[str]:
-        """The supplier records a fresh sign-in of the supplier's user reaches."""
-        me = await portal.api.get("/me", headers=await portal.sign_in(email, SUPPLIER_PASSWORD))
-        return list(me.json()["supplier_ids"])
+    supplier_session = await portal.sign_in(email, SUPPLIER_PASSWORD)
+
+    async def suppliers_restricted() -> list[str]:
+        """The supplier records the supplier's session reaches only to invoice what is still owed."""
+        me = await portal.api.get("/me", headers=supplier_session)
+        return list(me.json()["restricted_supplier_ids"])
 
     async def settings() -> dict[str, Any]:
         answer: dict[str, Any] = (await portal.api.get("/settings", headers=api_admin)).json()
@@ -66,7 +68,7 @@ async def test_an_admin_requires_the_issue_date_and_switches_the_portal_once_tol
     assert (await settings())["invoice_issue_date_required"] is False
 
     # Switching the portal off is explained first; going back changes nothing.
-    assert await suppliers_reached() == [supplier_id]
+    assert await suppliers_restricted() == []
     await page.get_by_role("button", name="Switch the portal off").click()
     await expect(heading).to_have_text("Switch the supplier portal off?")
     effects = page.get_by_role("region", name="What happens")
@@ -84,7 +86,7 @@ async def test_an_admin_requires_the_issue_date_and_switches_the_portal_once_tol
     await expect(page.get_by_role("status")).to_contain_text("The supplier portal is off.")
     await expect(page.get_by_role("button", name="Switch the portal on")).to_be_visible()
     assert (await settings())["supplier_portal_enabled"] is False
-    assert await suppliers_reached() == []
+    assert await suppliers_restricted() == [supplier_id]
 
     # And on again, explained the same way.
     await page.get_by_role("button", name="Switch the portal on").click()
@@ -96,7 +98,7 @@ async def test_an_admin_requires_the_issue_date_and_switches_the_portal_once_tol
     await page.get_by_role("button", name="Confirm: switch the portal on").click()
     await expect(page.get_by_role("status")).to_contain_text("The supplier portal is on.")
     assert (await settings())["supplier_portal_enabled"] is True
-    assert await suppliers_reached() == [supplier_id]
+    assert await suppliers_restricted() == []
 
 
 async def test_an_admin_adds_a_buyer_user_who_sees_no_settings_and_whose_forged_settings_form_is_refused(

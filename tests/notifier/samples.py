@@ -7,10 +7,18 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from shared.contracts.identity import SupplierInvitationIssued, UserRegistered, UserUpdated
+from shared.contracts.identity import (
+    LoginEmailChangeRequested,
+    OrganisationSettingsChanged,
+    PasswordResetRequested,
+    SupplierInvitationIssued,
+    UserRegistered,
+    UserUpdated,
+)
 from shared.contracts.invoicing import (
     InvoiceApprovalRequested,
     InvoiceApproved,
+    InvoiceCanceled,
     InvoiceCommentAdded,
     InvoicePaymentRecorded,
     InvoiceRejected,
@@ -18,17 +26,20 @@ from shared.contracts.invoicing import (
 )
 from shared.contracts.orders import (
     FieldChange,
+    PurchaseOrderCanceled,
     PurchaseOrderChanged,
+    PurchaseOrderClosed,
     PurchaseOrderCommentAdded,
     PurchaseOrderLineState,
     PurchaseOrderSubmitted,
     TermsWarning,
 )
-from shared.contracts.rfps import RfpAwarded, RfpLineState, RfpPublished
+from shared.contracts.rfps import RfpAwarded, RfpClosed, RfpLineState, RfpPublished
 from shared.contracts.suppliers import SupplierCreated, SupplierUpdated
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 TOKEN = "tok_3JmFv0aZ"
+BUYER_NAME = "Globex Buying"
 
 
 def supplier(tenant_id: UUID, supplier_id: UUID, *, email: str = "sales@acme.example", revision: int = 1, **kw: Any):  # type: ignore[no-untyped-def]
@@ -58,7 +69,20 @@ def user(tenant_id: UUID, user_id: UUID, *, email: str = "irene@buyer.example", 
     )
 
 
-def invitation(tenant_id: UUID, supplier_id: UUID, *, email: str = "owner@acme.example") -> SupplierInvitationIssued:
+def organisation(tenant_id: UUID, *, name: str = BUYER_NAME, revision: int = 1) -> OrganisationSettingsChanged:
+    return OrganisationSettingsChanged(
+        tenant_id=tenant_id,
+        name=name,
+        invoice_issue_date_required=False,
+        supplier_portal_enabled=True,
+        revision=revision,
+        updated_at=NOW,
+    )
+
+
+def invitation(
+    tenant_id: UUID, supplier_id: UUID, *, email: str = "owner@acme.example", invited_by: str | None = None
+) -> SupplierInvitationIssued:
     return SupplierInvitationIssued(
         invitation_id=uuid4(),
         tenant_id=tenant_id,
@@ -67,6 +91,30 @@ def invitation(tenant_id: UUID, supplier_id: UUID, *, email: str = "owner@acme.e
         email=email,
         accept_url=f"http://127.0.0.1:8000/invitations/{TOKEN}",
         expires_at=NOW + timedelta(days=7),
+        invited_by=invited_by,
+    )
+
+
+def password_reset(user_id: UUID, *, email: str = "irene@buyer.example", name: str = "Irene Initiator"):  # type: ignore[no-untyped-def]
+    return PasswordResetRequested(
+        user_id=user_id,
+        email=email,
+        name=name,
+        reset_url=f"http://127.0.0.1:8000/password-reset/{TOKEN}",
+        expires_at=NOW + timedelta(hours=1),
+    )
+
+
+def login_email_change(  # type: ignore[no-untyped-def]
+    user_id: UUID, *, current_email: str = "irene@buyer.example", new_email: str = "irene@new.example"
+):
+    return LoginEmailChangeRequested(
+        user_id=user_id,
+        name="Irene Initiator",
+        current_email=current_email,
+        new_email=new_email,
+        confirm_url=f"http://127.0.0.1:8000/email-change/{TOKEN}",
+        expires_at=NOW + timedelta(days=1),
     )
 
 
@@ -155,6 +203,10 @@ def payment(tenant_id: UUID, supplier_id: UUID, *, amount: str, paid_total: str)
     )
 
 
+def invoice_canceled(tenant_id: UUID, supplier_id: UUID, *, canceled_by: str | None) -> InvoiceCanceled:
+    return InvoiceCanceled(**_invoice_state(tenant_id, supplier_id, "canceled"), canceled_by=canceled_by)
+
+
 def terms_warnings() -> list[TermsWarning]:
     return [
         TermsWarning(code="below_minimum_order_amount", message="The net total is below your minimum of 5,000.00 EUR"),
@@ -166,6 +218,15 @@ def purchase_order_changed(tenant_id: UUID, supplier_id: UUID, *changes: FieldCh
     state = purchase_order(tenant_id, supplier_id).model_dump()
     state.update(delivery_date=date(2027, 1, 10), net_total=Decimal("4600.00"), revision=3)
     return PurchaseOrderChanged(**state, changes=list(changes))
+
+
+def purchase_order_ended(  # type: ignore[no-untyped-def]
+    tenant_id: UUID, supplier_id: UUID, status: str, *, sent: bool = True, **kw: Any
+):
+    """A canceled or closed PO (``status``); ``sent`` False: one that never left the buyer (a draft)."""
+    state = purchase_order(tenant_id, supplier_id).model_dump()
+    state.update(status=status, revision=4, submitted_at=NOW if sent else None, **kw)
+    return (PurchaseOrderCanceled if status == "canceled" else PurchaseOrderClosed)(**state)
 
 
 def purchase_order_comment(  # type: ignore[no-untyped-def]
@@ -238,7 +299,7 @@ def rfp_awarded(tenant_id: UUID, winner: UUID, *others: UUID, **kw: Any) -> RfpA
     participant_ids = kw.pop("participant_ids", [winner, *others])
     state = _rfp_state(
         tenant_id,
-        [winner, *others],
+        kw.pop("supplier_ids", [winner, *others]),
         "awarded",
         awarded_proposal_id=uuid4(),
         awarded_supplier_id=winner,
@@ -247,3 +308,7 @@ def rfp_awarded(tenant_id: UUID, winner: UUID, *others: UUID, **kw: Any) -> RfpA
         **kw,
     )
     return RfpAwarded(**state, participant_ids=participant_ids)
+
+
+def rfp_closed(tenant_id: UUID, *supplier_ids: UUID, **kw: Any) -> RfpClosed:
+    return RfpClosed(**_rfp_state(tenant_id, list(supplier_ids), "closed", revision=3, **kw))

@@ -42,6 +42,15 @@ class Principal(BaseModel):
     tenant_id: UUID | None = None
     supplier_ids: frozenset[UUID] = frozenset()
     email: str = ""
+    # Supplier records (of ``supplier_ids``) whose buyer has switched its supplier portal off:
+    # there the user sees and invoices only purchase orders still to invoice, within their
+    # remaining quantities. The gateway restates it on every request.
+    restricted_supplier_ids: frozenset[UUID] = frozenset()
+    # The user's token generation when the token was issued: a password change or reset moves
+    # the account's on, and the gateway refuses tokens of an earlier one.
+    generation: int = 0
+    # The token's own id (``jti``); set by the verifier, empty for a principal not yet issued.
+    token_id: str = ""
 
     @property
     def is_buyer(self) -> bool:
@@ -54,6 +63,10 @@ class Principal(BaseModel):
     @property
     def is_supplier(self) -> bool:
         return self.role == "supplier"
+
+    def is_restricted(self, supplier_id: UUID | None) -> bool:
+        """True for a supplier user on a record whose buyer has switched the supplier portal off."""
+        return self.is_supplier and supplier_id is not None and supplier_id in self.restricted_supplier_ids
 
     def require_buyer(self) -> UUID:
         """The caller's tenant; suppliers are refused."""
@@ -190,8 +203,11 @@ class TokenVerifier:
                 tenant_id=UUID(claims["tenant_id"]) if claims.get("tenant_id") else None,
                 supplier_ids=frozenset(UUID(s) for s in claims.get("supplier_ids", [])),
                 email=claims.get("email", ""),
+                restricted_supplier_ids=frozenset(UUID(s) for s in claims.get("restricted_supplier_ids", [])),
+                generation=int(claims.get("gen", 0)),
+                token_id=str(claims.get("jti", "")),
             )
-        except (ValueError, KeyError) as exc:
+        except (ValueError, KeyError, TypeError) as exc:
             raise Unauthorized(f"invalid token claims: {exc}") from None
         return principal, float(claims["exp"])
 
@@ -219,12 +235,16 @@ class TokenIssuer:
             "tenant_id": str(principal.tenant_id) if principal.tenant_id else None,
             "supplier_ids": sorted(str(s) for s in principal.supplier_ids),
             "email": principal.email,
+            "gen": principal.generation,
             "iss": self._issuer,
             "aud": AUDIENCE,
             "iat": now,
             "exp": expires,
-            "jti": str(uuid4()),
+            # A token restated for the same session keeps its id, so signing it out ends both.
+            "jti": principal.token_id or str(uuid4()),
         }
+        if principal.restricted_supplier_ids:
+            claims["restricted_supplier_ids"] = sorted(str(s) for s in principal.restricted_supplier_ids)
         return jwt.encode(claims, self._key, algorithm=ALGORITHM, headers={"kid": self.key_id})
 
 

@@ -1,7 +1,12 @@
-"""Printable documents rendered from event snapshots: the purchase order PDF.
+"""Printable documents rendered from event snapshots: the purchase order and invoice PDFs.
 
-Orders serves it as an export and the notifier attaches it to the supplier's email; both render
-the same snapshot, so the supplier receives exactly what the buyer sees. fpdf2 is pure Python.
+Orders serves the purchase order's as an export and the notifier attaches it to the supplier's
+email; both render the same snapshot, so the supplier receives exactly what the buyer sees. fpdf2
+is pure Python.
+
+The parties appear by name, never by id: an id means nothing to the person reading. The names
+come with the snapshot (the buyer's is the organisation's name as orders knew it when the order
+was published); a name not known at all shows as "-", like any other missing detail.
 """
 
 from __future__ import annotations
@@ -24,7 +29,14 @@ def _amount(value: Decimal) -> str:
     return f"{value:,.2f}" if value == value.quantize(Decimal("0.01")) else f"{value:,}"
 
 
+def _name(name: str | None) -> str:
+    """A party's name; "-" when none is known (never its id: see the module's docstring)."""
+    return name or "-"
+
+
 def render_purchase_order_pdf(po: PurchaseOrderSnapshot, *, buyer_name: str | None = None) -> bytes:
+    """The order as its snapshot has it; ``buyer_name``, when given, is a name fresher than the
+    snapshot's (a read model of organisations that has it while the snapshot had none)."""
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.set_title(_text(f"Purchase order {po.number}"))
@@ -33,7 +45,7 @@ def render_purchase_order_pdf(po: PurchaseOrderSnapshot, *, buyer_name: str | No
     pdf.cell(0, 10, _text(f"Purchase order {po.number}"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=10)
     details = [
-        ("Buyer", buyer_name or str(po.tenant_id)),
+        ("Buyer", _name(buyer_name or po.buyer_name)),
         ("Supplier", po.supplier_name),
         ("Status", po.status.replace("_", " ")),
         ("Currency", po.currency),
@@ -89,8 +101,8 @@ def render_invoice_pdf(
     pdf.cell(0, 10, _text(f"Invoice {invoice.number}"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=10)
     details = [
-        ("Supplier", supplier_name or str(invoice.supplier_id)),
-        ("Buyer", buyer_name or str(invoice.tenant_id)),
+        ("Supplier", _name(supplier_name)),
+        ("Buyer", _name(buyer_name)),
         ("Purchase order", invoice.purchase_order_number),
         ("Issue date", invoice.issue_date.isoformat() if invoice.issue_date else "-"),
         ("Delivery date", delivery_date.isoformat() if delivery_date else "-"),

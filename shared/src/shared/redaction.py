@@ -5,7 +5,8 @@
 - in any text (messages, errors, tracebacks, paths), whatever the field:
   a URL's password (``postgresql://user:[redacted]@host/db``), a bearer or basic credential,
   anything shaped like a JWT, a PEM private key, the token of an invitation link
-  (``/invitations/[redacted]``), and ``password=...`` or ``"token": "..."`` pairs inside text
+  (``/invitations/[redacted]``; likewise ``/password-reset/`` and ``/email-change/`` links),
+  and ``password=...`` or ``"token": "..."`` pairs inside text
   (how query strings, keyword arguments and ``repr`` of dicts and validation errors show them).
 """
 
@@ -44,8 +45,8 @@ _PATTERNS: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*"), "[redacted token]"),
     # The password of a URL's user information.
     (re.compile(r"\b([a-z][a-z0-9+.-]*://[^:/?#\s@]*):[^@/?#\s]*@", re.IGNORECASE), rf"\1:{REDACTED}@"),
-    # The token of an invitation link (the path of the page and of its accept call).
-    (re.compile(r"(/invitations/)[^/?#\s\"'<>]+"), rf"\1{REDACTED}"),
+    # The token of an invitation, password reset or email change link (the page and its API call).
+    (re.compile(r"(/(?:invitations|password-reset|email-change)/)[^/?#\s\"'<>]+"), rf"\1{REDACTED}"),
 ]
 
 

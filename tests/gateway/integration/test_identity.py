@@ -144,12 +144,16 @@ async def test_a_redelivered_activation_sends_one_invitation_and_reactivation_no
     assert sorted(i["data"]["supplier_id"] for i in invitations) == sorted([str(supplier_id), str(marker_supplier)])
 
 
-async def test_a_deactivated_portal_drops_the_supplier_from_new_tokens(gateway: httpx.AsyncClient, broker: str) -> None:
+async def test_a_deactivated_portal_drops_the_supplier_from_the_token_on_the_next_request(
+    gateway: httpx.AsyncClient, broker: str
+) -> None:
     supplier_id, tenant_id = uuid.uuid4(), uuid.uuid4()
     await publish(broker, activation(supplier_id, tenant_id))
     [invitation] = await read(broker, "gateway.invitation.v1", 1)
     token = invitation["data"]["accept_url"].rsplit("/", 1)[1]
     await gateway.post(f"/api/v1/auth/invitations/{token}/accept", json={"password": "supplier-pass"})
+    auth = await sign_in(gateway, "sales@acme.example", "supplier-pass")
+    assert (await gateway.get("/api/v1/me", headers=auth)).json()["supplier_ids"] == [str(supplier_id)]
     deactivated = SupplierPortalDeactivated(
         **{
             **activation(supplier_id, tenant_id).model_dump(exclude={"first_activation"}),
@@ -160,10 +164,12 @@ async def test_a_deactivated_portal_drops_the_supplier_from_new_tokens(gateway: 
     await publish(broker, deactivated)
 
     async def dropped() -> bool:
-        auth = await sign_in(gateway, "sales@acme.example", "supplier-pass")
         return (await gateway.get("/api/v1/me", headers=auth)).json()["supplier_ids"] == []
 
+    # The same token: as soon as the gateway has heard of the deactivation.
     await poll_until(dropped, what="supplier dropped from the token")
+    fresh = await sign_in(gateway, "sales@acme.example", "supplier-pass")
+    assert (await gateway.get("/api/v1/me", headers=fresh)).json()["supplier_ids"] == []
 
 
 async def test_routes_unknown_paths_to_404_and_unreachable_services_to_503(gateway: httpx.AsyncClient) -> None:
@@ -199,7 +205,7 @@ async def test_organisation_settings_are_published_first_and_on_every_change(
     ).status_code == 403
 
 
-async def test_switching_the_portal_off_keeps_the_tenants_suppliers_out_until_it_is_on_again(
+async def test_switching_the_portal_off_restricts_the_tenants_suppliers_at_once_until_it_is_on_again(
     gateway: httpx.AsyncClient, broker: str
 ) -> None:
     auth = await sign_in(gateway, ADMIN_EMAIL, ADMIN_PASSWORD)
@@ -209,16 +215,18 @@ async def test_switching_the_portal_off_keeps_the_tenants_suppliers_out_until_it
     [invitation] = await read(broker, "gateway.invitation.v1", 1)
     token = invitation["data"]["accept_url"].rsplit("/", 1)[1]
     await gateway.post(f"/api/v1/auth/invitations/{token}/accept", json={"password": "supplier-pass"})
+    supplier = await sign_in(gateway, "sales@acme.example", "supplier-pass")
 
-    async def supplier_ids() -> list[str]:
-        supplier = await sign_in(gateway, "sales@acme.example", "supplier-pass")
-        return (await gateway.get("/api/v1/me", headers=supplier)).json()["supplier_ids"]
+    async def access() -> tuple[list[str], list[str]]:
+        me = (await gateway.get("/api/v1/me", headers=supplier)).json()
+        return me["supplier_ids"], me["restricted_supplier_ids"]
 
-    assert await supplier_ids() == [str(supplier_id)]
+    assert await access() == ([str(supplier_id)], [])
     await gateway.patch("/api/v1/settings", json={"supplier_portal_enabled": False}, headers=auth)
-    assert await supplier_ids() == []
+    # The same token, on the very next request: the record stays, restricted.
+    assert await access() == ([str(supplier_id)], [str(supplier_id)])
     await gateway.patch("/api/v1/settings", json={"supplier_portal_enabled": True}, headers=auth)
-    assert await supplier_ids() == [str(supplier_id)]
+    assert await access() == ([str(supplier_id)], [])
 
 
 async def test_the_portal_summary_needs_a_token_and_the_services_behind_it(gateway: httpx.AsyncClient) -> None:

@@ -3,7 +3,7 @@
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from gateway.domain.model import Invitation, User, normalise_email, token_digest
+from gateway.domain.model import Invitation, SupplierAccess, User, normalise_email, token_digest
 from shared.contracts.identity import SupplierInvitationIssued, UserRegistered, UserUpdated
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -45,8 +45,32 @@ def test_a_supplier_user_token_carries_only_suppliers_whose_portal_is_active() -
     user = User.register(
         email="s@x.example", name="S", role="supplier", password_hash="h", now=NOW, supplier_ids={active, inactive}
     )
-    assert user.principal({active}).supplier_ids == frozenset({active})
+    assert user.principal(SupplierAccess({active}, set())).supplier_ids == frozenset({active})
     assert user.principal().supplier_ids == frozenset({active, inactive})
+
+
+def test_a_record_whose_buyer_switched_the_portal_off_stays_in_the_token_marked_restricted() -> None:
+    open_record, switched_off, inactive = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    user = User.register(
+        email="s@x.example",
+        name="S",
+        role="supplier",
+        password_hash="h",
+        now=NOW,
+        supplier_ids={open_record, switched_off, inactive},
+    )
+    principal = user.principal(SupplierAccess({open_record, switched_off}, {switched_off, inactive}))
+    assert principal.supplier_ids == frozenset({open_record, switched_off})
+    assert principal.restricted_supplier_ids == frozenset({switched_off})
+    assert principal.is_restricted(switched_off) and not principal.is_restricted(open_record)
+
+
+def test_a_new_password_moves_the_token_generation_on() -> None:
+    user = User.register(email="b@x.example", name="B", role="buyer_user", password_hash="h1", now=NOW)
+    before = user.principal().generation
+    user.change_password("h2", NOW)
+    assert user.password_hash == "h2"
+    assert user.principal().generation == before + 1
 
 
 def test_registering_and_linking_publish_the_user_without_credentials() -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from gateway.domain.model import SupplierOrganisation, User, in_display_order
+from gateway.domain.model import SupplierAccess, SupplierOrganisation, User, in_display_order
 from shared.errors import NotFound
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -26,7 +26,7 @@ def supplier_user(*supplier_ids: uuid.UUID) -> User:
 def test_a_narrowed_principal_is_the_same_user_with_that_one_record() -> None:
     first, second = uuid.uuid4(), uuid.uuid4()
     user = supplier_user(first, second)
-    narrowed = user.principal_for_supplier(second, {first, second})
+    narrowed = user.principal_for_supplier(second, SupplierAccess({first, second}, set()))
     assert (narrowed.user_id, narrowed.role, narrowed.email) == (user.id, "supplier", user.email)
     assert narrowed.supplier_ids == frozenset({second})
 
@@ -36,7 +36,7 @@ def test_a_record_not_linked_or_not_active_is_not_found() -> None:
     user = supplier_user(linked, inactive)
     for supplier_id in (inactive, foreign):
         with pytest.raises(NotFound):
-            user.principal_for_supplier(supplier_id, {linked, foreign})
+            user.principal_for_supplier(supplier_id, SupplierAccess({linked, foreign}, set()))
 
 
 def organisation(buyer_name: str, supplier_name: str) -> SupplierOrganisation:

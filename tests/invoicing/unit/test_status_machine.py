@@ -124,6 +124,18 @@ def test_the_buyer_may_cancel_a_pending_invoice_but_the_supplier_may_not(pending
     assert types(pending) == ["InvoiceCanceled"]
 
 
+def test_the_cancel_event_says_which_side_canceled(pending: Invoice, po: PurchaseOrder) -> None:
+    pending.cancel(by_buyer=True, now=NOW)
+    rejected = make_invoice(po)
+    rejected.submit(NOW)
+    rejected.record_verdict(make_verdict(rejected, outcome="needs_approval"), approver_id=po.initiator_id, now=NOW)
+    rejected.reject(po.initiator_id, is_admin=False, reason="wrong price", now=NOW)
+    rejected.cancel(by_buyer=False, now=NOW)
+
+    assert pending.events[-1].model_dump()["canceled_by"] == "buyer"
+    assert rejected.events[-1].model_dump()["canceled_by"] == "supplier"
+
+
 @pytest.mark.parametrize("by_buyer", [True, False])
 def test_matching_and_approved_invoices_cannot_be_canceled(approved: Invoice, by_buyer: bool) -> None:
     with pytest.raises(InvoiceStateConflict):

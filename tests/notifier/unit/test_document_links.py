@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from notifier.adapters.rendering import EmailRenderer
-from notifier.domain import comments, messages, rfps
+from notifier.domain import cancellations, comments, messages, rfps
 from notifier.domain.messages import EmailDraft
 from shared.contracts.orders import FieldChange
 from tests.notifier import samples
@@ -116,7 +116,7 @@ def test_won_and_lost_rfp_emails_link_to_the_rfp_page_and_never_to_the_winner() 
     url = f"{PORTAL_URL}/rfps/{rfp.rfp_id}"
 
     for supplier in (SUPPLIER, loser):
-        _, plain, html = render(rfps.rfp_outcome(rfp, supplier))
+        _, plain, html = render(rfps.rfp_outcome(rfp, supplier, samples.BUYER_NAME))
         assert_links_only_to(plain, html, url)
         assert str(rfp.purchase_order_id) not in plain + html  # the awarded PO is a draft: no link to it
 
@@ -153,12 +153,27 @@ def _every_document_draft() -> list[EmailDraft]:
             recipient_name="A",
         ),
         rfps.rfp_published(samples.rfp_published(TENANT, SUPPLIER_ID), SUPPLIER),
-        rfps.rfp_outcome(rfp_awarded, SUPPLIER),
-        rfps.rfp_outcome(rfp_awarded, loser),
+        rfps.rfp_outcome(rfp_awarded, SUPPLIER, samples.BUYER_NAME),
+        rfps.rfp_outcome(rfp_awarded, loser, samples.BUYER_NAME),
+        rfps.rfp_closed(samples.rfp_closed(TENANT, SUPPLIER_ID), SUPPLIER, samples.BUYER_NAME),
+        cancellations.purchase_order_ended(
+            samples.purchase_order_ended(TENANT, SUPPLIER_ID, "canceled"), SUPPLIER, samples.BUYER_NAME
+        ),
+        cancellations.purchase_order_ended(
+            samples.purchase_order_ended(TENANT, SUPPLIER_ID, "closed"), SUPPLIER, samples.BUYER_NAME
+        ),
+        cancellations.invoice_canceled(
+            samples.invoice_canceled(TENANT, SUPPLIER_ID, canceled_by="buyer"), SUPPLIER, samples.BUYER_NAME
+        ),
     ]
 
 
-def test_every_template_but_the_invitation_is_about_a_document_and_links_its_page() -> None:
+# Emails about an invitation or the person's own account: their one link is the action the
+# email offers (a single-use token), not a document's page.
+ACCOUNT_TEMPLATES = {"invitation", "password_reset", "login_email_confirm", "login_email_notice"}
+
+
+def test_every_template_but_the_account_ones_is_about_a_document_and_links_its_page() -> None:
     drafts = _every_document_draft()
     templates = {
         name.removesuffix(".txt.j2")
@@ -166,7 +181,7 @@ def test_every_template_but_the_invitation_is_about_a_document_and_links_its_pag
         if name.endswith(".txt.j2") and not name.startswith("_")
     }
     # A new kind of email is added here, with its link, or this fails.
-    assert {d.template for d in drafts} == templates - {"invitation"}
+    assert {d.template for d in drafts} == templates - ACCOUNT_TEMPLATES
     for draft in drafts:
         assert draft.page is not None, draft.template
         _, plain, html = render(draft)

@@ -87,16 +87,21 @@ def test_awarded_rfp_tells_the_winner_it_won_and_the_others_only_that_another_su
     loser = replace(SUPPLIER, supplier_id=loser_id, name="Second Best", email="sales@second.example")
     rfp = samples.rfp_awarded(TENANT, winner.supplier_id, loser_id)
 
-    won, won_plain, won_html = render(rfps.rfp_outcome(rfp, winner))
-    lost_draft = rfps.rfp_outcome(rfp, loser)
+    won, won_plain, won_html = render(rfps.rfp_outcome(rfp, winner, samples.BUYER_NAME))
+    lost_draft = rfps.rfp_outcome(rfp, loser, samples.BUYER_NAME)
     lost, lost_plain, lost_html = render(lost_draft)
 
-    assert (won["To"], won["Subject"]) == ("win@winner.example", "You won RFP-000001")
-    assert (lost["To"], lost["Subject"]) == ("sales@second.example", "RFP-000001 was awarded to another supplier")
+    assert (won["To"], won["Subject"]) == ("win@winner.example", "You won RFP-000001 from Globex Buying")
+    assert (lost["To"], lost["Subject"]) == (
+        "sales@second.example",
+        "RFP-000001 was awarded to another supplier by Globex Buying",
+    )
     assert "Your proposal won" in won_plain and "Fasteners for 2027" in won_html
+    assert "Globex Buying will send you a purchase order for it." in won_plain
     assert "was awarded to another supplier" in lost_plain and "Fasteners for 2027" in lost_html
+    assert "Thank you for your proposal." in lost_plain and "Thank you for your proposal." in lost_html
     # The losers' email is drafted without the winner: nothing of it can show.
-    assert set(lost_draft.context) == {"number", "title", "supplier_name"}
+    assert set(lost_draft.context) == {"number", "title", "supplier_name", "buyer_name", "proposal_submitted"}
     for body in (lost_plain, lost_html, lost.as_string()):
         assert "Winner Works" not in body and str(winner.supplier_id) not in body
 

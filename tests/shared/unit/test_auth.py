@@ -22,10 +22,16 @@ def keys(tmp_path: Path) -> tuple[TokenIssuer, TokenVerifier]:
     return TokenIssuer(private.read_text()), TokenVerifier(public.read_text())
 
 
+def same_session(verified: Principal) -> Principal:
+    """The verified principal without the token's own id, which the issuer draws for each token."""
+    assert verified.token_id
+    return verified.model_copy(update={"token_id": ""})
+
+
 def test_a_token_round_trips_the_principal(keys: tuple[TokenIssuer, TokenVerifier]) -> None:
     issuer, verifier = keys
     principal = Principal(user_id=uuid.uuid4(), role="supplier", supplier_ids=frozenset({uuid.uuid4()}))
-    assert verifier.verify(issuer.issue(principal)) == principal
+    assert same_session(verifier.verify(issuer.issue(principal))) == principal
 
 
 def test_a_token_signed_by_another_key_is_refused(keys: tuple[TokenIssuer, TokenVerifier], tmp_path: Path) -> None:
@@ -139,11 +145,11 @@ def test_a_token_of_a_previous_key_is_accepted_while_that_key_is_configured(tmp_
 
     rotating = TokenVerifier(new_public.read_text(), previous_public_key_pems=[old_public.read_text()])
     assert rotating.key_ids == {key_id(_public_key(old_public)), key_id(_public_key(new_public))}
-    assert rotating.verify(old_token) == principal
-    assert rotating.verify(new_token) == principal
+    assert same_session(rotating.verify(old_token)) == principal
+    assert same_session(rotating.verify(new_token)) == principal
 
     rotated = TokenVerifier(new_public.read_text())
-    assert rotated.verify(new_token) == principal
+    assert same_session(rotated.verify(new_token)) == principal
     with pytest.raises(Unauthorized, match="unknown key"):
         rotated.verify(old_token)
 
@@ -192,10 +198,10 @@ def test_a_token_seen_before_is_not_checked_again_until_it_expires(
         return real_decode(*args, **kwargs)
 
     monkeypatch.setattr(jwt, "decode", counting_decode)
-    assert [verifier.verify(token) for _ in range(3)] == [principal] * 3
+    assert [same_session(verifier.verify(token)) for _ in range(3)] == [principal] * 3
     assert decoded == 1
     other = issuer.issue(principal)
-    assert verifier.verify(other) == principal
+    assert same_session(verifier.verify(other)) == principal
     assert decoded == 2
 
 
@@ -210,3 +216,29 @@ def test_a_remembered_token_is_refused_once_its_expiry_has_passed(tmp_path: Path
     now[0] = expires_at
     with pytest.raises(Unauthorized, match="expired"):
         verifier.verify(token)
+
+
+def test_a_token_carries_the_restricted_records_and_the_generation(tmp_path: Path) -> None:
+    private, public = ensure_keypair(tmp_path)
+    issuer, verifier = TokenIssuer(private.read_text()), TokenVerifier(public.read_text())
+    open_record, switched_off = uuid.uuid4(), uuid.uuid4()
+    principal = Principal(
+        user_id=uuid.uuid4(),
+        role="supplier",
+        supplier_ids=frozenset({open_record, switched_off}),
+        restricted_supplier_ids=frozenset({switched_off}),
+        generation=4,
+    )
+    verified = verifier.verify(issuer.issue(principal))
+    assert same_session(verified) == principal
+    assert verified.is_restricted(switched_off) and not verified.is_restricted(open_record)
+
+
+def test_a_token_restated_for_the_same_session_keeps_its_id(tmp_path: Path) -> None:
+    private, public = ensure_keypair(tmp_path)
+    issuer, verifier = TokenIssuer(private.read_text()), TokenVerifier(public.read_text())
+    first = verifier.verify(issuer.issue(Principal(user_id=uuid.uuid4(), role="supplier")))
+    restated = verifier.verify(issuer.issue(first.model_copy(update={"supplier_ids": frozenset({uuid.uuid4()})})))
+    assert restated.token_id == first.token_id
+    fresh = verifier.verify(issuer.issue(first.model_copy(update={"token_id": ""})))
+    assert fresh.token_id != first.token_id

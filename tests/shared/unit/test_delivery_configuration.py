@@ -18,7 +18,7 @@ from shared.settings import ServiceSettings
 SERVICES = ["suppliers", "orders", "invoicing", "matching", "notifier", "gateway"]
 # Who must consume what: a service that stops consuming a topic it depends on fails here.
 CONSUMED = {
-    "suppliers": set(),
+    "suppliers": {"gateway.organisation.v1"},
     "orders": {"suppliers.supplier.v1", "invoicing.invoice.v1", "gateway.organisation.v1"},
     "invoicing": {
         "orders.purchase-order.v1",
@@ -31,6 +31,8 @@ CONSUMED = {
         "suppliers.supplier.v1",
         "gateway.user.v1",
         "gateway.invitation.v1",
+        "gateway.account.v1",
+        "gateway.organisation.v1",
         "orders.purchase-order.v1",
         "orders.rfp.v1",
         "invoicing.invoice.v1",

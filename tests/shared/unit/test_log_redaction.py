@@ -132,3 +132,15 @@ def test_a_terminals_traceback_shows_no_local_variables(monkeypatch: pytest.Monk
     output = buffer.getvalue()
     assert output.count("RuntimeError: sign-in failed") == 2, output
     assert "hunter2-admin" not in output
+
+
+def test_the_tokens_of_reset_and_email_change_links_are_redacted(logs: Captured) -> None:
+    log = structlog.get_logger("test")
+    log.warning(
+        "link seen",
+        reset="https://portal.example/password-reset/Rst-T0ken_abc",
+        path="/api/v1/auth/email-change/Chg-T0ken_abc",
+    )
+    [line] = lines(logs)
+    assert line["reset"] == "https://portal.example/password-reset/[redacted]"
+    assert line["path"] == "/api/v1/auth/email-change/[redacted]"

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from starlette.middleware import Middleware
+
 from gateway.adapters.upstreams import Upstreams
 from gateway.config import Settings
+from gateway.entrypoints.accounts import router as accounts_router
 from gateway.entrypoints.api import router as identity_router
 from gateway.entrypoints.consumers import consumers
 from gateway.entrypoints.event_docs import router as event_docs_router
 from gateway.entrypoints.proxy import router as proxy_router
+from gateway.entrypoints.standing import TokenStandingMiddleware
 from gateway.entrypoints.summary import router as summary_router
 from gateway.entrypoints.web_pages import router as web_router
 from shared.auth import TokenIssuer
-from shared.runtime import ServiceRuntime
+from shared.runtime import CorrelationMiddleware, ServiceRuntime
 
 
 async def _close_upstreams(runtime: ServiceRuntime) -> None:
@@ -25,7 +29,7 @@ def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
         title="Supplier portal — gateway",
         # The catch-alls come last so that the gateway's own routes win: the API's proxy, then the
         # web portal's pages for every other path.
-        routers=[identity_router, summary_router, event_docs_router, proxy_router, web_router],
+        routers=[identity_router, accounts_router, summary_router, event_docs_router, proxy_router, web_router],
         consumers=consumers,
         on_stop=[_close_upstreams],
         verifier=settings.token_verifier(),
@@ -36,6 +40,12 @@ def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
     ]
     app.state.token_issuer = TokenIssuer(
         settings.private_key_pem(), issuer=settings.jwt_issuer, ttl_s=settings.token_ttl_s
+    )
+    # Inside the correlation id (a refusal carries one), outside idempotency (an ended token
+    # claims no key).
+    position = next(i for i, m in enumerate(app.user_middleware) if m.cls is CorrelationMiddleware) + 1
+    app.user_middleware.insert(
+        position, Middleware(TokenStandingMiddleware, runtime=runtime, issuer=app.state.token_issuer)
     )
     app.state.upstreams = Upstreams(settings.upstreams(), settings.upstream_timeout_s)
     return runtime

@@ -23,6 +23,14 @@ class Settings(ServiceSettings):
     login_max_failures_per_account: int = 5
     login_max_failures_per_ip: int = 50
     login_window_s: int = 900
+    # Single-use links by email: a password reset lives an hour, a new email's confirmation a day;
+    # resets asked for per account and per client address in a window (beyond: nothing is sent
+    # for the account, the address is refused with 429).
+    password_reset_ttl_s: int = 3600
+    email_change_ttl_s: int = 86400
+    password_resets_per_account: int = 3
+    password_resets_per_ip: int = 20
+    password_reset_window_s: int = 3600
 
     admin_email: str = Field("admin@example.com", validation_alias=AliasChoices("PORTAL_ADMIN_EMAIL", "admin_email"))
     admin_password: str | None = Field(None, validation_alias=AliasChoices("PORTAL_ADMIN_PASSWORD", "admin_password"))

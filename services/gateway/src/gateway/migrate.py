@@ -1,4 +1,5 @@
-"""Apply the gateway's migrations and make sure the first buyer organisation and its admin exist.
+"""Apply the gateway's migrations, make sure the first buyer organisation and its admin exist, and
+announce every organisation's settings again (``announce_organisations``: read models that lack one).
 
 ``python -m gateway.migrate``: when ``PORTAL_ADMIN_PASSWORD`` is unset, a random password is
 generated and printed here, once; it is stored only as an argon2 hash.
@@ -11,7 +12,7 @@ import secrets
 from pathlib import Path
 
 from gateway.config import Settings
-from gateway.service.organisations import bootstrap_admin
+from gateway.service.organisations import announce_organisations, bootstrap_admin
 from gateway.service.unit_of_work import UnitOfWork
 from shared.db import make_engine, make_session_factory
 from shared.migrate import upgrade_head
@@ -27,6 +28,8 @@ async def ensure_admin(settings: Settings) -> str:
         user, created = await bootstrap_admin(
             uow, email=settings.admin_email, password=password, organisation_name=settings.organisation_name
         )
+        if not created:  # a first start has published its one organisation just now
+            await announce_organisations(uow)
     finally:
         await engine.dispose()
     if not created:

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+from invoicing.adapters.arrivals import PurchaseOrderArrivals
 from invoicing.config import Settings
 from invoicing.entrypoints.api import router
 from invoicing.entrypoints.collaboration import router as conversation_router
 from invoicing.entrypoints.consumers import consumers
+from invoicing.service.purchase_order_wait import PurchaseOrderWait
 from shared.runtime import ServiceRuntime
 
 
 def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
     settings = settings or Settings()
-    return ServiceRuntime(
+    # The purchase order consumer announces the orders it stores; requests waiting for one hear it.
+    arrivals = PurchaseOrderArrivals()
+    runtime = ServiceRuntime(
         settings,
         title="Supplier portal — invoicing",
         routers=[router, conversation_router],
-        consumers=consumers,
+        consumers=lambda runtime: consumers(runtime, arrivals),
         verifier=settings.token_verifier(),
     )
+    runtime.app.state.purchase_order_wait = PurchaseOrderWait(
+        arrivals,
+        timeout_s=settings.purchase_order_wait_s,
+        poll_interval_s=settings.purchase_order_wait_poll_s,
+        max_waiters=settings.purchase_order_waiters,
+    )
+    return runtime

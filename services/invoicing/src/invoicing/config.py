@@ -14,3 +14,11 @@ class Settings(ServiceSettings):
     http_port: int = 8103
     # Cap on one attached file (INVOICING_MAX_UPLOAD_BYTES); larger uploads answer 413.
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    # Creating an invoice on a purchase order not heard of yet waits for its event
+    # (INVOICING_PURCHASE_ORDER_WAIT_S; 0: no wait) before answering 404: woken when the order is
+    # stored, reading again every INVOICING_PURCHASE_ORDER_WAIT_POLL_S; at most
+    # INVOICING_PURCHASE_ORDER_WAITERS requests of a process wait at once, one more answers 503
+    # (invoicing.service.purchase_order_wait).
+    purchase_order_wait_s: float = 3.0
+    purchase_order_wait_poll_s: float = 0.25
+    purchase_order_waiters: int = 32

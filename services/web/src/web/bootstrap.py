@@ -29,8 +29,10 @@ from web.adapters.session_store import SessionStore
 from web.config import Settings
 from web.domain.sessions import key_digest
 from web.entrypoints import (
+    account_pages,
     approval_pages,
     auth_pages,
+    colleague_pages,
     dashboard_pages,
     invoice_pages,
     order_editor_pages,
@@ -93,6 +95,8 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
         profile_pages,
         supplier_pages,
         settings_pages,
+        account_pages,
+        colleague_pages,
     ):
         app.include_router(module.router)
     return app
@@ -149,8 +153,10 @@ async def _gateway_ok(request: Request) -> bool:
         return False
 
 
-def _to_sign_in(request: Request, next_path: str) -> Response:
-    target = "/sign-in?" + _query(next=next_path)
+def _to_sign_in(request: Request, next_path: str, *, ended: bool = False) -> Response:
+    """To the sign-in page and back to ``next_path`` after it; ``ended``: the session was cut
+    short (its token refused), which the page says."""
+    target = "/sign-in?" + _query(next=next_path, **({"ended": "1"} if ended else {}))
     if request.headers.get("hx-request"):
         return Response(status_code=200, headers={"HX-Redirect": target})
     response = RedirectResponse(target, status_code=303)
@@ -175,7 +181,7 @@ def _install_error_pages(app: FastAPI) -> None:
 
         if key := request.cookies.get(SESSION_COOKIE):
             await request.app.state.sessions.remove(key_digest(key))
-        return _to_sign_in(request, asked_path(request))
+        return _to_sign_in(request, asked_path(request), ended=True)
 
     @app.exception_handler(FormExpired)
     async def _expired(request: Request, exc: FormExpired) -> Response:

@@ -11,6 +11,7 @@ from shared.contracts.base import EventPayload
 USERS_TOPIC = "gateway.user.v1"
 INVITATIONS_TOPIC = "gateway.invitation.v1"
 ORGANISATIONS_TOPIC = "gateway.organisation.v1"
+ACCOUNTS_TOPIC = "gateway.account.v1"
 
 Role = Literal["buyer_admin", "buyer_user", "supplier"]
 
@@ -54,6 +55,9 @@ class SupplierInvitationIssued(EventPayload):
     email: str
     accept_url: str
     expires_at: datetime
+    # A colleague's invitation names who sent it (the supplier user's name); None when the
+    # buyer invited the supplier's contact.
+    invited_by: str | None = None
 
     def key(self) -> str:
         return str(self.supplier_id)
@@ -78,6 +82,44 @@ class OrganisationSettingsChanged(EventPayload):
 
     def key(self) -> str:
         return str(self.tenant_id)
+
+
+class PasswordResetRequested(EventPayload):
+    """Someone asked to reset this account's password: the link (the only place the single-use
+    token travels to) goes to the account's address."""
+
+    topic = ACCOUNTS_TOPIC
+    event_type = "PasswordResetRequested"
+
+    user_id: UUID
+    email: str
+    name: str
+    reset_url: str
+    expires_at: datetime
+
+    def key(self) -> str:
+        return str(self.user_id)
+
+
+class LoginEmailChangeRequested(EventPayload):
+    """A user asked to sign in with another address: the confirmation link goes to the new one;
+    the login changes only when it is opened."""
+
+    topic = ACCOUNTS_TOPIC
+    event_type = "LoginEmailChangeRequested"
+
+    user_id: UUID
+    name: str
+    current_email: str
+    new_email: str
+    confirm_url: str
+    expires_at: datetime
+
+    def key(self) -> str:
+        return str(self.user_id)
+
+
+ACCOUNT_EVENTS: tuple[type[EventPayload], ...] = (PasswordResetRequested, LoginEmailChangeRequested)
 
 
 ORGANISATION_EVENTS: tuple[type[EventPayload], ...] = (OrganisationSettingsChanged,)

@@ -85,6 +85,9 @@ class InvoiceRejected(InvoiceSnapshot):
 
 class InvoiceCanceled(InvoiceSnapshot):
     event_type = "InvoiceCanceled"
+    # Which side canceled it: the supplier is told when the buyer did. None in events written
+    # before the field existed.
+    canceled_by: Literal["buyer", "supplier"] | None = None
 
 
 class InvoicePaymentRecorded(InvoiceSnapshot):

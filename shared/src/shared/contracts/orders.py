@@ -72,6 +72,10 @@ class PurchaseOrderSnapshot(EventPayload):
     buyer_name: str | None = None
     warnings: list[TermsWarning] = []
     source_rfp_id: UUID | None = None
+    # The revision the supplier's latest acknowledgement made (None: never acknowledged), and
+    # whether the buyer changed the order since (the supplier is to acknowledge it again).
+    acknowledged_revision: int | None = None
+    change_unacknowledged: bool = False
 
     def key(self) -> str:
         return str(self.purchase_order_id)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from shared.contracts.base import EventPayload
 from shared.contracts.envelope import UnknownEventType
 from shared.contracts.identity import (
+    ACCOUNT_EVENTS,
+    ACCOUNTS_TOPIC,
     INVITATION_EVENTS,
     INVITATIONS_TOPIC,
     ORGANISATION_EVENTS,
@@ -53,6 +55,7 @@ TOPICS: dict[str, Topic] = {
         _topic(EMAILS_TOPIC, 3, "email id", "notifier", EMAIL_EVENTS, retention_days=7),
         _topic(USERS_TOPIC, 3, "user id", "gateway", USER_EVENTS, compacted=True),
         _topic(INVITATIONS_TOPIC, 3, "supplier id", "gateway", INVITATION_EVENTS, retention_days=14),
+        _topic(ACCOUNTS_TOPIC, 3, "user id", "gateway", ACCOUNT_EVENTS, retention_days=1),
         _topic(ORGANISATIONS_TOPIC, 1, "tenant id", "gateway", ORGANISATION_EVENTS, compacted=True),
     )
 }

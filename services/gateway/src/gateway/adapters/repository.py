@@ -11,7 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.adapters.tables import invitations, organisations, supplier_links, suppliers, users
 from gateway.domain.errors import EmailTaken
-from gateway.domain.model import Invitation, Organisation, SupplierOrganisation, User, normalise_email
+from gateway.domain.model import (
+    Colleague,
+    Invitation,
+    Organisation,
+    SupplierAccess,
+    SupplierOrganisation,
+    User,
+    normalise_email,
+)
 from shared.contracts.suppliers import SupplierSnapshot
 from shared.db import store_if_newer, upsert
 
@@ -73,6 +81,7 @@ class IdentityRepository:
             created_at=row.created_at,
             updated_at=row.updated_at,
             supplier_ids=set(linked),
+            token_generation=row.token_generation,
         )
 
     async def user_by_email(self, email: str, *, for_update: bool = False) -> User | None:
@@ -81,8 +90,11 @@ class IdentityRepository:
             query = query.with_for_update()
         return await self._user((await self._session.execute(query)).first())
 
-    async def user(self, user_id: UUID) -> User | None:
-        return await self._user((await self._session.execute(select(users).where(users.c.id == user_id))).first())
+    async def user(self, user_id: UUID, *, for_update: bool = False) -> User | None:
+        query = select(users).where(users.c.id == user_id)
+        if for_update:
+            query = query.with_for_update()
+        return await self._user((await self._session.execute(query)).first())
 
     async def users_of(self, tenant_id: UUID, limit: int) -> Sequence[User]:
         rows = (
@@ -107,6 +119,7 @@ class IdentityRepository:
             "active": user.active,
             "created_at": user.created_at,
             "updated_at": user.updated_at,
+            "token_generation": user.token_generation,
         }
         try:
             await self._session.execute(upsert(users, tuple(values)), values)
@@ -134,20 +147,30 @@ class IdentityRepository:
         }
         return await store_if_newer(self._session, suppliers, values)
 
-    async def active_suppliers(self, supplier_ids: set[UUID]) -> set[UUID]:
+    async def supplier_access(self, supplier_ids: Collection[UUID]) -> SupplierAccess:
+        """Which of these records reach the portal (their own portal active) and, of those, which
+        belong to a buyer that has switched its supplier portal off (restricted to invoicing
+        what is still owed)."""
         if not supplier_ids:
-            return set()
-        # A supplier reaches the portal while its own portal is active and its buyer's switch is on.
+            return SupplierAccess(set(), set())
         query = (
-            select(suppliers.c.id)
+            select(suppliers.c.id, func.coalesce(organisations.c.supplier_portal_enabled, True).label("enabled"))
             .join(organisations, organisations.c.id == suppliers.c.tenant_id, isouter=True)
-            .where(
-                suppliers.c.id.in_(supplier_ids),
-                suppliers.c.portal_status == "active",
-                func.coalesce(organisations.c.supplier_portal_enabled, True),
-            )
+            .where(suppliers.c.id.in_(sorted(supplier_ids)), suppliers.c.portal_status == "active")
         )
-        return set((await self._session.execute(query)).scalars())
+        rows = (await self._session.execute(query)).all()
+        return SupplierAccess({row.id for row in rows}, {row.id for row in rows if not row.enabled})
+
+    async def tenant_of_suppliers(self, supplier_ids: Collection[UUID]) -> UUID | None:
+        """The buyer of the first of these records (by id) the read model knows."""
+        if not supplier_ids:
+            return None
+        query = select(suppliers.c.tenant_id).where(suppliers.c.id.in_(sorted(supplier_ids))).order_by(suppliers.c.id)
+        return (await self._session.execute(query.limit(1))).scalar()
+
+    async def supplier(self, supplier_id: UUID) -> Row | None:  # type: ignore[type-arg]
+        """The read model's row of a supplier record (tenant, name, email, portal status)."""
+        return (await self._session.execute(select(suppliers).where(suppliers.c.id == supplier_id))).first()
 
     async def supplier_organisations(self, supplier_ids: Collection[UUID]) -> list[SupplierOrganisation]:
         """Each of these supplier records with its buyer organisation. A record not in the read
@@ -189,26 +212,17 @@ class IdentityRepository:
                 token_digest=invitation.token_digest,
                 expires_at=invitation.expires_at,
                 created_at=invitation.created_at,
+                invited_by_user_id=invitation.invited_by.user_id if invitation.invited_by else None,
+                invited_by_name=invitation.invited_by.name if invitation.invited_by else None,
+                name=invitation.invited_by.invitee_name if invitation.invited_by else None,
+                supplier_ids=sorted(invitation.extra_supplier_ids) or None,
             )
         )
 
     async def invitation_by_digest(self, digest: str) -> Invitation | None:
         query = select(invitations).where(invitations.c.token_digest == digest).with_for_update()
         row = (await self._session.execute(query)).first()
-        if row is None:
-            return None
-        return Invitation(
-            id=row.id,
-            tenant_id=row.tenant_id,
-            supplier_id=row.supplier_id,
-            supplier_name=row.supplier_name,
-            email=row.email,
-            token_digest=row.token_digest,
-            expires_at=row.expires_at,
-            created_at=row.created_at,
-            accepted_at=row.accepted_at,
-            user_id=row.user_id,
-        )
+        return None if row is None else _invitation(row)
 
     async def mark_accepted(self, invitation: Invitation) -> None:
         await self._session.execute(
@@ -216,6 +230,27 @@ class IdentityRepository:
             .where(invitations.c.id == invitation.id)
             .values(accepted_at=invitation.accepted_at, user_id=invitation.user_id)
         )
+
+
+def _invitation(row: Row) -> Invitation:  # type: ignore[type-arg]
+    invited_by = None
+    if row.invited_by_user_id is not None:
+        invited_by = Colleague(row.invited_by_user_id, row.invited_by_name or "", row.name)
+    return Invitation(
+        id=row.id,
+        tenant_id=row.tenant_id,
+        supplier_id=row.supplier_id,
+        supplier_name=row.supplier_name,
+        email=row.email,
+        token_digest=row.token_digest,
+        expires_at=row.expires_at,
+        created_at=row.created_at,
+        accepted_at=row.accepted_at,
+        user_id=row.user_id,
+        voided_at=row.voided_at,
+        invited_by=invited_by,
+        extra_supplier_ids=frozenset(row.supplier_ids or ()),
+    )
 
 
 def _organisation(row: Row) -> Organisation:  # type: ignore[type-arg]

@@ -1,6 +1,7 @@
 """Tables of the gateway database."""
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     Boolean,
     Column,
@@ -44,6 +45,8 @@ users = Table(
     Column("active", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Tokens carry the generation they were issued in; a password change or reset moves it on.
+    Column("token_generation", Integer, nullable=False, server_default="0"),
     Index("ix_users_tenant", "tenant_id", "created_at"),
 )
 
@@ -79,6 +82,38 @@ invitations = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("accepted_at", DateTime(timezone=True)),
     Column("user_id", Uuid),
+    # Set when a fresh invitation, a change of the supplier's email or its deactivation voids it.
+    Column("voided_at", DateTime(timezone=True)),
+    # A colleague's invitation: who sent it, and every supplier record it links (the sender's).
+    Column("invited_by_user_id", Uuid),
+    Column("invited_by_name", String(300)),
+    Column("name", String(300)),
+    Column("supplier_ids", ARRAY(Uuid)),
+)
+
+# Tokens signed out before they expire; a row is useless after ``expires_at`` and is pruned.
+revoked_tokens = Table(
+    "revoked_tokens",
+    metadata,
+    Column("token_id", String(64), primary_key=True),
+    Column("user_id", Uuid, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+# Single-use links sent by email: a password reset, a confirmation of a new login email.
+# Only the token's digest is stored.
+account_links = Table(
+    "account_links",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("purpose", String(20), nullable=False),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("token_digest", String(64), nullable=False, unique=True),
+    Column("new_email", String(320)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+    Index("ix_account_links_user_purpose", "user_id", "purpose"),
 )
 
 outbox = outbox_table(metadata)

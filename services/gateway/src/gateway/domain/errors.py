@@ -65,3 +65,30 @@ class ExistingAccountPasswordWrong(Unauthorized):
             "this email already has a portal account: accept the invitation with that account's password"
             " to add the supplier to it",
         )
+
+
+class UserNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("user not found")
+
+
+class CannotDisableAccount(Conflict):
+    pass
+
+
+class WrongPassword(InvalidInput):
+    """The current password given to change it is not the account's."""
+
+    def __init__(self, field: str = "current_password") -> None:
+        detail = "the password is wrong" if field == "password" else "the current password is wrong"
+        super().__init__(detail, errors=[{"field": field, "message": detail}])
+
+
+class AccountLinkNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("this link is unknown, already used or expired; ask for a new one")
+
+
+class SupplierPortalNotActive(Conflict):
+    def __init__(self) -> None:
+        super().__init__("the supplier's portal access is not active: activate it to send an invitation")

@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 from uuid import UUID, uuid4
 
 from gateway.domain.errors import InvalidName, UnknownRole, WeakPassword
@@ -90,15 +91,25 @@ class Organisation:
             setattr(self, name, value)
         self.revision += 1
         self.updated_at = now
-        self.events.append(
-            OrganisationSettingsChanged(
-                tenant_id=self.id,
-                name=self.name,
-                invoice_issue_date_required=self.invoice_issue_date_required,
-                supplier_portal_enabled=self.supplier_portal_enabled,
-                revision=self.revision,
-                updated_at=now,
-            )
+        self.events.append(self._settings(now))
+
+    def announce(self, now: datetime) -> None:
+        """Publish the settings as they stand, revision unchanged (one never published gets its
+        first). Consumers that hold this revision keep what they have; a read model that never
+        heard of the organisation (built after its events left the broker) learns it, name included."""
+        if self.revision == 0:
+            self.change({}, now)
+        else:
+            self.events.append(self._settings(self.updated_at or now))
+
+    def _settings(self, updated_at: datetime) -> OrganisationSettingsChanged:
+        return OrganisationSettingsChanged(
+            tenant_id=self.id,
+            name=self.name,
+            invoice_issue_date_required=self.invoice_issue_date_required,
+            supplier_portal_enabled=self.supplier_portal_enabled,
+            revision=self.revision,
+            updated_at=updated_at,
         )
 
 
@@ -114,6 +125,7 @@ class User:
     tenant_id: UUID | None = None
     supplier_ids: set[UUID] = field(default_factory=set)
     active: bool = True
+    token_generation: int = 0
     events: list[EventPayload] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -148,25 +160,55 @@ class User:
             self.updated_at = now
             self.events.append(UserUpdated(**self._state()))
 
-    def principal(self, active_supplier_ids: set[UUID] | None = None) -> Principal:
-        """The identity a token carries; suppliers only for records whose portal is active."""
-        suppliers = self.supplier_ids if active_supplier_ids is None else self.supplier_ids & active_supplier_ids
+    def disable(self, now: datetime) -> None:
+        """Signed out everywhere at once: the gateway refuses an inactive user's every token."""
+        if self.active:
+            self.active = False
+            self._updated(now)
+
+    def enable(self, now: datetime) -> None:
+        if not self.active:
+            self.active = True
+            self._updated(now)
+
+    def change_password(self, password_hash: str, now: datetime) -> None:
+        """A new password ends every session of the old one: tokens of an earlier generation
+        are refused from now on."""
+        self.password_hash = password_hash
+        self.token_generation += 1
+        self.updated_at = now
+
+    def change_email(self, email: str, now: datetime) -> None:
+        self.email = normalise_email(email)
+        self._updated(now)
+
+    def _updated(self, now: datetime) -> None:
+        self.updated_at = now
+        self.events.append(UserUpdated(**self._state()))
+
+    def principal(self, access: SupplierAccess | None = None) -> Principal:
+        """The identity a token carries; suppliers only for records whose portal is active, and
+        of those, the ones whose buyer has switched the portal off marked restricted."""
+        suppliers = self.supplier_ids if access is None else self.supplier_ids & access.active
+        restricted_supplier_ids = access.restricted if access is not None else set()
         return Principal(
             user_id=self.id,
             role=self.role,
             tenant_id=self.tenant_id,
             supplier_ids=frozenset(suppliers),
             email=self.email,
+            restricted_supplier_ids=frozenset(suppliers & restricted_supplier_ids),
+            generation=self.token_generation,
         )
 
-    def principal_for_supplier(self, supplier_id: UUID, active_supplier_ids: set[UUID]) -> Principal:
+    def principal_for_supplier(self, supplier_id: UUID, access: SupplierAccess) -> Principal:
         """The identity of a token for one of the user's supplier records alone (the portal's
         switch of buyer organisation). The record must be linked and active now, whatever token
         the user presents (a narrowed one holds a single record); otherwise it is not found,
         which reveals nothing about a record of someone else."""
-        if supplier_id not in self.principal(active_supplier_ids).supplier_ids:
+        if supplier_id not in self.principal(access).supplier_ids:
             raise NotFound("supplier not found")
-        return self.principal({supplier_id})
+        return self.principal(SupplierAccess({supplier_id}, access.restricted))
 
     def _state(self) -> dict[str, object]:
         return {
@@ -179,6 +221,14 @@ class User:
             "active": self.active,
             "updated_at": self.updated_at,
         }
+
+
+class SupplierAccess(NamedTuple):
+    """A supplier user's records that reach the portal, and those of them restricted because
+    their buyer switched the supplier portal off."""
+
+    active: set[UUID]
+    restricted: set[UUID]
 
 
 @dataclass(frozen=True)
@@ -207,6 +257,15 @@ def in_display_order(organisations: Iterable[SupplierOrganisation]) -> list[Supp
     )
 
 
+@dataclass(frozen=True)
+class Colleague:
+    """The supplier user who invites a colleague, and the name the colleague is given."""
+
+    user_id: UUID
+    name: str
+    invitee_name: str | None = None
+
+
 @dataclass
 class Invitation:
     id: UUID
@@ -219,6 +278,11 @@ class Invitation:
     created_at: datetime
     accepted_at: datetime | None = None
     user_id: UUID | None = None
+    voided_at: datetime | None = None
+    # A colleague's invitation: who sent it, the name they gave, and every supplier record the
+    # new account is linked to (the sender's); a buyer's invitation links ``supplier_id`` alone.
+    invited_by: Colleague | None = None
+    extra_supplier_ids: frozenset[UUID] = frozenset()
     events: list[EventPayload] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -232,6 +296,8 @@ class Invitation:
         public_url: str,
         now: datetime,
         ttl: timedelta,
+        invited_by: Colleague | None = None,
+        extra_supplier_ids: frozenset[UUID] = frozenset(),
     ) -> Invitation:
         token = secrets.token_urlsafe(32)
         invitation = cls(
@@ -243,6 +309,8 @@ class Invitation:
             token_digest=token_digest(token),
             expires_at=now + ttl,
             created_at=now,
+            invited_by=invited_by,
+            extra_supplier_ids=extra_supplier_ids - {supplier_id},
         )
         invitation.events.append(
             SupplierInvitationIssued(
@@ -253,12 +321,18 @@ class Invitation:
                 email=invitation.email,
                 accept_url=f"{public_url.rstrip('/')}/invitations/{token}",
                 expires_at=invitation.expires_at,
+                invited_by=invited_by.name if invited_by else None,
             )
         )
         return invitation
 
+    @property
+    def supplier_ids(self) -> set[UUID]:
+        """Every supplier record accepting links the account to."""
+        return {self.supplier_id, *self.extra_supplier_ids}
+
     def usable(self, now: datetime) -> bool:
-        return self.accepted_at is None and now < self.expires_at
+        return self.accepted_at is None and self.voided_at is None and now < self.expires_at
 
     def accept(self, user_id: UUID, now: datetime) -> None:
         self.accepted_at = now

@@ -32,7 +32,7 @@ from shared.runtime import CurrentPrincipal
 router = APIRouter(prefix="/api/v1", tags=["identity"])
 
 
-def _token(request: Request, principal: Principal, *, not_after: datetime | None = None) -> TokenOut:
+def issue_token_for(request: Request, principal: Principal, *, not_after: datetime | None = None) -> TokenOut:
     issuer = request.app.state.token_issuer
     token = issuer.issue(principal, not_after=not_after)
     expires_in = issuer.ttl_s if not_after is None else int((expiry_of(token) - datetime.now(UTC)).total_seconds())
@@ -55,7 +55,7 @@ async def issue_token(body: TokenRequest, request: Request, uow: Uow, limits: Li
     except TooManyLoginAttempts as exc:
         headers = {"Retry-After": str(exc.retry_after_s)}
         return problem(exc.status, exc.title, exc.detail, slug=exc.type_slug, headers=headers)
-    return _token(request, principal)
+    return issue_token_for(request, principal)
 
 
 @router.post(
@@ -81,7 +81,7 @@ async def accept_invitation(
     except TooManyLoginAttempts as exc:
         headers = {"Retry-After": str(exc.retry_after_s)}
         return problem(exc.status, exc.title, exc.detail, slug=exc.type_slug, headers=headers)
-    return _token(request, principal)
+    return issue_token_for(request, principal)
 
 
 @router.post(
@@ -100,7 +100,7 @@ async def switch_supplier(body: SupplierSwitch, caller: CurrentPrincipal, reques
     expires when the presented one does: switching never extends a session."""
     principal = await handlers.switch_supplier(uow, caller, body.supplier_id)
     presented = request.headers["authorization"].split(" ", 1)[1].strip()
-    return _token(request, principal, not_after=expiry_of(presented))
+    return issue_token_for(request, principal, not_after=expiry_of(presented))
 
 
 @router.get("/me", response_model=MeOut)
@@ -113,6 +113,7 @@ async def me(caller: CurrentPrincipal, uow: Uow) -> MeOut:
         role=user.role,
         tenant_id=user.tenant_id,
         supplier_ids=sorted(caller.supplier_ids),
+        restricted_supplier_ids=sorted(caller.restricted_supplier_ids),
         organisations=[
             SupplierOrganisationOut(
                 supplier_id=o.supplier_id,
@@ -138,7 +139,10 @@ async def create_user(body: UserCreate, caller: CurrentPrincipal, uow: Uow) -> U
 async def list_users(caller: CurrentPrincipal, uow: Uow, limit: LimitParam = 200) -> UserPage:
     users = await handlers.list_buyer_users(uow, caller, limit)
     return UserPage(
-        items=[UserOut(id=u.id, email=u.email, name=u.name, role=u.role, tenant_id=u.tenant_id) for u in users]
+        items=[
+            UserOut(id=u.id, email=u.email, name=u.name, role=u.role, tenant_id=u.tenant_id, active=u.active)
+            for u in users
+        ]
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
@@ -45,6 +46,11 @@ class MeOut(BaseModel):
     role: str
     tenant_id: UUID | None
     supplier_ids: list[UUID]
+    restricted_supplier_ids: list[UUID] = Field(
+        [],
+        description="of supplier_ids, the records whose buyer switched its supplier portal off: there the"
+        " user sees and invoices only the purchase orders still to invoice",
+    )
     organisations: list[SupplierOrganisationOut] = Field(
         description="a supplier user's: one per supplier record of the token (supplier_ids), by buyer_name then"
         " supplier_name; a buyer's: empty",
@@ -72,6 +78,7 @@ class UserOut(BaseModel):
     name: str
     role: str
     tenant_id: UUID | None
+    active: bool = Field(True, description="false once switched off: the user's tokens answer 401")
 
 
 class UserPage(BaseModel):
@@ -91,3 +98,70 @@ class SettingsOut(BaseModel):
     name: str
     invoice_issue_date_required: bool
     supplier_portal_enabled: bool
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+class PasswordResetRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+
+
+class PasswordReset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class EmailChangeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr = Field(description="the new login email; a confirmation link goes there")
+    password: str = Field(min_length=1, max_length=1024, description="the account's current password")
+
+
+class Accepted(BaseModel):
+    """The request was taken; what follows arrives by email."""
+
+    detail: str
+
+
+class EmailOut(BaseModel):
+    email: str
+
+
+class ColleagueInvite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+    name: str = Field(min_length=1, max_length=300)
+
+
+class ColleagueOut(BaseModel):
+    id: UUID
+    email: str
+    name: str
+    active: bool
+
+
+class PendingColleagueOut(BaseModel):
+    email: str
+    name: str | None
+    invited_by: str | None
+    expires_at: datetime
+
+
+class ColleaguePage(BaseModel):
+    items: list[ColleagueOut] = Field(description="every account working on the caller's supplier records")
+    invitations: list[PendingColleagueOut] = Field(description="colleagues invited who have not accepted yet")
+
+
+class InvitationOut(BaseModel):
+    email: str
+    expires_at: datetime

@@ -20,6 +20,7 @@ from gateway.domain.model import (
     User,
     ensure_strong_password,
     in_display_order,
+    normalise_email,
     token_digest,
 )
 from gateway.service import login_throttle, organisations
@@ -55,7 +56,7 @@ async def sign_in(
                 await login_throttle.record_failure(uow, limits, email, client_ip, now)
                 await uow.commit()  # the failure counts even though the request fails
             raise InvalidCredentials()
-        principal = user.principal(await uow.identities.active_suppliers(user.supplier_ids))
+        principal = user.principal(await uow.identities.supplier_access(user.supplier_ids))
         if limits is not None:
             await login_throttle.record_success(uow, limits, email)
             await uow.commit()
@@ -84,7 +85,7 @@ async def switch_supplier(uow: UnitOfWork, caller: Principal, supplier_id: UUID)
         user = await uow.identities.user(caller.user_id)
         if user is None or not user.active:
             raise Unauthorized("the account is disabled or no longer exists")
-        return user.principal_for_supplier(supplier_id, await uow.identities.active_suppliers(user.supplier_ids))
+        return user.principal_for_supplier(supplier_id, await uow.identities.supplier_access(user.supplier_ids))
 
 
 async def create_buyer_user(
@@ -128,7 +129,16 @@ async def on_supplier_changed(
     async with uow:
         if not await uow.inbox.first_time(consumer, event_id):
             return
+        before = await uow.identities.supplier(snapshot.supplier_id)
         newer = await uow.identities.upsert_supplier(snapshot)
+        if newer and snapshot.portal_status != "active":
+            # The end of the portal access voids every pending invitation to the record.
+            await uow.accounts.void_invitations(snapshot.supplier_id, _now())
+        elif newer and before is not None and normalise_email(before.email) != normalise_email(snapshot.email):
+            # The buyer's invitation to the old address must not let its reader in any more.
+            await uow.accounts.void_invitations(
+                snapshot.supplier_id, _now(), addressed_to_other_than=normalise_email(snapshot.email), buyers_only=True
+            )
         if newer and isinstance(snapshot, SupplierPortalActivated) and snapshot.first_activation:
             invitation = Invitation.issue(
                 tenant_id=snapshot.tenant_id,
@@ -183,22 +193,24 @@ async def _accept(
             raise InvitationNotFound()
         user = await uow.identities.user_by_email(invitation.email, for_update=True)
         if user is None:
+            invitee = invitation.invited_by.invitee_name if invitation.invited_by else None
             user = User.register(
                 email=invitation.email,
-                name=name or invitation.supplier_name,
+                name=name or invitee or invitation.supplier_name,
                 role="supplier",
                 password_hash=await hash_password(password),
-                supplier_ids={invitation.supplier_id},
+                supplier_ids=invitation.supplier_ids,
                 now=now,
             )
         else:
             await _prove_ownership(uow, user, password, client_ip, limits, now)
-            user.link_supplier(invitation.supplier_id, now)
+            for supplier_id in sorted(invitation.supplier_ids):
+                user.link_supplier(supplier_id, now)
         invitation.accept(user.id, now)
         await uow.identities.mark_accepted(invitation)
         await uow.save_user(user, tenant_id=invitation.tenant_id)
         await uow.commit()
-        return user.principal(await uow.identities.active_suppliers(user.supplier_ids))
+        return user.principal(await uow.identities.supplier_access(user.supplier_ids))
 
 
 async def _prove_ownership(

@@ -16,6 +16,8 @@ from gateway.domain.model import Organisation, User, clean_name, ensure_buyer_ro
 from gateway.service.unit_of_work import UnitOfWork
 
 ADMIN_NAME = "Administrator"
+# The organisations announced at a start (the oldest first): far more than one portal holds.
+ANNOUNCED_AT_MOST = 100_000
 
 
 def _now() -> datetime:
@@ -42,11 +44,29 @@ async def bootstrap_admin(uow: UnitOfWork, *, email: str, password: str, organis
     async with uow:
         existing = await uow.identities.user_by_email(email)
         if existing is not None:
-            await _publish_unpublished_organisation(uow, existing.tenant_id)
             return existing, False
         _, user = await _found(uow, organisation_name, email, ADMIN_NAME, await hash_password(password))
         await uow.commit()
     return user, True
+
+
+async def announce_organisations(uow: UnitOfWork) -> int:
+    """Every organisation's settings published again as they stand; how many.
+
+    Run at each start: the other services name the buyer from their read models of these
+    events, and a read model may lack an organisation whose events the broker no longer has
+    (the embedded broker keeps nothing over a restart; a service or read model added later
+    starts empty). Without it, what they render for that buyer has no name to show. Consumers
+    that hold the same revision already keep what they have.
+    """
+    now = _now()
+    async with uow:
+        found = await uow.identities.list_organisations(ANNOUNCED_AT_MOST)
+        for organisation in found:
+            organisation.announce(now)
+            await uow.save_organisation(organisation)
+        await uow.commit()
+    return len(found)
 
 
 async def add_buyer_user(uow: UnitOfWork, tenant_id: UUID, *, email: str, name: str, password: str, role: str) -> User:
@@ -90,12 +110,3 @@ async def _found(
     )
     await uow.save_user(admin)
     return organisation, admin
-
-
-async def _publish_unpublished_organisation(uow: UnitOfWork, tenant_id: UUID | None) -> None:
-    """Organisations created before their settings were published get their first event now."""
-    organisation = await uow.identities.organisation(tenant_id, for_update=True) if tenant_id else None
-    if organisation is not None and organisation.revision == 0:
-        organisation.change({}, _now())
-        await uow.save_organisation(organisation)
-        await uow.commit()

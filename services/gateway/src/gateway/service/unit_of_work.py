@@ -4,25 +4,40 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from gateway.adapters.accounts import AccountRepository
 from gateway.adapters.login_attempts import LoginAttemptRepository
 from gateway.adapters.repository import IdentityRepository
+from gateway.domain.accounts import AccountLink
 from gateway.domain.model import Invitation, Organisation, User
 from shared.db import SqlUnitOfWork
+
+# The tenant of an event about a supplier account no buyer's record reaches any more.
+NO_TENANT = UUID(int=0)
 
 
 class UnitOfWork(SqlUnitOfWork):
     def _start(self) -> None:
         self.identities = IdentityRepository(self.session)
         self.login_attempts = LoginAttemptRepository(self.session)
+        self.accounts = AccountRepository(self.session)
 
     async def save_user(self, user: User, *, tenant_id: UUID | None = None) -> None:
-        """Persist the user; a supplier user's events go out under the inviting buyer's tenant."""
+        """Persist the user; a supplier user's events go out under the inviting buyer's tenant,
+        or, when none is given, the buyer of one of its supplier records."""
         await self.identities.save_user(user)
-        tenant = user.tenant_id or tenant_id
-        assert tenant is not None, "a supplier user's events need the inviting tenant"
-        for event in user.events:
+        if user.events:
+            tenant = user.tenant_id or tenant_id or await self.identities.tenant_of_suppliers(user.supplier_ids)
+            assert tenant is not None, "a supplier user's events need a buyer's tenant"
+            for event in user.events:
+                self.outbox.add(event, tenant_id=tenant)
+            user.events.clear()
+
+    async def publish_for(self, user: User, link: AccountLink) -> None:
+        """The link's email goes out under the user's tenant (a supplier user's: one of its buyers')."""
+        tenant = user.tenant_id or await self.identities.tenant_of_suppliers(user.supplier_ids) or NO_TENANT
+        for event in link.events:
             self.outbox.add(event, tenant_id=tenant)
-        user.events.clear()
+        link.events.clear()
 
     def publish(self, invitation: Invitation) -> None:
         for event in invitation.events:

@@ -61,11 +61,17 @@ class PurchaseOrderRepository:
             raise PurchaseOrderNotFound()
         return _to_domain(row)
 
-    async def find(self, purchase_order_id: UUID) -> PurchaseOrder | None:
-        row = (
-            await self._session.execute(select(purchase_orders).where(purchase_orders.c.id == purchase_order_id))
-        ).first()
+    async def find(self, purchase_order_id: UUID, *, for_update: bool = False) -> PurchaseOrder | None:
+        """Unscoped. ``for_update`` holds the order's row to the end of the transaction: what its
+        invoices claim is then counted by one submission at a time."""
+        query = select(purchase_orders).where(purchase_orders.c.id == purchase_order_id)
+        row = (await self._session.execute(query.with_for_update() if for_update else query)).first()
         return _to_domain(row) if row is not None else None
+
+    async def exists(self, purchase_order_id: UUID) -> bool:
+        """Whether any snapshot of the order is here, whoever may see it."""
+        query = select(purchase_orders.c.id).where(purchase_orders.c.id == purchase_order_id)
+        return (await self._session.execute(query)).first() is not None
 
     async def document_details(self, purchase_order_id: UUID) -> tuple[str | None, str | None, date | None]:
         """(supplier name, buyer name, delivery date) as the PO's last snapshot carried them."""

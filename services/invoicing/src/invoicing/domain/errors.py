@@ -1,6 +1,6 @@
 """Errors of the invoicing rules; each maps to one problem type at the edge."""
 
-from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
 
 class InvoiceNotFound(NotFound):
@@ -11,6 +11,21 @@ class InvoiceNotFound(NotFound):
 class PurchaseOrderNotFound(NotFound):
     def __init__(self) -> None:
         super().__init__("purchase order not found")
+
+
+class PurchaseOrderNotHereYet(DomainError):
+    """The purchase order is not known here yet and too many requests are waiting for theirs to
+    wait for it too: answered 503 with Retry-After, since asking again shortly may succeed."""
+
+    status = 503
+    title = "Service unavailable"
+    type_slug = "unavailable"
+
+    def __init__(self, *, retry_after_s: int) -> None:
+        super().__init__(
+            "the purchase order is not known to invoicing yet and it cannot wait for it now; try again shortly"
+        )
+        self.retry_after_s = retry_after_s
 
 
 class InvalidInvoice(InvalidInput):
@@ -38,13 +53,14 @@ class NotAllowed(Forbidden):
     """The caller can see the invoice but may not act on it."""
 
 
-class SupplierPortalSwitchedOff(Forbidden):
-    """The buyer switched its supplier portal off: supplier users may not change invoices."""
+class BeyondWhatRemains(InvalidInput):
+    """While the buyer's supplier portal is off, a supplier invoices only what is still owed."""
 
-    def __init__(self) -> None:
+    def __init__(self, errors: list[dict[str, str]]) -> None:
         super().__init__(
-            "the buyer has switched the supplier portal off; invoices for this buyer cannot be created,"
-            " edited, submitted or canceled by the supplier while it is off"
+            "the buyer has switched its supplier portal off: an invoice may bill only the order's lines,"
+            " each for no more than remains to invoice on it",
+            errors=errors,
         )
 
 

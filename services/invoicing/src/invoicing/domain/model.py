@@ -167,7 +167,7 @@ class Invoice:
         self.status = "canceled"
         self._touch(now)
         if self.submission:  # a draft never submitted was never heard of outside
-            self.events.append(InvoiceCanceled(**invoice_state(self)))
+            self.events.append(InvoiceCanceled(**invoice_state(self), canceled_by="buyer" if by_buyer else "supplier"))
 
     def record_payment(self, amount: Decimal, now: datetime) -> Payment:
         if self.status not in PAYABLE:

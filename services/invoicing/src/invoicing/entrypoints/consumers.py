@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from invoicing.adapters.arrivals import PurchaseOrderArrivals
 from invoicing.service import handlers, read_models
 from invoicing.service.unit_of_work import UnitOfWork
 from shared.contracts import Envelope, EventPayload
@@ -28,7 +29,9 @@ ORGANISATIONS_CONSUMER = "invoicing.organisations"
 UseCase = Callable[[UnitOfWork, Any], Awaitable[None]]
 
 
-def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
+def consumers(runtime: ServiceRuntime, arrivals: PurchaseOrderArrivals) -> list[EventConsumer]:
+    """``arrivals`` hears of each purchase order stored, once its transaction commits."""
+
     def once(consumer: str, use_case: UseCase) -> Callable[[Envelope, Any], Awaitable[None]]:
         """The use case in one transaction with the inbox record of ``consumer``."""
 
@@ -50,11 +53,13 @@ def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
             dead_letters=runtime.kafka_producer,
         )
 
+    async def record_purchase_order(uow: UnitOfWork, snapshot: PurchaseOrderSnapshot) -> None:
+        await read_models.record_purchase_order(uow, snapshot)
+        arrivals.announce_after_commit(uow.session, snapshot.purchase_order_id)
+
     return [
         # Every purchase order and supplier event carries the whole record: one handler each.
-        consumer(
-            PURCHASE_ORDERS_TOPIC, PURCHASE_ORDERS_CONSUMER, PurchaseOrderSnapshot, read_models.record_purchase_order
-        ),
+        consumer(PURCHASE_ORDERS_TOPIC, PURCHASE_ORDERS_CONSUMER, PurchaseOrderSnapshot, record_purchase_order),
         consumer(VERDICTS_TOPIC, VERDICTS_CONSUMER, MatchingVerdictIssued, handlers.record_verdict),
         consumer(SUPPLIERS_TOPIC, SUPPLIERS_CONSUMER, SupplierSnapshot, read_models.record_supplier),
         consumer(

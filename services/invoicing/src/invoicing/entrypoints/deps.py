@@ -2,9 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from invoicing.config import Settings
+from invoicing.service.purchase_order_wait import PurchaseOrderWait
 from invoicing.service.unit_of_work import UnitOfWork
 from shared.runtime import Runtime
 from shared.uploads import DEFAULT_MAX_UPLOAD_BYTES
@@ -23,3 +24,12 @@ async def upload_limit(runtime: Runtime) -> int:
 
 
 UploadLimit = Annotated[int, Depends(upload_limit)]
+
+
+async def purchase_order_wait(request: Request) -> PurchaseOrderWait:
+    """The process's one wait for purchase orders not heard of yet (built in ``bootstrap``)."""
+    wait: PurchaseOrderWait = request.app.state.purchase_order_wait
+    return wait
+
+
+ArrivalWait = Annotated[PurchaseOrderWait, Depends(purchase_order_wait)]

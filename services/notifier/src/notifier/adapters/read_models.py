@@ -1,7 +1,8 @@
-"""The read models of suppliers and users: upserts that never let an older snapshot win.
+"""The read models of suppliers, users and buyer organisations: upserts that never let an older
+snapshot win.
 
-Suppliers are ordered by ``revision``, users by ``updated_at`` (their snapshots carry no
-revision); the comparison is in the upsert itself, so concurrent deliveries cannot race it.
+Suppliers and organisations are ordered by ``revision``, users by ``updated_at`` (their snapshots
+carry no revision); the comparison is in the upsert itself, so concurrent deliveries cannot race it.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifier.adapters.tables import suppliers, users
-from notifier.domain.directory import PortalUser, SupplierContact
+from notifier.adapters.tables import organisations, suppliers, users
+from notifier.domain.directory import BuyerOrganisation, PortalUser, SupplierContact
 from shared.db import upsert
 
 
 class DirectoryRepository:
-    """The read models of suppliers (by ``revision``) and users (by ``updated_at``)."""
+    """The read models of suppliers and organisations (by ``revision``) and users (by ``updated_at``)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -64,3 +65,12 @@ class DirectoryRepository:
     async def user(self, user_id: UUID) -> PortalUser | None:
         row = (await self._session.execute(select(users).where(users.c.user_id == user_id))).first()
         return None if row is None else PortalUser(**row._asdict())
+
+    async def upsert_organisation(self, organisation: BuyerOrganisation) -> None:
+        values = {"tenant_id": organisation.tenant_id, "name": organisation.name, "revision": organisation.revision}
+        newer = upsert(organisations, tuple(values), key=("tenant_id",), newer="revision", or_equal=True)
+        await self._session.execute(newer, values)
+
+    async def organisation_name(self, tenant_id: UUID) -> str | None:
+        query = select(organisations.c.name).where(organisations.c.tenant_id == tenant_id)
+        return (await self._session.execute(query)).scalar_one_or_none()

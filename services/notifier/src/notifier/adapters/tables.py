@@ -1,4 +1,5 @@
-"""Tables of the notifier database: emails with their delivery state, and the read models."""
+"""Tables of the notifier database: emails with their delivery state, the read models, and which
+suppliers were already told that an RFP is over."""
 
 from sqlalchemy import (
     Boolean,
@@ -68,6 +69,25 @@ users = Table(
     Column("role", String(20), nullable=False),
     Column("active", Boolean, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# The buyer organisations as the gateway announces them: emails to a supplier name the buyer.
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("tenant_id", Uuid, primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("revision", Integer, nullable=False),
+)
+
+# The invited suppliers already told that an RFP is over for them (it closed, or it was awarded
+# to another supplier before it closed): one notice per RFP and supplier, whichever event came first.
+rfp_end_notices = Table(
+    "rfp_end_notices",
+    metadata,
+    Column("rfp_id", Uuid, primary_key=True),
+    Column("supplier_id", Uuid, primary_key=True),
+    Column("told_at", DateTime(timezone=True), nullable=False),
 )
 
 outbox = outbox_table(metadata)

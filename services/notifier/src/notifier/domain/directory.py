@@ -1,7 +1,9 @@
-"""Read models of the people emails go to: supplier records and buyer users.
+"""Read models of the people emails go to and speak of: supplier records, buyer users and the
+buyer organisations.
 
-Both are built from whole-state snapshots of other services; the repository keeps the newest
-(suppliers by ``revision``, users by ``updated_at``) so a late, older snapshot changes nothing.
+All are built from whole-state snapshots of other services; the repository keeps the newest
+(suppliers and organisations by ``revision``, users by ``updated_at``) so a late, older snapshot
+changes nothing.
 """
 
 from __future__ import annotations
@@ -34,3 +36,12 @@ class PortalUser:
     role: str
     active: bool
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class BuyerOrganisation:
+    """A buyer organisation by name: emails to a supplier say which buyer acted."""
+
+    tenant_id: UUID
+    name: str
+    revision: int

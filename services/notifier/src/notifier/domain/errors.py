@@ -14,6 +14,10 @@ class RecipientNotKnownYet(RetryLater):
     """The read model that gives the recipient's address has not arrived yet."""
 
 
+class BuyerNotKnownYet(RetryLater):
+    """The buyer organisation an email names has not arrived in the read model yet."""
+
+
 class DeliveryFailed(Exception):
     """A try to hand the message to the SMTP server failed.
 

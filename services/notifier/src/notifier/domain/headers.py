@@ -12,6 +12,7 @@ import re
 
 MAX_HEADER_TEXT = 300  # the subject column holds 500; an RFP subject needs ~240
 MAX_ADDRESS_LENGTH = 320
+MAX_SUBJECT_NAME = 100  # a name may hold 300 characters
 
 # C0 controls (CR, LF, NUL, TAB...), DEL, C1 controls and the Unicode line/paragraph separators.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -31,6 +32,12 @@ def header_text(value: str, *, limit: int = MAX_HEADER_TEXT) -> str:
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
+
+
+def subject_name(name: str) -> str:
+    """A name (a buyer's, a colleague's) as part of a subject: one line, cut shorter than the
+    subject itself so that the news after it stays in the subject."""
+    return header_text(name, limit=MAX_SUBJECT_NAME)
 
 
 def single_address(value: str) -> str:

@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from notifier.domain.directory import PortalUser, SupplierContact
+from notifier.domain.excerpts import excerpt
+from notifier.domain.headers import subject_name
 from notifier.domain.pages import invoice_page, purchase_order_page
 from shared.contracts.identity import SupplierInvitationIssued
 from shared.contracts.invoicing import (
@@ -25,6 +27,7 @@ from shared.contracts.orders import PurchaseOrderChanged, PurchaseOrderSubmitted
 from shared.money import minor_unit, round_money
 
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+_INVITER_NAME_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -67,11 +70,20 @@ def format_day(value: date | datetime) -> str:
 
 
 def invitation(event: SupplierInvitationIssued) -> EmailDraft:
+    """The buyer's invitation of a supplier's contact, or a colleague's (``invited_by``) to work
+    on the supplier's documents with them. The colleague's name is what they typed: like a
+    comment's author, it is shown without anything a mail client would make a link of."""
+    inviter = excerpt(event.invited_by or "", _INVITER_NAME_LIMIT)
+    subject = (
+        f"{subject_name(inviter)} invited you to the supplier portal for {event.supplier_name}"
+        if inviter
+        else f"Invitation to the supplier portal for {event.supplier_name}"
+    )
     return EmailDraft(
         template="invitation",
         recipient=event.email,
-        subject=f"Invitation to the supplier portal for {event.supplier_name}",
-        context={"invitation": event},
+        subject=subject,
+        context={"invitation": event, "invited_by": inviter or None},
     )
 
 

@@ -1,8 +1,9 @@
-"""RFP emails: invited suppliers hear of a published request for proposals, and every supplier
-that answered hears the outcome.
+"""RFP emails: invited suppliers hear of a published request for proposals and of its closing;
+every supplier that answered hears the outcome, and an invited one that did not answer hears
+that it is over, once (from the closing, or from the award when that came first).
 
-The suppliers that lost are never told who won: their email is drafted from the RFP's number
-and title alone, so no template can show the winner to them by mistake.
+The suppliers that lost are never told who won: their email is drafted from the RFP's number,
+title and buyer alone, so no template can show the winner to them by mistake.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from uuid import UUID
 
 from notifier.domain.directory import SupplierContact
 from notifier.domain.excerpts import collapse_whitespace
+from notifier.domain.headers import subject_name
 from notifier.domain.messages import EmailDraft
 from notifier.domain.pages import rfp_page
-from shared.contracts.rfps import RfpAwarded, RfpPublished
+from shared.contracts.rfps import RfpAwarded, RfpClosed, RfpPublished
 
 # The subject column holds 500 characters; a title may hold 300, kept shorter in a subject.
 _SUBJECT_TITLE_LIMIT = 200
@@ -45,21 +47,45 @@ def rfp_participants(rfp: RfpAwarded) -> list[UUID]:
     return list(dict.fromkeys([*winner, *rfp.participant_ids]))
 
 
-def rfp_outcome(rfp: RfpAwarded, supplier: SupplierContact) -> EmailDraft:
-    """ "You won" to the awarded supplier; to the others only that another supplier won."""
-    facts = {"number": rfp.number, "title": rfp.title, "supplier_name": supplier.name}
+def rfp_onlookers(rfp: RfpAwarded) -> list[UUID]:
+    """The invited suppliers that did not answer, once each: the award ends the RFP for them too."""
+    answered = set(rfp_participants(rfp))
+    return [supplier_id for supplier_id in dict.fromkeys(rfp.supplier_ids) if supplier_id not in answered]
+
+
+def rfp_closed(rfp: RfpClosed, supplier: SupplierContact, buyer_name: str) -> EmailDraft:
+    """To every invited supplier: proposals can no longer be submitted or changed."""
+    return EmailDraft(
+        template="rfp_closed",
+        recipient=supplier.email,
+        subject=f"Request for proposals {rfp.number} from {subject_name(buyer_name)} has closed",
+        context={
+            "number": rfp.number,
+            "title": rfp.title,
+            "due_date": rfp.due_date,
+            "supplier_name": supplier.name,
+            "buyer_name": buyer_name,
+        },
+        page=rfp_page(rfp.rfp_id),
+    )
+
+
+def rfp_outcome(rfp: RfpAwarded, supplier: SupplierContact, buyer_name: str) -> EmailDraft:
+    """ "You won" to the awarded supplier; to the others only that another supplier won (with
+    thanks to those that answered)."""
+    facts = {"number": rfp.number, "title": rfp.title, "supplier_name": supplier.name, "buyer_name": buyer_name}
     if supplier.supplier_id == rfp.awarded_supplier_id:
         return EmailDraft(
             template="rfp_won",
             recipient=supplier.email,
-            subject=f"You won {rfp.number}",
+            subject=f"You won {rfp.number} from {subject_name(buyer_name)}",
             context={**facts, "purchase_order_follows": rfp.purchase_order_id is not None},
             page=rfp_page(rfp.rfp_id),
         )
     return EmailDraft(
         template="rfp_lost",
         recipient=supplier.email,
-        subject=f"{rfp.number} was awarded to another supplier",
-        context=facts,
+        subject=f"{rfp.number} was awarded to another supplier by {subject_name(buyer_name)}",
+        context={**facts, "proposal_submitted": supplier.supplier_id in rfp.participant_ids},
         page=rfp_page(rfp.rfp_id),
     )

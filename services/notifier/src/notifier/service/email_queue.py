@@ -1,4 +1,4 @@
-"""Queueing a drafted email, and finding its recipient in the read models.
+"""Queueing a drafted email, and finding its recipient (and the buyer it names) in the read models.
 
 Used by the event handlers inside the unit of work their consumer opened: the queued email
 commits with the inbox record, or not at all.
@@ -11,7 +11,7 @@ from typing import Protocol
 from uuid import UUID
 
 from notifier.domain.directory import PortalUser, SupplierContact
-from notifier.domain.errors import RecipientNotKnownYet
+from notifier.domain.errors import BuyerNotKnownYet, RecipientNotKnownYet
 from notifier.domain.headers import MAX_ADDRESS_LENGTH, InvalidRecipient, header_text, single_address
 from notifier.domain.messages import EmailDraft
 from notifier.domain.model import Email, email_id_for
@@ -71,3 +71,11 @@ async def portal_user(uow: UnitOfWork, user_id: UUID, role: str) -> PortalUser:
     if user is None:
         raise RecipientNotKnownYet(f"{role} {user_id} is not in the read model yet")
     return user
+
+
+async def buyer_name(uow: UnitOfWork, tenant_id: UUID, *, known: str | None = None) -> str:
+    """The buyer organisation's name: ``known`` when the event carries it, else the read model's."""
+    name = known or await uow.directory.organisation_name(tenant_id)
+    if not name:
+        raise BuyerNotKnownYet(f"buyer organisation {tenant_id} is not in the read model yet")
+    return name

@@ -13,13 +13,13 @@ from uuid import UUID
 
 from notifier.adapters.repository import EmailSummary
 from notifier.domain import messages
-from notifier.domain.directory import PortalUser, SupplierContact
+from notifier.domain.directory import BuyerOrganisation, PortalUser, SupplierContact
 from notifier.domain.errors import RecipientNotKnownYet
 from notifier.domain.messages import EmailDraft
 from notifier.service.email_queue import Renderer, portal_user, queue_email, supplier_contact
 from notifier.service.unit_of_work import UnitOfWork
 from shared.auth import Principal
-from shared.contracts.identity import SupplierInvitationIssued, UserSnapshot
+from shared.contracts.identity import OrganisationSettingsChanged, SupplierInvitationIssued, UserSnapshot
 from shared.contracts.invoicing import (
     InvoiceApprovalRequested,
     InvoiceApproved,
@@ -57,6 +57,12 @@ async def remember_user(uow: UnitOfWork, snapshot: UserSnapshot) -> None:
             active=snapshot.active,
             updated_at=snapshot.updated_at,
         )
+    )
+
+
+async def remember_organisation(uow: UnitOfWork, snapshot: OrganisationSettingsChanged) -> None:
+    await uow.directory.upsert_organisation(
+        BuyerOrganisation(tenant_id=snapshot.tenant_id, name=snapshot.name, revision=snapshot.revision)
     )
 
 

@@ -1,9 +1,10 @@
-"""The notifier unit of work: emails, read models, outbox and inbox on one transaction."""
+"""The notifier unit of work: emails, read models, RFP end notices, outbox and inbox on one transaction."""
 
 from __future__ import annotations
 
 from notifier.adapters.read_models import DirectoryRepository
 from notifier.adapters.repository import EmailRepository
+from notifier.adapters.rfp_notices import RfpEndNoticeRepository
 from notifier.domain.model import Email
 from shared.db import SqlUnitOfWork
 
@@ -12,6 +13,7 @@ class UnitOfWork(SqlUnitOfWork):
     def _start(self) -> None:
         self.emails = EmailRepository(self.session)
         self.directory = DirectoryRepository(self.session)
+        self.rfp_end_notices = RfpEndNoticeRepository(self.session)
 
     async def save(self, email: Email) -> None:
         """Store the email's delivery state and move its recorded events to the outbox."""

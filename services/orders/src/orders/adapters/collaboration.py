@@ -11,23 +11,22 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Table, and_, insert, or_, select, true
+from sqlalchemy import Row, and_, insert, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orders.adapters.stored_files import StoredFiles
 from orders.adapters.tables import purchase_order_attachments, purchase_order_comments
 from orders.domain.collaboration import Attachment, Comment
 from orders.domain.errors import AttachmentNotFound
 
-_ATTACHMENT_COLUMNS = [c for c in purchase_order_attachments.c if c.name != "content"]
 
-
-def _page(table: Table, columns: Sequence[Any], order_id: UUID, after: tuple[datetime, UUID] | None, limit: int) -> Any:
-    """The order's rows strictly after the cursor, oldest first: (created_at, id) ascending."""
-    created, row_id = table.c.created_at, table.c.id
+def _page(order_id: UUID, after: tuple[datetime, UUID] | None, limit: int) -> Any:
+    """The order's comments strictly after the cursor, oldest first: (created_at, id) ascending."""
+    created, row_id = purchase_order_comments.c.created_at, purchase_order_comments.c.id
     following = true() if after is None else or_(created > after[0], and_(created == after[0], row_id > after[1]))
     return (
-        select(*columns)
-        .where(table.c.purchase_order_id == order_id, following)
+        select(purchase_order_comments)
+        .where(purchase_order_comments.c.purchase_order_id == order_id, following)
         .order_by(created.asc(), row_id.asc())
         .limit(limit)
     )
@@ -75,39 +74,30 @@ class CommentRepository:
         )
 
     async def list(self, order_id: UUID, *, limit: int, after: tuple[datetime, UUID] | None) -> Sequence[Comment]:
-        query = _page(purchase_order_comments, list(purchase_order_comments.c), order_id, after, limit)
+        query = _page(order_id, after, limit)
         return [_comment(row) for row in (await self._session.execute(query)).all()]
 
 
 class AttachmentRepository:
     def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+        self._files = StoredFiles(session, purchase_order_attachments, "purchase_order_id")
 
     async def add(self, attachment: Attachment, content: bytes) -> None:
-        await self._session.execute(
-            insert(purchase_order_attachments).values(
-                id=attachment.id,
-                purchase_order_id=attachment.purchase_order_id,
-                filename=attachment.filename,
-                content_type=attachment.content_type,
-                size=attachment.size,
-                content=content,
-                uploaded_by=attachment.uploaded_by,
-                created_at=attachment.created_at,
-            )
+        await self._files.add(
+            attachment.purchase_order_id,
+            file_id=attachment.id,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+            content=content,
+            uploaded_by=attachment.uploaded_by,
+            created_at=attachment.created_at,
         )
 
     async def list(self, order_id: UUID, *, limit: int, after: tuple[datetime, UUID] | None) -> Sequence[Attachment]:
-        # The listing never reads the bytes.
-        query = _page(purchase_order_attachments, _ATTACHMENT_COLUMNS, order_id, after, limit)
-        return [_attachment(row) for row in (await self._session.execute(query)).all()]
+        return [_attachment(row) for row in await self._files.described(order_id, after=after, limit=limit)]
 
     async def get(self, order_id: UUID, attachment_id: UUID) -> tuple[Attachment, bytes]:
-        query = select(purchase_order_attachments).where(
-            purchase_order_attachments.c.id == attachment_id,
-            purchase_order_attachments.c.purchase_order_id == order_id,
-        )
-        row = (await self._session.execute(query)).first()
+        row = await self._files.one(order_id, attachment_id)
         if row is None:
             raise AttachmentNotFound()
         return _attachment(row), bytes(row.content)

@@ -11,7 +11,8 @@ from uuid import UUID
 from pydantic import BaseModel
 from sqlalchemy import Integer, Select, Text, bindparam, cast, func, literal_column, select
 
-from orders.adapters.repository import joined_organisations, visible_to_bound
+from orders.adapters.acknowledgement import change_unacknowledged
+from orders.adapters.repository import joined_organisations, order_scope_values, visible_to_bound
 from orders.adapters.tables import organisations, purchase_order_lines, purchase_orders
 from orders.domain.model import OPEN_STATUSES
 from shared.auth import Principal
@@ -79,6 +80,8 @@ def order_document(order_model: type[BaseModel], line_model: type[BaseModel]) ->
             "acknowledged_at": instant(po.acknowledged_at),
             "source_rfp_id": po.source_rfp_id,
             "revision": po.revision,
+            "acknowledged_revision": po.acknowledged_revision,
+            "change_unacknowledged": change_unacknowledged(),
         },
     )
 
@@ -125,7 +128,7 @@ def page_query(
         supplier_id=supplier_id,
         number=None if number is None else contains_pattern(number),
     )
-    return PageQuery(_page_statement(document, shape), values)
+    return PageQuery(_page_statement(document, shape), values | order_scope_values(scope))
 
 
 @functools.cache

@@ -10,4 +10,4 @@ from shared.documents import render_purchase_order_pdf
 
 async def purchase_order_pdf(snapshot: PurchaseOrderSnapshot) -> bytes:
     # Rendering is CPU work; a thread keeps the event loop answering other requests meanwhile.
-    return await asyncio.to_thread(render_purchase_order_pdf, snapshot, buyer_name=snapshot.buyer_name)
+    return await asyncio.to_thread(render_purchase_order_pdf, snapshot)

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, and_, delete, select
+from sqlalchemy import Row, Select, and_, delete, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,21 +14,41 @@ from orders.adapters.tables import organisations, purchase_order_counters, purch
 from orders.domain.errors import PurchaseOrderNotFound
 from orders.domain.lines import PurchaseOrderLine
 from orders.domain.model import PurchaseOrder
+from orders.domain.portal_switch import SHOWN_WHILE_SWITCHED_OFF
 from shared.auth import Principal, scope_values
 from shared.contracts.orders import TermsWarning
-from shared.db import caller_scope, upsert
+from shared.db import bound, caller_scope, upsert
+
+# The bound parameter of a supplier user's records whose buyer switched its portal off.
+SCOPE_RESTRICTED = "scope_restricted_suppliers"
+_NOBODY = UUID(int=0)
+
+
+def order_scope_values(principal: Principal) -> dict[str, object]:
+    """The values ``visible_to_bound`` binds for ``principal``: ``shared.auth.scope_values`` and,
+    for a supplier user, its restricted records (``Principal.restricted_supplier_ids``)."""
+    values = scope_values(principal)
+    if not principal.is_buyer:
+        values[SCOPE_RESTRICTED] = sorted(principal.restricted_supplier_ids) or [_NOBODY]
+    return values
 
 
 def visible_to(principal: Principal) -> Any:
-    """A buyer sees its tenant's orders; a supplier user the non-draft orders of its suppliers."""
-    return visible_to_bound(buyer=principal.is_buyer, values=scope_values(principal))
+    """A buyer sees its tenant's orders; a supplier user the non-draft orders of its suppliers,
+    and of a buyer that switched its supplier portal off only those still to invoice."""
+    return visible_to_bound(buyer=principal.is_buyer, values=order_scope_values(principal))
 
 
 def visible_to_bound(*, buyer: bool, values: Mapping[str, object] | None = None) -> Any:
     """``visible_to`` for a buyer or a supplier user, with the caller's ``values``
-    (``shared.auth.scope_values``), or, without, the caller left to bind: statements built once."""
-    scope = caller_scope(purchase_orders.c.tenant_id, purchase_orders.c.supplier_id, buyer=buyer, values=values)
-    return scope if buyer else and_(scope, purchase_orders.c.status != "draft")
+    (``order_scope_values``), or, without, the caller left to bind: statements built once."""
+    po = purchase_orders.c
+    scope = caller_scope(po.tenant_id, po.supplier_id, buyer=buyer, values=values)
+    if buyer:
+        return scope
+    restricted = po.supplier_id.in_(bound(SCOPE_RESTRICTED, values, expanding=True))
+    still_to_invoice = po.status.in_(sorted(SHOWN_WHILE_SWITCHED_OFF))
+    return and_(scope, po.status != "draft", or_(~restricted, still_to_invoice))
 
 
 def joined_organisations() -> Any:
@@ -72,6 +92,8 @@ def _order(row: Row, lines: list[PurchaseOrderLine]) -> PurchaseOrder:  # type: 
         submitted_at=row.submitted_at,
         acknowledged_at=row.acknowledged_at,
         revision=row.revision,
+        acknowledged_revision=row.acknowledged_revision,
+        changed_revision=row.changed_revision,
         warnings=[TermsWarning.model_validate(warning) for warning in row.warnings],
         buyer_name=row.buyer_name,
         source_rfp_id=row.source_rfp_id,
@@ -167,6 +189,8 @@ class PurchaseOrderRepository:
             "submitted_at": order.submitted_at,
             "acknowledged_at": order.acknowledged_at,
             "revision": order.revision,
+            "acknowledged_revision": order.acknowledged_revision,
+            "changed_revision": order.changed_revision,
             "warnings": [warning.model_dump(mode="json") for warning in order.warnings],
             "source_rfp_id": order.source_rfp_id,
         }

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.adapters.rfp_tables import rfp_proposal_attachments, rfp_proposal_lines, rfp_proposals
+from orders.adapters.stored_files import StoredFiles
 from orders.domain.rfp_attachment import ProposalAttachment
 from orders.domain.rfp_errors import ProposalAttachmentNotFound, ProposalNotFound
 from orders.domain.rfp_proposal import Proposal, ProposalLine
@@ -25,6 +26,7 @@ from shared.db import upsert
 class ProposalRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._files = StoredFiles(session, rfp_proposal_attachments, "proposal_id")
 
     async def of_supplier(self, rfp_id: UUID, supplier_id: UUID, *, for_update: bool = False) -> Proposal | None:
         query = select(rfp_proposals).where(
@@ -100,34 +102,23 @@ class ProposalRepository:
 
     # -- files ---------------------------------------------------------------------------------
     async def add_attachment(self, attachment: ProposalAttachment) -> None:
-        await self._session.execute(
-            insert(rfp_proposal_attachments).values(
-                id=attachment.id,
-                proposal_id=attachment.proposal_id,
-                filename=attachment.filename,
-                content_type=attachment.content_type,
-                size=attachment.size,
-                content=attachment.content,
-                uploaded_by=attachment.uploaded_by,
-                created_at=attachment.created_at,
-            )
+        assert attachment.content is not None
+        await self._files.add(
+            attachment.proposal_id,
+            file_id=attachment.id,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+            content=attachment.content,
+            uploaded_by=attachment.uploaded_by,
+            created_at=attachment.created_at,
         )
 
     async def attachments(self, proposal_id: UUID) -> list[ProposalAttachment]:
         """The proposal's files without their bytes, oldest first."""
-        columns = [c for c in rfp_proposal_attachments.c if c.name != "content"]
-        query = (
-            select(*columns)
-            .where(rfp_proposal_attachments.c.proposal_id == proposal_id)
-            .order_by(rfp_proposal_attachments.c.created_at, rfp_proposal_attachments.c.id)
-        )
-        return [_attachment(row) for row in (await self._session.execute(query)).all()]
+        return [_attachment(row) for row in await self._files.described(proposal_id)]
 
     async def attachment(self, proposal_id: UUID, attachment_id: UUID) -> ProposalAttachment:
-        query = select(rfp_proposal_attachments).where(
-            rfp_proposal_attachments.c.proposal_id == proposal_id, rfp_proposal_attachments.c.id == attachment_id
-        )
-        row = (await self._session.execute(query)).first()
+        row = await self._files.one(proposal_id, attachment_id)
         if row is None:
             raise ProposalAttachmentNotFound()
         return _attachment(row, content=row.content)

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.adapters.rfp_tables import rfp_counters, rfp_invitations, rfp_lines, rfp_proposals, rfps
+from orders.domain.portal_switch import unrestricted_supplier_ids
 from orders.domain.rfp import SHOWN_TO_SUPPLIERS, Rfp
 from orders.domain.rfp_errors import RfpNotFound
 from orders.domain.rfp_lines import RfpLine
@@ -31,9 +32,12 @@ def _invited(supplier_ids: Sequence[UUID]) -> Any:
 
 
 def visible_to(principal: Principal) -> Any:
+    """A buyer its tenant's RFPs; a supplier user those one of its records is invited to, but
+    not through a record whose buyer switched its supplier portal off (``orders.domain.portal_switch``)."""
     if principal.is_buyer:
         return rfps.c.tenant_id == (principal.tenant_id or _NOBODY)
-    return and_(rfps.c.status.in_(SHOWN_TO_SUPPLIERS), _invited(list(principal.supplier_ids) or [_NOBODY]))
+    invited = _invited(sorted(unrestricted_supplier_ids(principal)) or [_NOBODY])
+    return and_(rfps.c.status.in_(SHOWN_TO_SUPPLIERS), invited)
 
 
 def with_status(status: str | None, now: datetime) -> Any:

@@ -1,7 +1,8 @@
 """Tables of requests for proposals, their proposals and files, on the orders database's ``metadata``.
 
-Created by the migration branch ``0100_rfps``. Quantities and prices are unconstrained ``numeric``
-(PostgreSQL keeps the scale given). Files are stored as bytes keyed by a UUID, never by their name.
+Created by the migration branch ``0100_rfps`` (the buyer's documents by ``0111_rfp_attachments``).
+Quantities and prices are unconstrained ``numeric`` (PostgreSQL keeps the scale given). Files are
+stored as bytes keyed by a UUID, never by their name.
 """
 
 from sqlalchemy import (
@@ -108,6 +109,20 @@ rfp_proposal_attachments = Table(
     metadata,
     Column("id", Uuid, primary_key=True),
     Column("proposal_id", Uuid, ForeignKey("rfp_proposals.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("filename", String(200), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("uploaded_by", Uuid, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# The buyer's documents on its RFP (drawings, specifications), read by the invited suppliers.
+rfp_attachments = Table(
+    "rfp_attachments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("rfp_id", Uuid, ForeignKey("rfps.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("filename", String(200), nullable=False),
     Column("content_type", String(100), nullable=False),
     Column("size", Integer, nullable=False),

@@ -1,6 +1,7 @@
 """Counts of the caller's purchase orders for the portal's start page, in one query.
 
-Unprocessed: sent and untouched since — not acknowledged, no live invoice, nothing invoiced.
+Unprocessed: sent and untouched since — not acknowledged, no live invoice, nothing invoiced —
+or changed by the buyer since the supplier acknowledged it (``change_unacknowledged``).
 Open: what ``GET /purchase-orders?open=true`` lists (``OPEN_STATUSES``). By status: every
 status, 0 where there is none (a supplier sees no drafts).
 """
@@ -10,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import get_args
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orders.adapters.acknowledgement import change_unacknowledged
 from orders.adapters.repository import visible_to
 from orders.adapters.tables import invoices, purchase_order_lines, purchase_orders
 from orders.domain.model import OPEN_STATUSES
@@ -44,11 +46,14 @@ class OrderSummary:
             purchase_order_lines.c.purchase_order_id == purchase_orders.c.id,
             purchase_order_lines.c.invoiced_quantity > 0,
         )
-        unprocessed = and_(
-            purchase_orders.c.status == "sent",
-            purchase_orders.c.acknowledged_at.is_(None),
-            ~live_invoice,
-            ~invoiced_line,
+        unprocessed = or_(
+            and_(
+                purchase_orders.c.status == "sent",
+                purchase_orders.c.acknowledged_at.is_(None),
+                ~live_invoice,
+                ~invoiced_line,
+            ),
+            change_unacknowledged(),
         )
         query = select(
             func.count().filter(unprocessed),

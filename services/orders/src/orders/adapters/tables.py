@@ -51,6 +51,9 @@ purchase_orders = Table(
     Column("acknowledged_at", DateTime(timezone=True)),
     Column("source_rfp_id", Uuid, nullable=True),
     Column("revision", Integer, nullable=False),
+    # The revisions the supplier's latest acknowledgement and the buyer's latest change made.
+    Column("acknowledged_revision", Integer),
+    Column("changed_revision", Integer),
     # [{"code": ..., "message": ...}]: the supplier terms the order ignores (shared.contracts TermsWarning).
     Column("warnings", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     UniqueConstraint("tenant_id", "number", name="uq_purchase_orders_tenant_number"),

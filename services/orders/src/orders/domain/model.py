@@ -64,6 +64,10 @@ class PurchaseOrder:
     # goes back to "acknowledged", not "sent".
     acknowledged_at: datetime | None = None
     revision: int = 1
+    # The revision the supplier's latest acknowledgement made, and the one the buyer's latest
+    # change to the sent order made: a change after the acknowledgement is acknowledged again.
+    acknowledged_revision: int | None = None
+    changed_revision: int | None = None
     # The supplier's terms the order ignores, as of its submission or last change.
     warnings: list[TermsWarning] = field(default_factory=list)
     # The buyer organisation's current name (a read model); not part of the order's own state.
@@ -114,6 +118,19 @@ class PurchaseOrder:
         """Whether the order ever left the buyer (consumers know of it)."""
         return self.submitted_at is not None
 
+    @property
+    def change_unacknowledged(self) -> bool:
+        """The buyer changed the order since the supplier acknowledged it, and it is still live.
+
+        An order never acknowledged is not "changed since": its first acknowledgement covers
+        every change made before it."""
+        return (
+            self.status not in FINAL_STATUSES
+            and self.acknowledged_revision is not None
+            and self.changed_revision is not None
+            and self.changed_revision > self.acknowledged_revision
+        )
+
     def may_be_managed_by(self, user_id: UUID, *, is_admin: bool) -> bool:
         """Editing, canceling and closing belong to the order's initiator and the buyer's admins."""
         return is_admin or user_id == self.initiator_id
@@ -162,6 +179,7 @@ class PurchaseOrder:
         # The terms are held against what the supplier now receives, from the day it receives it.
         self.warnings = self._terms_warnings(terms, now)
         self._touch(now)
+        self.changed_revision = self.revision
         self.events.append(PurchaseOrderChanged(**self._state(), changes=changes))
 
     def submit(self, now: datetime, terms: SupplierTerms | None = None) -> None:
@@ -182,10 +200,22 @@ class PurchaseOrder:
         )
 
     def acknowledge(self, now: datetime) -> None:
-        self._require("sent", "acknowledged")
-        self.status = "acknowledged"
-        self.acknowledged_at = now
+        """The supplier confirms the order as it now stands: a sent order once, then again after
+        each change the buyer makes to it. Only the first acknowledgement moves the status (and
+        sets ``acknowledged_at``); acknowledging a change keeps the status invoices gave it."""
+        if self.status == "sent" and self.acknowledged_at is None:
+            self.status = "acknowledged"
+            self.acknowledged_at = now
+        elif self.acknowledged_revision is not None and self.status not in FINAL_STATUSES:
+            if not self.change_unacknowledged:
+                raise PurchaseOrderStateConflict(
+                    f"purchase order {self.number} is already acknowledged as it stands; "
+                    "the buyer has not changed it since"
+                )
+        else:
+            self._require("sent", "acknowledged")
         self._touch(now)
+        self.acknowledged_revision = self.revision
         self.events.append(PurchaseOrderAcknowledged(**self._state()))
 
     def cancel(self, now: datetime) -> None:
@@ -255,6 +285,8 @@ class PurchaseOrder:
             "submitted_at": self.submitted_at,
             "acknowledged_at": self.acknowledged_at,
             "revision": self.revision,
+            "acknowledged_revision": self.acknowledged_revision,
+            "change_unacknowledged": self.change_unacknowledged,
             "buyer_name": self.buyer_name,
             "warnings": list(self.warnings),
             "source_rfp_id": self.source_rfp_id,

@@ -160,6 +160,16 @@ class Rfp:
         if self.status != "published":
             raise RfpStateConflict(f"{self.number} is {self.status}; it does not take proposals")
 
+    def ensure_takes_documents(self, now: datetime) -> None:
+        """The buyer adds documents while the suppliers may still act on them: in the draft and
+        until the due date; a closed or awarded request stays as the suppliers answered it."""
+        if self.status == "draft" or self.is_open(now):
+            return
+        raise RfpStateConflict(
+            f"{self.number} is {self.effective_status(now)}; documents are added while it is a draft "
+            "or open for proposals"
+        )
+
     def close_if_due(self, now: datetime) -> bool:
         """Close a published RFP whose due date passed; returns whether it closed."""
         if self.status != "published" or not self.is_past_due(now):

@@ -22,6 +22,11 @@ class ProposalAttachmentNotFound(NotFound):
         super().__init__("attachment not found")
 
 
+class RfpAttachmentNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("attachment not found")
+
+
 class InvalidRfp(InvalidInput):
     pass
 

@@ -115,6 +115,8 @@ async def submit_purchase_order(order_id: UUID, caller: CurrentPrincipal, uow: U
 
 @router.post("/purchase-orders/{order_id}/acknowledge", response_model=PurchaseOrderOut)
 async def acknowledge_purchase_order(order_id: UUID, caller: CurrentPrincipal, uow: Uow) -> PurchaseOrderOut:
+    """The supplier acknowledges the order as it stands: a sent order, or the buyer's change to an
+    acknowledged one (``change_unacknowledged``); 409 when there is nothing new to acknowledge."""
     return PurchaseOrderOut.of(await handlers.acknowledge(uow, caller, order_id))
 
 

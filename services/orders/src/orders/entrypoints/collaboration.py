@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Response, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from orders.domain.collaboration import Attachment, Comment
-from orders.domain.rfp_attachment import ProposalAttachment
+from orders.domain.rfp_attachment import ProposalAttachment, RfpAttachment
 from orders.entrypoints.deps import MaxUploadBytes, Uow
 from orders.service import collaboration
 from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
@@ -60,7 +60,7 @@ class AttachmentOut(BaseModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, attachment: Attachment | ProposalAttachment) -> AttachmentOut:
+    def of(cls, attachment: Attachment | ProposalAttachment | RfpAttachment) -> AttachmentOut:
         return cls(
             id=attachment.id,
             filename=attachment.filename,

@@ -6,13 +6,14 @@ The supplier's proposal routes live in ``rfp_proposal_api`` and are included her
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, File, Response, UploadFile, status
 
 from orders.domain.rfp import KEEP
 from orders.entrypoints.collaboration import AttachmentOut, AttachmentPage
-from orders.entrypoints.rfp_deps import RfpUow
+from orders.entrypoints.rfp_deps import RfpConfig, RfpUow
 from orders.entrypoints.rfp_proposal_api import attachment_response, proposal_router
 from orders.entrypoints.rfp_schemas import (
     AwardIn,
@@ -129,6 +130,42 @@ async def download_proposal_attachment(
         uow, caller, rfp_id, attachment_id, proposal_id=proposal_id, supplier_id=None
     )
     return attachment_response(attachment)
+
+
+@router.get("/rfps/{rfp_id}/attachments", response_model=AttachmentPage)
+async def list_rfp_attachments(rfp_id: UUID, caller: CurrentPrincipal, uow: RfpUow) -> AttachmentPage:
+    """The buyer's documents on the request: its buyer reads them always, an invited supplier once
+    the request is published."""
+    found = await rfp_queries.rfp_attachments(uow, caller, rfp_id)
+    return AttachmentPage(items=[AttachmentOut.of(a) for a in found])
+
+
+@router.post("/rfps/{rfp_id}/attachments", status_code=status.HTTP_201_CREATED, response_model=AttachmentOut)
+async def upload_rfp_attachment(
+    rfp_id: UUID,
+    file: Annotated[UploadFile, File(description="the file (PDF, image, XLSX, CSV or text)")],
+    caller: CurrentPrincipal,
+    uow: RfpUow,
+    config: RfpConfig,
+) -> AttachmentOut:
+    """The buyer attaches a document (a drawing, a specification) while the request is a draft or open."""
+    # One byte past the cap is enough to refuse: a huge upload is never read whole.
+    content = await file.read(config.max_upload_bytes + 1)
+    attachment = await rfp_handlers.attach_to_rfp(
+        uow,
+        caller,
+        rfp_id,
+        filename=file.filename,
+        content_type=file.content_type,
+        content=content,
+        max_bytes=config.max_upload_bytes,
+    )
+    return AttachmentOut.of(attachment)
+
+
+@router.get("/rfps/{rfp_id}/attachments/{attachment_id}", response_class=Response, responses=DOWNLOAD_RESPONSES)
+async def download_rfp_attachment(rfp_id: UUID, attachment_id: UUID, caller: CurrentPrincipal, uow: RfpUow) -> Response:
+    return attachment_response(await rfp_queries.rfp_attachment(uow, caller, rfp_id, attachment_id))
 
 
 router.include_router(proposal_router)

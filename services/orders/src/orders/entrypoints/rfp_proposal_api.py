@@ -10,7 +10,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, File, Response, UploadFile, status
 
-from orders.domain.rfp_attachment import ProposalAttachment
+from orders.domain.rfp_attachment import ProposalAttachment, RfpAttachment
 from orders.entrypoints.collaboration import AttachmentOut, AttachmentPage
 from orders.entrypoints.rfp_deps import RfpConfig, RfpUow
 from orders.entrypoints.rfp_proposal_schemas import ProposalOut, ProposalPut
@@ -21,7 +21,7 @@ from shared.uploads import DOWNLOAD_RESPONSES, content_disposition
 proposal_router = APIRouter(tags=["proposals"])
 
 
-def attachment_response(attachment: ProposalAttachment) -> Response:
+def attachment_response(attachment: ProposalAttachment | RfpAttachment) -> Response:
     return Response(
         content=attachment.content,
         media_type=attachment.content_type,

@@ -121,6 +121,14 @@ class PurchaseOrderOut(BaseModel):
     acknowledged_at: datetime | None
     source_rfp_id: UUID | None = None
     revision: int
+    acknowledged_revision: int | None = Field(
+        None, description="the revision the supplier's latest acknowledgement made; null until acknowledged"
+    )
+    change_unacknowledged: bool = Field(
+        False,
+        description="the buyer changed the order since the supplier acknowledged it: "
+        "POST /acknowledge acknowledges the change",
+    )
 
     @classmethod
     def of(cls, order: PurchaseOrder) -> PurchaseOrderOut:
@@ -144,6 +152,8 @@ class PurchaseOrderOut(BaseModel):
             acknowledged_at=order.acknowledged_at,
             source_rfp_id=order.source_rfp_id,
             revision=order.revision,
+            acknowledged_revision=order.acknowledged_revision,
+            change_unacknowledged=order.change_unacknowledged,
         )
 
 

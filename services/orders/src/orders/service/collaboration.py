@@ -1,4 +1,5 @@
-"""Use cases of comments and attachments: whoever can see the order may read and add them.
+"""Use cases of comments and attachments: whoever can see the order may read and add them,
+but a supplier whose buyer switched the supplier portal off only reads them.
 
 The order is loaded with the caller's scope first, so another party's order (and a draft, for
 the supplier) is 404 before anything below it is read or written.
@@ -12,6 +13,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from orders.domain.collaboration import Attachment, Comment
+from orders.domain.portal_switch import ensure_portal_on
 from orders.service.unit_of_work import UnitOfWork
 from shared.auth import Principal
 from shared.uploads import check_upload
@@ -33,6 +35,7 @@ async def add_comment(
 ) -> Comment:
     async with uow:
         order = await uow.purchase_orders.get(order_id, scope=caller)
+        ensure_portal_on(caller, order.supplier_id, "comment on the buyer's orders")
         comment = Comment.on(
             order,
             author_id=caller.user_id,
@@ -59,6 +62,7 @@ async def add_attachment(
 ) -> Attachment:
     async with uow:
         order = await uow.purchase_orders.get(order_id, scope=caller)
+        ensure_portal_on(caller, order.supplier_id, "attach files to the buyer's orders")
         filename, content_type = check_upload(upload.filename, upload.content_type, upload.content, max_bytes=max_bytes)
         attachment = Attachment.on(
             order,

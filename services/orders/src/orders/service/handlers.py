@@ -14,6 +14,7 @@ from orders.domain.errors import (
 )
 from orders.domain.lines import LineInput
 from orders.domain.model import PurchaseOrder, format_number
+from orders.domain.portal_switch import ensure_portal_on
 from orders.domain.read_models import InvoiceRecord, OrganisationRecord, SupplierRecord, invoiced_quantities
 from orders.domain.terms import SupplierTerms
 from orders.service.unit_of_work import UnitOfWork
@@ -114,6 +115,7 @@ async def acknowledge(uow: UnitOfWork, caller: Principal, order_id: UUID) -> Pur
         # Scoping already limits a supplier user to the orders of its own supplier records.
         if not caller.is_supplier:
             raise PurchaseOrderActionForbidden("only the supplier acknowledges a purchase order")
+        ensure_portal_on(caller, order.supplier_id, "acknowledge the buyer's orders")
         order.acknowledge(now())
 
     return await _change(uow, caller, order_id, decide)

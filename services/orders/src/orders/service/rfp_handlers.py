@@ -15,10 +15,12 @@ from uuid import UUID
 from orders.domain.errors import UnknownSupplier
 from orders.domain.model import PurchaseOrder, format_number
 from orders.domain.rfp import KEEP, Keep, Rfp, RfpLineInput, format_rfp_number
+from orders.domain.rfp_attachment import RfpAttachment, attach_document
 from orders.domain.rfp_award import award, check_award, purchase_order_lines
 from orders.domain.rfp_errors import InvalidRfp, ProposalNotFound, ProposalStateConflict, UnknownInvitedSupplier
 from orders.service.rfp_unit_of_work import RfpUnitOfWork
 from shared.auth import Principal
+from shared.uploads import check_upload
 
 
 def now() -> datetime:
@@ -136,6 +138,29 @@ async def award_rfp(uow: RfpUnitOfWork, caller: Principal, rfp_id: UUID, proposa
             await uow.save_proposal(proposal)
         await uow.commit()
     return rfp
+
+
+async def attach_to_rfp(
+    uow: RfpUnitOfWork,
+    caller: Principal,
+    rfp_id: UUID,
+    *,
+    filename: str | None,
+    content_type: str | None,
+    content: bytes,
+    max_bytes: int,
+) -> RfpAttachment:
+    """A document of the buyer's on its request; the invited suppliers read it once it is published."""
+    async with uow:
+        rfp = await uow.rfps.get(rfp_id, scope=caller, for_update=True)
+        caller.require_buyer()
+        name, checked_type = check_upload(filename, content_type, content, max_bytes=max_bytes)
+        attachment = attach_document(
+            rfp, filename=name, content_type=checked_type, content=content, uploaded_by=caller.user_id, now=now()
+        )
+        await uow.rfp_attachments.add(attachment)
+        await uow.commit()
+    return attachment
 
 
 # Effects of the runtime and of consumed events.

@@ -1,4 +1,5 @@
-"""Use cases that read RFPs: lists, one RFP as the caller may see it, the buyer's comparison, files.
+"""Use cases that read RFPs: lists, one RFP as the caller may see it, the buyer's comparison, files
+both ways (the buyer's documents on the request, the suppliers' on their proposals).
 
 A supplier reaches only its own proposal; the buyer only proposals that were submitted.
 """
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from orders.domain.rfp import Rfp
-from orders.domain.rfp_attachment import ProposalAttachment
+from orders.domain.rfp_attachment import ProposalAttachment, RfpAttachment
 from orders.domain.rfp_comparison import Comparison, compare
 from orders.domain.rfp_errors import ProposalNotFound, RfpActionForbidden
 from orders.domain.rfp_proposal import Proposal
@@ -78,6 +79,20 @@ async def compare_proposals(uow: RfpUnitOfWork, caller: Principal, rfp_id: UUID)
 async def count_open_rfps(uow: RfpUnitOfWork, caller: Principal) -> int:
     async with uow:
         return await uow.rfps.count_open(caller, now())
+
+
+async def rfp_attachments(uow: RfpUnitOfWork, caller: Principal, rfp_id: UUID) -> list[RfpAttachment]:
+    """The buyer's documents on the request, for whoever sees the request (its buyer; an invited
+    supplier once it is published)."""
+    async with uow:
+        rfp = await uow.rfps.get(rfp_id, scope=caller)
+        return await uow.rfp_attachments.list(rfp.id)
+
+
+async def rfp_attachment(uow: RfpUnitOfWork, caller: Principal, rfp_id: UUID, attachment_id: UUID) -> RfpAttachment:
+    async with uow:
+        rfp = await uow.rfps.get(rfp_id, scope=caller)
+        return await uow.rfp_attachments.get(rfp.id, attachment_id)
 
 
 async def _buyer_visible_proposal(uow: RfpUnitOfWork, caller: Principal, rfp_id: UUID, proposal_id: UUID) -> Proposal:

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from orders.domain.portal_switch import unrestricted_supplier_ids
 from orders.domain.rfp import Rfp
 from orders.domain.rfp_errors import InvalidProposal, RfpActionForbidden, RfpNotFound
 from shared.auth import Principal
 
 
 def invited_records(caller: Principal, rfp: Rfp) -> list[UUID]:
-    """The caller's supplier records invited to ``rfp``, in invitation order."""
-    return [supplier_id for supplier_id in rfp.supplier_ids if supplier_id in caller.supplier_ids]
+    """The caller's supplier records invited to ``rfp``, in invitation order; a record whose
+    buyer switched its supplier portal off answers no RFP."""
+    mine = unrestricted_supplier_ids(caller)
+    return [supplier_id for supplier_id in rfp.supplier_ids if supplier_id in mine]
 
 
 def acting_supplier(caller: Principal, rfp: Rfp, requested: UUID | None) -> UUID:

@@ -3,6 +3,7 @@ portal switch, so that an award writes its purchase order in the same transactio
 
 from __future__ import annotations
 
+from orders.adapters.rfp_attachments import RfpAttachmentRepository
 from orders.adapters.rfp_portal_switches import PortalSwitches
 from orders.adapters.rfp_proposal_repository import ProposalRepository
 from orders.adapters.rfp_repository import RfpRepository
@@ -16,6 +17,7 @@ class RfpUnitOfWork(UnitOfWork):
         super()._start()
         self.rfps = RfpRepository(self.session)
         self.proposals = ProposalRepository(self.session)
+        self.rfp_attachments = RfpAttachmentRepository(self.session)
         self.portal_switches = PortalSwitches(self.session)
 
     async def save_rfp(self, rfp: Rfp) -> None:

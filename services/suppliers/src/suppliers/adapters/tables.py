@@ -79,6 +79,15 @@ supplier_custom_fields = Table(
     Index("ix_supplier_custom_fields_tenant_created", "tenant_id", "created_at", "id"),
 )
 
+# The buyer organisations' supplier portal switch, kept from the gateway's events.
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("tenant_id", Uuid, primary_key=True),
+    Column("supplier_portal_enabled", Boolean, nullable=False),
+    Column("revision", Integer, nullable=False),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 idempotency = idempotency_table(metadata)

@@ -45,3 +45,10 @@ class PortalStateConflict(Conflict):
 class CustomFieldExists(Conflict):
     def __init__(self, key: str) -> None:
         super().__init__(f"a custom field {key!r} is already defined")
+
+
+class SupplierPortalSwitchedOff(PortalStateConflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "the supplier portal is switched off for your organisation; switch it on in the settings first"
+        )

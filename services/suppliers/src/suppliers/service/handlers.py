@@ -11,6 +11,7 @@ from uuid import UUID
 from shared.auth import Principal
 from shared.contracts.suppliers import SupplierContact
 from suppliers.domain.model import Supplier
+from suppliers.domain.organisations import ensure_may_activate_portals
 from suppliers.service.unit_of_work import UnitOfWork
 from suppliers.service.views import SupplierView, with_shown_fields
 
@@ -74,7 +75,16 @@ async def update_supplier(
 
 
 async def activate_portal(uow: UnitOfWork, caller: Principal, supplier_id: UUID) -> SupplierView:
-    return await _change(uow, caller, supplier_id, lambda s, catalog: s.activate_portal(_now(), catalog))
+    """Switch the supplier's portal on, but not while its buyer has the supplier portal off."""
+    async with uow:
+        supplier = await uow.suppliers.get(supplier_id, scope=caller, for_update=True)
+        caller.require_buyer()
+        ensure_may_activate_portals(await uow.organisations.settings_of(supplier.tenant_id))
+        catalog = await uow.custom_fields.catalog(supplier.tenant_id)
+        supplier.activate_portal(_now(), catalog)
+        await uow.save(supplier)
+        await uow.commit()
+    return SupplierView.of(supplier, catalog)
 
 
 async def deactivate_portal(uow: UnitOfWork, caller: Principal, supplier_id: UUID) -> SupplierView:

@@ -65,6 +65,16 @@ class SessionStore:
             scoped_token,
         )
 
+    async def renew(self, digest: str, access_token: str, scoped_token: str | None, expires_at: datetime) -> None:
+        """The session goes on with new tokens (the person changed its password: the old ones ended)."""
+        await self._pool.execute(
+            "UPDATE sessions SET access_token = $2, scoped_token = $3, expires_at = $4 WHERE digest = $1",
+            digest,
+            access_token,
+            scoped_token,
+            expires_at,
+        )
+
     async def remove(self, digest: str) -> None:
         await self._pool.execute("DELETE FROM sessions WHERE digest = $1", digest)
 

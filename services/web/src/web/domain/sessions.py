@@ -27,6 +27,12 @@ def same_secret(given: str | None, expected: str) -> bool:
     return given is not None and secrets.compare_digest(given.encode(), expected.encode())
 
 
+def session_expiry(moment: datetime, expires_in: int) -> datetime:
+    """When a session on a token that lives ``expires_in`` seconds from ``moment`` ends: a little
+    before the token itself, so that no page finds it expired half-way (a minute at the least)."""
+    return moment + timedelta(seconds=max(expires_in - 30, 60))
+
+
 @dataclass
 class WebSession:
     digest: str

@@ -34,6 +34,7 @@ CHANGEABLE = {"draft", "sent", "acknowledged", "partially_invoiced"}
 FINAL = {"canceled", "closed"}
 DONE_MESSAGES = {
     "acknowledged": "You acknowledged this order. The buyer can see it.",
+    "changes_acknowledged": "You acknowledged the buyer's changes. The buyer can see it.",
     "commented": "Your comment was added.",
     "attached": "The file was attached.",
     "saved": "The draft was saved. The supplier sees nothing of it until you send it.",
@@ -53,7 +54,7 @@ CONFIRMATIONS = {
         "heading": "Cancel this order?",
         "button": "Yes, cancel the order",
         "draft": "The draft is discarded as canceled. It was never sent, so the supplier knows nothing of it.",
-        "sent": "The order ends: the supplier sees it as canceled in the portal (no email is sent). An invoice "
+        "sent": "The order ends: the supplier sees it as canceled in the portal and is told by email. An invoice "
         "submitted against it from now on is held for your approval instead of being approved on its own. "
         "This cannot be undone.",
     },
@@ -61,7 +62,7 @@ CONFIRMATIONS = {
         "heading": "Close this order?",
         "button": "Yes, close the order",
         "sent": "The order is complete: nothing more is expected on it. The supplier sees it as closed in the "
-        "portal (no email is sent). An invoice submitted against it from now on is held for your approval "
+        "portal and is told by email. An invoice submitted against it from now on is held for your approval "
         "instead of being approved on its own. This cannot be undone.",
     },
 }
@@ -95,7 +96,10 @@ async def order_list(
 
 
 def unprocessed(order: dict[str, Any]) -> bool:
-    return order.get("status") == "sent" and not order.get("acknowledged_at")
+    """New and not yet acknowledged, or changed by the buyer since the acknowledgement (as the
+    API's summary counts them)."""
+    new = order.get("status") == "sent" and not order.get("acknowledged_at")
+    return new or bool(order.get("change_unacknowledged"))
 
 
 def can_invoice(order: dict[str, Any]) -> bool:
@@ -177,8 +181,10 @@ async def order_invoices(request: Request, session: CurrentSession, api: Api, or
 
 @router.post("/purchase-orders/{order_id}/acknowledge")
 async def acknowledge(order_id: UUID, session: CurrentSession, api: Api, form: CheckedForm) -> Response:
+    """The order, or the buyer's changes to it (the same API call acknowledges what is new)."""
     await api.post(f"/purchase-orders/{order_id}/acknowledge")
-    return RedirectResponse(f"/purchase-orders/{order_id}?done=acknowledged", status_code=303)
+    done = "changes_acknowledged" if form.get("changes") else "acknowledged"
+    return RedirectResponse(f"/purchase-orders/{order_id}?done={done}", status_code=303)
 
 
 async def _act(request: Request, api: GatewayApi, order_id: UUID, action: str, done: str) -> Response:

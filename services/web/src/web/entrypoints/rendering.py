@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from web.adapters.gateway_api import ApiProblem, GatewayApi
+from web.domain.accounts import switch_action
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 
@@ -246,6 +249,29 @@ def editor_refusal(problem: ApiProblem, shown: re.Pattern[str], what: str) -> Fo
     return errors
 
 
+async def switch_account(
+    request: Request,
+    api: GatewayApi,
+    *,
+    api_path: str,
+    page_path: str,
+    user_id: UUID,
+    action: str,
+    page: Callable[..., Awaitable[HTMLResponse]],
+) -> Response:
+    """Switch an account off (every session of theirs ends at its next page) or on again (``action``:
+    ``disable`` or ``enable`` of ``api_path``/<id>); a refusal is said on ``page``, the list of accounts."""
+    try:
+        await api.post(f"{api_path}/{user_id}/{action}")
+    except ApiProblem as problem:
+        if not problem.about_the_input:
+            raise
+        refusal = sentence(f"Nothing was changed: {problem.detail or problem.title}")
+        return await page(request, api, problem=refusal, status_code=problem.status)
+    switched = "off" if action == "disable" else "on"
+    return RedirectResponse(f"{page_path}?{urlencode({'switched': switched, 'user': str(user_id)})}", status_code=303)
+
+
 def refusal_message(problem: ApiProblem) -> str:
     """An action the API refused (already canceled, not the person's to decide), said on the page."""
     return "That could not be done. " + sentence(problem.detail or problem.title)
@@ -262,3 +288,7 @@ def as_sentences(errors: FormErrors, subjects: dict[str, str] | None = None) -> 
     if errors.message:
         errors.message = sentence(errors.message)
     return errors
+
+
+# Accounts: a switch offered on a row of the users' and colleagues' lists (none on one's own).
+templates.env.globals.update(account_switch_action=switch_action)

@@ -35,12 +35,15 @@ DONE_MESSAGES = {
 BUYER_DONE_MESSAGES = {
     "saved": "The request was saved as a draft. The suppliers see nothing of it until you publish it.",
     "published": "The request was published: the invited suppliers were emailed and can answer until the due date.",
+    "document": "The document was attached. The invited suppliers can download it while the request is published.",
 }
 BUYER_PROBLEM_MESSAGES = {
     "publish": "The request was saved as a draft but could not be published. Check it and publish it again.",
 }
 # Requests whose proposals can still be awarded (the API refuses the others anyway).
 AWARDABLE = {"published", "closed"}
+# Requests the buyer may still attach documents to (the API refuses the others anyway).
+TAKES_DOCUMENTS = {"draft", "published"}
 # The fields the editor shows a message beside; what the API refuses elsewhere is said at the top.
 EDITOR_FIELDS = re.compile(
     r"title|due_date|currency|supplier_ids(\.\d+)?|lines|lines\.\d+\.(description|quantity|unit)"
@@ -95,9 +98,12 @@ async def _rfp_page(
     attachment_errors: FormErrors | None = None,
 ) -> HTMLResponse:
     rfp = await api.get(f"/rfps/{rfp_id}")
-    # The RFP's answer already carries the supplier's own proposal; only its files are asked for.
+    # The RFP's answer already carries the supplier's own proposal; only the files are asked for.
     proposal = rfp.get("proposal")
-    files = await _maybe(api.get(f"/rfps/{rfp_id}/proposal/attachments", {"supplier_id": _own_record(session, rfp)}))
+    files, documents = await asyncio.gather(
+        _maybe(api.get(f"/rfps/{rfp_id}/proposal/attachments", {"supplier_id": _own_record(session, rfp)})),
+        _maybe(api.get(f"/rfps/{rfp_id}/attachments")),
+    )
     answers = {str(line["rfp_line_id"]): line.get("unit_price") for line in (proposal or {}).get("lines", [])}
     return render(
         request,
@@ -108,6 +114,7 @@ async def _rfp_page(
         answers=answers,
         typed=typed,
         files=(files or {}).get("items", []),
+        documents=(documents or {}).get("items", []),
         errors=errors or FormErrors(),
         attachment_errors=attachment_errors or FormErrors(),
         open=rfp.get("status") == "published",
@@ -310,10 +317,18 @@ async def save_rfp(request: Request, session: CurrentSession, api: Api, form: Ch
 
 
 async def _buyer_rfp_page(
-    request: Request, api: GatewayApi, rfp_id: UUID, *, status_code: int = 200, refusal: str = ""
+    request: Request,
+    api: GatewayApi,
+    rfp_id: UUID,
+    *,
+    status_code: int = 200,
+    refusal: str = "",
+    document_errors: FormErrors | None = None,
 ) -> HTMLResponse:
-    """The request, and once published the proposals side by side, each with its files."""
-    rfp, suppliers = await asyncio.gather(api.get(f"/rfps/{rfp_id}"), all_suppliers(api))
+    """The request with its documents, and once published the proposals side by side, each with its files."""
+    rfp, suppliers, documents = await asyncio.gather(
+        api.get(f"/rfps/{rfp_id}"), all_suppliers(api), api.get(f"/rfps/{rfp_id}/attachments")
+    )
     names = {str(s["id"]): str(s.get("name") or "") for s in suppliers}
     comparison = None
     files: dict[str, list[dict[str, Any]]] = {}
@@ -336,6 +351,9 @@ async def _buyer_rfp_page(
         awardable=rfp["status"] in AWARDABLE,
         awarding=awarding if rfp["status"] in AWARDABLE else None,
         awarded_to=names.get(str(rfp.get("awarded_supplier_id")), ""),
+        documents=documents["items"],
+        takes_documents=rfp["status"] in TAKES_DOCUMENTS,
+        document_errors=document_errors or FormErrors(),
         done=BUYER_DONE_MESSAGES.get(request.query_params.get("done", ""), ""),
         problem=refusal or BUYER_PROBLEM_MESSAGES.get(request.query_params.get("problem", ""), ""),
     )
@@ -370,3 +388,23 @@ async def proposal_attachment(
 ) -> Response:
     download = await api.download(f"/rfps/{rfp_id}/proposals/{proposal_id}/attachments/{attachment_id}")
     return as_download(download, "attachment")
+
+
+# The buyer's documents on the request, both ways: the buyer uploads, the invited suppliers download.
+
+
+@router.post("/rfps/{rfp_id}/documents", response_class=HTMLResponse)
+async def attach_document(
+    request: Request, session: CurrentSession, api: Api, form: CheckedForm, rfp_id: UUID
+) -> Response:
+    limit = request.app.state.settings.max_upload_bytes
+    errors = await collaboration.add_attachment(api, f"/rfps/{rfp_id}", form, limit)
+    if errors:
+        return await _buyer_rfp_page(request, api, rfp_id, status_code=422, document_errors=errors)
+    return RedirectResponse(f"/rfps/{rfp_id}?done=document#documents", status_code=303)
+
+
+@router.get("/rfps/{rfp_id}/documents/{attachment_id}")
+async def document(session: CurrentSession, api: Api, rfp_id: UUID, attachment_id: UUID) -> Response:
+    download = await api.download(f"/rfps/{rfp_id}/attachments/{attachment_id}")
+    return as_download(download, "document")

@@ -1,16 +1,18 @@
 """Buyer pages of the organisation: its settings (invoice issue date, the supplier portal switch,
-explained before it is confirmed) and its people (the list, adding one)."""
+explained before it is confirmed) and its people (the list, adding one, switching one off and on)."""
 
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from web.adapters.gateway_api import ApiProblem, GatewayApi
+from web.domain.accounts import by_name, named
 from web.entrypoints.deps import Api, CheckedForm, CurrentSession
-from web.entrypoints.rendering import FormErrors, as_sentences, render, sentence
+from web.entrypoints.rendering import FormErrors, as_sentences, render, sentence, switch_account
 
 router = APIRouter(tags=["settings"])
 
@@ -20,6 +22,11 @@ DONE_MESSAGES = {
     "portal_on": "The supplier portal is on. Suppliers with portal access can sign in and send invoices again.",
 }
 USER_ROLES = ("buyer_user", "buyer_admin")
+# What the users page says once a user was switched off or on; ``{name}`` is theirs.
+SWITCHED_MESSAGES = {
+    "off": "{name} was switched off: they are signed out everywhere and cannot sign in until you switch them on.",
+    "on": "{name} was switched on: they sign in again with their password.",
+}
 
 
 async def _settings_page(
@@ -94,15 +101,20 @@ async def _users_page(
     *,
     typed: dict[str, str] | None = None,
     errors: FormErrors | None = None,
+    problem: str = "",
     status_code: int = 200,
 ) -> HTMLResponse:
     users = await api.get("/users")
     added = request.query_params.get("added", "")
+    switched_user = named(users["items"], "id", request.query_params.get("user", ""))
+    switched = SWITCHED_MESSAGES.get(request.query_params.get("switched", ""), "")
     return render(
         request,
         "users.html",
         status_code=status_code,
-        users=sorted(users["items"], key=lambda u: (u["name"].casefold(), u["email"])),
+        users=by_name(users["items"]),
+        switched=switched.format(name=switched_user["name"]) if switched and switched_user else "",
+        problem=problem,
         typed=typed or {"role": "buyer_user"},
         errors=errors or FormErrors(),
         roles=USER_ROLES,
@@ -136,3 +148,23 @@ async def add_user(request: Request, session: CurrentSession, api: Api, form: Ch
             raise
         return await _users_page(request, api, typed=typed, errors=_user_errors(problem), status_code=422)
     return RedirectResponse(f"/users?added={created['id']}", status_code=303)
+
+
+async def _switch_user(request: Request, api: GatewayApi, user_id: UUID, action: str) -> Response:
+    return await switch_account(
+        request, api, api_path="/users", page_path="/users", user_id=user_id, action=action, page=_users_page
+    )
+
+
+@router.post("/users/{user_id}/disable", response_class=HTMLResponse)
+async def disable_user(
+    request: Request, session: CurrentSession, api: Api, form: CheckedForm, user_id: UUID
+) -> Response:
+    return await _switch_user(request, api, user_id, "disable")
+
+
+@router.post("/users/{user_id}/enable", response_class=HTMLResponse)
+async def enable_user(
+    request: Request, session: CurrentSession, api: Api, form: CheckedForm, user_id: UUID
+) -> Response:
+    return await _switch_user(request, api, user_id, "enable")

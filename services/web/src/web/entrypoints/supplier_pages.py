@@ -38,6 +38,7 @@ DONE_MESSAGES = {
     "deactivated": "{name} no longer has the portal: its people cannot reach your organisation there "
     "until you re-activate it.",
     "reactivated": "{name} has the portal again: its people sign in as before. No new invitation was sent.",
+    "reinvited": "A new invitation was sent to {email}; the earlier invitation link no longer works.",
 }
 FIELD_DONE_MESSAGES = {"added": "The custom field was added.", "saved": "The custom field was saved."}
 # The API's page size limit: the definitions are read whole, page after page.
@@ -253,7 +254,9 @@ async def _supplier_page(
     problem: str = "",
     status_code: int = 200,
 ) -> HTMLResponse:
-    supplier, definitions = await asyncio.gather(api.get(f"/suppliers/{supplier_id}"), custom_field_definitions(api))
+    supplier, definitions, settings = await asyncio.gather(
+        api.get(f"/suppliers/{supplier_id}"), custom_field_definitions(api), api.get("/settings")
+    )
     done = DONE_MESSAGES.get(request.query_params.get("done", ""), "")
     return render(
         request,
@@ -261,6 +264,8 @@ async def _supplier_page(
         status_code=status_code,
         supplier=supplier,
         custom_values=_custom_values(supplier, definitions),
+        # While the organisation's supplier portal is off, no supplier's portal is switched on.
+        portal_switched_off=settings.get("supplier_portal_enabled") is False,
         done=done.format(name=supplier["name"], email=supplier["email"]),
         problem=problem,
     )
@@ -335,3 +340,18 @@ async def deactivate_portal(
     request: Request, session: CurrentSession, api: Api, form: CheckedForm, supplier_id: UUID
 ) -> Response:
     return await _portal(request, api, supplier_id, "deactivate")
+
+
+@router.post("/suppliers/{supplier_id}/portal/invite", response_class=HTMLResponse)
+async def invite_again(
+    request: Request, session: CurrentSession, api: Api, form: CheckedForm, supplier_id: UUID
+) -> Response:
+    """A fresh invitation to the supplier's email (its people lost the first, or it expired)."""
+    try:
+        await api.post(f"/suppliers/{supplier_id}/portal/invite")
+    except ApiProblem as problem:
+        if not problem.about_the_input:
+            raise
+        refusal = sentence(f"No invitation was sent: {problem.detail or problem.title}")
+        return await _supplier_page(request, api, supplier_id, problem=refusal, status_code=problem.status)
+    return RedirectResponse(f"/suppliers/{supplier_id}?done=reinvited", status_code=303)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.middleware import Middleware
 
+from gateway.adapters.standing_cache import STANDING
 from gateway.adapters.upstreams import Upstreams
 from gateway.config import Settings
 from gateway.entrypoints.accounts import router as accounts_router
@@ -44,6 +45,7 @@ def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
     # Inside the correlation id (a refusal carries one), outside idempotency (an ended token
     # claims no key).
     position = next(i for i, m in enumerate(app.user_middleware) if m.cls is CorrelationMiddleware) + 1
+    STANDING.ttl_s = settings.token_standing_ttl_s
     app.user_middleware.insert(
         position, Middleware(TokenStandingMiddleware, runtime=runtime, issuer=app.state.token_issuer)
     )

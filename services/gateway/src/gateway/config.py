@@ -31,6 +31,9 @@ class Settings(ServiceSettings):
     password_resets_per_account: int = 3
     password_resets_per_ip: int = 20
     password_reset_window_s: int = 3600
+    # How long an instance keeps what it found of a token's standing when the change was made
+    # through another instance (its own changes empty its cache at once); 0: no cache.
+    token_standing_ttl_s: float = 1.0
 
     admin_email: str = Field("admin@example.com", validation_alias=AliasChoices("PORTAL_ADMIN_EMAIL", "admin_email"))
     admin_password: str | None = Field(None, validation_alias=AliasChoices("PORTAL_ADMIN_PASSWORD", "admin_password"))

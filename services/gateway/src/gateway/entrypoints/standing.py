@@ -7,6 +7,8 @@ once. A supplier user's token is narrowed to the records whose portal is still a
 those whose buyer switched the supplier portal off (``restricted_supplier_ids``); when that
 differs from the token's claims, the request goes on with a token restated for the same
 session (same id and expiry), which the gateway's own routes and every service then read.
+What it finds is kept a moment (``adapters.standing_cache``: emptied by every change this
+process commits, at most ``GATEWAY_TOKEN_STANDING_TTL_S`` old otherwise).
 
 Plain ASGI, like the correlation middleware: a ``BaseHTTPMiddleware`` would cost every request.
 """
@@ -18,6 +20,7 @@ import functools
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from gateway.adapters.standing_cache import STANDING
 from gateway.service.accounts import TokenEnded, restated
 from gateway.service.unit_of_work import UnitOfWork
 from shared.auth import Principal, TokenIssuer, expiry_of
@@ -61,16 +64,30 @@ class TokenStandingMiddleware:
             # The route (or the service behind it) refuses it with its own reason.
             await self.app(scope, receive, send)
             return
-        try:
-            now = await restated(UnitOfWork(self._runtime.session_factory, "gateway"), presented)
-        except TokenEnded as exc:
-            response = problem(401, exc.title, exc.detail, slug=exc.type_slug, headers={"WWW-Authenticate": "Bearer"})
+        now = await self._standing(token, presented)
+        if isinstance(now, TokenEnded):
+            response = problem(401, now.title, now.detail, slug=now.type_slug, headers={"WWW-Authenticate": "Bearer"})
             await response(scope, receive, send)
             return
         if now != presented:
             headers = MutableHeaders(scope=scope)
             headers["authorization"] = f"Bearer {self._restate(token, now)}"
         await self.app(scope, receive, send)
+
+    async def _standing(self, token: str, presented: Principal) -> Principal | TokenEnded:
+        """The token's principal as it stands now, or why it ended: kept a moment (``STANDING``)."""
+        cached = STANDING.get(token)
+        if isinstance(cached, Principal | TokenEnded):
+            return cached
+        epoch = STANDING.epoch
+        try:
+            found: Principal | TokenEnded = await restated(
+                UnitOfWork(self._runtime.session_factory, "gateway"), presented
+            )
+        except TokenEnded as exc:
+            found = exc
+        STANDING.put(token, found, read_in_epoch=epoch)
+        return found
 
     def _restated_token(self, token: str, principal: Principal) -> str:
         """The same session's token for what the caller may do now; a client sends one token

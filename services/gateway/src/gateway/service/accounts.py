@@ -75,6 +75,7 @@ async def restated(uow: UnitOfWork, caller: Principal) -> Principal:
 async def sign_out(uow: UnitOfWork, caller: Principal, expires_at: datetime) -> None:
     async with uow:
         await uow.accounts.revoke(caller.token_id, caller.user_id, expires_at, _now())
+        uow.standing_changes()
         await uow.commit()
 
 

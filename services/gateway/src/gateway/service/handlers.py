@@ -131,6 +131,8 @@ async def on_supplier_changed(
             return
         before = await uow.identities.supplier(snapshot.supplier_id)
         newer = await uow.identities.upsert_supplier(snapshot)
+        if newer:
+            uow.standing_changes()
         if newer and snapshot.portal_status != "active":
             # The end of the portal access voids every pending invitation to the record.
             await uow.accounts.void_invitations(snapshot.supplier_id, _now())

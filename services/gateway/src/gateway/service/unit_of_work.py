@@ -7,6 +7,7 @@ from uuid import UUID
 from gateway.adapters.accounts import AccountRepository
 from gateway.adapters.login_attempts import LoginAttemptRepository
 from gateway.adapters.repository import IdentityRepository
+from gateway.adapters.standing_cache import forget_after_commit
 from gateway.domain.accounts import AccountLink
 from gateway.domain.model import Invitation, Organisation, User
 from shared.db import SqlUnitOfWork
@@ -25,6 +26,7 @@ class UnitOfWork(SqlUnitOfWork):
         """Persist the user; a supplier user's events go out under the inviting buyer's tenant,
         or, when none is given, the buyer of one of its supplier records."""
         await self.identities.save_user(user)
+        self.standing_changes()
         if user.events:
             tenant = user.tenant_id or tenant_id or await self.identities.tenant_of_suppliers(user.supplier_ids)
             assert tenant is not None, "a supplier user's events need a buyer's tenant"
@@ -44,8 +46,13 @@ class UnitOfWork(SqlUnitOfWork):
             self.outbox.add(event, tenant_id=invitation.tenant_id)
         invitation.events.clear()
 
+    def standing_changes(self) -> None:
+        """What this unit of work commits changes who may do what with a token already issued."""
+        forget_after_commit(self.session)
+
     async def save_organisation(self, organisation: Organisation) -> None:
         await self.identities.save_organisation(organisation)
+        self.standing_changes()
         for event in organisation.events:
             self.outbox.add(event, tenant_id=organisation.id)
         organisation.events.clear()

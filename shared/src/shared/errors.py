@@ -11,6 +11,8 @@ class DomainError(Exception):
     status = 400
     title = "Request refused"
     type_slug = "refused"
+    # Seconds a client should wait before asking again (answered as Retry-After), when it helps.
+    retry_after_s: int | None = None
 
     def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(detail)

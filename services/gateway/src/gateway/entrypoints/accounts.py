@@ -8,7 +8,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request, Response, status
 
-from gateway.domain.errors import TooManyLoginAttempts
 from gateway.domain.model import User
 from gateway.entrypoints.api import issue_token_for
 from gateway.entrypoints.deps import Invites, Limits, Links, Uow
@@ -29,7 +28,6 @@ from gateway.entrypoints.schemas import (
 )
 from gateway.service import accounts, colleagues
 from shared.auth import expiry_of
-from shared.problems import problem
 from shared.runtime import CurrentPrincipal
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
@@ -42,12 +40,6 @@ THROTTLED: dict[int | str, dict[str, Any]] = {
 def _client_ip(request: Request) -> str | None:
     # The gateway is the edge: the connection's peer is the client (no proxy header is trusted).
     return request.client.host if request.client else None
-
-
-def _too_many(exc: TooManyLoginAttempts) -> Response:
-    return problem(
-        exc.status, exc.title, exc.detail, slug=exc.type_slug, headers={"Retry-After": str(exc.retry_after_s)}
-    )
 
 
 def _user_out(user: User) -> UserOut:
@@ -83,30 +75,24 @@ async def enable_user(user_id: UUID, caller: CurrentPrincipal, uow: Uow) -> User
 )
 async def change_password(
     body: PasswordChange, caller: CurrentPrincipal, request: Request, uow: Uow, limits: Limits
-) -> TokenOut | Response:
+) -> TokenOut:
     """A new password, knowing the current one: every other token of the account stops working;
     the answer is a fresh token for this session."""
-    try:
-        principal = await accounts.change_password(
-            uow, caller, body.current_password, body.new_password, client_ip=_client_ip(request), limits=limits
-        )
-    except TooManyLoginAttempts as exc:
-        return _too_many(exc)
+    principal = await accounts.change_password(
+        uow, caller, body.current_password, body.new_password, client_ip=_client_ip(request), limits=limits
+    )
     return issue_token_for(request, principal)
 
 
 @router.post("/me/email", response_model=Accepted, status_code=status.HTTP_202_ACCEPTED, responses=THROTTLED)
 async def request_email_change(
     body: EmailChangeRequest, caller: CurrentPrincipal, request: Request, uow: Uow, links: Links, limits: Limits
-) -> Accepted | Response:
+) -> Accepted:
     """Sign in with another address: a confirmation link goes to it, and the login changes when
     the link is opened (the current address is told)."""
-    try:
-        await accounts.request_email_change(
-            uow, caller, str(body.email), body.password, links=links, limits=limits, client_ip=_client_ip(request)
-        )
-    except TooManyLoginAttempts as exc:
-        return _too_many(exc)
+    await accounts.request_email_change(
+        uow, caller, str(body.email), body.password, links=links, limits=limits, client_ip=_client_ip(request)
+    )
     return Accepted(detail=f"a confirmation link was sent to {body.email}")
 
 
@@ -122,15 +108,10 @@ async def confirm_email_change(token: str, uow: Uow) -> EmailOut:
 
 
 @router.post("/auth/password-reset", response_model=Accepted, status_code=status.HTTP_202_ACCEPTED, responses=THROTTLED)
-async def request_password_reset(
-    body: PasswordResetRequest, request: Request, uow: Uow, links: Links
-) -> Accepted | Response:
+async def request_password_reset(body: PasswordResetRequest, request: Request, uow: Uow, links: Links) -> Accepted:
     """A reset link by email to the account with this address, if there is one: the answer is
     the same either way."""
-    try:
-        await accounts.request_password_reset(uow, str(body.email), client_ip=_client_ip(request), links=links)
-    except TooManyLoginAttempts as exc:
-        return _too_many(exc)
+    await accounts.request_password_reset(uow, str(body.email), client_ip=_client_ip(request), links=links)
     return Accepted(detail="if an account uses this address, a link to reset its password is on its way")
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Request, status
 
-from gateway.domain.errors import TooManyLoginAttempts
 from gateway.domain.model import Organisation
 from gateway.entrypoints.deps import Limits, Uow
 from gateway.entrypoints.schemas import (
@@ -26,7 +25,6 @@ from gateway.entrypoints.schemas import (
 from gateway.service import handlers
 from shared.auth import Principal, expiry_of
 from shared.pagination import LimitParam
-from shared.problems import problem
 from shared.runtime import CurrentPrincipal
 
 router = APIRouter(prefix="/api/v1", tags=["identity"])
@@ -47,14 +45,10 @@ def issue_token_for(request: Request, principal: Principal, *, not_after: dateti
         429: {"description": "Too many failed sign-ins for this account or client; see Retry-After"},
     },
 )
-async def issue_token(body: TokenRequest, request: Request, uow: Uow, limits: Limits) -> TokenOut | Response:
+async def issue_token(body: TokenRequest, request: Request, uow: Uow, limits: Limits) -> TokenOut:
     # The gateway is the edge: the connection's peer is the client (no proxy header is trusted).
     client_ip = request.client.host if request.client else None
-    try:
-        principal = await handlers.sign_in(uow, str(body.email), body.password, client_ip=client_ip, limits=limits)
-    except TooManyLoginAttempts as exc:
-        headers = {"Retry-After": str(exc.retry_after_s)}
-        return problem(exc.status, exc.title, exc.detail, slug=exc.type_slug, headers=headers)
+    principal = await handlers.sign_in(uow, str(body.email), body.password, client_ip=client_ip, limits=limits)
     return issue_token_for(request, principal)
 
 
@@ -68,19 +62,13 @@ async def issue_token(body: TokenRequest, request: Request, uow: Uow, limits: Li
         429: {"description": "Too many failed sign-ins for the invited account or this client; see Retry-After"},
     },
 )
-async def accept_invitation(
-    token: str, body: AcceptInvitation, request: Request, uow: Uow, limits: Limits
-) -> TokenOut | Response:
+async def accept_invitation(token: str, body: AcceptInvitation, request: Request, uow: Uow, limits: Limits) -> TokenOut:
     """A new supplier account, or, when the invited email has one already, that account with the
     invitation's supplier added: ``password`` is then that account's, under the sign-in limits."""
     client_ip = request.client.host if request.client else None
-    try:
-        principal = await handlers.accept_invitation(
-            uow, token, password=body.password, name=body.name, client_ip=client_ip, limits=limits
-        )
-    except TooManyLoginAttempts as exc:
-        headers = {"Retry-After": str(exc.retry_after_s)}
-        return problem(exc.status, exc.title, exc.detail, slug=exc.type_slug, headers=headers)
+    principal = await handlers.accept_invitation(
+        uow, token, password=body.password, name=body.name, client_ip=client_ip, limits=limits
+    )
     return issue_token_for(request, principal)
 
 

@@ -8,7 +8,6 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response, status
 
 from invoicing.adapters.pages import invoice_document
-from invoicing.domain.errors import PurchaseOrderNotHereYet
 from invoicing.entrypoints.deps import ArrivalWait, Uow
 from invoicing.entrypoints.schemas import (
     InvoiceCreate,
@@ -26,7 +25,6 @@ from invoicing.service import handlers, queries
 from shared import json_documents
 from shared.contracts.invoicing import InvoiceStatus
 from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
-from shared.problems import problem
 from shared.runtime import CurrentPrincipal
 from shared.uploads import content_disposition
 
@@ -44,26 +42,20 @@ router = APIRouter(prefix="/api/v1", tags=["invoices"])
         }
     },
 )
-async def create_invoice(
-    body: InvoiceCreate, caller: CurrentPrincipal, uow: Uow, arrival: ArrivalWait
-) -> InvoiceOut | Response:
+async def create_invoice(body: InvoiceCreate, caller: CurrentPrincipal, uow: Uow, arrival: ArrivalWait) -> InvoiceOut:
     """The supplier's users create invoices; the buyer's staff only while the supplier portal is off.
 
     A purchase order the supplier has just seen may not have reached invoicing yet: the request
     then waits a few seconds for it before answering 404."""
-    try:
-        invoice = await handlers.create_invoice(
-            uow,
-            caller,
-            purchase_order_id=body.purchase_order_id,
-            number=body.number,
-            issue_date=body.issue_date,
-            lines=None if body.lines is None else [line.draft() for line in body.lines],
-            arrival=arrival,
-        )
-    except PurchaseOrderNotHereYet as exc:
-        headers = {"Retry-After": str(exc.retry_after_s)}
-        return problem(exc.status, exc.title, exc.detail, slug=exc.type_slug, headers=headers)
+    invoice = await handlers.create_invoice(
+        uow,
+        caller,
+        purchase_order_id=body.purchase_order_id,
+        number=body.number,
+        issue_date=body.issue_date,
+        lines=None if body.lines is None else [line.draft() for line in body.lines],
+        arrival=arrival,
+    )
     return InvoiceOut.of(invoice)
 
 

@@ -256,6 +256,16 @@ async def submit(api: httpx.AsyncClient, flow: Flow, invoice: dict[str, Any], *,
     flow.submitted.append(invoice["id"])
 
 
+def approval_emails(mailbox: Mailbox, flow: Flow) -> Counter[str]:
+    """How many approval emails the flow's supplier got, per invoice number."""
+    numbers = set(flow.numbers.values())
+    return Counter(
+        number
+        for number in numbers
+        for _ in mailbox.find(to=flow.supplier_email, subject_contains=f"Invoice {number} for PO")
+    )
+
+
 async def statuses(api: httpx.AsyncClient, flow: Flow) -> dict[str, dict[str, Any]]:
     found = {}
     for invoice_id in flow.submitted:

@@ -22,6 +22,7 @@ from tests.chaos.conftest import (
     SETTLE_S,
     Scenario,
     all_approved,
+    approval_emails,
     envelopes,
     per_key,
     prepare_flow,
@@ -79,15 +80,8 @@ async def test_broker_frozen_while_invoices_are_submitted(
     drained_after = time.monotonic() - thawed_at
     numbers = set(flow.numbers.values())
 
-    def approval_emails() -> Counter[str]:
-        return Counter(
-            number
-            for number in numbers
-            for _ in mailbox.find(to=flow.supplier_email, subject_contains=f"Invoice {number} for PO")
-        )
-
     async def emails_settled() -> bool:
-        if set(approval_emails()) != numbers:
+        if set(approval_emails(mailbox, flow)) != numbers:
             return False
         pending = await api.get("/emails", params={"status": "pending"}, headers=flow.buyer)
         return pending.status_code == 200 and pending.json()["items"] == []
@@ -110,7 +104,7 @@ async def test_broker_frozen_while_invoices_are_submitted(
         ],
         lambda e: e.data["invoice_id"],
     )
-    emails = approval_emails()
+    emails = approval_emails(mailbox, flow)
     scenario.observed = {
         "invoices_submitted": len(flow.submitted),
         "prepare_s": flow.prepared_in_s,

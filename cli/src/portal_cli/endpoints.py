@@ -14,13 +14,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shared.devstack.stack import DEFAULT_SERVICE_PORTS, PROCESSES, Stack
+from shared.devstack.stack import DEFAULT_SERVICE_PORTS, PROCESSES, SERVICES, Stack
 
 FILE_NAME = "portal-endpoints.json"
 
 
 def default_file() -> Path:
     return Path(os.environ.get("PORTAL_DATA_DIR") or "var") / FILE_NAME
+
+
+def embedded_database_urls() -> dict[str, str]:
+    """Every service's database on the embedded stack's PostgreSQL at its default port."""
+    return {name: f"postgresql+asyncpg://postgres@127.0.0.1:5439/portal_{name}" for name in SERVICES}
 
 
 @dataclass
@@ -31,6 +36,8 @@ class Endpoints:
     )
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     gateway_database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5439/portal_gateway"
+    # Every service's database by name (`portal outbox republish`).
+    database_urls: dict[str, str] = field(default_factory=embedded_database_urls)
     mail_dir: str | None = "var/mail"  # the SMTP sink's .eml files; None with an external SMTP server
     smtp: str = "127.0.0.1:1025"
     mail_ui_url: str | None = None
@@ -65,6 +72,7 @@ def endpoints_of(stack: Stack, *, mail_ui_url: str | None = None) -> Endpoints:
         services={name: stack.service_url(name) for name in PROCESSES if name != "gateway"},
         kafka_bootstrap_servers=stack.bootstrap_servers,
         gateway_database_url=stack.service_env("gateway")["GATEWAY_DATABASE_URL"],
+        database_urls={name: stack.database_url(name) for name in SERVICES},
         mail_dir=None if cfg.smtp_host else str(cfg.mail_sink_dir),
         smtp=f"{cfg.smtp_host or '127.0.0.1'}:{cfg.smtp_port}",
         mail_ui_url=mail_ui_url,

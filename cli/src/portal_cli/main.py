@@ -1,5 +1,5 @@
 """The ``portal`` command: run the supplier portal, see how it is doing, replay dead letters,
-seed a demo tenant and create users.
+publish a service's events again, seed a demo tenant and create users.
 
 ``portal up`` writes where everything runs to ``<data dir>/portal-endpoints.json``; the other
 commands read that file (``--endpoints-file``, ``PORTAL_ENDPOINTS_FILE``), and their own options
@@ -12,9 +12,11 @@ import asyncio
 import logging
 import os
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
+import asyncpg
 import httpx
 import typer
 from rich.console import Console
@@ -25,6 +27,7 @@ from gateway import admin as gateway_admin
 from gateway.config import Settings as GatewaySettings
 from portal_cli import dead_letters, status
 from portal_cli.endpoints import FILE_NAME, Endpoints, default_file
+from shared.devstack.supervisor import read_state
 
 app = typer.Typer(
     help=__doc__,
@@ -35,6 +38,11 @@ app = typer.Typer(
 )
 dlq_app = typer.Typer(help="Dead letters: messages a consumer gave up on, and replaying them.", no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")
+outbox_app = typer.Typer(
+    help="The outbox: the events each service commits with its changes, which its relay publishes.",
+    no_args_is_help=True,
+)
+app.add_typer(outbox_app, name="outbox")
 
 console = Console()
 errors = Console(stderr=True)
@@ -108,14 +116,20 @@ def status_command(
         bool, typer.Option("--verbose", "-v", help="Show URLs and the lag of each consumer group.")
     ] = False,
 ) -> None:
-    """Each service: up or down, outbox backlog, consumer lag and dead letters, in colour.
+    """Each service: up or down, outbox backlog, consumer lag, dead letters and stalled documents, in colour.
 
     The numbers come from each service's /health/ready and /metrics: the outbox backlog and the
-    age of its oldest unsent event, the consumer lag summed over its groups and topics, and the
-    messages it dead-lettered since it started.
+    age of its oldest unsent event, the consumer lag summed over its groups and topics, the
+    messages it dead-lettered since it started, and its documents that have waited longer than
+    its threshold for their next step (invoices in matching, emails not sent), each kind in a
+    line below the table.
+
+    Under `portal up`, a "restarts" column and a line for the servers say how often its
+    supervisor started each process again.
 
     Green is normal, yellow worth a look, red needs someone now ("–": the service does not expose
-    that number). Exits 1 when a service is down, 0 otherwise.
+    that number). Exits 1 when a service is down or documents are stalled (either needs someone
+    now), 0 otherwise.
     """
     endpoints = _endpoints(ctx)
     services = endpoints.all_services()
@@ -123,11 +137,18 @@ def status_command(
         services["gateway"] = gateway_url.rstrip("/")
     services |= _service_overrides(service)
     found = asyncio.run(status.probe_all(services))
-    console.print(status.render(found, verbose=verbose))
+    processes = status.supervised(read_state(Path(endpoints.data_dir))) if endpoints.data_dir else {}
+    console.print(status.render(found, verbose=verbose, processes=processes))
+    if line := status.server_line(processes, found):
+        console.print(line, highlight=False)
+    for line in status.stall_lines(found):
+        console.print(line, style="red", markup=False, highlight=False)
     if status.any_down(found):
         for down in (s for s in found if not s.ready):
             errors.print(f"[red]{down.name} is down:[/red] {down.url}/health/ready: {down.detail}", highlight=False)
         errors.print(f"Logs: {endpoints.data_dir or 'var'}/logs/<service>.log", highlight=False)
+        raise typer.Exit(1)
+    if status.any_stalled(found):
         raise typer.Exit(1)
 
 
@@ -264,6 +285,49 @@ def dlq_replay(
     except Exception as exc:
         raise _fail(f"replay stopped: {_reason(exc)}; what it recorded as replayed is not replayed again") from None
     console.print(f"[green]Replayed {done} message(s)[/green] to {', '.join(targets)}.")
+
+
+# -- outbox -----------------------------------------------------------------------------------------
+@outbox_app.command("republish")
+def outbox_republish(
+    ctx: typer.Context,
+    service: Annotated[str, typer.Option(help="The service whose events to publish again (orders, invoicing...).")],
+    since: Annotated[
+        str,
+        typer.Option(help="From when: ISO 8601 (UTC unless it names a zone) or a span back from now (10m, 2h, 7d)."),
+    ],
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="The service's database (default: `<SERVICE>_DATABASE_URL`, else the endpoints file's)."),
+    ] = None,
+) -> None:
+    """Publish again every event a service's relay sent at or after --since, in their order.
+
+    The events' outbox rows become unsent again and the service's relay is woken: it publishes
+    them at once, with the same event ids, keys and headers. Safe: every consumer records the
+    events it handled (its inbox) and skips one it sees again; a consumer that never saw one (a
+    broker that lost its data, a new consumer group) gets it. The relay does this by itself for
+    the last seven days (OUTBOX_REPUBLISH_WINDOW_S) when it finds the broker restarted empty.
+    """
+    from portal_cli import outbox
+
+    try:
+        name = outbox.known_service(service)
+        start = outbox.parse_since(since, now=datetime.now(UTC))
+        url = outbox.database_url_of(
+            name, given=database_url, environ=os.environ, endpoints_urls=_endpoints(ctx).database_urls
+        )
+    except (outbox.UnknownService, outbox.BadTime) as exc:
+        raise _fail(str(exc), 2) from None
+    try:
+        count = asyncio.run(outbox.republish(url, start))
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        raise _fail(f"cannot clear the sent marks in the database of {name}: {_reason(exc)}") from None
+    when = start.isoformat().replace("+00:00", "Z")
+    if count:
+        console.print(f"{count} event(s) {name} sent since {when} marked unsent; its relay publishes them again now.")
+    else:
+        console.print(f"{name} sent nothing since {when}: nothing to publish again.")
 
 
 # -- seed -------------------------------------------------------------------------------------------

@@ -57,9 +57,12 @@ def run(console: Console) -> int:
     stack = Stack(config)
     path = stack.config.data_dir / FILE_NAME
 
+    written = []
+
     def started(running: Stack) -> None:
         endpoints = endpoints_of(running, mail_ui_url=os.environ.get("PORTAL_MAIL_UI_URL") or None)
         write(endpoints, path)
+        written.append(path)
         console.print(summary(running, endpoints))
         console.print(
             "\nNext: [bold]portal seed --demo[/bold] (a demo tenant with suppliers, orders and invoices), "
@@ -71,4 +74,5 @@ def run(console: Console) -> int:
     try:
         return run_forever(stack, started)
     finally:
-        path.unlink(missing_ok=True)
+        if written:  # a run refused for a running one leaves that one's file alone
+            path.unlink(missing_ok=True)

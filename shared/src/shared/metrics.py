@@ -2,9 +2,9 @@
 
 Every runtime has its own registry (tests build several runtimes in one process). Counters and
 histograms are updated where things happen (the HTTP middleware, the event consumers, the email
-sender); the outbox and consumer-lag gauges are read when Prometheus scrapes, each with a short
-deadline: a database or broker that is away leaves the last values in place, so a scrape never
-fails or hangs because of them.
+sender); the outbox, consumer-lag and stall (``shared.stalls``) gauges are read when Prometheus
+scrapes, each with a short deadline: a database or broker that is away leaves the last values in
+place, so a scrape never fails or hangs because of them.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.stalls import Stall, StallCheck, read_stall
 
 if TYPE_CHECKING:
     from shared.messaging import EventConsumer
@@ -74,6 +76,12 @@ class ServiceMetrics:
             "Age of the oldest unpublished outbox row (0 when the outbox is empty).",
             registry=self.registry,
         )
+        self.outbox_republished = Counter(
+            "portal_outbox_republished",
+            "Outbox rows this process's relay marked to publish again because the broker was a fresh one "
+            "(another cluster id than the one it had published to).",
+            registry=self.registry,
+        )
         self.consumer_lag = Gauge(
             "portal_consumer_lag",
             "Messages on the partitions assigned to this process that its consumer group has not yet "
@@ -82,6 +90,11 @@ class ServiceMetrics:
             registry=self.registry,
         )
         self._emails: tuple[Counter, Counter] | None = None
+        # Registered by a service that declares stall checks (``watch_stall``); the last readings
+        # by kind, which /health/ready reports too.
+        self.stall_checks: list[StallCheck] = []
+        self.stalls: dict[str, Stall] = {}
+        self._stall_gauges: tuple[Gauge, Gauge, Gauge] | None = None
 
     def emails(self) -> tuple[Counter, Counter]:
         """``(sent, failed)``: registered by the service that sends email, on first use."""
@@ -116,6 +129,7 @@ class ServiceMetrics:
         last value when it does not answer in time."""
         await asyncio.gather(
             self._bounded(self.refresh_outbox(engine), "outbox"),
+            self.refresh_stalls(engine),
             *(self._bounded(self.refresh_lag(c), f"lag of {c.group}:{c.topic}") for c in consumers),
         )
 
@@ -131,6 +145,55 @@ class ServiceMetrics:
             row = (await conn.execute(_OUTBOX_STATE)).one()
         self.outbox_backlog.set(row.backlog)
         self.outbox_oldest_age.set(float(row.oldest_age_s))
+
+    def watch_stall(self, check: StallCheck) -> None:
+        """Show a stall check's series from the start: none stalled, its threshold."""
+        if any(known.kind == check.kind for known in self.stall_checks):
+            raise ValueError(f"two stall checks of kind {check.kind!r}")
+        if self._stall_gauges is None:
+            self._stall_gauges = (
+                Gauge(
+                    "portal_stalled_documents",
+                    "Documents that have waited longer than their threshold for their next step, by kind.",
+                    ["kind"],
+                    registry=self.registry,
+                ),
+                Gauge(
+                    "portal_stalled_oldest_age_seconds",
+                    "Age of the oldest document waiting for that step (0 when none is), by kind.",
+                    ["kind"],
+                    registry=self.registry,
+                ),
+                Gauge(
+                    "portal_stalled_threshold_seconds",
+                    "How long a document may wait for that step before it counts as stalled, by kind.",
+                    ["kind"],
+                    registry=self.registry,
+                ),
+            )
+        self.stall_checks.append(check)
+        self.record_stall(Stall(check.kind, 0, 0.0, check.threshold_s))
+
+    async def refresh_stalls(self, engine: AsyncEngine) -> None:
+        """Read every stall check, each within ``scrape_timeout_s``; one that does not answer keeps its last values."""
+        await asyncio.gather(
+            *(
+                self._bounded(self.refresh_stall(engine, check), f"stall check {check.kind}")
+                for check in self.stall_checks
+            )
+        )
+
+    async def refresh_stall(self, engine: AsyncEngine, check: StallCheck) -> None:
+        self.record_stall(await read_stall(engine, check))
+
+    def record_stall(self, stall: Stall) -> None:
+        """Keep a check's reading: its gauges and what /health/ready reports."""
+        assert self._stall_gauges is not None, "watch_stall registers the gauges"
+        count, oldest_age, threshold = self._stall_gauges
+        count.labels(stall.kind).set(stall.count)
+        oldest_age.labels(stall.kind).set(stall.oldest_age_s)
+        threshold.labels(stall.kind).set(stall.threshold_s)
+        self.stalls[stall.kind] = stall
 
     async def refresh_lag(self, consumer: EventConsumer) -> None:
         self.consumer_lag.labels(consumer.topic, consumer.group).set(await consumer_lag(consumer))

@@ -18,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     Uuid,
     column,
     insert,
@@ -49,6 +50,19 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("created_at", DateTime(timezone=True), nullable=False),
         Column("sent_at", DateTime(timezone=True), nullable=True),
         Index("ix_outbox_unsent", "id", postgresql_where=text("sent_at IS NULL")),
+    )
+
+
+def relay_state_table(metadata: MetaData) -> Table:
+    """The broker the relay last published to, one row: the cluster id it answered with and when
+    a relay first found it. A broker that answers with another id is a fresh one (the embedded
+    broker starts empty with a new id each time), and the relay publishes again what it had sent
+    within the republish window (``shared.relay``)."""
+    return Table(
+        "relay_state",
+        metadata,
+        Column("cluster_id", Text, primary_key=True),
+        Column("seen_at", DateTime(timezone=True), nullable=False),
     )
 
 

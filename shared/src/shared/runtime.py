@@ -7,6 +7,7 @@ Each service's ``bootstrap.py`` builds one ``ServiceRuntime`` (its composition r
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
@@ -35,8 +36,9 @@ from shared.messaging import EventConsumer, make_broker
 from shared.metrics import RequestMetricsMiddleware, ServiceMetrics, metrics_router
 from shared.openapi import install_problem_documentation
 from shared.problems import install_problem_handlers
-from shared.relay import OutboxRelay
+from shared.relay import OutboxRelay, ask_cluster_id
 from shared.settings import ServiceSettings
+from shared.stalls import StallCheck, stalled_report
 from shared.text_input import StorableTextMiddleware
 
 log = structlog.get_logger(__name__)
@@ -55,6 +57,7 @@ class ServiceRuntime:
         background: Sequence[BackgroundTask] = (),
         on_stop: Sequence[BackgroundTask] = (),
         verifier: TokenVerifier | None = None,
+        stall_checks: Sequence[StallCheck] = (),
     ) -> None:
         self.settings = settings
         configure_logging(settings.service_name, fmt=settings.log_format, level=settings.log_level)
@@ -66,6 +69,8 @@ class ServiceRuntime:
         self.broker = make_broker(settings)
         self.verifier = verifier
         self.metrics = ServiceMetrics()
+        for check in stall_checks:
+            self.metrics.watch_stall(check)
         self.consumers = consumers(self)
         for consumer in self.consumers:
             consumer.register(self.broker)
@@ -119,7 +124,17 @@ class ServiceRuntime:
         async def ready() -> JSONResponse:
             checks = {"database": await self._database_ok(), "broker": await self._broker_ok()}
             ok = all(checks.values())
-            body = {"status": "ok" if ok else "unavailable", "service": self.settings.service_name, "checks": checks}
+            body: dict[str, Any] = {
+                "status": "ok" if ok else "unavailable",
+                "service": self.settings.service_name,
+                "checks": checks,
+            }
+            if self.metrics.stall_checks:
+                # Documents waiting too long are reported but leave the service ready: a restart
+                # or a load balancer taking it out would not move them on.
+                if checks["database"]:
+                    await self.metrics.refresh_stalls(self.engine)
+                body["stalled"] = stalled_report(self.metrics.stalls.values())
             return JSONResponse(body, status_code=200 if ok else 503)
 
         return router
@@ -160,6 +175,10 @@ class ServiceRuntime:
             database_url=self.settings.database_url,
             batch_size=self.settings.outbox_batch_size,
             poll_interval_s=self.settings.outbox_poll_interval_s,
+            ask_cluster_id=functools.partial(ask_cluster_id, self.producer),
+            broker_check_interval_s=self.settings.outbox_broker_check_interval_s,
+            republish_window_s=self.settings.outbox_republish_window_s,
+            on_republished=self.metrics.outbox_republished.inc,
         )
         self._relay_task = asyncio.create_task(self.relay.run(), name="outbox-relay")
         self._tasks.append(asyncio.create_task(purge_expired(self.idempotency), name="idempotency-purge"))

@@ -60,6 +60,13 @@ class ServiceSettings(BaseSettings):
     consumer_wait_for_read_model_s: float = Field(120.0, validation_alias=_shared("CONSUMER_WAIT_FOR_READ_MODEL_S"))
     outbox_poll_interval_s: float = Field(1.0, validation_alias=_shared("OUTBOX_POLL_INTERVAL_S"))
     outbox_batch_size: int = Field(200, validation_alias=_shared("OUTBOX_BATCH_SIZE"))
+    # A broker that answers with another cluster id than the one the relay last published to is
+    # a fresh one (the embedded broker restarted empty): the relay publishes again the rows it
+    # sent this long ago or less. 7 days: Kafka's default retention.
+    outbox_republish_window_s: float = Field(7 * 86_400, gt=0, validation_alias=_shared("OUTBOX_REPUBLISH_WINDOW_S"))
+    # How often the publishing relay asks the broker its cluster id, besides when it starts
+    # publishing and after each failure: one small metadata request, never one per batch.
+    outbox_broker_check_interval_s: float = Field(2.0, gt=0, validation_alias=_shared("OUTBOX_BROKER_CHECK_INTERVAL_S"))
 
     jwt_public_key_file: Path | None = Field(None, validation_alias=_shared("PORTAL_JWT_PUBLIC_KEY_FILE"))
     jwt_public_key: str | None = Field(None, validation_alias=_shared("PORTAL_JWT_PUBLIC_KEY"))

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 from uuid import UUID
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 
 from shared.contracts import Envelope, EventPayload
-from shared.testing import poll_until
+from shared.testing import read_topic as read_topic_from_start
 
 
 class Publisher:
@@ -35,28 +34,9 @@ class Publisher:
 
 
 async def read_topic(bootstrap_servers: str, topic: str, count: int, *, timeout_s: float = 30.0) -> list[Any]:
-    """At least ``count`` records of ``topic`` from the beginning (the raw aiokafka records)."""
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap_servers,
-        group_id=f"test-{uuid.uuid4()}",
-        auto_offset_reset="earliest",
-        fetch_max_wait_ms=20,
-    )
-    await consumer.start()
-    records: list[Any] = []
-    try:
-
-        async def enough() -> bool:
-            batch = await consumer.getmany(timeout_ms=200)
-            for found in batch.values():
-                records.extend(found)
-            return len(records) >= count
-
-        await poll_until(enough, timeout_s=timeout_s, what=f"{count} records on {topic}")
-    finally:
-        await consumer.stop()
-    return records
+    """At least ``count`` records of ``topic`` from the beginning (the raw aiokafka records), read
+    without a consumer group: no group join to wait for."""
+    return await read_topic_from_start(bootstrap_servers, topic, count, timeout_s=timeout_s)
 
 
 async def read_events(bootstrap_servers: str, topic: str, count: int) -> list[dict[str, Any]]:

@@ -10,14 +10,14 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
 from shared.contracts import Envelope, EventPayload
 from shared.contracts.invoicing import InvoiceLineState, InvoiceSnapshot, InvoiceSubmitted
 from shared.contracts.suppliers import SupplierCreated
 from shared.runtime import ServiceRuntime
-from shared.testing import Tokens, poll_until
+from shared.testing import Tokens, poll_until, read_topic
 
 ORDERS_TOPIC = "orders.purchase-order.v1"
 SUPPLIERS_TOPIC = "suppliers.supplier.v1"
@@ -53,27 +53,9 @@ class OrdersService:
         await self.publish(payload.topic, envelope.model_dump_json().encode(), key=payload.key())
 
     async def read(self, topic: str, count: int, *, timeout_s: float = 30) -> list[Any]:
-        """The first ``count`` records of ``topic`` (JSON values decoded, headers as a dict)."""
-        consumer = AIOKafkaConsumer(
-            topic,
-            bootstrap_servers=self.broker,
-            group_id=f"t-{uuid.uuid4()}",
-            auto_offset_reset="earliest",
-            fetch_max_wait_ms=20,
-        )
-        await consumer.start()
-        records: list[Any] = []
-        try:
-
-            async def enough() -> bool:
-                for batch in (await consumer.getmany(timeout_ms=200)).values():
-                    records.extend(batch)
-                return len(records) >= count
-
-            await poll_until(enough, timeout_s=timeout_s, what=f"{count} records on {topic}")
-        finally:
-            await consumer.stop()
-        return records
+        """The first ``count`` records of ``topic`` or more (JSON values undecoded), read without a
+        consumer group: no group join to wait for."""
+        return await read_topic(self.broker, topic, count, timeout_s=timeout_s)
 
     async def events(self, count: int) -> list[dict[str, Any]]:
         return [json.loads(r.value) for r in await self.read(ORDERS_TOPIC, count)]

@@ -19,6 +19,7 @@ from notifier.config import Settings as NotifierSettings
 from orders.config import Settings as OrdersSettings
 from shared.devstack import broker as broker_module
 from shared.devstack import mailsink
+from shared.devstack import postgres as postgres_module
 from shared.devstack import stack as stack_module
 from shared.devstack.broker import EmbeddedBroker
 from shared.devstack.postgres import EmbeddedPostgres
@@ -42,9 +43,13 @@ class Recorded:
     """Stands in for a started process or server: keeps what it was started with."""
 
     calls: list[dict[str, Any]]
+    pid = 4242  # a started process's pid, as a watcher of it is given
 
     def __init__(self) -> None:
         self.calls = []
+
+    def poll(self) -> int | None:
+        return None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Recorded:
         self.calls.append({"args": args, **kwargs})
@@ -108,24 +113,23 @@ def test_the_embedded_postgresql_listens_on_loopback_and_no_unix_socket(
 ) -> None:
     server = EmbeddedPostgres.__new__(EmbeddedPostgres)  # without looking for binaries or a system user
     server.data_dir, server.port, server.user = tmp_path / "data", 5439, None
+    server.bin_dir, server.process, server.watcher = tmp_path / "bin", None, None
     server.log_file = tmp_path / "postgres.log"
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "PG_VERSION").write_text("16")
-    runs: list[tuple[str, ...]] = []
 
     class Done:
         returncode, stdout, stderr = 0, "", ""
 
-    def run(*args: str, check: bool = True) -> Done:
-        runs.append(args)
-        return Done()
-
-    monkeypatch.setattr(server, "_run", run)
+    popen = Recorded()
+    monkeypatch.setattr(postgres_module.subprocess, "Popen", popen)
+    monkeypatch.setattr(server, "_run", lambda *args, check=True: Done())  # pg_isready: accepting
     monkeypatch.setattr(server, "running", lambda: False)
     server.start()
-    [start] = [args for args in runs if args[0] == "pg_ctl" and "start" in args]
-    options = start[start.index("-o") + 1]
-    assert f"-h {LOOPBACK}" in options and "-k ''" in options
+    command = list(popen.calls[0]["args"][0])
+    assert command[0] == str(tmp_path / "bin" / "postgres")
+    assert command[command.index("-h") + 1] == LOOPBACK
+    assert command[command.index("-k") + 1] == ""  # no unix socket
     assert f"@{LOOPBACK}:5439/" in server.url("portal_orders")
 
 

@@ -6,36 +6,15 @@ import json
 import uuid
 
 import pytest
-from aiokafka import AIOKafkaConsumer
 from sqlalchemy import text
 
-from shared.testing import Tokens, poll_until
+from shared.testing import Tokens, poll_until, read_topic
 
 TOPIC = "suppliers.supplier.v1"
 
 
 async def read_events(bootstrap_servers: str, count: int) -> list[dict]:
-    consumer = AIOKafkaConsumer(
-        TOPIC,
-        bootstrap_servers=bootstrap_servers,
-        group_id=f"t-{uuid.uuid4()}",
-        auto_offset_reset="earliest",
-        fetch_max_wait_ms=20,
-    )
-    await consumer.start()
-    events: list[dict] = []
-    try:
-
-        async def enough() -> bool:
-            batch = await consumer.getmany(timeout_ms=200)
-            for records in batch.values():
-                events.extend(json.loads(r.value) for r in records)
-            return len(events) >= count
-
-        await poll_until(enough, timeout_s=20, what=f"{count} supplier events")
-    finally:
-        await consumer.stop()
-    return events
+    return [json.loads(r.value) for r in await read_topic(bootstrap_servers, TOPIC, count)]
 
 
 def new_supplier(**overrides: object) -> dict:

@@ -9,6 +9,7 @@ from invoicing.entrypoints.collaboration import router as conversation_router
 from invoicing.entrypoints.consumers import consumers
 from invoicing.service.purchase_order_wait import PurchaseOrderWait
 from shared.runtime import ServiceRuntime
+from shared.stalls import StallCheck, waiting_longer_than
 
 
 def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
@@ -21,6 +22,7 @@ def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
         routers=[router, conversation_router],
         consumers=lambda runtime: consumers(runtime, arrivals),
         verifier=settings.token_verifier(),
+        stall_checks=stall_checks(settings),
     )
     runtime.app.state.purchase_order_wait = PurchaseOrderWait(
         arrivals,
@@ -29,3 +31,18 @@ def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
         max_waiters=settings.purchase_order_waiters,
     )
     return runtime
+
+
+def stall_checks(settings: Settings) -> list[StallCheck]:
+    """A submitted invoice waits in "matching" for the matching service's verdict, normally a
+    moment; ``submitted_at`` is when it entered that status (each submission sets it again).
+    The partial index ``ix_invoices_matching`` holds just those invoices."""
+    return [
+        waiting_longer_than(
+            "invoice_matching",
+            settings.stall_matching_s,
+            table="invoices",
+            since="submitted_at",
+            where="status = 'matching'",
+        )
+    ]

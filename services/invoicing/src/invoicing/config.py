@@ -1,5 +1,6 @@
 """Settings of the invoicing service (prefix ``INVOICING_``)."""
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -22,3 +23,7 @@ class Settings(ServiceSettings):
     purchase_order_wait_s: float = 3.0
     purchase_order_wait_poll_s: float = 0.25
     purchase_order_waiters: int = 32
+    # An invoice still in matching this long after it was submitted (INVOICING_STALL_MATCHING_S)
+    # counts as stalled: its verdict is lost or matching is stuck. Shown by /metrics
+    # (portal_stalled_documents{kind="invoice_matching"}), /health/ready and `portal status`.
+    stall_matching_s: float = Field(60.0, gt=0)

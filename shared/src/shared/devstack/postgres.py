@@ -7,10 +7,14 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from shared.devstack.lifeline import end_watcher, watcher_command
 
 SYSTEM_USER = "pgportal"  # PostgreSQL refuses to run as root
 
@@ -58,6 +62,8 @@ class EmbeddedPostgres:
     port: int
 
     def __post_init__(self) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        self.watcher: subprocess.Popen[bytes] | None = None
         self.bin_dir, self.source = _binaries()
         self.user = _ensure_system_user()
         self.log_file = self.data_dir.parent / "postgres.log"
@@ -100,34 +106,73 @@ class EmbeddedPostgres:
             )
         if self.running():
             self.stop()
-        options = f"-h 127.0.0.1 -p {self.port} -k '' -c max_connections=300 -c fsync=on"
-        result = self._run(
-            "pg_ctl",
-            "-D",
-            str(self.data_dir),
-            "-l",
-            str(self.log_file),
-            "-o",
-            options,
-            "-w",
-            "-t",
-            "60",
-            "start",
-            check=False,
+        self._reap()
+        # The server runs as a child of this process (not daemonized by pg_ctl) so that a
+        # supervisor sees it end, and a watcher ends it (fast shutdown) if this process dies.
+        log_file = self.log_file.open("ab")
+        self.process = subprocess.Popen(  # type: ignore[call-overload]
+            [
+                str(self.bin_dir / "postgres"),
+                "-D",
+                str(self.data_dir),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-k",
+                "",
+                "-c",
+                "max_connections=300",
+                "-c",
+                "fsync=on",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            cwd="/",
+            start_new_session=True,
+            **self._as_server_user(),
         )
-        if result.returncode != 0:
-            log = self.log_file.read_text()[-3000:] if self.log_file.exists() else ""
-            raise RuntimeError(f"PostgreSQL did not start: {result.stderr}\n{log}")
+        log_file.close()
+        self.watcher = subprocess.Popen(
+            watcher_command(os.getpid(), self.process.pid, signal.SIGINT), start_new_session=True
+        )
+        deadline = time.monotonic() + 60
+        while self._run("pg_isready", "-h", "127.0.0.1", "-p", str(self.port), "-t", "1", check=False).returncode:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                log = self.log_file.read_text()[-3000:] if self.log_file.exists() else ""
+                self.stop()
+                raise RuntimeError(f"PostgreSQL did not start (exit {self.process.returncode}):\n{log}")
+            time.sleep(0.1)
 
     def running(self) -> bool:
         return self._run("pg_ctl", "-D", str(self.data_dir), "status", check=False).returncode == 0
 
     def stop(self) -> None:
-        if (self.data_dir / "postmaster.pid").exists():
+        """Fast shutdown: sessions end, a checkpoint is written."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        elif (self.data_dir / "postmaster.pid").exists():
+            # A server this object did not start (left by an earlier run): pg_ctl finds it.
             self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "60", "stop", check=False)
+        self._reap()
 
     def kill_hard(self) -> None:
+        """Immediate shutdown, as after a crash: the next start recovers from the WAL."""
         self._run("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "stop", check=False)
+        if self.process is not None:
+            self.process.wait(30)
+
+    def _reap(self) -> None:
+        if self.process is not None:
+            self.process.poll()  # a server that ended is reaped: its watcher sees it gone
+        end_watcher(self.watcher)  # it ends with the server it watched
+        self.watcher = None
 
     def create_databases(self, names: list[str]) -> None:
         for name in names:

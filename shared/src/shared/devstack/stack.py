@@ -21,8 +21,11 @@ import httpx
 
 from shared.auth import ensure_keypair
 from shared.devstack.broker import EmbeddedBroker
+from shared.devstack.lifeline import python_command
+from shared.devstack.lock import DataDirLock, StackAlreadyRunning
 from shared.devstack.ports import free_port, port_open, wait_for_port
 from shared.devstack.postgres import EmbeddedPostgres
+from shared.devstack.supervisor import STATE_FILE, Supervisor, end_leftovers, read_state
 from shared.kafka import ensure_topics
 
 # Start order: the gateway after the services behind it, so that its API answers only when they run.
@@ -71,6 +74,7 @@ class StackConfig:
                 name: int(env.get(f"{name.upper()}_HTTP_PORT") or port) for name, port in DEFAULT_SERVICE_PORTS.items()
             },
             postgres_port=int(env.get("PORTAL_POSTGRES_PORT") or 5439),
+            broker_port=int(env.get("PORTAL_KAFKA_PORT") or 9092),
             smtp_port=int(env.get("SMTP_PORT") or 1025),
             mail_dir=Path(env["MAIL_SINK_DIR"]).resolve() if env.get("MAIL_SINK_DIR") else None,
             admin_email=env.get("PORTAL_ADMIN_EMAIL") or "admin@example.com",
@@ -119,6 +123,8 @@ class Stack:
         self.instance_ports: dict[str, int] = {}
         self.admin_note = ""
         self.logs_dir = config.data_dir / "logs"
+        self.lock = DataDirLock(config.data_dir)
+        self.say: Callable[[str], None] = lambda message: print(message, flush=True)
 
     # -- servers ---------------------------------------------------------------------------
     def database_url(self, service: str) -> str:
@@ -134,9 +140,17 @@ class Stack:
         assert self.broker is not None
         return self.broker.bootstrap_servers
 
+    def take_data_dir(self) -> None:
+        """Lock the data directory before starting any server (``StackAlreadyRunning`` while
+        another run holds it); after a run that died, wait for what it had started to end."""
+        self.lock.acquire()
+        if self.lock.taken_over_from is not None:
+            self.say(f"taking over {self.lock.path} from pid {self.lock.taken_over_from}, which is no longer running")
+            end_leftovers(read_state(self.config.data_dir), say=self.say)
+
     def start_servers(self) -> None:
         cfg = self.config
-        cfg.data_dir.mkdir(parents=True, exist_ok=True)
+        self.take_data_dir()
         self.logs_dir.mkdir(parents=True, exist_ok=True)
         self.private_key, self.public_key = ensure_keypair(cfg.data_dir / "keys")
         if any(s not in cfg.database_urls for s in PROCESSES):
@@ -154,20 +168,16 @@ class Stack:
         cfg = self.config
         if port_open(cfg.smtp_port):
             raise RuntimeError(f"SMTP port {cfg.smtp_port} is taken")
+        log_file = (self.logs_dir / "mailsink.log").open("ab")
         self.sink = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "shared.devstack.mailsink",
-                "--dir",
-                str(cfg.mail_sink_dir),
-                "--port",
-                str(cfg.smtp_port),
-            ],
-            stdout=(self.logs_dir / "mailsink.log").open("ab"),
+            python_command(
+                os.getpid(), "shared.devstack.mailsink", "--dir", str(cfg.mail_sink_dir), "--port", str(cfg.smtp_port)
+            ),
+            stdout=log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        log_file.close()
         wait_for_port(cfg.smtp_port, timeout_s=20)
 
     def stop_sink(self) -> None:
@@ -240,13 +250,15 @@ class Stack:
             env[f"{service.upper()}_HTTP_PORT"] = str(self.instance_ports.setdefault(instance, free_port()))
         env.update(extra_env or {})
         log_file = (self.logs_dir / f"{name}.log").open("ab")
+        # Bound to this process: it stops when this one dies without stopping it.
         self.processes[name] = subprocess.Popen(
-            [sys.executable, "-m", f"{service}.main"],
+            python_command(os.getpid(), f"{service}.main"),
             env=env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        log_file.close()
 
     def service_url(self, service: str) -> str:
         """The URL of a service, or of a further instance of one by its name."""
@@ -298,6 +310,8 @@ class Stack:
             self.broker.stop()
         if self.postgres:
             self.postgres.stop()
+        (self.config.data_dir / STATE_FILE).unlink(missing_ok=True)
+        self.lock.release()
 
     def summary(self) -> str:
         cfg = self.config
@@ -332,34 +346,39 @@ def _terminate(process: subprocess.Popen[bytes] | None, sig: int = signal.SIGTER
 
 def run_forever(stack: Stack, on_started: Callable[[Stack], None] | None = None) -> int:
     """Start ``stack``, tell where it runs (``on_started``, or print its summary) and keep it up
-    until SIGINT or SIGTERM, or until a service exits."""
+    until SIGINT or SIGTERM: a child that dies is started again (``Supervisor``), and when one
+    keeps dying everything stops, saying why (exit 1). Exit 2 when another run holds the data
+    directory: nothing is started then."""
     stop = {"signal": 0}
 
     def _on_signal(signum: int, _: object) -> None:
         stop["signal"] = signum
 
-    signal.signal(signal.SIGINT, _on_signal)
-    signal.signal(signal.SIGTERM, _on_signal)
+    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         stack.start()
         if on_started is None:
             print(stack.summary(), flush=True)
         else:
             on_started(stack)
+        supervisor = Supervisor(stack, say=stack.say)
+        supervisor.write_state()
         while not stop["signal"]:
-            for service, process in list(stack.processes.items()):
-                if process.poll() is not None:
-                    print(
-                        f"{service} exited with {process.returncode}; see {stack.logs_dir / (service + '.log')}",
-                        flush=True,
-                    )
-                    return 1
+            if reason := supervisor.check():
+                stack.say(reason)
+                return 1
             time.sleep(0.3)
         print("Stopping...", flush=True)
         return 0
+    except StackAlreadyRunning as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        return 2
     finally:
-        stack.stop()
-        print("Stopped.", flush=True)
+        if stack.lock.held:
+            stack.stop()
+            print("Stopped.", flush=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def main() -> int:

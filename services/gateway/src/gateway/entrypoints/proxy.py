@@ -48,6 +48,10 @@ def _upstreams(request: Request) -> Upstreams:
 )
 async def health(request: Request) -> JSONResponse:
     """Every service's readiness, as the gateway sees it."""
+    # ``status``: ``ok``; ``stalled`` (still 200) when every service is ready but some report
+    # documents waiting longer than their threshold for their next step (listed under ``stalled``
+    # by service and kind, as each service's /health/ready reports them); ``degraded`` (503) when
+    # a service is not ready, stalled or not.
     upstreams = _upstreams(request)
 
     async def check(service: str) -> tuple[str, dict[str, Any]]:
@@ -58,9 +62,23 @@ async def health(request: Request) -> JSONResponse:
             return service, {"status": "unreachable", "error": type(exc).__name__}
 
     results = dict(await asyncio.gather(*(check(s) for s in upstreams.urls)))
-    ok = all(r.get("status") == "ok" for r in results.values())
-    body = {"status": "ok" if ok else "degraded", "services": results}
-    return JSONResponse(body, status_code=200 if ok else 503)
+    status, status_code = overall_health(results)
+    body: dict[str, Any] = {"status": status, "services": results}
+    stalled = {service: result["stalled"] for service, result in results.items() if result.get("stalled")}
+    if stalled:
+        body["stalled"] = stalled
+    return JSONResponse(body, status_code=status_code)
+
+
+def overall_health(results: dict[str, dict[str, Any]]) -> tuple[str, int]:
+    """The aggregate status and HTTP status of the services' ready answers. A stall answers 200:
+    the API can serve, and a load balancer or uptime check that reads 503 as "take it out" or
+    "down" would act on the wrong thing; a person or an alert reads ``status``."""
+    if not all(result.get("status") == "ok" for result in results.values()):
+        return "degraded", 503
+    if any(result.get("stalled") for result in results.values()):
+        return "stalled", 200
+    return "ok", 200
 
 
 @router.get("/api/v1/openapi.json", include_in_schema=False)

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from shared.db import new_metadata
 from shared.idempotency import idempotency_table
 from shared.inbox import inbox_table
-from shared.outbox import outbox_table
+from shared.outbox import outbox_table, relay_state_table
 
 metadata = new_metadata()
 
@@ -63,6 +63,8 @@ invoices = Table(
         "id",
         postgresql_where=text("status = 'pending'"),
     ),
+    # The invoices waiting for their verdict: the stall check counts those waiting too long.
+    Index("ix_invoices_matching", "submitted_at", postgresql_where=text("status = 'matching'")),
     # A supplier's invoice numbers are unique among the invoices that still count.
     Index(
         "uq_invoices_supplier_number",
@@ -167,5 +169,6 @@ organisations = Table(
 )
 
 outbox = outbox_table(metadata)
+relay_state = relay_state_table(metadata)
 inbox = inbox_table(metadata)
 idempotency = idempotency_table(metadata)

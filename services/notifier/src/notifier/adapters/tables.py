@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from shared.db import new_metadata
 from shared.idempotency import idempotency_table
 from shared.inbox import inbox_table
-from shared.outbox import outbox_table
+from shared.outbox import outbox_table, relay_state_table
 
 metadata = new_metadata()
 
@@ -91,6 +91,7 @@ rfp_end_notices = Table(
 )
 
 outbox = outbox_table(metadata)
+relay_state = relay_state_table(metadata)
 inbox = inbox_table(metadata)
 idempotency = idempotency_table(metadata)
 

@@ -9,7 +9,7 @@ SERVICE_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.to
 # prefer 3.12 or 3.11 and otherwise take any newer python3 (PostgreSQL then comes from PATH).
 PYTHON ?= $(shell for p in python3.12 python3.11 python3 python3.13 python3.14; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] < (3,11))' 2>/dev/null; then echo $$p; break; fi; done)
-INSTALL_INPUTS := shared/pyproject.toml $(addsuffix /pyproject.toml,$(SERVICE_DIRS)) cli/pyproject.toml tests/requirements.txt bench/requirements.txt
+INSTALL_INPUTS := shared/pyproject.toml devstack/pyproject.toml $(addsuffix /pyproject.toml,$(SERVICE_DIRS)) cli/pyproject.toml tests/requirements.txt bench/requirements.txt
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 TEST_WORKERS ?= 3
@@ -33,7 +33,7 @@ $(VENV)/.installed: $(INSTALL_INPUTS)
 	@if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(VENV); fi
 	@$(PY) -c 'import sys; v=sys.version_info[:2]; v <= (3,12) or print("note: pgserver has no wheel for Python %d.%d; the embedded PostgreSQL uses initdb/pg_ctl from PATH" % v)'
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e 'shared[embedded]' $(addprefix -e ,$(SERVICE_DIRS)) -e cli -r tests/requirements.txt -r bench/requirements.txt
+	$(PY) -m pip install --quiet -e shared -e devstack $(addprefix -e ,$(SERVICE_DIRS)) -e cli -r tests/requirements.txt -r bench/requirements.txt
 	@touch $@
 
 setup: $(VENV)/.installed
@@ -43,8 +43,8 @@ up: setup
 	$(VENV)/bin/portal up
 
 lint: setup
-	$(VENV)/bin/ruff check shared services cli tests bench
-	$(VENV)/bin/ruff format --check shared services cli tests bench
+	$(VENV)/bin/ruff check shared devstack services cli tests bench
+	$(VENV)/bin/ruff format --check shared devstack services cli tests bench
 	$(VENV)/bin/mypy
 
 # Unit and integration tests spread over TEST_WORKERS processes (they mostly wait on their own

@@ -30,9 +30,9 @@ from rich.console import Console
 from bench import http_path, report
 from bench.floor import Floor
 from bench.pipeline import Pipeline
-from shared.devstack.broker import EmbeddedBroker
-from shared.devstack.postgres import EmbeddedPostgres
-from shared.devstack.stack import SERVICES, Stack, StackConfig
+from portal_dev.broker import EmbeddedBroker
+from portal_dev.postgres import EmbeddedPostgres
+from portal_dev.stack import SERVICES, Stack, StackConfig
 from shared.runtime import settle_garbage_collector
 from shared.settings import plain_database_url
 

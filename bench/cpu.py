@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import psutil
 
-from shared.devstack.stack import Stack
+from portal_dev.stack import Stack
 
 
 def _processes(stack: Stack) -> dict[str, psutil.Process]:

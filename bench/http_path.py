@@ -21,7 +21,7 @@ from typing import Any
 from bench.cpu import CpuMeter
 from bench.pipeline import Pipeline
 from bench.timing import closed_loop, rate_in_window
-from shared.devstack.stack import Stack
+from portal_dev.stack import Stack
 
 CONSUMERS = ("orders", "matching", "notifier")
 

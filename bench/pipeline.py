@@ -40,10 +40,10 @@ from bench.cpu import CpuMeter
 from bench.timing import closed_loop, open_loop, rate_in_window, summary_ms, wait_for
 from gateway.config import Settings as GatewaySettings
 from gateway.entrypoints import operator
+from portal_dev.stack import Stack
 from shared.contracts.envelope import Envelope
 from shared.contracts.invoicing import INVOICES_TOPIC
 from shared.contracts.matching import VERDICTS_TOPIC
-from shared.devstack.stack import Stack
 from shared.settings import plain_database_url
 
 FINAL_EVENTS = {"InvoiceApproved": "approved", "InvoiceApprovalRequested": "pending"}

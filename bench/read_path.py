@@ -47,9 +47,9 @@ from invoicing.entrypoints.api import INVOICE_DOCUMENT
 from orders.adapters import pages as orders_pages
 from orders.entrypoints.api import ORDER_DOCUMENT
 from portal_cli.seed import invitation_token
+from portal_dev.stack import Stack
 from shared.auth import Principal
 from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
-from shared.devstack.stack import Stack
 from shared.money import line_net, round_money
 
 TARGET_P99_MS = 20.0

@@ -11,8 +11,8 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from portal_dev.testing import Servers, Tokens
 from shared import tracing
-from shared.testing import Servers, Tokens
 
 
 @pytest.fixture(scope="session")

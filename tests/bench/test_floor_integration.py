@@ -7,8 +7,8 @@ import itertools
 import pytest
 
 from bench.floor import HOPS, Floor
+from portal_dev.testing import Servers
 from shared.settings import plain_database_url
-from shared.testing import Servers
 
 pytestmark = pytest.mark.integration
 

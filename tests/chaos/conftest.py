@@ -27,11 +27,11 @@ from typing import Any
 import httpx
 import pytest
 
+from portal_dev.ports import free_port
+from portal_dev.postgres import EmbeddedPostgres
+from portal_dev.stack import Stack, StackConfig
+from portal_dev.testing import Mailbox, poll_until
 from shared.contracts.envelope import Envelope
-from shared.devstack.ports import free_port
-from shared.devstack.postgres import EmbeddedPostgres
-from shared.devstack.stack import Stack, StackConfig
-from shared.testing import Mailbox, poll_until
 from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Portal
 
 FULL = os.environ.get("CHAOS_FULL", "") not in ("", "0")

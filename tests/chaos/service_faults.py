@@ -21,12 +21,12 @@ from typing import Any
 import asyncpg
 import httpx
 
+from portal_dev.stack import Stack
+from portal_dev.testing import Mailbox, poll_until
 from shared.contracts.envelope import Envelope
 from shared.contracts.invoicing import INVOICES_TOPIC
 from shared.contracts.matching import VERDICTS_TOPIC
-from shared.devstack.stack import Stack
 from shared.settings import plain_database_url
-from shared.testing import Mailbox, poll_until
 from tests.chaos.conftest import SETTLE_S, Flow, envelopes, per_key, read_all
 
 KILLED = -signal.SIGKILL

@@ -12,10 +12,10 @@ from collections import Counter
 
 import httpx
 
+from portal_dev.stack import Stack
+from portal_dev.testing import Mailbox, poll_until
 from shared.contracts.invoicing import INVOICES_TOPIC
 from shared.contracts.matching import VERDICTS_TOPIC
-from shared.devstack.stack import Stack
-from shared.testing import Mailbox, poll_until
 from tests.chaos.conftest import (
     FLOW_SIZE,
     FREEZE_S,

@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from shared.devstack.stack import Stack
-from shared.testing import poll_until
+from portal_dev.stack import Stack
+from portal_dev.testing import poll_until
 from tests.chaos.conftest import FLOW_SIZE, FULL, SETTLE_S, Flow, Scenario, all_approved, prepare_flow
 from tests.chaos.service_faults import (
     KILLED,

@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
+from portal_dev.stack import Stack
+from portal_dev.testing import poll_until
 from shared.contracts.invoicing import INVOICES_TOPIC
-from shared.devstack.stack import Stack
-from shared.testing import poll_until
 from tests.chaos.conftest import FULL, Scenario, envelopes, per_key, read_all
 from tests.e2e.conftest import Portal
 

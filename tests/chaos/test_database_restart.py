@@ -18,12 +18,12 @@ from typing import Any
 import httpx
 import pytest
 
+from portal_dev.postgres import EmbeddedPostgres
+from portal_dev.stack import Stack
+from portal_dev.testing import poll_until
 from shared.contracts.invoicing import INVOICES_TOPIC
 from shared.contracts.matching import VERDICTS_TOPIC
 from shared.contracts.topics import TOPICS, dlq_topic
-from shared.devstack.postgres import EmbeddedPostgres
-from shared.devstack.stack import Stack
-from shared.testing import poll_until
 from tests.chaos.conftest import (
     FLOW_SIZE,
     FULL,

@@ -19,8 +19,8 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from shared.devstack.stack import Stack
-from shared.testing import Mailbox
+from portal_dev.stack import Stack
+from portal_dev.testing import Mailbox
 from tests.chaos.conftest import FULL, Scenario, running_stack
 from tests.e2e import fuzzing
 from tests.e2e.attackers import PartyA, build_party_a

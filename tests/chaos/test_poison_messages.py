@@ -17,6 +17,8 @@ from matching.entrypoints import consumers as matching_consumers
 from notifier.entrypoints import consumers as notifier_consumers
 from orders.entrypoints import consumers as orders_consumers
 from orders.entrypoints import rfp_consumers as orders_rfp_consumers
+from portal_dev.stack import Stack
+from portal_dev.testing import Mailbox, poll_until
 from shared.contracts.identity import ACCOUNTS_TOPIC, INVITATIONS_TOPIC, ORGANISATIONS_TOPIC, USERS_TOPIC
 from shared.contracts.invoicing import INVOICES_TOPIC
 from shared.contracts.matching import VERDICTS_TOPIC
@@ -24,8 +26,6 @@ from shared.contracts.orders import PURCHASE_ORDERS_TOPIC
 from shared.contracts.rfps import RFPS_TOPIC
 from shared.contracts.suppliers import SUPPLIERS_TOPIC
 from shared.contracts.topics import dlq_topic, topic_of
-from shared.devstack.stack import Stack
-from shared.testing import Mailbox, poll_until
 from suppliers.entrypoints import consumers as suppliers_consumers
 from tests.chaos.conftest import SETTLE_S, Scenario, all_approved, prepare_flow, read_all, submit
 from tests.e2e.conftest import Portal

@@ -17,9 +17,9 @@ import httpx
 import pytest
 
 from matching.entrypoints.consumers import INVOICES_GROUP, PURCHASE_ORDERS_GROUP, SUPPLIERS_GROUP
+from portal_dev.stack import Stack
+from portal_dev.testing import poll_until
 from shared.contracts.envelope import Envelope
-from shared.devstack.stack import Stack
-from shared.testing import poll_until
 from tests.chaos.conftest import FULL, Flow, Scenario, all_approved, submit
 from tests.chaos.service_faults import (
     KILLED,

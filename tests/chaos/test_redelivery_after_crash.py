@@ -15,9 +15,9 @@ import pytest
 
 from matching.entrypoints.consumers import INVOICES_GROUP
 from notifier.entrypoints.consumers import INVOICES as NOTIFIER_INVOICES
+from portal_dev.stack import Stack
+from portal_dev.testing import Mailbox
 from shared.contracts.invoicing import INVOICES_TOPIC
-from shared.devstack.stack import Stack
-from shared.testing import Mailbox
 from tests.chaos.conftest import FLOW_SIZE, FULL, SETTLE_S, Scenario, all_approved, prepare_flow, submit
 from tests.chaos.service_faults import (
     KILLED,

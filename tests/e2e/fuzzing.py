@@ -35,7 +35,7 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.core.result import Ok
 from schemathesis.schemas import APIOperation, BaseSchema
 
-from shared.devstack.stack import Stack
+from portal_dev.stack import Stack
 from tests.e2e.attackers import PartyA
 
 SEED = 20261123

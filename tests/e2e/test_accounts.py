@@ -10,7 +10,7 @@ import uuid
 
 import httpx
 
-from shared.testing import poll_until
+from portal_dev.testing import poll_until
 from tests.e2e.conftest import Portal, bearer, link_in
 
 USER_PASSWORD = "buyer-user-password"

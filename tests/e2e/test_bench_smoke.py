@@ -12,8 +12,8 @@ import typer
 from bench import http_path
 from bench.__main__ import attached
 from bench.pipeline import Pipeline
-from shared.devstack.ports import free_port
-from shared.devstack.stack import Stack
+from portal_dev.ports import free_port
+from portal_dev.stack import Stack
 
 
 async def test_the_bench_drives_invoices_to_their_verdict_in_an_organisation_of_its_own_and_meters_the_cpu(

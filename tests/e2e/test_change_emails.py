@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from shared.testing import poll_until
+from portal_dev.testing import poll_until
 from tests.e2e.conftest import Organisation, Portal, link_in
 
 

@@ -19,8 +19,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest_asyncio
 
-from shared.devstack.stack import Stack
-from shared.testing import Mailbox
+from portal_dev.stack import Stack
+from portal_dev.testing import Mailbox
 from tests.e2e.attackers import PartyA, build_party_a
 from tests.e2e.conftest import Portal
 from tests.e2e.fuzzing import QUICK, SHARED_STATE, Outcome, fuzz, gateway_schema

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
-from shared.testing import poll_until
+from portal_dev.testing import poll_until
 from tests.e2e.conftest import Organisation, Portal
 
 ORDERS = 30

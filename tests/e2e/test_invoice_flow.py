@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import httpx
 
+from portal_dev.testing import poll_until
 from shared.contracts.invoicing import INVOICES_TOPIC
-from shared.testing import poll_until
 from tests.e2e.conftest import ADMIN_EMAIL, Portal
 from tests.otlp_receiver import OtlpReceiver, ReceivedSpan
 

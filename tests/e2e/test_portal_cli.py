@@ -21,9 +21,9 @@ from gateway.entrypoints import operator
 from portal_cli.dead_letters import REPLAY_OF, DeadLetter, read_dead_letter_topics
 from portal_cli.endpoints import endpoints_of, write
 from portal_cli.seed import BUYER_PASSWORD, organisation_name
+from portal_dev.stack import SERVICES, Stack
+from portal_dev.testing import poll_until
 from shared.contracts.matching import VERDICTS_TOPIC
-from shared.devstack.stack import SERVICES, Stack
-from shared.testing import poll_until
 from tests.e2e.conftest import bearer
 
 DLQ = VERDICTS_TOPIC + ".dlq"  # read by one consumer group only (invoicing's)

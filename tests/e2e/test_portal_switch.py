@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from playwright.async_api import expect
 
-from shared.testing import poll_until
+from portal_dev.testing import poll_until
 from tests.e2e.conftest import Portal
 
 OFF_DETAIL = "the supplier portal is switched off for your organisation; switch it on in the settings first"

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import httpx
 
+from portal_dev.stack import SERVICES, Stack
+from portal_dev.testing import Mailbox
 from shared.auth import Principal
-from shared.devstack.stack import SERVICES, Stack
-from shared.testing import Mailbox
 from tests.e2e.attackers import PROTECTED, forged, private_key_pem
 from tests.e2e.conftest import ADMIN_PASSWORD, DATABASE_PASSWORD, SUPPLIER_PASSWORD, Portal, bearer
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import httpx
 
+from portal_dev.stack import Stack
 from shared.auth import Principal
-from shared.devstack.stack import Stack
 from tests.e2e.attackers import (
     PDF,
     PartyA,

@@ -13,8 +13,8 @@ import uuid
 import httpx
 import pytest
 
+from portal_dev.stack import Stack
 from shared.auth import Principal
-from shared.devstack.stack import Stack
 from tests.e2e.attackers import (
     PROTECTED,
     alg_none,

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 from openpyxl import load_workbook
 
-from shared.testing import poll_until
+from portal_dev.testing import poll_until
 from tests.e2e.conftest import ADMIN_EMAIL, SUPPLIER_PASSWORD, Portal
 
 SUPPLIER_EMAIL = "orders@bolt.example"

@@ -21,8 +21,8 @@ from typing import Any
 
 import httpx
 
-from shared.devstack.stack import Stack
-from shared.testing import poll_until
+from portal_dev.stack import Stack
+from portal_dev.testing import poll_until
 from tests.e2e.attackers import PDF
 from tests.e2e.conftest import SUPPLIER_PASSWORD, Portal, admin_command, bearer
 

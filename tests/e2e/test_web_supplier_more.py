@@ -12,7 +12,7 @@ from typing import Any
 
 from playwright.async_api import expect
 
-from shared.devstack.stack import Stack
+from portal_dev.stack import Stack
 from tests.e2e.conftest import SUPPLIER_PASSWORD, Portal, link_in
 from tests.e2e.test_tenant_isolation import ADMIN_PASSWORD, create_buyer
 from tests.e2e.test_web_supplier_day import onboard_in_browser

@@ -12,7 +12,7 @@ from typing import Any
 
 from playwright.async_api import expect
 
-from shared.testing import poll_until
+from portal_dev.testing import poll_until
 from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Portal, link_in
 
 

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shared.devstack.stack import DEFAULT_SERVICE_PORTS, PROCESSES, SERVICES, Stack
+from portal_dev.stack import DEFAULT_SERVICE_PORTS, PROCESSES, SERVICES, Stack
 
 FILE_NAME = "portal-endpoints.json"
 

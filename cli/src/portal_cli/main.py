@@ -19,15 +19,14 @@ from typing import Annotated
 import asyncpg
 import httpx
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from gateway import admin as gateway_admin
 from gateway.config import Settings as GatewaySettings
-from portal_cli import dead_letters, status
+from portal_cli import dlq_commands, output, status
 from portal_cli.endpoints import FILE_NAME, Endpoints, default_file
-from shared.devstack.supervisor import read_state
+from portal_dev.supervisor import read_state
 
 app = typer.Typer(
     help=__doc__,
@@ -36,21 +35,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="markdown",
 )
-dlq_app = typer.Typer(help="Dead letters: messages a consumer gave up on, and replaying them.", no_args_is_help=True)
-app.add_typer(dlq_app, name="dlq")
+app.add_typer(dlq_commands.dlq_app, name="dlq")
 outbox_app = typer.Typer(
     help="The outbox: the events each service commits with its changes, which its relay publishes.",
     no_args_is_help=True,
 )
 app.add_typer(outbox_app, name="outbox")
-
-console = Console()
-errors = Console(stderr=True)
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {message}", highlight=False)
-    return typer.Exit(code)
 
 
 @app.callback()
@@ -64,19 +54,12 @@ def common(
         ),
     ] = None,
 ) -> None:
-    # Consoles made per run take the terminal's width (COLUMNS) of this run.
-    global console, errors
-    console, errors = Console(), Console(stderr=True)
+    output.renew_consoles()
     # The Kafka client logs every failed connection attempt; the commands say what failed once.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     if endpoints_file is not None and not endpoints_file.is_file():
-        raise _fail(f"no endpoints file at {endpoints_file}")
+        raise output.fail(f"no endpoints file at {endpoints_file}")
     ctx.obj = Endpoints.load(endpoints_file or default_file())
-
-
-def _endpoints(ctx: typer.Context) -> Endpoints:
-    found: Endpoints = ctx.obj if isinstance(ctx.obj, Endpoints) else Endpoints.load()
-    return found
 
 
 # -- up ---------------------------------------------------------------------------------------------
@@ -91,7 +74,7 @@ def up() -> None:
     """
     from portal_cli.up import run
 
-    raise typer.Exit(run(console))
+    raise typer.Exit(run(output.console))
 
 
 # -- status -----------------------------------------------------------------------------------------
@@ -100,7 +83,7 @@ def _service_overrides(values: list[str] | None) -> dict[str, str]:
     for value in values or []:
         name, sep, url = value.partition("=")
         if not sep or not url.startswith(("http://", "https://")):
-            raise _fail(f"--service takes NAME=URL, got {value!r}")
+            raise output.fail(f"--service takes NAME=URL, got {value!r}")
         found[name.strip()] = url.rstrip("/")
     return found
 
@@ -131,160 +114,26 @@ def status_command(
     that number). Exits 1 when a service is down or documents are stalled (either needs someone
     now), 0 otherwise.
     """
-    endpoints = _endpoints(ctx)
+    endpoints = output.endpoints(ctx)
     services = endpoints.all_services()
     if gateway_url:
         services["gateway"] = gateway_url.rstrip("/")
     services |= _service_overrides(service)
     found = asyncio.run(status.probe_all(services))
     processes = status.supervised(read_state(Path(endpoints.data_dir))) if endpoints.data_dir else {}
-    console.print(status.render(found, verbose=verbose, processes=processes))
+    output.console.print(status.render(found, verbose=verbose, processes=processes))
     if line := status.server_line(processes, found):
-        console.print(line, highlight=False)
+        output.console.print(line, highlight=False)
     for line in status.stall_lines(found):
-        console.print(line, style="red", markup=False, highlight=False)
+        output.console.print(line, style="red", markup=False, highlight=False)
     if status.any_down(found):
         for down in (s for s in found if not s.ready):
-            errors.print(f"[red]{down.name} is down:[/red] {down.url}/health/ready: {down.detail}", highlight=False)
-        errors.print(f"Logs: {endpoints.data_dir or 'var'}/logs/<service>.log", highlight=False)
+            message = f"[red]{down.name} is down:[/red] {down.url}/health/ready: {down.detail}"
+            output.errors.print(message, highlight=False)
+        output.errors.print(f"Logs: {endpoints.data_dir or 'var'}/logs/<service>.log", highlight=False)
         raise typer.Exit(1)
     if status.any_stalled(found):
         raise typer.Exit(1)
-
-
-# -- dlq --------------------------------------------------------------------------------------------
-BootstrapOption = Annotated[
-    str | None,
-    typer.Option(envvar="KAFKA_BOOTSTRAP_SERVERS", help="The Kafka bootstrap servers (default: the endpoints file's)."),
-]
-
-
-def _read(bootstrap: str, names: list[str]) -> dict[str, dead_letters.DeadLetterTopic]:
-    try:
-        return asyncio.run(dead_letters.read_dead_letter_topics(bootstrap, names))
-    except Exception as exc:  # aiokafka's errors do not share a base class worth naming
-        raise _fail(f"cannot read the dead-letter topics from {bootstrap}: {_reason(exc)}") from None
-
-
-def _reason(exc: Exception) -> str:
-    text = str(exc)
-    return text if text.startswith(type(exc).__name__) else f"{type(exc).__name__}: {text}"
-
-
-def _topics(topic: str | None) -> list[str]:
-    from shared.contracts.topics import TOPICS, dlq_topic
-
-    try:
-        return [dead_letters.dead_letter_topic(topic)] if topic else [dlq_topic(name) for name in TOPICS]
-    except dead_letters.UnknownTopic as exc:
-        raise _fail(str(exc), 2) from None
-
-
-def dead_letter_table(topic: dead_letters.DeadLetterTopic, shown: list[dead_letters.DeadLetter]) -> Table:
-    table = Table(title=topic.name, title_justify="left")
-    for column in ("offset", "dead-lettered", "key", "consumer", "tries", "error", "replayed"):
-        table.add_column(column, overflow="fold")
-    for d in shown:
-        replayed = topic.replayed.get(d.position)
-        table.add_row(
-            str(d.offset) if d.partition == 0 else f"{d.partition}:{d.offset}",
-            d.when,
-            d.key_text(),
-            d.header("dlq.consumer") or "–",
-            d.header("dlq.attempts") or "–",
-            d.error_summary(),
-            f"[green]{replayed}[/green]" if replayed else "[yellow]no[/yellow]",
-        )
-    return table
-
-
-@dlq_app.command("list")
-def dlq_list(
-    ctx: typer.Context,
-    topic: Annotated[str | None, typer.Option(help="One topic (or its .dlq topic); default: every topic.")] = None,
-    limit: Annotated[int, typer.Option(min=0, help="How many of the latest dead letters to show per topic.")] = 10,
-    bootstrap_servers: BootstrapOption = None,
-) -> None:
-    """Count the dead letters of each topic and show the latest, with their errors.
-
-    The error columns come from the headers the consumer added (dlq.error, dlq.error_type,
-    dlq.consumer, dlq.attempts); "replayed" says when `portal dlq replay` published one again.
-    """
-    bootstrap = bootstrap_servers or _endpoints(ctx).kafka_bootstrap_servers
-    found = _read(bootstrap, _topics(topic))
-    summary = Table(title=f"Dead letters on {bootstrap}", title_justify="left")
-    for column in ("topic", "dead letters", "replayed", "waiting"):
-        summary.add_column(column, justify="left" if column == "topic" else "right")
-    for name, dlq in sorted(found.items()):
-        waiting = len(dlq.waiting())
-        summary.add_row(
-            name,
-            str(len(dlq.dead_letters)),
-            str(len(dlq.dead_letters) - waiting),
-            f"[red]{waiting}[/red]" if waiting else "[green]0[/green]",
-        )
-    console.print(summary)
-    for _, dlq in sorted(found.items()):
-        if dlq.dead_letters and limit:
-            console.print(dead_letter_table(dlq, dlq.dead_letters[-limit:]))
-
-
-@dlq_app.command("replay")
-def dlq_replay(
-    ctx: typer.Context,
-    topic: Annotated[str, typer.Option(help="The topic whose dead letters to replay (or its .dlq topic).")],
-    every: Annotated[bool, typer.Option("--all", help="Every dead letter of the topic not replayed yet.")] = False,
-    offset: Annotated[
-        list[str] | None, typer.Option(help="Offset of a dead letter in the .dlq topic (repeatable; N or PARTITION:N).")
-    ] = None,
-    again: Annotated[bool, typer.Option("--again", help="Replay those already replayed too.")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be replayed; publish nothing.")] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    bootstrap_servers: BootstrapOption = None,
-) -> None:
-    """Publish dead letters again to the topic they came from (acks=all).
-
-    Each keeps its original key (so the same partition and order per key) and headers (without
-    the dlq.* ones; dlq.replayed_from added).
-
-    Fix the cause first (a new release, a missing read model): a message that fails again is
-    dead-lettered again, as a new dead letter. Each replay is recorded on the .dlq topic (a
-    record with header dlq.replay_of), so a second replay of the same messages publishes nothing
-    unless --again is given. A message delivered twice (a crash between publishing and recording)
-    is harmless: every consumer records the events it handled (its inbox) and skips a duplicate.
-    """
-    if not every and not offset:
-        raise _fail("choose what to replay: --all or --offset N (see --dry-run)", 2)
-    try:
-        positions = dead_letters.parse_positions(offset or [])
-    except ValueError as exc:
-        raise _fail(str(exc), 2) from None
-    [name] = _topics(topic)
-    bootstrap = bootstrap_servers or _endpoints(ctx).kafka_bootstrap_servers
-    dlq = _read(bootstrap, [name]).get(name)
-    if dlq is None:
-        raise _fail(f"the broker at {bootstrap} has no topic {name}")
-    chosen = dead_letters.select(dlq, every=every, positions=positions, again=again)
-    if chosen.not_dead_letters:
-        missing = ", ".join(f"{p}:{o}" for p, o in chosen.not_dead_letters)
-        raise _fail(f"no dead letter at {missing} on {name} (see `portal dlq list --topic {topic}`)", 2)
-    for d in chosen.already_replayed:
-        console.print(f"offset {d.offset}: already replayed ({dlq.replayed[d.position]}); skipped (--again replays it)")
-    if not chosen.replay:
-        console.print("Nothing to replay.")
-        return
-    console.print(dead_letter_table(dlq, chosen.replay))
-    targets = sorted({d.original_topic for d in chosen.replay})
-    if dry_run:
-        console.print(f"Dry run: {len(chosen.replay)} message(s) would be published to {', '.join(targets)}.")
-        return
-    if not yes and not typer.confirm(f"Publish {len(chosen.replay)} message(s) to {', '.join(targets)}?"):
-        raise typer.Exit(1)
-    try:
-        done = asyncio.run(dead_letters.replay(bootstrap, chosen.replay))
-    except Exception as exc:
-        raise _fail(f"replay stopped: {_reason(exc)}; what it recorded as replayed is not replayed again") from None
-    console.print(f"[green]Replayed {done} message(s)[/green] to {', '.join(targets)}.")
 
 
 # -- outbox -----------------------------------------------------------------------------------------
@@ -315,19 +164,21 @@ def outbox_republish(
         name = outbox.known_service(service)
         start = outbox.parse_since(since, now=datetime.now(UTC))
         url = outbox.database_url_of(
-            name, given=database_url, environ=os.environ, endpoints_urls=_endpoints(ctx).database_urls
+            name, given=database_url, environ=os.environ, endpoints_urls=output.endpoints(ctx).database_urls
         )
     except (outbox.UnknownService, outbox.BadTime) as exc:
-        raise _fail(str(exc), 2) from None
+        raise output.fail(str(exc), 2) from None
     try:
         count = asyncio.run(outbox.republish(url, start))
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-        raise _fail(f"cannot clear the sent marks in the database of {name}: {_reason(exc)}") from None
+        raise output.fail(f"cannot clear the sent marks in the database of {name}: {output.reason(exc)}") from None
     when = start.isoformat().replace("+00:00", "Z")
     if count:
-        console.print(f"{count} event(s) {name} sent since {when} marked unsent; its relay publishes them again now.")
+        output.console.print(
+            f"{count} event(s) {name} sent since {when} marked unsent; its relay publishes them again now."
+        )
     else:
-        console.print(f"{name} sent nothing since {when}: nothing to publish again.")
+        output.console.print(f"{name} sent nothing since {when}: nothing to publish again.")
 
 
 # -- seed -------------------------------------------------------------------------------------------
@@ -355,13 +206,13 @@ def seed(
     printed again. Use another --tag for a second demo tenant.
     """
     if not demo:
-        raise _fail("only --demo is supported: `portal seed --demo`", 2)
+        raise output.fail("only --demo is supported: `portal seed --demo`", 2)
     from portal_cli.seed import BUYER_PASSWORD, STEPS, DemoSeeder, DemoTenant, SeedError, organisation_name
 
-    endpoints = _endpoints(ctx)
+    endpoints = output.endpoints(ctx)
     directory = mail_dir or (Path(endpoints.mail_dir) if endpoints.mail_dir else None)
     if directory is None:
-        raise _fail("the invitations are read from the mail sink's .eml files: give --mail-dir", 2)
+        raise output.fail("the invitations are read from the mail sink's .eml files: give --mail-dir", 2)
     database_url = gateway_database_url or endpoints.gateway_database_url
     base = (gateway_url or endpoints.gateway_url).rstrip("/")
 
@@ -376,7 +227,7 @@ def seed(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=console,
+        console=output.console,
         transient=False,
     )
     try:
@@ -385,13 +236,13 @@ def seed(
             tenant = asyncio.run(run(lambda what: progress.update(task, advance=1, description=what)))
             progress.update(task, description="done" if not tenant.existed else "exists", completed=STEPS)
     except SeedError as exc:
-        raise _fail(f"seeding stopped: {exc}") from None
+        raise output.fail(f"seeding stopped: {exc}") from None
     except (OSError, TimeoutError) as exc:
-        raise _fail(
+        raise output.fail(
             f"cannot reach the portal at {base} or its gateway database ({type(exc).__name__}: {exc})"
         ) from None
     if tenant.existed:
-        console.print(
+        output.console.print(
             f"The demo tenant {tenant.organisation_name} exists already (organisation {tenant.organisation_id}); "
             f"nothing created. Its users sign in with the demo passwords ({BUYER_PASSWORD} for the buyer side). "
             "Use --tag for another one."
@@ -402,19 +253,19 @@ def seed(
         logins.add_column(column)
     for login in tenant.logins:
         logins.add_row(login.who, login.email, login.password)
-    console.print(logins)
+    output.console.print(logins)
     invoices = Table(title="Invoices", title_justify="left")
     invoices.add_column("number")
     invoices.add_column("status")
     for number, state in tenant.invoices.items():
         invoices.add_row(number, state)
-    console.print(invoices)
+    output.console.print(invoices)
     orders = ", ".join(f"{number} {state}" for number, state in tenant.purchase_orders.items())
-    console.print(f"Purchase orders: {orders}")
+    output.console.print(f"Purchase orders: {orders}")
     for rfp in tenant.rfps:
-        console.print(f"RFP: {rfp}")
-    console.print(f"Open {base}/ in a browser and sign in with one of the logins above.")
-    console.print(f"Client apps: POST {base}/api/v1/auth/token, or Authorize in {base}/docs.")
+        output.console.print(f"RFP: {rfp}")
+    output.console.print(f"Open {base}/ in a browser and sign in with one of the logins above.")
+    output.console.print(f"Client apps: POST {base}/api/v1/auth/token, or Authorize in {base}/docs.")
 
 
 # -- users and organisations: the gateway's operator commands ---------------------------------------
@@ -427,7 +278,7 @@ def gateway_database(
 ) -> None:
     """The gateway's operator commands (`python -m gateway.admin`), on the database `portal up` runs."""
     # Those commands read the gateway's settings, which take the database from this variable.
-    os.environ["GATEWAY_DATABASE_URL"] = gateway_database_url or _endpoints(ctx).gateway_database_url
+    os.environ["GATEWAY_DATABASE_URL"] = gateway_database_url or output.endpoints(ctx).gateway_database_url
 
 
 app.add_typer(gateway_admin.users_app, name="users", callback=gateway_database)

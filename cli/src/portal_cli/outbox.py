@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from shared.devstack.stack import SERVICES
+from portal_dev.stack import SERVICES
 from shared.relay import publish_again
 from shared.settings import async_database_url, plain_database_url
 

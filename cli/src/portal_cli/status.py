@@ -220,7 +220,7 @@ def restarts_cell(process: Supervised | None) -> Text:
 def server_line(processes: dict[str, Supervised], services: list[ServiceStatus]) -> str | None:
     """The processes that are not services (PostgreSQL, the broker, the mail sink), in one line:
     "servers: postgres running · broker running, started again 1 time (last: killed by SIGKILL)"."""
-    from shared.devstack.supervisor import describe_exit
+    from portal_dev.supervisor import describe_exit
 
     names = {s.name for s in services}
     parts = []

@@ -1,6 +1,6 @@
 """``portal up``: the whole system on the embedded servers, and where everything is.
 
-The stack is ``shared.devstack``'s (the same the end-to-end tests start); this adds the summary
+The stack is ``portal_dev.stack``'s (the same the end-to-end tests start); this adds the summary
 a newcomer needs and the endpoints file the other ``portal`` commands read.
 """
 
@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from portal_cli.endpoints import FILE_NAME, Endpoints, endpoints_of, write
+from portal_dev.stack import WEB, Stack, StackConfig, run_forever
 from shared.auth import sign_in_email_refusal
-from shared.devstack.stack import WEB, Stack, StackConfig, run_forever
 
 
 def summary(stack: Stack, endpoints: Endpoints) -> Table:

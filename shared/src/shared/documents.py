@@ -1,144 +1,89 @@
-"""Printable documents rendered from event snapshots: the purchase order and invoice PDFs.
+"""A printable document as a PDF page: a title, labelled details, a table of lines and totals.
 
-Orders serves the purchase order's as an export and the notifier attaches it to the supplier's
-email; both render the same snapshot, so the supplier receives exactly what the buyer sees. fpdf2
-is pure Python.
+The services that print (orders its purchase order, invoicing its invoice) say what goes where;
+this module only draws a document of that shape, so that every document the portal prints looks
+alike and no service carries its own drawing code. fpdf2 is pure Python.
 
-The parties appear by name, never by id: an id means nothing to the person reading. The names
-come with the snapshot (the buyer's is the organisation's name as orders knew it when the order
-was published); a name not known at all shows as "-", like any other missing detail.
+A detail that is not known shows as "-", never as an empty gap (nor, for a party, as its id).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from fpdf import FPDF
 
-from shared.contracts.invoicing import InvoiceSnapshot
-from shared.contracts.orders import PurchaseOrderSnapshot
+MISSING = "-"
+_LABEL_WIDTH_MM = 35
 
 
-def _text(value: object) -> str:
-    # The built-in PDF fonts cover Latin-1; anything else is replaced rather than failing.
-    return str(value).encode("latin-1", "replace").decode("latin-1")
+@dataclass(frozen=True)
+class Column:
+    """A column of the table: its header, its width on an A4 page in millimetres, its alignment."""
+
+    header: str
+    width_mm: float
+    align_right: bool = False  # numbers line up on the right
 
 
-def _amount(value: Decimal) -> str:
+@dataclass(frozen=True)
+class PrintedDocument:
+    """What a document shows, in reading order; ``None`` or an empty detail shows as "-"."""
+
+    title: str
+    details: Sequence[tuple[str, str | None]]
+    columns: Sequence[Column]
+    rows: Sequence[Sequence[str]]
+    totals: Sequence[tuple[str, Decimal]]
+
+    def __post_init__(self) -> None:
+        if len(self.columns) < 2:
+            raise ValueError("a printed document needs at least two columns: totals line up with the last")
+        for number, row in enumerate(self.rows, start=1):
+            if len(row) != len(self.columns):
+                raise ValueError(f"row {number} has {len(row)} cells for {len(self.columns)} columns")
+
+
+def amount_text(value: Decimal) -> str:
+    """An amount with thousands separators: two decimals, or more when it has more (a unit price)."""
     return f"{value:,.2f}" if value == value.quantize(Decimal("0.01")) else f"{value:,}"
 
 
-def _name(name: str | None) -> str:
-    """A party's name; "-" when none is known (never its id: see the module's docstring)."""
-    return name or "-"
+def _latin1(value: str) -> str:
+    # The built-in PDF fonts cover Latin-1; anything else is replaced rather than failing.
+    return value.encode("latin-1", "replace").decode("latin-1")
 
 
-def render_purchase_order_pdf(po: PurchaseOrderSnapshot, *, buyer_name: str | None = None) -> bytes:
-    """The order as its snapshot has it; ``buyer_name``, when given, is a name fresher than the
-    snapshot's (a read model of organisations that has it while the snapshot had none)."""
+def render_pdf(document: PrintedDocument) -> bytes:
+    """The document as an A4 PDF; long tables continue on further pages."""
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.set_title(_text(f"Purchase order {po.number}"))
+    pdf.set_title(_latin1(document.title))
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 18)
-    pdf.cell(0, 10, _text(f"Purchase order {po.number}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=10)
-    details = [
-        ("Buyer", _name(buyer_name or po.buyer_name)),
-        ("Supplier", po.supplier_name),
-        ("Status", po.status.replace("_", " ")),
-        ("Currency", po.currency),
-        ("Delivery date", po.delivery_date.isoformat() if po.delivery_date else "-"),
-        ("Issued", (po.submitted_at or po.created_at).strftime("%Y-%m-%d %H:%M UTC")),
-    ]
-    for label, value in details:
+    pdf.cell(0, 10, _latin1(document.title), new_x="LMARGIN", new_y="NEXT")
+    for label, value in document.details:
         pdf.set_font("Helvetica", "B", 10)
-        pdf.cell(35, 6, _text(label))
+        pdf.cell(_LABEL_WIDTH_MM, 6, _latin1(label))
         pdf.set_font("Helvetica", size=10)
-        pdf.cell(0, 6, _text(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, _latin1(value or MISSING), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    widths = (10, 30, 62, 20, 15, 25, 28)
-    headers = ("#", "SKU", "Description", "Qty", "Unit", "Unit price", "Net")
     pdf.set_font("Helvetica", "B", 9)
-    for width, header in zip(widths, headers, strict=True):
-        pdf.cell(width, 7, header, border=1, align="C")
+    for column in document.columns:
+        pdf.cell(column.width_mm, 7, _latin1(column.header), border=1, align="C")
     pdf.ln()
     pdf.set_font("Helvetica", size=9)
-    for line in po.lines:
-        row = (
-            str(line.line_no),
-            line.sku or "",
-            line.description[:40],
-            f"{line.quantity:,}",
-            line.unit or "",
-            _amount(line.unit_price),
-            _amount(line.net_amount),
-        )
-        for index, (width, value) in enumerate(zip(widths, row, strict=True)):
-            pdf.cell(width, 6, _text(value), border=1, align="R" if index in (3, 5, 6) else "L")
+    for row in document.rows:
+        for column, cell in zip(document.columns, row, strict=True):
+            pdf.cell(column.width_mm, 6, _latin1(cell), border=1, align="R" if column.align_right else "L")
         pdf.ln()
+    label_width = sum(column.width_mm for column in document.columns[:-1])
+    amount_width = document.columns[-1].width_mm
     pdf.set_font("Helvetica", "B", 10)
-    pdf.cell(sum(widths[:-1]), 8, _text(f"Net total ({po.currency})"), border=1, align="R")
-    pdf.cell(widths[-1], 8, _text(_amount(po.net_total)), border=1, align="R")
-    pdf.ln()
-    return bytes(pdf.output())
-
-
-def render_invoice_pdf(
-    invoice: InvoiceSnapshot,
-    *,
-    buyer_name: str | None,
-    supplier_name: str | None,
-    delivery_date: date | None = None,
-) -> bytes:
-    """The invoice as both sides see it: parties, PO, dates, status, lines and totals."""
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.set_title(_text(f"Invoice {invoice.number}"))
-    pdf.add_page()
-    pdf.set_font("Helvetica", "B", 18)
-    pdf.cell(0, 10, _text(f"Invoice {invoice.number}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=10)
-    details = [
-        ("Supplier", _name(supplier_name)),
-        ("Buyer", _name(buyer_name)),
-        ("Purchase order", invoice.purchase_order_number),
-        ("Issue date", invoice.issue_date.isoformat() if invoice.issue_date else "-"),
-        ("Delivery date", delivery_date.isoformat() if delivery_date else "-"),
-        ("Status", invoice.status.replace("_", " ")),
-        ("Currency", invoice.currency),
-    ]
-    for label, value in details:
-        pdf.set_font("Helvetica", "B", 10)
-        pdf.cell(35, 6, _text(label))
-        pdf.set_font("Helvetica", size=10)
-        pdf.cell(0, 6, _text(value), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    widths = (10, 92, 25, 28, 35)
-    headers = ("#", "Description", "Qty", "Unit price", "Net")
-    pdf.set_font("Helvetica", "B", 9)
-    for width, header in zip(widths, headers, strict=True):
-        pdf.cell(width, 7, header, border=1, align="C")
-    pdf.ln()
-    pdf.set_font("Helvetica", size=9)
-    for line in invoice.lines:
-        row = (
-            str(line.line_no),
-            line.description[:55],
-            f"{line.quantity:,}",
-            _amount(line.unit_price),
-            _amount(line.net_amount),
-        )
-        for index, (width, value) in enumerate(zip(widths, row, strict=True)):
-            pdf.cell(width, 6, _text(value), border=1, align="R" if index >= 2 else "L")
-        pdf.ln()
-    totals = [(f"Net total ({invoice.currency})", invoice.net_total)]
-    if invoice.payments:
-        totals += [("Paid", invoice.paid_total), ("Left to pay", invoice.net_total - invoice.paid_total)]
-    pdf.set_font("Helvetica", "B", 10)
-    for label, amount in totals:
-        pdf.cell(sum(widths[:-1]), 8, _text(label), border=1, align="R")
-        pdf.cell(widths[-1], 8, _text(_amount(amount)), border=1, align="R")
+    for label, amount in document.totals:
+        pdf.cell(label_width, 8, _latin1(label), border=1, align="R")
+        pdf.cell(amount_width, 8, _latin1(amount_text(amount)), border=1, align="R")
         pdf.ln()
     return bytes(pdf.output())

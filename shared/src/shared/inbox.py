@@ -1,8 +1,15 @@
-"""Inbox for idempotent consumers: ``(consumer, event_id)`` recorded with the handler's effect."""
+"""Inbox for idempotent consumers: ``(consumer, event_id)`` recorded with the handler's effect.
+
+``InboxUnitOfWork`` is what the consumer engine (``shared.messaging``) needs of a service's unit
+of work to do that around every handler: the inbox, a commit, and a block that rolls back
+whatever was not committed.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Protocol
 from uuid import UUID
 
 from sqlalchemy import Column, DateTime, MetaData, String, Table, Uuid, column, table
@@ -40,3 +47,18 @@ class Inbox:
         """
         row = {"consumer": consumer, "event_id": event_id, "received_at": datetime.now(UTC)}
         return (await self._session.execute(_RECORD, row)).first() is not None
+
+
+class InboxUnitOfWork(Protocol):
+    """One transaction holding a handler's effect and the inbox record of its event; leaving the
+    block without ``commit`` (a redelivery, a failure) rolls both back."""
+
+    inbox: Inbox
+
+    async def __aenter__(self) -> Any: ...
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> Any: ...
+
+    async def commit(self) -> None: ...

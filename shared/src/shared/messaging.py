@@ -5,12 +5,14 @@ after the handler's transaction commits, events decoded against the topic's cont
 dead-letter topic (``<topic>.dlq``) for messages that cannot be decoded or keep failing.
 Transient failures (database or broker away, a read model not there yet) are retried without
 being counted as poison.
+
+A service declares its consumers with ``shared.consumer_groups.consumer_group``, which builds
+an ``EventConsumer`` whose handlers run once per event in the service's unit of work.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +20,7 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any, Literal
 
 import structlog
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaProducer
 from aiokafka.errors import CommitFailedError, IllegalStateError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
@@ -29,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared import correlation, faults, tracing
 from shared.contracts import TOPICS, Envelope, EventPayload, decode_event, dlq_topic
 from shared.db import database_unavailable, shared_transaction
+from shared.deliveries import Delivery, commit_offsets, rewind
 from shared.errors import RetryLater
 from shared.settings import ServiceSettings
 
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 
+# What the engine calls for one decoded event: its envelope and typed payload.
 Handler = Callable[[Envelope, Any], Awaitable[None]]
 
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
@@ -75,7 +79,8 @@ def _is_transient(exc: BaseException) -> bool:
 
 @dataclass
 class EventConsumer:
-    """One consumer group on one topic; handlers are chosen by event type."""
+    """One consumer group on one topic; handlers, called with the decoded envelope and payload,
+    are chosen by event type. Services build it with ``shared.consumer_groups.consumer_group``."""
 
     topic: str
     group: str
@@ -135,9 +140,9 @@ class EventConsumer:
             await self.consume_observed(body, msg)
             return
         records = [msg.raw_message, *chain.from_iterable(fetched.values())]
-        await self.consume_batch([_Delivery(kafka, record) for record in records])
+        await self.consume_batch([Delivery(kafka, record) for record in records])
 
-    async def consume_batch(self, deliveries: Sequence[_Delivery]) -> None:
+    async def consume_batch(self, deliveries: Sequence[Delivery]) -> None:
         """Handle ``deliveries`` in one transaction that every handler's unit of work joins (the
         inbox included), then commit their offsets. An event that cannot be handled so (it does
         not decode, its handler fails, the commit fails) ends the batch there: the events before
@@ -147,7 +152,7 @@ class EventConsumer:
         while rest:
             done = await self._all_at_once(rest) if len(rest) > 1 else 0
             if done and rest[done - 1].committed is not AckStatus.ACKED:
-                _rewind(rest[done - 1].consumer, rest[done:])  # the group moved on
+                rewind(rest[done - 1].consumer, rest[done:])  # the group moved on
                 return
             if done == len(rest):
                 return
@@ -155,18 +160,18 @@ class EventConsumer:
             try:
                 await self.consume_observed(alone.raw_message.value or b"", alone)  # type: ignore[arg-type]
             except BaseException:
-                _rewind(alone.consumer, rest[done:])
+                rewind(alone.consumer, rest[done:])
                 raise
             if alone.committed is not AckStatus.ACKED:
-                _rewind(alone.consumer, rest[done:])
+                rewind(alone.consumer, rest[done:])
                 return
             rest = rest[done + 1 :]
 
-    async def _all_at_once(self, deliveries: Sequence[_Delivery]) -> int:
+    async def _all_at_once(self, deliveries: Sequence[Delivery]) -> int:
         """How many of ``deliveries``, from the first, were handled and committed together."""
         assert self.session_factory is not None
         started = time.perf_counter()
-        handled: list[tuple[_Delivery, Envelope | None, float]] = []
+        handled: list[tuple[Delivery, Envelope | None, float]] = []
         try:
             async with shared_transaction(self.session_factory) as transaction:
                 for delivery in deliveries:
@@ -197,7 +202,7 @@ class EventConsumer:
                     self.handled += 1
                     self._bind(handled_envelope)  # what reaching the fault point logs, as on its own
                     await faults.reached("consumer.before_ack", self.group, self.topic, handled_envelope.type)
-            failure = await _commit_offsets([delivery for delivery, _, _ in handled])
+            failure = await commit_offsets([delivery for delivery, _, _ in handled])
             if failure is not None:
                 for _, handled_envelope, _ in handled:
                     if handled_envelope is None:
@@ -210,7 +215,7 @@ class EventConsumer:
                 self.metrics.observe_delivery(self.topic, self.group, "ok", took + commit_share)
         return len(handled)
 
-    async def _handle_joined(self, delivery: _Delivery) -> Envelope | Literal[False] | None:
+    async def _handle_joined(self, delivery: Delivery) -> Envelope | Literal[False] | None:
         """One event of a batch, in the shared transaction: its envelope when it was handled,
         None when no handler wants it, False when it must be handled on its own."""
         record = delivery.raw_message
@@ -366,58 +371,3 @@ class EventConsumer:
         )
         self.dead_lettered += 1
         log.error("message dead-lettered", topic=self.topic, error=error)
-
-
-@dataclass
-class _Delivery:
-    """A record of a fetched batch, acknowledged on its own: ``ack`` commits the offset after it
-    on its partition (FastStream's ``ack`` commits every fetched record), ``nack`` seeks back to it."""
-
-    consumer: AIOKafkaConsumer
-    raw_message: ConsumerRecord[Any, Any]
-    committed: AckStatus | None = None
-
-    @property
-    def partition(self) -> TopicPartition:
-        return TopicPartition(self.raw_message.topic, self.raw_message.partition)
-
-    async def ack(self) -> None:
-        if self.committed is None:
-            await self.consumer.commit({self.partition: self.raw_message.offset + 1})
-            self.committed = AckStatus.ACKED
-
-    async def nack(self) -> None:
-        if self.committed is None:
-            self.consumer.seek(self.partition, self.raw_message.offset)
-            self.committed = AckStatus.NACKED
-
-
-async def _commit_offsets(deliveries: Sequence[_Delivery]) -> BaseException | None:
-    """One offset commit for handled ``deliveries``, after the last of each partition; the error
-    when the group had moved on (the events come again, and the inbox makes them no-ops)."""
-    if not deliveries:
-        return None
-    offsets: dict[TopicPartition, int] = {}
-    for delivery in deliveries:
-        offsets[delivery.partition] = max(offsets.get(delivery.partition, 0), delivery.raw_message.offset + 1)
-    try:
-        await deliveries[0].consumer.commit(offsets)  # type: ignore[arg-type]
-    except (CommitFailedError, IllegalStateError) as exc:
-        return exc
-    for delivery in deliveries:
-        delivery.committed = AckStatus.ACKED
-    return None
-
-
-def _rewind(kafka: AIOKafkaConsumer, deliveries: Sequence[_Delivery]) -> None:
-    """Seek each partition back to the earliest of ``deliveries`` on it: the next fetch
-    delivers them again, and nothing after them is committed before they are."""
-    earliest: dict[TopicPartition, int] = {}
-    for delivery in deliveries:
-        offset = earliest.get(delivery.partition)
-        if offset is None or delivery.raw_message.offset < offset:
-            earliest[delivery.partition] = delivery.raw_message.offset
-    for partition, offset in earliest.items():
-        # A partition revoked meanwhile is not ours to rewind: its new owner starts from the commit.
-        with contextlib.suppress(IllegalStateError):
-            kafka.seek(partition, offset)

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from portal_cli.endpoints import Endpoints, write
 from portal_cli.main import app
+from portal_dev.testing import Servers, poll_until, read_topic
 from shared.settings import plain_database_url
-from shared.testing import Servers, poll_until, read_topic
 from tests.shared.integration.test_outbox_relay import (
     TOPIC,
     Relays,
@@ -65,12 +65,13 @@ async def test_the_rows_sent_since_the_time_are_published_again_at_once_in_their
             an_hour_ago,
         )
         records = await read_topic(broker, TOPIC, 5, timeout_s=10)
+        # Counted once the broker acknowledged them and they are marked sent again.
+        await poll_until(lambda: relays.relays[0].published == 5, what="the two marked sent again")
     finally:
         await relays.stop()
 
     assert f"2 event(s) suppliers sent since {an_hour_ago}Z marked unsent" in said
     assert revisions_of(records) == [1, 2, 3, 2, 3], "the two sent within the hour again, in their order"
-    assert relays.relays[0].published == 5
 
 
 def test_a_span_and_the_services_database_variable_are_taken_and_nothing_sent_since_is_said(servers: Servers) -> None:

@@ -14,8 +14,8 @@ import uvicorn
 
 from gateway import migrate as gateway_migrate
 from gateway.config import Settings
-from shared.devstack.ports import free_port
-from shared.testing import Servers, Tokens, migrate
+from portal_dev.ports import free_port
+from portal_dev.testing import Servers, Tokens, migrate
 
 ADMIN_EMAIL = "admin@buyer.example"
 ADMIN_PASSWORD = "correct horse battery"

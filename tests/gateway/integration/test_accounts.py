@@ -12,8 +12,8 @@ import pytest
 
 from gateway.bootstrap import bootstrap
 from gateway.config import Settings
+from portal_dev.testing import poll_until, running
 from shared.contracts.suppliers import SupplierPortalDeactivated, SupplierUpdated
-from shared.testing import poll_until, running
 from tests.gateway.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.gateway.integration.test_identity import activation, publish, read, sign_in
 

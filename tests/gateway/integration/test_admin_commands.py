@@ -20,9 +20,9 @@ from gateway.bootstrap import bootstrap
 from gateway.config import Settings
 from gateway.domain.errors import EmailTaken, InvalidName, OrganisationNotFound, UnknownRole, WeakPassword
 from gateway.entrypoints import operator
-from shared.devstack.ports import free_port
+from portal_dev.ports import free_port
+from portal_dev.testing import read_topic, running
 from shared.errors import InvalidInput
-from shared.testing import read_topic, running
 from tests.gateway.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, GatewayDatabase
 
 

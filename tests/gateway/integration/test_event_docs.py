@@ -12,7 +12,7 @@ from gateway.bootstrap import bootstrap
 from gateway.config import Settings
 from orders.bootstrap import bootstrap as orders_bootstrap
 from orders.config import Settings as OrdersSettings
-from shared.testing import Tokens, running
+from portal_dev.testing import Tokens, running
 from tests.gateway.integration.conftest import served
 
 SERVICES = ["gateway", "suppliers", "orders", "invoicing", "matching", "notifier"]

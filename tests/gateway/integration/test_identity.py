@@ -14,9 +14,9 @@ from aiokafka import AIOKafkaProducer
 
 from gateway.bootstrap import bootstrap
 from gateway.config import Settings
+from portal_dev.testing import poll_until, read_topic, running
 from shared.contracts import Envelope
 from shared.contracts.suppliers import SupplierPortalActivated, SupplierPortalDeactivated
-from shared.testing import poll_until, read_topic, running
 from tests.gateway.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
 

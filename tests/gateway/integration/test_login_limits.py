@@ -11,7 +11,7 @@ import pytest
 
 from gateway.bootstrap import bootstrap
 from gateway.config import Settings
-from shared.testing import poll_until, running
+from portal_dev.testing import poll_until, running
 from tests.gateway.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
 TOKEN = "/api/v1/auth/token"

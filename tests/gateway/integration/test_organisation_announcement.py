@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import text
 
 from gateway import migrate as gateway_migrate
+from portal_dev.testing import migrate
 from shared.db import make_engine
-from shared.testing import migrate
 from tests.gateway.integration.conftest import GatewayDatabase
 
 

@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 
 from gateway.bootstrap import bootstrap
 from gateway.config import Settings
-from shared.testing import running
+from portal_dev.testing import running
 from tests.gateway.integration.conftest import served
 
 

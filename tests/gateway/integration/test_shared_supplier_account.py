@@ -17,9 +17,9 @@ from aiokafka import AIOKafkaProducer
 
 from gateway.bootstrap import bootstrap
 from gateway.config import Settings
+from portal_dev.testing import read_topic, running
 from shared.contracts import Envelope
 from shared.contracts.suppliers import SupplierPortalActivated, SupplierSnapshot
-from shared.testing import read_topic, running
 from tests.gateway.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
 CONTACT = "sales@shared.example"

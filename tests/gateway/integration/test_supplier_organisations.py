@@ -19,10 +19,10 @@ from gateway.bootstrap import bootstrap
 from gateway.config import Settings
 from gateway.service import organisations
 from gateway.service.unit_of_work import UnitOfWork
+from portal_dev.testing import poll_until, read_topic, running
 from shared.auth import Principal, expiry_of
 from shared.contracts.suppliers import SupplierPortalActivated, SupplierPortalDeactivated
 from shared.runtime import ServiceRuntime
-from shared.testing import poll_until, read_topic, running
 from tests.gateway.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.gateway.integration.test_shared_supplier_account import publish
 

@@ -17,7 +17,7 @@ import pytest
 from gateway.bootstrap import bootstrap
 from gateway.config import Settings
 from gateway.entrypoints.proxy import overall_health
-from shared.testing import Tokens
+from portal_dev.testing import Tokens
 
 READY = {"status": "ok", "checks": {"database": True, "broker": True}}
 STALLED = READY | {"stalled": {"invoice_matching": {"count": 33, "threshold_s": 60, "oldest_age_s": 412.0}}}

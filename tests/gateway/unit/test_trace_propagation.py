@@ -14,7 +14,7 @@ from opentelemetry.trace import SpanKind
 
 from gateway.bootstrap import bootstrap
 from gateway.config import Settings
-from shared.testing import Tokens
+from portal_dev.testing import Tokens
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 CALLER_SPAN = "00f067aa0ba902b7"

@@ -13,7 +13,7 @@ import pytest
 
 from gateway.bootstrap import bootstrap
 from gateway.config import Settings
-from shared.testing import Tokens
+from portal_dev.testing import Tokens
 
 Behaviour = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 BODY = b'{"items": []}'

@@ -16,11 +16,11 @@ from sqlalchemy import text
 from invoicing import migrate as invoicing_migrate
 from invoicing.bootstrap import bootstrap
 from invoicing.config import Settings
+from portal_dev.testing import Servers, Tokens, poll_until, running
 from shared.contracts.identity import OrganisationSettingsChanged
 from shared.contracts.orders import PurchaseOrderSnapshot
 from shared.contracts.suppliers import SupplierSnapshot
 from shared.runtime import ServiceRuntime
-from shared.testing import Servers, Tokens, poll_until, running
 from tests.invoicing.integration.scenario import Parties, publish
 
 

@@ -12,13 +12,13 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from portal_dev.testing import Tokens, poll_until
 from shared.contracts import Envelope, EventPayload
 from shared.contracts.identity import OrganisationSettingsChanged
 from shared.contracts.matching import MatchingVerdictIssued, VerdictLine
 from shared.contracts.orders import PurchaseOrderLineState, PurchaseOrderSnapshot, PurchaseOrderSubmitted
 from shared.contracts.suppliers import SupplierCreated, SupplierSnapshot
 from shared.money import line_net
-from shared.testing import Tokens, poll_until
 
 
 @dataclass

@@ -7,8 +7,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from portal_dev.testing import Tokens
 from shared.auth import Principal, TokenIssuer
-from shared.testing import Tokens
 from tests.invoicing.integration.conftest import Service
 from tests.invoicing.integration.scenario import Parties, organisation, purchase_order
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import uuid
 
+from portal_dev.testing import poll_until
 from shared.contracts.orders import PurchaseOrderAcknowledged, PurchaseOrderSubmitted
 from shared.messaging import EventConsumer
-from shared.testing import poll_until
 from tests.invoicing.integration.conftest import Service
 from tests.invoicing.integration.scenario import (
     Parties,

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
+from portal_dev.testing import poll_until
 from shared.contracts import EventPayload
 from shared.messaging import EventConsumer
-from shared.testing import poll_until
 from tests.invoicing.integration.conftest import Service
 from tests.invoicing.integration.scenario import (
     Parties,

@@ -8,8 +8,8 @@ from io import BytesIO
 
 from pypdf import PdfReader
 
+from portal_dev.testing import poll_until
 from shared.contracts.suppliers import SupplierUpdated
-from shared.testing import poll_until
 from tests.invoicing.integration.conftest import Service
 from tests.invoicing.integration.scenario import Parties, organisation, publish, purchase_order, supplier_snapshot
 

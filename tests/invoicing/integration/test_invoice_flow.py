@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.testing import poll_until
+from portal_dev.testing import poll_until
 from tests.invoicing.integration.conftest import Service
 from tests.invoicing.integration.scenario import Parties, events_of, publish, purchase_order, read_topic, verdict_for
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from shared.testing import all_pages, key_order
+from portal_dev.testing import all_pages, key_order
 from tests.invoicing.integration.conftest import Service
 from tests.invoicing.integration.scenario import Parties, publish, purchase_order, verdict_for
 

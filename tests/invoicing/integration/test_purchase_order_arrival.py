@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from invoicing.adapters.arrivals import PurchaseOrderArrivals
 from invoicing.service.purchase_order_wait import PurchaseOrderWait
-from shared.testing import poll_until
+from portal_dev.testing import poll_until
 from tests.invoicing.integration.conftest import Service
 from tests.invoicing.integration.scenario import Parties, publish, purchase_order
 

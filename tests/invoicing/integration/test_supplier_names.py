@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import text
 
 from invoicing.service.unit_of_work import UnitOfWork
+from portal_dev.testing import all_pages
 from shared.contracts.suppliers import SupplierUpdated
-from shared.testing import all_pages
 from tests.invoicing.integration.conftest import Service
 from tests.invoicing.integration.scenario import Parties, publish, purchase_order, supplier_snapshot, verdict_for
 

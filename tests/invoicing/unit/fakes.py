@@ -10,6 +10,8 @@ from uuid import uuid4
 from invoicing.domain.lines import LineDraft, build_lines
 from invoicing.domain.model import Invoice
 from invoicing.domain.purchase_orders import PurchaseOrder, PurchaseOrderLine
+from invoicing.domain.verdicts import Verdict
+from invoicing.service.handlers import verdict_of
 from shared.contracts.matching import MatchingVerdictIssued
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -38,7 +40,12 @@ def make_invoice(po: PurchaseOrder, lines: list[LineDraft] | None = None) -> Inv
     return Invoice.draft(po=po, number="INV-1", issue_date=None, lines=build_lines(drafts, po), now=NOW)
 
 
-def make_verdict(invoice: Invoice, outcome: str = "auto_approved", **overrides: Any) -> MatchingVerdictIssued:
+def make_verdict(invoice: Invoice, outcome: str = "auto_approved", **overrides: Any) -> Verdict:
+    """Matching's verdict on the invoice's current submission, as the invoice keeps it."""
+    return verdict_of(make_verdict_event(invoice, outcome, **overrides))
+
+
+def make_verdict_event(invoice: Invoice, outcome: str = "auto_approved", **overrides: Any) -> MatchingVerdictIssued:
     fields: dict[str, Any] = {
         "verdict_id": uuid4(),
         "tenant_id": invoice.tenant_id,

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from invoicing.bootstrap import bootstrap
 from invoicing.config import Settings
+from portal_dev.testing import Tokens
 from shared.contracts import EventPayload
 from shared.contracts.identity import OrganisationSettingsChanged
 from shared.contracts.matching import MatchingVerdictIssued
 from shared.contracts.orders import PURCHASE_ORDER_EVENTS, PurchaseOrderSnapshot
 from shared.contracts.suppliers import SUPPLIER_EVENTS
-from shared.testing import Tokens
 
 
 def test_invoicing_consumes_purchase_orders_verdicts_suppliers_and_organisations_with_their_own_groups(

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from invoicing.bootstrap import bootstrap
 from invoicing.config import Settings
+from portal_dev.testing import Tokens
 from shared.problems import PROBLEM_JSON
-from shared.testing import Tokens
 from shared.uploads import ALLOWED_CONTENT_TYPES
 
 

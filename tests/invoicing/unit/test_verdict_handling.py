@@ -11,7 +11,7 @@ from invoicing.domain.model import Invoice
 from invoicing.domain.purchase_orders import PurchaseOrder
 from invoicing.service import handlers
 from shared.errors import RetryLater
-from tests.invoicing.unit.fakes import NOW, make_invoice, make_verdict
+from tests.invoicing.unit.fakes import NOW, make_invoice, make_verdict_event
 
 
 class FakeUnitOfWork:
@@ -41,7 +41,7 @@ def submitted(po: PurchaseOrder) -> Invoice:
 
 
 async def test_a_verdict_for_an_invoice_not_here_yet_is_retried_later(po: PurchaseOrder) -> None:
-    verdict = make_verdict(submitted(po))
+    verdict = make_verdict_event(submitted(po))
     with pytest.raises(RetryLater):
         await handlers.record_verdict(FakeUnitOfWork(None, po), verdict)  # type: ignore[arg-type]
 
@@ -49,7 +49,7 @@ async def test_a_verdict_for_an_invoice_not_here_yet_is_retried_later(po: Purcha
 async def test_a_verdict_makes_the_po_initiator_the_approver(po: PurchaseOrder) -> None:
     invoice = submitted(po)
     uow = FakeUnitOfWork(invoice, po)
-    await handlers.record_verdict(uow, make_verdict(invoice, "needs_approval"))  # type: ignore[arg-type]
+    await handlers.record_verdict(uow, make_verdict_event(invoice, "needs_approval"))  # type: ignore[arg-type]
     assert uow.saved == [invoice]
     assert (invoice.status, invoice.approver_id) == ("pending", po.initiator_id)
 
@@ -57,12 +57,12 @@ async def test_a_verdict_makes_the_po_initiator_the_approver(po: PurchaseOrder) 
 async def test_a_verdict_on_an_older_submission_saves_nothing(po: PurchaseOrder) -> None:
     invoice = submitted(po)
     uow = FakeUnitOfWork(invoice, po)
-    await handlers.record_verdict(uow, make_verdict(invoice, submission=0))  # type: ignore[arg-type]
+    await handlers.record_verdict(uow, make_verdict_event(invoice, submission=0))  # type: ignore[arg-type]
     assert uow.saved == [] and invoice.status == "matching"
 
 
 async def test_a_verdict_naming_another_tenant_is_ignored(po: PurchaseOrder) -> None:
     invoice = submitted(po)
     uow = FakeUnitOfWork(invoice, po)
-    await handlers.record_verdict(uow, make_verdict(invoice, tenant_id=po.supplier_id))  # type: ignore[arg-type]
+    await handlers.record_verdict(uow, make_verdict_event(invoice, tenant_id=po.supplier_id))  # type: ignore[arg-type]
     assert uow.saved == [] and invoice.status == "matching"

@@ -12,8 +12,8 @@ from sqlalchemy import text
 from matching import migrate as matching_migrate
 from matching.bootstrap import bootstrap
 from matching.config import Settings
+from portal_dev.testing import Servers, Tokens, running
 from shared.runtime import ServiceRuntime
-from shared.testing import Servers, Tokens, running
 from tests.matching.integration.wire import Wire
 
 

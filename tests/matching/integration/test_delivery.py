@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import uuid
 
+from portal_dev.testing import poll_until
 from shared.contracts import Envelope, dlq_topic
 from shared.contracts.invoicing import INVOICES_TOPIC
 from shared.contracts.orders import PURCHASE_ORDERS_TOPIC
 from shared.contracts.suppliers import SUPPLIERS_TOPIC
-from shared.testing import poll_until
 from tests.matching.integration.conftest import Matching
 from tests.matching.integration.events import invoice, purchase_order, supplier
 from tests.matching.integration.wire import Wire

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 
+from portal_dev.testing import Tokens, poll_until
 from shared.contracts.invoicing import InvoiceApproved, InvoiceCanceled, InvoiceRejected
 from shared.contracts.suppliers import SupplierUpdated
-from shared.testing import Tokens, poll_until
 from tests.matching.integration.conftest import Matching
 from tests.matching.integration.events import invoice, purchase_order, restate, supplier
 from tests.matching.integration.wire import Wire

@@ -9,9 +9,9 @@ from uuid import UUID
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from portal_dev.testing import poll_until
 from shared.contracts import Envelope, EventPayload
 from shared.contracts.matching import VERDICTS_TOPIC
-from shared.testing import poll_until
 
 
 class Wire:

@@ -13,9 +13,9 @@ import pytest
 from notifier import migrate as notifier_migrate
 from notifier.bootstrap import bootstrap
 from notifier.config import Settings
-from shared.devstack.ports import free_port
+from portal_dev.ports import free_port
+from portal_dev.testing import Servers, Tokens, running
 from shared.runtime import ServiceRuntime
-from shared.testing import Servers, Tokens, running
 from tests.notifier.integration.mailbox import MailSink
 
 Notifier = tuple[httpx.AsyncClient, ServiceRuntime]

@@ -8,8 +8,8 @@ from uuid import UUID
 
 from aiokafka import AIOKafkaProducer
 
+from portal_dev.testing import read_topic as read_topic_from_start
 from shared.contracts import Envelope, EventPayload
-from shared.testing import read_topic as read_topic_from_start
 
 
 class Publisher:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-from shared.devstack.mailsink import EmlWriter
-from shared.testing import poll_until
+from portal_dev.mailsink import EmlWriter
+from portal_dev.testing import poll_until
 
 
 class MailSink:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from uuid import uuid4
 
+from portal_dev.testing import Tokens
 from shared.contracts.notifier import EMAILS_TOPIC
-from shared.testing import Tokens
 from tests.notifier import samples
 from tests.notifier.integration.conftest import StartNotifier
 from tests.notifier.integration.kafka_events import Publisher, read_events

@@ -7,7 +7,7 @@ from uuid import uuid4
 
 from sqlalchemy import bindparam, text
 
-from shared.testing import poll_until
+from portal_dev.testing import poll_until
 from tests.notifier import samples
 from tests.notifier.integration.conftest import StartNotifier
 from tests.notifier.integration.kafka_events import Publisher

@@ -12,6 +12,8 @@ from sqlalchemy import text
 
 from notifier.domain.model import Email
 from notifier.service.unit_of_work import UnitOfWork
+from portal_dev.ports import free_port
+from portal_dev.testing import Tokens, poll_until
 from shared.contracts.identity import INVITATIONS_TOPIC, USERS_TOPIC
 from shared.contracts.invoicing import INVOICES_TOPIC
 from shared.contracts.notifier import EMAILS_TOPIC
@@ -19,9 +21,7 @@ from shared.contracts.orders import PURCHASE_ORDERS_TOPIC
 from shared.contracts.rfps import RFPS_TOPIC
 from shared.contracts.suppliers import SUPPLIERS_TOPIC
 from shared.contracts.topics import dlq_topic
-from shared.devstack.ports import free_port
 from shared.metrics import Samples, parse_samples, sample_value
-from shared.testing import Tokens, poll_until
 from tests.notifier import samples
 from tests.notifier.integration.conftest import StartNotifier
 from tests.notifier.integration.kafka_events import Publisher, read_events, read_topic

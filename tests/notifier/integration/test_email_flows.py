@@ -8,8 +8,8 @@ from uuid import uuid4
 from pypdf import PdfReader
 from sqlalchemy import text
 
+from portal_dev.testing import poll_until
 from shared.contracts.notifier import EMAILS_TOPIC
-from shared.testing import poll_until
 from tests.notifier import samples
 from tests.notifier.integration.conftest import StartNotifier
 from tests.notifier.integration.kafka_events import Publisher, read_events

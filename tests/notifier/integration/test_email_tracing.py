@@ -12,9 +12,9 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
+from portal_dev.testing import poll_until, read_topic
 from shared.contracts import Envelope
 from shared.contracts.notifier import EMAILS_TOPIC
-from shared.testing import poll_until, read_topic
 from tests.notifier import samples
 from tests.notifier.integration.conftest import StartNotifier
 from tests.notifier.integration.mailbox import MailSink

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from shared.testing import Tokens, poll_until
+from portal_dev.testing import Tokens, poll_until
 from tests.notifier import samples
 from tests.notifier.integration.conftest import StartNotifier
 from tests.notifier.integration.kafka_events import Publisher

@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 
 from notifier.migrate import SERVICE_ROOT
-from shared.testing import Servers
+from portal_dev.testing import Servers
 
 
 def _alembic(database_url: str) -> Config:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifier import migrate as notifier_migrate
 from notifier.adapters.repository import EmailRepository
-from shared.testing import Servers, generic_plans
+from portal_dev.testing import Servers, generic_plans
 
 
 async def test_due_emails_are_found_through_the_index_of_pending_ones_in_any_plan(

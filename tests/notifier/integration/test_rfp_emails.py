@@ -8,7 +8,7 @@ from uuid import uuid4
 from sqlalchemy import text
 
 from notifier.entrypoints.consumers import RFPS
-from shared.testing import poll_until
+from portal_dev.testing import poll_until
 from tests.notifier import samples
 from tests.notifier.integration.conftest import StartNotifier
 from tests.notifier.integration.kafka_events import Publisher

@@ -17,8 +17,8 @@ from aiosmtpd.controller import Controller
 from notifier.adapters.smtp import SmtpTransport
 from notifier.config import Settings
 from notifier.domain.errors import DeliveryFailed
-from shared.devstack.mailsink import EmlWriter
-from shared.devstack.ports import free_port
+from portal_dev.mailsink import EmlWriter
+from portal_dev.ports import free_port
 
 
 class PickyWriter(EmlWriter):

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from notifier import migrate as notifier_migrate
 from notifier.bootstrap import bootstrap, stall_checks
 from notifier.config import Settings
+from portal_dev.testing import Servers, Tokens, generic_plans
 from shared.metrics import parse_samples, sample_value
 from shared.runtime import ServiceRuntime
-from shared.testing import Servers, Tokens, generic_plans
 
 KIND = "email_delivery"
 

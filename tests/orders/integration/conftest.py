@@ -9,7 +9,7 @@ import pytest
 from orders import migrate as orders_migrate
 from orders.bootstrap import bootstrap
 from orders.config import Settings
-from shared.testing import Servers, Tokens, running
+from portal_dev.testing import Servers, Tokens, running
 from tests.orders.integration.support import OrdersService
 
 

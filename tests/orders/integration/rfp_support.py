@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer
 
+from portal_dev.testing import poll_until
 from shared.contracts.identity import OrganisationSettingsChanged
-from shared.testing import poll_until
 from tests.orders.integration.support import OrdersService
 
 RFPS_TOPIC = "orders.rfp.v1"

@@ -13,11 +13,11 @@ import httpx
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
+from portal_dev.testing import Tokens, poll_until, read_topic
 from shared.contracts import Envelope, EventPayload
 from shared.contracts.invoicing import InvoiceLineState, InvoiceSnapshot, InvoiceSubmitted
 from shared.contracts.suppliers import SupplierCreated
 from shared.runtime import ServiceRuntime
-from shared.testing import Tokens, poll_until, read_topic
 
 ORDERS_TOPIC = "orders.purchase-order.v1"
 SUPPLIERS_TOPIC = "suppliers.supplier.v1"

@@ -13,8 +13,8 @@ from alembic.config import Config
 from orders.bootstrap import bootstrap
 from orders.config import Settings
 from orders.migrate import SERVICE_ROOT
+from portal_dev.testing import Servers, Tokens, running
 from shared.settings import plain_database_url
-from shared.testing import Servers, Tokens, running
 
 
 def _alembic(database_url: str) -> Config:

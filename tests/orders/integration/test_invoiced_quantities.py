@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from portal_dev.testing import poll_until
 from shared.contracts.invoicing import InvoiceApproved, InvoiceCanceled, InvoiceRejected, InvoiceSubmitted
-from shared.testing import poll_until
 from tests.orders.integration.support import OrdersService, invoice_event
 
 INVOICES = "orders.invoices"

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from shared.testing import all_pages, key_order
+from portal_dev.testing import all_pages, key_order
 from tests.orders.integration.announcements import announce_organisation, sent_order, supplier_with_terms
 from tests.orders.integration.support import OrdersService, invoice_event
 

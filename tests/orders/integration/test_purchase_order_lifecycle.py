@@ -7,7 +7,7 @@ import uuid
 
 from pypdf import PdfReader
 
-from shared.testing import poll_until
+from portal_dev.testing import poll_until
 from tests.orders.integration.support import OrdersService
 
 

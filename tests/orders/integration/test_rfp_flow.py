@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from shared.testing import poll_until
+from portal_dev.testing import poll_until
 from tests.orders.integration.rfp_support import Tender, rfp_body, rfp_events
 from tests.orders.integration.support import OrdersService
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from orders.bootstrap import bootstrap
 from orders.config import Settings
+from portal_dev.testing import Tokens
 from shared.problems import PROBLEM_JSON
-from shared.testing import Tokens
 from shared.uploads import ALLOWED_CONTENT_TYPES
 
 DOWNLOADS = (

@@ -14,6 +14,7 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from sqlalchemy import BigInteger, Column, Identity, Table, Text, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
+from portal_dev.testing import Servers, create_tables, poll_until, read_topic, running
 from shared import correlation, faults
 from shared.contracts import Envelope, dlq_topic
 from shared.contracts.suppliers import SUPPLIERS_TOPIC, SupplierUpdated
@@ -23,7 +24,6 @@ from shared.messaging import EventConsumer
 from shared.outbox import outbox_table
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
-from shared.testing import Servers, create_tables, poll_until, read_topic, running
 from tests.shared.integration.test_outbox_relay import revision_event
 
 GROUP = "batches.suppliers"

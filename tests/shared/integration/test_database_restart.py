@@ -16,19 +16,19 @@ from fastapi import APIRouter
 from sqlalchemy import Column, Integer, Table, Text, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from portal_dev.ports import free_port
+from portal_dev.postgres import EmbeddedPostgres
+from portal_dev.testing import Tokens, create_tables, poll_until, running
 from shared.auth import TokenVerifier
 from shared.contracts import Envelope
 from shared.contracts.suppliers import SUPPLIERS_TOPIC, SupplierUpdated
 from shared.db import SqlUnitOfWork, make_engine, new_metadata
-from shared.devstack.ports import free_port
-from shared.devstack.postgres import EmbeddedPostgres
 from shared.idempotency import idempotency_table
 from shared.inbox import inbox_table
 from shared.messaging import EventConsumer
 from shared.outbox import outbox_table
 from shared.runtime import CurrentPrincipal, Runtime, ServiceRuntime
 from shared.settings import ServiceSettings
-from shared.testing import Tokens, create_tables, poll_until, running
 from tests.shared.integration.test_outbox_relay import revision_event
 
 # Well under the normal timeouts (30 s at the gateway and per statement): a request that meets

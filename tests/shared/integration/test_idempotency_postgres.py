@@ -11,12 +11,12 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import Column, Integer, Table, Text, func, insert, select, update
 
+from portal_dev.testing import Servers, Tokens, running
 from shared.auth import TokenVerifier
 from shared.db import make_engine, new_metadata
 from shared.idempotency import ANONYMOUS, idempotency_table
 from shared.runtime import CurrentPrincipal, Runtime, ServiceRuntime
 from shared.settings import ServiceSettings
-from shared.testing import Servers, Tokens, running
 
 metadata = new_metadata()
 things = Table("things", metadata, Column("id", Integer, primary_key=True), Column("name", Text, nullable=False))

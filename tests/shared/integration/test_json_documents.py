@@ -16,11 +16,11 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, Numeric, String, Tab
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from portal_dev.testing import Servers
 from shared.contracts.base import DecimalStr
 from shared.db import make_engine
 from shared.json_documents import decimal, instant, json_object, money, stored
 from shared.money import MINOR_UNITS, round_money
-from shared.testing import Servers
 
 metadata = MetaData()
 values = Table(

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from portal_dev.testing import Servers, poll_until, read_topic, running
 from shared.contracts import Envelope, dlq_topic
 from shared.contracts.suppliers import SUPPLIERS_TOPIC, SupplierSnapshot
 from shared.messaging import EventConsumer
@@ -17,7 +18,6 @@ from shared.metrics import Samples, parse_samples
 from shared.metrics import sample_value as value
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
-from shared.testing import Servers, poll_until, read_topic, running
 from tests.shared.integration.test_outbox_relay import outbox_database, revision_event, write_events
 
 GROUP = "metrics.suppliers"

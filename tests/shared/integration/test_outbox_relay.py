@@ -13,13 +13,13 @@ from typing import Any, cast
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
+from portal_dev.testing import Servers, create_tables, poll_until, read_topic
 from shared.contracts.suppliers import SupplierUpdated
 from shared.db import SqlUnitOfWork, make_engine, make_session_factory, new_metadata
 from shared.kafka import make_producer
 from shared.outbox import outbox_table
 from shared.relay import KEEPALIVES, OutboxRelay
 from shared.settings import ServiceSettings
-from shared.testing import Servers, create_tables, poll_until, read_topic
 
 TOPIC = "suppliers.supplier.v1"
 # The advisory locks held in the test's database (the relay's is the only kind there).

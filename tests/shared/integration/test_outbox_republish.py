@@ -13,15 +13,15 @@ from typing import Any
 
 import asyncpg
 
+from portal_dev.broker import EmbeddedBroker
+from portal_dev.ports import free_port
+from portal_dev.testing import Servers, create_tables, poll_until, read_topic
 from shared.db import new_metadata
-from shared.devstack.broker import EmbeddedBroker
-from shared.devstack.ports import free_port
 from shared.kafka import ensure_topics, make_producer
 from shared.metrics import ServiceMetrics, parse_samples, sample_value
 from shared.outbox import outbox_table, relay_state_table
 from shared.relay import OutboxRelay, ask_cluster_id
 from shared.settings import ServiceSettings, plain_database_url
-from shared.testing import Servers, create_tables, poll_until, read_topic
 from tests.shared.integration.test_outbox_relay import TOPIC, revision_event, revisions_of, write_events
 
 WINDOW_S = 3600.0

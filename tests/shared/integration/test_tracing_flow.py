@@ -18,6 +18,7 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
+from portal_dev.testing import Servers, create_tables, poll_until, read_topic
 from shared.contracts import Envelope
 from shared.contracts.suppliers import SUPPLIERS_TOPIC, SupplierUpdated
 from shared.db import SqlUnitOfWork, new_metadata
@@ -25,7 +26,6 @@ from shared.messaging import EventConsumer
 from shared.outbox import outbox_table
 from shared.runtime import Runtime, ServiceRuntime
 from shared.settings import ServiceSettings
-from shared.testing import Servers, create_tables, poll_until, read_topic
 
 router = APIRouter()
 

@@ -17,13 +17,13 @@ from invoicing.config import Settings as InvoicingSettings
 from matching.config import Settings as MatchingSettings
 from notifier.config import Settings as NotifierSettings
 from orders.config import Settings as OrdersSettings
-from shared.devstack import broker as broker_module
-from shared.devstack import mailsink
-from shared.devstack import postgres as postgres_module
-from shared.devstack import stack as stack_module
-from shared.devstack.broker import EmbeddedBroker
-from shared.devstack.postgres import EmbeddedPostgres
-from shared.devstack.stack import SERVICES, Stack, StackConfig
+from portal_dev import broker as broker_module
+from portal_dev import mailsink
+from portal_dev import postgres as postgres_module
+from portal_dev import stack as stack_module
+from portal_dev.broker import EmbeddedBroker
+from portal_dev.postgres import EmbeddedPostgres
+from portal_dev.stack import SERVICES, Stack, StackConfig
 from shared.serve import serve
 from shared.settings import ServiceSettings
 from suppliers.config import Settings as SuppliersSettings
@@ -69,7 +69,7 @@ def make_up_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_every_service_that_make_up_starts_listens_on_loopback_only(
     make_up_environment: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    stack = Stack(StackConfig.from_environment())  # what ``python -m shared.devstack up`` builds
+    stack = Stack(StackConfig.from_environment())  # what ``python -m portal_dev up`` builds
     stack.private_key, stack.public_key = tmp_path / "jwt-private.pem", tmp_path / "jwt-public.pem"
     stack.broker = EmbeddedBroker(stack.config.broker_port, tmp_path / "broker.log")
     stack.config.database_urls = {s: f"postgresql://127.0.0.1:5439/portal_{s}" for s in SERVICES}

@@ -18,6 +18,7 @@ import pytest
 import structlog
 from fastapi import APIRouter
 
+from portal_dev.testing import Tokens
 from shared import correlation, logs
 from shared.auth import TokenVerifier
 from shared.contracts import Envelope
@@ -26,7 +27,6 @@ from shared.logs import KEY_FIELDS, configure_logging
 from shared.messaging import EventConsumer
 from shared.runtime import CurrentPrincipal, ServiceRuntime
 from shared.settings import ServiceSettings
-from shared.testing import Tokens
 
 log = structlog.get_logger("tests.log_fields")
 router = APIRouter()

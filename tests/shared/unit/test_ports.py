@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import socket
 
-from shared.devstack.ports import LISTEN_PORTS, free_port
+from portal_dev.ports import LISTEN_PORTS, free_port
 
 
 def test_free_ports_are_distinct_bindable_and_below_the_ephemeral_range() -> None:

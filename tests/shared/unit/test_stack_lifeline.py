@@ -17,10 +17,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from shared.devstack import supervisor as supervision
-from shared.devstack.lock import DataDirLock, StackAlreadyRunning
-from shared.devstack.stack import Stack, StackConfig
-from shared.devstack.supervisor import Supervisor, end_leftovers, read_state
+from portal_dev import supervisor as supervision
+from portal_dev.lock import DataDirLock, StackAlreadyRunning
+from portal_dev.stack import Stack, StackConfig
+from portal_dev.supervisor import Supervisor, end_leftovers, read_state
 
 DEADLINE_S = 15.0
 
@@ -62,7 +62,7 @@ def test_a_python_child_stops_when_its_parent_is_killed(parent_of) -> None:  # t
     parent, [child] = parent_of(
         """
         import os, subprocess, time
-        from shared.devstack.lifeline import python_command
+        from portal_dev.lifeline import python_command
         child = subprocess.Popen(python_command(os.getpid(), "http.server", "0", "--bind", "127.0.0.1"),
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         print(child.pid, flush=True)
@@ -81,7 +81,7 @@ def test_a_server_binary_is_ended_by_its_watcher_when_the_parent_is_killed(paren
         """
         import os, subprocess, time
         import signal
-        from shared.devstack.lifeline import watcher_command
+        from portal_dev.lifeline import watcher_command
         server = subprocess.Popen(["sleep", "600"], start_new_session=True)
         watcher = subprocess.Popen(watcher_command(os.getpid(), server.pid, signal.SIGINT), start_new_session=True)
         print(server.pid, watcher.pid, flush=True)
@@ -100,7 +100,7 @@ def test_a_watcher_ends_with_its_server_and_leaves_the_parent_alone(parent_of) -
     parent, [server, watcher] = parent_of(
         """
         import os, subprocess, time
-        from shared.devstack.lifeline import watcher_command
+        from portal_dev.lifeline import watcher_command
         server = subprocess.Popen(["sleep", "600"], start_new_session=True)
         watcher = subprocess.Popen(watcher_command(os.getpid(), server.pid), start_new_session=True)
         print(server.pid, watcher.pid, flush=True)
@@ -122,7 +122,7 @@ def lock_held_elsewhere(data_dir: Path) -> Iterator[int]:
         [
             sys.executable,
             "-c",
-            "import time; from pathlib import Path; from shared.devstack.lock import DataDirLock; "
+            "import time; from pathlib import Path; from portal_dev.lock import DataDirLock; "
             f"DataDirLock(Path({str(data_dir)!r})).acquire(); print('held', flush=True); time.sleep(600)",
         ],
         stdout=subprocess.PIPE,
@@ -148,7 +148,7 @@ def test_the_lock_of_a_run_that_died_is_taken_over(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import os; from pathlib import Path; from shared.devstack.lock import DataDirLock; "
+            "import os; from pathlib import Path; from portal_dev.lock import DataDirLock; "
             f"DataDirLock(Path({str(tmp_path)!r})).acquire(); os._exit(9)",
         ],
         check=False,

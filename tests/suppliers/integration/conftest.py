@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from shared.testing import Servers, Tokens, running
+from portal_dev.testing import Servers, Tokens, running
 from suppliers import migrate as suppliers_migrate
 from suppliers.bootstrap import bootstrap
 from suppliers.config import Settings

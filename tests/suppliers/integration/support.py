@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
+from portal_dev.testing import read_topic
 from shared.contracts.suppliers import SUPPLIERS_TOPIC
-from shared.testing import read_topic
 
 Headers = dict[str, str]
 

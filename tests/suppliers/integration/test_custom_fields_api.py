@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from shared.testing import Tokens
+from portal_dev.testing import Tokens
 from tests.suppliers.integration.support import create_supplier, define_field, error_fields, get_ok, patch_ok
 
 FIELDS = "/api/v1/supplier-custom-fields"

@@ -9,8 +9,8 @@ import asyncpg
 from alembic import command
 from alembic.config import Config
 
+from portal_dev.testing import Servers, Tokens, running
 from shared.settings import plain_database_url
-from shared.testing import Servers, Tokens, running
 from suppliers.bootstrap import bootstrap
 from suppliers.config import Settings
 from suppliers.migrate import SERVICE_ROOT

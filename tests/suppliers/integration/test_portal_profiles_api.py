@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from shared.testing import Tokens
+from portal_dev.testing import Tokens
 from tests.suppliers.integration.support import (
     create_supplier,
     define_field,

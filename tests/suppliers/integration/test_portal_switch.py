@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
+from portal_dev.testing import Tokens, poll_until
 from shared.contracts import Envelope
 from shared.contracts.identity import OrganisationSettingsChanged
-from shared.testing import Tokens, poll_until
 from suppliers.entrypoints.consumers import ORGANISATIONS_CONSUMER
 from tests.suppliers.integration.support import create_supplier, portal
 

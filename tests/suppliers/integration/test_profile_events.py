@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from portal_dev.testing import Tokens
 from shared.contracts.suppliers import SupplierProfileUpdated
-from shared.testing import Tokens
 from tests.suppliers.integration.support import create_supplier, define_field, patch_ok, portal, supplier_events
 
 

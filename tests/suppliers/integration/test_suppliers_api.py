@@ -8,7 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from shared.testing import Tokens, poll_until, read_topic
+from portal_dev.testing import Tokens, poll_until, read_topic
 
 TOPIC = "suppliers.supplier.v1"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from shared.testing import Tokens
+from portal_dev.testing import Tokens
 from tests.suppliers.integration.support import create_supplier, get_ok
 
 

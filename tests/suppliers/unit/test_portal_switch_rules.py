@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from portal_dev.testing import Tokens
 from shared.contracts.identity import OrganisationSettingsChanged
-from shared.testing import Tokens
 from suppliers.bootstrap import bootstrap
 from suppliers.config import Settings
 from suppliers.domain.errors import SupplierPortalSwitchedOff

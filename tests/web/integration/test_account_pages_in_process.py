@@ -14,7 +14,7 @@ from uuid import uuid4
 import httpx
 import pytest
 
-from shared.testing import Servers, migrate
+from portal_dev.testing import Servers, migrate
 from web import migrate as web_migrate
 from web.adapters.gateway_api import Answer
 from web.bootstrap import bootstrap

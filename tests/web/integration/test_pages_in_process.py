@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from shared.devstack.ports import free_port
-from shared.testing import Servers, migrate
+from portal_dev.ports import free_port
+from portal_dev.testing import Servers, migrate
 from web import migrate as web_migrate
 from web.bootstrap import bootstrap
 from web.config import Settings

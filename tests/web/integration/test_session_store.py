@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 
-from shared.testing import Servers, migrate
+from portal_dev.testing import Servers, migrate
 from web import migrate as web_migrate
 from web.adapters.session_store import SessionStore
 from web.domain.sessions import WebSession, key_digest, new_secret

@@ -38,6 +38,7 @@ from web.entrypoints import (
     order_editor_pages,
     order_pages,
     profile_pages,
+    rfp_buyer_pages,
     rfp_pages,
     settings_pages,
     supplier_pages,
@@ -91,6 +92,7 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
         order_pages,
         invoice_pages,
         approval_pages,
+        rfp_buyer_pages,  # its /rfps/new before rfp_pages' /rfps/{rfp_id}
         rfp_pages,
         profile_pages,
         supplier_pages,

@@ -7,7 +7,7 @@ from datetime import timedelta
 from gateway.config import Settings
 from gateway.service import handlers
 from gateway.service.unit_of_work import UnitOfWork
-from shared.contracts import Envelope
+from shared.consumer_groups import consumer_group
 from shared.contracts.suppliers import SUPPLIERS_TOPIC, SupplierSnapshot
 from shared.messaging import EventConsumer
 from shared.runtime import ServiceRuntime
@@ -20,16 +20,7 @@ def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
     assert isinstance(settings, Settings)
     ttl = timedelta(days=settings.invitation_ttl_days)
 
-    async def on_supplier(envelope: Envelope, payload: SupplierSnapshot) -> None:
-        uow = UnitOfWork(runtime.session_factory, settings.service_name)
-        await handlers.on_supplier_changed(uow, CONSUMER, envelope.id, payload, public_url=settings.public_url, ttl=ttl)
+    async def on_supplier(uow: UnitOfWork, payload: SupplierSnapshot) -> None:
+        await handlers.on_supplier_changed(uow, payload, public_url=settings.public_url, ttl=ttl)
 
-    return [
-        EventConsumer(
-            topic=SUPPLIERS_TOPIC,
-            group=CONSUMER,
-            handlers={SupplierSnapshot: on_supplier},
-            settings=settings,
-            dead_letters=runtime.kafka_producer,
-        )
-    ]
+    return [consumer_group(runtime, SUPPLIERS_TOPIC, CONSUMER, UnitOfWork, {SupplierSnapshot: on_supplier})]

@@ -122,38 +122,33 @@ async def change_settings(uow: UnitOfWork, caller: Principal, changes: dict[str,
     return organisation
 
 
-async def on_supplier_changed(
-    uow: UnitOfWork, consumer: str, event_id: UUID, snapshot: SupplierSnapshot, *, public_url: str, ttl: timedelta
-) -> None:
-    """Keep the supplier read model; the first portal activation invites the supplier's contact."""
-    async with uow:
-        if not await uow.inbox.first_time(consumer, event_id):
-            return
-        before = await uow.identities.supplier(snapshot.supplier_id)
-        newer = await uow.identities.upsert_supplier(snapshot)
-        if newer:
-            uow.standing_changes()
-        if newer and snapshot.portal_status != "active":
-            # The end of the portal access voids every pending invitation to the record.
-            await uow.accounts.void_invitations(snapshot.supplier_id, _now())
-        elif newer and before is not None and normalise_email(before.email) != normalise_email(snapshot.email):
-            # The buyer's invitation to the old address must not let its reader in any more.
-            await uow.accounts.void_invitations(
-                snapshot.supplier_id, _now(), addressed_to_other_than=normalise_email(snapshot.email), buyers_only=True
-            )
-        if newer and isinstance(snapshot, SupplierPortalActivated) and snapshot.first_activation:
-            invitation = Invitation.issue(
-                tenant_id=snapshot.tenant_id,
-                supplier_id=snapshot.supplier_id,
-                supplier_name=snapshot.name,
-                email=snapshot.email,
-                public_url=public_url,
-                now=_now(),
-                ttl=ttl,
-            )
-            await uow.identities.add_invitation(invitation)
-            uow.publish(invitation)
-        await uow.commit()
+async def on_supplier_changed(uow: UnitOfWork, snapshot: SupplierSnapshot, *, public_url: str, ttl: timedelta) -> None:
+    """Keep the supplier read model; the first portal activation invites the supplier's contact.
+    Runs in the unit of work the supplier events' consumer opened and commits."""
+    before = await uow.identities.supplier(snapshot.supplier_id)
+    newer = await uow.identities.upsert_supplier(snapshot)
+    if newer:
+        uow.standing_changes()
+    if newer and snapshot.portal_status != "active":
+        # The end of the portal access voids every pending invitation to the record.
+        await uow.accounts.void_invitations(snapshot.supplier_id, _now())
+    elif newer and before is not None and normalise_email(before.email) != normalise_email(snapshot.email):
+        # The buyer's invitation to the old address must not let its reader in any more.
+        await uow.accounts.void_invitations(
+            snapshot.supplier_id, _now(), addressed_to_other_than=normalise_email(snapshot.email), buyers_only=True
+        )
+    if newer and isinstance(snapshot, SupplierPortalActivated) and snapshot.first_activation:
+        invitation = Invitation.issue(
+            tenant_id=snapshot.tenant_id,
+            supplier_id=snapshot.supplier_id,
+            supplier_name=snapshot.name,
+            email=snapshot.email,
+            public_url=public_url,
+            now=_now(),
+            ttl=ttl,
+        )
+        await uow.identities.add_invitation(invitation)
+        uow.publish(invitation)
 
 
 async def accept_invitation(

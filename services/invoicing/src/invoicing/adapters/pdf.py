@@ -1,4 +1,8 @@
-"""The invoice as a PDF document, rendered from the same snapshot its events carry."""
+"""The invoice as a PDF document, rendered from the same snapshot its events carry.
+
+The parties appear by name, never by id: an id means nothing to the person reading. A name not
+known at all shows as "-", like any other missing detail.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,65 @@ from datetime import date
 from invoicing.domain.events import invoice_state
 from invoicing.domain.model import Invoice
 from shared.contracts.invoicing import InvoiceSnapshot
-from shared.documents import render_invoice_pdf
+from shared.documents import Column, PrintedDocument, amount_text, render_pdf
+
+COLUMNS = (
+    Column("#", 10),
+    Column("Description", 92),
+    Column("Qty", 25, align_right=True),
+    Column("Unit price", 28, align_right=True),
+    Column("Net", 35, align_right=True),
+)
+
+
+def invoice_document(
+    invoice: InvoiceSnapshot,
+    *,
+    buyer_name: str | None,
+    supplier_name: str | None,
+    delivery_date: date | None = None,
+) -> PrintedDocument:
+    """The invoice as both sides see it: parties, PO, dates, status, lines and totals (with what
+    is paid and left to pay once a payment is recorded)."""
+    totals = [(f"Net total ({invoice.currency})", invoice.net_total)]
+    if invoice.payments:
+        totals += [("Paid", invoice.paid_total), ("Left to pay", invoice.net_total - invoice.paid_total)]
+    return PrintedDocument(
+        title=f"Invoice {invoice.number}",
+        details=(
+            ("Supplier", supplier_name),
+            ("Buyer", buyer_name),
+            ("Purchase order", invoice.purchase_order_number),
+            ("Issue date", invoice.issue_date.isoformat() if invoice.issue_date else None),
+            ("Delivery date", delivery_date.isoformat() if delivery_date else None),
+            ("Status", invoice.status.replace("_", " ")),
+            ("Currency", invoice.currency),
+        ),
+        columns=COLUMNS,
+        rows=tuple(
+            (
+                str(line.line_no),
+                line.description[:55],
+                f"{line.quantity:,}",
+                amount_text(line.unit_price),
+                amount_text(line.net_amount),
+            )
+            for line in invoice.lines
+        ),
+        totals=tuple(totals),
+    )
+
+
+def render_invoice_pdf(
+    invoice: InvoiceSnapshot,
+    *,
+    buyer_name: str | None,
+    supplier_name: str | None,
+    delivery_date: date | None = None,
+) -> bytes:
+    return render_pdf(
+        invoice_document(invoice, buyer_name=buyer_name, supplier_name=supplier_name, delivery_date=delivery_date)
+    )
 
 
 async def invoice_pdf(

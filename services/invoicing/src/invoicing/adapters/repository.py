@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from pydantic import TypeAdapter
 from sqlalchemy import Row, bindparam, delete, func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
@@ -23,12 +24,16 @@ from invoicing.domain.errors import DuplicateInvoiceNumber, InvoiceNotFound
 from invoicing.domain.lines import InvoiceLine
 from invoicing.domain.model import Invoice
 from invoicing.domain.payments import Payment
+from invoicing.domain.status import Status
+from invoicing.domain.verdicts import Verdict
 from shared.auth import Principal, scope_values
 from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
-from shared.contracts.matching import MatchingVerdictIssued
 from shared.db import caller_scope
 
 _ROW_FIELDS = [c.name for c in invoices.c if c.name not in ("matching", "net_total")]
+# The verdict as the ``matching`` column keeps it: the JSON of the verdict the API shows (earlier
+# rows also hold the event's other fields, which loading ignores).
+_VERDICT = TypeAdapter(Verdict)
 _SUPPLIER_NAME = known_supplier_name(invoices.c.supplier_id, invoices.c.tenant_id).label("supplier_name")
 
 # Built once (the values are bound at execution): saving is on every event and request path.
@@ -181,7 +186,7 @@ class InvoiceRepository:
     async def save(self, invoice: Invoice) -> None:
         values = {name: getattr(invoice, name) for name in _ROW_FIELDS}
         values["net_total"] = invoice.net_total
-        values["matching"] = invoice.matching.model_dump(mode="json") if invoice.matching else None
+        values["matching"] = _VERDICT.dump_python(invoice.matching, mode="json") if invoice.matching else None
         try:
             invoice.supplier_name = (await self._session.execute(_UPSERT, values)).scalar_one()
         except IntegrityError as exc:
@@ -250,5 +255,6 @@ def _line(row: Row) -> InvoiceLine:  # type: ignore[type-arg]
 
 def _invoice(row: Row, lines: list[InvoiceLine], paid: list[Payment]) -> Invoice:  # type: ignore[type-arg]
     fields = {name: getattr(row, name) for name in _ROW_FIELDS}
-    matching = MatchingVerdictIssued.model_validate(row.matching) if row.matching else None
+    fields["status"] = Status(fields["status"])
+    matching = _VERDICT.validate_python(row.matching) if row.matching else None
     return Invoice(**fields, lines=lines, payments=paid, matching=matching, supplier_name=row.supplier_name)

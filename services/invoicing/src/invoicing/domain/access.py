@@ -23,6 +23,7 @@ from invoicing.domain.errors import BeyondWhatRemains, NotAllowed, PurchaseOrder
 from invoicing.domain.lines import InvoiceLine
 from invoicing.domain.organisations import OrganisationSettings
 from invoicing.domain.purchase_orders import INVOICEABLE_STATUSES, PurchaseOrder
+from invoicing.domain.status import Status
 
 if TYPE_CHECKING:
     from invoicing.domain.model import Invoice
@@ -105,4 +106,4 @@ def _plain(quantity: Decimal) -> str:
 def may_follow_conversation(invoice: Invoice, *, by_buyer: bool) -> bool:
     """Comments and attachments of a draft belong to the side writing it: a supplier's draft
     is its own until submitted; a draft the buyer wrote is shared with its supplier."""
-    return not (by_buyer and invoice.status == "draft" and not invoice.created_by_buyer)
+    return not (by_buyer and invoice.status == Status.draft and not invoice.created_by_buyer)

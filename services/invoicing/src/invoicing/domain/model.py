@@ -18,6 +18,8 @@ from invoicing.domain.events import invoice_state, payment_state
 from invoicing.domain.lines import InvoiceLine, build_lines
 from invoicing.domain.payments import Payment, new_payment, not_payable
 from invoicing.domain.purchase_orders import PurchaseOrder
+from invoicing.domain.status import Status
+from invoicing.domain.verdicts import Verdict
 from shared.contracts.base import EventPayload
 from shared.contracts.invoicing import (
     InvoiceApprovalRequested,
@@ -27,13 +29,12 @@ from shared.contracts.invoicing import (
     InvoiceRejected,
     InvoiceSubmitted,
 )
-from shared.contracts.matching import MatchingVerdictIssued
 from shared.money import round_money
 
-EDITABLE = frozenset({"draft", "rejected"})
-PAYABLE = frozenset({"approved", "partly_paid"})
-CANCELABLE_BY_SUPPLIER = frozenset({"draft", "rejected"})
-CANCELABLE_BY_BUYER = frozenset({"draft", "pending", "rejected"})
+EDITABLE = frozenset({Status.draft, Status.rejected})
+PAYABLE = frozenset({Status.approved, Status.partly_paid})
+CANCELABLE_BY_SUPPLIER = frozenset({Status.draft, Status.rejected})
+CANCELABLE_BY_BUYER = frozenset({Status.draft, Status.pending, Status.rejected})
 
 
 @dataclass
@@ -48,14 +49,14 @@ class Invoice:
     created_at: datetime
     updated_at: datetime
     issue_date: date | None = None
-    status: str = "draft"
+    status: Status = Status.draft
     lines: list[InvoiceLine] = field(default_factory=list)
     submission: int = 0
     submitted_at: datetime | None = None
     approver_id: UUID | None = None
     rejection_reason: str | None = None
     payments: list[Payment] = field(default_factory=list)
-    matching: MatchingVerdictIssued | None = None
+    matching: Verdict | None = None
     revision: int = 1
     # The PO initiator (who approves) travels on every event so consumers need no PO lookup.
     initiator_id: UUID | None = None
@@ -124,22 +125,22 @@ class Invoice:
         if issue_date_required and self.issue_date is None:
             raise IssueDateRequired()
         # A new submission is matched from scratch: the previous verdict and decision no longer apply.
-        self.status, self.submission, self.submitted_at = "matching", self.submission + 1, now
+        self.status, self.submission, self.submitted_at = Status.matching, self.submission + 1, now
         self.matching, self.approver_id, self.rejection_reason = None, None, None
         self._touch(now)
         self.events.append(InvoiceSubmitted(**invoice_state(self)))
 
-    def record_verdict(self, verdict: MatchingVerdictIssued, *, approver_id: UUID, now: datetime) -> bool:
+    def record_verdict(self, verdict: Verdict, *, approver_id: UUID, now: datetime) -> bool:
         """Apply the verdict on the current submission; False (and nothing changes) for a stale one."""
-        if self.status != "matching" or verdict.invoice_id != self.id or verdict.submission != self.submission:
+        if self.status != Status.matching or verdict.submission != self.submission:
             return False
         self.matching = verdict
-        if verdict.outcome == "auto_approved":
-            self.status = "approved"
+        if verdict.auto_approved:
+            self.status = Status.approved
             self._touch(now)
             self.events.append(InvoiceApproved(**invoice_state(self), auto_approved=True))
         else:
-            self.status, self.approver_id = "pending", approver_id
+            self.status, self.approver_id = Status.pending, approver_id
             self._touch(now)
             self.events.append(InvoiceApprovalRequested(**invoice_state(self)))
         return True
@@ -150,7 +151,7 @@ class Invoice:
 
     def approve(self, by: UUID, *, is_admin: bool, now: datetime) -> None:
         self._require_decision(by, is_admin, "approved")
-        self.status = "approved"
+        self.status = Status.approved
         self._touch(now)
         self.events.append(InvoiceApproved(**invoice_state(self), auto_approved=False))
 
@@ -158,13 +159,13 @@ class Invoice:
         if not reason.strip():
             raise InvalidInvoice("a rejection needs a reason", errors=[{"field": "reason", "message": "required"}])
         self._require_decision(by, is_admin, "rejected")
-        self.status, self.rejection_reason = "rejected", reason.strip()
+        self.status, self.rejection_reason = Status.rejected, reason.strip()
         self._touch(now)
         self.events.append(InvoiceRejected(**invoice_state(self)))
 
     def cancel(self, *, by_buyer: bool, now: datetime) -> None:
         self._require(CANCELABLE_BY_BUYER if by_buyer else CANCELABLE_BY_SUPPLIER, "canceled")
-        self.status = "canceled"
+        self.status = Status.canceled
         self._touch(now)
         if self.submission:  # a draft never submitted was never heard of outside
             self.events.append(InvoiceCanceled(**invoice_state(self), canceled_by="buyer" if by_buyer else "supplier"))
@@ -174,17 +175,17 @@ class Invoice:
             raise not_payable(self.number, self.status)
         payment = new_payment(amount, unpaid=self.unpaid, currency=self.currency, now=now)
         self.payments.append(payment)
-        self.status = "paid" if self.unpaid == 0 else "partly_paid"
+        self.status = Status.paid if self.unpaid == 0 else Status.partly_paid
         self._touch(now)
         self.events.append(InvoicePaymentRecorded(**invoice_state(self), payment=payment_state(payment)))
         return payment
 
-    def _require(self, allowed: frozenset[str], action: str) -> None:
+    def _require(self, allowed: frozenset[Status], action: str) -> None:
         if self.status not in allowed:
             raise InvoiceStateConflict(f"an invoice in status {self.status} cannot be {action}")
 
     def _require_decision(self, by: UUID, is_admin: bool, action: str) -> None:
-        self._require(frozenset({"pending"}), action)
+        self._require(frozenset({Status.pending}), action)
         if not self.may_decide(by, is_admin=is_admin):
             raise NotAllowed("only the approver of the invoice or a buyer admin may decide on it")
 

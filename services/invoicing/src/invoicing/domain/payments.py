@@ -8,6 +8,7 @@ from decimal import Decimal
 from uuid import UUID, uuid4
 
 from invoicing.domain.errors import InvalidInvoice, InvoiceStateConflict, PaymentExceedsTotal
+from invoicing.domain.status import Status
 from shared.money import round_money
 
 
@@ -34,16 +35,16 @@ def new_payment(amount: Decimal, *, unpaid: Decimal, currency: str, now: datetim
 
 # Why an invoice in each status that is not payable cannot be paid, in the payer's words.
 _NOT_PAYABLE_BECAUSE = {
-    "draft": "is a draft that was never submitted, so it is not approved",
-    "matching": "is still being matched against its purchase order, so it is not approved yet",
-    "pending": "is pending approval",
-    "rejected": "was rejected",
-    "canceled": "was canceled",
-    "paid": "is already paid in full",
+    Status.draft: "is a draft that was never submitted, so it is not approved",
+    Status.matching: "is still being matched against its purchase order, so it is not approved yet",
+    Status.pending: "is pending approval",
+    Status.rejected: "was rejected",
+    Status.canceled: "was canceled",
+    Status.paid: "is already paid in full",
 }
 
 
-def not_payable(number: str, status: str) -> InvoiceStateConflict:
+def not_payable(number: str, status: Status) -> InvoiceStateConflict:
     """The refusal of a payment on an invoice in ``status``, saying why."""
     because = _NOT_PAYABLE_BECAUSE.get(status, f"is {status.replace('_', ' ')}")
     return InvoiceStateConflict(f"invoice {number} {because}; only approved invoices can be paid")

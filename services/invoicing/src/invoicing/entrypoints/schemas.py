@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -149,7 +150,7 @@ class InvoiceOut(BaseModel):
             lines=[LineOut(id=line.line_id, **_without_id(vars(line))) for line in invoice.lines],
             submission=invoice.submission,
             submitted_at=invoice.submitted_at,
-            matching=MatchingOut.model_validate(invoice.matching.model_dump()) if invoice.matching else None,
+            matching=MatchingOut.model_validate(dataclasses.asdict(invoice.matching)) if invoice.matching else None,
             approver_id=invoice.approver_id,
             rejection_reason=invoice.rejection_reason,
             payments=[PaymentOut(id=p.payment_id, amount=p.amount, paid_at=p.paid_at) for p in invoice.payments],

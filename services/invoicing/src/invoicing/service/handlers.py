@@ -26,6 +26,7 @@ from invoicing.domain.errors import DuplicateInvoiceNumber, PurchaseOrderNotFoun
 from invoicing.domain.lines import LineDraft, build_lines, prefill_open
 from invoicing.domain.model import Invoice
 from invoicing.domain.organisations import OrganisationSettings
+from invoicing.domain.verdicts import Verdict, VerdictLine
 from invoicing.service.purchase_order_wait import PurchaseOrderWait
 from invoicing.service.unit_of_work import UnitOfWork
 from shared import faults
@@ -199,6 +200,25 @@ async def record_payment(uow: UnitOfWork, caller: Principal, invoice_id: UUID, a
     return invoice
 
 
+def verdict_of(event: MatchingVerdictIssued) -> Verdict:
+    """The invoice's own record of matching's verdict event."""
+    return Verdict(
+        verdict_id=event.verdict_id,
+        submission=event.submission,
+        outcome=event.outcome,
+        reasons=tuple(event.reasons),
+        currency=event.currency,
+        tolerance_rate=event.tolerance_rate,
+        tolerance_limit=event.tolerance_limit,
+        po_net_total=event.po_net_total,
+        open_net=event.open_net,
+        invoice_net_total=event.invoice_net_total,
+        excess=event.excess,
+        lines=tuple(VerdictLine(**line.model_dump()) for line in event.lines),
+        issued_at=event.issued_at,
+    )
+
+
 async def record_verdict(uow: UnitOfWork, verdict: MatchingVerdictIssued) -> None:
     """Move the invoice on by matching's verdict; a verdict on an older submission changes nothing."""
     invoice = await uow.invoices.find(verdict.invoice_id, for_update=True)
@@ -210,7 +230,7 @@ async def record_verdict(uow: UnitOfWork, verdict: MatchingVerdictIssued) -> Non
     po = await uow.purchase_orders.find(invoice.purchase_order_id)
     if po is None:
         raise RetryLater(f"purchase order {invoice.purchase_order_id} is not here yet")
-    if not invoice.record_verdict(verdict, approver_id=po.initiator_id, now=_now()):
+    if not invoice.record_verdict(verdict_of(verdict), approver_id=po.initiator_id, now=_now()):
         log.info("stale verdict ignored", submission=verdict.submission, current=invoice.submission)
         return
     await uow.save(invoice)

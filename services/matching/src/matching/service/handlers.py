@@ -1,7 +1,7 @@
 """Use cases of the matching service: keep the read models, match submitted invoices.
 
-Every event handler records ``(consumer, event id)`` in the inbox first, in the same
-transaction as its effect, so a redelivered event does nothing.
+The event handlers run in the unit of work their consumer opened, which records the event in the
+inbox and commits: a redelivered event never reaches them.
 """
 
 from __future__ import annotations
@@ -22,56 +22,36 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def record_purchase_order(uow: UnitOfWork, consumer: str, event_id: UUID, po: PurchaseOrder) -> None:
-    async with uow:
-        if not await uow.inbox.first_time(consumer, event_id):
-            return
-        await uow.purchase_orders.save(po)
-        await uow.commit()
+async def record_purchase_order(uow: UnitOfWork, po: PurchaseOrder) -> None:
+    await uow.purchase_orders.save(po)
 
 
-async def record_supplier(uow: UnitOfWork, consumer: str, event_id: UUID, tolerance: SupplierTolerance) -> None:
-    async with uow:
-        if not await uow.inbox.first_time(consumer, event_id):
-            return
-        await uow.suppliers.save(tolerance)
-        await uow.commit()
+async def record_supplier(uow: UnitOfWork, tolerance: SupplierTolerance) -> None:
+    await uow.suppliers.save(tolerance)
 
 
-async def record_invoice(uow: UnitOfWork, consumer: str, event_id: UUID, invoice: Invoice) -> None:
+async def record_invoice(uow: UnitOfWork, invoice: Invoice) -> None:
     """An invoice moved (approval requested, approved, rejected, canceled, paid)."""
-    async with uow:
-        if not await uow.inbox.first_time(consumer, event_id):
-            return
-        await uow.invoices.save(invoice)
-        await uow.commit()
+    await uow.invoices.save(invoice)
 
 
-async def match_submitted_invoice(
-    uow: UnitOfWork, consumer: str, event_id: UUID, invoice: Invoice
-) -> MatchingVerdictIssued | None:
+async def match_submitted_invoice(uow: UnitOfWork, invoice: Invoice) -> MatchingVerdictIssued | None:
     """Match one submission and issue its verdict; None when there is nothing new to say."""
-    async with uow:
-        if not await uow.inbox.first_time(consumer, event_id):
-            return None
-        # The PO row lock serialises the matching of one PO's invoices, whatever delivers them.
-        po = await uow.purchase_orders.get(invoice.purchase_order_id, for_update=True)
-        if po is None:
-            raise RetryLater(f"purchase order {invoice.purchase_order_id} not in the read model yet")
-        if await uow.verdicts.exists(invoice.id, invoice.submission):
-            # A re-published submission: the verdict already issued stands, no second one.
-            await uow.commit()
-            return None
-        supplier = await uow.suppliers.get(po.supplier_id)
-        if supplier is None:
-            raise RetryLater(f"supplier {po.supplier_id} not in the read model yet")
-        received_seq = await uow.invoices.next_received_seq(po.id)
-        await uow.invoices.save(invoice, received_seq=received_seq)
-        earlier = await uow.invoices.received_before(po.id, received_seq)
-        verdict = match_invoice(po, earlier, invoice, supplier.tolerance_rate)
-        issued = verdict.issue(verdict_id=uuid4(), tenant_id=po.tenant_id, issued_at=_now())
-        await uow.save_verdict(issued)
-        await uow.commit()
+    # The PO row lock serialises the matching of one PO's invoices, whatever delivers them.
+    po = await uow.purchase_orders.get(invoice.purchase_order_id, for_update=True)
+    if po is None:
+        raise RetryLater(f"purchase order {invoice.purchase_order_id} not in the read model yet")
+    if await uow.verdicts.exists(invoice.id, invoice.submission):
+        return None  # a re-published submission: the verdict already issued stands, no second one
+    supplier = await uow.suppliers.get(po.supplier_id)
+    if supplier is None:
+        raise RetryLater(f"supplier {po.supplier_id} not in the read model yet")
+    received_seq = await uow.invoices.next_received_seq(po.id)
+    await uow.invoices.save(invoice, received_seq=received_seq)
+    earlier = await uow.invoices.received_before(po.id, received_seq)
+    verdict = match_invoice(po, earlier, invoice, supplier.tolerance_rate)
+    issued = verdict.issue(verdict_id=uuid4(), tenant_id=po.tenant_id, issued_at=_now())
+    await uow.save_verdict(issued)
     return issued
 
 

@@ -1,18 +1,19 @@
 """Event consumers of the notifier: read models of suppliers, users and buyer organisations, and
 the events people must hear of (documents and their ends, comments on them, RFPs, their own
-accounts). Each handler records the event in the inbox first, then queues its effect, and
-commits both together: a redelivered event queues nothing.
+accounts). Each handler queues its effect in the unit of work ``shared.consumer_groups.consumer_group``
+opened with the event's inbox record: a redelivered event queues nothing. An email's id comes from
+the event's id, so the email handlers get the envelope too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from notifier.adapters.rendering import EmailRenderer
 from notifier.config import Settings
 from notifier.service import account_emails, cancellation_emails, comment_emails, handlers, rfp_emails
 from notifier.service.unit_of_work import UnitOfWork
+from shared.consumer_groups import consumer_group
 from shared.contracts import Envelope
 from shared.contracts.identity import (
     ACCOUNTS_TOPIC,
@@ -62,77 +63,49 @@ def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
     assert isinstance(settings, Settings)
     renderer = EmailRenderer(settings.smtp_from, settings.portal_public_url)
 
-    def uow() -> UnitOfWork:
-        return UnitOfWork(runtime.session_factory, settings.service_name)
-
-    def once(consumer: str, effect: Callable[[UnitOfWork, Envelope, Any], Any]) -> Callable[[Envelope, Any], Any]:
-        async def handle(envelope: Envelope, payload: Any) -> None:
-            async with uow() as unit:
-                if not await unit.inbox.first_time(consumer, envelope.id):
-                    return
-                await effect(unit, envelope, payload)
-                await unit.commit()
-
-        return handle
-
-    async def on_supplier(unit: UnitOfWork, _: Envelope, snapshot: SupplierSnapshot) -> None:
-        await handlers.remember_supplier(unit, snapshot)
-
-    async def on_user(unit: UnitOfWork, _: Envelope, snapshot: UserSnapshot) -> None:
-        await handlers.remember_user(unit, snapshot)
-
-    async def on_organisation(unit: UnitOfWork, _: Envelope, snapshot: OrganisationSettingsChanged) -> None:
-        await handlers.remember_organisation(unit, snapshot)
-
-    async def on_invitation(unit: UnitOfWork, envelope: Envelope, event: SupplierInvitationIssued) -> None:
+    async def on_invitation(unit: UnitOfWork, event: SupplierInvitationIssued, envelope: Envelope) -> None:
         await handlers.email_invitation(unit, renderer, envelope.id, event)
 
-    async def on_purchase_order(unit: UnitOfWork, envelope: Envelope, event: PurchaseOrderSubmitted) -> None:
+    async def on_purchase_order(unit: UnitOfWork, event: PurchaseOrderSubmitted, envelope: Envelope) -> None:
         await handlers.email_purchase_order(unit, renderer, envelope.id, event)
 
-    async def on_purchase_order_change(unit: UnitOfWork, envelope: Envelope, event: PurchaseOrderChanged) -> None:
+    async def on_purchase_order_change(unit: UnitOfWork, event: PurchaseOrderChanged, envelope: Envelope) -> None:
         await handlers.email_purchase_order_change(unit, renderer, envelope.id, event)
 
     async def on_purchase_order_end(
-        unit: UnitOfWork, envelope: Envelope, event: PurchaseOrderCanceled | PurchaseOrderClosed
+        unit: UnitOfWork, event: PurchaseOrderCanceled | PurchaseOrderClosed, envelope: Envelope
     ) -> None:
         await cancellation_emails.email_purchase_order_end(unit, renderer, envelope.id, event)
 
-    async def on_purchase_order_comment(unit: UnitOfWork, envelope: Envelope, event: PurchaseOrderCommentAdded) -> None:
+    async def on_purchase_order_comment(unit: UnitOfWork, event: PurchaseOrderCommentAdded, envelope: Envelope) -> None:
         await comment_emails.email_purchase_order_comment(unit, renderer, envelope.id, event)
 
-    async def on_invoice(unit: UnitOfWork, envelope: Envelope, event: Any) -> None:
+    async def on_invoice(unit: UnitOfWork, event: Any, envelope: Envelope) -> None:
         await handlers.email_invoice_news(unit, renderer, envelope.id, event)
 
-    async def on_invoice_canceled(unit: UnitOfWork, envelope: Envelope, event: InvoiceCanceled) -> None:
+    async def on_invoice_canceled(unit: UnitOfWork, event: InvoiceCanceled, envelope: Envelope) -> None:
         await cancellation_emails.email_invoice_canceled(unit, renderer, envelope.id, event)
 
-    async def on_invoice_comment(unit: UnitOfWork, envelope: Envelope, event: InvoiceCommentAdded) -> None:
+    async def on_invoice_comment(unit: UnitOfWork, event: InvoiceCommentAdded, envelope: Envelope) -> None:
         await comment_emails.email_invoice_comment(unit, renderer, envelope.id, event)
 
-    async def on_rfp_published(unit: UnitOfWork, envelope: Envelope, event: RfpPublished) -> None:
+    async def on_rfp_published(unit: UnitOfWork, event: RfpPublished, envelope: Envelope) -> None:
         await rfp_emails.email_rfp_invitations(unit, renderer, envelope.id, event)
 
-    async def on_rfp_closed(unit: UnitOfWork, envelope: Envelope, event: RfpClosed) -> None:
+    async def on_rfp_closed(unit: UnitOfWork, event: RfpClosed, envelope: Envelope) -> None:
         await rfp_emails.email_rfp_closing(unit, renderer, envelope.id, event)
 
-    async def on_rfp_awarded(unit: UnitOfWork, envelope: Envelope, event: RfpAwarded) -> None:
+    async def on_rfp_awarded(unit: UnitOfWork, event: RfpAwarded, envelope: Envelope) -> None:
         await rfp_emails.email_rfp_outcome(unit, renderer, envelope.id, event)
 
-    async def on_password_reset(unit: UnitOfWork, envelope: Envelope, event: PasswordResetRequested) -> None:
+    async def on_password_reset(unit: UnitOfWork, event: PasswordResetRequested, envelope: Envelope) -> None:
         await account_emails.email_password_reset(unit, renderer, envelope.id, envelope.tenant_id, event)
 
-    async def on_login_email_change(unit: UnitOfWork, envelope: Envelope, event: LoginEmailChangeRequested) -> None:
+    async def on_login_email_change(unit: UnitOfWork, event: LoginEmailChangeRequested, envelope: Envelope) -> None:
         await account_emails.email_login_email_change(unit, renderer, envelope.id, envelope.tenant_id, event)
 
-    def consumer(topic: str, group: str, handled: dict[type, Any]) -> EventConsumer:
-        return EventConsumer(
-            topic=topic,
-            group=group,
-            handlers={event_type: once(group, effect) for event_type, effect in handled.items()},
-            settings=settings,
-            dead_letters=runtime.kafka_producer,
-        )
+    def emails(topic: str, group: str, handled: dict[type, Any]) -> EventConsumer:
+        return consumer_group(runtime, topic, group, UnitOfWork, handled, needs_envelope=True)
 
     invoice_news = (InvoiceApprovalRequested, InvoiceApproved, InvoiceRejected, InvoicePaymentRecorded)
     purchase_order_news: dict[type, Any] = {
@@ -153,12 +126,18 @@ def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
         LoginEmailChangeRequested: on_login_email_change,
     }
     return [
-        consumer(SUPPLIERS_TOPIC, SUPPLIERS, {SupplierSnapshot: on_supplier}),
-        consumer(USERS_TOPIC, USERS, {UserSnapshot: on_user}),
-        consumer(ORGANISATIONS_TOPIC, ORGANISATIONS, {OrganisationSettingsChanged: on_organisation}),
-        consumer(INVITATIONS_TOPIC, INVITATIONS, {SupplierInvitationIssued: on_invitation}),
-        consumer(ACCOUNTS_TOPIC, ACCOUNTS, account_news),
-        consumer(PURCHASE_ORDERS_TOPIC, PURCHASE_ORDERS, purchase_order_news),
-        consumer(INVOICES_TOPIC, INVOICES, invoice_handlers),
-        consumer(RFPS_TOPIC, RFPS, rfp_news),
+        consumer_group(runtime, SUPPLIERS_TOPIC, SUPPLIERS, UnitOfWork, {SupplierSnapshot: handlers.remember_supplier}),
+        consumer_group(runtime, USERS_TOPIC, USERS, UnitOfWork, {UserSnapshot: handlers.remember_user}),
+        consumer_group(
+            runtime,
+            ORGANISATIONS_TOPIC,
+            ORGANISATIONS,
+            UnitOfWork,
+            {OrganisationSettingsChanged: handlers.remember_organisation},
+        ),
+        emails(INVITATIONS_TOPIC, INVITATIONS, {SupplierInvitationIssued: on_invitation}),
+        emails(ACCOUNTS_TOPIC, ACCOUNTS, account_news),
+        emails(PURCHASE_ORDERS_TOPIC, PURCHASE_ORDERS, purchase_order_news),
+        emails(INVOICES_TOPIC, INVOICES, invoice_handlers),
+        emails(RFPS_TOPIC, RFPS, rfp_news),
     ]

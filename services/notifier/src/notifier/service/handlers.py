@@ -6,11 +6,11 @@ and commits: the queued email is part of the same transaction as the inbox recor
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
+from notifier.adapters.pdf import purchase_order_pdf
 from notifier.adapters.repository import EmailSummary
 from notifier.domain import messages
 from notifier.domain.directory import BuyerOrganisation, PortalUser, SupplierContact
@@ -29,7 +29,6 @@ from shared.contracts.invoicing import (
 )
 from shared.contracts.orders import PurchaseOrderChanged, PurchaseOrderSubmitted
 from shared.contracts.suppliers import SupplierSnapshot
-from shared.documents import render_purchase_order_pdf
 
 
 async def remember_supplier(uow: UnitOfWork, snapshot: SupplierSnapshot) -> None:
@@ -74,8 +73,7 @@ async def email_invitation(
 
 async def email_purchase_order(uow: UnitOfWork, renderer: Renderer, event_id: UUID, po: PurchaseOrderSubmitted) -> None:
     supplier = await supplier_contact(uow, po.supplier_id, po.tenant_id)
-    # Rendering a PDF is CPU work: keep the event loop (and the sender) responsive.
-    pdf = await asyncio.to_thread(render_purchase_order_pdf, po)
+    pdf = await purchase_order_pdf(po)
     await queue_email(uow, renderer, event_id, po.tenant_id, messages.purchase_order(po, supplier, pdf))
 
 

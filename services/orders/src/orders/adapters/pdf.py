@@ -1,11 +1,12 @@
-"""The purchase order as a PDF document, rendered from the same snapshot that events carry."""
+"""The purchase order as a PDF document: the layout both sides read
+(``shared.contracts.purchase_order_document``), rendered off the event loop."""
 
 from __future__ import annotations
 
 import asyncio
 
 from shared.contracts.orders import PurchaseOrderSnapshot
-from shared.documents import render_purchase_order_pdf
+from shared.contracts.purchase_order_document import render_purchase_order_pdf
 
 
 async def purchase_order_pdf(snapshot: PurchaseOrderSnapshot) -> bytes:

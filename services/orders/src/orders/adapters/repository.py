@@ -15,6 +15,7 @@ from orders.domain.errors import PurchaseOrderNotFound
 from orders.domain.lines import PurchaseOrderLine
 from orders.domain.model import PurchaseOrder
 from orders.domain.portal_switch import SHOWN_WHILE_SWITCHED_OFF
+from orders.domain.status import Status
 from shared.auth import Principal, scope_values
 from shared.contracts.orders import TermsWarning
 from shared.db import bound, caller_scope, upsert
@@ -84,7 +85,7 @@ def _order(row: Row, lines: list[PurchaseOrderLine]) -> PurchaseOrder:  # type: 
         supplier_name=row.supplier_name,
         currency=row.currency,
         delivery_date=row.delivery_date,
-        status=row.status,
+        status=Status(row.status),
         initiator_id=row.initiator_id,
         lines=lines,
         created_at=row.created_at,

@@ -18,6 +18,7 @@ from orders.domain.changes import field_change, line_changes, revised_lines
 from orders.domain.errors import InvalidPurchaseOrder, LinesAlreadyInvoiced, PurchaseOrderStateConflict
 from orders.domain.lines import LineInput, PurchaseOrderLine, price_lines
 from orders.domain.read_models import ZERO, SupplierRecord
+from orders.domain.status import Status
 from orders.domain.terms import SupplierTerms, terms_warnings
 from shared.contracts.base import EventPayload
 from shared.contracts.orders import (
@@ -32,12 +33,12 @@ from shared.contracts.orders import (
 )
 from shared.money import round_money
 
-FINAL_STATUSES = frozenset({"canceled", "closed"})
+FINAL_STATUSES = frozenset({Status.canceled, Status.closed})
 # Only an order the supplier has received and that is still open follows its invoices.
-INVOICEABLE_STATUSES = frozenset({"sent", "acknowledged", "partially_invoiced", "fully_invoiced"})
+INVOICEABLE_STATUSES = frozenset({Status.sent, Status.acknowledged, Status.partially_invoiced, Status.fully_invoiced})
 # What the supplier still works on: sent and not yet fully invoiced, canceled or closed. The
 # buyer may still change these (the delivery date always, the lines while nothing is invoiced).
-OPEN_STATUSES = frozenset({"sent", "acknowledged", "partially_invoiced"})
+OPEN_STATUSES = frozenset({Status.sent, Status.acknowledged, Status.partially_invoiced})
 
 
 def format_number(sequence: int) -> str:
@@ -58,7 +59,7 @@ class PurchaseOrder:
     created_at: datetime
     updated_at: datetime
     delivery_date: date | None = None
-    status: str = "draft"
+    status: Status = Status.draft
     submitted_at: datetime | None = None
     # Kept apart from the status: invoices hide it, and an order whose invoices drop out
     # goes back to "acknowledged", not "sent".
@@ -138,7 +139,7 @@ class PurchaseOrder:
     def revise_draft(
         self, *, now: datetime, delivery_date: date | None = None, lines: Sequence[LineInput] | None = None
     ) -> None:
-        self._require("draft", "edited")
+        self._require(Status.draft, "edited")
         if lines is None and delivery_date is None:
             return
         if lines is not None:
@@ -183,8 +184,8 @@ class PurchaseOrder:
         self.events.append(PurchaseOrderChanged(**self._state(), changes=changes))
 
     def submit(self, now: datetime, terms: SupplierTerms | None = None) -> None:
-        self._require("draft", "submitted")
-        self.status = "sent"
+        self._require(Status.draft, "submitted")
+        self.status = Status.sent
         self.submitted_at = now
         self.warnings = self._terms_warnings(terms, now)
         self._touch(now)
@@ -203,8 +204,8 @@ class PurchaseOrder:
         """The supplier confirms the order as it now stands: a sent order once, then again after
         each change the buyer makes to it. Only the first acknowledgement moves the status (and
         sets ``acknowledged_at``); acknowledging a change keeps the status invoices gave it."""
-        if self.status == "sent" and self.acknowledged_at is None:
-            self.status = "acknowledged"
+        if self.status == Status.sent and self.acknowledged_at is None:
+            self.status = Status.acknowledged
             self.acknowledged_at = now
         elif self.acknowledged_revision is not None and self.status not in FINAL_STATUSES:
             if not self.change_unacknowledged:
@@ -213,18 +214,18 @@ class PurchaseOrder:
                     "the buyer has not changed it since"
                 )
         else:
-            self._require("sent", "acknowledged")
+            self._require(Status.sent, "acknowledged")
         self._touch(now)
         self.acknowledged_revision = self.revision
         self.events.append(PurchaseOrderAcknowledged(**self._state()))
 
     def cancel(self, now: datetime) -> None:
-        self._finish("canceled", now)
+        self._finish(Status.canceled, now)
         if self.published:
             self.events.append(PurchaseOrderCanceled(**self._state()))
 
     def close(self, now: datetime) -> None:
-        self._finish("closed", now)
+        self._finish(Status.closed, now)
         if self.published:
             self.events.append(PurchaseOrderClosed(**self._state()))
 
@@ -245,20 +246,20 @@ class PurchaseOrder:
             self.events.append(PurchaseOrderInvoicingChanged(**self._state()))
         return True
 
-    def _invoicing_status(self) -> str:
+    def _invoicing_status(self) -> Status:
         if all(line.fully_invoiced for line in self.lines):
-            return "fully_invoiced"
+            return Status.fully_invoiced
         if any(line.invoiced_quantity > 0 for line in self.lines):
-            return "partially_invoiced"
-        return "acknowledged" if self.acknowledged_at is not None else "sent"
+            return Status.partially_invoiced
+        return Status.acknowledged if self.acknowledged_at is not None else Status.sent
 
-    def _finish(self, status: str, now: datetime) -> None:
+    def _finish(self, status: Status, now: datetime) -> None:
         if self.status in FINAL_STATUSES:
             raise PurchaseOrderStateConflict(f"purchase order {self.number} is already {self.status}")
         self.status = status
         self._touch(now)
 
-    def _require(self, status: str, action: str) -> None:
+    def _require(self, status: Status, action: str) -> None:
         if self.status != status:
             raise PurchaseOrderStateConflict(
                 f"purchase order {self.number} is {self.status}; only a {status} order can be {action}"

@@ -1,16 +1,12 @@
 """Consumers of the orders service: supplier, organisation and invoice events into read models and
-order state.
-
-Each handler opens a unit of work, records the event in the inbox first (a redelivery stops
-there), translates the payload into a use case call and commits: effect and inbox together.
-"""
+order state. Each handler translates the payload into a use case call."""
 
 from __future__ import annotations
 
 from orders.domain.read_models import InvoicedLine, InvoiceRecord, OrganisationRecord, SupplierRecord
 from orders.service import handlers
 from orders.service.unit_of_work import UnitOfWork
-from shared.contracts import Envelope
+from shared.consumer_groups import consumer_group
 from shared.contracts.identity import ORGANISATIONS_TOPIC, OrganisationSettingsChanged
 from shared.contracts.invoicing import INVOICES_TOPIC, InvoiceSnapshot
 from shared.contracts.suppliers import SUPPLIERS_TOPIC, SupplierSnapshot
@@ -55,51 +51,27 @@ def invoice_record(payload: InvoiceSnapshot) -> InvoiceRecord:
     )
 
 
+async def on_supplier(uow: UnitOfWork, payload: SupplierSnapshot) -> None:
+    await handlers.record_supplier(uow, supplier_record(payload))
+
+
+async def on_invoice(uow: UnitOfWork, payload: InvoiceSnapshot) -> None:
+    await handlers.record_invoice(uow, invoice_record(payload))
+
+
+async def on_organisation(uow: UnitOfWork, payload: OrganisationSettingsChanged) -> None:
+    await handlers.record_organisation(uow, organisation_record(payload))
+
+
 def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
-    def unit_of_work() -> UnitOfWork:
-        return UnitOfWork(runtime.session_factory, runtime.settings.service_name)
-
-    async def on_supplier(envelope: Envelope, payload: SupplierSnapshot) -> None:
-        async with unit_of_work() as uow:
-            if not await uow.inbox.first_time(SUPPLIERS_CONSUMER, envelope.id):
-                return
-            await handlers.record_supplier(uow, supplier_record(payload))
-            await uow.commit()
-
-    async def on_invoice(envelope: Envelope, payload: InvoiceSnapshot) -> None:
-        async with unit_of_work() as uow:
-            if not await uow.inbox.first_time(INVOICES_CONSUMER, envelope.id):
-                return
-            await handlers.record_invoice(uow, invoice_record(payload))
-            await uow.commit()
-
-    async def on_organisation(envelope: Envelope, payload: OrganisationSettingsChanged) -> None:
-        async with unit_of_work() as uow:
-            if not await uow.inbox.first_time(ORGANISATIONS_CONSUMER, envelope.id):
-                return
-            await handlers.record_organisation(uow, organisation_record(payload))
-            await uow.commit()
-
     return [
-        EventConsumer(
-            topic=SUPPLIERS_TOPIC,
-            group=SUPPLIERS_CONSUMER,
-            handlers={SupplierSnapshot: on_supplier},
-            settings=runtime.settings,
-            dead_letters=runtime.kafka_producer,
-        ),
-        EventConsumer(
-            topic=INVOICES_TOPIC,
-            group=INVOICES_CONSUMER,
-            handlers={InvoiceSnapshot: on_invoice},
-            settings=runtime.settings,
-            dead_letters=runtime.kafka_producer,
-        ),
-        EventConsumer(
-            topic=ORGANISATIONS_TOPIC,
-            group=ORGANISATIONS_CONSUMER,
-            handlers={OrganisationSettingsChanged: on_organisation},
-            settings=runtime.settings,
-            dead_letters=runtime.kafka_producer,
+        consumer_group(runtime, SUPPLIERS_TOPIC, SUPPLIERS_CONSUMER, UnitOfWork, {SupplierSnapshot: on_supplier}),
+        consumer_group(runtime, INVOICES_TOPIC, INVOICES_CONSUMER, UnitOfWork, {InvoiceSnapshot: on_invoice}),
+        consumer_group(
+            runtime,
+            ORGANISATIONS_TOPIC,
+            ORGANISATIONS_CONSUMER,
+            UnitOfWork,
+            {OrganisationSettingsChanged: on_organisation},
         ),
     ]

@@ -16,6 +16,7 @@ from orders.domain.lines import LineInput
 from orders.domain.model import PurchaseOrder, format_number
 from orders.domain.portal_switch import ensure_portal_on
 from orders.domain.read_models import InvoiceRecord, OrganisationRecord, SupplierRecord, invoiced_quantities
+from orders.domain.status import Status
 from orders.domain.terms import SupplierTerms
 from orders.service.unit_of_work import UnitOfWork
 from shared.auth import Principal
@@ -90,7 +91,7 @@ async def revise(
     async with uow:
         order = await uow.purchase_orders.get(order_id, scope=caller, for_update=True)
         _require_manager(order, caller, "edit")
-        if order.status == "draft":
+        if order.status == Status.draft:
             order.revise_draft(now=now(), delivery_date=delivery_date, lines=lines)
         else:
             terms = await _terms(uow, order)

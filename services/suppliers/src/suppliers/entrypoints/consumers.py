@@ -1,13 +1,9 @@
 """Consumers of the suppliers service: the buyer organisations' settings (``gateway.organisation.v1``)
-into the read model the portal activation decides by.
-
-The handler opens a unit of work, records the event in the inbox first (a redelivery stops
-there), translates the payload and commits: effect and inbox together.
-"""
+into the read model the portal activation decides by."""
 
 from __future__ import annotations
 
-from shared.contracts import Envelope
+from shared.consumer_groups import consumer_group
 from shared.contracts.identity import ORGANISATIONS_TOPIC, OrganisationSettingsChanged
 from shared.messaging import EventConsumer
 from shared.runtime import ServiceRuntime
@@ -26,20 +22,17 @@ def organisation_settings(payload: OrganisationSettingsChanged) -> OrganisationS
     )
 
 
-def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
-    async def on_organisation(envelope: Envelope, payload: OrganisationSettingsChanged) -> None:
-        async with UnitOfWork(runtime.session_factory, runtime.settings.service_name) as uow:
-            if not await uow.inbox.first_time(ORGANISATIONS_CONSUMER, envelope.id):
-                return
-            await read_models.record_organisation(uow, organisation_settings(payload))
-            await uow.commit()
+async def on_organisation(uow: UnitOfWork, payload: OrganisationSettingsChanged) -> None:
+    await read_models.record_organisation(uow, organisation_settings(payload))
 
+
+def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
     return [
-        EventConsumer(
-            topic=ORGANISATIONS_TOPIC,
-            group=ORGANISATIONS_CONSUMER,
-            handlers={OrganisationSettingsChanged: on_organisation},
-            settings=runtime.settings,
-            dead_letters=runtime.kafka_producer,
+        consumer_group(
+            runtime,
+            ORGANISATIONS_TOPIC,
+            ORGANISATIONS_CONSUMER,
+            UnitOfWork,
+            {OrganisationSettingsChanged: on_organisation},
         )
     ]

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.devstack.lifeline import end_watcher, watcher_command
+from portal_dev.lifeline import end_watcher, watcher_command
 
 SYSTEM_USER = "pgportal"  # PostgreSQL refuses to run as root
 

@@ -1,6 +1,6 @@
 """Start and stop the whole system: servers, migrations, topics, every service in its own process.
 
-``python -m shared.devstack up`` is what ``make up`` runs; the end-to-end tests build the same
+``python -m portal_dev up`` is what ``make up`` runs; the end-to-end tests build the same
 ``Stack`` on free ports in a temporary data directory.
 """
 
@@ -19,13 +19,13 @@ from pathlib import Path
 
 import httpx
 
+from portal_dev.broker import EmbeddedBroker
+from portal_dev.lifeline import python_command
+from portal_dev.lock import DataDirLock, StackAlreadyRunning
+from portal_dev.ports import free_port, port_open, wait_for_port
+from portal_dev.postgres import EmbeddedPostgres
+from portal_dev.supervisor import STATE_FILE, Supervisor, end_leftovers, read_state
 from shared.auth import ensure_keypair
-from shared.devstack.broker import EmbeddedBroker
-from shared.devstack.lifeline import python_command
-from shared.devstack.lock import DataDirLock, StackAlreadyRunning
-from shared.devstack.ports import free_port, port_open, wait_for_port
-from shared.devstack.postgres import EmbeddedPostgres
-from shared.devstack.supervisor import STATE_FILE, Supervisor, end_leftovers, read_state
 from shared.kafka import ensure_topics
 
 # Start order: the gateway after the services behind it, so that its API answers only when they run.
@@ -171,7 +171,7 @@ class Stack:
         log_file = (self.logs_dir / "mailsink.log").open("ab")
         self.sink = subprocess.Popen(
             python_command(
-                os.getpid(), "shared.devstack.mailsink", "--dir", str(cfg.mail_sink_dir), "--port", str(cfg.smtp_port)
+                os.getpid(), "portal_dev.mailsink", "--dir", str(cfg.mail_sink_dir), "--port", str(cfg.smtp_port)
             ),
             stdout=log_file,
             stderr=subprocess.STDOUT,

@@ -1,6 +1,6 @@
 """The embedded SMTP sink: accepts every message and writes it as one ``.eml`` file.
 
-Run it as ``python -m shared.devstack.mailsink --dir var/mail --port 1025``.
+Run it as ``python -m portal_dev.mailsink --dir var/mail --port 1025``.
 """
 
 from __future__ import annotations

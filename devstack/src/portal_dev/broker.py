@@ -15,8 +15,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shared.devstack.lifeline import end_watcher, watcher_command
-from shared.devstack.ports import port_open, wait_for_port
+from portal_dev.lifeline import end_watcher, watcher_command
+from portal_dev.ports import port_open, wait_for_port
 
 
 def tansu_binary() -> str:

@@ -32,7 +32,7 @@ import psutil
 from shared.kafka import ensure_topics
 
 if TYPE_CHECKING:
-    from shared.devstack.stack import Stack
+    from portal_dev.stack import Stack
 
 STATE_FILE = "portal-supervisor.json"
 BACKOFF_FIRST_S = 0.5

@@ -6,11 +6,11 @@ stops them in order), so nothing else would end them. Two ways, both watching th
 with ``os.getppid()`` (a child whose parent dies is handed to another process), on Linux and on
 macOS alike, whichever thread started them:
 
-- a Python child runs as ``python -m shared.devstack.lifeline --parent PID -m MODULE ...``: a
+- a Python child runs as ``python -m portal_dev.lifeline --parent PID -m MODULE ...``: a
   thread in it watches the parent and, once it is gone, sends the process SIGTERM (its graceful
   stop), and kills it if it is still there ``GRACE_S`` later;
 - a server binary (PostgreSQL, the broker) gets a watcher beside it,
-  ``python -m shared.devstack.lifeline --parent PID --watch CHILD --signal INT``, a child of the
+  ``python -m portal_dev.lifeline --parent PID --watch CHILD --signal INT``, a child of the
   same parent that sends CHILD the signal when the parent is gone and ends when CHILD does; CHILD
   keeps its own pid (signals, CPU figures and ``pg_ctl`` reach it directly).
 """
@@ -35,7 +35,7 @@ GRACE_S = 20.0
 
 def python_command(parent_pid: int, module: str, *args: str) -> list[str]:
     """The command that runs ``python -m module args`` bound to ``parent_pid``."""
-    return [sys.executable, "-m", "shared.devstack.lifeline", "--parent", str(parent_pid), "-m", module, *args]
+    return [sys.executable, "-m", "portal_dev.lifeline", "--parent", str(parent_pid), "-m", module, *args]
 
 
 def watcher_command(parent_pid: int, child_pid: int, sig: signal.Signals = signal.SIGTERM) -> list[str]:
@@ -43,7 +43,7 @@ def watcher_command(parent_pid: int, child_pid: int, sig: signal.Signals = signa
     return [
         sys.executable,
         "-m",
-        "shared.devstack.lifeline",
+        "portal_dev.lifeline",
         "--parent",
         str(parent_pid),
         "--watch",

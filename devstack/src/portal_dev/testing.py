@@ -25,11 +25,11 @@ import httpx
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portal_dev.broker import EmbeddedBroker
+from portal_dev.ports import free_port
+from portal_dev.postgres import EmbeddedPostgres
 from shared.auth import Principal, TokenIssuer, ensure_keypair
 from shared.db import make_engine
-from shared.devstack.broker import EmbeddedBroker
-from shared.devstack.ports import free_port
-from shared.devstack.postgres import EmbeddedPostgres
 from shared.kafka import ensure_topics
 from shared.outbox import NOTIFY_TRIGGER_SQL
 from shared.runtime import ServiceRuntime

@@ -63,7 +63,7 @@ chaos: setup
 
 # Built from each service's bootstrap without starting it; a test fails when docs/api/ is stale.
 docs: setup
-	$(PY) -m shared.apidocs --write docs/api
+	$(PY) -m portal_dev.apidocs --write docs/api
 
 # The web portal's browser tests write their screenshots where PORTAL_SCREENSHOT_DIR says.
 screenshots: setup

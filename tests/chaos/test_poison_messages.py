@@ -16,7 +16,7 @@ from invoicing.entrypoints import consumers as invoicing_consumers
 from matching.entrypoints import consumers as matching_consumers
 from notifier.entrypoints import consumers as notifier_consumers
 from orders.entrypoints import consumers as orders_consumers
-from orders.entrypoints import rfp_consumers as orders_rfp_consumers
+from orders.sourcing.entrypoints import consumers as orders_rfp_consumers
 from portal_dev.stack import Stack
 from portal_dev.testing import Mailbox, poll_until
 from shared.contracts.identity import ACCOUNTS_TOPIC, INVITATIONS_TOPIC, ORGANISATIONS_TOPIC, USERS_TOPIC

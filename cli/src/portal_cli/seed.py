@@ -82,7 +82,7 @@ def invitation_token(mail_dir: Path, to: str) -> str | None:
         if to.lower() not in str(message["To"]).lower() or "invit" not in str(message["Subject"]).lower():
             continue
         body = message.get_body(preferencelist=("plain", "html"))
-        found = re.search(r"/invitations/([A-Za-z0-9_\-]+)", body.get_content() if body else "")  # type: ignore[union-attr]
+        found = re.search(r"/invitations/([A-Za-z0-9_\-]+)", body.get_content() if body else "")
         if found:
             return found.group(1)
     return None

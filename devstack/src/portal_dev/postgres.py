@@ -13,15 +13,24 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from portal_dev.lifeline import end_watcher, watcher_command
 
 SYSTEM_USER = "pgportal"  # PostgreSQL refuses to run as root
 
 
+class _ServerUser(TypedDict, total=False):
+    """The ``subprocess`` arguments that run a command as the server's user (none when not root)."""
+
+    user: int
+    group: int
+    extra_groups: list[int]
+
+
 def _binaries() -> tuple[Path, str]:
     try:
-        from pgserver._commands import POSTGRES_BIN_PATH  # type: ignore[import-untyped]
+        from pgserver._commands import POSTGRES_BIN_PATH
 
         return Path(POSTGRES_BIN_PATH), "the pgserver wheel"
     except Exception:
@@ -69,7 +78,7 @@ class EmbeddedPostgres:
         self.log_file = self.data_dir.parent / "postgres.log"
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(  # type: ignore[call-overload]
+        result = subprocess.run(
             [str(self.bin_dir / args[0]), *args[1:]],
             capture_output=True,
             text=True,
@@ -81,7 +90,7 @@ class EmbeddedPostgres:
             raise RuntimeError(f"{args[0]} failed ({result.returncode}): {result.stderr.strip()}")
         return result
 
-    def _as_server_user(self) -> dict[str, object]:
+    def _as_server_user(self) -> _ServerUser:
         if not self.user:
             return {}
         entry = pwd.getpwnam(self.user)
@@ -110,7 +119,7 @@ class EmbeddedPostgres:
         # The server runs as a child of this process (not daemonized by pg_ctl) so that a
         # supervisor sees it end, and a watcher ends it (fast shutdown) if this process dies.
         log_file = self.log_file.open("ab")
-        self.process = subprocess.Popen(  # type: ignore[call-overload]
+        self.process = subprocess.Popen(
             [
                 str(self.bin_dir / "postgres"),
                 "-D",

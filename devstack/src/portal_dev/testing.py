@@ -162,9 +162,9 @@ class Servers:
         if not postgres_url:
             if use_docker:  # pragma: no cover - no Docker engine on the CI machine
                 try:
-                    from testcontainers.community.postgres import PostgresContainer  # type: ignore[import-not-found]
+                    from testcontainers.community.postgres import PostgresContainer
                 except ImportError:
-                    from testcontainers.postgres import PostgresContainer  # type: ignore[import-not-found,no-redef]
+                    from testcontainers.postgres import PostgresContainer
 
                 container = PostgresContainer("postgres:16-alpine").start()
                 stops.append(container.stop)
@@ -176,9 +176,9 @@ class Servers:
                 postgres_url = pg.url()
         if not bootstrap and use_docker:  # pragma: no cover
             try:
-                from testcontainers.community.kafka import KafkaContainer  # type: ignore[import-not-found]
+                from testcontainers.community.kafka import KafkaContainer
             except ImportError:
-                from testcontainers.kafka import KafkaContainer  # type: ignore[import-not-found,no-redef]
+                from testcontainers.kafka import KafkaContainer
 
             kafka = KafkaContainer().with_kraft().start()
             stops.append(kafka.stop)

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-import orders.adapters.rfp_tables  # noqa: F401  (registers the RFP tables on ``metadata``)
+import orders.sourcing.adapters.tables  # noqa: F401  (registers the RFP tables on ``metadata``)
 from orders.adapters.tables import metadata
 from orders.config import Settings
 from shared.migrations import run_migrations

@@ -96,7 +96,7 @@ def specification_broker(service: str, bootstrap_servers: str, consumers: Sequen
     )
     for consumer in sorted(consumers, key=lambda c: (c.topic, c.group)):
         handled = ", ".join(sorted(event.__name__ for event in consumer.handlers))
-        broker.subscriber(  # type: ignore[call-overload]
+        broker.subscriber(
             consumer.topic,
             group_id=consumer.group,
             title=f"{consumer.group}:{consumer.topic}",

@@ -47,7 +47,7 @@ async def commit_offsets(deliveries: Sequence[Delivery]) -> BaseException | None
     for delivery in deliveries:
         offsets[delivery.partition] = max(offsets.get(delivery.partition, 0), delivery.raw_message.offset + 1)
     try:
-        await deliveries[0].consumer.commit(offsets)  # type: ignore[arg-type]
+        await deliveries[0].consumer.commit(offsets)
     except (CommitFailedError, IllegalStateError) as exc:
         return exc
     for delivery in deliveries:

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple, Union, get_args, get_origin
 from uuid import UUID
 
 from pydantic import BaseModel
-from sqlalchemy import Text, case, cast, func, literal_column, select
+from sqlalchemy import Select, Text, case, cast, func, literal_column, select
 from sqlalchemy.dialects.postgresql import JSON, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -55,12 +55,12 @@ class PageQuery(NamedTuple):
     object's memoized cache key instead of walking the document's expression (hundreds of
     elements) on every request."""
 
-    statement: Executable
+    statement: Select[Any]
     values: dict[str, Any]
 
     def with_values(self) -> Executable:
         """The statement carrying this request's values (to compile it on its own, as the bench does)."""
-        return self.statement.params(self.values)  # type: ignore[attr-defined,no-any-return]
+        return self.statement.params(self.values)
 
 
 # The bound parameter of a page statement's LIMIT.

@@ -28,7 +28,7 @@ def producer_options(settings: ServiceSettings) -> dict[str, object]:
 
 
 def make_producer(settings: ServiceSettings) -> AIOKafkaProducer:
-    return AIOKafkaProducer(**producer_options(settings))  # type: ignore[arg-type]
+    return AIOKafkaProducer(**producer_options(settings))
 
 
 def topic_specs(replication_factor: int = 1) -> list[NewTopic]:

@@ -28,7 +28,7 @@ class _Output:
     same process, a test) applies to every logger."""
 
     service = "service"
-    renderer: structlog.typing.Processor = structlog.processors.JSONRenderer()
+    renderer: structlog.processors.JSONRenderer | structlog.dev.ConsoleRenderer = structlog.processors.JSONRenderer()
     keep_nulls = True  # JSON lines keep the key fields when null; a terminal shows what is known
 
 
@@ -56,8 +56,7 @@ def add_key_fields(_: object, __: str, event: structlog.typing.EventDict) -> str
 def _render(logger: object, name: str, event: structlog.typing.EventDict) -> str | bytes:
     if not _Output.keep_nulls:
         event = {k: v for k, v in event.items() if v is not None or k not in KEY_FIELDS}
-    rendered: str | bytes = _Output.renderer(logger, name, event)  # type: ignore[assignment]
-    return rendered
+    return _Output.renderer(logger, name, event)
 
 
 def configure_logging(service: str, *, fmt: str = "json", level: str = "INFO") -> None:
@@ -83,7 +82,7 @@ def configure_logging(service: str, *, fmt: str = "json", level: str = "INFO") -
         logger_factory=structlog.PrintLoggerFactory(_StandardError()),  # type: ignore[arg-type]
         cache_logger_on_first_use=True,
     )
-    handler = logging.StreamHandler(_StandardError())  # type: ignore[arg-type]
+    handler = logging.StreamHandler(_StandardError())
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared_processors,

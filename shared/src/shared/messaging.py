@@ -17,10 +17,10 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, cast
 
 import structlog
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, ConsumerRecord
 from aiokafka.errors import CommitFailedError, IllegalStateError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
@@ -43,6 +43,10 @@ log = structlog.get_logger(__name__)
 # What the engine calls for one decoded event: its envelope and typed payload.
 Handler = Callable[[Envelope, Any], Awaitable[None]]
 
+# One record being handled: FastStream's message for the record it delivered, or a record
+# fetched after it in the same poll; both are acknowledged on their own.
+Received: TypeAlias = KafkaMessage | Delivery
+
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
     ConnectionError,
@@ -54,7 +58,7 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 
 # What every subscriber is given; the configuration guard test checks these.
 SUBSCRIBER_ACK_POLICY = AckPolicy.MANUAL
-SUBSCRIBER_OFFSET_RESET = "earliest"
+SUBSCRIBER_OFFSET_RESET: Final = "earliest"
 
 
 def make_broker(settings: ServiceSettings) -> KafkaBroker:
@@ -70,6 +74,12 @@ def make_broker(settings: ServiceSettings) -> KafkaBroker:
 
 async def _raw_body(message: Any, original: Any = None) -> bytes:
     return message.body
+
+
+def _record(msg: Received) -> ConsumerRecord[Any, Any]:
+    """The Kafka record of ``msg``. FastStream types a message's record as one record or a tuple
+    of them; the subscribers here are not batch subscribers, so it is always one record."""
+    return cast("ConsumerRecord[Any, Any]", msg.raw_message)
 
 
 def _is_transient(exc: BaseException) -> bool:
@@ -102,7 +112,7 @@ class EventConsumer:
     batches_broken: int = 0  # batches that stopped at an event left to be handled on its own
 
     def register(self, broker: KafkaBroker) -> None:
-        self.subscriber = broker.subscriber(  # type: ignore[call-overload]
+        self.subscriber = broker.subscriber(
             self.topic,
             group_id=self.group,
             auto_offset_reset=SUBSCRIBER_OFFSET_RESET,
@@ -158,7 +168,7 @@ class EventConsumer:
                 return
             alone = rest[done]
             try:
-                await self.consume_observed(alone.raw_message.value or b"", alone)  # type: ignore[arg-type]
+                await self.consume_observed(alone.raw_message.value or b"", alone)
             except BaseException:
                 rewind(alone.consumer, rest[done:])
                 raise
@@ -238,7 +248,7 @@ class EventConsumer:
                 return False
         return envelope
 
-    async def consume_observed(self, body: bytes, msg: KafkaMessage) -> None:
+    async def consume_observed(self, body: bytes, msg: Received) -> None:
         """``consume``, timed per outcome: ok (committed), retry (put back) or dead_lettered."""
         started, dead_lettered = time.perf_counter(), self.dead_lettered
         outcome = "retry"  # also when the delivery ends in an exception: the event comes again
@@ -252,7 +262,7 @@ class EventConsumer:
             if self.metrics is not None:
                 self.metrics.observe_delivery(self.topic, self.group, outcome, time.perf_counter() - started)
 
-    async def consume(self, body: bytes, msg: KafkaMessage) -> None:
+    async def consume(self, body: bytes, msg: Received) -> None:
         """Handle one record: a unit of its own in the logs, a span continued from its headers."""
         correlation.bind(None, consumer=self.group, topic=self.topic)
         try:
@@ -261,9 +271,9 @@ class EventConsumer:
         finally:
             correlation.unbind()
 
-    async def _consume(self, body: bytes, msg: KafkaMessage) -> None:
-        record = msg.raw_message
-        position = (record.partition, record.offset)  # type: ignore[union-attr]
+    async def _consume(self, body: bytes, msg: Received) -> None:
+        record = _record(msg)
+        position = (record.partition, record.offset)
         try:
             envelope, payload = decode_event(body, self.topic)
         except Exception as exc:
@@ -301,7 +311,7 @@ class EventConsumer:
         )
         tracing.annotate(**{"messaging.message.id": str(envelope.id), "event.type": envelope.type})
 
-    async def _commit(self, msg: KafkaMessage) -> None:
+    async def _commit(self, msg: Received) -> None:
         """Commit the offset after the effect. When the group has moved on (this consumer was
         slower than ``max_poll_interval_ms``, or a rebalance revoked the partition) the commit
         fails; the event is then delivered again, here or to another member, and the inbox makes
@@ -325,7 +335,7 @@ class EventConsumer:
                 return handler
         return None
 
-    async def _on_failure(self, msg: KafkaMessage, body: bytes, position: tuple[int, int], exc: Exception) -> None:
+    async def _on_failure(self, msg: Received, body: bytes, position: tuple[int, int], exc: Exception) -> None:
         now = time.monotonic()
         first = self.first_seen.setdefault(position, now)
         if _is_transient(exc):
@@ -349,16 +359,16 @@ class EventConsumer:
         self.first_seen.pop(position, None)
         await self._commit(msg)
 
-    async def _dead_letter(self, msg: KafkaMessage, body: bytes, exc: BaseException, *, attempts: int) -> None:
-        record = msg.raw_message
-        headers = [(k, v) for k, v in (record.headers or ())]  # type: ignore[union-attr]
+    async def _dead_letter(self, msg: Received, body: bytes, exc: BaseException, *, attempts: int) -> None:
+        record = _record(msg)
+        headers = [(k, v) for k, v in (record.headers or ())]
         error = (str(exc) or type(exc).__name__)[:2000]
         headers += [
             ("dlq.error", error.encode()),
             ("dlq.error_type", type(exc).__name__.encode()),
             ("dlq.topic", self.topic.encode()),
-            ("dlq.partition", str(record.partition).encode()),  # type: ignore[union-attr]
-            ("dlq.offset", str(record.offset).encode()),  # type: ignore[union-attr]
+            ("dlq.partition", str(record.partition).encode()),
+            ("dlq.offset", str(record.offset).encode()),
             ("dlq.consumer", self.group.encode()),
             ("dlq.attempts", str(attempts).encode()),
         ]
@@ -366,7 +376,7 @@ class EventConsumer:
         await producer.send_and_wait(
             dlq_topic(self.topic),
             value=body[:900_000],
-            key=record.key,  # type: ignore[union-attr]
+            key=record.key,
             headers=headers,
         )
         self.dead_lettered += 1

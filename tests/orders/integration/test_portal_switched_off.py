@@ -11,8 +11,8 @@ from typing import Any
 
 from shared.auth import Principal, TokenIssuer
 from shared.contracts.invoicing import InvoiceApproved, InvoiceSubmitted
-from tests.orders.integration.rfp_support import Tender
 from tests.orders.integration.support import OrdersService, invoice_event
+from tests.orders.sourcing.integration.support import Tender
 
 INVOICES = "orders.invoices"
 

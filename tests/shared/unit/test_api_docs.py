@@ -12,7 +12,7 @@ import pytest
 
 from matching.bootstrap import bootstrap
 from matching.config import Settings
-from shared.apidocs import REFRESH_COMMAND, SERVICES, main, service_documents, stale_files
+from portal_dev.apidocs import REFRESH_COMMAND, SERVICES, main, service_documents, stale_files
 from shared.auth import ensure_keypair
 from shared.contracts import TOPICS, dlq_topic
 

@@ -6,9 +6,9 @@ from orders.config import Settings
 from orders.entrypoints.api import router
 from orders.entrypoints.collaboration import router as collaboration_router
 from orders.entrypoints.consumers import consumers
-from orders.entrypoints.rfp_api import router as rfp_router
-from orders.entrypoints.rfp_closer import close_due_rfps
-from orders.entrypoints.rfp_consumers import rfp_consumers
+from orders.sourcing.entrypoints.api import router as rfp_router
+from orders.sourcing.entrypoints.closer import close_due_rfps
+from orders.sourcing.entrypoints.consumers import rfp_consumers
 from shared.runtime import ServiceRuntime
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from shared.contracts.base import EventPayload
 from shared.contracts.envelope import UnknownEventType
@@ -40,7 +42,9 @@ class Topic:
     pipeline: bool = False
 
 
-def _topic(name: str, partitions: int, key: str, producer: str, events, **kw) -> Topic:
+def _topic(
+    name: str, partitions: int, key: str, producer: str, events: Iterable[type[EventPayload]], **kw: Any
+) -> Topic:
     return Topic(name, partitions, key, producer, events={e.event_type: e for e in events}, **kw)
 
 

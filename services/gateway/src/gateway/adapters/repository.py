@@ -64,7 +64,7 @@ class IdentityRepository:
         )
 
     # -- users -------------------------------------------------------------------------------
-    async def _user(self, row: Row | None) -> User | None:  # type: ignore[type-arg]
+    async def _user(self, row: Row | None) -> User | None:
         if row is None:
             return None
         linked = (
@@ -168,7 +168,7 @@ class IdentityRepository:
         query = select(suppliers.c.tenant_id).where(suppliers.c.id.in_(sorted(supplier_ids))).order_by(suppliers.c.id)
         return (await self._session.execute(query.limit(1))).scalar()
 
-    async def supplier(self, supplier_id: UUID) -> Row | None:  # type: ignore[type-arg]
+    async def supplier(self, supplier_id: UUID) -> Row | None:
         """The read model's row of a supplier record (tenant, name, email, portal status)."""
         return (await self._session.execute(select(suppliers).where(suppliers.c.id == supplier_id))).first()
 
@@ -232,7 +232,7 @@ class IdentityRepository:
         )
 
 
-def _invitation(row: Row) -> Invitation:  # type: ignore[type-arg]
+def _invitation(row: Row) -> Invitation:
     invited_by = None
     if row.invited_by_user_id is not None:
         invited_by = Colleague(row.invited_by_user_id, row.invited_by_name or "", row.name)
@@ -253,7 +253,7 @@ def _invitation(row: Row) -> Invitation:  # type: ignore[type-arg]
     )
 
 
-def _organisation(row: Row) -> Organisation:  # type: ignore[type-arg]
+def _organisation(row: Row) -> Organisation:
     return Organisation(
         id=row.id,
         name=row.name,

@@ -163,7 +163,7 @@ async def forward(path: str, request: Request) -> Response:
         answer = await upstreams.client.request(
             request.method,
             target,
-            params=request.query_params.multi_items(),
+            params=tuple(request.query_params.multi_items()),
             content=await request.body(),
             headers=headers,
         )

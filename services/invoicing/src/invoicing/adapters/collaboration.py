@@ -56,5 +56,5 @@ class AttachmentRepository:
         return (_attachment(row), row.content) if row is not None else None
 
 
-def _attachment(row: Row) -> Attachment:  # type: ignore[type-arg]
+def _attachment(row: Row) -> Attachment:
     return Attachment(**{c.name: row._mapping[c.name] for c in _ATTACHMENT_FIELDS})

@@ -14,7 +14,7 @@ from invoicing.domain.organisations import OrganisationSettings
 from shared.db import store_if_newer
 
 
-def _settings(row: Row) -> OrganisationSettings:  # type: ignore[type-arg]
+def _settings(row: Row) -> OrganisationSettings:
     return OrganisationSettings(
         tenant_id=row.id,
         name=row.name,

@@ -140,7 +140,7 @@ def page_query(
 
 
 @functools.cache
-def _page_statement(document: Any, shape: _Shape) -> Select:  # type: ignore[type-arg]
+def _page_statement(document: Any, shape: _Shape) -> Select:
     query = select(invoices.c.created_at, invoices.c.id, cast(document, Text)).where(
         visible_to_bound(buyer=shape.buyer)
     )

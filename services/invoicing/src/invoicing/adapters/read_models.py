@@ -26,7 +26,7 @@ def _purchase_order_by_id(*, buyer: bool) -> Any:
     return select(purchase_orders).where(purchase_orders.c.id == bindparam("purchase_order_id"), scope)
 
 
-def _to_domain(row: Row) -> PurchaseOrder:  # type: ignore[type-arg]
+def _to_domain(row: Row) -> PurchaseOrder:
     lines = tuple(
         PurchaseOrderLine(
             line_id=UUID(line["line_id"]),

@@ -139,7 +139,7 @@ class InvoiceRepository:
         tenant_id = (await self._session.execute(_tenant_by_id(buyer=scope.is_buyer), values)).scalar()
         if tenant_id is None:
             raise InvoiceNotFound()
-        return tenant_id  # type: ignore[no-any-return]
+        return tenant_id
 
     async def find(self, invoice_id: UUID, *, for_update: bool = False) -> Invoice | None:
         """Unscoped, for consumers acting on the system's behalf."""
@@ -241,7 +241,7 @@ def _line_rows(invoice_id: UUID, lines: Sequence[InvoiceLine]) -> list[dict[str,
     ]
 
 
-def _line(row: Row) -> InvoiceLine:  # type: ignore[type-arg]
+def _line(row: Row) -> InvoiceLine:
     return InvoiceLine(
         line_id=row.id,
         line_no=row.line_no,
@@ -253,7 +253,7 @@ def _line(row: Row) -> InvoiceLine:  # type: ignore[type-arg]
     )
 
 
-def _invoice(row: Row, lines: list[InvoiceLine], paid: list[Payment]) -> Invoice:  # type: ignore[type-arg]
+def _invoice(row: Row, lines: list[InvoiceLine], paid: list[Payment]) -> Invoice:
     fields = {name: getattr(row, name) for name in _ROW_FIELDS}
     fields["status"] = Status(fields["status"])
     matching = _VERDICT.validate_python(row.matching) if row.matching else None

@@ -100,7 +100,7 @@ async def invoice_summary(caller: CurrentPrincipal, uow: Uow) -> InvoiceSummary:
     """The caller's invoices counted by status (a supplier: its own; a buyer: the tenant's), and the
     held ones waiting for the caller's decision."""
     by_status, waiting = await queries.invoice_summary(uow, caller)
-    return InvoiceSummary(invoices_by_status=by_status, waiting_for_me=waiting)  # type: ignore[arg-type]
+    return InvoiceSummary(invoices_by_status=by_status, waiting_for_me=waiting)
 
 
 @router.get("/invoices/{invoice_id}", response_model=InvoiceOut)

@@ -139,7 +139,7 @@ class InvoiceOut(BaseModel):
             id=invoice.id,
             tenant_id=invoice.tenant_id,
             number=invoice.number,
-            status=invoice.status,  # type: ignore[arg-type]
+            status=invoice.status,
             purchase_order_id=invoice.purchase_order_id,
             purchase_order_number=invoice.purchase_order_number,
             supplier_id=invoice.supplier_id,

@@ -107,7 +107,7 @@ class SupplierToleranceRepository:
         await self._session.execute(_upsert_newer(supplier_tolerances, "supplier_id", values), values)
 
 
-def _invoice(row: Row) -> Invoice:  # type: ignore[type-arg]
+def _invoice(row: Row) -> Invoice:
     return Invoice(
         id=row.id,
         tenant_id=row.tenant_id,

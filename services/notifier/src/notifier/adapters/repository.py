@@ -47,7 +47,7 @@ class EmailSummary:
     sent_at: datetime | None
 
 
-def _to_email(row: Row) -> Email:  # type: ignore[type-arg]
+def _to_email(row: Row) -> Email:
     return Email(**{c.name: getattr(row, c.name) for c in emails.c})
 
 

@@ -32,7 +32,7 @@ class EmailOut(BaseModel):
             recipient=email.recipient,
             subject=email.subject,
             template=email.template,
-            status=email.status,  # type: ignore[arg-type]
+            status=email.status,
             attempts=email.attempts,
             last_error=email.last_error,
             # Only a pending email has a next attempt.

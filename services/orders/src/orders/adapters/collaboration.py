@@ -32,7 +32,7 @@ def _page(order_id: UUID, after: tuple[datetime, UUID] | None, limit: int) -> An
     )
 
 
-def _comment(row: Row) -> Comment:  # type: ignore[type-arg]
+def _comment(row: Row[Any]) -> Comment:
     return Comment(
         id=row.id,
         purchase_order_id=row.purchase_order_id,
@@ -44,7 +44,7 @@ def _comment(row: Row) -> Comment:  # type: ignore[type-arg]
     )
 
 
-def _attachment(row: Row) -> Attachment:  # type: ignore[type-arg]
+def _attachment(row: Row[Any]) -> Attachment:
     return Attachment(
         id=row.id,
         purchase_order_id=row.purchase_order_id,

@@ -132,7 +132,7 @@ def page_query(
 
 
 @functools.cache
-def _page_statement(document: Any, shape: _Shape) -> Select:  # type: ignore[type-arg]
+def _page_statement(document: Any, shape: _Shape) -> Select[Any]:
     po = purchase_orders.c
     query = (
         select(po.created_at, po.id, cast(document, Text))

@@ -57,12 +57,12 @@ def joined_organisations() -> Any:
     return purchase_orders.outerjoin(organisations, organisations.c.tenant_id == purchase_orders.c.tenant_id)
 
 
-def _orders_query() -> Select:  # type: ignore[type-arg]
+def _orders_query() -> Select[Any]:
     """Orders with their buyer's current name (absent until the gateway's announcement arrives)."""
     return select(purchase_orders, organisations.c.name.label("buyer_name")).select_from(joined_organisations())
 
 
-def _line(row: Row) -> PurchaseOrderLine:  # type: ignore[type-arg]
+def _line(row: Row[Any]) -> PurchaseOrderLine:
     return PurchaseOrderLine(
         id=row.id,
         line_no=row.line_no,
@@ -76,7 +76,7 @@ def _line(row: Row) -> PurchaseOrderLine:  # type: ignore[type-arg]
     )
 
 
-def _order(row: Row, lines: list[PurchaseOrderLine]) -> PurchaseOrder:  # type: ignore[type-arg]
+def _order(row: Row[Any], lines: list[PurchaseOrderLine]) -> PurchaseOrder:
     return PurchaseOrder(
         id=row.id,
         tenant_id=row.tenant_id,
@@ -101,7 +101,7 @@ def _order(row: Row, lines: list[PurchaseOrderLine]) -> PurchaseOrder:  # type: 
     )
 
 
-async def _with_lines(session: AsyncSession, rows: Sequence[Row]) -> list[PurchaseOrder]:  # type: ignore[type-arg]
+async def _with_lines(session: AsyncSession, rows: Sequence[Row[Any]]) -> list[PurchaseOrder]:
     """The orders of ``rows`` with their lines, loaded in one query."""
     if not rows:
         return []

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Protocol
 from uuid import UUID
 
 from fastapi import APIRouter, File, Response, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from orders.domain.collaboration import Attachment, Comment
-from orders.domain.rfp_attachment import ProposalAttachment, RfpAttachment
+from orders.domain.collaboration import Comment
 from orders.entrypoints.deps import MaxUploadBytes, Uow
 from orders.service import collaboration
 from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
@@ -51,6 +50,25 @@ class CommentPage(BaseModel):
     next_cursor: str | None = None
 
 
+class StoredFile(Protocol):
+    """What a listing shows of a stored file. An order's attachments and sourcing's files (the
+    buyer's documents on an RFP, a supplier's on its proposal) all have this shape; naming the
+    shape, not the classes, keeps purchase orders from importing sourcing."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def filename(self) -> str: ...
+    @property
+    def content_type(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def uploaded_by(self) -> UUID: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
 class AttachmentOut(BaseModel):
     id: UUID
     filename: str
@@ -60,7 +78,7 @@ class AttachmentOut(BaseModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, attachment: Attachment | ProposalAttachment | RfpAttachment) -> AttachmentOut:
+    def of(cls, attachment: StoredFile) -> AttachmentOut:
         return cls(
             id=attachment.id,
             filename=attachment.filename,

@@ -19,7 +19,7 @@ from suppliers.domain.errors import CustomFieldExists, CustomFieldNotFound
 _LISTING_ORDER = (fields.c.created_at.desc(), fields.c.id.desc())
 
 
-def _to_domain(row: Row) -> CustomFieldDefinition:  # type: ignore[type-arg]
+def _to_domain(row: Row) -> CustomFieldDefinition:
     return CustomFieldDefinition(
         id=row.id,
         tenant_id=row.tenant_id,

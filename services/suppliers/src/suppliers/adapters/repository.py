@@ -9,6 +9,7 @@ from uuid import UUID
 
 from sqlalchemy import Row, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from shared.auth import Principal
 from shared.contracts.suppliers import SupplierContact
@@ -20,7 +21,7 @@ from suppliers.domain.model import Supplier
 from suppliers.domain.sync import PortalProfile
 
 
-def _profile(row: Row | None) -> PortalProfile | None:  # type: ignore[type-arg]
+def _profile(row: Row | None) -> PortalProfile | None:
     if row is None:
         return None
     return PortalProfile(
@@ -35,7 +36,7 @@ def _profile(row: Row | None) -> PortalProfile | None:  # type: ignore[type-arg]
     )
 
 
-def _to_domain(row: Row, profile: Row | None) -> Supplier:  # type: ignore[type-arg]
+def _to_domain(row: Row, profile: Row | None) -> Supplier:
     return Supplier(
         id=row.id,
         tenant_id=row.tenant_id,
@@ -55,7 +56,7 @@ def _to_domain(row: Row, profile: Row | None) -> Supplier:  # type: ignore[type-
     )
 
 
-def _visible_to(principal: Principal):  # type: ignore[no-untyped-def]
+def _visible_to(principal: Principal) -> ColumnElement[bool]:
     if principal.is_buyer:
         return suppliers.c.tenant_id == principal.tenant_id
     return suppliers.c.id.in_(list(principal.supplier_ids) or [UUID(int=0)])
@@ -108,7 +109,7 @@ class SupplierRepository:
         profiles = await self._profiles([row.id for row in rows])
         return [_to_domain(row, profiles.get(row.id)) for row in rows]
 
-    async def _profiles(self, supplier_ids: Sequence[UUID]) -> dict[UUID, Row]:  # type: ignore[type-arg]
+    async def _profiles(self, supplier_ids: Sequence[UUID]) -> dict[UUID, Row]:
         if not supplier_ids:
             return {}
         query = select(supplier_profiles).where(supplier_profiles.c.supplier_id.in_(supplier_ids))

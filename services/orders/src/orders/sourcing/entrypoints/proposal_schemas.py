@@ -1,0 +1,80 @@
+"""Request and response bodies of a supplier's proposal and of the files attached to it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from orders.sourcing.domain.proposal import Proposal, ProposalLineInput
+from shared.contracts.base import DecimalStr
+
+
+def plain_decimal(value: Decimal | None) -> Decimal | None:
+    # "1E+3" would travel in events as "1E+3" but come back from the database as "1000".
+    if value is None:
+        return None
+    exponent = value.as_tuple().exponent
+    return value.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else value
+
+
+class ProposalLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rfp_line_id: UUID
+    unit_price: Decimal | None = Field(ge=0, max_digits=18, decimal_places=6, description="null declines the line")
+
+    @field_validator("unit_price")
+    @classmethod
+    def _plain_price(cls, value: Decimal | None) -> Decimal | None:
+        return plain_decimal(value)
+
+    def to_domain(self) -> ProposalLineInput:
+        return ProposalLineInput(rfp_line_id=self.rfp_line_id, unit_price=self.unit_price)
+
+
+class ProposalPut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lines: list[ProposalLineIn] = Field(min_length=1, max_length=500)
+    comment: str | None = Field(None, max_length=5000)
+
+
+class ProposalLineOut(BaseModel):
+    rfp_line_id: UUID
+    unit_price: DecimalStr | None
+    line_total: DecimalStr | None
+
+
+class ProposalOut(BaseModel):
+    id: UUID
+    rfp_id: UUID
+    supplier_id: UUID
+    status: str
+    currency: str
+    lines: list[ProposalLineOut]
+    comment: str | None
+    total: DecimalStr | None
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+    revision: int
+
+    @classmethod
+    def of(cls, proposal: Proposal) -> ProposalOut:
+        return cls(
+            id=proposal.id,
+            rfp_id=proposal.rfp_id,
+            supplier_id=proposal.supplier_id,
+            status=proposal.status,
+            currency=proposal.currency,
+            lines=[ProposalLineOut(**vars(line)) for line in proposal.lines],
+            comment=proposal.comment,
+            total=proposal.total,
+            created_at=proposal.created_at,
+            updated_at=proposal.updated_at,
+            submitted_at=proposal.submitted_at,
+            revision=proposal.revision,
+        )

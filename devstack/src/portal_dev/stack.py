@@ -225,19 +225,31 @@ class Stack:
         return env
 
     def migrate(self) -> None:
-        """Run every service's migrations (the gateway's also creates the first admin)."""
-        for service in PROCESSES:
-            result = subprocess.run(
+        """Run every service's migrations (the gateway's also creates the first admin), all at
+        once: each service has a database of its own."""
+        running = {
+            service: subprocess.Popen(
                 [sys.executable, "-m", f"{service}.migrate"],
                 env=self.service_env(service),
-                capture_output=True,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
                 text=True,
-                timeout=300,
             )
-            if result.returncode != 0:
-                raise RuntimeError(f"migrations of {service} failed:\n{result.stdout}\n{result.stderr}")
-            if service == "gateway":
-                self.admin_note = result.stdout.strip()
+            for service in PROCESSES
+        }
+        failed = []
+        for service, process in running.items():
+            try:
+                stdout, stderr = process.communicate(timeout=300)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                stdout, stderr = process.communicate()
+            if process.returncode != 0:
+                failed.append(f"migrations of {service} failed:\n{stdout}\n{stderr}")
+            elif service == "gateway":
+                self.admin_note = stdout.strip()
+        if failed:
+            raise RuntimeError("\n".join(failed))
 
     def start_service(
         self, service: str, *, instance: str | None = None, extra_env: dict[str, str] | None = None
@@ -294,6 +306,24 @@ class Stack:
         process = self.processes.pop(service, None)
         if process is not None:
             _terminate(process, sig)
+
+    def restart_services(self) -> None:
+        """Restart every service that consumes events, gracefully: the services behind the gateway
+        all at once, then the gateway, so that requests meanwhile get the gateway's 503 (with
+        ``Retry-After``) rather than no answer for most of it. After the embedded broker came back
+        empty, each consumer then joins its group afresh on it and reads from the start, rather
+        than rejoining a group the new broker never knew from where it was (its group
+        coordinator does not always take such members back)."""
+        behind = [name for name in SERVICES if name != "gateway" and name in self.processes]
+        for batch in (behind, ["gateway"] if "gateway" in self.processes else []):
+            for name in batch:
+                if self.processes[name].poll() is None:
+                    self.processes[name].send_signal(signal.SIGTERM)
+            for name in batch:
+                _terminate(self.processes.pop(name))
+            for name in batch:
+                self.start_service(name)
+            self.wait_ready(tuple(batch))
 
     def start(self) -> None:
         self.start_servers()

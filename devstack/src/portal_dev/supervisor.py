@@ -143,6 +143,7 @@ class Supervisor:
             assert stack.broker is not None
             stack.broker.start()  # empty, with a cluster id of its own: the relays publish again
             asyncio.run(ensure_topics(stack.broker.bootstrap_servers))
+            stack.restart_services()
         elif name == MAIL_SINK:
             stack.start_sink()
         else:

@@ -79,6 +79,8 @@ class Supervisor:
         self.children: dict[str, Child] = {}
         self.state_file = stack.config.data_dir / STATE_FILE
         self.started = datetime.now(UTC)
+        self._created: dict[int, float | None] = {}
+        self._written: dict[str, Any] | None = None
 
     def processes(self) -> dict[str, subprocess.Popen[bytes]]:
         """Every child of the stack that runs (or ran) under this supervisor, by name."""
@@ -150,20 +152,27 @@ class Supervisor:
             stack.start_service(name)
 
     def write_state(self) -> None:
+        """Write the state file when what it says changed (``check`` runs every few tenths of a
+        second; the children's start times are read once per pid)."""
         children: dict[str, Any] = {}
         for name, process in self.processes().items():
             child = self.children.setdefault(name, Child(name))
+            if process.pid not in self._created:
+                self._created[process.pid] = _created(process.pid)
             children[name] = {
                 "pid": process.pid,
-                "created": _created(process.pid),
+                "created": self._created[process.pid],
                 "state": "restarting" if child.restart_at is not None else "running",
                 "restarts": child.restarts,
                 "last_exit": child.last_exit,
             }
         state = {"pid": os.getpid(), "started_at": self.started.isoformat(), "children": children}
+        if state == self._written:
+            return
         temp = self.state_file.with_suffix(".tmp")
         temp.write_text(json.dumps(state, indent=2))
         os.replace(temp, self.state_file)
+        self._written = state
 
 
 def read_state(data_dir: Path) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ PYTHON ?= $(shell for p in python3.12 python3.11 python3 python3.13 python3.14; 
 INSTALL_INPUTS := shared/pyproject.toml devstack/pyproject.toml $(addsuffix /pyproject.toml,$(SERVICE_DIRS)) cli/pyproject.toml tests/requirements.txt bench/requirements.txt
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
-TEST_WORKERS ?= 3
+TEST_WORKERS ?= 6
 
 .PHONY: help setup up test lint unit chaos docs screenshots bench bench-quick clean
 

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -32,6 +33,10 @@ from shared.kafka import ensure_topics
 SERVICES = ("suppliers", "orders", "invoicing", "matching", "notifier", "gateway")
 # The web portal: a client of the gateway (no events), behind the gateway's address.
 WEB = "web"
+# How long services stopped at once (the broker gone) have to end before they are killed: their
+# consumers and background work end at once, but a producer holding a batch for the lost broker
+# waits for it up to its request timeout (15 s). What it held was not marked sent in its outbox.
+SERVICE_STOP_S = 8.0
 PROCESSES = (*SERVICES, WEB)
 DEFAULT_SERVICE_PORTS = {
     "suppliers": 8101,
@@ -307,23 +312,32 @@ class Stack:
         if process is not None:
             _terminate(process, sig)
 
-    def restart_services(self) -> None:
-        """Restart every service that consumes events, gracefully: the services behind the gateway
-        all at once, then the gateway, so that requests meanwhile get the gateway's 503 (with
-        ``Retry-After``) rather than no answer for most of it. After the embedded broker came back
-        empty, each consumer then joins its group afresh on it and reads from the start, rather
-        than rejoining a group the new broker never knew from where it was (its group
-        coordinator does not always take such members back)."""
-        behind = [name for name in SERVICES if name != "gateway" and name in self.processes]
-        for batch in (behind, ["gateway"] if "gateway" in self.processes else []):
-            for name in batch:
-                if self.processes[name].poll() is None:
-                    self.processes[name].send_signal(signal.SIGTERM)
-            for name in batch:
-                _terminate(self.processes.pop(name))
+    def stop_services(self, *, timeout_s: float = SERVICE_STOP_S) -> list[str]:
+        """Stop every service (not the web portal, which talks to the gateway alone) at once:
+        SIGTERM to all, SIGKILL to those still running after ``timeout_s``. Returns their names.
+        While the broker is gone a service's Kafka clients cannot say goodbye to it, and their
+        shutdown can wait for it; what they leave undone is redone, not lost (outbox, inbox)."""
+        names = [name for name in SERVICES if name in self.processes]
+        for name in names:
+            if self.processes[name].poll() is None:
+                self.processes[name].send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        for name in names:
+            _terminate(self.processes.pop(name), timeout_s=max(deadline - time.monotonic(), 0.1))
+        return names
+
+    def start_services(self, names: list[str]) -> None:
+        """Start the services named, those behind the gateway at once and, once they are ready (or
+        ``wait_ready`` gave up on them: the supervisor sees a dead one), the gateway: until then it
+        does not answer, rather than answer 503 for every request."""
+        behind = [name for name in SERVICES if name in names and name != "gateway"]
+        for batch in (behind, ["gateway"] if "gateway" in names else []):
             for name in batch:
                 self.start_service(name)
-            self.wait_ready(tuple(batch))
+            try:
+                self.wait_ready(tuple(batch))
+            except (RuntimeError, TimeoutError) as exc:
+                self.say(str(exc))
 
     def start(self) -> None:
         self.start_servers()
@@ -366,7 +380,8 @@ class Stack:
 def _terminate(process: subprocess.Popen[bytes] | None, sig: int = signal.SIGTERM, timeout_s: float = 30.0) -> None:
     if process is None or process.poll() is not None:
         return
-    process.send_signal(sig)
+    with contextlib.suppress(ProcessLookupError):
+        process.send_signal(sig)
     try:
         process.wait(timeout_s)
     except subprocess.TimeoutExpired:

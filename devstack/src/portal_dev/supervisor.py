@@ -81,6 +81,8 @@ class Supervisor:
         self.started = datetime.now(UTC)
         self._created: dict[int, float | None] = {}
         self._written: dict[str, Any] | None = None
+        # The services stopped while the broker is gone, started again with it.
+        self._waiting_for_broker: list[str] = []
 
     def processes(self) -> dict[str, subprocess.Popen[bytes]]:
         """Every child of the stack that runs (or ran) under this supervisor, by name."""
@@ -101,7 +103,7 @@ class Supervisor:
         now = time.monotonic()
         for name, process in self.processes().items():
             child = self.children.setdefault(name, Child(name))
-            if child.restart_at is not None or process.poll() is None:
+            if child.restart_at is not None or name in self._waiting_for_broker or process.poll() is None:
                 continue
             child.last_exit = process.returncode
             child.deaths.append(now)
@@ -119,11 +121,26 @@ class Supervisor:
                 f"{name} ended ({describe_exit(child.last_exit)}); starting it again in "
                 f"{child.backoff_s():.1f} s. See {log}"
             )
+            if name == BROKER:
+                self._stop_services_for_broker()
         for child in self.children.values():
             if child.restart_at is not None and now >= child.restart_at:
                 self._restart(child)
         self.write_state()
         return None
+
+    def _stop_services_for_broker(self) -> None:
+        """Stop the services until a new broker runs with its topics. A service's Kafka clients
+        must not carry what they knew of the lost broker (offsets, group members, the topics it
+        had) onto an empty one: started afresh on it, each relay first finds the new cluster id
+        and publishes its window again, and each consumer group reads it from the start."""
+        stopped = self.stack.stop_services()
+        self._waiting_for_broker += [name for name in stopped if name not in self._waiting_for_broker]
+        for name in stopped:
+            if name in self.children:
+                self.children[name].restart_at = None  # started with the broker, not on their own
+        if stopped:
+            self.say(f"stopped {', '.join(stopped)} until the broker runs again")
 
     def _restart(self, child: Child) -> None:
         child.restart_at = None
@@ -144,8 +161,15 @@ class Supervisor:
         elif name == BROKER:
             assert stack.broker is not None
             stack.broker.start()  # empty, with a cluster id of its own: the relays publish again
-            asyncio.run(ensure_topics(stack.broker.bootstrap_servers))
-            stack.restart_services()
+            try:
+                asyncio.run(ensure_topics(stack.broker.bootstrap_servers, timeout_s=30))
+            except Exception:
+                stack.broker.stop()  # a broker without its topics is no broker: counted as a death
+                raise
+            waiting, self._waiting_for_broker = self._waiting_for_broker, []
+            for service in waiting:
+                self.children.setdefault(service, Child(service)).started_at = time.monotonic()
+            stack.start_services(waiting)
         elif name == MAIL_SINK:
             stack.start_sink()
         else:

@@ -18,7 +18,9 @@ import psutil
 import pytest
 
 from portal_dev import supervisor as supervision
+from portal_dev.broker import EmbeddedBroker
 from portal_dev.lock import DataDirLock, StackAlreadyRunning
+from portal_dev.ports import free_port
 from portal_dev.stack import Stack, StackConfig
 from portal_dev.supervisor import Supervisor, end_leftovers, read_state
 
@@ -260,3 +262,56 @@ def test_a_child_that_keeps_dying_makes_the_supervisor_give_up_saying_why(
     assert reason is not None
     assert reason.startswith(f"matching died {supervision.GIVE_UP_DEATHS} times within 120 s (last: exit code 1)")
     assert "stopping everything" in reason and str(tmp_path / "logs" / "matching.log") in reason
+
+
+def test_the_services_stop_when_the_broker_dies_and_start_only_on_the_new_one_behind_the_gateway_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(supervision, "BACKOFF_FIRST_S", 0.3)
+    stack = Stack(StackConfig(data_dir=tmp_path))
+    stack.logs_dir.mkdir(parents=True, exist_ok=True)
+    stack.broker = EmbeddedBroker(free_port(), stack.logs_dir / "broker.log")
+    broker_start = stack.broker.start
+    services_alive_at_broker_start: list[list[str]] = []
+
+    def start_broker() -> None:
+        services_alive_at_broker_start.append([n for n, p in stack.processes.items() if p.poll() is None])
+        broker_start()
+
+    starts: list[tuple[str, str]] = []  # (service, the cluster id of the broker it started on)
+
+    def start_service(service: str, **_: object) -> None:
+        assert stack.broker is not None
+        starts.append((service, stack.broker.cluster_id))
+        stack.processes[service] = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+
+    stack.broker.start = start_broker  # type: ignore[method-assign]
+    stack.start_service = start_service  # type: ignore[method-assign]
+    stack.wait_ready = lambda *_, **__: None  # type: ignore[method-assign]
+    said: list[str] = []
+    supervisor = Supervisor(stack, say=said.append)
+    try:
+        stack.broker.start()
+        first = stack.broker.cluster_id
+        for service in ("gateway", "invoicing", "matching"):
+            stack.start_service(service)
+        old = dict(stack.processes)
+        assert stack.broker.process is not None
+        stack.broker.process.kill()
+
+        assert run_until(supervisor, lambda: len(starts) == 6) is None
+        assert all(process.poll() is not None for process in old.values())  # stopped, not left running
+        assert services_alive_at_broker_start[-1] == []  # none of them met the new broker
+        second = stack.broker.cluster_id
+        assert second != first
+        assert [s for s, cluster in starts[3:]] == ["invoicing", "matching", "gateway"]
+        assert {cluster for _, cluster in starts[3:]} == {second}
+        assert "stopped invoicing, matching, gateway until the broker runs again" in said
+        assert supervisor.children["broker"].restarts == 1
+        # Stopped for the broker, not dead: neither counted nor restarted on their own.
+        assert all(supervisor.children[s].restarts == 0 for s in ("gateway", "invoicing", "matching"))
+    finally:
+        for process in stack.processes.values():
+            process.kill()
+            process.wait()
+        stack.broker.stop()

@@ -188,7 +188,7 @@ class Pipeline:
                 message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
                 if address in str(message["To"]):
                     body = message.get_body(preferencelist=("plain",))
-                    match = re.search(r"/invitations/([A-Za-z0-9_\-]+)", body.get_content() if body else "")  # type: ignore[union-attr]
+                    match = re.search(r"/invitations/([A-Za-z0-9_\-]+)", body.get_content() if body else "")
                     if match:
                         found.append(match.group(1))
                         return True

@@ -35,14 +35,18 @@ class Endpoints:
         default_factory=lambda: {name: f"http://127.0.0.1:{port}" for name, port in DEFAULT_SERVICE_PORTS.items()}
     )
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
-    gateway_database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5439/portal_gateway"
-    # Every service's database by name (`portal outbox republish`).
+    # Every service's database by name (the operator's commands, `portal outbox republish`).
     database_urls: dict[str, str] = field(default_factory=embedded_database_urls)
     mail_dir: str | None = "var/mail"  # the SMTP sink's .eml files; None with an external SMTP server
     smtp: str = "127.0.0.1:1025"
     mail_ui_url: str | None = None
     data_dir: str | None = None
     source: str = "defaults of the embedded stack"
+
+    @property
+    def gateway_database_url(self) -> str:
+        """The gateway's database (the operator's commands run against it)."""
+        return self.database_urls.get("gateway") or embedded_database_urls()["gateway"]
 
     def all_services(self) -> dict[str, str]:
         """Every service by name, the gateway first."""
@@ -55,6 +59,8 @@ class Endpoints:
     def from_file(cls, path: Path) -> Endpoints:
         values: dict[str, Any] = json.loads(path.read_text())
         known = {k: v for k, v in values.items() if k in cls.__dataclass_fields__ and k != "source"}
+        if "gateway_database_url" in values:  # a file written before the gateway was one of database_urls
+            known["database_urls"] = {"gateway": values["gateway_database_url"], **known.get("database_urls", {})}
         return cls(**known, source=str(path))
 
     @classmethod
@@ -71,7 +77,6 @@ def endpoints_of(stack: Stack, *, mail_ui_url: str | None = None) -> Endpoints:
         gateway_url=cfg.gateway_url,
         services={name: stack.service_url(name) for name in PROCESSES if name != "gateway"},
         kafka_bootstrap_servers=stack.bootstrap_servers,
-        gateway_database_url=stack.service_env("gateway")["GATEWAY_DATABASE_URL"],
         database_urls={name: stack.database_url(name) for name in SERVICES},
         mail_dir=None if cfg.smtp_host else str(cfg.mail_sink_dir),
         smtp=f"{cfg.smtp_host or '127.0.0.1'}:{cfg.smtp_port}",

@@ -61,15 +61,20 @@ SUBSCRIBER_ACK_POLICY = AckPolicy.MANUAL
 SUBSCRIBER_OFFSET_RESET: Final = "earliest"
 
 
+def broker_options(settings: ServiceSettings) -> dict[str, Any]:
+    """What a service's FastStream broker is built with; the configuration guard test reads them.
+    Its own producer publishes nothing (the relay has its own) but is kept as safe as the relay's."""
+    return {
+        "client_id": settings.service_name,
+        "acks": "all",
+        "enable_idempotence": settings.kafka_enable_idempotence,
+        "graceful_timeout": 30.0,
+        "logger": None,
+    }
+
+
 def make_broker(settings: ServiceSettings) -> KafkaBroker:
-    return KafkaBroker(
-        settings.kafka_bootstrap_servers,
-        client_id=settings.service_name,
-        acks="all",
-        enable_idempotence=settings.kafka_enable_idempotence,
-        graceful_timeout=30.0,
-        logger=None,
-    )
+    return KafkaBroker(settings.kafka_bootstrap_servers, **broker_options(settings))
 
 
 async def _raw_body(message: Any, original: Any = None) -> bytes:
@@ -111,19 +116,23 @@ class EventConsumer:
     batches: int = 0  # transactions that handled more than one event
     batches_broken: int = 0  # batches that stopped at an event left to be handled on its own
 
+    def subscriber_options(self) -> dict[str, Any]:
+        """What its FastStream subscriber is built with; the configuration guard test reads them.
+        The manual acknowledgement turns Kafka's auto-commit off: offsets are committed after the effect."""
+        return {
+            "group_id": self.group,
+            "auto_offset_reset": SUBSCRIBER_OFFSET_RESET,
+            "ack_policy": SUBSCRIBER_ACK_POLICY,
+            "fetch_max_wait_ms": self.fetch_max_wait_ms,
+            "max_poll_interval_ms": self.settings.kafka_max_poll_interval_ms,
+            "session_timeout_ms": self.settings.kafka_session_timeout_ms,
+            "heartbeat_interval_ms": max(100, self.settings.kafka_session_timeout_ms // 10),
+            "decoder": _raw_body,
+            "title": f"{self.group}:{self.topic}",
+        }
+
     def register(self, broker: KafkaBroker) -> None:
-        self.subscriber = broker.subscriber(
-            self.topic,
-            group_id=self.group,
-            auto_offset_reset=SUBSCRIBER_OFFSET_RESET,
-            ack_policy=SUBSCRIBER_ACK_POLICY,
-            fetch_max_wait_ms=self.fetch_max_wait_ms,
-            max_poll_interval_ms=self.settings.kafka_max_poll_interval_ms,
-            session_timeout_ms=self.settings.kafka_session_timeout_ms,
-            heartbeat_interval_ms=max(100, self.settings.kafka_session_timeout_ms // 10),
-            decoder=_raw_body,
-            title=f"{self.group}:{self.topic}",
-        )
+        self.subscriber = broker.subscriber(self.topic, **self.subscriber_options())
         self.subscriber(self.consume_fetched)
 
     @property

@@ -16,7 +16,7 @@ def test_the_endpoints_file_is_read_back_as_written_and_only_its_owner_can_read_
         gateway_url="http://127.0.0.1:18000",
         services={"orders": "http://127.0.0.1:18102"},
         kafka_bootstrap_servers="127.0.0.1:19092",
-        gateway_database_url="postgresql+asyncpg://portal:secret@db/portal_gateway",
+        database_urls={"gateway": "postgresql+asyncpg://portal:secret@db/portal_gateway"},
         mail_dir=None,
         smtp="smtp.internal:587",
     )
@@ -30,6 +30,20 @@ def test_the_endpoints_file_is_read_back_as_written_and_only_its_owner_can_read_
     read.source = written.source
     assert read == written
     assert list(read.all_services()) == ["gateway", "orders"]
+    assert read.gateway_database_url == "postgresql+asyncpg://portal:secret@db/portal_gateway"
+
+
+def test_an_endpoints_file_naming_the_gateway_database_on_its_own_is_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "portal-endpoints.json"
+    path.write_text(
+        '{"gateway_database_url": "postgresql+asyncpg://portal@db/portal_gateway",'
+        ' "database_urls": {"orders": "postgresql+asyncpg://portal@db/portal_orders"}}'
+    )
+
+    read = Endpoints.load(path)
+
+    assert read.gateway_database_url == "postgresql+asyncpg://portal@db/portal_gateway"
+    assert read.database_urls["orders"] == "postgresql+asyncpg://portal@db/portal_orders"
 
 
 def test_without_an_endpoints_file_the_embedded_stack_defaults_apply(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from faststream import AckPolicy
 
 from shared.auth import ensure_keypair
 from shared.kafka import producer_options
-from shared.messaging import EventConsumer
+from shared.messaging import EventConsumer, broker_options
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 
@@ -61,16 +61,19 @@ def test_every_subscriber_has_a_group_commits_after_the_effect_and_starts_at_ear
     runtime = build(service, tmp_path)
     subscribers = runtime.broker.subscribers
     assert {name for s in subscribers for name in s.topic_names} == CONSUMED[service]
+    assert {c.topic for c in runtime.consumers} == CONSUMED[service]
     groups = set()
     for subscriber in subscribers:
         assert subscriber.group_id and subscriber.group_id.startswith(service + ".")
-        assert subscriber.ack_policy == AckPolicy.MANUAL
-        assert subscriber._connection_args["auto_offset_reset"] == "earliest"
-        assert subscriber._connection_args["enable_auto_commit"] is False
-        # A setting, so that a deployment with slow handlers can raise it (KAFKA_MAX_POLL_INTERVAL_MS).
-        assert subscriber._connection_args["max_poll_interval_ms"] == runtime.settings.kafka_max_poll_interval_ms
+        assert subscriber.ack_policy == AckPolicy.MANUAL  # which turns Kafka's auto-commit off
         groups.add((subscriber.group_id, tuple(subscriber.topic_names)))
     assert len(groups) == len(subscribers)
+    for consumer in runtime.consumers:
+        options = consumer.subscriber_options()
+        assert options["auto_offset_reset"] == "earliest"
+        assert options["ack_policy"] == AckPolicy.MANUAL
+        # A setting, so that a deployment with slow handlers can raise it (KAFKA_MAX_POLL_INTERVAL_MS).
+        assert options["max_poll_interval_ms"] == runtime.settings.kafka_max_poll_interval_ms
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -81,7 +84,8 @@ def test_every_service_broker_and_producer_use_acks_all(service: str, idempotenc
     assert producer_options(runtime.settings)["acks"] == "all"
     assert producer_options(runtime.settings)["enable_idempotence"] is idempotence
     # FastStream's own producer (used for nothing but kept safe) gets the same settings.
-    assert runtime.broker._connection_kwargs["acks"] == "all"
+    assert broker_options(runtime.settings)["acks"] == "all"
+    assert broker_options(runtime.settings)["enable_idempotence"] is idempotence
 
 
 PIPELINE = {"orders.purchase-order.v1", "invoicing.invoice.v1", "matching.verdict.v1"}
@@ -99,16 +103,16 @@ def test_pipeline_topics_fetch_with_the_short_wait_and_the_quiet_ones_with_the_l
     service: str, tmp_path: Path
 ) -> None:
     runtime = build_with_waits(service, tmp_path, kafka_fetch_max_wait_ms=20, kafka_quiet_fetch_max_wait_ms=250)
-    for subscriber in runtime.broker.subscribers:
-        (topic,) = subscriber.topic_names
-        expected = 20 if topic in PIPELINE else 250
-        assert subscriber._connection_args["fetch_max_wait_ms"] == expected, topic
+    assert runtime.consumers
+    for consumer in runtime.consumers:
+        expected = 20 if consumer.topic in PIPELINE else 250
+        assert consumer.subscriber_options()["fetch_max_wait_ms"] == expected, consumer.topic
 
 
 @pytest.mark.parametrize("service", ["orders", "notifier"])
 def test_without_a_quiet_wait_every_topic_fetches_with_the_same_wait(service: str, tmp_path: Path) -> None:
     runtime = build_with_waits(service, tmp_path, kafka_fetch_max_wait_ms=100)
-    assert {s._connection_args["fetch_max_wait_ms"] for s in runtime.broker.subscribers} == {100}
+    assert {c.subscriber_options()["fetch_max_wait_ms"] for c in runtime.consumers} == {100}
 
 
 def test_a_topic_outside_the_catalogue_fetches_with_the_pipeline_wait() -> None:

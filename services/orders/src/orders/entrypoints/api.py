@@ -85,7 +85,7 @@ async def summarize_purchase_orders(caller: CurrentPrincipal, uow: Uow) -> Purch
     return PurchaseOrderSummary(
         unprocessed_orders=counts.unprocessed_orders,
         open_orders=counts.open_orders,
-        orders_by_status=counts.orders_by_status,  # type: ignore[arg-type]
+        orders_by_status=counts.orders_by_status,
     )
 
 

@@ -141,7 +141,7 @@ class Proposal:
                 rfp_id=self.rfp_id,
                 tenant_id=self.tenant_id,
                 supplier_id=self.supplier_id,
-                status=self.status,  # type: ignore[arg-type]
+                status=self.status,
                 lines=[ProposalLineState(rfp_line_id=x.rfp_line_id, unit_price=x.unit_price) for x in self.lines],
                 total=self.total,
                 submitted_at=now,

@@ -8,17 +8,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from invoicing.domain.attachments import new_attachment
-from invoicing.domain.comments import MAX_COMMENT_LENGTH, new_comment
+from invoicing.domain.collaboration import Attachment, Comment
 from invoicing.domain.errors import InvalidComment
 from invoicing.domain.purchase_orders import PurchaseOrder
 from invoicing.domain.summary import ALL_STATUSES, invoices_by_status
+from shared.collaboration import MAX_COMMENT_LENGTH
 from tests.invoicing.unit.fakes import NOW, make_invoice
 
 
 def test_a_comment_tells_the_other_side_with_the_po_initiator_and_the_invoice_it_is_on(po: PurchaseOrder) -> None:
     invoice, author = make_invoice(po), uuid4()
-    comment, event = new_comment(
+    comment = Comment.on(
         invoice,
         author_id=author,
         author_role="supplier",
@@ -27,6 +27,7 @@ def test_a_comment_tells_the_other_side_with_the_po_initiator_and_the_invoice_it
         initiator_id=po.initiator_id,
         now=NOW,
     )
+    [event] = comment.events
     assert comment.body == event.body == "when will you pay?"
     assert (event.event_type, event.comment_id, event.invoice_id) == ("InvoiceCommentAdded", comment.id, invoice.id)
     assert (event.initiator_id, event.author_id, event.author_role) == (po.initiator_id, author, "supplier")
@@ -37,7 +38,7 @@ def test_a_comment_tells_the_other_side_with_the_po_initiator_and_the_invoice_it
 @pytest.mark.parametrize("body", ["", "   ", "x" * (MAX_COMMENT_LENGTH + 1)])
 def test_a_comment_has_one_to_five_thousand_characters(po: PurchaseOrder, body: str) -> None:
     with pytest.raises(InvalidComment) as refused:
-        new_comment(
+        Comment.on(
             make_invoice(po),
             author_id=uuid4(),
             author_role="buyer_user",
@@ -51,9 +52,10 @@ def test_a_comment_has_one_to_five_thousand_characters(po: PurchaseOrder, body: 
 
 def test_an_attachment_event_carries_the_file_metadata_but_never_its_bytes(po: PurchaseOrder) -> None:
     invoice, uploader = make_invoice(po), uuid4()
-    attachment, event = new_attachment(
+    attachment = Attachment.on(
         invoice, filename="receipt.pdf", content_type="application/pdf", size=1234, uploaded_by=uploader, now=NOW
     )
+    [event] = attachment.events
     assert (event.attachment_id, event.invoice_id, event.tenant_id) == (attachment.id, invoice.id, invoice.tenant_id)
     assert (event.filename, event.content_type, event.size, event.uploaded_by) == (
         "receipt.pdf",

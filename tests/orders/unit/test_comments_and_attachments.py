@@ -27,6 +27,13 @@ def test_a_comment_on_a_draft_is_kept_but_announced_to_nobody() -> None:
     assert comment.events == []
 
 
+def test_a_comment_is_kept_and_announced_without_its_surrounding_whitespace() -> None:
+    comment = Comment.on(sent(), author_id=uuid4(), author_role="supplier", author_name=None, body=" When? \n", now=NOW)
+    [event] = comment.events
+    assert isinstance(event, PurchaseOrderCommentAdded)
+    assert comment.body == event.body == "When?"
+
+
 @pytest.mark.parametrize("body", ["", "   \n", "x" * 5001])
 def test_a_comment_needs_some_text_and_at_most_5000_characters(body: str) -> None:
     with pytest.raises(InvalidPurchaseOrder) as refused:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response, UploadFile, status
 from invoicing.entrypoints.deps import Uow, UploadLimit
 from invoicing.entrypoints.schemas import AttachmentOut, AttachmentPage, CommentIn, CommentOut, CommentPage
 from invoicing.service import collaboration
+from shared.collaboration import Upload
 from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
 from shared.runtime import CurrentPrincipal
 from shared.uploads import DOWNLOAD_RESPONSES, content_disposition
@@ -21,7 +22,7 @@ async def list_comments(
     invoice_id: UUID, caller: CurrentPrincipal, uow: Uow, limit: LimitParam = 100, cursor: CursorParam = None
 ) -> CommentPage:
     """Oldest first."""
-    found = await collaboration.list_comments(uow, caller, invoice_id, after=decode_cursor(cursor), limit=limit + 1)
+    found = await collaboration.list_comments(uow, caller, invoice_id, limit=limit + 1, after=decode_cursor(cursor))
     page = list(found[:limit])
     next_cursor = encode_cursor(page[-1].created_at, page[-1].id) if len(found) > limit else None
     return CommentPage(items=[CommentOut.of(c) for c in page], next_cursor=next_cursor)
@@ -30,14 +31,14 @@ async def list_comments(
 @router.post("/invoices/{invoice_id}/comments", status_code=status.HTTP_201_CREATED, response_model=CommentOut)
 async def add_comment(invoice_id: UUID, body: CommentIn, caller: CurrentPrincipal, uow: Uow) -> CommentOut:
     """Comment on the invoice; the other side is told (``InvoiceCommentAdded``)."""
-    return CommentOut.of(await collaboration.add_comment(uow, caller, invoice_id, body.body))
+    return CommentOut.of(await collaboration.add_comment(uow, caller, invoice_id, body=body.body))
 
 
 @router.get("/invoices/{invoice_id}/attachments", response_model=AttachmentPage)
 async def list_attachments(
     invoice_id: UUID, caller: CurrentPrincipal, uow: Uow, limit: LimitParam = 100, cursor: CursorParam = None
 ) -> AttachmentPage:
-    found = await collaboration.list_attachments(uow, caller, invoice_id, after=decode_cursor(cursor), limit=limit + 1)
+    found = await collaboration.list_attachments(uow, caller, invoice_id, limit=limit + 1, after=decode_cursor(cursor))
     page = list(found[:limit])
     next_cursor = encode_cursor(page[-1].created_at, page[-1].id) if len(found) > limit else None
     return AttachmentPage(items=[AttachmentOut.of(a) for a in page], next_cursor=next_cursor)
@@ -50,16 +51,8 @@ async def add_attachment(
     """Attach a file (PDF, image, XLSX, CSV or text) up to the service's size cap."""
     # One byte past the cap is enough to refuse it: a huge upload is never read whole.
     content = await file.read(max_bytes + 1)
-    attachment = await collaboration.add_attachment(
-        uow,
-        caller,
-        invoice_id,
-        filename=file.filename,
-        content_type=file.content_type,
-        content=content,
-        max_bytes=max_bytes,
-    )
-    return AttachmentOut.of(attachment)
+    upload = Upload(filename=file.filename, content_type=file.content_type, content=content)
+    return AttachmentOut.of(await collaboration.add_attachment(uow, caller, invoice_id, upload, max_bytes=max_bytes))
 
 
 @router.get(
@@ -68,7 +61,7 @@ async def add_attachment(
     responses=DOWNLOAD_RESPONSES,
 )
 async def download_attachment(invoice_id: UUID, attachment_id: UUID, caller: CurrentPrincipal, uow: Uow) -> Response:
-    attachment, content = await collaboration.get_attachment(uow, caller, invoice_id, attachment_id)
+    attachment, content = await collaboration.attachment_content(uow, caller, invoice_id, attachment_id)
     return Response(
         content=content,
         media_type=attachment.content_type,

@@ -10,10 +10,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from invoicing.domain.attachments import Attachment
-from invoicing.domain.comments import MAX_COMMENT_LENGTH, AuthorRole, Comment
+from invoicing.domain.collaboration import Attachment, Comment
 from invoicing.domain.lines import LineDraft
 from invoicing.domain.model import Invoice
+from shared.collaboration import MAX_COMMENT_LENGTH, AuthorRole
 from shared.contracts.base import DecimalStr
 from shared.contracts.invoicing import InvoiceStatus
 from shared.contracts.matching import Outcome, Reason, VerdictLine

@@ -2,7 +2,8 @@
 
 Both sides that can see an invoice take part, except in a supplier's draft, which is the
 supplier's own until submitted (a draft the buyer wrote is shared with its supplier). Each new
-comment or file is published through the outbox so that the other side hears of it.
+comment or file records its event, which the unit of work moves to the outbox so that the other
+side hears of it.
 """
 
 from __future__ import annotations
@@ -11,15 +12,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from uuid import UUID
 
-from invoicing.adapters.collaboration import After
 from invoicing.domain.access import may_follow_conversation
-from invoicing.domain.attachments import Attachment, new_attachment
-from invoicing.domain.comments import Comment, new_comment
+from invoicing.domain.collaboration import Attachment, Comment
 from invoicing.domain.errors import InvoiceNotFound
 from invoicing.domain.model import Invoice
 from invoicing.service.unit_of_work import UnitOfWork
 from shared.auth import Principal
-from shared.errors import NotFound
+from shared.collaboration import Cursor, Upload
 from shared.uploads import check_upload
 
 
@@ -30,11 +29,11 @@ async def _followed(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -> Inv
     return invoice
 
 
-async def add_comment(uow: UnitOfWork, caller: Principal, invoice_id: UUID, body: str) -> Comment:
+async def add_comment(uow: UnitOfWork, caller: Principal, invoice_id: UUID, *, body: str) -> Comment:
     async with uow:
         invoice = await _followed(uow, caller, invoice_id)
         po = await uow.purchase_orders.find(invoice.purchase_order_id)
-        comment, event = new_comment(
+        comment = Comment.on(
             invoice,
             author_id=caller.user_id,
             author_role=caller.role,
@@ -43,61 +42,49 @@ async def add_comment(uow: UnitOfWork, caller: Principal, invoice_id: UUID, body
             initiator_id=po.initiator_id if po is not None else invoice.initiator_id,
             now=datetime.now(UTC),
         )
-        await uow.comments.add(comment)
-        uow.outbox.add(event, tenant_id=invoice.tenant_id)
+        await uow.save_comment(comment, tenant_id=invoice.tenant_id)
         await uow.commit()
     return comment
 
 
 async def list_comments(
-    uow: UnitOfWork, caller: Principal, invoice_id: UUID, *, after: After, limit: int
+    uow: UnitOfWork, caller: Principal, invoice_id: UUID, *, limit: int, after: Cursor | None
 ) -> Sequence[Comment]:
     async with uow:
         invoice = await _followed(uow, caller, invoice_id)
-        return await uow.comments.of_invoice(invoice.id, after=after, limit=limit)
+        return await uow.comments.list(invoice.id, limit=limit, after=after)
 
 
 async def add_attachment(
-    uow: UnitOfWork,
-    caller: Principal,
-    invoice_id: UUID,
-    *,
-    filename: str | None,
-    content_type: str | None,
-    content: bytes,
-    max_bytes: int,
+    uow: UnitOfWork, caller: Principal, invoice_id: UUID, upload: Upload, *, max_bytes: int
 ) -> Attachment:
     async with uow:
         invoice = await _followed(uow, caller, invoice_id)
-        name, checked_type = check_upload(filename, content_type, content, max_bytes=max_bytes)
-        attachment, event = new_attachment(
+        filename, content_type = check_upload(upload.filename, upload.content_type, upload.content, max_bytes=max_bytes)
+        attachment = Attachment.on(
             invoice,
-            filename=name,
-            content_type=checked_type,
-            size=len(content),
+            filename=filename,
+            content_type=content_type,
+            size=len(upload.content),
             uploaded_by=caller.user_id,
             now=datetime.now(UTC),
         )
-        await uow.attachments.add(attachment, content)
-        uow.outbox.add(event, tenant_id=invoice.tenant_id)
+        await uow.save_attachment(attachment, upload.content, tenant_id=invoice.tenant_id)
         await uow.commit()
     return attachment
 
 
 async def list_attachments(
-    uow: UnitOfWork, caller: Principal, invoice_id: UUID, *, after: After, limit: int
+    uow: UnitOfWork, caller: Principal, invoice_id: UUID, *, limit: int, after: Cursor | None
 ) -> Sequence[Attachment]:
     async with uow:
         invoice = await _followed(uow, caller, invoice_id)
-        return await uow.attachments.of_invoice(invoice.id, after=after, limit=limit)
+        return await uow.attachments.list(invoice.id, limit=limit, after=after)
 
 
-async def get_attachment(
+async def attachment_content(
     uow: UnitOfWork, caller: Principal, invoice_id: UUID, attachment_id: UUID
 ) -> tuple[Attachment, bytes]:
     async with uow:
         invoice = await _followed(uow, caller, invoice_id)
-        found = await uow.attachments.get(invoice.id, attachment_id)
-    if found is None:
-        raise NotFound("attachment not found")
-    return found
+        return await uow.attachments.get(invoice.id, attachment_id)

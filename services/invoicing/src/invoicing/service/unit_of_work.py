@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from invoicing.adapters.collaboration import AttachmentRepository, CommentRepository
 from invoicing.adapters.directory import OrganisationDirectory, SupplierDirectory
 from invoicing.adapters.read_models import PurchaseOrderRepository
 from invoicing.adapters.repository import InvoiceRepository
+from invoicing.domain.collaboration import Attachment, Comment
 from invoicing.domain.model import Invoice
+from shared.contracts.base import EventPayload
 from shared.db import SqlUnitOfWork
 from shared.json_documents import PageReader
 
@@ -24,6 +28,17 @@ class UnitOfWork(SqlUnitOfWork):
     async def save(self, invoice: Invoice) -> None:
         """Persist the aggregate and move its recorded events to the outbox."""
         await self.invoices.save(invoice)
-        for event in invoice.events:
-            self.outbox.add(event, tenant_id=invoice.tenant_id)
-        invoice.events.clear()
+        self._publish(invoice.events, invoice.tenant_id)
+
+    async def save_comment(self, comment: Comment, *, tenant_id: UUID) -> None:
+        await self.comments.add(comment)
+        self._publish(comment.events, tenant_id)
+
+    async def save_attachment(self, attachment: Attachment, content: bytes, *, tenant_id: UUID) -> None:
+        await self.attachments.add(attachment, content)
+        self._publish(attachment.events, tenant_id)
+
+    def _publish(self, events: list[EventPayload], tenant_id: UUID) -> None:
+        for event in events:
+            self.outbox.add(event, tenant_id=tenant_id)
+        events.clear()

@@ -7,29 +7,18 @@ only ever read below an order the caller may see.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, and_, insert, or_, select, true
+from sqlalchemy import Row, insert, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.adapters.stored_files import StoredFiles
 from orders.adapters.tables import purchase_order_attachments, purchase_order_comments
 from orders.domain.collaboration import Attachment, Comment
 from orders.domain.errors import AttachmentNotFound
-
-
-def _page(order_id: UUID, after: tuple[datetime, UUID] | None, limit: int) -> Any:
-    """The order's comments strictly after the cursor, oldest first: (created_at, id) ascending."""
-    created, row_id = purchase_order_comments.c.created_at, purchase_order_comments.c.id
-    following = true() if after is None else or_(created > after[0], and_(created == after[0], row_id > after[1]))
-    return (
-        select(purchase_order_comments)
-        .where(purchase_order_comments.c.purchase_order_id == order_id, following)
-        .order_by(created.asc(), row_id.asc())
-        .limit(limit)
-    )
+from shared.collaboration import Cursor
+from shared.pagination import cursor_values, keyset_after_cursor
 
 
 def _comment(row: Row[Any]) -> Comment:
@@ -73,8 +62,18 @@ class CommentRepository:
             )
         )
 
-    async def list(self, order_id: UUID, *, limit: int, after: tuple[datetime, UUID] | None) -> Sequence[Comment]:
-        query = _page(order_id, after, limit)
+    async def list(self, order_id: UUID, *, limit: int, after: Cursor | None) -> Sequence[Comment]:
+        """The order's comments strictly after the cursor, oldest first: (created_at, id) ascending."""
+        created, row_id = purchase_order_comments.c.created_at, purchase_order_comments.c.id
+        following = (
+            true() if after is None else keyset_after_cursor(created, row_id, cursor_values(after), oldest_first=True)
+        )
+        query = (
+            select(purchase_order_comments)
+            .where(purchase_order_comments.c.purchase_order_id == order_id, following)
+            .order_by(created.asc(), row_id.asc())
+            .limit(limit)
+        )
         return [_comment(row) for row in (await self._session.execute(query)).all()]
 
 
@@ -93,10 +92,12 @@ class AttachmentRepository:
             created_at=attachment.created_at,
         )
 
-    async def list(self, order_id: UUID, *, limit: int, after: tuple[datetime, UUID] | None) -> Sequence[Attachment]:
+    async def list(self, order_id: UUID, *, limit: int, after: Cursor | None) -> Sequence[Attachment]:
+        """The order's files without their bytes, oldest first, strictly after the cursor."""
         return [_attachment(row) for row in await self._files.described(order_id, after=after, limit=limit)]
 
     async def get(self, order_id: UUID, attachment_id: UUID) -> tuple[Attachment, bytes]:
+        """The file with its bytes; ``AttachmentNotFound`` unless it is this order's."""
         row = await self._files.one(order_id, attachment_id)
         if row is None:
             raise AttachmentNotFound()

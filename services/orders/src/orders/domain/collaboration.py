@@ -8,19 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
 from uuid import UUID, uuid4
 
 from orders.domain.errors import InvalidPurchaseOrder
 from orders.domain.model import PurchaseOrder
+from shared.collaboration import AuthorRole, comment_text
 from shared.contracts.base import EventPayload
 from shared.contracts.orders import PurchaseOrderAttachmentAdded, PurchaseOrderCommentAdded
 
-AuthorRole = Literal["buyer_admin", "buyer_user", "supplier"]
-MAX_COMMENT_LENGTH = 5000
 
-
-@dataclass
+@dataclass(frozen=True)
 class Comment:
     id: UUID
     purchase_order_id: UUID
@@ -42,12 +39,8 @@ class Comment:
         body: str,
         now: datetime,
     ) -> Comment:
-        if not body.strip() or len(body) > MAX_COMMENT_LENGTH:
-            raise InvalidPurchaseOrder(
-                "a comment needs between 1 and 5000 characters of text",
-                errors=[{"field": "body", "message": "1 to 5000 characters, not only spaces"}],
-            )
-        comment = cls(uuid4(), order.id, author_id, author_role, author_name, body, now)
+        text = comment_text(body, refused=InvalidPurchaseOrder)
+        comment = cls(uuid4(), order.id, author_id, author_role, author_name, text, now)
         if order.published:
             comment.events.append(
                 PurchaseOrderCommentAdded(
@@ -60,14 +53,14 @@ class Comment:
                     author_id=author_id,
                     author_role=author_role,
                     author_name=author_name,
-                    body=body,
+                    body=text,
                     created_at=now,
                 )
             )
         return comment
 
 
-@dataclass
+@dataclass(frozen=True)
 class Attachment:
     """A file's description; its bytes are stored beside it, by id, never under its name."""
 
@@ -84,6 +77,7 @@ class Attachment:
     def on(
         cls, order: PurchaseOrder, *, filename: str, content_type: str, size: int, uploaded_by: UUID, now: datetime
     ) -> Attachment:
+        """An attachment of an already checked upload (safe name, allowed type)."""
         attachment = cls(uuid4(), order.id, filename, content_type, size, uploaded_by, now)
         if order.published:
             attachment.events.append(

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from orders.domain.collaboration import Comment
 from orders.entrypoints.deps import MaxUploadBytes, Uow
 from orders.service import collaboration
+from shared.collaboration import MAX_COMMENT_LENGTH, Upload
 from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
 from shared.runtime import CurrentPrincipal
 from shared.uploads import DOWNLOAD_RESPONSES, content_disposition
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/api/v1/purchase-orders/{order_id}", tags=["purchase 
 class CommentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    body: str = Field(min_length=1, max_length=5000)
+    body: str = Field(min_length=1, max_length=MAX_COMMENT_LENGTH)
 
 
 class CommentOut(BaseModel):
@@ -129,7 +130,7 @@ async def add_attachment(
 ) -> AttachmentOut:
     # One byte past the cap is enough to refuse the file without reading all of it.
     content = await file.read(max_bytes + 1)
-    upload = collaboration.Upload(filename=file.filename, content_type=file.content_type, content=content)
+    upload = Upload(filename=file.filename, content_type=file.content_type, content=content)
     return AttachmentOut.of(await collaboration.add_attachment(uow, caller, order_id, upload, max_bytes=max_bytes))
 
 

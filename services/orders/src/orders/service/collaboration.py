@@ -8,7 +8,6 @@ the supplier) is 404 before anything below it is read or written.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -16,23 +15,11 @@ from orders.domain.collaboration import Attachment, Comment
 from orders.domain.portal_switch import ensure_portal_on
 from orders.service.unit_of_work import UnitOfWork
 from shared.auth import Principal
+from shared.collaboration import Cursor, Upload
 from shared.uploads import check_upload
 
-Cursor = tuple[datetime, UUID] | None
 
-
-@dataclass(frozen=True)
-class Upload:
-    """A file as the request carried it, checked only by the use case."""
-
-    filename: str | None
-    content_type: str | None
-    content: bytes
-
-
-async def add_comment(
-    uow: UnitOfWork, caller: Principal, order_id: UUID, *, body: str, author_name: str | None = None
-) -> Comment:
+async def add_comment(uow: UnitOfWork, caller: Principal, order_id: UUID, *, body: str) -> Comment:
     async with uow:
         order = await uow.purchase_orders.get(order_id, scope=caller)
         ensure_portal_on(caller, order.supplier_id, "comment on the buyer's orders")
@@ -40,7 +27,7 @@ async def add_comment(
             order,
             author_id=caller.user_id,
             author_role=caller.role,
-            author_name=author_name,
+            author_name=None,  # tokens carry no display name; the notifier knows the users
             body=body,
             now=datetime.now(UTC),
         )
@@ -50,7 +37,7 @@ async def add_comment(
 
 
 async def list_comments(
-    uow: UnitOfWork, caller: Principal, order_id: UUID, *, limit: int, after: Cursor
+    uow: UnitOfWork, caller: Principal, order_id: UUID, *, limit: int, after: Cursor | None
 ) -> Sequence[Comment]:
     async with uow:
         await uow.purchase_orders.get(order_id, scope=caller)
@@ -78,7 +65,7 @@ async def add_attachment(
 
 
 async def list_attachments(
-    uow: UnitOfWork, caller: Principal, order_id: UUID, *, limit: int, after: Cursor
+    uow: UnitOfWork, caller: Principal, order_id: UUID, *, limit: int, after: Cursor | None
 ) -> Sequence[Attachment]:
     async with uow:
         await uow.purchase_orders.get(order_id, scope=caller)

@@ -8,8 +8,8 @@ from email.policy import default
 from uuid import UUID, uuid4
 
 from notifier.adapters.rendering import EmailRenderer
-from notifier.domain.directory import PortalUser, SupplierContact
 from notifier.domain.messages import EmailDraft
+from notifier.domain.read_models import PortalUser, SupplierContact
 from tests.notifier import samples
 
 TENANT = uuid4()

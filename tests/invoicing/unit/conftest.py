@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from invoicing.domain.model import Invoice
-from invoicing.domain.purchase_orders import PurchaseOrder
+from invoicing.domain.read_models import PurchaseOrder
 from tests.invoicing.unit.fakes import NOW, make_invoice, make_po, make_verdict
 
 

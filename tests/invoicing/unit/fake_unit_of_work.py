@@ -18,8 +18,7 @@ from uuid import UUID
 
 from invoicing.domain.errors import InvoiceNotFound, PurchaseOrderNotFound
 from invoicing.domain.model import Invoice
-from invoicing.domain.organisations import OrganisationSettings
-from invoicing.domain.purchase_orders import PurchaseOrder
+from invoicing.domain.read_models import OrganisationSettings, PurchaseOrder
 from invoicing.domain.status import Status
 from shared.auth import Principal
 from shared.contracts.base import EventPayload

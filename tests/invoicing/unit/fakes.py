@@ -9,7 +9,7 @@ from uuid import uuid4
 
 from invoicing.domain.lines import LineDraft, build_lines
 from invoicing.domain.model import Invoice
-from invoicing.domain.purchase_orders import PurchaseOrder, PurchaseOrderLine
+from invoicing.domain.read_models import PurchaseOrder, PurchaseOrderLine
 from invoicing.domain.verdicts import Verdict
 from invoicing.service.handlers import verdict_of
 from shared.contracts.matching import MatchingVerdictIssued

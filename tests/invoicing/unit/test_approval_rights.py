@@ -8,7 +8,7 @@ import pytest
 
 from invoicing.domain.errors import InvalidInvoice, NotAllowed
 from invoicing.domain.model import Invoice
-from invoicing.domain.purchase_orders import PurchaseOrder
+from invoicing.domain.read_models import PurchaseOrder
 from tests.invoicing.unit.fakes import NOW
 
 

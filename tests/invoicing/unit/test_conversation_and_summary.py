@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from invoicing.domain.collaboration import Attachment, Comment
 from invoicing.domain.errors import InvalidComment
-from invoicing.domain.purchase_orders import PurchaseOrder
+from invoicing.domain.read_models import PurchaseOrder
 from invoicing.domain.summary import ALL_STATUSES, invoices_by_status
 from shared.collaboration import MAX_COMMENT_LENGTH
 from tests.invoicing.unit.fakes import NOW, make_invoice

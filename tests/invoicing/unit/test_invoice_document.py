@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from invoicing.adapters.pdf import render_invoice_pdf
 from invoicing.domain.events import invoice_state
 from invoicing.domain.lines import LineDraft
-from invoicing.domain.purchase_orders import PurchaseOrder
+from invoicing.domain.read_models import PurchaseOrder
 from shared.contracts.invoicing import InvoiceSnapshot
 from tests.invoicing.unit.fakes import NOW, make_invoice, make_po, make_verdict
 

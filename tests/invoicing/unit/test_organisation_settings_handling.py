@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from invoicing.domain.organisations import OrganisationSettings
+from invoicing.domain.read_models import OrganisationSettings
 from invoicing.service import read_models
 from shared.contracts.identity import OrganisationSettingsChanged
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from invoicing.domain.errors import InvalidInvoice, InvoiceStateConflict, PaymentExceedsTotal
 from invoicing.domain.model import Invoice
-from invoicing.domain.purchase_orders import PurchaseOrder
+from invoicing.domain.read_models import PurchaseOrder
 from tests.invoicing.unit.fakes import NOW, make_invoice, make_po, make_verdict
 
 

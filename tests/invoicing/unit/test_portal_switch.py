@@ -23,8 +23,7 @@ from invoicing.domain.access import (
 from invoicing.domain.errors import BeyondWhatRemains, NotAllowed, PurchaseOrderNotFound, PurchaseOrderNotInvoiceable
 from invoicing.domain.lines import LineDraft, build_lines, prefill
 from invoicing.domain.model import Invoice
-from invoicing.domain.organisations import OrganisationSettings, switches_portal_off
-from invoicing.domain.purchase_orders import PurchaseOrder
+from invoicing.domain.read_models import OrganisationSettings, PurchaseOrder, switches_portal_off
 from tests.invoicing.unit.fakes import NOW, make_invoice, make_po, make_verdict
 
 TENANT = uuid4()

@@ -15,7 +15,7 @@ import pytest
 
 from invoicing.adapters.arrivals import PurchaseOrderArrivals
 from invoicing.domain.errors import PurchaseOrderNotFound, PurchaseOrderNotHereYet
-from invoicing.service import handlers
+from invoicing.service import commands
 from invoicing.service.purchase_order_wait import PurchaseOrderWait
 from shared.auth import Principal
 
@@ -155,7 +155,7 @@ SUPPLIER = Principal(user_id=uuid.uuid4(), role="supplier", supplier_ids=frozens
 
 
 async def create(uow: NoOrderUnitOfWork, wait: PurchaseOrderWait) -> None:
-    await handlers.create_invoice(
+    await commands.create_invoice(
         uow,  # type: ignore[arg-type]
         SUPPLIER,
         purchase_order_id=PO_ID,

@@ -20,10 +20,9 @@ from invoicing.domain.errors import (
 )
 from invoicing.domain.lines import LineDraft
 from invoicing.domain.model import Invoice
-from invoicing.domain.organisations import OrganisationSettings
-from invoicing.domain.purchase_orders import PurchaseOrder
+from invoicing.domain.read_models import OrganisationSettings, PurchaseOrder
 from invoicing.domain.status import Status
-from invoicing.service import handlers
+from invoicing.service import commands, handlers
 from shared.auth import Principal
 from shared.contracts.invoicing import (
     InvoiceApproved,
@@ -93,7 +92,7 @@ async def create(
     number: str = "INV-9",
     lines: list[LineDraft] | None = None,
 ) -> Invoice:
-    return await handlers.create_invoice(
+    return await commands.create_invoice(
         uow,  # type: ignore[arg-type]
         caller,
         purchase_order_id=po.id,
@@ -188,7 +187,7 @@ async def test_renaming_to_a_number_the_supplier_already_uses_is_refused_and_the
     uow.store(draft(po, "INV-1"), second)
 
     with pytest.raises(DuplicateInvoiceNumber):
-        await handlers.edit_invoice(uow, supplier_of(po), second.id, {"number": "INV-1"})  # type: ignore[arg-type]
+        await commands.edit_invoice(uow, supplier_of(po), second.id, {"number": "INV-1"})  # type: ignore[arg-type]
 
     assert not uow.committed and uow.stored_invoices[second.id].number == "INV-2"
 
@@ -199,7 +198,7 @@ async def test_an_invoice_keeps_its_own_number_when_edited(po: PurchaseOrder) ->
     uow.store(invoice)
 
     changes = {"number": "INV-1", "issue_date": date(2026, 3, 2)}
-    await handlers.edit_invoice(uow, supplier_of(po), invoice.id, changes)  # type: ignore[arg-type]
+    await commands.edit_invoice(uow, supplier_of(po), invoice.id, changes)  # type: ignore[arg-type]
 
     assert uow.committed and uow.stored_invoices[invoice.id].issue_date == date(2026, 3, 2)
 
@@ -212,7 +211,7 @@ async def test_submitting_records_one_invoice_submitted_in_the_outbox_and_commit
     invoice = draft(po)
     uow.store(invoice)
 
-    await handlers.submit_invoice(uow, supplier_of(po), invoice.id)  # type: ignore[arg-type]
+    await commands.submit_invoice(uow, supplier_of(po), invoice.id)  # type: ignore[arg-type]
 
     assert uow.committed
     assert [type(event) for event in uow.outbox.events] == [InvoiceSubmitted]
@@ -227,7 +226,7 @@ async def test_a_supplier_cannot_submit_another_suppliers_invoice(po: PurchaseOr
     uow.store(invoice)
 
     with pytest.raises(InvoiceNotFound):
-        await handlers.submit_invoice(uow, ANOTHER_SUPPLIER, invoice.id)  # type: ignore[arg-type]
+        await commands.submit_invoice(uow, ANOTHER_SUPPLIER, invoice.id)  # type: ignore[arg-type]
 
     assert not uow.committed and uow.outbox.events == []
     assert uow.stored_invoices[invoice.id].status == Status.draft
@@ -239,7 +238,7 @@ async def test_an_invoice_without_an_issue_date_is_refused_where_the_buyer_requi
     uow.store(invoice)
 
     with pytest.raises(IssueDateRequired):
-        await handlers.submit_invoice(uow, supplier_of(po), invoice.id)  # type: ignore[arg-type]
+        await commands.submit_invoice(uow, supplier_of(po), invoice.id)  # type: ignore[arg-type]
 
     assert not uow.committed and uow.stored_invoices[invoice.id].status == Status.draft
 
@@ -250,7 +249,7 @@ async def test_an_invoice_with_its_issue_date_is_submitted_where_the_buyer_requi
     invoice.issue_date = date(2026, 3, 1)
     uow.store(invoice)
 
-    await handlers.submit_invoice(uow, supplier_of(po), invoice.id)  # type: ignore[arg-type]
+    await commands.submit_invoice(uow, supplier_of(po), invoice.id)  # type: ignore[arg-type]
 
     assert uow.committed and uow.stored_invoices[invoice.id].status == Status.matching
 
@@ -261,7 +260,7 @@ async def test_a_restricted_supplier_may_not_submit_more_than_the_other_live_inv
     uow.store(submitted(po, "INV-1", billing(po, "4")), invoice)
 
     with pytest.raises(BeyondWhatRemains):
-        await handlers.submit_invoice(uow, supplier_of(po, restricted=True), invoice.id)  # type: ignore[arg-type]
+        await commands.submit_invoice(uow, supplier_of(po, restricted=True), invoice.id)  # type: ignore[arg-type]
 
     assert not uow.committed and uow.stored_invoices[invoice.id].status == Status.draft
 
@@ -275,7 +274,7 @@ async def test_the_buyer_cancels_a_pending_invoice_and_records_invoice_canceled(
     uow = FakeUnitOfWork(po)
     uow.store(pending)
 
-    await handlers.cancel_invoice(uow, buyer_of(po), pending.id)  # type: ignore[arg-type]
+    await commands.cancel_invoice(uow, buyer_of(po), pending.id)  # type: ignore[arg-type]
 
     assert uow.committed and uow.stored_invoices[pending.id].status == Status.canceled
     [event] = uow.outbox.events
@@ -291,7 +290,7 @@ async def test_the_approver_approves_a_pending_invoice_and_records_invoice_appro
     uow = FakeUnitOfWork(po)
     uow.store(pending)
 
-    await handlers.approve_invoice(uow, approver_of(po), pending.id)  # type: ignore[arg-type]
+    await commands.approve_invoice(uow, approver_of(po), pending.id)  # type: ignore[arg-type]
 
     assert uow.committed and uow.stored_invoices[pending.id].status == Status.approved
     [event] = uow.outbox.events
@@ -304,7 +303,7 @@ async def test_the_approver_rejects_a_pending_invoice_with_the_reason_and_record
     uow = FakeUnitOfWork(po)
     uow.store(pending)
 
-    await handlers.reject_invoice(uow, approver_of(po), pending.id, " wrong price ")  # type: ignore[arg-type]
+    await commands.reject_invoice(uow, approver_of(po), pending.id, " wrong price ")  # type: ignore[arg-type]
 
     stored = uow.stored_invoices[pending.id]
     assert uow.committed and (stored.status, stored.rejection_reason) == (Status.rejected, "wrong price")
@@ -319,9 +318,9 @@ async def test_the_supplier_may_not_decide_on_its_own_invoice(po: PurchaseOrder,
 
     with pytest.raises(Forbidden, match="only buyer staff"):
         if decide == "approve":
-            await handlers.approve_invoice(uow, caller, pending.id)  # type: ignore[arg-type]
+            await commands.approve_invoice(uow, caller, pending.id)  # type: ignore[arg-type]
         else:
-            await handlers.reject_invoice(uow, caller, pending.id, "no")  # type: ignore[arg-type]
+            await commands.reject_invoice(uow, caller, pending.id, "no")  # type: ignore[arg-type]
 
     assert not uow.committed and uow.stored_invoices[pending.id].status == Status.pending
 
@@ -331,7 +330,7 @@ async def test_a_buyer_of_another_tenant_does_not_find_the_invoice(po: PurchaseO
     uow.store(pending)
 
     with pytest.raises(InvoiceNotFound):
-        await handlers.approve_invoice(uow, ANOTHER_TENANTS_ADMIN, pending.id)  # type: ignore[arg-type]
+        await commands.approve_invoice(uow, ANOTHER_TENANTS_ADMIN, pending.id)  # type: ignore[arg-type]
 
     assert not uow.committed and uow.stored_invoices[pending.id].status == Status.pending
 
@@ -346,7 +345,7 @@ async def test_a_payment_over_what_is_left_to_pay_is_refused_and_nothing_is_writ
     uow.store(approved)  # net total 1000.00
 
     with pytest.raises(PaymentExceedsTotal):
-        await handlers.record_payment(uow, buyer_of(po), approved.id, Decimal("1000.01"))  # type: ignore[arg-type]
+        await commands.record_payment(uow, buyer_of(po), approved.id, Decimal("1000.01"))  # type: ignore[arg-type]
 
     stored = uow.stored_invoices[approved.id]
     assert not uow.committed and (stored.status, stored.payments) == (Status.approved, [])
@@ -359,8 +358,8 @@ async def test_paying_the_rest_marks_the_invoice_paid_and_records_the_payment(
     uow.store(approved)
     buyer = buyer_of(po)
 
-    await handlers.record_payment(uow, buyer, approved.id, Decimal("400.00"))  # type: ignore[arg-type]
-    await handlers.record_payment(uow, buyer, approved.id, Decimal("600.00"))  # type: ignore[arg-type]
+    await commands.record_payment(uow, buyer, approved.id, Decimal("400.00"))  # type: ignore[arg-type]
+    await commands.record_payment(uow, buyer, approved.id, Decimal("600.00"))  # type: ignore[arg-type]
 
     stored = uow.stored_invoices[approved.id]
     assert (stored.status, stored.paid_total) == (Status.paid, Decimal("1000.00"))

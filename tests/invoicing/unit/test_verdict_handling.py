@@ -8,7 +8,7 @@ from uuid import UUID
 import pytest
 
 from invoicing.domain.model import Invoice
-from invoicing.domain.purchase_orders import PurchaseOrder
+from invoicing.domain.read_models import PurchaseOrder
 from invoicing.service import handlers
 from shared.errors import RetryLater
 from tests.invoicing.unit.fakes import NOW, make_invoice, make_verdict_event

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from notifier.domain.directory import BuyerOrganisation, PortalUser, SupplierContact
 from notifier.domain.messages import EmailDraft
 from notifier.domain.model import Email
+from notifier.domain.read_models import BuyerOrganisation, PortalUser, SupplierContact
 
 
 class FakeDirectory:

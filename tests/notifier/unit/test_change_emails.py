@@ -11,8 +11,8 @@ from uuid import UUID, uuid4
 import pytest
 
 from notifier.domain import cancellations, rfps
-from notifier.domain.directory import BuyerOrganisation, SupplierContact
 from notifier.domain.errors import BuyerNotKnownYet
+from notifier.domain.read_models import BuyerOrganisation, SupplierContact
 from notifier.service import cancellation_emails, rfp_emails
 from tests.notifier import samples
 from tests.notifier.rendered import PORTAL_URL, SUPPLIER, SUPPLIER_ID, TENANT, render

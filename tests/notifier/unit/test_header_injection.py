@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from notifier.adapters.rendering import EmailRenderer
 from notifier.domain import messages, rfps
-from notifier.domain.directory import SupplierContact
 from notifier.domain.headers import MAX_HEADER_TEXT, InvalidRecipient, header_text, single_address
+from notifier.domain.read_models import SupplierContact
 from tests.notifier import samples
 from tests.notifier.rendered import PORTAL_URL, SENDER, SUPPLIER, SUPPLIER_ID, TENANT, render
 

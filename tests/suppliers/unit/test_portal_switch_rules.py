@@ -13,7 +13,7 @@ from shared.contracts.identity import OrganisationSettingsChanged
 from suppliers.bootstrap import bootstrap
 from suppliers.config import Settings
 from suppliers.domain.errors import SupplierPortalSwitchedOff
-from suppliers.domain.organisations import OrganisationSettings, ensure_may_activate_portals
+from suppliers.domain.read_models import OrganisationSettings, ensure_may_activate_portals
 
 TENANT = uuid.uuid4()
 

@@ -22,7 +22,7 @@ from gateway.entrypoints.schemas import (
     UserOut,
     UserPage,
 )
-from gateway.service import handlers
+from gateway.service import commands, queries
 from shared.auth import Principal, expiry_of
 from shared.pagination import LimitParam
 from shared.runtime import CurrentPrincipal
@@ -48,7 +48,7 @@ def issue_token_for(request: Request, principal: Principal, *, not_after: dateti
 async def issue_token(body: TokenRequest, request: Request, uow: Uow, limits: Limits) -> TokenOut:
     # The gateway is the edge: the connection's peer is the client (no proxy header is trusted).
     client_ip = request.client.host if request.client else None
-    principal = await handlers.sign_in(uow, str(body.email), body.password, client_ip=client_ip, limits=limits)
+    principal = await commands.sign_in(uow, str(body.email), body.password, client_ip=client_ip, limits=limits)
     return issue_token_for(request, principal)
 
 
@@ -66,7 +66,7 @@ async def accept_invitation(token: str, body: AcceptInvitation, request: Request
     """A new supplier account, or, when the invited email has one already, that account with the
     invitation's supplier added: ``password`` is then that account's, under the sign-in limits."""
     client_ip = request.client.host if request.client else None
-    principal = await handlers.accept_invitation(
+    principal = await commands.accept_invitation(
         uow, token, password=body.password, name=body.name, client_ip=client_ip, limits=limits
     )
     return issue_token_for(request, principal)
@@ -86,14 +86,14 @@ async def switch_supplier(body: SupplierSwitch, caller: CurrentPrincipal, reques
     with that buyer organisation's documents only. Any token of the user switches to any of its
     records still linked and active (the links are read again, as at sign-in). The new token
     expires when the presented one does: switching never extends a session."""
-    principal = await handlers.switch_supplier(uow, caller, body.supplier_id)
+    principal = await commands.switch_supplier(uow, caller, body.supplier_id)
     presented = request.headers["authorization"].split(" ", 1)[1].strip()
     return issue_token_for(request, principal, not_after=expiry_of(presented))
 
 
 @router.get("/me", response_model=MeOut)
 async def me(caller: CurrentPrincipal, uow: Uow) -> MeOut:
-    user, organisations = await handlers.caller_identity(uow, caller)
+    user, organisations = await queries.caller_identity(uow, caller)
     return MeOut(
         user_id=user.id,
         email=user.email,
@@ -117,7 +117,7 @@ async def me(caller: CurrentPrincipal, uow: Uow) -> MeOut:
 
 @router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)
 async def create_user(body: UserCreate, caller: CurrentPrincipal, uow: Uow) -> UserOut:
-    user = await handlers.create_buyer_user(
+    user = await commands.create_buyer_user(
         uow, caller, email=str(body.email), name=body.name, password=body.password, role=body.role
     )
     return UserOut(id=user.id, email=user.email, name=user.name, role=user.role, tenant_id=user.tenant_id)
@@ -125,7 +125,7 @@ async def create_user(body: UserCreate, caller: CurrentPrincipal, uow: Uow) -> U
 
 @router.get("/users", response_model=UserPage)
 async def list_users(caller: CurrentPrincipal, uow: Uow, limit: LimitParam = 200) -> UserPage:
-    users = await handlers.list_buyer_users(uow, caller, limit)
+    users = await queries.list_buyer_users(uow, caller, limit)
     return UserPage(
         items=[
             UserOut(id=u.id, email=u.email, name=u.name, role=u.role, tenant_id=u.tenant_id, active=u.active)
@@ -145,10 +145,10 @@ def _settings_out(organisation: Organisation) -> SettingsOut:
 
 @router.get("/settings", response_model=SettingsOut)
 async def get_settings(caller: CurrentPrincipal, uow: Uow) -> SettingsOut:
-    return _settings_out(await handlers.get_settings(uow, caller))
+    return _settings_out(await queries.get_settings(uow, caller))
 
 
 @router.patch("/settings", response_model=SettingsOut)
 async def patch_settings(body: SettingsPatch, caller: CurrentPrincipal, uow: Uow) -> SettingsOut:
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
-    return _settings_out(await handlers.change_settings(uow, caller, changes))
+    return _settings_out(await commands.change_settings(uow, caller, changes))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from gateway.config import Settings
-from gateway.service import handlers
+from gateway.service import read_models
 from gateway.service.unit_of_work import UnitOfWork
 from shared.consumer_groups import consumer_group
 from shared.contracts.suppliers import SUPPLIERS_TOPIC, SupplierSnapshot
@@ -21,6 +21,6 @@ def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
     ttl = timedelta(days=settings.invitation_ttl_days)
 
     async def on_supplier(uow: UnitOfWork, payload: SupplierSnapshot) -> None:
-        await handlers.on_supplier_changed(uow, payload, public_url=settings.public_url, ttl=ttl)
+        await read_models.on_supplier_changed(uow, payload, public_url=settings.public_url, ttl=ttl)
 
     return [consumer_group(runtime, SUPPLIERS_TOPIC, CONSUMER, UnitOfWork, {SupplierSnapshot: on_supplier})]

@@ -11,7 +11,7 @@ from uuid import UUID
 from pydantic import BaseModel
 from sqlalchemy import Integer, Select, Text, bindparam, cast, func, literal_column, select
 
-from invoicing.adapters.directory import known_supplier_name
+from invoicing.adapters.read_models import known_supplier_name
 from invoicing.adapters.repository import visible_to_bound
 from invoicing.adapters.tables import invoice_lines, invoices, payments
 from shared.auth import Principal

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from invoicing.adapters.directory import known_supplier_name
+from invoicing.adapters.read_models import known_supplier_name
 from invoicing.adapters.tables import invoice_lines, invoices, payments
 from invoicing.domain.errors import DuplicateInvoiceNumber, InvoiceNotFound
 from invoicing.domain.lines import InvoiceLine

@@ -21,8 +21,7 @@ from uuid import UUID
 
 from invoicing.domain.errors import BeyondWhatRemains, NotAllowed, PurchaseOrderNotFound
 from invoicing.domain.lines import InvoiceLine
-from invoicing.domain.organisations import OrganisationSettings
-from invoicing.domain.purchase_orders import INVOICEABLE_STATUSES, PurchaseOrder
+from invoicing.domain.read_models import INVOICEABLE_STATUSES, OrganisationSettings, PurchaseOrder
 from invoicing.domain.status import Status
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from uuid import UUID, uuid4
 
 from invoicing.domain.errors import InvalidInvoice, PurchaseOrderNotInvoiceable
-from invoicing.domain.purchase_orders import PurchaseOrder
+from invoicing.domain.read_models import PurchaseOrder
 from shared.money import line_net
 
 MAX_LINES = 500

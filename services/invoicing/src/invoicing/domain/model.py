@@ -17,7 +17,7 @@ from invoicing.domain.errors import InvalidInvoice, InvoiceStateConflict, IssueD
 from invoicing.domain.events import invoice_state, payment_state
 from invoicing.domain.lines import InvoiceLine, build_lines
 from invoicing.domain.payments import Payment, new_payment, not_payable
-from invoicing.domain.purchase_orders import PurchaseOrder
+from invoicing.domain.read_models import PurchaseOrder
 from invoicing.domain.status import Status
 from invoicing.domain.verdicts import Verdict
 from shared.contracts.base import EventPayload

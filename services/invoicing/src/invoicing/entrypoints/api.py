@@ -21,7 +21,7 @@ from invoicing.entrypoints.schemas import (
     PaymentOut,
     RejectIn,
 )
-from invoicing.service import handlers, queries
+from invoicing.service import commands, queries
 from shared import json_documents
 from shared.contracts.invoicing import InvoiceStatus
 from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
@@ -47,7 +47,7 @@ async def create_invoice(body: InvoiceCreate, caller: CurrentPrincipal, uow: Uow
 
     A purchase order the supplier has just seen may not have reached invoicing yet: the request
     then waits a few seconds for it before answering 404."""
-    invoice = await handlers.create_invoice(
+    invoice = await commands.create_invoice(
         uow,
         caller,
         purchase_order_id=body.purchase_order_id,
@@ -110,34 +110,34 @@ async def get_invoice(invoice_id: UUID, caller: CurrentPrincipal, uow: Uow) -> I
 
 @router.patch("/invoices/{invoice_id}", response_model=InvoiceOut)
 async def patch_invoice(invoice_id: UUID, body: InvoicePatch, caller: CurrentPrincipal, uow: Uow) -> InvoiceOut:
-    return InvoiceOut.of(await handlers.edit_invoice(uow, caller, invoice_id, body.changes()))
+    return InvoiceOut.of(await commands.edit_invoice(uow, caller, invoice_id, body.changes()))
 
 
 @router.post("/invoices/{invoice_id}/submit", status_code=status.HTTP_202_ACCEPTED, response_model=InvoiceOut)
 async def submit_invoice(invoice_id: UUID, caller: CurrentPrincipal, uow: Uow) -> InvoiceOut:
     """Accepted for matching: the verdict moves the invoice on to approved or pending."""
-    return InvoiceOut.of(await handlers.submit_invoice(uow, caller, invoice_id))
+    return InvoiceOut.of(await commands.submit_invoice(uow, caller, invoice_id))
 
 
 @router.post("/invoices/{invoice_id}/approve", response_model=InvoiceOut)
 async def approve_invoice(invoice_id: UUID, caller: CurrentPrincipal, uow: Uow) -> InvoiceOut:
-    return InvoiceOut.of(await handlers.approve_invoice(uow, caller, invoice_id))
+    return InvoiceOut.of(await commands.approve_invoice(uow, caller, invoice_id))
 
 
 @router.post("/invoices/{invoice_id}/reject", response_model=InvoiceOut)
 async def reject_invoice(invoice_id: UUID, body: RejectIn, caller: CurrentPrincipal, uow: Uow) -> InvoiceOut:
-    return InvoiceOut.of(await handlers.reject_invoice(uow, caller, invoice_id, body.reason))
+    return InvoiceOut.of(await commands.reject_invoice(uow, caller, invoice_id, body.reason))
 
 
 @router.post("/invoices/{invoice_id}/cancel", response_model=InvoiceOut)
 async def cancel_invoice(invoice_id: UUID, caller: CurrentPrincipal, uow: Uow) -> InvoiceOut:
-    return InvoiceOut.of(await handlers.cancel_invoice(uow, caller, invoice_id))
+    return InvoiceOut.of(await commands.cancel_invoice(uow, caller, invoice_id))
 
 
 @router.post("/invoices/{invoice_id}/payments", status_code=status.HTTP_201_CREATED, response_model=InvoiceOut)
 async def record_payment(invoice_id: UUID, body: PaymentIn, caller: CurrentPrincipal, uow: Uow) -> InvoiceOut:
     """Record a payment; the invoice becomes partly_paid, or paid once nothing is left to pay."""
-    return InvoiceOut.of(await handlers.record_payment(uow, caller, invoice_id, body.amount))
+    return InvoiceOut.of(await commands.record_payment(uow, caller, invoice_id, body.amount))
 
 
 @router.get(

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import structlog
 
-from invoicing.domain.organisations import OrganisationSettings, switches_portal_off
+from invoicing.domain.read_models import OrganisationSettings, switches_portal_off
 from invoicing.service.unit_of_work import UnitOfWork
 from shared.contracts.identity import OrganisationSettingsChanged
 from shared.contracts.orders import PurchaseOrderSnapshot

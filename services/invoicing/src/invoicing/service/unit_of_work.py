@@ -5,8 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from invoicing.adapters.collaboration import AttachmentRepository, CommentRepository
-from invoicing.adapters.directory import OrganisationDirectory, SupplierDirectory
-from invoicing.adapters.read_models import PurchaseOrderRepository
+from invoicing.adapters.read_models import OrganisationDirectory, PurchaseOrderRepository, SupplierDirectory
 from invoicing.adapters.repository import InvoiceRepository
 from invoicing.domain.collaboration import Attachment, Comment
 from invoicing.domain.model import Invoice

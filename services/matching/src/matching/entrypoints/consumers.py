@@ -6,7 +6,7 @@ One consumer group per consumed topic; the group name is also the inbox's consum
 from __future__ import annotations
 
 from matching.domain.model import Invoice, PurchaseOrder, SupplierTolerance
-from matching.service import handlers
+from matching.service import handlers, read_models
 from matching.service.unit_of_work import UnitOfWork
 from shared.consumer_groups import consumer_group
 from shared.contracts.invoicing import INVOICES_TOPIC, InvoiceSnapshot, InvoiceSubmitted
@@ -21,11 +21,11 @@ INVOICES_GROUP = "matching.invoices"
 
 
 async def on_purchase_order(uow: UnitOfWork, payload: PurchaseOrderSnapshot) -> None:
-    await handlers.record_purchase_order(uow, PurchaseOrder.of(payload))
+    await read_models.record_purchase_order(uow, PurchaseOrder.of(payload))
 
 
 async def on_supplier(uow: UnitOfWork, payload: SupplierSnapshot) -> None:
-    await handlers.record_supplier(uow, SupplierTolerance.of(payload))
+    await read_models.record_supplier(uow, SupplierTolerance.of(payload))
 
 
 async def on_invoice_submitted(uow: UnitOfWork, payload: InvoiceSubmitted) -> None:
@@ -33,7 +33,7 @@ async def on_invoice_submitted(uow: UnitOfWork, payload: InvoiceSubmitted) -> No
 
 
 async def on_invoice_changed(uow: UnitOfWork, payload: InvoiceSnapshot) -> None:
-    await handlers.record_invoice(uow, Invoice.of(payload))
+    await read_models.record_invoice(uow, Invoice.of(payload))
 
 
 def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:

@@ -1,38 +1,24 @@
-"""Use cases of the matching service: keep the read models, match submitted invoices.
+"""What matching does on an event of its own workflow: match a submitted invoice and issue its
+verdict.
 
-The event handlers run in the unit of work their consumer opened, which records the event in the
-inbox and commits: a redelivered event never reaches them.
+The handler runs in the unit of work its consumer opened, which records the event in the inbox
+and commits: a redelivered event never reaches it.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from uuid import UUID, uuid4
+from uuid import uuid4
 
-from matching.domain.errors import VerdictNotFound
 from matching.domain.matching import match_invoice
-from matching.domain.model import Invoice, PurchaseOrder, SupplierTolerance
+from matching.domain.model import Invoice
 from matching.service.unit_of_work import UnitOfWork
-from shared.auth import Principal
 from shared.contracts.matching import MatchingVerdictIssued
 from shared.errors import RetryLater
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-async def record_purchase_order(uow: UnitOfWork, po: PurchaseOrder) -> None:
-    await uow.purchase_orders.save(po)
-
-
-async def record_supplier(uow: UnitOfWork, tolerance: SupplierTolerance) -> None:
-    await uow.suppliers.save(tolerance)
-
-
-async def record_invoice(uow: UnitOfWork, invoice: Invoice) -> None:
-    """An invoice moved (approval requested, approved, rejected, canceled, paid)."""
-    await uow.invoices.save(invoice)
 
 
 async def match_submitted_invoice(uow: UnitOfWork, invoice: Invoice) -> MatchingVerdictIssued | None:
@@ -53,12 +39,3 @@ async def match_submitted_invoice(uow: UnitOfWork, invoice: Invoice) -> Matching
     issued = verdict.issue(verdict_id=uuid4(), tenant_id=po.tenant_id, issued_at=_now())
     await uow.save_verdict(issued)
     return issued
-
-
-async def latest_verdict(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -> MatchingVerdictIssued:
-    tenant_id = caller.require_buyer()
-    async with uow:
-        verdict = await uow.verdicts.latest(invoice_id, tenant_id=tenant_id)
-    if verdict is None:
-        raise VerdictNotFound()
-    return verdict

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifier.adapters.tables import organisations, suppliers, users
-from notifier.domain.directory import BuyerOrganisation, PortalUser, SupplierContact
+from notifier.domain.read_models import BuyerOrganisation, PortalUser, SupplierContact
 from shared.db import upsert
 
 

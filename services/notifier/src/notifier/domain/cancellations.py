@@ -8,10 +8,10 @@ Each email names the buyer organisation and the document's number, and links the
 
 from __future__ import annotations
 
-from notifier.domain.directory import SupplierContact
 from notifier.domain.headers import subject_name
 from notifier.domain.messages import EmailDraft
 from notifier.domain.pages import invoice_page, purchase_order_page
+from notifier.domain.read_models import SupplierContact
 from shared.contracts.invoicing import InvoiceCanceled
 from shared.contracts.orders import PurchaseOrderCanceled, PurchaseOrderClosed
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from notifier.domain.directory import PortalUser, SupplierContact
 from notifier.domain.excerpts import excerpt
 from notifier.domain.headers import subject_name
 from notifier.domain.pages import invoice_page, purchase_order_page
+from notifier.domain.read_models import PortalUser, SupplierContact
 from shared.contracts.identity import SupplierInvitationIssued
 from shared.contracts.invoicing import (
     InvoiceApprovalRequested,

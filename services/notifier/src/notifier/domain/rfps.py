@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from notifier.domain.directory import SupplierContact
 from notifier.domain.excerpts import collapse_whitespace
 from notifier.domain.headers import subject_name
 from notifier.domain.messages import EmailDraft
 from notifier.domain.pages import rfp_page
+from notifier.domain.read_models import SupplierContact
 from shared.contracts.rfps import RfpAwarded, RfpClosed, RfpPublished
 
 # The subject column holds 500 characters; a title may hold 300, kept shorter in a subject.

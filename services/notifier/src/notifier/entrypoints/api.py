@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from notifier.domain.model import EmailStatus
 from notifier.entrypoints.deps import Uow
 from notifier.entrypoints.schemas import EmailOut, EmailPage
-from notifier.service import handlers
+from notifier.service import queries
 from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
 from shared.runtime import CurrentPrincipal
 
@@ -25,7 +25,7 @@ async def list_emails(
     cursor: CursorParam = None,
 ) -> EmailPage:
     """The tenant's emails, newest first, with their delivery state (buyer admins only)."""
-    found = await handlers.list_emails(uow, caller, status=status, limit=limit + 1, after=decode_cursor(cursor))
+    found = await queries.list_emails(uow, caller, status=status, limit=limit + 1, after=decode_cursor(cursor))
     page = list(found[:limit])
     next_cursor = encode_cursor(page[-1].created_at, page[-1].id) if len(found) > limit else None
     return EmailPage(items=[EmailOut.of(e) for e in page], next_cursor=next_cursor)

@@ -11,7 +11,7 @@ from typing import Any
 
 from notifier.adapters.rendering import EmailRenderer
 from notifier.config import Settings
-from notifier.service import account_emails, cancellation_emails, comment_emails, handlers, rfp_emails
+from notifier.service import account_emails, cancellation_emails, comment_emails, handlers, read_models, rfp_emails
 from notifier.service.unit_of_work import UnitOfWork
 from shared.consumer_groups import consumer_group
 from shared.contracts import Envelope
@@ -126,14 +126,16 @@ def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
         LoginEmailChangeRequested: on_login_email_change,
     }
     return [
-        consumer_group(runtime, SUPPLIERS_TOPIC, SUPPLIERS, UnitOfWork, {SupplierSnapshot: handlers.remember_supplier}),
-        consumer_group(runtime, USERS_TOPIC, USERS, UnitOfWork, {UserSnapshot: handlers.remember_user}),
+        consumer_group(
+            runtime, SUPPLIERS_TOPIC, SUPPLIERS, UnitOfWork, {SupplierSnapshot: read_models.remember_supplier}
+        ),
+        consumer_group(runtime, USERS_TOPIC, USERS, UnitOfWork, {UserSnapshot: read_models.remember_user}),
         consumer_group(
             runtime,
             ORGANISATIONS_TOPIC,
             ORGANISATIONS,
             UnitOfWork,
-            {OrganisationSettingsChanged: handlers.remember_organisation},
+            {OrganisationSettingsChanged: read_models.remember_organisation},
         ),
         emails(INVITATIONS_TOPIC, INVITATIONS, {SupplierInvitationIssued: on_invitation}),
         emails(ACCOUNTS_TOPIC, ACCOUNTS, account_news),

@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from typing import Protocol
 from uuid import UUID
 
-from notifier.domain.directory import PortalUser, SupplierContact
 from notifier.domain.errors import BuyerNotKnownYet, RecipientNotKnownYet
 from notifier.domain.headers import MAX_ADDRESS_LENGTH, InvalidRecipient, header_text, single_address
 from notifier.domain.messages import EmailDraft
 from notifier.domain.model import Email, email_id_for
+from notifier.domain.read_models import PortalUser, SupplierContact
 from notifier.service.unit_of_work import UnitOfWork
 
 

@@ -1,4 +1,5 @@
-"""Use cases of the notifier: keep the read models, queue the emails events call for, list them.
+"""Emails that the other services' events call for: an invitation, a purchase order sent or
+changed, and an invoice's approval request, decision or payment.
 
 The event handlers run inside a unit of work that the consumer opened (after its inbox check)
 and commits: the queued email is part of the same transaction as the inbox record.
@@ -6,20 +7,15 @@ and commits: the queued email is part of the same transaction as the inbox recor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
 from uuid import UUID
 
 from notifier.adapters.pdf import purchase_order_pdf
-from notifier.adapters.repository import EmailSummary
 from notifier.domain import messages
-from notifier.domain.directory import BuyerOrganisation, PortalUser, SupplierContact
 from notifier.domain.errors import RecipientNotKnownYet
 from notifier.domain.messages import EmailDraft
 from notifier.service.email_queue import Renderer, portal_user, queue_email, supplier_contact
 from notifier.service.unit_of_work import UnitOfWork
-from shared.auth import Principal
-from shared.contracts.identity import OrganisationSettingsChanged, SupplierInvitationIssued, UserSnapshot
+from shared.contracts.identity import SupplierInvitationIssued
 from shared.contracts.invoicing import (
     InvoiceApprovalRequested,
     InvoiceApproved,
@@ -28,41 +24,6 @@ from shared.contracts.invoicing import (
     InvoiceSnapshot,
 )
 from shared.contracts.orders import PurchaseOrderChanged, PurchaseOrderSubmitted
-from shared.contracts.suppliers import SupplierSnapshot
-
-
-async def remember_supplier(uow: UnitOfWork, snapshot: SupplierSnapshot) -> None:
-    contacts = tuple(c.model_dump(mode="json") for c in snapshot.contacts)
-    await uow.directory.upsert_supplier(
-        SupplierContact(
-            supplier_id=snapshot.supplier_id,
-            tenant_id=snapshot.tenant_id,
-            name=snapshot.name,
-            email=snapshot.email,
-            contacts=contacts,
-            revision=snapshot.revision,
-        )
-    )
-
-
-async def remember_user(uow: UnitOfWork, snapshot: UserSnapshot) -> None:
-    await uow.directory.upsert_user(
-        PortalUser(
-            user_id=snapshot.user_id,
-            tenant_id=snapshot.tenant_id,
-            email=snapshot.email,
-            name=snapshot.name,
-            role=snapshot.role,
-            active=snapshot.active,
-            updated_at=snapshot.updated_at,
-        )
-    )
-
-
-async def remember_organisation(uow: UnitOfWork, snapshot: OrganisationSettingsChanged) -> None:
-    await uow.directory.upsert_organisation(
-        BuyerOrganisation(tenant_id=snapshot.tenant_id, name=snapshot.name, revision=snapshot.revision)
-    )
 
 
 async def email_invitation(
@@ -104,16 +65,3 @@ async def email_invoice_news(uow: UnitOfWork, renderer: Renderer, event_id: UUID
         else:
             return  # nobody needs an email about this event
     await queue_email(uow, renderer, event_id, invoice.tenant_id, draft)
-
-
-async def list_emails(
-    uow: UnitOfWork,
-    caller: Principal,
-    *,
-    status: str | None,
-    limit: int,
-    after: tuple[datetime, UUID] | None,
-) -> Sequence[EmailSummary]:
-    tenant_id = caller.require_admin()
-    async with uow:
-        return await uow.emails.list(tenant_id=tenant_id, status=status, limit=limit, after=after)

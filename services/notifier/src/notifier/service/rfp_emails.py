@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from notifier.domain import rfps
-from notifier.domain.directory import SupplierContact
+from notifier.domain.read_models import SupplierContact
 from notifier.service.email_queue import Renderer, buyer_name, queue_email, supplier_contact
 from notifier.service.unit_of_work import UnitOfWork
 from shared.contracts.rfps import RfpAwarded, RfpClosed, RfpPublished

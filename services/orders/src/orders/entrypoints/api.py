@@ -19,7 +19,7 @@ from orders.entrypoints.schemas import (
     PurchaseOrderSummary,
     StatusFilter,
 )
-from orders.service import handlers, queries
+from orders.service import commands, queries
 from shared import json_documents
 from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
 from shared.runtime import CurrentPrincipal
@@ -30,7 +30,7 @@ router = APIRouter(prefix="/api/v1", tags=["purchase orders"])
 
 @router.post("/purchase-orders", status_code=status.HTTP_201_CREATED, response_model=PurchaseOrderOut)
 async def create_purchase_order(body: PurchaseOrderCreate, caller: CurrentPrincipal, uow: Uow) -> PurchaseOrderOut:
-    order = await handlers.create_purchase_order(
+    order = await commands.create_purchase_order(
         uow,
         caller,
         supplier_id=body.supplier_id,
@@ -98,7 +98,7 @@ async def get_purchase_order(order_id: UUID, caller: CurrentPrincipal, uow: Uow)
 async def patch_purchase_order(
     order_id: UUID, body: PurchaseOrderPatch, caller: CurrentPrincipal, uow: Uow
 ) -> PurchaseOrderOut:
-    order = await handlers.revise(
+    order = await commands.revise(
         uow,
         caller,
         order_id,
@@ -110,24 +110,24 @@ async def patch_purchase_order(
 
 @router.post("/purchase-orders/{order_id}/submit", response_model=PurchaseOrderOut)
 async def submit_purchase_order(order_id: UUID, caller: CurrentPrincipal, uow: Uow) -> PurchaseOrderOut:
-    return PurchaseOrderOut.of(await handlers.submit(uow, caller, order_id))
+    return PurchaseOrderOut.of(await commands.submit(uow, caller, order_id))
 
 
 @router.post("/purchase-orders/{order_id}/acknowledge", response_model=PurchaseOrderOut)
 async def acknowledge_purchase_order(order_id: UUID, caller: CurrentPrincipal, uow: Uow) -> PurchaseOrderOut:
     """The supplier acknowledges the order as it stands: a sent order, or the buyer's change to an
     acknowledged one (``change_unacknowledged``); 409 when there is nothing new to acknowledge."""
-    return PurchaseOrderOut.of(await handlers.acknowledge(uow, caller, order_id))
+    return PurchaseOrderOut.of(await commands.acknowledge(uow, caller, order_id))
 
 
 @router.post("/purchase-orders/{order_id}/cancel", response_model=PurchaseOrderOut)
 async def cancel_purchase_order(order_id: UUID, caller: CurrentPrincipal, uow: Uow) -> PurchaseOrderOut:
-    return PurchaseOrderOut.of(await handlers.cancel(uow, caller, order_id))
+    return PurchaseOrderOut.of(await commands.cancel(uow, caller, order_id))
 
 
 @router.post("/purchase-orders/{order_id}/close", response_model=PurchaseOrderOut)
 async def close_purchase_order(order_id: UUID, caller: CurrentPrincipal, uow: Uow) -> PurchaseOrderOut:
-    return PurchaseOrderOut.of(await handlers.close(uow, caller, order_id))
+    return PurchaseOrderOut.of(await commands.close(uow, caller, order_id))
 
 
 @router.get(

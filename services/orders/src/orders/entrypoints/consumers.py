@@ -4,7 +4,7 @@ order state. Each handler translates the payload into a use case call."""
 from __future__ import annotations
 
 from orders.domain.read_models import InvoicedLine, InvoiceRecord, OrganisationRecord, SupplierRecord
-from orders.service import handlers
+from orders.service import read_models
 from orders.service.unit_of_work import UnitOfWork
 from shared.consumer_groups import consumer_group
 from shared.contracts.identity import ORGANISATIONS_TOPIC, OrganisationSettingsChanged
@@ -52,15 +52,15 @@ def invoice_record(payload: InvoiceSnapshot) -> InvoiceRecord:
 
 
 async def on_supplier(uow: UnitOfWork, payload: SupplierSnapshot) -> None:
-    await handlers.record_supplier(uow, supplier_record(payload))
+    await read_models.record_supplier(uow, supplier_record(payload))
 
 
 async def on_invoice(uow: UnitOfWork, payload: InvoiceSnapshot) -> None:
-    await handlers.record_invoice(uow, invoice_record(payload))
+    await read_models.record_invoice(uow, invoice_record(payload))
 
 
 async def on_organisation(uow: UnitOfWork, payload: OrganisationSettingsChanged) -> None:
-    await handlers.record_organisation(uow, organisation_record(payload))
+    await read_models.record_organisation(uow, organisation_record(payload))
 
 
 def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:

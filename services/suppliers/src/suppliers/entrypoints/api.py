@@ -12,14 +12,14 @@ from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cur
 from shared.runtime import CurrentPrincipal
 from suppliers.entrypoints.deps import Uow
 from suppliers.entrypoints.schemas import SupplierCreate, SupplierOut, SupplierPage, SupplierPatch, SupplierSearch
-from suppliers.service import handlers
+from suppliers.service import commands, queries
 
 router = APIRouter(prefix="/api/v1", tags=["suppliers"])
 
 
 @router.post("/suppliers", status_code=status.HTTP_201_CREATED, response_model=SupplierOut)
 async def create_supplier(body: SupplierCreate, caller: CurrentPrincipal, uow: Uow) -> SupplierOut:
-    view = await handlers.register_supplier(
+    view = await commands.register_supplier(
         uow,
         caller,
         name=body.name,
@@ -53,7 +53,7 @@ async def list_suppliers(
 ) -> SupplierPage:
     """The caller's suppliers, newest first, filtered by ``q`` and ``portal_status``; a cursor
     pages on within the same filters."""
-    found = await handlers.list_suppliers(
+    found = await queries.list_suppliers(
         uow, caller, limit=limit + 1, after=decode_cursor(cursor), search=q or None, portal_status=portal_status
     )
     page = found[:limit]
@@ -65,20 +65,20 @@ async def list_suppliers(
 
 @router.get("/suppliers/{supplier_id}", response_model=SupplierOut)
 async def get_supplier(supplier_id: UUID, caller: CurrentPrincipal, uow: Uow) -> SupplierOut:
-    view = await handlers.get_supplier(uow, caller, supplier_id)
+    view = await queries.get_supplier(uow, caller, supplier_id)
     return SupplierOut.of(view, for_supplier=caller.is_supplier)
 
 
 @router.patch("/suppliers/{supplier_id}", response_model=SupplierOut)
 async def patch_supplier(supplier_id: UUID, body: SupplierPatch, caller: CurrentPrincipal, uow: Uow) -> SupplierOut:
-    return SupplierOut.of(await handlers.update_supplier(uow, caller, supplier_id, body.changes()))
+    return SupplierOut.of(await commands.update_supplier(uow, caller, supplier_id, body.changes()))
 
 
 @router.post("/suppliers/{supplier_id}/portal/activate", response_model=SupplierOut)
 async def activate_portal(supplier_id: UUID, caller: CurrentPrincipal, uow: Uow) -> SupplierOut:
-    return SupplierOut.of(await handlers.activate_portal(uow, caller, supplier_id))
+    return SupplierOut.of(await commands.activate_portal(uow, caller, supplier_id))
 
 
 @router.post("/suppliers/{supplier_id}/portal/deactivate", response_model=SupplierOut)
 async def deactivate_portal(supplier_id: UUID, caller: CurrentPrincipal, uow: Uow) -> SupplierOut:
-    return SupplierOut.of(await handlers.deactivate_portal(uow, caller, supplier_id))
+    return SupplierOut.of(await commands.deactivate_portal(uow, caller, supplier_id))

@@ -7,7 +7,7 @@ from shared.consumer_groups import consumer_group
 from shared.contracts.identity import ORGANISATIONS_TOPIC, OrganisationSettingsChanged
 from shared.messaging import EventConsumer
 from shared.runtime import ServiceRuntime
-from suppliers.domain.organisations import OrganisationSettings
+from suppliers.domain.read_models import OrganisationSettings
 from suppliers.service import read_models
 from suppliers.service.unit_of_work import UnitOfWork
 

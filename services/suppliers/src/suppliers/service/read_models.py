@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import structlog
 
-from suppliers.domain.organisations import OrganisationSettings
+from suppliers.domain.read_models import OrganisationSettings
 from suppliers.service.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from shared.db import SqlUnitOfWork
 from suppliers.adapters.custom_fields import CustomFieldRepository
-from suppliers.adapters.organisations import OrganisationDirectory
+from suppliers.adapters.read_models import OrganisationDirectory
 from suppliers.adapters.repository import SupplierRepository
 from suppliers.domain.model import Supplier
 

@@ -26,7 +26,7 @@ from orders.sourcing.entrypoints.schemas import (
     RfpStatusFilter,
     RfpSummary,
 )
-from orders.sourcing.service import handlers, queries
+from orders.sourcing.service import commands, queries
 from orders.sourcing.service.queries import RfpView
 from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
 from shared.runtime import CurrentPrincipal
@@ -37,7 +37,7 @@ router = APIRouter(prefix="/api/v1", tags=["requests for proposals"])
 
 @router.post("/rfps", status_code=status.HTTP_201_CREATED, response_model=RfpOut)
 async def create_rfp(body: RfpCreate, caller: CurrentPrincipal, uow: RfpUow) -> RfpOut:
-    rfp = await handlers.create_rfp(
+    rfp = await commands.create_rfp(
         uow,
         caller,
         title=body.title,
@@ -77,7 +77,7 @@ async def get_rfp(rfp_id: UUID, caller: CurrentPrincipal, uow: RfpUow, supplier_
 
 @router.patch("/rfps/{rfp_id}", response_model=RfpOut)
 async def patch_rfp(rfp_id: UUID, body: RfpPatch, caller: CurrentPrincipal, uow: RfpUow) -> RfpOut:
-    rfp = await handlers.revise_rfp(
+    rfp = await commands.revise_rfp(
         uow,
         caller,
         rfp_id,
@@ -92,14 +92,14 @@ async def patch_rfp(rfp_id: UUID, body: RfpPatch, caller: CurrentPrincipal, uow:
 
 @router.post("/rfps/{rfp_id}/publish", response_model=RfpOut)
 async def publish_rfp(rfp_id: UUID, caller: CurrentPrincipal, uow: RfpUow) -> RfpOut:
-    rfp = await handlers.publish_rfp(uow, caller, rfp_id)
+    rfp = await commands.publish_rfp(uow, caller, rfp_id)
     return RfpOut.of(RfpView(rfp, caller, rfp.updated_at))
 
 
 @router.post("/rfps/{rfp_id}/award", response_model=AwardOut)
 async def award_rfp(rfp_id: UUID, body: AwardIn, caller: CurrentPrincipal, uow: RfpUow) -> AwardOut:
     """The proposal wins: a draft purchase order is made of the lines it priced."""
-    rfp = await handlers.award_rfp(uow, caller, rfp_id, body.proposal_id)
+    rfp = await commands.award_rfp(uow, caller, rfp_id, body.proposal_id)
     assert rfp.purchase_order_id is not None
     return AwardOut(purchase_order_id=rfp.purchase_order_id, rfp_id=rfp.id, proposal_id=body.proposal_id)
 
@@ -151,7 +151,7 @@ async def upload_rfp_attachment(
     """The buyer attaches a document (a drawing, a specification) while the request is a draft or open."""
     # One byte past the cap is enough to refuse: a huge upload is never read whole.
     content = await file.read(config.max_upload_bytes + 1)
-    attachment = await handlers.attach_to_rfp(
+    attachment = await commands.attach_to_rfp(
         uow,
         caller,
         rfp_id,

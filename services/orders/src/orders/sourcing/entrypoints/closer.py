@@ -11,7 +11,7 @@ import asyncio
 import structlog
 
 from orders.config import Settings
-from orders.sourcing.service import handlers
+from orders.sourcing.service import commands
 from orders.sourcing.service.unit_of_work import RfpUnitOfWork
 from shared.runtime import ServiceRuntime
 
@@ -23,7 +23,7 @@ async def close_due_rfps(runtime: ServiceRuntime) -> None:
     interval_s = settings.rfp_close_interval_s if isinstance(settings, Settings) else 2.0
     while True:
         try:
-            closed = await handlers.close_due_rfps(
+            closed = await commands.close_due_rfps(
                 RfpUnitOfWork(runtime.session_factory, runtime.settings.service_name)
             )
             if closed:

@@ -6,7 +6,7 @@ the portal with it.
 
 from __future__ import annotations
 
-from orders.sourcing.service import handlers
+from orders.sourcing.service import read_models
 from orders.sourcing.service.unit_of_work import RfpUnitOfWork
 from shared.consumer_groups import consumer_group
 from shared.contracts.identity import ORGANISATIONS_TOPIC, OrganisationSettingsChanged
@@ -17,7 +17,7 @@ RFP_ORGANISATIONS_CONSUMER = "orders.rfp-organisations"
 
 
 async def on_organisation(uow: RfpUnitOfWork, payload: OrganisationSettingsChanged) -> None:
-    await handlers.switch_supplier_portal(
+    await read_models.switch_supplier_portal(
         uow,
         payload.tenant_id,
         enabled=payload.supplier_portal_enabled,

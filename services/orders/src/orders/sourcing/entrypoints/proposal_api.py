@@ -14,7 +14,7 @@ from orders.entrypoints.collaboration import AttachmentOut, AttachmentPage
 from orders.sourcing.domain.attachment import ProposalAttachment, RfpAttachment
 from orders.sourcing.entrypoints.deps import RfpConfig, RfpUow
 from orders.sourcing.entrypoints.proposal_schemas import ProposalOut, ProposalPut
-from orders.sourcing.service import proposal_handlers, queries
+from orders.sourcing.service import proposal_commands, queries
 from shared.runtime import CurrentPrincipal
 from shared.uploads import DOWNLOAD_RESPONSES, content_disposition
 
@@ -41,7 +41,7 @@ async def put_proposal(
     rfp_id: UUID, body: ProposalPut, caller: CurrentPrincipal, uow: RfpUow, supplier_id: UUID | None = None
 ) -> ProposalOut:
     """Answer every line (a price, or null to decline it); the answer is a draft until submitted."""
-    proposal = await proposal_handlers.answer_rfp(
+    proposal = await proposal_commands.answer_rfp(
         uow,
         caller,
         rfp_id,
@@ -57,7 +57,7 @@ async def submit_proposal(
     rfp_id: UUID, caller: CurrentPrincipal, uow: RfpUow, supplier_id: UUID | None = None
 ) -> ProposalOut:
     """``submitted``, or ``rejected`` when every line is declined; allowed again until the due date."""
-    return ProposalOut.of(await proposal_handlers.submit_proposal(uow, caller, rfp_id, supplier_id))
+    return ProposalOut.of(await proposal_commands.submit_proposal(uow, caller, rfp_id, supplier_id))
 
 
 @proposal_router.get("/rfps/{rfp_id}/proposal/attachments", response_model=AttachmentPage)
@@ -81,7 +81,7 @@ async def upload_attachment(
 ) -> AttachmentOut:
     # One byte past the cap is enough to refuse: a huge upload is never read whole.
     content = await file.read(config.max_upload_bytes + 1)
-    attachment = await proposal_handlers.attach_to_proposal(
+    attachment = await proposal_commands.attach_to_proposal(
         uow,
         caller,
         rfp_id,

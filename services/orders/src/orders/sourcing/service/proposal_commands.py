@@ -14,7 +14,7 @@ from orders.sourcing.domain.attachment import ProposalAttachment, attach
 from orders.sourcing.domain.errors import ProposalNotFound
 from orders.sourcing.domain.proposal import Proposal, ProposalLineInput
 from orders.sourcing.domain.rfp import Rfp
-from orders.sourcing.service.handlers import now
+from orders.sourcing.service.commands import now
 from orders.sourcing.service.scoping import acting_supplier
 from orders.sourcing.service.unit_of_work import RfpUnitOfWork
 from shared.auth import Principal

@@ -1,8 +1,9 @@
-"""Use cases of the gateway: sign-in, switching supplier records, users, invitations, organisation settings."""
+"""Use cases of the gateway that change state: sign-in, switching supplier records, buyer users,
+organisation settings and accepting an invitation."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from uuid import UUID
 
 from gateway.adapters.passwords import hash_password, verify_password
@@ -14,20 +15,15 @@ from gateway.domain.errors import (
     NotASupplierAccount,
 )
 from gateway.domain.model import (
-    Invitation,
     Organisation,
-    SupplierOrganisation,
     User,
     ensure_strong_password,
-    in_display_order,
-    normalise_email,
     token_digest,
 )
 from gateway.service import login_throttle, organisations
 from gateway.service.login_throttle import LoginLimits
 from gateway.service.unit_of_work import UnitOfWork
 from shared.auth import Principal, Role
-from shared.contracts.suppliers import SupplierPortalActivated, SupplierSnapshot
 from shared.errors import Forbidden, NotFound, Unauthorized
 
 
@@ -63,18 +59,6 @@ async def sign_in(
         return principal
 
 
-async def caller_identity(uow: UnitOfWork, caller: Principal) -> tuple[User, list[SupplierOrganisation]]:
-    """The caller's user and, for a supplier user, the buyer organisation of each supplier record
-    its token covers (a narrowed token: one), in display order; a buyer's list is empty."""
-    async with uow:
-        user = await uow.identities.user(caller.user_id)
-        if user is None:
-            raise NotFound("user not found")
-        if not caller.is_supplier:
-            return user, []
-        return user, in_display_order(await uow.identities.supplier_organisations(caller.supplier_ids))
-
-
 async def switch_supplier(uow: UnitOfWork, caller: Principal, supplier_id: UUID) -> Principal:
     """The caller's principal for one of its supplier records alone: every service then answers
     with that buyer organisation's documents only. The links are read again, as at sign-in, so
@@ -95,21 +79,6 @@ async def create_buyer_user(
     return await organisations.add_buyer_user(uow, tenant_id, email=email, name=name, password=password, role=role)
 
 
-async def list_buyer_users(uow: UnitOfWork, caller: Principal, limit: int) -> list[User]:
-    tenant_id = caller.require_admin()
-    async with uow:
-        return list(await uow.identities.users_of(tenant_id, limit))
-
-
-async def get_settings(uow: UnitOfWork, caller: Principal) -> Organisation:
-    tenant_id = caller.require_buyer()
-    async with uow:
-        organisation = await uow.identities.organisation(tenant_id)
-        if organisation is None:
-            raise NotFound("organisation not found")
-        return organisation
-
-
 async def change_settings(uow: UnitOfWork, caller: Principal, changes: dict[str, bool]) -> Organisation:
     tenant_id = caller.require_admin()
     async with uow:
@@ -120,35 +89,6 @@ async def change_settings(uow: UnitOfWork, caller: Principal, changes: dict[str,
         await uow.save_organisation(organisation)
         await uow.commit()
     return organisation
-
-
-async def on_supplier_changed(uow: UnitOfWork, snapshot: SupplierSnapshot, *, public_url: str, ttl: timedelta) -> None:
-    """Keep the supplier read model; the first portal activation invites the supplier's contact.
-    Runs in the unit of work the supplier events' consumer opened and commits."""
-    before = await uow.identities.supplier(snapshot.supplier_id)
-    newer = await uow.identities.upsert_supplier(snapshot)
-    if newer:
-        uow.standing_changes()
-    if newer and snapshot.portal_status != "active":
-        # The end of the portal access voids every pending invitation to the record.
-        await uow.accounts.void_invitations(snapshot.supplier_id, _now())
-    elif newer and before is not None and normalise_email(before.email) != normalise_email(snapshot.email):
-        # The buyer's invitation to the old address must not let its reader in any more.
-        await uow.accounts.void_invitations(
-            snapshot.supplier_id, _now(), addressed_to_other_than=normalise_email(snapshot.email), buyers_only=True
-        )
-    if newer and isinstance(snapshot, SupplierPortalActivated) and snapshot.first_activation:
-        invitation = Invitation.issue(
-            tenant_id=snapshot.tenant_id,
-            supplier_id=snapshot.supplier_id,
-            supplier_name=snapshot.name,
-            email=snapshot.email,
-            public_url=public_url,
-            now=_now(),
-            ttl=ttl,
-        )
-        await uow.identities.add_invitation(invitation)
-        uow.publish(invitation)
 
 
 async def accept_invitation(

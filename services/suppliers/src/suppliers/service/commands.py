@@ -1,4 +1,5 @@
-"""Use cases of the buyer's supplier record: load, decide in the domain, save with the outbox."""
+"""Use cases of the buyer's supplier record that change it: load, decide in the domain, save with
+the outbox."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from uuid import UUID
 from shared.auth import Principal
 from shared.contracts.suppliers import SupplierContact
 from suppliers.domain.model import Supplier
-from suppliers.domain.organisations import ensure_may_activate_portals
+from suppliers.domain.read_models import ensure_may_activate_portals
 from suppliers.service.unit_of_work import UnitOfWork
-from suppliers.service.views import SupplierView, with_shown_fields
+from suppliers.service.views import SupplierView
 
 UowFactory = Callable[[], UnitOfWork]
 
@@ -89,25 +90,3 @@ async def activate_portal(uow: UnitOfWork, caller: Principal, supplier_id: UUID)
 
 async def deactivate_portal(uow: UnitOfWork, caller: Principal, supplier_id: UUID) -> SupplierView:
     return await _change(uow, caller, supplier_id, lambda s, catalog: s.deactivate_portal(_now(), catalog))
-
-
-async def get_supplier(uow: UnitOfWork, caller: Principal, supplier_id: UUID) -> SupplierView:
-    async with uow:
-        [view] = await with_shown_fields(uow, [await uow.suppliers.get(supplier_id, scope=caller)])
-        return view
-
-
-async def list_suppliers(
-    uow: UnitOfWork,
-    caller: Principal,
-    *,
-    limit: int,
-    after: tuple[datetime, UUID] | None,
-    search: str | None = None,
-    portal_status: str | None = None,
-) -> list[SupplierView]:
-    async with uow:
-        found = await uow.suppliers.list(
-            scope=caller, limit=limit, after=after, search=search, portal_status=portal_status
-        )
-        return await with_shown_fields(uow, found)

@@ -1,5 +1,5 @@
 """Use cases of the buyer on its RFPs, and of the runtime: load (scoped, locked), decide in the domain,
-save with the outbox. The supplier's side is in ``proposal_handlers``.
+save with the outbox. The supplier's side is in ``proposal_commands``.
 
 Every write to one RFP or its proposals locks the RFP row first, so an award, a closing and a
 supplier's last-second submission never interleave.
@@ -163,7 +163,7 @@ async def attach_to_rfp(
     return attachment
 
 
-# Effects of the runtime and of consumed events.
+# Effects of the runtime.
 
 
 async def close_due_rfps(uow: RfpUnitOfWork, *, limit: int = 100) -> int:
@@ -176,18 +176,3 @@ async def close_due_rfps(uow: RfpUnitOfWork, *, limit: int = 100) -> int:
                 await uow.save_rfp(rfp)
         await uow.commit()
     return len(due)
-
-
-async def switch_supplier_portal(
-    uow: RfpUnitOfWork, tenant_id: UUID, *, enabled: bool, revision: int, changed_at: datetime
-) -> int:
-    """A newer switch-off takes the tenant's draft proposals out of the portal; returns how many.
-
-    Only drafts last changed before the switch go: a draft written after a later switch-on (this
-    snapshot being replayed late) belongs to the portal as it is now.
-    """
-    if not await uow.portal_switches.record(tenant_id, enabled=enabled, revision=revision):
-        return 0
-    if enabled:
-        return 0
-    return await uow.proposals.delete_drafts(tenant_id, last_changed_before=changed_at)

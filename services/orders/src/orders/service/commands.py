@@ -6,21 +6,14 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from uuid import UUID
 
-from orders.domain.errors import (
-    InvoiceOfAnotherTenant,
-    PurchaseOrderActionForbidden,
-    PurchaseOrderNotFound,
-    UnknownSupplier,
-)
+from orders.domain.errors import PurchaseOrderActionForbidden, UnknownSupplier
 from orders.domain.lines import LineInput
 from orders.domain.model import PurchaseOrder, format_number
 from orders.domain.portal_switch import ensure_portal_on
-from orders.domain.read_models import InvoiceRecord, OrganisationRecord, SupplierRecord, invoiced_quantities
 from orders.domain.status import Status
 from orders.domain.terms import SupplierTerms
 from orders.service.unit_of_work import UnitOfWork
 from shared.auth import Principal
-from shared.errors import RetryLater
 
 
 def now() -> datetime:
@@ -136,31 +129,3 @@ async def close(uow: UnitOfWork, caller: Principal, order_id: UUID) -> PurchaseO
         order.close(now())
 
     return await _change(uow, caller, order_id, decide)
-
-
-# Effects of consumed events. The consumer has opened the unit of work and recorded the event
-# in the inbox; it commits after these return.
-
-
-async def record_supplier(uow: UnitOfWork, record: SupplierRecord) -> None:
-    await uow.suppliers.upsert(record)
-
-
-async def record_organisation(uow: UnitOfWork, record: OrganisationRecord) -> None:
-    await uow.organisations.upsert(record)
-
-
-async def record_invoice(uow: UnitOfWork, record: InvoiceRecord) -> None:
-    """Keep the invoice's copy and recount what the order's live invoices bill per line."""
-    try:
-        # Locked: the invoices of one order are counted one at a time.
-        order = await uow.purchase_orders.get(record.purchase_order_id, scope=None, for_update=True)
-    except PurchaseOrderNotFound:
-        raise RetryLater(f"purchase order {record.purchase_order_id} is not known yet") from None
-    if order.tenant_id != record.tenant_id:
-        raise InvoiceOfAnotherTenant(f"invoice {record.invoice_id} names another tenant's purchase order")
-    if not await uow.invoices.upsert(record):
-        return
-    invoiced = invoiced_quantities(await uow.invoices.of_purchase_order(order.id))
-    if order.apply_invoiced_quantities(invoiced, now()):
-        await uow.save(order)

@@ -1,5 +1,6 @@
-"""The purchase order as invoicing knows it (a read model of the orders service's events),
-and what it leaves to be invoiced."""
+"""What invoicing knows of other services, from their events: the purchase order (orders) and
+what it leaves to be invoiced, and the buyer organisation's settings (the gateway's
+``OrganisationSettingsChanged``) with the one transition that has consequences here."""
 
 from __future__ import annotations
 
@@ -51,3 +52,28 @@ class PurchaseOrder:
         invoiced beyond their quantity simply have nothing left.
         """
         return {line.line_id: max(line.quantity - invoiced.get(line.line_id, ZERO), ZERO) for line in self.lines}
+
+
+@dataclass(frozen=True)
+class OrganisationSettings:
+    tenant_id: UUID
+    name: str | None = None
+    # An organisation not heard of yet behaves like the gateway's defaults: no issue date
+    # required, supplier portal on. Refusing suppliers on a missing event would lock them out.
+    invoice_issue_date_required: bool = False
+    supplier_portal_enabled: bool = True
+    revision: int = 0
+
+    @classmethod
+    def unknown(cls, tenant_id: UUID) -> OrganisationSettings:
+        return cls(tenant_id=tenant_id)
+
+
+def switches_portal_off(before: OrganisationSettings | None, after: OrganisationSettings) -> bool:
+    """True when ``after`` turns the supplier portal off that was on (or unknown, hence on) before.
+
+    Only the transition counts: a repeated "off" must not delete drafts the buyer made meanwhile
+    (those are created by the buyer and never deleted anyway, but the rule stays exact).
+    """
+    was_on = before.supplier_portal_enabled if before is not None else True
+    return was_on and not after.supplier_portal_enabled

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import store_if_newer
 from suppliers.adapters.tables import organisations
-from suppliers.domain.organisations import OrganisationSettings
+from suppliers.domain.read_models import OrganisationSettings
 
 # FOR SHARE: an activation holds the switch it decided by until it commits, so a switch-off
 # arriving meanwhile is stored after it, never beside it.

@@ -1,0 +1,44 @@
+"""Effects of consumed events that keep the notifier's copies of other services' data: the
+supplier records, the portal users and the buyer organisations that emails go to and speak of.
+Each runs inside the unit of work its consumer opened (after its inbox check), which commits."""
+
+from __future__ import annotations
+
+from notifier.domain.read_models import BuyerOrganisation, PortalUser, SupplierContact
+from notifier.service.unit_of_work import UnitOfWork
+from shared.contracts.identity import OrganisationSettingsChanged, UserSnapshot
+from shared.contracts.suppliers import SupplierSnapshot
+
+
+async def remember_supplier(uow: UnitOfWork, snapshot: SupplierSnapshot) -> None:
+    contacts = tuple(c.model_dump(mode="json") for c in snapshot.contacts)
+    await uow.directory.upsert_supplier(
+        SupplierContact(
+            supplier_id=snapshot.supplier_id,
+            tenant_id=snapshot.tenant_id,
+            name=snapshot.name,
+            email=snapshot.email,
+            contacts=contacts,
+            revision=snapshot.revision,
+        )
+    )
+
+
+async def remember_user(uow: UnitOfWork, snapshot: UserSnapshot) -> None:
+    await uow.directory.upsert_user(
+        PortalUser(
+            user_id=snapshot.user_id,
+            tenant_id=snapshot.tenant_id,
+            email=snapshot.email,
+            name=snapshot.name,
+            role=snapshot.role,
+            active=snapshot.active,
+            updated_at=snapshot.updated_at,
+        )
+    )
+
+
+async def remember_organisation(uow: UnitOfWork, snapshot: OrganisationSettingsChanged) -> None:
+    await uow.directory.upsert_organisation(
+        BuyerOrganisation(tenant_id=snapshot.tenant_id, name=snapshot.name, revision=snapshot.revision)
+    )

@@ -48,10 +48,11 @@ lint: setup
 	$(VENV)/bin/mypy
 
 # Unit and integration tests spread over TEST_WORKERS processes (they mostly wait on their own
-# servers); the whole-system layers run after them, one at a time, on a quiet machine.
+# servers); then the two whole-system layers side by side, each in one process on its own stacks
+# (the end-to-end tests in their order, the chaos scenarios in theirs).
 test: setup lint
 	$(VENV)/bin/pytest -c tests/pytest.ini -m "not e2e and not chaos" -n $(TEST_WORKERS) $(PYTEST_ARGS)
-	$(VENV)/bin/pytest -c tests/pytest.ini -m "e2e or chaos" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -c tests/pytest.ini -m "e2e or chaos" -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 unit: setup
 	$(VENV)/bin/pytest -c tests/pytest.ini -m "not integration and not e2e and not chaos" $(PYTEST_ARGS)

@@ -30,7 +30,7 @@ import pytest
 from portal_dev.ports import free_port
 from portal_dev.postgres import EmbeddedPostgres
 from portal_dev.stack import Stack, StackConfig
-from portal_dev.testing import Mailbox, poll_until
+from portal_dev.testing import TEST_STACK_ENV, Mailbox, poll_until
 from shared.contracts.envelope import Envelope
 from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Portal
 
@@ -149,7 +149,7 @@ def running_stack(data_dir: Path, *, database_urls: dict[str, str] | None = None
     config.database_urls = dict(database_urls or {})
     config.admin_email = ADMIN_EMAIL
     config.admin_password = ADMIN_PASSWORD
-    config.extra_env = {"KAFKA_SESSION_TIMEOUT_MS": "3000", "CONSUMER_RETRY_BACKOFF_S": "0.05"}
+    config.extra_env = dict(TEST_STACK_ENV)
     running = Stack(config)
     try:
         running.start()

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from portal_dev.stack import SERVICES, Stack, StackConfig
-from portal_dev.testing import Mailbox, poll_until
+from portal_dev.testing import TEST_STACK_ENV, Mailbox, poll_until
 from tests.otlp_receiver import OtlpReceiver
 
 ADMIN_EMAIL = "admin@buyer.example"
@@ -38,7 +38,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, traces: OtlpReceiver) -> Ite
     config = StackConfig.for_tests(tmp_path_factory.mktemp("stack"))
     config.admin_email = ADMIN_EMAIL
     config.admin_password = ADMIN_PASSWORD
-    config.extra_env = {"KAFKA_SESSION_TIMEOUT_MS": "3000", "CONSUMER_RETRY_BACKOFF_S": "0.05"}
+    config.extra_env = dict(TEST_STACK_ENV)
     config.extra_env |= {"OTEL_EXPORTER_OTLP_ENDPOINT": traces.url, "OTEL_BSP_SCHEDULE_DELAY": "200"}
     # The embedded PostgreSQL trusts local connections, so a password in the services' URLs is
     # not checked; it is there so that the log scan (test_secrets_in_logs.py) can look for it.

@@ -402,6 +402,17 @@ async def test_an_auto_approved_verdict_approves_the_invoice_and_records_invoice
     assert isinstance(event, InvoiceApproved) and event.auto_approved is True
 
 
+async def test_a_verdict_that_needs_approval_makes_the_po_initiator_the_approver(po: PurchaseOrder) -> None:
+    uow = FakeUnitOfWork(po)
+    invoice = submitted(po)
+    uow.store(invoice)
+
+    await consume(uow, make_verdict_event(invoice, "needs_approval"))
+
+    stored = uow.stored_invoices[invoice.id]
+    assert (stored.status, stored.approver_id) == (Status.pending, po.initiator_id)
+
+
 async def test_a_verdict_naming_another_tenant_changes_nothing(po: PurchaseOrder) -> None:
     uow = FakeUnitOfWork(po)
     invoice = submitted(po)

@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orders.adapters.stored_files import StoredFiles
 from orders.adapters.tables import purchase_order_attachments, purchase_order_comments
 from orders.domain.collaboration import Attachment, Comment
-from orders.domain.errors import AttachmentNotFound
 from shared.collaboration import Cursor
 from shared.pagination import cursor_values, keyset_after_cursor
 
@@ -82,15 +81,7 @@ class AttachmentRepository:
         self._files = StoredFiles(session, purchase_order_attachments, "purchase_order_id")
 
     async def add(self, attachment: Attachment, content: bytes) -> None:
-        await self._files.add(
-            attachment.purchase_order_id,
-            file_id=attachment.id,
-            filename=attachment.filename,
-            content_type=attachment.content_type,
-            content=content,
-            uploaded_by=attachment.uploaded_by,
-            created_at=attachment.created_at,
-        )
+        await self._files.add(attachment.purchase_order_id, attachment, content)
 
     async def list(self, order_id: UUID, *, limit: int, after: Cursor | None) -> Sequence[Attachment]:
         """The order's files without their bytes, oldest first, strictly after the cursor."""
@@ -99,6 +90,4 @@ class AttachmentRepository:
     async def get(self, order_id: UUID, attachment_id: UUID) -> tuple[Attachment, bytes]:
         """The file with its bytes; ``AttachmentNotFound`` unless it is this order's."""
         row = await self._files.one(order_id, attachment_id)
-        if row is None:
-            raise AttachmentNotFound()
         return _attachment(row), bytes(row.content)

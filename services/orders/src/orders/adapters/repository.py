@@ -7,9 +7,9 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row, Select, and_, delete, or_, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orders.adapters import counters
 from orders.adapters.tables import organisations, purchase_order_counters, purchase_order_lines, purchase_orders
 from orders.domain.errors import PurchaseOrderNotFound
 from orders.domain.lines import PurchaseOrderLine
@@ -166,12 +166,7 @@ class PurchaseOrderRepository:
 
     async def next_number(self, tenant_id: UUID) -> int:
         """The tenant's next order number, counted in the caller's transaction."""
-        statement = insert(purchase_order_counters).values(tenant_id=tenant_id, last_number=1)
-        counted = statement.on_conflict_do_update(
-            index_elements=[purchase_order_counters.c.tenant_id],
-            set_={"last_number": purchase_order_counters.c.last_number + 1},
-        ).returning(purchase_order_counters.c.last_number)
-        return int((await self._session.execute(counted)).scalar_one())
+        return await counters.next_number(self._session, purchase_order_counters, tenant_id)
 
     async def save(self, order: PurchaseOrder) -> None:
         values = {

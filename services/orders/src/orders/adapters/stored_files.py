@@ -16,6 +16,9 @@ from uuid import UUID
 from sqlalchemy import Row, Table, and_, insert, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orders.domain.collaboration import StoredFile
+from orders.domain.errors import AttachmentNotFound
+
 
 class StoredFiles:
     def __init__(self, session: AsyncSession, table: Table, owner: str) -> None:
@@ -24,28 +27,18 @@ class StoredFiles:
         self._owner = table.c[owner]
         self._described = [c for c in table.c if c.name != "content"]
 
-    async def add(
-        self,
-        owner_id: UUID,
-        *,
-        file_id: UUID,
-        filename: str,
-        content_type: str,
-        content: bytes,
-        uploaded_by: UUID,
-        created_at: datetime,
-    ) -> None:
+    async def add(self, owner_id: UUID, file: StoredFile, content: bytes) -> None:
         await self._session.execute(
             insert(self._table).values(
                 {
-                    self._table.c.id: file_id,
+                    self._table.c.id: file.id,
                     self._owner: owner_id,
-                    self._table.c.filename: filename,
-                    self._table.c.content_type: content_type,
+                    self._table.c.filename: file.filename,
+                    self._table.c.content_type: file.content_type,
                     self._table.c.size: len(content),
                     self._table.c.content: content,
-                    self._table.c.uploaded_by: uploaded_by,
-                    self._table.c.created_at: created_at,
+                    self._table.c.uploaded_by: file.uploaded_by,
+                    self._table.c.created_at: file.created_at,
                 }
             )
         )
@@ -64,7 +57,10 @@ class StoredFiles:
         )
         return (await self._session.execute(query)).all()
 
-    async def one(self, owner_id: UUID, file_id: UUID) -> Row[Any] | None:
-        """The file with its bytes, if it is the owner's."""
+    async def one(self, owner_id: UUID, file_id: UUID) -> Row[Any]:
+        """The file with its bytes; ``AttachmentNotFound`` unless it is the owner's."""
         query = select(self._table).where(self._table.c.id == file_id, self._owner == owner_id)
-        return (await self._session.execute(query)).first()
+        row = (await self._session.execute(query)).first()
+        if row is None:
+            raise AttachmentNotFound()
+        return row

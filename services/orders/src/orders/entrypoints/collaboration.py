@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Protocol
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, File, Response, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from orders.domain.collaboration import Comment
+from orders.domain.collaboration import Comment, StoredFile
 from orders.entrypoints.deps import MaxUploadBytes, Uow
 from orders.service import collaboration
 from shared.collaboration import MAX_COMMENT_LENGTH, Upload
@@ -51,25 +51,6 @@ class CommentPage(BaseModel):
     next_cursor: str | None = None
 
 
-class StoredFile(Protocol):
-    """What a listing shows of a stored file. An order's attachments and sourcing's files (the
-    buyer's documents on an RFP, a supplier's on its proposal) all have this shape; naming the
-    shape, not the classes, keeps purchase orders from importing sourcing."""
-
-    @property
-    def id(self) -> UUID: ...
-    @property
-    def filename(self) -> str: ...
-    @property
-    def content_type(self) -> str: ...
-    @property
-    def size(self) -> int: ...
-    @property
-    def uploaded_by(self) -> UUID: ...
-    @property
-    def created_at(self) -> datetime: ...
-
-
 class AttachmentOut(BaseModel):
     id: UUID
     filename: str
@@ -93,6 +74,22 @@ class AttachmentOut(BaseModel):
 class AttachmentPage(BaseModel):
     items: list[AttachmentOut]
     next_cursor: str | None = None
+
+
+async def received(file: UploadFile, max_bytes: int) -> Upload:
+    """The uploaded file as the request carried it, read to one byte past the cap: enough to refuse
+    a file that is too large without reading all of it."""
+    content = await file.read(max_bytes + 1)
+    return Upload(filename=file.filename, content_type=file.content_type, content=content)
+
+
+def download(file: StoredFile, content: bytes) -> Response:
+    """A stored file's bytes under its cleaned name, never sniffed as another type."""
+    return Response(
+        content=content,
+        media_type=file.content_type,
+        headers={"Content-Disposition": content_disposition(file.filename), "X-Content-Type-Options": "nosniff"},
+    )
 
 
 @router.get("/comments", response_model=CommentPage)
@@ -128,9 +125,7 @@ async def add_attachment(
     uow: Uow,
     max_bytes: MaxUploadBytes,
 ) -> AttachmentOut:
-    # One byte past the cap is enough to refuse the file without reading all of it.
-    content = await file.read(max_bytes + 1)
-    upload = Upload(filename=file.filename, content_type=file.content_type, content=content)
+    upload = await received(file, max_bytes)
     return AttachmentOut.of(await collaboration.add_attachment(uow, caller, order_id, upload, max_bytes=max_bytes))
 
 
@@ -141,8 +136,4 @@ async def add_attachment(
 )
 async def download_attachment(order_id: UUID, attachment_id: UUID, caller: CurrentPrincipal, uow: Uow) -> Response:
     attachment, content = await collaboration.attachment_content(uow, caller, order_id, attachment_id)
-    return Response(
-        content=content,
-        media_type=attachment.content_type,
-        headers={"Content-Disposition": content_disposition(attachment.filename), "X-Content-Type-Options": "nosniff"},
-    )
+    return download(attachment, content)

@@ -20,6 +20,13 @@ StatusFilter = Literal["draft", "sent", "acknowledged", "partially_invoiced", "f
 NumberSearch = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
 
 
+def plain_decimal(value: Decimal) -> Decimal:
+    """The number written without an exponent: "1E+3" would travel in events as "1E+3" but come
+    back from the database as "1000"."""
+    exponent = value.as_tuple().exponent
+    return value.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else value
+
+
 class LineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -32,9 +39,7 @@ class LineIn(BaseModel):
     @field_validator("quantity", "unit_price")
     @classmethod
     def _plain_notation(cls, value: Decimal) -> Decimal:
-        # "1E+3" would travel in events as "1E+3" but come back from the database as "1000".
-        exponent = value.as_tuple().exponent
-        return value.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else value
+        return plain_decimal(value)
 
     def to_domain(self) -> LineInput:
         return LineInput(

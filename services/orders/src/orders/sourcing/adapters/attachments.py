@@ -1,55 +1,44 @@
-"""Stores the buyer's documents on its RFPs. Callers pass an RFP they loaded with the caller's
-scope: a document is only ever read below a request the caller may see."""
+"""Stores the files of requests for proposals, both ways: the buyer's documents on an RFP and a
+supplier's files on its proposal. Callers pass an owner they loaded with the caller's scope: a file
+is only ever read below a request the caller may see."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Generic, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Row
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.adapters.stored_files import StoredFiles
-from orders.sourcing.adapters.tables import rfp_attachments
-from orders.sourcing.domain.attachment import RfpAttachment
-from orders.sourcing.domain.errors import RfpAttachmentNotFound
+from orders.sourcing.adapters.tables import rfp_attachments, rfp_proposal_attachments
+from orders.sourcing.domain.attachment import ProposalAttachment, RfpAttachment
+
+A = TypeVar("A", RfpAttachment, ProposalAttachment)
+
+# Each kind of file's table and the column of its owner (the kind's field of the same name).
+_STORED_IN: dict[type, tuple[Table, str]] = {
+    RfpAttachment: (rfp_attachments, "rfp_id"),
+    ProposalAttachment: (rfp_proposal_attachments, "proposal_id"),
+}
 
 
-class RfpAttachmentRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._files = StoredFiles(session, rfp_attachments, "rfp_id")
+class AttachmentRepository(Generic[A]):
+    """The files of one kind; its table's columns are the kind's fields, so a row reads as one."""
 
-    async def add(self, attachment: RfpAttachment) -> None:
+    def __init__(self, session: AsyncSession, kind: type[A]) -> None:
+        table, self._owner = _STORED_IN[kind]
+        self._files = StoredFiles(session, table, self._owner)
+        self._kind: type[A] = kind
+
+    async def add(self, attachment: A) -> None:
         assert attachment.content is not None
-        await self._files.add(
-            attachment.rfp_id,
-            file_id=attachment.id,
-            filename=attachment.filename,
-            content_type=attachment.content_type,
-            content=attachment.content,
-            uploaded_by=attachment.uploaded_by,
-            created_at=attachment.created_at,
-        )
+        await self._files.add(getattr(attachment, self._owner), attachment, attachment.content)
 
-    async def list(self, rfp_id: UUID) -> list[RfpAttachment]:
-        """The request's documents without their bytes, oldest first."""
-        return [_attachment(row) for row in await self._files.described(rfp_id)]
+    async def list(self, owner_id: UUID) -> list[A]:
+        """The owner's files without their bytes, oldest first."""
+        return [self._kind(**row._mapping) for row in await self._files.described(owner_id)]
 
-    async def get(self, rfp_id: UUID, attachment_id: UUID) -> RfpAttachment:
-        row = await self._files.one(rfp_id, attachment_id)
-        if row is None:
-            raise RfpAttachmentNotFound()
-        return _attachment(row, content=bytes(row.content))
-
-
-def _attachment(row: Row[Any], content: bytes | None = None) -> RfpAttachment:
-    return RfpAttachment(
-        id=row.id,
-        rfp_id=row.rfp_id,
-        filename=row.filename,
-        content_type=row.content_type,
-        size=row.size,
-        uploaded_by=row.uploaded_by,
-        created_at=row.created_at,
-        content=content,
-    )
+    async def get(self, owner_id: UUID, attachment_id: UUID) -> A:
+        """The file with its bytes; ``AttachmentNotFound`` unless it is the owner's."""
+        return self._kind(**(await self._files.one(owner_id, attachment_id))._mapping)

@@ -1,4 +1,4 @@
-"""Loads and saves suppliers' ``Proposal`` aggregates and the files attached to them.
+"""Loads and saves suppliers' ``Proposal`` aggregates (their files are in ``attachments``).
 
 Callers scope access through the RFP first (a proposal is reached only through an RFP the caller
 may see); here a proposal is found by its RFP and supplier, or by id within its RFP.
@@ -15,10 +15,8 @@ from sqlalchemy import Row, delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orders.adapters.stored_files import StoredFiles
-from orders.sourcing.adapters.tables import rfp_proposal_attachments, rfp_proposal_lines, rfp_proposals
-from orders.sourcing.domain.attachment import ProposalAttachment
-from orders.sourcing.domain.errors import ProposalAttachmentNotFound, ProposalNotFound
+from orders.sourcing.adapters.tables import rfp_proposal_lines, rfp_proposals
+from orders.sourcing.domain.errors import ProposalNotFound
 from orders.sourcing.domain.proposal import Proposal, ProposalLine
 from shared.db import upsert
 
@@ -26,7 +24,6 @@ from shared.db import upsert
 class ProposalRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-        self._files = StoredFiles(session, rfp_proposal_attachments, "proposal_id")
 
     async def of_supplier(self, rfp_id: UUID, supplier_id: UUID, *, for_update: bool = False) -> Proposal | None:
         query = select(rfp_proposals).where(
@@ -100,29 +97,6 @@ class ProposalRepository:
             )
         )
 
-    # -- files ---------------------------------------------------------------------------------
-    async def add_attachment(self, attachment: ProposalAttachment) -> None:
-        assert attachment.content is not None
-        await self._files.add(
-            attachment.proposal_id,
-            file_id=attachment.id,
-            filename=attachment.filename,
-            content_type=attachment.content_type,
-            content=attachment.content,
-            uploaded_by=attachment.uploaded_by,
-            created_at=attachment.created_at,
-        )
-
-    async def attachments(self, proposal_id: UUID) -> list[ProposalAttachment]:
-        """The proposal's files without their bytes, oldest first."""
-        return [_attachment(row) for row in await self._files.described(proposal_id)]
-
-    async def attachment(self, proposal_id: UUID, attachment_id: UUID) -> ProposalAttachment:
-        row = await self._files.one(proposal_id, attachment_id)
-        if row is None:
-            raise ProposalAttachmentNotFound()
-        return _attachment(row, content=row.content)
-
     async def _load(self, query: Any) -> list[Proposal]:
         rows: Sequence[Row[Any]] = (await self._session.execute(query)).all()
         if not rows:
@@ -152,17 +126,4 @@ def _proposal(row: Row[Any], lines: list[ProposalLine]) -> Proposal:
         comment=row.comment,
         submitted_at=row.submitted_at,
         revision=row.revision,
-    )
-
-
-def _attachment(row: Row[Any], content: bytes | None = None) -> ProposalAttachment:
-    return ProposalAttachment(
-        id=row.id,
-        proposal_id=row.proposal_id,
-        filename=row.filename,
-        content_type=row.content_type,
-        size=row.size,
-        uploaded_by=row.uploaded_by,
-        created_at=row.created_at,
-        content=content,
     )

@@ -15,6 +15,7 @@ from sqlalchemy import Row, and_, delete, exists, func, or_, select, true
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orders.adapters import counters
 from orders.domain.portal_switch import unrestricted_supplier_ids
 from orders.sourcing.adapters.tables import rfp_counters, rfp_invitations, rfp_lines, rfp_proposals, rfps
 from orders.sourcing.domain.errors import RfpNotFound
@@ -107,11 +108,7 @@ class RfpRepository:
         return int((await self._session.execute(query)).scalar_one())
 
     async def next_number(self, tenant_id: UUID) -> int:
-        statement = insert(rfp_counters).values(tenant_id=tenant_id, last_number=1)
-        counted = statement.on_conflict_do_update(
-            index_elements=[rfp_counters.c.tenant_id], set_={"last_number": rfp_counters.c.last_number + 1}
-        ).returning(rfp_counters.c.last_number)
-        return int((await self._session.execute(counted)).scalar_one())
+        return await counters.next_number(self._session, rfp_counters, tenant_id)
 
     async def save(self, rfp: Rfp) -> None:
         values = {

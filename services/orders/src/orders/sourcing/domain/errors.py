@@ -17,16 +17,6 @@ class ProposalNotFound(NotFound):
         super().__init__(detail)
 
 
-class ProposalAttachmentNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("attachment not found")
-
-
-class RfpAttachmentNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("attachment not found")
-
-
 class InvalidRfp(InvalidInput):
     pass
 

@@ -11,9 +11,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, File, Response, UploadFile, status
 
-from orders.entrypoints.collaboration import AttachmentOut, AttachmentPage
+from orders.entrypoints.collaboration import AttachmentOut, AttachmentPage, received
+from orders.entrypoints.deps import MaxUploadBytes
 from orders.sourcing.domain.rfp import KEEP
-from orders.sourcing.entrypoints.deps import RfpConfig, RfpUow
+from orders.sourcing.entrypoints.deps import RfpUow
 from orders.sourcing.entrypoints.proposal_api import attachment_response, proposal_router
 from orders.sourcing.entrypoints.schemas import (
     AwardIn,
@@ -146,21 +147,11 @@ async def upload_rfp_attachment(
     file: Annotated[UploadFile, File(description="the file (PDF, image, XLSX, CSV or text)")],
     caller: CurrentPrincipal,
     uow: RfpUow,
-    config: RfpConfig,
+    max_bytes: MaxUploadBytes,
 ) -> AttachmentOut:
     """The buyer attaches a document (a drawing, a specification) while the request is a draft or open."""
-    # One byte past the cap is enough to refuse: a huge upload is never read whole.
-    content = await file.read(config.max_upload_bytes + 1)
-    attachment = await commands.attach_to_rfp(
-        uow,
-        caller,
-        rfp_id,
-        filename=file.filename,
-        content_type=file.content_type,
-        content=content,
-        max_bytes=config.max_upload_bytes,
-    )
-    return AttachmentOut.of(attachment)
+    upload = await received(file, max_bytes)
+    return AttachmentOut.of(await commands.attach_to_rfp(uow, caller, rfp_id, upload, max_bytes=max_bytes))
 
 
 @router.get("/rfps/{rfp_id}/attachments/{attachment_id}", response_class=Response, responses=DOWNLOAD_RESPONSES)

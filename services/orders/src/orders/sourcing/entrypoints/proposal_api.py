@@ -10,23 +10,21 @@ from uuid import UUID
 
 from fastapi import APIRouter, File, Response, UploadFile, status
 
-from orders.entrypoints.collaboration import AttachmentOut, AttachmentPage
+from orders.entrypoints.collaboration import AttachmentOut, AttachmentPage, download, received
+from orders.entrypoints.deps import MaxUploadBytes
 from orders.sourcing.domain.attachment import ProposalAttachment, RfpAttachment
-from orders.sourcing.entrypoints.deps import RfpConfig, RfpUow
+from orders.sourcing.entrypoints.deps import RfpUow
 from orders.sourcing.entrypoints.proposal_schemas import ProposalOut, ProposalPut
 from orders.sourcing.service import proposal_commands, queries
 from shared.runtime import CurrentPrincipal
-from shared.uploads import DOWNLOAD_RESPONSES, content_disposition
+from shared.uploads import DOWNLOAD_RESPONSES
 
 proposal_router = APIRouter(tags=["proposals"])
 
 
 def attachment_response(attachment: ProposalAttachment | RfpAttachment) -> Response:
-    return Response(
-        content=attachment.content,
-        media_type=attachment.content_type,
-        headers={"Content-Disposition": content_disposition(attachment.filename), "X-Content-Type-Options": "nosniff"},
-    )
+    assert attachment.content is not None  # read one by one, a file comes with its bytes
+    return download(attachment, attachment.content)
 
 
 @proposal_router.get("/rfps/{rfp_id}/proposal", response_model=ProposalOut)
@@ -76,20 +74,12 @@ async def upload_attachment(
     file: Annotated[UploadFile, File(description="the file (PDF, image, XLSX, CSV or text)")],
     caller: CurrentPrincipal,
     uow: RfpUow,
-    config: RfpConfig,
+    max_bytes: MaxUploadBytes,
     supplier_id: UUID | None = None,
 ) -> AttachmentOut:
-    # One byte past the cap is enough to refuse: a huge upload is never read whole.
-    content = await file.read(config.max_upload_bytes + 1)
+    upload = await received(file, max_bytes)
     attachment = await proposal_commands.attach_to_proposal(
-        uow,
-        caller,
-        rfp_id,
-        supplier_id,
-        filename=file.filename,
-        content_type=file.content_type,
-        content=content,
-        max_bytes=config.max_upload_bytes,
+        uow, caller, rfp_id, supplier_id, upload, max_bytes=max_bytes
     )
     return AttachmentOut.of(attachment)
 

@@ -8,16 +8,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from orders.entrypoints.schemas import plain_decimal
 from orders.sourcing.domain.proposal import Proposal, ProposalLineInput
 from shared.contracts.base import DecimalStr
-
-
-def plain_decimal(value: Decimal | None) -> Decimal | None:
-    # "1E+3" would travel in events as "1E+3" but come back from the database as "1000".
-    if value is None:
-        return None
-    exponent = value.as_tuple().exponent
-    return value.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else value
 
 
 class ProposalLineIn(BaseModel):
@@ -29,7 +22,7 @@ class ProposalLineIn(BaseModel):
     @field_validator("unit_price")
     @classmethod
     def _plain_price(cls, value: Decimal | None) -> Decimal | None:
-        return plain_decimal(value)
+        return None if value is None else plain_decimal(value)
 
     def to_domain(self) -> ProposalLineInput:
         return ProposalLineInput(rfp_line_id=self.rfp_line_id, unit_price=self.unit_price)

@@ -4,25 +4,27 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from orders.entrypoints.schemas import plain_decimal
 from orders.sourcing.domain.comparison import Comparison
 from orders.sourcing.domain.lines import RfpLineInput
-from orders.sourcing.entrypoints.proposal_schemas import ProposalOut, plain_decimal
+from orders.sourcing.entrypoints.proposal_schemas import ProposalOut
 from orders.sourcing.service.queries import RfpView
 from shared.contracts.base import DecimalStr
 
 RfpStatusFilter = Literal["draft", "published", "closed", "awarded", "canceled"]
 
 
-def _utc(value: datetime | None) -> datetime | None:
+def _utc(value: datetime) -> datetime:
     """Times are UTC; a due date given without a zone is read as UTC."""
-    if value is None:
-        return None
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
 
 
 class RfpLineIn(BaseModel):
@@ -34,7 +36,7 @@ class RfpLineIn(BaseModel):
 
     @field_validator("quantity")
     @classmethod
-    def _plain_quantity(cls, value: Decimal) -> Decimal | None:
+    def _plain_quantity(cls, value: Decimal) -> Decimal:
         return plain_decimal(value)
 
     def to_domain(self) -> RfpLineInput:
@@ -45,15 +47,10 @@ class RfpCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=300)
-    due_date: datetime = Field(description="until when suppliers answer; must be in the future")
+    due_date: UtcDateTime = Field(description="until when suppliers answer; must be in the future")
     currency: str | None = Field(None, pattern=r"^[A-Z]{3}$", examples=["EUR"])
     lines: list[RfpLineIn] = Field(min_length=1, max_length=500)
     supplier_ids: list[UUID] = Field(min_length=1, max_length=200)
-
-    @field_validator("due_date")
-    @classmethod
-    def _due_in_utc(cls, value: datetime | None) -> datetime | None:
-        return _utc(value)
 
 
 class RfpPatch(BaseModel):
@@ -62,15 +59,10 @@ class RfpPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str | None = Field(None, min_length=1, max_length=300)
-    due_date: datetime | None = None
+    due_date: UtcDateTime | None = None
     currency: str | None = Field(None, pattern=r"^[A-Z]{3}$", description="null removes the currency")
     lines: list[RfpLineIn] | None = Field(None, min_length=1, max_length=500)
     supplier_ids: list[UUID] | None = Field(None, min_length=1, max_length=200)
-
-    @field_validator("due_date")
-    @classmethod
-    def _due_in_utc(cls, value: datetime | None) -> datetime | None:
-        return _utc(value)
 
 
 class AwardIn(BaseModel):

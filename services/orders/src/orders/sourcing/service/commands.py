@@ -20,6 +20,7 @@ from orders.sourcing.domain.errors import InvalidRfp, ProposalNotFound, Proposal
 from orders.sourcing.domain.rfp import KEEP, Keep, Rfp, RfpLineInput, format_rfp_number
 from orders.sourcing.service.unit_of_work import RfpUnitOfWork
 from shared.auth import Principal
+from shared.collaboration import Upload
 from shared.uploads import check_upload
 
 
@@ -141,22 +142,15 @@ async def award_rfp(uow: RfpUnitOfWork, caller: Principal, rfp_id: UUID, proposa
 
 
 async def attach_to_rfp(
-    uow: RfpUnitOfWork,
-    caller: Principal,
-    rfp_id: UUID,
-    *,
-    filename: str | None,
-    content_type: str | None,
-    content: bytes,
-    max_bytes: int,
+    uow: RfpUnitOfWork, caller: Principal, rfp_id: UUID, upload: Upload, *, max_bytes: int
 ) -> RfpAttachment:
     """A document of the buyer's on its request; the invited suppliers read it once it is published."""
     async with uow:
         rfp = await uow.rfps.get(rfp_id, scope=caller, for_update=True)
         caller.require_buyer()
-        name, checked_type = check_upload(filename, content_type, content, max_bytes=max_bytes)
+        name, checked_type = check_upload(upload.filename, upload.content_type, upload.content, max_bytes=max_bytes)
         attachment = attach_document(
-            rfp, filename=name, content_type=checked_type, content=content, uploaded_by=caller.user_id, now=now()
+            rfp, filename=name, content_type=checked_type, content=upload.content, uploaded_by=caller.user_id, now=now()
         )
         await uow.rfp_attachments.add(attachment)
         await uow.commit()

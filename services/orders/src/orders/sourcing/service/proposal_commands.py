@@ -18,6 +18,7 @@ from orders.sourcing.service.commands import now
 from orders.sourcing.service.scoping import acting_supplier
 from orders.sourcing.service.unit_of_work import RfpUnitOfWork
 from shared.auth import Principal
+from shared.collaboration import Upload
 from shared.uploads import check_upload
 
 
@@ -70,17 +71,9 @@ async def submit_proposal(uow: RfpUnitOfWork, caller: Principal, rfp_id: UUID, s
 
 
 async def attach_to_proposal(
-    uow: RfpUnitOfWork,
-    caller: Principal,
-    rfp_id: UUID,
-    supplier_id: UUID | None,
-    *,
-    filename: str | None,
-    content_type: str | None,
-    content: bytes,
-    max_bytes: int,
+    uow: RfpUnitOfWork, caller: Principal, rfp_id: UUID, supplier_id: UUID | None, upload: Upload, *, max_bytes: int
 ) -> ProposalAttachment:
-    name, checked_type = check_upload(filename, content_type, content, max_bytes=max_bytes)
+    name, checked_type = check_upload(upload.filename, upload.content_type, upload.content, max_bytes=max_bytes)
     async with uow:
         rfp = await uow.rfps.get(rfp_id, scope=caller, for_update=True)
         proposal = await _own_proposal(uow, caller, rfp, supplier_id)
@@ -89,10 +82,10 @@ async def attach_to_proposal(
             proposal,
             filename=name,
             content_type=checked_type,
-            content=content,
+            content=upload.content,
             uploaded_by=caller.user_id,
             now=now(),
         )
-        await uow.proposals.add_attachment(attachment)
+        await uow.proposal_attachments.add(attachment)
         await uow.commit()
     return attachment

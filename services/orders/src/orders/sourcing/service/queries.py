@@ -98,8 +98,14 @@ async def rfp_attachment(uow: RfpUnitOfWork, caller: Principal, rfp_id: UUID, at
         return await uow.rfp_attachments.get(rfp.id, attachment_id)
 
 
-async def _buyer_visible_proposal(uow: RfpUnitOfWork, caller: Principal, rfp_id: UUID, proposal_id: UUID) -> Proposal:
+async def _proposal_with_files(
+    uow: RfpUnitOfWork, caller: Principal, rfp_id: UUID, *, proposal_id: UUID | None, supplier_id: UUID | None
+) -> Proposal | None:
+    """The proposal whose files the caller reads: the buyer names one it sees (``proposal_id``), a
+    supplier reads its own (None when it has not answered yet)."""
     rfp = await uow.rfps.get(rfp_id, scope=caller)
+    if proposal_id is None:
+        return await uow.proposals.of_supplier(rfp.id, acting_supplier(caller, rfp, supplier_id))
     if not caller.is_buyer:
         raise RfpActionForbidden("suppliers read their own proposal's files under /proposal/attachments")
     proposal = await uow.proposals.get(rfp.id, proposal_id)
@@ -113,15 +119,8 @@ async def proposal_attachments(
 ) -> list[ProposalAttachment]:
     """The files of a proposal: the buyer names one it sees (``proposal_id``), a supplier reads its own."""
     async with uow:
-        if proposal_id is not None:
-            proposal = await _buyer_visible_proposal(uow, caller, rfp_id, proposal_id)
-        else:
-            rfp = await uow.rfps.get(rfp_id, scope=caller)
-            found = await uow.proposals.of_supplier(rfp.id, acting_supplier(caller, rfp, supplier_id))
-            if found is None:
-                return []
-            proposal = found
-        return await uow.proposals.attachments(proposal.id)
+        proposal = await _proposal_with_files(uow, caller, rfp_id, proposal_id=proposal_id, supplier_id=supplier_id)
+        return [] if proposal is None else await uow.proposal_attachments.list(proposal.id)
 
 
 async def proposal_attachment(
@@ -134,12 +133,7 @@ async def proposal_attachment(
     supplier_id: UUID | None,
 ) -> ProposalAttachment:
     async with uow:
-        if proposal_id is not None:
-            proposal = await _buyer_visible_proposal(uow, caller, rfp_id, proposal_id)
-        else:
-            rfp = await uow.rfps.get(rfp_id, scope=caller)
-            found = await uow.proposals.of_supplier(rfp.id, acting_supplier(caller, rfp, supplier_id))
-            if found is None:
-                raise ProposalNotFound("you have not answered this RFP yet")
-            proposal = found
-        return await uow.proposals.attachment(proposal.id, attachment_id)
+        proposal = await _proposal_with_files(uow, caller, rfp_id, proposal_id=proposal_id, supplier_id=supplier_id)
+        if proposal is None:
+            raise ProposalNotFound("you have not answered this RFP yet")
+        return await uow.proposal_attachments.get(proposal.id, attachment_id)

@@ -12,13 +12,12 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from shared.money import line_net, round_money
-
-MAX_LINES = 500
+from web.domain.lines import PricedLine, net_total, posted_lines
+from web.domain.numbers import plain_number, positive
 
 
 @dataclass(frozen=True)
-class EditorLine:
+class EditorLine(PricedLine):
     description: str
     quantity: str
     unit_price: str
@@ -32,17 +31,6 @@ class EditorLine:
     @property
     def new_item(self) -> bool:
         return not self.purchase_order_line_id
-
-    def amounts(self) -> tuple[Decimal, Decimal] | None:
-        try:
-            quantity, price = Decimal(self.quantity.strip()), Decimal(self.unit_price.strip())
-        except (InvalidOperation, AttributeError):
-            return None
-        return (quantity, price) if quantity.is_finite() and price.is_finite() else None
-
-    def net(self, currency: str) -> Decimal | None:
-        amounts = self.amounts()
-        return line_net(amounts[0], amounts[1], currency) if amounts else None
 
 
 @dataclass
@@ -59,14 +47,14 @@ class Editor:
             _order_reference(
                 EditorLine(
                     description=str(line.get("description") or ""),
-                    quantity=_plain(line.get("remaining_quantity")),
-                    unit_price=_plain(line.get("unit_price"), 2),
+                    quantity=plain_number(line.get("remaining_quantity")),
+                    unit_price=plain_number(line.get("unit_price"), 2),
                     purchase_order_line_id=str(line["id"]),
                 ),
                 line,
             )
             for line in order.get("lines", [])
-            if _positive(line.get("remaining_quantity"))
+            if positive(line.get("remaining_quantity"))
         ]
         return cls(currency=str(order.get("currency") or "EUR"), lines=lines)
 
@@ -78,8 +66,8 @@ class Editor:
             po_line = str(line.get("purchase_order_line_id") or "")
             edited = EditorLine(
                 description=str(line.get("description") or ""),
-                quantity=_plain(line.get("quantity")),
-                unit_price=_plain(line.get("unit_price"), 2),
+                quantity=plain_number(line.get("quantity")),
+                unit_price=plain_number(line.get("unit_price"), 2),
                 purchase_order_line_id=po_line,
             )
             lines.append(_order_reference(edited, by_id[po_line]) if po_line in by_id else edited)
@@ -94,15 +82,12 @@ class Editor:
     def from_form(cls, form: Mapping[str, Any], currency: str, order: Mapping[str, Any] | None = None) -> Editor:
         by_id = {str(line["id"]): line for line in (order or {}).get("lines", [])}
         lines = []
-        for index in range(min(_count(form.get("line_count")), MAX_LINES)):
-            prefix = f"line-{index}-"
-            if f"{prefix}quantity" not in form:
-                continue
-            po_line = str(form.get(f"{prefix}purchase_order_line_id") or "")
+        for typed in posted_lines(form):
+            po_line = typed("purchase_order_line_id")
             line = EditorLine(
-                description=str(form.get(f"{prefix}description") or ""),
-                quantity=str(form.get(f"{prefix}quantity") or ""),
-                unit_price=str(form.get(f"{prefix}unit_price") or ""),
+                description=typed("description"),
+                quantity=typed("quantity"),
+                unit_price=typed("unit_price"),
                 purchase_order_line_id=po_line if po_line in by_id or not by_id else "",
             )
             if po_line in by_id:
@@ -123,10 +108,7 @@ class Editor:
 
     def net_total(self) -> Decimal | None:
         """The sum of the line nets; None while a line has no valid number yet."""
-        nets = [line.net(self.currency) for line in self.lines]
-        if any(net is None for net in nets):
-            return None
-        return round_money(sum((net for net in nets if net is not None), Decimal(0)), self.currency)
+        return net_total(self.lines, self.currency)
 
     def problems(self, *, issue_date_required: bool) -> dict[str, str]:
         """What the person must fix before the API is asked, by field name as the API spells it."""
@@ -177,37 +159,7 @@ def _order_reference(line: EditorLine, po_line: Mapping[str, Any]) -> EditorLine
     return replace(
         line,
         description=line.description or str(po_line.get("description") or ""),
-        ordered_quantity=_plain(po_line.get("quantity")),
-        remaining_quantity=_plain(po_line.get("remaining_quantity")),
-        ordered_unit_price=_plain(po_line.get("unit_price"), 2),
+        ordered_quantity=plain_number(po_line.get("quantity")),
+        remaining_quantity=plain_number(po_line.get("remaining_quantity")),
+        ordered_unit_price=plain_number(po_line.get("unit_price"), 2),
     )
-
-
-def _plain(value: Any, places: int = 0) -> str:
-    """A decimal as a person types it, with at least ``places`` decimals: ``"40.0000"`` → ``"40"``,
-    a price ``"0.5"`` → ``"0.50"``, ``"1.105"`` stays ``"1.105"``."""
-    if value is None:
-        return ""
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    text = format(number, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    decimals = len(text.split(".")[1]) if "." in text else 0
-    return f"{number:.{places}f}" if decimals < places else text
-
-
-def _positive(value: Any) -> bool:
-    try:
-        return Decimal(str(value)) > 0
-    except InvalidOperation:
-        return False
-
-
-def _count(value: Any) -> int:
-    try:
-        return max(0, int(str(value)))
-    except ValueError:
-        return 0

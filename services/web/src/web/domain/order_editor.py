@@ -11,19 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from shared.money import line_net, round_money
-
-# The invoice editor already reads numbers as a person types them; one way for both editors.
-from web.domain.invoice_editor import _count, _plain, _positive
-
-MAX_LINES = 500
+from web.domain.lines import PricedLine, net_total, posted_lines
+from web.domain.numbers import finite_decimal, plain_number, positive
 
 
 @dataclass(frozen=True)
-class OrderLine:
+class OrderLine(PricedLine):
     description: str = ""
     sku: str = ""
     unit: str = ""
@@ -38,17 +34,6 @@ class OrderLine:
         return not (self.line_id or self.description.strip() or self.sku.strip() or self.unit.strip()) and (
             not self.unit_price.strip()
         )
-
-    def amounts(self) -> tuple[Decimal, Decimal] | None:
-        try:
-            quantity, price = Decimal(self.quantity.strip()), Decimal(self.unit_price.strip())
-        except InvalidOperation:
-            return None
-        return (quantity, price) if quantity.is_finite() and price.is_finite() else None
-
-    def net(self, currency: str) -> Decimal | None:
-        amounts = self.amounts()
-        return line_net(amounts[0], amounts[1], currency) if amounts else None
 
     def api_line(self) -> dict[str, Any]:
         line: dict[str, Any] = {
@@ -82,8 +67,8 @@ class OrderEditor:
                 description=str(line.get("description") or ""),
                 sku=str(line.get("sku") or ""),
                 unit=str(line.get("unit") or ""),
-                quantity=_plain(line.get("quantity")),
-                unit_price=_plain(line.get("unit_price"), 2),
+                quantity=plain_number(line.get("quantity")),
+                unit_price=plain_number(line.get("unit_price"), 2),
                 line_id=str(line.get("id") or ""),
             )
             for line in order.get("lines", [])
@@ -99,22 +84,17 @@ class OrderEditor:
     def from_form(cls, form: Mapping[str, Any], known_line_ids: Collection[str] = ()) -> OrderEditor:
         """The order as typed; a line id that is not one of ``known_line_ids`` (the order's) is
         dropped, so a form cannot revise another order's line."""
-        lines = []
-        for index in range(min(_count(form.get("line_count")), MAX_LINES)):
-            prefix = f"line-{index}-"
-            if f"{prefix}quantity" not in form:
-                continue
-            line_id = str(form.get(f"{prefix}id") or "")
-            lines.append(
-                OrderLine(
-                    description=str(form.get(f"{prefix}description") or ""),
-                    sku=str(form.get(f"{prefix}sku") or ""),
-                    unit=str(form.get(f"{prefix}unit") or ""),
-                    quantity=str(form.get(f"{prefix}quantity") or ""),
-                    unit_price=str(form.get(f"{prefix}unit_price") or ""),
-                    line_id=line_id if line_id in known_line_ids else "",
-                )
+        lines = [
+            OrderLine(
+                description=typed("description"),
+                sku=typed("sku"),
+                unit=typed("unit"),
+                quantity=typed("quantity"),
+                unit_price=typed("unit_price"),
+                line_id=typed("id") if typed("id") in known_line_ids else "",
             )
+            for typed in posted_lines(form)
+        ]
         return cls(
             supplier_id=str(form.get("supplier_id") or "").strip(),
             currency=str(form.get("currency") or "").strip().upper(),
@@ -133,10 +113,7 @@ class OrderEditor:
 
     def net_total(self) -> Decimal | None:
         """The sum of the line nets; None while a line has no valid number yet."""
-        nets = [line.net(self.currency) for line in self.lines]
-        if any(net is None for net in nets):
-            return None
-        return round_money(sum((net for net in nets if net is not None), Decimal(0)), self.currency)
+        return net_total(self.lines, self.currency)
 
     def problems(self, *, had_delivery_date: bool = False) -> dict[str, str]:
         """What the person must fix before the API is asked, by field name as the API spells it.
@@ -151,13 +128,14 @@ class OrderEditor:
         for index, line in enumerate(self.lines):
             if not line.description.strip():
                 found[f"lines.{index}.description"] = "Describe what is ordered."
-            if not _is_number(line.quantity):
+            quantity, price = finite_decimal(line.quantity.strip()), finite_decimal(line.unit_price.strip())
+            if quantity is None:
                 found[f"lines.{index}.quantity"] = "Enter a number, like 12 or 2.5."
-            elif Decimal(line.quantity.strip()) <= 0:
+            elif quantity <= 0:
                 found[f"lines.{index}.quantity"] = "The quantity must be above zero."
-            if not _is_number(line.unit_price):
+            if price is None:
                 found[f"lines.{index}.unit_price"] = "Enter a price, like 49.90."
-            elif Decimal(line.unit_price.strip()) < 0:
+            elif price < 0:
                 found[f"lines.{index}.unit_price"] = "The price cannot be negative."
         return found
 
@@ -179,11 +157,4 @@ class OrderEditor:
 
 def lines_may_change(order: Mapping[str, Any]) -> bool:
     """Invoices bill an order's lines by id and quantity: once any is billed, only the date moves."""
-    return not any(_positive(line.get("invoiced_quantity")) for line in order.get("lines", []))
-
-
-def _is_number(text: str) -> bool:
-    try:
-        return Decimal(text.strip()).is_finite()
-    except InvalidOperation:
-        return False
+    return not any(positive(line.get("invoiced_quantity")) for line in order.get("lines", []))

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
+
+from web.domain.numbers import finite_decimal
 
 # Proposal statuses that answer the request with prices the buyer can weigh.
 PRICED_STATUSES = frozenset({"submitted", "awarded", "lost"})
@@ -123,25 +125,15 @@ def _mark_best(cells: list[Cell]) -> tuple[Cell, ...]:
     lowest: dict[str, Decimal] = {}
     counts: dict[str, int] = {}
     for cell in cells:
-        price = _decimal(cell.unit_price)
+        price = finite_decimal(cell.unit_price)
         if cell.kind == "price" and price is not None:
             counts[cell.currency] = counts.get(cell.currency, 0) + 1
             lowest[cell.currency] = min(price, lowest.get(cell.currency, price))
     marked = []
     for cell in cells:
-        price = _decimal(cell.unit_price)
+        price = finite_decimal(cell.unit_price)
         if cell.kind == "price" and price is not None and price == lowest[cell.currency]:
             only = counts[cell.currency] == 1
             cell = Cell(cell.unit_price, cell.line_total, cell.currency, cell.kind, best=not only, only_offer=only)
         marked.append(cell)
     return tuple(marked)
-
-
-def _decimal(value: str | None) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None

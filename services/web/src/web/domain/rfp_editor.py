@@ -13,9 +13,9 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from web.domain.invoice_editor import _count, _plain
+from web.domain.lines import posted_lines
+from web.domain.numbers import plain_number
 
-MAX_LINES = 500
 END_OF_DAY_UTC = "T23:59:59+00:00"
 
 
@@ -60,7 +60,7 @@ class RfpEditor:
             lines=[
                 RfpLine(
                     description=str(line.get("description") or ""),
-                    quantity=_plain(line.get("quantity")),
+                    quantity=plain_number(line.get("quantity")),
                     unit=str(line.get("unit") or ""),
                 )
                 for line in rfp.get("lines", [])
@@ -72,18 +72,10 @@ class RfpEditor:
     def from_form(cls, form: Mapping[str, Any], invited: Sequence[str], known_suppliers: Collection[str]) -> RfpEditor:
         """The request as typed; ``invited`` are the ticked suppliers, of which only ``known_suppliers``
         (the organisation's) are kept."""
-        lines = []
-        for index in range(min(_count(form.get("line_count")), MAX_LINES)):
-            prefix = f"line-{index}-"
-            if f"{prefix}quantity" not in form:
-                continue
-            lines.append(
-                RfpLine(
-                    description=str(form.get(f"{prefix}description") or ""),
-                    quantity=str(form.get(f"{prefix}quantity") or ""),
-                    unit=str(form.get(f"{prefix}unit") or ""),
-                )
-            )
+        lines = [
+            RfpLine(description=typed("description"), quantity=typed("quantity"), unit=typed("unit"))
+            for typed in posted_lines(form)
+        ]
         return cls(
             title=str(form.get("title") or ""),
             due_date=str(form.get("due_date") or "").strip(),

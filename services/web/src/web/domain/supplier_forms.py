@@ -9,27 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from web.domain.numbers import finite_decimal, plain_number
+
 Form = Mapping[str, Any]
-
-
-def plain_number(value: Any) -> str:
-    """``"2.5000"`` → ``"2.5"``: a stored decimal as a person would type it."""
-    number = _decimal(str(value)) if value not in (None, "") else None
-    if number is None:
-        return "" if value is None else str(value)
-    text = format(number, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _decimal(text: str) -> Decimal | None:
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
 
 
 @dataclass
@@ -93,7 +77,7 @@ class SupplierForm:
         if self.phone != was.phone:
             changes["phone"] = self.phone or None
         rate = self.tolerance_rate or "0"
-        if _decimal(rate) is None or _decimal(rate) != _decimal(was.tolerance_rate or "0"):
+        if finite_decimal(rate) is None or finite_decimal(rate) != finite_decimal(was.tolerance_rate or "0"):
             changes["tolerance_rate"] = rate
         custom = {
             key: typed or None for key, typed in self.custom_fields.items() if typed != was.custom_fields.get(key, "")

@@ -9,7 +9,6 @@ company the person cannot see), and the page says why.
 from __future__ import annotations
 
 from urllib.parse import urlencode
-from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -17,8 +16,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from web.adapters.gateway_api import ApiProblem, GatewayApi
 from web.domain.accounts import by_name, named
 from web.domain.sessions import WebSession
+from web.entrypoints import account_switches
 from web.entrypoints.deps import Api, CheckedForm, CurrentSession
-from web.entrypoints.rendering import FormErrors, as_sentences, render, switch_account
+from web.entrypoints.rendering import FormErrors, as_sentences, marked_below, render
 
 router = APIRouter(tags=["colleagues"])
 
@@ -45,8 +45,6 @@ async def _colleagues_page(
     page = await api.get("/portal/users")
     query = request.query_params
     invited = named(page["invitations"], "email", query.get("invited", ""))
-    switched_user = named(page["items"], "id", query.get("user", ""))
-    switched = SWITCHED_MESSAGES.get(query.get("switched", ""), "")
     return render(
         request,
         "colleagues.html",
@@ -54,7 +52,7 @@ async def _colleagues_page(
         colleagues=by_name(page["items"]),
         invitations=sorted(page["invitations"], key=lambda i: str(i["email"])),
         invited=invited,
-        switched=switched.format(name=switched_user["name"]) if switched and switched_user else "",
+        switched=account_switches.switched_message(query, page["items"], SWITCHED_MESSAGES),
         typed=typed or {},
         errors=errors or FormErrors(),
         problem=problem,
@@ -76,7 +74,7 @@ def _invite_errors(problem: ApiProblem) -> FormErrors:
     elif "email" in errors.fields:
         errors.fields["email"] = "Enter an email address such as name@example.com."
     if errors.fields:
-        errors.message = "The invitation has a few things to fix; they are marked below."
+        errors.message = marked_below("invitation")
     return as_sentences(errors)
 
 
@@ -98,31 +96,8 @@ async def invite_colleague(request: Request, session: CurrentSession, api: Api, 
         else:
             return RedirectResponse(f"/colleagues?{urlencode({'invited': invitation['email']})}", status_code=303)
     else:
-        errors.message = "The invitation has a few things to fix; they are marked below."
+        errors.message = marked_below("invitation")
     return await _colleagues_page(request, api, typed=typed, errors=errors, status_code=422)
 
 
-async def _switch(request: Request, api: GatewayApi, user_id: UUID, action: str) -> Response:
-    return await switch_account(
-        request,
-        api,
-        api_path="/portal/users",
-        page_path="/colleagues",
-        user_id=user_id,
-        action=action,
-        page=_colleagues_page,
-    )
-
-
-@router.post("/colleagues/{user_id}/disable", response_class=HTMLResponse)
-async def disable_colleague(
-    request: Request, session: CurrentSession, api: Api, form: CheckedForm, user_id: UUID
-) -> Response:
-    return await _switch(request, api, user_id, "disable")
-
-
-@router.post("/colleagues/{user_id}/enable", response_class=HTMLResponse)
-async def enable_colleague(
-    request: Request, session: CurrentSession, api: Api, form: CheckedForm, user_id: UUID
-) -> Response:
-    return await _switch(request, api, user_id, "enable")
+account_switches.add_routes(router, "/colleagues", "/portal/users", _colleagues_page)

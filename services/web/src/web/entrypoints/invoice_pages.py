@@ -5,7 +5,7 @@ buyer's decision on a held one."""
 from __future__ import annotations
 
 import asyncio
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -15,10 +15,12 @@ from starlette.datastructures import FormData
 
 from web.adapters.gateway_api import ApiProblem, GatewayApi
 from web.domain.invoice_editor import Editor
+from web.domain.numbers import finite_decimal
 from web.domain.sessions import WebSession
 from web.entrypoints import collaboration
 from web.entrypoints.deps import Api, CheckedForm, CurrentSession
 from web.entrypoints.downloads import as_download, uploaded_file
+from web.entrypoints.editors import line_button, next_step, own_checks
 from web.entrypoints.rendering import (
     INVOICE_STATUS_WORDS,
     FormErrors,
@@ -69,9 +71,7 @@ async def invoice_list(
         words=INVOICE_STATUS_WORDS,
         status=status,
         cursor=cursor,
-        matches_nothing=chosen.unresolved,
-        extra={"supplier_filter": chosen},
-        supplier_id=chosen.supplier_id,
+        supplier_filter=chosen,
     )
 
 
@@ -161,18 +161,11 @@ async def _save(
             status_code=status_code,
         )
 
-    if action == "add_line":
-        editor = editor.with_new_item()
+    if (edited := line_button(action, editor, editor.with_new_item)) is not None:
+        editor = edited
         return again()
-    if action.startswith("remove-"):
-        index = action.removeprefix("remove-")
-        editor = editor.without_line(int(index)) if index.isdigit() else editor
-        return again()
-    errors = FormErrors()
-    for name, message in editor.problems(issue_date_required=issue_date_required).items():
-        errors.add(name, message)
+    errors = own_checks(editor.problems(issue_date_required=issue_date_required), "invoice")
     if errors:
-        errors.message = "The invoice has a few things to fix; they are marked below."
         return again(errors, 422)
     try:
         if invoice is None:
@@ -193,14 +186,12 @@ async def _save(
         if errors:
             return RedirectResponse(f"{page}/edit?problem=scan", status_code=303)
     if action == "submit":
-        try:
-            await api.post(f"{page}/submit")
-        except ApiProblem as problem:
-            if not problem.about_the_input:
-                raise
-            return RedirectResponse(f"{page}?problem=submit", status_code=303)
-        return RedirectResponse(f"{page}?done=submitted", status_code=303)
+        return await _submit(api, page)
     return RedirectResponse(f"{page}?done=saved", status_code=303)
+
+
+async def _submit(api: GatewayApi, page: str) -> Response:
+    return await next_step(api, page, "submit", done="submitted", refused="submit")
 
 
 @router.post("/invoices/new", response_class=HTMLResponse)
@@ -275,13 +266,7 @@ async def _invoice_page(
 def paid_amount(typed: str) -> Decimal | None:
     """The amount a person typed, or None. A comma is refused rather than guessed at: "1,250" is a
     thousand and more in one convention and one and a quarter in another."""
-    if "," in typed:
-        return None
-    try:
-        amount = Decimal(typed)
-    except InvalidOperation:
-        return None
-    return amount if amount.is_finite() else None
+    return None if "," in typed else finite_decimal(typed)
 
 
 def amount_due(invoice: dict[str, Any]) -> Decimal:
@@ -314,13 +299,7 @@ async def invoice_status(session: CurrentSession, api: Api, invoice_id: UUID, sh
 
 @router.post("/invoices/{invoice_id}/submit")
 async def submit(request: Request, session: CurrentSession, api: Api, form: CheckedForm, invoice_id: UUID) -> Response:
-    try:
-        await api.post(f"/invoices/{invoice_id}/submit")
-    except ApiProblem as problem:
-        if not problem.about_the_input:
-            raise
-        return RedirectResponse(f"/invoices/{invoice_id}?problem=submit", status_code=303)
-    return RedirectResponse(f"/invoices/{invoice_id}?done=submitted", status_code=303)
+    return await _submit(api, f"/invoices/{invoice_id}")
 
 
 @router.post("/invoices/{invoice_id}/approve")

@@ -16,8 +16,9 @@ from web.adapters.gateway_api import ApiProblem, GatewayApi
 from web.domain.order_editor import OrderEditor, lines_may_change
 from web.domain.sessions import WebSession
 from web.entrypoints.deps import Api, CheckedForm, CurrentSession
+from web.entrypoints.editors import editor_refusal, line_button, next_step, own_checks
 from web.entrypoints.order_pages import CHANGEABLE, may_manage
-from web.entrypoints.rendering import FormErrors, editor_refusal, money, render, uuid_or_empty
+from web.entrypoints.rendering import FormErrors, money, render, uuid_or_empty
 from web.entrypoints.supplier_choice import active, all_suppliers
 
 router = APIRouter(tags=["purchase orders"])
@@ -123,19 +124,12 @@ async def _save(request: Request, api: GatewayApi, form: FormData, *, order: dic
         page.status_code = status_code
         return page
 
-    if action == "add_line" and not locked:
-        editor = editor.with_new_line()
-        return again()
-    if action.startswith("remove-") and not locked:
-        index = action.removeprefix("remove-")
-        editor = editor.without_line(int(index)) if index.isdigit() else editor
+    if not locked and (edited := line_button(action, editor, editor.with_new_line)) is not None:
+        editor = edited
         return again()
     editor = editor.without_untouched_lines()
-    errors = FormErrors()
-    for name, message in editor.problems(had_delivery_date=bool(order and order.get("delivery_date"))).items():
-        errors.add(name, message)
+    errors = own_checks(editor.problems(had_delivery_date=bool(order and order.get("delivery_date"))), "order")
     if errors:
-        errors.message = "The order has a few things to fix; they are marked below."
         if not editor.lines:
             editor = editor.with_new_line()
         return again(errors, 422)
@@ -153,13 +147,7 @@ async def _save(request: Request, api: GatewayApi, form: FormData, *, order: dic
         done = "changed" if saved.get("revision") != order.get("revision") else "unchanged"
         return RedirectResponse(f"{page}?done={done}", status_code=303)
     if action == "send":
-        try:
-            await api.post(f"{page}/submit")
-        except ApiProblem as problem:
-            if not problem.about_the_input:
-                raise
-            return RedirectResponse(f"{page}?problem=send", status_code=303)
-        return RedirectResponse(f"{page}?done=sent", status_code=303)
+        return await next_step(api, page, "submit", done="sent", refused="send")
     return RedirectResponse(f"{page}?done=saved", status_code=303)
 
 

@@ -88,9 +88,7 @@ async def order_list(
         words=ORDER_STATUS_WORDS,
         status=status,
         cursor=cursor,
-        matches_nothing=chosen.unresolved,
-        extra={"supplier_filter": chosen},
-        supplier_id=chosen.supplier_id,
+        supplier_filter=chosen,
         number=number.strip()[:50],
     )
 

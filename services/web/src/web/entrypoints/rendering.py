@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlencode
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from web.adapters.gateway_api import ApiProblem, GatewayApi
 from web.domain.accounts import switch_action
+
+if TYPE_CHECKING:
+    from web.entrypoints.supplier_choice import SupplierFilter
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 
@@ -173,19 +173,23 @@ async def list_page(
     words: dict[str, str],
     status: str,
     cursor: str,
-    matches_nothing: bool = False,
-    extra: dict[str, Any] | None = None,
+    supplier_filter: SupplierFilter | None = None,
     **filters: str,
 ) -> HTMLResponse:
-    """One page of a list, filtered by status (one of ``words``, else none) and ``filters``; a
-    filter known to match nothing (``matches_nothing``) asks nothing. ``extra``: more for the page."""
+    """One page of a list, filtered by status (one of ``words``, else none) and ``filters``, and
+    narrowed by the buyer's ``supplier_filter`` on a list that has one: while what was typed there
+    names no one supplier, the page asks nothing and offers the suppliers to choose from."""
     status = status if status in words else ""
+    extra: dict[str, Any] = {}
+    if supplier_filter is not None:
+        filters = {"supplier_id": supplier_filter.supplier_id} | filters
+        extra["supplier_filter"] = supplier_filter
     page: dict[str, Any] = {"items": []}
-    if not matches_nothing:
+    if not (supplier_filter and supplier_filter.unresolved):
         page = await api.get(path, {"limit": PAGE_SIZE, "status": status, "cursor": cursor, **filters})
     shown = {name: value for name, value in ({"status": status} | filters).items() if value}
     context: dict[str, Any] = (
-        (extra or {})
+        extra
         | filters
         | {
             "items": page["items"],
@@ -215,6 +219,11 @@ class FormErrors:
         self.fields.setdefault(name, message)
 
 
+def marked_below(what: str) -> str:
+    """What a form says at its top when the messages are beside its fields (``what``: "invoice")."""
+    return f"The {what} has a few things to fix; they are marked below."
+
+
 # A supplier's access to the portal, as the buyer reads it.
 PORTAL_STATUS_WORDS = {"not_invited": "Not invited", "active": "Active", "inactive": "Deactivated"}
 ROLE_WORDS = {"buyer_admin": "Buyer admin", "buyer_user": "Buyer user", "supplier": "Supplier"}
@@ -235,41 +244,6 @@ def sentence(text: str) -> str:
 
 # A proposal once its request was awarded: the winner's, and the others'.
 PROPOSAL_STATUS_WORDS.update(awarded="Awarded", lost="Not chosen")
-
-
-def editor_refusal(problem: ApiProblem, shown: re.Pattern[str], what: str) -> FormErrors:
-    """The API's refusal of an editor's form: each message beside its field where the editor has
-    one (``shown`` names those), and at the top what no field can show."""
-    errors = FormErrors(problem)
-    elsewhere = [f"{name}: {message}" for name, message in errors.fields.items() if not shown.fullmatch(name)]
-    if errors.fields and not elsewhere:
-        errors.message = f"The {what} has a few things to fix; they are marked below."
-    else:
-        errors.message = " ".join([sentence(problem.detail or problem.title), *(sentence(e) for e in elsewhere)])
-    return errors
-
-
-async def switch_account(
-    request: Request,
-    api: GatewayApi,
-    *,
-    api_path: str,
-    page_path: str,
-    user_id: UUID,
-    action: str,
-    page: Callable[..., Awaitable[HTMLResponse]],
-) -> Response:
-    """Switch an account off (every session of theirs ends at its next page) or on again (``action``:
-    ``disable`` or ``enable`` of ``api_path``/<id>); a refusal is said on ``page``, the list of accounts."""
-    try:
-        await api.post(f"{api_path}/{user_id}/{action}")
-    except ApiProblem as problem:
-        if not problem.about_the_input:
-            raise
-        refusal = sentence(f"Nothing was changed: {problem.detail or problem.title}")
-        return await page(request, api, problem=refusal, status_code=problem.status)
-    switched = "off" if action == "disable" else "on"
-    return RedirectResponse(f"{page_path}?{urlencode({'switched': switched, 'user': str(user_id)})}", status_code=303)
 
 
 def refusal_message(problem: ApiProblem) -> str:

@@ -22,7 +22,8 @@ from web.domain.sessions import WebSession
 from web.entrypoints import collaboration
 from web.entrypoints.deps import Api, CheckedForm, CurrentSession
 from web.entrypoints.downloads import as_download
-from web.entrypoints.rendering import FormErrors, editor_refusal, refusal_message, render
+from web.entrypoints.editors import editor_refusal, line_button, next_step, own_checks
+from web.entrypoints.rendering import FormErrors, refusal_message, render
 from web.entrypoints.supplier_choice import active, all_suppliers
 
 router = APIRouter(tags=["requests for proposals"])
@@ -110,19 +111,12 @@ async def _save(request: Request, api: GatewayApi, form: FormData, *, rfp: dict[
             status_code=status_code,
         )
 
-    if action == "add_line":
-        editor = editor.with_new_line()
-        return again()
-    if action.startswith("remove-"):
-        index = action.removeprefix("remove-")
-        editor = editor.without_line(int(index)) if index.isdigit() else editor
+    if (edited := line_button(action, editor, editor.with_new_line)) is not None:
+        editor = edited
         return again()
     editor = editor.without_untouched_lines()
-    errors = FormErrors()
-    for name, message in editor.problems(datetime.now(UTC).date()).items():
-        errors.add(name, message)
+    errors = own_checks(editor.problems(datetime.now(UTC).date()), "request")
     if errors:
-        errors.message = "The request has a few things to fix; they are marked below."
         if not editor.lines:
             editor = editor.with_new_line()
         return again(errors, 422)
@@ -137,13 +131,7 @@ async def _save(request: Request, api: GatewayApi, form: FormData, *, rfp: dict[
         return again(editor_refusal(problem, EDITOR_FIELDS, "request"), 422)
     page = f"/rfps/{saved['id']}"
     if action == "publish":
-        try:
-            await api.post(f"{page}/publish")
-        except ApiProblem as problem:
-            if not problem.about_the_input:
-                raise
-            return RedirectResponse(f"{page}?problem=publish", status_code=303)
-        return RedirectResponse(f"{page}?done=published", status_code=303)
+        return await next_step(api, page, "publish", done="published", refused="publish")
     return RedirectResponse(f"{page}?done=saved", status_code=303)
 
 

@@ -17,7 +17,7 @@ from web.domain.sessions import WebSession
 from web.entrypoints import collaboration, rfp_buyer_pages
 from web.entrypoints.deps import Api, CheckedForm, CurrentSession
 from web.entrypoints.downloads import as_download
-from web.entrypoints.rendering import RFP_STATUS_WORDS, FormErrors, list_page, render
+from web.entrypoints.rendering import RFP_STATUS_WORDS, FormErrors, list_page, marked_below, render
 
 router = APIRouter(tags=["requests for proposals"])
 
@@ -137,7 +137,7 @@ async def answer(request: Request, session: CurrentSession, api: Api, form: Chec
                 raise
             errors = FormErrors(problem)
     if errors:
-        errors.message = errors.message or "The proposal has a few things to fix; they are marked below."
+        errors.message = errors.message or marked_below("proposal")
         return await _rfp_page(request, session, api, rfp_id, status_code=422, errors=errors, typed=typed)
     done = "submitted" if form.get("action") == "submit" else "saved"
     return RedirectResponse(f"/rfps/{rfp_id}?done={done}", status_code=303)

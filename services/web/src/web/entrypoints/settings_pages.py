@@ -4,15 +4,15 @@ explained before it is confirmed) and its people (the list, adding one, switchin
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from web.adapters.gateway_api import ApiProblem, GatewayApi
-from web.domain.accounts import by_name, named
+from web.domain.accounts import by_name
+from web.entrypoints import account_switches
 from web.entrypoints.deps import Api, CheckedForm, CurrentSession
-from web.entrypoints.rendering import FormErrors, as_sentences, render, sentence, switch_account
+from web.entrypoints.rendering import FormErrors, as_sentences, marked_below, render, sentence
 
 router = APIRouter(tags=["settings"])
 
@@ -106,14 +106,12 @@ async def _users_page(
 ) -> HTMLResponse:
     users = await api.get("/users")
     added = request.query_params.get("added", "")
-    switched_user = named(users["items"], "id", request.query_params.get("user", ""))
-    switched = SWITCHED_MESSAGES.get(request.query_params.get("switched", ""), "")
     return render(
         request,
         "users.html",
         status_code=status_code,
         users=by_name(users["items"]),
-        switched=switched.format(name=switched_user["name"]) if switched and switched_user else "",
+        switched=account_switches.switched_message(request.query_params, users["items"], SWITCHED_MESSAGES),
         problem=problem,
         typed=typed or {"role": "buyer_user"},
         errors=errors or FormErrors(),
@@ -133,7 +131,7 @@ def _user_errors(problem: ApiProblem) -> FormErrors:
         # The email has an account already (here or at a supplier): said next to it.
         errors.add("email", problem.detail or problem.title)
     if errors.fields:
-        errors.message = "The new user has a few things to fix; they are marked below."
+        errors.message = marked_below("new user")
     return as_sentences(errors)
 
 
@@ -150,21 +148,4 @@ async def add_user(request: Request, session: CurrentSession, api: Api, form: Ch
     return RedirectResponse(f"/users?added={created['id']}", status_code=303)
 
 
-async def _switch_user(request: Request, api: GatewayApi, user_id: UUID, action: str) -> Response:
-    return await switch_account(
-        request, api, api_path="/users", page_path="/users", user_id=user_id, action=action, page=_users_page
-    )
-
-
-@router.post("/users/{user_id}/disable", response_class=HTMLResponse)
-async def disable_user(
-    request: Request, session: CurrentSession, api: Api, form: CheckedForm, user_id: UUID
-) -> Response:
-    return await _switch_user(request, api, user_id, "disable")
-
-
-@router.post("/users/{user_id}/enable", response_class=HTMLResponse)
-async def enable_user(
-    request: Request, session: CurrentSession, api: Api, form: CheckedForm, user_id: UUID
-) -> Response:
-    return await _switch_user(request, api, user_id, "enable")
+account_switches.add_routes(router, "/users", "/users", _users_page)

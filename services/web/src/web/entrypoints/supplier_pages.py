@@ -23,6 +23,7 @@ from web.entrypoints.rendering import (
     FormErrors,
     as_sentences,
     list_page,
+    marked_below,
     render,
     sentence,
 )
@@ -104,7 +105,7 @@ def _refusal(problem: ApiProblem, definitions: list[dict[str, Any]]) -> FormErro
     message (``"is required"``) says which field it is about."""
     errors = FormErrors(problem)
     if errors.fields:
-        errors.message = "The supplier has a few things to fix; they are marked below."
+        errors.message = marked_below("supplier")
     return as_sentences(errors, {"custom_fields." + d["key"]: d["label"] for d in definitions})
 
 
@@ -142,7 +143,7 @@ def _field_errors(problem: ApiProblem) -> FormErrors:
     if problem.status == 409:
         errors.add("key", problem.detail or problem.title)
     if errors.fields:
-        errors.message = "The custom field has a few things to fix; they are marked below."
+        errors.message = marked_below("custom field")
     return as_sentences(errors)
 
 

@@ -1,7 +1,8 @@
 """The account pages in this process on the web's real, migrated database, in front of a gateway
 that answers as the API does: signing out ends the token at the gateway, a token ended mid-session
 sends the person to sign-in with a reason, a changed password keeps the session on the fresh
-token, and a forgotten password is reset through its pages."""
+token, a forgotten password is reset through its pages, and a supplier's hand-made post of the
+buyer's request buttons is refused with 403 (not the buyer's page, which it cannot be shown)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ class FakeGateway:
         self.issued: list[str] = []
         self.ended: set[str] = set()
         self.password = PASSWORD
+        self.role = "buyer_admin"
 
     def _token(self) -> dict[str, Any]:
         self.issued.append(f"token-{len(self.issued) + 1}")
@@ -58,7 +60,9 @@ class FakeGateway:
             case "POST", "/auth/token":
                 return _answer(200, self._token())
             case "GET", "/me":
-                me = {"user_id": USER_ID, "email": "pat@buyer.example", "name": "Pat", "role": "buyer_admin"}
+                me = {"user_id": USER_ID, "email": "pat@buyer.example", "name": "Pat", "role": self.role}
+                if self.role == "supplier":
+                    return _answer(200, me | {"tenant_id": None, "supplier_ids": [str(uuid4())], "organisations": []})
                 return _answer(200, me | {"tenant_id": str(uuid4()), "supplier_ids": [], "organisations": []})
             case "POST", "/auth/logout":
                 self.ended.add(str(token))
@@ -195,3 +199,16 @@ async def test_a_forgotten_password_is_asked_for_and_set_through_the_link(
     done = await web.post("/password-reset/good-link", data={"password": "long-enough", "csrf_token": csrf_of(good)})
     assert (done.status_code, done.headers["location"]) == (303, "/sign-in?password_reset=1")
     assert "Your password was changed. Sign in with the new one." in (await web.get(done.headers["location"])).text
+
+
+async def test_the_buyers_request_buttons_posted_by_a_supplier_are_refused_without_asking_the_gateway(
+    web: httpx.AsyncClient, gateway: FakeGateway
+) -> None:
+    gateway.role = "supplier"
+    csrf = await signed_in(web)
+    rfp_id = uuid4()
+    for action in ("publish", "award", "documents"):
+        refused = await web.post(f"/rfps/{rfp_id}/{action}", data={"csrf_token": csrf, "proposal_id": str(uuid4())})
+        assert refused.status_code == 403, (action, refused.text)
+        assert "Only the buyer&#39;s staff can do this." in refused.text or "Only the buyer's staff" in refused.text
+    assert not [call for call in gateway.calls if call[1].startswith("/rfps")]

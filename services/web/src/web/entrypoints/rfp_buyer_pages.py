@@ -204,8 +204,16 @@ async def buyer_rfp_page(
     )
 
 
+def _buyers_only(session: WebSession) -> None:
+    """The request page's buttons posted by a supplier (a hand-made request): refused as the API
+    would refuse them, before the buyer's page, which a supplier is never shown, is built."""
+    if not session.is_buyer:
+        raise ApiProblem(403, "Forbidden", "Only the buyer's staff can do this.")
+
+
 @router.post("/rfps/{rfp_id}/publish", response_class=HTMLResponse)
 async def publish(request: Request, session: CurrentSession, api: Api, form: CheckedForm, rfp_id: UUID) -> Response:
+    _buyers_only(session)
     try:
         await api.post(f"/rfps/{rfp_id}/publish")
     except ApiProblem as problem:
@@ -218,6 +226,7 @@ async def publish(request: Request, session: CurrentSession, api: Api, form: Che
 @router.post("/rfps/{rfp_id}/award", response_class=HTMLResponse)
 async def award(request: Request, session: CurrentSession, api: Api, form: CheckedForm, rfp_id: UUID) -> Response:
     """The proposal wins: the draft purchase order the API made of it opens."""
+    _buyers_only(session)
     try:
         awarded = await api.post(f"/rfps/{rfp_id}/award", {"proposal_id": str(form.get("proposal_id") or "")})
     except ApiProblem as problem:
@@ -242,6 +251,7 @@ async def proposal_attachment(
 async def attach_document(
     request: Request, session: CurrentSession, api: Api, form: CheckedForm, rfp_id: UUID
 ) -> Response:
+    _buyers_only(session)
     limit = request.app.state.settings.max_upload_bytes
     errors = await collaboration.add_attachment(api, f"/rfps/{rfp_id}", form, limit)
     if errors:

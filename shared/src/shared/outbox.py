@@ -117,6 +117,13 @@ class Outbox:
         self._pending.append((envelope, payload))
         return envelope
 
+    def take(self, recorded: list[EventPayload], *, tenant_id: UUID) -> None:
+        """Move the events an aggregate recorded here, in their order, and empty its list: saved
+        twice, it publishes each event once."""
+        for payload in recorded:
+            self.add(payload, tenant_id=tenant_id)
+        recorded.clear()
+
     @property
     def pending(self) -> list[Envelope]:
         return [envelope for envelope, _ in self._pending]

@@ -121,6 +121,11 @@ class FakeOutbox:
     def add(self, payload: EventPayload, *, tenant_id: UUID) -> None:
         self.added.append((payload, tenant_id))
 
+    def take(self, recorded: list[EventPayload], *, tenant_id: UUID) -> None:
+        for payload in recorded:
+            self.add(payload, tenant_id=tenant_id)
+        recorded.clear()
+
     @property
     def events(self) -> list[EventPayload]:
         return [payload for payload, _ in self.added]
@@ -176,6 +181,4 @@ class FakeUnitOfWork:
     async def save(self, invoice: Invoice) -> None:
         """As ``UnitOfWork.save``: the aggregate's row, and its recorded events into the outbox."""
         await self.invoices.save(invoice)
-        for event in invoice.events:
-            self.outbox.add(event, tenant_id=invoice.tenant_id)
-        invoice.events.clear()
+        self.outbox.take(invoice.events, tenant_id=invoice.tenant_id)

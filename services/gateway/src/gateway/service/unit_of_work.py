@@ -30,21 +30,15 @@ class UnitOfWork(SqlUnitOfWork):
         if user.events:
             tenant = user.tenant_id or tenant_id or await self.identities.tenant_of_suppliers(user.supplier_ids)
             assert tenant is not None, "a supplier user's events need a buyer's tenant"
-            for event in user.events:
-                self.outbox.add(event, tenant_id=tenant)
-            user.events.clear()
+            self.outbox.take(user.events, tenant_id=tenant)
 
     async def publish_for(self, user: User, link: AccountLink) -> None:
         """The link's email goes out under the user's tenant (a supplier user's: one of its buyers')."""
         tenant = user.tenant_id or await self.identities.tenant_of_suppliers(user.supplier_ids) or NO_TENANT
-        for event in link.events:
-            self.outbox.add(event, tenant_id=tenant)
-        link.events.clear()
+        self.outbox.take(link.events, tenant_id=tenant)
 
     def publish(self, invitation: Invitation) -> None:
-        for event in invitation.events:
-            self.outbox.add(event, tenant_id=invitation.tenant_id)
-        invitation.events.clear()
+        self.outbox.take(invitation.events, tenant_id=invitation.tenant_id)
 
     def standing_changes(self) -> None:
         """What this unit of work commits changes who may do what with a token already issued."""
@@ -53,6 +47,4 @@ class UnitOfWork(SqlUnitOfWork):
     async def save_organisation(self, organisation: Organisation) -> None:
         await self.identities.save_organisation(organisation)
         self.standing_changes()
-        for event in organisation.events:
-            self.outbox.add(event, tenant_id=organisation.id)
-        organisation.events.clear()
+        self.outbox.take(organisation.events, tenant_id=organisation.id)

@@ -9,7 +9,6 @@ from invoicing.adapters.read_models import OrganisationDirectory, PurchaseOrderR
 from invoicing.adapters.repository import InvoiceRepository
 from invoicing.domain.collaboration import Attachment, Comment
 from invoicing.domain.model import Invoice
-from shared.contracts.base import EventPayload
 from shared.db import SqlUnitOfWork
 from shared.json_documents import PageReader
 
@@ -27,17 +26,12 @@ class UnitOfWork(SqlUnitOfWork):
     async def save(self, invoice: Invoice) -> None:
         """Persist the aggregate and move its recorded events to the outbox."""
         await self.invoices.save(invoice)
-        self._publish(invoice.events, invoice.tenant_id)
+        self.outbox.take(invoice.events, tenant_id=invoice.tenant_id)
 
     async def save_comment(self, comment: Comment, *, tenant_id: UUID) -> None:
         await self.comments.add(comment)
-        self._publish(comment.events, tenant_id)
+        self.outbox.take(comment.events, tenant_id=tenant_id)
 
     async def save_attachment(self, attachment: Attachment, content: bytes, *, tenant_id: UUID) -> None:
         await self.attachments.add(attachment, content)
-        self._publish(attachment.events, tenant_id)
-
-    def _publish(self, events: list[EventPayload], tenant_id: UUID) -> None:
-        for event in events:
-            self.outbox.add(event, tenant_id=tenant_id)
-        events.clear()
+        self.outbox.take(attachment.events, tenant_id=tenant_id)

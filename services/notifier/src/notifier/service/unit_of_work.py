@@ -18,6 +18,4 @@ class UnitOfWork(SqlUnitOfWork):
     async def save(self, email: Email) -> None:
         """Store the email's delivery state and move its recorded events to the outbox."""
         await self.emails.save(email)
-        for event in email.events:
-            self.outbox.add(event, tenant_id=email.tenant_id)
-        email.events.clear()
+        self.outbox.take(email.events, tenant_id=email.tenant_id)

@@ -11,7 +11,6 @@ from orders.adapters.repository import PurchaseOrderRepository
 from orders.adapters.summary import OrderSummary
 from orders.domain.collaboration import Attachment, Comment
 from orders.domain.model import PurchaseOrder
-from shared.contracts.base import EventPayload
 from shared.db import SqlUnitOfWork
 from shared.json_documents import PageReader
 
@@ -30,17 +29,12 @@ class UnitOfWork(SqlUnitOfWork):
     async def save(self, order: PurchaseOrder) -> None:
         """Persist the aggregate and move its recorded events to the outbox."""
         await self.purchase_orders.save(order)
-        self._publish(order.events, order.tenant_id)
+        self.outbox.take(order.events, tenant_id=order.tenant_id)
 
     async def save_comment(self, comment: Comment, *, tenant_id: UUID) -> None:
         await self.comments.add(comment)
-        self._publish(comment.events, tenant_id)
+        self.outbox.take(comment.events, tenant_id=tenant_id)
 
     async def save_attachment(self, attachment: Attachment, content: bytes, *, tenant_id: UUID) -> None:
         await self.attachments.add(attachment, content)
-        self._publish(attachment.events, tenant_id)
-
-    def _publish(self, events: list[EventPayload], tenant_id: UUID) -> None:
-        for event in events:
-            self.outbox.add(event, tenant_id=tenant_id)
-        events.clear()
+        self.outbox.take(attachment.events, tenant_id=tenant_id)

@@ -19,6 +19,4 @@ class UnitOfWork(SqlUnitOfWork):
     async def save(self, supplier: Supplier) -> None:
         """Persist the aggregate and move its recorded events to the outbox."""
         await self.suppliers.save(supplier)
-        for event in supplier.events:
-            self.outbox.add(event, tenant_id=supplier.tenant_id)
-        supplier.events.clear()
+        self.outbox.take(supplier.events, tenant_id=supplier.tenant_id)

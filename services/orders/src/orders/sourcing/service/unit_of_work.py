@@ -25,8 +25,8 @@ class RfpUnitOfWork(UnitOfWork):
     async def save_rfp(self, rfp: Rfp) -> None:
         """Persist the RFP and move its recorded events to the outbox."""
         await self.rfps.save(rfp)
-        self._publish(rfp.events, rfp.tenant_id)
+        self.outbox.take(rfp.events, tenant_id=rfp.tenant_id)
 
     async def save_proposal(self, proposal: Proposal) -> None:
         await self.proposals.save(proposal)
-        self._publish(proposal.events, proposal.tenant_id)
+        self.outbox.take(proposal.events, tenant_id=proposal.tenant_id)

@@ -322,8 +322,8 @@ class Stack:
             if self.processes[name].poll() is None:
                 self.processes[name].send_signal(signal.SIGTERM)
         deadline = time.monotonic() + timeout_s
-        for name in names:
-            _terminate(self.processes.pop(name), timeout_s=max(deadline - time.monotonic(), 0.1))
+        for name in names:  # each signalled once, above; the deadline is shared
+            _wait_or_kill(self.processes.pop(name), max(deadline - time.monotonic(), 0.1))
         return names
 
     def start_services(self, names: list[str]) -> None:
@@ -382,6 +382,10 @@ def _terminate(process: subprocess.Popen[bytes] | None, sig: int = signal.SIGTER
         return
     with contextlib.suppress(ProcessLookupError):
         process.send_signal(sig)
+    _wait_or_kill(process, timeout_s)
+
+
+def _wait_or_kill(process: subprocess.Popen[bytes], timeout_s: float) -> None:
     try:
         process.wait(timeout_s)
     except subprocess.TimeoutExpired:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 from uuid import UUID
 
 from shared.auth import Role
@@ -45,3 +46,22 @@ class Upload:
     filename: str | None
     content_type: str | None
     content: bytes
+
+
+class StoredFile(Protocol):
+    """What describes a stored file, whoever owns it (an invoice's or an order's attachment, the
+    buyer's documents on an RFP, a supplier's files on its proposal): the shape, not the classes,
+    so that no owner imports another."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def filename(self) -> str: ...
+    @property
+    def content_type(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def uploaded_by(self) -> UUID: ...
+    @property
+    def created_at(self) -> datetime: ...

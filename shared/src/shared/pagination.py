@@ -73,3 +73,18 @@ def cursor_values(cursor: tuple[datetime, UUID]) -> dict[str, Any]:
     """The bound values of ``keyset_after_cursor`` for a cursor."""
     created_at, row_id = cursor
     return {"after_created_at": created_at, "after_id": row_id}
+
+
+def oldest_first_below(
+    query: Any, table: Any, owner: str, owner_id: UUID, *, after: tuple[datetime, UUID] | None, limit: int | None
+) -> Any:
+    """``query`` narrowed to the rows of ``table`` below one owner (its column ``owner``), in
+    (created_at, id) ascending order, strictly after the cursor: a conversation or a list of files
+    reads top to bottom."""
+    from sqlalchemy import true
+
+    created, row_id = table.c.created_at, table.c.id
+    following = (
+        true() if after is None else keyset_after_cursor(created, row_id, cursor_values(after), oldest_first=True)
+    )
+    return query.where(table.c[owner] == owner_id, following).order_by(created.asc(), row_id.asc()).limit(limit)

@@ -11,25 +11,14 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, Table, insert, select, true
+from sqlalchemy import Row, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoicing.adapters.tables import invoice_attachments, invoice_comments
 from invoicing.domain.collaboration import Attachment, Comment
 from shared.collaboration import Cursor
-from shared.errors import NotFound
-from shared.pagination import cursor_values, keyset_after_cursor
-
-_ATTACHMENT_FIELDS = [c for c in invoice_attachments.c if c.name != "content"]
-
-
-def _oldest_first(query: Select[Any], table: Table, invoice_id: UUID, after: Cursor | None, limit: int) -> Select[Any]:
-    """A page of the invoice's rows in (created_at, id) order, strictly after the cursor."""
-    created, row_id = table.c.created_at, table.c.id
-    following = (
-        true() if after is None else keyset_after_cursor(created, row_id, cursor_values(after), oldest_first=True)
-    )
-    return query.where(table.c.invoice_id == invoice_id, following).order_by(created, row_id).limit(limit)
+from shared.pagination import oldest_first_below
+from shared.stored_files import StoredFiles
 
 
 def _comment(row: Row[Any]) -> Comment:
@@ -78,40 +67,24 @@ class CommentRepository:
 
     async def list(self, invoice_id: UUID, *, limit: int, after: Cursor | None) -> Sequence[Comment]:
         """The invoice's comments strictly after the cursor, oldest first."""
-        query = _oldest_first(select(invoice_comments), invoice_comments, invoice_id, after, limit)
+        query = oldest_first_below(
+            select(invoice_comments), invoice_comments, "invoice_id", invoice_id, after=after, limit=limit
+        )
         return [_comment(row) for row in (await self._session.execute(query)).all()]
 
 
 class AttachmentRepository:
     def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+        self._files = StoredFiles(session, invoice_attachments, "invoice_id")
 
     async def add(self, attachment: Attachment, content: bytes) -> None:
-        await self._session.execute(
-            insert(invoice_attachments).values(
-                id=attachment.id,
-                invoice_id=attachment.invoice_id,
-                tenant_id=attachment.tenant_id,
-                filename=attachment.filename,
-                content_type=attachment.content_type,
-                size=attachment.size,
-                content=content,
-                uploaded_by=attachment.uploaded_by,
-                created_at=attachment.created_at,
-            )
-        )
+        await self._files.add(attachment.invoice_id, attachment, content, more={"tenant_id": attachment.tenant_id})
 
     async def list(self, invoice_id: UUID, *, limit: int, after: Cursor | None) -> Sequence[Attachment]:
         """The invoice's files without their bytes, oldest first, strictly after the cursor."""
-        query = _oldest_first(select(*_ATTACHMENT_FIELDS), invoice_attachments, invoice_id, after, limit)
-        return [_attachment(row) for row in (await self._session.execute(query)).all()]
+        return [_attachment(row) for row in await self._files.described(invoice_id, after=after, limit=limit)]
 
     async def get(self, invoice_id: UUID, attachment_id: UUID) -> tuple[Attachment, bytes]:
         """The file with its bytes; ``NotFound`` unless it is this invoice's."""
-        query = select(invoice_attachments).where(
-            invoice_attachments.c.id == attachment_id, invoice_attachments.c.invoice_id == invoice_id
-        )
-        row = (await self._session.execute(query)).first()
-        if row is None:
-            raise NotFound("attachment not found")
+        row = await self._files.one(invoice_id, attachment_id)
         return _attachment(row), bytes(row.content)

@@ -10,14 +10,15 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, insert, select, true
+from sqlalchemy import Row, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orders.adapters.stored_files import StoredFiles
 from orders.adapters.tables import purchase_order_attachments, purchase_order_comments
 from orders.domain.collaboration import Attachment, Comment
+from orders.domain.errors import AttachmentNotFound
 from shared.collaboration import Cursor
-from shared.pagination import cursor_values, keyset_after_cursor
+from shared.pagination import oldest_first_below
+from shared.stored_files import StoredFiles
 
 
 def _comment(row: Row[Any]) -> Comment:
@@ -63,22 +64,22 @@ class CommentRepository:
 
     async def list(self, order_id: UUID, *, limit: int, after: Cursor | None) -> Sequence[Comment]:
         """The order's comments strictly after the cursor, oldest first: (created_at, id) ascending."""
-        created, row_id = purchase_order_comments.c.created_at, purchase_order_comments.c.id
-        following = (
-            true() if after is None else keyset_after_cursor(created, row_id, cursor_values(after), oldest_first=True)
-        )
-        query = (
-            select(purchase_order_comments)
-            .where(purchase_order_comments.c.purchase_order_id == order_id, following)
-            .order_by(created.asc(), row_id.asc())
-            .limit(limit)
+        query = oldest_first_below(
+            select(purchase_order_comments),
+            purchase_order_comments,
+            "purchase_order_id",
+            order_id,
+            after=after,
+            limit=limit,
         )
         return [_comment(row) for row in (await self._session.execute(query)).all()]
 
 
 class AttachmentRepository:
     def __init__(self, session: AsyncSession) -> None:
-        self._files = StoredFiles(session, purchase_order_attachments, "purchase_order_id")
+        self._files = StoredFiles(
+            session, purchase_order_attachments, "purchase_order_id", not_found=AttachmentNotFound
+        )
 
     async def add(self, attachment: Attachment, content: bytes) -> None:
         await self._files.add(attachment.purchase_order_id, attachment, content)

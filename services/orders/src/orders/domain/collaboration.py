@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
 from uuid import UUID, uuid4
 
 from orders.domain.errors import InvalidPurchaseOrder
@@ -59,25 +58,6 @@ class Comment:
                 )
             )
         return comment
-
-
-class StoredFile(Protocol):
-    """What describes a stored file, whoever owns it. An order's attachments and sourcing's files
-    (the buyer's documents on an RFP, a supplier's on its proposal) all have this shape; naming the
-    shape, not the classes, keeps purchase orders from importing sourcing."""
-
-    @property
-    def id(self) -> UUID: ...
-    @property
-    def filename(self) -> str: ...
-    @property
-    def content_type(self) -> str: ...
-    @property
-    def size(self) -> int: ...
-    @property
-    def uploaded_by(self) -> UUID: ...
-    @property
-    def created_at(self) -> datetime: ...
 
 
 @dataclass(frozen=True)

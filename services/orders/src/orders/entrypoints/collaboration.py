@@ -9,10 +9,10 @@ from uuid import UUID
 from fastapi import APIRouter, File, Response, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from orders.domain.collaboration import Comment, StoredFile
+from orders.domain.collaboration import Comment
 from orders.entrypoints.deps import MaxUploadBytes, Uow
 from orders.service import collaboration
-from shared.collaboration import MAX_COMMENT_LENGTH, Upload
+from shared.collaboration import MAX_COMMENT_LENGTH, StoredFile, Upload
 from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
 from shared.runtime import CurrentPrincipal
 from shared.uploads import DOWNLOAD_RESPONSES, content_disposition

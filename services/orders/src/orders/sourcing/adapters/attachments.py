@@ -10,9 +10,10 @@ from uuid import UUID
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orders.adapters.stored_files import StoredFiles
+from orders.domain.errors import AttachmentNotFound
 from orders.sourcing.adapters.tables import rfp_attachments, rfp_proposal_attachments
 from orders.sourcing.domain.attachment import ProposalAttachment, RfpAttachment
+from shared.stored_files import StoredFiles
 
 A = TypeVar("A", RfpAttachment, ProposalAttachment)
 
@@ -28,7 +29,7 @@ class AttachmentRepository(Generic[A]):
 
     def __init__(self, session: AsyncSession, kind: type[A]) -> None:
         table, self._owner = _STORED_IN[kind]
-        self._files = StoredFiles(session, table, self._owner)
+        self._files = StoredFiles(session, table, self._owner, not_found=AttachmentNotFound)
         self._kind: type[A] = kind
 
     async def add(self, attachment: A) -> None:

@@ -1,22 +1,24 @@
-"""What every conversation on a document has in common, whichever service keeps it: who writes
-a comment, how long it may be, the one check of its text, a file as a request carried it, and
-the position a listing goes on after.
+"""The conversation on a document, whichever service keeps it: a comment and a file's
+description below their subject (an invoice, a purchase order), who writes, how long a comment may
+be, a file as a request carried it, and the position a listing goes on after.
 
-Each service keeps its own comments and files below its own documents, in one design: the domain
-objects ``Comment.on(subject, ...)`` and ``Attachment.on(subject, ...)`` record the service's
-events, the unit of work's ``save_comment`` and ``save_attachment`` move them to the outbox, and
-the repositories and use cases have the same names and signatures in every service. Who may see
-and write a conversation stays the service's own rule.
+Each service keeps its own comments and files below its own documents, in this one design: its
+domain subclasses ``Comment`` and ``Attachment`` with an ``on(subject, ...)`` that records the
+service's own event (who is told is the service's rule), its unit of work's ``save_comment`` and
+``save_attachment`` move those events to the outbox, ``shared.stored_files`` stores both and
+``shared.collaboration_api`` answers them over HTTP. Who may see and write a conversation stays the
+service's own rule.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
-from uuid import UUID
+from typing import Any, Protocol, Self
+from uuid import UUID, uuid4
 
 from shared.auth import Role
+from shared.contracts.base import EventPayload
 from shared.errors import InvalidInput
 
 # The author writes in the role their token gives them.
@@ -36,6 +38,80 @@ def comment_text(body: str, *, refused: type[InvalidInput]) -> str:
             errors=[{"field": "body", "message": f"1 to {MAX_COMMENT_LENGTH} characters, not only spaces"}],
         )
     return text
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A comment below its subject; ``events`` are what the service announces of it."""
+
+    id: UUID
+    subject_id: UUID
+    author_id: UUID
+    author_role: AuthorRole
+    author_name: str | None
+    body: str
+    created_at: datetime
+    events: list[EventPayload] = field(default_factory=list, repr=False, compare=False)
+
+    @classmethod
+    def written(
+        cls,
+        subject_id: UUID,
+        author_id: UUID,
+        author_role: AuthorRole,
+        author_name: str | None,
+        body: str,
+        *,
+        now: datetime,
+        refused: type[InvalidInput],
+    ) -> Self:
+        """A new comment with its checked text (``comment_text``), announced to nobody yet."""
+        return cls(uuid4(), subject_id, author_id, author_role, author_name, comment_text(body, refused=refused), now)
+
+    def told(self) -> dict[str, Any]:
+        """What every event of a comment says of it; the service's event adds its document."""
+        return {
+            "comment_id": self.id,
+            "author_id": self.author_id,
+            "author_role": self.author_role,
+            "author_name": self.author_name,
+            "body": self.body,
+            "created_at": self.created_at,
+        }
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file's description below its subject; its bytes are stored beside it, by id, never under
+    its name. ``events`` are what the service announces of it."""
+
+    id: UUID
+    subject_id: UUID
+    filename: str
+    content_type: str
+    size: int
+    uploaded_by: UUID
+    created_at: datetime
+    events: list[EventPayload] = field(default_factory=list, repr=False, compare=False)
+
+    @classmethod
+    def added(
+        cls, subject_id: UUID, filename: str, content_type: str, size: int, uploaded_by: UUID, *, now: datetime
+    ) -> Self:
+        """A new file of an upload already checked (``shared.uploads.check_upload`` gave its safe
+        name and allowed type), announced to nobody yet."""
+        return cls(uuid4(), subject_id, filename, content_type, size, uploaded_by, now)
+
+    def told(self) -> dict[str, Any]:
+        """What every event of a file says of it (never its bytes); the service's event adds its document."""
+        return {
+            "attachment_id": self.id,
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "size": self.size,
+            "uploaded_by": self.uploaded_by,
+            "created_at": self.created_at,
+        }
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 from uuid import UUID
 
 from fastapi import Query
@@ -15,6 +15,19 @@ from pydantic import BaseModel
 from shared.errors import InvalidInput
 
 T = TypeVar("T")
+Out = TypeVar("Out")
+
+
+class Listed(Protocol):
+    """An item of a list paged by (created_at, id)."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+L = TypeVar("L", bound=Listed)
 
 LimitParam = Annotated[int, Query(ge=1, le=200, description="page size")]
 CursorParam = Annotated[str | None, Query(description="next_cursor of the previous page")]
@@ -28,6 +41,14 @@ class Page(BaseModel, Generic[T]):
 def encode_cursor(created_at: datetime, row_id: UUID) -> str:
     raw = json.dumps([created_at.isoformat(), str(row_id)]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def page_of(found: Sequence[L], limit: int, out: Callable[[L], Out]) -> tuple[list[Out], str | None]:
+    """The items of a page read with one row more than ``limit`` (``found``), and the cursor of the
+    next page when that row says there is one."""
+    page = list(found[:limit])
+    next_cursor = encode_cursor(page[-1].created_at, page[-1].id) if len(found) > limit else None
+    return [out(item) for item in page], next_cursor
 
 
 def decode_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:

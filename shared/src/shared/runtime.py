@@ -22,9 +22,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from shared import correlation, faults, tracing
+from shared.asgi import HttpMiddleware
 from shared.asyncapi import asyncapi_router
 from shared.auth import Principal, TokenVerifier
 from shared.db import make_engine, make_session_factory
@@ -252,18 +253,12 @@ async def cancel_all(tasks: Sequence[asyncio.Task[None]], *, give_up_after_s: fl
             task.exception()  # retrieved: a task that failed was already logged by its own loop
 
 
-class CorrelationMiddleware:
+class CorrelationMiddleware(HttpMiddleware):
     """Binds the request's correlation id (``X-Correlation-ID`` or a new one) for its logs and
     events and answers it. Plain ASGI: a ``BaseHTTPMiddleware`` runs the rest of the app in a task
     of its own and streams the response through a queue, which costs every request."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         correlation_id = Headers(scope=scope).get("x-correlation-id") or str(uuid4())
         correlation.bind(correlation_id, None, method=scope["method"], path=scope["path"])
 

@@ -14,8 +14,9 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from shared.asgi import HttpMiddleware
 from shared.problems import problem
 
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -49,14 +50,8 @@ def _is_json(scope: Scope) -> bool:
     return False
 
 
-class StorableTextMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class StorableTextMiddleware(HttpMiddleware):
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         fields = ["path"] if UNSTORABLE.search(scope.get("path", "")) else []
         query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         fields += sorted({name for name, value in query if UNSTORABLE.search(name + value)})

@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from shared.contracts.base import DecimalStr, EventPayload
+from shared.contracts.conversation import AttachmentAdded, CommentAdded
 
 INVOICES_TOPIC = "invoicing.invoice.v1"
 
@@ -95,47 +96,22 @@ class InvoicePaymentRecorded(InvoiceSnapshot):
     payment: PaymentState
 
 
-class InvoiceCommentAdded(EventPayload):
+class InvoiceCommentAdded(CommentAdded):
     """A comment on an invoice by either side; the other side is told of it."""
 
     topic = INVOICES_TOPIC
     event_type = "InvoiceCommentAdded"
 
-    comment_id: UUID
     invoice_id: UUID
-    purchase_order_id: UUID
-    tenant_id: UUID
-    number: str
     purchase_order_number: str
-    supplier_id: UUID
     initiator_id: UUID | None
-    author_id: UUID
-    author_role: Literal["buyer_admin", "buyer_user", "supplier"]
-    author_name: str | None = None
-    body: str
-    created_at: datetime
-
-    def key(self) -> str:
-        return str(self.purchase_order_id)
 
 
-class InvoiceAttachmentAdded(EventPayload):
+class InvoiceAttachmentAdded(AttachmentAdded):
     topic = INVOICES_TOPIC
     event_type = "InvoiceAttachmentAdded"
 
-    attachment_id: UUID
     invoice_id: UUID
-    purchase_order_id: UUID
-    tenant_id: UUID
-    supplier_id: UUID
-    filename: str
-    content_type: str
-    size: int
-    uploaded_by: UUID
-    created_at: datetime
-
-    def key(self) -> str:
-        return str(self.purchase_order_id)
 
 
 INVOICE_EVENTS: tuple[type[EventPayload], ...] = (

@@ -35,14 +35,13 @@ class VerdictLine(BaseModel):
     not_invoiced: bool
 
 
-class MatchingVerdictIssued(EventPayload):
-    topic = VERDICTS_TOPIC
-    event_type = "MatchingVerdictIssued"
+class VerdictFigures(BaseModel):
+    """What a verdict says and the numbers and line report it rests on, as the event carries them
+    and the services show them."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     verdict_id: UUID
-    tenant_id: UUID
-    invoice_id: UUID
-    purchase_order_id: UUID
     submission: int
     outcome: Outcome
     reasons: list[Reason]
@@ -55,6 +54,15 @@ class MatchingVerdictIssued(EventPayload):
     excess: DecimalStr
     lines: list[VerdictLine]
     issued_at: datetime
+
+
+class MatchingVerdictIssued(VerdictFigures, EventPayload):
+    topic = VERDICTS_TOPIC
+    event_type = "MatchingVerdictIssued"
+
+    tenant_id: UUID
+    invoice_id: UUID
+    purchase_order_id: UUID
 
     def key(self) -> str:
         return str(self.purchase_order_id)

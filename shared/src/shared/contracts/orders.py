@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from shared.contracts.base import DecimalStr, EventPayload
+from shared.contracts.conversation import AttachmentAdded, CommentAdded
 
 PURCHASE_ORDERS_TOPIC = "orders.purchase-order.v1"
 
@@ -110,46 +111,20 @@ class PurchaseOrderClosed(PurchaseOrderSnapshot):
     event_type = "PurchaseOrderClosed"
 
 
-class PurchaseOrderCommentAdded(EventPayload):
+class PurchaseOrderCommentAdded(CommentAdded):
     """A comment on a PO by either side; the other side is told of it."""
 
     topic = PURCHASE_ORDERS_TOPIC
     event_type = "PurchaseOrderCommentAdded"
 
-    comment_id: UUID
-    purchase_order_id: UUID
-    tenant_id: UUID
-    number: str
-    supplier_id: UUID
     initiator_id: UUID
-    author_id: UUID
-    author_role: Literal["buyer_admin", "buyer_user", "supplier"]
-    author_name: str | None = None
-    body: str
-    created_at: datetime
-
-    def key(self) -> str:
-        return str(self.purchase_order_id)
 
 
-class PurchaseOrderAttachmentAdded(EventPayload):
+class PurchaseOrderAttachmentAdded(AttachmentAdded):
     """A file was attached to a PO (metadata only; the bytes stay with the orders service)."""
 
     topic = PURCHASE_ORDERS_TOPIC
     event_type = "PurchaseOrderAttachmentAdded"
-
-    attachment_id: UUID
-    purchase_order_id: UUID
-    tenant_id: UUID
-    supplier_id: UUID
-    filename: str
-    content_type: str
-    size: int
-    uploaded_by: UUID
-    created_at: datetime
-
-    def key(self) -> str:
-        return str(self.purchase_order_id)
 
 
 PURCHASE_ORDER_EVENTS: tuple[type[EventPayload], ...] = (

@@ -22,6 +22,7 @@ from gateway.domain.model import (
 )
 from shared.contracts.suppliers import SupplierSnapshot
 from shared.db import store_if_newer, upsert
+from shared.fields import made_of
 
 
 class IdentityRepository:
@@ -190,13 +191,7 @@ class IdentityRepository:
             .where(suppliers.c.id.in_(sorted(supplier_ids)))
         )
         return [
-            SupplierOrganisation(
-                supplier_id=row.id,
-                supplier_name=row.name,
-                tenant_id=row.tenant_id,
-                buyer_name=row.buyer_name,
-                invoice_issue_date_required=row.invoice_issue_date_required,
-            )
+            made_of(SupplierOrganisation, row, supplier_id=row.id, supplier_name=row.name)
             for row in (await self._session.execute(query)).all()
         ]
 
@@ -236,29 +231,8 @@ def _invitation(row: Row) -> Invitation:
     invited_by = None
     if row.invited_by_user_id is not None:
         invited_by = Colleague(row.invited_by_user_id, row.invited_by_name or "", row.name)
-    return Invitation(
-        id=row.id,
-        tenant_id=row.tenant_id,
-        supplier_id=row.supplier_id,
-        supplier_name=row.supplier_name,
-        email=row.email,
-        token_digest=row.token_digest,
-        expires_at=row.expires_at,
-        created_at=row.created_at,
-        accepted_at=row.accepted_at,
-        user_id=row.user_id,
-        voided_at=row.voided_at,
-        invited_by=invited_by,
-        extra_supplier_ids=frozenset(row.supplier_ids or ()),
-    )
+    return made_of(Invitation, row, invited_by=invited_by, extra_supplier_ids=frozenset(row.supplier_ids or ()))
 
 
 def _organisation(row: Row) -> Organisation:
-    return Organisation(
-        id=row.id,
-        name=row.name,
-        invoice_issue_date_required=row.invoice_issue_date_required,
-        supplier_portal_enabled=row.supplier_portal_enabled,
-        revision=row.revision,
-        updated_at=row.updated_at,
-    )
+    return made_of(Organisation, row)

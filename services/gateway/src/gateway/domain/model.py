@@ -24,6 +24,7 @@ from shared.contracts.identity import (
     UserUpdated,
 )
 from shared.errors import NotFound
+from shared.fields import made_of
 
 MIN_PASSWORD_LENGTH = 8
 MAX_NAME_LENGTH = 300
@@ -103,14 +104,7 @@ class Organisation:
             self.events.append(self._settings(self.updated_at or now))
 
     def _settings(self, updated_at: datetime) -> OrganisationSettingsChanged:
-        return OrganisationSettingsChanged(
-            tenant_id=self.id,
-            name=self.name,
-            invoice_issue_date_required=self.invoice_issue_date_required,
-            supplier_portal_enabled=self.supplier_portal_enabled,
-            revision=self.revision,
-            updated_at=updated_at,
-        )
+        return made_of(OrganisationSettingsChanged, self, tenant_id=self.id, updated_at=updated_at)
 
 
 @dataclass

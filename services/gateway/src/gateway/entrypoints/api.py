@@ -24,6 +24,7 @@ from gateway.entrypoints.schemas import (
 )
 from gateway.service import commands, queries
 from shared.auth import Principal, expiry_of
+from shared.fields import made_of
 from shared.pagination import LimitParam
 from shared.runtime import CurrentPrincipal
 
@@ -102,16 +103,7 @@ async def me(caller: CurrentPrincipal, uow: Uow) -> MeOut:
         tenant_id=user.tenant_id,
         supplier_ids=sorted(caller.supplier_ids),
         restricted_supplier_ids=sorted(caller.restricted_supplier_ids),
-        organisations=[
-            SupplierOrganisationOut(
-                supplier_id=o.supplier_id,
-                supplier_name=o.supplier_name,
-                tenant_id=o.tenant_id,
-                buyer_name=o.buyer_name,
-                invoice_issue_date_required=o.invoice_issue_date_required,
-            )
-            for o in organisations
-        ],
+        organisations=[made_of(SupplierOrganisationOut, o) for o in organisations],
     )
 
 

@@ -18,6 +18,7 @@ from invoicing.domain.errors import PurchaseOrderNotFound
 from invoicing.domain.read_models import OrganisationSettings, PurchaseOrder, PurchaseOrderLine
 from shared.auth import Principal, scope_values
 from shared.db import caller_scope, store_if_newer
+from shared.fields import made_of
 
 
 @functools.cache
@@ -39,17 +40,7 @@ def _to_domain(row: Row) -> PurchaseOrder:
         )
         for line in row.lines
     )
-    return PurchaseOrder(
-        id=row.id,
-        tenant_id=row.tenant_id,
-        supplier_id=row.supplier_id,
-        number=row.number,
-        currency=row.currency,
-        status=row.status,
-        initiator_id=row.initiator_id,
-        revision=row.revision,
-        lines=lines,
-    )
+    return made_of(PurchaseOrder, row, lines=lines)
 
 
 class PurchaseOrderRepository:
@@ -89,13 +80,7 @@ class PurchaseOrderRepository:
 
 
 def _settings(row: Row) -> OrganisationSettings:
-    return OrganisationSettings(
-        tenant_id=row.id,
-        name=row.name,
-        invoice_issue_date_required=row.invoice_issue_date_required,
-        supplier_portal_enabled=row.supplier_portal_enabled,
-        revision=row.revision,
-    )
+    return made_of(OrganisationSettings, row, tenant_id=row.id)
 
 
 def known_supplier_name(supplier_id: Any, tenant_id: Any) -> ScalarSelect[str]:

@@ -29,6 +29,7 @@ from invoicing.domain.verdicts import Verdict
 from shared.auth import Principal, scope_values
 from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
 from shared.db import caller_scope
+from shared.fields import made_of
 
 _ROW_FIELDS = [c.name for c in invoices.c if c.name not in ("matching", "net_total")]
 # The verdict as the ``matching`` column keeps it: the JSON of the verdict the API shows (earlier
@@ -242,15 +243,7 @@ def _line_rows(invoice_id: UUID, lines: Sequence[InvoiceLine]) -> list[dict[str,
 
 
 def _line(row: Row) -> InvoiceLine:
-    return InvoiceLine(
-        line_id=row.id,
-        line_no=row.line_no,
-        purchase_order_line_id=row.purchase_order_line_id,
-        description=row.description,
-        quantity=row.quantity,
-        unit_price=row.unit_price,
-        net_amount=row.net_amount,
-    )
+    return made_of(InvoiceLine, row, line_id=row.id)
 
 
 def _invoice(row: Row, lines: list[InvoiceLine], paid: list[Payment]) -> Invoice:

@@ -10,11 +10,9 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     Numeric,
     String,
     Table,
-    Text,
     Uuid,
     false,
     text,
@@ -25,6 +23,7 @@ from shared.db import new_metadata
 from shared.idempotency import idempotency_table
 from shared.inbox import inbox_table
 from shared.outbox import outbox_table, relay_state_table
+from shared.stored_files import comments_table, files_table
 
 metadata = new_metadata()
 
@@ -117,34 +116,23 @@ purchase_orders = Table(
     Column("delivery_date", Date),
 )
 
-invoice_comments = Table(
+invoice_comments = comments_table(
     "invoice_comments",
     metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("invoice_id", Uuid, ForeignKey("invoices.id", ondelete="CASCADE"), nullable=False),
-    Column("tenant_id", Uuid, nullable=False),
-    Column("author_id", Uuid, nullable=False),
-    Column("author_role", String(20), nullable=False),
-    Column("author_name", String(300)),
-    Column("body", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Index("ix_invoice_comments_invoice_created", "invoice_id", "created_at", "id"),
+    "invoice_id",
+    "invoices.id",
+    tenant=True,
+    listed_by="ix_invoice_comments_invoice_created",
 )
 
 # The bytes live here, keyed by the attachment's id; the uploaded name is only displayed.
-invoice_attachments = Table(
+invoice_attachments = files_table(
     "invoice_attachments",
     metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("invoice_id", Uuid, ForeignKey("invoices.id", ondelete="CASCADE"), nullable=False),
-    Column("tenant_id", Uuid, nullable=False),
-    Column("filename", String(300), nullable=False),
-    Column("content_type", String(100), nullable=False),
-    Column("size", Integer, nullable=False),
-    Column("content", LargeBinary, nullable=False),
-    Column("uploaded_by", Uuid, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Index("ix_invoice_attachments_invoice_created", "invoice_id", "created_at", "id"),
+    "invoice_id",
+    "invoices.id",
+    tenant=True,
+    listed_by="ix_invoice_attachments_invoice_created",
 )
 
 # Read model of the suppliers service: just what documents print.

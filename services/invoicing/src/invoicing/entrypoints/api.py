@@ -24,7 +24,7 @@ from invoicing.entrypoints.schemas import (
 from invoicing.service import commands, queries
 from shared import json_documents
 from shared.contracts.invoicing import InvoiceStatus
-from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
+from shared.pagination import CursorParam, LimitParam, decode_cursor, page_of
 from shared.runtime import CurrentPrincipal
 from shared.uploads import content_disposition
 
@@ -89,9 +89,8 @@ async def list_invoices(
         limit=limit + 1,
         after=decode_cursor(cursor),
     )
-    page = found[:limit]
-    next_cursor = encode_cursor(page[-1].created_at, page[-1].id) if len(found) > limit else None
-    return Response(json_documents.page([i.document for i in page], next_cursor), media_type="application/json")
+    documents, next_cursor = page_of(found, limit, lambda i: i.document)
+    return Response(json_documents.page(documents, next_cursor), media_type="application/json")
 
 
 # A literal path: declared before /invoices/{invoice_id}, which would otherwise take it.

@@ -4,11 +4,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from invoicing.config import Settings
 from invoicing.service.purchase_order_wait import PurchaseOrderWait
 from invoicing.service.unit_of_work import UnitOfWork
 from shared.runtime import Runtime
-from shared.uploads import DEFAULT_MAX_UPLOAD_BYTES
 
 
 async def unit_of_work(runtime: Runtime) -> UnitOfWork:
@@ -16,14 +14,6 @@ async def unit_of_work(runtime: Runtime) -> UnitOfWork:
 
 
 Uow = Annotated[UnitOfWork, Depends(unit_of_work)]
-
-
-async def upload_limit(runtime: Runtime) -> int:
-    settings = runtime.settings
-    return settings.max_upload_bytes if isinstance(settings, Settings) else DEFAULT_MAX_UPLOAD_BYTES
-
-
-UploadLimit = Annotated[int, Depends(upload_limit)]
 
 
 async def purchase_order_wait(request: Request) -> PurchaseOrderWait:

@@ -10,13 +10,12 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from invoicing.domain.collaboration import Attachment, Comment
 from invoicing.domain.lines import LineDraft
 from invoicing.domain.model import Invoice
-from shared.collaboration import MAX_COMMENT_LENGTH, AuthorRole
 from shared.contracts.base import DecimalStr
 from shared.contracts.invoicing import InvoiceStatus
-from shared.contracts.matching import Outcome, Reason, VerdictLine
+from shared.contracts.matching import VerdictFigures
+from shared.fields import made_of
 
 InvoiceNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 Quantity = Annotated[Decimal, Field(gt=0, max_digits=20, decimal_places=6)]
@@ -91,22 +90,8 @@ class PaymentOut(BaseModel):
     paid_at: datetime
 
 
-class MatchingOut(BaseModel):
+class MatchingOut(VerdictFigures):
     """The verdict on the current submission, with the numbers and the line report it rests on."""
-
-    verdict_id: UUID
-    submission: int
-    outcome: Outcome
-    reasons: list[Reason]
-    currency: str
-    tolerance_rate: DecimalStr
-    tolerance_limit: DecimalStr
-    po_net_total: DecimalStr
-    open_net: DecimalStr
-    invoice_net_total: DecimalStr
-    excess: DecimalStr
-    lines: list[VerdictLine]
-    issued_at: datetime
 
 
 class InvoiceOut(BaseModel):
@@ -135,34 +120,13 @@ class InvoiceOut(BaseModel):
 
     @classmethod
     def of(cls, invoice: Invoice) -> InvoiceOut:
-        return cls(
-            id=invoice.id,
-            tenant_id=invoice.tenant_id,
-            number=invoice.number,
-            status=invoice.status,
-            purchase_order_id=invoice.purchase_order_id,
-            purchase_order_number=invoice.purchase_order_number,
-            supplier_id=invoice.supplier_id,
-            supplier_name=invoice.supplier_name,
-            currency=invoice.currency,
-            issue_date=invoice.issue_date,
-            net_total=invoice.net_total,
-            lines=[LineOut(id=line.line_id, **_without_id(vars(line))) for line in invoice.lines],
-            submission=invoice.submission,
-            submitted_at=invoice.submitted_at,
+        return made_of(
+            cls,
+            invoice,
+            lines=[made_of(LineOut, line, id=line.line_id) for line in invoice.lines],
             matching=MatchingOut.model_validate(dataclasses.asdict(invoice.matching)) if invoice.matching else None,
-            approver_id=invoice.approver_id,
-            rejection_reason=invoice.rejection_reason,
-            payments=[PaymentOut(id=p.payment_id, amount=p.amount, paid_at=p.paid_at) for p in invoice.payments],
-            paid_total=invoice.paid_total,
-            created_by_buyer=invoice.created_by_buyer,
-            created_at=invoice.created_at,
-            updated_at=invoice.updated_at,
+            payments=[made_of(PaymentOut, p, id=p.payment_id) for p in invoice.payments],
         )
-
-
-def _without_id(fields: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in fields.items() if k != "line_id"}
 
 
 class InvoicePage(BaseModel):
@@ -175,45 +139,3 @@ class InvoiceSummary(BaseModel):
     waiting_for_me: int = Field(
         0, description="pending invoices routed to the caller for a decision (always 0 for a supplier)"
     )
-
-
-class CommentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_COMMENT_LENGTH)]
-
-
-class CommentOut(BaseModel):
-    id: UUID
-    author_id: UUID
-    author_role: AuthorRole
-    author_name: str | None
-    body: str
-    created_at: datetime
-
-    @classmethod
-    def of(cls, comment: Comment) -> CommentOut:
-        return cls(**{name: getattr(comment, name) for name in cls.model_fields})
-
-
-class AttachmentOut(BaseModel):
-    id: UUID
-    filename: str
-    content_type: str
-    size: int
-    uploaded_by: UUID
-    created_at: datetime
-
-    @classmethod
-    def of(cls, attachment: Attachment) -> AttachmentOut:
-        return cls(**{name: getattr(attachment, name) for name in cls.model_fields})
-
-
-class CommentPage(BaseModel):
-    items: list[CommentOut]
-    next_cursor: str | None = None
-
-
-class AttachmentPage(BaseModel):
-    items: list[AttachmentOut]
-    next_cursor: str | None = None

@@ -17,6 +17,7 @@ from invoicing.domain.collaboration import Attachment, Comment
 from invoicing.domain.errors import InvoiceNotFound
 from invoicing.domain.model import Invoice
 from invoicing.service.unit_of_work import UnitOfWork
+from shared import collaboration
 from shared.auth import Principal
 from shared.collaboration import Cursor, Upload
 from shared.uploads import check_upload
@@ -49,7 +50,7 @@ async def add_comment(uow: UnitOfWork, caller: Principal, invoice_id: UUID, *, b
 
 async def list_comments(
     uow: UnitOfWork, caller: Principal, invoice_id: UUID, *, limit: int, after: Cursor | None
-) -> Sequence[Comment]:
+) -> Sequence[collaboration.Comment]:
     async with uow:
         invoice = await _followed(uow, caller, invoice_id)
         return await uow.comments.list(invoice.id, limit=limit, after=after)
@@ -76,7 +77,7 @@ async def add_attachment(
 
 async def list_attachments(
     uow: UnitOfWork, caller: Principal, invoice_id: UUID, *, limit: int, after: Cursor | None
-) -> Sequence[Attachment]:
+) -> Sequence[collaboration.Attachment]:
     async with uow:
         invoice = await _followed(uow, caller, invoice_id)
         return await uow.attachments.list(invoice.id, limit=limit, after=after)
@@ -84,7 +85,7 @@ async def list_attachments(
 
 async def attachment_content(
     uow: UnitOfWork, caller: Principal, invoice_id: UUID, attachment_id: UUID
-) -> tuple[Attachment, bytes]:
+) -> tuple[collaboration.Attachment, bytes]:
     async with uow:
         invoice = await _followed(uow, caller, invoice_id)
         return await uow.attachments.get(invoice.id, attachment_id)

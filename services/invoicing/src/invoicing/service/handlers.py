@@ -13,6 +13,7 @@ from invoicing.domain.verdicts import Verdict, VerdictLine
 from invoicing.service.unit_of_work import UnitOfWork
 from shared.contracts.matching import MatchingVerdictIssued
 from shared.errors import RetryLater
+from shared.fields import made_of
 
 log = structlog.get_logger(__name__)
 
@@ -23,21 +24,8 @@ def _now() -> datetime:
 
 def verdict_of(event: MatchingVerdictIssued) -> Verdict:
     """The invoice's own record of matching's verdict event."""
-    return Verdict(
-        verdict_id=event.verdict_id,
-        submission=event.submission,
-        outcome=event.outcome,
-        reasons=tuple(event.reasons),
-        currency=event.currency,
-        tolerance_rate=event.tolerance_rate,
-        tolerance_limit=event.tolerance_limit,
-        po_net_total=event.po_net_total,
-        open_net=event.open_net,
-        invoice_net_total=event.invoice_net_total,
-        excess=event.excess,
-        lines=tuple(VerdictLine(**line.model_dump()) for line in event.lines),
-        issued_at=event.issued_at,
-    )
+    lines = tuple(VerdictLine(**line.model_dump()) for line in event.lines)
+    return made_of(Verdict, event, reasons=tuple(event.reasons), lines=lines)
 
 
 async def record_verdict(uow: UnitOfWork, verdict: MatchingVerdictIssued) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from matching.adapters.tables import invoices, purchase_orders, supplier_tolerances
 from matching.domain.model import Invoice, InvoiceLine, OrderLine, PurchaseOrder, SupplierTolerance
 from shared.db import upsert
+from shared.fields import made_of
 
 
 def _upsert_newer(table: Table, key: str, values: dict[str, Any]) -> Any:
@@ -108,16 +109,7 @@ class SupplierToleranceRepository:
 
 
 def _invoice(row: Row) -> Invoice:
-    return Invoice(
-        id=row.id,
-        tenant_id=row.tenant_id,
-        purchase_order_id=row.purchase_order_id,
-        status=row.status,
-        submission=row.submission,
-        net_total=row.net_total,
-        lines=tuple(_invoice_line(raw) for raw in row.lines),
-        revision=row.revision,
-    )
+    return made_of(Invoice, row, lines=tuple(_invoice_line(raw) for raw in row.lines))
 
 
 class InvoiceRepository:

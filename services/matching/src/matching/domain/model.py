@@ -13,6 +13,7 @@ from uuid import UUID
 from shared.contracts.invoicing import LIVE_INVOICE_STATUSES, InvoiceSnapshot
 from shared.contracts.orders import PurchaseOrderSnapshot
 from shared.contracts.suppliers import SupplierSnapshot
+from shared.fields import made_of
 
 # A PO can be invoiced while it is out with the supplier. Canceled and closed are what the
 # rules name; a draft never reached the supplier, so an invoice against it is just as suspect.
@@ -46,19 +47,8 @@ class PurchaseOrder:
 
     @classmethod
     def of(cls, snapshot: PurchaseOrderSnapshot) -> PurchaseOrder:
-        return cls(
-            id=snapshot.purchase_order_id,
-            tenant_id=snapshot.tenant_id,
-            supplier_id=snapshot.supplier_id,
-            currency=snapshot.currency,
-            status=snapshot.status,
-            net_total=snapshot.net_total,
-            lines=tuple(
-                OrderLine(line.line_id, line.line_no, line.description, line.quantity, line.unit_price, line.net_amount)
-                for line in snapshot.lines
-            ),
-            revision=snapshot.revision,
-        )
+        lines = tuple(made_of(OrderLine, line) for line in snapshot.lines)
+        return made_of(cls, snapshot, id=snapshot.purchase_order_id, lines=lines)
 
 
 @dataclass(frozen=True)
@@ -89,27 +79,8 @@ class Invoice:
 
     @classmethod
     def of(cls, snapshot: InvoiceSnapshot) -> Invoice:
-        return cls(
-            id=snapshot.invoice_id,
-            tenant_id=snapshot.tenant_id,
-            purchase_order_id=snapshot.purchase_order_id,
-            status=snapshot.status,
-            submission=snapshot.submission,
-            net_total=snapshot.net_total,
-            lines=tuple(
-                InvoiceLine(
-                    line.line_id,
-                    line.line_no,
-                    line.purchase_order_line_id,
-                    line.description,
-                    line.quantity,
-                    line.unit_price,
-                    line.net_amount,
-                )
-                for line in snapshot.lines
-            ),
-            revision=snapshot.revision,
-        )
+        lines = tuple(made_of(InvoiceLine, line) for line in snapshot.lines)
+        return made_of(cls, snapshot, id=snapshot.invoice_id, lines=lines)
 
 
 @dataclass(frozen=True)

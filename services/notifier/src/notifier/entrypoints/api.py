@@ -10,7 +10,7 @@ from notifier.domain.model import EmailStatus
 from notifier.entrypoints.deps import Uow
 from notifier.entrypoints.schemas import EmailOut, EmailPage
 from notifier.service import queries
-from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
+from shared.pagination import CursorParam, LimitParam, decode_cursor, page_of
 from shared.runtime import CurrentPrincipal
 
 router = APIRouter(prefix="/api/v1", tags=["emails"])
@@ -26,6 +26,5 @@ async def list_emails(
 ) -> EmailPage:
     """The tenant's emails, newest first, with their delivery state (buyer admins only)."""
     found = await queries.list_emails(uow, caller, status=status, limit=limit + 1, after=decode_cursor(cursor))
-    page = list(found[:limit])
-    next_cursor = encode_cursor(page[-1].created_at, page[-1].id) if len(found) > limit else None
-    return EmailPage(items=[EmailOut.of(e) for e in page], next_cursor=next_cursor)
+    items, next_cursor = page_of(found, limit, EmailOut.of)
+    return EmailPage(items=items, next_cursor=next_cursor)

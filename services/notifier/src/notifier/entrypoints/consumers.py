@@ -7,7 +7,9 @@ the event's id, so the email handlers get the envelope too.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
+from uuid import UUID
 
 from notifier.adapters.rendering import EmailRenderer
 from notifier.config import Settings
@@ -57,73 +59,55 @@ PURCHASE_ORDERS = "notifier.purchase-orders"
 INVOICES = "notifier.invoices"
 RFPS = "notifier.rfps"
 
+Handler = Callable[[UnitOfWork, Any, Envelope], Awaitable[None]]
+
 
 def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
     settings = runtime.settings
     assert isinstance(settings, Settings)
     renderer = EmailRenderer(settings.smtp_from, settings.portal_public_url)
 
-    async def on_invitation(unit: UnitOfWork, event: SupplierInvitationIssued, envelope: Envelope) -> None:
-        await handlers.email_invitation(unit, renderer, envelope.id, event)
+    def email(send: Callable[[UnitOfWork, EmailRenderer, UUID, Any], Awaitable[None]]) -> Handler:
+        """The handler of an email's event: the email's id is the event's."""
 
-    async def on_purchase_order(unit: UnitOfWork, event: PurchaseOrderSubmitted, envelope: Envelope) -> None:
-        await handlers.email_purchase_order(unit, renderer, envelope.id, event)
+        async def handle(unit: UnitOfWork, event: Any, envelope: Envelope) -> None:
+            await send(unit, renderer, envelope.id, event)
 
-    async def on_purchase_order_change(unit: UnitOfWork, event: PurchaseOrderChanged, envelope: Envelope) -> None:
-        await handlers.email_purchase_order_change(unit, renderer, envelope.id, event)
+        return handle
 
-    async def on_purchase_order_end(
-        unit: UnitOfWork, event: PurchaseOrderCanceled | PurchaseOrderClosed, envelope: Envelope
-    ) -> None:
-        await cancellation_emails.email_purchase_order_end(unit, renderer, envelope.id, event)
+    def account_email(send: Callable[[UnitOfWork, EmailRenderer, UUID, UUID, Any], Awaitable[None]]) -> Handler:
+        """The same for a person's own account, which the tenant of the envelope names."""
 
-    async def on_purchase_order_comment(unit: UnitOfWork, event: PurchaseOrderCommentAdded, envelope: Envelope) -> None:
-        await comment_emails.email_purchase_order_comment(unit, renderer, envelope.id, event)
+        async def handle(unit: UnitOfWork, event: Any, envelope: Envelope) -> None:
+            await send(unit, renderer, envelope.id, envelope.tenant_id, event)
 
-    async def on_invoice(unit: UnitOfWork, event: Any, envelope: Envelope) -> None:
-        await handlers.email_invoice_news(unit, renderer, envelope.id, event)
+        return handle
 
-    async def on_invoice_canceled(unit: UnitOfWork, event: InvoiceCanceled, envelope: Envelope) -> None:
-        await cancellation_emails.email_invoice_canceled(unit, renderer, envelope.id, event)
-
-    async def on_invoice_comment(unit: UnitOfWork, event: InvoiceCommentAdded, envelope: Envelope) -> None:
-        await comment_emails.email_invoice_comment(unit, renderer, envelope.id, event)
-
-    async def on_rfp_published(unit: UnitOfWork, event: RfpPublished, envelope: Envelope) -> None:
-        await rfp_emails.email_rfp_invitations(unit, renderer, envelope.id, event)
-
-    async def on_rfp_closed(unit: UnitOfWork, event: RfpClosed, envelope: Envelope) -> None:
-        await rfp_emails.email_rfp_closing(unit, renderer, envelope.id, event)
-
-    async def on_rfp_awarded(unit: UnitOfWork, event: RfpAwarded, envelope: Envelope) -> None:
-        await rfp_emails.email_rfp_outcome(unit, renderer, envelope.id, event)
-
-    async def on_password_reset(unit: UnitOfWork, event: PasswordResetRequested, envelope: Envelope) -> None:
-        await account_emails.email_password_reset(unit, renderer, envelope.id, envelope.tenant_id, event)
-
-    async def on_login_email_change(unit: UnitOfWork, event: LoginEmailChangeRequested, envelope: Envelope) -> None:
-        await account_emails.email_login_email_change(unit, renderer, envelope.id, envelope.tenant_id, event)
-
-    def emails(topic: str, group: str, handled: dict[type, Any]) -> EventConsumer:
+    def emails(topic: str, group: str, handled: dict[type, Handler]) -> EventConsumer:
         return consumer_group(runtime, topic, group, UnitOfWork, handled, needs_envelope=True)
 
+    order_end = email(cancellation_emails.email_purchase_order_end)
+    purchase_order_news: dict[type, Handler] = {
+        PurchaseOrderSubmitted: email(handlers.email_purchase_order),
+        PurchaseOrderChanged: email(handlers.email_purchase_order_change),
+        PurchaseOrderCanceled: order_end,
+        PurchaseOrderClosed: order_end,
+        PurchaseOrderCommentAdded: email(comment_emails.email_purchase_order_comment),
+    }
     invoice_news = (InvoiceApprovalRequested, InvoiceApproved, InvoiceRejected, InvoicePaymentRecorded)
-    purchase_order_news: dict[type, Any] = {
-        PurchaseOrderSubmitted: on_purchase_order,
-        PurchaseOrderChanged: on_purchase_order_change,
-        PurchaseOrderCanceled: on_purchase_order_end,
-        PurchaseOrderClosed: on_purchase_order_end,
-        PurchaseOrderCommentAdded: on_purchase_order_comment,
+    invoice_handlers: dict[type, Handler] = {
+        **dict.fromkeys(invoice_news, email(handlers.email_invoice_news)),
+        InvoiceCanceled: email(cancellation_emails.email_invoice_canceled),
+        InvoiceCommentAdded: email(comment_emails.email_invoice_comment),
     }
-    invoice_handlers: dict[type, Any] = {
-        **dict.fromkeys(invoice_news, on_invoice),
-        InvoiceCanceled: on_invoice_canceled,
-        InvoiceCommentAdded: on_invoice_comment,
+    rfp_news: dict[type, Handler] = {
+        RfpPublished: email(rfp_emails.email_rfp_invitations),
+        RfpClosed: email(rfp_emails.email_rfp_closing),
+        RfpAwarded: email(rfp_emails.email_rfp_outcome),
     }
-    rfp_news: dict[type, Any] = {RfpPublished: on_rfp_published, RfpClosed: on_rfp_closed, RfpAwarded: on_rfp_awarded}
-    account_news: dict[type, Any] = {
-        PasswordResetRequested: on_password_reset,
-        LoginEmailChangeRequested: on_login_email_change,
+    account_news: dict[type, Handler] = {
+        PasswordResetRequested: account_email(account_emails.email_password_reset),
+        LoginEmailChangeRequested: account_email(account_emails.email_login_email_change),
     }
     return [
         consumer_group(
@@ -137,7 +121,7 @@ def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
             UnitOfWork,
             {OrganisationSettingsChanged: read_models.remember_organisation},
         ),
-        emails(INVITATIONS_TOPIC, INVITATIONS, {SupplierInvitationIssued: on_invitation}),
+        emails(INVITATIONS_TOPIC, INVITATIONS, {SupplierInvitationIssued: email(handlers.email_invitation)}),
         emails(ACCOUNTS_TOPIC, ACCOUNTS, account_news),
         emails(PURCHASE_ORDERS_TOPIC, PURCHASE_ORDERS, purchase_order_news),
         emails(INVOICES_TOPIC, INVOICES, invoice_handlers),

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from notifier.adapters.repository import EmailSummary
 from notifier.domain.model import EmailStatus
+from shared.fields import made_of
 
 
 class EmailOut(BaseModel):
@@ -26,20 +27,8 @@ class EmailOut(BaseModel):
 
     @classmethod
     def of(cls, email: EmailSummary) -> EmailOut:
-        return cls(
-            id=email.id,
-            source_event_id=email.source_event_id,
-            recipient=email.recipient,
-            subject=email.subject,
-            template=email.template,
-            status=email.status,
-            attempts=email.attempts,
-            last_error=email.last_error,
-            # Only a pending email has a next attempt.
-            next_attempt_at=email.next_attempt_at if email.status == "pending" else None,
-            created_at=email.created_at,
-            sent_at=email.sent_at,
-        )
+        # Only a pending email has a next attempt.
+        return made_of(cls, email, next_attempt_at=email.next_attempt_at if email.status == "pending" else None)
 
 
 class EmailPage(BaseModel):

@@ -8,34 +8,16 @@ from notifier.domain.read_models import BuyerOrganisation, PortalUser, SupplierC
 from notifier.service.unit_of_work import UnitOfWork
 from shared.contracts.identity import OrganisationSettingsChanged, UserSnapshot
 from shared.contracts.suppliers import SupplierSnapshot
+from shared.fields import made_of
 
 
 async def remember_supplier(uow: UnitOfWork, snapshot: SupplierSnapshot) -> None:
     contacts = tuple(c.model_dump(mode="json") for c in snapshot.contacts)
-    await uow.directory.upsert_supplier(
-        SupplierContact(
-            supplier_id=snapshot.supplier_id,
-            tenant_id=snapshot.tenant_id,
-            name=snapshot.name,
-            email=snapshot.email,
-            contacts=contacts,
-            revision=snapshot.revision,
-        )
-    )
+    await uow.directory.upsert_supplier(made_of(SupplierContact, snapshot, contacts=contacts))
 
 
 async def remember_user(uow: UnitOfWork, snapshot: UserSnapshot) -> None:
-    await uow.directory.upsert_user(
-        PortalUser(
-            user_id=snapshot.user_id,
-            tenant_id=snapshot.tenant_id,
-            email=snapshot.email,
-            name=snapshot.name,
-            role=snapshot.role,
-            active=snapshot.active,
-            updated_at=snapshot.updated_at,
-        )
-    )
+    await uow.directory.upsert_user(made_of(PortalUser, snapshot))
 
 
 async def remember_organisation(uow: UnitOfWork, snapshot: OrganisationSettingsChanged) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orders.adapters.tables import invoices, organisations, suppliers
 from orders.domain.read_models import InvoicedLine, InvoiceRecord, OrganisationRecord, SupplierRecord
 from shared.db import store_if_newer
+from shared.fields import made_of
 
 
 class SupplierDirectory:
@@ -94,12 +95,10 @@ class InvoiceLedger:
     async def of_purchase_order(self, purchase_order_id: UUID) -> list[InvoiceRecord]:
         query = select(invoices).where(invoices.c.purchase_order_id == purchase_order_id)
         return [
-            InvoiceRecord(
+            made_of(
+                InvoiceRecord,
+                row,
                 invoice_id=row.id,
-                tenant_id=row.tenant_id,
-                purchase_order_id=row.purchase_order_id,
-                status=row.status,
-                revision=row.revision,
                 lines=tuple(
                     InvoicedLine(
                         purchase_order_line_id=UUID(line["purchase_order_line_id"])

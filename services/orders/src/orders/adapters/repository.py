@@ -19,6 +19,7 @@ from orders.domain.status import Status
 from shared.auth import Principal, scope_values
 from shared.contracts.orders import TermsWarning
 from shared.db import bound, caller_scope, upsert
+from shared.fields import made_of
 
 # The bound parameter of a supplier user's records whose buyer switched its portal off.
 SCOPE_RESTRICTED = "scope_restricted_suppliers"
@@ -63,42 +64,12 @@ def _orders_query() -> Select[Any]:
 
 
 def _line(row: Row[Any]) -> PurchaseOrderLine:
-    return PurchaseOrderLine(
-        id=row.id,
-        line_no=row.line_no,
-        sku=row.sku,
-        description=row.description,
-        unit=row.unit,
-        quantity=row.quantity,
-        unit_price=row.unit_price,
-        net_amount=row.net_amount,
-        invoiced_quantity=row.invoiced_quantity,
-    )
+    return made_of(PurchaseOrderLine, row)
 
 
 def _order(row: Row[Any], lines: list[PurchaseOrderLine]) -> PurchaseOrder:
-    return PurchaseOrder(
-        id=row.id,
-        tenant_id=row.tenant_id,
-        number=row.number,
-        supplier_id=row.supplier_id,
-        supplier_name=row.supplier_name,
-        currency=row.currency,
-        delivery_date=row.delivery_date,
-        status=Status(row.status),
-        initiator_id=row.initiator_id,
-        lines=lines,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        submitted_at=row.submitted_at,
-        acknowledged_at=row.acknowledged_at,
-        revision=row.revision,
-        acknowledged_revision=row.acknowledged_revision,
-        changed_revision=row.changed_revision,
-        warnings=[TermsWarning.model_validate(warning) for warning in row.warnings],
-        buyer_name=row.buyer_name,
-        source_rfp_id=row.source_rfp_id,
-    )
+    warnings = [TermsWarning.model_validate(warning) for warning in row.warnings]
+    return made_of(PurchaseOrder, row, status=Status(row.status), lines=lines, warnings=warnings)
 
 
 async def _with_lines(session: AsyncSession, rows: Sequence[Row[Any]]) -> list[PurchaseOrder]:

@@ -14,11 +14,9 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     Numeric,
     String,
     Table,
-    Text,
     UniqueConstraint,
     Uuid,
     text,
@@ -29,6 +27,7 @@ from shared.db import new_metadata
 from shared.idempotency import idempotency_table
 from shared.inbox import inbox_table
 from shared.outbox import outbox_table, relay_state_table
+from shared.stored_files import comments_table, files_table
 
 metadata = new_metadata()
 
@@ -108,32 +107,21 @@ organisations = Table(
     Column("revision", Integer, nullable=False),
 )
 
-purchase_order_comments = Table(
+purchase_order_comments = comments_table(
     "purchase_order_comments",
     metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("purchase_order_id", Uuid, ForeignKey("purchase_orders.id", ondelete="CASCADE"), nullable=False),
-    Column("author_id", Uuid, nullable=False),
-    Column("author_role", String(20), nullable=False),
-    Column("author_name", String(300)),
-    Column("body", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Index("ix_purchase_order_comments_order_created", "purchase_order_id", "created_at", "id"),
+    "purchase_order_id",
+    "purchase_orders.id",
+    listed_by="ix_purchase_order_comments_order_created",
 )
 
 # The bytes live in the row, keyed by a UUID: the uploaded name is only ever displayed.
-purchase_order_attachments = Table(
+purchase_order_attachments = files_table(
     "purchase_order_attachments",
     metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("purchase_order_id", Uuid, ForeignKey("purchase_orders.id", ondelete="CASCADE"), nullable=False),
-    Column("filename", String(200), nullable=False),
-    Column("content_type", String(100), nullable=False),
-    Column("size", Integer, nullable=False),
-    Column("content", LargeBinary, nullable=False),
-    Column("uploaded_by", Uuid, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Index("ix_purchase_order_attachments_order_created", "purchase_order_id", "created_at", "id"),
+    "purchase_order_id",
+    "purchase_orders.id",
+    listed_by="ix_purchase_order_attachments_order_created",
 )
 
 invoices = Table(

@@ -21,7 +21,7 @@ from orders.entrypoints.schemas import (
 )
 from orders.service import commands, queries
 from shared import json_documents
-from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
+from shared.pagination import CursorParam, LimitParam, decode_cursor, page_of
 from shared.runtime import CurrentPrincipal
 from shared.uploads import XLSX
 
@@ -73,9 +73,8 @@ async def list_purchase_orders(
         open_only=open_only,
         number=number,
     )
-    page = found[:limit]
-    next_cursor = encode_cursor(page[-1].created_at, page[-1].id) if len(found) > limit else None
-    return Response(json_documents.page([o.document for o in page], next_cursor), media_type="application/json")
+    documents, next_cursor = page_of(found, limit, lambda o: o.document)
+    return Response(json_documents.page(documents, next_cursor), media_type="application/json")
 
 
 # Declared before /purchase-orders/{order_id}, which would otherwise take "summary" for an id.

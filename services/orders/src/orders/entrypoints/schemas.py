@@ -14,6 +14,7 @@ from orders.domain.lines import LineInput, PurchaseOrderLine
 from orders.domain.model import PurchaseOrder
 from shared.contracts.base import DecimalStr
 from shared.contracts.orders import PurchaseOrderStatus, TermsWarning
+from shared.fields import made_of
 
 StatusFilter = Literal["draft", "sent", "acknowledged", "partially_invoiced", "fully_invoiced", "canceled", "closed"]
 # A search in PO numbers: trimmed, then at most 50 characters (longer is refused, 422).
@@ -92,18 +93,7 @@ class LineOut(BaseModel):
 
     @classmethod
     def of(cls, line: PurchaseOrderLine) -> LineOut:
-        return cls(
-            id=line.id,
-            line_no=line.line_no,
-            sku=line.sku,
-            description=line.description,
-            unit=line.unit,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            net_amount=line.net_amount,
-            invoiced_quantity=line.invoiced_quantity,
-            remaining_quantity=line.remaining_quantity,
-        )
+        return made_of(cls, line)
 
 
 class PurchaseOrderOut(BaseModel):
@@ -137,29 +127,7 @@ class PurchaseOrderOut(BaseModel):
 
     @classmethod
     def of(cls, order: PurchaseOrder) -> PurchaseOrderOut:
-        return cls(
-            id=order.id,
-            number=order.number,
-            status=order.status,
-            tenant_id=order.tenant_id,
-            supplier_id=order.supplier_id,
-            supplier_name=order.supplier_name,
-            buyer_name=order.buyer_name,
-            currency=order.currency,
-            delivery_date=order.delivery_date,
-            initiator_id=order.initiator_id,
-            net_total=order.net_total,
-            lines=[LineOut.of(line) for line in order.lines],
-            warnings=list(order.warnings),
-            created_at=order.created_at,
-            updated_at=order.updated_at,
-            submitted_at=order.submitted_at,
-            acknowledged_at=order.acknowledged_at,
-            source_rfp_id=order.source_rfp_id,
-            revision=order.revision,
-            acknowledged_revision=order.acknowledged_revision,
-            change_unacknowledged=order.change_unacknowledged,
-        )
+        return made_of(cls, order, lines=[LineOut.of(line) for line in order.lines], warnings=list(order.warnings))
 
 
 class PurchaseOrderPage(BaseModel):

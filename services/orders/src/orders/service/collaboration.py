@@ -14,6 +14,7 @@ from uuid import UUID
 from orders.domain.collaboration import Attachment, Comment
 from orders.domain.portal_switch import ensure_portal_on
 from orders.service.unit_of_work import UnitOfWork
+from shared import collaboration
 from shared.auth import Principal
 from shared.collaboration import Cursor, Upload
 from shared.uploads import check_upload
@@ -38,7 +39,7 @@ async def add_comment(uow: UnitOfWork, caller: Principal, order_id: UUID, *, bod
 
 async def list_comments(
     uow: UnitOfWork, caller: Principal, order_id: UUID, *, limit: int, after: Cursor | None
-) -> Sequence[Comment]:
+) -> Sequence[collaboration.Comment]:
     async with uow:
         await uow.purchase_orders.get(order_id, scope=caller)
         return await uow.comments.list(order_id, limit=limit, after=after)
@@ -66,7 +67,7 @@ async def add_attachment(
 
 async def list_attachments(
     uow: UnitOfWork, caller: Principal, order_id: UUID, *, limit: int, after: Cursor | None
-) -> Sequence[Attachment]:
+) -> Sequence[collaboration.Attachment]:
     async with uow:
         await uow.purchase_orders.get(order_id, scope=caller)
         return await uow.attachments.list(order_id, limit=limit, after=after)
@@ -74,7 +75,7 @@ async def list_attachments(
 
 async def attachment_content(
     uow: UnitOfWork, caller: Principal, order_id: UUID, attachment_id: UUID
-) -> tuple[Attachment, bytes]:
+) -> tuple[collaboration.Attachment, bytes]:
     async with uow:
         await uow.purchase_orders.get(order_id, scope=caller)
         return await uow.attachments.get(order_id, attachment_id)

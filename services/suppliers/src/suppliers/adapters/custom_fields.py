@@ -10,6 +10,7 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.fields import made_of
 from shared.pagination import keyset_after
 from suppliers.adapters.tables import supplier_custom_fields as fields
 from suppliers.domain.custom_fields import CustomFieldCatalog, CustomFieldDefinition
@@ -20,18 +21,7 @@ _LISTING_ORDER = (fields.c.created_at.desc(), fields.c.id.desc())
 
 
 def _to_domain(row: Row) -> CustomFieldDefinition:
-    return CustomFieldDefinition(
-        id=row.id,
-        tenant_id=row.tenant_id,
-        key=row.key,
-        label=row.label,
-        type=row.type,
-        choices=tuple(row.choices),
-        required=row.required,
-        shown_in_portal=row.shown_in_portal,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    return made_of(CustomFieldDefinition, row, choices=tuple(row.choices))
 
 
 class CustomFieldRepository:

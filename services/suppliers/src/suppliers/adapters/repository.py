@@ -14,6 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from shared.auth import Principal
 from shared.contracts.suppliers import SupplierContact
 from shared.db import LIKE_ESCAPE, contains_pattern, upsert
+from shared.fields import made_of
 from shared.pagination import keyset_after
 from suppliers.adapters.tables import supplier_profiles, suppliers
 from suppliers.domain.errors import SupplierNotFound
@@ -24,33 +25,14 @@ from suppliers.domain.sync import PortalProfile
 def _profile(row: Row | None) -> PortalProfile | None:
     if row is None:
         return None
-    return PortalProfile(
-        name=row.name,
-        email=row.email,
-        phone=row.phone,
-        currency=row.currency,
-        custom_fields=row.custom_fields,
-        address=row.address,
-        minimum_order_amount=row.minimum_order_amount,
-        lead_time_days=row.lead_time_days,
-    )
+    return made_of(PortalProfile, row)
 
 
 def _to_domain(row: Row, profile: Row | None) -> Supplier:
-    return Supplier(
-        id=row.id,
-        tenant_id=row.tenant_id,
-        name=row.name,
-        email=row.email,
-        phone=row.phone,
-        currency=row.currency,
-        tolerance_rate=row.tolerance_rate,
+    return made_of(
+        Supplier,
+        row,
         contacts=[SupplierContact.model_validate(c) for c in row.contacts],
-        custom_fields=row.custom_fields,
-        portal_status=row.portal_status,
-        revision=row.revision,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
         profile=_profile(profile),
         waiting_for_portal=frozenset(row.waiting_for_portal),
     )

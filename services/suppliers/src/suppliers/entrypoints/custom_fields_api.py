@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
+from shared.pagination import CursorParam, LimitParam, decode_cursor, page_of
 from shared.runtime import CurrentPrincipal
 from suppliers.entrypoints.custom_field_schemas import (
     CustomFieldCreate,
@@ -28,9 +28,8 @@ async def list_fields(
     caller: CurrentPrincipal, uow: Uow, limit: LimitParam = 50, cursor: CursorParam = None
 ) -> CustomFieldPage:
     found = await custom_fields.list_fields(uow, caller, limit=limit + 1, after=decode_cursor(cursor))
-    page = list(found[:limit])
-    next_cursor = encode_cursor(page[-1].created_at, page[-1].id) if len(found) > limit else None
-    return CustomFieldPage(items=[CustomFieldOut.of(f) for f in page], next_cursor=next_cursor)
+    items, next_cursor = page_of(found, limit, CustomFieldOut.of)
+    return CustomFieldPage(items=items, next_cursor=next_cursor)
 
 
 @router.patch("/{key}", response_model=CustomFieldOut)

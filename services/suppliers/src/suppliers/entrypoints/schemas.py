@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from shared.contracts.base import DecimalStr
 from shared.contracts.suppliers import SupplierContact
+from shared.fields import made_of
 from suppliers.entrypoints.custom_field_schemas import PortalCustomFieldOut
 from suppliers.service.views import SupplierView
 
@@ -139,23 +140,14 @@ class SupplierOut(BaseModel):
         custom_fields = supplier.custom_fields
         if for_supplier:  # a supplier user never sees the fields the buyer keeps hidden
             custom_fields = {k: v for k, v in custom_fields.items() if k in view.shown}
-        return cls(
-            id=supplier.id,
-            tenant_id=supplier.tenant_id,
-            name=supplier.name,
-            email=supplier.email,
-            phone=supplier.phone,
-            currency=supplier.currency,
-            tolerance_rate=supplier.tolerance_rate,
-            contacts=supplier.contacts,
+        return made_of(
+            cls,
+            supplier,
             custom_fields=custom_fields,
-            portal_status=supplier.portal_status,
             address=profile.address if profile else None,
             minimum_order_amount=profile.minimum_order_amount if profile else None,
             lead_time_days=profile.lead_time_days if profile else None,
             portal_profile=PortalProfileOut.of(view),
-            created_at=supplier.created_at,
-            updated_at=supplier.updated_at,
         )
 
 

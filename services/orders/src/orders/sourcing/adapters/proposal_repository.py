@@ -19,6 +19,7 @@ from orders.sourcing.adapters.tables import rfp_proposal_lines, rfp_proposals
 from orders.sourcing.domain.errors import ProposalNotFound
 from orders.sourcing.domain.proposal import Proposal, ProposalLine
 from shared.db import upsert
+from shared.fields import made_of
 
 
 class ProposalRepository:
@@ -113,17 +114,4 @@ class ProposalRepository:
 
 
 def _proposal(row: Row[Any], lines: list[ProposalLine]) -> Proposal:
-    return Proposal(
-        id=row.id,
-        rfp_id=row.rfp_id,
-        tenant_id=row.tenant_id,
-        supplier_id=row.supplier_id,
-        currency=row.currency,
-        lines=lines,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        status=row.status,
-        comment=row.comment,
-        submitted_at=row.submitted_at,
-        revision=row.revision,
-    )
+    return made_of(Proposal, row, lines=lines)

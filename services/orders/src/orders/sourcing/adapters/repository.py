@@ -23,6 +23,7 @@ from orders.sourcing.domain.lines import RfpLine
 from orders.sourcing.domain.rfp import SHOWN_TO_SUPPLIERS, Rfp
 from shared.auth import Principal
 from shared.db import upsert
+from shared.fields import made_of
 from shared.pagination import keyset_after
 
 _NOBODY = UUID(int=0)
@@ -177,24 +178,4 @@ class RfpRepository:
 
 
 def _rfp(row: Row[Any], lines: list[RfpLine], supplier_ids: list[UUID]) -> Rfp:
-    return Rfp(
-        id=row.id,
-        tenant_id=row.tenant_id,
-        number=row.number,
-        title=row.title,
-        due_date=row.due_date,
-        currency=row.currency,
-        lines=lines,
-        supplier_ids=supplier_ids,
-        created_by=row.created_by,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        status=row.status,
-        published_at=row.published_at,
-        closed_at=row.closed_at,
-        awarded_at=row.awarded_at,
-        awarded_proposal_id=row.awarded_proposal_id,
-        awarded_supplier_id=row.awarded_supplier_id,
-        purchase_order_id=row.purchase_order_id,
-        revision=row.revision,
-    )
+    return made_of(Rfp, row, lines=lines, supplier_ids=supplier_ids)

@@ -13,7 +13,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     Numeric,
     String,
     Table,
@@ -23,6 +22,7 @@ from sqlalchemy import (
 )
 
 from orders.adapters.tables import metadata
+from shared.stored_files import files_table
 
 rfps = Table(
     "rfps",
@@ -104,32 +104,10 @@ rfp_proposal_lines = Table(
     Column("line_total", Numeric),
 )
 
-rfp_proposal_attachments = Table(
-    "rfp_proposal_attachments",
-    metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("proposal_id", Uuid, ForeignKey("rfp_proposals.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("filename", String(200), nullable=False),
-    Column("content_type", String(100), nullable=False),
-    Column("size", Integer, nullable=False),
-    Column("content", LargeBinary, nullable=False),
-    Column("uploaded_by", Uuid, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
+rfp_proposal_attachments = files_table("rfp_proposal_attachments", metadata, "proposal_id", "rfp_proposals.id")
 
 # The buyer's documents on its RFP (drawings, specifications), read by the invited suppliers.
-rfp_attachments = Table(
-    "rfp_attachments",
-    metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("rfp_id", Uuid, ForeignKey("rfps.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("filename", String(200), nullable=False),
-    Column("content_type", String(100), nullable=False),
-    Column("size", Integer, nullable=False),
-    Column("content", LargeBinary, nullable=False),
-    Column("uploaded_by", Uuid, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
+rfp_attachments = files_table("rfp_attachments", metadata, "rfp_id", "rfps.id")
 
 # The buyer organisations' portal switch, as last seen on gateway.organisation.v1: only a newer
 # revision acts, so a replayed or reordered old snapshot deletes nothing.

@@ -11,8 +11,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, File, Response, UploadFile, status
 
-from orders.entrypoints.collaboration import AttachmentOut, AttachmentPage, received
-from orders.entrypoints.deps import MaxUploadBytes
 from orders.sourcing.domain.rfp import KEEP
 from orders.sourcing.entrypoints.deps import RfpUow
 from orders.sourcing.entrypoints.proposal_api import attachment_response, proposal_router
@@ -29,6 +27,7 @@ from orders.sourcing.entrypoints.schemas import (
 )
 from orders.sourcing.service import commands, queries
 from orders.sourcing.service.queries import RfpView
+from shared.collaboration_api import AttachmentOut, AttachmentPage, UploadLimit, received
 from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
 from shared.runtime import CurrentPrincipal
 from shared.uploads import DOWNLOAD_RESPONSES
@@ -147,7 +146,7 @@ async def upload_rfp_attachment(
     file: Annotated[UploadFile, File(description="the file (PDF, image, XLSX, CSV or text)")],
     caller: CurrentPrincipal,
     uow: RfpUow,
-    max_bytes: MaxUploadBytes,
+    max_bytes: UploadLimit,
 ) -> AttachmentOut:
     """The buyer attaches a document (a drawing, a specification) while the request is a draft or open."""
     upload = await received(file, max_bytes)

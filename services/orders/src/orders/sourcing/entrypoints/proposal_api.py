@@ -10,12 +10,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, File, Response, UploadFile, status
 
-from orders.entrypoints.collaboration import AttachmentOut, AttachmentPage, download, received
-from orders.entrypoints.deps import MaxUploadBytes
 from orders.sourcing.domain.attachment import ProposalAttachment, RfpAttachment
 from orders.sourcing.entrypoints.deps import RfpUow
 from orders.sourcing.entrypoints.proposal_schemas import ProposalOut, ProposalPut
 from orders.sourcing.service import proposal_commands, queries
+from shared.collaboration_api import AttachmentOut, AttachmentPage, UploadLimit, download, received
 from shared.runtime import CurrentPrincipal
 from shared.uploads import DOWNLOAD_RESPONSES
 
@@ -74,7 +73,7 @@ async def upload_attachment(
     file: Annotated[UploadFile, File(description="the file (PDF, image, XLSX, CSV or text)")],
     caller: CurrentPrincipal,
     uow: RfpUow,
-    max_bytes: MaxUploadBytes,
+    max_bytes: UploadLimit,
     supplier_id: UUID | None = None,
 ) -> AttachmentOut:
     upload = await received(file, max_bytes)

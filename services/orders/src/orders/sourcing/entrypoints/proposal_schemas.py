@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from orders.entrypoints.schemas import plain_decimal
 from orders.sourcing.domain.proposal import Proposal, ProposalLineInput
 from shared.contracts.base import DecimalStr
+from shared.fields import made_of
 
 
 class ProposalLineIn(BaseModel):
@@ -57,17 +58,4 @@ class ProposalOut(BaseModel):
 
     @classmethod
     def of(cls, proposal: Proposal) -> ProposalOut:
-        return cls(
-            id=proposal.id,
-            rfp_id=proposal.rfp_id,
-            supplier_id=proposal.supplier_id,
-            status=proposal.status,
-            currency=proposal.currency,
-            lines=[ProposalLineOut(**vars(line)) for line in proposal.lines],
-            comment=proposal.comment,
-            total=proposal.total,
-            created_at=proposal.created_at,
-            updated_at=proposal.updated_at,
-            submitted_at=proposal.submitted_at,
-            revision=proposal.revision,
-        )
+        return made_of(cls, proposal, lines=[ProposalLineOut(**vars(line)) for line in proposal.lines])

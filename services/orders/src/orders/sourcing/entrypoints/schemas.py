@@ -15,6 +15,7 @@ from orders.sourcing.domain.lines import RfpLineInput
 from orders.sourcing.entrypoints.proposal_schemas import ProposalOut
 from orders.sourcing.service.queries import RfpView
 from shared.contracts.base import DecimalStr
+from shared.fields import made_of
 
 RfpStatusFilter = Literal["draft", "published", "closed", "awarded", "canceled"]
 
@@ -117,25 +118,15 @@ class RfpOut(BaseModel):
             if awarded_supplier_id not in caller.supplier_ids:
                 awarded_proposal_id = awarded_supplier_id = None
             purchase_order_id = None
-        return cls(
-            id=rfp.id,
-            number=rfp.number,
-            title=rfp.title,
+        return made_of(
+            cls,
+            rfp,
             status=rfp.effective_status(view.seen_at),
-            due_date=rfp.due_date,
-            currency=rfp.currency,
             lines=[RfpLineOut(**vars(line)) for line in rfp.lines],
             supplier_ids=supplier_ids,
-            created_by=rfp.created_by,
-            created_at=rfp.created_at,
-            updated_at=rfp.updated_at,
-            published_at=rfp.published_at,
-            closed_at=rfp.closed_at,
-            awarded_at=rfp.awarded_at,
             awarded_proposal_id=awarded_proposal_id,
             awarded_supplier_id=awarded_supplier_id,
             purchase_order_id=purchase_order_id,
-            revision=rfp.revision,
             proposal=ProposalOut.of(view.proposal) if view.proposal else None,
         )
 
@@ -190,14 +181,7 @@ class ComparisonOut(BaseModel):
     def of(cls, comparison: Comparison) -> ComparisonOut:
         return cls(
             lines=[
-                LineOffersOut(
-                    rfp_line_id=line.rfp_line_id,
-                    line_no=line.line_no,
-                    description=line.description,
-                    quantity=line.quantity,
-                    unit=line.unit,
-                    offers=[OfferOut(**vars(offer)) for offer in line.offers],
-                )
+                made_of(LineOffersOut, line, offers=[OfferOut(**vars(offer)) for offer in line.offers])
                 for line in comparison.lines
             ],
             proposals=[ProposalSummaryOut(**vars(p)) for p in comparison.proposals],

@@ -9,7 +9,7 @@ from shared.collaboration_api import conversation_router
 router = conversation_router(
     "/api/v1/invoices/{invoice_id}",
     "invoice_id",
-    use_cases=collaboration,
+    use_cases=collaboration.conversation,
     unit_of_work=unit_of_work,
     tag="invoice conversation",
     page_size=100,

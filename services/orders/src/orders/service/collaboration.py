@@ -1,5 +1,6 @@
-"""Use cases of comments and attachments: whoever can see the order may read and add them,
-but a supplier whose buyer switched the supplier portal off only reads them.
+"""Use cases of comments and attachments on purchase orders (``shared.collaboration_service``):
+whoever can see the order may read and add them, but a supplier whose buyer switched the supplier
+portal off only reads them.
 
 The order is loaded with the caller's scope first, so another party's order (and a draft, for
 the supplier) is 404 before anything below it is read or written.
@@ -7,75 +8,43 @@ the supplier) is 404 before anything below it is read or written.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID
 
 from orders.domain.collaboration import Attachment, Comment
+from orders.domain.model import PurchaseOrder
 from orders.domain.portal_switch import ensure_portal_on
 from orders.service.unit_of_work import UnitOfWork
-from shared import collaboration
 from shared.auth import Principal
-from shared.collaboration import Cursor, Upload
-from shared.uploads import check_upload
+from shared.collaboration_service import Conversation
+
+_REFUSED = {"comment": "comment on the buyer's orders", "attachment": "attach files to the buyer's orders"}
 
 
-async def add_comment(uow: UnitOfWork, caller: Principal, order_id: UUID, *, body: str) -> Comment:
-    async with uow:
-        order = await uow.purchase_orders.get(order_id, scope=caller)
-        ensure_portal_on(caller, order.supplier_id, "comment on the buyer's orders")
-        comment = Comment.on(
-            order,
-            author_id=caller.user_id,
-            author_role=caller.role,
-            author_name=None,  # tokens carry no display name; the notifier knows the users
-            body=body,
-            now=datetime.now(UTC),
+class _OrderConversation:
+    async def subject(self, uow: UnitOfWork, caller: Principal, subject_id: UUID) -> PurchaseOrder:
+        return await uow.purchase_orders.get(subject_id, scope=caller)
+
+    def ensure_writes(self, caller: Principal, subject: PurchaseOrder, what: str) -> None:
+        ensure_portal_on(caller, subject.supplier_id, _REFUSED[what])
+
+    def tenant_of(self, subject: PurchaseOrder) -> UUID:
+        return subject.tenant_id
+
+    async def comment(
+        self, uow: UnitOfWork, caller: Principal, subject: PurchaseOrder, body: str, now: datetime
+    ) -> Comment:
+        # Tokens carry no display name; the notifier knows the users.
+        return Comment.on(
+            subject, author_id=caller.user_id, author_role=caller.role, author_name=None, body=body, now=now
         )
-        await uow.save_comment(comment, tenant_id=order.tenant_id)
-        await uow.commit()
-    return comment
 
-
-async def list_comments(
-    uow: UnitOfWork, caller: Principal, order_id: UUID, *, limit: int, after: Cursor | None
-) -> Sequence[collaboration.Comment]:
-    async with uow:
-        await uow.purchase_orders.get(order_id, scope=caller)
-        return await uow.comments.list(order_id, limit=limit, after=after)
-
-
-async def add_attachment(
-    uow: UnitOfWork, caller: Principal, order_id: UUID, upload: Upload, *, max_bytes: int
-) -> Attachment:
-    async with uow:
-        order = await uow.purchase_orders.get(order_id, scope=caller)
-        ensure_portal_on(caller, order.supplier_id, "attach files to the buyer's orders")
-        filename, content_type = check_upload(upload.filename, upload.content_type, upload.content, max_bytes=max_bytes)
-        attachment = Attachment.on(
-            order,
-            filename=filename,
-            content_type=content_type,
-            size=len(upload.content),
-            uploaded_by=caller.user_id,
-            now=datetime.now(UTC),
+    def attachment(
+        self, caller: Principal, subject: PurchaseOrder, filename: str, content_type: str, size: int, now: datetime
+    ) -> Attachment:
+        return Attachment.on(
+            subject, filename=filename, content_type=content_type, size=size, uploaded_by=caller.user_id, now=now
         )
-        await uow.save_attachment(attachment, upload.content, tenant_id=order.tenant_id)
-        await uow.commit()
-    return attachment
 
 
-async def list_attachments(
-    uow: UnitOfWork, caller: Principal, order_id: UUID, *, limit: int, after: Cursor | None
-) -> Sequence[collaboration.Attachment]:
-    async with uow:
-        await uow.purchase_orders.get(order_id, scope=caller)
-        return await uow.attachments.list(order_id, limit=limit, after=after)
-
-
-async def attachment_content(
-    uow: UnitOfWork, caller: Principal, order_id: UUID, attachment_id: UUID
-) -> tuple[collaboration.Attachment, bytes]:
-    async with uow:
-        await uow.purchase_orders.get(order_id, scope=caller)
-        return await uow.attachments.get(order_id, attachment_id)
+conversation = Conversation(_OrderConversation())

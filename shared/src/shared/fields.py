@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -32,3 +32,12 @@ def made_of(made: Callable[..., T], source: Any, **given: Any) -> T:
         elif hasattr(source, name):
             values[name] = getattr(source, name)
     return made(**values, **given)
+
+
+def values_of(names: Iterable[str], source: Any, **given: Any) -> dict[str, Any]:
+    """The values to write of ``names`` (a table's columns: ``table.c.keys()``): ``source``'s
+    attributes of those names, and ``given`` for the ones it holds otherwise; a name ``source``
+    has no attribute of is left out (the column keeps its default or stored value)."""
+    values = {name: getattr(source, name) for name in names if name not in given and hasattr(source, name)}
+    values.update(given)
+    return values

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.adapters.tables import account_links, invitations, revoked_tokens, supplier_links, users
 from gateway.domain.accounts import AccountLink, Purpose
+from shared.fields import made_of, values_of
 
 
 @dataclass(frozen=True)
@@ -62,17 +63,7 @@ class AccountRepository:
                 account_links.c.used_at.is_(None),
             )
         )
-        await self._session.execute(
-            insert(account_links).values(
-                id=link.id,
-                purpose=link.purpose,
-                user_id=link.user_id,
-                token_digest=link.token_digest,
-                new_email=link.new_email,
-                created_at=link.created_at,
-                expires_at=link.expires_at,
-            )
-        )
+        await self._session.execute(insert(account_links).values(values_of(account_links.c.keys(), link)))
 
     async def link(self, digest: str, purpose: Purpose) -> AccountLink | None:
         query = (
@@ -83,16 +74,7 @@ class AccountRepository:
         row = (await self._session.execute(query)).first()
         if row is None:
             return None
-        return AccountLink(
-            id=row.id,
-            purpose=row.purpose,
-            user_id=row.user_id,
-            token_digest=row.token_digest,
-            created_at=row.created_at,
-            expires_at=row.expires_at,
-            new_email=row.new_email,
-            used_at=row.used_at,
-        )
+        return made_of(AccountLink, row)
 
     async def mark_used(self, link: AccountLink) -> None:
         await self._session.execute(

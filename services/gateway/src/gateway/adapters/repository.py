@@ -71,19 +71,7 @@ class IdentityRepository:
         linked = (
             await self._session.execute(select(supplier_links.c.supplier_id).where(supplier_links.c.user_id == row.id))
         ).scalars()
-        return User(
-            id=row.id,
-            tenant_id=row.tenant_id,
-            email=row.email,
-            name=row.name,
-            role=row.role,
-            password_hash=row.password_hash,
-            active=row.active,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            supplier_ids=set(linked),
-            token_generation=row.token_generation,
-        )
+        return made_of(User, row, supplier_ids=set(linked))
 
     async def user_by_email(self, email: str, *, for_update: bool = False) -> User | None:
         query = select(users).where(users.c.email == normalise_email(email))

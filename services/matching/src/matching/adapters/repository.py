@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from matching.adapters.tables import invoices, purchase_orders, supplier_tolerances
 from matching.domain.model import Invoice, InvoiceLine, OrderLine, PurchaseOrder, SupplierTolerance
 from shared.db import upsert
-from shared.fields import made_of
+from shared.fields import made_of, values_of
 
 
 def _upsert_newer(table: Table, key: str, values: dict[str, Any]) -> Any:
@@ -67,28 +67,10 @@ class PurchaseOrderRepository:
         row = (await self._session.execute(query)).first()
         if row is None:
             return None
-        return PurchaseOrder(
-            id=row.id,
-            tenant_id=row.tenant_id,
-            supplier_id=row.supplier_id,
-            currency=row.currency,
-            status=row.status,
-            net_total=row.net_total,
-            lines=tuple(_order_line(raw) for raw in row.lines),
-            revision=row.revision,
-        )
+        return made_of(PurchaseOrder, row, lines=tuple(_order_line(raw) for raw in row.lines))
 
     async def save(self, po: PurchaseOrder) -> None:
-        values = {
-            "id": po.id,
-            "tenant_id": po.tenant_id,
-            "supplier_id": po.supplier_id,
-            "currency": po.currency,
-            "status": po.status,
-            "net_total": po.net_total,
-            "lines": _json_lines(po.lines),
-            "revision": po.revision,
-        }
+        values = values_of(purchase_orders.c.keys(), po, lines=_json_lines(po.lines))
         await self._session.execute(_upsert_newer(purchase_orders, "id", values), values)
 
 
@@ -118,16 +100,7 @@ class InvoiceRepository:
 
     async def save(self, invoice: Invoice, *, received_seq: int | None = None) -> None:
         """Upsert the invoice's state; ``received_seq`` records a submission's arrival."""
-        values: dict[str, Any] = {
-            "id": invoice.id,
-            "tenant_id": invoice.tenant_id,
-            "purchase_order_id": invoice.purchase_order_id,
-            "status": invoice.status,
-            "submission": invoice.submission,
-            "net_total": invoice.net_total,
-            "lines": _json_lines(invoice.lines),
-            "revision": invoice.revision,
-        }
+        values = values_of(invoices.c.keys(), invoice, lines=_json_lines(invoice.lines))
         if received_seq is not None:
             values["received_seq"] = received_seq
         await self._session.execute(_upsert_newer(invoices, "id", values), values)

@@ -12,6 +12,7 @@ from typing import Literal
 from uuid import UUID
 
 from shared.contracts.matching import MatchingVerdictIssued
+from shared.fields import made_of
 
 Outcome = Literal["auto_approved", "needs_approval"]
 Reason = Literal["new_items", "over_tolerance", "order_not_open"]
@@ -57,21 +58,12 @@ class Verdict:
 
     def issue(self, *, verdict_id: UUID, tenant_id: UUID, issued_at: datetime) -> MatchingVerdictIssued:
         """The event that publishes this verdict."""
-        return MatchingVerdictIssued(
+        return made_of(
+            MatchingVerdictIssued,
+            self,
             verdict_id=verdict_id,
             tenant_id=tenant_id,
-            invoice_id=self.invoice_id,
-            purchase_order_id=self.purchase_order_id,
-            submission=self.submission,
-            outcome=self.outcome,
             reasons=list(self.reasons),
-            currency=self.currency,
-            tolerance_rate=self.tolerance_rate,
-            tolerance_limit=self.tolerance_limit,
-            po_net_total=self.po_net_total,
-            open_net=self.open_net,
-            invoice_net_total=self.invoice_net_total,
-            excess=self.excess,
             # Validated as a list in one go, far quicker than one model construction per line.
             lines=[vars(line) for line in self.lines],
             issued_at=issued_at,

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from notifier.adapters.tables import organisations, suppliers, users
 from notifier.domain.read_models import BuyerOrganisation, PortalUser, SupplierContact
 from shared.db import upsert
+from shared.fields import made_of
 
 
 class DirectoryRepository:
@@ -40,14 +41,7 @@ class DirectoryRepository:
         row = (await self._session.execute(query)).first()
         if row is None:
             return None
-        return SupplierContact(
-            supplier_id=row.supplier_id,
-            tenant_id=row.tenant_id,
-            name=row.name,
-            email=row.email,
-            contacts=tuple(row.contacts),
-            revision=row.revision,
-        )
+        return made_of(SupplierContact, row, contacts=tuple(row.contacts))
 
     async def upsert_user(self, user: PortalUser) -> None:
         values = {

@@ -41,16 +41,7 @@ class SupplierDirectory:
         row = (await self._session.execute(query)).first()
         if row is None:
             return None
-        return SupplierRecord(
-            supplier_id=row.id,
-            tenant_id=row.tenant_id,
-            name=row.name,
-            currency=row.currency,
-            portal_status=row.portal_status,
-            revision=row.revision,
-            minimum_order_amount=row.minimum_order_amount,
-            lead_time_days=row.lead_time_days,
-        )
+        return made_of(SupplierRecord, row, supplier_id=row.id)
 
 
 class OrganisationDirectory:

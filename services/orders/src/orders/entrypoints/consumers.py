@@ -10,6 +10,7 @@ from shared.consumer_groups import consumer_group
 from shared.contracts.identity import ORGANISATIONS_TOPIC, OrganisationSettingsChanged
 from shared.contracts.invoicing import INVOICES_TOPIC, InvoiceSnapshot
 from shared.contracts.suppliers import SUPPLIERS_TOPIC, SupplierSnapshot
+from shared.fields import made_of
 from shared.messaging import EventConsumer
 from shared.runtime import ServiceRuntime
 
@@ -19,36 +20,16 @@ ORGANISATIONS_CONSUMER = "orders.organisations"
 
 
 def supplier_record(payload: SupplierSnapshot) -> SupplierRecord:
-    return SupplierRecord(
-        supplier_id=payload.supplier_id,
-        tenant_id=payload.tenant_id,
-        name=payload.name,
-        currency=payload.currency,
-        portal_status=payload.portal_status,
-        revision=payload.revision,
-        minimum_order_amount=payload.minimum_order_amount,
-        lead_time_days=payload.lead_time_days,
-    )
+    return made_of(SupplierRecord, payload)
 
 
 def organisation_record(payload: OrganisationSettingsChanged) -> OrganisationRecord:
-    return OrganisationRecord(
-        tenant_id=payload.tenant_id,
-        name=payload.name,
-        supplier_portal_enabled=payload.supplier_portal_enabled,
-        revision=payload.revision,
-    )
+    return made_of(OrganisationRecord, payload)
 
 
 def invoice_record(payload: InvoiceSnapshot) -> InvoiceRecord:
-    return InvoiceRecord(
-        invoice_id=payload.invoice_id,
-        tenant_id=payload.tenant_id,
-        purchase_order_id=payload.purchase_order_id,
-        status=payload.status,
-        revision=payload.revision,
-        lines=tuple(InvoicedLine(line.purchase_order_line_id, line.quantity) for line in payload.lines),
-    )
+    lines = tuple(InvoicedLine(line.purchase_order_line_id, line.quantity) for line in payload.lines)
+    return made_of(InvoiceRecord, payload, lines=lines)
 
 
 async def on_supplier(uow: UnitOfWork, payload: SupplierSnapshot) -> None:

@@ -43,13 +43,7 @@ class LineIn(BaseModel):
         return plain_decimal(value)
 
     def to_domain(self) -> LineInput:
-        return LineInput(
-            description=self.description,
-            quantity=self.quantity,
-            unit_price=self.unit_price,
-            sku=self.sku,
-            unit=self.unit,
-        )
+        return made_of(LineInput, self)
 
 
 class PurchaseOrderCreate(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from shared.consumer_groups import consumer_group
 from shared.contracts.identity import ORGANISATIONS_TOPIC, OrganisationSettingsChanged
+from shared.fields import made_of
 from shared.messaging import EventConsumer
 from shared.runtime import ServiceRuntime
 from suppliers.domain.read_models import OrganisationSettings
@@ -15,11 +16,7 @@ ORGANISATIONS_CONSUMER = "suppliers.organisations"
 
 
 def organisation_settings(payload: OrganisationSettingsChanged) -> OrganisationSettings:
-    return OrganisationSettings(
-        tenant_id=payload.tenant_id,
-        supplier_portal_enabled=payload.supplier_portal_enabled,
-        revision=payload.revision,
-    )
+    return made_of(OrganisationSettings, payload)
 
 
 async def on_organisation(uow: UnitOfWork, payload: OrganisationSettingsChanged) -> None:

@@ -18,6 +18,7 @@ from orders.sourcing.domain.errors import InvalidProposal, ProposalStateConflict
 from orders.sourcing.domain.rfp import Rfp
 from shared.contracts.base import EventPayload
 from shared.contracts.rfps import ProposalLineState, ProposalSubmitted
+from shared.fields import made_of
 from shared.money import line_net, round_money
 
 # Statuses the buyer sees: a draft is the supplier's private work.
@@ -136,14 +137,11 @@ class Proposal:
         self.submitted_at = now
         self._touch(now)
         self.events.append(
-            ProposalSubmitted(
+            made_of(
+                ProposalSubmitted,
+                self,
                 proposal_id=self.id,
-                rfp_id=self.rfp_id,
-                tenant_id=self.tenant_id,
-                supplier_id=self.supplier_id,
-                status=self.status,
                 lines=[ProposalLineState(rfp_line_id=x.rfp_line_id, unit_price=x.unit_price) for x in self.lines],
-                total=self.total,
                 submitted_at=now,
             )
         )

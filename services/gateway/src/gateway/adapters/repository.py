@@ -22,7 +22,7 @@ from gateway.domain.model import (
 )
 from shared.contracts.suppliers import SupplierSnapshot
 from shared.db import store_if_newer, upsert
-from shared.fields import made_of
+from shared.fields import made_of, values_of
 
 
 class IdentityRepository:
@@ -98,18 +98,7 @@ class IdentityRepository:
         return bool((await self._session.execute(query)).scalar())
 
     async def save_user(self, user: User) -> None:
-        values = {
-            "id": user.id,
-            "tenant_id": user.tenant_id,
-            "email": user.email,
-            "name": user.name,
-            "role": user.role,
-            "password_hash": user.password_hash,
-            "active": user.active,
-            "created_at": user.created_at,
-            "updated_at": user.updated_at,
-            "token_generation": user.token_generation,
-        }
+        values = values_of(users.c.keys(), user)
         try:
             await self._session.execute(upsert(users, tuple(values)), values)
         except IntegrityError as exc:
@@ -126,14 +115,7 @@ class IdentityRepository:
     # -- suppliers read model ------------------------------------------------------------------
     async def upsert_supplier(self, snapshot: SupplierSnapshot) -> bool:
         """Keep the newest snapshot; False when this one is older than what is stored."""
-        values = {
-            "id": snapshot.supplier_id,
-            "tenant_id": snapshot.tenant_id,
-            "name": snapshot.name,
-            "email": snapshot.email,
-            "portal_status": snapshot.portal_status,
-            "revision": snapshot.revision,
-        }
+        values = values_of(suppliers.c.keys(), snapshot, id=snapshot.supplier_id)
         return await store_if_newer(self._session, suppliers, values)
 
     async def supplier_access(self, supplier_ids: Collection[UUID]) -> SupplierAccess:

@@ -5,7 +5,7 @@ revision replaces a row, and the scoped reads of purchase orders."""
 from __future__ import annotations
 
 import functools
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -17,8 +17,9 @@ from invoicing.adapters.tables import organisations, purchase_orders, suppliers
 from invoicing.domain.errors import PurchaseOrderNotFound
 from invoicing.domain.read_models import OrganisationSettings, PurchaseOrder, PurchaseOrderLine
 from shared.auth import Principal, scope_values
+from shared.contracts.orders import PurchaseOrderSnapshot
 from shared.db import caller_scope, store_if_newer
-from shared.fields import made_of
+from shared.fields import made_of, values_of
 
 
 @functools.cache
@@ -74,8 +75,12 @@ class PurchaseOrderRepository:
         row = (await self._session.execute(query)).first()
         return (row.supplier_name, row.buyer_name, row.delivery_date) if row is not None else (None, None, None)
 
-    async def upsert(self, values: dict[str, Any]) -> bool:
+    async def upsert(self, snapshot: PurchaseOrderSnapshot, *, updated_at: datetime) -> bool:
         """Store a snapshot unless a newer revision is already stored; True when it was stored."""
+        lines = [line.model_dump(mode="json") for line in snapshot.lines]
+        values = values_of(
+            purchase_orders.c.keys(), snapshot, id=snapshot.purchase_order_id, lines=lines, updated_at=updated_at
+        )
         return await store_if_newer(self._session, purchase_orders, values)
 
 
@@ -128,11 +133,5 @@ class OrganisationDirectory:
         return _settings(row) if row is not None else OrganisationSettings.unknown(tenant_id)
 
     async def upsert(self, settings: OrganisationSettings) -> bool:
-        values = {
-            "id": settings.tenant_id,
-            "name": settings.name or "",
-            "invoice_issue_date_required": settings.invoice_issue_date_required,
-            "supplier_portal_enabled": settings.supplier_portal_enabled,
-            "revision": settings.revision,
-        }
+        values = values_of(organisations.c.keys(), settings, id=settings.tenant_id, name=settings.name or "")
         return await store_if_newer(self._session, organisations, values)

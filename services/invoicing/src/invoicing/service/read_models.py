@@ -21,23 +21,7 @@ log = structlog.get_logger(__name__)
 
 
 async def record_purchase_order(uow: UnitOfWork, snapshot: PurchaseOrderSnapshot) -> None:
-    stored = await uow.purchase_orders.upsert(
-        {
-            "id": snapshot.purchase_order_id,
-            "tenant_id": snapshot.tenant_id,
-            "supplier_id": snapshot.supplier_id,
-            "number": snapshot.number,
-            "currency": snapshot.currency,
-            "status": snapshot.status,
-            "initiator_id": snapshot.initiator_id,
-            "lines": [line.model_dump(mode="json") for line in snapshot.lines],
-            "revision": snapshot.revision,
-            "updated_at": datetime.now(UTC),
-            "supplier_name": snapshot.supplier_name,
-            "buyer_name": snapshot.buyer_name,
-            "delivery_date": snapshot.delivery_date,
-        }
-    )
+    stored = await uow.purchase_orders.upsert(snapshot, updated_at=datetime.now(UTC))
     if not stored:
         log.info("older purchase order snapshot ignored", revision=snapshot.revision)
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from notifier.adapters.tables import organisations, suppliers, users
 from notifier.domain.read_models import BuyerOrganisation, PortalUser, SupplierContact
 from shared.db import upsert
-from shared.fields import made_of
+from shared.fields import made_of, values_of
 
 
 class DirectoryRepository:
@@ -25,14 +25,7 @@ class DirectoryRepository:
         self._session = session
 
     async def upsert_supplier(self, supplier: SupplierContact) -> None:
-        values = {
-            "supplier_id": supplier.supplier_id,
-            "tenant_id": supplier.tenant_id,
-            "name": supplier.name,
-            "email": supplier.email,
-            "contacts": list(supplier.contacts),
-            "revision": supplier.revision,
-        }
+        values = values_of(suppliers.c.keys(), supplier, contacts=list(supplier.contacts))
         newer = upsert(suppliers, tuple(values), key=("supplier_id",), newer="revision", or_equal=True)
         await self._session.execute(newer, values)
 
@@ -44,15 +37,7 @@ class DirectoryRepository:
         return made_of(SupplierContact, row, contacts=tuple(row.contacts))
 
     async def upsert_user(self, user: PortalUser) -> None:
-        values = {
-            "user_id": user.user_id,
-            "tenant_id": user.tenant_id,
-            "email": user.email,
-            "name": user.name,
-            "role": user.role,
-            "active": user.active,
-            "updated_at": user.updated_at,
-        }
+        values = values_of(users.c.keys(), user)
         newer = upsert(users, tuple(values), key=("user_id",), newer="updated_at", or_equal=True)
         await self._session.execute(newer, values)
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orders.adapters.tables import invoices, organisations, suppliers
 from orders.domain.read_models import InvoicedLine, InvoiceRecord, OrganisationRecord, SupplierRecord
 from shared.db import store_if_newer
-from shared.fields import made_of
+from shared.fields import made_of, values_of
 
 
 class SupplierDirectory:
@@ -23,16 +23,7 @@ class SupplierDirectory:
         self._session = session
 
     async def upsert(self, record: SupplierRecord) -> bool:
-        values = {
-            "id": record.supplier_id,
-            "tenant_id": record.tenant_id,
-            "name": record.name,
-            "currency": record.currency,
-            "portal_status": record.portal_status,
-            "revision": record.revision,
-            "minimum_order_amount": record.minimum_order_amount,
-            "lead_time_days": record.lead_time_days,
-        }
+        values = values_of(suppliers.c.keys(), record, id=record.supplier_id)
         return await store_if_newer(self._session, suppliers, values)
 
     async def get(self, supplier_id: UUID, *, tenant_id: UUID) -> SupplierRecord | None:
@@ -49,12 +40,7 @@ class OrganisationDirectory:
         self._session = session
 
     async def upsert(self, record: OrganisationRecord) -> bool:
-        values = {
-            "tenant_id": record.tenant_id,
-            "name": record.name,
-            "supplier_portal_enabled": record.supplier_portal_enabled,
-            "revision": record.revision,
-        }
+        values = values_of(organisations.c.keys(), record)
         return await store_if_newer(self._session, organisations, values, key="tenant_id")
 
     async def name_of(self, tenant_id: UUID) -> str | None:
@@ -67,20 +53,14 @@ class InvoiceLedger:
         self._session = session
 
     async def upsert(self, record: InvoiceRecord) -> bool:
-        values = {
-            "id": record.invoice_id,
-            "tenant_id": record.tenant_id,
-            "purchase_order_id": record.purchase_order_id,
-            "status": record.status,
-            "revision": record.revision,
-            "lines": [
-                {
-                    "purchase_order_line_id": str(line.purchase_order_line_id) if line.purchase_order_line_id else None,
-                    "quantity": str(line.quantity),
-                }
-                for line in record.lines
-            ],
-        }
+        lines = [
+            {
+                "purchase_order_line_id": str(line.purchase_order_line_id) if line.purchase_order_line_id else None,
+                "quantity": str(line.quantity),
+            }
+            for line in record.lines
+        ]
+        values = values_of(invoices.c.keys(), record, id=record.invoice_id, lines=lines)
         return await store_if_newer(self._session, invoices, values)
 
     async def of_purchase_order(self, purchase_order_id: UUID) -> list[InvoiceRecord]:

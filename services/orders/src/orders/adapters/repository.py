@@ -19,7 +19,7 @@ from orders.domain.status import Status
 from shared.auth import Principal, scope_values
 from shared.contracts.orders import TermsWarning
 from shared.db import bound, caller_scope, upsert
-from shared.fields import made_of
+from shared.fields import made_of, values_of
 
 # The bound parameter of a supplier user's records whose buyer switched its portal off.
 SCOPE_RESTRICTED = "scope_restricted_suppliers"
@@ -140,27 +140,9 @@ class PurchaseOrderRepository:
         return await counters.next_number(self._session, purchase_order_counters, tenant_id)
 
     async def save(self, order: PurchaseOrder) -> None:
-        values = {
-            "id": order.id,
-            "tenant_id": order.tenant_id,
-            "number": order.number,
-            "supplier_id": order.supplier_id,
-            "supplier_name": order.supplier_name,
-            "currency": order.currency,
-            "delivery_date": order.delivery_date,
-            "status": order.status,
-            "initiator_id": order.initiator_id,
-            "net_total": order.net_total,
-            "created_at": order.created_at,
-            "updated_at": order.updated_at,
-            "submitted_at": order.submitted_at,
-            "acknowledged_at": order.acknowledged_at,
-            "revision": order.revision,
-            "acknowledged_revision": order.acknowledged_revision,
-            "changed_revision": order.changed_revision,
-            "warnings": [warning.model_dump(mode="json") for warning in order.warnings],
-            "source_rfp_id": order.source_rfp_id,
-        }
+        values = values_of(
+            purchase_orders.c.keys(), order, warnings=[warning.model_dump(mode="json") for warning in order.warnings]
+        )
         immutable = ("tenant_id", "number", "created_at", "initiator_id")
         await self._session.execute(upsert(purchase_orders, tuple(values), keep=immutable), values)
         await self._save_lines(order)

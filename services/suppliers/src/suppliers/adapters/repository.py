@@ -14,7 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from shared.auth import Principal
 from shared.contracts.suppliers import SupplierContact
 from shared.db import LIKE_ESCAPE, contains_pattern, upsert
-from shared.fields import made_of
+from shared.fields import made_of, values_of
 from shared.pagination import keyset_after
 from suppliers.adapters.tables import supplier_profiles, suppliers
 from suppliers.domain.errors import SupplierNotFound
@@ -98,33 +98,15 @@ class SupplierRepository:
         return {row.supplier_id: row for row in (await self._session.execute(query)).all()}
 
     async def save(self, supplier: Supplier) -> None:
-        values = {
-            "id": supplier.id,
-            "tenant_id": supplier.tenant_id,
-            "name": supplier.name,
-            "email": supplier.email,
-            "phone": supplier.phone,
-            "currency": supplier.currency,
-            "tolerance_rate": supplier.tolerance_rate,
-            "contacts": [c.model_dump(mode="json") for c in supplier.contacts],
-            "custom_fields": supplier.custom_fields,
-            "portal_status": supplier.portal_status,
-            "waiting_for_portal": sorted(supplier.waiting_for_portal),
-            "revision": supplier.revision,
-            "created_at": supplier.created_at,
-            "updated_at": supplier.updated_at,
-        }
+        values = values_of(
+            suppliers.c.keys(),
+            supplier,
+            contacts=[c.model_dump(mode="json") for c in supplier.contacts],
+            waiting_for_portal=sorted(supplier.waiting_for_portal),
+        )
         await _upsert(self._session, suppliers, "id", values, fixed=("id", "tenant_id", "created_at"))
         if (profile := supplier.profile) is not None:
-            profile_values = {
-                "supplier_id": supplier.id,
-                "name": profile.name,
-                "email": profile.email,
-                "phone": profile.phone,
-                "currency": profile.currency,
-                "address": profile.address,
-                "minimum_order_amount": profile.minimum_order_amount,
-                "lead_time_days": profile.lead_time_days,
-                "custom_fields": dict(profile.custom_fields),
-            }
+            profile_values = values_of(
+                supplier_profiles.c.keys(), profile, supplier_id=supplier.id, custom_fields=dict(profile.custom_fields)
+            )
             await _upsert(self._session, supplier_profiles, "supplier_id", profile_values, fixed=("supplier_id",))

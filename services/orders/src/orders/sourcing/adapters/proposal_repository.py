@@ -19,7 +19,7 @@ from orders.sourcing.adapters.tables import rfp_proposal_lines, rfp_proposals
 from orders.sourcing.domain.errors import ProposalNotFound
 from orders.sourcing.domain.proposal import Proposal, ProposalLine
 from shared.db import upsert
-from shared.fields import made_of
+from shared.fields import made_of, values_of
 
 
 class ProposalRepository:
@@ -66,19 +66,7 @@ class ProposalRepository:
         return (await self._session.execute(statement)).rowcount or 0  # type: ignore[attr-defined]
 
     async def save(self, proposal: Proposal) -> None:
-        values = {
-            "id": proposal.id,
-            "rfp_id": proposal.rfp_id,
-            "tenant_id": proposal.tenant_id,
-            "supplier_id": proposal.supplier_id,
-            "currency": proposal.currency,
-            "status": proposal.status,
-            "comment": proposal.comment,
-            "created_at": proposal.created_at,
-            "updated_at": proposal.updated_at,
-            "submitted_at": proposal.submitted_at,
-            "revision": proposal.revision,
-        }
+        values = values_of(rfp_proposals.c.keys(), proposal)
         changing = ("status", "comment", "updated_at", "submitted_at", "revision")
         fixed = tuple(k for k in values if k not in changing)
         await self._session.execute(upsert(rfp_proposals, tuple(values), keep=fixed), values)

@@ -23,7 +23,7 @@ from orders.sourcing.domain.lines import RfpLine
 from orders.sourcing.domain.rfp import SHOWN_TO_SUPPLIERS, Rfp
 from shared.auth import Principal
 from shared.db import upsert
-from shared.fields import made_of
+from shared.fields import made_of, values_of
 from shared.pagination import keyset_after
 
 _NOBODY = UUID(int=0)
@@ -112,25 +112,7 @@ class RfpRepository:
         return await counters.next_number(self._session, rfp_counters, tenant_id)
 
     async def save(self, rfp: Rfp) -> None:
-        values = {
-            "id": rfp.id,
-            "tenant_id": rfp.tenant_id,
-            "number": rfp.number,
-            "title": rfp.title,
-            "due_date": rfp.due_date,
-            "currency": rfp.currency,
-            "status": rfp.status,
-            "created_by": rfp.created_by,
-            "created_at": rfp.created_at,
-            "updated_at": rfp.updated_at,
-            "published_at": rfp.published_at,
-            "closed_at": rfp.closed_at,
-            "awarded_at": rfp.awarded_at,
-            "awarded_proposal_id": rfp.awarded_proposal_id,
-            "awarded_supplier_id": rfp.awarded_supplier_id,
-            "purchase_order_id": rfp.purchase_order_id,
-            "revision": rfp.revision,
-        }
+        values = values_of(rfps.c.keys(), rfp)
         immutable = ("tenant_id", "number", "created_by", "created_at")
         await self._session.execute(upsert(rfps, tuple(values), keep=immutable), values)
         await self._save_lines(rfp)

@@ -29,7 +29,7 @@ from invoicing.domain.verdicts import Verdict
 from shared.auth import Principal, scope_values
 from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
 from shared.db import caller_scope
-from shared.fields import made_of
+from shared.fields import made_of, values_of
 
 _ROW_FIELDS = [c.name for c in invoices.c if c.name not in ("matching", "net_total")]
 # The verdict as the ``matching`` column keeps it: the JSON of the verdict the API shows (earlier
@@ -227,19 +227,7 @@ class InvoiceRepository:
 
 
 def _line_rows(invoice_id: UUID, lines: Sequence[InvoiceLine]) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": line.line_id,
-            "invoice_id": invoice_id,
-            "line_no": line.line_no,
-            "purchase_order_line_id": line.purchase_order_line_id,
-            "description": line.description,
-            "quantity": line.quantity,
-            "unit_price": line.unit_price,
-            "net_amount": line.net_amount,
-        }
-        for line in lines
-    ]
+    return [values_of(invoice_lines.c.keys(), line, id=line.line_id, invoice_id=invoice_id) for line in lines]
 
 
 def _line(row: Row) -> InvoiceLine:

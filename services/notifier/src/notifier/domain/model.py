@@ -13,7 +13,8 @@ from uuid import UUID, uuid5
 
 from notifier.domain.errors import EmailNotPending
 from shared.contracts.base import EventPayload
-from shared.contracts.notifier import EmailFailed, EmailSent
+from shared.contracts.notifier import EmailFailed, EmailOutcome, EmailSent
+from shared.fields import values_of
 
 EmailStatus = Literal["pending", "sent", "failed"]
 EMAIL_STATUSES: tuple[EmailStatus, ...] = ("pending", "sent", "failed")
@@ -124,15 +125,4 @@ class Email:
             raise EmailNotPending(self.status)
 
     def _outcome(self, now: datetime) -> dict[str, object]:
-        return {
-            "email_id": self.id,
-            "tenant_id": self.tenant_id,
-            "source_event_id": self.source_event_id,
-            "recipient": self.recipient,
-            "subject": self.subject,
-            "template": self.template,
-            "status": self.status,
-            "attempts": self.attempts,
-            "error": self.last_error,
-            "at": now,
-        }
+        return values_of(EmailOutcome.model_fields, self, email_id=self.id, error=self.last_error, at=now)

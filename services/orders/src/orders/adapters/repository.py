@@ -88,21 +88,7 @@ async def _with_lines(session: AsyncSession, rows: Sequence[Row[Any]]) -> list[P
 
 
 def _line_rows(order_id: UUID, lines: Sequence[PurchaseOrderLine]) -> dict[UUID, dict[str, Any]]:
-    return {
-        line.id: {
-            "id": line.id,
-            "purchase_order_id": order_id,
-            "line_no": line.line_no,
-            "sku": line.sku,
-            "description": line.description,
-            "unit": line.unit,
-            "quantity": line.quantity,
-            "unit_price": line.unit_price,
-            "net_amount": line.net_amount,
-            "invoiced_quantity": line.invoiced_quantity,
-        }
-        for line in lines
-    }
+    return {line.id: values_of(purchase_order_lines.c.keys(), line, purchase_order_id=order_id) for line in lines}
 
 
 def _stored(rows: dict[UUID, dict[str, Any]]) -> dict[UUID, str]:

@@ -14,6 +14,8 @@ from uuid import UUID, uuid4
 
 from orders.domain.errors import InvalidPurchaseOrder
 from orders.domain.read_models import ZERO, remaining_quantity
+from shared.contracts.orders import PurchaseOrderLineState
+from shared.fields import values_of
 from shared.money import line_net
 
 
@@ -51,18 +53,7 @@ class PurchaseOrderLine:
         return self.invoiced_quantity >= self.quantity
 
     def state(self) -> dict[str, Any]:
-        return {
-            "line_id": self.id,
-            "line_no": self.line_no,
-            "sku": self.sku,
-            "description": self.description,
-            "unit": self.unit,
-            "quantity": self.quantity,
-            "unit_price": self.unit_price,
-            "net_amount": self.net_amount,
-            "invoiced_quantity": self.invoiced_quantity,
-            "remaining_quantity": self.remaining_quantity,
-        }
+        return values_of(PurchaseOrderLineState.model_fields, self, line_id=self.id)
 
 
 def _invalid(index: int, field: str, message: str) -> InvalidPurchaseOrder:

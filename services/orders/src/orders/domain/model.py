@@ -31,6 +31,7 @@ from shared.contracts.orders import (
     PurchaseOrderSubmitted,
     TermsWarning,
 )
+from shared.fields import values_of
 from shared.money import round_money
 
 FINAL_STATUSES = frozenset({Status.canceled, Status.closed})
@@ -270,28 +271,13 @@ class PurchaseOrder:
         self.updated_at = now
 
     def _state(self) -> dict[str, Any]:
-        return {
-            "purchase_order_id": self.id,
-            "tenant_id": self.tenant_id,
-            "number": self.number,
-            "supplier_id": self.supplier_id,
-            "supplier_name": self.supplier_name,
-            "currency": self.currency,
-            "delivery_date": self.delivery_date,
-            "status": self.status,
-            "initiator_id": self.initiator_id,
-            "net_total": self.net_total,
-            "lines": [line.state() for line in self.lines],
-            "created_at": self.created_at,
-            "submitted_at": self.submitted_at,
-            "acknowledged_at": self.acknowledged_at,
-            "revision": self.revision,
-            "acknowledged_revision": self.acknowledged_revision,
-            "change_unacknowledged": self.change_unacknowledged,
-            "buyer_name": self.buyer_name,
-            "warnings": list(self.warnings),
-            "source_rfp_id": self.source_rfp_id,
-        }
+        return values_of(
+            PurchaseOrderSnapshot.model_fields,
+            self,
+            purchase_order_id=self.id,
+            lines=[line.state() for line in self.lines],
+            warnings=list(self.warnings),
+        )
 
     def snapshot(self) -> PurchaseOrderSnapshot:
         """The whole current state, as events carry it (the PDF export renders this)."""

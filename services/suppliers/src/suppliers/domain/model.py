@@ -23,6 +23,7 @@ from shared.contracts.suppliers import (
     SupplierSnapshot,
     SupplierUpdated,
 )
+from shared.fields import values_of
 from suppliers.domain.custom_fields import CustomFieldCatalog
 from suppliers.domain.errors import InvalidSupplier, PortalStateConflict
 from suppliers.domain.sync import (
@@ -175,23 +176,14 @@ class Supplier:
 
     def _state(self, catalog: CustomFieldCatalog) -> dict[str, Any]:
         terms = self.profile or PortalProfile(self.name, self.email, self.phone, self.currency)
-        return {
-            "supplier_id": self.id,
-            "tenant_id": self.tenant_id,
-            "name": self.name,
-            "email": self.email,
-            "phone": self.phone,
-            "currency": self.currency,
-            "tolerance_rate": self.tolerance_rate,
-            "contacts": self.contacts,
-            "portal_status": self.portal_status,
-            "custom_fields": self.custom_fields,
-            "revision": self.revision,
-            "updated_at": self.updated_at,
-            "minimum_order_amount": terms.minimum_order_amount,
-            "lead_time_days": terms.lead_time_days,
-            "portal_profile": self.profile_view(catalog.shown_keys),
-        }
+        return values_of(
+            SupplierSnapshot.model_fields,
+            self,
+            supplier_id=self.id,
+            minimum_order_amount=terms.minimum_order_amount,
+            lead_time_days=terms.lead_time_days,
+            portal_profile=self.profile_view(catalog.shown_keys),
+        )
 
     def snapshot(self, catalog: CustomFieldCatalog) -> SupplierSnapshot:
         return SupplierUpdated(**self._state(catalog))

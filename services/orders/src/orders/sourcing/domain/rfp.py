@@ -17,7 +17,8 @@ from uuid import UUID, uuid4
 from orders.sourcing.domain.errors import RfpClosedForProposals, RfpStateConflict
 from orders.sourcing.domain.lines import RfpLine, RfpLineInput, invalid_rfp, number_lines
 from shared.contracts.base import EventPayload
-from shared.contracts.rfps import RfpAwarded, RfpClosed, RfpPublished
+from shared.contracts.rfps import RfpAwarded, RfpClosed, RfpPublished, RfpSnapshot
+from shared.fields import values_of
 
 # Statuses in which the RFP was shown to its invited suppliers.
 SHOWN_TO_SUPPLIERS = ("published", "closed", "awarded", "canceled")
@@ -213,20 +214,10 @@ class Rfp:
         self.updated_at = now
 
     def _state(self) -> dict[str, Any]:
-        return {
-            "rfp_id": self.id,
-            "tenant_id": self.tenant_id,
-            "number": self.number,
-            "title": self.title,
-            "due_date": self.due_date,
-            "currency": self.currency,
-            "status": self.status,
-            "lines": [line.state() for line in self.lines],
-            "supplier_ids": list(self.supplier_ids),
-            "created_by": self.created_by,
-            "published_at": self.published_at,
-            "awarded_proposal_id": self.awarded_proposal_id,
-            "awarded_supplier_id": self.awarded_supplier_id,
-            "purchase_order_id": self.purchase_order_id,
-            "revision": self.revision,
-        }
+        return values_of(
+            RfpSnapshot.model_fields,
+            self,
+            rfp_id=self.id,
+            lines=[line.state() for line in self.lines],
+            supplier_ids=list(self.supplier_ids),
+        )

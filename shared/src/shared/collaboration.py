@@ -20,6 +20,7 @@ from uuid import UUID, uuid4
 from shared.auth import Role
 from shared.contracts.base import EventPayload
 from shared.errors import InvalidInput
+from shared.fields import values_of
 
 # The author writes in the role their token gives them.
 AuthorRole = Role
@@ -70,14 +71,7 @@ class Comment:
 
     def told(self) -> dict[str, Any]:
         """What every event of a comment says of it; the service's event adds its document."""
-        return {
-            "comment_id": self.id,
-            "author_id": self.author_id,
-            "author_role": self.author_role,
-            "author_name": self.author_name,
-            "body": self.body,
-            "created_at": self.created_at,
-        }
+        return values_of(("author_id", "author_role", "author_name", "body", "created_at"), self, comment_id=self.id)
 
 
 @dataclass(frozen=True)
@@ -104,14 +98,7 @@ class Attachment:
 
     def told(self) -> dict[str, Any]:
         """What every event of a file says of it (never its bytes); the service's event adds its document."""
-        return {
-            "attachment_id": self.id,
-            "filename": self.filename,
-            "content_type": self.content_type,
-            "size": self.size,
-            "uploaded_by": self.uploaded_by,
-            "created_at": self.created_at,
-        }
+        return values_of(("filename", "content_type", "size", "uploaded_by", "created_at"), self, attachment_id=self.id)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from invoicing.domain.model import Invoice
 from shared import collaboration
 from shared.collaboration import AuthorRole
 from shared.contracts.invoicing import InvoiceAttachmentAdded, InvoiceCommentAdded
+from shared.fields import made_of
 
 
 class Comment(collaboration.Comment):
@@ -31,16 +32,7 @@ class Comment(collaboration.Comment):
         """``initiator_id`` is the purchase order's: the buyer's side the comment is told to."""
         comment = cls.written(invoice.id, author_id, author_role, author_name, body, now=now, refused=InvalidComment)
         comment.events.append(
-            InvoiceCommentAdded(
-                **comment.told(),
-                invoice_id=invoice.id,
-                purchase_order_id=invoice.purchase_order_id,
-                tenant_id=invoice.tenant_id,
-                number=invoice.number,
-                purchase_order_number=invoice.purchase_order_number,
-                supplier_id=invoice.supplier_id,
-                initiator_id=initiator_id,
-            )
+            made_of(InvoiceCommentAdded, invoice, **comment.told(), invoice_id=invoice.id, initiator_id=initiator_id)
         )
         return comment
 
@@ -52,13 +44,5 @@ class Attachment(collaboration.Attachment):
     ) -> Attachment:
         """An attachment of an already checked upload (safe name, allowed type)."""
         attachment = cls.added(invoice.id, filename, content_type, size, uploaded_by, now=now)
-        attachment.events.append(
-            InvoiceAttachmentAdded(
-                **attachment.told(),
-                invoice_id=invoice.id,
-                purchase_order_id=invoice.purchase_order_id,
-                tenant_id=invoice.tenant_id,
-                supplier_id=invoice.supplier_id,
-            )
-        )
+        attachment.events.append(made_of(InvoiceAttachmentAdded, invoice, **attachment.told(), invoice_id=invoice.id))
         return attachment

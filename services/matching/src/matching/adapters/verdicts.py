@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.adapters.tables import verdicts
 from shared.contracts.matching import MatchingVerdictIssued
+from shared.fields import values_of
 
 
 class VerdictRepository:
@@ -23,14 +24,7 @@ class VerdictRepository:
         """Insert the verdict; the unique (invoice_id, submission) key refuses a second one."""
         await self._session.execute(
             verdicts.insert().values(
-                id=verdict.verdict_id,
-                tenant_id=verdict.tenant_id,
-                invoice_id=verdict.invoice_id,
-                purchase_order_id=verdict.purchase_order_id,
-                submission=verdict.submission,
-                outcome=verdict.outcome,
-                issued_at=verdict.issued_at,
-                document=verdict.model_dump(mode="json"),
+                values_of(verdicts.c.keys(), verdict, id=verdict.verdict_id, document=verdict.model_dump(mode="json"))
             )
         )
 

@@ -14,6 +14,7 @@ from orders.domain.model import PurchaseOrder
 from shared import collaboration
 from shared.collaboration import AuthorRole
 from shared.contracts.orders import PurchaseOrderAttachmentAdded, PurchaseOrderCommentAdded
+from shared.fields import made_of
 
 
 class Comment(collaboration.Comment):
@@ -33,14 +34,7 @@ class Comment(collaboration.Comment):
         )
         if order.published:
             comment.events.append(
-                PurchaseOrderCommentAdded(
-                    **comment.told(),
-                    purchase_order_id=order.id,
-                    tenant_id=order.tenant_id,
-                    number=order.number,
-                    supplier_id=order.supplier_id,
-                    initiator_id=order.initiator_id,
-                )
+                made_of(PurchaseOrderCommentAdded, order, **comment.told(), purchase_order_id=order.id)
             )
         return comment
 
@@ -54,11 +48,6 @@ class Attachment(collaboration.Attachment):
         attachment = cls.added(order.id, filename, content_type, size, uploaded_by, now=now)
         if order.published:
             attachment.events.append(
-                PurchaseOrderAttachmentAdded(
-                    **attachment.told(),
-                    purchase_order_id=order.id,
-                    tenant_id=order.tenant_id,
-                    supplier_id=order.supplier_id,
-                )
+                made_of(PurchaseOrderAttachmentAdded, order, **attachment.told(), purchase_order_id=order.id)
             )
         return attachment

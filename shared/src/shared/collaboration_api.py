@@ -38,16 +38,14 @@ class CommentIn(BaseModel):
 
 
 class CommentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: UUID
     author_id: UUID
     author_role: AuthorRole
     author_name: str | None
     body: str
     created_at: datetime
-
-    @classmethod
-    def of(cls, comment: Comment) -> "CommentOut":
-        return cls(**{name: getattr(comment, name) for name in cls.model_fields})
 
 
 class CommentPage(BaseModel):
@@ -56,16 +54,16 @@ class CommentPage(BaseModel):
 
 
 class AttachmentOut(BaseModel):
+    """A stored file's description (a conversation's, an RFP's document, a proposal's file)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     id: UUID
     filename: str
     content_type: str
     size: int
     uploaded_by: UUID
     created_at: datetime
-
-    @classmethod
-    def of(cls, attachment: StoredFile) -> "AttachmentOut":
-        return cls(**{name: getattr(attachment, name) for name in cls.model_fields})
 
 
 class AttachmentPage(BaseModel):
@@ -74,12 +72,12 @@ class AttachmentPage(BaseModel):
 
 
 def comment_page(found: Sequence[Comment], limit: int) -> CommentPage:
-    items, next_cursor = page_of(found, limit, CommentOut.of)
+    items, next_cursor = page_of(found, limit, CommentOut.model_validate)
     return CommentPage(items=items, next_cursor=next_cursor)
 
 
 def attachment_page(found: Sequence[StoredFile], limit: int) -> AttachmentPage:
-    items, next_cursor = page_of(found, limit, AttachmentOut.of)
+    items, next_cursor = page_of(found, limit, AttachmentOut.model_validate)
     return AttachmentPage(items=items, next_cursor=next_cursor)
 
 
@@ -150,7 +148,7 @@ def conversation_router(
 
     @router.post("/comments", status_code=status.HTTP_201_CREATED, response_model=CommentOut, description=told)
     async def add_comment(subject_id: SubjectId, body: CommentIn, caller: CurrentPrincipal, uow: Uow) -> CommentOut:
-        return CommentOut.of(await use_cases.add_comment(uow, caller, subject_id, body=body.body))
+        return CommentOut.model_validate(await use_cases.add_comment(uow, caller, subject_id, body=body.body))
 
     @router.get("/attachments", response_model=AttachmentPage)
     async def list_attachments(
@@ -174,7 +172,9 @@ def conversation_router(
     ) -> AttachmentOut:
         """Attach a file (PDF, image, XLSX, CSV or text) up to the service's size cap."""
         upload = await received(file, max_bytes)
-        return AttachmentOut.of(await use_cases.add_attachment(uow, caller, subject_id, upload, max_bytes=max_bytes))
+        return AttachmentOut.model_validate(
+            await use_cases.add_attachment(uow, caller, subject_id, upload, max_bytes=max_bytes)
+        )
 
     @router.get("/attachments/{attachment_id}", response_class=Response, responses=DOWNLOAD_RESPONSES)
     async def download_attachment(

@@ -5,7 +5,7 @@ models of other services are kept by ``read_models``, comments and files by ``co
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -159,33 +159,33 @@ async def cancel_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -
     return invoice
 
 
-async def approve_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -> Invoice:
+async def _buyers_decision(
+    uow: UnitOfWork, caller: Principal, invoice_id: UUID, decide: Callable[[Invoice], object]
+) -> Invoice:
+    """A buyer's change of a held invoice. FOR UPDATE: of a concurrent approve and reject the
+    second sees the first's outcome, and payments are serialised, so their sum is checked against
+    the latest paid total."""
     async with uow:
-        # FOR UPDATE: of a concurrent approve and reject, the second sees the first's outcome.
         invoice = await uow.invoices.get(invoice_id, scope=caller, for_update=True)
         caller.require_buyer()
-        invoice.approve(caller.user_id, is_admin=caller.is_admin, now=_now())
+        decide(invoice)
         await uow.save(invoice)
         await uow.commit()
     return invoice
+
+
+async def approve_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -> Invoice:
+    return await _buyers_decision(
+        uow, caller, invoice_id, lambda invoice: invoice.approve(caller.user_id, is_admin=caller.is_admin, now=_now())
+    )
 
 
 async def reject_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID, reason: str) -> Invoice:
-    async with uow:
-        invoice = await uow.invoices.get(invoice_id, scope=caller, for_update=True)
-        caller.require_buyer()
+    def reject(invoice: Invoice) -> None:
         invoice.reject(caller.user_id, is_admin=caller.is_admin, reason=reason, now=_now())
-        await uow.save(invoice)
-        await uow.commit()
-    return invoice
+
+    return await _buyers_decision(uow, caller, invoice_id, reject)
 
 
 async def record_payment(uow: UnitOfWork, caller: Principal, invoice_id: UUID, amount: Decimal) -> Invoice:
-    async with uow:
-        # FOR UPDATE serialises payments, so their sum is checked against the latest paid total.
-        invoice = await uow.invoices.get(invoice_id, scope=caller, for_update=True)
-        caller.require_buyer()
-        invoice.record_payment(amount, _now())
-        await uow.save(invoice)
-        await uow.commit()
-    return invoice
+    return await _buyers_decision(uow, caller, invoice_id, lambda invoice: invoice.record_payment(amount, _now()))

@@ -115,7 +115,7 @@ async def list_proposal_attachments(
     rfp_id: UUID, proposal_id: UUID, caller: CurrentPrincipal, uow: RfpUow
 ) -> AttachmentPage:
     found = await queries.proposal_attachments(uow, caller, rfp_id, proposal_id=proposal_id, supplier_id=None)
-    return AttachmentPage(items=[AttachmentOut.of(a) for a in found])
+    return AttachmentPage(items=[AttachmentOut.model_validate(a) for a in found])
 
 
 @router.get(
@@ -137,7 +137,7 @@ async def list_rfp_attachments(rfp_id: UUID, caller: CurrentPrincipal, uow: RfpU
     """The buyer's documents on the request: its buyer reads them always, an invited supplier once
     the request is published."""
     found = await queries.rfp_attachments(uow, caller, rfp_id)
-    return AttachmentPage(items=[AttachmentOut.of(a) for a in found])
+    return AttachmentPage(items=[AttachmentOut.model_validate(a) for a in found])
 
 
 @router.post("/rfps/{rfp_id}/attachments", status_code=status.HTTP_201_CREATED, response_model=AttachmentOut)
@@ -150,7 +150,7 @@ async def upload_rfp_attachment(
 ) -> AttachmentOut:
     """The buyer attaches a document (a drawing, a specification) while the request is a draft or open."""
     upload = await received(file, max_bytes)
-    return AttachmentOut.of(await commands.attach_to_rfp(uow, caller, rfp_id, upload, max_bytes=max_bytes))
+    return AttachmentOut.model_validate(await commands.attach_to_rfp(uow, caller, rfp_id, upload, max_bytes=max_bytes))
 
 
 @router.get("/rfps/{rfp_id}/attachments/{attachment_id}", response_class=Response, responses=DOWNLOAD_RESPONSES)

@@ -62,7 +62,7 @@ async def list_own_attachments(
     rfp_id: UUID, caller: CurrentPrincipal, uow: RfpUow, supplier_id: UUID | None = None
 ) -> AttachmentPage:
     found = await queries.proposal_attachments(uow, caller, rfp_id, proposal_id=None, supplier_id=supplier_id)
-    return AttachmentPage(items=[AttachmentOut.of(a) for a in found])
+    return AttachmentPage(items=[AttachmentOut.model_validate(a) for a in found])
 
 
 @proposal_router.post(
@@ -80,7 +80,7 @@ async def upload_attachment(
     attachment = await proposal_commands.attach_to_proposal(
         uow, caller, rfp_id, supplier_id, upload, max_bytes=max_bytes
     )
-    return AttachmentOut.of(attachment)
+    return AttachmentOut.model_validate(attachment)
 
 
 @proposal_router.get(

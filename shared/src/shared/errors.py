@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 
 class DomainError(Exception):
@@ -13,8 +13,11 @@ class DomainError(Exception):
     type_slug = "refused"
     # Seconds a client should wait before asking again (answered as Retry-After), when it helps.
     retry_after_s: int | None = None
+    # The detail of an error that always says the same (``raise InvoiceNotFound()``).
+    default_detail: ClassVar[str] = ""
 
-    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None) -> None:
+    def __init__(self, detail: str | None = None, *, errors: list[dict[str, Any]] | None = None) -> None:
+        detail = self.default_detail if detail is None else detail
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or []

@@ -4,8 +4,7 @@ from shared.errors import Conflict, DomainError, InvalidInput, NotFound, Unautho
 
 
 class InvalidCredentials(Unauthorized):
-    def __init__(self) -> None:
-        super().__init__("email or password is wrong")
+    default_detail = "email or password is wrong"
 
 
 class EmailTaken(Conflict):
@@ -14,8 +13,7 @@ class EmailTaken(Conflict):
 
 
 class InvitationNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("invitation not found, already used or expired")
+    default_detail = "invitation not found, already used or expired"
 
 
 class WeakPassword(InvalidInput):
@@ -46,15 +44,13 @@ class UnknownRole(InvalidInput):
 
 
 class OrganisationNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("organisation not found")
+    default_detail = "organisation not found"
 
 
 class NotASupplierAccount(Conflict):
     """The invited email signs in to a buyer account: a buyer's staff cannot act as a supplier."""
 
-    def __init__(self) -> None:
-        super().__init__("this email belongs to a buyer account, which cannot be linked to a supplier")
+    default_detail = "this email belongs to a buyer account, which cannot be linked to a supplier"
 
 
 class ExistingAccountPasswordWrong(Unauthorized):
@@ -68,8 +64,7 @@ class ExistingAccountPasswordWrong(Unauthorized):
 
 
 class UserNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("user not found")
+    default_detail = "user not found"
 
 
 class CannotDisableAccount(Conflict):
@@ -85,10 +80,8 @@ class WrongPassword(InvalidInput):
 
 
 class AccountLinkNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("this link is unknown, already used or expired; ask for a new one")
+    default_detail = "this link is unknown, already used or expired; ask for a new one"
 
 
 class SupplierPortalNotActive(Conflict):
-    def __init__(self) -> None:
-        super().__init__("the supplier's portal access is not active: activate it to send an invitation")
+    default_detail = "the supplier's portal access is not active: activate it to send an invitation"

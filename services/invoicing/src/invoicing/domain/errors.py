@@ -4,13 +4,11 @@ from shared.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFou
 
 
 class InvoiceNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("invoice not found")
+    default_detail = "invoice not found"
 
 
 class PurchaseOrderNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("purchase order not found")
+    default_detail = "purchase order not found"
 
 
 class PurchaseOrderNotHereYet(DomainError):

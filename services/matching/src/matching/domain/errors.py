@@ -4,5 +4,4 @@ from shared.errors import NotFound
 
 
 class VerdictNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("no verdict for this invoice")
+    default_detail = "no verdict for this invoice"

@@ -4,8 +4,7 @@ from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 class PurchaseOrderNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("purchase order not found")
+    default_detail = "purchase order not found"
 
 
 class InvalidPurchaseOrder(InvalidInput):
@@ -43,8 +42,7 @@ class LinesAlreadyInvoiced(PurchaseOrderStateConflict):
 
 
 class AttachmentNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("attachment not found")
+    default_detail = "attachment not found"
 
 
 class UnsupportedExportFormat(InvalidInput):

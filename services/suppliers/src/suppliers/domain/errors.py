@@ -6,13 +6,11 @@ from shared.errors import Conflict, InvalidInput, NotFound
 
 
 class SupplierNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("supplier not found")
+    default_detail = "supplier not found"
 
 
 class PortalProfileNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("portal profile not found")
+    default_detail = "portal profile not found"
 
 
 class CustomFieldNotFound(NotFound):

@@ -8,8 +8,7 @@ from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 class RfpNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("request for proposals not found")
+    default_detail = "request for proposals not found"
 
 
 class ProposalNotFound(NotFound):

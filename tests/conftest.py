@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,11 +29,14 @@ def tokens(tmp_path_factory: pytest.TempPathFactory) -> Tokens:
 
 
 @pytest.fixture
-def broker(servers: Servers) -> Iterator[str]:
-    """Bootstrap servers of a broker with fresh topics (a new embedded broker per test, stopped after it)."""
-    bootstrap = servers.new_broker()
-    yield bootstrap
-    servers.release_broker(bootstrap)
+def broker(servers: Servers, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Bootstrap servers of the session's broker, where the test's topics and consumer groups are
+    its own: named with a prefix of the test's, in ``KAFKA_TOPIC_PREFIX`` for the settings the test
+    builds (``portal_dev.testing.on_cluster`` names a topic the same way). Deleted after the test."""
+    prefix = f"t{uuid.uuid4().hex[:12]}."
+    monkeypatch.setenv("KAFKA_TOPIC_PREFIX", prefix)
+    yield servers.new_topics(prefix)
+    servers.drop_topics(prefix)
 
 
 def service_env(prefix: str, database_url: str, bootstrap: str, tokens: Tokens, servers: Servers) -> dict[str, str]:
@@ -40,6 +44,7 @@ def service_env(prefix: str, database_url: str, bootstrap: str, tokens: Tokens, 
     return {
         f"{prefix}_DATABASE_URL": database_url,
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "KAFKA_TOPIC_PREFIX": os.environ.get("KAFKA_TOPIC_PREFIX", ""),
         "KAFKA_ENABLE_IDEMPOTENCE": "false" if servers.embedded_broker else "true",
         "KAFKA_FETCH_MAX_WAIT_MS": "20",
         "KAFKA_SESSION_TIMEOUT_MS": "3000" if servers.embedded_broker else "6000",

@@ -30,7 +30,7 @@ import pytest
 from portal_dev.ports import free_port
 from portal_dev.postgres import EmbeddedPostgres
 from portal_dev.stack import Stack, StackConfig
-from portal_dev.testing import TEST_STACK_ENV, Mailbox, poll_until
+from portal_dev.testing import TEST_STACK_ENV, Mailbox, on_cluster, poll_until
 from shared.contracts.envelope import Envelope
 from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Portal
 
@@ -296,6 +296,8 @@ async def all_approved(api: httpx.AsyncClient, flow: Flow, *, timeout_s: float =
 async def read_all(bootstrap_servers: str, topic: str, *, timeout_s: float = 30.0) -> list[Any]:
     """Every message of ``topic`` up to its current end offsets (without a consumer group)."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    topic = on_cluster(topic)
 
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False, fetch_max_wait_ms=20)
     await consumer.start()

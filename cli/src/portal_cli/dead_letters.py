@@ -71,7 +71,16 @@ class DeadLetter:
 
     @property
     def original_topic(self) -> str:
+        """The catalogue's name of the topic it came from."""
         return self.header("dlq.topic") or self.topic.removesuffix(DLQ_SUFFIX)
+
+    @property
+    def replay_topic(self) -> str:
+        """The original topic as the cluster names it: with what the ``.dlq`` topic's name has
+        before the catalogue's name (the portal's ``KAFKA_TOPIC_PREFIX``)."""
+        own_dlq = dlq_topic(self.original_topic)
+        prefix = self.topic.removesuffix(own_dlq) if self.topic.endswith(own_dlq) else ""
+        return prefix + self.original_topic
 
     @property
     def when(self) -> str:
@@ -253,14 +262,14 @@ async def replay(bootstrap_servers: str, dead_letters: list[DeadLetter], *, enab
         await producer.start()
         for dead_letter in dead_letters:
             await producer.send_and_wait(
-                dead_letter.original_topic,
+                dead_letter.replay_topic,
                 value=dead_letter.value,
                 key=dead_letter.key,
                 headers=dead_letter.replay_headers(),
             )
             record = {
                 "replay_of": {"partition": dead_letter.partition, "offset": dead_letter.offset},
-                "topic": dead_letter.original_topic,
+                "topic": dead_letter.replay_topic,
                 "replayed_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%SZ"),
                 "by": _operator(),
             }

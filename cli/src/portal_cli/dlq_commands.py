@@ -16,6 +16,10 @@ BootstrapOption = Annotated[
     str | None,
     typer.Option(envvar="KAFKA_BOOTSTRAP_SERVERS", help="The Kafka bootstrap servers (default: the endpoints file's)."),
 ]
+TopicPrefixOption = Annotated[
+    str,
+    typer.Option(envvar="KAFKA_TOPIC_PREFIX", help="What the portal's topic names start with on a shared cluster."),
+]
 
 
 def _read(bootstrap: str, names: list[str]) -> dict[str, dead_letters.DeadLetterTopic]:
@@ -25,13 +29,15 @@ def _read(bootstrap: str, names: list[str]) -> dict[str, dead_letters.DeadLetter
         raise output.fail(f"cannot read the dead-letter topics from {bootstrap}: {output.reason(exc)}") from None
 
 
-def _topics(topic: str | None) -> list[str]:
+def _topics(topic: str | None, prefix: str) -> list[str]:
+    """The dead-letter topics asked for, as the cluster names them."""
     from shared.contracts.topics import TOPICS, dlq_topic
 
     try:
-        return [dead_letters.dead_letter_topic(topic)] if topic else [dlq_topic(name) for name in TOPICS]
+        names = [dead_letters.dead_letter_topic(topic)] if topic else [dlq_topic(name) for name in TOPICS]
     except dead_letters.UnknownTopic as exc:
         raise output.fail(str(exc), 2) from None
+    return [prefix + name for name in names]
 
 
 def dead_letter_table(topic: dead_letters.DeadLetterTopic, shown: list[dead_letters.DeadLetter]) -> Table:
@@ -58,6 +64,7 @@ def dlq_list(
     topic: Annotated[str | None, typer.Option(help="One topic (or its .dlq topic); default: every topic.")] = None,
     limit: Annotated[int, typer.Option(min=0, help="How many of the latest dead letters to show per topic.")] = 10,
     bootstrap_servers: BootstrapOption = None,
+    topic_prefix: TopicPrefixOption = "",
 ) -> None:
     """Count the dead letters of each topic and show the latest, with their output.errors.
 
@@ -65,7 +72,7 @@ def dlq_list(
     dlq.consumer, dlq.attempts); "replayed" says when `portal dlq replay` published one again.
     """
     bootstrap = bootstrap_servers or output.endpoints(ctx).kafka_bootstrap_servers
-    found = _read(bootstrap, _topics(topic))
+    found = _read(bootstrap, _topics(topic, topic_prefix))
     summary = Table(title=f"Dead letters on {bootstrap}", title_justify="left")
     for column in ("topic", "dead letters", "replayed", "waiting"):
         summary.add_column(column, justify="left" if column == "topic" else "right")
@@ -95,6 +102,7 @@ def dlq_replay(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be replayed; publish nothing.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     bootstrap_servers: BootstrapOption = None,
+    topic_prefix: TopicPrefixOption = "",
 ) -> None:
     """Publish dead letters again to the topic they came from (acks=all).
 
@@ -113,7 +121,7 @@ def dlq_replay(
         positions = dead_letters.parse_positions(offset or [])
     except ValueError as exc:
         raise output.fail(str(exc), 2) from None
-    [name] = _topics(topic)
+    [name] = _topics(topic, topic_prefix)
     bootstrap = bootstrap_servers or output.endpoints(ctx).kafka_bootstrap_servers
     dlq = _read(bootstrap, [name]).get(name)
     if dlq is None:
@@ -129,7 +137,7 @@ def dlq_replay(
         output.console.print("Nothing to replay.")
         return
     output.console.print(dead_letter_table(dlq, chosen.replay))
-    targets = sorted({d.original_topic for d in chosen.replay})
+    targets = sorted({d.replay_topic for d in chosen.replay})
     if dry_run:
         output.console.print(f"Dry run: {len(chosen.replay)} message(s) would be published to {', '.join(targets)}.")
         return

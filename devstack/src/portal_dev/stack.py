@@ -97,7 +97,7 @@ class Stack:
         if not cfg.kafka_bootstrap_servers:
             self.broker = EmbeddedBroker(cfg.broker_port, self.logs_dir / "broker.log")
             self.broker.start()
-        asyncio.run(ensure_topics(self.bootstrap_servers))
+        asyncio.run(ensure_topics(self.bootstrap_servers, prefix=cfg.kafka_topic_prefix))
         if not cfg.smtp_host:
             self.start_sink()
 
@@ -128,6 +128,7 @@ class Stack:
         env = {
             **os.environ,
             "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
+            "KAFKA_TOPIC_PREFIX": cfg.kafka_topic_prefix,
             "KAFKA_ENABLE_IDEMPOTENCE": "false" if self.broker else os.environ.get("KAFKA_ENABLE_IDEMPOTENCE", "true"),
             "KAFKA_FETCH_MAX_WAIT_MS": "20" if self.broker else os.environ.get("KAFKA_FETCH_MAX_WAIT_MS", "500"),
             "KAFKA_SESSION_TIMEOUT_MS": "6000" if self.broker else os.environ.get("KAFKA_SESSION_TIMEOUT_MS", "10000"),

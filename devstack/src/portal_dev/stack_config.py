@@ -43,6 +43,7 @@ class StackConfig:
     public_url: str | None = None
     # External servers instead of the embedded ones.
     kafka_bootstrap_servers: str | None = None
+    kafka_topic_prefix: str = ""  # a shared cluster's topics and groups of this portal
     database_urls: dict[str, str] = field(default_factory=dict)
     smtp_host: str | None = None
     log_format: str = "console"
@@ -67,6 +68,7 @@ class StackConfig:
             admin_password=env.get("PORTAL_ADMIN_PASSWORD") or None,
             public_url=env.get("PORTAL_PUBLIC_URL") or None,
             kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS") or None,
+            kafka_topic_prefix=env.get("KAFKA_TOPIC_PREFIX") or "",
             database_urls={
                 name: env[f"{name.upper()}_DATABASE_URL"]
                 for name in PROCESSES

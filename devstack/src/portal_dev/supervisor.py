@@ -162,7 +162,9 @@ class Supervisor:
             assert stack.broker is not None
             stack.broker.start()  # empty, with a cluster id of its own: the relays publish again
             try:
-                asyncio.run(ensure_topics(stack.broker.bootstrap_servers, timeout_s=30))
+                asyncio.run(
+                    ensure_topics(stack.broker.bootstrap_servers, prefix=stack.config.kafka_topic_prefix, timeout_s=30)
+                )
             except Exception:
                 stack.broker.stop()  # a broker without its topics is no broker: counted as a death
                 raise

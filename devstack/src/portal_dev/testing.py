@@ -93,14 +93,20 @@ def docker_available() -> bool:
         return False
 
 
+def on_cluster(name: str) -> str:
+    """A catalogue topic's or consumer group's name on the test's broker: with the test's prefix
+    (``KAFKA_TOPIC_PREFIX``, which the ``broker`` fixture sets, as the services' settings read it)."""
+    return os.environ.get("KAFKA_TOPIC_PREFIX", "") + name
+
+
 @dataclass
 class Servers:
-    """One PostgreSQL server (a fresh database per user) and a way to get a broker."""
+    """One PostgreSQL server (a fresh database per user) and one broker (topics per user)."""
 
     postgres_url: str
     work_dir: Path
     broker_bootstrap: str | None = None
-    _brokers: list[EmbeddedBroker] = field(default_factory=list)
+    _embedded_broker: EmbeddedBroker | None = None
     _stop: list[Callable[[], None]] = field(default_factory=list)
     _templates: dict[str, str] = field(default_factory=dict)
 
@@ -137,25 +143,29 @@ class Servers:
         base, _, _ = self.postgres_url.rpartition("/")
         return f"{base}/{name}"
 
-    def new_broker(self) -> str:
-        """A broker with fresh topics: external when configured, else a new embedded Tansu."""
+    def new_topics(self, prefix: str) -> str:
+        """Every topic of the catalogue named with ``prefix`` before, created on the broker (the
+        configured one, else an embedded Tansu started on first use); returns its bootstrap servers."""
+        bootstrap = self.bootstrap_servers
+        asyncio.run(ensure_topics(bootstrap, prefix=prefix))
+        return bootstrap
+
+    def drop_topics(self, prefix: str) -> None:
+        """Delete the topics named with ``prefix``."""
+        asyncio.run(delete_topics(self.bootstrap_servers, prefix))
+
+    @property
+    def bootstrap_servers(self) -> str:
         if self.broker_bootstrap:
             return self.broker_bootstrap
-        broker = EmbeddedBroker(free_port(), self.work_dir / f"broker-{len(self._brokers)}.log")
-        broker.start()
-        self._brokers.append(broker)
-        asyncio.run(ensure_topics(broker.bootstrap_servers))
-        return broker.bootstrap_servers
-
-    def release_broker(self, bootstrap_servers: str) -> None:
-        """Stop an embedded broker a test no longer needs (an external one stays)."""
-        for broker in [b for b in self._brokers if b.bootstrap_servers == bootstrap_servers]:
-            broker.stop()
-            self._brokers.remove(broker)
+        if self._embedded_broker is None:
+            self._embedded_broker = EmbeddedBroker(free_port(), self.work_dir / "broker.log")
+            self._embedded_broker.start()
+        return self._embedded_broker.bootstrap_servers
 
     def stop(self) -> None:
-        for broker in self._brokers:
-            broker.stop()
+        if self._embedded_broker is not None:
+            self._embedded_broker.stop()
         for stop in reversed(self._stop):
             stop()
 
@@ -194,10 +204,22 @@ class Servers:
             kafka = KafkaContainer().with_kraft().start()
             stops.append(kafka.stop)
             bootstrap = kafka.get_bootstrap_server()
-            asyncio.run(ensure_topics(bootstrap))
         servers = cls(postgres_url=postgres_url, work_dir=work_dir, broker_bootstrap=bootstrap)
         servers._stop = stops
         return servers
+
+
+async def delete_topics(bootstrap_servers: str, prefix: str) -> None:
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="portal-tests")
+    await admin.start()
+    try:
+        names = [name for name in await admin.list_topics() if name.startswith(prefix)]
+        if names:
+            await admin.delete_topics(names)
+    finally:
+        await admin.close()
 
 
 class Tokens:
@@ -259,6 +281,8 @@ async def read_topic(bootstrap_servers: str, topic: str, count: int, *, timeout_
     """Read at least ``count`` messages of ``topic`` from the beginning, without a consumer group
     (no group join to wait for). Returns aiokafka ``ConsumerRecord`` objects."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    topic = on_cluster(topic)
 
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False, fetch_max_wait_ms=20)
     await consumer.start()

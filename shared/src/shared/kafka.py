@@ -31,26 +31,28 @@ def make_producer(settings: ServiceSettings) -> AIOKafkaProducer:
     return AIOKafkaProducer(**producer_options(settings))
 
 
-def topic_specs(replication_factor: int = 1) -> list[NewTopic]:
+def topic_specs(replication_factor: int = 1, *, prefix: str = "") -> list[NewTopic]:
+    """Every topic of the catalogue and its dead-letter topic, named with ``prefix`` before."""
     specs: list[NewTopic] = []
     for topic in TOPICS.values():
         config = {"retention.ms": str(topic.retention_days * 86_400_000)}
         if topic.compacted:
             config = {"cleanup.policy": "compact"}
-        specs.append(NewTopic(topic.name, topic.partitions, replication_factor, topic_configs=config))
-        specs.append(NewTopic(dlq_topic(topic.name), 1, replication_factor))
+        specs.append(NewTopic(prefix + topic.name, topic.partitions, replication_factor, topic_configs=config))
+        specs.append(NewTopic(prefix + dlq_topic(topic.name), 1, replication_factor))
     return specs
 
 
-async def ensure_topics(bootstrap_servers: str, *, timeout_s: float = 60.0) -> list[str]:
-    """Create every topic that is missing; returns the names created. Safe to run again."""
+async def ensure_topics(bootstrap_servers: str, *, prefix: str = "", timeout_s: float = 60.0) -> list[str]:
+    """Create every topic that is missing (named with ``prefix`` before, as
+    ``KAFKA_TOPIC_PREFIX`` says); returns the names created. Safe to run again."""
     deadline = asyncio.get_running_loop().time() + timeout_s
     while True:
         admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="portal-topics")
         try:
             await admin.start()
             existing = set(await admin.list_topics())
-            missing = [spec for spec in topic_specs() if spec.name not in existing]
+            missing = [spec for spec in topic_specs(prefix=prefix) if spec.name not in existing]
             created = []
             for spec in missing:
                 try:
@@ -72,7 +74,8 @@ def main() -> None:
     import os
 
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
-    created = asyncio.run(ensure_topics(bootstrap, timeout_s=120))
+    prefix = os.environ.get("KAFKA_TOPIC_PREFIX", "")
+    created = asyncio.run(ensure_topics(bootstrap, prefix=prefix, timeout_s=120))
     print(f"topics created: {', '.join(created) or 'none (all present)'}")
 
 

@@ -120,7 +120,7 @@ class EventConsumer:
         """What its FastStream subscriber is built with; the configuration guard test reads them.
         The manual acknowledgement turns Kafka's auto-commit off: offsets are committed after the effect."""
         return {
-            "group_id": self.group,
+            "group_id": self.settings.on_cluster(self.group),
             "auto_offset_reset": SUBSCRIBER_OFFSET_RESET,
             "ack_policy": SUBSCRIBER_ACK_POLICY,
             "fetch_max_wait_ms": self.fetch_max_wait_ms,
@@ -132,7 +132,7 @@ class EventConsumer:
         }
 
     def register(self, broker: KafkaBroker) -> None:
-        self.subscriber = broker.subscriber(self.topic, **self.subscriber_options())
+        self.subscriber = broker.subscriber(self.settings.on_cluster(self.topic), **self.subscriber_options())
         self.subscriber(self.consume_fetched)
 
     @property
@@ -383,7 +383,7 @@ class EventConsumer:
         ]
         producer = self.dead_letters()
         await producer.send_and_wait(
-            dlq_topic(self.topic),
+            self.settings.on_cluster(dlq_topic(self.topic)),
             value=body[:900_000],
             key=record.key,
             headers=headers,

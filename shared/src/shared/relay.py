@@ -107,10 +107,12 @@ class OutboxRelay:
         broker_check_interval_s: float = 2.0,
         republish_window_s: float = DEFAULT_REPUBLISH_WINDOW_S,
         on_republished: Callable[[int], object] | None = None,
+        topic_prefix: str = "",
     ) -> None:
         """``ask_cluster_id`` asks the broker its cluster id (``ask_cluster_id(producer)``); without
         it the relay never notices a fresh broker. ``on_republished`` hears how many rows a fresh
-        broker made the relay publish again (the service's counter)."""
+        broker made the relay publish again (the service's counter). ``topic_prefix`` goes before
+        each row's topic on the cluster (``ServiceSettings.kafka_topic_prefix``)."""
         if broker_check_interval_s <= 0 or republish_window_s <= 0:
             raise ValueError("the broker check interval and the republish window must be positive")
         self._producer = producer
@@ -121,6 +123,7 @@ class OutboxRelay:
         self._broker_check_interval_s = broker_check_interval_s
         self._republish_window = timedelta(seconds=republish_window_s)
         self._on_republished = on_republished
+        self._topic_prefix = topic_prefix
         # The broker's cluster id as this relay last checked it against relay_state, and when to
         # ask the broker again; both forgotten with the lock (another relay may have published).
         self._cluster_id: str | None = None
@@ -157,7 +160,7 @@ class OutboxRelay:
         with tracing.publishing([(row["topic"], headers) for row, headers in zip(rows, stored, strict=True)]) as sent:
             sends = [
                 await self._producer.send(
-                    row["topic"],
+                    self._topic_prefix + row["topic"],
                     value=row["value"],
                     key=row["key"].encode(),
                     headers=[(k, str(v).encode()) for k, v in headers.items()],

@@ -180,6 +180,7 @@ class ServiceRuntime:
             broker_check_interval_s=self.settings.outbox_broker_check_interval_s,
             republish_window_s=self.settings.outbox_republish_window_s,
             on_republished=self.metrics.outbox_republished.inc,
+            topic_prefix=self.settings.kafka_topic_prefix,
         )
         self._relay_task = asyncio.create_task(self.relay.run(), name="outbox-relay")
         self._tasks.append(asyncio.create_task(purge_expired(self.idempotency), name="idempotency-purge"))

@@ -31,6 +31,13 @@ class ServiceSettings(BaseSettings):
     http_port: int = 8001
 
     kafka_bootstrap_servers: str = Field("127.0.0.1:9092", validation_alias=_shared("KAFKA_BOOTSTRAP_SERVERS"))
+    # Put before every topic and consumer group name on the cluster (``staging.`` makes
+    # ``staging.invoices.v1`` and ``staging.invoicing``), so several portals share one cluster
+    # apart; the contracts and the outbox keep the names the catalogue gives. Empty: the names as
+    # they are.
+    kafka_topic_prefix: str = Field(
+        "", pattern=r"^[A-Za-z0-9._-]{0,100}$", validation_alias=_shared("KAFKA_TOPIC_PREFIX")
+    )
     # Apache Kafka supports idempotent producers; the embedded broker answers InitProducerId
     # with an error, so the embedded stack turns this off. The inbox absorbs duplicates anyway.
     kafka_enable_idempotence: bool = Field(True, validation_alias=_shared("KAFKA_ENABLE_IDEMPOTENCE"))
@@ -94,6 +101,10 @@ class ServiceSettings(BaseSettings):
     def _no_fault_points_in_production(self) -> ServiceSettings:
         faults.check(self.fault_points, self.environment)
         return self
+
+    def on_cluster(self, name: str) -> str:
+        """The name a topic or consumer group of the catalogue has on the cluster."""
+        return self.kafka_topic_prefix + name
 
     def public_key_pem(self) -> str:
         if self.jwt_public_key:

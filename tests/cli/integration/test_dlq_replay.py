@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from portal_cli.dead_letters import REPLAY_OF, read_dead_letter_topics
 from portal_cli.main import app
+from portal_dev.testing import on_cluster
 from tests.chaos.conftest import read_all
 
 TOPIC = "orders.purchase-order.v1"
@@ -35,7 +36,7 @@ async def dead_letter(broker: str, key: bytes, number: int) -> None:
             ("dlq.consumer", b"invoicing.purchase-orders"),
             ("dlq.attempts", b"5"),
         ]
-        await producer.send_and_wait(DLQ, value=f"message {number}".encode(), key=key, headers=headers)
+        await producer.send_and_wait(on_cluster(DLQ), value=f"message {number}".encode(), key=key, headers=headers)
     finally:
         await producer.stop()
 
@@ -52,7 +53,8 @@ def test_replayed_dead_letters_are_published_once_with_key_and_original_headers(
     key = f"po-{uuid.uuid4()}".encode()
     for number in range(3):
         asyncio.run(dead_letter(broker, key, number))
-    offsets = [d.offset for d in asyncio.run(read_dead_letter_topics(broker, [DLQ]))[DLQ].dead_letters if d.key == key]
+    read = asyncio.run(read_dead_letter_topics(broker, [on_cluster(DLQ)]))
+    offsets = [d.offset for d in read[on_cluster(DLQ)].dead_letters if d.key == key]
     assert len(offsets) == 3
 
     listed = portal(broker, "dlq", "list", "--topic", TOPIC)
@@ -68,7 +70,7 @@ def test_replayed_dead_letters_are_published_once_with_key_and_original_headers(
     assert replayed.value == b"message 1"
     assert list(replayed.headers) == [
         ("traceparent", f"00-{1:032x}-{1:016x}-01".encode()),
-        ("dlq.replayed_from", f"{DLQ}:0:{offsets[1]}".encode()),
+        ("dlq.replayed_from", f"{on_cluster(DLQ)}:0:{offsets[1]}".encode()),
     ]
 
     rest = portal(broker, "dlq", "replay", "--topic", DLQ, "--all", "--yes")

@@ -80,6 +80,23 @@ def test_the_original_topic_comes_from_the_dlq_topic_header() -> None:
     assert moved.original_topic == "invoicing.invoice.v1"
 
 
+@pytest.mark.parametrize(
+    ("dlq", "header", "replayed_to"),
+    [
+        (DLQ, b"orders.purchase-order.v1", "orders.purchase-order.v1"),
+        ("staging.orders.purchase-order.v1.dlq", b"orders.purchase-order.v1", "staging.orders.purchase-order.v1"),
+        ("staging.orders.purchase-order.v1.dlq", None, "staging.orders.purchase-order.v1"),
+        (DLQ, b"invoicing.invoice.v1", "invoicing.invoice.v1"),
+    ],
+)
+def test_a_replay_goes_to_the_original_topic_under_the_clusters_prefix_of_its_dlq_topic(
+    dlq: str, header: bytes | None, replayed_to: str
+) -> None:
+    headers = (("dlq.topic", header),) if header else ()
+
+    assert DeadLetter(dlq, 0, 0, None, b"{}", headers).replay_topic == replayed_to
+
+
 def test_replay_records_are_not_dead_letters_and_mark_what_they_replayed() -> None:
     topic = DeadLetterTopic.of(DLQ, [dead_letter(0), dead_letter(1), replay_record(2, of=0), dead_letter(3)])
 

@@ -14,7 +14,7 @@ from aiokafka import AIOKafkaProducer
 
 from gateway.bootstrap import bootstrap
 from gateway.config import Settings
-from portal_dev.testing import poll_until, read_topic, running
+from portal_dev.testing import on_cluster, poll_until, read_topic, running
 from shared.contracts import Envelope
 from shared.contracts.suppliers import SupplierPortalActivated, SupplierPortalDeactivated
 from tests.gateway.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
@@ -39,7 +39,9 @@ async def publish(bootstrap_servers: str, *payloads) -> None:  # type: ignore[no
     try:
         for payload in payloads:
             envelope = Envelope.wrap(payload, tenant_id=payload.tenant_id, producer="test")
-            await producer.send_and_wait(payload.topic, envelope.model_dump_json().encode(), key=payload.key().encode())
+            await producer.send_and_wait(
+                on_cluster(payload.topic), envelope.model_dump_json().encode(), key=payload.key().encode()
+            )
     finally:
         await producer.stop()
 
@@ -131,7 +133,9 @@ async def test_a_redelivered_activation_sends_one_invitation_and_reactivation_no
     await producer.start()
     try:
         for _ in range(2):  # the same event delivered twice
-            await producer.send_and_wait(first.topic, envelope.model_dump_json().encode(), key=first.key().encode())
+            await producer.send_and_wait(
+                on_cluster(first.topic), envelope.model_dump_json().encode(), key=first.key().encode()
+            )
     finally:
         await producer.stop()
     deactivated = SupplierPortalDeactivated(

@@ -17,7 +17,7 @@ from aiokafka import AIOKafkaProducer
 
 from gateway.bootstrap import bootstrap
 from gateway.config import Settings
-from portal_dev.testing import read_topic, running
+from portal_dev.testing import on_cluster, read_topic, running
 from shared.contracts import Envelope
 from shared.contracts.suppliers import SupplierPortalActivated, SupplierSnapshot
 from tests.gateway.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
@@ -58,7 +58,9 @@ async def publish(bootstrap_servers: str, *payloads: SupplierSnapshot) -> None:
     try:
         for payload in payloads:
             envelope = Envelope.wrap(payload, tenant_id=payload.tenant_id, producer="test")
-            await producer.send_and_wait(payload.topic, envelope.model_dump_json().encode(), key=payload.key().encode())
+            await producer.send_and_wait(
+                on_cluster(payload.topic), envelope.model_dump_json().encode(), key=payload.key().encode()
+            )
     finally:
         await producer.stop()
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from portal_dev.testing import Tokens, poll_until
+from portal_dev.testing import Tokens, on_cluster, poll_until
 from shared.contracts import Envelope, EventPayload
 from shared.contracts.identity import OrganisationSettingsChanged
 from shared.contracts.matching import MatchingVerdictIssued, VerdictLine
@@ -174,7 +174,7 @@ def envelope_of(payload: EventPayload) -> Envelope:
 async def publish(producer: AIOKafkaProducer, payload: EventPayload, envelope: Envelope | None = None) -> Envelope:
     envelope = envelope or envelope_of(payload)
     await producer.send_and_wait(
-        payload.topic,
+        on_cluster(payload.topic),
         value=envelope.model_dump_json().encode(),
         key=payload.key().encode(),
         headers=[(k, v.encode()) for k, v in envelope.headers().items()],
@@ -187,6 +187,7 @@ async def read_topic(bootstrap: str, topic: str, count: int, *, timeout_s: float
 
     Partitions are assigned by hand: no consumer group, so no wait for a group to form.
     """
+    topic = on_cluster(topic)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, auto_offset_reset="earliest", fetch_max_wait_ms=20)
     await consumer.start()
     records: list[Any] = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from portal_dev.testing import poll_until
+from portal_dev.testing import on_cluster, poll_until
 from shared.contracts.orders import PurchaseOrderAcknowledged, PurchaseOrderSubmitted
 from shared.messaging import EventConsumer
 from tests.invoicing.integration.conftest import Service
@@ -79,8 +79,10 @@ async def test_poison_purchase_order_messages_go_to_the_dlq_and_the_next_event_i
     po = purchase_order(parties)
     key = str(po.purchase_order_id).encode()  # same partition as the valid event that follows
     wrong_schema = envelope_of(po).model_dump(mode="json") | {"data": {"purchase_order_id": "nope"}}
-    await service.producer.send_and_wait("orders.purchase-order.v1", b"not json", key=key)
-    await service.producer.send_and_wait("orders.purchase-order.v1", json.dumps(wrong_schema).encode(), key=key)
+    await service.producer.send_and_wait(on_cluster("orders.purchase-order.v1"), b"not json", key=key)
+    await service.producer.send_and_wait(
+        on_cluster("orders.purchase-order.v1"), json.dumps(wrong_schema).encode(), key=key
+    )
     await service.known_purchase_order(po)
 
     dead = await read_topic(service.broker, "orders.purchase-order.v1.dlq", 2)
@@ -103,8 +105,8 @@ async def test_poison_verdict_messages_go_to_the_dlq_and_the_next_verdict_is_app
     verdict = verdict_for(invoice, "auto_approved")
     key = verdict.key().encode()
     wrong_schema = envelope_of(verdict).model_dump(mode="json") | {"data": {"outcome": "maybe"}}
-    await service.producer.send_and_wait("matching.verdict.v1", b"{not json", key=key)
-    await service.producer.send_and_wait("matching.verdict.v1", json.dumps(wrong_schema).encode(), key=key)
+    await service.producer.send_and_wait(on_cluster("matching.verdict.v1"), b"{not json", key=key)
+    await service.producer.send_and_wait(on_cluster("matching.verdict.v1"), json.dumps(wrong_schema).encode(), key=key)
     await publish(service.producer, verdict)
 
     approved = await service.invoice_in(invoice["id"], parties.supplier, "approved")

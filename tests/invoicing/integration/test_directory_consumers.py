@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from portal_dev.testing import poll_until
+from portal_dev.testing import on_cluster, poll_until
 from shared.contracts import EventPayload
 from shared.messaging import EventConsumer
 from tests.invoicing.integration.conftest import Service
@@ -79,8 +79,8 @@ async def test_poison_messages_go_to_the_dlq_and_the_next_event_is_processed(
     )
     key = valid.key().encode()  # same partition as the valid event that follows
     wrong_schema = envelope_of(valid).model_dump(mode="json") | {"data": {"revision": "not a number"}}
-    await service.producer.send_and_wait(topic, b"not json", key=key)
-    await service.producer.send_and_wait(topic, json.dumps(wrong_schema).encode(), key=key)
+    await service.producer.send_and_wait(on_cluster(topic), b"not json", key=key)
+    await service.producer.send_and_wait(on_cluster(topic), json.dumps(wrong_schema).encode(), key=key)
     if topic == SUPPLIERS_TOPIC:
         await service.known_supplier(valid)  # type: ignore[arg-type]
     else:

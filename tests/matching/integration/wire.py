@@ -9,7 +9,7 @@ from uuid import UUID
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from portal_dev.testing import poll_until
+from portal_dev.testing import on_cluster, poll_until
 from shared.contracts import Envelope, EventPayload
 from shared.contracts.matching import VERDICTS_TOPIC
 
@@ -30,7 +30,7 @@ class Wire:
         tenant_id: UUID = payload.tenant_id  # type: ignore[attr-defined]
         envelope = envelope or Envelope.wrap(payload, tenant_id=tenant_id, producer="test")
         await self._producer.send_and_wait(
-            payload.topic,
+            on_cluster(payload.topic),
             value=envelope.model_dump_json().encode(),
             key=payload.key().encode(),
             headers=[(k, v.encode()) for k, v in envelope.headers().items()],
@@ -38,7 +38,7 @@ class Wire:
         return envelope
 
     async def publish_raw(self, topic: str, value: bytes) -> None:
-        await self._producer.send_and_wait(topic, value=value, key=b"poison")
+        await self._producer.send_and_wait(on_cluster(topic), value=value, key=b"poison")
 
     async def verdicts_until(self, invoice_id: UUID, submission: int = 1, timeout_s: float = 30.0) -> list[dict]:
         """Every verdict on the topic up to the one for ``invoice_id``/``submission``.
@@ -54,6 +54,7 @@ class Wire:
 
     async def read(self, topic: str, done: Callable[[list[Any]], bool], timeout_s: float = 30.0) -> list[Any]:
         """Records of ``topic`` from the beginning, until ``done(records so far)`` holds."""
+        topic = on_cluster(topic)
         consumer = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, enable_auto_commit=False, fetch_max_wait_ms=20)
         await consumer.start()
         records: list[Any] = []

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from aiokafka import AIOKafkaProducer
 
+from portal_dev.testing import on_cluster
 from portal_dev.testing import read_topic as read_topic_from_start
 from shared.contracts import Envelope, EventPayload
 
@@ -30,7 +31,7 @@ class Publisher:
         return envelope
 
     async def raw(self, topic: str, value: bytes, *, key: str | None = None) -> None:
-        await self._producer.send_and_wait(topic, value=value, key=key.encode() if key else None)
+        await self._producer.send_and_wait(on_cluster(topic), value=value, key=key.encode() if key else None)
 
 
 async def read_topic(bootstrap_servers: str, topic: str, count: int, *, timeout_s: float = 30.0) -> list[Any]:

@@ -12,7 +12,7 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
-from portal_dev.testing import poll_until, read_topic
+from portal_dev.testing import on_cluster, poll_until, read_topic
 from shared.contracts import Envelope
 from shared.contracts.notifier import EMAILS_TOPIC
 from tests.notifier import samples
@@ -38,7 +38,7 @@ async def test_the_email_of_an_event_is_sent_in_the_events_trace(
         await producer.start()
         try:
             await producer.send_and_wait(
-                invitation.topic,
+                on_cluster(invitation.topic),
                 envelope.model_dump_json().encode(),
                 key=invitation.key().encode(),
                 headers=[("traceparent", f"00-{TRACE_ID}-{CALLER_SPAN}-01".encode())],

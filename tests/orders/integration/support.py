@@ -13,7 +13,7 @@ import httpx
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
-from portal_dev.testing import Tokens, poll_until, read_topic
+from portal_dev.testing import Tokens, on_cluster, poll_until, read_topic
 from shared.contracts import Envelope, EventPayload
 from shared.contracts.invoicing import InvoiceLineState, InvoiceSnapshot, InvoiceSubmitted
 from shared.contracts.suppliers import SupplierCreated
@@ -40,7 +40,7 @@ class OrdersService:
         producer = AIOKafkaProducer(bootstrap_servers=self.broker, acks="all", enable_idempotence=False)
         await producer.start()
         try:
-            await producer.send_and_wait(topic, value=value, key=key.encode())
+            await producer.send_and_wait(on_cluster(topic), value=value, key=key.encode())
         finally:
             await producer.stop()
 

@@ -14,7 +14,7 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from sqlalchemy import BigInteger, Column, Identity, Table, Text, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-from portal_dev.testing import Servers, create_tables, poll_until, read_topic, running
+from portal_dev.testing import Servers, create_tables, on_cluster, poll_until, read_topic, running
 from shared import correlation, faults
 from shared.contracts import Envelope, dlq_topic
 from shared.contracts.suppliers import SUPPLIERS_TOPIC, SupplierUpdated
@@ -56,7 +56,7 @@ async def publish(bootstrap: str, bodies: list[bytes], key: bytes) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5)
     await producer.start()
     try:
-        sent = [await producer.send(SUPPLIERS_TOPIC, body, key=key) for body in bodies]
+        sent = [await producer.send(on_cluster(SUPPLIERS_TOPIC), body, key=key) for body in bodies]
         for future in sent:
             await future
     finally:
@@ -114,8 +114,8 @@ class Service:
     async def committed(self) -> int:
         """The group's committed offsets over the topic's partitions (all events share a key)."""
         kafka = self.consumer.subscriber.consumer
-        partitions = kafka.partitions_for_topic(SUPPLIERS_TOPIC) or set()
-        offsets = [await kafka.committed(TopicPartition(SUPPLIERS_TOPIC, p)) for p in partitions]
+        partitions = kafka.partitions_for_topic(on_cluster(SUPPLIERS_TOPIC)) or set()
+        offsets = [await kafka.committed(TopicPartition(on_cluster(SUPPLIERS_TOPIC), p)) for p in partitions]
         return sum(offset or 0 for offset in offsets)
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from portal_dev.ports import free_port
 from portal_dev.postgres import EmbeddedPostgres
-from portal_dev.testing import Tokens, create_tables, poll_until, running
+from portal_dev.testing import Tokens, create_tables, on_cluster, poll_until, running
 from shared.auth import TokenVerifier
 from shared.contracts import Envelope
 from shared.contracts.suppliers import SUPPLIERS_TOPIC, SupplierUpdated
@@ -154,7 +154,9 @@ async def publish(bootstrap: str, names: list[str]) -> None:
         for name in names:
             event = revision_event(uuid.uuid4(), 1).model_copy(update={"name": name})
             envelope = Envelope.wrap(event, tenant_id=event.tenant_id, producer="test")
-            await producer.send_and_wait(SUPPLIERS_TOPIC, envelope.model_dump_json().encode(), key=event.key().encode())
+            await producer.send_and_wait(
+                on_cluster(SUPPLIERS_TOPIC), envelope.model_dump_json().encode(), key=event.key().encode()
+            )
     finally:
         await producer.stop()
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from portal_dev.testing import Servers, poll_until, read_topic, running
+from portal_dev.testing import Servers, on_cluster, poll_until, read_topic, running
 from shared.contracts import Envelope, dlq_topic
 from shared.contracts.suppliers import SUPPLIERS_TOPIC, SupplierSnapshot
 from shared.messaging import EventConsumer
@@ -126,7 +126,7 @@ async def test_metrics_follow_the_outbox_the_handlers_the_lag_and_the_requests(s
 
         # Poison: dead-lettered once, counted once.
         await runtime.kafka_producer().send_and_wait(
-            SUPPLIERS_TOPIC, value=b"not an envelope", key=str(supplier).encode()
+            on_cluster(SUPPLIERS_TOPIC), value=b"not an envelope", key=str(supplier).encode()
         )
 
         async def poison_dead_lettered() -> Samples | None:

@@ -114,6 +114,7 @@ class Relays:
             await producer.start()
         holders = [HeldProducer(producer) for producer in producers] if held else []
         sending = [cast(AIOKafkaProducer, holder) for holder in holders] or producers
+        options.setdefault("topic_prefix", settings.kafka_topic_prefix)
         relays = [OutboxRelay(producer, database_url=url, **options) for producer in sending]
         return cls(relays, [asyncio.create_task(relay.run()) for relay in relays], producers, holders)
 

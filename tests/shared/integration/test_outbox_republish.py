@@ -79,6 +79,7 @@ async def relay_running(url: str, bootstrap: str, metrics: ServiceMetrics) -> As
         broker_check_interval_s=0.2,
         republish_window_s=WINDOW_S,
         on_republished=metrics.outbox_republished.inc,
+        topic_prefix=settings.kafka_topic_prefix,
     )
     task = asyncio.create_task(relay.run())
     try:

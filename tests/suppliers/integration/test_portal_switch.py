@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
-from portal_dev.testing import Tokens, poll_until
+from portal_dev.testing import Tokens, on_cluster, poll_until
 from shared.contracts import Envelope
 from shared.contracts.identity import OrganisationSettingsChanged
 from suppliers.entrypoints.consumers import ORGANISATIONS_CONSUMER
@@ -44,7 +44,7 @@ async def test_activation_is_refused_while_the_buyer_has_the_supplier_portal_off
 
     async def deliver(envelope: Envelope) -> None:
         await producer.send_and_wait(
-            "gateway.organisation.v1", value=envelope.model_dump_json().encode(), key=str(tenant).encode()
+            on_cluster("gateway.organisation.v1"), value=envelope.model_dump_json().encode(), key=str(tenant).encode()
         )
 
         async def handled() -> bool:
@@ -68,7 +68,9 @@ async def test_activation_is_refused_while_the_buyer_has_the_supplier_portal_off
 
         # A late "on" of an older revision and a redelivered "off" change nothing.
         await deliver(switch(tenant, 1, enabled=True))
-        await producer.send_and_wait("gateway.organisation.v1", value=off.model_dump_json().encode(), key=b"k")
+        await producer.send_and_wait(
+            on_cluster("gateway.organisation.v1"), value=off.model_dump_json().encode(), key=b"k"
+        )
         assert (
             await client.post(f"/api/v1/suppliers/{waiting['id']}/portal/activate", headers=buyer)
         ).status_code == 409

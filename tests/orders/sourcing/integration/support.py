@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer
 
-from portal_dev.testing import poll_until
+from portal_dev.testing import on_cluster, poll_until
 from shared.contracts.identity import OrganisationSettingsChanged
 from tests.orders.integration.support import OrdersService
 
@@ -108,7 +108,7 @@ async def rfp_events(orders: OrdersService, count: int) -> list[dict[str, Any]]:
 async def dead_letters_of(broker: str, topic: str, consumer: str, count: int) -> list[Any]:
     """The records ``consumer`` dead-lettered from ``topic`` (other groups may dead-letter the same)."""
     reader = AIOKafkaConsumer(
-        topic + ".dlq",
+        on_cluster(topic + ".dlq"),
         bootstrap_servers=broker,
         group_id=f"t-{uuid.uuid4()}",
         auto_offset_reset="earliest",

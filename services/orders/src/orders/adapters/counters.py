@@ -5,9 +5,21 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import Table
+from sqlalchemy import BigInteger, Column, MetaData, Table, Uuid
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def counters_table(name: str, metadata: MetaData) -> Table:
+    """A kind's counters: one row per tenant, incremented in the transaction that creates the
+    document, so numbers have no gaps from rolled-back requests and two concurrent creations queue
+    on the row lock."""
+    return Table(
+        name,
+        metadata,
+        Column("tenant_id", Uuid, primary_key=True),
+        Column("last_number", BigInteger, nullable=False),
+    )
 
 
 async def next_number(session: AsyncSession, counters: Table, tenant_id: UUID) -> int:

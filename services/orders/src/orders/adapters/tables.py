@@ -6,7 +6,6 @@ so "10" stays "10" and a net amount rounded to "50.00" stays "50.00".
 """
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Column,
     Date,
@@ -23,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from orders.adapters.counters import counters_table
 from shared.db import new_metadata
 from shared.idempotency import idempotency_table
 from shared.inbox import inbox_table
@@ -75,14 +75,7 @@ purchase_order_lines = Table(
     Column("invoiced_quantity", Numeric, nullable=False),
 )
 
-# One row per tenant, incremented in the transaction that creates the order: numbers have no
-# gaps from rolled-back requests and two concurrent creations queue on the row lock.
-purchase_order_counters = Table(
-    "purchase_order_counters",
-    metadata,
-    Column("tenant_id", Uuid, primary_key=True),
-    Column("last_number", BigInteger, nullable=False),
-)
+purchase_order_counters = counters_table("purchase_order_counters", metadata)
 
 suppliers = Table(
     "suppliers",

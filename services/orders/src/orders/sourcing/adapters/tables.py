@@ -6,7 +6,6 @@ stored as bytes keyed by a UUID, never by their name.
 """
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -21,6 +20,7 @@ from sqlalchemy import (
     Uuid,
 )
 
+from orders.adapters.counters import counters_table
 from orders.adapters.tables import metadata
 from shared.stored_files import files_table
 
@@ -69,13 +69,7 @@ rfp_invitations = Table(
     Column("position", Integer, nullable=False),
 )
 
-# One row per tenant, incremented in the transaction that creates the RFP (no gaps, no races).
-rfp_counters = Table(
-    "rfp_counters",
-    metadata,
-    Column("tenant_id", Uuid, primary_key=True),
-    Column("last_number", BigInteger, nullable=False),
-)
+rfp_counters = counters_table("rfp_counters", metadata)
 
 rfp_proposals = Table(
     "rfp_proposals",

@@ -11,22 +11,48 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 from orders.sourcing.domain.proposal import Proposal
 from orders.sourcing.domain.rfp import Rfp
 
 
-@dataclass(frozen=True)
-class ProposalAttachment:
+@dataclass(frozen=True, kw_only=True)
+class _File:
+    """What every file of a request for proposals is, whoever owns it."""
+
     id: UUID
-    proposal_id: UUID
     filename: str
     content_type: str
     size: int
     uploaded_by: UUID
     created_at: datetime
     content: bytes | None = None  # left out of listings
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProposalAttachment(_File):
+    proposal_id: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class RfpAttachment(_File):
+    """A document of the buyer's on the request itself."""
+
+    rfp_id: UUID
+
+
+def _new(filename: str, content_type: str, content: bytes, uploaded_by: UUID, now: datetime) -> dict[str, Any]:
+    return {
+        "id": uuid4(),
+        "filename": filename,
+        "content_type": content_type,
+        "size": len(content),
+        "uploaded_by": uploaded_by,
+        "created_at": now,
+        "content": content,
+    }
 
 
 def attach(
@@ -35,30 +61,7 @@ def attach(
     """A new file on the proposal; like the answer itself, only while the RFP takes proposals."""
     rfp.ensure_accepts_proposals(now)
     proposal.ensure_changeable()
-    return ProposalAttachment(
-        id=uuid4(),
-        proposal_id=proposal.id,
-        filename=filename,
-        content_type=content_type,
-        size=len(content),
-        uploaded_by=uploaded_by,
-        created_at=now,
-        content=content,
-    )
-
-
-@dataclass(frozen=True)
-class RfpAttachment:
-    """A document of the buyer's on the request itself."""
-
-    id: UUID
-    rfp_id: UUID
-    filename: str
-    content_type: str
-    size: int
-    uploaded_by: UUID
-    created_at: datetime
-    content: bytes | None = None  # left out of listings
+    return ProposalAttachment(proposal_id=proposal.id, **_new(filename, content_type, content, uploaded_by, now))
 
 
 def attach_document(
@@ -66,13 +69,4 @@ def attach_document(
 ) -> RfpAttachment:
     """A new document on the request, while the suppliers may still act on it."""
     rfp.ensure_takes_documents(now)
-    return RfpAttachment(
-        id=uuid4(),
-        rfp_id=rfp.id,
-        filename=filename,
-        content_type=content_type,
-        size=len(content),
-        uploaded_by=uploaded_by,
-        created_at=now,
-        content=content,
-    )
+    return RfpAttachment(rfp_id=rfp.id, **_new(filename, content_type, content, uploaded_by, now))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from faststream import AckPolicy
@@ -41,10 +42,11 @@ CONSUMED = {
 }
 
 
-def build(service: str, keys: Path) -> ServiceRuntime:
+def build(service: str, keys: Path, **options: Any) -> ServiceRuntime:
+    """The service's runtime, built (not started) with its settings' defaults and ``options``."""
     private, public = ensure_keypair(keys)
     settings_type = importlib.import_module(f"{service}.config").Settings
-    settings = settings_type(jwt_public_key_file=public, jwt_private_key_file=private)
+    settings = settings_type(jwt_public_key_file=public, jwt_private_key_file=private, **options)
     return importlib.import_module(f"{service}.bootstrap").bootstrap(settings)
 
 
@@ -91,18 +93,11 @@ def test_every_service_broker_and_producer_use_acks_all(service: str, idempotenc
 PIPELINE = {"orders.purchase-order.v1", "invoicing.invoice.v1", "matching.verdict.v1"}
 
 
-def build_with_waits(service: str, keys: Path, **waits: int) -> ServiceRuntime:
-    private, public = ensure_keypair(keys)
-    settings_type = importlib.import_module(f"{service}.config").Settings
-    settings = settings_type(jwt_public_key_file=public, jwt_private_key_file=private, **waits)
-    return importlib.import_module(f"{service}.bootstrap").bootstrap(settings)
-
-
 @pytest.mark.parametrize("service", SERVICES)
 def test_pipeline_topics_fetch_with_the_short_wait_and_the_quiet_ones_with_the_long_one(
     service: str, tmp_path: Path
 ) -> None:
-    runtime = build_with_waits(service, tmp_path, kafka_fetch_max_wait_ms=20, kafka_quiet_fetch_max_wait_ms=250)
+    runtime = build(service, tmp_path, kafka_fetch_max_wait_ms=20, kafka_quiet_fetch_max_wait_ms=250)
     assert runtime.consumers
     for consumer in runtime.consumers:
         expected = 20 if consumer.topic in PIPELINE else 250
@@ -111,7 +106,7 @@ def test_pipeline_topics_fetch_with_the_short_wait_and_the_quiet_ones_with_the_l
 
 @pytest.mark.parametrize("service", ["orders", "notifier"])
 def test_without_a_quiet_wait_every_topic_fetches_with_the_same_wait(service: str, tmp_path: Path) -> None:
-    runtime = build_with_waits(service, tmp_path, kafka_fetch_max_wait_ms=100)
+    runtime = build(service, tmp_path, kafka_fetch_max_wait_ms=100)
     assert {c.subscriber_options()["fetch_max_wait_ms"] for c in runtime.consumers} == {100}
 
 
@@ -119,3 +114,19 @@ def test_a_topic_outside_the_catalogue_fetches_with_the_pipeline_wait() -> None:
     settings = ServiceSettings(kafka_fetch_max_wait_ms=20, kafka_quiet_fetch_max_wait_ms=250)
     consumer = EventConsumer(topic="bench.custom", group="bench", handlers={}, settings=settings, dead_letters=object)
     assert consumer.fetch_max_wait_ms == 20
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_topic_prefix_names_every_subscribed_topic_and_group_on_the_cluster(service: str, tmp_path: Path) -> None:
+    runtime = build(service, tmp_path, kafka_topic_prefix="staging.")
+    assert {name for s in runtime.broker.subscribers for name in s.topic_names} == {
+        "staging." + topic for topic in CONSUMED[service]
+    }
+    assert {s.group_id for s in runtime.broker.subscribers} == {"staging." + c.group for c in runtime.consumers}
+    assert {c.topic for c in runtime.consumers} == CONSUMED[service]  # the catalogue's names stay
+
+
+@pytest.mark.parametrize("prefix", ["has space.", "slash/", "ü.", "x" * 101])
+def test_a_topic_prefix_kafka_would_refuse_is_a_settings_error(prefix: str) -> None:
+    with pytest.raises(ValueError, match="kafka_topic_prefix"):
+        ServiceSettings(kafka_topic_prefix=prefix)

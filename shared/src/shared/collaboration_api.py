@@ -19,7 +19,7 @@ from shared.auth import Principal
 from shared.collaboration import MAX_COMMENT_LENGTH, AuthorRole, Comment, Cursor, StoredFile, Upload
 from shared.pagination import CursorParam, LimitParam, decode_cursor, page_of
 from shared.runtime import CurrentPrincipal, Runtime
-from shared.uploads import DEFAULT_MAX_UPLOAD_BYTES, DOWNLOAD_RESPONSES, content_disposition
+from shared.uploads import DEFAULT_MAX_UPLOAD_BYTES, DOWNLOAD_RESPONSES, download
 
 
 async def upload_limit(runtime: Runtime) -> int:
@@ -88,14 +88,9 @@ async def received(file: UploadFile, max_bytes: int) -> Upload:
     return Upload(filename=file.filename, content_type=file.content_type, content=content)
 
 
-def download(file: StoredFile, content: bytes) -> Response:
-    """A stored file's bytes under its cleaned name; nosniff: the browser keeps to the checked type
-    instead of guessing from the bytes."""
-    return Response(
-        content=content,
-        media_type=file.content_type,
-        headers={"Content-Disposition": content_disposition(file.filename), "X-Content-Type-Options": "nosniff"},
-    )
+def stored_file(file: StoredFile, content: bytes) -> Response:
+    """A stored file's bytes under its cleaned name, in the type it was accepted as."""
+    return download(file.filename, file.content_type, content)
 
 
 class ConversationUseCases(Protocol):
@@ -180,6 +175,6 @@ def conversation_router(
     async def download_attachment(
         subject_id: SubjectId, attachment_id: UUID, caller: CurrentPrincipal, uow: Uow
     ) -> Response:
-        return download(*await use_cases.attachment_content(uow, caller, subject_id, attachment_id))
+        return stored_file(*await use_cases.attachment_content(uow, caller, subject_id, attachment_id))
 
     return router

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+
+from fastapi import Response
 
 from shared.errors import InvalidInput
 
@@ -86,11 +89,36 @@ def check_upload(filename: str | None, content_type: str | None, data: bytes, *,
 
 
 def content_disposition(filename: str) -> str:
-    """An attachment header that carries any name safely (RFC 6266 / 5987)."""
+    """An attachment header that carries any name safely (RFC 6266 / 5987): the name as it is when
+    it is plain printable ASCII, else an ASCII stand-in beside the name in UTF-8."""
     from urllib.parse import quote
 
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
+    ascii_name = "".join(
+        c if c.isprintable() and c not in "?\\" else "_"
+        for c in filename.encode("ascii", "replace").decode().replace('"', "'")
+    )
+    if ascii_name == filename:
+        return f'attachment; filename="{filename}"'
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    """A document the portal writes out on request (an order as PDF or XLSX, an invoice as PDF)."""
+
+    filename: str
+    media_type: str
+    content: bytes
+
+
+def download(filename: str, media_type: str, content: bytes) -> Response:
+    """Bytes to save under ``filename``; nosniff: the browser keeps to ``media_type`` instead of
+    guessing from the bytes."""
+    return Response(
+        content=content,
+        media_type=media_type,
+        headers={"Content-Disposition": content_disposition(filename), "X-Content-Type-Options": "nosniff"},
+    )
 
 
 # The OpenAPI answer of a download: the file's bytes in the type it was accepted as.

@@ -26,7 +26,7 @@ from shared import json_documents
 from shared.contracts.invoicing import InvoiceStatus
 from shared.pagination import CursorParam, LimitParam, decode_cursor, page_of
 from shared.runtime import CurrentPrincipal
-from shared.uploads import content_disposition
+from shared.uploads import download
 
 router = APIRouter(prefix="/api/v1", tags=["invoices"])
 
@@ -151,8 +151,4 @@ async def export_invoice(
     export_format: Annotated[str, Query(alias="format", description="pdf")] = "pdf",
 ) -> Response:
     document = await queries.export_invoice(uow, caller, invoice_id, export_format)
-    return Response(
-        content=document.content,
-        media_type=document.media_type,
-        headers={"Content-Disposition": content_disposition(document.filename), "X-Content-Type-Options": "nosniff"},
-    )
+    return download(document.filename, document.media_type, document.content)

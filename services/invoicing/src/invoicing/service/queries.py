@@ -4,7 +4,6 @@ their count by status, and one as a document."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -17,15 +16,9 @@ from invoicing.service.unit_of_work import UnitOfWork
 from shared.auth import Principal
 from shared.errors import InvalidInput
 from shared.json_documents import PageItem
+from shared.uploads import ExportedFile
 
 EXPORT_FORMATS = ("pdf",)
-
-
-@dataclass(frozen=True)
-class Document:
-    content: bytes
-    media_type: str
-    filename: str
 
 
 async def get_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -> Invoice:
@@ -69,7 +62,7 @@ async def invoice_summary(uow: UnitOfWork, caller: Principal) -> tuple[dict[str,
     return by_status, waiting
 
 
-async def export_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID, export_format: str) -> Document:
+async def export_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID, export_format: str) -> ExportedFile:
     if export_format not in EXPORT_FORMATS:
         raise InvalidInput(
             f"invoices are exported as {', '.join(EXPORT_FORMATS)}; {export_format!r} is not supported",
@@ -91,4 +84,4 @@ async def export_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID, e
     )
     # Invoice numbers may hold slashes ("2026/17"); a file name may not.
     filename = invoice.number.replace("/", "-").replace("\\", "-") + ".pdf"
-    return Document(content=content, media_type="application/pdf", filename=filename)
+    return ExportedFile(filename=filename, media_type="application/pdf", content=content)

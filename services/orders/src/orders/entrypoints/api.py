@@ -23,7 +23,7 @@ from orders.service import commands, queries
 from shared import json_documents
 from shared.pagination import CursorParam, LimitParam, decode_cursor, page_of
 from shared.runtime import CurrentPrincipal
-from shared.uploads import XLSX
+from shared.uploads import XLSX, download
 
 router = APIRouter(prefix="/api/v1", tags=["purchase orders"])
 
@@ -141,11 +141,4 @@ async def export_purchase_order(
     export_format: Annotated[str, Query(alias="format", description="pdf or xlsx")] = "pdf",
 ) -> Response:
     document = await queries.export_purchase_order(uow, caller, order_id, export_format)
-    return Response(
-        content=document.content,
-        media_type=document.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{document.filename}"',
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return download(document.filename, document.media_type, document.content)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -17,14 +16,7 @@ from orders.domain.model import PurchaseOrder
 from orders.service.unit_of_work import UnitOfWork
 from shared.auth import Principal
 from shared.json_documents import PageItem
-from shared.uploads import XLSX
-
-
-@dataclass(frozen=True)
-class ExportedDocument:
-    filename: str
-    media_type: str
-    content: bytes
+from shared.uploads import XLSX, ExportedFile
 
 
 async def get_purchase_order(uow: UnitOfWork, caller: Principal, order_id: UUID) -> PurchaseOrder:
@@ -66,14 +58,12 @@ async def summarize(uow: UnitOfWork, caller: Principal) -> OrderCounts:
         return await uow.summary.counts(caller)
 
 
-async def export_purchase_order(
-    uow: UnitOfWork, caller: Principal, order_id: UUID, export_format: str
-) -> ExportedDocument:
+async def export_purchase_order(uow: UnitOfWork, caller: Principal, order_id: UUID, export_format: str) -> ExportedFile:
     if export_format not in ("pdf", "xlsx"):
         raise UnsupportedExportFormat(export_format)
     order = await get_purchase_order(uow, caller, order_id)
     if export_format == "xlsx":
         content = await purchase_order_xlsx(order.snapshot())
-        return ExportedDocument(filename=f"{order.number}.xlsx", media_type=XLSX, content=content)
+        return ExportedFile(filename=f"{order.number}.xlsx", media_type=XLSX, content=content)
     content = await purchase_order_pdf(order.snapshot())
-    return ExportedDocument(filename=f"{order.number}.pdf", media_type="application/pdf", content=content)
+    return ExportedFile(filename=f"{order.number}.pdf", media_type="application/pdf", content=content)

@@ -14,7 +14,7 @@ from orders.sourcing.domain.attachment import ProposalAttachment, RfpAttachment
 from orders.sourcing.entrypoints.deps import RfpUow
 from orders.sourcing.entrypoints.proposal_schemas import ProposalOut, ProposalPut
 from orders.sourcing.service import proposal_commands, queries
-from shared.collaboration_api import AttachmentOut, AttachmentPage, UploadLimit, download, received
+from shared.collaboration_api import AttachmentOut, AttachmentPage, UploadLimit, received, stored_file
 from shared.runtime import CurrentPrincipal
 from shared.uploads import DOWNLOAD_RESPONSES
 
@@ -23,7 +23,7 @@ proposal_router = APIRouter(tags=["proposals"])
 
 def attachment_response(attachment: ProposalAttachment | RfpAttachment) -> Response:
     assert attachment.content is not None  # read one by one, a file comes with its bytes
-    return download(attachment, attachment.content)
+    return stored_file(attachment, attachment.content)
 
 
 @proposal_router.get("/rfps/{rfp_id}/proposal", response_model=ProposalOut)

@@ -17,8 +17,11 @@ BootstrapOption = Annotated[
     typer.Option(envvar="KAFKA_BOOTSTRAP_SERVERS", help="The Kafka bootstrap servers (default: the endpoints file's)."),
 ]
 TopicPrefixOption = Annotated[
-    str,
-    typer.Option(envvar="KAFKA_TOPIC_PREFIX", help="What the portal's topic names start with on a shared cluster."),
+    str | None,
+    typer.Option(
+        envvar="KAFKA_TOPIC_PREFIX",
+        help="What the portal's topic names start with on the cluster (default: the endpoints file's).",
+    ),
 ]
 
 
@@ -29,7 +32,7 @@ def _read(bootstrap: str, names: list[str]) -> dict[str, dead_letters.DeadLetter
         raise output.fail(f"cannot read the dead-letter topics from {bootstrap}: {output.reason(exc)}") from None
 
 
-def _topics(topic: str | None, prefix: str) -> list[str]:
+def _topics(ctx: typer.Context, topic: str | None, prefix: str | None) -> list[str]:
     """The dead-letter topics asked for, as the cluster names them."""
     from shared.contracts.topics import TOPICS, dlq_topic
 
@@ -37,6 +40,7 @@ def _topics(topic: str | None, prefix: str) -> list[str]:
         names = [dead_letters.dead_letter_topic(topic)] if topic else [dlq_topic(name) for name in TOPICS]
     except dead_letters.UnknownTopic as exc:
         raise output.fail(str(exc), 2) from None
+    prefix = output.endpoints(ctx).kafka_topic_prefix if prefix is None else prefix
     return [prefix + name for name in names]
 
 
@@ -64,7 +68,7 @@ def dlq_list(
     topic: Annotated[str | None, typer.Option(help="One topic (or its .dlq topic); default: every topic.")] = None,
     limit: Annotated[int, typer.Option(min=0, help="How many of the latest dead letters to show per topic.")] = 10,
     bootstrap_servers: BootstrapOption = None,
-    topic_prefix: TopicPrefixOption = "",
+    topic_prefix: TopicPrefixOption = None,
 ) -> None:
     """Count the dead letters of each topic and show the latest, with their output.errors.
 
@@ -72,7 +76,7 @@ def dlq_list(
     dlq.consumer, dlq.attempts); "replayed" says when `portal dlq replay` published one again.
     """
     bootstrap = bootstrap_servers or output.endpoints(ctx).kafka_bootstrap_servers
-    found = _read(bootstrap, _topics(topic, topic_prefix))
+    found = _read(bootstrap, _topics(ctx, topic, topic_prefix))
     summary = Table(title=f"Dead letters on {bootstrap}", title_justify="left")
     for column in ("topic", "dead letters", "replayed", "waiting"):
         summary.add_column(column, justify="left" if column == "topic" else "right")
@@ -102,7 +106,7 @@ def dlq_replay(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be replayed; publish nothing.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     bootstrap_servers: BootstrapOption = None,
-    topic_prefix: TopicPrefixOption = "",
+    topic_prefix: TopicPrefixOption = None,
 ) -> None:
     """Publish dead letters again to the topic they came from (acks=all).
 
@@ -121,7 +125,7 @@ def dlq_replay(
         positions = dead_letters.parse_positions(offset or [])
     except ValueError as exc:
         raise output.fail(str(exc), 2) from None
-    [name] = _topics(topic, topic_prefix)
+    [name] = _topics(ctx, topic, topic_prefix)
     bootstrap = bootstrap_servers or output.endpoints(ctx).kafka_bootstrap_servers
     dlq = _read(bootstrap, [name]).get(name)
     if dlq is None:

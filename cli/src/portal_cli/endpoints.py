@@ -35,6 +35,7 @@ class Endpoints:
         default_factory=lambda: {name: f"http://127.0.0.1:{port}" for name, port in DEFAULT_SERVICE_PORTS.items()}
     )
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_topic_prefix: str = ""  # what the portal's topic names start with on the cluster
     # Every service's database by name (the operator's commands, `portal outbox republish`).
     database_urls: dict[str, str] = field(default_factory=embedded_database_urls)
     mail_dir: str | None = "var/mail"  # the SMTP sink's .eml files; None with an external SMTP server
@@ -77,6 +78,7 @@ def endpoints_of(stack: Stack, *, mail_ui_url: str | None = None) -> Endpoints:
         gateway_url=cfg.gateway_url,
         services={name: stack.service_url(name) for name in PROCESSES if name != "gateway"},
         kafka_bootstrap_servers=stack.bootstrap_servers,
+        kafka_topic_prefix=cfg.kafka_topic_prefix,
         database_urls={name: stack.database_url(name) for name in SERVICES},
         mail_dir=None if cfg.smtp_host else str(cfg.mail_sink_dir),
         smtp=f"{cfg.smtp_host or '127.0.0.1'}:{cfg.smtp_port}",

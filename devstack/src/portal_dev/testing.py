@@ -210,6 +210,7 @@ class Servers:
 
 
 async def delete_topics(bootstrap_servers: str, prefix: str) -> None:
+    """Delete every topic whose name starts with ``prefix`` (a test's, when it is done)."""
     from aiokafka.admin import AIOKafkaAdminClient
 
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="portal-tests")
@@ -283,7 +284,6 @@ async def read_topic(bootstrap_servers: str, topic: str, count: int, *, timeout_
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
     topic = on_cluster(topic)
-
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False, fetch_max_wait_ms=20)
     await consumer.start()
     found: list[Any] = []

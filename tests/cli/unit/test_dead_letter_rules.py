@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from portal_cli.dead_letters import (
@@ -16,7 +19,10 @@ from portal_cli.dead_letters import (
     parse_positions,
     select,
 )
+from portal_cli.dlq_commands import _topics
+from portal_cli.endpoints import Endpoints
 from portal_cli.main import app
+from shared.contracts.topics import TOPICS, dlq_topic
 
 DLQ = "orders.purchase-order.v1.dlq"
 
@@ -172,3 +178,11 @@ def test_a_replay_that_does_not_say_what_to_replay_is_refused_before_touching_th
 
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_the_dead_letter_topics_carry_the_prefix_asked_for_else_the_endpoints_files() -> None:
+    ctx = cast(typer.Context, SimpleNamespace(obj=Endpoints(kafka_topic_prefix="staging.")))
+
+    assert _topics(ctx, "orders.purchase-order.v1", None) == ["staging.orders.purchase-order.v1.dlq"]
+    assert _topics(ctx, "orders.purchase-order.v1.dlq", "") == ["orders.purchase-order.v1.dlq"]
+    assert _topics(ctx, None, "qa.") == ["qa." + dlq_topic(name) for name in TOPICS]

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoicing import migrate as invoicing_migrate
 from invoicing.adapters.repository import InvoiceRepository
-from portal_dev.testing import Servers, generic_plans
+from portal_dev.query_plans import generic_plans
+from portal_dev.testing import Servers
 
 
 async def test_a_taken_invoice_number_is_looked_up_in_the_index_of_numbers_in_any_plan(

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from invoicing import migrate as invoicing_migrate
 from invoicing.bootstrap import stall_checks
 from invoicing.config import Settings
-from portal_dev.testing import Servers, generic_plans
+from portal_dev.query_plans import generic_plans
+from portal_dev.testing import Servers
 from shared.metrics import Samples, parse_samples, sample_value
 from tests.invoicing.integration.conftest import Service
 

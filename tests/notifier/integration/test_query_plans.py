@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifier import migrate as notifier_migrate
 from notifier.adapters.repository import EmailRepository
-from portal_dev.testing import Servers, generic_plans
+from portal_dev.query_plans import generic_plans
+from portal_dev.testing import Servers
 
 
 async def test_due_emails_are_found_through_the_index_of_pending_ones_in_any_plan(

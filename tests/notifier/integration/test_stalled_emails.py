@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from notifier import migrate as notifier_migrate
 from notifier.bootstrap import bootstrap, stall_checks
 from notifier.config import Settings
-from portal_dev.testing import Servers, Tokens, generic_plans
+from portal_dev.query_plans import generic_plans
+from portal_dev.testing import Servers, Tokens
 from shared.metrics import parse_samples, sample_value
 from shared.runtime import ServiceRuntime
 

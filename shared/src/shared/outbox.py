@@ -66,25 +66,31 @@ def relay_state_table(metadata: MetaData) -> Table:
     )
 
 
-# Statement that migrations run after creating the table: wake the relay on commit.
-NOTIFY_TRIGGER_SQL = [
-    f"""
-    CREATE OR REPLACE FUNCTION outbox_notify() RETURNS trigger AS $$
+def insert_notify_trigger(table: str, channel: str) -> tuple[list[str], list[str]]:
+    """The statements that make every statement inserting into ``table`` NOTIFY ``channel`` (heard
+    on commit, so a listener wakes to rows it can read), and the statements that undo them; for
+    migrations to run after creating the table."""
+    function = f"{table}_notify"
+    create = [
+        f"""
+    CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
     BEGIN
-        PERFORM pg_notify('{OUTBOX_CHANNEL}', '');
+        PERFORM pg_notify('{channel}', '');
         RETURN NULL;
     END;
     $$ LANGUAGE plpgsql
     """,
-    """
-    CREATE TRIGGER outbox_notify AFTER INSERT ON outbox
-    FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify()
+        f"""
+    CREATE TRIGGER {function} AFTER INSERT ON {table}
+    FOR EACH STATEMENT EXECUTE FUNCTION {function}()
     """,
-]
-DROP_NOTIFY_TRIGGER_SQL = [
-    "DROP TRIGGER IF EXISTS outbox_notify ON outbox",
-    "DROP FUNCTION IF EXISTS outbox_notify()",
-]
+    ]
+    drop = [f"DROP TRIGGER IF EXISTS {function} ON {table}", f"DROP FUNCTION IF EXISTS {function}()"]
+    return create, drop
+
+
+# The relay wakes on commit of new outbox rows.
+NOTIFY_TRIGGER_SQL, DROP_NOTIFY_TRIGGER_SQL = insert_notify_trigger("outbox", OUTBOX_CHANNEL)
 
 _outbox = table(
     "outbox",

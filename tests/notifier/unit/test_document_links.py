@@ -60,14 +60,14 @@ def test_approval_request_links_the_buyer_to_the_invoice_page() -> None:
 
 def test_approved_invoice_email_links_to_the_invoice_page() -> None:
     invoice = samples.approved(TENANT, SUPPLIER_ID)
-    _, plain, html = render(messages.invoice_approved(invoice, SUPPLIER))
+    _, plain, html = render(messages.invoice_decided(invoice, SUPPLIER))
 
     assert_links_only_to(plain, html, f"{PORTAL_URL}/invoices/{invoice.invoice_id}")
 
 
 def test_rejected_invoice_email_links_to_the_invoice_page_to_correct_it() -> None:
     invoice = samples.rejected(TENANT, SUPPLIER_ID)
-    _, plain, html = render(messages.invoice_rejected(invoice, SUPPLIER))
+    _, plain, html = render(messages.invoice_decided(invoice, SUPPLIER))
 
     url = f"{PORTAL_URL}/invoices/{invoice.invoice_id}"
     assert_links_only_to(plain, html, url)
@@ -139,8 +139,8 @@ def _every_document_draft() -> list[EmailDraft]:
         messages.purchase_order(samples.purchase_order(TENANT, SUPPLIER_ID), SUPPLIER, b"%PDF"),
         messages.purchase_order_changed(samples.purchase_order_changed(TENANT, SUPPLIER_ID, CHANGE), SUPPLIER),
         messages.approval_request(samples.approval_requested(TENANT, SUPPLIER_ID, APPROVER.user_id), APPROVER, None),
-        messages.invoice_approved(samples.approved(TENANT, SUPPLIER_ID), SUPPLIER),
-        messages.invoice_rejected(samples.rejected(TENANT, SUPPLIER_ID), SUPPLIER),
+        messages.invoice_decided(samples.approved(TENANT, SUPPLIER_ID), SUPPLIER),
+        messages.invoice_decided(samples.rejected(TENANT, SUPPLIER_ID), SUPPLIER),
         messages.payment_recorded(samples.payment(TENANT, SUPPLIER_ID, amount="1.00", paid_total="1.00"), SUPPLIER),
         comments.purchase_order_comment(
             samples.purchase_order_comment(TENANT, SUPPLIER_ID, uuid4(), author_role="supplier", body="x"),
@@ -201,7 +201,7 @@ def test_the_link_is_built_on_the_portal_address_without_a_double_slash() -> Non
 def test_the_portal_address_is_escaped_in_the_html_link() -> None:
     invoice_id = UUID(int=7)
     draft = replace(
-        messages.invoice_approved(samples.approved(TENANT, SUPPLIER_ID), SUPPLIER), page=f"/invoices/{invoice_id}"
+        messages.invoice_decided(samples.approved(TENANT, SUPPLIER_ID), SUPPLIER), page=f"/invoices/{invoice_id}"
     )
     renderer = EmailRenderer(SENDER, 'https://portal.example.com/a&b"<x>')
 

@@ -64,7 +64,7 @@ def test_invoice_and_po_numbers_with_line_breaks_stay_in_one_subject_line() -> N
     invoice = samples.approved(TENANT, SUPPLIER_ID).model_copy(
         update={"number": "INV-1\rX-Injected: 1", "purchase_order_number": "PO-1\n\nbody"}
     )
-    message, _, _ = render(messages.invoice_approved(invoice, SUPPLIER))
+    message, _, _ = render(messages.invoice_decided(invoice, SUPPLIER))
 
     _assert_only_intended_headers(message, "sales@acme.example")
     assert message["Subject"] == "Invoice INV-1 X-Injected: 1 for PO PO-1 body approved"

@@ -72,7 +72,7 @@ def test_approval_request_renders_without_the_supplier_read_model() -> None:
 
 
 def test_approved_invoice_tells_the_supplier() -> None:
-    message, plain, html = render(messages.invoice_approved(samples.approved(TENANT, SUPPLIER_ID), SUPPLIER))
+    message, plain, html = render(messages.invoice_decided(samples.approved(TENANT, SUPPLIER_ID), SUPPLIER))
     assert message["To"] == "sales@acme.example"
     assert message["Subject"] == "Invoice INV-77 for PO PO-2026-0042 approved"
     assert "has been approved" in plain and "has been approved" in html
@@ -81,7 +81,7 @@ def test_approved_invoice_tells_the_supplier() -> None:
 
 def test_rejected_invoice_tells_the_supplier_the_reason_escaped_in_html() -> None:
     invoice = samples.rejected(TENANT, SUPPLIER_ID, reason="Price <script> & terms differ")
-    message, plain, html = render(messages.invoice_rejected(invoice, SUPPLIER))
+    message, plain, html = render(messages.invoice_decided(invoice, SUPPLIER))
     assert message["Subject"] == "Invoice INV-77 for PO PO-2026-0042 rejected"
     assert "Reason: Price <script> & terms differ" in plain
     assert "Price &lt;script&gt; &amp; terms differ" in html

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from shared.db import new_metadata
 from shared.idempotency import idempotency_table
 from shared.inbox import inbox_table
-from shared.outbox import outbox_table, relay_state_table
+from shared.outbox import insert_notify_trigger, outbox_table, relay_state_table
 
 metadata = new_metadata()
 
@@ -97,21 +97,4 @@ idempotency = idempotency_table(metadata)
 
 # The sender listens on this channel; a trigger notifies it when emails are queued.
 EMAILS_CHANNEL = "notifier_emails"
-EMAILS_NOTIFY_TRIGGER_SQL = [
-    f"""
-    CREATE OR REPLACE FUNCTION emails_notify() RETURNS trigger AS $$
-    BEGIN
-        PERFORM pg_notify('{EMAILS_CHANNEL}', '');
-        RETURN NULL;
-    END;
-    $$ LANGUAGE plpgsql
-    """,
-    """
-    CREATE TRIGGER emails_notify AFTER INSERT ON emails
-    FOR EACH STATEMENT EXECUTE FUNCTION emails_notify()
-    """,
-]
-DROP_EMAILS_NOTIFY_TRIGGER_SQL = [
-    "DROP TRIGGER IF EXISTS emails_notify ON emails",
-    "DROP FUNCTION IF EXISTS emails_notify()",
-]
+EMAILS_NOTIFY_TRIGGER_SQL, DROP_EMAILS_NOTIFY_TRIGGER_SQL = insert_notify_trigger("emails", EMAILS_CHANNEL)

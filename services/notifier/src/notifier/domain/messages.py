@@ -124,21 +124,13 @@ def approval_request(
     )
 
 
-def invoice_approved(invoice: InvoiceApproved, supplier: SupplierContact) -> EmailDraft:
+def invoice_decided(invoice: InvoiceApproved | InvoiceRejected, supplier: SupplierContact) -> EmailDraft:
+    """The buyer's decision on the supplier's invoice, approved or rejected, each in its template."""
+    decision = "approved" if isinstance(invoice, InvoiceApproved) else "rejected"
     return EmailDraft(
-        template="invoice_approved",
+        template=f"invoice_{decision}",
         recipient=supplier.email,
-        subject=f"Invoice {invoice.number} for PO {invoice.purchase_order_number} approved",
-        context={"invoice": invoice, "supplier_name": supplier.name},
-        page=invoice_page(invoice.invoice_id),
-    )
-
-
-def invoice_rejected(invoice: InvoiceRejected, supplier: SupplierContact) -> EmailDraft:
-    return EmailDraft(
-        template="invoice_rejected",
-        recipient=supplier.email,
-        subject=f"Invoice {invoice.number} for PO {invoice.purchase_order_number} rejected",
+        subject=f"Invoice {invoice.number} for PO {invoice.purchase_order_number} {decision}",
         context={"invoice": invoice, "supplier_name": supplier.name},
         page=invoice_page(invoice.invoice_id),
     )

@@ -56,10 +56,8 @@ async def email_invoice_news(uow: UnitOfWork, renderer: Renderer, event_id: UUID
         draft = messages.approval_request(invoice, approver, supplier)
     else:
         contact = await supplier_contact(uow, invoice.supplier_id, invoice.tenant_id)
-        if isinstance(invoice, InvoiceApproved):
-            draft = messages.invoice_approved(invoice, contact)
-        elif isinstance(invoice, InvoiceRejected):
-            draft = messages.invoice_rejected(invoice, contact)
+        if isinstance(invoice, InvoiceApproved | InvoiceRejected):
+            draft = messages.invoice_decided(invoice, contact)
         elif isinstance(invoice, InvoicePaymentRecorded):
             draft = messages.payment_recorded(invoice, contact)
         else:

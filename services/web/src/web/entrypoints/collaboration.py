@@ -19,7 +19,7 @@ from starlette.datastructures import FormData
 from web.adapters.gateway_api import ApiProblem, GatewayApi
 from web.entrypoints.deps import Api, CheckedForm, CurrentSession
 from web.entrypoints.downloads import as_download, uploaded_file
-from web.entrypoints.rendering import FormErrors, panel
+from web.entrypoints.rendering import FormErrors, panel, post_one_field
 
 # A document's page, shown again with what ``Collaboration`` fields a refusal changes.
 DocumentPage = Callable[..., Awaitable[HTMLResponse]]
@@ -60,16 +60,8 @@ async def add_comment(api: GatewayApi, document: str, form: FormData) -> tuple[F
         errors = FormErrors()
         errors.add("body", "Write a comment first.")
         return errors, body
-    try:
-        await api.post(f"{document}/comments", {"body": body})
-    except ApiProblem as problem:
-        if not problem.about_the_input:
-            raise
-        errors = FormErrors(problem)
-        if not errors.fields:
-            errors.add("body", problem.detail or problem.title)
-        return errors, body
-    return FormErrors(), ""
+    errors = await post_one_field(api, f"{document}/comments", "body", body)
+    return errors, body if errors else ""
 
 
 async def add_attachment(

@@ -26,8 +26,8 @@ from web.entrypoints.rendering import (
     FormErrors,
     list_page,
     money,
+    post_one_field,
     render,
-    sentence,
 )
 from web.entrypoints.supplier_choice import supplier_filter
 
@@ -315,14 +315,7 @@ async def reject(request: Request, session: CurrentSession, api: Api, form: Chec
     if not reason.strip():
         errors.add("reason", "Say why the invoice is rejected: the supplier reads it.")
     else:
-        try:
-            await api.post(f"/invoices/{invoice_id}/reject", {"reason": reason})
-        except ApiProblem as problem:
-            if not problem.about_the_input:
-                raise
-            errors = FormErrors(problem)
-            if not errors.fields:
-                errors.add("reason", problem.detail or problem.title)
+        errors = await post_one_field(api, f"/invoices/{invoice_id}/reject", "reason", reason)
     if errors:
         return await _invoice_page(
             request, api, invoice_id, status_code=422, reject_errors=errors, reject_reason=reason
@@ -340,15 +333,8 @@ async def record_payment(
     if amount is None:
         errors.add("amount", "Enter the amount paid as a number with a point for decimals, for example 1250.50.")
     else:
-        try:
-            await api.post(f"/invoices/{invoice_id}/payments", {"amount": str(amount)})
-        except ApiProblem as problem:
-            if not problem.about_the_input:
-                raise
-            errors = FormErrors(problem)
-            if not errors.fields:
-                errors.add("amount", sentence(problem.detail or problem.title))
-            errors.message = None
+        path = f"/invoices/{invoice_id}/payments"
+        errors = await post_one_field(api, path, "amount", typed, sent=str(amount), sentences=True)
     if errors:
         return await _invoice_page(
             request, api, invoice_id, status_code=422, payment_errors=errors, payment_amount=typed

@@ -219,6 +219,27 @@ class FormErrors:
         self.fields.setdefault(name, message)
 
 
+async def post_one_field(
+    api: GatewayApi, path: str, field: str, value: str, *, sent: str | None = None, sentences: bool = False
+) -> FormErrors:
+    """Post a form of one field (``sent``, else ``value`` as typed) and answer what the API refused
+    of it: its errors by field, else its detail next to ``field`` (as a sentence, and that alone,
+    with ``sentences``). Empty: it was taken."""
+    try:
+        await api.post(path, {field: value if sent is None else sent})
+    except ApiProblem as problem:
+        if not problem.about_the_input:
+            raise
+        errors = FormErrors(problem)
+        if not errors.fields:
+            detail = problem.detail or problem.title
+            errors.add(field, sentence(detail) if sentences else detail)
+        if sentences:
+            errors.message = None
+        return errors
+    return FormErrors()
+
+
 def marked_below(what: str) -> str:
     """What a form says at its top when the messages are beside its fields (``what``: "invoice")."""
     return f"The {what} has a few things to fix; they are marked below."

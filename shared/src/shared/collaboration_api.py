@@ -8,6 +8,7 @@ The routes are declared inside a function, so this module keeps its annotations 
 """
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Protocol
 from uuid import UUID
@@ -81,11 +82,25 @@ def attachment_page(found: Sequence[StoredFile], limit: int) -> AttachmentPage:
     return AttachmentPage(items=items, next_cursor=next_cursor)
 
 
-async def received(file: UploadFile, max_bytes: int) -> Upload:
-    """The uploaded file as the request carried it, read to one byte past the cap: enough to refuse
-    a file that is too large without reading all of it."""
+@dataclass(frozen=True)
+class Received:
+    """An uploaded file as the request carried it, and the service's cap it is held to."""
+
+    upload: Upload
+    max_bytes: int
+
+
+async def received(
+    file: Annotated[UploadFile, File(description="the file (multipart field `file`): PDF, image, XLSX, CSV or text")],
+    max_bytes: UploadLimit,
+) -> Received:
+    """The file read to one byte past the cap: enough to refuse a file that is too large without
+    reading all of it (the use case checks it, ``shared.uploads.check_upload``)."""
     content = await file.read(max_bytes + 1)
-    return Upload(filename=file.filename, content_type=file.content_type, content=content)
+    return Received(Upload(filename=file.filename, content_type=file.content_type, content=content), max_bytes)
+
+
+ReceivedFile = Annotated[Received, Depends(received)]
 
 
 def stored_file(file: StoredFile, content: bytes) -> Response:
@@ -159,16 +174,11 @@ def conversation_router(
 
     @router.post("/attachments", status_code=status.HTTP_201_CREATED, response_model=AttachmentOut)
     async def add_attachment(
-        subject_id: SubjectId,
-        file: Annotated[UploadFile, File(description="the file (multipart field `file`)")],
-        caller: CurrentPrincipal,
-        uow: Uow,
-        max_bytes: UploadLimit,
+        subject_id: SubjectId, caller: CurrentPrincipal, uow: Uow, file: ReceivedFile
     ) -> AttachmentOut:
         """Attach a file (PDF, image, XLSX, CSV or text) up to the service's size cap."""
-        upload = await received(file, max_bytes)
         return AttachmentOut.model_validate(
-            await use_cases.add_attachment(uow, caller, subject_id, upload, max_bytes=max_bytes)
+            await use_cases.add_attachment(uow, caller, subject_id, file.upload, max_bytes=file.max_bytes)
         )
 
     @router.get("/attachments/{attachment_id}", response_class=Response, responses=DOWNLOAD_RESPONSES)

@@ -6,10 +6,9 @@ The supplier's proposal routes live in ``proposal_api`` and are included here.
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, File, Response, UploadFile, status
+from fastapi import APIRouter, Response, status
 
 from orders.sourcing.domain.rfp import KEEP
 from orders.sourcing.entrypoints.deps import RfpUow
@@ -27,7 +26,7 @@ from orders.sourcing.entrypoints.schemas import (
 )
 from orders.sourcing.service import commands, queries
 from orders.sourcing.service.queries import RfpView
-from shared.collaboration_api import AttachmentOut, AttachmentPage, UploadLimit, received
+from shared.collaboration_api import AttachmentOut, AttachmentPage, ReceivedFile
 from shared.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
 from shared.runtime import CurrentPrincipal
 from shared.uploads import DOWNLOAD_RESPONSES
@@ -142,15 +141,11 @@ async def list_rfp_attachments(rfp_id: UUID, caller: CurrentPrincipal, uow: RfpU
 
 @router.post("/rfps/{rfp_id}/attachments", status_code=status.HTTP_201_CREATED, response_model=AttachmentOut)
 async def upload_rfp_attachment(
-    rfp_id: UUID,
-    file: Annotated[UploadFile, File(description="the file (PDF, image, XLSX, CSV or text)")],
-    caller: CurrentPrincipal,
-    uow: RfpUow,
-    max_bytes: UploadLimit,
+    rfp_id: UUID, caller: CurrentPrincipal, uow: RfpUow, file: ReceivedFile
 ) -> AttachmentOut:
     """The buyer attaches a document (a drawing, a specification) while the request is a draft or open."""
-    upload = await received(file, max_bytes)
-    return AttachmentOut.model_validate(await commands.attach_to_rfp(uow, caller, rfp_id, upload, max_bytes=max_bytes))
+    attachment = await commands.attach_to_rfp(uow, caller, rfp_id, file.upload, max_bytes=file.max_bytes)
+    return AttachmentOut.model_validate(attachment)
 
 
 @router.get("/rfps/{rfp_id}/attachments/{attachment_id}", response_class=Response, responses=DOWNLOAD_RESPONSES)

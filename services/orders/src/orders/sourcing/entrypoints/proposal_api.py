@@ -5,16 +5,15 @@ A supplier user linked to several invited supplier records names one with ``?sup
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, File, Response, UploadFile, status
+from fastapi import APIRouter, Response, status
 
 from orders.sourcing.domain.attachment import ProposalAttachment, RfpAttachment
 from orders.sourcing.entrypoints.deps import RfpUow
 from orders.sourcing.entrypoints.proposal_schemas import ProposalOut, ProposalPut
 from orders.sourcing.service import proposal_commands, queries
-from shared.collaboration_api import AttachmentOut, AttachmentPage, UploadLimit, received, stored_file
+from shared.collaboration_api import AttachmentOut, AttachmentPage, ReceivedFile, stored_file
 from shared.runtime import CurrentPrincipal
 from shared.uploads import DOWNLOAD_RESPONSES
 
@@ -69,16 +68,10 @@ async def list_own_attachments(
     "/rfps/{rfp_id}/proposal/attachments", status_code=status.HTTP_201_CREATED, response_model=AttachmentOut
 )
 async def upload_attachment(
-    rfp_id: UUID,
-    file: Annotated[UploadFile, File(description="the file (PDF, image, XLSX, CSV or text)")],
-    caller: CurrentPrincipal,
-    uow: RfpUow,
-    max_bytes: UploadLimit,
-    supplier_id: UUID | None = None,
+    rfp_id: UUID, caller: CurrentPrincipal, uow: RfpUow, file: ReceivedFile, supplier_id: UUID | None = None
 ) -> AttachmentOut:
-    upload = await received(file, max_bytes)
     attachment = await proposal_commands.attach_to_proposal(
-        uow, caller, rfp_id, supplier_id, upload, max_bytes=max_bytes
+        uow, caller, rfp_id, supplier_id, file.upload, max_bytes=file.max_bytes
     )
     return AttachmentOut.model_validate(attachment)
 

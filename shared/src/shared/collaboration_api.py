@@ -144,17 +144,16 @@ def conversation_router(
     SubjectId = Annotated[UUID, Path(alias=subject)]  # noqa: N806 - a type, named as one
     Uow = Annotated[Any, Depends(unit_of_work)]  # noqa: N806
 
+    async def listing(limit: LimitParam = page_size, cursor: CursorParam = None) -> tuple[int, Cursor | None]:
+        return limit, decode_cursor(cursor)
+
+    Listing = Annotated[tuple[int, Cursor | None], Depends(listing)]  # noqa: N806 - a type, named as one
+
     @router.get("/comments", response_model=CommentPage)
-    async def list_comments(
-        subject_id: SubjectId,
-        caller: CurrentPrincipal,
-        uow: Uow,
-        limit: LimitParam = page_size,
-        cursor: CursorParam = None,
-    ) -> CommentPage:
+    async def list_comments(subject_id: SubjectId, caller: CurrentPrincipal, uow: Uow, page: Listing) -> CommentPage:
         """Oldest first."""
-        found = await use_cases.list_comments(uow, caller, subject_id, limit=limit + 1, after=decode_cursor(cursor))
-        return comment_page(found, limit)
+        limit, after = page
+        return comment_page(await use_cases.list_comments(uow, caller, subject_id, limit=limit + 1, after=after), limit)
 
     @router.post("/comments", status_code=status.HTTP_201_CREATED, response_model=CommentOut, description=told)
     async def add_comment(subject_id: SubjectId, body: CommentIn, caller: CurrentPrincipal, uow: Uow) -> CommentOut:
@@ -162,14 +161,11 @@ def conversation_router(
 
     @router.get("/attachments", response_model=AttachmentPage)
     async def list_attachments(
-        subject_id: SubjectId,
-        caller: CurrentPrincipal,
-        uow: Uow,
-        limit: LimitParam = page_size,
-        cursor: CursorParam = None,
+        subject_id: SubjectId, caller: CurrentPrincipal, uow: Uow, page: Listing
     ) -> AttachmentPage:
         """Oldest first, without their bytes."""
-        found = await use_cases.list_attachments(uow, caller, subject_id, limit=limit + 1, after=decode_cursor(cursor))
+        limit, after = page
+        found = await use_cases.list_attachments(uow, caller, subject_id, limit=limit + 1, after=after)
         return attachment_page(found, limit)
 
     @router.post("/attachments", status_code=status.HTTP_201_CREATED, response_model=AttachmentOut)

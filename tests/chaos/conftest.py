@@ -30,7 +30,7 @@ import pytest
 from portal_dev.ports import free_port
 from portal_dev.postgres import EmbeddedPostgres
 from portal_dev.stack import Stack, StackConfig
-from portal_dev.testing import TEST_STACK_ENV, Mailbox, on_cluster, poll_until
+from portal_dev.testing import CLIENT_LIMITS, TEST_STACK_ENV, Mailbox, on_cluster, poll_until
 from shared.contracts.envelope import Envelope
 from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Portal
 
@@ -190,7 +190,9 @@ def shared_stack(tmp_path_factory: pytest.TempPathFactory, invoicing_postgres: E
 
 @pytest.fixture
 async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.config.gateway_url + "/api/v1", timeout=30) as client:
+    async with httpx.AsyncClient(
+        base_url=stack.config.gateway_url + "/api/v1", timeout=30, limits=CLIENT_LIMITS
+    ) as client:
         yield client
 
 

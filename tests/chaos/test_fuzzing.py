@@ -20,7 +20,7 @@ import pytest
 import pytest_asyncio
 
 from portal_dev.stack import Stack
-from portal_dev.testing import Mailbox
+from portal_dev.testing import CLIENT_LIMITS, Mailbox
 from tests.chaos.conftest import FULL, Scenario, running_stack
 from tests.e2e import fuzzing
 from tests.e2e.attackers import PartyA, build_party_a
@@ -44,7 +44,9 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def party(stack: Stack) -> AsyncIterator[PartyA]:
-    async with httpx.AsyncClient(base_url=stack.config.gateway_url + "/api/v1", timeout=30) as api:
+    async with httpx.AsyncClient(
+        base_url=stack.config.gateway_url + "/api/v1", timeout=30, limits=CLIENT_LIMITS
+    ) as api:
         yield await build_party_a(api, Portal(api, Mailbox(stack.config.mail_sink_dir)))
 
 

@@ -27,7 +27,7 @@ import pytest
 from portal_dev.ports import free_port
 from portal_dev.stack import DEFAULT_SERVICE_PORTS
 from portal_dev.supervisor import read_state
-from portal_dev.testing import Mailbox, poll_until
+from portal_dev.testing import CLIENT_LIMITS, Mailbox, poll_until
 from tests.chaos.conftest import (
     FLOW_SIZE,
     SETTLE_S,
@@ -138,7 +138,7 @@ def portal_up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalUp]:
 
 @pytest.fixture
 async def client(portal_up: PortalUp) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=portal_up.gateway_url + "/api/v1", timeout=30) as api:
+    async with httpx.AsyncClient(base_url=portal_up.gateway_url + "/api/v1", timeout=30, limits=CLIENT_LIMITS) as api:
         yield api
 
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from portal_dev.stack import SERVICES, Stack, StackConfig
-from portal_dev.testing import TEST_STACK_ENV, Mailbox, poll_until
+from portal_dev.testing import CLIENT_LIMITS, TEST_STACK_ENV, Mailbox, poll_until
 from tests.otlp_receiver import OtlpReceiver
 
 ADMIN_EMAIL = "admin@buyer.example"
@@ -63,7 +63,9 @@ def mailbox(stack: Stack) -> Mailbox:
 
 @pytest.fixture
 async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.config.gateway_url + "/api/v1", timeout=30) as client:
+    async with httpx.AsyncClient(
+        base_url=stack.config.gateway_url + "/api/v1", timeout=30, limits=CLIENT_LIMITS
+    ) as client:
         yield client
 
 

@@ -14,12 +14,15 @@ from bench.__main__ import attached
 from bench.pipeline import Pipeline
 from portal_dev.ports import free_port
 from portal_dev.stack import Stack
+from portal_dev.testing import CLIENT_LIMITS
 
 
 async def test_the_bench_drives_invoices_to_their_verdict_in_an_organisation_of_its_own_and_meters_the_cpu(
     stack: Stack,
 ) -> None:
-    async with httpx.AsyncClient(base_url=stack.config.gateway_url + "/api/v1", timeout=60) as api:
+    async with httpx.AsyncClient(
+        base_url=stack.config.gateway_url + "/api/v1", timeout=60, limits=CLIENT_LIMITS
+    ) as api:
         pipeline = Pipeline(stack, api)
         await pipeline.prepare()
         me = await api.get("/me", headers=pipeline.buyer)

@@ -20,7 +20,7 @@ import httpx
 import pytest_asyncio
 
 from portal_dev.stack import Stack
-from portal_dev.testing import Mailbox
+from portal_dev.testing import CLIENT_LIMITS, Mailbox
 from tests.e2e.attackers import PartyA, build_party_a
 from tests.e2e.conftest import Portal
 from tests.e2e.fuzzing import QUICK, SHARED_STATE, Outcome, fuzz, gateway_schema
@@ -28,7 +28,9 @@ from tests.e2e.fuzzing import QUICK, SHARED_STATE, Outcome, fuzz, gateway_schema
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def party(stack: Stack, mailbox: Mailbox) -> AsyncIterator[PartyA]:
-    async with httpx.AsyncClient(base_url=stack.config.gateway_url + "/api/v1", timeout=30) as api:
+    async with httpx.AsyncClient(
+        base_url=stack.config.gateway_url + "/api/v1", timeout=30, limits=CLIENT_LIMITS
+    ) as api:
         yield await build_party_a(api, Portal(api, mailbox))
 
 

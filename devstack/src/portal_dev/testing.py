@@ -45,6 +45,11 @@ TEST_STACK_ENV = {
     "KAFKA_QUIET_FETCH_MAX_WAIT_MS": "250",
 }
 
+# The test clients of a running system drop an idle connection after 2 s, before the services'
+# server (uvicorn, 5 s keep-alive) closes it: a request after a pause never goes out on a
+# connection the server is closing (an ``httpx.ReadError``), as the services' own pools do.
+CLIENT_LIMITS = httpx.Limits(keepalive_expiry=2.0)
+
 T = TypeVar("T")
 
 

@@ -9,6 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from typer.testing import CliRunner
 
@@ -21,6 +23,7 @@ from portal_cli.status import (
     OUTBOX_BACKLOG,
     OUTBOX_OLDEST_AGE_S,
     Level,
+    Threshold,
     metric_cell,
     parse_metrics,
 )
@@ -66,28 +69,37 @@ def test_a_service_without_the_metrics_leaves_them_unknown() -> None:
     assert (cell.plain, cell.style) == (MISSING, "dim")
 
 
-@pytest.mark.parametrize(
-    ("threshold", "value", "level"),
-    [
-        (OUTBOX_BACKLOG, 0, Level.ok),
-        (OUTBOX_BACKLOG, 49, Level.ok),
-        (OUTBOX_BACKLOG, 50, Level.warn),
-        (OUTBOX_BACKLOG, 500, Level.bad),
-        (OUTBOX_OLDEST_AGE_S, 9.9, Level.ok),
-        (OUTBOX_OLDEST_AGE_S, 10, Level.warn),
-        (OUTBOX_OLDEST_AGE_S, 60, Level.bad),
-        (CONSUMER_LAG, 99, Level.ok),
-        (CONSUMER_LAG, 100, Level.warn),
-        (CONSUMER_LAG, 1000, Level.bad),
-        (DEAD_LETTERS, 0, Level.ok),
-        (DEAD_LETTERS, 1, Level.bad),
-    ],
-)
-def test_each_number_is_coloured_by_its_threshold(threshold, value, level) -> None:  # type: ignore[no-untyped-def]
-    cell = metric_cell(value, threshold)
+LEVELS = [Level.ok, Level.warn, Level.bad]
 
-    assert threshold.level(value) is level
-    assert cell.style == level.value
+
+@given(
+    warn=st.floats(0, 1e6, allow_nan=False),
+    span=st.floats(0, 1e6, allow_nan=False),
+    values=st.lists(st.floats(0, 1e7, allow_nan=False), min_size=2, max_size=5),
+)
+def test_a_larger_number_is_never_coloured_calmer_and_the_boundaries_belong_to_the_worse_colour(
+    warn: float, span: float, values: list[float]
+) -> None:
+    threshold = Threshold(warn=warn, bad=warn + span)
+    levels = [threshold.level(value) for value in sorted(values)]
+    assert levels == sorted(levels, key=LEVELS.index)
+    assert threshold.level(threshold.bad) is Level.bad
+    assert threshold.level(threshold.warn) is not Level.ok
+    if threshold.warn > 0:
+        assert threshold.level(0) is Level.ok
+    for value in values:
+        assert metric_cell(value, threshold).style == threshold.level(value).value
+
+
+def test_a_system_at_work_is_green_a_stuck_one_red_and_any_dead_letter_red() -> None:
+    # A few rows waiting, a short lag and rows seconds old are the pipeline working.
+    assert {OUTBOX_BACKLOG.level(5), CONSUMER_LAG.level(10), OUTBOX_OLDEST_AGE_S.level(2)} == {Level.ok}
+    # Rows minutes old mean the relay or the broker is stuck; thousands behind, a consumer is.
+    assert OUTBOX_OLDEST_AGE_S.level(300) is Level.bad
+    assert CONSUMER_LAG.level(100_000) is Level.bad
+    assert OUTBOX_BACKLOG.level(100_000) is Level.bad
+    # A dead letter is data that did not arrive: the first one is red.
+    assert (DEAD_LETTERS.level(0), DEAD_LETTERS.level(1)) == (Level.ok, Level.bad)
 
 
 def test_seconds_are_shown_with_their_unit_and_counts_with_separators() -> None:

@@ -16,7 +16,15 @@ from shared.auth import Principal
 from shared.collaboration import Attachment, Comment, Cursor, Upload
 from shared.uploads import check_upload
 
-S = TypeVar("S")
+
+class Subject(Protocol):
+    """A document with a conversation: its comments and files are stored under its tenant."""
+
+    @property
+    def tenant_id(self) -> UUID: ...
+
+
+S = TypeVar("S", bound=Subject)
 
 
 class ConversationRules(Protocol[S]):
@@ -28,8 +36,6 @@ class ConversationRules(Protocol[S]):
         """Raises when the caller may read the conversation but not add to it (``what``: "comment"
         or "attachment")."""
         ...
-
-    def tenant_of(self, subject: S) -> UUID: ...
 
     async def comment(self, uow: Any, caller: Principal, subject: S, body: str, now: datetime) -> Comment:
         """The service's comment with its event."""
@@ -51,7 +57,7 @@ class Conversation(Generic[S]):
             subject = await self._rules.subject(uow, caller, subject_id)
             self._rules.ensure_writes(caller, subject, "comment")
             comment = await self._rules.comment(uow, caller, subject, body, datetime.now(UTC))
-            await uow.save_comment(comment, tenant_id=self._rules.tenant_of(subject))
+            await uow.save_comment(comment, tenant_id=subject.tenant_id)
             await uow.commit()
         return comment
 
@@ -74,7 +80,7 @@ class Conversation(Generic[S]):
             attachment = self._rules.attachment(
                 caller, subject, filename, content_type, len(upload.content), datetime.now(UTC)
             )
-            await uow.save_attachment(attachment, upload.content, tenant_id=self._rules.tenant_of(subject))
+            await uow.save_attachment(attachment, upload.content, tenant_id=subject.tenant_id)
             await uow.commit()
         return attachment
 

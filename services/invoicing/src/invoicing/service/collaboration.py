@@ -31,9 +31,6 @@ class _InvoiceConversation:
     def ensure_writes(self, caller: Principal, subject: Invoice, what: str) -> None:
         """Whoever follows the conversation writes in it."""
 
-    def tenant_of(self, subject: Invoice) -> UUID:
-        return subject.tenant_id
-
     async def comment(self, uow: UnitOfWork, caller: Principal, subject: Invoice, body: str, now: datetime) -> Comment:
         po = await uow.purchase_orders.find(subject.purchase_order_id)
         return Comment.on(

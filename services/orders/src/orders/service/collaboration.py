@@ -28,9 +28,6 @@ class _OrderConversation:
     def ensure_writes(self, caller: Principal, subject: PurchaseOrder, what: str) -> None:
         ensure_portal_on(caller, subject.supplier_id, _REFUSED[what])
 
-    def tenant_of(self, subject: PurchaseOrder) -> UUID:
-        return subject.tenant_id
-
     async def comment(
         self, uow: UnitOfWork, caller: Principal, subject: PurchaseOrder, body: str, now: datetime
     ) -> Comment:

@@ -51,6 +51,7 @@ from portal_dev.stack import Stack
 from shared.auth import Principal
 from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
 from shared.money import line_net, round_money
+from shared.taxes import line_tax
 
 TARGET_P99_MS = 20.0
 # A server-rendered page may cost at most this many times the API call it wraps (p50 and p99).
@@ -61,6 +62,8 @@ QUICK = {"purchase_orders": 5_000, "invoices": 10_000, "suppliers": 100}
 MEASURED_SHARE = 0.02
 PAGE_STATUS = "pending"
 CURRENCY = "EUR"
+# Every line of the generated data is taxed alike: the read path does not depend on the rate.
+TAX_RATE = Decimal(20)
 
 # Realistic mixes, as weights (they need not sum to 1).
 PO_STATUSES: dict[str, float] = {
@@ -123,19 +126,21 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "orders.purchase_orders": (
         "id", "tenant_id", "number", "supplier_id", "supplier_name", "currency", "delivery_date", "status",
         "initiator_id", "net_total", "created_at", "updated_at", "submitted_at", "acknowledged_at", "revision",
+        "tax_total", "gross_total",
     ),
     "orders.purchase_order_lines": (
         "id", "purchase_order_id", "line_no", "sku", "description", "unit", "quantity", "unit_price", "net_amount",
-        "invoiced_quantity",
+        "invoiced_quantity", "tax_rate", "tax_amount",
     ),
     "orders.suppliers": ("id", "tenant_id", "name", "currency", "portal_status", "revision"),
     "invoicing.invoices": (
         "id", "tenant_id", "supplier_id", "purchase_order_id", "purchase_order_number", "number", "issue_date",
         "currency", "status", "net_total", "submission", "submitted_at", "approver_id", "rejection_reason",
-        "revision", "created_at", "updated_at", "initiator_id", "created_by_buyer",
+        "revision", "created_at", "updated_at", "initiator_id", "created_by_buyer", "tax_total", "gross_total",
     ),
     "invoicing.invoice_lines": (
         "id", "invoice_id", "line_no", "purchase_order_line_id", "description", "quantity", "unit_price", "net_amount",
+        "tax_rate", "tax_amount",
     ),
     "invoicing.payments": ("id", "invoice_id", "amount", "paid_at"),
     "invoicing.purchase_orders": (
@@ -178,6 +183,10 @@ class _OrderLine:
     def net(self) -> Decimal:
         """As the orders service stores it: rounded to the currency's minor unit."""
         return line_net(self.quantity, self.unit_price, CURRENCY)
+
+    @property
+    def tax(self) -> Decimal:
+        return line_tax(self.net, TAX_RATE, CURRENCY)
 
 
 def generate(
@@ -222,6 +231,7 @@ def generate(
                 for no in range(1, rng.randrange(1, 6) + 1)
             ]
             net_total = round_money(sum((line.net for line in lines), Decimal(0)), CURRENCY)
+            tax_total = round_money(sum((line.tax for line in lines), Decimal(0)), CURRENCY)
             submitted = None if status == "draft" else created + timedelta(minutes=5)
             acknowledged = created + timedelta(hours=4) if status not in ("draft", "sent") else None
             delivery = (created + timedelta(days=30)).date()
@@ -229,14 +239,14 @@ def generate(
             data.add(
                 "orders.purchase_orders",
                 (po_id, tenant_id, po_number, supplier_id, name, CURRENCY, delivery, status, initiator_id,
-                 net_total, created, created, submitted, acknowledged, 1),
+                 net_total, created, created, submitted, acknowledged, 1, tax_total, net_total + tax_total),
             )  # fmt: skip
             order_lines.extend((po_id, line) for line in lines)
             if status != "draft":
                 snapshot = [
                     {"line_id": str(line.id), "line_no": line.line_no, "description": line.description,
                      "quantity": str(line.quantity), "unit_price": str(line.unit_price),
-                     "net_amount": str(line.net)}
+                     "net_amount": str(line.net), "tax_rate": str(TAX_RATE)}
                     for line in lines
                 ]  # fmt: skip
                 data.add(
@@ -256,15 +266,17 @@ def generate(
             created = now - timedelta(seconds=rng.randrange(span_s))
             invoice_id = _uuid(rng)
             billed = rng.sample(lines, rng.randrange(1, len(lines) + 1))
-            net_total = Decimal(0)
+            net_total = tax_total = Decimal(0)
             for line_no, line in enumerate(billed, start=1):
                 quantity = Decimal(rng.randrange(1, int(line.quantity) + 1))
                 net = line_net(quantity, line.unit_price, CURRENCY)
-                net_total += net
+                tax = line_tax(net, TAX_RATE, CURRENCY)
+                net_total, tax_total = net_total + net, tax_total + tax
                 data.add(
                     "invoicing.invoice_lines",
-                    (_uuid(rng), invoice_id, line_no, line.id, line.description, quantity, line.unit_price, net),
-                )
+                    (_uuid(rng), invoice_id, line_no, line.id, line.description, quantity, line.unit_price, net,
+                     TAX_RATE, tax),
+                )  # fmt: skip
                 if status in LIVE_INVOICE_STATUSES:
                     invoiced[line.id] = invoiced.get(line.id, Decimal(0)) + quantity
             submitted = None if status == "draft" else created + timedelta(minutes=1)
@@ -274,16 +286,17 @@ def generate(
                  CURRENCY, status, net_total, 0 if status == "draft" else 1, submitted,
                  initiator_id if status in ("approved", "partly_paid", "paid") else None,
                  "prices differ from the order" if status == "rejected" else None,
-                 1, created, created, initiator_id, False),
+                 1, created, created, initiator_id, False, tax_total, net_total + tax_total),
             )  # fmt: skip
+            gross_total = net_total + tax_total
             if status in ("partly_paid", "paid"):
-                amount = net_total if status == "paid" else (net_total / 2).quantize(Decimal("0.01"))
+                amount = gross_total if status == "paid" else (gross_total / 2).quantize(Decimal("0.01"))
                 data.add("invoicing.payments", (_uuid(rng), invoice_id, amount, created + timedelta(days=20)))
     for po_id, line in order_lines:
         data.add(
             "orders.purchase_order_lines",
             (line.id, po_id, line.line_no, None, line.description, "pcs", line.quantity, line.unit_price,
-             line.net, invoiced.get(line.id, Decimal(0))),
+             line.net, invoiced.get(line.id, Decimal(0)), TAX_RATE, line.tax),
         )  # fmt: skip
     return data
 

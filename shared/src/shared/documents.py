@@ -1,4 +1,5 @@
-"""A printable document as a PDF page: a title, labelled details, a table of lines and totals.
+"""A printable document as a PDF page: a title, labelled details, a table of lines, the tax per
+rate and the totals.
 
 The services that print (orders its purchase order, invoicing its invoice) say what goes where;
 this module only draws a document of that shape, so that every document the portal prints looks
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from fpdf import FPDF
+
+from shared.taxes import TaxBand, rate_text
 
 MISSING = "-"
 _LABEL_WIDTH_MM = 35
@@ -37,6 +40,8 @@ class PrintedDocument:
     columns: Sequence[Column]
     rows: Sequence[Sequence[str]]
     totals: Sequence[tuple[str, Decimal]]
+    # The tax summary: one row per rate, net and tax of the lines taxed at it.
+    tax_summary: Sequence[TaxBand] = ()
 
     def __post_init__(self) -> None:
         if len(self.columns) < 2:
@@ -81,9 +86,33 @@ def render_pdf(document: PrintedDocument) -> bytes:
         pdf.ln()
     label_width = sum(column.width_mm for column in document.columns[:-1])
     amount_width = document.columns[-1].width_mm
+    if document.tax_summary:
+        _tax_summary(pdf, document.tax_summary, right_edge=label_width + amount_width)
     pdf.set_font("Helvetica", "B", 10)
     for label, amount in document.totals:
         pdf.cell(label_width, 8, _latin1(label), border=1, align="R")
         pdf.cell(amount_width, 8, _latin1(amount_text(amount)), border=1, align="R")
         pdf.ln()
     return bytes(pdf.output())
+
+
+_SUMMARY_COLUMNS = (("Tax rate", 25.0), ("Net", 35.0), ("Tax", 35.0), ("Gross", 35.0))
+
+
+def _tax_summary(pdf: FPDF, bands: Sequence[TaxBand], *, right_edge: float) -> None:
+    """The tax per rate as a small table flush with the totals' right edge, above them."""
+    left = pdf.l_margin + right_edge - sum(width for _, width in _SUMMARY_COLUMNS)
+    pdf.ln(3)
+    pdf.set_x(left)
+    pdf.set_font("Helvetica", "B", 9)
+    for header, width in _SUMMARY_COLUMNS:
+        pdf.cell(width, 6, header, border=1, align="C")
+    pdf.ln()
+    pdf.set_font("Helvetica", size=9)
+    for band in bands:
+        pdf.set_x(left)
+        cells = (rate_text(band.tax_rate), *map(amount_text, (band.net_amount, band.tax_amount, band.gross_amount)))
+        for (_, width), cell in zip(_SUMMARY_COLUMNS, cells, strict=True):
+            pdf.cell(width, 6, _latin1(cell), border=1, align="R")
+        pdf.ln()
+    pdf.ln(3)

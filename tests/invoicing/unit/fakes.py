@@ -17,8 +17,8 @@ from shared.contracts.matching import MatchingVerdictIssued
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
-def make_po(*lines: tuple[str, str], status: str = "sent", currency: str = "EUR") -> PurchaseOrder:
-    """A PO with lines given as (quantity, unit price)."""
+def make_po(*lines: tuple[str, ...], status: str = "sent", currency: str = "EUR") -> PurchaseOrder:
+    """A PO with lines given as (quantity, unit price) or (quantity, unit price, tax rate)."""
     return PurchaseOrder(
         id=uuid4(),
         tenant_id=uuid4(),
@@ -29,8 +29,10 @@ def make_po(*lines: tuple[str, str], status: str = "sent", currency: str = "EUR"
         initiator_id=uuid4(),
         revision=1,
         lines=tuple(
-            PurchaseOrderLine(uuid4(), n, f"item {n}", Decimal(quantity), Decimal(price))
-            for n, (quantity, price) in enumerate(lines or (("10", "100.00"),), start=1)
+            PurchaseOrderLine(
+                uuid4(), n, f"item {n}", Decimal(quantity), Decimal(price), Decimal(rate[0] if rate else 0)
+            )
+            for n, (quantity, price, *rate) in enumerate(lines or (("10", "100.00"),), start=1)
         ),
     )
 

@@ -90,3 +90,37 @@ def test_a_prefill_of_a_po_with_nothing_left_is_refused_like_a_fully_invoiced_po
     with pytest.raises(PurchaseOrderNotInvoiceable, match="fully invoiced"):
         prefill_open(po, everything)
     assert len(prefill_open(po, {})) == 2
+
+
+def test_a_prefilled_invoice_takes_each_po_lines_tax_rate() -> None:
+    po = make_po(("10", "100.00", "20"), ("5", "10.00", "0"))
+    lines = prefill(po, {})
+    assert [(line.tax_rate, line.tax_amount) for line in lines] == [
+        (Decimal(20), Decimal("200.00")),
+        (Decimal(0), Decimal("0.00")),
+    ]
+
+
+def test_a_line_without_a_rate_takes_its_po_lines_a_new_item_none_and_a_given_rate_is_kept() -> None:
+    po = make_po(("10", "100.00", "20"))
+    ordered = po.lines[0].line_id
+    lines = build_lines(
+        [
+            LineDraft(ordered, Decimal(1), Decimal("100.00")),
+            LineDraft(ordered, Decimal(1), Decimal("100.00"), tax_rate=Decimal(10)),
+            LineDraft(None, Decimal(1), Decimal("5.00"), "Freight"),
+        ],
+        po,
+    )
+    assert [line.tax_rate for line in lines] == [Decimal(20), Decimal(10), Decimal(0)]
+    assert [line.tax_amount for line in lines] == [Decimal("20.00"), Decimal("10.00"), Decimal("0.00")]
+
+
+@pytest.mark.parametrize("rate", ["-0.01", "100.01", "NaN"])
+def test_a_tax_rate_outside_0_to_100_percent_is_refused_naming_the_line(rate: str) -> None:
+    po = make_po(("10", "100.00"))
+    with pytest.raises(InvalidInvoice) as refused:
+        build_lines([LineDraft(po.lines[0].line_id, Decimal(1), Decimal(1), tax_rate=Decimal(rate))], po)
+    assert refused.value.errors == [
+        {"field": "lines.0.tax_rate", "message": "a tax rate is a percentage from 0 to 100"}
+    ]

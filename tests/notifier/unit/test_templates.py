@@ -105,7 +105,7 @@ def test_payment_email_says_partly_paid_or_paid_with_amount_and_paid_total(
         assert state in body
         assert amount_text in body
         assert f"{total_text} of 4,712.30 EUR" in body
-        assert (outstanding in body) if outstanding else ("Outstanding" not in body)
+        assert ("Balance due" in body and outstanding in body) if outstanding else ("Balance due" not in body)
 
 
 def test_message_id_is_derived_from_the_email_id() -> None:

@@ -19,8 +19,10 @@ def supplier(currency: str = "EUR") -> SupplierRecord:
     )
 
 
-def line(quantity: str = "10", unit_price: str = "5.00", description: str = "Bolts") -> LineInput:
-    return LineInput(description=description, quantity=Decimal(quantity), unit_price=Decimal(unit_price))
+def line(quantity: str = "10", unit_price: str = "5.00", description: str = "Bolts", tax_rate: str = "0") -> LineInput:
+    return LineInput(
+        description=description, quantity=Decimal(quantity), unit_price=Decimal(unit_price), tax_rate=Decimal(tax_rate)
+    )
 
 
 def draft(*lines: LineInput, currency: str = "EUR", initiator_id: UUID | None = None) -> PurchaseOrder:

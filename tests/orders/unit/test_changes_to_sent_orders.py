@@ -57,6 +57,14 @@ def test_a_changed_quantity_is_named_by_its_line_and_the_line_keeps_its_id() -> 
     assert order.events[0].net_total == Decimal("66.00")
 
 
+def test_a_changed_tax_rate_is_told_and_the_totals_follow() -> None:
+    order = sent(line("10", "5.00", "Bolts", tax_rate="20"))
+    order.change(now=LATER, lines=[line("10", "5.00", "Bolts", tax_rate="7")])
+    assert changes_of(order) == [("line 1 tax_rate", "20", "7")]
+    assert (order.tax_total, order.gross_total) == (Decimal("3.50"), Decimal("53.50"))
+    assert order.events[0].gross_total == Decimal("53.50")  # type: ignore[attr-defined]
+
+
 def test_added_and_removed_lines_are_described() -> None:
     order = sent(line("10", "5.00", "Bolts"))
     order.change(now=LATER, lines=[line("10", "5.00", "Bolts"), line("3", "2.5", "Washers")])

@@ -32,6 +32,16 @@ def test_the_pdf_shows_the_parties_by_name_the_lines_and_the_net_total() -> None
     assert str(order.supplier_id) not in text and str(order.tenant_id) not in text
 
 
+def test_the_pdf_shows_each_lines_rate_the_tax_per_rate_and_the_gross_total() -> None:
+    order = draft(line("10", "100.00", "Steel", tax_rate="20"), line("2", "50.00", "Manual", tax_rate="0"))
+    order.submit(NOW)
+    text = text_of(render_purchase_order_pdf(order.snapshot()))
+    for expected in ("Tax rate Net Tax Gross", "20 % 1,000.00 200.00 1,200.00", "0 % 100.00 0.00 100.00"):
+        assert expected in text, expected
+    for expected in ("Net total (EUR) 1,100.00", "Tax (EUR) 200.00", "Gross total (EUR) 1,300.00"):
+        assert expected in text, expected
+
+
 def test_an_unknown_buyer_and_a_missing_delivery_date_show_a_dash_and_a_draft_its_creation_time() -> None:
     order = draft()
     order.buyer_name, order.delivery_date = None, None

@@ -8,7 +8,7 @@ import pytest
 
 from orders.domain.errors import InvalidPurchaseOrder
 from orders.domain.model import format_number
-from tests.orders.unit.builders import draft, line
+from tests.orders.unit.builders import NOW, draft, line
 
 
 def test_line_net_is_quantity_times_price_rounded_half_up_to_cents() -> None:
@@ -61,3 +61,38 @@ def test_a_free_line_is_allowed() -> None:
 def test_numbers_are_zero_padded_per_tenant_counter() -> None:
     assert format_number(1) == "PO-000001"
     assert format_number(123456) == "PO-123456"
+
+
+def test_each_line_is_taxed_at_its_rate_and_the_order_adds_up_to_gross() -> None:
+    order = draft(
+        line("3", "3.35", tax_rate="20"), line("1", "10.00", tax_rate="0"), line("10", "0.025", tax_rate="10")
+    )
+    assert [(x.tax_rate, x.tax_amount) for x in order.lines] == [
+        (Decimal(20), Decimal("2.01")),  # 10.05 × 20 % = 2.010
+        (Decimal(0), Decimal("0.00")),
+        (Decimal(10), Decimal("0.03")),  # 0.25 × 10 % = 0.025: half goes up
+    ]
+    assert (order.net_total, order.tax_total, order.gross_total) == (
+        Decimal("20.30"),
+        Decimal("2.04"),
+        Decimal("22.34"),
+    )
+    order.submit(NOW)
+    event = order.events[-1]
+    assert (event.tax_total, event.gross_total) == (Decimal("2.04"), Decimal("22.34"))  # type: ignore[attr-defined]
+    assert [x.tax_rate for x in event.lines] == [Decimal(20), Decimal(0), Decimal(10)]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("currency", "tax"), [("JPY", "101"), ("KWD", "100.500")])
+def test_a_lines_tax_rounds_half_up_to_the_currencys_minor_unit(currency: str, tax: str) -> None:
+    order = draft(line("1", "1005", tax_rate="10"), currency=currency)
+    assert str(order.lines[0].tax_amount) == tax
+
+
+@pytest.mark.parametrize("rate", ["-1", "100.5", "NaN"])
+def test_a_tax_rate_outside_0_to_100_percent_is_refused_naming_the_line(rate: str) -> None:
+    with pytest.raises(InvalidPurchaseOrder) as refused:
+        draft(line(tax_rate=rate))
+    assert refused.value.errors == [
+        {"field": "lines.0.tax_rate", "message": "a tax rate is a percentage from 0 to 100"}
+    ]

@@ -1,4 +1,4 @@
-"""The XLSX export: a header block, the lines as numeric cells, and the net total."""
+"""The XLSX export: a header block, the lines as numeric cells, the totals and the tax per rate."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 
-from orders.adapters.xlsx import LINE_HEADERS, render_purchase_order_xlsx
+from orders.adapters.xlsx import LINE_HEADERS, SUMMARY_HEADERS, render_purchase_order_xlsx
 from tests.orders.unit.builders import NOW, draft, line
 
 
@@ -32,10 +32,41 @@ def test_the_workbook_has_the_header_block_the_lines_and_the_total() -> None:
 
     start = rows.index(list(LINE_HEADERS))
     first, second, total = rows[start + 1], rows[start + 2], rows[start + 3]
-    assert first == [1, "B-8", "Bolts M8", 10, "pcs", 5, 50]
+    assert first == [1, "B-8", "Bolts M8", 10, "pcs", 5, 50, 0, 0]
     assert second[:3] == [2, None, "Nuts M8"]
     assert Decimal(str(second[5])) == Decimal("0.335")
     assert Decimal(str(second[6])) == Decimal("1.68")
     assert all(isinstance(value, int | float) for value in (*first[3:4], *first[5:], *second[5:]))
     assert total[5] == "Net total (EUR)"
     assert Decimal(str(total[6])) == Decimal("51.68")
+
+
+def test_the_workbook_gives_each_lines_tax_the_totals_and_the_tax_per_rate() -> None:
+    order = draft(
+        line("3", "3.35", "Bolts", tax_rate="20"),
+        line("1", "10.00", "Manual", tax_rate="0"),
+        line("2", "1.00", "Nuts", tax_rate="20.00"),
+    )
+    order.submit(NOW)
+    sheet = load_workbook(BytesIO(render_purchase_order_xlsx(order.snapshot()))).active
+    assert sheet is not None
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+
+    start = rows.index(list(LINE_HEADERS))
+    assert [(row[7], Decimal(str(row[8]))) for row in rows[start + 1 : start + 4]] == [
+        (20, Decimal("2.01")),
+        (0, Decimal("0")),
+        (20, Decimal("0.40")),
+    ]
+    totals = {row[5]: Decimal(str(row[6])) for row in rows[start + 4 : start + 7]}
+    assert totals == {
+        "Net total (EUR)": Decimal("22.05"),
+        "Tax (EUR)": Decimal("2.41"),
+        "Gross total (EUR)": Decimal("24.46"),
+    }
+    summary = [row[:4] for row in rows].index(list(SUMMARY_HEADERS))
+    bands = [[Decimal(str(value)) for value in row[:4]] for row in rows[summary + 1 :]]
+    assert bands == [
+        [Decimal(20), Decimal("12.05"), Decimal("2.41"), Decimal("14.46")],
+        [Decimal(0), Decimal("10.00"), Decimal("0.00"), Decimal("10.00")],
+    ]

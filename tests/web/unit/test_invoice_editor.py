@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from shared.taxes import Totals
 from web.domain.invoice_editor import Editor, EditorLine
 
 ORDER = {
@@ -26,6 +28,12 @@ ORDER = {
 }
 
 
+def totals_of(editor: Editor) -> Totals:
+    totals = editor.totals()
+    assert totals is not None, "every line has its numbers"
+    return totals
+
+
 def form_of(editor: Editor, **extra: str) -> dict[str, str]:
     values = {"line_count": str(len(editor.lines)), "number": editor.number, "issue_date": editor.issue_date}
     for index, line in enumerate(editor.lines):
@@ -34,6 +42,7 @@ def form_of(editor: Editor, **extra: str) -> dict[str, str]:
             f"line-{index}-description": line.description,
             f"line-{index}-quantity": line.quantity,
             f"line-{index}-unit_price": line.unit_price,
+            f"line-{index}-tax_rate": line.tax_rate,
         }
     return values | extra
 
@@ -50,13 +59,13 @@ def test_a_new_invoice_takes_what_remains_of_each_order_line_at_the_order_price(
 def test_the_net_total_rounds_each_line_half_up_to_cents() -> None:
     editor = Editor.from_order(ORDER)
     # 40 × 0.50 = 20.00; 2.5 × 1.105 = 2.7625 → 2.76
-    assert editor.net_total() == Decimal("22.76")
+    assert totals_of(editor).net_total == Decimal("22.76")
 
 
 def test_the_net_total_waits_while_a_line_has_no_number() -> None:
     editor = Editor.from_order(ORDER)
     typed = Editor.from_form(form_of(editor, **{"line-0-quantity": "4x"}), "EUR", ORDER)
-    assert typed.net_total() is None
+    assert typed.totals() is None
 
 
 def test_a_form_is_read_back_as_typed_and_cannot_bill_a_line_of_another_order() -> None:
@@ -70,6 +79,7 @@ def test_a_form_is_read_back_as_typed_and_cannot_bill_a_line_of_another_order() 
         "description": "Bolts",
         "quantity": "12",
         "unit_price": "0.50",
+        "tax_rate": "0",
     }
 
 
@@ -106,7 +116,40 @@ def test_the_net_total_is_the_sum_of_the_rounded_line_nets(lines: list[tuple[Dec
     editor = Editor(
         currency="EUR", lines=[EditorLine(description="x", quantity=str(q), unit_price=str(p)) for q, p in lines]
     )
-    total = editor.net_total()
+    total = totals_of(editor).net_total
     assert total is not None
     assert total == sum((line.net("EUR") or Decimal(0) for line in editor.lines), Decimal(0))
     assert total == total.quantize(Decimal("0.01"))
+
+
+def test_each_line_is_taxed_at_its_rate_and_the_totals_add_up_to_gross() -> None:
+    editor = Editor(
+        currency="EUR",
+        lines=[
+            EditorLine(description="Bolts", quantity="3", unit_price="3.35", tax_rate="20"),  # 10.05 → 2.01
+            EditorLine(description="Books", quantity="1", unit_price="10.00", tax_rate=""),  # empty: 0 %
+        ],
+    )
+    totals = totals_of(editor)
+    assert (totals.net_total, totals.tax_total, totals.gross_total) == (
+        Decimal("20.05"),
+        Decimal("2.01"),
+        Decimal("22.06"),
+    )
+    assert [line["tax_rate"] for line in editor.api_body()["lines"]] == ["20", "0"]
+
+
+def test_a_prefilled_line_takes_its_order_lines_tax_rate() -> None:
+    order = {**ORDER, "lines": [{**ORDER["lines"][0], "tax_rate": "20.00"}]}
+    assert [line.tax_rate for line in Editor.from_order(order).lines] == ["20"]
+
+
+@pytest.mark.parametrize("typed", ["-1", "100.01", "twenty", "NaN"])
+def test_a_tax_rate_outside_0_to_100_is_named_before_the_api_is_asked(typed: str) -> None:
+    editor = Editor(
+        currency="EUR",
+        number="INV-1",
+        lines=[EditorLine(description="Bolts", quantity="1", unit_price="1", tax_rate=typed)],
+    )
+    assert set(editor.problems(issue_date_required=False)) == {"lines.0.tax_rate"}
+    assert editor.totals() is None

@@ -27,11 +27,12 @@ def test_what_is_not_a_plain_decimal_is_refused_rather_than_guessed(typed: str) 
 
 @given(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999999.99"), places=2))
 def test_the_prefilled_amount_due_is_taken_back_as_it_was(due: Decimal) -> None:
-    invoice = {"net_total": str(due), "paid_total": "0.00"}
+    invoice = {"net_total": str(due), "gross_total": str(due), "paid_total": "0.00", "balance_due": str(due)}
     assert paid_amount(str(amount_due(invoice))) == due
 
 
-def test_the_amount_due_is_the_total_less_what_was_paid_and_never_below_nothing() -> None:
-    assert amount_due({"net_total": "106.00", "paid_total": "6.00"}) == Decimal("100.00")
-    assert amount_due({"net_total": "106.00", "paid_total": "106.00"}) == Decimal("0")
-    assert amount_due({"net_total": "10.00", "gross_total": "12.10", "paid_total": "0"}) == Decimal("12.10")
+def test_the_amount_due_is_the_invoices_balance_due_and_never_below_nothing() -> None:
+    assert amount_due({"gross_total": "106.00", "paid_total": "6.00", "balance_due": "100.00"}) == Decimal("100.00")
+    assert amount_due({"gross_total": "106.00", "paid_total": "106.00", "balance_due": "0.00"}) == Decimal("0")
+    assert amount_due({"net_total": "10.00", "gross_total": "12.10", "balance_due": "12.10"}) == Decimal("12.10")
+    assert amount_due({"balance_due": "-0.01"}) == Decimal("0")

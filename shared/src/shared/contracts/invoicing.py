@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.contracts.base import DecimalStr, EventPayload
+from shared.contracts.base import BalanceDue, DecimalStr, EventPayload, GrossTotal, LineTaxAmount, LineTaxRate, TaxTotal
 from shared.contracts.conversation import AttachmentAdded, CommentAdded
 
 INVOICES_TOPIC = "invoicing.invoice.v1"
@@ -27,6 +27,8 @@ class InvoiceLineState(BaseModel):
     quantity: DecimalStr
     unit_price: DecimalStr
     net_amount: DecimalStr
+    tax_rate: LineTaxRate
+    tax_amount: LineTaxAmount
 
 
 class PaymentState(BaseModel):
@@ -52,10 +54,13 @@ class InvoiceSnapshot(EventPayload):
     submission: int
     submitted_at: datetime | None = None
     net_total: DecimalStr
+    tax_total: TaxTotal
+    gross_total: GrossTotal
     lines: list[InvoiceLineState]
     approver_id: UUID | None = None
     rejection_reason: str | None = None
     paid_total: DecimalStr
+    balance_due: BalanceDue
     payments: list[PaymentState] = []
     revision: int
     initiator_id: UUID | None = None

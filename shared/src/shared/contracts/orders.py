@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.contracts.base import DecimalStr, EventPayload
+from shared.contracts.base import DecimalStr, EventPayload, GrossTotal, LineTaxAmount, LineTaxRate, TaxTotal
 from shared.contracts.conversation import AttachmentAdded, CommentAdded
 
 PURCHASE_ORDERS_TOPIC = "orders.purchase-order.v1"
@@ -31,6 +31,8 @@ class PurchaseOrderLineState(BaseModel):
     net_amount: DecimalStr
     invoiced_quantity: DecimalStr
     remaining_quantity: DecimalStr
+    tax_rate: LineTaxRate
+    tax_amount: LineTaxAmount
 
 
 class TermsWarning(BaseModel):
@@ -65,6 +67,8 @@ class PurchaseOrderSnapshot(EventPayload):
     status: PurchaseOrderStatus
     initiator_id: UUID
     net_total: DecimalStr
+    tax_total: TaxTotal
+    gross_total: GrossTotal
     lines: list[PurchaseOrderLineState]
     created_at: datetime
     submitted_at: datetime | None = None

@@ -12,20 +12,22 @@ from __future__ import annotations
 
 from shared.contracts.orders import PurchaseOrderSnapshot
 from shared.documents import Column, PrintedDocument, amount_text, render_pdf
+from shared.taxes import rate_text, tax_summary
 
 COLUMNS = (
     Column("#", 10),
-    Column("SKU", 30),
-    Column("Description", 62),
+    Column("SKU", 26),
+    Column("Description", 52),
     Column("Qty", 20, align_right=True),
-    Column("Unit", 15),
+    Column("Unit", 14),
     Column("Unit price", 25, align_right=True),
+    Column("Tax", 15, align_right=True),
     Column("Net", 28, align_right=True),
 )
 
 
 def purchase_order_document(po: PurchaseOrderSnapshot) -> PrintedDocument:
-    """What the printed order shows: parties, status, dates, lines and the net total."""
+    """What the printed order shows: parties, status, dates, lines, the tax per rate and the totals."""
     return PrintedDocument(
         title=f"Purchase order {po.number}",
         details=(
@@ -41,15 +43,21 @@ def purchase_order_document(po: PurchaseOrderSnapshot) -> PrintedDocument:
             (
                 str(line.line_no),
                 line.sku or "",
-                line.description[:40],
+                line.description[:34],
                 f"{line.quantity:,}",
                 line.unit or "",
                 amount_text(line.unit_price),
+                rate_text(line.tax_rate),
                 amount_text(line.net_amount),
             )
             for line in po.lines
         ),
-        totals=((f"Net total ({po.currency})", po.net_total),),
+        tax_summary=tax_summary(po.lines, po.currency),
+        totals=(
+            (f"Net total ({po.currency})", po.net_total),
+            (f"Tax ({po.currency})", po.tax_total),
+            (f"Gross total ({po.currency})", po.gross_total),
+        ),
     )
 
 

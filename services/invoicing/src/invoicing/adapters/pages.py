@@ -37,10 +37,10 @@ def invoice_document(
 ) -> Any:
     """The JSON ``invoice_model`` writes for an invoice row, with its lines, payments and verdict.
 
-    Its values are those the repository loads: the stored columns (``net_total`` is stored by
+    Its values are those the repository loads: the stored columns (the totals are stored by
     ``save`` from the lines), the supplier's name from the directory, the verdict as it was
-    stored, payments in the order they were made, and the paid total as ``Invoice.paid_total``
-    computes it."""
+    stored, payments in the order they were made, and the paid total and balance due as
+    ``Invoice.paid_total`` and ``balance_due`` compute them."""
     invoice, line, payment = invoices.c, invoice_lines.c, payments.c
     line_document = json_object(
         line_model,
@@ -52,6 +52,8 @@ def invoice_document(
             "quantity": decimal(line.quantity),
             "unit_price": decimal(line.unit_price),
             "net_amount": decimal(line.net_amount),
+            "tax_rate": decimal(line.tax_rate),
+            "tax_amount": decimal(line.tax_amount),
         },
     )
     payment_document = json_object(
@@ -61,7 +63,9 @@ def invoice_document(
     paid = select(json_array(payment_document, order_by=(payment.paid_at, payment.id))).where(
         payment.invoice_id == invoice.id
     )
-    paid_total = select(money(func.coalesce(func.sum(payment.amount), literal_column("0")), invoice.currency)).where(
+    paid_sum = func.coalesce(func.sum(payment.amount), literal_column("0"))
+    paid_total = select(money(paid_sum, invoice.currency)).where(payment.invoice_id == invoice.id)
+    balance_due = select(money(invoice.gross_total - paid_sum, invoice.currency)).where(
         payment.invoice_id == invoice.id
     )
     return json_object(
@@ -78,6 +82,8 @@ def invoice_document(
             "currency": invoice.currency,
             "issue_date": invoice.issue_date,
             "net_total": decimal(invoice.net_total),
+            "tax_total": decimal(invoice.tax_total),
+            "gross_total": decimal(invoice.gross_total),
             "lines": lines.scalar_subquery(),
             "submission": invoice.submission,
             "submitted_at": instant(invoice.submitted_at),
@@ -86,6 +92,7 @@ def invoice_document(
             "rejection_reason": invoice.rejection_reason,
             "payments": paid.scalar_subquery(),
             "paid_total": paid_total.scalar_subquery(),
+            "balance_due": balance_due.scalar_subquery(),
             "created_by_buyer": invoice.created_by_buyer,
             "created_at": instant(invoice.created_at),
             "updated_at": instant(invoice.updated_at),

@@ -13,12 +13,17 @@ from invoicing.domain.events import invoice_state
 from invoicing.domain.model import Invoice
 from shared.contracts.invoicing import InvoiceSnapshot
 from shared.documents import Column, PrintedDocument, amount_text, render_pdf
+from shared.taxes import rate_text, tax_summary
+
+# An invoice that is owed: its payments and balance due are printed (a draft owes nothing yet).
+PAYABLE_OR_PAID = frozenset({"approved", "partly_paid", "paid"})
 
 COLUMNS = (
     Column("#", 10),
-    Column("Description", 92),
+    Column("Description", 77),
     Column("Qty", 25, align_right=True),
     Column("Unit price", 28, align_right=True),
+    Column("Tax", 15, align_right=True),
     Column("Net", 35, align_right=True),
 )
 
@@ -30,11 +35,16 @@ def invoice_document(
     supplier_name: str | None,
     delivery_date: date | None = None,
 ) -> PrintedDocument:
-    """The invoice as both sides see it: parties, PO, dates, status, lines and totals (with what
-    is paid and left to pay once a payment is recorded)."""
-    totals = [(f"Net total ({invoice.currency})", invoice.net_total)]
-    if invoice.payments:
-        totals += [("Paid", invoice.paid_total), ("Left to pay", invoice.net_total - invoice.paid_total)]
+    """The invoice as both sides see it: parties, PO, dates, status, lines, the tax per rate and the
+    totals (with what is paid and the balance due once a payment is recorded)."""
+    currency = invoice.currency
+    totals = [
+        (f"Net total ({currency})", invoice.net_total),
+        (f"Tax ({currency})", invoice.tax_total),
+        (f"Gross total ({currency})", invoice.gross_total),
+    ]
+    if invoice.payments or invoice.status in PAYABLE_OR_PAID:
+        totals += [(f"Paid ({currency})", invoice.paid_total), (f"Balance due ({currency})", invoice.balance_due)]
     return PrintedDocument(
         title=f"Invoice {invoice.number}",
         details=(
@@ -50,13 +60,15 @@ def invoice_document(
         rows=tuple(
             (
                 str(line.line_no),
-                line.description[:55],
+                line.description[:46],
                 f"{line.quantity:,}",
                 amount_text(line.unit_price),
+                rate_text(line.tax_rate),
                 amount_text(line.net_amount),
             )
             for line in invoice.lines
         ),
+        tax_summary=tax_summary(invoice.lines, invoice.currency),
         totals=tuple(totals),
     )
 

@@ -38,6 +38,8 @@ def _to_domain(row: Row) -> PurchaseOrder:
             description=line["description"],
             quantity=Decimal(line["quantity"]),
             unit_price=Decimal(line["unit_price"]),
+            # Absent from the snapshots of orders written before taxes: untaxed.
+            tax_rate=Decimal(line.get("tax_rate", 0)),
         )
         for line in row.lines
     )

@@ -31,7 +31,9 @@ from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
 from shared.db import caller_scope
 from shared.fields import made_of, values_of
 
-_ROW_FIELDS = [c.name for c in invoices.c if c.name not in ("matching", "net_total")]
+# Stored for lists and queries, computed by the invoice from its lines: never loaded into it.
+_TOTALS = ("net_total", "tax_total", "gross_total")
+_ROW_FIELDS = [c.name for c in invoices.c if c.name not in ("matching", *_TOTALS)]
 # The verdict as the ``matching`` column keeps it: the JSON of the verdict the API shows (earlier
 # rows also hold the event's other fields, which loading ignores).
 _VERDICT = TypeAdapter(Verdict)
@@ -186,7 +188,7 @@ class InvoiceRepository:
 
     async def save(self, invoice: Invoice) -> None:
         values = {name: getattr(invoice, name) for name in _ROW_FIELDS}
-        values["net_total"] = invoice.net_total
+        values.update(vars(invoice.totals))
         values["matching"] = _VERDICT.dump_python(invoice.matching, mode="json") if invoice.matching else None
         try:
             invoice.supplier_name = (await self._session.execute(_UPSERT, values)).scalar_one()

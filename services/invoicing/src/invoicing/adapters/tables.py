@@ -41,6 +41,8 @@ invoices = Table(
     Column("currency", String(3), nullable=False),
     Column("status", String(20), nullable=False),
     Column("net_total", Numeric, nullable=False),
+    Column("tax_total", Numeric, nullable=False),
+    Column("gross_total", Numeric, nullable=False),
     Column("submission", Integer, nullable=False),
     Column("submitted_at", DateTime(timezone=True)),
     Column("approver_id", Uuid),
@@ -85,6 +87,8 @@ invoice_lines = Table(
     Column("quantity", Numeric, nullable=False),
     Column("unit_price", Numeric, nullable=False),
     Column("net_amount", Numeric, nullable=False),
+    Column("tax_rate", Numeric, nullable=False),
+    Column("tax_amount", Numeric, nullable=False),
 )
 
 payments = Table(

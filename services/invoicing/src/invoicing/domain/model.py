@@ -20,6 +20,7 @@ from invoicing.domain.payments import Payment, new_payment, not_payable
 from invoicing.domain.read_models import PurchaseOrder
 from invoicing.domain.status import Status
 from invoicing.domain.verdicts import Verdict
+from shared import taxes
 from shared.contracts.base import EventPayload
 from shared.contracts.invoicing import (
     InvoiceApprovalRequested,
@@ -96,16 +97,30 @@ class Invoice:
         )
 
     @property
+    def totals(self) -> taxes.Totals:
+        return taxes.totals(self.lines, self.currency)
+
+    @property
     def net_total(self) -> Decimal:
-        return round_money(sum((line.net_amount for line in self.lines), Decimal(0)), self.currency)
+        return self.totals.net_total
+
+    @property
+    def tax_total(self) -> Decimal:
+        return self.totals.tax_total
+
+    @property
+    def gross_total(self) -> Decimal:
+        """What the buyer owes for the invoice: payments go up to it."""
+        return self.totals.gross_total
 
     @property
     def paid_total(self) -> Decimal:
         return round_money(sum((p.amount for p in self.payments), Decimal(0)), self.currency)
 
     @property
-    def unpaid(self) -> Decimal:
-        return self.net_total - self.paid_total
+    def balance_due(self) -> Decimal:
+        """What is left to pay: the gross total less the payments."""
+        return self.gross_total - self.paid_total
 
     def edit(self, changes: dict[str, Any], po: PurchaseOrder, now: datetime) -> None:
         """Change ``number``, ``issue_date`` or ``lines`` (drafts, replacing all lines) while draft or rejected."""
@@ -173,9 +188,9 @@ class Invoice:
     def record_payment(self, amount: Decimal, now: datetime) -> Payment:
         if self.status not in PAYABLE:
             raise not_payable(self.number, self.status)
-        payment = new_payment(amount, unpaid=self.unpaid, currency=self.currency, now=now)
+        payment = new_payment(amount, balance_due=self.balance_due, currency=self.currency, now=now)
         self.payments.append(payment)
-        self.status = Status.paid if self.unpaid == 0 else Status.partly_paid
+        self.status = Status.paid if self.balance_due == 0 else Status.partly_paid
         self._touch(now)
         self.events.append(InvoicePaymentRecorded(**invoice_state(self), payment=payment_state(payment)))
         return payment

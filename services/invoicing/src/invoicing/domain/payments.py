@@ -19,16 +19,16 @@ class Payment:
     paid_at: datetime
 
 
-def new_payment(amount: Decimal, *, unpaid: Decimal, currency: str, now: datetime) -> Payment:
-    """A payment of ``amount`` when it fits in what is ``unpaid``; refused otherwise."""
+def new_payment(amount: Decimal, *, balance_due: Decimal, currency: str, now: datetime) -> Payment:
+    """A payment of ``amount`` when it fits in the ``balance_due``; refused otherwise."""
     if not amount.is_finite() or amount <= 0 or round_money(amount, currency) != amount:
         raise InvalidInvoice(
             "a payment is a positive amount in the currency's minor unit",
             errors=[{"field": "amount", "message": f"a positive amount of {currency}"}],
         )
-    if amount > unpaid:
+    if amount > balance_due:
         raise PaymentExceedsTotal(
-            f"a payment of {amount} {currency} exceeds what is left to pay on the invoice ({unpaid} {currency})"
+            f"a payment of {amount} {currency} exceeds the balance due on the invoice ({balance_due} {currency})"
         )
     return Payment(payment_id=uuid4(), amount=amount, paid_at=now)
 

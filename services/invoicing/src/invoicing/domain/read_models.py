@@ -23,6 +23,7 @@ class PurchaseOrderLine:
     description: str
     quantity: Decimal
     unit_price: Decimal
+    tax_rate: Decimal = ZERO
 
 
 @dataclass(frozen=True)

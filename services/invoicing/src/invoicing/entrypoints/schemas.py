@@ -16,10 +16,15 @@ from shared.contracts.base import DecimalStr
 from shared.contracts.invoicing import InvoiceStatus
 from shared.contracts.matching import VerdictFigures
 from shared.fields import made_of
+from shared.taxes import MAX_TAX_RATE, TAX_RATE_DECIMALS
 
 InvoiceNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 Quantity = Annotated[Decimal, Field(gt=0, max_digits=20, decimal_places=6)]
 UnitPrice = Annotated[Decimal, Field(ge=0, max_digits=20, decimal_places=6)]
+TaxRate = Annotated[
+    Decimal,
+    Field(ge=0, le=MAX_TAX_RATE, max_digits=8, decimal_places=TAX_RATE_DECIMALS, description="percent, 0 allowed"),
+]
 
 
 class LineIn(BaseModel):
@@ -31,9 +36,12 @@ class LineIn(BaseModel):
     )
     quantity: Quantity
     unit_price: UnitPrice
+    tax_rate: TaxRate | None = Field(None, description="omitted: the PO line's rate (a new item: 0)")
 
     def draft(self) -> LineDraft:
-        return LineDraft(self.purchase_order_line_id, self.quantity, self.unit_price, self.description or None)
+        return LineDraft(
+            self.purchase_order_line_id, self.quantity, self.unit_price, self.description or None, self.tax_rate
+        )
 
 
 class InvoiceCreate(BaseModel):
@@ -82,6 +90,8 @@ class LineOut(BaseModel):
     quantity: DecimalStr
     unit_price: DecimalStr
     net_amount: DecimalStr
+    tax_rate: DecimalStr
+    tax_amount: DecimalStr
 
 
 class PaymentOut(BaseModel):
@@ -106,6 +116,8 @@ class InvoiceOut(BaseModel):
     currency: str
     issue_date: date | None
     net_total: DecimalStr
+    tax_total: DecimalStr
+    gross_total: DecimalStr = Field(description="net_total + tax_total: what payments go up to")
     lines: list[LineOut]
     submission: int
     submitted_at: datetime | None
@@ -114,6 +126,7 @@ class InvoiceOut(BaseModel):
     rejection_reason: str | None
     payments: list[PaymentOut]
     paid_total: DecimalStr
+    balance_due: DecimalStr = Field(description="gross_total less the payments: what is left to pay")
     created_by_buyer: bool = Field(description="written by the buyer's staff while the supplier portal was off")
     created_at: datetime
     updated_at: datetime

@@ -19,6 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from notifier.domain.headers import header_text, single_address
 from notifier.domain.messages import EmailDraft, format_day, format_money, format_quantity
+from shared.taxes import rate_text
 
 
 def message_id_for(email_id: UUID, sender: str) -> str:
@@ -38,7 +39,7 @@ class EmailRenderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self._env.filters.update(money=format_money, quantity=format_quantity, day=format_day)
+        self._env.filters.update(money=format_money, quantity=format_quantity, day=format_day, rate=rate_text)
 
     def page_url(self, page: str) -> str:
         """The absolute address of a page of the web portal (a path of ``notifier.domain.pages``)."""

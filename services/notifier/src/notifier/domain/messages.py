@@ -139,7 +139,7 @@ def invoice_decided(invoice: InvoiceApproved | InvoiceRejected, supplier: Suppli
 def payment_recorded(invoice: InvoicePaymentRecorded, supplier: SupplierContact) -> EmailDraft:
     paid_in_full = invoice.status == "paid"
     state = "Paid" if paid_in_full else "Partly paid"
-    outstanding = round_money(max(invoice.net_total - invoice.paid_total, Decimal(0)), invoice.currency)
+    balance_due = round_money(max(invoice.balance_due, Decimal(0)), invoice.currency)
     return EmailDraft(
         template="invoice_payment",
         recipient=supplier.email,
@@ -149,7 +149,7 @@ def payment_recorded(invoice: InvoicePaymentRecorded, supplier: SupplierContact)
             "supplier_name": supplier.name,
             "payment_state": state,
             "paid_in_full": paid_in_full,
-            "outstanding": outstanding,
+            "balance_due": balance_due,
         },
         page=invoice_page(invoice.invoice_id),
     )

@@ -34,7 +34,7 @@ from shared.pagination import keyset_after_cursor
 def order_document(order_model: type[BaseModel], line_model: type[BaseModel]) -> Any:
     """The JSON ``order_model`` writes for an order of ``joined_organisations()`` with its lines as ``line_model``.
 
-    Its values are those ``_order`` and ``_line`` load: the stored columns (``net_total`` is
+    Its values are those ``_order`` and ``_line`` load: the stored columns (the totals are
     stored by ``save`` from the lines), the buyer's name, the remaining quantity as
     ``remaining_quantity`` computes it (never below zero)."""
     po, line = purchase_orders.c, purchase_order_lines.c
@@ -49,6 +49,8 @@ def order_document(order_model: type[BaseModel], line_model: type[BaseModel]) ->
             "quantity": decimal(line.quantity),
             "unit_price": decimal(line.unit_price),
             "net_amount": decimal(line.net_amount),
+            "tax_rate": decimal(line.tax_rate),
+            "tax_amount": decimal(line.tax_amount),
             "invoiced_quantity": decimal(line.invoiced_quantity),
             "remaining_quantity": decimal(func.greatest(line.quantity - line.invoiced_quantity, literal_column("0"))),
         },
@@ -72,6 +74,8 @@ def order_document(order_model: type[BaseModel], line_model: type[BaseModel]) ->
             "delivery_date": po.delivery_date,
             "initiator_id": po.initiator_id,
             "net_total": decimal(po.net_total),
+            "tax_total": decimal(po.tax_total),
+            "gross_total": decimal(po.gross_total),
             "lines": lines,
             "warnings": stored_list(TermsWarning, po.warnings),
             "created_at": instant(po.created_at),

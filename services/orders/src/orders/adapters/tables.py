@@ -44,6 +44,8 @@ purchase_orders = Table(
     Column("status", String(20), nullable=False),
     Column("initiator_id", Uuid, nullable=False),
     Column("net_total", Numeric, nullable=False),
+    Column("tax_total", Numeric, nullable=False),
+    Column("gross_total", Numeric, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("submitted_at", DateTime(timezone=True)),
@@ -73,6 +75,8 @@ purchase_order_lines = Table(
     Column("unit_price", Numeric, nullable=False),
     Column("net_amount", Numeric, nullable=False),
     Column("invoiced_quantity", Numeric, nullable=False),
+    Column("tax_rate", Numeric, nullable=False),
+    Column("tax_amount", Numeric, nullable=False),
 )
 
 purchase_order_counters = counters_table("purchase_order_counters", metadata)

@@ -1,8 +1,9 @@
 """The purchase order as an XLSX workbook, from the same snapshot as the PDF and the events.
 
 One sheet: a header block (number, buyer, supplier, currency, delivery date, status), the
-lines as a table, and the net total. Quantities and amounts are numeric cells, so the buyer
-can compute with them; the delivery date is a date cell.
+lines as a table with their tax rates and taxes, the net, tax and gross totals, and the tax per
+rate. Quantities, rates and amounts are numeric cells, so the buyer can compute with them; the
+delivery date is a date cell.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from openpyxl.styles import Font
 
 from shared.contracts.orders import PurchaseOrderSnapshot
 from shared.money import minor_unit
+from shared.taxes import tax_summary
 
-LINE_HEADERS = ("#", "SKU", "Description", "Quantity", "Unit", "Unit price", "Net")
+LINE_HEADERS = ("#", "SKU", "Description", "Quantity", "Unit", "Unit price", "Net", "Tax rate (%)", "Tax")
+SUMMARY_HEADERS = ("Tax rate (%)", "Net", "Tax", "Gross")
 
 
 def _money_format(currency: str) -> str:
@@ -49,17 +52,38 @@ def render_purchase_order_xlsx(po: PurchaseOrderSnapshot) -> bytes:
         cell.font = bold
     for line in po.lines:
         sheet.append(
-            [line.line_no, line.sku, line.description, line.quantity, line.unit, line.unit_price, line.net_amount]
+            [
+                line.line_no,
+                line.sku,
+                line.description,
+                line.quantity,
+                line.unit,
+                line.unit_price,
+                line.net_amount,
+                line.tax_rate,
+                line.tax_amount,
+            ]
         )
         sheet.cell(row=sheet.max_row, column=7).number_format = money
-    sheet.append([None, None, None, None, None, f"Net total ({po.currency})", po.net_total])
-    total = sheet.max_row
-    sheet.cell(row=total, column=6).font = bold
-    sheet.cell(row=total, column=7).font = bold
-    sheet.cell(row=total, column=7).number_format = money
+        sheet.cell(row=sheet.max_row, column=9).number_format = money
+    for label, amount in (("Net total", po.net_total), ("Tax", po.tax_total), ("Gross total", po.gross_total)):
+        sheet.append([None, None, None, None, None, f"{label} ({po.currency})", amount])
+        total = sheet.max_row
+        sheet.cell(row=total, column=6).font = bold
+        sheet.cell(row=total, column=7).font = bold
+        sheet.cell(row=total, column=7).number_format = money
 
-    for column, width in zip("ABCDEFG", (16, 14, 40, 12, 8, 18, 14), strict=True):
-        sheet.column_dimensions[column].width = width
+    sheet.append([])
+    sheet.append(list(SUMMARY_HEADERS))
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    for band in tax_summary(po.lines, po.currency):
+        sheet.append([band.tax_rate, band.net_amount, band.tax_amount, band.gross_amount])
+        for amount_column in (2, 3, 4):
+            sheet.cell(row=sheet.max_row, column=amount_column).number_format = money
+
+    for letter, width in zip("ABCDEFGHI", (16, 14, 40, 12, 8, 18, 14, 12, 14), strict=True):
+        sheet.column_dimensions[letter].width = width
     output = BytesIO()
     workbook.save(output)
     return output.getvalue()

@@ -17,7 +17,7 @@ from orders.domain.lines import LineInput, PurchaseOrderLine, price_lines
 from shared.contracts.orders import FieldChange
 
 # The fields of a line the buyer writes, compared one by one.
-LINE_FIELDS = ("sku", "description", "unit", "quantity", "unit_price")
+LINE_FIELDS = ("sku", "description", "unit", "quantity", "unit_price", "tax_rate")
 
 
 def revised_lines(

@@ -1,7 +1,8 @@
 """Purchase order lines: what the buyer asks for, priced in the order's currency.
 
 A line's net amount is quantity × unit price rounded half-up to the currency's minor unit
-(``shared.money.line_net``); the order's net total is the sum of its line nets.
+(``shared.money.line_net``), its tax that net × its rate, rounded half-up (``shared.taxes``);
+the order's totals are the sums of its lines'.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from orders.domain.read_models import ZERO, remaining_quantity
 from shared.contracts.orders import PurchaseOrderLineState
 from shared.fields import values_of
 from shared.money import line_net
+from shared.taxes import MAX_TAX_RATE, line_tax
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class LineInput:
     unit_price: Decimal
     sku: str | None = None
     unit: str | None = None
+    tax_rate: Decimal = ZERO
     # On a revision: the line this input revises (None: a new line, or matched by position).
     line_id: UUID | None = None
 
@@ -43,6 +46,8 @@ class PurchaseOrderLine:
     sku: str | None = None
     unit: str | None = None
     invoiced_quantity: Decimal = ZERO
+    tax_rate: Decimal = ZERO
+    tax_amount: Decimal = ZERO
 
     @property
     def remaining_quantity(self) -> Decimal:
@@ -76,6 +81,9 @@ def price_lines(inputs: Sequence[LineInput], currency: str) -> list[PurchaseOrde
             raise _invalid(index, "unit_price", "unit price must not be negative")
         if not spec.description.strip():
             raise _invalid(index, "description", "a line needs a description")
+        if not spec.tax_rate.is_finite() or not ZERO <= spec.tax_rate <= MAX_TAX_RATE:
+            raise _invalid(index, "tax_rate", f"a tax rate is a percentage from 0 to {MAX_TAX_RATE}")
+        net_amount = line_net(spec.quantity, spec.unit_price, currency)
         lines.append(
             PurchaseOrderLine(
                 id=uuid4(),
@@ -83,9 +91,11 @@ def price_lines(inputs: Sequence[LineInput], currency: str) -> list[PurchaseOrde
                 description=spec.description,
                 quantity=spec.quantity,
                 unit_price=spec.unit_price,
-                net_amount=line_net(spec.quantity, spec.unit_price, currency),
+                net_amount=net_amount,
                 sku=spec.sku,
                 unit=spec.unit,
+                tax_rate=spec.tax_rate,
+                tax_amount=line_tax(net_amount, spec.tax_rate, currency),
             )
         )
     return lines

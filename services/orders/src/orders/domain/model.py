@@ -20,6 +20,7 @@ from orders.domain.lines import LineInput, PurchaseOrderLine, price_lines
 from orders.domain.read_models import ZERO, SupplierRecord
 from orders.domain.status import Status
 from orders.domain.terms import SupplierTerms, terms_warnings
+from shared import taxes
 from shared.contracts.base import EventPayload
 from shared.contracts.orders import (
     PurchaseOrderAcknowledged,
@@ -32,7 +33,6 @@ from shared.contracts.orders import (
     TermsWarning,
 )
 from shared.fields import values_of
-from shared.money import round_money
 
 FINAL_STATUSES = frozenset({Status.canceled, Status.closed})
 # Only an order the supplier has received and that is still open follows its invoices.
@@ -112,8 +112,20 @@ class PurchaseOrder:
         )
 
     @property
+    def totals(self) -> taxes.Totals:
+        return taxes.totals(self.lines, self.currency)
+
+    @property
     def net_total(self) -> Decimal:
-        return round_money(sum((line.net_amount for line in self.lines), ZERO), self.currency)
+        return self.totals.net_total
+
+    @property
+    def tax_total(self) -> Decimal:
+        return self.totals.tax_total
+
+    @property
+    def gross_total(self) -> Decimal:
+        return self.totals.gross_total
 
     @property
     def published(self) -> bool:

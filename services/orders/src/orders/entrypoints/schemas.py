@@ -15,6 +15,7 @@ from orders.domain.model import PurchaseOrder
 from shared.contracts.base import DecimalStr
 from shared.contracts.orders import PurchaseOrderStatus, TermsWarning
 from shared.fields import made_of
+from shared.taxes import MAX_TAX_RATE, TAX_RATE_DECIMALS
 
 StatusFilter = Literal["draft", "sent", "acknowledged", "partially_invoiced", "fully_invoiced", "canceled", "closed"]
 # A search in PO numbers: trimmed, then at most 50 characters (longer is refused, 422).
@@ -36,8 +37,11 @@ class LineIn(BaseModel):
     unit_price: Decimal = Field(ge=0, max_digits=18, decimal_places=6)
     sku: str | None = Field(None, max_length=100)
     unit: str | None = Field(None, max_length=30)
+    tax_rate: Decimal = Field(
+        Decimal(0), ge=0, le=MAX_TAX_RATE, max_digits=8, decimal_places=TAX_RATE_DECIMALS, description="percent"
+    )
 
-    @field_validator("quantity", "unit_price")
+    @field_validator("quantity", "unit_price", "tax_rate")
     @classmethod
     def _plain_notation(cls, value: Decimal) -> Decimal:
         return plain_decimal(value)
@@ -82,6 +86,8 @@ class LineOut(BaseModel):
     quantity: DecimalStr
     unit_price: DecimalStr
     net_amount: DecimalStr
+    tax_rate: DecimalStr
+    tax_amount: DecimalStr
     invoiced_quantity: DecimalStr
     remaining_quantity: DecimalStr
 
@@ -102,6 +108,8 @@ class PurchaseOrderOut(BaseModel):
     delivery_date: date | None
     initiator_id: UUID
     net_total: DecimalStr
+    tax_total: DecimalStr
+    gross_total: DecimalStr = Field(description="net_total + tax_total")
     lines: list[LineOut]
     warnings: list[TermsWarning]
     created_at: datetime

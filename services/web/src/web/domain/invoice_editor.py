@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from web.domain.lines import PricedLine, net_total, posted_lines
+from shared.taxes import Totals
+from web.domain.lines import PricedLine, line_totals, posted_lines, rate_problem
 from web.domain.numbers import plain_number, positive
 
 
@@ -21,6 +22,7 @@ class EditorLine(PricedLine):
     description: str
     quantity: str
     unit_price: str
+    tax_rate: str = "0"
     # The order line it bills, or "" for a new item (the buyer must approve those).
     purchase_order_line_id: str = ""
     # What the order says of that line, for reference beside the fields.
@@ -49,6 +51,7 @@ class Editor:
                     description=str(line.get("description") or ""),
                     quantity=plain_number(line.get("remaining_quantity")),
                     unit_price=plain_number(line.get("unit_price"), 2),
+                    tax_rate=plain_number(line.get("tax_rate") or "0"),
                     purchase_order_line_id=str(line["id"]),
                 ),
                 line,
@@ -68,6 +71,7 @@ class Editor:
                 description=str(line.get("description") or ""),
                 quantity=plain_number(line.get("quantity")),
                 unit_price=plain_number(line.get("unit_price"), 2),
+                tax_rate=plain_number(line.get("tax_rate") or "0"),
                 purchase_order_line_id=po_line,
             )
             lines.append(_order_reference(edited, by_id[po_line]) if po_line in by_id else edited)
@@ -88,6 +92,7 @@ class Editor:
                 description=typed("description"),
                 quantity=typed("quantity"),
                 unit_price=typed("unit_price"),
+                tax_rate=typed("tax_rate"),
                 purchase_order_line_id=po_line if po_line in by_id or not by_id else "",
             )
             if po_line in by_id:
@@ -106,9 +111,9 @@ class Editor:
     def without_line(self, index: int) -> Editor:
         return replace(self, lines=[line for i, line in enumerate(self.lines) if i != index])
 
-    def net_total(self) -> Decimal | None:
-        """The sum of the line nets; None while a line has no valid number yet."""
-        return net_total(self.lines, self.currency)
+    def totals(self) -> Totals | None:
+        """Net, tax and gross totals of the lines; None while a line has no valid number yet."""
+        return line_totals(self.lines, self.currency)
 
     def problems(self, *, issue_date_required: bool) -> dict[str, str]:
         """What the person must fix before the API is asked, by field name as the API spells it."""
@@ -123,6 +128,8 @@ class Editor:
             amounts = line.amounts()
             if line.new_item and not line.description.strip():
                 found[f"lines.{index}.description"] = "Describe the new item."
+            if problem := rate_problem(line):
+                found[f"lines.{index}.tax_rate"] = problem
             if amounts is None:
                 try:
                     Decimal(line.quantity.strip())
@@ -149,6 +156,7 @@ class Editor:
                     "description": line.description.strip(),
                     "quantity": line.quantity.strip(),
                     "unit_price": line.unit_price.strip(),
+                    "tax_rate": line.tax_rate.strip() or "0",
                 }
                 for line in self.lines
             ],

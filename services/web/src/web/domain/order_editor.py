@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from typing import Any
 
-from web.domain.lines import PricedLine, net_total, posted_lines
+from shared.taxes import Totals
+from web.domain.lines import PricedLine, line_totals, posted_lines, rate_problem
 from web.domain.numbers import finite_decimal, plain_number, positive
 
 
@@ -25,6 +25,7 @@ class OrderLine(PricedLine):
     unit: str = ""
     quantity: str = "1"
     unit_price: str = ""
+    tax_rate: str = "0"
     # The order line this one revises; "" for a line added in this edit.
     line_id: str = ""
 
@@ -40,6 +41,7 @@ class OrderLine(PricedLine):
             "description": self.description.strip(),
             "quantity": self.quantity.strip(),
             "unit_price": self.unit_price.strip(),
+            "tax_rate": self.tax_rate.strip() or "0",
             "sku": self.sku.strip() or None,
             "unit": self.unit.strip() or None,
         }
@@ -69,6 +71,7 @@ class OrderEditor:
                 unit=str(line.get("unit") or ""),
                 quantity=plain_number(line.get("quantity")),
                 unit_price=plain_number(line.get("unit_price"), 2),
+                tax_rate=plain_number(line.get("tax_rate") or "0"),
                 line_id=str(line.get("id") or ""),
             )
             for line in order.get("lines", [])
@@ -91,6 +94,7 @@ class OrderEditor:
                 unit=typed("unit"),
                 quantity=typed("quantity"),
                 unit_price=typed("unit_price"),
+                tax_rate=typed("tax_rate"),
                 line_id=typed("id") if typed("id") in known_line_ids else "",
             )
             for typed in posted_lines(form)
@@ -111,9 +115,9 @@ class OrderEditor:
     def without_untouched_lines(self) -> OrderEditor:
         return replace(self, lines=[line for line in self.lines if not line.untouched])
 
-    def net_total(self) -> Decimal | None:
-        """The sum of the line nets; None while a line has no valid number yet."""
-        return net_total(self.lines, self.currency)
+    def totals(self) -> Totals | None:
+        """Net, tax and gross totals of the lines; None while a line has no valid number yet."""
+        return line_totals(self.lines, self.currency)
 
     def problems(self, *, had_delivery_date: bool = False) -> dict[str, str]:
         """What the person must fix before the API is asked, by field name as the API spells it.
@@ -137,6 +141,8 @@ class OrderEditor:
                 found[f"lines.{index}.unit_price"] = "Enter a price, like 49.90."
             elif price < 0:
                 found[f"lines.{index}.unit_price"] = "The price cannot be negative."
+            if problem := rate_problem(line):
+                found[f"lines.{index}.tax_rate"] = problem
         return found
 
     def create_body(self) -> dict[str, Any]:

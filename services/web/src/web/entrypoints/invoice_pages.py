@@ -25,7 +25,6 @@ from web.entrypoints.rendering import (
     INVOICE_STATUS_WORDS,
     FormErrors,
     list_page,
-    money,
     post_one_field,
     render,
 )
@@ -98,7 +97,6 @@ def _editor_page(
     invoice: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    total = editor.net_total()
     return render(
         request,
         "invoice_form.html",
@@ -109,7 +107,7 @@ def _editor_page(
         action=action,
         errors=errors or FormErrors(),
         issue_date_required=issue_date_required,
-        net_total=money(total) if total is not None else "",
+        totals=editor.totals(),
     )
 
 
@@ -127,12 +125,10 @@ async def new_invoice(request: Request, session: CurrentSession, api: Api, purch
 
 @router.get("/invoices/editor/totals", response_class=HTMLResponse)
 async def editor_totals(request: Request, session: CurrentSession, currency: str = "EUR") -> HTMLResponse:
-    """The net total of the lines as typed so far (htmx asks while the person types)."""
+    """The totals of the lines as typed so far (htmx asks while the person types)."""
     editor = Editor.from_form(request.query_params, currency[:3] or "EUR")
-    total = editor.net_total()
-    net_total = money(total) if total is not None else ""
     # Each line's net goes with it (out of band): the page shows what the person typed, priced.
-    return render(request, "partials/invoice_totals.html", net_total=net_total, editor=editor, oob=True)
+    return render(request, "partials/invoice_totals.html", totals=editor.totals(), editor=editor, oob=True)
 
 
 async def _save(
@@ -270,9 +266,8 @@ def paid_amount(typed: str) -> Decimal | None:
 
 
 def amount_due(invoice: dict[str, Any]) -> Decimal:
-    """What remains to be paid: the invoice's total less what was paid (never below nothing)."""
-    total = Decimal(str(invoice.get("gross_total") or invoice.get("net_total") or "0"))
-    return max(total - Decimal(str(invoice.get("paid_total") or "0")), Decimal("0"))
+    """What remains to be paid: the invoice's balance due (never below nothing)."""
+    return max(Decimal(str(invoice.get("balance_due") or "0")), Decimal("0"))
 
 
 def _done_message(done: str, status: str) -> str:

@@ -18,7 +18,7 @@ from web.domain.sessions import WebSession
 from web.entrypoints.deps import Api, CheckedForm, CurrentSession
 from web.entrypoints.editors import editor_refusal, line_button, next_step, own_checks
 from web.entrypoints.order_pages import CHANGEABLE, may_manage
-from web.entrypoints.rendering import FormErrors, money, render, uuid_or_empty
+from web.entrypoints.rendering import FormErrors, render, uuid_or_empty
 from web.entrypoints.supplier_choice import active, all_suppliers
 
 router = APIRouter(tags=["purchase orders"])
@@ -41,10 +41,10 @@ async def new_order(request: Request, session: CurrentSession, api: Api, supplie
 
 @router.get("/purchase-orders/editor/totals", response_class=HTMLResponse)
 async def editor_totals(request: Request, session: CurrentSession) -> HTMLResponse:
-    """The net per line and the net total of the lines as typed so far (htmx asks while the person types)."""
+    """The net per line and the totals of the lines as typed so far (htmx asks while the person types)."""
     editor = OrderEditor.from_form(request.query_params)
     editor.currency = editor.currency[:3]
-    return render(request, "partials/invoice_totals.html", editor=editor, net_total=_total(editor), oob=True)
+    return render(request, "partials/invoice_totals.html", editor=editor, totals=editor.totals(), oob=True)
 
 
 @router.get("/purchase-orders/editor/currency", response_class=HTMLResponse)
@@ -68,11 +68,6 @@ async def _supplier(api: GatewayApi, supplier_id: str) -> dict[str, Any] | None:
             return None
         raise
     return found
-
-
-def _total(editor: OrderEditor) -> str:
-    total = editor.net_total()
-    return money(total) if total is not None else ""
 
 
 def _editor_page(
@@ -99,7 +94,7 @@ def _editor_page(
         errors=errors or FormErrors(),
         lines_locked=order is not None and not lines_may_change(order),
         supplier_currency=supplier_currency,
-        net_total=_total(editor),
+        totals=editor.totals(),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -12,8 +13,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from shared.taxes import TaxBand, rate_text, tax_summary
 from web.adapters.gateway_api import ApiProblem, GatewayApi
 from web.domain.accounts import switch_action
+from web.domain.lines import PricedAmounts
 
 if TYPE_CHECKING:
     from web.entrypoints.supplier_choice import SupplierFilter
@@ -86,6 +89,25 @@ def quantity(value: Any) -> str:
     return text.rstrip(".") or "0"
 
 
+def rate(value: Any) -> str:
+    """A tax rate as people write it (``20 %``); empty or not a number: as it came."""
+    if value is None or value == "":
+        return ""
+    if (amount := _number(value)) is None:
+        return str(value)
+    return rate_text(amount)
+
+
+def tax_bands(document: Mapping[str, Any]) -> list[TaxBand]:
+    """The tax per rate of an order's or an invoice's lines as the API answered them."""
+    lines = [
+        PricedAmounts(*(Decimal(str(line[name])) for name in ("net_amount", "tax_rate", "tax_amount")))
+        for line in document.get("lines") or []
+        if "tax_rate" in line
+    ]
+    return tax_summary(lines, str(document.get("currency") or "EUR"))
+
+
 def day(value: Any) -> str:
     """An ISO date or time as a date people read (``15 Jun 2027``)."""
     if not value:
@@ -125,7 +147,7 @@ def changed_line(line: dict[str, Any]) -> bool:
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 # The templates do not change while the process runs: no file check on every page.
 templates.env.auto_reload = False
-templates.env.filters.update(money=money, quantity=quantity, day=day, moment=moment, file_size=file_size)
+templates.env.filters.update(money=money, quantity=quantity, rate=rate, day=day, moment=moment, file_size=file_size)
 templates.env.tests.update(changed_line=changed_line)
 templates.env.globals.update(
     INVOICE_STATUS_WORDS=INVOICE_STATUS_WORDS,
@@ -133,6 +155,7 @@ templates.env.globals.update(
     RFP_STATUS_WORDS=RFP_STATUS_WORDS,
     PROPOSAL_STATUS_WORDS=PROPOSAL_STATUS_WORDS,
     REASON_WORDS=REASON_WORDS,
+    tax_bands=tax_bands,
 )
 
 

@@ -4,7 +4,7 @@ their count by status, and one as a document."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +19,11 @@ from shared.json_documents import PageItem
 from shared.uploads import ExportedFile
 
 EXPORT_FORMATS = ("pdf",)
+
+
+def today() -> date:
+    """The day (UTC) against which due dates are read."""
+    return datetime.now(UTC).date()
 
 
 async def get_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -> Invoice:
@@ -37,9 +42,11 @@ async def list_invoices(
     after: tuple[datetime, UUID] | None,
     supplier_id: UUID | None = None,
     waiting_for_me: bool = False,
+    overdue: bool | None = None,
 ) -> Sequence[PageItem]:
     """A page of the invoices the caller sees, each as ``document`` (``invoice_document``) writes it;
-    ``waiting_for_me``: the held ones routed to the caller for a decision, the longest waiting first."""
+    ``waiting_for_me``: the held ones routed to the caller for a decision, the longest waiting first;
+    ``overdue``: only those overdue today (UTC), or only those not."""
     query = page_query(
         document,
         scope=caller,
@@ -47,6 +54,8 @@ async def list_invoices(
         purchase_order_id=purchase_order_id,
         supplier_id=supplier_id,
         waiting_for_caller=waiting_for_me,
+        overdue=overdue,
+        today=today(),
         limit=limit,
         after=after,
     )

@@ -12,7 +12,7 @@ from datetime import date
 from invoicing.domain.events import invoice_state
 from invoicing.domain.model import Invoice
 from shared.contracts.invoicing import InvoiceSnapshot
-from shared.documents import Column, PrintedDocument, amount_text, render_pdf
+from shared.documents import Column, Party, PrintedDocument, amount_text, payment_terms_text, render_pdf
 
 COLUMNS = (
     Column("#", 10),
@@ -23,25 +23,44 @@ COLUMNS = (
 )
 
 
+def payment_terms_days_of(invoice: InvoiceSnapshot) -> int | None:
+    """The terms the due date was set with: the days from the issue date (or submission day) to it."""
+    start = invoice.issue_date or (invoice.submitted_at.date() if invoice.submitted_at else None)
+    return (invoice.due_date - start).days if invoice.due_date and start else None
+
+
+def parties_and_terms(invoice: InvoiceSnapshot, supplier: Party, buyer: Party) -> tuple[tuple[str, str | None], ...]:
+    """The issuer (the supplier) and the recipient (the buyer) as they name themselves, the issue
+    and due dates and the payment terms."""
+    return (
+        *supplier.details("Supplier"),
+        *buyer.details("Buyer"),
+        ("Issue date", invoice.issue_date.isoformat() if invoice.issue_date else None),
+        ("Due date", invoice.due_date.isoformat() if invoice.due_date else None),
+        ("Payment terms", payment_terms_text(payment_terms_days_of(invoice))),
+    )
+
+
 def invoice_document(
     invoice: InvoiceSnapshot,
     *,
     buyer_name: str | None,
     supplier_name: str | None,
     delivery_date: date | None = None,
+    supplier: Party | None = None,
+    buyer: Party | None = None,
 ) -> PrintedDocument:
     """The invoice as both sides see it: parties, PO, dates, status, lines and totals (with what
     is paid and left to pay once a payment is recorded)."""
     totals = [(f"Net total ({invoice.currency})", invoice.net_total)]
     if invoice.payments:
         totals += [("Paid", invoice.paid_total), ("Left to pay", invoice.net_total - invoice.paid_total)]
+    parties = parties_and_terms(invoice, supplier or Party(supplier_name), buyer or Party(buyer_name))
     return PrintedDocument(
         title=f"Invoice {invoice.number}",
         details=(
-            ("Supplier", supplier_name),
-            ("Buyer", buyer_name),
+            *parties,
             ("Purchase order", invoice.purchase_order_number),
-            ("Issue date", invoice.issue_date.isoformat() if invoice.issue_date else None),
             ("Delivery date", delivery_date.isoformat() if delivery_date else None),
             ("Status", invoice.status.replace("_", " ")),
             ("Currency", invoice.currency),
@@ -67,17 +86,38 @@ def render_invoice_pdf(
     buyer_name: str | None,
     supplier_name: str | None,
     delivery_date: date | None = None,
+    supplier: Party | None = None,
+    buyer: Party | None = None,
 ) -> bytes:
     return render_pdf(
-        invoice_document(invoice, buyer_name=buyer_name, supplier_name=supplier_name, delivery_date=delivery_date)
+        invoice_document(
+            invoice,
+            buyer_name=buyer_name,
+            supplier_name=supplier_name,
+            delivery_date=delivery_date,
+            supplier=supplier,
+            buyer=buyer,
+        )
     )
 
 
 async def invoice_pdf(
-    invoice: Invoice, *, buyer_name: str | None, supplier_name: str | None, delivery_date: date | None = None
+    invoice: Invoice,
+    *,
+    buyer_name: str | None,
+    supplier_name: str | None,
+    delivery_date: date | None = None,
+    supplier: Party | None = None,
+    buyer: Party | None = None,
 ) -> bytes:
     snapshot = InvoiceSnapshot(**invoice_state(invoice))
     # Rendering is CPU work; a thread keeps the event loop answering other requests meanwhile.
     return await asyncio.to_thread(
-        render_invoice_pdf, snapshot, buyer_name=buyer_name, supplier_name=supplier_name, delivery_date=delivery_date
+        render_invoice_pdf,
+        snapshot,
+        buyer_name=buyer_name,
+        supplier_name=supplier_name,
+        delivery_date=delivery_date,
+        supplier=supplier,
+        buyer=buyer,
     )

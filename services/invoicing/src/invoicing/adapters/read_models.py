@@ -107,6 +107,14 @@ class SupplierDirectory:
         values = values_of(suppliers.c.keys(), snapshot, id=snapshot.supplier_id)
         return await store_if_newer(self._session, suppliers, values)
 
+    async def legal_details(self, supplier_id: UUID) -> tuple[str | None, str | None, str | None]:
+        """(legal name, address, tax ID) as the supplier last gave them; Nones while unknown."""
+        query = select(suppliers.c.legal_name, suppliers.c.address, suppliers.c.tax_id).where(
+            suppliers.c.id == supplier_id
+        )
+        row = (await self._session.execute(query)).first()
+        return (row.legal_name, row.address, row.tax_id) if row is not None else (None, None, None)
+
     async def payment_terms_of(self, supplier_id: UUID) -> int | None:
         """The supplier's own payment terms; None when it has none, or is not known yet."""
         query = select(suppliers.c.payment_terms_days).where(suppliers.c.id == supplier_id)

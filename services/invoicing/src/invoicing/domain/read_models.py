@@ -74,6 +74,11 @@ class OrganisationSettings:
     def unknown(cls, tenant_id: UUID) -> OrganisationSettings:
         return cls(tenant_id=tenant_id)
 
+    @property
+    def legal_details(self) -> tuple[str | None, str | None, str | None]:
+        """(legal name, address, tax ID): the buyer as an invoice's recipient."""
+        return self.legal_name, self.address, self.tax_id
+
 
 def switches_portal_off(before: OrganisationSettings | None, after: OrganisationSettings) -> bool:
     """True when ``after`` turns the supplier portal off that was on (or unknown, hence on) before.

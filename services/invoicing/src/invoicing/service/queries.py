@@ -14,6 +14,7 @@ from invoicing.domain.model import Invoice
 from invoicing.domain.summary import invoices_by_status
 from invoicing.service.unit_of_work import UnitOfWork
 from shared.auth import Principal
+from shared.documents import Party
 from shared.errors import InvalidInput
 from shared.json_documents import PageItem
 from shared.uploads import ExportedFile
@@ -84,12 +85,16 @@ async def export_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID, e
         po_supplier_name, po_buyer_name, delivery_date = await uow.purchase_orders.document_details(
             invoice.purchase_order_id
         )
+        supplier_details = await uow.suppliers.legal_details(invoice.supplier_id)
     buyer_name = organisation.name if organisation is not None and organisation.name else po_buyer_name
+    supplier_name = invoice.supplier_name or po_supplier_name
     content = await invoice_pdf(
         invoice,
         buyer_name=buyer_name,
-        supplier_name=invoice.supplier_name or po_supplier_name,
+        supplier_name=supplier_name,
         delivery_date=delivery_date,
+        supplier=Party(supplier_name, *supplier_details),
+        buyer=Party(buyer_name, *organisation.legal_details) if organisation is not None else Party(buyer_name),
     )
     # Invoice numbers may hold slashes ("2026/17"); a file name may not.
     filename = invoice.number.replace("/", "-").replace("\\", "-") + ".pdf"

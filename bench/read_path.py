@@ -378,7 +378,13 @@ def page_queries(supplier_id: uuid.UUID) -> dict[str, tuple[str, str]]:
     caller = Principal(user_id=uuid.uuid4(), role="supplier", supplier_ids=frozenset({supplier_id}))
     orders_query = orders_pages.page_query(ORDER_DOCUMENT, scope=caller, limit=51, after=None)
     invoices_query = invoicing_pages.page_query(
-        INVOICE_DOCUMENT, scope=caller, status=PAGE_STATUS, purchase_order_id=None, limit=51, after=None
+        INVOICE_DOCUMENT,
+        scope=caller,
+        status=PAGE_STATUS,
+        purchase_order_id=None,
+        limit=51,
+        after=None,
+        today=datetime.now(UTC).date(),
     )
 
     def compiled(query: Any) -> str:

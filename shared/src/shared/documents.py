@@ -23,6 +23,33 @@ _LABEL_WIDTH_MM = 35
 
 
 @dataclass(frozen=True)
+class Party:
+    """A business as its documents name it: the legal name where it has one, else its name."""
+
+    name: str | None
+    legal_name: str | None = None
+    address: str | None = None
+    tax_id: str | None = None
+    contact: str | None = None
+
+    def details(self, role: str) -> tuple[tuple[str, str | None], ...]:
+        """The party's lines of a document's details, under ``role`` ("Supplier", "Buyer")."""
+        rows: tuple[tuple[str, str | None], ...] = (
+            (role, self.legal_name or self.name),
+            ("Address", self.address),
+            ("Tax ID", self.tax_id),
+        )
+        return rows + ((("Contact", self.contact),) if self.contact else ())
+
+
+def payment_terms_text(days: int | None) -> str | None:
+    """How documents state the payment terms: "30 days net", or "Due on receipt" for none."""
+    if days is None:
+        return None
+    return "Due on receipt" if days == 0 else f"{days} day{'s' if days != 1 else ''} net"
+
+
+@dataclass(frozen=True)
 class Column:
     """A column of the table: its header, its width on an A4 page in millimetres, its alignment."""
 
@@ -73,7 +100,8 @@ def render_pdf(document: PrintedDocument) -> bytes:
         pdf.set_font("Helvetica", "B", 10)
         pdf.cell(_LABEL_WIDTH_MM, 6, _latin1(label))
         pdf.set_font("Helvetica", size=10)
-        pdf.cell(0, 6, _latin1(value or MISSING), new_x="LMARGIN", new_y="NEXT")
+        # A value of several lines (an address) continues under itself, beside its label.
+        pdf.multi_cell(0, 6, _latin1(value or MISSING), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 9)
     for column in document.columns:

@@ -238,3 +238,41 @@ async def test_the_portal_summary_needs_a_token_and_the_services_behind_it(gatew
     auth = await sign_in(gateway, ADMIN_EMAIL, ADMIN_PASSWORD)
     down = await gateway.get("/api/v1/portal/summary", headers=auth)
     assert down.status_code == 503 and down.headers["content-type"] == "application/problem+json"
+
+
+async def test_payment_terms_reminders_and_the_organisations_details_are_kept_answered_and_published(
+    gateway: httpx.AsyncClient, broker: str
+) -> None:
+    auth = await sign_in(gateway, ADMIN_EMAIL, ADMIN_PASSWORD)
+    defaults = (await gateway.get("/api/v1/settings", headers=auth)).json()
+    assert (defaults["default_payment_terms_days"], defaults["approval_reminder_days"]) == (30, 2)
+    assert defaults["legal_name"] is None and defaults["address"] is None
+    details = {
+        "default_payment_terms_days": 45,
+        "approval_reminder_days": 3,
+        "legal_name": " Buyer Organisation GmbH ",
+        "address": "Hauptstrasse 1\n10115 Berlin\nGermany",
+        "tax_id": "DE123456789",
+        "contact_name": "Pat Purchaser",
+        "contact_email": "purchasing@buyer.example",
+        "contact_phone": "+49 30 123456",
+    }
+    changed = await gateway.patch("/api/v1/settings", json=details, headers=auth)
+    assert changed.status_code == 200, changed.text
+    assert changed.json() | {"legal_name": " Buyer Organisation GmbH "} == changed.json() | details
+    assert changed.json()["legal_name"] == "Buyer Organisation GmbH"
+    assert (await gateway.get("/api/v1/settings", headers=auth)).json() == changed.json()
+    cleared = await gateway.patch("/api/v1/settings", json={"tax_id": ""}, headers=auth)
+    assert cleared.json()["tax_id"] is None and cleared.json()["default_payment_terms_days"] == 45
+    for invalid in (
+        {"default_payment_terms_days": -1},
+        {"approval_reminder_days": 0},
+        {"contact_email": "not an email"},
+        {"address": "x" * 1001},
+    ):
+        refused = await gateway.patch("/api/v1/settings", json=invalid, headers=auth)
+        assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
+    events = await read(broker, "gateway.organisation.v1", 3)
+    published = events[-1]["data"]
+    assert (published["default_payment_terms_days"], published["approval_reminder_days"]) == (45, 3)
+    assert published["address"] == details["address"] and published["tax_id"] is None

@@ -43,3 +43,16 @@ def test_a_password_needs_eight_characters() -> None:
     ensure_strong_password("12345678")
     with pytest.raises(WeakPassword):
         ensure_strong_password("1234567")
+
+
+def test_a_new_organisation_gives_thirty_days_to_pay_and_reminds_after_two_days() -> None:
+    [event] = Organisation.found("Acme Buying", NOW).events
+    assert isinstance(event, OrganisationSettingsChanged)
+    assert (event.default_payment_terms_days, event.approval_reminder_days) == (30, 2)
+
+
+def test_a_blank_detail_of_the_organisation_clears_it_and_surrounding_blanks_go() -> None:
+    organisation = Organisation.found("Acme Buying", NOW)
+    organisation.change({"legal_name": "  Acme Buying Ltd  ", "tax_id": "GB123"}, NOW)
+    organisation.change({"tax_id": "   "}, NOW)
+    assert (organisation.legal_name, organisation.tax_id, organisation.revision) == ("Acme Buying Ltd", None, 3)

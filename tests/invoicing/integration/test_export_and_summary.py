@@ -120,3 +120,37 @@ async def test_the_summary_counts_the_callers_invoices_by_status_with_every_stat
     nothing = (await service.client.get("/api/v1/invoices/summary", headers=stranger)).json()
     assert nothing["invoices_by_status"] == dict.fromkeys(STATUSES, 0)
     assert (await service.client.get("/api/v1/invoices/summary")).status_code == 401
+
+
+async def test_the_exported_invoice_prints_the_legal_details_both_parties_published(
+    service: Service, parties: Parties
+) -> None:
+    await service.known_supplier(
+        supplier_snapshot(parties, "Acme").model_copy(
+            update={"legal_name": "Acme Tools GmbH", "address": "Main St 1\n10115 Berlin", "tax_id": "DE999"}
+        )
+    )
+    await service.known_organisation(
+        organisation(parties, 1).model_copy(
+            update={"legal_name": "Globex Buying Ltd", "address": "1 Mill Lane\nLeeds", "tax_id": "GB123"}
+        )
+    )
+    po = purchase_order(parties)
+    await service.known_purchase_order(po)
+    body = {"purchase_order_id": str(po.purchase_order_id), "number": "INV-9", "issue_date": "2028-01-31"}
+    invoice = (await service.client.post("/api/v1/invoices", json=body, headers=parties.supplier)).json()
+    await service.client.post(f"/api/v1/invoices/{invoice['id']}/submit", headers=parties.supplier)
+
+    exported = await service.client.get(f"/api/v1/invoices/{invoice['id']}/export", headers=parties.admin)
+    lines = pdf_text(exported.content).splitlines()
+    for expected in (
+        "Supplier Acme Tools GmbH",
+        "Address Main St 1",
+        "10115 Berlin",
+        "Tax ID DE999",
+        "Buyer Globex Buying Ltd",
+        "Tax ID GB123",
+        "Due date 2028-03-01",
+        "Payment terms 30 days net",
+    ):
+        assert expected in lines, expected

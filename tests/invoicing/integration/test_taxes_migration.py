@@ -1,4 +1,4 @@
-"""Migration 0009 on a real database: it matches the tables, and invoices written before taxes are
+"""Migration 0010 on a real database: it matches the tables, and invoices written before taxes are
 untaxed (0 % lines, a tax of zero, the gross total their net total), their balance due what the
 payments left of it."""
 

@@ -112,6 +112,16 @@ class FakeOrganisationDirectory:
         return self._rows.get(tenant_id) or OrganisationSettings.unknown(tenant_id)
 
 
+class FakeSupplierDirectory:
+    """``adapters.read_models.SupplierDirectory``: each supplier's own payment terms, where it has them."""
+
+    def __init__(self, payment_terms: dict[UUID, int | None]) -> None:
+        self._payment_terms = payment_terms
+
+    async def payment_terms_of(self, supplier_id: UUID) -> int | None:
+        return self._payment_terms.get(supplier_id)
+
+
 class FakeOutbox:
     """The events a unit of work added, with the tenant each goes out under."""
 
@@ -142,9 +152,11 @@ class FakeUnitOfWork:
     invoices: FakeInvoiceRepository
     purchase_orders: FakePurchaseOrderRepository
     organisations: FakeOrganisationDirectory
+    suppliers: FakeSupplierDirectory
 
     def __init__(self, *purchase_orders: PurchaseOrder, organisations: Iterable[OrganisationSettings] = ()) -> None:
         self.stored_invoices: dict[UUID, Invoice] = {}
+        self.stored_payment_terms: dict[UUID, int | None] = {}
         self.stored_purchase_orders = {po.id: po for po in purchase_orders}
         self.stored_organisations = {settings.tenant_id: settings for settings in organisations}
         self.outbox = FakeOutbox()
@@ -162,6 +174,7 @@ class FakeUnitOfWork:
         self.invoices = FakeInvoiceRepository(self._rows)
         self.purchase_orders = FakePurchaseOrderRepository(self.stored_purchase_orders)
         self.organisations = FakeOrganisationDirectory(self.stored_organisations)
+        self.suppliers = FakeSupplierDirectory(self.stored_payment_terms)
         self.outbox = FakeOutbox()
         self.committed = False
         return self

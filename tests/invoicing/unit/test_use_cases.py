@@ -3,7 +3,7 @@ outbox, what each refuses (leaving the store as it was), and whom each lets see 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
 
@@ -218,6 +218,35 @@ async def test_submitting_records_one_invoice_submitted_in_the_outbox_and_commit
     assert [tenant_id for _, tenant_id in uow.outbox.added] == [po.tenant_id]
     stored = uow.stored_invoices[invoice.id]
     assert (stored.status, stored.submission) == (Status.matching, 1)
+
+
+async def test_submitting_makes_the_invoice_due_after_the_suppliers_own_payment_terms(po: PurchaseOrder) -> None:
+    uow = FakeUnitOfWork(po, organisations=[OrganisationSettings(po.tenant_id, "Buyer", default_payment_terms_days=45)])
+    uow.stored_payment_terms[po.supplier_id] = 10
+    invoice = draft(po)
+    invoice.issue_date = date(2028, 2, 25)
+    uow.store(invoice)
+
+    await commands.submit_invoice(uow, supplier_of(po), invoice.id)  # type: ignore[arg-type]
+
+    assert uow.stored_invoices[invoice.id].due_date == date(2028, 3, 6)
+    [event] = uow.outbox.events
+    assert isinstance(event, InvoiceSubmitted) and event.due_date == date(2028, 3, 6)
+
+
+async def test_a_supplier_without_terms_of_its_own_gets_the_organisations_default_or_thirty_days(
+    po: PurchaseOrder,
+) -> None:
+    for organisations, days in (
+        ([OrganisationSettings(po.tenant_id, "Buyer", default_payment_terms_days=45)], 45),
+        ([], 30),
+    ):
+        uow = FakeUnitOfWork(po, organisations=organisations)
+        invoice = draft(po)
+        invoice.issue_date = date(2028, 1, 1)
+        uow.store(invoice)
+        await commands.submit_invoice(uow, supplier_of(po), invoice.id)  # type: ignore[arg-type]
+        assert uow.stored_invoices[invoice.id].due_date == date(2028, 1, 1) + timedelta(days=days)
 
 
 async def test_a_supplier_cannot_submit_another_suppliers_invoice(po: PurchaseOrder) -> None:

@@ -41,7 +41,9 @@ async def test_first_activation_initialises_the_profile_from_the_buyer_record(ac
         "email": "ap@acme.example",
         "phone": "+49 1",
         "currency": "EUR",
+        "legal_name": None,
         "address": None,
+        "tax_id": None,
         "minimum_order_amount": None,
         "lead_time_days": None,
         "custom_fields": {"region": "north"},
@@ -165,9 +167,9 @@ async def test_currency_is_the_buyers_and_always_reaches_the_profile(active) -> 
     assert (await get_ok(client, f"/api/v1/portal/profiles/{supplier_id}", supplier_user))["currency"] == "CHF"
 
 
-async def test_terms_and_address_are_the_suppliers_and_read_only_for_the_buyer(active) -> None:  # type: ignore[no-untyped-def]
+async def test_terms_are_the_suppliers_and_read_only_for_the_buyer(active) -> None:  # type: ignore[no-untyped-def]
     client, buyer, supplier_user, supplier_id = active
-    terms = {"address": "Main St 1, Berlin", "minimum_order_amount": "500.00", "lead_time_days": 10}
+    terms = {"minimum_order_amount": "500.00", "lead_time_days": 10}
     profile = await patch_ok(client, f"/api/v1/portal/profiles/{supplier_id}", terms, supplier_user)
     assert {k: profile[k] for k in terms} == terms
 
@@ -177,6 +179,25 @@ async def test_terms_and_address_are_the_suppliers_and_read_only_for_the_buyer(a
     for field, value in terms.items():
         response = await client.patch(f"/api/v1/suppliers/{supplier_id}", json={field: value}, headers=buyer)
         assert error_fields(response) == [field]
+
+
+async def test_legal_details_are_the_suppliers_own_like_its_phone(active) -> None:  # type: ignore[no-untyped-def]
+    client, buyer, supplier_user, supplier_id = active
+    details = {"legal_name": "Acme Tools GmbH", "address": "Main St 1\n10115 Berlin", "tax_id": "DE999"}
+    profile = await patch_ok(client, f"/api/v1/portal/profiles/{supplier_id}", details, supplier_user)
+    assert {k: profile[k] for k in details} == details
+    # The supplier's edit reaches the buyer's record...
+    record = await get_ok(client, f"/api/v1/suppliers/{supplier_id}", buyer)
+    assert {k: record[k] for k in details} == details
+    # ...the buyer's edit while the portal is active stays in the record.
+    record = await patch_ok(client, f"/api/v1/suppliers/{supplier_id}", {"tax_id": "DE111", "address": ""}, buyer)
+    assert (record["tax_id"], record["address"]) == ("DE111", None)
+    profile = await get_ok(client, f"/api/v1/portal/profiles/{supplier_id}", supplier_user)
+    assert (profile["tax_id"], profile["address"]) == ("DE999", details["address"])
+    too_long = await client.patch(
+        f"/api/v1/portal/profiles/{supplier_id}", json={"tax_id": "x" * 51}, headers=supplier_user
+    )
+    assert error_fields(too_long) == ["tax_id"]
 
 
 async def test_edits_while_deactivated_stay_with_the_buyer_until_reactivation(active) -> None:  # type: ignore[no-untyped-def]

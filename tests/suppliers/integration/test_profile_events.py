@@ -49,13 +49,17 @@ async def test_profile_edit_and_tolerance_change_publish_the_whole_state_with_pr
         "email": "sales@acme.example",
         "phone": "+49 1",
         "currency": "EUR",
+        "legal_name": None,
         "address": "Main St 1",
+        "tax_id": None,
         "minimum_order_amount": "500.00",
         "lead_time_days": 10,
         "custom_fields": {"region": "north"},
         "portal_status": "active",
     }
     assert SupplierProfileUpdated.model_validate(data).revision == 3
+    # The address is the supplier's own detail: its edit reaches the buyer's record and the event.
+    assert data["address"] == "Main St 1"
 
     assert updated["data"]["tolerance_rate"] == "2.5"
     assert updated["data"]["revision"] == 4

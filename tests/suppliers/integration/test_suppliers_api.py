@@ -127,3 +127,26 @@ async def test_list_is_paginated_with_a_cursor(service, tokens: Tokens) -> None:
     assert names == ["S4", "S3", "S2", "S1", "S0"]
     assert third["next_cursor"] is None
     assert (await client.get("/api/v1/suppliers?cursor=garbage", headers=auth)).status_code == 422
+
+
+async def test_the_buyer_sets_payment_terms_and_legal_details_and_they_are_published(
+    service, tokens: Tokens, broker: str
+) -> None:  # type: ignore[no-untyped-def]
+    client, _ = service
+    auth = tokens.headers(tokens.buyer(uuid.uuid4()))
+    details = {"legal_name": "Acme Tools GmbH", "address": "Main St 1\n10115 Berlin", "tax_id": "DE999"}
+    created = await client.post("/api/v1/suppliers", json=new_supplier(payment_terms_days=10, **details), headers=auth)
+    assert created.status_code == 201, created.text
+    supplier = created.json()
+    assert supplier["payment_terms_days"] == 10 and {k: supplier[k] for k in details} == details
+    # Null: the organisation's default applies from now on.
+    changed = await client.patch(f"/api/v1/suppliers/{supplier['id']}", json={"payment_terms_days": None}, headers=auth)
+    assert changed.status_code == 200 and changed.json()["payment_terms_days"] is None
+    for refused in ({"payment_terms_days": -1}, {"payment_terms_days": 1.5}, {"tax_id": "x" * 51}):
+        response = await client.patch(f"/api/v1/suppliers/{supplier['id']}", json=refused, headers=auth)
+        assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
+
+    created_event, changed_event = await read_events(broker, 2)
+    assert created_event["data"]["payment_terms_days"] == 10
+    assert {k: created_event["data"][k] for k in details} == details
+    assert changed_event["data"]["payment_terms_days"] is None

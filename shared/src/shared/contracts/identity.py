@@ -79,6 +79,16 @@ class OrganisationSettingsChanged(EventPayload):
     supplier_portal_enabled: bool
     revision: int
     updated_at: datetime
+    # Added later: events published before them decode with the organisation's defaults.
+    default_payment_terms_days: int = 30
+    approval_reminder_days: int = 2
+    # The buyer as documents (purchase orders, invoices) name it; null until the admin sets it.
+    legal_name: str | None = None
+    address: str | None = None
+    tax_id: str | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
 
     def key(self) -> str:
         return str(self.tenant_id)

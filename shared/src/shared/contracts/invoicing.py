@@ -65,6 +65,9 @@ class InvoiceSnapshot(EventPayload):
     revision: int
     initiator_id: UUID | None = None
     created_by_buyer: bool = False
+    # Issue date (or submission day) plus the supplier's payment terms, set at each submission;
+    # None before the first submission and in events published before due dates existed.
+    due_date: date | None = None
 
     def key(self) -> str:
         return str(self.purchase_order_id)

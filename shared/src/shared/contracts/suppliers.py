@@ -45,6 +45,12 @@ class SupplierSnapshot(EventPayload):
     lead_time_days: int | None = None
     # The supplier's own view (portal profile), kept in sync with the buyer's record by rule.
     portal_profile: dict[str, Any] | None = None
+    # Days from an invoice's issue date to its due date; None: the organisation's default.
+    payment_terms_days: int | None = None
+    # The supplier as documents name it (the supplier keeps them in its profile, like its phone).
+    legal_name: str | None = None
+    address: str | None = None
+    tax_id: str | None = None
 
     def key(self) -> str:
         return str(self.supplier_id)

@@ -24,6 +24,13 @@ from shared.contracts.suppliers import SupplierSnapshot
 from shared.db import store_if_newer, upsert
 from shared.fields import made_of, values_of
 
+# What an admin changes of an organisation (its name and identity are fixed at its founding).
+_ORGANISATION_SETTINGS = tuple(
+    name
+    for name in organisations.c.keys()  # noqa: SIM118 (a column collection, not a dict)
+    if name not in ("id", "name", "created_at", "revision", "updated_at")
+)
+
 
 class IdentityRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -42,27 +49,12 @@ class IdentityRepository:
         return [_organisation(row) for row in (await self._session.execute(query)).all()]
 
     async def add_organisation(self, organisation: Organisation, now: object) -> None:
-        await self._session.execute(
-            insert(organisations).values(
-                id=organisation.id,
-                name=organisation.name,
-                created_at=now,
-                invoice_issue_date_required=organisation.invoice_issue_date_required,
-                supplier_portal_enabled=organisation.supplier_portal_enabled,
-            )
-        )
+        values = values_of(_ORGANISATION_SETTINGS, organisation, id=organisation.id, name=organisation.name)
+        await self._session.execute(insert(organisations).values(created_at=now, **values))
 
     async def save_organisation(self, organisation: Organisation) -> None:
-        await self._session.execute(
-            update(organisations)
-            .where(organisations.c.id == organisation.id)
-            .values(
-                invoice_issue_date_required=organisation.invoice_issue_date_required,
-                supplier_portal_enabled=organisation.supplier_portal_enabled,
-                revision=organisation.revision,
-                updated_at=organisation.updated_at,
-            )
-        )
+        values = values_of((*_ORGANISATION_SETTINGS, "revision", "updated_at"), organisation)
+        await self._session.execute(update(organisations).where(organisations.c.id == organisation.id).values(values))
 
     # -- users -------------------------------------------------------------------------------
     async def _user(self, row: Row | None) -> User | None:

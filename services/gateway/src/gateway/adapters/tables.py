@@ -11,6 +11,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    Text,
     Uuid,
 )
 
@@ -31,6 +32,15 @@ organisations = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revision", Integer, nullable=False, server_default="0"),
     Column("updated_at", DateTime(timezone=True)),
+    Column("default_payment_terms_days", Integer, nullable=False, server_default="30"),
+    Column("approval_reminder_days", Integer, nullable=False, server_default="2"),
+    # The organisation's details on its documents.
+    Column("legal_name", String(300)),
+    Column("address", Text),
+    Column("tax_id", String(50)),
+    Column("contact_name", String(300)),
+    Column("contact_email", String(320)),
+    Column("contact_phone", String(50)),
 )
 
 users = Table(

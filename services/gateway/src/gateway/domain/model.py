@@ -28,6 +28,8 @@ from shared.fields import made_of
 
 MIN_PASSWORD_LENGTH = 8
 MAX_NAME_LENGTH = 300
+# The organisation's details printed on its documents; cleared by an empty value.
+PROFILE_FIELDS = ("legal_name", "address", "tax_id", "contact_name", "contact_email", "contact_phone")
 BUYER_ROLES: tuple[Role, ...] = ("buyer_admin", "buyer_user")
 
 
@@ -73,6 +75,16 @@ class Organisation:
     name: str
     invoice_issue_date_required: bool = False
     supplier_portal_enabled: bool = True
+    # Days from an invoice's issue date to its due date, for suppliers without terms of their own.
+    default_payment_terms_days: int = 30
+    # Days a held invoice waits for its approver before a reminder.
+    approval_reminder_days: int = 2
+    legal_name: str | None = None
+    address: str | None = None
+    tax_id: str | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
     revision: int = 0
     updated_at: datetime | None = None
     events: list[EventPayload] = field(default_factory=list, repr=False, compare=False)
@@ -84,7 +96,12 @@ class Organisation:
         organisation.change({}, now)
         return organisation
 
-    def change(self, changes: dict[str, bool], now: datetime) -> None:
+    def change(self, changes: dict[str, object], now: datetime) -> None:
+        """Apply the admin's changes (checked at the edge); a blank detail clears it."""
+        changes = {
+            name: (value.strip() or None) if name in PROFILE_FIELDS and isinstance(value, str) else value
+            for name, value in changes.items()
+        }
         changed = {name: value for name, value in changes.items() if getattr(self, name) != value}
         if not changed and self.revision > 0:
             return

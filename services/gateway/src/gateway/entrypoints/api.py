@@ -127,12 +127,7 @@ async def list_users(caller: CurrentPrincipal, uow: Uow, limit: LimitParam = 200
 
 
 def _settings_out(organisation: Organisation) -> SettingsOut:
-    return SettingsOut(
-        organisation_id=organisation.id,
-        name=organisation.name,
-        invoice_issue_date_required=organisation.invoice_issue_date_required,
-        supplier_portal_enabled=organisation.supplier_portal_enabled,
-    )
+    return made_of(SettingsOut, organisation, organisation_id=organisation.id)
 
 
 @router.get("/settings", response_model=SettingsOut)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 
 class TokenRequest(BaseModel):
@@ -86,11 +86,29 @@ class UserPage(BaseModel):
     next_cursor: str | None = None
 
 
+ProfileText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+PAYMENT_TERMS_DOC = "days from an invoice's issue date to its due date for suppliers without terms of their own"
+REMINDER_DOC = "days a held invoice waits for its approver before a reminder, and between reminders"
+
+
 class SettingsPatch(BaseModel):
+    """The admin's changes; a field left out (or null) stays. The organisation's details (legal_name
+    to contact_phone, printed on its purchase orders and invoices) are cleared by an empty string."""
+
     model_config = ConfigDict(extra="forbid")
 
     invoice_issue_date_required: bool | None = None
     supplier_portal_enabled: bool | None = None
+    default_payment_terms_days: int | None = Field(None, ge=0, le=3650, description=PAYMENT_TERMS_DOC)
+    approval_reminder_days: int | None = Field(None, ge=1, le=365, description=REMINDER_DOC)
+    legal_name: ProfileText | None = None
+    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = Field(
+        None, description="several lines, as printed"
+    )
+    tax_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = None
+    contact_name: ProfileText | None = None
+    contact_email: EmailStr | Literal[""] | None = None
+    contact_phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = None
 
 
 class SettingsOut(BaseModel):
@@ -98,6 +116,14 @@ class SettingsOut(BaseModel):
     name: str
     invoice_issue_date_required: bool
     supplier_portal_enabled: bool
+    default_payment_terms_days: int = Field(description=PAYMENT_TERMS_DOC)
+    approval_reminder_days: int = Field(description=REMINDER_DOC)
+    legal_name: str | None = Field(description="the organisation's name on documents; its name where null")
+    address: str | None
+    tax_id: str | None
+    contact_name: str | None
+    contact_email: str | None
+    contact_phone: str | None
 
 
 class PasswordChange(BaseModel):

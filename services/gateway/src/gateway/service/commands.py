@@ -79,7 +79,7 @@ async def create_buyer_user(
     return await organisations.add_buyer_user(uow, tenant_id, email=email, name=name, password=password, role=role)
 
 
-async def change_settings(uow: UnitOfWork, caller: Principal, changes: dict[str, bool]) -> Organisation:
+async def change_settings(uow: UnitOfWork, caller: Principal, changes: dict[str, object]) -> Organisation:
     tenant_id = caller.require_admin()
     async with uow:
         organisation = await uow.identities.organisation(tenant_id, for_update=True)

@@ -4,12 +4,26 @@
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple
 from uuid import UUID
 
 from pydantic import BaseModel
-from sqlalchemy import Integer, Select, Text, bindparam, cast, func, literal_column, select
+from sqlalchemy import (
+    Date,
+    Integer,
+    Select,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    false,
+    func,
+    literal_column,
+    not_,
+    select,
+    text,
+)
 
 from invoicing.adapters.read_models import known_supplier_name
 from invoicing.adapters.repository import visible_to_bound
@@ -27,6 +41,16 @@ from shared.json_documents import (
     stored,
 )
 from shared.pagination import keyset_after_cursor
+
+# As the partial indexes of the invoices awaiting payment state it, so that the planner uses them.
+AWAITING_PAYMENT = text("invoices.status IN ('approved', 'partly_paid')")
+# Today (UTC) as the request sees it, bound at execution: the day ``Invoice.overdue_on`` is asked for.
+TODAY = bindparam("today", type_=Date)
+
+
+def overdue() -> Any:
+    """``Invoice.overdue_on(today)`` in SQL: awaiting payment after the due date."""
+    return func.coalesce(and_(AWAITING_PAYMENT, invoices.c.due_date < TODAY), false())
 
 
 def invoice_document(
@@ -94,6 +118,8 @@ def invoice_document(
             "paid_total": paid_total.scalar_subquery(),
             "balance_due": balance_due.scalar_subquery(),
             "created_by_buyer": invoice.created_by_buyer,
+            "due_date": invoice.due_date,
+            "overdue": overdue(),
             "created_at": instant(invoice.created_at),
             "updated_at": instant(invoice.updated_at),
         },
@@ -110,6 +136,8 @@ class _Shape(NamedTuple):
     supplier: bool = False
     # The held invoices routed to the caller, the longest waiting first.
     waiting_for_caller: bool = False
+    # True: only the overdue ones; False: only those that are not; None: both.
+    overdue: bool | None = None
 
 
 def page_query(
@@ -122,6 +150,8 @@ def page_query(
     after: tuple[datetime, UUID] | None,
     supplier_id: UUID | None = None,
     waiting_for_caller: bool = False,
+    overdue: bool | None = None,
+    today: date,
 ) -> PageQuery:
     """The invoices ``scope`` sees, filtered, newest first after the cursor: (created_at, id, document).
     ``waiting_for_caller``: only the pending invoices whose approver is the caller, oldest first."""
@@ -132,6 +162,7 @@ def page_query(
         purchase_order=purchase_order_id is not None,
         supplier=supplier_id is not None,
         waiting_for_caller=waiting_for_caller,
+        overdue=overdue,
     )
     approver_id = scope.user_id if waiting_for_caller else None
     values = page_values(
@@ -142,6 +173,7 @@ def page_query(
         purchase_order_id=purchase_order_id,
         supplier_id=supplier_id,
         approver_id=approver_id,
+        today=today,
     )
     return PageQuery(_page_statement(document, shape), values)
 
@@ -160,6 +192,10 @@ def _page_statement(document: Any, shape: _Shape) -> Select:
         query = query.where(invoices.c.purchase_order_id == bindparam("purchase_order_id"))
     if shape.supplier:
         query = query.where(invoices.c.supplier_id == bindparam("supplier_id"))
+    if shape.overdue is True:
+        query = query.where(AWAITING_PAYMENT, invoices.c.due_date < TODAY)
+    elif shape.overdue is False:
+        query = query.where(not_(overdue()))
     if shape.waiting_for_caller:
         query = query.where(invoices.c.status == "pending", invoices.c.approver_id == bindparam("approver_id"))
     order = (

@@ -12,7 +12,7 @@ from datetime import date
 from invoicing.domain.events import invoice_state
 from invoicing.domain.model import Invoice
 from shared.contracts.invoicing import InvoiceSnapshot
-from shared.documents import Column, PrintedDocument, amount_text, render_pdf
+from shared.documents import Column, Party, PrintedDocument, amount_text, payment_terms_text, render_pdf
 from shared.taxes import rate_text, tax_summary
 
 # An invoice that is owed: its payments and balance due are printed (a draft owes nothing yet).
@@ -28,15 +28,35 @@ COLUMNS = (
 )
 
 
+def payment_terms_days_of(invoice: InvoiceSnapshot) -> int | None:
+    """The terms the due date was set with: the days from the issue date (or submission day) to it."""
+    start = invoice.issue_date or (invoice.submitted_at.date() if invoice.submitted_at else None)
+    return (invoice.due_date - start).days if invoice.due_date and start else None
+
+
+def parties_and_terms(invoice: InvoiceSnapshot, supplier: Party, buyer: Party) -> tuple[tuple[str, str | None], ...]:
+    """The issuer (the supplier) and the recipient (the buyer) as they name themselves, the issue
+    and due dates and the payment terms."""
+    return (
+        *supplier.details("Supplier"),
+        *buyer.details("Buyer"),
+        ("Issue date", invoice.issue_date.isoformat() if invoice.issue_date else None),
+        ("Due date", invoice.due_date.isoformat() if invoice.due_date else None),
+        ("Payment terms", payment_terms_text(payment_terms_days_of(invoice))),
+    )
+
+
 def invoice_document(
     invoice: InvoiceSnapshot,
     *,
     buyer_name: str | None,
     supplier_name: str | None,
     delivery_date: date | None = None,
+    supplier: Party | None = None,
+    buyer: Party | None = None,
 ) -> PrintedDocument:
     """The invoice as both sides see it: parties, PO, dates, status, lines, the tax per rate and the
-    totals (with what is paid and the balance due once a payment is recorded)."""
+    totals (with what is paid and the balance due once the invoice is owed)."""
     currency = invoice.currency
     totals = [
         (f"Net total ({currency})", invoice.net_total),
@@ -45,13 +65,12 @@ def invoice_document(
     ]
     if invoice.payments or invoice.status in PAYABLE_OR_PAID:
         totals += [(f"Paid ({currency})", invoice.paid_total), (f"Balance due ({currency})", invoice.balance_due)]
+    parties = parties_and_terms(invoice, supplier or Party(supplier_name), buyer or Party(buyer_name))
     return PrintedDocument(
         title=f"Invoice {invoice.number}",
         details=(
-            ("Supplier", supplier_name),
-            ("Buyer", buyer_name),
+            *parties,
             ("Purchase order", invoice.purchase_order_number),
-            ("Issue date", invoice.issue_date.isoformat() if invoice.issue_date else None),
             ("Delivery date", delivery_date.isoformat() if delivery_date else None),
             ("Status", invoice.status.replace("_", " ")),
             ("Currency", invoice.currency),
@@ -79,17 +98,38 @@ def render_invoice_pdf(
     buyer_name: str | None,
     supplier_name: str | None,
     delivery_date: date | None = None,
+    supplier: Party | None = None,
+    buyer: Party | None = None,
 ) -> bytes:
     return render_pdf(
-        invoice_document(invoice, buyer_name=buyer_name, supplier_name=supplier_name, delivery_date=delivery_date)
+        invoice_document(
+            invoice,
+            buyer_name=buyer_name,
+            supplier_name=supplier_name,
+            delivery_date=delivery_date,
+            supplier=supplier,
+            buyer=buyer,
+        )
     )
 
 
 async def invoice_pdf(
-    invoice: Invoice, *, buyer_name: str | None, supplier_name: str | None, delivery_date: date | None = None
+    invoice: Invoice,
+    *,
+    buyer_name: str | None,
+    supplier_name: str | None,
+    delivery_date: date | None = None,
+    supplier: Party | None = None,
+    buyer: Party | None = None,
 ) -> bytes:
     snapshot = InvoiceSnapshot(**invoice_state(invoice))
     # Rendering is CPU work; a thread keeps the event loop answering other requests meanwhile.
     return await asyncio.to_thread(
-        render_invoice_pdf, snapshot, buyer_name=buyer_name, supplier_name=supplier_name, delivery_date=delivery_date
+        render_invoice_pdf,
+        snapshot,
+        buyer_name=buyer_name,
+        supplier_name=supplier_name,
+        delivery_date=delivery_date,
+        supplier=supplier,
+        buyer=buyer,
     )

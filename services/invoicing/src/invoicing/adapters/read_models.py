@@ -18,6 +18,7 @@ from invoicing.domain.errors import PurchaseOrderNotFound
 from invoicing.domain.read_models import OrganisationSettings, PurchaseOrder, PurchaseOrderLine
 from shared.auth import Principal, scope_values
 from shared.contracts.orders import PurchaseOrderSnapshot
+from shared.contracts.suppliers import SupplierSnapshot
 from shared.db import caller_scope, store_if_newer
 from shared.fields import made_of, values_of
 
@@ -104,9 +105,22 @@ class SupplierDirectory:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def upsert(self, *, supplier_id: UUID, tenant_id: UUID, name: str, revision: int) -> bool:
-        values = {"id": supplier_id, "tenant_id": tenant_id, "name": name, "revision": revision}
+    async def upsert(self, snapshot: SupplierSnapshot) -> bool:
+        values = values_of(suppliers.c.keys(), snapshot, id=snapshot.supplier_id)
         return await store_if_newer(self._session, suppliers, values)
+
+    async def legal_details(self, supplier_id: UUID) -> tuple[str | None, str | None, str | None]:
+        """(legal name, address, tax ID) as the supplier last gave them; Nones while unknown."""
+        query = select(suppliers.c.legal_name, suppliers.c.address, suppliers.c.tax_id).where(
+            suppliers.c.id == supplier_id
+        )
+        row = (await self._session.execute(query)).first()
+        return (row.legal_name, row.address, row.tax_id) if row is not None else (None, None, None)
+
+    async def payment_terms_of(self, supplier_id: UUID) -> int | None:
+        """The supplier's own payment terms; None when it has none, or is not known yet."""
+        query = select(suppliers.c.payment_terms_days).where(suppliers.c.id == supplier_id)
+        return (await self._session.execute(query)).scalar()
 
 
 # Read by every invoice command: built once, the tenant bound at execution.

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
+    Text,
     Uuid,
     false,
     text,
@@ -53,6 +54,7 @@ invoices = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("initiator_id", Uuid),
     Column("created_by_buyer", Boolean, nullable=False, server_default=false()),
+    Column("due_date", Date),
     Index("ix_invoices_tenant_created", "tenant_id", "created_at", "id"),
     Index("ix_invoices_supplier_created", "supplier_id", "created_at", "id"),
     Index("ix_invoices_purchase_order", "purchase_order_id"),
@@ -63,6 +65,22 @@ invoices = Table(
         "created_at",
         "id",
         postgresql_where=text("status = 'pending'"),
+    ),
+    # The invoices awaiting payment, in a page's order: a buyer's or a supplier's overdue ones are
+    # read among these alone (their due date checked), newest first with no sort.
+    Index(
+        "ix_invoices_tenant_awaiting_payment",
+        "tenant_id",
+        "created_at",
+        "id",
+        postgresql_where=text("status IN ('approved', 'partly_paid')"),
+    ),
+    Index(
+        "ix_invoices_supplier_awaiting_payment",
+        "supplier_id",
+        "created_at",
+        "id",
+        postgresql_where=text("status IN ('approved', 'partly_paid')"),
     ),
     # The invoices waiting for their verdict: the stall check counts those waiting too long.
     Index("ix_invoices_matching", "submitted_at", postgresql_where=text("status = 'matching'")),
@@ -139,7 +157,7 @@ invoice_attachments = files_table(
     listed_by="ix_invoice_attachments_invoice_created",
 )
 
-# Read model of the suppliers service: just what documents print.
+# Read model of the suppliers service: what documents print, and the payment terms.
 suppliers = Table(
     "suppliers",
     metadata,
@@ -147,6 +165,10 @@ suppliers = Table(
     Column("tenant_id", Uuid, nullable=False),
     Column("name", String(300), nullable=False),
     Column("revision", Integer, nullable=False),
+    Column("payment_terms_days", Integer),
+    Column("legal_name", String(300)),
+    Column("address", Text),
+    Column("tax_id", String(50)),
 )
 
 # Read model of the gateway's buyer organisations: name and the settings invoicing obeys.
@@ -158,6 +180,10 @@ organisations = Table(
     Column("invoice_issue_date_required", Boolean, nullable=False),
     Column("supplier_portal_enabled", Boolean, nullable=False),
     Column("revision", Integer, nullable=False),
+    Column("default_payment_terms_days", Integer, nullable=False, server_default="30"),
+    Column("legal_name", String(300)),
+    Column("address", Text),
+    Column("tax_id", String(50)),
 )
 
 outbox = outbox_table(metadata)

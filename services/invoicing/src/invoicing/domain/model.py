@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 from invoicing.domain.errors import InvalidInvoice, InvoiceStateConflict, IssueDateRequired, NotAllowed
 from invoicing.domain.events import invoice_state, payment_state
 from invoicing.domain.lines import InvoiceLine, build_lines
+from invoicing.domain.payment_terms import DEFAULT_PAYMENT_TERMS_DAYS, due_date_of, is_overdue
 from invoicing.domain.payments import Payment, new_payment, not_payable
 from invoicing.domain.read_models import PurchaseOrder
 from invoicing.domain.status import Status
@@ -63,6 +64,8 @@ class Invoice:
     initiator_id: UUID | None = None
     # Written by the buyer's staff on the supplier's behalf while the supplier portal was off.
     created_by_buyer: bool = False
+    # Set at each submission from the issue date and the supplier's payment terms.
+    due_date: date | None = None
     # The supplier's name as the directory knew it when the invoice was loaded or saved (None
     # until it knows the supplier): shown with the invoice, never decided on.
     supplier_name: str | None = field(default=None, compare=False)
@@ -132,8 +135,18 @@ class Invoice:
                 setattr(self, name, changes[name])
         self._touch(now)
 
-    def submit(self, now: datetime, *, issue_date_required: bool = False) -> None:
-        """Send the invoice to matching; ``issue_date_required`` is the buyer's setting."""
+    def overdue_on(self, today: date) -> bool:
+        return is_overdue(self.status, self.due_date, today)
+
+    def submit(
+        self,
+        now: datetime,
+        *,
+        issue_date_required: bool = False,
+        payment_terms_days: int = DEFAULT_PAYMENT_TERMS_DAYS,
+    ) -> None:
+        """Send the invoice to matching; ``issue_date_required`` is the buyer's setting, the due
+        date follows from the supplier's ``payment_terms_days`` as they stand now (``now`` is UTC)."""
         self._require(EDITABLE, "submitted")
         if not self.lines:
             raise InvalidInvoice("an invoice without lines cannot be submitted", errors=[{"field": "lines"}])
@@ -142,6 +155,7 @@ class Invoice:
         # A new submission is matched from scratch: the previous verdict and decision no longer apply.
         self.status, self.submission, self.submitted_at = Status.matching, self.submission + 1, now
         self.matching, self.approver_id, self.rejection_reason = None, None, None
+        self.due_date = due_date_of(self.issue_date, now.date(), payment_terms_days)
         self._touch(now)
         self.events.append(InvoiceSubmitted(**invoice_state(self)))
 

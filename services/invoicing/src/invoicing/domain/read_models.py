@@ -10,6 +10,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from invoicing.domain.errors import PurchaseOrderNotInvoiceable
+from invoicing.domain.payment_terms import DEFAULT_PAYMENT_TERMS_DAYS
 
 ZERO = Decimal(0)
 # A supplier may bill against an order that was sent to it and still has something open.
@@ -63,11 +64,21 @@ class OrganisationSettings:
     # required, supplier portal on. Refusing suppliers on a missing event would lock them out.
     invoice_issue_date_required: bool = False
     supplier_portal_enabled: bool = True
+    default_payment_terms_days: int = DEFAULT_PAYMENT_TERMS_DAYS
     revision: int = 0
+    # The buyer as its invoices name it (the recipient).
+    legal_name: str | None = None
+    address: str | None = None
+    tax_id: str | None = None
 
     @classmethod
     def unknown(cls, tenant_id: UUID) -> OrganisationSettings:
         return cls(tenant_id=tenant_id)
+
+    @property
+    def legal_details(self) -> tuple[str | None, str | None, str | None]:
+        """(legal name, address, tax ID): the buyer as an invoice's recipient."""
+        return self.legal_name, self.address, self.tax_id
 
 
 def switches_portal_off(before: OrganisationSettings | None, after: OrganisationSettings) -> bool:

@@ -75,6 +75,11 @@ async def list_invoices(
         description="only the pending invoices routed to the caller for a decision, the longest waiting "
         "(oldest) first; the cursor follows that order",
     ),
+    overdue: bool | None = Query(
+        None,
+        description="true: only the invoices approved or partly paid whose due date has passed (UTC); "
+        "false: only the others",
+    ),
     limit: LimitParam = 50,
     cursor: CursorParam = None,
 ) -> Response:
@@ -86,6 +91,7 @@ async def list_invoices(
         purchase_order_id=purchase_order_id,
         supplier_id=supplier_id,
         waiting_for_me=waiting_for_me,
+        overdue=overdue,
         limit=limit + 1,
         after=decode_cursor(cursor),
     )

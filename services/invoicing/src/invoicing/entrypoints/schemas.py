@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
@@ -128,6 +128,11 @@ class InvoiceOut(BaseModel):
     paid_total: DecimalStr
     balance_due: DecimalStr = Field(description="gross_total less the payments: what is left to pay")
     created_by_buyer: bool = Field(description="written by the buyer's staff while the supplier portal was off")
+    due_date: date | None = Field(
+        description="the issue date (or the submission day without one) plus the supplier's payment terms, "
+        "set at each submission; null before the first"
+    )
+    overdue: bool = Field(description="approved or partly paid, and today (UTC) is after the due date")
     created_at: datetime
     updated_at: datetime
 
@@ -136,6 +141,7 @@ class InvoiceOut(BaseModel):
         return made_of(
             cls,
             invoice,
+            overdue=invoice.overdue_on(datetime.now(UTC).date()),
             lines=[made_of(LineOut, line, id=line.line_id) for line in invoice.lines],
             matching=MatchingOut.model_validate(dataclasses.asdict(invoice.matching)) if invoice.matching else None,
             payments=[made_of(PaymentOut, p, id=p.payment_id) for p in invoice.payments],

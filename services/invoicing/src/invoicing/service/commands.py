@@ -21,6 +21,7 @@ from invoicing.domain.access import (
 from invoicing.domain.errors import DuplicateInvoiceNumber, PurchaseOrderNotFound
 from invoicing.domain.lines import LineDraft, build_lines, prefill_open
 from invoicing.domain.model import Invoice
+from invoicing.domain.payment_terms import payment_terms_days
 from invoicing.domain.read_models import OrganisationSettings
 from invoicing.service.purchase_order_wait import PurchaseOrderWait
 from invoicing.service.unit_of_work import UnitOfWork
@@ -132,7 +133,10 @@ async def submit_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -
         ensure_may_change(invoice, by_buyer=caller.is_buyer)
         if caller.is_restricted(invoice.supplier_id):
             await _ensure_only_what_remains(uow, invoice)
-        invoice.submit(_now(), issue_date_required=portal.invoice_issue_date_required)
+        terms = payment_terms_days(
+            await uow.suppliers.payment_terms_of(invoice.supplier_id), portal.default_payment_terms_days
+        )
+        invoice.submit(_now(), issue_date_required=portal.invoice_issue_date_required, payment_terms_days=terms)
         await uow.save(invoice)
         await uow.commit()
     await faults.reached("invoicing.submit.after_commit")  # a crash here: the outbox still publishes

@@ -4,7 +4,7 @@ their count by status, and one as a document."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -14,11 +14,17 @@ from invoicing.domain.model import Invoice
 from invoicing.domain.summary import invoices_by_status
 from invoicing.service.unit_of_work import UnitOfWork
 from shared.auth import Principal
+from shared.documents import Party
 from shared.errors import InvalidInput
 from shared.json_documents import PageItem
 from shared.uploads import ExportedFile
 
 EXPORT_FORMATS = ("pdf",)
+
+
+def today() -> date:
+    """The day (UTC) against which due dates are read."""
+    return datetime.now(UTC).date()
 
 
 async def get_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -> Invoice:
@@ -37,9 +43,11 @@ async def list_invoices(
     after: tuple[datetime, UUID] | None,
     supplier_id: UUID | None = None,
     waiting_for_me: bool = False,
+    overdue: bool | None = None,
 ) -> Sequence[PageItem]:
     """A page of the invoices the caller sees, each as ``document`` (``invoice_document``) writes it;
-    ``waiting_for_me``: the held ones routed to the caller for a decision, the longest waiting first."""
+    ``waiting_for_me``: the held ones routed to the caller for a decision, the longest waiting first;
+    ``overdue``: only those overdue today (UTC), or only those not."""
     query = page_query(
         document,
         scope=caller,
@@ -47,6 +55,8 @@ async def list_invoices(
         purchase_order_id=purchase_order_id,
         supplier_id=supplier_id,
         waiting_for_caller=waiting_for_me,
+        overdue=overdue,
+        today=today(),
         limit=limit,
         after=after,
     )
@@ -75,12 +85,16 @@ async def export_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID, e
         po_supplier_name, po_buyer_name, delivery_date = await uow.purchase_orders.document_details(
             invoice.purchase_order_id
         )
+        supplier_details = await uow.suppliers.legal_details(invoice.supplier_id)
     buyer_name = organisation.name if organisation is not None and organisation.name else po_buyer_name
+    supplier_name = invoice.supplier_name or po_supplier_name
     content = await invoice_pdf(
         invoice,
         buyer_name=buyer_name,
-        supplier_name=invoice.supplier_name or po_supplier_name,
+        supplier_name=supplier_name,
         delivery_date=delivery_date,
+        supplier=Party(supplier_name, *supplier_details),
+        buyer=Party(buyer_name, *organisation.legal_details) if organisation is not None else Party(buyer_name),
     )
     # Invoice numbers may hold slashes ("2026/17"); a file name may not.
     filename = invoice.number.replace("/", "-").replace("\\", "-") + ".pdf"

@@ -16,6 +16,7 @@ from invoicing.service.unit_of_work import UnitOfWork
 from shared.contracts.identity import OrganisationSettingsChanged
 from shared.contracts.orders import PurchaseOrderSnapshot
 from shared.contracts.suppliers import SupplierSnapshot
+from shared.fields import made_of
 
 log = structlog.get_logger(__name__)
 
@@ -27,9 +28,7 @@ async def record_purchase_order(uow: UnitOfWork, snapshot: PurchaseOrderSnapshot
 
 
 async def record_supplier(uow: UnitOfWork, snapshot: SupplierSnapshot) -> None:
-    stored = await uow.suppliers.upsert(
-        supplier_id=snapshot.supplier_id, tenant_id=snapshot.tenant_id, name=snapshot.name, revision=snapshot.revision
-    )
+    stored = await uow.suppliers.upsert(snapshot)
     if not stored:
         log.info("older supplier snapshot ignored", revision=snapshot.revision)
 
@@ -43,13 +42,7 @@ async def record_organisation_settings(uow: UnitOfWork, changed: OrganisationSet
     # FOR UPDATE on the stored row: commands deciding by the switch hold it FOR SHARE, so the
     # deletion waits for a supplier's draft being written and then removes it too.
     before = await uow.organisations.find(changed.tenant_id, for_update=True)
-    after = OrganisationSettings(
-        tenant_id=changed.tenant_id,
-        name=changed.name,
-        invoice_issue_date_required=changed.invoice_issue_date_required,
-        supplier_portal_enabled=changed.supplier_portal_enabled,
-        revision=changed.revision,
-    )
+    after = made_of(OrganisationSettings, changed)
     if not await uow.organisations.upsert(after):
         log.info("older organisation settings ignored", revision=changed.revision)
         return

@@ -37,7 +37,13 @@ from suppliers.domain.sync import (
     changed_fields,
     initial_profile,
 )
-from suppliers.domain.values import PROFILE_CHECKS, validate_currency, validate_tolerance_rate
+from suppliers.domain.values import (
+    PROFILE_CHECKS,
+    validate_address,
+    validate_currency,
+    validate_payment_terms_days,
+    validate_tolerance_rate,
+)
 from suppliers.domain.views import profile_view
 
 
@@ -54,6 +60,12 @@ class Supplier:
     phone: str | None = None
     contacts: list[SupplierContact] = field(default_factory=list)
     custom_fields: dict[str, Any] = field(default_factory=dict)
+    # Days from an invoice's issue date to its due date; None: the organisation's default.
+    payment_terms_days: int | None = None
+    # The supplier as documents name it; the supplier's own details (see ``sync``).
+    legal_name: str | None = None
+    address: str | None = None
+    tax_id: str | None = None
     portal_status: str = "not_invited"
     revision: int = 1
     profile: PortalProfile | None = None
@@ -75,6 +87,10 @@ class Supplier:
         phone: str | None = None,
         contacts: list[SupplierContact] | None = None,
         custom_fields: dict[str, Any] | None = None,
+        payment_terms_days: int | None = None,
+        legal_name: str | None = None,
+        address: str | None = None,
+        tax_id: str | None = None,
     ) -> Supplier:
         supplier = cls(
             id=uuid4(),
@@ -86,6 +102,10 @@ class Supplier:
             tolerance_rate=validate_tolerance_rate(tolerance_rate),
             contacts=list(contacts or []),
             custom_fields=catalog.buyer_values({}, custom_fields or {}),
+            payment_terms_days=validate_payment_terms_days(payment_terms_days),
+            legal_name=legal_name,
+            address=validate_address(address),
+            tax_id=tax_id,
             created_at=now,
             updated_at=now,
         )
@@ -93,7 +113,16 @@ class Supplier:
         return supplier
 
     def shared(self) -> SharedValues:
-        return SharedValues(self.name, self.email, self.phone, self.currency, dict(self.custom_fields))
+        return SharedValues(
+            self.name,
+            self.email,
+            self.phone,
+            self.currency,
+            dict(self.custom_fields),
+            legal_name=self.legal_name,
+            address=self.address,
+            tax_id=self.tax_id,
+        )
 
     def update(self, changes: dict[str, Any], now: datetime, catalog: CustomFieldCatalog) -> None:
         """Apply the buyer's changes; unknown fields never reach here (the edge refuses them)."""
@@ -102,6 +131,10 @@ class Supplier:
             validate_currency(changes["currency"])
         if "tolerance_rate" in changes:
             validate_tolerance_rate(changes["tolerance_rate"])
+        if "payment_terms_days" in changes:
+            validate_payment_terms_days(changes["payment_terms_days"])
+        if "address" in changes:
+            validate_address(changes["address"])
         # Required custom fields must be there after every edit of the buyer, not only when it sends them.
         changes["custom_fields"] = catalog.buyer_values(self.custom_fields, changes.get("custom_fields") or {})
         before = self.shared()
@@ -139,6 +172,7 @@ class Supplier:
             return
         record = after_supplier_edit(self.shared(), edited, changed_fields(profile, edited))
         self.name, self.email, self.phone = record.name, record.email, record.phone
+        self.legal_name, self.address, self.tax_id = record.legal_name, record.address, record.tax_id
         self.custom_fields = dict(record.custom_fields)
         self.profile = edited
         self._touch(now)

@@ -3,15 +3,17 @@
 The buyer keeps a supplier record; the supplier keeps its portal profile. The rules:
 
 - **currency** is the buyer's alone; every change reaches the profile at once, in any portal status.
-- **email and phone** are the supplier's contact details: the supplier's edits reach the buyer's
-  record, the buyer's edits while the portal is active stay in the buyer's record.
+- **email and phone** are the supplier's contact details, and **legal name, address and tax ID**
+  its details on documents: the supplier's edits reach the buyer's record, the buyer's edits while
+  the portal is active stay in the buyer's record.
 - **name and custom fields** flow both ways while the portal is active.
 - While the portal is **inactive** the buyer's edits stay in the record and wait; **reactivation**
   brings every waiting edit (email and phone included) to the profile.
-- **address and terms** (minimum order amount, lead time) exist in the profile only.
+- **terms** (minimum order amount, lead time) exist in the profile only.
 - At the **first activation** the profile starts as a copy of the record.
 
-Fields are named by path: ``name``, ``email``, ``phone``, ``currency`` and ``custom_fields.<key>``.
+Fields are named by path: ``name``, ``email``, ``phone``, ``currency``, ``legal_name``, ``address``,
+``tax_id`` and ``custom_fields.<key>``.
 Pure functions on frozen values; the ``Supplier`` aggregate applies what they return.
 """
 
@@ -23,12 +25,23 @@ from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
 CUSTOM_PREFIX = "custom_fields."
-PLAIN_SHARED = ("name", "email", "phone", "currency")
+PLAIN_SHARED = ("name", "email", "phone", "currency", "legal_name", "address", "tax_id")
 BUYER_ONLY = frozenset({"currency"})
-SUPPLIER_CONTACT = frozenset({"email", "phone"})
+# The supplier's own: its edits win, the buyer's wait in the record while the portal is live.
+SUPPLIER_CONTACT = frozenset({"email", "phone", "legal_name", "address", "tax_id"})
 # What the supplier may send in an edit of its profile.
 SUPPLIER_EDITABLE = frozenset(
-    {"name", "email", "phone", "address", "minimum_order_amount", "lead_time_days", "custom_fields"}
+    {
+        "name",
+        "email",
+        "phone",
+        "legal_name",
+        "address",
+        "tax_id",
+        "minimum_order_amount",
+        "lead_time_days",
+        "custom_fields",
+    }
 )
 _MISSING = object()
 
@@ -45,6 +58,12 @@ class SharedView(Protocol):
     @property
     def currency(self) -> str: ...
     @property
+    def legal_name(self) -> str | None: ...
+    @property
+    def address(self) -> str | None: ...
+    @property
+    def tax_id(self) -> str | None: ...
+    @property
     def custom_fields(self) -> Mapping[str, Any]: ...
 
 
@@ -57,6 +76,9 @@ class SharedValues:
     phone: str | None
     currency: str
     custom_fields: Mapping[str, Any] = field(default_factory=dict)
+    legal_name: str | None = None
+    address: str | None = None
+    tax_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +93,8 @@ class PortalProfile:
     address: str | None = None
     minimum_order_amount: Decimal | None = None
     lead_time_days: int | None = None
+    legal_name: str | None = None
+    tax_id: str | None = None
 
 
 V = TypeVar("V", SharedValues, PortalProfile)
@@ -110,13 +134,16 @@ def copy_fields(target: V, source: SharedView, paths: Iterable[str]) -> V:
 
 
 def initial_profile(record: SharedView) -> PortalProfile:
-    """The profile at the first activation: a copy of the record, no address, no terms yet."""
+    """The profile at the first activation: a copy of the record, no terms yet."""
     return PortalProfile(
         name=record.name,
         email=record.email,
         phone=record.phone,
         currency=record.currency,
         custom_fields=dict(record.custom_fields),
+        legal_name=record.legal_name,
+        address=record.address,
+        tax_id=record.tax_id,
     )
 
 

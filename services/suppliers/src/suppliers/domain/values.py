@@ -49,6 +49,12 @@ def validate_address(address: str | None) -> str | None:
     return address
 
 
+def validate_payment_terms_days(days: int | None) -> int | None:
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 0):
+        raise _refuse("payment_terms_days", "payment terms are a whole number of days", "an integer >= 0")
+    return days
+
+
 PROFILE_CHECKS: dict[str, Any] = {
     "minimum_order_amount": validate_minimum_order_amount,
     "lead_time_days": validate_lead_time_days,

@@ -18,7 +18,9 @@ def profile_view(
         "email": profile.email,
         "phone": profile.phone,
         "currency": profile.currency,
+        "legal_name": profile.legal_name,
         "address": profile.address,
+        "tax_id": profile.tax_id,
         "minimum_order_amount": None if amount is None else str(amount),
         "lead_time_days": profile.lead_time_days,
         # Only the fields shown in the portal: hidden values never leave the buyer's side.

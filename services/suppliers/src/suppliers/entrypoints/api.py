@@ -29,6 +29,10 @@ async def create_supplier(body: SupplierCreate, caller: CurrentPrincipal, uow: U
         phone=body.phone,
         contacts=[SupplierContact(**c.model_dump(mode="json")) for c in body.contacts],
         custom_fields=body.custom_fields,
+        payment_terms_days=body.payment_terms_days,
+        legal_name=body.legal_name,
+        address=body.address,
+        tax_id=body.tax_id,
     )
     return SupplierOut.of(view)
 

@@ -28,9 +28,28 @@ class Contact(BaseModel):
 SupplierSearch = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 
 CUSTOM_FIELDS_DOC = "values by custom field key; in a PATCH a null removes a value, keys not sent are kept"
+PAYMENT_TERMS_DOC = "days from an invoice's issue date to its due date; null: the organisation's default"
+LegalName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+Address = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+TaxId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
 
 
-class SupplierCreate(BaseModel):
+class LegalDetails(BaseModel):
+    """The supplier as documents name it; an empty value clears one."""
+
+    legal_name: LegalName | None = Field(None, description="the name on documents; the supplier's name where null")
+    address: Address | None = Field(None, description="several lines, as printed")
+    tax_id: TaxId | None = None
+
+    def legal_changes(self) -> dict[str, Any]:
+        return {
+            name: getattr(self, name) or None
+            for name in ("legal_name", "address", "tax_id")
+            if name in self.model_fields_set
+        }
+
+
+class SupplierCreate(LegalDetails):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=300)
@@ -38,6 +57,7 @@ class SupplierCreate(BaseModel):
     phone: str | None = Field(None, max_length=50)
     currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
     tolerance_rate: Decimal = Field(Decimal(0), ge=0, le=100, description="percent of the PO net total")
+    payment_terms_days: int | None = Field(None, ge=0, le=3650, description=PAYMENT_TERMS_DOC)
     contacts: list[Contact] = []
     custom_fields: dict[str, Any] = Field({}, description=CUSTOM_FIELDS_DOC)
 
@@ -47,8 +67,10 @@ def _without_null_required(changes: dict[str, Any], required: tuple[str, ...]) -
     return {k: v for k, v in changes.items() if not (k in required and v is None)}
 
 
-class SupplierPatch(BaseModel):
-    """The buyer's edit. The supplier's terms and address are read-only here (sending them is a 422)."""
+class SupplierPatch(LegalDetails):
+    """The buyer's edit. The supplier's terms are read-only here (sending them is a 422); its legal
+    name, address and tax ID the buyer may set, and while the portal is active the supplier's own
+    edits win (they reach this record, the buyer's stay here)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -57,11 +79,12 @@ class SupplierPatch(BaseModel):
     phone: str | None = Field(None, max_length=50)
     currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
     tolerance_rate: Decimal | None = Field(None, ge=0, le=100)
+    payment_terms_days: int | None = Field(None, ge=0, le=3650, description=PAYMENT_TERMS_DOC)
     contacts: list[Contact] | None = None
     custom_fields: dict[str, Any] | None = Field(None, description=CUSTOM_FIELDS_DOC)
 
     def changes(self) -> dict[str, Any]:
-        changes = {name: getattr(self, name) for name in self.model_fields_set}
+        changes = {name: getattr(self, name) for name in self.model_fields_set} | self.legal_changes()
         if changes.get("contacts") is not None:
             changes["contacts"] = [SupplierContact(**c.model_dump()) for c in self.contacts or []]
         if changes.get("email") is not None:
@@ -70,7 +93,7 @@ class SupplierPatch(BaseModel):
         return _without_null_required(changes, required)
 
 
-class ProfilePatch(BaseModel):
+class ProfilePatch(LegalDetails):
     """The supplier's edit of its profile; currency, tolerance rate and the like are the buyer's (422)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -78,13 +101,12 @@ class ProfilePatch(BaseModel):
     name: str | None = Field(None, min_length=1, max_length=300)
     email: EmailStr | None = None
     phone: str | None = Field(None, max_length=50)
-    address: str | None = Field(None, max_length=1000)
     minimum_order_amount: Decimal | None = Field(None, ge=0, allow_inf_nan=False)
     lead_time_days: int | None = Field(None, ge=0, le=3650)
     custom_fields: dict[str, Any] | None = Field(None, description=CUSTOM_FIELDS_DOC)
 
     def changes(self) -> dict[str, Any]:
-        changes = {name: getattr(self, name) for name in self.model_fields_set}
+        changes = {name: getattr(self, name) for name in self.model_fields_set} | self.legal_changes()
         if changes.get("email") is not None:
             changes["email"] = str(changes["email"])
         return _without_null_required(changes, ("name", "email", "custom_fields"))
@@ -96,7 +118,9 @@ class PortalProfileOut(BaseModel):
     email: str
     phone: str | None
     currency: str
+    legal_name: str | None = None
     address: str | None = None
+    tax_id: str | None = None
     minimum_order_amount: DecimalStr | None = None
     lead_time_days: int | None = None
     custom_fields: dict[str, Any] = {}
@@ -126,8 +150,11 @@ class SupplierOut(BaseModel):
     contacts: list[SupplierContact]
     custom_fields: dict[str, Any]
     portal_status: str
-    # The supplier's terms, read-only for the buyer (kept by the supplier in its profile).
+    payment_terms_days: int | None = Field(None, description=PAYMENT_TERMS_DOC)
+    legal_name: str | None = None
     address: str | None = None
+    tax_id: str | None = None
+    # The supplier's terms, read-only for the buyer (kept by the supplier in its profile).
     minimum_order_amount: DecimalStr | None = None
     lead_time_days: int | None = None
     portal_profile: PortalProfileOut | None = None
@@ -144,7 +171,6 @@ class SupplierOut(BaseModel):
             cls,
             supplier,
             custom_fields=custom_fields,
-            address=profile.address if profile else None,
             minimum_order_amount=profile.minimum_order_amount if profile else None,
             lead_time_days=profile.lead_time_days if profile else None,
             portal_profile=PortalProfileOut.of(view),

@@ -34,6 +34,10 @@ async def register_supplier(
     phone: str | None,
     contacts: list[SupplierContact],
     custom_fields: dict[str, Any],
+    payment_terms_days: int | None = None,
+    legal_name: str | None = None,
+    address: str | None = None,
+    tax_id: str | None = None,
 ) -> SupplierView:
     tenant_id = caller.require_buyer()
     async with uow:
@@ -47,6 +51,10 @@ async def register_supplier(
             phone=phone,
             contacts=contacts,
             custom_fields=custom_fields,
+            payment_terms_days=payment_terms_days,
+            legal_name=legal_name,
+            address=address,
+            tax_id=tax_id,
             catalog=catalog,
             now=_now(),
         )

@@ -59,6 +59,7 @@ async def invoice_list(
     status: str = "",
     supplier_id: str = "",
     supplier: str = "",
+    overdue: str = "",
     cursor: str = "",
 ) -> HTMLResponse:
     chosen = await supplier_filter(api, session, supplier_id, supplier)
@@ -71,6 +72,8 @@ async def invoice_list(
         status=status,
         cursor=cursor,
         supplier_filter=chosen,
+        # Only "true" filters: any other value shows every invoice, as an unticked box does.
+        overdue="true" if overdue == "true" else "",
     )
 
 

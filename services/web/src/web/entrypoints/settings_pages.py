@@ -18,6 +18,7 @@ router = APIRouter(tags=["settings"])
 
 DONE_MESSAGES = {
     "invoices": "The invoice settings were saved.",
+    "profile": "The organisation profile was saved.",
     "portal_off": "The supplier portal is off. Your staff can now create invoices on the suppliers' behalf.",
     "portal_on": "The supplier portal is on. Suppliers with portal access can sign in and send invoices again.",
 }
@@ -54,14 +55,32 @@ async def settings_page(request: Request, session: CurrentSession, api: Api) -> 
 
 @router.post("/settings/invoices", response_class=HTMLResponse)
 async def save_invoice_settings(request: Request, session: CurrentSession, api: Api, form: CheckedForm) -> Response:
-    required = form.get("invoice_issue_date_required") == "yes"
+    changes: dict[str, Any] = {"invoice_issue_date_required": form.get("invoice_issue_date_required") == "yes"}
+    for name in ("default_payment_terms_days", "approval_reminder_days"):
+        # Sent as typed: the API refuses what is not a whole number in range, and the page says so.
+        if (value := str(form.get(name) or "").strip()) != "":
+            changes[name] = value
+    return await _save_settings(request, api, changes, "invoices")
+
+
+# The organisation's details on its documents; an emptied field clears the detail.
+PROFILE_FIELDS = ("legal_name", "address", "tax_id", "contact_name", "contact_email", "contact_phone")
+
+
+@router.post("/settings/profile", response_class=HTMLResponse)
+async def save_organisation_profile(request: Request, session: CurrentSession, api: Api, form: CheckedForm) -> Response:
+    changes = {name: str(form.get(name) or "").strip() for name in PROFILE_FIELDS}
+    return await _save_settings(request, api, changes, "profile")
+
+
+async def _save_settings(request: Request, api: GatewayApi, changes: dict[str, Any], done: str) -> Response:
     try:
-        await api.patch("/settings", {"invoice_issue_date_required": required})
+        await api.patch("/settings", changes)
     except ApiProblem as problem:
         if not problem.about_the_input:
             raise
         return await _settings_page(request, api, problem=_refused(problem), status_code=problem.status)
-    return RedirectResponse("/settings?done=invoices", status_code=303)
+    return RedirectResponse(f"/settings?done={done}", status_code=303)
 
 
 def _wanted(switch: str) -> bool | None:

@@ -1,16 +1,16 @@
 """tax rates and amounts on invoice lines, tax and gross totals on invoices; invoices written before
 taxes are untaxed: their tax is zero in the currency's scale and their gross total their net
 
-Revision ID: 0009_taxes
-Revises: 0008_attachment_filename
+Revision ID: 0010_taxes
+Revises: 0009_due_dates_and_parties
 Create Date: 2026-12-06 20:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_taxes"
-down_revision = "0008_attachment_filename"
+revision = "0010_taxes"
+down_revision = "0009_due_dates_and_parties"
 branch_labels = None
 depends_on = None
 

@@ -137,6 +137,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "tenant_id", "supplier_id", "purchase_order_id", "purchase_order_number", "number", "issue_date",
         "currency", "status", "net_total", "submission", "submitted_at", "approver_id", "rejection_reason",
         "revision", "created_at", "updated_at", "initiator_id", "created_by_buyer", "tax_total", "gross_total",
+        "balance_due",
     ),
     "invoicing.invoice_lines": (
         "id", "invoice_id", "line_no", "purchase_order_line_id", "description", "quantity", "unit_price", "net_amount",
@@ -280,18 +281,19 @@ def generate(
                 if status in LIVE_INVOICE_STATUSES:
                     invoiced[line.id] = invoiced.get(line.id, Decimal(0)) + quantity
             submitted = None if status == "draft" else created + timedelta(minutes=1)
+            gross_total = net_total + tax_total
+            amount = Decimal(0)
+            if status in ("partly_paid", "paid"):
+                amount = gross_total if status == "paid" else (gross_total / 2).quantize(Decimal("0.01"))
+                data.add("invoicing.payments", (_uuid(rng), invoice_id, amount, created + timedelta(days=20)))
             data.add(
                 "invoicing.invoices",
                 (invoice_id, tenant_id, supplier_id, po_id, po_number, f"INV-{invoice_no:07d}", created.date(),
                  CURRENCY, status, net_total, 0 if status == "draft" else 1, submitted,
                  initiator_id if status in ("approved", "partly_paid", "paid") else None,
                  "prices differ from the order" if status == "rejected" else None,
-                 1, created, created, initiator_id, False, tax_total, net_total + tax_total),
+                 1, created, created, initiator_id, False, tax_total, gross_total, gross_total - amount),
             )  # fmt: skip
-            gross_total = net_total + tax_total
-            if status in ("partly_paid", "paid"):
-                amount = gross_total if status == "paid" else (gross_total / 2).quantize(Decimal("0.01"))
-                data.add("invoicing.payments", (_uuid(rng), invoice_id, amount, created + timedelta(days=20)))
     for po_id, line in order_lines:
         data.add(
             "orders.purchase_order_lines",

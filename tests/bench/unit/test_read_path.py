@@ -80,17 +80,21 @@ def test_order_totals_are_the_sums_of_their_line_nets_in_cents_as_the_service_st
         assert str(order["net_total"]) == str(round_money(nets[order["id"]], "EUR"))
 
 
-def test_invoice_totals_are_the_sums_of_their_line_nets_and_paid_ones_carry_their_payments(data: Dataset) -> None:
+def test_invoice_totals_are_the_sums_of_their_line_figures_and_paid_ones_carry_their_payments(data: Dataset) -> None:
     nets: Counter[Any] = Counter()
+    taxes: Counter[Any] = Counter()
     for line in rows(data, "invoicing.invoice_lines"):
         nets[line["invoice_id"]] += line["net_amount"]
+        taxes[line["invoice_id"]] += line["tax_amount"]
     paid = {payment["invoice_id"]: payment["amount"] for payment in rows(data, "invoicing.payments")}
     for invoice in rows(data, "invoicing.invoices"):
         assert invoice["net_total"] == nets[invoice["id"]]
+        assert invoice["tax_total"] == taxes[invoice["id"]]
+        assert invoice["gross_total"] == invoice["net_total"] + invoice["tax_total"]
         if invoice["status"] == "paid":
-            assert paid[invoice["id"]] == invoice["net_total"]
+            assert paid[invoice["id"]] == invoice["gross_total"]
         elif invoice["status"] == "partly_paid":
-            assert Decimal(0) < paid[invoice["id"]] < invoice["net_total"]
+            assert Decimal(0) < paid[invoice["id"]] < invoice["gross_total"]
         else:
             assert invoice["id"] not in paid
 

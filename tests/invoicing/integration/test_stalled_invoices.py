@@ -23,8 +23,9 @@ KIND = "invoice_matching"
 
 _INSERT_INVOICE = text(
     "INSERT INTO invoices (id, tenant_id, supplier_id, purchase_order_id, purchase_order_number, number, currency,"
-    " status, net_total, tax_total, gross_total, submission, submitted_at, revision, created_at, updated_at)"
-    " VALUES (:id, :tenant_id, :supplier_id, :purchase_order_id, 'PO-1', :number, 'EUR', :status, 100, 0, 100, 1,"
+    " status, net_total, tax_total, gross_total, balance_due, submission, submitted_at, revision, created_at,"
+    " updated_at) VALUES (:id, :tenant_id, :supplier_id, :purchase_order_id, 'PO-1', :number, 'EUR', :status,"
+    " 100, 0, 100, 100, 1,"
     " now() - make_interval(secs => :waited_s), 2, now() - interval '1 hour', now() - make_interval(secs => :waited_s))"
 )
 

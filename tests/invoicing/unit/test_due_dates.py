@@ -80,7 +80,7 @@ def test_submitting_sets_the_due_date_and_a_resubmission_recomputes_it_with_the_
         make_verdict(invoice, "needs_approval"), approver_id=invoice.initiator_id, now=datetime.now(UTC)
     )  # type: ignore[arg-type]
     invoice.reject(invoice.initiator_id, is_admin=True, reason="wrong price", now=datetime.now(UTC))  # type: ignore[arg-type]
-    invoice.edit({"issue_date": None}, make_po(), datetime.now(UTC))
+    invoice.edit({"issue_date": None}, datetime.now(UTC))
     invoice.submit(datetime(2028, 2, 10, 8, 0, tzinfo=UTC), payment_terms_days=10)
     assert invoice.due_date == date(2028, 2, 20)
 

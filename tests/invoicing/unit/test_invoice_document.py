@@ -24,7 +24,7 @@ def text_of(pdf: bytes) -> str:
 def test_the_pdf_shows_both_parties_the_po_the_lines_and_the_totals() -> None:
     po: PurchaseOrder = make_po(("10", "100.00"), ("3", "7.50"))
     invoice = make_invoice(po, [LineDraft(ln.line_id, ln.quantity, ln.unit_price) for ln in po.lines])
-    invoice.edit({"issue_date": date(2026, 3, 1)}, po, NOW)
+    invoice.edit({"issue_date": date(2026, 3, 1)}, NOW)
     invoice.submit(NOW)
     invoice.record_verdict(make_verdict(invoice), approver_id=po.initiator_id, now=NOW)
     invoice.record_payment(Decimal("22.50"), NOW)
@@ -51,7 +51,7 @@ def test_a_party_whose_name_is_not_known_shows_a_dash_never_its_id_as_a_missing_
 
 def test_the_pdf_names_the_supplier_as_issuer_and_the_buyer_as_recipient_with_due_date_and_terms() -> None:
     invoice = make_invoice(make_po())
-    invoice.edit({"issue_date": date(2028, 1, 31)}, make_po(), NOW)
+    invoice.edit({"issue_date": date(2028, 1, 31)}, NOW)
     invoice.submit(NOW, payment_terms_days=30)
     supplier = Party("Acme", "Acme Tools GmbH", "Main St 1\n10115 Berlin", "DE999999999")
     buyer = Party("Globex", "Globex Buying Ltd", "1 Mill Lane\nLeeds LS1 4AP", "GB123456789")

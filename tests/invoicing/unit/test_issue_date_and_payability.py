@@ -28,7 +28,7 @@ def test_with_an_issue_date_or_without_the_requirement_the_invoice_is_submitted(
     without_requirement = make_invoice(po)
     without_requirement.submit(NOW, issue_date_required=False)
     dated = make_invoice(po)
-    dated.edit({"issue_date": date(2026, 3, 1)}, po, NOW)
+    dated.edit({"issue_date": date(2026, 3, 1)}, NOW)
     dated.submit(NOW, issue_date_required=True)
     assert without_requirement.status == dated.status == "matching"
 

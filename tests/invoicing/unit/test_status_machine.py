@@ -8,7 +8,7 @@ from uuid import uuid4
 import pytest
 
 from invoicing.domain.errors import InvalidInvoice, InvoiceStateConflict
-from invoicing.domain.lines import LineDraft
+from invoicing.domain.lines import LineDraft, build_lines
 from invoicing.domain.model import Invoice
 from invoicing.domain.read_models import PurchaseOrder
 from tests.invoicing.unit.fakes import NOW, make_invoice, make_verdict
@@ -28,7 +28,9 @@ def test_a_new_invoice_is_a_draft_in_the_po_currency_and_publishes_nothing(po: P
 def test_editing_a_draft_publishes_nothing_and_replaces_its_lines(po: PurchaseOrder) -> None:
     invoice = make_invoice(po)
     line = po.lines[0]
-    invoice.edit({"number": "INV-9", "lines": [LineDraft(line.line_id, Decimal(2), Decimal("100.00"))]}, po, NOW)
+    invoice.edit(
+        {"number": "INV-9"}, NOW, lines=build_lines([LineDraft(line.line_id, Decimal(2), Decimal("100.00"))], po)
+    )
     assert invoice.number == "INV-9"
     assert [ln.quantity for ln in invoice.lines] == [Decimal(2)]
     assert invoice.net_total == Decimal("200.00")
@@ -85,7 +87,7 @@ def test_a_rejected_invoice_can_be_edited_and_resubmitted_which_clears_the_verdi
     pending.reject(po.initiator_id, is_admin=False, reason="price too high", now=NOW)
     assert (pending.status, pending.rejection_reason) == ("rejected", "price too high")
     line = po.lines[0]
-    pending.edit({"lines": [LineDraft(line.line_id, Decimal(10), Decimal("99.00"))]}, po, NOW)
+    pending.edit({}, NOW, lines=build_lines([LineDraft(line.line_id, Decimal(10), Decimal("99.00"))], po))
     pending.submit(NOW)
     assert (pending.status, pending.submission) == ("matching", 2)
     assert pending.matching is None and pending.approver_id is None and pending.rejection_reason is None
@@ -98,7 +100,7 @@ def test_only_drafts_and_rejected_invoices_are_edited_or_submitted(
 ) -> None:
     with pytest.raises(InvoiceStateConflict):
         if action == "edit":
-            pending.edit({"number": "X"}, po, NOW)
+            pending.edit({"number": "X"}, NOW)
         else:
             pending.submit(NOW)
 

@@ -110,3 +110,36 @@ def invoice(
             **extra,
         }
     )
+
+
+def credit_note(
+    credited: InvoiceSnapshot, *rows: tuple[int, str, str], submission: int = 1, revision: int = 2
+) -> InvoiceSnapshot:
+    """A submitted credit note of ``credited``; a row names the invoice line it gives back by its index."""
+    lines = [
+        InvoiceLineState(
+            line_id=uuid.uuid4(),
+            line_no=no,
+            purchase_order_line_id=credited.lines[index].purchase_order_line_id,
+            description=credited.lines[index].description,
+            quantity=Decimal(quantity),
+            unit_price=Decimal(price),
+            net_amount=Decimal(quantity) * Decimal(price),
+            credited_line_id=credited.lines[index].line_id,
+        )
+        for no, (index, quantity, price) in enumerate(rows, start=1)
+    ]
+    return InvoiceSubmitted.model_validate(
+        {
+            **credited.model_dump(),
+            "invoice_id": uuid.uuid4(),
+            "number": f"CN-{uuid.uuid4().hex[:6]}",
+            "status": "matching",
+            "submission": submission,
+            "net_total": sum((line.net_amount for line in lines), Decimal(0)),
+            "lines": lines,
+            "revision": revision,
+            "kind": "credit_note",
+            "credited_invoice_id": credited.invoice_id,
+        }
+    )

@@ -8,7 +8,7 @@ from portal_dev.testing import Tokens, poll_until
 from shared.contracts.invoicing import InvoiceApproved, InvoiceCanceled, InvoiceRejected
 from shared.contracts.suppliers import SupplierUpdated
 from tests.matching.integration.conftest import Matching
-from tests.matching.integration.events import invoice, purchase_order, restate, supplier
+from tests.matching.integration.events import credit_note, invoice, purchase_order, restate, supplier
 from tests.matching.integration.wire import Wire
 
 WORKED_EXAMPLE = (("1", "3000.00"), ("20", "100.00"))  # PO net total 5,000.00
@@ -156,3 +156,32 @@ async def test_invoice_on_a_canceled_order_needs_approval(matching: Matching, wi
     [verdict] = await wire.verdicts_until(billed.invoice_id)
 
     assert verdict["data"]["reasons"] == ["order_not_open"]
+
+
+async def test_credit_notes_get_verdicts_and_an_approved_one_reopens_the_order(matching: Matching, wire: Wire) -> None:
+    vendor = supplier(uuid.uuid4(), tolerance_rate="0")
+    po = purchase_order(vendor, ("50", "100.00"))
+    billed = invoice(po, (0, "30", "100.00"))
+    within = credit_note(billed, (0, "5", "100.00"))
+    beyond = credit_note(billed, (0, "26", "100.00"))
+    again = invoice(po, (0, "25", "100.00"))
+    for event in (
+        vendor,
+        po,
+        billed,
+        restate(InvoiceApproved, billed, status="approved", auto_approved=True, revision=4),
+        within,
+        restate(InvoiceApproved, within, status="approved", auto_approved=True, revision=4),
+        beyond,
+        again,
+    ):
+        await wire.publish(event)
+
+    verdicts = await wire.verdicts_until(again.invoice_id)
+
+    by_invoice = {v["data"]["invoice_id"]: v["data"] for v in verdicts}
+    assert by_invoice[str(within.invoice_id)]["outcome"] == "auto_approved"
+    assert by_invoice[str(beyond.invoice_id)]["reasons"] == ["credit_exceeds_invoice"]
+    rebilled = by_invoice[str(again.invoice_id)]
+    assert (rebilled["outcome"], rebilled["open_net"], rebilled["excess"]) == ("auto_approved", "2500.00", "0.00")
+    assert rebilled["lines"][0]["previously_invoiced_quantity"] == "25"

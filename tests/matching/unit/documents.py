@@ -73,3 +73,36 @@ def invoice(
 def as_ordered(po: PurchaseOrder, **kwargs: object) -> Invoice:
     """An invoice that bills every PO line exactly as ordered."""
     return invoice(po, *((line, line.quantity, line.unit_price) for line in po.lines), **kwargs)  # type: ignore[arg-type]
+
+
+# A credit note line: the invoice line it gives back, quantity and unit price.
+CreditRow = tuple[InvoiceLine, str | Decimal, str | Decimal]
+
+
+def credit_note(credited: Invoice, *rows: CreditRow, status: str = "matching", submission: int = 1) -> Invoice:
+    """A credit note of ``credited``: each line gives back some of one of its lines."""
+    lines = tuple(
+        InvoiceLine(
+            line_id=uuid.uuid4(),
+            line_no=no,
+            purchase_order_line_id=target.purchase_order_line_id,
+            description=target.description,
+            quantity=Decimal(quantity),
+            unit_price=Decimal(price),
+            net_amount=Decimal(quantity) * Decimal(price),
+            credited_line_id=target.line_id,
+        )
+        for no, (target, quantity, price) in enumerate(rows, start=1)
+    )
+    return Invoice(
+        id=uuid.uuid4(),
+        tenant_id=TENANT,
+        purchase_order_id=credited.purchase_order_id,
+        status=status,
+        submission=submission,
+        net_total=sum((line.net_amount for line in lines), Decimal(0)),
+        lines=lines,
+        revision=1,
+        kind="credit_note",
+        credited_invoice_id=credited.id,
+    )

@@ -109,9 +109,9 @@ async def test_the_xlsx_export_is_a_workbook_with_the_header_lines_and_total(ord
     )
     assert (header["Currency"], header["Status"]) == ("EUR", "sent")
     assert header["Delivery date"].date().isoformat() == "2026-12-01"
-    start = rows.index(["#", "SKU", "Description", "Quantity", "Unit", "Unit price", "Net"])
-    assert rows[start + 1] == [1, "B-8", "Bolts M8", 10, "pcs", 5, 50]
-    assert rows[start + 3][5:] == ["Net total (EUR)", 51.68]
+    start = rows.index(["#", "SKU", "Description", "Quantity", "Unit", "Unit price", "Net", "Tax rate (%)", "Tax"])
+    assert rows[start + 1] == [1, "B-8", "Bolts M8", 10, "pcs", 5, 50, 0, 0]
+    assert rows[start + 3][5:7] == ["Net total (EUR)", 51.68]
 
     for unsupported in ("docx", "PDF", ""):
         refused = await orders.client.get(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from uuid import UUID, uuid4
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -17,14 +18,17 @@ from tests.orders.unit.builders import NOW, draft, line, sent
 ALL_INVOICE_STATUSES = ["draft", "matching", "pending", "approved", "rejected", "canceled", "partly_paid", "paid"]
 
 
-def invoice(order: PurchaseOrder, *quantities: str | None, status: str = "approved") -> InvoiceRecord:
-    """An invoice billing ``quantities[i]`` of the order's line i (None: that line is not billed)."""
+def invoice(
+    order: PurchaseOrder, *quantities: str | None, status: str = "approved", kind: str = "invoice"
+) -> InvoiceRecord:
+    """An invoice (or credit note) billing (giving back) ``quantities[i]`` of the order's line i
+    (None: that line is not on it)."""
     lines = tuple(
         InvoicedLine(order_line.id, Decimal(quantity))
         for order_line, quantity in zip(order.lines, quantities, strict=False)
         if quantity is not None
     )
-    return InvoiceRecord(uuid4(), order.tenant_id, order.id, status, 1, lines)
+    return InvoiceRecord(uuid4(), order.tenant_id, order.id, status, 1, lines, kind)  # type: ignore[arg-type]
 
 
 def recount(order: PurchaseOrder, *invoices: InvoiceRecord) -> bool:
@@ -179,3 +183,27 @@ def test_invoiced_is_the_sum_over_live_invoices_and_remaining_is_never_negative(
 @given(ordered=quantities, invoiced=st.decimals(min_value=-10, max_value=5000, places=3))
 def test_remaining_quantity_is_never_negative(ordered: Decimal, invoiced: Decimal) -> None:
     assert remaining_quantity(ordered, invoiced) >= 0
+
+
+def test_an_approved_credit_note_gives_its_quantities_back_and_reopens_a_fully_invoiced_order() -> None:
+    order = sent(line("50"))
+    billed = invoice(order, "50")
+    assert recount(order, billed) and order.status == "fully_invoiced"
+
+    pending_credit = invoice(order, "5", status="pending", kind="credit_note")
+    assert not recount(order, billed, pending_credit)  # not approved yet: nothing moves
+    approved_credit = invoice(order, "5", status="approved", kind="credit_note")
+    assert recount(order, billed, approved_credit)
+    assert (order.status, order.lines[0].invoiced_quantity, order.lines[0].remaining_quantity) == (
+        "partially_invoiced",
+        Decimal(45),
+        Decimal(5),
+    )
+    assert isinstance(order.events[-1], PurchaseOrderInvoicingChanged)
+
+
+@pytest.mark.parametrize("status", ["draft", "matching", "pending", "rejected", "canceled"])
+def test_a_credit_note_that_is_not_approved_gives_nothing_back(status: str) -> None:
+    order = sent(line("10"))
+    credit = invoice(order, "4", status=status, kind="credit_note")
+    assert invoiced_quantities([invoice(order, "10"), credit]) == {order.lines[0].id: Decimal(10)}

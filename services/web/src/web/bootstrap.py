@@ -33,6 +33,7 @@ from web.entrypoints import (
     approval_pages,
     auth_pages,
     colleague_pages,
+    credit_note_pages,
     dashboard_pages,
     invoice_pages,
     order_editor_pages,
@@ -91,6 +92,7 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
         order_editor_pages,
         order_pages,
         invoice_pages,
+        credit_note_pages,
         approval_pages,
         rfp_buyer_pages,  # its /rfps/new before rfp_pages' /rfps/{rfp_id}
         rfp_pages,

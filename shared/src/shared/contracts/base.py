@@ -33,8 +33,12 @@ def gross_of_net_and_tax(data: dict[str, Any]) -> Decimal:
 
 
 def balance_of_gross_and_payments(data: dict[str, Any]) -> Decimal:
-    """The default of a ``balance_due`` written before it existed: gross less the payments."""
-    return Decimal(data.get("gross_total", 0)) - Decimal(data.get("paid_total", 0))
+    """The default of a ``balance_due`` written before it existed: gross less credits and payments."""
+    return (
+        Decimal(data.get("gross_total", 0))
+        - Decimal(data.get("credited_total", 0))
+        - Decimal(data.get("paid_total", 0))
+    )
 
 
 # Fields an event gained with taxes: a message written before has no tax, and its gross is its net.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
@@ -15,6 +16,20 @@ INVOICES_TOPIC = "invoicing.invoice.v1"
 
 InvoiceStatus = Literal["draft", "matching", "pending", "approved", "rejected", "canceled", "partly_paid", "paid"]
 LIVE_INVOICE_STATUSES: frozenset[str] = frozenset({"matching", "pending", "approved", "partly_paid", "paid"})
+# An invoice bills; a credit note gives back part of an approved invoice (``credited_invoice_id``).
+InvoiceKind = Literal["invoice", "credit_note"]
+# The invoices a credit note may credit: approved, whether or not paid.
+CREDITABLE_INVOICE_STATUSES: frozenset[str] = frozenset({"approved", "partly_paid", "paid"})
+# A credit note gives back its quantities and amounts once approved, not before.
+CREDITING_STATUSES: frozenset[str] = frozenset({"approved"})
+
+
+def billing_sign(kind: str, status: str) -> int:
+    """How a document counts on its purchase order: a live invoice bills (+1), an approved credit
+    note gives back (-1), anything else counts for nothing (0)."""
+    if kind == "credit_note":
+        return -1 if status in CREDITING_STATUSES else 0
+    return 1 if status in LIVE_INVOICE_STATUSES else 0
 
 
 class InvoiceLineState(BaseModel):
@@ -29,6 +44,8 @@ class InvoiceLineState(BaseModel):
     net_amount: DecimalStr
     tax_rate: LineTaxRate
     tax_amount: LineTaxAmount
+    # On a credit note: the line of the credited invoice this line gives back.
+    credited_line_id: UUID | None = None
 
 
 class PaymentState(BaseModel):
@@ -60,6 +77,8 @@ class InvoiceSnapshot(EventPayload):
     approver_id: UUID | None = None
     rejection_reason: str | None = None
     paid_total: DecimalStr
+    # The gross totals of the approved credit notes of this invoice (always 0 on a credit note).
+    credited_total: DecimalStr = Decimal(0)
     balance_due: BalanceDue
     payments: list[PaymentState] = []
     revision: int
@@ -68,6 +87,9 @@ class InvoiceSnapshot(EventPayload):
     # Issue date (or submission day) plus the supplier's payment terms, set at each submission;
     # None before the first submission and in events published before due dates existed.
     due_date: date | None = None
+    kind: InvoiceKind = "invoice"
+    # On a credit note: the invoice it credits (of the same purchase order).
+    credited_invoice_id: UUID | None = None
 
     def key(self) -> str:
         return str(self.purchase_order_id)
@@ -104,6 +126,13 @@ class InvoicePaymentRecorded(InvoiceSnapshot):
     payment: PaymentState
 
 
+class InvoiceCredited(InvoiceSnapshot):
+    """A credit note of this invoice was approved: ``credited_total`` grew and ``balance_due`` fell."""
+
+    event_type = "InvoiceCredited"
+    credit_note_id: UUID
+
+
 class InvoiceCommentAdded(CommentAdded):
     """A comment on an invoice by either side; the other side is told of it."""
 
@@ -129,6 +158,7 @@ INVOICE_EVENTS: tuple[type[EventPayload], ...] = (
     InvoiceRejected,
     InvoiceCanceled,
     InvoicePaymentRecorded,
+    InvoiceCredited,
     InvoiceCommentAdded,
     InvoiceAttachmentAdded,
 )

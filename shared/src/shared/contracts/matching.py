@@ -13,7 +13,7 @@ from shared.contracts.base import DecimalStr, EventPayload
 VERDICTS_TOPIC = "matching.verdict.v1"
 
 Outcome = Literal["auto_approved", "needs_approval"]
-Reason = Literal["new_items", "over_tolerance", "order_not_open"]
+Reason = Literal["new_items", "over_tolerance", "order_not_open", "credit_exceeds_invoice"]
 
 
 class VerdictLine(BaseModel):

@@ -49,8 +49,8 @@ TODAY = bindparam("today", type_=Date)
 
 
 def overdue() -> Any:
-    """``Invoice.overdue_on(today)`` in SQL: awaiting payment after the due date."""
-    return func.coalesce(and_(AWAITING_PAYMENT, invoices.c.due_date < TODAY), false())
+    """``Invoice.overdue_on(today)`` in SQL: awaiting payment after the due date, something left to pay."""
+    return func.coalesce(and_(AWAITING_PAYMENT, invoices.c.due_date < TODAY, invoices.c.balance_due > 0), false())
 
 
 def invoice_document(
@@ -63,8 +63,8 @@ def invoice_document(
 
     Its values are those the repository loads: the stored columns (the totals are stored by
     ``save`` from the lines), the supplier's name from the directory, the verdict as it was
-    stored, payments in the order they were made, and the paid total and balance due as
-    ``Invoice.paid_total`` and ``balance_due`` compute them."""
+    stored, payments in the order they were made, and the paid total as ``Invoice.paid_total``
+    computes it (the balance due is stored by ``save`` as ``Invoice.balance_due`` computes it)."""
     invoice, line, payment = invoices.c, invoice_lines.c, payments.c
     line_document = json_object(
         line_model,
@@ -78,6 +78,7 @@ def invoice_document(
             "net_amount": decimal(line.net_amount),
             "tax_rate": decimal(line.tax_rate),
             "tax_amount": decimal(line.tax_amount),
+            "credited_line_id": line.credited_line_id,
         },
     )
     payment_document = json_object(
@@ -89,9 +90,6 @@ def invoice_document(
     )
     paid_sum = func.coalesce(func.sum(payment.amount), literal_column("0"))
     paid_total = select(money(paid_sum, invoice.currency)).where(payment.invoice_id == invoice.id)
-    balance_due = select(money(invoice.gross_total - paid_sum, invoice.currency)).where(
-        payment.invoice_id == invoice.id
-    )
     return json_object(
         invoice_model,
         {
@@ -116,7 +114,10 @@ def invoice_document(
             "rejection_reason": invoice.rejection_reason,
             "payments": paid.scalar_subquery(),
             "paid_total": paid_total.scalar_subquery(),
-            "balance_due": balance_due.scalar_subquery(),
+            "credited_total": decimal(invoice.credited_total),
+            "balance_due": decimal(invoice.balance_due),
+            "kind": invoice.kind,
+            "credited_invoice_id": invoice.credited_invoice_id,
             "created_by_buyer": invoice.created_by_buyer,
             "due_date": invoice.due_date,
             "overdue": overdue(),
@@ -138,6 +139,8 @@ class _Shape(NamedTuple):
     waiting_for_caller: bool = False
     # True: only the overdue ones; False: only those that are not; None: both.
     overdue: bool | None = None
+    kind: bool = False
+    credited_invoice: bool = False
 
 
 def page_query(
@@ -151,6 +154,8 @@ def page_query(
     supplier_id: UUID | None = None,
     waiting_for_caller: bool = False,
     overdue: bool | None = None,
+    kind: str | None = None,
+    credited_invoice_id: UUID | None = None,
     today: date,
 ) -> PageQuery:
     """The invoices ``scope`` sees, filtered, newest first after the cursor: (created_at, id, document).
@@ -163,6 +168,8 @@ def page_query(
         supplier=supplier_id is not None,
         waiting_for_caller=waiting_for_caller,
         overdue=overdue,
+        kind=kind is not None,
+        credited_invoice=credited_invoice_id is not None,
     )
     approver_id = scope.user_id if waiting_for_caller else None
     values = page_values(
@@ -174,6 +181,8 @@ def page_query(
         supplier_id=supplier_id,
         approver_id=approver_id,
         today=today,
+        kind=kind,
+        credited_invoice_id=credited_invoice_id,
     )
     return PageQuery(_page_statement(document, shape), values)
 
@@ -193,9 +202,13 @@ def _page_statement(document: Any, shape: _Shape) -> Select:
     if shape.supplier:
         query = query.where(invoices.c.supplier_id == bindparam("supplier_id"))
     if shape.overdue is True:
-        query = query.where(AWAITING_PAYMENT, invoices.c.due_date < TODAY)
+        query = query.where(AWAITING_PAYMENT, invoices.c.due_date < TODAY, invoices.c.balance_due > 0)
     elif shape.overdue is False:
         query = query.where(not_(overdue()))
+    if shape.kind:
+        query = query.where(invoices.c.kind == bindparam("kind"))
+    if shape.credited_invoice:
+        query = query.where(invoices.c.credited_invoice_id == bindparam("credited_invoice_id"))
     if shape.waiting_for_caller:
         query = query.where(invoices.c.status == "pending", invoices.c.approver_id == bindparam("approver_id"))
     order = (

@@ -36,11 +36,14 @@ def payment_terms_days_of(invoice: InvoiceSnapshot) -> int | None:
 
 def parties_and_terms(invoice: InvoiceSnapshot, supplier: Party, buyer: Party) -> tuple[tuple[str, str | None], ...]:
     """The issuer (the supplier) and the recipient (the buyer) as they name themselves, the issue
-    and due dates and the payment terms."""
+    and due dates and the payment terms (a credit note is not paid: it has neither)."""
+    issued = ("Issue date", invoice.issue_date.isoformat() if invoice.issue_date else None)
+    if invoice.kind == "credit_note":
+        return (*supplier.details("Supplier"), *buyer.details("Buyer"), issued)
     return (
         *supplier.details("Supplier"),
         *buyer.details("Buyer"),
-        ("Issue date", invoice.issue_date.isoformat() if invoice.issue_date else None),
+        issued,
         ("Due date", invoice.due_date.isoformat() if invoice.due_date else None),
         ("Payment terms", payment_terms_text(payment_terms_days_of(invoice))),
     )
@@ -54,22 +57,29 @@ def invoice_document(
     delivery_date: date | None = None,
     supplier: Party | None = None,
     buyer: Party | None = None,
+    credited_number: str | None = None,
 ) -> PrintedDocument:
     """The invoice as both sides see it: parties, PO, dates, status, lines, the tax per rate and the
-    totals (with what is paid and the balance due once the invoice is owed)."""
+    totals (with the credits, what is paid and the balance due once the invoice is owed). A credit
+    note names the invoice it credits (``credited_number``) and owes nothing."""
     currency = invoice.currency
+    credit_note = invoice.kind == "credit_note"
     totals = [
         (f"Net total ({currency})", invoice.net_total),
         (f"Tax ({currency})", invoice.tax_total),
         (f"Gross total ({currency})", invoice.gross_total),
     ]
-    if invoice.payments or invoice.status in PAYABLE_OR_PAID:
+    if invoice.credited_total:
+        totals.append((f"Credited ({currency})", invoice.credited_total))
+    if not credit_note and (invoice.payments or invoice.status in PAYABLE_OR_PAID):
         totals += [(f"Paid ({currency})", invoice.paid_total), (f"Balance due ({currency})", invoice.balance_due)]
     parties = parties_and_terms(invoice, supplier or Party(supplier_name), buyer or Party(buyer_name))
+    credits = (("Credits invoice", credited_number),) if credit_note else ()
     return PrintedDocument(
-        title=f"Invoice {invoice.number}",
+        title=f"{'Credit note' if credit_note else 'Invoice'} {invoice.number}",
         details=(
             *parties,
+            *credits,
             ("Purchase order", invoice.purchase_order_number),
             ("Delivery date", delivery_date.isoformat() if delivery_date else None),
             ("Status", invoice.status.replace("_", " ")),
@@ -100,6 +110,7 @@ def render_invoice_pdf(
     delivery_date: date | None = None,
     supplier: Party | None = None,
     buyer: Party | None = None,
+    credited_number: str | None = None,
 ) -> bytes:
     return render_pdf(
         invoice_document(
@@ -109,6 +120,7 @@ def render_invoice_pdf(
             delivery_date=delivery_date,
             supplier=supplier,
             buyer=buyer,
+            credited_number=credited_number,
         )
     )
 
@@ -121,6 +133,7 @@ async def invoice_pdf(
     delivery_date: date | None = None,
     supplier: Party | None = None,
     buyer: Party | None = None,
+    credited_number: str | None = None,
 ) -> bytes:
     snapshot = InvoiceSnapshot(**invoice_state(invoice))
     # Rendering is CPU work; a thread keeps the event loop answering other requests meanwhile.
@@ -132,4 +145,5 @@ async def invoice_pdf(
         delivery_date=delivery_date,
         supplier=supplier,
         buyer=buyer,
+        credited_number=credited_number,
     )

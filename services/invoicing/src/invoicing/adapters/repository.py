@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from pydantic import TypeAdapter
-from sqlalchemy import Row, bindparam, delete, func, literal_column, select
+from sqlalchemy import Row, and_, bindparam, case, delete, func, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,12 +27,12 @@ from invoicing.domain.payments import Payment
 from invoicing.domain.status import Status
 from invoicing.domain.verdicts import Verdict
 from shared.auth import Principal, scope_values
-from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
+from shared.contracts.invoicing import CREDITING_STATUSES, LIVE_INVOICE_STATUSES
 from shared.db import caller_scope
 from shared.fields import made_of, values_of
 
 # Stored for lists and queries, computed by the invoice from its lines: never loaded into it.
-_TOTALS = ("net_total", "tax_total", "gross_total")
+_TOTALS = ("net_total", "tax_total", "gross_total", "balance_due")
 _ROW_FIELDS = [c.name for c in invoices.c if c.name not in ("matching", *_TOTALS)]
 # The verdict as the ``matching`` column keeps it: the JSON of the verdict the API shows (earlier
 # rows also hold the event's other fields, which loading ignores).
@@ -107,15 +107,29 @@ _SUPPLIERS_NUMBER = select(invoices.c.id).where(
 _NUMBER_TAKEN = _SUPPLIERS_NUMBER.limit(1)
 _NUMBER_TAKEN_BY_ANOTHER = _SUPPLIERS_NUMBER.where(invoices.c.id != bindparam("other_than")).limit(1)
 # Quantities per PO line on a PO's live invoices (drafts, rejected, canceled don't count).
+_IS_CREDIT_NOTE = invoices.c.kind == literal_column("'credit_note'")
+# Quantities per PO line on a PO's live invoices less its approved credit notes (``billing_sign``).
 _INVOICED_QUANTITIES = (
-    select(invoice_lines.c.purchase_order_line_id, func.sum(invoice_lines.c.quantity))
+    select(
+        invoice_lines.c.purchase_order_line_id,
+        func.sum(case((_IS_CREDIT_NOTE, -invoice_lines.c.quantity), else_=invoice_lines.c.quantity)),
+    )
     .join(invoices, invoices.c.id == invoice_lines.c.invoice_id)
     .where(
         invoices.c.purchase_order_id == bindparam("purchase_order_id"),
-        invoices.c.status.in_(sorted(LIVE_INVOICE_STATUSES)),
+        or_(
+            and_(~_IS_CREDIT_NOTE, invoices.c.status.in_(sorted(LIVE_INVOICE_STATUSES))),
+            and_(_IS_CREDIT_NOTE, invoices.c.status.in_(sorted(CREDITING_STATUSES))),
+        ),
         invoice_lines.c.purchase_order_line_id.is_not(None),
     )
     .group_by(invoice_lines.c.purchase_order_line_id)
+)
+# The gross totals of an invoice's approved credit notes.
+_CREDITED_TOTAL = select(func.coalesce(func.sum(invoices.c.gross_total), literal_column("0"))).where(
+    invoices.c.credited_invoice_id == bindparam("invoice_id"),
+    _IS_CREDIT_NOTE,
+    invoices.c.status.in_(sorted(CREDITING_STATUSES)),
 )
 _INSERT_LINES = insert(invoice_lines)
 
@@ -182,13 +196,18 @@ class InvoiceRepository:
         return (await self._session.execute(_NUMBER_TAKEN_BY_ANOTHER, values)).first() is not None
 
     async def invoiced_quantities(self, purchase_order_id: UUID) -> dict[UUID, Decimal]:
-        """Quantities per PO line on this PO's live invoices (drafts, rejected, canceled don't count)."""
+        """Quantities per PO line on this PO's live invoices (drafts, rejected, canceled don't count),
+        less what its approved credit notes gave back."""
         rows = (await self._session.execute(_INVOICED_QUANTITIES, {"purchase_order_id": purchase_order_id})).all()
         return {line_id: quantity for line_id, quantity in rows}
 
+    async def credited_total(self, invoice_id: UUID) -> Decimal:
+        """The gross totals of the invoice's approved credit notes, as stored in this transaction."""
+        return Decimal((await self._session.execute(_CREDITED_TOTAL, {"invoice_id": invoice_id})).scalar_one())
+
     async def save(self, invoice: Invoice) -> None:
         values = {name: getattr(invoice, name) for name in _ROW_FIELDS}
-        values.update(vars(invoice.totals))
+        values.update(vars(invoice.totals), balance_due=invoice.balance_due)
         values["matching"] = _VERDICT.dump_python(invoice.matching, mode="json") if invoice.matching else None
         try:
             invoice.supplier_name = (await self._session.execute(_UPSERT, values)).scalar_one()

@@ -54,10 +54,19 @@ invoices = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("initiator_id", Uuid),
     Column("created_by_buyer", Boolean, nullable=False, server_default=false()),
+    Column("kind", String(20), nullable=False, server_default="invoice"),
+    Column("credited_invoice_id", Uuid),
+    # An invoice's approved credits (gross) and what is left to pay; stored for lists and filters.
+    Column("credited_total", Numeric, nullable=False, server_default="0"),
+    Column("balance_due", Numeric, nullable=False),
     Column("due_date", Date),
     Index("ix_invoices_tenant_created", "tenant_id", "created_at", "id"),
     Index("ix_invoices_supplier_created", "supplier_id", "created_at", "id"),
     Index("ix_invoices_purchase_order", "purchase_order_id"),
+    # The credit notes of an invoice: summed when one is approved.
+    Index(
+        "ix_invoices_credited_invoice", "credited_invoice_id", postgresql_where=text("credited_invoice_id IS NOT NULL")
+    ),
     # The held invoices routed to a person: the approvals list and its count in the navigation.
     Index(
         "ix_invoices_approver_pending",
@@ -107,6 +116,7 @@ invoice_lines = Table(
     Column("net_amount", Numeric, nullable=False),
     Column("tax_rate", Numeric, nullable=False),
     Column("tax_amount", Numeric, nullable=False),
+    Column("credited_line_id", Uuid),
 )
 
 payments = Table(

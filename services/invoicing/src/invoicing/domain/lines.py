@@ -39,6 +39,8 @@ class InvoiceLine:
     net_amount: Decimal
     tax_rate: Decimal = Decimal(0)
     tax_amount: Decimal = Decimal(0)
+    # On a credit note: the line of the credited invoice this one gives back.
+    credited_line_id: UUID | None = None
 
 
 def _refuse(index: int, name: str, message: str) -> InvalidInvoice:

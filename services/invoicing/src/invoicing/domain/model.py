@@ -1,4 +1,5 @@
-"""The invoice aggregate: its status machine, totals and payments.
+"""The invoice aggregate: its status machine, totals, payments and credits. A credit note is an
+invoice of kind ``credit_note`` (``invoicing.domain.credit_notes``).
 
 Plain Python and Decimal: no database, web or messaging imports. Every change that others
 must hear of records an event with the invoice's whole state in ``events``; the unit of work
@@ -13,9 +14,10 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+from invoicing.domain.credit_notes import CreditLineDraft, build_credit_lines, ensure_creditable
 from invoicing.domain.errors import InvalidInvoice, InvoiceStateConflict, IssueDateRequired, NotAllowed
 from invoicing.domain.events import invoice_state, payment_state
-from invoicing.domain.lines import InvoiceLine, build_lines
+from invoicing.domain.lines import InvoiceLine
 from invoicing.domain.payment_terms import DEFAULT_PAYMENT_TERMS_DAYS, due_date_of, is_overdue
 from invoicing.domain.payments import Payment, new_payment, not_payable
 from invoicing.domain.read_models import PurchaseOrder
@@ -27,6 +29,8 @@ from shared.contracts.invoicing import (
     InvoiceApprovalRequested,
     InvoiceApproved,
     InvoiceCanceled,
+    InvoiceCredited,
+    InvoiceKind,
     InvoicePaymentRecorded,
     InvoiceRejected,
     InvoiceSubmitted,
@@ -66,6 +70,10 @@ class Invoice:
     created_by_buyer: bool = False
     # Set at each submission from the issue date and the supplier's payment terms.
     due_date: date | None = None
+    kind: InvoiceKind = "invoice"
+    # A credit note's invoice; on an invoice, the gross totals of its approved credit notes.
+    credited_invoice_id: UUID | None = None
+    credited_total: Decimal = Decimal(0)
     # The supplier's name as the directory knew it when the invoice was loaded or saved (None
     # until it knows the supplier): shown with the invoice, never decided on.
     supplier_name: str | None = field(default=None, compare=False)
@@ -99,6 +107,41 @@ class Invoice:
             created_by_buyer=created_by_buyer,
         )
 
+    @classmethod
+    def credit_note(
+        cls,
+        *,
+        credited: Invoice,
+        number: str,
+        issue_date: date | None,
+        lines: list[CreditLineDraft],
+        now: datetime,
+        created_by_buyer: bool = False,
+    ) -> Invoice:
+        """A draft credit note of lines of ``credited``, an approved invoice of the same order."""
+        ensure_creditable(kind=credited.kind, status=credited.status, number=credited.number)
+        return cls(
+            id=uuid4(),
+            tenant_id=credited.tenant_id,
+            purchase_order_id=credited.purchase_order_id,
+            purchase_order_number=credited.purchase_order_number,
+            supplier_id=credited.supplier_id,
+            number=number,
+            issue_date=issue_date,
+            currency=credited.currency,
+            lines=build_credit_lines(lines, credited.lines, credited.currency),
+            created_at=now,
+            updated_at=now,
+            initiator_id=credited.initiator_id,
+            created_by_buyer=created_by_buyer,
+            kind="credit_note",
+            credited_invoice_id=credited.id,
+        )
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.kind == "credit_note"
+
     @property
     def totals(self) -> taxes.Totals:
         return taxes.totals(self.lines, self.currency)
@@ -122,21 +165,25 @@ class Invoice:
 
     @property
     def balance_due(self) -> Decimal:
-        """What is left to pay: the gross total less the payments."""
-        return self.gross_total - self.paid_total
+        """What is left to pay: the gross total less approved credits and payments. Below zero
+        when a paid invoice was credited: the buyer has that much to get back."""
+        if self.is_credit_note:
+            return Decimal(0).quantize(self.gross_total)
+        return self.gross_total - self.credited_total - self.paid_total
 
-    def edit(self, changes: dict[str, Any], po: PurchaseOrder, now: datetime) -> None:
-        """Change ``number``, ``issue_date`` or ``lines`` (drafts, replacing all lines) while draft or rejected."""
+    def edit(self, changes: dict[str, Any], now: datetime, lines: list[InvoiceLine] | None = None) -> None:
+        """Change ``number`` or ``issue_date``, and replace the ``lines`` (built by the caller against
+        the order or the credited invoice), while draft or rejected."""
         self._require(EDITABLE, "edited")
-        if "lines" in changes:
-            self.lines = build_lines(changes["lines"], po)
+        if lines is not None:
+            self.lines = lines
         for name in ("number", "issue_date"):
             if name in changes:
                 setattr(self, name, changes[name])
         self._touch(now)
 
     def overdue_on(self, today: date) -> bool:
-        return is_overdue(self.status, self.due_date, today)
+        return self.balance_due > 0 and is_overdue(self.status, self.due_date, today)
 
     def submit(
         self,
@@ -155,7 +202,8 @@ class Invoice:
         # A new submission is matched from scratch: the previous verdict and decision no longer apply.
         self.status, self.submission, self.submitted_at = Status.matching, self.submission + 1, now
         self.matching, self.approver_id, self.rejection_reason = None, None, None
-        self.due_date = due_date_of(self.issue_date, now.date(), payment_terms_days)
+        # A credit note is not paid, so it falls due on no day.
+        self.due_date = None if self.is_credit_note else due_date_of(self.issue_date, now.date(), payment_terms_days)
         self._touch(now)
         self.events.append(InvoiceSubmitted(**invoice_state(self)))
 
@@ -200,6 +248,10 @@ class Invoice:
             self.events.append(InvoiceCanceled(**invoice_state(self), canceled_by="buyer" if by_buyer else "supplier"))
 
     def record_payment(self, amount: Decimal, now: datetime) -> Payment:
+        if self.is_credit_note:
+            raise InvoiceStateConflict(
+                f"{self.number} is a credit note: it takes no payments, it lowers the balance due of its invoice"
+            )
         if self.status not in PAYABLE:
             raise not_payable(self.number, self.status)
         payment = new_payment(amount, balance_due=self.balance_due, currency=self.currency, now=now)
@@ -208,6 +260,19 @@ class Invoice:
         self._touch(now)
         self.events.append(InvoicePaymentRecorded(**invoice_state(self), payment=payment_state(payment)))
         return payment
+
+    def apply_credit(self, credit_note: Invoice, credited_total: Decimal, now: datetime) -> None:
+        """``credit_note`` of this invoice was approved: ``credited_total`` (the gross totals of all
+        its approved credit notes, this one among them, as stored) lowers the balance due. Set, not
+        added to, so that applying one credit twice cannot count it twice. A partly paid invoice
+        whose payments and credits now cover it is paid."""
+        if credit_note.credited_invoice_id != self.id or credit_note.status != Status.approved:
+            raise InvoiceStateConflict(f"{credit_note.number} is not an approved credit note of {self.number}")
+        self.credited_total = credited_total
+        if self.status == Status.partly_paid and self.balance_due <= 0:
+            self.status = Status.paid
+        self._touch(now)
+        self.events.append(InvoiceCredited(**invoice_state(self), credit_note_id=credit_note.id))
 
     def _require(self, allowed: frozenset[Status], action: str) -> None:
         if self.status not in allowed:

@@ -10,11 +10,13 @@ from fastapi import APIRouter, Query, Response, status
 from invoicing.adapters.pages import invoice_document
 from invoicing.entrypoints.deps import ArrivalWait, Uow
 from invoicing.entrypoints.schemas import (
+    CreditLineIn,
     InvoiceCreate,
     InvoiceOut,
     InvoicePage,
     InvoicePatch,
     InvoiceSummary,
+    LineIn,
     LineOut,
     MatchingOut,
     PaymentIn,
@@ -23,7 +25,7 @@ from invoicing.entrypoints.schemas import (
 )
 from invoicing.service import commands, queries
 from shared import json_documents
-from shared.contracts.invoicing import InvoiceStatus
+from shared.contracts.invoicing import InvoiceKind, InvoiceStatus
 from shared.pagination import CursorParam, LimitParam, decode_cursor, page_of
 from shared.runtime import CurrentPrincipal
 from shared.uploads import download
@@ -43,17 +45,33 @@ router = APIRouter(prefix="/api/v1", tags=["invoices"])
     },
 )
 async def create_invoice(body: InvoiceCreate, caller: CurrentPrincipal, uow: Uow, arrival: ArrivalWait) -> InvoiceOut:
-    """The supplier's users create invoices; the buyer's staff only while the supplier portal is off.
+    """The supplier's users create invoices and credit notes (``kind``); the buyer's staff only
+    while the supplier portal is off. A credit note credits lines of an approved invoice
+    (``credited_invoice_id``, lines ``{invoice_line_id, quantity, unit_price}``).
 
     A purchase order the supplier has just seen may not have reached invoicing yet: the request
     then waits a few seconds for it before answering 404."""
+    body.ensure_consistent()
+    if body.kind == "credit_note":
+        assert body.credited_invoice_id is not None and body.lines  # ensure_consistent says so
+        invoice = await commands.create_credit_note(
+            uow,
+            caller,
+            credited_invoice_id=body.credited_invoice_id,
+            purchase_order_id=body.purchase_order_id,
+            number=body.number,
+            issue_date=body.issue_date,
+            lines=[line.draft() for line in body.lines if isinstance(line, CreditLineIn)],
+        )
+        return InvoiceOut.of(invoice)
+    assert body.purchase_order_id is not None
     invoice = await commands.create_invoice(
         uow,
         caller,
         purchase_order_id=body.purchase_order_id,
         number=body.number,
         issue_date=body.issue_date,
-        lines=None if body.lines is None else [line.draft() for line in body.lines],
+        lines=None if body.lines is None else [line.draft() for line in body.lines if isinstance(line, LineIn)],
         arrival=arrival,
     )
     return InvoiceOut.of(invoice)
@@ -75,6 +93,8 @@ async def list_invoices(
         description="only the pending invoices routed to the caller for a decision, the longest waiting "
         "(oldest) first; the cursor follows that order",
     ),
+    kind: InvoiceKind | None = Query(None, description="only invoices, or only credit notes"),
+    credited_invoice_id: UUID | None = Query(None, description="only the credit notes of this invoice"),
     overdue: bool | None = Query(
         None,
         description="true: only the invoices approved or partly paid whose due date has passed (UTC); "
@@ -92,6 +112,8 @@ async def list_invoices(
         supplier_id=supplier_id,
         waiting_for_me=waiting_for_me,
         overdue=overdue,
+        kind=kind,
+        credited_invoice_id=credited_invoice_id,
         limit=limit + 1,
         after=decode_cursor(cursor),
     )

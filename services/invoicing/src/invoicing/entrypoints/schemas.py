@@ -10,10 +10,12 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from invoicing.domain.credit_notes import CreditLineDraft
+from invoicing.domain.errors import InvalidInvoice
 from invoicing.domain.lines import LineDraft
 from invoicing.domain.model import Invoice
 from shared.contracts.base import DecimalStr
-from shared.contracts.invoicing import InvoiceStatus
+from shared.contracts.invoicing import InvoiceKind, InvoiceStatus
 from shared.contracts.matching import VerdictFigures
 from shared.fields import made_of
 from shared.taxes import MAX_TAX_RATE, TAX_RATE_DECIMALS
@@ -44,13 +46,57 @@ class LineIn(BaseModel):
         )
 
 
+class CreditLineIn(BaseModel):
+    """A line of a credit note: a line of the credited invoice, how much of it and at what unit price."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    invoice_line_id: UUID = Field(description="the credited invoice's line given back")
+    quantity: Quantity
+    unit_price: UnitPrice
+
+    def draft(self) -> CreditLineDraft:
+        return CreditLineDraft(self.invoice_line_id, self.quantity, self.unit_price)
+
+
 class InvoiceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    purchase_order_id: UUID
+    kind: InvoiceKind = "invoice"
+    purchase_order_id: UUID | None = Field(
+        None, description="required for an invoice; a credit note's is its invoice's"
+    )
+    credited_invoice_id: UUID | None = Field(None, description="a credit note's invoice (approved, of the same order)")
     number: InvoiceNumber
     issue_date: date | None = None
-    lines: list[LineIn] | None = Field(None, max_length=500, description="omit to bill what is left on the PO")
+    lines: list[LineIn | CreditLineIn] | None = Field(
+        None,
+        max_length=500,
+        description="an invoice's PO lines (omit to bill what is left on the PO); a credit note's invoice lines",
+    )
+
+    def ensure_consistent(self) -> None:
+        """Each kind with what it needs: an invoice its order and PO lines, a credit note its
+        invoice and lines of it; refused naming every field at fault."""
+        errors: list[dict[str, str]] = []
+        what = self.kind.replace("_", " ")
+        line_type = CreditLineIn if self.kind == "credit_note" else LineIn
+        if self.kind == "credit_note":
+            if self.credited_invoice_id is None:
+                errors.append({"field": "credited_invoice_id", "message": "a credit note names the invoice it credits"})
+            if not self.lines:
+                errors.append({"field": "lines", "message": "a credit note names the invoice lines it credits"})
+        else:
+            if self.purchase_order_id is None:
+                errors.append({"field": "purchase_order_id", "message": "an invoice names its purchase order"})
+            if self.credited_invoice_id is not None:
+                errors.append({"field": "credited_invoice_id", "message": "only a credit note credits an invoice"})
+        for index, line in enumerate(self.lines or []):
+            if not isinstance(line, line_type):
+                wanted = "invoice_line_id" if line_type is CreditLineIn else "purchase_order_line_id"
+                errors.append({"field": f"lines.{index}", "message": f"a {what} line names its {wanted}"})
+        if errors:
+            raise InvalidInvoice(f"the {what} is incomplete", errors=errors)
 
 
 class InvoicePatch(BaseModel):
@@ -58,7 +104,9 @@ class InvoicePatch(BaseModel):
 
     number: InvoiceNumber | None = None
     issue_date: date | None = None
-    lines: list[LineIn] | None = Field(None, max_length=500)
+    lines: list[LineIn | CreditLineIn] | None = Field(
+        None, max_length=500, description="an invoice's PO lines, or a credit note's invoice lines"
+    )
 
     def changes(self) -> dict[str, Any]:
         changes: dict[str, Any] = {name: getattr(self, name) for name in self.model_fields_set}
@@ -92,6 +140,7 @@ class LineOut(BaseModel):
     net_amount: DecimalStr
     tax_rate: DecimalStr
     tax_amount: DecimalStr
+    credited_line_id: UUID | None = Field(None, description="a credit note's line: the invoice line it gives back")
 
 
 class PaymentOut(BaseModel):
@@ -126,7 +175,12 @@ class InvoiceOut(BaseModel):
     rejection_reason: str | None
     payments: list[PaymentOut]
     paid_total: DecimalStr
-    balance_due: DecimalStr = Field(description="gross_total less the payments: what is left to pay")
+    credited_total: DecimalStr = Field(description="the gross totals of the invoice's approved credit notes")
+    balance_due: DecimalStr = Field(
+        description="gross_total less approved credits and payments: what is left to pay (below 0: to refund)"
+    )
+    kind: InvoiceKind = "invoice"
+    credited_invoice_id: UUID | None = Field(None, description="a credit note's invoice")
     created_by_buyer: bool = Field(description="written by the buyer's staff while the supplier portal was off")
     due_date: date | None = Field(
         description="the issue date (or the submission day without one) plus the supplier's payment terms, "

@@ -18,8 +18,9 @@ from invoicing.domain.access import (
     ensure_only_what_remains,
     ensure_still_to_invoice,
 )
-from invoicing.domain.errors import DuplicateInvoiceNumber, PurchaseOrderNotFound
-from invoicing.domain.lines import LineDraft, build_lines, prefill_open
+from invoicing.domain.credit_notes import CreditLineDraft, build_credit_lines
+from invoicing.domain.errors import DuplicateInvoiceNumber, InvalidInvoice, InvoiceNotFound, PurchaseOrderNotFound
+from invoicing.domain.lines import InvoiceLine, LineDraft, build_lines, prefill_open
 from invoicing.domain.model import Invoice
 from invoicing.domain.payment_terms import payment_terms_days
 from invoicing.domain.read_models import OrganisationSettings
@@ -108,15 +109,82 @@ async def _create_invoice(
     return invoice
 
 
+async def create_credit_note(
+    uow: UnitOfWork,
+    caller: Principal,
+    *,
+    credited_invoice_id: UUID,
+    purchase_order_id: UUID | None,
+    number: str,
+    issue_date: date | None,
+    lines: Sequence[CreditLineDraft],
+) -> Invoice:
+    """A draft credit note of lines of the caller's approved invoice, by whoever may write its invoices."""
+    async with uow:
+        credited = await uow.invoices.get(credited_invoice_id, scope=caller)
+        if purchase_order_id is not None and purchase_order_id != credited.purchase_order_id:
+            raise InvalidInvoice(
+                f"invoice {credited.number} bills another purchase order; a credit note is of the invoice's order",
+                errors=[{"field": "purchase_order_id", "message": "not the credited invoice's purchase order"}],
+            )
+        ensure_may_create(by_buyer=caller.is_buyer, portal=await uow.organisations.settings_of(credited.tenant_id))
+        if await uow.invoices.number_taken(credited.supplier_id, number):
+            raise DuplicateInvoiceNumber(number)
+        credit_note = Invoice.credit_note(
+            credited=credited,
+            number=number,
+            issue_date=issue_date,
+            lines=list(lines),
+            now=_now(),
+            created_by_buyer=caller.is_buyer,
+        )
+        await uow.save(credit_note)
+        await uow.commit()
+    return credit_note
+
+
+async def _credited_invoice(uow: UnitOfWork, credit_note: Invoice, *, for_update: bool = False) -> Invoice:
+    if credit_note.credited_invoice_id is None:
+        raise InvoiceNotFound()
+    credited = await uow.invoices.find(credit_note.credited_invoice_id, for_update=for_update)
+    if credited is None or credited.tenant_id != credit_note.tenant_id:
+        raise InvoiceNotFound()
+    return credited
+
+
+async def _edited_lines(uow: UnitOfWork, invoice: Invoice, changes: dict[str, Any]) -> list[InvoiceLine] | None:
+    """The new lines of an edit, built against the credited invoice (a credit note) or the order."""
+    if "lines" not in changes:
+        return None
+    drafts = changes["lines"]
+    if invoice.is_credit_note:
+        if not all(isinstance(draft, CreditLineDraft) for draft in drafts):
+            raise InvalidInvoice(
+                "a credit note's lines name the invoice lines they credit (invoice_line_id)",
+                errors=[{"field": "lines", "message": "lines of the credited invoice"}],
+            )
+        credited = await _credited_invoice(uow, invoice)
+        return build_credit_lines(drafts, credited.lines, credited.currency)
+    if not all(isinstance(draft, LineDraft) for draft in drafts):
+        raise InvalidInvoice(
+            "an invoice's lines name the purchase order lines they bill (purchase_order_line_id)",
+            errors=[{"field": "lines", "message": "lines of the purchase order"}],
+        )
+    po = await uow.purchase_orders.find(invoice.purchase_order_id)
+    if po is None:
+        raise PurchaseOrderNotFound()
+    return build_lines(drafts, po)
+
+
 async def edit_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID, changes: dict[str, Any]) -> Invoice:
     async with uow:
         invoice, _ = await _locked_with_settings(uow, caller, invoice_id)
         ensure_may_change(invoice, by_buyer=caller.is_buyer)
-        po = await uow.purchase_orders.find(invoice.purchase_order_id)
-        if po is None:
-            raise PurchaseOrderNotFound()
-        invoice.edit(changes, po, _now())
-        if caller.is_restricted(invoice.supplier_id):
+        invoice.edit(changes, _now(), lines=await _edited_lines(uow, invoice, changes))
+        if caller.is_restricted(invoice.supplier_id) and not invoice.is_credit_note:
+            po = await uow.purchase_orders.find(invoice.purchase_order_id)
+            if po is None:
+                raise PurchaseOrderNotFound()
             ensure_only_what_remains(po, invoice.lines, await uow.invoices.invoiced_quantities(po.id))
         if "number" in changes and await uow.invoices.number_taken(
             invoice.supplier_id, invoice.number, other_than=invoice.id
@@ -131,7 +199,7 @@ async def submit_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -
     async with uow:
         invoice, portal = await _locked_with_settings(uow, caller, invoice_id)
         ensure_may_change(invoice, by_buyer=caller.is_buyer)
-        if caller.is_restricted(invoice.supplier_id):
+        if caller.is_restricted(invoice.supplier_id) and not invoice.is_credit_note:
             await _ensure_only_what_remains(uow, invoice)
         terms = payment_terms_days(
             await uow.suppliers.payment_terms_of(invoice.supplier_id), portal.default_payment_terms_days
@@ -174,8 +242,20 @@ async def _buyers_decision(
         caller.require_buyer()
         decide(invoice)
         await uow.save(invoice)
+        await credit_if_approved(uow, invoice)
         await uow.commit()
     return invoice
+
+
+async def credit_if_approved(uow: UnitOfWork, invoice: Invoice) -> None:
+    """A credit note just approved (by its verdict or a person) lowers its invoice's balance due,
+    in the same transaction: the two never disagree. The credit note is saved first, so the sum
+    of approved credits counts it."""
+    if not (invoice.is_credit_note and invoice.status == "approved"):
+        return
+    credited = await _credited_invoice(uow, invoice, for_update=True)
+    credited.apply_credit(invoice, await uow.invoices.credited_total(credited.id), _now())
+    await uow.save(credited)
 
 
 async def approve_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -> Invoice:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import structlog
 
 from invoicing.domain.verdicts import Verdict, VerdictLine
+from invoicing.service.commands import credit_if_approved
 from invoicing.service.unit_of_work import UnitOfWork
 from shared.contracts.matching import MatchingVerdictIssued
 from shared.errors import RetryLater
@@ -43,3 +44,4 @@ async def record_verdict(uow: UnitOfWork, verdict: MatchingVerdictIssued) -> Non
         log.info("stale verdict ignored", submission=verdict.submission, current=invoice.submission)
         return
     await uow.save(invoice)
+    await credit_if_approved(uow, invoice)

@@ -44,10 +44,13 @@ async def list_invoices(
     supplier_id: UUID | None = None,
     waiting_for_me: bool = False,
     overdue: bool | None = None,
+    kind: str | None = None,
+    credited_invoice_id: UUID | None = None,
 ) -> Sequence[PageItem]:
     """A page of the invoices the caller sees, each as ``document`` (``invoice_document``) writes it;
     ``waiting_for_me``: the held ones routed to the caller for a decision, the longest waiting first;
-    ``overdue``: only those overdue today (UTC), or only those not."""
+    ``overdue``: only those overdue today (UTC), or only those not; ``kind``: invoices or credit notes;
+    ``credited_invoice_id``: the credit notes of that invoice."""
     query = page_query(
         document,
         scope=caller,
@@ -56,6 +59,8 @@ async def list_invoices(
         supplier_id=supplier_id,
         waiting_for_caller=waiting_for_me,
         overdue=overdue,
+        kind=kind,
+        credited_invoice_id=credited_invoice_id,
         today=today(),
         limit=limit,
         after=after,
@@ -86,6 +91,7 @@ async def export_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID, e
             invoice.purchase_order_id
         )
         supplier_details = await uow.suppliers.legal_details(invoice.supplier_id)
+        credited = await uow.invoices.find(invoice.credited_invoice_id) if invoice.credited_invoice_id else None
     buyer_name = organisation.name if organisation is not None and organisation.name else po_buyer_name
     supplier_name = invoice.supplier_name or po_supplier_name
     content = await invoice_pdf(
@@ -95,6 +101,7 @@ async def export_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID, e
         delivery_date=delivery_date,
         supplier=Party(supplier_name, *supplier_details),
         buyer=Party(buyer_name, *organisation.legal_details) if organisation is not None else Party(buyer_name),
+        credited_number=credited.number if credited is not None else None,
     )
     # Invoice numbers may hold slashes ("2026/17"); a file name may not.
     filename = invoice.number.replace("/", "-").replace("\\", "-") + ".pdf"

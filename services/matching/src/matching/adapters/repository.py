@@ -53,6 +53,7 @@ def _invoice_line(raw: dict[str, Any]) -> InvoiceLine:
         quantity=Decimal(raw["quantity"]),
         unit_price=Decimal(raw["unit_price"]),
         net_amount=Decimal(raw["net_amount"]),
+        credited_line_id=UUID(raw["credited_line_id"]) if raw.get("credited_line_id") else None,
     )
 
 

@@ -57,6 +57,9 @@ invoices = Table(
     Column("revision", Integer, nullable=False),
     # Position among the PO's submissions as matching received them; null until one arrives.
     Column("received_seq", BigInteger, nullable=True),
+    Column("kind", String(20), nullable=False, server_default="invoice"),
+    # A credit note's invoice.
+    Column("credited_invoice_id", Uuid, nullable=True),
     Index("ix_invoices_purchase_order_received", "purchase_order_id", "received_seq"),
 )
 

@@ -1,4 +1,5 @@
-"""The matching rules: ``match_invoice`` decides a verdict, purely.
+"""The matching rules: ``match_invoice`` decides a verdict, purely (MATCHING.md); a credit note's
+by ``match_credit_note``.
 
 No awaits and no I/O: the consumer loads the purchase order, the earlier invoices and the
 tolerance rate, calls ``match_invoice`` and saves what it returns. The same inputs always give
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from uuid import UUID
 
 from matching.domain.model import Invoice, InvoiceLine, OrderLine, PurchaseOrder
 from matching.domain.verdict import LineReport, Reason, Verdict
@@ -21,19 +23,22 @@ def net_total(lines: Iterable[OrderLine | InvoiceLine], currency: str) -> Decima
 
 
 def match_invoice(po: PurchaseOrder, earlier: Sequence[Invoice], invoice: Invoice, tolerance_rate: Decimal) -> Verdict:
-    """The verdict on ``invoice`` against ``po``.
+    """The verdict on ``invoice`` (or credit note) against ``po``.
 
-    ``earlier`` are the invoices of the PO submitted before this one; only the *other live*
-    ones count, so an invoice's own rejected submission never counts against it.
+    ``earlier`` are the invoices and credit notes of the PO submitted before this one; only the
+    *other live* invoices count, less the approved credit notes, so an invoice's own rejected
+    submission never counts against it.
     """
+    if invoice.is_credit_note:
+        return match_credit_note(po, earlier, invoice, tolerance_rate)
     currency = po.currency
-    counted = [e for e in earlier if e.is_live and e.id != invoice.id and e.purchase_order_id == po.id]
+    counted, credits = _billing_and_credits(po, earlier, invoice)
     po_net_total = net_total(po.lines, currency)
-    open_net = po_net_total - sum((net_total(other.lines, currency) for other in counted), ZERO)
+    open_net = _open_net(po_net_total, counted, credits, currency)
     invoice_net_total = net_total(invoice.lines, currency)
     excess = invoice_net_total - open_net
     tolerance_limit = percent_of(tolerance_rate, po_net_total, currency)
-    lines = line_report(po, counted, invoice)
+    lines = line_report(po, counted, invoice, credits)
 
     reasons: list[Reason] = []
     if any(line.new_item for line in lines):
@@ -59,8 +64,27 @@ def match_invoice(po: PurchaseOrder, earlier: Sequence[Invoice], invoice: Invoic
     )
 
 
-def line_report(po: PurchaseOrder, earlier: Sequence[Invoice], invoice: Invoice) -> tuple[LineReport, ...]:
-    """PO lines in ``line_no`` order, then the new lines in invoice order."""
+def _billing_and_credits(
+    po: PurchaseOrder, earlier: Sequence[Invoice], document: Invoice
+) -> tuple[list[Invoice], list[Invoice]]:
+    """The PO's other live invoices, and its approved credit notes, submitted before ``document``."""
+    others = [e for e in earlier if e.id != document.id and e.purchase_order_id == po.id]
+    return [e for e in others if e.bills], [e for e in others if e.gives_back]
+
+
+def _open_net(po_net_total: Decimal, counted: Sequence[Invoice], credits: Sequence[Invoice], currency: str) -> Decimal:
+    """What the PO leaves to invoice: its net less what the live invoices bill, plus what approved
+    credit notes gave back (MATCHING.md, Credit notes)."""
+    billed = sum((net_total(other.lines, currency) for other in counted), ZERO)
+    given_back = sum((net_total(credit.lines, currency) for credit in credits), ZERO)
+    return po_net_total - billed + given_back
+
+
+def line_report(
+    po: PurchaseOrder, earlier: Sequence[Invoice], invoice: Invoice, credits: Sequence[Invoice] = ()
+) -> tuple[LineReport, ...]:
+    """PO lines in ``line_no`` order, then the new lines in invoice order. A line's quantity
+    already invoiced is what ``earlier`` bill of it less what ``credits`` gave back."""
     # Keyed by the UUIDs' integers: hashing an int is native, hashing a UUID is a Python call.
     ordered_ids = {line.line_id.int for line in po.lines}
     billed: dict[int, list[InvoiceLine]] = {}
@@ -72,11 +96,12 @@ def line_report(po: PurchaseOrder, earlier: Sequence[Invoice], invoice: Invoice)
         else:
             new_lines.append(line)
     previously: dict[int, Decimal] = {}
-    for other in earlier:
-        for line in other.lines:
-            target = line.purchase_order_line_id
-            if target is not None and target.int in ordered_ids:
-                previously[target.int] = previously.get(target.int, ZERO) + line.quantity
+    for sign, documents in ((1, earlier), (-1, credits)):
+        for other in documents:
+            for line in other.lines:
+                target = line.purchase_order_line_id
+                if target is not None and target.int in ordered_ids:
+                    previously[target.int] = previously.get(target.int, ZERO) + sign * line.quantity
     rows = [
         _ordered_row(line, previously.get(line.line_id.int, ZERO), billed.get(line.line_id.int, ()))
         for line in sorted(po.lines, key=_line_order)
@@ -135,3 +160,97 @@ def _new_row(line: InvoiceLine) -> LineReport:
         new_item=True,
         not_invoiced=False,
     )
+
+
+def match_credit_note(
+    po: PurchaseOrder, earlier: Sequence[Invoice], credit_note: Invoice, tolerance_rate: Decimal
+) -> Verdict:
+    """The verdict on a credit note (MATCHING.md, Credit notes): approved on the spot when every
+    line gives back at most what is left of its invoice line (its quantity less the PO's earlier
+    live credit notes of it) at no more than its unit price; otherwise ``credit_exceeds_invoice``.
+
+    The numbers are the PO's, as for an invoice, with ``invoice_net_total`` the credit's net and
+    ``excess`` how far it goes beyond what is left to credit of its invoice. The line report has
+    one row per line of the credited invoice: ``ordered_*`` are that line's quantity and price,
+    ``previously_invoiced_quantity`` what earlier credit notes gave back of it, ``invoiced_*``
+    what this one gives back."""
+    currency = po.currency
+    counted, credits = _billing_and_credits(po, earlier, credit_note)
+    credited = next((e for e in counted if e.id == credit_note.credited_invoice_id), None)
+    earlier_credits = [
+        e
+        for e in earlier
+        if e.is_credit_note
+        and e.is_live
+        and e.id != credit_note.id
+        and e.credited_invoice_id == credit_note.credited_invoice_id
+    ]
+    po_net_total = net_total(po.lines, currency)
+    credit_net_total = net_total(credit_note.lines, currency)
+    creditable = ZERO
+    if credited is not None:
+        creditable = net_total(credited.lines, currency) - sum(
+            (net_total(e.lines, currency) for e in earlier_credits), ZERO
+        )
+    lines, within = _credit_report(credited, earlier_credits, credit_note)
+    reasons: tuple[Reason, ...] = () if within else ("credit_exceeds_invoice",)
+    return Verdict(
+        invoice_id=credit_note.id,
+        purchase_order_id=po.id,
+        submission=credit_note.submission,
+        currency=currency,
+        outcome="needs_approval" if reasons else "auto_approved",
+        reasons=reasons,
+        tolerance_rate=tolerance_rate,
+        tolerance_limit=percent_of(tolerance_rate, po_net_total, currency),
+        po_net_total=po_net_total,
+        open_net=_open_net(po_net_total, counted, credits, currency),
+        invoice_net_total=credit_net_total,
+        excess=credit_net_total - creditable,
+        lines=lines,
+    )
+
+
+def _credit_report(
+    credited: Invoice | None, earlier_credits: Sequence[Invoice], credit_note: Invoice
+) -> tuple[tuple[LineReport, ...], bool]:
+    """The credited invoice's lines with what this credit note gives back of each, and whether
+    every line stays within what is left of its invoice line at no more than its price."""
+    invoice_lines = {line.line_id: line for line in credited.lines} if credited is not None else {}
+    given_before: dict[UUID, Decimal] = {}
+    for earlier in earlier_credits:
+        for line in earlier.lines:
+            if line.credited_line_id is not None:
+                given_before[line.credited_line_id] = given_before.get(line.credited_line_id, ZERO) + line.quantity
+    given: dict[UUID, list[InvoiceLine]] = {}
+    within = credited is not None
+    for line in credit_note.lines:
+        if line.credited_line_id not in invoice_lines:
+            within = False
+            continue
+        given.setdefault(line.credited_line_id, []).append(line)
+    rows = []
+    for invoice_line in sorted(invoice_lines.values(), key=_line_order):
+        before = given_before.get(invoice_line.line_id, ZERO)
+        now = given.get(invoice_line.line_id, [])
+        quantity = sum((line.quantity for line in now), ZERO)
+        dearer = next((line.unit_price for line in now if line.unit_price != invoice_line.unit_price), None)
+        if quantity > invoice_line.quantity - before or any(line.unit_price > invoice_line.unit_price for line in now):
+            within = False
+        rows.append(
+            LineReport(
+                purchase_order_line_id=invoice_line.purchase_order_line_id,
+                invoice_line_id=now[0].line_id if now else None,
+                description=invoice_line.description,
+                ordered_quantity=invoice_line.quantity,
+                ordered_unit_price=invoice_line.unit_price,
+                previously_invoiced_quantity=before,
+                invoiced_quantity=quantity,
+                invoiced_unit_price=dearer if dearer is not None else (now[0].unit_price if now else None),
+                quantity_changed=bool(now) and quantity != invoice_line.quantity - before,
+                price_changed=dearer is not None,
+                new_item=False,
+                not_invoiced=not now,
+            )
+        )
+    return tuple(rows), within

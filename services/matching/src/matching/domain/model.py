@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
-from shared.contracts.invoicing import LIVE_INVOICE_STATUSES, InvoiceSnapshot
+from shared.contracts.invoicing import CREDITING_STATUSES, LIVE_INVOICE_STATUSES, InvoiceKind, InvoiceSnapshot
 from shared.contracts.orders import PurchaseOrderSnapshot
 from shared.contracts.suppliers import SupplierSnapshot
 from shared.fields import made_of
@@ -60,10 +60,14 @@ class InvoiceLine:
     quantity: Decimal
     unit_price: Decimal
     net_amount: Decimal
+    # A credit note's line: the line of the credited invoice it gives back.
+    credited_line_id: UUID | None = None
 
 
 @dataclass(frozen=True)
 class Invoice:
+    """An invoice, or a credit note (``kind``) of one of the PO's invoices (``credited_invoice_id``)."""
+
     id: UUID
     tenant_id: UUID
     purchase_order_id: UUID
@@ -72,10 +76,27 @@ class Invoice:
     net_total: Decimal
     lines: tuple[InvoiceLine, ...]
     revision: int
+    kind: InvoiceKind = "invoice"
+    credited_invoice_id: UUID | None = None
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.kind == "credit_note"
 
     @property
     def is_live(self) -> bool:
+        """Counts as submitted and not withdrawn: matching, pending or approved (paid or not)."""
         return self.status in LIVE_INVOICE_STATUSES
+
+    @property
+    def bills(self) -> bool:
+        """A live invoice: it claims its lines of the order."""
+        return not self.is_credit_note and self.is_live
+
+    @property
+    def gives_back(self) -> bool:
+        """An approved credit note: its quantities and net come off what the order's invoices bill."""
+        return self.is_credit_note and self.status in CREDITING_STATUSES
 
     @classmethod
     def of(cls, snapshot: InvoiceSnapshot) -> Invoice:

@@ -15,7 +15,7 @@ from shared.contracts.matching import MatchingVerdictIssued
 from shared.fields import made_of
 
 Outcome = Literal["auto_approved", "needs_approval"]
-Reason = Literal["new_items", "over_tolerance", "order_not_open"]
+Reason = Literal["new_items", "over_tolerance", "order_not_open", "credit_exceeds_invoice"]
 
 
 @dataclass(frozen=True)

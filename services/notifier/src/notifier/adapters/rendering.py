@@ -18,7 +18,7 @@ from uuid import UUID
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from notifier.domain.headers import header_text, single_address
-from notifier.domain.messages import EmailDraft, format_day, format_money, format_quantity
+from notifier.domain.messages import EmailDraft, document_word, format_day, format_money, format_quantity
 from shared.taxes import rate_text
 
 
@@ -39,7 +39,9 @@ class EmailRenderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self._env.filters.update(money=format_money, quantity=format_quantity, day=format_day, rate=rate_text)
+        self._env.filters.update(
+            money=format_money, quantity=format_quantity, day=format_day, rate=rate_text, document=document_word
+        )
 
     def page_url(self, page: str) -> str:
         """The absolute address of a page of the web portal (a path of ``notifier.domain.pages``)."""

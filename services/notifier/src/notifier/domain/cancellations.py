@@ -9,7 +9,7 @@ Each email names the buyer organisation and the document's number, and links the
 from __future__ import annotations
 
 from notifier.domain.headers import subject_name
-from notifier.domain.messages import EmailDraft
+from notifier.domain.messages import EmailDraft, document_word
 from notifier.domain.pages import invoice_page, purchase_order_page
 from notifier.domain.read_models import SupplierContact
 from shared.contracts.invoicing import InvoiceCanceled
@@ -45,7 +45,7 @@ def invoice_canceled(invoice: InvoiceCanceled, supplier: SupplierContact, buyer_
         template="invoice_canceled",
         recipient=supplier.email,
         subject=(
-            f"Invoice {invoice.number} for PO {invoice.purchase_order_number}"
+            f"{document_word(invoice).capitalize()} {invoice.number} for PO {invoice.purchase_order_number}"
             f" was canceled by {subject_name(buyer_name)}"
         ),
         context={"invoice": invoice, "supplier_name": supplier.name, "buyer_name": buyer_name},

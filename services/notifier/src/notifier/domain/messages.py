@@ -22,6 +22,7 @@ from shared.contracts.invoicing import (
     InvoiceApproved,
     InvoicePaymentRecorded,
     InvoiceRejected,
+    InvoiceSnapshot,
 )
 from shared.contracts.orders import PurchaseOrderChanged, PurchaseOrderSubmitted
 from shared.money import minor_unit, round_money
@@ -60,6 +61,11 @@ def format_money(amount: Decimal, currency: str) -> str:
 def format_quantity(quantity: Decimal) -> str:
     """``10`` rather than ``10.000``, ``2.5`` rather than ``2.500``; the value is never rounded."""
     return f"{quantity.normalize():f}"
+
+
+def document_word(invoice: InvoiceSnapshot) -> str:
+    """What the supplier's document is called in an email: an invoice, or a credit note."""
+    return "credit note" if invoice.kind == "credit_note" else "invoice"
 
 
 def format_day(value: date | datetime) -> str:
@@ -118,7 +124,8 @@ def approval_request(
     return EmailDraft(
         template="invoice_approval_request",
         recipient=approver.email,
-        subject=f"Invoice {invoice.number} for PO {invoice.purchase_order_number} needs your approval",
+        subject=f"{document_word(invoice).capitalize()} {invoice.number} for PO {invoice.purchase_order_number}"
+        " needs your approval",
         context={"invoice": invoice, "approver_name": approver.name, "supplier_name": supplier and supplier.name},
         page=invoice_page(invoice.invoice_id),
     )
@@ -130,7 +137,8 @@ def invoice_decided(invoice: InvoiceApproved | InvoiceRejected, supplier: Suppli
     return EmailDraft(
         template=f"invoice_{decision}",
         recipient=supplier.email,
-        subject=f"Invoice {invoice.number} for PO {invoice.purchase_order_number} {decision}",
+        subject=f"{document_word(invoice).capitalize()} {invoice.number} for PO {invoice.purchase_order_number}"
+        f" {decision}",
         context={"invoice": invoice, "supplier_name": supplier.name},
         page=invoice_page(invoice.invoice_id),
     )

@@ -131,6 +131,7 @@ invoices = Table(
     Column("revision", Integer, nullable=False),
     # [{"purchase_order_line_id": "<uuid>" | null, "quantity": "<decimal>"}]
     Column("lines", JSONB, nullable=False),
+    Column("kind", String(20), nullable=False, server_default="invoice"),
 )
 
 outbox = outbox_table(metadata)

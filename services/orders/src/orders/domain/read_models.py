@@ -12,7 +12,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from orders.domain.terms import SupplierTerms
-from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
+from shared.contracts.invoicing import InvoiceKind, billing_sign
 
 ZERO = Decimal(0)
 
@@ -60,22 +60,27 @@ class InvoiceRecord:
     status: str
     revision: int
     lines: tuple[InvoicedLine, ...]
+    kind: InvoiceKind = "invoice"
 
     @property
-    def is_live(self) -> bool:
-        """Draft, rejected and canceled invoices bill nothing (``LIVE_INVOICE_STATUSES``)."""
-        return self.status in LIVE_INVOICE_STATUSES
+    def sign(self) -> int:
+        """A live invoice bills its lines (+1), an approved credit note gives them back (-1); drafts,
+        rejected and canceled documents count for nothing (``billing_sign``)."""
+        return billing_sign(self.kind, self.status)
 
 
 def invoiced_quantities(invoices: Iterable[InvoiceRecord]) -> dict[UUID, Decimal]:
-    """Per PO line, the quantity billed by the live invoices; new items (no PO line) count nowhere."""
+    """Per PO line, the quantity billed by the live invoices less what approved credit notes gave
+    back; new items (no PO line) count nowhere."""
     totals: dict[UUID, Decimal] = {}
     for invoice in invoices:
-        if not invoice.is_live:
+        if not invoice.sign:
             continue
         for line in invoice.lines:
             if line.purchase_order_line_id is not None:
-                totals[line.purchase_order_line_id] = totals.get(line.purchase_order_line_id, ZERO) + line.quantity
+                totals[line.purchase_order_line_id] = (
+                    totals.get(line.purchase_order_line_id, ZERO) + invoice.sign * line.quantity
+                )
     return totals
 
 

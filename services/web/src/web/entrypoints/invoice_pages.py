@@ -17,7 +17,7 @@ from web.adapters.gateway_api import ApiProblem, GatewayApi
 from web.domain.invoice_editor import Editor
 from web.domain.numbers import finite_decimal
 from web.domain.sessions import WebSession
-from web.entrypoints import collaboration
+from web.entrypoints import collaboration, credit_note_pages
 from web.entrypoints.deps import Api, CheckedForm, CurrentSession
 from web.entrypoints.downloads import as_download, uploaded_file
 from web.entrypoints.editors import line_button, next_step, own_checks
@@ -33,6 +33,7 @@ from web.entrypoints.supplier_choice import supplier_filter
 router = APIRouter(tags=["invoices"])
 
 EDITABLE = {"draft", "rejected"}
+KINDS = {"invoice", "credit_note"}
 # Statuses that a verdict or a person will still change: the page keeps looking.
 SETTLING = {"matching"}
 DONE_MESSAGES = {
@@ -60,6 +61,7 @@ async def invoice_list(
     supplier_id: str = "",
     supplier: str = "",
     overdue: str = "",
+    kind: str = "",
     cursor: str = "",
 ) -> HTMLResponse:
     chosen = await supplier_filter(api, session, supplier_id, supplier)
@@ -74,6 +76,7 @@ async def invoice_list(
         supplier_filter=chosen,
         # Only "true" filters: any other value shows every invoice, as an unticked box does.
         overdue="true" if overdue == "true" else "",
+        kind=kind if kind in KINDS else "",
     )
 
 
@@ -213,6 +216,8 @@ async def edit_invoice(request: Request, session: CurrentSession, api: Api, invo
     invoice, order = await _editable(api, invoice_id)
     if invoice["status"] not in EDITABLE:
         return RedirectResponse(f"/invoices/{invoice_id}", status_code=303)
+    if invoice.get("kind") == "credit_note":
+        return await credit_note_pages.edit_credit_note(request, api, invoice)
     problem = PROBLEM_MESSAGES.get(request.query_params.get("problem", ""))
     return _editor_page(
         request,
@@ -232,6 +237,8 @@ async def save_invoice(
     invoice, order = await _editable(api, invoice_id)
     if invoice["status"] not in EDITABLE:
         return RedirectResponse(f"/invoices/{invoice_id}", status_code=303)
+    if invoice.get("kind") == "credit_note":
+        return await credit_note_pages.save_credit_note(request, api, form, invoice)
     action_url = f"/invoices/{invoice_id}/edit"
     return await _save(request, api, form, order=order, action_url=action_url, invoice=invoice)
 
@@ -242,6 +249,7 @@ async def _invoice_page(
     page = f"/invoices/{invoice_id}"
     invoice, talk = await asyncio.gather(api.get(page), collaboration.refused(api, page, changes))
     matching = invoice.get("matching") or {}
+    credits, credited = await _credits(api, invoice)
     problem = PROBLEM_MESSAGES.get(request.query_params.get("problem", ""))
     return render(
         request,
@@ -259,7 +267,20 @@ async def _invoice_page(
         payment_errors=changes.get("payment_errors") or FormErrors(),
         payment_amount=changes.get("payment_amount"),
         amount_due=amount_due(invoice),
+        credit_notes=credits,
+        credited=credited,
+        may_credit=credit_note_pages.may_credit(invoice),
     )
+
+
+async def _credits(api: GatewayApi, invoice: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """An invoice's credit notes (once it can have any), or a credit note's invoice."""
+    if invoice.get("kind") == "credit_note":
+        return [], await api.get(f"/invoices/{invoice['credited_invoice_id']}")
+    if invoice.get("status") not in credit_note_pages.CREDITABLE:
+        return [], None
+    found = await api.get("/invoices", {"credited_invoice_id": invoice["id"], "limit": 100})
+    return list(found.get("items", [])), None
 
 
 def paid_amount(typed: str) -> Decimal | None:

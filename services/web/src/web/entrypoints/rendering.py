@@ -98,6 +98,23 @@ def rate(value: Any) -> str:
     return rate_text(amount)
 
 
+def negative(value: Any) -> bool:
+    """An amount below zero (a credited invoice the buyer overpaid); what is not a number is not."""
+    amount = _number(value) if value not in (None, "") else None
+    return amount is not None and amount < 0
+
+
+def nonzero(value: Any) -> bool:
+    amount = _number(value) if value not in (None, "") else None
+    return amount is not None and amount != 0
+
+
+def absolute(value: Any) -> Any:
+    """The amount without its sign, as a decimal; what is not a number as it came."""
+    amount = _number(value) if value not in (None, "") else None
+    return abs(amount) if amount is not None else value
+
+
 def tax_bands(document: Mapping[str, Any]) -> list[TaxBand]:
     """The tax per rate of an order's or an invoice's lines as the API answered them."""
     lines = [
@@ -147,8 +164,10 @@ def changed_line(line: dict[str, Any]) -> bool:
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 # The templates do not change while the process runs: no file check on every page.
 templates.env.auto_reload = False
-templates.env.filters.update(money=money, quantity=quantity, rate=rate, day=day, moment=moment, file_size=file_size)
-templates.env.tests.update(changed_line=changed_line)
+templates.env.filters.update(
+    money=money, quantity=quantity, rate=rate, day=day, moment=moment, file_size=file_size, absolute=absolute
+)
+templates.env.tests.update(changed_line=changed_line, negative=negative, nonzero=nonzero)
 templates.env.globals.update(
     INVOICE_STATUS_WORDS=INVOICE_STATUS_WORDS,
     ORDER_STATUS_WORDS=ORDER_STATUS_WORDS,

@@ -39,7 +39,7 @@ GROUPS: dict[str, set[str]] = {
         notifier_consumers.SUPPLIERS,
         orders_consumers.SUPPLIERS_CONSUMER,
     },
-    USERS_TOPIC: {notifier_consumers.USERS},
+    USERS_TOPIC: {notifier_consumers.USERS, orders_consumers.USERS_CONSUMER},
     INVITATIONS_TOPIC: {notifier_consumers.INVITATIONS},
     ACCOUNTS_TOPIC: {notifier_consumers.ACCOUNTS},
     ORGANISATIONS_TOPIC: {

@@ -127,7 +127,7 @@ async def test_a_buyer_defines_custom_fields_then_creates_finds_edits_and_invite
     await expect(page.get_by_label("Certified on")).to_have_attribute("type", "date")
     await buyer.accessible("the new supplier form")
     name, email = f"Nordic Bolts {tag}", f"sales-{tag}@nordic.example"
-    await page.get_by_label("Name").fill(name)
+    await page.get_by_label("Name", exact=True).fill(name)
     await page.get_by_label("Email").fill(email)
     await page.get_by_label("Phone").fill("+46 8 555 010")
     await page.get_by_label("Currency").fill("eur")
@@ -137,7 +137,7 @@ async def test_a_buyer_defines_custom_fields_then_creates_finds_edits_and_invite
     vat = page.get_by_label("VAT number")
     await expect(vat).to_have_attribute("aria-invalid", "true")
     await expect(page.locator("#cf-vat_number-error")).to_contain_text("VAT number is required.")
-    await expect(page.get_by_label("Name")).to_have_value(name)
+    await expect(page.get_by_label("Name", exact=True)).to_have_value(name)
     await expect(page.get_by_label("Region")).to_have_value("North")
     await buyer.accessible("the new supplier form with an error")
     await vat.fill("SE556677889901")

@@ -26,7 +26,7 @@ async def test_a_whole_day_across_both_sides_through_the_pages(portal: Portal, b
     await buyer.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
     await b.get_by_role("navigation", name="Main").get_by_role("link", name="Suppliers").click()
     await b.get_by_role("link", name="New supplier").click()
-    await b.get_by_label("Name").fill(name)
+    await b.get_by_label("Name", exact=True).fill(name)
     await b.get_by_label("Email").fill(email)
     await b.get_by_label("Currency").fill("EUR")
     await b.get_by_label("Tolerance rate (%)").fill("5")

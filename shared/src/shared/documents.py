@@ -100,8 +100,9 @@ def render_pdf(document: PrintedDocument) -> bytes:
         pdf.set_font("Helvetica", "B", 10)
         pdf.cell(_LABEL_WIDTH_MM, 6, _latin1(label))
         pdf.set_font("Helvetica", size=10)
-        # A value of several lines (an address) continues under itself, beside its label.
-        pdf.multi_cell(0, 6, _latin1(value or MISSING), new_x="LMARGIN", new_y="NEXT")
+        # A value of several lines (an address) continues under itself, beside its label; left
+        # aligned, as a wrapped address justified to the margin reads with gaps between its words.
+        pdf.multi_cell(0, 6, _latin1(value or MISSING), align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 9)
     for column in document.columns:

@@ -25,7 +25,9 @@ def line(quantity: str = "10", unit_price: str = "5.00", description: str = "Bol
     )
 
 
-def draft(*lines: LineInput, currency: str = "EUR", initiator_id: UUID | None = None) -> PurchaseOrder:
+def draft(
+    *lines: LineInput, currency: str = "EUR", initiator_id: UUID | None = None, delivery_address: str | None = None
+) -> PurchaseOrder:
     return PurchaseOrder.draft(
         number="PO-000001",
         supplier=supplier(currency),
@@ -34,6 +36,7 @@ def draft(*lines: LineInput, currency: str = "EUR", initiator_id: UUID | None = 
         lines=list(lines) or [line()],
         initiator_id=initiator_id or uuid4(),
         now=NOW,
+        delivery_address=delivery_address,
     )
 
 

@@ -20,7 +20,7 @@ SERVICES = ["suppliers", "orders", "invoicing", "matching", "notifier", "gateway
 # Who must consume what: a service that stops consuming a topic it depends on fails here.
 CONSUMED = {
     "suppliers": {"gateway.organisation.v1"},
-    "orders": {"suppliers.supplier.v1", "invoicing.invoice.v1", "gateway.organisation.v1"},
+    "orders": {"suppliers.supplier.v1", "invoicing.invoice.v1", "gateway.organisation.v1", "gateway.user.v1"},
     "invoicing": {
         "orders.purchase-order.v1",
         "matching.verdict.v1",

@@ -51,6 +51,7 @@ def form_of(editor: OrderEditor, **extra: str) -> dict[str, str]:
         "supplier_id": editor.supplier_id,
         "currency": editor.currency,
         "delivery_date": editor.delivery_date,
+        "delivery_address": editor.delivery_address,
         "line_count": str(len(editor.lines)),
     }
     for index, line in enumerate(editor.lines):
@@ -156,6 +157,7 @@ def test_the_body_of_a_new_order() -> None:
         "supplier_id": "s-1",
         "currency": "EUR",
         "delivery_date": None,
+        "delivery_address": None,
         "lines": [
             {"description": "Tape", "quantity": "1", "unit_price": "4", "tax_rate": "0", "sku": None, "unit": None}
         ],
@@ -168,7 +170,22 @@ def test_a_change_names_each_line_it_revises_and_leaves_invoiced_lines_alone() -
     body = editor.change_body()
     assert body["delivery_date"] == "2027-06-15"
     assert [line.get("id") for line in body["lines"]] == ["l1", "l2", None]
-    assert editor.change_body(lines_may_change=False) == {"delivery_date": "2027-06-15"}
+    assert editor.change_body(lines_may_change=False) == {"delivery_date": "2027-06-15", "delivery_address": ""}
+
+
+def test_a_delivery_address_is_sent_as_typed_and_emptying_it_asks_for_the_buyers_address() -> None:
+    typed = OrderEditor.from_form(
+        form_of(OrderEditor.from_order(ORDER), delivery_address="  Warehouse 3\r\nDock 12\r\n ")
+    )
+    assert typed.delivery_address == "Warehouse 3\r\nDock 12"
+    assert typed.change_body()["delivery_address"] == "Warehouse 3\r\nDock 12"
+    assert OrderEditor.from_order({**ORDER, "delivery_address": "Dock 12"}).delivery_address == "Dock 12"
+    emptied = OrderEditor.from_form(
+        form_of(OrderEditor.from_order({**ORDER, "delivery_address": "Dock 12"}), delivery_address=" ")
+    )
+    # An emptied address is sent empty: the API clears it, and the order goes to the buyer's address.
+    assert emptied.change_body()["delivery_address"] == ""
+    assert emptied.create_body()["delivery_address"] is None
 
 
 def test_once_a_line_is_invoiced_only_the_date_of_an_order_can_change() -> None:

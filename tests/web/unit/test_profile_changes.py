@@ -46,3 +46,9 @@ def test_terms_compare_as_text() -> None:
         "lead_time_days": "14",
         "minimum_order_amount": None,
     }
+
+
+def test_the_supplier_changes_its_legal_name_and_tax_id_and_its_address_lines_keep_their_breaks() -> None:
+    current = CURRENT | {"legal_name": None, "tax_id": "DE1", "address": "1 Road\nBerlin"}
+    changed = _changes(form(legal_name=" Acme GmbH ", tax_id="", address="1 Road\r\nBerlin"), current)
+    assert changed == {"legal_name": "Acme GmbH", "tax_id": None}

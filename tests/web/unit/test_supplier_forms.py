@@ -112,3 +112,37 @@ def test_choices_are_one_per_line_and_only_a_choice_field_changes_them() -> None
     }
     text = FieldForm.of_form({"label": "VAT", "type": "text", "choices": ""})
     assert text.definition()["choices"] is None and "choices" not in text.changes()
+
+
+LEGAL_RECORD: dict[str, Any] = RECORD | {
+    "payment_terms_days": 45,
+    "legal_name": "Nordic Bolts AB",
+    "address": "Storgatan 1\n111 22 Stockholm",
+    "tax_id": "SE556",
+}
+
+
+def test_payment_terms_and_the_legal_details_show_as_typed_and_a_browsers_line_endings_are_no_change() -> None:
+    form = SupplierForm.of_record(LEGAL_RECORD)
+    assert (form.payment_terms_days, form.legal_name, form.tax_id) == ("45", "Nordic Bolts AB", "SE556")
+    typed = posted(
+        payment_terms_days="45", legal_name="Nordic Bolts AB", address="Storgatan 1\r\n111 22 Stockholm", tax_id="SE556"
+    )
+    assert SupplierForm.of_form(typed, DEFINITIONS).changes(LEGAL_RECORD) == {}
+
+
+def test_emptied_payment_terms_go_back_to_the_organisations_default_and_an_emptied_legal_detail_is_cleared() -> None:
+    typed = posted(payment_terms_days="", legal_name="Nordic Bolts Aktiebolag", address="", tax_id="SE556")
+    assert SupplierForm.of_form(typed, DEFINITIONS).changes(LEGAL_RECORD) == {
+        "payment_terms_days": None,
+        "legal_name": "Nordic Bolts Aktiebolag",
+        "address": "",
+    }
+
+
+def test_a_new_supplier_sends_its_payment_terms_and_legal_details_only_when_filled_in() -> None:
+    typed = posted(payment_terms_days="14", legal_name="", address="Storgatan 1\r\nStockholm", tax_id=" SE556 ")
+    body = SupplierForm.of_form(typed, DEFINITIONS).new_supplier()
+    assert (body["payment_terms_days"], body["address"], body["tax_id"]) == ("14", "Storgatan 1\nStockholm", "SE556")
+    assert "legal_name" not in body
+    assert "payment_terms_days" not in SupplierForm.of_form(posted(), DEFINITIONS).new_supplier()

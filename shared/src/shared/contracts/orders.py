@@ -54,6 +54,21 @@ class FieldChange(BaseModel):
     after: str | None
 
 
+class PartyDetails(BaseModel):
+    """A party to a purchase order as documents name it, beside its name (``buyer_name``,
+    ``supplier_name``): what its organisation or supplier record said when the order was last
+    published. A detail not known is null; a legal name of null means the party's name."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    legal_name: str | None = None
+    address: str | None = None
+    tax_id: str | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+
+
 class PurchaseOrderSnapshot(EventPayload):
     topic = PURCHASE_ORDERS_TOPIC
 
@@ -81,6 +96,16 @@ class PurchaseOrderSnapshot(EventPayload):
     # whether the buyer changed the order since (the supplier is to acknowledge it again).
     acknowledged_revision: int | None = None
     change_unacknowledged: bool = False
+    # Where the goods go (several lines); null: to the buyer's address (``buyer.address``).
+    delivery_address: str | None = None
+    # The parties' legal details, the initiator's name and email and the payment terms (the
+    # supplier's, else the organisation's default) as orders knew them when the event was
+    # written; null where not known yet. Documents print them, as the supplier receives them.
+    buyer: PartyDetails | None = None
+    supplier: PartyDetails | None = None
+    initiator_name: str | None = None
+    initiator_email: str | None = None
+    payment_terms_days: int | None = None
 
     def key(self) -> str:
         return str(self.purchase_order_id)
@@ -101,7 +126,7 @@ class PurchaseOrderInvoicingChanged(PurchaseOrderSnapshot):
 
 
 class PurchaseOrderChanged(PurchaseOrderSnapshot):
-    """The buyer changed a sent PO (delivery date, or lines while nothing is invoiced)."""
+    """The buyer changed a sent PO (delivery date or address, or lines while nothing is invoiced)."""
 
     event_type = "PurchaseOrderChanged"
     changes: list[FieldChange]

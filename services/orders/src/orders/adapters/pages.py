@@ -9,14 +9,21 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from pydantic import BaseModel
-from sqlalchemy import Integer, Select, Text, bindparam, cast, func, literal_column, select
+from sqlalchemy import Integer, Select, Text, bindparam, case, cast, func, literal_column, null, select
 
 from orders.adapters.acknowledgement import change_unacknowledged
-from orders.adapters.repository import joined_organisations, order_scope_values, visible_to_bound
-from orders.adapters.tables import organisations, purchase_order_lines, purchase_orders
+from orders.adapters.repository import (
+    BUYER_DETAILS,
+    SUPPLIER_DETAILS,
+    joined_parties,
+    order_scope_values,
+    payment_terms_column,
+    visible_to_bound,
+)
+from orders.adapters.tables import organisations, purchase_order_lines, purchase_orders, suppliers, users
 from orders.domain.model import OPEN_STATUSES
 from shared.auth import Principal
-from shared.contracts.orders import TermsWarning
+from shared.contracts.orders import PartyDetails, TermsWarning
 from shared.db import LIKE_ESCAPE, contains_pattern
 from shared.json_documents import (
     PAGE_LIMIT,
@@ -31,12 +38,19 @@ from shared.json_documents import (
 from shared.pagination import keyset_after_cursor
 
 
+def _party_document(details: dict[str, Any], known: Any) -> Any:
+    """A party's ``PartyDetails`` as ``_party`` loads them: null while its read model is absent."""
+    values = {name: null() if column is None else column for name, column in details.items()}
+    return case((known.is_(None), null()), else_=json_object(PartyDetails, values))
+
+
 def order_document(order_model: type[BaseModel], line_model: type[BaseModel]) -> Any:
-    """The JSON ``order_model`` writes for an order of ``joined_organisations()`` with its lines as ``line_model``.
+    """The JSON ``order_model`` writes for an order of ``joined_parties()`` with its lines as ``line_model``.
 
     Its values are those ``_order`` and ``_line`` load: the stored columns (the totals are
-    stored by ``save`` from the lines), the buyer's name, the remaining quantity as
-    ``remaining_quantity`` computes it (never below zero)."""
+    stored by ``save`` from the lines), the buyer's name, the parties' details, the initiator and
+    the payment terms (the supplier's, else the organisation's default, as ``payment_terms_days``
+    decides), the remaining quantity as ``remaining_quantity`` computes it (never below zero)."""
     po, line = purchase_orders.c, purchase_order_lines.c
     line_document = json_object(
         line_model,
@@ -72,7 +86,13 @@ def order_document(order_model: type[BaseModel], line_model: type[BaseModel]) ->
             "buyer_name": organisations.c.name,
             "currency": po.currency,
             "delivery_date": po.delivery_date,
+            "delivery_address": po.delivery_address,
+            "buyer": _party_document(BUYER_DETAILS, organisations.c.tenant_id),
+            "supplier": _party_document(SUPPLIER_DETAILS, suppliers.c.id),
             "initiator_id": po.initiator_id,
+            "initiator_name": users.c.name,
+            "initiator_email": users.c.email,
+            "payment_terms_days": payment_terms_column(),
             "net_total": decimal(po.net_total),
             "tax_total": decimal(po.tax_total),
             "gross_total": decimal(po.gross_total),
@@ -140,7 +160,7 @@ def _page_statement(document: Any, shape: _Shape) -> Select[Any]:
     po = purchase_orders.c
     query = (
         select(po.created_at, po.id, cast(document, Text))
-        .select_from(joined_organisations())
+        .select_from(joined_parties())
         .where(visible_to_bound(buyer=shape.buyer))
     )
     if shape.after_cursor:

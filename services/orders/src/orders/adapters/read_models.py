@@ -1,7 +1,8 @@
-"""Read models kept from other services' events: suppliers, buyer organisations and invoices.
+"""Read models kept from other services' events: suppliers, buyer organisations, users and invoices.
 
 Each is an upsert of a whole-state copy that only replaces the stored row when the incoming
-revision is newer; an older or repeated copy changes nothing and says so.
+revision is newer (a user's ``updated_at``: user events carry no revision); an older or repeated
+copy changes nothing and says so.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orders.adapters.tables import invoices, organisations, suppliers
-from orders.domain.read_models import InvoicedLine, InvoiceRecord, OrganisationRecord, SupplierRecord
-from shared.db import store_if_newer
+from orders.adapters.tables import invoices, organisations, suppliers, users
+from orders.domain.read_models import InvoicedLine, InvoiceRecord, OrganisationRecord, SupplierRecord, UserRecord
+from shared.db import store_if_newer, upsert
 from shared.fields import made_of, values_of
 
 
@@ -43,9 +44,15 @@ class OrganisationDirectory:
         values = values_of(organisations.c.keys(), record)
         return await store_if_newer(self._session, organisations, values, key="tenant_id")
 
-    async def name_of(self, tenant_id: UUID) -> str | None:
-        query = select(organisations.c.name).where(organisations.c.tenant_id == tenant_id)
-        return (await self._session.execute(query)).scalar_one_or_none()
+
+class UserDirectory:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def upsert(self, record: UserRecord) -> bool:
+        values = values_of(users.c.keys(), record)
+        statement = upsert(users, tuple(values), key=("user_id",), newer="updated_at", or_equal=True, returning=True)
+        return (await self._session.execute(statement, values)).first() is not None
 
 
 class InvoiceLedger:

@@ -6,18 +6,26 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, and_, delete, or_, select
+from sqlalchemy import Row, Select, and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.adapters import counters
-from orders.adapters.tables import organisations, purchase_order_counters, purchase_order_lines, purchase_orders
+from orders.adapters.tables import (
+    organisations,
+    purchase_order_counters,
+    purchase_order_lines,
+    purchase_orders,
+    suppliers,
+    users,
+)
 from orders.domain.errors import PurchaseOrderNotFound
 from orders.domain.lines import PurchaseOrderLine
 from orders.domain.model import PurchaseOrder
 from orders.domain.portal_switch import SHOWN_WHILE_SWITCHED_OFF
+from orders.domain.read_models import payment_terms_days
 from orders.domain.status import Status
 from shared.auth import Principal, scope_values
-from shared.contracts.orders import TermsWarning
+from shared.contracts.orders import PartyDetails, TermsWarning
 from shared.db import bound, caller_scope, upsert
 from shared.fields import made_of, values_of
 
@@ -53,14 +61,53 @@ def visible_to_bound(*, buyer: bool, values: Mapping[str, object] | None = None)
     return and_(scope, po.status != "draft", or_(~restricted, still_to_invoice))
 
 
-def joined_organisations() -> Any:
-    """Orders outer-joined with their buyer organisation (its name)."""
-    return purchase_orders.outerjoin(organisations, organisations.c.tenant_id == purchase_orders.c.tenant_id)
+def joined_parties() -> Any:
+    """Orders outer-joined with the read models of their buyer organisation, their supplier and
+    their initiator (each absent until its announcement arrives)."""
+    po = purchase_orders.c
+    return (
+        purchase_orders.outerjoin(organisations, organisations.c.tenant_id == po.tenant_id)
+        .outerjoin(suppliers, suppliers.c.id == po.supplier_id)
+        .outerjoin(users, users.c.user_id == po.initiator_id)
+    )
+
+
+# The columns of ``PartyDetails`` each party's read model has: the supplier keeps no contact.
+BUYER_DETAILS = {name: organisations.c[name] for name in PartyDetails.model_fields}
+SUPPLIER_DETAILS = {name: suppliers.c.get(name) for name in PartyDetails.model_fields}
+
+
+def payment_terms_column() -> Any:
+    """``payment_terms_days`` in SQL: the supplier's terms, else its organisation's default."""
+    return func.coalesce(suppliers.c.payment_terms_days, organisations.c.default_payment_terms_days)
+
+
+def _party_columns(prefix: str, details: dict[str, Any], known: Any) -> list[Any]:
+    return [known.isnot(None).label(f"{prefix}_known")] + [
+        column.label(f"{prefix}_{name}") for name, column in details.items() if column is not None
+    ]
 
 
 def _orders_query() -> Select[Any]:
-    """Orders with their buyer's current name (absent until the gateway's announcement arrives)."""
-    return select(purchase_orders, organisations.c.name.label("buyer_name")).select_from(joined_organisations())
+    """Orders with what their events and documents say of the parties as orders knows them now:
+    the buyer's name, both parties' details, the initiator and the payment terms."""
+    return select(
+        purchase_orders,
+        organisations.c.name.label("buyer_name"),
+        *_party_columns("buyer", BUYER_DETAILS, organisations.c.tenant_id),
+        *_party_columns("supplier", SUPPLIER_DETAILS, suppliers.c.id),
+        organisations.c.default_payment_terms_days,
+        suppliers.c.payment_terms_days.label("supplier_payment_terms_days"),
+        users.c.name.label("initiator_name"),
+        users.c.email.label("initiator_email"),
+    ).select_from(joined_parties())
+
+
+def _party(row: Row[Any], prefix: str) -> PartyDetails | None:
+    values = row._mapping
+    if not values[f"{prefix}_known"]:
+        return None
+    return PartyDetails(**{name: values.get(f"{prefix}_{name}") for name in PartyDetails.model_fields})
 
 
 def _line(row: Row[Any]) -> PurchaseOrderLine:
@@ -69,7 +116,16 @@ def _line(row: Row[Any]) -> PurchaseOrderLine:
 
 def _order(row: Row[Any], lines: list[PurchaseOrderLine]) -> PurchaseOrder:
     warnings = [TermsWarning.model_validate(warning) for warning in row.warnings]
-    return made_of(PurchaseOrder, row, status=Status(row.status), lines=lines, warnings=warnings)
+    return made_of(
+        PurchaseOrder,
+        row,
+        status=Status(row.status),
+        lines=lines,
+        warnings=warnings,
+        buyer=_party(row, "buyer"),
+        supplier=_party(row, "supplier"),
+        payment_terms_days=payment_terms_days(row.supplier_payment_terms_days, row.default_payment_terms_days),
+    )
 
 
 async def _with_lines(session: AsyncSession, rows: Sequence[Row[Any]]) -> list[PurchaseOrder]:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
+    Text,
     UniqueConstraint,
     Uuid,
     text,
@@ -41,6 +42,8 @@ purchase_orders = Table(
     Column("supplier_name", String(300), nullable=False),
     Column("currency", String(3), nullable=False),
     Column("delivery_date", Date),
+    # Several lines; null: delivered to the buyer's address.
+    Column("delivery_address", String(500)),
     Column("status", String(20), nullable=False),
     Column("initiator_id", Uuid, nullable=False),
     Column("net_total", Numeric, nullable=False),
@@ -92,9 +95,15 @@ suppliers = Table(
     Column("revision", Integer, nullable=False),
     Column("minimum_order_amount", Numeric),
     Column("lead_time_days", Integer),
+    # Null: the organisation's default payment terms.
+    Column("payment_terms_days", Integer),
+    Column("legal_name", String(300)),
+    Column("address", Text),
+    Column("tax_id", String(50)),
 )
 
-# The buyer organisations (tenants) as the gateway announces them; their name goes on the orders.
+# The buyer organisations (tenants) as the gateway announces them; their name, legal details and
+# contact go on the orders, their default payment terms where a supplier has none.
 organisations = Table(
     "organisations",
     metadata,
@@ -102,6 +111,24 @@ organisations = Table(
     Column("name", String(300), nullable=False),
     Column("supplier_portal_enabled", Boolean, nullable=False),
     Column("revision", Integer, nullable=False),
+    Column("default_payment_terms_days", Integer, nullable=False, server_default=text("30")),
+    Column("legal_name", String(300)),
+    Column("address", Text),
+    Column("tax_id", String(50)),
+    Column("contact_name", String(300)),
+    Column("contact_email", String(320)),
+    Column("contact_phone", String(50)),
+)
+
+# The portal users as the gateway announces them: an order names its initiator by name and email.
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", Uuid, primary_key=True),
+    Column("tenant_id", Uuid),
+    Column("name", String(300), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
 purchase_order_comments = comments_table(

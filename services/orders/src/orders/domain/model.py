@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from orders.domain.changes import field_change, line_changes, revised_lines
+from orders.domain.delivery import clean_delivery_address
 from orders.domain.errors import InvalidPurchaseOrder, LinesAlreadyInvoiced, PurchaseOrderStateConflict
 from orders.domain.lines import LineInput, PurchaseOrderLine, price_lines
 from orders.domain.read_models import ZERO, SupplierRecord
@@ -23,6 +24,7 @@ from orders.domain.terms import SupplierTerms, terms_warnings
 from shared import taxes
 from shared.contracts.base import EventPayload
 from shared.contracts.orders import (
+    PartyDetails,
     PurchaseOrderAcknowledged,
     PurchaseOrderCanceled,
     PurchaseOrderChanged,
@@ -72,8 +74,18 @@ class PurchaseOrder:
     changed_revision: int | None = None
     # The supplier's terms the order ignores, as of its submission or last change.
     warnings: list[TermsWarning] = field(default_factory=list)
+    # Where the goods go; None: to the buyer's address.
+    delivery_address: str | None = None
     # The buyer organisation's current name (a read model); not part of the order's own state.
     buyer_name: str | None = None
+    # Likewise read as the order is loaded, from the organisation, the supplier and the user read
+    # models: what the order's events and documents say of the parties, its initiator and its
+    # payment terms (None where orders has not heard of it yet).
+    buyer: PartyDetails | None = None
+    supplier: PartyDetails | None = None
+    initiator_name: str | None = None
+    initiator_email: str | None = None
+    payment_terms_days: int | None = None
     # The RFP whose awarded proposal this order was made from, if any.
     source_rfp_id: UUID | None = None
     events: list[EventPayload] = field(default_factory=list, repr=False, compare=False)
@@ -90,6 +102,7 @@ class PurchaseOrder:
         initiator_id: UUID,
         now: datetime,
         source_rfp_id: UUID | None = None,
+        delivery_address: str | None = None,
     ) -> PurchaseOrder:
         if currency != supplier.currency:
             raise InvalidPurchaseOrder(
@@ -106,6 +119,7 @@ class PurchaseOrder:
             initiator_id=initiator_id,
             lines=price_lines(lines, currency),
             delivery_date=delivery_date,
+            delivery_address=clean_delivery_address(delivery_address) if delivery_address is not None else None,
             created_at=now,
             updated_at=now,
             source_rfp_id=source_rfp_id,
@@ -150,15 +164,23 @@ class PurchaseOrder:
         return is_admin or user_id == self.initiator_id
 
     def revise_draft(
-        self, *, now: datetime, delivery_date: date | None = None, lines: Sequence[LineInput] | None = None
+        self,
+        *,
+        now: datetime,
+        delivery_date: date | None = None,
+        lines: Sequence[LineInput] | None = None,
+        delivery_address: str | None = None,
     ) -> None:
+        """``delivery_address``: None leaves it, an empty one clears it (the buyer's address)."""
         self._require(Status.draft, "edited")
-        if lines is None and delivery_date is None:
+        if lines is None and delivery_date is None and delivery_address is None:
             return
         if lines is not None:
             self.lines = revised_lines(self.lines, lines, self.currency)
         if delivery_date is not None:
             self.delivery_date = delivery_date
+        if delivery_address is not None:
+            self.delivery_address = clean_delivery_address(delivery_address)
         self._touch(now)
 
     def change(
@@ -168,11 +190,13 @@ class PurchaseOrder:
         delivery_date: date | None = None,
         lines: Sequence[LineInput] | None = None,
         terms: SupplierTerms | None = None,
+        delivery_address: str | None = None,
     ) -> None:
         """The buyer changes a sent order; the supplier is told each changed field.
 
-        The delivery date may change while the order is open; the lines only while nothing is
-        invoiced. The status stays: an acknowledged order remains acknowledged.
+        The delivery date and address may change while the order is open; the lines only while
+        nothing is invoiced. The status stays: an acknowledged order remains acknowledged.
+        ``delivery_address``: None leaves it, an empty one clears it (the buyer's address).
         """
         if self.status not in OPEN_STATUSES:
             raise PurchaseOrderStateConflict(f"purchase order {self.number} is {self.status}; it can no longer change")
@@ -182,6 +206,11 @@ class PurchaseOrder:
         if delivery_date is not None and delivery_date != self.delivery_date:
             changes.append(field_change("delivery_date", self.delivery_date, delivery_date))
             self.delivery_date = delivery_date
+        if delivery_address is not None:
+            address = clean_delivery_address(delivery_address)
+            if address != self.delivery_address:
+                changes.append(field_change("delivery_address", self.delivery_address, address))
+                self.delivery_address = address
         if lines is not None:
             new_lines = revised_lines(self.lines, lines, self.currency)
             line_diff = line_changes(self.lines, new_lines)

@@ -1,13 +1,15 @@
-"""What orders keeps of other services' data: suppliers, buyer organisations and invoices.
+"""What orders keeps of other services' data: suppliers, buyer organisations, users and invoices.
 
-Plain Python. Both are whole-state copies from events; a copy replaces the stored one only when
-its revision is newer, so a redelivered or reordered old event cannot move anything back.
+Plain Python. All are whole-state copies from events; a copy replaces the stored one only when
+it is newer (its revision; a user's ``updated_at``, as user events carry no revision), so a
+redelivered or reordered old event cannot move anything back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -28,6 +30,12 @@ class SupplierRecord:
     # The supplier's terms (its portal profile); unknown terms warn about nothing.
     minimum_order_amount: Decimal | None = None
     lead_time_days: int | None = None
+    # Days from an invoice's issue date to its due date; None: the organisation's default.
+    payment_terms_days: int | None = None
+    # The supplier as documents name it (it keeps them in its profile).
+    legal_name: str | None = None
+    address: str | None = None
+    tax_id: str | None = None
 
     @property
     def terms(self) -> SupplierTerms:
@@ -36,12 +44,36 @@ class SupplierRecord:
 
 @dataclass(frozen=True)
 class OrganisationRecord:
-    """A buyer organisation (tenant) as the gateway announces it: its name goes on the orders."""
+    """A buyer organisation (tenant) as the gateway announces it: its name, legal details and
+    contact go on the orders, and its default payment terms where the supplier has none."""
 
     tenant_id: UUID
     name: str
     supplier_portal_enabled: bool
     revision: int
+    default_payment_terms_days: int = 30
+    legal_name: str | None = None
+    address: str | None = None
+    tax_id: str | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    """A portal user as the gateway announces it: an order names its initiator by name and email."""
+
+    user_id: UUID
+    tenant_id: UUID | None
+    name: str
+    email: str
+    updated_at: datetime
+
+
+def payment_terms_days(supplier_days: int | None, organisation_default: int | None) -> int | None:
+    """The terms an order states: the supplier's own, else its buyer's default (None: neither known)."""
+    return supplier_days if supplier_days is not None else organisation_default
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ async def create_purchase_order(body: PurchaseOrderCreate, caller: CurrentPrinci
         currency=body.currency,
         delivery_date=body.delivery_date,
         lines=[line.to_domain() for line in body.lines],
+        delivery_address=body.delivery_address,
     )
     return PurchaseOrderOut.of(order)
 
@@ -103,6 +104,7 @@ async def patch_purchase_order(
         order_id,
         delivery_date=body.delivery_date,
         lines=[line.to_domain() for line in body.lines] if body.lines is not None else None,
+        delivery_address=body.delivery_address,
     )
     return PurchaseOrderOut.of(order)
 

@@ -1,13 +1,13 @@
-"""Consumers of the orders service: supplier, organisation and invoice events into read models and
-order state. Each handler translates the payload into a use case call."""
+"""Consumers of the orders service: supplier, organisation, user and invoice events into read
+models and order state. Each handler translates the payload into a use case call."""
 
 from __future__ import annotations
 
-from orders.domain.read_models import InvoicedLine, InvoiceRecord, OrganisationRecord, SupplierRecord
+from orders.domain.read_models import InvoicedLine, InvoiceRecord, OrganisationRecord, SupplierRecord, UserRecord
 from orders.service import read_models
 from orders.service.unit_of_work import UnitOfWork
 from shared.consumer_groups import consumer_group
-from shared.contracts.identity import ORGANISATIONS_TOPIC, OrganisationSettingsChanged
+from shared.contracts.identity import ORGANISATIONS_TOPIC, USERS_TOPIC, OrganisationSettingsChanged, UserSnapshot
 from shared.contracts.invoicing import INVOICES_TOPIC, InvoiceSnapshot
 from shared.contracts.suppliers import SUPPLIERS_TOPIC, SupplierSnapshot
 from shared.fields import made_of
@@ -17,6 +17,7 @@ from shared.runtime import ServiceRuntime
 SUPPLIERS_CONSUMER = "orders.suppliers"
 INVOICES_CONSUMER = "orders.invoices"
 ORGANISATIONS_CONSUMER = "orders.organisations"
+USERS_CONSUMER = "orders.users"
 
 
 def supplier_record(payload: SupplierSnapshot) -> SupplierRecord:
@@ -25,6 +26,10 @@ def supplier_record(payload: SupplierSnapshot) -> SupplierRecord:
 
 def organisation_record(payload: OrganisationSettingsChanged) -> OrganisationRecord:
     return made_of(OrganisationRecord, payload)
+
+
+def user_record(payload: UserSnapshot) -> UserRecord:
+    return made_of(UserRecord, payload)
 
 
 def invoice_record(payload: InvoiceSnapshot) -> InvoiceRecord:
@@ -44,6 +49,10 @@ async def on_organisation(uow: UnitOfWork, payload: OrganisationSettingsChanged)
     await read_models.record_organisation(uow, organisation_record(payload))
 
 
+async def on_user(uow: UnitOfWork, payload: UserSnapshot) -> None:
+    await read_models.record_user(uow, user_record(payload))
+
+
 def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
     return [
         consumer_group(runtime, SUPPLIERS_TOPIC, SUPPLIERS_CONSUMER, UnitOfWork, {SupplierSnapshot: on_supplier}),
@@ -55,4 +64,5 @@ def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
             UnitOfWork,
             {OrganisationSettingsChanged: on_organisation},
         ),
+        consumer_group(runtime, USERS_TOPIC, USERS_CONSUMER, UnitOfWork, {UserSnapshot: on_user}),
     ]

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from orders.domain.lines import LineInput, PurchaseOrderLine
 from orders.domain.model import PurchaseOrder
 from shared.contracts.base import DecimalStr
-from shared.contracts.orders import PurchaseOrderStatus, TermsWarning
+from shared.contracts.orders import PartyDetails, PurchaseOrderStatus, TermsWarning
 from shared.fields import made_of
 from shared.taxes import MAX_TAX_RATE, TAX_RATE_DECIMALS
 
@@ -50,12 +50,20 @@ class LineIn(BaseModel):
         return made_of(LineInput, self)
 
 
+DELIVERY_ADDRESS_DOC = (
+    "where the goods go, several lines (at most 500 characters; no control characters but line breaks); "
+    "null or empty: to the buyer's address, which documents then print"
+)
+PAYMENT_TERMS_DOC = "days from an invoice's issue date to its due date: the supplier's, else the organisation's default"
+
+
 class PurchaseOrderCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     supplier_id: UUID
     currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
     delivery_date: date | None = None
+    delivery_address: str | None = Field(None, description=DELIVERY_ADDRESS_DOC)
     lines: list[LineIn] = Field(min_length=1, max_length=500)
 
 
@@ -74,6 +82,9 @@ class PurchaseOrderPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     delivery_date: date | None = None
+    delivery_address: str | None = Field(
+        None, description="as on creation; null leaves it, an empty one clears it (the buyer's address)"
+    )
     lines: list[LinePatchIn] | None = Field(None, min_length=1, max_length=500)
 
 
@@ -106,7 +117,15 @@ class PurchaseOrderOut(BaseModel):
     buyer_name: str | None
     currency: str
     delivery_date: date | None
+    delivery_address: str | None = Field(None, description=DELIVERY_ADDRESS_DOC)
+    buyer: PartyDetails | None = Field(
+        None, description="the buyer organisation's legal details and contact; null until orders knows them"
+    )
+    supplier: PartyDetails | None = Field(None, description="the supplier's legal details (no contact)")
     initiator_id: UUID
+    initiator_name: str | None = Field(None, description="null until orders knows the initiator")
+    initiator_email: str | None = None
+    payment_terms_days: int | None = Field(None, description=PAYMENT_TERMS_DOC)
     net_total: DecimalStr
     tax_total: DecimalStr
     gross_total: DecimalStr = Field(description="net_total + tax_total")

@@ -34,6 +34,7 @@ async def create_purchase_order(
     currency: str,
     delivery_date: date | None,
     lines: Sequence[LineInput],
+    delivery_address: str | None = None,
 ) -> PurchaseOrder:
     tenant_id = caller.require_buyer()
     async with uow:
@@ -48,9 +49,11 @@ async def create_purchase_order(
             lines=lines,
             initiator_id=caller.user_id,
             now=now(),
+            delivery_address=delivery_address,
         )
-        order.buyer_name = await uow.organisations.name_of(tenant_id)
         await uow.save(order)
+        # Read back as every order is loaded: with what orders knows of its parties and initiator.
+        order = await uow.purchase_orders.get(order.id, scope=None)
         await uow.commit()
     return order
 
@@ -79,16 +82,20 @@ async def revise(
     *,
     delivery_date: date | None,
     lines: Sequence[LineInput] | None,
+    delivery_address: str | None = None,
 ) -> PurchaseOrder:
-    """A draft is revised quietly; a sent order changes with a PurchaseOrderChanged event."""
+    """A draft is revised quietly; a sent order changes with a PurchaseOrderChanged event.
+    ``delivery_address``: None leaves it, an empty one clears it."""
     async with uow:
         order = await uow.purchase_orders.get(order_id, scope=caller, for_update=True)
         _require_manager(order, caller, "edit")
         if order.status == Status.draft:
-            order.revise_draft(now=now(), delivery_date=delivery_date, lines=lines)
+            order.revise_draft(now=now(), delivery_date=delivery_date, lines=lines, delivery_address=delivery_address)
         else:
             terms = await _terms(uow, order)
-            order.change(now=now(), delivery_date=delivery_date, lines=lines, terms=terms)
+            order.change(
+                now=now(), delivery_date=delivery_date, lines=lines, terms=terms, delivery_address=delivery_address
+            )
         await uow.save(order)
         await uow.commit()
     return order

@@ -1,12 +1,18 @@
 """Effects of consumed events that keep orders' copies of other services' data: suppliers,
-buyer organisations, and the invoices billed against each order (which recount what the order's
+buyer organisations, users, and the invoices billed against each order (which recount what the order's
 lines are invoiced for). The consumer has opened the unit of work and recorded the event in the
 inbox; it commits after these return."""
 
 from __future__ import annotations
 
 from orders.domain.errors import InvoiceOfAnotherTenant, PurchaseOrderNotFound
-from orders.domain.read_models import InvoiceRecord, OrganisationRecord, SupplierRecord, invoiced_quantities
+from orders.domain.read_models import (
+    InvoiceRecord,
+    OrganisationRecord,
+    SupplierRecord,
+    UserRecord,
+    invoiced_quantities,
+)
 from orders.service.commands import now
 from orders.service.unit_of_work import UnitOfWork
 from shared.errors import RetryLater
@@ -18,6 +24,10 @@ async def record_supplier(uow: UnitOfWork, record: SupplierRecord) -> None:
 
 async def record_organisation(uow: UnitOfWork, record: OrganisationRecord) -> None:
     await uow.organisations.upsert(record)
+
+
+async def record_user(uow: UnitOfWork, record: UserRecord) -> None:
+    await uow.users.upsert(record)
 
 
 async def record_invoice(uow: UnitOfWork, record: InvoiceRecord) -> None:

@@ -3,7 +3,7 @@ on one transaction."""
 
 from __future__ import annotations
 
-from orders.adapters.read_models import InvoiceLedger, OrganisationDirectory, SupplierDirectory
+from orders.adapters.read_models import InvoiceLedger, OrganisationDirectory, SupplierDirectory, UserDirectory
 from orders.adapters.repository import PurchaseOrderRepository
 from orders.adapters.summary import OrderSummary
 from orders.adapters.tables import purchase_order_attachments, purchase_order_comments
@@ -21,6 +21,7 @@ class UnitOfWork(KeepsConversations, SqlUnitOfWork):
         self.suppliers = SupplierDirectory(self.session)
         self.invoices = InvoiceLedger(self.session)
         self.organisations = OrganisationDirectory(self.session)
+        self.users = UserDirectory(self.session)
         self.comments = StoredComments(self.session, purchase_order_comments, "purchase_order_id")
         self.attachments = StoredAttachments(
             self.session, purchase_order_attachments, "purchase_order_id", not_found=AttachmentNotFound

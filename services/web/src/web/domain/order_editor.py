@@ -55,6 +55,8 @@ class OrderEditor:
     supplier_id: str = ""
     currency: str = ""
     delivery_date: str = ""
+    # Several lines as typed; "" sends the goods to the buyer's address.
+    delivery_address: str = ""
     lines: list[OrderLine] = field(default_factory=list)
 
     @classmethod
@@ -80,6 +82,7 @@ class OrderEditor:
             supplier_id=str(order.get("supplier_id") or ""),
             currency=str(order.get("currency") or ""),
             delivery_date=str(order.get("delivery_date") or ""),
+            delivery_address=str(order.get("delivery_address") or ""),
             lines=lines,
         )
 
@@ -103,6 +106,7 @@ class OrderEditor:
             supplier_id=str(form.get("supplier_id") or "").strip(),
             currency=str(form.get("currency") or "").strip().upper(),
             delivery_date=str(form.get("delivery_date") or "").strip(),
+            delivery_address=str(form.get("delivery_address") or "").strip(),
             lines=lines,
         )
 
@@ -150,12 +154,14 @@ class OrderEditor:
             "supplier_id": self.supplier_id,
             "currency": self.currency,
             "delivery_date": self.delivery_date or None,
+            "delivery_address": self.delivery_address or None,
             "lines": [line.api_line() for line in self.lines],
         }
 
     def change_body(self, *, lines_may_change: bool = True) -> dict[str, Any]:
-        """The API's PATCH: the delivery date (None leaves it), and the lines where they may change."""
-        body: dict[str, Any] = {"delivery_date": self.delivery_date or None}
+        """The API's PATCH: the delivery date (None leaves it), the delivery address (an empty one
+        clears it; the same one changes nothing), and the lines where they may change."""
+        body: dict[str, Any] = {"delivery_date": self.delivery_date or None, "delivery_address": self.delivery_address}
         if lines_may_change:
             body["lines"] = [line.api_line() for line in self.lines]
         return body

@@ -14,6 +14,12 @@ from typing import Any
 from web.domain.numbers import finite_decimal, plain_number
 
 Form = Mapping[str, Any]
+# What documents print of the supplier beside its name; the supplier keeps them in its profile too.
+LEGAL_DETAILS = ("legal_name", "address", "tax_id")
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
 
 
 @dataclass
@@ -25,6 +31,11 @@ class SupplierForm:
     phone: str = ""
     currency: str = ""
     tolerance_rate: str = ""
+    # Empty: the organisation's default payment terms.
+    payment_terms_days: str = ""
+    legal_name: str = ""
+    address: str = ""
+    tax_id: str = ""
     custom_fields: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -35,6 +46,10 @@ class SupplierForm:
             phone=supplier.get("phone") or "",
             currency=supplier.get("currency") or "",
             tolerance_rate=plain_number(supplier.get("tolerance_rate")),
+            payment_terms_days=_text(supplier.get("payment_terms_days")),
+            legal_name=supplier.get("legal_name") or "",
+            address=supplier.get("address") or "",
+            tax_id=supplier.get("tax_id") or "",
             custom_fields={k: "" if v is None else str(v) for k, v in (supplier.get("custom_fields") or {}).items()},
         )
 
@@ -50,6 +65,11 @@ class SupplierForm:
             # Codes are capitals; "eur" is what a hurried person types for EUR.
             currency=typed("currency").upper(),
             tolerance_rate=typed("tolerance_rate").replace(",", "."),
+            payment_terms_days=typed("payment_terms_days"),
+            legal_name=typed("legal_name"),
+            # A browser sends a text area's lines ended by "\r\n"; the record keeps "\n".
+            address=typed("address").replace("\r\n", "\n"),
+            tax_id=typed("tax_id"),
             custom_fields={d["key"]: typed("cf-" + d["key"]) for d in definitions},
         )
 
@@ -64,6 +84,11 @@ class SupplierForm:
         }
         if self.tolerance_rate:
             body["tolerance_rate"] = self.tolerance_rate
+        if self.payment_terms_days:
+            body["payment_terms_days"] = self.payment_terms_days
+        for name in LEGAL_DETAILS:
+            if getattr(self, name):
+                body[name] = getattr(self, name)
         return body
 
     def changes(self, current: dict[str, Any]) -> dict[str, Any]:
@@ -76,6 +101,13 @@ class SupplierForm:
                 changes[name] = getattr(self, name)
         if self.phone != was.phone:
             changes["phone"] = self.phone or None
+        if self.payment_terms_days != was.payment_terms_days:
+            # Emptied: back to the organisation's default.
+            changes["payment_terms_days"] = self.payment_terms_days or None
+        for name in LEGAL_DETAILS:
+            if getattr(self, name) != getattr(was, name):
+                # The API clears a legal detail sent empty.
+                changes[name] = getattr(self, name)
         rate = self.tolerance_rate or "0"
         if finite_decimal(rate) is None or finite_decimal(rate) != finite_decimal(was.tolerance_rate or "0"):
             changes["tolerance_rate"] = rate

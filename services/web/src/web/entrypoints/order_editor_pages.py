@@ -25,7 +25,7 @@ router = APIRouter(tags=["purchase orders"])
 
 # The fields the editor shows a message beside; what the API refuses elsewhere is said at the top.
 EDITOR_FIELDS = re.compile(
-    r"supplier_id|currency|delivery_date|lines|lines\.\d+\.(description|sku|unit|quantity|unit_price)"
+    r"supplier_id|currency|delivery_date|delivery_address|lines|lines\.\d+\.(description|sku|unit|quantity|unit_price)"
 )
 
 

@@ -1,5 +1,6 @@
-"""The supplier's own profile, per buyer it serves: what the supplier keeps (contact, address,
-terms, the custom fields the buyer shows), with the buyer's currency read-only."""
+"""The supplier's own profile, per buyer it serves: what the supplier keeps (contact, its legal
+name, address and tax ID as documents print them, terms, the custom fields the buyer shows), with
+the buyer's currency read-only."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from web.entrypoints.rendering import FormErrors, render
 router = APIRouter(tags=["profile"])
 
 # The fields the supplier owns; the rest of the record is the buyer's.
-TEXT_FIELDS = ("name", "email", "phone", "address")
+TEXT_FIELDS = ("name", "email", "phone", "legal_name", "address", "tax_id")
 
 
 def _buyer_names(session: WebSession) -> dict[str, str]:
@@ -62,7 +63,8 @@ def _changes(form: FormData, current: dict[str, Any]) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     for name in TEXT_FIELDS:
         if name in form:
-            value = str(form.get(name) or "").strip()
+            # A browser ends a text area's lines with "\r\n"; the profile keeps "\n".
+            value = str(form.get(name) or "").strip().replace("\r\n", "\n")
             if value != (current.get(name) or ""):
                 changes[name] = value or None
     if "minimum_order_amount" in form:

@@ -13,6 +13,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from shared.documents import payment_terms_text
 from shared.taxes import TaxBand, rate_text, tax_summary
 from web.adapters.gateway_api import ApiProblem, GatewayApi
 from web.domain.accounts import switch_action
@@ -87,6 +88,11 @@ def quantity(value: Any) -> str:
         return str(value)
     text = format(amount.normalize(), "f") if amount == amount.to_integral() else format(amount, "f").rstrip("0")
     return text.rstrip(".") or "0"
+
+
+def payment_terms(days: Any) -> str:
+    """Payment terms as documents state them ("30 days net"); not known: empty."""
+    return payment_terms_text(days if isinstance(days, int) else None) or ""
 
 
 def rate(value: Any) -> str:
@@ -165,7 +171,14 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 # The templates do not change while the process runs: no file check on every page.
 templates.env.auto_reload = False
 templates.env.filters.update(
-    money=money, quantity=quantity, rate=rate, day=day, moment=moment, file_size=file_size, absolute=absolute
+    money=money,
+    quantity=quantity,
+    rate=rate,
+    day=day,
+    moment=moment,
+    file_size=file_size,
+    absolute=absolute,
+    payment_terms=payment_terms,
 )
 templates.env.tests.update(changed_line=changed_line, negative=negative, nonzero=nonzero)
 templates.env.globals.update(

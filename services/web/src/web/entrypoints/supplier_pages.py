@@ -79,8 +79,9 @@ async def supplier_list(
 # The form of one supplier ----------------------------------------------------------------------
 
 
-def _form_page(
+async def _form_page(
     request: Request,
+    api: GatewayApi,
     *,
     values: SupplierForm,
     definitions: list[dict[str, Any]],
@@ -88,11 +89,14 @@ def _form_page(
     errors: FormErrors | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    # The organisation's default payment terms, which a supplier without terms of its own gets.
+    settings = await api.get("/settings")
     return render(
         request,
         "supplier_form.html",
         status_code=status_code,
         values=values,
+        default_payment_terms_days=settings.get("default_payment_terms_days"),
         definitions=definitions,
         supplier=supplier,
         action=f"/suppliers/{supplier['id']}/edit" if supplier else "/suppliers/new",
@@ -113,7 +117,7 @@ def _refusal(problem: ApiProblem, definitions: list[dict[str, Any]]) -> FormErro
 async def new_supplier(request: Request, session: CurrentSession, api: Api) -> Response:
     if away := _not_for_suppliers(session):
         return away
-    return _form_page(request, values=SupplierForm(), definitions=await custom_field_definitions(api))
+    return await _form_page(request, api, values=SupplierForm(), definitions=await custom_field_definitions(api))
 
 
 @router.post("/suppliers/new", response_class=HTMLResponse)
@@ -125,8 +129,8 @@ async def create_supplier(request: Request, session: CurrentSession, api: Api, f
     except ApiProblem as problem:
         if not problem.about_the_input:
             raise
-        return _form_page(
-            request, values=values, definitions=definitions, errors=_refusal(problem, definitions), status_code=422
+        return await _form_page(
+            request, api, values=values, definitions=definitions, errors=_refusal(problem, definitions), status_code=422
         )
     return RedirectResponse(f"/suppliers/{created['id']}?done=created", status_code=303)
 
@@ -284,7 +288,9 @@ async def edit_supplier(request: Request, session: CurrentSession, api: Api, sup
     if away := _not_for_suppliers(session):
         return away
     supplier, definitions = await asyncio.gather(api.get(f"/suppliers/{supplier_id}"), custom_field_definitions(api))
-    return _form_page(request, values=SupplierForm.of_record(supplier), definitions=definitions, supplier=supplier)
+    return await _form_page(
+        request, api, values=SupplierForm.of_record(supplier), definitions=definitions, supplier=supplier
+    )
 
 
 @router.post("/suppliers/{supplier_id}/edit", response_class=HTMLResponse)
@@ -301,8 +307,9 @@ async def save_supplier(
     except ApiProblem as problem:
         if not problem.about_the_input:
             raise
-        return _form_page(
+        return await _form_page(
             request,
+            api,
             values=values,
             definitions=definitions,
             supplier=supplier,

@@ -31,6 +31,7 @@ from notifier.domain.reminders import Reminder
 from notifier.service import reminder_emails
 from notifier.service.unit_of_work import UnitOfWork
 from shared.db import make_engine, make_session_factory
+from shared.logs import configure_logging
 
 app = typer.Typer(
     help="Operator commands of the supplier portal's notifier.",
@@ -91,6 +92,8 @@ def send(
 ) -> None:
     """Send the reminders due now (or on --day) at once, as one pass of the scheduler."""
     settings = _settings()
+    # The pass's log lines go to standard error, as the service's do; standard output is the result.
+    configure_logging(settings.service_name, fmt=settings.log_format, level=settings.log_level)
     try:
         run_as = reminder_day(day and day.date(), today=datetime.now(UTC).date(), environment=settings.environment)
     except ValueError as exc:

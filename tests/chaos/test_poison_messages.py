@@ -45,6 +45,7 @@ GROUPS: dict[str, set[str]] = {
     ORGANISATIONS_TOPIC: {
         invoicing_consumers.ORGANISATIONS_CONSUMER,
         notifier_consumers.ORGANISATIONS,
+        notifier_consumers.REMINDER_POLICIES,
         suppliers_consumers.ORGANISATIONS_CONSUMER,
         orders_consumers.ORGANISATIONS_CONSUMER,
         orders_rfp_consumers.RFP_ORGANISATIONS_CONSUMER,
@@ -58,6 +59,7 @@ GROUPS: dict[str, set[str]] = {
     INVOICES_TOPIC: {
         matching_consumers.INVOICES_GROUP,
         notifier_consumers.INVOICES,
+        notifier_consumers.REMINDER_INVOICES,
         orders_consumers.INVOICES_CONSUMER,
     },
     VERDICTS_TOPIC: {invoicing_consumers.VERDICTS_CONSUMER},

@@ -22,6 +22,7 @@ from shared.contracts.invoicing import (
     InvoiceCommentAdded,
     InvoicePaymentRecorded,
     InvoiceRejected,
+    InvoiceSnapshot,
     PaymentState,
 )
 from shared.contracts.orders import (
@@ -178,6 +179,12 @@ def _invoice_state(tenant_id: UUID, supplier_id: UUID, status: str, **kw: Any) -
     }
     state.update(kw)
     return state
+
+
+def invoice_event(event: type[InvoiceSnapshot], tenant_id: UUID, supplier_id: UUID, status: str, **kw: Any) -> Any:
+    """Any invoice event of ``status``; ``kw`` overrides the state (and gives the event's own fields)."""
+    own = {name: kw.pop(name) for name in list(kw) if name not in InvoiceSnapshot.model_fields}
+    return event(**_invoice_state(tenant_id, supplier_id, status, **kw), **own)
 
 
 def approval_requested(tenant_id: UUID, supplier_id: UUID, approver_id: UUID) -> InvoiceApprovalRequested:

@@ -13,6 +13,7 @@ import pytest
 from notifier import migrate as notifier_migrate
 from notifier.bootstrap import bootstrap
 from notifier.config import Settings
+from notifier.entrypoints.reminder_scheduler import Clock, wall_clock
 from portal_dev.ports import free_port
 from portal_dev.testing import Servers, Tokens, running
 from shared.runtime import ServiceRuntime
@@ -32,10 +33,11 @@ async def mail_sink(tmp_path: Path) -> AsyncIterator[MailSink]:
 
 @pytest.fixture
 def start_notifier(servers: Servers, broker: str, tokens: Tokens, service_env_factory) -> StartNotifier:  # type: ignore[no-untyped-def]
-    """Start the notifier on a fresh database; keyword arguments override its settings."""
+    """Start the notifier on a fresh database; keyword arguments override its settings, ``clock``
+    gives the reminder scheduler a clock the test moves."""
 
     @asynccontextmanager
-    async def start(*, smtp_port: int, **overrides: Any) -> AsyncIterator[Notifier]:
+    async def start(*, smtp_port: int, clock: Clock = wall_clock, **overrides: Any) -> AsyncIterator[Notifier]:
         database_url = await servers.migrated_database(
             "notifier", notifier_migrate.main, lambda url: service_env_factory("NOTIFIER", url, broker)
         )
@@ -54,7 +56,7 @@ def start_notifier(servers: Servers, broker: str, tokens: Tokens, service_env_fa
             "sender_poll_interval_s": 0.5,
         }
         values.update(overrides)
-        runtime = bootstrap(Settings(**values))
+        runtime = bootstrap(Settings(**values), clock=clock)
         async with running(runtime) as client:
             yield client, runtime
 

@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from notifier.adapters.rendering import EmailRenderer
-from notifier.domain import cancellations, comments, messages, rfps
+from notifier.domain import cancellations, comments, messages, reminders, rfps
 from notifier.domain.messages import EmailDraft
 from shared.contracts.orders import FieldChange
 from tests.notifier import samples
@@ -135,7 +135,12 @@ def test_the_invitation_keeps_its_accept_link_and_gets_no_document_link() -> Non
 def _every_document_draft() -> list[EmailDraft]:
     rfp_awarded = samples.rfp_awarded(TENANT, SUPPLIER_ID, uuid4())
     loser = replace(SUPPLIER, supplier_id=rfp_awarded.participant_ids[-1])
+    waiting = reminders.tracked(None, samples.approval_requested(TENANT, SUPPLIER_ID, APPROVER.user_id), samples.NOW)
+    assert waiting is not None
+    overdue = replace(waiting, status="approved", pending_since=None, due_date=samples.NOW.date())
     return [
+        messages.approval_reminder(waiting, APPROVER, SUPPLIER, today=samples.NOW.date()),
+        messages.invoice_overdue(overdue, APPROVER, SUPPLIER),
         messages.purchase_order(samples.purchase_order(TENANT, SUPPLIER_ID), SUPPLIER, b"%PDF"),
         messages.purchase_order_changed(samples.purchase_order_changed(TENANT, SUPPLIER_ID, CHANGE), SUPPLIER),
         messages.approval_request(samples.approval_requested(TENANT, SUPPLIER_ID, APPROVER.user_id), APPROVER, None),

@@ -52,6 +52,12 @@ class Settings(ServiceSettings):
     # (portal_stalled_documents{kind="email_delivery"}), /health/ready and `portal status`.
     stall_email_s: float = Field(300.0, gt=0)
 
+    # Reminders (docs/reminders.md): how often the scheduler looks for the reminders due today
+    # (UTC), and how many days after an invoice became overdue its notice may still go out when
+    # the notifier was away that day (older ones never do: reading old history sends nothing stale).
+    reminder_interval_s: float = Field(60.0, gt=0)
+    overdue_notice_catch_up_days: int = Field(3, ge=1)
+
     @field_validator("portal_public_url")
     @classmethod
     def _without_trailing_slash(cls, url: str) -> str:

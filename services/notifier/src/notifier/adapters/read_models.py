@@ -45,6 +45,13 @@ class DirectoryRepository:
         row = (await self._session.execute(select(users).where(users.c.user_id == user_id))).first()
         return None if row is None else PortalUser(**row._asdict())
 
+    async def buyer_admins(self, tenant_id: UUID) -> list[PortalUser]:
+        """The organisation's buyer admins, switched off or not (the rules choose), by address."""
+        query = (
+            select(users).where(users.c.tenant_id == tenant_id, users.c.role == "buyer_admin").order_by(users.c.email)
+        )
+        return [PortalUser(**row._asdict()) for row in (await self._session.execute(query)).all()]
+
     async def upsert_organisation(self, organisation: BuyerOrganisation) -> None:
         values = {"tenant_id": organisation.tenant_id, "name": organisation.name, "revision": organisation.revision}
         newer = upsert(organisations, tuple(values), key=("tenant_id",), newer="revision", or_equal=True)

@@ -1,13 +1,16 @@
-"""Tables of the notifier database: emails with their delivery state, the read models, and which
-suppliers were already told that an RFP is over."""
+"""Tables of the notifier database: emails with their delivery state, the read models, which
+suppliers were already told that an RFP is over, and the invoices that reminders are due about."""
 
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     Index,
     Integer,
     LargeBinary,
+    Numeric,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -69,6 +72,8 @@ users = Table(
     Column("role", String(20), nullable=False),
     Column("active", Boolean, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # The overdue notice goes to a tenant's active buyer admins.
+    Index("ix_users_tenant_role", "tenant_id", "role"),
 )
 
 # The buyer organisations as the gateway announces them: emails to a supplier name the buyer.
@@ -88,6 +93,57 @@ rfp_end_notices = Table(
     Column("rfp_id", Uuid, primary_key=True),
     Column("supplier_id", Uuid, primary_key=True),
     Column("told_at", DateTime(timezone=True), nullable=False),
+)
+
+# The invoices as reminders need them (``notifier.domain.reminders.TrackedInvoice``), from the
+# invoice events by revision, with how far their reminders went. Rows stay when an invoice is
+# decided or paid: a late, older event must not bring its reminders back.
+reminder_invoices = Table(
+    "reminder_invoices",
+    metadata,
+    Column("invoice_id", Uuid, primary_key=True),
+    Column("tenant_id", Uuid, nullable=False),
+    Column("supplier_id", Uuid, nullable=False),
+    Column("number", String(50), nullable=False),
+    Column("purchase_order_number", String(100), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("gross_total", Numeric, nullable=False),
+    Column("balance_due", Numeric, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("submission", Integer, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("approver_id", Uuid),
+    Column("pending_since", DateTime(timezone=True)),
+    Column("last_reminded_on", Date),
+    Column("due_date", Date),
+    Column("overdue_noticed_for", Date),
+    Column("kind", String(20), nullable=False, server_default="invoice"),
+    # The scheduler looks only at pending, approved and partly paid invoices.
+    Index("ix_reminder_invoices_status", "status", "tenant_id"),
+)
+
+# Each organisation's approval_reminder_days, from its settings events (by revision).
+reminder_policies = Table(
+    "reminder_policies",
+    metadata,
+    Column("tenant_id", Uuid, primary_key=True),
+    Column("approval_reminder_days", Integer, nullable=False),
+    Column("revision", Integer, nullable=False),
+)
+
+# Every reminder that went out, once: the key is the reminder (``Reminder``: invoice, kind, day),
+# inserted in the transaction that queues its emails, so two schedulers or a restart can never
+# queue one twice.
+reminders_sent = Table(
+    "reminders_sent",
+    metadata,
+    Column("invoice_id", Uuid, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("reminder_day", Date, nullable=False),
+    Column("tenant_id", Uuid, nullable=False),
+    Column("recipients", Integer, nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("invoice_id", "kind", "reminder_day"),
 )
 
 outbox = outbox_table(metadata)

@@ -1,4 +1,5 @@
-"""What each event tells whom: the recipient, subject, template and facts of every email.
+"""What each event tells whom, and each reminder that time brings: the recipient, subject,
+template and facts of every email.
 
 Pure decisions; the templates (``notifier/templates``) turn a draft's context into plain text
 and HTML, and the renderer adds headers and attachments.
@@ -16,6 +17,7 @@ from notifier.domain.excerpts import excerpt
 from notifier.domain.headers import subject_name
 from notifier.domain.pages import invoice_page, purchase_order_page
 from notifier.domain.read_models import PortalUser, SupplierContact
+from notifier.domain.reminders import TrackedInvoice
 from shared.contracts.identity import SupplierInvitationIssued
 from shared.contracts.invoicing import (
     InvoiceApprovalRequested,
@@ -63,7 +65,7 @@ def format_quantity(quantity: Decimal) -> str:
     return f"{quantity.normalize():f}"
 
 
-def document_word(invoice: InvoiceSnapshot) -> str:
+def document_word(invoice: InvoiceSnapshot | TrackedInvoice) -> str:
     """What the supplier's document is called in an email: an invoice, or a credit note."""
     return "credit note" if invoice.kind == "credit_note" else "invoice"
 
@@ -157,6 +159,45 @@ def payment_recorded(invoice: InvoicePaymentRecorded, supplier: SupplierContact)
             "supplier_name": supplier.name,
             "payment_state": state,
             "paid_in_full": paid_in_full,
+            "balance_due": balance_due,
+        },
+        page=invoice_page(invoice.invoice_id),
+    )
+
+
+def approval_reminder(
+    invoice: TrackedInvoice, approver: PortalUser, supplier: SupplierContact | None, *, today: date
+) -> EmailDraft:
+    """The approver of an invoice that still waits, reminded of it (``domain.reminders``)."""
+    assert invoice.pending_since is not None
+    return EmailDraft(
+        template="invoice_approval_reminder",
+        recipient=approver.email,
+        subject=(
+            f"Reminder: {document_word(invoice)} {invoice.number} for PO {invoice.purchase_order_number}"
+            " is waiting for your approval"
+        ),
+        context={
+            "invoice": invoice,
+            "approver_name": approver.name,
+            "supplier_name": supplier and supplier.name,
+            "waiting_days": (today - invoice.pending_since.date()).days,
+        },
+        page=invoice_page(invoice.invoice_id),
+    )
+
+
+def invoice_overdue(invoice: TrackedInvoice, admin: PortalUser, supplier: SupplierContact | None) -> EmailDraft:
+    """A buyer admin told that an approved invoice passed its due date unpaid (``domain.reminders``)."""
+    balance_due = round_money(max(invoice.balance_due, Decimal(0)), invoice.currency)
+    return EmailDraft(
+        template="invoice_overdue",
+        recipient=admin.email,
+        subject=f"Invoice {invoice.number} for PO {invoice.purchase_order_number} is overdue",
+        context={
+            "invoice": invoice,
+            "admin_name": admin.name,
+            "supplier_name": supplier and supplier.name,
             "balance_due": balance_due,
         },
         page=invoice_page(invoice.invoice_id),

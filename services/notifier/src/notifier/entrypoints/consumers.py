@@ -1,8 +1,9 @@
-"""Event consumers of the notifier: read models of suppliers, users and buyer organisations, and
-the events people must hear of (documents and their ends, comments on them, RFPs, their own
-accounts). Each handler queues its effect in the unit of work ``shared.consumer_groups.consumer_group``
-opened with the event's inbox record: a redelivered event queues nothing. An email's id comes from
-the event's id, so the email handlers get the envelope too.
+"""Event consumers of the notifier: read models of suppliers, users and buyer organisations, the
+events people must hear of (documents and their ends, comments on them, RFPs, their own
+accounts), and what reminders need (invoices, each organisation's reminder days). Each handler
+queues its effect in the unit of work ``shared.consumer_groups.consumer_group`` opened with the
+event's inbox record: a redelivered event queues nothing. An email's id comes from the event's
+id, so the email handlers get the envelope too.
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ from uuid import UUID
 
 from notifier.adapters.rendering import EmailRenderer
 from notifier.config import Settings
-from notifier.service import account_emails, cancellation_emails, comment_emails, handlers, read_models, rfp_emails
+from notifier.service import (
+    account_emails,
+    cancellation_emails,
+    comment_emails,
+    handlers,
+    read_models,
+    reminder_emails,
+    rfp_emails,
+)
 from notifier.service.unit_of_work import UnitOfWork
 from shared.consumer_groups import consumer_group
 from shared.contracts import Envelope
@@ -36,6 +45,7 @@ from shared.contracts.invoicing import (
     InvoiceCommentAdded,
     InvoicePaymentRecorded,
     InvoiceRejected,
+    InvoiceSnapshot,
 )
 from shared.contracts.orders import (
     PURCHASE_ORDERS_TOPIC,
@@ -58,6 +68,10 @@ ACCOUNTS = "notifier.accounts"
 PURCHASE_ORDERS = "notifier.purchase-orders"
 INVOICES = "notifier.invoices"
 RFPS = "notifier.rfps"
+# Reminders keep their own copies of invoices and organisation settings: groups of their own read
+# each topic from its start when they first run, so invoices waiting since before are known too.
+REMINDER_INVOICES = "notifier.reminder-invoices"
+REMINDER_POLICIES = "notifier.reminder-policies"
 
 Handler = Callable[[UnitOfWork, Any, Envelope], Awaitable[None]]
 
@@ -126,4 +140,19 @@ def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
         emails(PURCHASE_ORDERS_TOPIC, PURCHASE_ORDERS, purchase_order_news),
         emails(INVOICES_TOPIC, INVOICES, invoice_handlers),
         emails(RFPS_TOPIC, RFPS, rfp_news),
+        consumer_group(
+            runtime,
+            INVOICES_TOPIC,
+            REMINDER_INVOICES,
+            UnitOfWork,
+            {InvoiceSnapshot: reminder_emails.track_invoice},
+            needs_envelope=True,
+        ),
+        consumer_group(
+            runtime,
+            ORGANISATIONS_TOPIC,
+            REMINDER_POLICIES,
+            UnitOfWork,
+            {OrganisationSettingsChanged: reminder_emails.track_reminder_policy},
+        ),
     ]

@@ -1,8 +1,9 @@
-"""The notifier unit of work: emails, read models, RFP end notices, outbox and inbox on one transaction."""
+"""The notifier unit of work: emails, read models, RFP end notices, reminders, outbox and inbox on one transaction."""
 
 from __future__ import annotations
 
 from notifier.adapters.read_models import DirectoryRepository
+from notifier.adapters.reminders import ReminderRepository
 from notifier.adapters.repository import EmailRepository
 from notifier.adapters.rfp_notices import RfpEndNoticeRepository
 from notifier.domain.model import Email
@@ -14,6 +15,7 @@ class UnitOfWork(SqlUnitOfWork):
         self.emails = EmailRepository(self.session)
         self.directory = DirectoryRepository(self.session)
         self.rfp_end_notices = RfpEndNoticeRepository(self.session)
+        self.reminders = ReminderRepository(self.session)
 
     async def save(self, email: Email) -> None:
         """Store the email's delivery state and move its recorded events to the outbox."""

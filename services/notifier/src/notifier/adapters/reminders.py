@@ -1,0 +1,103 @@
+"""The invoices that reminders are about, each organisation's reminder days and the ledger of the
+reminders sent.
+
+The scheduler claims an invoice with ``FOR UPDATE SKIP LOCKED`` (two instances never work on one
+invoice at once) and records each reminder with ``INSERT ... ON CONFLICT DO NOTHING`` on its key
+before queuing its emails, in one transaction: whatever runs twice, a reminder is queued once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy import Date, and_, cast, func, literal_column, or_, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notifier.adapters.tables import reminder_invoices, reminder_policies, reminders_sent
+from notifier.domain.reminders import DEFAULT_APPROVAL_REMINDER_DAYS, OVERDUE_STATUSES, Reminder, TrackedInvoice
+from shared.db import upsert
+from shared.fields import made_of, values_of
+
+_SAVE = upsert(reminder_invoices, tuple(reminder_invoices.c.keys()), key=("invoice_id",))
+_SAVE_POLICY = upsert(
+    reminder_policies, tuple(reminder_policies.c.keys()), key=("tenant_id",), newer="revision", or_equal=True
+)
+
+
+class ReminderRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def invoice(self, invoice_id: UUID) -> TrackedInvoice | None:
+        """The stored invoice, locked until the transaction ends (its events change it one at a time)."""
+        query = select(reminder_invoices).where(reminder_invoices.c.invoice_id == invoice_id).with_for_update()
+        row = (await self._session.execute(query)).first()
+        return None if row is None else made_of(TrackedInvoice, row)
+
+    async def claim(self, invoice_id: UUID) -> TrackedInvoice | None:
+        """The invoice locked for this transaction; None when another scheduler holds it now."""
+        query = (
+            select(reminder_invoices)
+            .where(reminder_invoices.c.invoice_id == invoice_id)
+            .with_for_update(skip_locked=True)
+        )
+        row = (await self._session.execute(query)).first()
+        return None if row is None else made_of(TrackedInvoice, row)
+
+    async def save(self, invoice: TrackedInvoice) -> None:
+        await self._session.execute(_SAVE, values_of(reminder_invoices.c.keys(), invoice))
+
+    async def save_policy(self, tenant_id: UUID, approval_reminder_days: int, revision: int) -> None:
+        values = {"tenant_id": tenant_id, "approval_reminder_days": approval_reminder_days, "revision": revision}
+        await self._session.execute(_SAVE_POLICY, values)
+
+    async def approval_reminder_days(self, tenant_id: UUID) -> int:
+        query = select(reminder_policies.c.approval_reminder_days).where(reminder_policies.c.tenant_id == tenant_id)
+        days = (await self._session.execute(query)).scalar_one_or_none()
+        return DEFAULT_APPROVAL_REMINDER_DAYS if days is None else days
+
+    async def candidates(self, today: date, *, overdue_catch_up_days: int, tenant_id: UUID | None) -> Sequence[UUID]:
+        """The invoices a reminder may be due about ``today``: a coarse filter, the domain decides."""
+        r, p = reminder_invoices.c, reminder_policies.c
+        every = func.coalesce(p.approval_reminder_days, DEFAULT_APPROVAL_REMINDER_DAYS)
+        pending_on = cast(func.timezone(literal_column("'UTC'"), r.pending_since), Date)
+        waiting = and_(
+            r.status == literal_column("'pending'"),
+            r.approver_id.is_not(None),
+            func.coalesce(r.last_reminded_on, pending_on) + every <= today,
+        )
+        overdue = and_(
+            r.status.in_(sorted(OVERDUE_STATUSES)),
+            r.due_date < today,
+            r.due_date >= today - timedelta(days=overdue_catch_up_days),
+            r.overdue_noticed_for.is_distinct_from(r.due_date),
+        )
+        query = (
+            select(r.invoice_id)
+            .select_from(reminder_invoices.outerjoin(reminder_policies, p.tenant_id == r.tenant_id))
+            .where(or_(waiting, overdue))
+            .order_by(r.invoice_id)
+        )
+        if tenant_id is not None:
+            query = query.where(r.tenant_id == tenant_id)
+        return (await self._session.execute(query)).scalars().all()
+
+    async def record_sent(self, reminder: Reminder, *, tenant_id: UUID, recipients: int, now: datetime) -> bool:
+        """Record that ``reminder`` goes out now; False when it went out before."""
+        statement = (
+            insert(reminders_sent)
+            .values(
+                invoice_id=reminder.invoice_id,
+                kind=reminder.kind.value,
+                reminder_day=reminder.day,
+                tenant_id=tenant_id,
+                recipients=recipients,
+                sent_at=now,
+            )
+            .on_conflict_do_nothing()
+            .returning(reminders_sent.c.invoice_id)
+        )
+        return (await self._session.execute(statement)).first() is not None

@@ -53,8 +53,9 @@ async def test_consumers_killed_between_their_effect_and_their_offset_commit_app
 ) -> None:
     consumers = {"matching": INVOICES_GROUP, "notifier": NOTIFIER_INVOICES}
     points = {
-        "matching": f"consumer.before_ack@InvoiceSubmitted:hit={KILL_AT}",
-        "notifier": f"consumer.before_ack@InvoiceApproved:hit={KILL_AT}",
+        # The consumer group as well as the event type: the notifier has other groups on the topic.
+        "matching": f"consumer.before_ack@{INVOICES_GROUP}+InvoiceSubmitted:hit={KILL_AT}",
+        "notifier": f"consumer.before_ack@{NOTIFIER_INVOICES}+InvoiceApproved:hit={KILL_AT}",
     }
     scenario.injected = (
         f"fault point consumer.before_ack: matching SIGKILLed after committing its verdict on InvoiceSubmitted "

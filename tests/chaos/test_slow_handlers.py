@@ -72,7 +72,7 @@ async def test_slow_handlers_finish_on_sigterm_and_recover_from_a_lost_partition
     stack: Stack, api: httpx.AsyncClient, portal: Portal, mailbox: Mailbox, scenario: Scenario
 ) -> None:
     points = {
-        "notifier": f"consumer.before_handler@InvoiceApproved:hit=2:delay={SLOW_EMAIL_S:g}",
+        "notifier": f"consumer.before_handler@{NOTIFIER_INVOICES}+InvoiceApproved:hit=2:delay={SLOW_EMAIL_S:g}",
         "matching": f"consumer.before_handler@InvoiceSubmitted:hit=1:delay={SLOW_MATCH_S:g}",
     }
     settings = {"matching": {"KAFKA_MAX_POLL_INTERVAL_MS": str(POLL_INTERVAL_MS)}}

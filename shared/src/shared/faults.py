@@ -9,7 +9,8 @@ costs one lookup in an empty dict.
 
 - ``point``: one of ``POINTS``;
 - ``@scope``: only when reached for this scope (a topic, a consumer group or an event type,
-  whatever the point passes);
+  whatever the point passes); ``@a+b``: only when reached for all of them (one consumer group's
+  events of one type, where a service has several groups on a topic);
 - ``hit=N``: on the N-th time the point is reached (in scope), once; default 1;
 - ``delay=S``: sleep S seconds there instead of killing the process with SIGKILL.
 
@@ -54,7 +55,10 @@ class FaultPoint:
     reached: int = 0
 
     def matches(self, scopes: Iterable[str]) -> bool:
-        return self.scope is None or self.scope in scopes
+        if self.scope is None:
+            return True
+        reached_for = set(scopes)
+        return all(scope in reached_for for scope in self.scope.split("+"))
 
 
 def parse(spec: str) -> list[FaultPoint]:

@@ -114,6 +114,15 @@ async def test_a_delay_fires_once_on_the_given_hit_within_its_scope(slept: list[
     assert slept == [4.0]
 
 
+async def test_a_scope_of_several_parts_fires_only_where_all_of_them_hold(slept: list[float]) -> None:
+    faults.arm("consumer.before_ack@notifier.invoices+InvoiceApproved:delay=2", environment="test")
+    await faults.reached("consumer.before_ack", "notifier.reminder-invoices", "invoicing.invoice.v1", "InvoiceApproved")
+    await faults.reached("consumer.before_ack", "notifier.invoices", "invoicing.invoice.v1", "InvoiceSubmitted")
+    assert slept == []
+    await faults.reached("consumer.before_ack", "notifier.invoices", "invoicing.invoice.v1", "InvoiceApproved")
+    assert slept == [2.0]
+
+
 def test_a_kill_point_sigkills_its_own_process_on_the_given_hit() -> None:
     program = (
         "import asyncio\n"

@@ -9,7 +9,7 @@ sum to the document's totals.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -42,6 +42,36 @@ class Totals:
     net_total: Decimal
     tax_total: Decimal
     gross_total: Decimal
+
+
+class _Priced(Protocol):
+    @property
+    def lines(self) -> Sequence[TaxedLine]: ...
+
+    @property
+    def currency(self) -> str: ...
+
+
+class TaxedDocument:
+    """The totals of a document with taxed ``lines`` in its ``currency`` (a purchase order, an
+    invoice), each computed from the lines as ``totals`` does."""
+
+    @property
+    def totals(self: _Priced) -> Totals:
+        return totals(self.lines, self.currency)
+
+    @property
+    def net_total(self: _Priced) -> Decimal:
+        return totals(self.lines, self.currency).net_total
+
+    @property
+    def tax_total(self: _Priced) -> Decimal:
+        return totals(self.lines, self.currency).tax_total
+
+    @property
+    def gross_total(self: _Priced) -> Decimal:
+        """Net + tax: what the buyer owes for the document."""
+        return totals(self.lines, self.currency).gross_total
 
 
 def totals(lines: Iterable[TaxedLine], currency: str) -> Totals:

@@ -8,7 +8,7 @@ from io import BytesIO
 
 from pypdf import PdfReader
 
-from invoicing.adapters.pdf import render_invoice_pdf
+from invoicing.adapters.pdf import PrintedBeside, render_invoice_pdf
 from invoicing.domain.events import invoice_state
 from invoicing.domain.lines import LineDraft
 from invoicing.domain.read_models import PurchaseOrder
@@ -29,9 +29,8 @@ def test_the_pdf_shows_both_parties_the_po_the_lines_and_the_totals() -> None:
     invoice.record_verdict(make_verdict(invoice), approver_id=po.initiator_id, now=NOW)
     invoice.record_payment(Decimal("22.50"), NOW)
 
-    pdf = render_invoice_pdf(
-        InvoiceSnapshot(**invoice_state(invoice)), buyer_name="Globex Buying", supplier_name="Acme Tools"
-    )
+    beside = PrintedBeside(supplier=Party("Acme Tools"), buyer=Party("Globex Buying"))
+    pdf = render_invoice_pdf(InvoiceSnapshot(**invoice_state(invoice)), beside)
     assert pdf.startswith(b"%PDF-")
     text = text_of(pdf)
     for expected in ("Invoice INV-1", "Acme Tools", "Globex Buying", "PO-1", "2026-03-01", "partly paid", "EUR"):
@@ -43,7 +42,7 @@ def test_the_pdf_shows_both_parties_the_po_the_lines_and_the_totals() -> None:
 def test_a_party_whose_name_is_not_known_shows_a_dash_never_its_id_as_a_missing_issue_date_does() -> None:
     po = make_po()
     invoice = make_invoice(po)
-    text = text_of(render_invoice_pdf(InvoiceSnapshot(**invoice_state(invoice)), buyer_name=None, supplier_name=None))
+    text = text_of(render_invoice_pdf(InvoiceSnapshot(**invoice_state(invoice))))
     assert str(po.supplier_id) not in text and str(po.tenant_id) not in text
     assert "Supplier -" in text and "Buyer -" in text
     assert "Issue date -" in text and "Status draft" in text
@@ -57,13 +56,7 @@ def test_the_pdf_names_the_supplier_as_issuer_and_the_buyer_as_recipient_with_du
     buyer = Party("Globex", "Globex Buying Ltd", "1 Mill Lane\nLeeds LS1 4AP", "GB123456789")
 
     text = text_of(
-        render_invoice_pdf(
-            InvoiceSnapshot(**invoice_state(invoice)),
-            buyer_name="Globex",
-            supplier_name="Acme",
-            supplier=supplier,
-            buyer=buyer,
-        )
+        render_invoice_pdf(InvoiceSnapshot(**invoice_state(invoice)), PrintedBeside(supplier=supplier, buyer=buyer))
     )
     lines = text.splitlines()
     # The issuer comes first, each party's legal name, address (line by line) and tax ID under it.

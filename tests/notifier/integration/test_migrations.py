@@ -6,21 +6,14 @@ from __future__ import annotations
 import asyncio
 
 from alembic import command
-from alembic.config import Config
 
 from notifier.migrate import SERVICE_ROOT
 from portal_dev.testing import Servers
-
-
-def _alembic(database_url: str) -> Config:
-    config = Config(str(SERVICE_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(SERVICE_ROOT / "migrations"))
-    config.set_main_option("sqlalchemy.url", database_url)
-    return config
+from shared.migrate import alembic_config
 
 
 async def test_the_migrations_match_the_tables_and_the_latest_can_be_undone(servers: Servers) -> None:
-    config = _alembic(await servers.create_database("notifier"))
+    config = alembic_config(SERVICE_ROOT, await servers.create_database("notifier"))
 
     await asyncio.to_thread(command.upgrade, config, "heads")
     # The tables as the code declares them: nothing left for autogenerate to add.

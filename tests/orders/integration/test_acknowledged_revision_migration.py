@@ -3,42 +3,27 @@ taken as acknowledged as they stand."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-
-import asyncpg
-from alembic import command
-from alembic.config import Config
 
 from orders.bootstrap import bootstrap
 from orders.config import Settings
 from orders.migrate import SERVICE_ROOT
+from portal_dev.migrations import settings_on, upgraded_with
 from portal_dev.testing import Servers, Tokens, running
-from shared.settings import plain_database_url
-
-
-def _alembic(database_url: str) -> Config:
-    config = Config(str(SERVICE_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(SERVICE_ROOT / "migrations"))
-    config.set_main_option("sqlalchemy.url", database_url)
-    return config
 
 
 async def test_orders_acknowledged_before_the_migration_have_no_change_waiting(
     servers: Servers, broker: str, tokens: Tokens
 ) -> None:
-    database_url = await servers.create_database("orders")
-    config = _alembic(database_url)
-    await asyncio.to_thread(command.upgrade, config, "0102")
     tenant_id, supplier_id = uuid.uuid4(), uuid.uuid4()
     acknowledged, sent = uuid.uuid4(), uuid.uuid4()
-    conn = await asyncpg.connect(plain_database_url(database_url))
-    try:
-        for order_id, number, status, acknowledged_at in (
-            (acknowledged, "PO-000001", "acknowledged", "now()"),
-            (sent, "PO-000002", "sent", "NULL"),
-        ):
-            await conn.execute(
+    database_url = await upgraded_with(
+        servers,
+        "orders",
+        SERVICE_ROOT,
+        written_at="0102",
+        rows=[
+            (
                 "INSERT INTO purchase_orders (id, tenant_id, number, supplier_id, supplier_name, currency,"
                 " status, initiator_id, net_total, created_at, updated_at, submitted_at, acknowledged_at, revision)"
                 f" VALUES ($1, $2, $3, $4, 'Acme Tools', 'EUR', $5, $6, 0, now(), now(), now(), {acknowledged_at}, 4)",
@@ -49,21 +34,13 @@ async def test_orders_acknowledged_before_the_migration_have_no_change_waiting(
                 status,
                 uuid.uuid4(),
             )
-    finally:
-        await conn.close()
-
-    await asyncio.to_thread(command.upgrade, config, "heads")
-    # The tables as the code declares them: nothing left for autogenerate to add.
-    await asyncio.to_thread(command.check, config)
-
-    settings = Settings(
-        database_url=database_url,
-        kafka_bootstrap_servers=broker,
-        kafka_enable_idempotence=False,
-        jwt_public_key_file=tokens.public_key_file,
-        log_format="console",
+            for order_id, number, status, acknowledged_at in (
+                (acknowledged, "PO-000001", "acknowledged", "now()"),
+                (sent, "PO-000002", "sent", "NULL"),
+            )
+        ],
     )
-    async with running(bootstrap(settings)) as client:
+    async with running(bootstrap(settings_on(Settings, database_url, broker, tokens))) as client:
         supplier = tokens.headers(tokens.supplier(supplier_id))
         before = (await client.get(f"/api/v1/purchase-orders/{acknowledged}", headers=supplier)).json()
         assert (before["acknowledged_revision"], before["change_unacknowledged"]) == (4, False)

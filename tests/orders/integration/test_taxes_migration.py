@@ -3,58 +3,43 @@ untaxed (0 % lines, a tax of zero in the currency's scale, the gross total their
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-
-import asyncpg
-from alembic import command
 
 from orders.bootstrap import bootstrap
 from orders.config import Settings
+from orders.migrate import SERVICE_ROOT
+from portal_dev.migrations import settings_on, upgraded_with
 from portal_dev.testing import Servers, Tokens, running
-from shared.settings import plain_database_url
-from tests.orders.integration.test_acknowledged_revision_migration import _alembic
 
 
 async def test_orders_written_before_taxes_are_untaxed_with_their_net_as_gross(
     servers: Servers, broker: str, tokens: Tokens
 ) -> None:
-    database_url = await servers.create_database("orders")
-    config = _alembic(database_url)
-    await asyncio.to_thread(command.upgrade, config, "0112_relay_state")
     tenant_id, supplier_id, order_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    conn = await asyncpg.connect(plain_database_url(database_url))
-    try:
-        await conn.execute(
-            "INSERT INTO purchase_orders (id, tenant_id, number, supplier_id, supplier_name, currency, status,"
-            " initiator_id, net_total, created_at, updated_at, submitted_at, revision)"
-            " VALUES ($1, $2, 'PO-000001', $3, 'Acme Tools', 'EUR', 'sent', $4, 51.68, now(), now(), now(), 2)",
-            order_id,
-            tenant_id,
-            supplier_id,
-            uuid.uuid4(),
-        )
-        await conn.execute(
-            "INSERT INTO purchase_order_lines (id, purchase_order_id, line_no, description, quantity, unit_price,"
-            " net_amount, invoiced_quantity) VALUES ($1, $2, 1, 'Bolts', 10, 5.168, 51.68, 0)",
-            uuid.uuid4(),
-            order_id,
-        )
-    finally:
-        await conn.close()
-
-    await asyncio.to_thread(command.upgrade, config, "heads")
-    # The tables as the code declares them: nothing left for autogenerate to add.
-    await asyncio.to_thread(command.check, config)
-
-    settings = Settings(
-        database_url=database_url,
-        kafka_bootstrap_servers=broker,
-        kafka_enable_idempotence=False,
-        jwt_public_key_file=tokens.public_key_file,
-        log_format="console",
+    database_url = await upgraded_with(
+        servers,
+        "orders",
+        SERVICE_ROOT,
+        written_at="0112_relay_state",
+        rows=[
+            (
+                "INSERT INTO purchase_orders (id, tenant_id, number, supplier_id, supplier_name, currency, status,"
+                " initiator_id, net_total, created_at, updated_at, submitted_at, revision)"
+                " VALUES ($1, $2, 'PO-000001', $3, 'Acme Tools', 'EUR', 'sent', $4, 51.68, now(), now(), now(), 2)",
+                order_id,
+                tenant_id,
+                supplier_id,
+                uuid.uuid4(),
+            ),
+            (
+                "INSERT INTO purchase_order_lines (id, purchase_order_id, line_no, description, quantity, unit_price,"
+                " net_amount, invoiced_quantity) VALUES ($1, $2, 1, 'Bolts', 10, 5.168, 51.68, 0)",
+                uuid.uuid4(),
+                order_id,
+            ),
+        ],
     )
-    async with running(bootstrap(settings)) as client:
+    async with running(bootstrap(settings_on(Settings, database_url, broker, tokens))) as client:
         supplier = tokens.headers(tokens.supplier(supplier_id))
         order = (await client.get(f"/api/v1/purchase-orders/{order_id}", headers=supplier)).json()
         assert (order["net_total"], order["tax_total"], order["gross_total"]) == ("51.68", "0.00", "51.68")

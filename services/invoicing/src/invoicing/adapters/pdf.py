@@ -7,6 +7,7 @@ known at all shows as "-", like any other missing detail.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import date
 
 from invoicing.domain.events import invoice_state
@@ -49,19 +50,29 @@ def parties_and_terms(invoice: InvoiceSnapshot, supplier: Party, buyer: Party) -
     )
 
 
-def invoice_document(
-    invoice: InvoiceSnapshot,
-    *,
-    buyer_name: str | None,
-    supplier_name: str | None,
-    delivery_date: date | None = None,
-    supplier: Party | None = None,
-    buyer: Party | None = None,
-    credited_number: str | None = None,
-) -> PrintedDocument:
+# A party nothing is known of: every detail prints as "-".
+UNKNOWN_PARTY = Party(None)
+
+
+@dataclass(frozen=True)
+class PrintedBeside:
+    """What an invoice's document prints beside the invoice itself: the parties as they name
+    themselves (a name not known shows as "-"), its order's delivery date, and, for a credit note,
+    the number of the invoice it credits."""
+
+    supplier: Party = UNKNOWN_PARTY
+    buyer: Party = UNKNOWN_PARTY
+    delivery_date: date | None = None
+    credited_number: str | None = None
+
+
+NOTHING_BESIDE = PrintedBeside()
+
+
+def invoice_document(invoice: InvoiceSnapshot, beside: PrintedBeside = NOTHING_BESIDE) -> PrintedDocument:
     """The invoice as both sides see it: parties, PO, dates, status, lines, the tax per rate and the
     totals (with the credits, what is paid and the balance due once the invoice is owed). A credit
-    note names the invoice it credits (``credited_number``) and owes nothing."""
+    note names the invoice it credits and owes nothing."""
     currency = invoice.currency
     credit_note = invoice.kind == "credit_note"
     totals = [
@@ -73,15 +84,15 @@ def invoice_document(
         totals.append((f"Credited ({currency})", invoice.credited_total))
     if not credit_note and (invoice.payments or invoice.status in PAYABLE_OR_PAID):
         totals += [(f"Paid ({currency})", invoice.paid_total), (f"Balance due ({currency})", invoice.balance_due)]
-    parties = parties_and_terms(invoice, supplier or Party(supplier_name), buyer or Party(buyer_name))
-    credits = (("Credits invoice", credited_number),) if credit_note else ()
+    parties = parties_and_terms(invoice, beside.supplier, beside.buyer)
+    credits = (("Credits invoice", beside.credited_number),) if credit_note else ()
     return PrintedDocument(
         title=f"{'Credit note' if credit_note else 'Invoice'} {invoice.number}",
         details=(
             *parties,
             *credits,
             ("Purchase order", invoice.purchase_order_number),
-            ("Delivery date", delivery_date.isoformat() if delivery_date else None),
+            ("Delivery date", beside.delivery_date.isoformat() if beside.delivery_date else None),
             ("Status", invoice.status.replace("_", " ")),
             ("Currency", invoice.currency),
         ),
@@ -102,48 +113,11 @@ def invoice_document(
     )
 
 
-def render_invoice_pdf(
-    invoice: InvoiceSnapshot,
-    *,
-    buyer_name: str | None,
-    supplier_name: str | None,
-    delivery_date: date | None = None,
-    supplier: Party | None = None,
-    buyer: Party | None = None,
-    credited_number: str | None = None,
-) -> bytes:
-    return render_pdf(
-        invoice_document(
-            invoice,
-            buyer_name=buyer_name,
-            supplier_name=supplier_name,
-            delivery_date=delivery_date,
-            supplier=supplier,
-            buyer=buyer,
-            credited_number=credited_number,
-        )
-    )
+def render_invoice_pdf(invoice: InvoiceSnapshot, beside: PrintedBeside = NOTHING_BESIDE) -> bytes:
+    return render_pdf(invoice_document(invoice, beside))
 
 
-async def invoice_pdf(
-    invoice: Invoice,
-    *,
-    buyer_name: str | None,
-    supplier_name: str | None,
-    delivery_date: date | None = None,
-    supplier: Party | None = None,
-    buyer: Party | None = None,
-    credited_number: str | None = None,
-) -> bytes:
+async def invoice_pdf(invoice: Invoice, beside: PrintedBeside) -> bytes:
     snapshot = InvoiceSnapshot(**invoice_state(invoice))
     # Rendering is CPU work; a thread keeps the event loop answering other requests meanwhile.
-    return await asyncio.to_thread(
-        render_invoice_pdf,
-        snapshot,
-        buyer_name=buyer_name,
-        supplier_name=supplier_name,
-        delivery_date=delivery_date,
-        supplier=supplier,
-        buyer=buyer,
-        credited_number=credited_number,
-    )
+    return await asyncio.to_thread(render_invoice_pdf, snapshot, beside)

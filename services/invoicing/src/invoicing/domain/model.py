@@ -23,7 +23,6 @@ from invoicing.domain.payments import Payment, new_payment, not_payable
 from invoicing.domain.read_models import PurchaseOrder
 from invoicing.domain.status import Status
 from invoicing.domain.verdicts import Verdict
-from shared import taxes
 from shared.contracts.base import EventPayload
 from shared.contracts.invoicing import (
     InvoiceApprovalRequested,
@@ -36,6 +35,7 @@ from shared.contracts.invoicing import (
     InvoiceSubmitted,
 )
 from shared.money import round_money
+from shared.taxes import TaxedDocument
 
 EDITABLE = frozenset({Status.draft, Status.rejected})
 PAYABLE = frozenset({Status.approved, Status.partly_paid})
@@ -44,7 +44,7 @@ CANCELABLE_BY_BUYER = frozenset({Status.draft, Status.pending, Status.rejected})
 
 
 @dataclass
-class Invoice:
+class Invoice(TaxedDocument):
     id: UUID
     tenant_id: UUID
     purchase_order_id: UUID
@@ -141,23 +141,6 @@ class Invoice:
     @property
     def is_credit_note(self) -> bool:
         return self.kind == "credit_note"
-
-    @property
-    def totals(self) -> taxes.Totals:
-        return taxes.totals(self.lines, self.currency)
-
-    @property
-    def net_total(self) -> Decimal:
-        return self.totals.net_total
-
-    @property
-    def tax_total(self) -> Decimal:
-        return self.totals.tax_total
-
-    @property
-    def gross_total(self) -> Decimal:
-        """What the buyer owes for the invoice: payments go up to it."""
-        return self.totals.gross_total
 
     @property
     def paid_total(self) -> Decimal:

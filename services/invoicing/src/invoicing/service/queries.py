@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from invoicing.adapters.pages import page_query
-from invoicing.adapters.pdf import invoice_pdf
+from invoicing.adapters.pdf import PrintedBeside, invoice_pdf
 from invoicing.domain.model import Invoice
 from invoicing.domain.summary import invoices_by_status
 from invoicing.service.unit_of_work import UnitOfWork
@@ -94,15 +94,13 @@ async def export_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID, e
         credited = await uow.invoices.find(invoice.credited_invoice_id) if invoice.credited_invoice_id else None
     buyer_name = organisation.name if organisation is not None and organisation.name else po_buyer_name
     supplier_name = invoice.supplier_name or po_supplier_name
-    content = await invoice_pdf(
-        invoice,
-        buyer_name=buyer_name,
-        supplier_name=supplier_name,
-        delivery_date=delivery_date,
+    beside = PrintedBeside(
         supplier=Party(supplier_name, *supplier_details),
         buyer=Party(buyer_name, *organisation.legal_details) if organisation is not None else Party(buyer_name),
+        delivery_date=delivery_date,
         credited_number=credited.number if credited is not None else None,
     )
+    content = await invoice_pdf(invoice, beside)
     # Invoice numbers may hold slashes ("2026/17"); a file name may not.
     filename = invoice.number.replace("/", "-").replace("\\", "-") + ".pdf"
     return ExportedFile(filename=filename, media_type="application/pdf", content=content)

@@ -21,7 +21,6 @@ from orders.domain.lines import LineInput, PurchaseOrderLine, price_lines
 from orders.domain.read_models import ZERO, SupplierRecord
 from orders.domain.status import Status
 from orders.domain.terms import SupplierTerms, terms_warnings
-from shared import taxes
 from shared.contracts.base import EventPayload
 from shared.contracts.orders import (
     PartyDetails,
@@ -35,6 +34,7 @@ from shared.contracts.orders import (
     TermsWarning,
 )
 from shared.fields import values_of
+from shared.taxes import TaxedDocument
 
 FINAL_STATUSES = frozenset({Status.canceled, Status.closed})
 # Only an order the supplier has received and that is still open follows its invoices.
@@ -50,7 +50,7 @@ def format_number(sequence: int) -> str:
 
 
 @dataclass
-class PurchaseOrder:
+class PurchaseOrder(TaxedDocument):
     id: UUID
     tenant_id: UUID
     number: str
@@ -124,22 +124,6 @@ class PurchaseOrder:
             updated_at=now,
             source_rfp_id=source_rfp_id,
         )
-
-    @property
-    def totals(self) -> taxes.Totals:
-        return taxes.totals(self.lines, self.currency)
-
-    @property
-    def net_total(self) -> Decimal:
-        return self.totals.net_total
-
-    @property
-    def tax_total(self) -> Decimal:
-        return self.totals.tax_total
-
-    @property
-    def gross_total(self) -> Decimal:
-        return self.totals.gross_total
 
     @property
     def published(self) -> bool:

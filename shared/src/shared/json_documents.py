@@ -114,15 +114,25 @@ def money(amount: Any, currency: Any) -> ColumnElement[str]:
 def stored(model: type[BaseModel], source: Any) -> ColumnElement[Any]:
     """``model``'s document from ``source``, a ``jsonb`` that ``model`` or a model with the same
     fields and more wrote with ``model_dump(mode="json")``; a nested model, a list or an optional
-    of one is rebuilt the same way, in the model's field order. NULL stays NULL."""
+    of one is rebuilt the same way, in the model's field order. NULL stays NULL. A field written
+    after ``source`` was stored reads as its default where that is a plain value (a flag added
+    later is false in older documents, as pydantic reads them)."""
     values: dict[str, Any] = {}
     for name, field in model.model_fields.items():
         value = source.op("->")(literal_column(f"'{name}'"))
         nested, many = _nested_model(field.annotation)
         if nested is not None and many:
             values[name] = stored_list(nested, value)
+        elif nested is not None:
+            values[name] = stored(nested, value)
         else:
-            values[name] = value if nested is None else stored(nested, value)
+            default = None if field.is_required() else field.get_default(call_default_factory=False)
+            if isinstance(default, bool | int | str):
+                # Written into the statement (a model's own default, never a caller's value): a
+                # bound value's type is unknown to PostgreSQL inside to_jsonb.
+                written = json.dumps(default).replace("'", "''")
+                value = func.coalesce(value, literal_column(f"'{written}'::jsonb"))
+            values[name] = value
     return case((func.jsonb_typeof(source) == "object", json_object(model, values)), else_=None)
 
 

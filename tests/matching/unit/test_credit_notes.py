@@ -55,7 +55,7 @@ def test_a_credit_note_not_yet_approved_gives_nothing_back() -> None:
     verdict = match_invoice(PO, [APPROVED, pending], invoice(PO, (ORDERED, "25", "100.00")), TR_0)
 
     assert verdict.open_net == Decimal("2000.00")
-    assert verdict.reasons == ("over_tolerance",)
+    assert verdict.reasons == ("over_tolerance", "quantity_exceeded")
 
 
 def test_a_credit_note_beyond_the_invoiced_quantity_needs_approval() -> None:

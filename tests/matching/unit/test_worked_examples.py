@@ -82,7 +82,8 @@ def test_with_tolerance_rate_zero_a_cent_over_needs_approval() -> None:
     assert verdict.tolerance_limit == Decimal("0.00")
     assert verdict.excess == Decimal("0.01")
     assert verdict.outcome == "needs_approval"
-    assert verdict.reasons == ("over_tolerance",)
+    # Over by a raised price: with a zero limit the price change holds it as well.
+    assert verdict.reasons == ("over_tolerance", "price_changed")
 
 
 def test_second_invoice_within_tolerance_of_the_open_net_is_auto_approved() -> None:

@@ -38,6 +38,8 @@ class Part(BaseModel):
     code: str
     quantity: DecimalStr | None
     flags: list[bool]
+    # Added after documents were stored: older ones read as the default.
+    checked: bool = False
 
 
 class Stored(BaseModel):
@@ -171,6 +173,16 @@ async def test_a_stored_model_is_shown_with_the_answers_fields_in_its_order(engi
         expected = Shown.model_validate(model.model_dump()).model_dump_json()
         assert json.loads(written[n], object_pairs_hook=list) == json.loads(expected, object_pairs_hook=list)
     assert written[2] is None
+
+
+async def test_a_field_added_after_a_document_was_stored_reads_as_its_default(engine: AsyncEngine) -> None:
+    older = {"code": "a", "quantity": "1", "flags": []}  # written before "checked" existed
+    await stored_rows(engine, [{"id": 0, "document": older}])
+
+    written = await selected(engine, cast(stored(Part, values.c.document), Text))
+
+    assert json.loads(written[0]) == Part.model_validate(older).model_dump(mode="json")
+    assert json.loads(written[0])["checked"] is False
 
 
 async def test_a_row_document_has_the_models_fields_in_its_order(engine: AsyncEngine) -> None:

@@ -13,7 +13,15 @@ from shared.contracts.base import DecimalStr, EventPayload
 VERDICTS_TOPIC = "matching.verdict.v1"
 
 Outcome = Literal["auto_approved", "needs_approval"]
-Reason = Literal["new_items", "over_tolerance", "order_not_open", "credit_exceeds_invoice"]
+Reason = Literal[
+    "new_items",
+    "over_tolerance",
+    "order_not_open",
+    "credit_exceeds_invoice",
+    "price_changed",
+    "quantity_exceeded",
+    "tax_rate_changed",
+]
 
 
 class VerdictLine(BaseModel):
@@ -33,6 +41,8 @@ class VerdictLine(BaseModel):
     price_changed: bool
     new_item: bool
     not_invoiced: bool
+    # An invoice line's tax rate differs from its PO line's (False in verdicts issued before taxes).
+    tax_rate_changed: bool = False
 
 
 class VerdictFigures(BaseModel):

@@ -30,6 +30,7 @@ class VerdictLine:
     price_changed: bool
     new_item: bool
     not_invoiced: bool
+    tax_rate_changed: bool = False
 
 
 @dataclass(frozen=True)

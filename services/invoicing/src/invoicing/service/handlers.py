@@ -25,7 +25,8 @@ def _now() -> datetime:
 
 def verdict_of(event: MatchingVerdictIssued) -> Verdict:
     """The invoice's own record of matching's verdict event."""
-    lines = tuple(VerdictLine(**line.model_dump()) for line in event.lines)
+    # Of the same names: a field a newer verdict carries and this service does not know is left.
+    lines = tuple(made_of(VerdictLine, line) for line in event.lines)
     return made_of(Verdict, event, reasons=tuple(event.reasons), lines=lines)
 
 

@@ -40,6 +40,8 @@ def _order_line(raw: dict[str, Any]) -> OrderLine:
         quantity=Decimal(raw["quantity"]),
         unit_price=Decimal(raw["unit_price"]),
         net_amount=Decimal(raw["net_amount"]),
+        # Absent from lines stored before taxes: untaxed.
+        tax_rate=Decimal(raw.get("tax_rate", 0)),
     )
 
 
@@ -54,6 +56,7 @@ def _invoice_line(raw: dict[str, Any]) -> InvoiceLine:
         unit_price=Decimal(raw["unit_price"]),
         net_amount=Decimal(raw["net_amount"]),
         credited_line_id=UUID(raw["credited_line_id"]) if raw.get("credited_line_id") else None,
+        tax_rate=Decimal(raw.get("tax_rate", 0)),
     )
 
 

@@ -47,6 +47,7 @@ def match_invoice(po: PurchaseOrder, earlier: Sequence[Invoice], invoice: Invoic
         reasons.append("over_tolerance")
     if not po.is_open:
         reasons.append("order_not_open")
+    reasons += _line_discrepancies(lines, zero_limit=tolerance_limit == 0)
     return Verdict(
         invoice_id=invoice.id,
         purchase_order_id=po.id,
@@ -62,6 +63,26 @@ def match_invoice(po: PurchaseOrder, earlier: Sequence[Invoice], invoice: Invoic
         excess=excess,
         lines=lines,
     )
+
+
+def _line_discrepancies(lines: Sequence[LineReport], *, zero_limit: bool) -> list[Reason]:
+    """The reasons the ordered lines give (MATCHING.md, Verdict): with a zero limit ("set 0 to
+    match any discrepancy") a changed unit price and a quantity above what remains of a line, and
+    whatever the limit a tax rate other than the order's."""
+    ordered = [line for line in lines if not line.new_item and not line.not_invoiced]
+    reasons: list[Reason] = []
+    if zero_limit and any(line.price_changed for line in ordered):
+        reasons.append("price_changed")
+    if zero_limit and any(_above_what_remains(line) for line in ordered):
+        reasons.append("quantity_exceeded")
+    if any(line.tax_rate_changed for line in ordered):
+        reasons.append("tax_rate_changed")
+    return reasons
+
+
+def _above_what_remains(line: LineReport) -> bool:
+    ordered = line.ordered_quantity if line.ordered_quantity is not None else ZERO
+    return line.invoiced_quantity > ordered - line.previously_invoiced_quantity
 
 
 def _billing_and_credits(
@@ -119,8 +140,10 @@ def _ordered_row(ordered: OrderLine, previously_invoiced: Decimal, billed: Seque
     invoiced_quantity = ZERO
     first_price: Decimal | None = None
     changed_price: Decimal | None = None
+    tax_rate_changed = False
     for line in billed:
         invoiced_quantity += line.quantity
+        tax_rate_changed = tax_rate_changed or line.tax_rate != ordered.tax_rate
         if first_price is None:
             first_price = line.unit_price
         if changed_price is None and line.unit_price != ordered.unit_price:
@@ -141,6 +164,7 @@ def _ordered_row(ordered: OrderLine, previously_invoiced: Decimal, billed: Seque
         price_changed=changed_price is not None,
         new_item=False,
         not_invoiced=not billed,
+        tax_rate_changed=tax_rate_changed,
     )
 
 

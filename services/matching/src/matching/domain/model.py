@@ -28,6 +28,7 @@ class OrderLine:
     quantity: Decimal
     unit_price: Decimal
     net_amount: Decimal
+    tax_rate: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class InvoiceLine:
     net_amount: Decimal
     # A credit note's line: the line of the credited invoice it gives back.
     credited_line_id: UUID | None = None
+    tax_rate: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,15 @@ from shared.contracts.matching import MatchingVerdictIssued
 from shared.fields import made_of
 
 Outcome = Literal["auto_approved", "needs_approval"]
-Reason = Literal["new_items", "over_tolerance", "order_not_open", "credit_exceeds_invoice"]
+Reason = Literal[
+    "new_items",
+    "over_tolerance",
+    "order_not_open",
+    "credit_exceeds_invoice",
+    "price_changed",
+    "quantity_exceeded",
+    "tax_rate_changed",
+]
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,7 @@ class LineReport:
     price_changed: bool
     new_item: bool
     not_invoiced: bool
+    tax_rate_changed: bool = False
 
 
 @dataclass(frozen=True)

@@ -164,7 +164,12 @@ def file_size(value: Any) -> str:
 
 def changed_line(line: dict[str, Any]) -> bool:
     """A line of a verdict's line report that differs from the order (highlighted)."""
-    return bool(line.get("quantity_changed") or line.get("price_changed") or line.get("new_item"))
+    return bool(
+        line.get("quantity_changed")
+        or line.get("price_changed")
+        or line.get("new_item")
+        or line.get("tax_rate_changed")
+    )
 
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))

@@ -11,19 +11,10 @@ from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
-from shared.contracts.matching import MatchingVerdictIssued
+from shared.contracts.matching import MatchingVerdictIssued, Reason
 from shared.fields import made_of
 
 Outcome = Literal["auto_approved", "needs_approval"]
-Reason = Literal[
-    "new_items",
-    "over_tolerance",
-    "order_not_open",
-    "credit_exceeds_invoice",
-    "price_changed",
-    "quantity_exceeded",
-    "tax_rate_changed",
-]
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,7 @@ class ReminderRepository:
         )
         overdue = and_(
             r.status.in_(sorted(OVERDUE_STATUSES)),
+            r.balance_due > 0,
             r.due_date < today,
             r.due_date >= today - timedelta(days=overdue_catch_up_days),
             r.overdue_noticed_for.is_distinct_from(r.due_date),

@@ -106,18 +106,18 @@ def rate(value: Any) -> str:
 
 def negative(value: Any) -> bool:
     """An amount below zero (a credited invoice the buyer overpaid); what is not a number is not."""
-    amount = _number(value) if value not in (None, "") else None
+    amount = _number(value)
     return amount is not None and amount < 0
 
 
 def nonzero(value: Any) -> bool:
-    amount = _number(value) if value not in (None, "") else None
+    amount = _number(value)
     return amount is not None and amount != 0
 
 
 def absolute(value: Any) -> Any:
     """The amount without its sign, as a decimal; what is not a number as it came."""
-    amount = _number(value) if value not in (None, "") else None
+    amount = _number(value)
     return abs(amount) if amount is not None else value
 
 

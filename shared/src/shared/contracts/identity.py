@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
-from shared.contracts.base import EventPayload
+from shared.contracts.base import DecimalStr, EventPayload
 
 USERS_TOPIC = "gateway.user.v1"
 INVITATIONS_TOPIC = "gateway.invitation.v1"
@@ -89,6 +90,11 @@ class OrganisationSettingsChanged(EventPayload):
     contact_name: str | None = None
     contact_email: str | None = None
     contact_phone: str | None = None
+    # Matching's defaults (MATCHING.md): the tolerance of suppliers without one of their own, and
+    # whether new purchase orders match invoices against goods receipts.
+    default_tolerance_rate: DecimalStr = Decimal(0)
+    default_tolerance_amount: DecimalStr | None = None
+    three_way_matching: bool = False
 
     def key(self) -> str:
         return str(self.tenant_id)

@@ -21,6 +21,8 @@ Reason = Literal[
     "price_changed",
     "quantity_exceeded",
     "tax_rate_changed",
+    "not_received",
+    "possible_duplicate",
 ]
 
 
@@ -43,6 +45,26 @@ class VerdictLine(BaseModel):
     not_invoiced: bool
     # An invoice line's tax rate differs from its PO line's (False in verdicts issued before taxes).
     tax_rate_changed: bool = False
+    # The PO line's and this invoice's tax rates (null on a verdict issued before taxes, and on
+    # the side a line does not have).
+    ordered_tax_rate: DecimalStr | None = None
+    invoiced_tax_rate: DecimalStr | None = None
+    # What the goods receipts say arrived of the PO line when the verdict was issued; null where
+    # the PO does not match against receipts, and on a new line.
+    received_quantity: DecimalStr | None = None
+
+
+class PossibleDuplicate(BaseModel):
+    """A live invoice this one may duplicate (MATCHING.md, ``possible_duplicate``)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    invoice_id: UUID
+    number: str
+    purchase_order_id: UUID
+    # ``number``: the same number once case, spaces and punctuation are ignored (same supplier);
+    # ``gross_total_and_issue_date``: the same PO, gross total and issue date.
+    same: Literal["number", "gross_total_and_issue_date"]
 
 
 class VerdictFigures(BaseModel):
@@ -58,12 +80,18 @@ class VerdictFigures(BaseModel):
     currency: str
     tolerance_rate: DecimalStr
     tolerance_limit: DecimalStr
+    # The tolerance amount the limit was decided on (null: none; the rate alone set the limit).
+    tolerance_amount: DecimalStr | None = None
     po_net_total: DecimalStr
     open_net: DecimalStr
     invoice_net_total: DecimalStr
     excess: DecimalStr
     lines: list[VerdictLine]
     issued_at: datetime
+    possible_duplicates: list[PossibleDuplicate] = []
+    # A verdict of the same submission matched again on a goods receipt: the verdict it replaces
+    # (held only for ``not_received``). Null on a submission's first verdict.
+    rematch_of: UUID | None = None
 
 
 class MatchingVerdictIssued(VerdictFigures, EventPayload):

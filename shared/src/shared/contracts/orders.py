@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
@@ -33,6 +34,8 @@ class PurchaseOrderLineState(BaseModel):
     remaining_quantity: DecimalStr
     tax_rate: LineTaxRate
     tax_amount: LineTaxAmount
+    # What the buyer's goods receipts (not reversed) say arrived of the line; 0 before receipts.
+    received_quantity: DecimalStr = Decimal(0)
 
 
 class TermsWarning(BaseModel):
@@ -106,6 +109,8 @@ class PurchaseOrderSnapshot(EventPayload):
     initiator_name: str | None = None
     initiator_email: str | None = None
     payment_terms_days: int | None = None
+    # Invoices of this order are matched against its goods receipts too (three-way matching).
+    match_against_receipts: bool = False
 
     def key(self) -> str:
         return str(self.purchase_order_id)
@@ -140,6 +145,46 @@ class PurchaseOrderClosed(PurchaseOrderSnapshot):
     event_type = "PurchaseOrderClosed"
 
 
+class GoodsReceiptLine(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    purchase_order_line_id: UUID
+    quantity: DecimalStr
+
+
+class GoodsReceipt(BaseModel):
+    """What the buyer recorded as arrived of a purchase order on one day; reversed, it no longer
+    counts in the lines' ``received_quantity``."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    receipt_id: UUID
+    number: str
+    received_on: date
+    note: str | None = None
+    lines: list[GoodsReceiptLine]
+    status: Literal["recorded", "reversed"]
+    recorded_by: UUID
+    recorded_at: datetime
+    reversed_by: UUID | None = None
+    reversed_at: datetime | None = None
+
+
+class GoodsReceiptRecorded(PurchaseOrderSnapshot):
+    """The buyer recorded a goods receipt: the order's whole state after it (the lines'
+    ``received_quantity`` include it), and the receipt."""
+
+    event_type = "GoodsReceiptRecorded"
+    receipt: GoodsReceipt
+
+
+class GoodsReceiptReversed(PurchaseOrderSnapshot):
+    """The buyer reversed a goods receipt: the order's whole state after it, and the receipt."""
+
+    event_type = "GoodsReceiptReversed"
+    receipt: GoodsReceipt
+
+
 class PurchaseOrderCommentAdded(CommentAdded):
     """A comment on a PO by either side; the other side is told of it."""
 
@@ -165,4 +210,6 @@ PURCHASE_ORDER_EVENTS: tuple[type[EventPayload], ...] = (
     PurchaseOrderClosed,
     PurchaseOrderCommentAdded,
     PurchaseOrderAttachmentAdded,
+    GoodsReceiptRecorded,
+    GoodsReceiptReversed,
 )

@@ -23,6 +23,17 @@ class SupplierContact(BaseModel):
     phone: str | None = None
 
 
+class TolerancePolicy(BaseModel):
+    """The buyer's tolerance for one supplier's invoices (MATCHING.md): a rate (percent of the
+    PO's net total) and an amount (in the PO's currency); where both are set the stricter wins.
+    Both null: the supplier takes the organisation's defaults."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    rate: DecimalStr | None = None
+    amount: DecimalStr | None = None
+
+
 class SupplierSnapshot(EventPayload):
     """Everything a consumer needs to keep a read model of one supplier."""
 
@@ -34,6 +45,7 @@ class SupplierSnapshot(EventPayload):
     email: str
     phone: str | None = None
     currency: str
+    # The supplier's own tolerance rate, 0 where it has none (``tolerance`` tells them apart).
     tolerance_rate: DecimalStr
     contacts: list[SupplierContact] = []
     portal_status: PortalStatus
@@ -51,6 +63,9 @@ class SupplierSnapshot(EventPayload):
     legal_name: str | None = None
     address: str | None = None
     tax_id: str | None = None
+    # The supplier's tolerance as the buyer set it; absent from events written before tolerance
+    # amounts, where ``tolerance_rate`` is the supplier's own.
+    tolerance: TolerancePolicy | None = None
 
     def key(self) -> str:
         return str(self.supplier_id)

@@ -13,9 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from matching.domain.matching import match_invoice
+from matching.domain.model import TolerancePolicy
 from tests.matching.unit.documents import credit_note, invoice, order
 
-TR_0 = Decimal(0)
+TR_0 = TolerancePolicy(rate=Decimal(0))
 PO = order(("50", "100.00"))
 [ORDERED] = PO.lines
 APPROVED = invoice(PO, (ORDERED, "30", "100.00"), status="approved")

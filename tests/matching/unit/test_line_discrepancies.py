@@ -8,9 +8,10 @@ from dataclasses import replace
 from decimal import Decimal
 
 from matching.domain.matching import match_invoice
+from matching.domain.model import TolerancePolicy
 from tests.matching.unit.documents import invoice, order
 
-TR_0, TR_5 = Decimal(0), Decimal(5)
+TR_0, TR_5 = TolerancePolicy(rate=Decimal(0)), TolerancePolicy(rate=Decimal(5))
 PO = order(("10", "100.00"), ("10", "400.00"))
 CHEAP, DEAR = PO.lines
 

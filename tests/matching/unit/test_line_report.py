@@ -6,9 +6,10 @@ import uuid
 from decimal import Decimal
 
 from matching.domain.matching import match_invoice
+from matching.domain.model import TolerancePolicy
 from tests.matching.unit.documents import as_ordered, invoice, order
 
-TR_5 = Decimal("5")
+TR_5 = TolerancePolicy(rate=Decimal(5))
 
 
 def test_line_report_lists_po_lines_in_line_order_then_new_lines_in_invoice_order() -> None:

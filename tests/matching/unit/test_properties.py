@@ -11,10 +11,10 @@ from typing import Any
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from matching.domain.matching import match_invoice, net_total
-from matching.domain.model import OPEN_ORDER_STATUSES, Invoice, PurchaseOrder
+from matching.domain.matching import match_invoice, net_total, tolerance_limit
+from matching.domain.model import OPEN_ORDER_STATUSES, Invoice, PurchaseOrder, TolerancePolicy
 from matching.domain.verdict import Verdict
-from shared.money import percent_of, quantum
+from shared.money import quantum
 from tests.matching.unit.documents import TENANT, as_ordered, invoice, order
 
 settings.register_profile("matching", deadline=None, max_examples=150)
@@ -22,7 +22,12 @@ settings.load_profile("matching")
 
 quantities = st.decimals(min_value=Decimal("0.001"), max_value=Decimal("1000"), places=3)
 prices = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("10000"), places=2)
-rates = st.decimals(min_value=Decimal("0"), max_value=Decimal("100"), places=2)
+# A supplier's tolerance: a rate, an amount (whole units, in every currency's scale), both or neither.
+rates = st.builds(
+    TolerancePolicy,
+    rate=st.one_of(st.none(), st.decimals(min_value=Decimal("0"), max_value=Decimal("100"), places=2)),
+    amount=st.one_of(st.none(), st.integers(0, 5000).map(Decimal)),
+)
 LIVE = ["matching", "pending", "approved", "partly_paid", "paid"]
 
 
@@ -48,7 +53,7 @@ def invoices_of(draw: st.DrawFn, po: PurchaseOrder, *, new_items: bool = True, s
 
 
 @st.composite
-def scenarios(draw: st.DrawFn) -> tuple[PurchaseOrder, list[Invoice], Invoice, Decimal]:
+def scenarios(draw: st.DrawFn) -> tuple[PurchaseOrder, list[Invoice], Invoice, TolerancePolicy]:
     po = draw(orders())
     earlier = [
         draw(invoices_of(po, status=draw(st.sampled_from([*LIVE, "rejected", "canceled"]))))
@@ -127,7 +132,7 @@ def test_same_inputs_always_give_the_same_verdict(scenario: Any, data: st.DataOb
 
 @given(orders(), st.data(), rates)
 def test_a_partial_invoice_on_an_open_order_needs_approval_only_for_a_line_at_a_zero_limit(
-    po: PurchaseOrder, data: Any, rate: Decimal
+    po: PurchaseOrder, data: Any, rate: TolerancePolicy
 ) -> None:
     earlier = [
         data.draw(invoices_of(po, new_items=False, status="approved")) for _ in range(data.draw(st.integers(0, 1)))
@@ -145,9 +150,9 @@ def test_a_partial_invoice_on_an_open_order_needs_approval_only_for_a_line_at_a_
 
 @given(orders(unit_lines=1), rates)
 def test_exactly_the_tolerance_limit_is_allowed_and_one_minor_unit_more_is_not(
-    po: PurchaseOrder, rate: Decimal
+    po: PurchaseOrder, rate: TolerancePolicy
 ) -> None:
-    limit = percent_of(rate, net_total(po.lines, po.currency), po.currency)
+    limit = tolerance_limit(rate, net_total(po.lines, po.currency), po.currency)
     unit, *rest = po.lines
 
     def raised_by(amount: Decimal) -> Invoice:
@@ -166,10 +171,10 @@ def test_exactly_the_tolerance_limit_is_allowed_and_one_minor_unit_more_is_not(
 
 @given(orders(unit_lines=2), rates, st.data())
 def test_splitting_an_over_billing_into_two_invoices_each_within_tolerance_does_not_pass(
-    po: PurchaseOrder, rate: Decimal, data: st.DataObject
+    po: PurchaseOrder, rate: TolerancePolicy, data: st.DataObject
 ) -> None:
     step = quantum(po.currency)
-    steps = int(percent_of(rate, net_total(po.lines, po.currency), po.currency) / step)
+    steps = int(tolerance_limit(rate, net_total(po.lines, po.currency), po.currency) / step)
     assume(steps >= 1)
     first_steps = data.draw(st.integers(1, steps))
     second_steps = data.draw(st.integers(steps - first_steps + 1, steps))
@@ -187,4 +192,7 @@ def test_splitting_an_over_billing_into_two_invoices_each_within_tolerance_does_
 
 def test_an_invoice_as_ordered_is_auto_approved_whatever_the_rate() -> None:
     po = order(("3", "19.99"), ("7", "0.35"))
-    assert all(match_invoice(po, [], as_ordered(po), Decimal(r)).outcome == "auto_approved" for r in ("0", "5", "100"))
+    assert all(
+        match_invoice(po, [], as_ordered(po), TolerancePolicy(rate=Decimal(r))).outcome == "auto_approved"
+        for r in ("0", "5", "100")
+    )

@@ -10,16 +10,17 @@ from decimal import Decimal
 import pytest
 
 from matching.domain.matching import match_invoice
+from matching.domain.model import TolerancePolicy
 from shared.contracts.matching import MatchingVerdictIssued
 from tests.matching.unit.documents import TENANT, as_ordered, invoice, order, worked_example_order
 
-TR_5 = Decimal("5")
+TR_5 = TolerancePolicy(rate=Decimal(5))
 
 
 def test_with_tolerance_rate_zero_an_exact_invoice_is_auto_approved() -> None:
     po = worked_example_order()
 
-    verdict = match_invoice(po, [], as_ordered(po), Decimal("0"))
+    verdict = match_invoice(po, [], as_ordered(po), TolerancePolicy(rate=Decimal(0)))
 
     assert verdict.outcome == "auto_approved"
 

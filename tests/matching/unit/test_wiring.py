@@ -9,13 +9,14 @@ import pytest
 from matching.config import Settings
 from matching.entrypoints.consumers import consumers
 from shared.contracts import topic_of
+from shared.contracts.identity import ORGANISATIONS_TOPIC, OrganisationSettingsChanged
 from shared.contracts.invoicing import INVOICES_TOPIC, InvoiceSnapshot
 from shared.contracts.orders import PURCHASE_ORDERS_TOPIC, PurchaseOrderSnapshot
 from shared.contracts.suppliers import SUPPLIERS_TOPIC, SupplierSnapshot
 
-# Matching reads the state of invoices, orders and suppliers; the conversation around them
+# Matching reads the state of invoices, orders, suppliers and organisations; the conversation around them
 # (comments, attachments) does not change a verdict and is acknowledged unread.
-STATE = (InvoiceSnapshot, PurchaseOrderSnapshot, SupplierSnapshot)
+STATE = (InvoiceSnapshot, PurchaseOrderSnapshot, SupplierSnapshot, OrganisationSettingsChanged)
 
 
 def test_settings_default_to_the_matching_database_and_port(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -43,7 +44,9 @@ def test_every_state_event_of_every_consumed_topic_has_a_handler_and_conversatio
 
     wired = consumers(runtime)  # type: ignore[arg-type]
 
-    assert sorted(c.topic for c in wired) == sorted([INVOICES_TOPIC, PURCHASE_ORDERS_TOPIC, SUPPLIERS_TOPIC])
+    assert sorted(c.topic for c in wired) == sorted(
+        [INVOICES_TOPIC, PURCHASE_ORDERS_TOPIC, SUPPLIERS_TOPIC, ORGANISATIONS_TOPIC]
+    )
     assert len({c.group for c in wired}) == len(wired)
     for consumer in wired:
         for event_type in topic_of(consumer.topic).events.values():

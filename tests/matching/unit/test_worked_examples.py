@@ -8,9 +8,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from matching.domain.matching import match_invoice
+from matching.domain.model import TolerancePolicy
 from tests.matching.unit.documents import as_ordered, invoice, worked_example_order
 
-TR_5 = Decimal("5")
+TR_5 = TolerancePolicy(rate=Decimal(5))
 PO = worked_example_order()
 FIRST, SECOND = PO.lines
 
@@ -77,7 +78,9 @@ def test_extra_line_needs_approval_even_when_the_total_equals_the_order() -> Non
 
 
 def test_with_tolerance_rate_zero_a_cent_over_needs_approval() -> None:
-    verdict = match_invoice(PO, [], invoice(PO, (FIRST, "1", "3000.01"), (SECOND, "20", "100.00")), Decimal("0"))
+    verdict = match_invoice(
+        PO, [], invoice(PO, (FIRST, "1", "3000.01"), (SECOND, "20", "100.00")), TolerancePolicy(rate=Decimal(0))
+    )
 
     assert verdict.tolerance_limit == Decimal("0.00")
     assert verdict.excess == Decimal("0.01")

@@ -10,11 +10,21 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Table, func, select
+from sqlalchemy import Row, Table, and_, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.adapters.tables import invoices, purchase_orders, supplier_tolerances
-from matching.domain.model import Invoice, InvoiceLine, OrderLine, PurchaseOrder, SupplierTolerance
+from matching.adapters.tables import invoices, organisation_tolerances, purchase_orders, supplier_tolerances
+from matching.domain.model import (
+    DEFAULT_TOLERANCE,
+    Invoice,
+    InvoiceLine,
+    OrderLine,
+    OrganisationTolerance,
+    PurchaseOrder,
+    SupplierTolerance,
+    TolerancePolicy,
+)
+from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
 from shared.db import upsert
 from shared.fields import made_of, values_of
 
@@ -42,6 +52,7 @@ def _order_line(raw: dict[str, Any]) -> OrderLine:
         net_amount=Decimal(raw["net_amount"]),
         # Absent from lines stored before taxes: untaxed.
         tax_rate=Decimal(raw.get("tax_rate", 0)),
+        received_quantity=Decimal(raw.get("received_quantity", 0)),
     )
 
 
@@ -73,9 +84,13 @@ class PurchaseOrderRepository:
             return None
         return made_of(PurchaseOrder, row, lines=tuple(_order_line(raw) for raw in row.lines))
 
-    async def save(self, po: PurchaseOrder) -> None:
+    async def save(self, po: PurchaseOrder) -> bool:
+        """Store the PO's state unless a newer one is stored; True when stored (and row-locked)."""
         values = values_of(purchase_orders.c.keys(), po, lines=_json_lines(po.lines))
-        await self._session.execute(_upsert_newer(purchase_orders, "id", values), values)
+        statement = upsert(
+            purchase_orders, tuple(values), keep=("tenant_id",), newer="revision", or_equal=True, returning=True
+        )
+        return (await self._session.execute(statement, values)).first() is not None
 
 
 class SupplierToleranceRepository:
@@ -87,11 +102,32 @@ class SupplierToleranceRepository:
         row = (await self._session.execute(query)).first()
         if row is None:
             return None
-        return SupplierTolerance(row.supplier_id, row.tenant_id, row.tolerance_rate, row.revision)
+        policy = TolerancePolicy(row.tolerance_rate, row.tolerance_amount)
+        return SupplierTolerance(row.supplier_id, row.tenant_id, policy, row.revision)
 
     async def save(self, tolerance: SupplierTolerance) -> None:
-        values = vars(tolerance).copy()
+        values = values_of(
+            supplier_tolerances.c.keys(),
+            tolerance,
+            tolerance_rate=tolerance.policy.rate,
+            tolerance_amount=tolerance.policy.amount,
+        )
         await self._session.execute(_upsert_newer(supplier_tolerances, "supplier_id", values), values)
+
+    async def organisation_policy(self, tenant_id: UUID) -> TolerancePolicy:
+        """The organisation's default tolerance; rate 0 and no amount until its settings arrive."""
+        query = select(organisation_tolerances).where(organisation_tolerances.c.tenant_id == tenant_id)
+        row = (await self._session.execute(query)).first()
+        return DEFAULT_TOLERANCE if row is None else TolerancePolicy(row.tolerance_rate, row.tolerance_amount)
+
+    async def save_organisation(self, tolerance: OrganisationTolerance) -> None:
+        values = values_of(
+            organisation_tolerances.c.keys(),
+            tolerance,
+            tolerance_rate=tolerance.policy.rate,
+            tolerance_amount=tolerance.policy.amount,
+        )
+        await self._session.execute(_upsert_newer(organisation_tolerances, "tenant_id", values), values)
 
 
 def _invoice(row: Row) -> Invoice:
@@ -104,7 +140,7 @@ class InvoiceRepository:
 
     async def save(self, invoice: Invoice, *, received_seq: int | None = None) -> None:
         """Upsert the invoice's state; ``received_seq`` records a submission's arrival."""
-        values = values_of(invoices.c.keys(), invoice, lines=_json_lines(invoice.lines))
+        values = values_of(invoices.c.keys(), invoice, lines=_json_lines(invoice.lines), number_key=invoice.number_key)
         if received_seq is not None:
             values["received_seq"] = received_seq
         await self._session.execute(_upsert_newer(invoices, "id", values), values)
@@ -124,3 +160,35 @@ class InvoiceRepository:
             .order_by(invoices.c.received_seq)
         )
         return [_invoice(row) for row in (await self._session.execute(query)).all()]
+
+    async def lock_number(self, invoice: Invoice) -> None:
+        """Hold, until the transaction ends, the supplier's invoice number: two invoices of one
+        number on different POs (matched in parallel) are matched one after the other, so that the
+        second sees the first."""
+        await self._session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"matching.invoice-number:{invoice.supplier_id}:{invoice.number_key}"},
+        )
+
+    async def duplicate_candidates(self, invoice: Invoice) -> list[Invoice]:
+        """The live invoices of the supplier with the same number key, and of the PO with the same
+        gross total and issue date: what ``possible_duplicates`` looks through."""
+        same_number = and_(invoices.c.supplier_id == invoice.supplier_id, invoices.c.number_key == invoice.number_key)
+        same_amount = and_(
+            invoices.c.purchase_order_id == invoice.purchase_order_id,
+            invoices.c.gross_total == invoice.gross_total,
+            invoices.c.issue_date == invoice.issue_date,
+        )
+        query = select(invoices).where(
+            invoices.c.tenant_id == invoice.tenant_id,
+            invoices.c.id != invoice.id,
+            invoices.c.kind == "invoice",
+            invoices.c.status.in_(sorted(LIVE_INVOICE_STATUSES)),
+            or_(same_number, same_amount) if invoice.number_key else same_amount,
+        )
+        return [_invoice(row) for row in (await self._session.execute(query)).all()]
+
+    async def held(self, invoice_id: UUID) -> tuple[Invoice, int] | None:
+        """An invoice with its position among its PO's submissions."""
+        row = (await self._session.execute(select(invoices).where(invoices.c.id == invoice_id))).first()
+        return None if row is None or row.received_seq is None else (_invoice(row), row.received_seq)

@@ -1,15 +1,21 @@
-"""Stores the verdicts matching issued: one per (invoice, submission), read back as issued."""
+"""Stores the verdicts matching issued: one per (invoice, submission), and at most one re-match of
+it on a goods receipt, read back as issued."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.adapters.tables import verdicts
+from matching.adapters.tables import invoices, verdicts
+from matching.domain.model import TolerancePolicy
+from matching.domain.verdict import IssuedVerdict
 from shared.contracts.matching import MatchingVerdictIssued
 from shared.fields import values_of
+
+# The verdicts on a submission: its first, then its re-match on a goods receipt.
+FIRST, REMATCH = 0, 1
 
 
 class VerdictRepository:
@@ -20,20 +26,68 @@ class VerdictRepository:
         query = select(verdicts.c.id).where(verdicts.c.invoice_id == invoice_id, verdicts.c.submission == submission)
         return (await self._session.execute(query)).first() is not None
 
-    async def add(self, verdict: MatchingVerdictIssued) -> None:
-        """Insert the verdict; the unique (invoice_id, submission) key refuses a second one."""
+    async def add(self, verdict: MatchingVerdictIssued, tolerance: TolerancePolicy) -> None:
+        """Insert the verdict; the unique (invoice_id, submission, round) key refuses a second one."""
         await self._session.execute(
             verdicts.insert().values(
-                values_of(verdicts.c.keys(), verdict, id=verdict.verdict_id, document=verdict.model_dump(mode="json"))
+                values_of(
+                    verdicts.c.keys(),
+                    verdict,
+                    id=verdict.verdict_id,
+                    document=verdict.model_dump(mode="json"),
+                    round=FIRST if verdict.rematch_of is None else REMATCH,
+                    tolerance_rate=tolerance.rate,
+                    tolerance_amount=tolerance.amount,
+                )
             )
         )
 
+    async def held_for_receipts(self, purchase_order_id: UUID) -> list[IssuedVerdict]:
+        """The PO's invoices whose current submission's verdict holds them (for ``not_received``
+        among others), not matched again yet and not decided since, in the order matching received
+        them."""
+        again = verdicts.alias("again")
+        rematched = select(again.c.id).where(
+            again.c.invoice_id == invoices.c.id,
+            again.c.submission == invoices.c.submission,
+            again.c.round == REMATCH,
+        )
+        query = (
+            select(
+                verdicts.c.id,
+                verdicts.c.invoice_id,
+                verdicts.c.document,
+                verdicts.c.tolerance_rate,
+                verdicts.c.tolerance_amount,
+            )
+            .join(
+                invoices, and_(invoices.c.id == verdicts.c.invoice_id, invoices.c.submission == verdicts.c.submission)
+            )
+            .where(
+                verdicts.c.purchase_order_id == purchase_order_id,
+                verdicts.c.round == FIRST,
+                verdicts.c.outcome == "needs_approval",
+                invoices.c.status.in_(("matching", "pending")),
+                ~exists(rematched),
+            )
+            .order_by(invoices.c.received_seq)
+        )
+        return [
+            IssuedVerdict(
+                verdict_id=row.id,
+                invoice_id=row.invoice_id,
+                reasons=tuple(row.document["reasons"]),
+                tolerance=TolerancePolicy(row.tolerance_rate, row.tolerance_amount),
+            )
+            for row in (await self._session.execute(query)).all()
+        ]
+
     async def latest(self, invoice_id: UUID, *, tenant_id: UUID) -> MatchingVerdictIssued | None:
-        """The verdict on the invoice's latest matched submission, within the tenant."""
+        """The verdict on the invoice's latest matched submission (its re-match, if any), within the tenant."""
         query = (
             select(verdicts.c.document)
             .where(verdicts.c.invoice_id == invoice_id, verdicts.c.tenant_id == tenant_id)
-            .order_by(verdicts.c.submission.desc())
+            .order_by(verdicts.c.submission.desc(), verdicts.c.round.desc())
             .limit(1)
         )
         document = (await self._session.execute(query)).scalar_one_or_none()

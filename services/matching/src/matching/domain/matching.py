@@ -1,19 +1,21 @@
 """The matching rules: ``match_invoice`` decides a verdict, purely (MATCHING.md); a credit note's
 by ``match_credit_note``.
 
-No awaits and no I/O: the consumer loads the purchase order, the earlier invoices and the
-tolerance rate, calls ``match_invoice`` and saves what it returns. The same inputs always give
+No awaits and no I/O: the consumer loads the purchase order, the earlier invoices, the tolerance
+and the possible duplicates, calls ``match_invoice`` and saves what it returns; on a purchase
+order's newer receipts, ``rematch_on_receipt`` for each invoice held only for them. The same inputs always give
 the same verdict, whatever order the lines arrive in (lines are taken in ``line_no`` order).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from uuid import UUID
 
-from matching.domain.model import Invoice, InvoiceLine, OrderLine, PurchaseOrder
-from matching.domain.verdict import LineReport, Reason, Verdict
+from matching.domain.model import Invoice, InvoiceLine, OrderLine, PurchaseOrder, TolerancePolicy
+from matching.domain.verdict import IssuedVerdict, LineReport, PossibleDuplicate, Reason, Verdict
 from shared.money import ZERO, line_net, percent_of, round_money
 
 
@@ -22,32 +24,52 @@ def net_total(lines: Iterable[OrderLine | InvoiceLine], currency: str) -> Decima
     return round_money(sum((line_net(line.quantity, line.unit_price, currency) for line in lines), ZERO), currency)
 
 
-def match_invoice(po: PurchaseOrder, earlier: Sequence[Invoice], invoice: Invoice, tolerance_rate: Decimal) -> Verdict:
+def tolerance_limit(tolerance: TolerancePolicy, po_net_total: Decimal, currency: str) -> Decimal:
+    """L (MATCHING.md, Terms): the rate's share of the PO's net total, rounded half-up; the amount
+    where only it is set; the smaller of the two where both are (the stricter wins); 0 where neither."""
+    limits = []
+    if tolerance.rate is not None:
+        limits.append(percent_of(tolerance.rate, po_net_total, currency))
+    if tolerance.amount is not None:
+        limits.append(tolerance.amount)
+    return min(limits, default=ZERO)
+
+
+def match_invoice(
+    po: PurchaseOrder,
+    earlier: Sequence[Invoice],
+    invoice: Invoice,
+    tolerance: TolerancePolicy,
+    duplicates: Sequence[PossibleDuplicate] = (),
+) -> Verdict:
     """The verdict on ``invoice`` (or credit note) against ``po``.
 
     ``earlier`` are the invoices and credit notes of the PO submitted before this one; only the
     *other live* invoices count, less the approved credit notes, so an invoice's own rejected
-    submission never counts against it.
+    submission never counts against it. ``tolerance`` is the supplier's policy (or its
+    organisation's), ``duplicates`` what ``possible_duplicates`` found.
     """
     if invoice.is_credit_note:
-        return match_credit_note(po, earlier, invoice, tolerance_rate)
+        return match_credit_note(po, earlier, invoice, tolerance)
     currency = po.currency
     counted, credits = _billing_and_credits(po, earlier, invoice)
     po_net_total = net_total(po.lines, currency)
     open_net = _open_net(po_net_total, counted, credits, currency)
     invoice_net_total = net_total(invoice.lines, currency)
     excess = invoice_net_total - open_net
-    tolerance_limit = percent_of(tolerance_rate, po_net_total, currency)
+    limit = tolerance_limit(tolerance, po_net_total, currency)
     lines = line_report(po, counted, invoice, credits)
 
     reasons: list[Reason] = []
     if any(line.new_item for line in lines):
         reasons.append("new_items")
-    if excess > tolerance_limit:  # exactly the limit is still allowed
+    if excess > limit:  # exactly the limit is still allowed
         reasons.append("over_tolerance")
     if not po.is_open:
         reasons.append("order_not_open")
-    reasons += _line_discrepancies(lines, zero_limit=tolerance_limit == 0)
+    reasons += _line_discrepancies(lines, zero_limit=limit == 0)
+    if duplicates:
+        reasons.append("possible_duplicate")
     return Verdict(
         invoice_id=invoice.id,
         purchase_order_id=po.id,
@@ -55,20 +77,63 @@ def match_invoice(po: PurchaseOrder, earlier: Sequence[Invoice], invoice: Invoic
         currency=currency,
         outcome="needs_approval" if reasons else "auto_approved",
         reasons=tuple(reasons),
-        tolerance_rate=tolerance_rate,
-        tolerance_limit=tolerance_limit,
+        tolerance=tolerance,
+        tolerance_limit=limit,
         po_net_total=po_net_total,
         open_net=open_net,
         invoice_net_total=invoice_net_total,
         excess=excess,
         lines=lines,
+        possible_duplicates=tuple(duplicates),
     )
+
+
+def rematch_on_receipt(
+    po: PurchaseOrder, earlier: Sequence[Invoice], invoice: Invoice, held: IssuedVerdict
+) -> Verdict | None:
+    """An invoice ``held`` only for ``not_received``, matched again once the PO's receipts moved
+    (MATCHING.md, Three-way matching): the verdict that approves it, by the same rules and the
+    tolerance it was first matched with, when the receipts now cover it; else None (it stays with
+    its approver). Nothing else is looked at again: a held verdict named no possible duplicate."""
+    if held.reasons != ("not_received",):
+        return None
+    verdict = match_invoice(po, earlier, invoice, held.tolerance)
+    if verdict.needs_approval:
+        return None
+    return replace(verdict, rematch_of=held.verdict_id)
+
+
+def possible_duplicates(invoice: Invoice, others: Iterable[Invoice]) -> tuple[PossibleDuplicate, ...]:
+    """The live invoices ``invoice`` may duplicate (MATCHING.md, ``possible_duplicate``): of the same
+    supplier with the same number once case, spaces and punctuation are ignored; of the same PO
+    with the same gross total and issue date. None for a credit note (it refers to its invoice)."""
+    if invoice.is_credit_note:
+        return ()
+    key = invoice.number_key
+    found = []
+    for other in others:
+        if other.id == invoice.id or not other.bills:
+            continue
+        if key and other.supplier_id == invoice.supplier_id and other.number_key == key:
+            found.append(PossibleDuplicate(other.id, other.number, other.purchase_order_id, "number"))
+        elif (
+            other.purchase_order_id == invoice.purchase_order_id
+            and invoice.issue_date is not None
+            and other.issue_date == invoice.issue_date
+            and other.gross_total is not None
+            and other.gross_total == invoice.gross_total
+        ):
+            found.append(
+                PossibleDuplicate(other.id, other.number, other.purchase_order_id, "gross_total_and_issue_date")
+            )
+    return tuple(sorted(found, key=lambda duplicate: (duplicate.number, duplicate.invoice_id.int)))
 
 
 def _line_discrepancies(lines: Sequence[LineReport], *, zero_limit: bool) -> list[Reason]:
     """The reasons the ordered lines give (MATCHING.md, Verdict): with a zero limit ("set 0 to
-    match any discrepancy") a changed unit price and a quantity above what remains of a line, and
-    whatever the limit a tax rate other than the order's."""
+    match any discrepancy") a changed unit price and a quantity above what remains of a line;
+    whatever the limit a tax rate other than the order's; on a PO matched against receipts, a
+    quantity above what was received less what earlier invoices billed of it."""
     ordered = [line for line in lines if not line.new_item and not line.not_invoiced]
     reasons: list[Reason] = []
     if zero_limit and any(line.price_changed for line in ordered):
@@ -77,7 +142,15 @@ def _line_discrepancies(lines: Sequence[LineReport], *, zero_limit: bool) -> lis
         reasons.append("quantity_exceeded")
     if any(line.tax_rate_changed for line in ordered):
         reasons.append("tax_rate_changed")
+    if any(_above_what_arrived(line) for line in ordered):
+        reasons.append("not_received")
     return reasons
+
+
+def _above_what_arrived(line: LineReport) -> bool:
+    if line.received_quantity is None:  # the PO does not match against receipts
+        return False
+    return line.invoiced_quantity > line.received_quantity - line.previously_invoiced_quantity
 
 
 def _above_what_remains(line: LineReport) -> bool:
@@ -124,7 +197,12 @@ def line_report(
                 if target is not None and target.int in ordered_ids:
                     previously[target.int] = previously.get(target.int, ZERO) + sign * line.quantity
     rows = [
-        _ordered_row(line, previously.get(line.line_id.int, ZERO), billed.get(line.line_id.int, ()))
+        _ordered_row(
+            line,
+            previously.get(line.line_id.int, ZERO),
+            billed.get(line.line_id.int, ()),
+            received=line.received_quantity if po.match_against_receipts else None,
+        )
         for line in sorted(po.lines, key=_line_order)
     ]
     return tuple(rows + [_new_row(line) for line in new_lines])
@@ -135,7 +213,9 @@ def _line_order(line: OrderLine | InvoiceLine) -> tuple[int, int]:
     return line.line_no, line.line_id.int
 
 
-def _ordered_row(ordered: OrderLine, previously_invoiced: Decimal, billed: Sequence[InvoiceLine]) -> LineReport:
+def _ordered_row(
+    ordered: OrderLine, previously_invoiced: Decimal, billed: Sequence[InvoiceLine], *, received: Decimal | None
+) -> LineReport:
     remaining = ordered.quantity - previously_invoiced
     invoiced_quantity = ZERO
     first_price: Decimal | None = None
@@ -165,6 +245,9 @@ def _ordered_row(ordered: OrderLine, previously_invoiced: Decimal, billed: Seque
         new_item=False,
         not_invoiced=not billed,
         tax_rate_changed=tax_rate_changed,
+        ordered_tax_rate=ordered.tax_rate,
+        invoiced_tax_rate=billed[0].tax_rate if billed else None,
+        received_quantity=received,
     )
 
 
@@ -183,11 +266,12 @@ def _new_row(line: InvoiceLine) -> LineReport:
         price_changed=False,
         new_item=True,
         not_invoiced=False,
+        invoiced_tax_rate=line.tax_rate,
     )
 
 
 def match_credit_note(
-    po: PurchaseOrder, earlier: Sequence[Invoice], credit_note: Invoice, tolerance_rate: Decimal
+    po: PurchaseOrder, earlier: Sequence[Invoice], credit_note: Invoice, tolerance: TolerancePolicy
 ) -> Verdict:
     """The verdict on a credit note (MATCHING.md, Credit notes): approved on the spot when every
     line gives back at most what is left of its invoice line (its quantity less the PO's earlier
@@ -225,8 +309,8 @@ def match_credit_note(
         currency=currency,
         outcome="needs_approval" if reasons else "auto_approved",
         reasons=reasons,
-        tolerance_rate=tolerance_rate,
-        tolerance_limit=percent_of(tolerance_rate, po_net_total, currency),
+        tolerance=tolerance,
+        tolerance_limit=tolerance_limit(tolerance, po_net_total, currency),
         po_net_total=po_net_total,
         open_net=_open_net(po_net_total, counted, credits, currency),
         invoice_net_total=credit_net_total,

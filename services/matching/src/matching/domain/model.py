@@ -1,4 +1,4 @@
-"""What matching decides on: read models of purchase orders, invoices and tolerance rates.
+"""What matching decides on: read models of purchase orders, invoices and tolerances.
 
 Plain Python and ``Decimal``: no database, web or messaging imports. The read models are built
 from the whole-state snapshots other services publish.
@@ -7,9 +7,11 @@ from the whole-state snapshots other services publish.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
+from shared.contracts.identity import OrganisationSettingsChanged
 from shared.contracts.invoicing import CREDITING_STATUSES, LIVE_INVOICE_STATUSES, InvoiceKind, InvoiceSnapshot
 from shared.contracts.orders import PurchaseOrderSnapshot
 from shared.contracts.suppliers import SupplierSnapshot
@@ -29,6 +31,8 @@ class OrderLine:
     unit_price: Decimal
     net_amount: Decimal
     tax_rate: Decimal = Decimal(0)
+    # What the goods receipts (not reversed) say arrived of the line.
+    received_quantity: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,8 @@ class PurchaseOrder:
     net_total: Decimal
     lines: tuple[OrderLine, ...]
     revision: int
+    # Three-way matching: its invoices are matched against its goods receipts too.
+    match_against_receipts: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -80,6 +86,16 @@ class Invoice:
     revision: int
     kind: InvoiceKind = "invoice"
     credited_invoice_id: UUID | None = None
+    # What a possible duplicate is recognised by (MATCHING.md, ``possible_duplicate``).
+    supplier_id: UUID | None = None
+    number: str = ""
+    issue_date: date | None = None
+    gross_total: Decimal | None = None
+
+    @property
+    def number_key(self) -> str:
+        """The number as duplicates compare it: without case, spaces or punctuation."""
+        return number_key(self.number)
 
     @property
     def is_credit_note(self) -> bool:
@@ -106,13 +122,59 @@ class Invoice:
         return made_of(cls, snapshot, id=snapshot.invoice_id, lines=lines)
 
 
+def number_key(number: str) -> str:
+    """``INV-2024/001``, ``inv 2024 001`` and ``Inv.2024.001`` are one number: letters and digits
+    only, case folded."""
+    return "".join(char for char in number.casefold() if char.isalnum())
+
+
+@dataclass(frozen=True)
+class TolerancePolicy:
+    """A tolerance rate (percent of the PO's net total) and a tolerance amount (in the PO's
+    currency); either may be absent. Neither: the policy is not set (the organisation's applies)."""
+
+    rate: Decimal | None = None
+    amount: Decimal | None = None
+
+    @property
+    def is_set(self) -> bool:
+        return self.rate is not None or self.amount is not None
+
+    def or_else(self, default: TolerancePolicy) -> TolerancePolicy:
+        """This policy where set, else ``default`` (a supplier's own, else its organisation's)."""
+        return self if self.is_set else default
+
+
 @dataclass(frozen=True)
 class SupplierTolerance:
+    """The buyer's tolerance for one supplier; not set: the organisation's defaults apply."""
+
     supplier_id: UUID
     tenant_id: UUID
-    tolerance_rate: Decimal
+    policy: TolerancePolicy
     revision: int
 
     @classmethod
     def of(cls, snapshot: SupplierSnapshot) -> SupplierTolerance:
-        return cls(snapshot.supplier_id, snapshot.tenant_id, snapshot.tolerance_rate, snapshot.revision)
+        # Events written before tolerance amounts carry the supplier's own rate alone.
+        own = snapshot.tolerance
+        policy = TolerancePolicy(snapshot.tolerance_rate) if own is None else TolerancePolicy(own.rate, own.amount)
+        return cls(snapshot.supplier_id, snapshot.tenant_id, policy, snapshot.revision)
+
+
+@dataclass(frozen=True)
+class OrganisationTolerance:
+    """The organisation's default tolerance, for suppliers without one of their own."""
+
+    tenant_id: UUID
+    policy: TolerancePolicy
+    revision: int
+
+    @classmethod
+    def of(cls, event: OrganisationSettingsChanged) -> OrganisationTolerance:
+        policy = TolerancePolicy(event.default_tolerance_rate, event.default_tolerance_amount)
+        return cls(event.tenant_id, policy, event.revision)
+
+
+# An organisation whose settings matching has not heard of: rate 0, no amount (MATCHING.md).
+DEFAULT_TOLERANCE = TolerancePolicy(rate=Decimal(0))

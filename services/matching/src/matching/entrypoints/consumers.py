@@ -5,10 +5,11 @@ One consumer group per consumed topic; the group name is also the inbox's consum
 
 from __future__ import annotations
 
-from matching.domain.model import Invoice, PurchaseOrder, SupplierTolerance
+from matching.domain.model import Invoice, OrganisationTolerance, PurchaseOrder, SupplierTolerance
 from matching.service import handlers, read_models
 from matching.service.unit_of_work import UnitOfWork
 from shared.consumer_groups import consumer_group
+from shared.contracts.identity import ORGANISATIONS_TOPIC, OrganisationSettingsChanged
 from shared.contracts.invoicing import INVOICES_TOPIC, InvoiceSnapshot, InvoiceSubmitted
 from shared.contracts.orders import PURCHASE_ORDERS_TOPIC, PurchaseOrderSnapshot
 from shared.contracts.suppliers import SUPPLIERS_TOPIC, SupplierSnapshot
@@ -17,6 +18,7 @@ from shared.runtime import ServiceRuntime
 
 PURCHASE_ORDERS_GROUP = "matching.purchase-orders"
 SUPPLIERS_GROUP = "matching.suppliers"
+ORGANISATIONS_GROUP = "matching.organisations"
 INVOICES_GROUP = "matching.invoices"
 
 
@@ -26,6 +28,10 @@ async def on_purchase_order(uow: UnitOfWork, payload: PurchaseOrderSnapshot) -> 
 
 async def on_supplier(uow: UnitOfWork, payload: SupplierSnapshot) -> None:
     await read_models.record_supplier(uow, SupplierTolerance.of(payload))
+
+
+async def on_organisation(uow: UnitOfWork, payload: OrganisationSettingsChanged) -> None:
+    await read_models.record_organisation(uow, OrganisationTolerance.of(payload))
 
 
 async def on_invoice_submitted(uow: UnitOfWork, payload: InvoiceSubmitted) -> None:
@@ -46,6 +52,13 @@ def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
             {PurchaseOrderSnapshot: on_purchase_order},
         ),
         consumer_group(runtime, SUPPLIERS_TOPIC, SUPPLIERS_GROUP, UnitOfWork, {SupplierSnapshot: on_supplier}),
+        consumer_group(
+            runtime,
+            ORGANISATIONS_TOPIC,
+            ORGANISATIONS_GROUP,
+            UnitOfWork,
+            {OrganisationSettingsChanged: on_organisation},
+        ),
         # The first matching type wins, and InvoiceSubmitted is also an InvoiceSnapshot.
         consumer_group(
             runtime,

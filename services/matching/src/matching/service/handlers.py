@@ -1,8 +1,8 @@
 """What matching does on an event of its own workflow: match a submitted invoice and issue its
-verdict.
+verdict; match again the invoices a purchase order's goods receipts held.
 
-The handler runs in the unit of work its consumer opened, which records the event in the inbox
-and commits: a redelivered event never reaches it.
+The handlers run in the unit of work their consumer opened, which records the event in the inbox
+and commits: a redelivered event never reaches them.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import uuid4
 
-from matching.domain.matching import match_invoice
-from matching.domain.model import Invoice
+from matching.domain.matching import match_invoice, possible_duplicates, rematch_on_receipt
+from matching.domain.model import Invoice, PurchaseOrder
+from matching.domain.verdict import Verdict
 from matching.service.unit_of_work import UnitOfWork
 from shared.contracts.matching import MatchingVerdictIssued
 from shared.errors import RetryLater
@@ -32,10 +33,35 @@ async def match_submitted_invoice(uow: UnitOfWork, invoice: Invoice) -> Matching
     supplier = await uow.suppliers.get(po.supplier_id)
     if supplier is None:
         raise RetryLater(f"supplier {po.supplier_id} not in the read model yet")
+    tolerance = supplier.policy.or_else(await uow.suppliers.organisation_policy(po.tenant_id))
+    # Invoices of one number on other POs are matched one after the other, as those of one PO are.
+    await uow.invoices.lock_number(invoice)
     received_seq = await uow.invoices.next_received_seq(po.id)
     await uow.invoices.save(invoice, received_seq=received_seq)
     earlier = await uow.invoices.received_before(po.id, received_seq)
-    verdict = match_invoice(po, earlier, invoice, supplier.tolerance_rate)
+    duplicates = possible_duplicates(invoice, await uow.invoices.duplicate_candidates(invoice))
+    return await _issue(uow, po, match_invoice(po, earlier, invoice, tolerance, duplicates))
+
+
+async def rematch_held_invoices(uow: UnitOfWork, po: PurchaseOrder) -> list[MatchingVerdictIssued]:
+    """Match again the PO's invoices held only for ``not_received`` (MATCHING.md, Three-way
+    matching), the PO's newer state stored and row-locked: each one its receipts now cover is
+    approved, once (a second re-match of a submission is refused by the verdicts' unique key,
+    and the query no longer finds it)."""
+    issued = []
+    for held in await uow.verdicts.held_for_receipts(po.id):
+        found = await uow.invoices.held(held.invoice_id)
+        if found is None:
+            continue
+        invoice, received_seq = found
+        earlier = await uow.invoices.received_before(po.id, received_seq)
+        verdict = rematch_on_receipt(po, earlier, invoice, held)
+        if verdict is not None:
+            issued.append(await _issue(uow, po, verdict))
+    return issued
+
+
+async def _issue(uow: UnitOfWork, po: PurchaseOrder, verdict: Verdict) -> MatchingVerdictIssued:
     issued = verdict.issue(verdict_id=uuid4(), tenant_id=po.tenant_id, issued_at=_now())
-    await uow.save_verdict(issued)
+    await uow.save_verdict(issued, verdict.tolerance)
     return issued

@@ -1,19 +1,26 @@
 """Effects of consumed events that keep matching's copies of other services' data: purchase
-orders, the suppliers' tolerance rates and the invoices as they move on after matching. Each runs
+orders, the suppliers' and organisations' tolerances and the invoices as they move on after matching. Each runs
 in the unit of work its consumer opened, which records the event in the inbox and commits."""
 
 from __future__ import annotations
 
-from matching.domain.model import Invoice, PurchaseOrder, SupplierTolerance
+from matching.domain.model import Invoice, OrganisationTolerance, PurchaseOrder, SupplierTolerance
+from matching.service import handlers
 from matching.service.unit_of_work import UnitOfWork
 
 
 async def record_purchase_order(uow: UnitOfWork, po: PurchaseOrder) -> None:
-    await uow.purchase_orders.save(po)
+    """A PO's newer state; where it matches against receipts, its held invoices are matched again."""
+    if await uow.purchase_orders.save(po) and po.match_against_receipts:
+        await handlers.rematch_held_invoices(uow, po)
 
 
 async def record_supplier(uow: UnitOfWork, tolerance: SupplierTolerance) -> None:
     await uow.suppliers.save(tolerance)
+
+
+async def record_organisation(uow: UnitOfWork, tolerance: OrganisationTolerance) -> None:
+    await uow.suppliers.save_organisation(tolerance)
 
 
 async def record_invoice(uow: UnitOfWork, invoice: Invoice) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from matching.adapters.repository import InvoiceRepository, PurchaseOrderRepository, SupplierToleranceRepository
 from matching.adapters.verdicts import VerdictRepository
+from matching.domain.model import TolerancePolicy
 from shared.contracts.matching import MatchingVerdictIssued
 from shared.db import SqlUnitOfWork
 
@@ -15,7 +16,7 @@ class UnitOfWork(SqlUnitOfWork):
         self.invoices = InvoiceRepository(self.session)
         self.verdicts = VerdictRepository(self.session)
 
-    async def save_verdict(self, verdict: MatchingVerdictIssued) -> None:
+    async def save_verdict(self, verdict: MatchingVerdictIssued, tolerance: TolerancePolicy) -> None:
         """Store the verdict and put its event in the outbox: both commit or neither does."""
-        await self.verdicts.add(verdict)
+        await self.verdicts.add(verdict, tolerance)
         self.outbox.add(verdict, tenant_id=verdict.tenant_id)

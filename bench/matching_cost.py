@@ -2,8 +2,9 @@
 
 Times what the matching consumer does between loading the documents and saving the result:
 ``match_invoice`` (the verdict with its line report) and ``Verdict.issue`` (the event that
-publishes it), on a purchase order and an invoice of the same number of lines, in process and
-without I/O. Each size is timed several times and the median is kept; small sizes call the
+publishes it), on a purchase order matched against its goods receipts and an invoice of the same
+number of lines, after an approved invoice of a third of the lines and a credit note on it, in
+process and without I/O. Each size is timed several times and the median is kept; small sizes call the
 function in a loop per sample so that a sample is long enough for the clock.
 
 The figure that matters is the time per line: it must stay flat from 10 to 10,000 lines
@@ -23,14 +24,14 @@ from decimal import Decimal
 from typing import Any
 
 from matching.domain.matching import match_invoice
-from matching.domain.model import Invoice, InvoiceLine, OrderLine, PurchaseOrder
+from matching.domain.model import Invoice, InvoiceLine, OrderLine, PurchaseOrder, TolerancePolicy
 from shared.money import line_net
 
 SIZES: tuple[int, ...] = (1, 10, 100, 999, 10_000)
 TARGET_MS_AT_10000 = 100.0
 # Time per line at the largest size may be at most this multiple of the time per line at 10.
 LINEARITY_LIMIT = 2.0
-TOLERANCE_RATE = Decimal("5")
+TOLERANCE = TolerancePolicy(rate=Decimal(5), amount=Decimal(1000))
 TENANT = uuid.UUID("00000000-0000-0000-0000-0000000000b1")
 SUPPLIER = uuid.UUID("00000000-0000-0000-0000-0000000000b2")
 # Lines per sample for small sizes: a sample of a 1-line invoice calls the rules this many times.
@@ -56,6 +57,7 @@ def documents(lines: int, *, seed: int = 0) -> tuple[PurchaseOrder, Invoice]:
         net_total=sum((line.net_amount for line in order_lines), Decimal(0)),
         lines=order_lines,
         revision=1,
+        match_against_receipts=True,
     )
     billed = list(order_lines)
     rng.shuffle(billed)
@@ -90,7 +92,47 @@ def documents(lines: int, *, seed: int = 0) -> tuple[PurchaseOrder, Invoice]:
 def _order_line(no: int, line_id: uuid.UUID) -> OrderLine:
     quantity = Decimal(1 + no % 17)
     unit_price = Decimal(100 + no % 997) / 100
-    return OrderLine(line_id, no, f"item {no}", quantity, unit_price, line_net(quantity, unit_price, "EUR"))
+    # Every eleventh line has arrived in part only, so the receipts have something to say.
+    received = quantity - 1 if no % 11 == 0 else quantity
+    net = line_net(quantity, unit_price, "EUR")
+    return OrderLine(line_id, no, f"item {no}", quantity, unit_price, net, received_quantity=received)
+
+
+def earlier_documents(po: PurchaseOrder) -> list[Invoice]:
+    """An approved invoice of one unit of every third PO line, and an approved credit note giving
+    back every other of its lines: what the PO's earlier billing and credits add to the work."""
+    rng = random.Random(po.id.int)
+    billed = [
+        InvoiceLine(
+            uuid.UUID(int=rng.getrandbits(128)), no, line.line_id, line.description, Decimal(1), line.unit_price,
+            line_net(Decimal(1), line.unit_price, "EUR"),
+        )
+        for no, line in enumerate(po.lines[::3], start=1)
+    ]  # fmt: skip
+    credited = [
+        InvoiceLine(
+            uuid.UUID(int=rng.getrandbits(128)), no, line.purchase_order_line_id, line.description, Decimal(1),
+            line.unit_price, line.net_amount, credited_line_id=line.line_id,
+        )
+        for no, line in enumerate(billed[::2], start=1)
+    ]  # fmt: skip
+    first = _document(rng, po, billed, status="approved")
+    credit = _document(rng, po, credited, status="approved", kind="credit_note", credited_invoice_id=first.id)
+    return [first, credit]
+
+
+def _document(rng: random.Random, po: PurchaseOrder, lines: list[InvoiceLine], **kwargs: Any) -> Invoice:
+    return Invoice(
+        id=uuid.UUID(int=rng.getrandbits(128)),
+        tenant_id=TENANT,
+        purchase_order_id=po.id,
+        submission=1,
+        net_total=sum((line.net_amount for line in lines), Decimal(0)),
+        lines=tuple(lines),
+        revision=1,
+        supplier_id=SUPPLIER,
+        **kwargs,
+    )
 
 
 def linearity(per_line_us: dict[int, float], *, low: int = 10, high: int = 10_000) -> float:
@@ -121,16 +163,17 @@ def median_seconds(call: Callable[[], object], *, repeats: int, number: int) -> 
 def measure(lines: int, *, repeats: int) -> dict[str, Any]:
     """Median times of the verdict and of verdict + event for one size."""
     po, invoice = documents(lines)
+    earlier = earlier_documents(po)
     gc.collect()  # every size starts from the same collector state
     number = max(1, _LINES_PER_SAMPLE // lines)
     issued_at = datetime.now(UTC)
     verdict_id = uuid.uuid4()
 
     def verdict() -> object:
-        return match_invoice(po, [], invoice, TOLERANCE_RATE)
+        return match_invoice(po, earlier, invoice, TOLERANCE)
 
     def verdict_and_event() -> object:
-        return verdict_and_event_of(po, invoice, verdict_id, issued_at)
+        return verdict_and_event_of(po, earlier, invoice, verdict_id, issued_at)
 
     verdict()  # warm up
     match_s = median_seconds(verdict, repeats=repeats, number=number)
@@ -145,9 +188,11 @@ def measure(lines: int, *, repeats: int) -> dict[str, Any]:
     }
 
 
-def verdict_and_event_of(po: PurchaseOrder, invoice: Invoice, verdict_id: uuid.UUID, issued_at: datetime) -> object:
+def verdict_and_event_of(
+    po: PurchaseOrder, earlier: list[Invoice], invoice: Invoice, verdict_id: uuid.UUID, issued_at: datetime
+) -> object:
     """What the matching consumer computes for one submission: the verdict and its event."""
-    return match_invoice(po, [], invoice, TOLERANCE_RATE).issue(
+    return match_invoice(po, earlier, invoice, TOLERANCE).issue(
         verdict_id=verdict_id, tenant_id=po.tenant_id, issued_at=issued_at
     )
 

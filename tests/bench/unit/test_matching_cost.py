@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from bench.matching_cost import documents, is_linear, linearity, measure
+from bench.matching_cost import TOLERANCE, documents, earlier_documents, is_linear, linearity, measure
 from matching.domain.matching import match_invoice
 
 
@@ -39,7 +39,7 @@ def test_documents_change_prices_and_quantities_of_some_lines_so_the_line_report
     ordered = {line.line_id: line for line in po.lines}
     cut = [line for line in invoice.lines if line.quantity < ordered[line.purchase_order_line_id].quantity]  # type: ignore[index]
 
-    verdict = match_invoice(po, [], invoice, Decimal("5"))
+    verdict = match_invoice(po, [], invoice, TOLERANCE)
 
     assert len(verdict.lines) == 100
     assert sum(line.price_changed for line in verdict.lines) == 10
@@ -80,3 +80,16 @@ def test_a_measurement_reports_the_size_and_positive_times_per_line() -> None:
     assert row["match_ms"] > 0
     assert row["match_us_per_line"] == pytest.approx(row["match_ms"] * 1000 / 10, rel=0.01)
     assert row["match_and_event_ms"] > 0
+
+
+def test_the_earlier_invoice_and_its_credit_note_count_and_the_receipts_hold_the_lines_not_all_arrived() -> None:
+    po, invoice = documents(100)
+    earlier = earlier_documents(po)
+
+    verdict = match_invoice(po, earlier, invoice, TOLERANCE)
+
+    billed, credit = earlier
+    assert billed.bills and credit.gives_back and len(billed.lines) == 34 and len(credit.lines) == 17
+    assert sum(line.previously_invoiced_quantity for line in verdict.lines) == 34 - 17
+    assert all(line.received_quantity is not None for line in verdict.lines)
+    assert "not_received" in verdict.reasons

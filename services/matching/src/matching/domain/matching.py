@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from decimal import Decimal
+from operator import attrgetter
 from uuid import UUID
 
 from matching.domain.model import Invoice, InvoiceLine, OrderLine, PurchaseOrder, TolerancePolicy
@@ -183,12 +184,17 @@ def line_report(
     ordered_ids = {line.line_id.int for line in po.lines}
     billed: dict[int, list[InvoiceLine]] = {}
     new_lines: list[InvoiceLine] = []
-    for line in sorted(invoice.lines, key=_line_order):
+    for line in invoice.lines:
         target = line.purchase_order_line_id
         if target is not None and target.int in ordered_ids:
             billed.setdefault(target.int, []).append(line)
         else:
             new_lines.append(line)
+    # Sorted where the order shows: several lines on one PO line, and the new lines.
+    for group in billed.values():
+        if len(group) > 1:
+            group.sort(key=_line_order)
+    new_lines.sort(key=_line_order)
     previously: dict[int, Decimal] = {}
     for sign, documents in ((1, earlier), (-1, credits)):
         for other in documents:
@@ -208,9 +214,9 @@ def line_report(
     return tuple(rows + [_new_row(line) for line in new_lines])
 
 
-def _line_order(line: OrderLine | InvoiceLine) -> tuple[int, int]:
-    # Ordering UUIDs by their integer is ordering them by their text (fixed-width lower-case hex).
-    return line.line_no, line.line_id.int
+# A line's place: its number, then its id (ordering UUIDs by their integer is ordering them by
+# their text, fixed-width lower-case hex). An attrgetter builds the key without a Python call.
+_line_order = attrgetter("line_no", "line_id.int")
 
 
 def _ordered_row(

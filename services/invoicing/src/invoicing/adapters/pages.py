@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from datetime import date, datetime
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -58,13 +59,16 @@ def invoice_document(
     line_model: type[BaseModel],
     payment_model: type[BaseModel],
     matching_model: type[BaseModel],
+    *,
+    tolerance_hidden: bool = False,
 ) -> Any:
     """The JSON ``invoice_model`` writes for an invoice row, with its lines, payments and verdict.
 
     Its values are those the repository loads: the stored columns (the totals are stored by
     ``save`` from the lines), the supplier's name from the directory, the verdict as it was
     stored, payments in the order they were made, and the paid total as ``Invoice.paid_total``
-    computes it (the balance due is stored by ``save`` as ``Invoice.balance_due`` computes it)."""
+    computes it (the balance due is stored by ``save`` as ``Invoice.balance_due`` computes it).
+    ``tolerance_hidden``: the verdict's tolerance rate, amount and limit are null (a supplier's view)."""
     invoice, line, payment = invoices.c, invoice_lines.c, payments.c
     line_document = json_object(
         line_model,
@@ -109,7 +113,9 @@ def invoice_document(
             "lines": lines.scalar_subquery(),
             "submission": invoice.submission,
             "submitted_at": instant(invoice.submitted_at),
-            "matching": stored(matching_model, invoice.matching),
+            "matching": stored(
+                matching_model, _without_tolerance(invoice.matching) if tolerance_hidden else invoice.matching
+            ),
             "approver_id": invoice.approver_id,
             "rejection_reason": invoice.rejection_reason,
             "payments": paid.scalar_subquery(),
@@ -125,6 +131,12 @@ def invoice_document(
             "updated_at": instant(invoice.updated_at),
         },
     )
+
+
+def _without_tolerance(verdict: Any) -> Any:
+    # NULL stays NULL: jsonb || jsonb is NULL where either side is.
+    hidden = json.dumps(dict.fromkeys(("tolerance_rate", "tolerance_amount", "tolerance_limit")))
+    return verdict.op("||")(literal_column(f"'{hidden}'::jsonb"))
 
 
 class _Shape(NamedTuple):

@@ -191,7 +191,12 @@ class Invoice(TaxedDocument):
         self.events.append(InvoiceSubmitted(**invoice_state(self)))
 
     def record_verdict(self, verdict: Verdict, *, approver_id: UUID, now: datetime) -> bool:
-        """Apply the verdict on the current submission; False (and nothing changes) for a stale one."""
+        """Apply the verdict on the current submission; False (and nothing changes) for a stale one.
+
+        A re-match on a goods receipt (``rematch_of``) approves the invoice its verdict held, while
+        it still waits for a decision on that verdict: a person who decided first stands."""
+        if verdict.rematch_of is not None:
+            return self._record_rematch(verdict, now)
         if self.status != Status.matching or verdict.submission != self.submission:
             return False
         self.matching = verdict
@@ -203,6 +208,21 @@ class Invoice(TaxedDocument):
             self.status, self.approver_id = Status.pending, approver_id
             self._touch(now)
             self.events.append(InvoiceApprovalRequested(**invoice_state(self)))
+        return True
+
+    def _record_rematch(self, verdict: Verdict, now: datetime) -> bool:
+        held = self.matching
+        if (
+            self.status != Status.pending
+            or verdict.submission != self.submission
+            or held is None
+            or held.verdict_id != verdict.rematch_of
+            or not verdict.auto_approved
+        ):
+            return False
+        self.matching, self.status = verdict, Status.approved
+        self._touch(now)
+        self.events.append(InvoiceApproved(**invoice_state(self), auto_approved=True))
         return True
 
     def may_decide(self, user_id: UUID, *, is_admin: bool) -> bool:

@@ -31,6 +31,19 @@ class VerdictLine:
     new_item: bool
     not_invoiced: bool
     tax_rate_changed: bool = False
+    ordered_tax_rate: Decimal | None = None
+    invoiced_tax_rate: Decimal | None = None
+    received_quantity: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    """A live invoice this one may duplicate: the same number, or the same gross total and issue date."""
+
+    invoice_id: UUID
+    number: str
+    purchase_order_id: UUID
+    same: Literal["number", "gross_total_and_issue_date"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +61,10 @@ class Verdict:
     excess: Decimal
     lines: tuple[VerdictLine, ...]
     issued_at: datetime
+    tolerance_amount: Decimal | None = None
+    possible_duplicates: tuple[PossibleDuplicate, ...] = ()
+    # A re-match on a goods receipt: the verdict of the same submission it replaces.
+    rematch_of: UUID | None = None
 
     @property
     def auto_approved(self) -> bool:

@@ -63,7 +63,7 @@ async def create_invoice(body: InvoiceCreate, caller: CurrentPrincipal, uow: Uow
             issue_date=body.issue_date,
             lines=[line.draft() for line in body.lines if isinstance(line, CreditLineIn)],
         )
-        return InvoiceOut.of(invoice)
+        return InvoiceOut.of(invoice, caller)
     assert body.purchase_order_id is not None
     invoice = await commands.create_invoice(
         uow,
@@ -74,11 +74,13 @@ async def create_invoice(body: InvoiceCreate, caller: CurrentPrincipal, uow: Uow
         lines=None if body.lines is None else [line.draft() for line in body.lines if isinstance(line, LineIn)],
         arrival=arrival,
     )
-    return InvoiceOut.of(invoice)
+    return InvoiceOut.of(invoice, caller)
 
 
-# Each invoice of a page is written by PostgreSQL as InvoiceOut writes it (invoicing.adapters.pages).
+# Each invoice of a page is written by PostgreSQL as InvoiceOut writes it (invoicing.adapters.pages);
+# a supplier's without the buyer's tolerance.
 INVOICE_DOCUMENT = invoice_document(InvoiceOut, LineOut, PaymentOut, MatchingOut)
+SUPPLIER_INVOICE_DOCUMENT = invoice_document(InvoiceOut, LineOut, PaymentOut, MatchingOut, tolerance_hidden=True)
 
 
 @router.get("/invoices", response_model=InvoicePage)
@@ -106,7 +108,7 @@ async def list_invoices(
     found = await queries.list_invoices(
         uow,
         caller,
-        INVOICE_DOCUMENT,
+        SUPPLIER_INVOICE_DOCUMENT if caller.is_supplier else INVOICE_DOCUMENT,
         status=status,
         purchase_order_id=purchase_order_id,
         supplier_id=supplier_id,
@@ -132,39 +134,39 @@ async def invoice_summary(caller: CurrentPrincipal, uow: Uow) -> InvoiceSummary:
 
 @router.get("/invoices/{invoice_id}", response_model=InvoiceOut)
 async def get_invoice(invoice_id: UUID, caller: CurrentPrincipal, uow: Uow) -> InvoiceOut:
-    return InvoiceOut.of(await queries.get_invoice(uow, caller, invoice_id))
+    return InvoiceOut.of(await queries.get_invoice(uow, caller, invoice_id), caller)
 
 
 @router.patch("/invoices/{invoice_id}", response_model=InvoiceOut)
 async def patch_invoice(invoice_id: UUID, body: InvoicePatch, caller: CurrentPrincipal, uow: Uow) -> InvoiceOut:
-    return InvoiceOut.of(await commands.edit_invoice(uow, caller, invoice_id, body.changes()))
+    return InvoiceOut.of(await commands.edit_invoice(uow, caller, invoice_id, body.changes()), caller)
 
 
 @router.post("/invoices/{invoice_id}/submit", status_code=status.HTTP_202_ACCEPTED, response_model=InvoiceOut)
 async def submit_invoice(invoice_id: UUID, caller: CurrentPrincipal, uow: Uow) -> InvoiceOut:
     """Accepted for matching: the verdict moves the invoice on to approved or pending."""
-    return InvoiceOut.of(await commands.submit_invoice(uow, caller, invoice_id))
+    return InvoiceOut.of(await commands.submit_invoice(uow, caller, invoice_id), caller)
 
 
 @router.post("/invoices/{invoice_id}/approve", response_model=InvoiceOut)
 async def approve_invoice(invoice_id: UUID, caller: CurrentPrincipal, uow: Uow) -> InvoiceOut:
-    return InvoiceOut.of(await commands.approve_invoice(uow, caller, invoice_id))
+    return InvoiceOut.of(await commands.approve_invoice(uow, caller, invoice_id), caller)
 
 
 @router.post("/invoices/{invoice_id}/reject", response_model=InvoiceOut)
 async def reject_invoice(invoice_id: UUID, body: RejectIn, caller: CurrentPrincipal, uow: Uow) -> InvoiceOut:
-    return InvoiceOut.of(await commands.reject_invoice(uow, caller, invoice_id, body.reason))
+    return InvoiceOut.of(await commands.reject_invoice(uow, caller, invoice_id, body.reason), caller)
 
 
 @router.post("/invoices/{invoice_id}/cancel", response_model=InvoiceOut)
 async def cancel_invoice(invoice_id: UUID, caller: CurrentPrincipal, uow: Uow) -> InvoiceOut:
-    return InvoiceOut.of(await commands.cancel_invoice(uow, caller, invoice_id))
+    return InvoiceOut.of(await commands.cancel_invoice(uow, caller, invoice_id), caller)
 
 
 @router.post("/invoices/{invoice_id}/payments", status_code=status.HTTP_201_CREATED, response_model=InvoiceOut)
 async def record_payment(invoice_id: UUID, body: PaymentIn, caller: CurrentPrincipal, uow: Uow) -> InvoiceOut:
     """Record a payment; the invoice becomes partly_paid, or paid once nothing is left to pay."""
-    return InvoiceOut.of(await commands.record_payment(uow, caller, invoice_id, body.amount))
+    return InvoiceOut.of(await commands.record_payment(uow, caller, invoice_id, body.amount), caller)
 
 
 @router.get(

@@ -14,11 +14,15 @@ from invoicing.domain.credit_notes import CreditLineDraft
 from invoicing.domain.errors import InvalidInvoice
 from invoicing.domain.lines import LineDraft
 from invoicing.domain.model import Invoice
+from shared.auth import Principal
 from shared.contracts.base import DecimalStr
 from shared.contracts.invoicing import InvoiceKind, InvoiceStatus
 from shared.contracts.matching import VerdictFigures
 from shared.fields import made_of
 from shared.taxes import MAX_TAX_RATE, TAX_RATE_DECIMALS
+
+# What a supplier never sees of a verdict: the buyer's tolerance settings and the limit they make.
+TOLERANCE_FIELDS = ("tolerance_rate", "tolerance_amount", "tolerance_limit")
 
 InvoiceNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 Quantity = Annotated[Decimal, Field(gt=0, max_digits=20, decimal_places=6)]
@@ -150,7 +154,17 @@ class PaymentOut(BaseModel):
 
 
 class MatchingOut(VerdictFigures):
-    """The verdict on the current submission, with the numbers and the line report it rests on."""
+    """The verdict on the current submission, with the numbers and the line report it rests on.
+    The buyer's tolerance (rate, amount, limit) is null in a supplier's view."""
+
+    # Widened from the event's (always set there): a response may leave them out.
+    tolerance_rate: DecimalStr | None = Field(description="percent; null in a supplier's view")  # type: ignore[assignment]
+    tolerance_limit: DecimalStr | None = Field(description="null in a supplier's view")  # type: ignore[assignment]
+    tolerance_amount: DecimalStr | None = Field(None, description="null where none was set, and in a supplier's view")
+
+    def seen_by(self, caller: Principal) -> MatchingOut:
+        hidden = dict.fromkeys(TOLERANCE_FIELDS) if caller.is_supplier else {}
+        return self.model_copy(update=hidden)
 
 
 class InvoiceOut(BaseModel):
@@ -191,13 +205,14 @@ class InvoiceOut(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, invoice: Invoice) -> InvoiceOut:
+    def of(cls, invoice: Invoice, caller: Principal) -> InvoiceOut:
+        matching = MatchingOut.model_validate(dataclasses.asdict(invoice.matching)) if invoice.matching else None
         return made_of(
             cls,
             invoice,
             overdue=invoice.overdue_on(datetime.now(UTC).date()),
             lines=[made_of(LineOut, line, id=line.line_id) for line in invoice.lines],
-            matching=MatchingOut.model_validate(dataclasses.asdict(invoice.matching)) if invoice.matching else None,
+            matching=None if matching is None else matching.seen_by(caller),
             payments=[made_of(PaymentOut, p, id=p.payment_id) for p in invoice.payments],
         )
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import structlog
 
-from invoicing.domain.verdicts import Verdict, VerdictLine
+from invoicing.domain.verdicts import PossibleDuplicate, Verdict, VerdictLine
 from invoicing.service.commands import credit_if_approved
 from invoicing.service.unit_of_work import UnitOfWork
 from shared.contracts.matching import MatchingVerdictIssued
@@ -27,7 +27,8 @@ def verdict_of(event: MatchingVerdictIssued) -> Verdict:
     """The invoice's own record of matching's verdict event."""
     # Of the same names: a field a newer verdict carries and this service does not know is left.
     lines = tuple(made_of(VerdictLine, line) for line in event.lines)
-    return made_of(Verdict, event, reasons=tuple(event.reasons), lines=lines)
+    duplicates = tuple(made_of(PossibleDuplicate, duplicate) for duplicate in event.possible_duplicates)
+    return made_of(Verdict, event, reasons=tuple(event.reasons), lines=lines, possible_duplicates=duplicates)
 
 
 async def record_verdict(uow: UnitOfWork, verdict: MatchingVerdictIssued) -> None:

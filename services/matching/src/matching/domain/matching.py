@@ -27,13 +27,14 @@ def net_total(lines: Iterable[OrderLine | InvoiceLine], currency: str) -> Decima
 
 def tolerance_limit(tolerance: TolerancePolicy, po_net_total: Decimal, currency: str) -> Decimal:
     """L (MATCHING.md, Terms): the rate's share of the PO's net total, rounded half-up; the amount
-    where only it is set; the smaller of the two where both are (the stricter wins); 0 where neither."""
+    where only it is set; the smaller of the two where both are (the stricter wins); 0 where
+    neither. In the currency's minor unit, as every amount of the verdict."""
     limits = []
     if tolerance.rate is not None:
         limits.append(percent_of(tolerance.rate, po_net_total, currency))
     if tolerance.amount is not None:
-        limits.append(tolerance.amount)
-    return min(limits, default=ZERO)
+        limits.append(round_money(tolerance.amount, currency))
+    return min(limits, default=round_money(ZERO, currency))
 
 
 def match_invoice(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
@@ -17,7 +19,10 @@ Billed = tuple[str | Decimal, str | Decimal]
 InvoiceRow = tuple[OrderLine | UUID | None, str | Decimal, str | Decimal]
 
 
-def order(*lines: Billed, status: str = "sent", currency: str = "EUR") -> PurchaseOrder:
+def order(
+    *lines: Billed, status: str = "sent", currency: str = "EUR", received: tuple[str, ...] | None = None
+) -> PurchaseOrder:
+    """A PO of ``lines``; with ``received`` (one quantity per line), matched against its receipts."""
     order_lines = tuple(
         OrderLine(
             line_id=uuid.uuid4(),
@@ -26,11 +31,28 @@ def order(*lines: Billed, status: str = "sent", currency: str = "EUR") -> Purcha
             quantity=Decimal(quantity),
             unit_price=Decimal(price),
             net_amount=Decimal(quantity) * Decimal(price),
+            received_quantity=Decimal(received[no - 1]) if received else Decimal(0),
         )
         for no, (quantity, price) in enumerate(lines, start=1)
     )
     total = sum((line.net_amount for line in order_lines), Decimal(0))
-    return PurchaseOrder(uuid.uuid4(), TENANT, SUPPLIER, currency, status, total, order_lines, revision=1)
+    return PurchaseOrder(
+        uuid.uuid4(),
+        TENANT,
+        SUPPLIER,
+        currency,
+        status,
+        total,
+        order_lines,
+        revision=1,
+        match_against_receipts=received is not None,
+    )
+
+
+def received(po: PurchaseOrder, *quantities: str, revision: int = 2) -> PurchaseOrder:
+    """``po`` after goods receipts: each line's received quantity in all."""
+    lines = tuple(replace(line, received_quantity=Decimal(q)) for line, q in zip(po.lines, quantities, strict=True))
+    return replace(po, lines=lines, revision=revision)
 
 
 def worked_example_order(**kwargs: str) -> PurchaseOrder:
@@ -44,6 +66,8 @@ def invoice(
     status: str = "matching",
     submission: int = 1,
     invoice_id: UUID | None = None,
+    number: str = "",
+    issue_date: date | None = None,
 ) -> Invoice:
     lines = tuple(
         InvoiceLine(
@@ -67,6 +91,10 @@ def invoice(
         net_total=total,
         lines=lines,
         revision=1,
+        supplier_id=SUPPLIER,
+        number=number or f"INV-{uuid.uuid4().hex[:8]}",
+        issue_date=issue_date,
+        gross_total=total,
     )
 
 

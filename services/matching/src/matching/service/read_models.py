@@ -24,5 +24,16 @@ async def record_organisation(uow: UnitOfWork, tolerance: OrganisationTolerance)
 
 
 async def record_invoice(uow: UnitOfWork, invoice: Invoice) -> None:
-    """An invoice moved (approval requested, approved, rejected, canceled, paid)."""
+    """An invoice moved (approval requested, approved, rejected, canceled, paid). One that no longer
+    bills (rejected, canceled) or a credit note that now gives back lowers what the PO's other
+    invoices find billed before them: on a PO matched against receipts, the invoices held for them
+    are matched again, as when a receipt arrives, so that the outcome does not depend on which
+    came first."""
+    if invoice.bills:
+        await uow.invoices.save(invoice)
+        return
+    # The PO row first, as every other writer of the PO's matching takes it.
+    po = await uow.purchase_orders.get(invoice.purchase_order_id, for_update=True)
     await uow.invoices.save(invoice)
+    if po is not None and po.match_against_receipts:
+        await handlers.rematch_held_invoices(uow, po)

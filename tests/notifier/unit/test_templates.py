@@ -8,6 +8,7 @@ from uuid import uuid4
 import pytest
 
 from notifier.domain import messages
+from shared.contracts.matching import PossibleDuplicate
 from tests.notifier import samples
 from tests.notifier.rendered import APPROVER, SENDER, SUPPLIER, SUPPLIER_ID, TENANT, render
 
@@ -63,6 +64,30 @@ def test_approval_request_goes_to_the_initiator_with_invoice_po_and_net_total() 
         assert "INV-77" in body and "PO-2026-0042" in body
         assert "4,712.30 EUR" in body
         assert "Acme Tools" in body
+
+
+def test_approval_request_says_why_the_invoice_is_held_in_words() -> None:
+    held = samples.approval_requested(TENANT, SUPPLIER_ID, APPROVER.user_id)
+    duplicate = {"invoice_id": uuid4(), "number": "INV-0077", "purchase_order_id": uuid4(), "same": "number"}
+    invoice = held.model_copy(
+        update={
+            "reasons": ["not_received", "possible_duplicate"],
+            "possible_duplicates": [PossibleDuplicate.model_validate(duplicate)],
+        }
+    )
+    _, plain, html = render(messages.approval_request(invoice, APPROVER, SUPPLIER))
+
+    for body in (plain, html):
+        assert "Why it is held" in body
+        assert "More is invoiced than the goods receipts say has arrived." in body
+        assert "It may duplicate another invoice" in body
+        assert "Possibly the same as: INV-0077" in body
+
+
+def test_approval_request_without_reasons_from_an_older_event_says_no_list() -> None:
+    invoice = samples.approval_requested(TENANT, SUPPLIER_ID, APPROVER.user_id)
+    _, plain, html = render(messages.approval_request(invoice, APPROVER, SUPPLIER))
+    assert "Why it is held" not in plain and "Why it is held" not in html
 
 
 def test_approval_request_renders_without_the_supplier_read_model() -> None:

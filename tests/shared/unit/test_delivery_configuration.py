@@ -27,7 +27,12 @@ CONSUMED = {
         "suppliers.supplier.v1",
         "gateway.organisation.v1",
     },
-    "matching": {"orders.purchase-order.v1", "suppliers.supplier.v1", "invoicing.invoice.v1"},
+    "matching": {
+        "orders.purchase-order.v1",
+        "suppliers.supplier.v1",
+        "invoicing.invoice.v1",
+        "gateway.organisation.v1",
+    },
     "notifier": {
         "suppliers.supplier.v1",
         "gateway.user.v1",

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 
-from web.entrypoints.rendering import INVOICE_STATUS_WORDS, day, file_size, money, quantity
+from shared.contracts.matching import REASON_WORDS, Reason
+from web.entrypoints.rendering import (
+    INVOICE_STATUS_WORDS,
+    changed_line,
+    day,
+    file_size,
+    money,
+    not_all_received,
+    quantity,
+    tolerance_basis,
+)
 
 
 @pytest.mark.parametrize(
@@ -43,3 +55,31 @@ def test_every_invoice_status_has_the_words_of_the_seed() -> None:
 )
 def test_file_sizes(size: int, shown: str) -> None:
     assert file_size(size) == shown
+
+
+@pytest.mark.parametrize(
+    ("rate", "amount", "limit", "shown"),
+    [
+        ("5", None, "250.00", "5 %"),
+        ("5", "100", "100.00", "the amount 100.00 EUR, stricter than 5 %"),
+        ("5", "300", "250.00", "5 %, stricter than the amount 300.00 EUR"),
+        ("0", "100", "100.00", "the amount 100.00 EUR"),  # the amount alone was set
+        ("0", "100", "0.00", "0 %, stricter than the amount 100.00 EUR"),
+        (None, None, None, ""),  # a supplier's view
+    ],
+)
+def test_what_set_the_tolerance_limit(rate: str | None, amount: str | None, limit: str | None, shown: str) -> None:
+    verdict = {"tolerance_rate": rate, "tolerance_amount": amount, "tolerance_limit": limit, "currency": "EUR"}
+    assert tolerance_basis(verdict) == shown
+
+
+def test_a_line_invoicing_more_than_its_receipts_leave_is_not_all_received() -> None:
+    line = {"received_quantity": "6", "previously_invoiced_quantity": "2", "invoiced_quantity": "5"}
+    assert not_all_received(line) and changed_line(line)
+    assert not not_all_received({**line, "invoiced_quantity": "4"})
+    assert not not_all_received({**line, "received_quantity": None})  # not matched against receipts
+    assert not not_all_received({**line, "not_invoiced": True})
+
+
+def test_every_reason_has_words() -> None:
+    assert set(REASON_WORDS) == set(get_args(Reason))

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from shared.contracts.base import BalanceDue, DecimalStr, EventPayload, GrossTotal, LineTaxAmount, LineTaxRate, TaxTotal
 from shared.contracts.conversation import AttachmentAdded, CommentAdded
+from shared.contracts.matching import PossibleDuplicate, Reason
 
 INVOICES_TOPIC = "invoicing.invoice.v1"
 
@@ -103,6 +104,9 @@ class InvoiceApprovalRequested(InvoiceSnapshot):
     """Matching found a discrepancy; ``approver_id`` (the PO initiator) must decide."""
 
     event_type = "InvoiceApprovalRequested"
+    # Why, as matching's verdict says (empty in events written before they were carried here).
+    reasons: list[Reason] = []
+    possible_duplicates: list[PossibleDuplicate] = []
 
 
 class InvoiceApproved(InvoiceSnapshot):

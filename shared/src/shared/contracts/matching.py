@@ -25,6 +25,19 @@ Reason = Literal[
     "possible_duplicate",
 ]
 
+# What each reason says, in the words a supplier and a buyer read (pages and emails).
+REASON_WORDS: dict[str, str] = {
+    "new_items": "It bills items that were not ordered.",
+    "over_tolerance": "Its total is above what remains of the order, beyond the buyer's tolerance.",
+    "order_not_open": "The order was canceled or closed before the invoice was checked.",
+    "price_changed": "A unit price differs from the order's (the buyer matches every price change).",
+    "quantity_exceeded": "A quantity is above what remains to invoice of its order line.",
+    "tax_rate_changed": "A tax rate differs from the order line's.",
+    "not_received": "More is invoiced than the goods receipts say has arrived.",
+    "possible_duplicate": "It may duplicate another invoice: the same number, or the same total and date.",
+    "credit_exceeds_invoice": "It credits more than is left of the invoice it refers to, or at a higher price.",
+}
+
 
 class VerdictLine(BaseModel):
     """One row of the line report: a PO line, or a new line that refers to no PO line."""

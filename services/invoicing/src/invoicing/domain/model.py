@@ -207,7 +207,12 @@ class Invoice(TaxedDocument):
         else:
             self.status, self.approver_id = Status.pending, approver_id
             self._touch(now)
-            self.events.append(InvoiceApprovalRequested(**invoice_state(self)))
+            duplicates = [vars(duplicate) for duplicate in verdict.possible_duplicates]
+            self.events.append(
+                InvoiceApprovalRequested(
+                    **invoice_state(self), reasons=list(verdict.reasons), possible_duplicates=duplicates
+                )
+            )
         return True
 
     def _record_rematch(self, verdict: Verdict, now: datetime) -> bool:

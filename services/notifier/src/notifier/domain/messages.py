@@ -26,6 +26,7 @@ from shared.contracts.invoicing import (
     InvoiceRejected,
     InvoiceSnapshot,
 )
+from shared.contracts.matching import REASON_WORDS
 from shared.contracts.orders import PurchaseOrderChanged, PurchaseOrderSubmitted
 from shared.money import minor_unit, round_money
 
@@ -128,7 +129,13 @@ def approval_request(
         recipient=approver.email,
         subject=f"{document_word(invoice).capitalize()} {invoice.number} for PO {invoice.purchase_order_number}"
         " needs your approval",
-        context={"invoice": invoice, "approver_name": approver.name, "supplier_name": supplier and supplier.name},
+        context={
+            "invoice": invoice,
+            "approver_name": approver.name,
+            "supplier_name": supplier and supplier.name,
+            "reasons": [REASON_WORDS.get(reason, reason) for reason in invoice.reasons],
+            "duplicates": [duplicate.number for duplicate in invoice.possible_duplicates],
+        },
         page=invoice_page(invoice.invoice_id),
     )
 

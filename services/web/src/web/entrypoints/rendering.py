@@ -13,6 +13,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from shared.contracts.matching import REASON_WORDS
 from shared.documents import payment_terms_text
 from shared.taxes import TaxBand, rate_text, tax_summary
 from web.adapters.gateway_api import ApiProblem, GatewayApi
@@ -51,18 +52,6 @@ RFP_STATUS_WORDS = {
     "canceled": "Canceled",
 }
 PROPOSAL_STATUS_WORDS = {"draft": "Draft", "submitted": "Submitted", "rejected": "Declined"}
-# Why an invoice waits for the buyer, in the words a supplier and a buyer read.
-REASON_WORDS = {
-    "new_items": "It bills items that were not ordered.",
-    "over_tolerance": "Its total is above what remains of the order, beyond the buyer's tolerance.",
-    "order_not_open": "The order was canceled or closed before the invoice was checked.",
-    "price_changed": "A unit price differs from the order's.",
-    "quantity_exceeded": "A quantity is above what remains to invoice on the order.",
-    "tax_rate_changed": "A tax rate differs from the order's.",
-    "not_received": "More is invoiced than has been received.",
-    "possible_duplicate": "It may duplicate another invoice.",
-    "credit_exceeds_invoice": "It credits more than the invoice it refers to.",
-}
 
 
 def _number(value: Any) -> Decimal | None:
@@ -169,6 +158,7 @@ def changed_line(line: dict[str, Any]) -> bool:
         or line.get("price_changed")
         or line.get("new_item")
         or line.get("tax_rate_changed")
+        or not_all_received(line)
     )
 
 
@@ -185,7 +175,37 @@ templates.env.filters.update(
     absolute=absolute,
     payment_terms=payment_terms,
 )
-templates.env.tests.update(changed_line=changed_line, negative=negative, nonzero=nonzero)
+
+
+def not_all_received(line: dict[str, Any]) -> bool:
+    """A line of a verdict's line report that invoices more than its receipts leave (three-way matching)."""
+    received = _number(line.get("received_quantity"))
+    if received is None or line.get("not_invoiced") or line.get("new_item"):
+        return False
+    invoiced, before = _number(line.get("invoiced_quantity")), _number(line.get("previously_invoiced_quantity"))
+    return invoiced is not None and before is not None and invoiced > received - before
+
+
+def tolerance_basis(matching: dict[str, Any]) -> str:
+    """What set a verdict's tolerance limit, for the buyer: "5 %", "the amount 100.00 EUR" or, both
+    being set, which of them was the stricter. (A verdict's rate reads 0 where the amount alone
+    was set; the limit then equals the amount.)"""
+    rate, amount, limit = (
+        _number(matching.get(name)) for name in ("tolerance_rate", "tolerance_amount", "tolerance_limit")
+    )
+    currency = matching.get("currency", "")
+    if amount is None or limit is None:
+        return "" if rate is None else f"{quantity(rate)} %"
+    if limit == amount and rate:
+        return f"the amount {money(amount)} {currency}, stricter than {quantity(rate)} %"
+    if limit == amount:
+        return f"the amount {money(amount)} {currency}"
+    return f"{quantity(rate)} %, stricter than the amount {money(amount)} {currency}"
+
+
+templates.env.tests.update(
+    changed_line=changed_line, negative=negative, nonzero=nonzero, not_all_received=not_all_received
+)
 templates.env.globals.update(
     INVOICE_STATUS_WORDS=INVOICE_STATUS_WORDS,
     ORDER_STATUS_WORDS=ORDER_STATUS_WORDS,
@@ -193,6 +213,7 @@ templates.env.globals.update(
     PROPOSAL_STATUS_WORDS=PROPOSAL_STATUS_WORDS,
     REASON_WORDS=REASON_WORDS,
     tax_bands=tax_bands,
+    tolerance_basis=tolerance_basis,
 )
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Table, and_, func, or_, select, text
+from sqlalchemy import Row, Table, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.adapters.tables import invoices, organisation_tolerances, purchase_orders, supplier_tolerances
@@ -97,13 +97,28 @@ class SupplierToleranceRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def get(self, supplier_id: UUID) -> SupplierTolerance | None:
-        query = select(supplier_tolerances).where(supplier_tolerances.c.supplier_id == supplier_id)
+    async def policy_for(self, supplier_id: UUID) -> TolerancePolicy | None:
+        """The supplier's tolerance, else its organisation's defaults (rate 0 and no amount until
+        they arrive); None while the supplier is not known here."""
+        supplier, organisation = supplier_tolerances, organisation_tolerances
+        query = (
+            select(
+                supplier.c.tolerance_rate,
+                supplier.c.tolerance_amount,
+                organisation.c.tolerance_rate.label("default_rate"),
+                organisation.c.tolerance_amount.label("default_amount"),
+                organisation.c.tenant_id.label("organisation_known"),
+            )
+            .outerjoin(organisation, organisation.c.tenant_id == supplier.c.tenant_id)
+            .where(supplier.c.supplier_id == supplier_id)
+        )
         row = (await self._session.execute(query)).first()
         if row is None:
             return None
-        policy = TolerancePolicy(row.tolerance_rate, row.tolerance_amount)
-        return SupplierTolerance(row.supplier_id, row.tenant_id, policy, row.revision)
+        default = DEFAULT_TOLERANCE
+        if row.organisation_known is not None:
+            default = TolerancePolicy(row.default_rate, row.default_amount)
+        return TolerancePolicy(row.tolerance_rate, row.tolerance_amount).or_else(default)
 
     async def save(self, tolerance: SupplierTolerance) -> None:
         values = values_of(
@@ -113,12 +128,6 @@ class SupplierToleranceRepository:
             tolerance_amount=tolerance.policy.amount,
         )
         await self._session.execute(_upsert_newer(supplier_tolerances, "supplier_id", values), values)
-
-    async def organisation_policy(self, tenant_id: UUID) -> TolerancePolicy:
-        """The organisation's default tolerance; rate 0 and no amount until its settings arrive."""
-        query = select(organisation_tolerances).where(organisation_tolerances.c.tenant_id == tenant_id)
-        row = (await self._session.execute(query)).first()
-        return DEFAULT_TOLERANCE if row is None else TolerancePolicy(row.tolerance_rate, row.tolerance_amount)
 
     async def save_organisation(self, tolerance: OrganisationTolerance) -> None:
         values = values_of(
@@ -145,12 +154,20 @@ class InvoiceRepository:
             values["received_seq"] = received_seq
         await self._session.execute(_upsert_newer(invoices, "id", values), values)
 
-    async def next_received_seq(self, purchase_order_id: UUID) -> int:
-        """The next position among the PO's submissions; callers hold the PO row lock."""
-        query = select(func.coalesce(func.max(invoices.c.received_seq), 0)).where(
-            invoices.c.purchase_order_id == purchase_order_id
+    async def next_received_seq(self, invoice: Invoice) -> int:
+        """The next position among the PO's submissions (callers hold the PO row lock); and, until
+        the transaction ends, a hold on the supplier's invoice number, so that two invoices of one
+        number on different POs (matched in parallel) are matched one after the other and the
+        second sees the first. One statement: both on one round trip."""
+        number = f"matching.invoice-number:{invoice.supplier_id}:{invoice.number_key}"
+        held = func.pg_advisory_xact_lock(func.hashtextextended(number, 0))
+        latest = (
+            select(func.coalesce(func.max(invoices.c.received_seq), 0))
+            .where(invoices.c.purchase_order_id == invoice.purchase_order_id)
+            .scalar_subquery()
         )
-        return int((await self._session.execute(query)).scalar_one()) + 1
+        row = (await self._session.execute(select(held, latest))).one()
+        return int(row[1]) + 1
 
     async def received_before(self, purchase_order_id: UUID, received_seq: int) -> list[Invoice]:
         """The PO's other invoices whose submission matching received before position ``received_seq``."""
@@ -160,15 +177,6 @@ class InvoiceRepository:
             .order_by(invoices.c.received_seq)
         )
         return [_invoice(row) for row in (await self._session.execute(query)).all()]
-
-    async def lock_number(self, invoice: Invoice) -> None:
-        """Hold, until the transaction ends, the supplier's invoice number: two invoices of one
-        number on different POs (matched in parallel) are matched one after the other, so that the
-        second sees the first."""
-        await self._session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-            {"key": f"matching.invoice-number:{invoice.supplier_id}:{invoice.number_key}"},
-        )
 
     async def duplicate_candidates(self, invoice: Invoice) -> list[Invoice]:
         """The live invoices of the supplier with the same number key, and of the PO with the same

@@ -30,13 +30,12 @@ async def match_submitted_invoice(uow: UnitOfWork, invoice: Invoice) -> Matching
         raise RetryLater(f"purchase order {invoice.purchase_order_id} not in the read model yet")
     if await uow.verdicts.exists(invoice.id, invoice.submission):
         return None  # a re-published submission: the verdict already issued stands, no second one
-    supplier = await uow.suppliers.get(po.supplier_id)
-    if supplier is None:
+    tolerance = await uow.suppliers.policy_for(po.supplier_id)
+    if tolerance is None:
         raise RetryLater(f"supplier {po.supplier_id} not in the read model yet")
-    tolerance = supplier.policy.or_else(await uow.suppliers.organisation_policy(po.tenant_id))
-    # Invoices of one number on other POs are matched one after the other, as those of one PO are.
-    await uow.invoices.lock_number(invoice)
-    received_seq = await uow.invoices.next_received_seq(po.id)
+    # Also holds the supplier's invoice number: invoices of one number on other POs are matched one
+    # after the other, as those of one PO are.
+    received_seq = await uow.invoices.next_received_seq(invoice)
     await uow.invoices.save(invoice, received_seq=received_seq)
     earlier = await uow.invoices.received_before(po.id, received_seq)
     duplicates = possible_duplicates(invoice, await uow.invoices.duplicate_candidates(invoice))

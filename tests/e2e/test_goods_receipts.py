@@ -1,5 +1,6 @@
 """End to end through the gateway: the buyer records goods receipts of a sent PO and reverses one;
-both sides read them and the PO's received quantities; another supplier sees none of it."""
+both sides read them and the PO's received quantities; another supplier sees none of it; the
+supplier is emailed each receipt."""
 
 from __future__ import annotations
 
@@ -84,3 +85,8 @@ async def test_receipts_recorded_listed_by_both_sides_and_reversed_move_the_pos_
     assert [line["received_quantity"] for line in answer["lines"]] == ["8", "100"]
     listed = (await api.get("/purchase-orders", params={"number": po["number"]}, headers=buyer)).json()["items"]
     assert [line["received_quantity"] for line in listed[0]["lines"]] == ["8", "100"]
+
+    # The supplier is emailed each receipt, not its reversal.
+    emails = await portal.email(to="sales@dockside.example", subject=f"Goods received for PO {po['number']}", count=2)
+    texts = [m.get_body(preferencelist=("plain",)).get_content() for m in emails]
+    assert any(f"{po['number']}-GR1" in text and "12 received" in text for text in texts)

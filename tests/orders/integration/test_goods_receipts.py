@@ -194,3 +194,17 @@ async def test_a_new_order_matches_against_receipts_as_its_organisation_says_unl
     elsewhere = uuid.uuid4()
     other_supplier = await orders.supplier(elsewhere)
     assert (await orders.create(orders.tokens.buyer(elsewhere), other_supplier))["match_against_receipts"] is False
+
+
+async def test_a_receipt_posted_again_with_its_idempotency_key_is_recorded_once(orders: OrdersService) -> None:
+    buyer, _, order = await sent_order(orders)
+    body = {"received_on": TODAY, "lines": [{"purchase_order_line_id": order["lines"][0]["id"], "quantity": "2"}]}
+    headers = orders.tokens.headers(buyer) | {"Idempotency-Key": f"receipt-{uuid.uuid4()}"}
+    path = f"/api/v1/purchase-orders/{order['id']}/receipts"
+    first = await orders.client.post(path, json=body, headers=headers)
+    again = await orders.client.post(path, json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    listed = (await orders.client.get(path, headers=orders.tokens.headers(buyer))).json()["items"]
+    assert [r["id"] for r in listed] == [first.json()["id"]]
+    assert await received(orders, buyer, order) == ["2", "0"]

@@ -135,6 +135,7 @@ async def test_a_draft_matches_invoices_against_receipts_when_the_buyer_ticks_it
     await expect(page.get_by_role("status")).to_contain_text("The draft was saved")
     saved = (await portal.api.get(f"/purchase-orders/{draft['id']}", headers=buyer_api)).json()
     assert saved["match_against_receipts"] is True
+    await expect(page.get_by_text("The order and its goods receipts")).to_be_visible()
     await page.get_by_role("link", name="Edit", exact=True).click()
     await expect(page.get_by_label("Match invoices against receipts")).to_be_checked()
     await page.get_by_label("Match invoices against receipts").uncheck()

@@ -208,3 +208,23 @@ async def test_a_receipt_posted_again_with_its_idempotency_key_is_recorded_once(
     listed = (await orders.client.get(path, headers=orders.tokens.headers(buyer))).json()["items"]
     assert [r["id"] for r in listed] == [first.json()["id"]]
     assert await received(orders, buyer, order) == ["2", "0"]
+
+
+async def test_a_received_line_is_not_ordered_below_what_arrived_nor_removed(orders: OrdersService) -> None:
+    buyer, _, order = await sent_order(orders)
+    assert (await post_receipt(orders, buyer, order, "6")).status_code == 201
+    bolts, nuts = order["lines"]
+
+    def line(source: dict[str, Any], quantity: str) -> dict[str, Any]:
+        return {"id": source["id"], "description": source["description"], "quantity": quantity, "unit_price": "1"}
+
+    path = f"/api/v1/purchase-orders/{order['id']}"
+    headers = orders.tokens.headers(buyer)
+    below = await orders.client.patch(path, json={"lines": [line(bolts, "5"), line(nuts, "5")]}, headers=headers)
+    assert below.status_code == 409, below.text
+    removed = await orders.client.patch(path, json={"lines": [line(nuts, "5")]}, headers=headers)
+    assert removed.status_code == 409, removed.text
+    kept = await orders.client.patch(path, json={"lines": [line(bolts, "6"), line(nuts, "5")]}, headers=headers)
+    assert kept.status_code == 200, kept.text
+    assert [x["received_quantity"] for x in kept.json()["lines"]] == ["6", "0"]
+    assert await received(orders, buyer, order) == ["6", "0"]

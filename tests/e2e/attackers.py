@@ -173,6 +173,7 @@ class PartyA:
     proposal: dict[str, Any]
     proposal_attachment_id: str
     rfp_document_id: str = ""
+    receipt_id: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def document_ids(self) -> set[str]:
@@ -191,6 +192,7 @@ class PartyA:
             self.proposal["id"],
             self.proposal_attachment_id,
             self.rfp_document_id,
+            self.receipt_id,
             self.field_key,
         }
 
@@ -231,6 +233,17 @@ async def build_party_a(
             f"/purchase-orders/{order['id']}/attachments",
             files={"file": ("po.pdf", PDF, "application/pdf")},
             headers=supplier,
+        )
+    )
+
+    receipt = await _created(
+        await api.post(
+            f"/purchase-orders/{order['id']}/receipts",
+            json={
+                "received_on": datetime.now(UTC).date().isoformat(),
+                "lines": [{"purchase_order_line_id": order["lines"][0]["id"], "quantity": "1"}],
+            },
+            headers=admin,
         )
     )
 
@@ -315,4 +328,5 @@ async def build_party_a(
         proposal=proposal,
         proposal_attachment_id=proposal_attachment_id,
         rfp_document_id=rfp_document_id,
+        receipt_id=receipt["id"],
     )

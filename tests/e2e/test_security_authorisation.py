@@ -100,6 +100,13 @@ def new_order(a: PartyA) -> dict[str, Any]:
     }
 
 
+def new_receipt(a: PartyA) -> dict[str, Any]:
+    return {
+        "received_on": "2026-11-23",
+        "lines": [{"purchase_order_line_id": a.order["lines"][0]["id"], "quantity": "1"}],
+    }
+
+
 def new_rfp(a: PartyA) -> dict[str, Any]:
     return {
         "title": "Steal",
@@ -194,6 +201,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/purchase-orders/{order_id}/attachments"): Route(),
     ("POST", "/purchase-orders/{order_id}/attachments"): Route(body="file"),
     ("GET", "/purchase-orders/{order_id}/attachments/{attachment_id}"): Route(),
+    ("GET", "/purchase-orders/{order_id}/receipts"): Route(),
+    ("POST", "/purchase-orders/{order_id}/receipts"): buyer_only(body=new_receipt),
+    ("POST", "/purchase-orders/{order_id}/receipts/{receipt_id}/reverse"): buyer_only(),
     # requests for proposals
     ("POST", "/rfps"): Route(
         body=new_rfp, expect={OTHER_BUYER: {404, 422}, SIBLING: {403}, FOREIGN_SUPPLIER: {403}, OWN: {403}}
@@ -268,6 +278,7 @@ def fill(path: str, a: PartyA) -> str:
             "rfp_id": a.rfp["id"],
             "proposal_id": a.proposal["id"],
             "invoice_id": a.invoice["id"],
+            "receipt_id": a.receipt_id,
         }
         if name not in ids:
             raise AssertionError(f"the security matrix does not know how to fill {{{name}}} in {path}")

@@ -27,6 +27,9 @@ from shared.contracts.invoicing import (
 )
 from shared.contracts.orders import (
     FieldChange,
+    GoodsReceipt,
+    GoodsReceiptLine,
+    GoodsReceiptRecorded,
     PurchaseOrderCanceled,
     PurchaseOrderChanged,
     PurchaseOrderClosed,
@@ -225,6 +228,28 @@ def purchase_order_changed(tenant_id: UUID, supplier_id: UUID, *changes: FieldCh
     state = purchase_order(tenant_id, supplier_id).model_dump()
     state.update(delivery_date=date(2027, 1, 10), net_total=Decimal("4600.00"), revision=3)
     return PurchaseOrderChanged(**state, changes=list(changes))
+
+
+def goods_received(tenant_id: UUID, supplier_id: UUID, *, note: str | None = "Pallet 1 of 2") -> GoodsReceiptRecorded:
+    """A receipt of 400 of line 1's 1000 (600 received before it) and all 12.5 of line 2."""
+    state = purchase_order(tenant_id, supplier_id).model_dump()
+    first, second = state["lines"]
+    first["received_quantity"], second["received_quantity"] = Decimal("1000"), Decimal("12.5")
+    state.update(revision=4)
+    receipt = GoodsReceipt(
+        receipt_id=uuid4(),
+        number="PO-2026-0042-GR2",
+        received_on=date(2026, 12, 14),
+        note=note,
+        lines=[
+            GoodsReceiptLine(purchase_order_line_id=first["line_id"], quantity=Decimal("400")),
+            GoodsReceiptLine(purchase_order_line_id=second["line_id"], quantity=Decimal("12.5")),
+        ],
+        status="recorded",
+        recorded_by=uuid4(),
+        recorded_at=NOW,
+    )
+    return GoodsReceiptRecorded(**state, receipt=receipt)
 
 
 def purchase_order_ended(  # type: ignore[no-untyped-def]

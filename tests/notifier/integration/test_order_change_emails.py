@@ -45,3 +45,18 @@ async def test_changed_po_and_po_with_terms_warnings_are_emailed_to_the_supplier
         assert warning.message in html
     [attachment] = list(new_po.iter_attachments())
     assert attachment.get_filename() == "PO-2026-0042.pdf"
+
+
+async def test_goods_received_are_emailed_to_the_supplier(
+    start_notifier: StartNotifier, mail_sink: MailSink, broker: str
+) -> None:
+    tenant, supplier_id = uuid4(), uuid4()
+    received = samples.goods_received(tenant, supplier_id)
+    async with start_notifier(smtp_port=mail_sink.port), Publisher(broker) as publisher:
+        await publisher.publish(samples.supplier(tenant, supplier_id), tenant_id=tenant)
+        await publisher.publish(received, tenant_id=tenant)
+        [message] = await mail_sink.wait_for("sales@acme.example", 1)
+
+    assert message["Subject"] == "Goods received for PO PO-2026-0042"
+    plain, html = bodies(message)
+    assert "Goods receipt: PO-2026-0042-GR2" in plain and "Steel plate 2mm" in html

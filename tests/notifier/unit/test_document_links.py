@@ -170,6 +170,7 @@ def _every_document_draft() -> list[EmailDraft]:
         cancellations.invoice_canceled(
             samples.invoice_canceled(TENANT, SUPPLIER_ID, canceled_by="buyer"), SUPPLIER, samples.BUYER_NAME
         ),
+        messages.goods_received(samples.goods_received(TENANT, SUPPLIER_ID), SUPPLIER),
     ]
 
 

@@ -226,3 +226,23 @@ def test_removing_a_line_keeps_the_others_in_their_order(order_lines: list[Order
     index = data.draw(st.integers(min_value=0, max_value=len(order_lines) - 1))
     editor = OrderEditor(lines=order_lines)
     assert editor.without_line(index).lines == order_lines[:index] + order_lines[index + 1 :]
+
+
+def test_a_new_order_takes_the_organisations_three_way_matching_and_the_box_as_ticked() -> None:
+    editor = OrderEditor.new("s-1", "EUR", match_against_receipts=True)
+    assert editor.match_against_receipts is True
+    shown = {"match_against_receipts_shown": "yes"}
+    ticked = OrderEditor.from_form(form_of(editor, **shown, match_against_receipts="yes"))
+    assert ticked.create_body()["match_against_receipts"] is True
+    unticked = OrderEditor.from_form(form_of(editor, **shown))
+    assert unticked.create_body()["match_against_receipts"] is False
+    assert unticked.change_body()["match_against_receipts"] is False
+
+
+def test_a_sent_orders_change_shows_no_box_and_leaves_its_matching_alone() -> None:
+    sent = OrderEditor.from_order(ORDER | {"status": "sent", "match_against_receipts": True})
+    assert sent.match_against_receipts is None
+    assert "match_against_receipts" not in sent.change_body()
+    assert "match_against_receipts" not in OrderEditor.from_form(form_of(sent)).change_body()
+    draft = OrderEditor.from_order(ORDER | {"status": "draft", "match_against_receipts": True})
+    assert draft.match_against_receipts is True

@@ -27,7 +27,7 @@ from shared.contracts.invoicing import (
     InvoiceSnapshot,
 )
 from shared.contracts.matching import REASON_WORDS
-from shared.contracts.orders import PurchaseOrderChanged, PurchaseOrderSubmitted
+from shared.contracts.orders import GoodsReceiptRecorded, PurchaseOrderChanged, PurchaseOrderSubmitted
 from shared.money import minor_unit, round_money
 
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -117,6 +117,43 @@ def purchase_order_changed(po: PurchaseOrderChanged, supplier: SupplierContact) 
         recipient=supplier.email,
         subject=f"Purchase order {po.number} was changed",
         context={"po": po, "supplier_name": supplier.name, "changes": changes},
+        page=purchase_order_page(po.purchase_order_id),
+    )
+
+
+@dataclass(frozen=True)
+class ReceivedLine:
+    """A line of a goods receipt as the supplier reads it: the order line, what arrived now, what
+    has arrived of it in all (receipts not reversed) and what was ordered."""
+
+    line_no: int
+    description: str
+    unit: str | None
+    quantity: Decimal
+    received_quantity: Decimal
+    ordered: Decimal
+
+
+def goods_received(po: GoodsReceiptRecorded, supplier: SupplierContact) -> EmailDraft:
+    """The buyer recorded what arrived of the supplier's order: the lines received, and how far each is."""
+    order_lines = {line.line_id: line for line in po.lines}
+    lines = [
+        ReceivedLine(
+            line_no=order_line.line_no,
+            description=order_line.description,
+            unit=order_line.unit,
+            quantity=received.quantity,
+            received_quantity=order_line.received_quantity,
+            ordered=order_line.quantity,
+        )
+        for received in po.receipt.lines
+        if (order_line := order_lines.get(received.purchase_order_line_id)) is not None
+    ]
+    return EmailDraft(
+        template="goods_received",
+        recipient=supplier.email,
+        subject=f"Goods received for PO {po.number}",
+        context={"po": po, "receipt": po.receipt, "supplier_name": supplier.name, "lines": lines},
         page=purchase_order_page(po.purchase_order_id),
     )
 

@@ -49,6 +49,7 @@ from shared.contracts.invoicing import (
 )
 from shared.contracts.orders import (
     PURCHASE_ORDERS_TOPIC,
+    GoodsReceiptRecorded,
     PurchaseOrderCanceled,
     PurchaseOrderChanged,
     PurchaseOrderClosed,
@@ -104,6 +105,7 @@ def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
     purchase_order_news: dict[type, Handler] = {
         PurchaseOrderSubmitted: email(handlers.email_purchase_order),
         PurchaseOrderChanged: email(handlers.email_purchase_order_change),
+        GoodsReceiptRecorded: email(handlers.email_goods_received),
         PurchaseOrderCanceled: order_end,
         PurchaseOrderClosed: order_end,
         PurchaseOrderCommentAdded: email(comment_emails.email_purchase_order_comment),

@@ -23,7 +23,7 @@ from shared.contracts.invoicing import (
     InvoiceRejected,
     InvoiceSnapshot,
 )
-from shared.contracts.orders import PurchaseOrderChanged, PurchaseOrderSubmitted
+from shared.contracts.orders import GoodsReceiptRecorded, PurchaseOrderChanged, PurchaseOrderSubmitted
 
 
 async def email_invitation(
@@ -43,6 +43,11 @@ async def email_purchase_order_change(
 ) -> None:
     supplier = await supplier_contact(uow, po.supplier_id, po.tenant_id)
     await queue_email(uow, renderer, event_id, po.tenant_id, messages.purchase_order_changed(po, supplier))
+
+
+async def email_goods_received(uow: UnitOfWork, renderer: Renderer, event_id: UUID, po: GoodsReceiptRecorded) -> None:
+    supplier = await supplier_contact(uow, po.supplier_id, po.tenant_id)
+    await queue_email(uow, renderer, event_id, po.tenant_id, messages.goods_received(po, supplier))
 
 
 async def email_invoice_news(uow: UnitOfWork, renderer: Renderer, event_id: UUID, invoice: InvoiceSnapshot) -> None:

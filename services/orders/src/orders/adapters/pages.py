@@ -67,6 +67,7 @@ def order_document(order_model: type[BaseModel], line_model: type[BaseModel]) ->
             "tax_amount": decimal(line.tax_amount),
             "invoiced_quantity": decimal(line.invoiced_quantity),
             "remaining_quantity": decimal(func.greatest(line.quantity - line.invoiced_quantity, literal_column("0"))),
+            "received_quantity": decimal(line.received_quantity),
         },
     )
     lines = (
@@ -106,6 +107,7 @@ def order_document(order_model: type[BaseModel], line_model: type[BaseModel]) ->
             "revision": po.revision,
             "acknowledged_revision": po.acknowledged_revision,
             "change_unacknowledged": change_unacknowledged(),
+            "match_against_receipts": po.match_against_receipts,
         },
     )
 

@@ -44,6 +44,11 @@ class OrganisationDirectory:
         values = values_of(organisations.c.keys(), record)
         return await store_if_newer(self._session, organisations, values, key="tenant_id")
 
+    async def three_way_matching(self, tenant_id: UUID) -> bool:
+        """The organisation's default for a new order's ``match_against_receipts`` (off while unknown)."""
+        query = select(organisations.c.three_way_matching).where(organisations.c.tenant_id == tenant_id)
+        return bool((await self._session.execute(query)).scalar())
+
 
 class UserDirectory:
     def __init__(self, session: AsyncSession) -> None:

@@ -60,6 +60,7 @@ purchase_orders = Table(
     Column("changed_revision", Integer),
     # [{"code": ..., "message": ...}]: the supplier terms the order ignores (shared.contracts TermsWarning).
     Column("warnings", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("match_against_receipts", Boolean, nullable=False, server_default=text("false")),
     UniqueConstraint("tenant_id", "number", name="uq_purchase_orders_tenant_number"),
     Index("ix_purchase_orders_tenant_created", "tenant_id", "created_at", "id"),
     Index("ix_purchase_orders_supplier_created", "supplier_id", "created_at", "id"),
@@ -80,6 +81,28 @@ purchase_order_lines = Table(
     Column("invoiced_quantity", Numeric, nullable=False),
     Column("tax_rate", Numeric, nullable=False),
     Column("tax_amount", Numeric, nullable=False),
+    # The sum of the goods receipts not reversed (kept by the aggregate with each receipt).
+    Column("received_quantity", Numeric, nullable=False, server_default=text("0")),
+)
+
+# What the buyer recorded as arrived of an order; reversed ones stay, counting for nothing.
+goods_receipts = Table(
+    "goods_receipts",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("purchase_order_id", Uuid, ForeignKey("purchase_orders.id", ondelete="CASCADE"), nullable=False),
+    Column("tenant_id", Uuid, nullable=False),
+    Column("number", String(40), nullable=False),
+    Column("received_on", Date, nullable=False),
+    Column("note", Text),
+    # [{"purchase_order_line_id": "<uuid>", "quantity": "<decimal>"}]
+    Column("lines", JSONB, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("recorded_by", Uuid, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("reversed_by", Uuid),
+    Column("reversed_at", DateTime(timezone=True)),
+    UniqueConstraint("purchase_order_id", "number", name="uq_goods_receipts_purchase_order_number"),
 )
 
 purchase_order_counters = counters_table("purchase_order_counters", metadata)
@@ -112,6 +135,8 @@ organisations = Table(
     Column("supplier_portal_enabled", Boolean, nullable=False),
     Column("revision", Integer, nullable=False),
     Column("default_payment_terms_days", Integer, nullable=False, server_default=text("30")),
+    # A new order matches its invoices against receipts unless the buyer says otherwise on it.
+    Column("three_way_matching", Boolean, nullable=False, server_default=text("false")),
     Column("legal_name", String(300)),
     Column("address", Text),
     Column("tax_id", String(50)),

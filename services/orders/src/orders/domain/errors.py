@@ -55,3 +55,27 @@ class UnsupportedExportFormat(InvalidInput):
 
 class InvoiceOfAnotherTenant(InvalidInput):
     """An invoice event that names an order of another tenant: never applied, dead-lettered."""
+
+
+class InvalidGoodsReceipt(InvalidInput):
+    pass
+
+
+class GoodsReceiptNotFound(NotFound):
+    default_detail = "goods receipt not found"
+
+
+class GoodsReceiptAlreadyReversed(Conflict):
+    pass
+
+
+class LinesAlreadyReceived(PurchaseOrderStateConflict):
+    """Receipts name the order's lines by id and count against their ordered quantity: a received
+    line stays, and is not ordered below what arrived of it."""
+
+    def __init__(self, number: str, line_nos: list[int]) -> None:
+        listed = ", ".join(str(n) for n in line_nos)
+        super().__init__(
+            f"purchase order {number}: line(s) {listed} already have goods received; such a line stays on the "
+            "order and is not ordered below what was received (reverse the receipt first)"
+        )

@@ -48,6 +48,8 @@ class PurchaseOrderLine:
     invoiced_quantity: Decimal = ZERO
     tax_rate: Decimal = ZERO
     tax_amount: Decimal = ZERO
+    # What the goods receipts not reversed say arrived (``orders.domain.receipts``).
+    received_quantity: Decimal = ZERO
 
     @property
     def remaining_quantity(self) -> Decimal:

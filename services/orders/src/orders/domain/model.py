@@ -16,13 +16,24 @@ from uuid import UUID, uuid4
 
 from orders.domain.changes import field_change, line_changes, revised_lines
 from orders.domain.delivery import clean_delivery_address
-from orders.domain.errors import InvalidPurchaseOrder, LinesAlreadyInvoiced, PurchaseOrderStateConflict
+from orders.domain.errors import (
+    GoodsReceiptAlreadyReversed,
+    GoodsReceiptNotFound,
+    InvalidGoodsReceipt,
+    InvalidPurchaseOrder,
+    LinesAlreadyInvoiced,
+    LinesAlreadyReceived,
+    PurchaseOrderStateConflict,
+)
 from orders.domain.lines import LineInput, PurchaseOrderLine, price_lines
 from orders.domain.read_models import ZERO, SupplierRecord
+from orders.domain.receipts import GoodsReceipt, ReceiptLineInput, checked_lines, receipt_number
 from orders.domain.status import Status
 from orders.domain.terms import SupplierTerms, terms_warnings
 from shared.contracts.base import EventPayload
 from shared.contracts.orders import (
+    GoodsReceiptRecorded,
+    GoodsReceiptReversed,
     PartyDetails,
     PurchaseOrderAcknowledged,
     PurchaseOrderCanceled,
@@ -42,6 +53,8 @@ INVOICEABLE_STATUSES = frozenset({Status.sent, Status.acknowledged, Status.parti
 # What the supplier still works on: sent and not yet fully invoiced, canceled or closed. The
 # buyer may still change these (the delivery date always, the lines while nothing is invoiced).
 OPEN_STATUSES = frozenset({Status.sent, Status.acknowledged, Status.partially_invoiced})
+# Goods arrive, and receipts are reversed, while the supplier has the order and it is not finished.
+RECEIVING_STATUSES = INVOICEABLE_STATUSES
 
 
 def format_number(sequence: int) -> str:
@@ -88,6 +101,8 @@ class PurchaseOrder(TaxedDocument):
     payment_terms_days: int | None = None
     # The RFP whose awarded proposal this order was made from, if any.
     source_rfp_id: UUID | None = None
+    # Invoices of this order are matched against its goods receipts too (three-way matching).
+    match_against_receipts: bool = False
     events: list[EventPayload] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -103,6 +118,7 @@ class PurchaseOrder(TaxedDocument):
         now: datetime,
         source_rfp_id: UUID | None = None,
         delivery_address: str | None = None,
+        match_against_receipts: bool = False,
     ) -> PurchaseOrder:
         if currency != supplier.currency:
             raise InvalidPurchaseOrder(
@@ -123,6 +139,7 @@ class PurchaseOrder(TaxedDocument):
             created_at=now,
             updated_at=now,
             source_rfp_id=source_rfp_id,
+            match_against_receipts=match_against_receipts,
         )
 
     @property
@@ -154,11 +171,14 @@ class PurchaseOrder(TaxedDocument):
         delivery_date: date | None = None,
         lines: Sequence[LineInput] | None = None,
         delivery_address: str | None = None,
+        match_against_receipts: bool | None = None,
     ) -> None:
         """``delivery_address``: None leaves it, an empty one clears it (the buyer's address)."""
         self._require(Status.draft, "edited")
-        if lines is None and delivery_date is None and delivery_address is None:
+        if lines is None and delivery_date is None and delivery_address is None and match_against_receipts is None:
             return
+        if match_against_receipts is not None:
+            self.match_against_receipts = match_against_receipts
         if lines is not None:
             self.lines = revised_lines(self.lines, lines, self.currency)
         if delivery_date is not None:
@@ -175,6 +195,7 @@ class PurchaseOrder(TaxedDocument):
         lines: Sequence[LineInput] | None = None,
         terms: SupplierTerms | None = None,
         delivery_address: str | None = None,
+        match_against_receipts: bool | None = None,
     ) -> None:
         """The buyer changes a sent order; the supplier is told each changed field.
 
@@ -195,8 +216,18 @@ class PurchaseOrder(TaxedDocument):
             if address != self.delivery_address:
                 changes.append(field_change("delivery_address", self.delivery_address, address))
                 self.delivery_address = address
+        if match_against_receipts is not None and match_against_receipts != self.match_against_receipts:
+            # As JSON writes them: "false" → "true".
+            changes.append(
+                field_change(
+                    "match_against_receipts",
+                    str(self.match_against_receipts).lower(),
+                    str(match_against_receipts).lower(),
+                )
+            )
+            self.match_against_receipts = match_against_receipts
         if lines is not None:
-            new_lines = revised_lines(self.lines, lines, self.currency)
+            new_lines = self._keeping_receipts(revised_lines(self.lines, lines, self.currency))
             line_diff = line_changes(self.lines, new_lines)
             if line_diff:
                 self.lines = new_lines
@@ -208,6 +239,85 @@ class PurchaseOrder(TaxedDocument):
         self._touch(now)
         self.changed_revision = self.revision
         self.events.append(PurchaseOrderChanged(**self._state(), changes=changes))
+
+    def _keeping_receipts(self, new_lines: list[PurchaseOrderLine]) -> list[PurchaseOrderLine]:
+        """The revised lines with what was received of them; refuses to drop a received line or to
+        order it below what arrived."""
+        revised = {line.id: line for line in new_lines}
+        refused = []
+        for line in self.lines:
+            if line.received_quantity <= 0:
+                continue
+            kept = revised.get(line.id)
+            if kept is None or kept.quantity < line.received_quantity:
+                refused.append(line.line_no)
+            else:
+                kept.received_quantity = line.received_quantity
+        if refused:
+            raise LinesAlreadyReceived(self.number, refused)
+        return new_lines
+
+    def record_receipt(
+        self,
+        *,
+        receipt_id: UUID,
+        sequence: int,
+        received_on: date,
+        lines: Sequence[ReceiptLineInput],
+        note: str | None,
+        recorded_by: UUID,
+        now: datetime,
+    ) -> GoodsReceipt:
+        """The buyer records what arrived; ``sequence`` is the receipt's place among the order's."""
+        self._require_receiving("record goods receipts")
+        if received_on > now.date():
+            raise InvalidGoodsReceipt(
+                "goods cannot be received in the future",
+                errors=[
+                    {"field": "received_on", "message": f"must not be after today ({now.date().isoformat()}, UTC)"}
+                ],
+            )
+        receipt = GoodsReceipt(
+            id=receipt_id,
+            purchase_order_id=self.id,
+            tenant_id=self.tenant_id,
+            number=receipt_number(self.number, sequence),
+            received_on=received_on,
+            lines=checked_lines(self.lines, lines),
+            recorded_by=recorded_by,
+            recorded_at=now,
+            note=note,
+        )
+        self._count_received(receipt, +1)
+        self._touch(now)
+        self.events.append(GoodsReceiptRecorded(**self._state(), receipt=receipt.state()))
+        return receipt
+
+    def reverse_receipt(self, receipt: GoodsReceipt, *, reversed_by: UUID, now: datetime) -> GoodsReceipt:
+        """The receipt no longer counts: what it received is no longer received."""
+        if receipt.purchase_order_id != self.id:
+            raise GoodsReceiptNotFound()
+        if not receipt.counts:
+            raise GoodsReceiptAlreadyReversed(f"goods receipt {receipt.number} is already reversed")
+        self._require_receiving("reverse goods receipts")
+        reversed_receipt = receipt.reversed(reversed_by, now)
+        self._count_received(receipt, -1)
+        self._touch(now)
+        self.events.append(GoodsReceiptReversed(**self._state(), receipt=reversed_receipt.state()))
+        return reversed_receipt
+
+    def _require_receiving(self, action: str) -> None:
+        if self.status not in RECEIVING_STATUSES:
+            raise PurchaseOrderStateConflict(
+                f"purchase order {self.number} is {self.status}; one can {action} only for an order sent to the "
+                "supplier and not canceled or closed"
+            )
+
+    def _count_received(self, receipt: GoodsReceipt, sign: int) -> None:
+        by_id = {line.id: line for line in self.lines}
+        for received in receipt.lines:
+            line = by_id[received.purchase_order_line_id]
+            line.received_quantity += sign * received.quantity
 
     def submit(self, now: datetime, terms: SupplierTerms | None = None) -> None:
         self._require(Status.draft, "submitted")

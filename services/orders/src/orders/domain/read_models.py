@@ -52,6 +52,8 @@ class OrganisationRecord:
     supplier_portal_enabled: bool
     revision: int
     default_payment_terms_days: int = 30
+    # The default of a new order's ``match_against_receipts``.
+    three_way_matching: bool = False
     legal_name: str | None = None
     address: str | None = None
     tax_id: str | None = None

@@ -38,6 +38,7 @@ async def create_purchase_order(body: PurchaseOrderCreate, caller: CurrentPrinci
         delivery_date=body.delivery_date,
         lines=[line.to_domain() for line in body.lines],
         delivery_address=body.delivery_address,
+        match_against_receipts=body.match_against_receipts,
     )
     return PurchaseOrderOut.of(order)
 
@@ -105,6 +106,7 @@ async def patch_purchase_order(
         delivery_date=body.delivery_date,
         lines=[line.to_domain() for line in body.lines] if body.lines is not None else None,
         delivery_address=body.delivery_address,
+        match_against_receipts=body.match_against_receipts,
     )
     return PurchaseOrderOut.of(order)
 

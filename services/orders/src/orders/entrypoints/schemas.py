@@ -56,6 +56,11 @@ DELIVERY_ADDRESS_DOC = (
 )
 PAYMENT_TERMS_DOC = "days from an invoice's issue date to its due date: the supplier's, else the organisation's default"
 
+MATCH_DOC = (
+    "invoices of the order are matched against its goods receipts too (three-way matching); "
+    "on creation, null or absent takes the organisation's three_way_matching"
+)
+
 
 class PurchaseOrderCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -65,6 +70,7 @@ class PurchaseOrderCreate(BaseModel):
     delivery_date: date | None = None
     delivery_address: str | None = Field(None, description=DELIVERY_ADDRESS_DOC)
     lines: list[LineIn] = Field(min_length=1, max_length=500)
+    match_against_receipts: bool | None = Field(None, description=MATCH_DOC)
 
 
 class LinePatchIn(LineIn):
@@ -86,6 +92,9 @@ class PurchaseOrderPatch(BaseModel):
         None, description="as on creation; null leaves it, an empty one clears it (the buyer's address)"
     )
     lines: list[LinePatchIn] | None = Field(None, min_length=1, max_length=500)
+    match_against_receipts: bool | None = Field(
+        None, description="while the order is a draft or open; null leaves it (a sent order: told to the supplier)"
+    )
 
 
 class LineOut(BaseModel):
@@ -101,6 +110,7 @@ class LineOut(BaseModel):
     tax_amount: DecimalStr
     invoiced_quantity: DecimalStr
     remaining_quantity: DecimalStr
+    received_quantity: DecimalStr = Field(description="the sum of the line's goods receipts not reversed")
 
     @classmethod
     def of(cls, line: PurchaseOrderLine) -> LineOut:
@@ -145,6 +155,7 @@ class PurchaseOrderOut(BaseModel):
         description="the buyer changed the order since the supplier acknowledged it: "
         "POST /acknowledge acknowledges the change",
     )
+    match_against_receipts: bool = Field(False, description=MATCH_DOC)
 
     @classmethod
     def of(cls, order: PurchaseOrder) -> PurchaseOrderOut:

@@ -35,12 +35,16 @@ async def create_purchase_order(
     delivery_date: date | None,
     lines: Sequence[LineInput],
     delivery_address: str | None = None,
+    match_against_receipts: bool | None = None,
 ) -> PurchaseOrder:
+    """``match_against_receipts``: None takes the organisation's ``three_way_matching``."""
     tenant_id = caller.require_buyer()
     async with uow:
         supplier = await uow.suppliers.get(supplier_id, tenant_id=tenant_id)
         if supplier is None:
             raise UnknownSupplier()
+        if match_against_receipts is None:
+            match_against_receipts = await uow.organisations.three_way_matching(tenant_id)
         order = PurchaseOrder.draft(
             number=format_number(await uow.purchase_orders.next_number(tenant_id)),
             supplier=supplier,
@@ -50,6 +54,7 @@ async def create_purchase_order(
             initiator_id=caller.user_id,
             now=now(),
             delivery_address=delivery_address,
+            match_against_receipts=match_against_receipts,
         )
         await uow.save(order)
         # Read back as every order is loaded: with what orders knows of its parties and initiator.
@@ -83,18 +88,30 @@ async def revise(
     delivery_date: date | None,
     lines: Sequence[LineInput] | None,
     delivery_address: str | None = None,
+    match_against_receipts: bool | None = None,
 ) -> PurchaseOrder:
     """A draft is revised quietly; a sent order changes with a PurchaseOrderChanged event.
-    ``delivery_address``: None leaves it, an empty one clears it."""
+    ``delivery_address``: None leaves it, an empty one clears it; ``match_against_receipts``: None leaves it."""
     async with uow:
         order = await uow.purchase_orders.get(order_id, scope=caller, for_update=True)
         _require_manager(order, caller, "edit")
         if order.status == Status.draft:
-            order.revise_draft(now=now(), delivery_date=delivery_date, lines=lines, delivery_address=delivery_address)
+            order.revise_draft(
+                now=now(),
+                delivery_date=delivery_date,
+                lines=lines,
+                delivery_address=delivery_address,
+                match_against_receipts=match_against_receipts,
+            )
         else:
             terms = await _terms(uow, order)
             order.change(
-                now=now(), delivery_date=delivery_date, lines=lines, terms=terms, delivery_address=delivery_address
+                now=now(),
+                delivery_date=delivery_date,
+                lines=lines,
+                terms=terms,
+                delivery_address=delivery_address,
+                match_against_receipts=match_against_receipts,
             )
         await uow.save(order)
         await uow.commit()

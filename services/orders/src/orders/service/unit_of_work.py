@@ -4,6 +4,7 @@ on one transaction."""
 from __future__ import annotations
 
 from orders.adapters.read_models import InvoiceLedger, OrganisationDirectory, SupplierDirectory, UserDirectory
+from orders.adapters.receipts import GoodsReceiptBook
 from orders.adapters.repository import PurchaseOrderRepository
 from orders.adapters.summary import OrderSummary
 from orders.adapters.tables import purchase_order_attachments, purchase_order_comments
@@ -27,6 +28,7 @@ class UnitOfWork(KeepsConversations, SqlUnitOfWork):
             self.session, purchase_order_attachments, "purchase_order_id", not_found=AttachmentNotFound
         )
         self.summary = OrderSummary(self.session)
+        self.receipts = GoodsReceiptBook(self.session)
 
     async def save(self, order: PurchaseOrder) -> None:
         """Persist the aggregate and move its recorded events to the outbox."""

@@ -58,11 +58,19 @@ class OrderEditor:
     # Several lines as typed; "" sends the goods to the buyer's address.
     delivery_address: str = ""
     lines: list[OrderLine] = field(default_factory=list)
+    # Invoices are matched against goods receipts too; None: the form does not show it (a sent
+    # order's change), and the API leaves it (or, on a new order, takes the organisation's).
+    match_against_receipts: bool | None = None
 
     @classmethod
-    def new(cls, supplier_id: str = "", currency: str = "") -> OrderEditor:
-        """An empty order with one line to fill in."""
-        return cls(supplier_id=supplier_id, currency=currency, lines=[OrderLine()])
+    def new(cls, supplier_id: str = "", currency: str = "", *, match_against_receipts: bool = False) -> OrderEditor:
+        """An empty order with one line to fill in; ``match_against_receipts``: the organisation's default."""
+        return cls(
+            supplier_id=supplier_id,
+            currency=currency,
+            lines=[OrderLine()],
+            match_against_receipts=match_against_receipts,
+        )
 
     @classmethod
     def from_order(cls, order: Mapping[str, Any]) -> OrderEditor:
@@ -84,6 +92,9 @@ class OrderEditor:
             delivery_date=str(order.get("delivery_date") or ""),
             delivery_address=str(order.get("delivery_address") or ""),
             lines=lines,
+            match_against_receipts=bool(order.get("match_against_receipts"))
+            if order.get("status") == "draft"
+            else None,
         )
 
     @classmethod
@@ -108,6 +119,10 @@ class OrderEditor:
             delivery_date=str(form.get("delivery_date") or "").strip(),
             delivery_address=str(form.get("delivery_address") or "").strip(),
             lines=lines,
+            # A checkbox left unticked is not posted: the form says it showed one.
+            match_against_receipts=bool(form.get("match_against_receipts"))
+            if form.get("match_against_receipts_shown")
+            else None,
         )
 
     def with_new_line(self) -> OrderEditor:
@@ -156,7 +171,7 @@ class OrderEditor:
             "delivery_date": self.delivery_date or None,
             "delivery_address": self.delivery_address or None,
             "lines": [line.api_line() for line in self.lines],
-        }
+        } | ({} if self.match_against_receipts is None else {"match_against_receipts": self.match_against_receipts})
 
     def change_body(self, *, lines_may_change: bool = True) -> dict[str, Any]:
         """The API's PATCH: the delivery date (None leaves it), the delivery address (an empty one
@@ -164,6 +179,8 @@ class OrderEditor:
         body: dict[str, Any] = {"delivery_date": self.delivery_date or None, "delivery_address": self.delivery_address}
         if lines_may_change:
             body["lines"] = [line.api_line() for line in self.lines]
+        if self.match_against_receipts is not None:
+            body["match_against_receipts"] = self.match_against_receipts
         return body
 
 

@@ -4,6 +4,7 @@ once one is chosen. Registered before the order's own pages: ``/purchase-orders/
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 from uuid import UUID
@@ -33,9 +34,16 @@ EDITOR_FIELDS = re.compile(
 async def new_order(request: Request, session: CurrentSession, api: Api, supplier_id: str = "") -> Response:
     if not session.is_buyer:
         return RedirectResponse("/purchase-orders", status_code=303)
-    suppliers = active(await all_suppliers(api))
+    suppliers, settings = await asyncio.gather(all_suppliers(api), api.get("/settings"))
+    suppliers = active(suppliers)
     chosen = next((s for s in suppliers if str(s["id"]) == supplier_id), None)
-    editor = OrderEditor.new(str(chosen["id"]), str(chosen["currency"])) if chosen else OrderEditor.new()
+    # A new order matches against receipts as the organisation says, until the buyer says otherwise.
+    three_way = bool(settings.get("three_way_matching"))
+    editor = (
+        OrderEditor.new(str(chosen["id"]), str(chosen["currency"]), match_against_receipts=three_way)
+        if chosen
+        else OrderEditor.new(match_against_receipts=three_way)
+    )
     return _editor_page(request, editor=editor, suppliers=suppliers, action="/purchase-orders/new")
 
 

@@ -5,6 +5,8 @@ buyer's line editor is ``order_editor_pages``."""
 from __future__ import annotations
 
 import asyncio
+import re
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -12,16 +14,20 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from web.adapters.gateway_api import ApiProblem, GatewayApi
+from web.domain.receipt_form import ReceiptForm
 from web.domain.sessions import WebSession
 from web.entrypoints import collaboration
 from web.entrypoints.deps import Api, CheckedForm, CurrentSession
 from web.entrypoints.downloads import as_download
 from web.entrypoints.rendering import (
     ORDER_STATUS_WORDS,
+    FormErrors,
     list_page,
+    marked_below,
     panel,
     refusal_message,
     render,
+    sentence,
 )
 from web.entrypoints.supplier_choice import supplier_filter
 
@@ -32,6 +38,10 @@ INVOICEABLE = {"sent", "acknowledged", "partially_invoiced"}
 # Orders the buyer may still change: a draft quietly, an open one with an email to the supplier.
 CHANGEABLE = {"draft", "sent", "acknowledged", "partially_invoiced"}
 FINAL = {"canceled", "closed"}
+# The fields of the "Record receipt" form that show a message beside them.
+RECEIPT_FIELDS = re.compile(r"received_on|note|lines|lines\.\d+\.quantity")
+# Orders whose goods the buyer records as received (and whose receipts it reverses).
+RECEIVING = {"sent", "acknowledged", "partially_invoiced", "fully_invoiced"}
 DONE_MESSAGES = {
     "acknowledged": "You acknowledged this order. The buyer can see it.",
     "changes_acknowledged": "You acknowledged the buyer's changes. The buyer can see it.",
@@ -43,6 +53,8 @@ DONE_MESSAGES = {
     "unchanged": "Nothing was changed: the order is as it was.",
     "canceled": "The order was canceled.",
     "closed": "The order was closed.",
+    "received": "The goods receipt was recorded. The supplier sees it with the order.",
+    "reversed": "The goods receipt was reversed: its goods no longer count as received.",
     "awarded": "This draft order was made from the winning proposal. Check it, add a delivery date, then send it.",
 }
 PROBLEM_MESSAGES = {
@@ -119,19 +131,24 @@ async def _order_page(
     *,
     status_code: int = 200,
     refusal: str = "",
+    receipt_form: ReceiptForm | None = None,
+    receipt_errors: FormErrors | None = None,
     **changes: Any,
 ) -> HTMLResponse:
-    """The order; its invoices, comments and files follow once it is shown, unless a refusal of a
-    comment or a file is to be shown with them now."""
+    """The order and its goods receipts; its invoices, comments and files follow once it is shown,
+    unless a refusal of a comment or a file is to be shown with them now. ``receipt_form`` and
+    ``receipt_errors``: a refused "Record receipt" form, shown again as typed."""
     document = f"/purchase-orders/{order_id}"
     session: WebSession = request.state.session
     # The buyer's staff invoice on a supplier's behalf only while the supplier portal is off.
     settings = api.get("/settings") if session.is_buyer else _no_settings()
-    order, talk, organisation = await asyncio.gather(
-        api.get(document), collaboration.refused(api, document, changes), settings
+    order, talk, organisation, receipts = await asyncio.gather(
+        api.get(document), collaboration.refused(api, document, changes), settings, api.get(f"{document}/receipts")
     )
     manager = may_manage(session, order)
     confirm = request.query_params.get("confirm", "")
+    receiving = session.is_buyer and order["status"] in RECEIVING
+    reversing = request.query_params.get("reverse", "")
     return render(
         request,
         "order.html",
@@ -148,6 +165,13 @@ async def _order_page(
         confirm=_confirmation(confirm, order) if manager else None,
         done=DONE_MESSAGES.get(request.query_params.get("done", ""), ""),
         problem=refusal or PROBLEM_MESSAGES.get(request.query_params.get("problem", ""), ""),
+        receipts=receipts["items"],
+        receiving=receiving,
+        receipt_form=receipt_form or ReceiptForm.for_order(order, datetime.now(UTC).date()),
+        receipt_errors=receipt_errors or FormErrors(),
+        reverse_confirm=next(
+            (r for r in receipts["items"] if receiving and r["id"] == reversing and r["status"] == "recorded"), None
+        ),
     )
 
 
@@ -209,6 +233,48 @@ async def cancel(request: Request, order_id: UUID, session: CurrentSession, api:
 @router.post("/purchase-orders/{order_id}/close", response_class=HTMLResponse)
 async def close(request: Request, order_id: UUID, session: CurrentSession, api: Api, form: CheckedForm) -> Response:
     return await _act(request, api, order_id, "close", "closed")
+
+
+@router.post("/purchase-orders/{order_id}/receipts", response_class=HTMLResponse)
+async def record_receipt(
+    request: Request, order_id: UUID, session: CurrentSession, api: Api, form: CheckedForm
+) -> Response:
+    """The buyer's "Record receipt": what arrived per line; what is refused is shown beside its field."""
+    order = await api.get(f"/purchase-orders/{order_id}")
+    receipt = ReceiptForm.from_form(form, order)
+    found = receipt.problems()
+    if found:
+        errors = FormErrors(message=marked_below("receipt"))
+        for name, message in found.items():
+            errors.add(name, message)
+        return await _order_page(request, api, order_id, status_code=422, receipt_form=receipt, receipt_errors=errors)
+    try:
+        await api.post(f"/purchase-orders/{order_id}/receipts", receipt.api_body())
+    except ApiProblem as problem:
+        if not problem.about_the_input:
+            raise
+        errors = FormErrors()
+        for name, message in problem.field_errors().items():
+            errors.add(receipt.form_field(name), sentence(message))
+        beside = errors.fields and all(RECEIPT_FIELDS.fullmatch(name) for name in errors.fields)
+        errors.message = marked_below("receipt") if beside else sentence(problem.detail or problem.title)
+        return await _order_page(
+            request, api, order_id, status_code=problem.status, receipt_form=receipt, receipt_errors=errors
+        )
+    return RedirectResponse(f"/purchase-orders/{order_id}?done=received#receipts", status_code=303)
+
+
+@router.post("/purchase-orders/{order_id}/receipts/{receipt_id}/reverse", response_class=HTMLResponse)
+async def reverse_receipt(
+    request: Request, order_id: UUID, receipt_id: UUID, session: CurrentSession, api: Api, form: CheckedForm
+) -> Response:
+    try:
+        await api.post(f"/purchase-orders/{order_id}/receipts/{receipt_id}/reverse")
+    except ApiProblem as problem:
+        if not problem.about_the_input:
+            raise
+        return await _order_page(request, api, order_id, status_code=problem.status, refusal=refusal_message(problem))
+    return RedirectResponse(f"/purchase-orders/{order_id}?done=reversed#receipts", status_code=303)
 
 
 @router.get("/purchase-orders/{order_id}/export.{fmt}")

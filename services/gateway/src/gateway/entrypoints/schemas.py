@@ -97,9 +97,9 @@ DEFAULT_TOLERANCE_RATE_DOC = (
     "be approved on the spot, for suppliers without a tolerance of their own"
 )
 DEFAULT_TOLERANCE_AMOUNT_DOC = (
-    "an amount in the order's currency (at most 3 decimals) an invoice may exceed what remains of the order "
-    "by, for suppliers without a tolerance of their own; where the rate gives less, the stricter wins; "
-    "null: none (in a PATCH, null clears it)"
+    "an amount in the order's currency (at most 3 decimals) that caps the limit the default rate gives, for "
+    "suppliers without a tolerance of their own: the stricter wins, so at 0 % no excess is allowed whatever "
+    "the amount; null: none (in a PATCH, null clears it)"
 )
 THREE_WAY_DOC = "new purchase orders match their invoices against goods receipts (match_against_receipts)"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from web.entrypoints.rendering import INVOICE_STATUS_WORDS, day, file_size, money, quantity
+from web.entrypoints.rendering import INVOICE_STATUS_WORDS, day, file_size, money, quantity, templates
 
 
 @pytest.mark.parametrize(
@@ -43,3 +43,23 @@ def test_every_invoice_status_has_the_words_of_the_seed() -> None:
 )
 def test_file_sizes(size: int, shown: str) -> None:
     assert file_size(size) == shown
+
+
+@pytest.mark.parametrize(
+    ("rate", "amount", "shown"),
+    [
+        (None, None, ("Organisation default", "Organisation default")),
+        ("5.0000", None, ("5 %", "None")),
+        (None, "40.00", ("None", "40.00 EUR")),
+        ("2.5", "100.00", ("2.5 %", "100.00 EUR")),
+    ],
+)
+def test_a_suppliers_tolerance_is_its_own_or_the_organisations_default(
+    rate: str | None, amount: str | None, shown: tuple[str, str]
+) -> None:
+    page = templates.env.from_string(
+        '{% from "macros.html" import own_tolerance %}'
+        '{{ own_tolerance(s, "tolerance_rate") }}|{{ own_tolerance(s, "tolerance_amount") }}'
+    )
+    supplier = {"tolerance_rate": rate, "tolerance_amount": amount, "currency": "EUR"}
+    assert tuple(page.render(s=supplier).split("|")) == shown

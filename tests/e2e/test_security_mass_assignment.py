@@ -115,7 +115,8 @@ async def test_server_owned_fields_are_refused_or_ignored(api: httpx.AsyncClient
     profile = f"/portal/profiles/{a.supplier_id}"
     await attempt("PATCH", profile, supplier, {}, ("supplier_id", *supplier_fields), profile)
     before = stable((await api.get(record, headers=buyer)).json())
-    for name, value in {"currency": "USD", "tolerance_rate": "100", "supplier_id": a.sibling_id}.items():
+    buyers = {"currency": "USD", "tolerance_rate": "100", "tolerance_amount": "100", "supplier_id": a.sibling_id}
+    for name, value in buyers.items():
         answer = await api.patch(profile, json={name: value}, headers=supplier)
         if answer.status_code != 422:
             wrong.append(f"PATCH {profile} with the buyer's {name}: {answer.status_code} {answer.text[:200]}")

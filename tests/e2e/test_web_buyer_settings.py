@@ -1,5 +1,6 @@
 """A buyer organisation's settings and people in the web portal, in real Chromium: the issue date
-required (seen from the API), the supplier portal switch explained before it is confirmed (and
+required (seen from the API), matching's defaults (a refused amount shown by its field), the
+supplier portal switch explained before it is confirmed (and
 what it does to a supplier's sign-in), a buyer user added who signs in and sees no settings, and
 a buyer user's forged settings form refused with the API's message. Each test works in an
 organisation of its own: switching its portal off touches no other test's suppliers."""
@@ -66,6 +67,48 @@ async def test_an_admin_requires_the_issue_date_and_switches_the_portal_once_tol
     await expect(page.get_by_role("status")).to_have_text("The invoice settings were saved.")
     await expect(required).not_to_be_checked()
     assert (await settings())["invoice_issue_date_required"] is False
+
+    # Matching's defaults: none at first; a refused amount is shown by its field with what was
+    # typed kept; then saved, as the API then says; an emptied amount is none again.
+    rate = page.get_by_label("Default tolerance rate (%)")
+    amount = page.get_by_label("Default tolerance amount")
+    three_way = page.get_by_label("Three-way matching: match new orders' invoices against goods receipts")
+    await expect(rate).to_have_value("0")
+    await expect(amount).to_have_value("")
+    await expect(three_way).not_to_be_checked()
+    await rate.fill("2")
+    await amount.fill("-5")
+    await three_way.check()
+    await page.get_by_role("button", name="Save matching settings").click()
+    await expect(amount).to_have_attribute("aria-invalid", "true")
+    await expect(page.locator("#default_tolerance_amount-error")).to_contain_text("greater than or equal to 0")
+    await expect(amount).to_have_value("-5")
+    await expect(rate).to_have_value("2")
+    await expect(three_way).to_be_checked()
+    await admin.accessible("the settings page with a refused matching default")
+    assert (await settings())["default_tolerance_rate"] == "0"
+    await amount.fill("100")
+    await page.get_by_role("button", name="Save matching settings").click()
+    await expect(page.get_by_role("status")).to_have_text("The matching settings were saved.")
+    await expect(rate).to_have_value("2")
+    await expect(amount).to_have_value("100.00")
+    await expect(three_way).to_be_checked()
+    saved = await settings()
+    assert (saved["default_tolerance_rate"], saved["default_tolerance_amount"], saved["three_way_matching"]) == (
+        "2",
+        "100",
+        True,
+    )
+    await amount.fill("")
+    await three_way.uncheck()
+    await page.get_by_role("button", name="Save matching settings").click()
+    await expect(page.get_by_role("status")).to_have_text("The matching settings were saved.")
+    saved = await settings()
+    assert (saved["default_tolerance_rate"], saved["default_tolerance_amount"], saved["three_way_matching"]) == (
+        "2",
+        None,
+        False,
+    )
 
     # Switching the portal off is explained first; going back changes nothing.
     assert await suppliers_restricted() == []
@@ -164,6 +207,8 @@ async def test_an_admin_adds_a_buyer_user_who_sees_no_settings_and_whose_forged_
         "Only your organisation's administrators change these settings."
     )
     await expect(clerk.page.get_by_role("button", name="Save invoice settings")).to_have_count(0)
+    await expect(clerk.page.get_by_role("button", name="Save matching settings")).to_have_count(0)
+    await expect(clerk.page.get_by_label("Default tolerance rate (%)")).to_be_disabled()
     await expect(clerk.page.get_by_role("button", name="Switch the portal off")).to_have_count(0)
     await clerk.accessible("the settings page of a buyer user")
     status = await post_forged(clerk, "/settings/invoices", {"invoice_issue_date_required": "yes"})
@@ -172,8 +217,11 @@ async def test_an_admin_adds_a_buyer_user_who_sees_no_settings_and_whose_forged_
     await clerk.accessible("a refused settings form")
     assert await post_forged(clerk, "/settings/portal", {"switch": "off"}) == 403
     await expect(clerk.page.get_by_role("alert")).to_have_text("Nothing was changed: only a buyer admin may do this.")
+    assert await post_forged(clerk, "/settings/matching", {"default_tolerance_rate": "50"}) == 403
+    await expect(clerk.page.get_by_role("alert")).to_have_text("Nothing was changed: only a buyer admin may do this.")
     current = (await portal.api.get("/settings", headers=api_admin)).json()
     assert current["invoice_issue_date_required"] is False and current["supplier_portal_enabled"] is True
+    assert current["default_tolerance_rate"] == "0"
     assert (
         await post_forged(
             clerk,

@@ -1,7 +1,8 @@
 """A buyer's suppliers in the web portal, in real Chromium: custom fields defined, a supplier
-created through the form with them, found by search, edited (a refused value shown by its field),
-invited to the portal (the email arrives), deactivated and re-activated; a refused action shown
-as a message. Each test works in an organisation of its own: its custom fields are its own."""
+created through the form with them and a tolerance rate and amount, found by search, edited (a
+refused value shown by its field; the tolerance changed), invited to the portal (the email
+arrives), deactivated and re-activated; a refused action shown as a message. Each test works in
+an organisation of its own: its custom fields are its own."""
 
 from __future__ import annotations
 
@@ -131,7 +132,11 @@ async def test_a_buyer_defines_custom_fields_then_creates_finds_edits_and_invite
     await page.get_by_label("Email").fill(email)
     await page.get_by_label("Phone").fill("+46 8 555 010")
     await page.get_by_label("Currency").fill("eur")
+    await expect(page.locator("#tolerance-hint")).to_contain_text(
+        "Leave both empty to use the organisation's defaults. Where both are set, the stricter wins."
+    )
     await page.get_by_label("Tolerance rate (%)").fill("2.5")
+    await page.get_by_label("Tolerance amount").fill("150")
     await page.get_by_label("Region").select_option("North")
     await page.get_by_role("button", name="Create supplier").click()
     vat = page.get_by_label("VAT number")
@@ -146,7 +151,7 @@ async def test_a_buyer_defines_custom_fields_then_creates_finds_edits_and_invite
     await expect(heading).to_have_text(name)
     await expect(page.get_by_role("status")).to_contain_text(f"{name} was added")
     facts = page.locator("main")
-    for shown in ("EUR", "2.5 %", "SE556677889901", "North", "1 Mar 2026", "Not invited"):
+    for shown in ("EUR", "2.5 %", "150.00 EUR", "SE556677889901", "North", "1 Mar 2026", "Not invited"):
         await expect(facts).to_contain_text(shown)
     supplier_id = page.url.split("/suppliers/")[1].split("?")[0]
 
@@ -186,12 +191,24 @@ async def test_a_buyer_defines_custom_fields_then_creates_finds_edits_and_invite
     await expect(rate).to_have_value("150")
     await expect(page.get_by_label("Region")).to_have_value("East")
     await buyer.accessible("the supplier form with an error")
+    # An amount finer than the supplier's currency is refused by its field.
+    amount = page.get_by_label("Tolerance amount")
+    await expect(amount).to_have_value("150.00")
     await rate.fill("3")
+    await amount.fill("40.125")
+    await page.get_by_role("button", name="Save supplier").click()
+    await expect(amount).to_have_attribute("aria-invalid", "true")
+    await expect(page.locator("#tolerance_amount-error")).to_contain_text("at most 2 decimals in EUR")
+    await expect(amount).to_have_value("40.125")
+    await expect(rate).not_to_have_attribute("aria-invalid", "true")
+    await amount.fill("40")
     await page.get_by_role("button", name="Save supplier").click()
     await expect(page.get_by_role("status")).to_have_text("The changes were saved.")
     await expect(facts).to_contain_text("3 %")
+    await expect(facts).to_contain_text("40.00 EUR")
     record = (await portal.api.get(f"/suppliers/{supplier_id}", headers=api_admin)).json()
-    assert Decimal(record["tolerance_rate"]) == 3 and record["currency"] == "EUR" and record["phone"] == "+46 8 555 010"
+    assert Decimal(record["tolerance_rate"]) == 3 and record["tolerance_amount"] == "40.00"
+    assert record["currency"] == "EUR" and record["phone"] == "+46 8 555 010"
     assert record["custom_fields"] == {"vat_number": "SE556677889901", "region": "East", "certified_on": "2026-03-01"}
 
     # Invited: the invitation email goes to the supplier's address.
@@ -218,6 +235,11 @@ async def test_a_buyer_defines_custom_fields_then_creates_finds_edits_and_invite
     await page.get_by_role("link", name="Suppliers").first.click()
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=name))
     await expect(row).to_contain_text("Active")
+    await expect(row).to_contain_text("3 % / 40.00 EUR")
+    # The suppliers created without a tolerance take the organisation's defaults.
+    for other in others:
+        other_row = page.get_by_role("row").filter(has=page.get_by_role("link", name=other["name"]))
+        await expect(other_row).to_contain_text("Organisation default")
     await buyer.accessible("the suppliers list")
     await buyer.screenshot("buyer-suppliers")
 

@@ -1,6 +1,7 @@
 """More of a supplier's work in the web portal, in real Chromium: an invoice made and submitted
-with the keyboard alone, a request for proposals answered line by line, the profile kept, and
-the buyer organisation switched by a supplier that serves two."""
+with the keyboard alone, a request for proposals answered line by line, the profile kept (and
+the buyer's tolerance never shown), and the buyer organisation switched by a supplier that
+serves two."""
 
 from __future__ import annotations
 
@@ -136,7 +137,16 @@ async def test_the_supplier_keeps_its_profile_and_the_buyer_sees_it(portal: Port
     await portal.submit_po(buyer, po["id"])
     await supplier.open(f"/purchase-orders/{po['id']}")
     await expect(page.get_by_role("note")).to_contain_text("does not follow the supplier's terms")
+    # The buyer's tolerance for the supplier is the buyer's: no page of the supplier's shows it.
+    tolerance = {"tolerance_rate": "5", "tolerance_amount": "100"}
+    assert (await portal.api.patch(f"/suppliers/{supplier_id}", json=tolerance, headers=buyer)).status_code == 200
+    no_tolerance = page.get_by_text(re.compile("tolerance", re.IGNORECASE))
+    await page.reload()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text(po["number"])
+    await expect(no_tolerance).to_have_count(0)
     await supplier.open("/profile")
+    await expect(page.get_by_label("Currency")).to_have_value("EUR")
+    await expect(no_tolerance).to_have_count(0)
 
     # A value the API refuses is shown next to its field, with what was typed kept.
     await page.get_by_label("Email").fill("not-an-email")

@@ -276,3 +276,46 @@ async def test_payment_terms_reminders_and_the_organisations_details_are_kept_an
     published = events[-1]["data"]
     assert (published["default_payment_terms_days"], published["approval_reminder_days"]) == (45, 3)
     assert published["address"] == details["address"] and published["tax_id"] is None
+
+
+async def test_the_matching_defaults_are_kept_answered_published_and_only_the_admin_changes_them(
+    gateway: httpx.AsyncClient, broker: str
+) -> None:
+    auth = await sign_in(gateway, ADMIN_EMAIL, ADMIN_PASSWORD)
+    defaults = (await gateway.get("/api/v1/settings", headers=auth)).json()
+    names = ("default_tolerance_rate", "default_tolerance_amount", "three_way_matching")
+    assert tuple(defaults[name] for name in names) == ("0", None, False)
+    matching = {"default_tolerance_rate": "2.5", "default_tolerance_amount": "100.00", "three_way_matching": True}
+    changed = await gateway.patch("/api/v1/settings", json=matching, headers=auth)
+    assert changed.status_code == 200, changed.text
+    assert {name: changed.json()[name] for name in matching} == matching
+    assert (await gateway.get("/api/v1/settings", headers=auth)).json() == changed.json()
+    # Left out or null, a setting stays; a null amount is "no default amount".
+    kept = await gateway.patch("/api/v1/settings", json={"default_tolerance_rate": None}, headers=auth)
+    assert kept.json()["default_tolerance_rate"] == "2.5" and kept.json()["default_tolerance_amount"] == "100.00"
+    cleared = await gateway.patch("/api/v1/settings", json={"default_tolerance_amount": None}, headers=auth)
+    assert cleared.status_code == 200, cleared.text
+    assert (cleared.json()["default_tolerance_rate"], cleared.json()["default_tolerance_amount"]) == ("2.5", None)
+    assert cleared.json()["three_way_matching"] is True
+    for invalid, field in (
+        ({"default_tolerance_rate": "100.01"}, "default_tolerance_rate"),
+        ({"default_tolerance_rate": "-1"}, "default_tolerance_rate"),
+        ({"default_tolerance_rate": "NaN"}, "default_tolerance_rate"),
+        ({"default_tolerance_amount": "-0.01"}, "default_tolerance_amount"),
+        ({"default_tolerance_amount": "0.0001"}, "default_tolerance_amount"),
+        ({"default_tolerance_amount": "1e30"}, "default_tolerance_amount"),
+        ({"default_tolerance_amount": "ten"}, "default_tolerance_amount"),
+        ({"three_way_matching": "perhaps"}, "three_way_matching"),
+    ):
+        refused = await gateway.patch("/api/v1/settings", json=invalid, headers=auth)
+        assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
+        assert [e["field"] for e in refused.json()["errors"]] == [field], refused.text
+    user = {"email": "m@buyer.example", "name": "M", "password": "user-password", "role": "buyer_user"}
+    assert (await gateway.post("/api/v1/users", json=user, headers=auth)).status_code == 201
+    user_auth = await sign_in(gateway, "m@buyer.example", "user-password")
+    refused_user = await gateway.patch("/api/v1/settings", json={"three_way_matching": False}, headers=user_auth)
+    assert refused_user.status_code == 403
+
+    events = await read(broker, "gateway.organisation.v1", 3)
+    published = [tuple(e["data"][name] for name in names) for e in events]
+    assert published == [("0", None, False), ("2.5", "100.00", True), ("2.5", None, True)]

@@ -65,9 +65,36 @@ def test_an_emptied_required_field_goes_empty_so_that_the_api_says_why() -> None
     }
 
 
-def test_a_tolerance_that_is_not_a_number_goes_as_typed_and_an_empty_one_is_zero() -> None:
+def test_a_tolerance_that_is_not_a_number_goes_as_typed_and_an_emptied_one_is_the_organisations_default() -> None:
     assert SupplierForm.of_form(posted(tolerance_rate="abc"), DEFINITIONS).changes(RECORD) == {"tolerance_rate": "abc"}
-    assert SupplierForm.of_form(posted(tolerance_rate=""), DEFINITIONS).changes(RECORD) == {"tolerance_rate": "0"}
+    assert SupplierForm.of_form(posted(tolerance_rate=""), DEFINITIONS).changes(RECORD) == {"tolerance_rate": None}
+    assert SupplierForm.of_form(posted(tolerance_amount="1O0"), DEFINITIONS).changes(RECORD) == {
+        "tolerance_amount": "1O0"
+    }
+
+
+def test_a_tolerance_amount_is_shown_as_answered_and_only_a_different_number_is_a_change() -> None:
+    record = RECORD | {"tolerance_amount": "100.00"}
+    assert SupplierForm.of_record(record).tolerance_amount == "100.00"
+    assert SupplierForm.of_record(RECORD).tolerance_amount == ""
+    for same in ("100", "100.00", " 100.0 "):
+        assert SupplierForm.of_form(posted(tolerance_amount=same), DEFINITIONS).changes(record) == {}
+    assert SupplierForm.of_form(posted(tolerance_amount="80.5"), DEFINITIONS).changes(record) == {
+        "tolerance_amount": "80.5"
+    }
+    assert SupplierForm.of_form(posted(tolerance_amount=""), DEFINITIONS).changes(record) == {"tolerance_amount": None}
+    assert SupplierForm.of_form(posted(tolerance_amount="50"), DEFINITIONS).changes(RECORD) == {
+        "tolerance_amount": "50"
+    }
+
+
+def test_both_tolerances_emptied_hand_the_supplier_to_the_organisations_defaults() -> None:
+    record = RECORD | {"tolerance_amount": "100.00"}
+    form = SupplierForm.of_form(posted(tolerance_rate="", tolerance_amount=""), DEFINITIONS)
+    assert form.changes(record) == {"tolerance_rate": None, "tolerance_amount": None}
+    nothing_of_its_own = RECORD | {"tolerance_rate": None, "tolerance_amount": None}
+    assert SupplierForm.of_record(nothing_of_its_own).tolerance_rate == ""
+    assert form.changes(nothing_of_its_own) == {}
 
 
 def test_a_new_supplier_sends_only_the_custom_fields_filled_in_and_leaves_the_tolerance_to_the_api() -> None:
@@ -78,6 +105,11 @@ def test_a_new_supplier_sends_only_the_custom_fields_filled_in_and_leaves_the_to
         "phone": None,
         "currency": "EUR",
         "custom_fields": {"vat_number": "SE1"},
+    }
+    with_tolerance = SupplierForm.of_form(posted(tolerance_rate="2,5", tolerance_amount="100"), DEFINITIONS)
+    assert {k: v for k, v in with_tolerance.new_supplier().items() if k.startswith("tolerance")} == {
+        "tolerance_rate": "2.5",
+        "tolerance_amount": "100",
     }
 
 

@@ -15,6 +15,7 @@ from web.entrypoints.rendering import (
     money,
     not_all_received,
     quantity,
+    templates,
     tolerance_basis,
 )
 
@@ -83,3 +84,23 @@ def test_a_line_invoicing_more_than_its_receipts_leave_is_not_all_received() -> 
 
 def test_every_reason_has_words() -> None:
     assert set(REASON_WORDS) == set(get_args(Reason))
+
+
+@pytest.mark.parametrize(
+    ("rate", "amount", "shown"),
+    [
+        (None, None, ("Organisation default", "Organisation default")),
+        ("5.0000", None, ("5 %", "None")),
+        (None, "40.00", ("None", "40.00 EUR")),
+        ("2.5", "100.00", ("2.5 %", "100.00 EUR")),
+    ],
+)
+def test_a_suppliers_tolerance_is_its_own_or_the_organisations_default(
+    rate: str | None, amount: str | None, shown: tuple[str, str]
+) -> None:
+    page = templates.env.from_string(
+        '{% from "macros.html" import own_tolerance %}'
+        '{{ own_tolerance(s, "tolerance_rate") }}|{{ own_tolerance(s, "tolerance_amount") }}'
+    )
+    supplier = {"tolerance_rate": rate, "tolerance_amount": amount, "currency": "EUR"}
+    assert tuple(page.render(s=supplier).split("|")) == shown

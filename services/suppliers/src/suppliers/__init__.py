@@ -1,1 +1,1 @@
-"""The suppliers service: supplier records, their portal status and tolerance rate."""
+"""The suppliers service: supplier records, their portal status and tolerance."""

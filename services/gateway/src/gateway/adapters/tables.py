@@ -9,6 +9,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Table,
     Text,
@@ -34,6 +35,10 @@ organisations = Table(
     Column("updated_at", DateTime(timezone=True)),
     Column("default_payment_terms_days", Integer, nullable=False, server_default="30"),
     Column("approval_reminder_days", Integer, nullable=False, server_default="2"),
+    # Matching's defaults: the tolerance of suppliers without one, and three-way matching of new orders.
+    Column("default_tolerance_rate", Numeric, nullable=False, server_default="0"),
+    Column("default_tolerance_amount", Numeric),
+    Column("three_way_matching", Boolean, nullable=False, server_default="false"),
     # The organisation's details on its documents.
     Column("legal_name", String(300)),
     Column("address", Text),

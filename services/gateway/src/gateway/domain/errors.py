@@ -85,3 +85,10 @@ class AccountLinkNotFound(NotFound):
 
 class SupplierPortalNotActive(Conflict):
     default_detail = "the supplier's portal access is not active: activate it to send an invitation"
+
+
+class InvalidMatchingDefault(InvalidInput):
+    """A default tolerance out of range; the error names the setting."""
+
+    def __init__(self, detail: str, *, field: str, message: str) -> None:
+        super().__init__(detail, errors=[{"field": field, "message": message}])

@@ -11,10 +11,12 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from decimal import Decimal
+from typing import NamedTuple, cast
 from uuid import UUID, uuid4
 
 from gateway.domain.errors import InvalidName, UnknownRole, WeakPassword
+from gateway.domain.tolerance import validate_default_tolerance_amount, validate_default_tolerance_rate
 from shared.auth import Principal, Role
 from shared.contracts.base import EventPayload
 from shared.contracts.identity import (
@@ -79,6 +81,11 @@ class Organisation:
     default_payment_terms_days: int = 30
     # Days a held invoice waits for its approver before a reminder.
     approval_reminder_days: int = 2
+    # What matching holds suppliers without a tolerance of their own to (``tolerance``).
+    default_tolerance_rate: Decimal = Decimal(0)
+    default_tolerance_amount: Decimal | None = None
+    # Whether new purchase orders match their invoices against goods receipts.
+    three_way_matching: bool = False
     legal_name: str | None = None
     address: str | None = None
     tax_id: str | None = None
@@ -97,11 +104,16 @@ class Organisation:
         return organisation
 
     def change(self, changes: dict[str, object], now: datetime) -> None:
-        """Apply the admin's changes (checked at the edge); a blank detail clears it."""
+        """Apply the admin's changes (their types checked at the edge); a blank detail clears it."""
         changes = {
             name: (value.strip() or None) if name in PROFILE_FIELDS and isinstance(value, str) else value
             for name, value in changes.items()
         }
+        if "default_tolerance_rate" in changes:
+            validate_default_tolerance_rate(cast(Decimal, changes["default_tolerance_rate"]))
+        if "default_tolerance_amount" in changes:
+            amount = cast(Decimal | None, changes["default_tolerance_amount"])
+            changes["default_tolerance_amount"] = validate_default_tolerance_amount(amount)
         changed = {name: value for name, value in changes.items() if getattr(self, name) != value}
         if not changed and self.revision > 0:
             return

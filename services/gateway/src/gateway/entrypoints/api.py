@@ -137,5 +137,4 @@ async def get_settings(caller: CurrentPrincipal, uow: Uow) -> SettingsOut:
 
 @router.patch("/settings", response_model=SettingsOut)
 async def patch_settings(body: SettingsPatch, caller: CurrentPrincipal, uow: Uow) -> SettingsOut:
-    changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
-    return _settings_out(await commands.change_settings(uow, caller, changes))
+    return _settings_out(await commands.change_settings(uow, caller, body.changes()))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from shared.contracts.base import DecimalStr
 
 
 class TokenRequest(BaseModel):
@@ -89,6 +92,16 @@ class UserPage(BaseModel):
 ProfileText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 PAYMENT_TERMS_DOC = "days from an invoice's issue date to its due date for suppliers without terms of their own"
 REMINDER_DOC = "days a held invoice waits for its approver before a reminder, and between reminders"
+DEFAULT_TOLERANCE_RATE_DOC = (
+    "percent of a purchase order's net total an invoice may exceed what remains of the order by and still "
+    "be approved on the spot, for suppliers without a tolerance of their own"
+)
+DEFAULT_TOLERANCE_AMOUNT_DOC = (
+    "an amount in the order's currency (at most 3 decimals) that caps the limit the default rate gives, for "
+    "suppliers without a tolerance of their own: the stricter wins, so at 0 % no excess is allowed whatever "
+    "the amount; null: none (in a PATCH, null clears it)"
+)
+THREE_WAY_DOC = "new purchase orders match their invoices against goods receipts (match_against_receipts)"
 
 
 class SettingsPatch(BaseModel):
@@ -101,6 +114,13 @@ class SettingsPatch(BaseModel):
     supplier_portal_enabled: bool | None = None
     default_payment_terms_days: int | None = Field(None, ge=0, le=3650, description=PAYMENT_TERMS_DOC)
     approval_reminder_days: int | None = Field(None, ge=1, le=365, description=REMINDER_DOC)
+    default_tolerance_rate: Decimal | None = Field(
+        None, ge=0, le=100, allow_inf_nan=False, description=DEFAULT_TOLERANCE_RATE_DOC
+    )
+    default_tolerance_amount: Decimal | None = Field(
+        None, ge=0, max_digits=18, decimal_places=3, allow_inf_nan=False, description=DEFAULT_TOLERANCE_AMOUNT_DOC
+    )
+    three_way_matching: bool | None = Field(None, description=THREE_WAY_DOC)
     legal_name: ProfileText | None = None
     address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = Field(
         None, description="several lines, as printed"
@@ -110,6 +130,15 @@ class SettingsPatch(BaseModel):
     contact_email: EmailStr | Literal[""] | None = None
     contact_phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = None
 
+    def changes(self) -> dict[str, object]:
+        """What was sent; a null leaves a setting as it is, except where null is a value of its own."""
+        sent = self.model_dump(exclude_unset=True)
+        return {name: value for name, value in sent.items() if value is not None or name in NULLABLE_SETTINGS}
+
+
+# Settings whose null means something ("none"), so a PATCH's null sets it.
+NULLABLE_SETTINGS = frozenset({"default_tolerance_amount"})
+
 
 class SettingsOut(BaseModel):
     organisation_id: UUID
@@ -118,6 +147,9 @@ class SettingsOut(BaseModel):
     supplier_portal_enabled: bool
     default_payment_terms_days: int = Field(description=PAYMENT_TERMS_DOC)
     approval_reminder_days: int = Field(description=REMINDER_DOC)
+    default_tolerance_rate: DecimalStr = Field(description=DEFAULT_TOLERANCE_RATE_DOC)
+    default_tolerance_amount: DecimalStr | None = Field(description=DEFAULT_TOLERANCE_AMOUNT_DOC)
+    three_way_matching: bool = Field(description=THREE_WAY_DOC)
     legal_name: str | None = Field(description="the organisation's name on documents; its name where null")
     address: str | None
     tax_id: str | None

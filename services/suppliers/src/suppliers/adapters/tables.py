@@ -34,7 +34,9 @@ suppliers = Table(
     Column("email", String(320), nullable=False),
     Column("phone", String(50)),
     Column("currency", String(3), nullable=False),
-    Column("tolerance_rate", Numeric(7, 4), nullable=False),
+    # Both null: the organisation's default tolerance applies.
+    Column("tolerance_rate", Numeric(7, 4)),
+    Column("tolerance_amount", Numeric),
     Column("payment_terms_days", Integer),
     # The supplier's details on documents (the supplier's edits of its profile reach them).
     Column("legal_name", String(300)),

@@ -22,6 +22,7 @@ from shared.contracts.suppliers import (
     SupplierProfileUpdated,
     SupplierSnapshot,
     SupplierUpdated,
+    TolerancePolicy,
 )
 from shared.fields import values_of
 from suppliers.domain.custom_fields import CustomFieldCatalog
@@ -42,6 +43,7 @@ from suppliers.domain.values import (
     validate_address,
     validate_currency,
     validate_payment_terms_days,
+    validate_tolerance_amount,
     validate_tolerance_rate,
 )
 from suppliers.domain.views import profile_view
@@ -54,9 +56,13 @@ class Supplier:
     name: str
     email: str
     currency: str
-    tolerance_rate: Decimal
     created_at: datetime
     updated_at: datetime
+    # The buyer's tolerance for this supplier's invoices (MATCHING.md): a percentage of the order's
+    # net total and an amount in the supplier's currency; the stricter wins where both are set.
+    # None on both: the organisation's defaults.
+    tolerance_rate: Decimal | None = None
+    tolerance_amount: Decimal | None = None
     phone: str | None = None
     contacts: list[SupplierContact] = field(default_factory=list)
     custom_fields: dict[str, Any] = field(default_factory=dict)
@@ -81,9 +87,10 @@ class Supplier:
         name: str,
         email: str,
         currency: str,
-        tolerance_rate: Decimal,
         now: datetime,
         catalog: CustomFieldCatalog,
+        tolerance_rate: Decimal | None = None,
+        tolerance_amount: Decimal | None = None,
         phone: str | None = None,
         contacts: list[SupplierContact] | None = None,
         custom_fields: dict[str, Any] | None = None,
@@ -100,6 +107,7 @@ class Supplier:
             phone=phone,
             currency=validate_currency(currency),
             tolerance_rate=validate_tolerance_rate(tolerance_rate),
+            tolerance_amount=validate_tolerance_amount(tolerance_amount, currency),
             contacts=list(contacts or []),
             custom_fields=catalog.buyer_values({}, custom_fields or {}),
             payment_terms_days=validate_payment_terms_days(payment_terms_days),
@@ -131,6 +139,10 @@ class Supplier:
             validate_currency(changes["currency"])
         if "tolerance_rate" in changes:
             validate_tolerance_rate(changes["tolerance_rate"])
+        if "tolerance_amount" in changes or "currency" in changes:
+            # The amount is in the supplier's currency: a new currency may not have its decimals.
+            amount = changes.get("tolerance_amount", self.tolerance_amount)
+            changes["tolerance_amount"] = validate_tolerance_amount(amount, changes.get("currency", self.currency))
         if "payment_terms_days" in changes:
             validate_payment_terms_days(changes["payment_terms_days"])
         if "address" in changes:
@@ -214,6 +226,9 @@ class Supplier:
             SupplierSnapshot.model_fields,
             self,
             supplier_id=self.id,
+            # Read by consumers older than ``tolerance``: the supplier's own rate, 0 where it has none.
+            tolerance_rate=Decimal(0) if self.tolerance_rate is None else self.tolerance_rate,
+            tolerance=TolerancePolicy(rate=self.tolerance_rate, amount=self.tolerance_amount),
             minimum_order_amount=terms.minimum_order_amount,
             lead_time_days=terms.lead_time_days,
             portal_profile=self.profile_view(catalog.shown_keys),

@@ -6,11 +6,14 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from shared.money import minor_unit, quantum
 from suppliers.domain.errors import InvalidSupplier
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_TOLERANCE_RATE = Decimal(100)
 MAX_ADDRESS_LENGTH = 1000
+# Far above any order; keeps the amount within what a Decimal quantizes exactly.
+MAX_TOLERANCE_AMOUNT = Decimal(10) ** 15
 
 
 def _refuse(field: str, detail: str, message: str) -> InvalidSupplier:
@@ -23,12 +26,33 @@ def validate_currency(currency: str) -> str:
     return currency
 
 
-def validate_tolerance_rate(rate: Decimal) -> Decimal:
-    if not rate.is_finite() or rate < 0 or rate > MAX_TOLERANCE_RATE:
+def validate_tolerance_rate(rate: Decimal | None) -> Decimal | None:
+    """A percentage of the order's net total; None: the supplier has no rate of its own."""
+    if rate is not None and (not rate.is_finite() or rate < 0 or rate > MAX_TOLERANCE_RATE):
         raise _refuse(
             "tolerance_rate", "tolerance rate must be between 0 and 100 percent", "a percentage from 0 to 100"
         )
     return rate
+
+
+def validate_tolerance_amount(amount: Decimal | None, currency: str) -> Decimal | None:
+    """An amount in the supplier's currency, to its minor unit (``10.5`` EUR is kept as ``10.50``);
+    None: the supplier has no amount of its own. A currency's minor unit is not cut: an amount
+    with more decimals than the currency has is refused, not rounded."""
+    if amount is None:
+        return None
+    if not amount.is_finite() or amount < 0:
+        raise _refuse("tolerance_amount", "the tolerance amount cannot be negative", "an amount >= 0")
+    if amount >= MAX_TOLERANCE_AMOUNT:
+        raise _refuse("tolerance_amount", "the tolerance amount is too large", "an amount below 10^15")
+    in_minor_units = amount.quantize(quantum(currency))
+    if in_minor_units != amount:
+        decimals = minor_unit(currency)
+        fits = f"an amount with at most {decimals} decimals in {currency}"
+        if decimals == 0:
+            fits = f"a whole amount in {currency}"
+        raise _refuse("tolerance_amount", f"the tolerance amount has more decimals than {currency} has", fits)
+    return in_minor_units
 
 
 def validate_minimum_order_amount(amount: Decimal | None) -> Decimal | None:

@@ -26,6 +26,7 @@ async def create_supplier(body: SupplierCreate, caller: CurrentPrincipal, uow: U
         email=str(body.email),
         currency=body.currency,
         tolerance_rate=body.tolerance_rate,
+        tolerance_amount=body.tolerance_amount,
         phone=body.phone,
         contacts=[SupplierContact(**c.model_dump(mode="json")) for c in body.contacts],
         custom_fields=body.custom_fields,

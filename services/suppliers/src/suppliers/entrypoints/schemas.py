@@ -29,6 +29,16 @@ SupplierSearch = Annotated[str, StringConstraints(strip_whitespace=True, max_len
 
 CUSTOM_FIELDS_DOC = "values by custom field key; in a PATCH a null removes a value, keys not sent are kept"
 PAYMENT_TERMS_DOC = "days from an invoice's issue date to its due date; null: the organisation's default"
+TOLERANCE_RATE_DOC = (
+    "percent of the PO net total an invoice may exceed what remains of its order by and still be approved "
+    "on the spot; null on both tolerance_rate and tolerance_amount: the organisation's defaults"
+)
+TOLERANCE_AMOUNT_DOC = (
+    "an amount in the supplier's currency (at most its decimals) an invoice may exceed what remains of its "
+    "order by; where a rate is set too the stricter wins; null: none of its own"
+)
+ToleranceRate = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)]
+ToleranceAmount = Annotated[Decimal, Field(ge=0, max_digits=18, allow_inf_nan=False)]
 LegalName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 Address = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
 TaxId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
@@ -56,7 +66,8 @@ class SupplierCreate(LegalDetails):
     email: EmailStr
     phone: str | None = Field(None, max_length=50)
     currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
-    tolerance_rate: Decimal = Field(Decimal(0), ge=0, le=100, description="percent of the PO net total")
+    tolerance_rate: ToleranceRate | None = Field(None, description=TOLERANCE_RATE_DOC)
+    tolerance_amount: ToleranceAmount | None = Field(None, description=TOLERANCE_AMOUNT_DOC)
     payment_terms_days: int | None = Field(None, ge=0, le=3650, description=PAYMENT_TERMS_DOC)
     contacts: list[Contact] = []
     custom_fields: dict[str, Any] = Field({}, description=CUSTOM_FIELDS_DOC)
@@ -78,7 +89,8 @@ class SupplierPatch(LegalDetails):
     email: EmailStr | None = None
     phone: str | None = Field(None, max_length=50)
     currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
-    tolerance_rate: Decimal | None = Field(None, ge=0, le=100)
+    tolerance_rate: ToleranceRate | None = Field(None, description=TOLERANCE_RATE_DOC)
+    tolerance_amount: ToleranceAmount | None = Field(None, description=TOLERANCE_AMOUNT_DOC)
     payment_terms_days: int | None = Field(None, ge=0, le=3650, description=PAYMENT_TERMS_DOC)
     contacts: list[Contact] | None = None
     custom_fields: dict[str, Any] | None = Field(None, description=CUSTOM_FIELDS_DOC)
@@ -89,7 +101,8 @@ class SupplierPatch(LegalDetails):
             changes["contacts"] = [SupplierContact(**c.model_dump()) for c in self.contacts or []]
         if changes.get("email") is not None:
             changes["email"] = str(changes["email"])
-        required = ("name", "email", "currency", "tolerance_rate", "contacts", "custom_fields")
+        # A null tolerance is not left out: it hands the supplier to the organisation's defaults.
+        required = ("name", "email", "currency", "contacts", "custom_fields")
         return _without_null_required(changes, required)
 
 
@@ -146,7 +159,12 @@ class SupplierOut(BaseModel):
     email: str
     phone: str | None
     currency: str
-    tolerance_rate: DecimalStr
+    tolerance_rate: DecimalStr | None = Field(
+        description=TOLERANCE_RATE_DOC + "; always null in a supplier user's view"
+    )
+    tolerance_amount: DecimalStr | None = Field(
+        description=TOLERANCE_AMOUNT_DOC + "; always null in a supplier user's view"
+    )
     contacts: list[SupplierContact]
     custom_fields: dict[str, Any]
     portal_status: str
@@ -165,12 +183,15 @@ class SupplierOut(BaseModel):
     def of(cls, view: SupplierView, *, for_supplier: bool = False) -> SupplierOut:
         supplier, profile = view.supplier, view.supplier.profile
         custom_fields = supplier.custom_fields
-        if for_supplier:  # a supplier user never sees the fields the buyer keeps hidden
+        tolerance = {"tolerance_rate": supplier.tolerance_rate, "tolerance_amount": supplier.tolerance_amount}
+        if for_supplier:  # a supplier user never sees the fields the buyer keeps hidden, nor its tolerance
             custom_fields = {k: v for k, v in custom_fields.items() if k in view.shown}
+            tolerance = dict.fromkeys(tolerance)
         return made_of(
             cls,
             supplier,
             custom_fields=custom_fields,
+            **tolerance,
             minimum_order_amount=profile.minimum_order_amount if profile else None,
             lead_time_days=profile.lead_time_days if profile else None,
             portal_profile=PortalProfileOut.of(view),

@@ -30,7 +30,9 @@ class SupplierForm:
     email: str = ""
     phone: str = ""
     currency: str = ""
+    # Both empty: the organisation's default tolerance.
     tolerance_rate: str = ""
+    tolerance_amount: str = ""
     # Empty: the organisation's default payment terms.
     payment_terms_days: str = ""
     legal_name: str = ""
@@ -46,6 +48,8 @@ class SupplierForm:
             phone=supplier.get("phone") or "",
             currency=supplier.get("currency") or "",
             tolerance_rate=plain_number(supplier.get("tolerance_rate")),
+            # The API answers it to the currency's minor unit, as a person types an amount.
+            tolerance_amount=_text(supplier.get("tolerance_amount")),
             payment_terms_days=_text(supplier.get("payment_terms_days")),
             legal_name=supplier.get("legal_name") or "",
             address=supplier.get("address") or "",
@@ -65,6 +69,7 @@ class SupplierForm:
             # Codes are capitals; "eur" is what a hurried person types for EUR.
             currency=typed("currency").upper(),
             tolerance_rate=typed("tolerance_rate").replace(",", "."),
+            tolerance_amount=typed("tolerance_amount"),
             payment_terms_days=typed("payment_terms_days"),
             legal_name=typed("legal_name"),
             # A browser sends a text area's lines ended by "\r\n"; the record keeps "\n".
@@ -82,10 +87,9 @@ class SupplierForm:
             "currency": self.currency,
             "custom_fields": {k: v for k, v in self.custom_fields.items() if v},
         }
-        if self.tolerance_rate:
-            body["tolerance_rate"] = self.tolerance_rate
-        if self.payment_terms_days:
-            body["payment_terms_days"] = self.payment_terms_days
+        for name in ("tolerance_rate", "tolerance_amount", "payment_terms_days"):
+            if getattr(self, name):
+                body[name] = getattr(self, name)
         for name in LEGAL_DETAILS:
             if getattr(self, name):
                 body[name] = getattr(self, name)
@@ -108,15 +112,25 @@ class SupplierForm:
             if getattr(self, name) != getattr(was, name):
                 # The API clears a legal detail sent empty.
                 changes[name] = getattr(self, name)
-        rate = self.tolerance_rate or "0"
-        if finite_decimal(rate) is None or finite_decimal(rate) != finite_decimal(was.tolerance_rate or "0"):
-            changes["tolerance_rate"] = rate
+        for name in ("tolerance_rate", "tolerance_amount"):
+            typed, stored = getattr(self, name), getattr(was, name)
+            if _differs(typed, stored):
+                # Emptied: the organisation's default; what is not a number goes as typed, for the API to say why.
+                changes[name] = typed or None
         custom = {
             key: typed or None for key, typed in self.custom_fields.items() if typed != was.custom_fields.get(key, "")
         }
         if custom:
             changes["custom_fields"] = custom
         return changes
+
+
+def _differs(typed: str, stored: str) -> bool:
+    """Whether a number typed differs from the one shown: "2.50" is "2.5", and "" is none."""
+    if not typed or not stored:
+        return typed != stored
+    number = finite_decimal(typed)
+    return number is None or number != finite_decimal(stored)
 
 
 @dataclass

@@ -1,5 +1,5 @@
-"""Buyer pages of the organisation: its settings (invoice issue date, the supplier portal switch,
-explained before it is confirmed) and its people (the list, adding one, switching one off and on)."""
+"""Buyer pages of the organisation: its settings (invoices, matching's defaults, the supplier portal
+switch, explained before it is confirmed) and its people (the list, adding one, switching one off and on)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from web.adapters.gateway_api import ApiProblem, GatewayApi
 from web.domain.accounts import by_name
+from web.domain.matching_settings import MatchingForm
 from web.entrypoints import account_switches
 from web.entrypoints.deps import Api, CheckedForm, CurrentSession
 from web.entrypoints.rendering import FormErrors, as_sentences, marked_below, render, sentence
@@ -18,6 +19,7 @@ router = APIRouter(tags=["settings"])
 
 DONE_MESSAGES = {
     "invoices": "The invoice settings were saved.",
+    "matching": "The matching settings were saved.",
     "profile": "The organisation profile was saved.",
     "portal_off": "The supplier portal is off. Your staff can now create invoices on the suppliers' behalf.",
     "portal_on": "The supplier portal is on. Suppliers with portal access can sign in and send invoices again.",
@@ -31,7 +33,13 @@ SWITCHED_MESSAGES = {
 
 
 async def _settings_page(
-    request: Request, api: GatewayApi, *, problem: str = "", status_code: int = 200
+    request: Request,
+    api: GatewayApi,
+    *,
+    problem: str = "",
+    matching: MatchingForm | None = None,
+    matching_errors: FormErrors | None = None,
+    status_code: int = 200,
 ) -> HTMLResponse:
     settings = await api.get("/settings")
     return render(
@@ -39,6 +47,8 @@ async def _settings_page(
         "settings.html",
         status_code=status_code,
         settings=settings,
+        matching=matching or MatchingForm.of_settings(settings),
+        matching_errors=matching_errors or FormErrors(),
         done=DONE_MESSAGES.get(request.query_params.get("done", ""), ""),
         problem=problem,
     )
@@ -61,6 +71,25 @@ async def save_invoice_settings(request: Request, session: CurrentSession, api: 
         if (value := str(form.get(name) or "").strip()) != "":
             changes[name] = value
     return await _save_settings(request, api, changes, "invoices")
+
+
+@router.post("/settings/matching", response_class=HTMLResponse)
+async def save_matching_settings(request: Request, session: CurrentSession, api: Api, form: CheckedForm) -> Response:
+    matching = MatchingForm.of_form(form)
+    try:
+        await api.patch("/settings", matching.changes())
+    except ApiProblem as problem:
+        if not problem.about_the_input:
+            raise
+        errors = FormErrors(problem, message=marked_below("form"))
+        if not errors.fields:  # not about one value (a buyer user's forged form): said at the top
+            return await _settings_page(
+                request, api, matching=matching, problem=_refused(problem), status_code=problem.status
+            )
+        return await _settings_page(
+            request, api, matching=matching, matching_errors=as_sentences(errors), status_code=problem.status
+        )
+    return RedirectResponse("/settings?done=matching", status_code=303)
 
 
 # The organisation's details on its documents; an emptied field clears the detail.

@@ -97,6 +97,9 @@ async def _form_page(
         status_code=status_code,
         values=values,
         default_payment_terms_days=settings.get("default_payment_terms_days"),
+        # And its default tolerance, which a supplier with neither a rate nor an amount gets.
+        default_tolerance_rate=settings.get("default_tolerance_rate"),
+        default_tolerance_amount=settings.get("default_tolerance_amount"),
         definitions=definitions,
         supplier=supplier,
         action=f"/suppliers/{supplier['id']}/edit" if supplier else "/suppliers/new",

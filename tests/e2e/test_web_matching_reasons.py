@@ -50,7 +50,7 @@ async def test_the_buyer_and_the_supplier_read_why_an_invoice_is_held(portal: Po
     await expect(held_section).to_contain_text("the amount 30.00 EUR, stricter than 5 %")
     report = page.locator("table.lines")
     await expect(report.get_by_role("columnheader", name="Received")).to_be_visible()
-    await expect(report.locator("tr.changed")).to_contain_text("more than received")
+    await expect(report.locator("tr.changed")).to_contain_text("More than received")
     await person.accessible("an invoice held for its receipts")
     await person.screenshot("buyer-invoice-not-received")
 

@@ -24,7 +24,6 @@ from matching.domain.model import (
     SupplierTolerance,
     TolerancePolicy,
 )
-from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
 from shared.db import upsert
 from shared.fields import made_of, values_of
 
@@ -178,23 +177,27 @@ class InvoiceRepository:
         )
         return [_invoice(row) for row in (await self._session.execute(query)).all()]
 
-    async def duplicate_candidates(self, invoice: Invoice) -> list[Invoice]:
-        """The live invoices of the supplier with the same number key, and of the PO with the same
-        gross total and issue date: what ``possible_duplicates`` looks through."""
-        same_number = and_(invoices.c.supplier_id == invoice.supplier_id, invoices.c.number_key == invoice.number_key)
-        same_amount = and_(
-            invoices.c.purchase_order_id == invoice.purchase_order_id,
-            invoices.c.gross_total == invoice.gross_total,
-            invoices.c.issue_date == invoice.issue_date,
+    async def earlier_and_namesakes(self, invoice: Invoice, received_seq: int) -> tuple[list[Invoice], list[Invoice]]:
+        """The PO's other invoices received before position ``received_seq`` (in that order), and
+        the supplier's invoices of other POs with the same number key: what ``match_invoice`` and
+        ``possible_duplicates`` look through, on one round trip."""
+        earlier = and_(
+            invoices.c.purchase_order_id == invoice.purchase_order_id, invoices.c.received_seq < received_seq
         )
-        query = select(invoices).where(
+        namesakes = and_(
+            invoices.c.supplier_id == invoice.supplier_id,
+            invoices.c.number_key == invoice.number_key,
+            invoices.c.purchase_order_id != invoice.purchase_order_id,
             invoices.c.tenant_id == invoice.tenant_id,
-            invoices.c.id != invoice.id,
-            invoices.c.kind == "invoice",
-            invoices.c.status.in_(sorted(LIVE_INVOICE_STATUSES)),
-            or_(same_number, same_amount) if invoice.number_key else same_amount,
         )
-        return [_invoice(row) for row in (await self._session.execute(query)).all()]
+        query = (
+            select(invoices)
+            .where(or_(earlier, namesakes) if invoice.number_key and not invoice.is_credit_note else earlier)
+            .order_by(invoices.c.received_seq)
+        )
+        found = [_invoice(row) for row in (await self._session.execute(query)).all()]
+        of_po = [other for other in found if other.purchase_order_id == invoice.purchase_order_id]
+        return of_po, [other for other in found if other.purchase_order_id != invoice.purchase_order_id]
 
     async def held(self, invoice_id: UUID) -> tuple[Invoice, int] | None:
         """An invoice with its position among its PO's submissions."""

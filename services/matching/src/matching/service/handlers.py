@@ -37,8 +37,8 @@ async def match_submitted_invoice(uow: UnitOfWork, invoice: Invoice) -> Matching
     # after the other, as those of one PO are.
     received_seq = await uow.invoices.next_received_seq(invoice)
     await uow.invoices.save(invoice, received_seq=received_seq)
-    earlier = await uow.invoices.received_before(po.id, received_seq)
-    duplicates = possible_duplicates(invoice, await uow.invoices.duplicate_candidates(invoice))
+    earlier, namesakes = await uow.invoices.earlier_and_namesakes(invoice, received_seq)
+    duplicates = possible_duplicates(invoice, [*earlier, *namesakes])
     return await _issue(uow, po, match_invoice(po, earlier, invoice, tolerance, duplicates))
 
 

@@ -44,6 +44,7 @@ GROUPS: dict[str, set[str]] = {
     ACCOUNTS_TOPIC: {notifier_consumers.ACCOUNTS},
     ORGANISATIONS_TOPIC: {
         invoicing_consumers.ORGANISATIONS_CONSUMER,
+        matching_consumers.ORGANISATIONS_GROUP,
         notifier_consumers.ORGANISATIONS,
         notifier_consumers.REMINDER_POLICIES,
         suppliers_consumers.ORGANISATIONS_CONSUMER,

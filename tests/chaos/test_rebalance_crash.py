@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from matching.entrypoints.consumers import INVOICES_GROUP, PURCHASE_ORDERS_GROUP, SUPPLIERS_GROUP
+from matching.entrypoints.consumers import GROUPS, INVOICES_GROUP
 from portal_dev.stack import Stack
 from portal_dev.testing import poll_until
 from shared.contracts.envelope import Envelope
@@ -37,7 +37,7 @@ from tests.e2e.conftest import Portal
 PURCHASE_ORDERS = 8 if FULL else 3
 INVOICES_PER_PO = 4 if FULL else 3
 SECOND = "matching-2"
-MATCHING_GROUPS = [INVOICES_GROUP, PURCHASE_ORDERS_GROUP, SUPPLIERS_GROUP]
+MATCHING_GROUPS = list(GROUPS)
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,8 @@ async def prepare_partial_invoices(portal: Portal, tag: str) -> tuple[Flow, dict
 
     async def invoice(p: int, po: dict[str, Any], k: int) -> dict[str, Any]:
         line = {"purchase_order_line_id": po["lines"][0]["id"], "quantity": "3", "unit_price": "12.50"}
-        body = {"purchase_order_id": po["id"], "number": f"{tag.upper()}-{p}-{k}", "issue_date": "2026-11-23"}
+        # Each on a day of its own: the same total on the same day would be a possible duplicate.
+        body = {"purchase_order_id": po["id"], "number": f"{tag.upper()}-{p}-{k}", "issue_date": f"2026-11-{10 + k}"}
         async with gate:
             return await portal.create_invoice(supplier, body | {"lines": [line]})
 

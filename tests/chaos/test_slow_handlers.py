@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 import pytest
 
-from matching.entrypoints.consumers import INVOICES_GROUP, PURCHASE_ORDERS_GROUP, SUPPLIERS_GROUP
+from matching.entrypoints.consumers import GROUPS, INVOICES_GROUP
 from notifier.entrypoints.consumers import INVOICES as NOTIFIER_INVOICES
 from portal_dev.stack import Stack
 from portal_dev.testing import Mailbox, poll_until
@@ -56,7 +56,7 @@ POLL_INTERVAL_MS = 4000 if FULL else 2000
 SLOW_MATCH_S = 12.0 if FULL else 4.0
 
 SECOND = "matching-2"
-MATCHING_GROUPS = [INVOICES_GROUP, PURCHASE_ORDERS_GROUP, SUPPLIERS_GROUP]
+MATCHING_GROUPS = list(GROUPS)
 DELAYING = "fault point reached; delaying"
 DELAY_OVER = "fault point delay over"
 COMMIT_FAILED = "offset commit failed; the event will be delivered again"

@@ -20,6 +20,7 @@ PURCHASE_ORDERS_GROUP = "matching.purchase-orders"
 SUPPLIERS_GROUP = "matching.suppliers"
 ORGANISATIONS_GROUP = "matching.organisations"
 INVOICES_GROUP = "matching.invoices"
+GROUPS = (PURCHASE_ORDERS_GROUP, SUPPLIERS_GROUP, ORGANISATIONS_GROUP, INVOICES_GROUP)
 
 
 async def on_purchase_order(uow: UnitOfWork, payload: PurchaseOrderSnapshot) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
-from orders.adapters.xlsx import LINE_HEADERS, SUMMARY_HEADERS, render_purchase_order_xlsx
+from orders.adapters.xlsx import LINE_HEADERS, SUMMARY_HEADERS, as_text, render_purchase_order_xlsx
 from tests.orders.unit.builders import NOW, draft, line
 
 
@@ -70,3 +71,34 @@ def test_the_workbook_gives_each_lines_tax_the_totals_and_the_tax_per_rate() -> 
         [Decimal(20), Decimal("12.05"), Decimal("2.41"), Decimal("14.46")],
         [Decimal(0), Decimal("10.00"), Decimal("0.00"), Decimal("10.00")],
     ]
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text() -> None:
+    """A description or a name starting like a formula stays words: a text cell, no formula in
+    the sheet's XML, marked to stay text when edited."""
+    formulas = ['=HYPERLINK("https://evil.example","Invoice")', "+1+1", "-2+3", "@SUM(A1)", "\tx"]
+    order = draft(*(line("1", "1.00", text) for text in formulas))
+    order.lines[0].sku, order.lines[0].unit = "=1+1", "@pcs"
+    order.buyer_name = "=cmd|' /C calc'!A0"
+    order.submit(NOW)
+    snapshot = order.snapshot().model_copy(update={"supplier_name": '=HYPERLINK("https://evil.example")'})
+    data = render_purchase_order_xlsx(snapshot)
+
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml and "<f " not in sheet_xml
+    sheet = load_workbook(BytesIO(data)).active
+    assert sheet is not None
+    texts = [cell for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
+    written = {cell.value for cell in texts}
+    assert set(formulas) | {"=1+1", "@pcs", "=cmd|' /C calc'!A0", '=HYPERLINK("https://evil.example")'} <= written
+    risky = [cell for cell in texts if cell.value.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert risky and all(cell.data_type == "s" and cell.quotePrefix for cell in risky)
+
+
+def test_a_cell_starting_with_a_carriage_return_is_text_too() -> None:
+    sheet = Workbook().active
+    assert sheet is not None
+    sheet.append(["\r=1+1", "plain", "=2"])
+    as_text(sheet)
+    assert [(cell.data_type, bool(cell.quotePrefix)) for cell in sheet[1]] == [("s", True), ("s", False), ("s", True)]

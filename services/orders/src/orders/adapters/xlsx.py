@@ -3,7 +3,8 @@
 One sheet: a header block (number, buyer, supplier, currency, delivery date, status), the
 lines as a table with their tax rates and taxes, the net, tax and gross totals, and the tax per
 rate. Quantities, rates and amounts are numeric cells, so the buyer can compute with them; the
-delivery date is a date cell.
+delivery date is a date cell. Text people wrote (descriptions, names, SKUs, units) is always a
+text cell, never a formula, whatever it starts with (``=HYPERLINK(...)`` stays words on the sheet).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from shared.contracts.orders import PurchaseOrderSnapshot
 from shared.money import minor_unit
@@ -20,6 +22,18 @@ from shared.taxes import tax_summary
 
 LINE_HEADERS = ("#", "SKU", "Description", "Quantity", "Unit", "Unit price", "Net", "Tax rate (%)", "Tax")
 SUMMARY_HEADERS = ("Tax rate (%)", "Net", "Tax", "Gross")
+# What a spreadsheet reads as the start of a formula (or of one after a tab or a line break).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(sheet: Worksheet) -> None:
+    """Every string cell that a spreadsheet would take for a formula becomes a text cell, marked
+    to stay text when someone edits it (Excel's quote prefix)."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 def _money_format(currency: str) -> str:
@@ -82,6 +96,7 @@ def render_purchase_order_xlsx(po: PurchaseOrderSnapshot) -> bytes:
         for amount_column in (2, 3, 4):
             sheet.cell(row=sheet.max_row, column=amount_column).number_format = money
 
+    as_text(sheet)
     for letter, width in zip("ABCDEFGHI", (16, 14, 40, 12, 8, 18, 14, 12, 14), strict=True):
         sheet.column_dimensions[letter].width = width
     output = BytesIO()

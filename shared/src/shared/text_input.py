@@ -14,12 +14,29 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
+from pydantic import AfterValidator
 from starlette.types import Message, Receive, Scope, Send
 
 from shared.asgi import HttpMiddleware
 from shared.problems import problem
 
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# What no one-line text of the portal (a number, a name, a title, a phone) has a use for: control
+# characters (line breaks and tabs among them), DEL and the Unicode line and paragraph separators.
+# Such a text reaches email headers and file names, where a line break would split the header.
+NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+ONE_LINE_MESSAGE = "must be one line of text: no line breaks, tabs or other control characters"
+
+
+def one_line(value: str) -> str:
+    """``value`` when it is one line of text; a ValueError (a 422 naming the field) otherwise."""
+    if NOT_ONE_LINE.search(value):
+        raise ValueError(ONE_LINE_MESSAGE)
+    return value
+
+
+# Annotate a ``str`` field with it: ``Annotated[str, OneLine, StringConstraints(...)]``.
+OneLine = AfterValidator(one_line)
 MESSAGE = "text must not contain NUL characters or unpaired surrogates"
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import BaseModel, ValidationError
 
-from shared.text_input import StorableTextMiddleware, unstorable_fields
+from shared.text_input import OneLine, StorableTextMiddleware, one_line, unstorable_fields
 
 
 def app_counting_calls() -> tuple[FastAPI, list[object]]:
@@ -75,3 +78,29 @@ async def test_ordinary_requests_reach_the_handler_with_their_body_intact() -> N
     assert answer.status_code == 200 and answer.json() == {"name": "x", "body": body}
     assert not_json.status_code == 422  # the route's own validation answers what is not JSON
     assert calls == [body]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["INV-1\r\nBcc: x@example.com", "INV-1\n", "a\tb", "\x1b[31m", "a\x7fb", "a\x85b", "a\u2028b", "a\u2029b"],
+)
+def test_a_one_line_text_refuses_line_breaks_tabs_and_control_characters(text: str) -> None:
+    with pytest.raises(ValueError, match="one line of text"):
+        one_line(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["INV-2026/001", "Müller & Söhne GmbH", "株式会社 東京", "Ünïcode 🚚", " spaced  out ", ""]
+)
+def test_a_one_line_text_keeps_every_printable_character(text: str) -> None:
+    assert one_line(text) == text
+
+
+def test_a_one_line_field_is_refused_by_pydantic_naming_it() -> None:
+    class Body(BaseModel):
+        number: Annotated[str, OneLine]
+
+    with pytest.raises(ValidationError) as refused:
+        Body(number="A\r\nB")
+    [error] = refused.value.errors()
+    assert error["loc"] == ("number",) and "one line of text" in error["msg"]

@@ -94,6 +94,10 @@ async def test_another_tenant_and_unlinked_suppliers_get_404(service, tokens: To
         (new_supplier(email="not-an-email"), "email"),
         (new_supplier(tenant_id=str(uuid.uuid4())), "tenant_id"),
         ({"name": "no currency"}, "email"),
+        # One line: a name reaches email headers, where a line break would split the header.
+        (new_supplier(name="Acme\r\nBcc: victim@example.com"), "name"),
+        (new_supplier(phone="+44\t113"), "phone"),
+        (new_supplier(legal_name="Acme\u2028Ltd"), "legal_name"),
     ],
 )
 async def test_invalid_supplier_is_refused_with_problem_details(

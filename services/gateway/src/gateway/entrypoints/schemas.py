@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from shared.contracts.base import DecimalStr
+from shared.text_input import OneLine
 
 
 class TokenRequest(BaseModel):
@@ -29,7 +30,7 @@ class AcceptInvitation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     password: str = Field(min_length=1, max_length=1024)
-    name: str | None = Field(None, max_length=300)
+    name: Annotated[str, OneLine] | None = Field(None, max_length=300)
 
 
 class SupplierOrganisationOut(BaseModel):
@@ -70,7 +71,7 @@ class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: EmailStr
-    name: str = Field(min_length=1, max_length=300)
+    name: Annotated[str, OneLine] = Field(min_length=1, max_length=300)
     password: str = Field(min_length=1, max_length=1024)
     role: Literal["buyer_admin", "buyer_user"]
 
@@ -89,7 +90,7 @@ class UserPage(BaseModel):
     next_cursor: str | None = None
 
 
-ProfileText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+ProfileText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), OneLine]
 PAYMENT_TERMS_DOC = "days from an invoice's issue date to its due date for suppliers without terms of their own"
 REMINDER_DOC = "days a held invoice waits for its approver before a reminder, and between reminders"
 DEFAULT_TOLERANCE_RATE_DOC = (
@@ -125,10 +126,10 @@ class SettingsPatch(BaseModel):
     address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = Field(
         None, description="several lines, as printed"
     )
-    tax_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = None
+    tax_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50), OneLine] | None = None
     contact_name: ProfileText | None = None
     contact_email: EmailStr | Literal[""] | None = None
-    contact_phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = None
+    contact_phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50), OneLine] | None = None
 
     def changes(self) -> dict[str, object]:
         """What was sent; a null leaves a setting as it is, except where null is a value of its own."""
@@ -198,7 +199,7 @@ class ColleagueInvite(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: EmailStr
-    name: str = Field(min_length=1, max_length=300)
+    name: Annotated[str, OneLine] = Field(min_length=1, max_length=300)
 
 
 class ColleagueOut(BaseModel):

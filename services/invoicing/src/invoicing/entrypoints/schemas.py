@@ -20,11 +20,12 @@ from shared.contracts.invoicing import InvoiceKind, InvoiceStatus
 from shared.contracts.matching import VerdictFigures
 from shared.fields import made_of
 from shared.taxes import MAX_TAX_RATE, TAX_RATE_DECIMALS
+from shared.text_input import OneLine
 
 # What a supplier never sees of a verdict: the buyer's tolerance settings and the limit they make.
 TOLERANCE_FIELDS = ("tolerance_rate", "tolerance_amount", "tolerance_limit")
 
-InvoiceNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+InvoiceNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), OneLine]
 Quantity = Annotated[Decimal, Field(gt=0, max_digits=20, decimal_places=6)]
 UnitPrice = Annotated[Decimal, Field(ge=0, max_digits=20, decimal_places=6)]
 TaxRate = Annotated[

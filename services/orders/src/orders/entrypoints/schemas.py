@@ -16,6 +16,7 @@ from shared.contracts.base import DecimalStr
 from shared.contracts.orders import PartyDetails, PurchaseOrderStatus, TermsWarning
 from shared.fields import made_of
 from shared.taxes import MAX_TAX_RATE, TAX_RATE_DECIMALS
+from shared.text_input import OneLine
 
 StatusFilter = Literal["draft", "sent", "acknowledged", "partially_invoiced", "fully_invoiced", "canceled", "closed"]
 # A search in PO numbers: trimmed, then at most 50 characters (longer is refused, 422).
@@ -35,8 +36,8 @@ class LineIn(BaseModel):
     description: str = Field(min_length=1, max_length=500)
     quantity: Decimal = Field(gt=0, max_digits=18, decimal_places=4)
     unit_price: Decimal = Field(ge=0, max_digits=18, decimal_places=6)
-    sku: str | None = Field(None, max_length=100)
-    unit: str | None = Field(None, max_length=30)
+    sku: Annotated[str, OneLine] | None = Field(None, max_length=100)
+    unit: Annotated[str, OneLine] | None = Field(None, max_length=30)
     tax_rate: Decimal = Field(
         Decimal(0), ge=0, le=MAX_TAX_RATE, max_digits=8, decimal_places=TAX_RATE_DECIMALS, description="percent"
     )

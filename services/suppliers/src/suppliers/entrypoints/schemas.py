@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 from shared.contracts.base import DecimalStr
 from shared.contracts.suppliers import SupplierContact
 from shared.fields import made_of
+from shared.text_input import OneLine
 from suppliers.entrypoints.custom_field_schemas import PortalCustomFieldOut
 from suppliers.service.views import SupplierView
 
@@ -19,9 +20,9 @@ from suppliers.service.views import SupplierView
 class Contact(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Annotated[str, OneLine] = Field(min_length=1, max_length=200)
     email: EmailStr | None = None
-    phone: str | None = Field(None, max_length=50)
+    phone: Annotated[str, OneLine] | None = Field(None, max_length=50)
 
 
 # What a person types in the suppliers list's search box (blank: no search).
@@ -39,9 +40,9 @@ TOLERANCE_AMOUNT_DOC = (
 )
 ToleranceRate = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)]
 ToleranceAmount = Annotated[Decimal, Field(ge=0, max_digits=18, allow_inf_nan=False)]
-LegalName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+LegalName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), OneLine]
 Address = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
-TaxId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
+TaxId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50), OneLine]
 
 
 class LegalDetails(BaseModel):
@@ -62,9 +63,9 @@ class LegalDetails(BaseModel):
 class SupplierCreate(LegalDetails):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=300)
+    name: Annotated[str, OneLine] = Field(min_length=1, max_length=300)
     email: EmailStr
-    phone: str | None = Field(None, max_length=50)
+    phone: Annotated[str, OneLine] | None = Field(None, max_length=50)
     currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
     tolerance_rate: ToleranceRate | None = Field(None, description=TOLERANCE_RATE_DOC)
     tolerance_amount: ToleranceAmount | None = Field(None, description=TOLERANCE_AMOUNT_DOC)
@@ -85,9 +86,9 @@ class SupplierPatch(LegalDetails):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, min_length=1, max_length=300)
+    name: Annotated[str, OneLine] | None = Field(None, min_length=1, max_length=300)
     email: EmailStr | None = None
-    phone: str | None = Field(None, max_length=50)
+    phone: Annotated[str, OneLine] | None = Field(None, max_length=50)
     currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
     tolerance_rate: ToleranceRate | None = Field(None, description=TOLERANCE_RATE_DOC)
     tolerance_amount: ToleranceAmount | None = Field(None, description=TOLERANCE_AMOUNT_DOC)
@@ -111,9 +112,9 @@ class ProfilePatch(LegalDetails):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, min_length=1, max_length=300)
+    name: Annotated[str, OneLine] | None = Field(None, min_length=1, max_length=300)
     email: EmailStr | None = None
-    phone: str | None = Field(None, max_length=50)
+    phone: Annotated[str, OneLine] | None = Field(None, max_length=50)
     minimum_order_amount: Decimal | None = Field(None, ge=0, allow_inf_nan=False)
     lead_time_days: int | None = Field(None, ge=0, le=3650)
     custom_fields: dict[str, Any] | None = Field(None, description=CUSTOM_FIELDS_DOC)

@@ -16,6 +16,7 @@ from orders.sourcing.entrypoints.proposal_schemas import ProposalOut
 from orders.sourcing.service.queries import RfpView
 from shared.contracts.base import DecimalStr
 from shared.fields import made_of
+from shared.text_input import OneLine
 
 RfpStatusFilter = Literal["draft", "published", "closed", "awarded", "canceled"]
 
@@ -33,7 +34,7 @@ class RfpLineIn(BaseModel):
 
     description: str = Field(min_length=1, max_length=500)
     quantity: Decimal = Field(gt=0, max_digits=18, decimal_places=4)
-    unit: str | None = Field(None, max_length=30)
+    unit: Annotated[str, OneLine] | None = Field(None, max_length=30)
 
     @field_validator("quantity")
     @classmethod
@@ -47,7 +48,7 @@ class RfpLineIn(BaseModel):
 class RfpCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(min_length=1, max_length=300)
+    title: Annotated[str, OneLine] = Field(min_length=1, max_length=300)
     due_date: UtcDateTime = Field(description="until when suppliers answer; must be in the future")
     currency: str | None = Field(None, pattern=r"^[A-Z]{3}$", examples=["EUR"])
     lines: list[RfpLineIn] = Field(min_length=1, max_length=500)
@@ -59,7 +60,7 @@ class RfpPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: str | None = Field(None, min_length=1, max_length=300)
+    title: Annotated[str, OneLine] | None = Field(None, min_length=1, max_length=300)
     due_date: UtcDateTime | None = None
     currency: str | None = Field(None, pattern=r"^[A-Z]{3}$", description="null removes the currency")
     lines: list[RfpLineIn] | None = Field(None, min_length=1, max_length=500)

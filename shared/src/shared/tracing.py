@@ -50,8 +50,11 @@ def configure(service: str, otlp_endpoint: str | None) -> TracerProvider | None:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
+    from shared.span_redaction import RedactingExporter
+
     provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service}))
-    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=traces_url(otlp_endpoint))))
+    exporter = OTLPSpanExporter(endpoint=traces_url(otlp_endpoint))
+    provider.add_span_processor(BatchSpanProcessor(RedactingExporter(exporter)))
     use(provider)
     return provider
 

@@ -130,3 +130,40 @@ async def test_with_an_otlp_endpoint_a_service_exports_its_spans_over_otlp_http(
             provider.shutdown()
         await runtime.engine.dispose()
         sink.close()
+
+
+@router.post("/api/v1/auth/invitations/{token}/accept")
+async def accept(token: str) -> dict[str, str]:
+    if token.startswith("bad"):
+        raise ValueError(f"no invitation /invitations/{token}")
+    return {}
+
+
+async def test_exported_spans_carry_no_invitation_or_reset_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Paths with a link's token (invitations, password resets, email changes) are redacted in every
+    exported span's name, attributes and events, as in the logs."""
+    sink = OtlpReceiver()
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", sink.url)
+    runtime = ServiceRuntime(ServiceSettings(service_name="gateway", log_format="console"), title="t", routers=[router])
+    provider = tracing.provider()
+    secret, failing = "s3cr3t-Invitation-Token", "bad-Reset-Token-42"
+    try:
+        transport = httpx.ASGITransport(app=runtime.app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://s") as http:
+            assert (
+                await http.post(f"/api/v1/auth/invitations/{secret}/accept?next=/password-reset/{secret}")
+            ).status_code == 200
+            await http.post(f"/api/v1/auth/invitations/{failing}/accept")
+        with tracing.tracer().start_as_current_span(f"visit /email-change/{secret}") as span:
+            span.set_attribute("url.full", f"https://portal.example/password-reset/{secret}")
+        tracing.shutdown()
+        exported = sink.received()
+        assert [span.name for span in exported if span.kind == "server"]  # the requests were traced
+        assert all(secret not in repr(span) and failing not in repr(span) for span in exported)
+        assert any("[redacted]" in repr(span) for span in exported)
+    finally:
+        tracing.use(None)
+        if provider is not None:
+            provider.shutdown()
+        await runtime.engine.dispose()
+        sink.close()

@@ -9,6 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from shared.contracts import TOPICS, Envelope, UnknownEventType, decode_event
+from shared.contracts.envelope import TenantMismatch
+from shared.contracts.identity import UserRegistered
 from shared.contracts.suppliers import SupplierCreated
 
 TENANT = uuid.uuid4()
@@ -74,3 +76,27 @@ def test_every_topic_names_its_producer_partitions_and_events() -> None:
         assert topic.name.endswith(".v1") and topic.partitions >= 1 and topic.events
         for event_type, model in topic.events.items():
             assert model.event_type == event_type and model.topic == topic.name
+
+
+def test_an_event_whose_payload_names_another_tenant_than_its_envelope_is_refused() -> None:
+    other = uuid.uuid4()
+    raw = Envelope.wrap(supplier_created(tenant_id=other), tenant_id=TENANT, producer="x").model_dump_json().encode()
+    with pytest.raises(TenantMismatch, match=str(other)):
+        decode_event(raw, "suppliers.supplier.v1")
+    assert issubclass(TenantMismatch, ValueError)  # dead-lettered as any event that does not decode
+
+
+def test_a_payload_without_a_tenant_of_its_own_takes_its_envelopes() -> None:
+    user = UserRegistered(
+        user_id=uuid.uuid4(),
+        tenant_id=None,
+        email="s@supplier.example",
+        name="Sam",
+        role="supplier",
+        supplier_ids=[uuid.uuid4()],
+        active=True,
+        updated_at=datetime.now(UTC),
+    )
+    raw = Envelope.wrap(user, tenant_id=TENANT, producer="gateway").model_dump_json().encode()
+    envelope, decoded = decode_event(raw, "gateway.user.v1")
+    assert envelope.tenant_id == TENANT and decoded == user

@@ -15,6 +15,10 @@ class UnknownEventType(ValueError):
     """The message names an event type that its topic does not carry."""
 
 
+class TenantMismatch(ValueError):
+    """An event whose envelope names another tenant than its payload does."""
+
+
 class Envelope(BaseModel):
     """Metadata around one event; ``data`` holds the typed payload as JSON."""
 
@@ -66,11 +70,17 @@ def decode_event(raw: bytes, topic: str) -> tuple[Envelope, EventPayload]:
     """Parse a raw Kafka value from ``topic`` into its envelope and typed payload.
 
     Raises ``ValueError`` (including pydantic's ``ValidationError``) for anything that is not a
-    valid event of that topic, so the caller can send it to the dead-letter topic.
+    valid event of that topic, so the caller can send it to the dead-letter topic: among them an
+    event whose payload names a tenant other than its envelope's (``TenantMismatch``).
     """
     from shared.contracts.topics import topic_of
 
     envelope = Envelope.model_validate_json(raw)
     if envelope.type not in topic_of(topic).events:
         raise UnknownEventType(f"{envelope.type!r} is not an event of {topic}")
-    return envelope, envelope.payload()
+    payload = envelope.payload()
+    claimed = getattr(payload, "tenant_id", None)
+    if isinstance(claimed, UUID) and claimed != envelope.tenant_id:
+        # One of the two lies: no consumer may file the payload under either tenant.
+        raise TenantMismatch(f"the envelope's tenant {envelope.tenant_id} is not the payload's {claimed}")
+    return envelope, payload

@@ -276,3 +276,33 @@ def test_a_broken_compose_file_is_reported(break_it: Any, expected: str) -> None
     break_it(compose)
 
     assert expected in structure_problems(compose)
+
+
+def _volume_names(service: dict[str, Any]) -> set[str]:
+    return {str(volume).split(":", 1)[0] for volume in service.get("volumes", [])}
+
+
+def test_only_the_gateway_reads_the_signing_key_and_the_key_job_makes_it_its_users_alone() -> None:
+    services = load_compose()["services"]
+    with_signing_key = {name for name, service in services.items() if "signing-key" in _volume_names(service)}
+    assert with_signing_key == {"keys", "gateway", "migrate-gateway"}
+    for name in ("gateway", "migrate-gateway"):
+        assert services[name]["environment"]["GATEWAY_JWT_PRIVATE_KEY_FILE"].startswith("/signing/")
+        assert "signing-key:/signing:ro" in services[name]["volumes"]
+    gateway_user = re.search(r"^USER (\d+):(\d+)$", (ROOT / "services/gateway/Dockerfile").read_text(), re.M)
+    assert gateway_user is not None
+    command = " ".join(services["keys"]["command"])
+    assert "provision_keys(Path('/signing'), Path('/keys')" in command
+    assert f"owner=({gateway_user.group(1)}, {gateway_user.group(2)})" in command
+    assert "jwt-private" not in command  # no key file of its own making, no mode of its own
+    assert all(
+        "jwt-private" not in str(v)
+        for n, s in services.items()
+        if n not in with_signing_key
+        for v in s.get("environment", {}).values()
+    )
+
+
+def test_mailpit_is_reached_from_this_machine_only() -> None:
+    ports = load_compose()["services"]["mailpit"]["ports"]
+    assert ports and all(str(port).startswith("127.0.0.1:") for port in ports)

@@ -12,6 +12,8 @@ import base64
 import functools
 import hashlib
 import json
+import os
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
@@ -252,6 +254,26 @@ def expiry_of(token: str) -> datetime:
     """When a token that was already verified expires (its ``exp``, read without checking again)."""
     claims = jwt.decode(token, options={"verify_signature": False})
     return datetime.fromtimestamp(int(claims["exp"]), UTC)
+
+
+def provision_keys(signing: Path, public: Path, *, owner: tuple[int, int] | None = None) -> None:
+    """The key pair of a deployment where only the gateway signs (docker-compose's ``keys`` job):
+    the private key in ``signing``, mode 0600 and owned by ``owner`` (the gateway's user), the
+    public key copied to ``public`` for every service. A private key an earlier layout left
+    beside the public one is moved to ``signing`` (tokens it signed stay valid), never left there."""
+    left = public / "jwt-private.pem"
+    signing.mkdir(parents=True, exist_ok=True)
+    if left.exists() and not (signing / "jwt-private.pem").exists():
+        shutil.copyfile(left, signing / "jwt-private.pem")
+        shutil.copyfile(public / "jwt-public.pem", signing / "jwt-public.pem")
+    left.unlink(missing_ok=True)
+    private_path, public_path = ensure_keypair(signing)
+    public.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(public_path, public / "jwt-public.pem")
+    (public / "jwt-public.pem").chmod(0o644)
+    if owner is not None:
+        os.chown(private_path, *owner)
+    private_path.chmod(0o600)
 
 
 def ensure_keypair(directory: Path) -> tuple[Path, Path]:

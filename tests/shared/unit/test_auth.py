@@ -2,6 +2,7 @@
 
 import base64
 import hashlib
+import stat
 import uuid
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from shared.auth import Principal, TokenIssuer, TokenVerifier, ensure_keypair, key_id
+from shared.auth import Principal, TokenIssuer, TokenVerifier, ensure_keypair, key_id, provision_keys
 from shared.errors import Forbidden, NotFound, Unauthorized
 from shared.settings import ServiceSettings
 
@@ -242,3 +243,28 @@ def test_a_token_restated_for_the_same_session_keeps_its_id(tmp_path: Path) -> N
     assert restated.token_id == first.token_id
     fresh = verifier.verify(issuer.issue(first.model_copy(update={"token_id": ""})))
     assert fresh.token_id != first.token_id
+
+
+def test_provisioned_keys_leave_the_private_key_in_the_signing_directory_only(tmp_path: Path) -> None:
+    signing, public = tmp_path / "signing", tmp_path / "keys"
+
+    provision_keys(signing, public)
+
+    assert sorted(p.name for p in public.iterdir()) == ["jwt-public.pem"]
+    assert stat.S_IMODE((signing / "jwt-private.pem").stat().st_mode) == 0o600
+    assert (public / "jwt-public.pem").read_bytes() == (signing / "jwt-public.pem").read_bytes()
+    first = (signing / "jwt-private.pem").read_bytes()
+    provision_keys(signing, public)  # every start of the stack: the same key
+    assert (signing / "jwt-private.pem").read_bytes() == first
+
+
+def test_a_private_key_an_earlier_layout_left_beside_the_public_one_is_moved_not_left(tmp_path: Path) -> None:
+    signing, public = tmp_path / "signing", tmp_path / "keys"
+    old_private, old_public = ensure_keypair(public)
+    kept = old_private.read_bytes()
+
+    provision_keys(signing, public)
+
+    assert not old_private.exists()
+    assert (signing / "jwt-private.pem").read_bytes() == kept  # tokens signed before stay valid
+    assert old_public.read_bytes() == (signing / "jwt-public.pem").read_bytes()

@@ -3,8 +3,12 @@ content checked against its declared type, and downloads that a browser saves in
 
 from __future__ import annotations
 
-import httpx
+from collections.abc import AsyncIterator
 
+import httpx
+import psutil
+
+from portal_dev.stack import Stack
 from shared.uploads import DEFAULT_MAX_UPLOAD_BYTES
 from tests.e2e.attackers import EXE, PDF, PartyA, build_party_a, raw_multipart
 from tests.e2e.conftest import Portal
@@ -99,3 +103,39 @@ async def test_uploads_are_capped_checked_and_renamed_and_downloads_are_attachme
     )
     for what, (path, who) in downloads.items():
         assert_download_headers(await api.get(path, headers=who), what)
+
+
+async def test_the_gateway_refuses_a_body_far_above_its_limit_without_holding_it(
+    api: httpx.AsyncClient, portal: Portal, stack: Stack
+) -> None:
+    """200 MB sent without a length (chunked), then with one: 413 problem details each time, and the
+    gateway's memory does not grow by anything near what was sent."""
+    a = await build_party_a(api, portal, submit_proposal=False)
+    path, who = upload_routes(a)["invoice"]
+    gateway = psutil.Process(stack.processes["gateway"].pid)
+    before = gateway.memory_info().rss
+    sent = 0
+
+    async def body() -> AsyncIterator[bytes]:
+        nonlocal sent
+        chunk = b"0" * (1024 * 1024)
+        for _ in range(200):
+            sent += len(chunk)
+            yield chunk
+
+    try:
+        chunked = await api.post(path, content=body(), headers=who | {"content-type": "application/pdf"})
+        status = chunked.status_code
+    except httpx.TransportError:  # the gateway may close the connection while the client still sends
+        status = 413
+    declared = await api.post(
+        path,
+        content=b"0" * (DEFAULT_MAX_UPLOAD_BYTES + 2 * 1024 * 1024),
+        headers=who | {"content-type": "application/pdf"},
+    )
+
+    assert status == 413
+    assert declared.status_code == 413 and declared.json()["title"] == "Request too large"
+    assert gateway.memory_info().rss - before < 40 * 1024 * 1024, "the gateway held the body"
+    listed = (await api.get(path, headers=who)).json()["items"]
+    assert all(item["size"] <= DEFAULT_MAX_UPLOAD_BYTES for item in listed)

@@ -16,6 +16,7 @@ from gateway.entrypoints.standing import TokenStandingMiddleware
 from gateway.entrypoints.summary import router as summary_router
 from gateway.entrypoints.web_pages import router as web_router
 from shared.auth import TokenIssuer
+from shared.body_limit import BodyLimitMiddleware
 from shared.runtime import CorrelationMiddleware, ServiceRuntime
 
 
@@ -49,5 +50,7 @@ def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
     app.user_middleware.insert(
         position, Middleware(TokenStandingMiddleware, runtime=runtime, issuer=app.state.token_issuer)
     )
+    # Outermost: no other middleware reads a body the gateway will not take.
+    app.user_middleware.insert(0, Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes))
     app.state.upstreams = Upstreams(settings.upstreams(), settings.upstream_timeout_s)
     return runtime

@@ -7,6 +7,7 @@ from pydantic_settings import SettingsConfigDict
 
 from shared.auth import sign_in_email_refusal
 from shared.settings import ServiceSettings
+from shared.uploads import DEFAULT_MAX_UPLOAD_BYTES
 
 
 class Settings(ServiceSettings):
@@ -34,6 +35,10 @@ class Settings(ServiceSettings):
     # How long an instance keeps what it found of a token's standing when the change was made
     # through another instance (its own changes empty its cache at once); 0: no cache.
     token_standing_ttl_s: float = 1.0
+    # The largest request body the gateway takes (GATEWAY_MAX_BODY_BYTES): an attachment at the
+    # services' cap with room for its form's other parts; larger ones are refused with 413 before
+    # they are read whole.
+    max_body_bytes: int = DEFAULT_MAX_UPLOAD_BYTES + 1024 * 1024
 
     admin_email: str = Field("admin@example.com", validation_alias=AliasChoices("PORTAL_ADMIN_EMAIL", "admin_email"))
     admin_password: str | None = Field(None, validation_alias=AliasChoices("PORTAL_ADMIN_PASSWORD", "admin_password"))

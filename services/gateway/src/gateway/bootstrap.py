@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.middleware import Middleware
 
+from gateway.adapters import passwords
 from gateway.adapters.standing_cache import STANDING
 from gateway.adapters.upstreams import Upstreams
 from gateway.config import Settings
@@ -53,4 +54,5 @@ def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
     # Outermost: no other middleware reads a body the gateway will not take.
     app.user_middleware.insert(0, Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes))
     app.state.upstreams = Upstreams(settings.upstreams(), settings.upstream_timeout_s)
+    passwords.SLOTS.configure(settings.password_hashing_slots, settings.password_hashing_wait_s)
     return runtime

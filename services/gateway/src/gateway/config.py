@@ -39,6 +39,10 @@ class Settings(ServiceSettings):
     # services' cap with room for its form's other parts; larger ones are refused with 413 before
     # they are read whole.
     max_body_bytes: int = DEFAULT_MAX_UPLOAD_BYTES + 1024 * 1024
+    # Password hashes run at once in a process (each takes argon2's 64 MiB), and how long a
+    # sign-in waits for one before it is answered 503 (GATEWAY_PASSWORD_HASHING_SLOTS, ..._WAIT_S).
+    password_hashing_slots: int = Field(4, ge=1)
+    password_hashing_wait_s: float = Field(5.0, gt=0)
 
     admin_email: str = Field("admin@example.com", validation_alias=AliasChoices("PORTAL_ADMIN_EMAIL", "admin_email"))
     admin_password: str | None = Field(None, validation_alias=AliasChoices("PORTAL_ADMIN_PASSWORD", "admin_password"))

@@ -5,6 +5,7 @@ and the API keep winning; a web service that is away is a page saying so, not a 
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable
 from urllib.parse import parse_qs
 
@@ -101,3 +102,19 @@ async def test_a_web_portal_that_is_away_is_a_page_saying_so(gateway_settings: C
     assert answer.headers["content-type"].startswith("text/html")
     assert "Temporarily unavailable" in answer.text
     assert answer.headers["retry-after"] == "5"
+
+
+async def test_the_api_documentation_page_loads_its_scripts_and_styles_from_the_gateway(
+    gateway: httpx.AsyncClient,
+) -> None:
+    page = (await gateway.get("/docs")).text
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert sources and all(source.startswith("/") and not source.startswith("//") for source in sources), sources
+    for source in sources:
+        answer = await gateway.get(source)
+        assert answer.status_code == 200 and answer.content, source
+    script = await gateway.get("/docs/assets/swagger-ui-bundle.js")
+    assert script.headers["content-type"].startswith(("application/javascript", "text/javascript"))
+    # Only the page's own assets: another file of the package is not served.
+    unknown = await gateway.get("/docs/assets/index.html")
+    assert unknown.status_code == 404 and unknown.headers["content-type"] == "application/problem+json"

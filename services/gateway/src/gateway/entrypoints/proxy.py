@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
 import structlog
+import swagger_ui_bundle
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from starlette.routing import compile_path
 
 from gateway.adapters.upstreams import (
@@ -121,9 +123,28 @@ async def openapi(request: Request) -> JSONResponse:
     return JSONResponse(document)
 
 
+# Swagger UI's script and styles come from the swagger-ui-bundle package, served by the gateway:
+# the page loads nothing from another site.
+SWAGGER_UI = Path(swagger_ui_bundle.swagger_ui_path)
+SWAGGER_ASSETS = {"swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"}
+
+
 @router.get("/docs", include_in_schema=False)
 async def docs() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/api/v1/openapi.json", title="Supplier portal API")
+    return get_swagger_ui_html(
+        openapi_url="/api/v1/openapi.json",
+        title="Supplier portal API",
+        swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+        swagger_css_url="/docs/assets/swagger-ui.css",
+        swagger_favicon_url="/docs/assets/favicon-32x32.png",
+    )
+
+
+@router.get("/docs/assets/{name}", include_in_schema=False)
+async def docs_asset(name: str) -> Response:
+    if name not in SWAGGER_ASSETS:
+        return problem(404, "Not found", f"no asset {name} of the API documentation", slug="not-found")
+    return FileResponse(SWAGGER_UI / name, headers={"Cache-Control": "public, max-age=86400"})
 
 
 def _gateway_methods(request: Request) -> str:

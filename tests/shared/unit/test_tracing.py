@@ -3,7 +3,9 @@ spans of every hop in one trace, and tracing off unless an OTLP endpoint is conf
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -105,15 +107,31 @@ async def test_without_an_otlp_endpoint_a_service_has_no_tracer_provider_and_no_
         await runtime.engine.dispose()
 
 
-async def test_with_an_otlp_endpoint_a_service_exports_its_spans_over_otlp_http(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@contextlib.asynccontextmanager
+async def exporting(
+    monkeypatch: pytest.MonkeyPatch, service: str
+) -> AsyncIterator[tuple[ServiceRuntime, OtlpReceiver]]:
+    """A service traced to a collector of the test's own (started with the OTLP endpoint set), and
+    that collector; tracing off and everything closed afterwards."""
     sink = OtlpReceiver()
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", sink.url)
-    runtime = ServiceRuntime(ServiceSettings(service_name="orders", log_format="console"), title="t", routers=[router])
+    runtime = ServiceRuntime(ServiceSettings(service_name=service, log_format="console"), title="t", routers=[router])
     provider = tracing.provider()
     try:
         assert provider is not None
+        yield runtime, sink
+    finally:
+        tracing.use(None)
+        if provider is not None:
+            provider.shutdown()
+        await runtime.engine.dispose()
+        sink.close()
+
+
+async def test_with_an_otlp_endpoint_a_service_exports_its_spans_over_otlp_http(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with exporting(monkeypatch, "orders") as (runtime, sink):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=runtime.app), base_url="http://s") as http:
             answer = await http.get("/ping", headers={"traceparent": PARENT})
             assert answer.json()["traceparent"].split("-")[1] == TRACE_ID
@@ -124,12 +142,6 @@ async def test_with_an_otlp_endpoint_a_service_exports_its_spans_over_otlp_http(
         assert {span.service for span in exported} == {"orders"}
         assert [span.name for span in exported if span.kind == "server"] == ["GET /ping"]
         assert {span.trace_id for span in exported} == {TRACE_ID}
-    finally:
-        tracing.use(None)
-        if provider is not None:
-            provider.shutdown()
-        await runtime.engine.dispose()
-        sink.close()
 
 
 @router.post("/api/v1/auth/invitations/{token}/accept")
@@ -142,12 +154,8 @@ async def accept(token: str) -> dict[str, str]:
 async def test_exported_spans_carry_no_invitation_or_reset_token(monkeypatch: pytest.MonkeyPatch) -> None:
     """Paths with a link's token (invitations, password resets, email changes) are redacted in every
     exported span's name, attributes and events, as in the logs."""
-    sink = OtlpReceiver()
-    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", sink.url)
-    runtime = ServiceRuntime(ServiceSettings(service_name="gateway", log_format="console"), title="t", routers=[router])
-    provider = tracing.provider()
     secret, failing = "s3cr3t-Invitation-Token", "bad-Reset-Token-42"
-    try:
+    async with exporting(monkeypatch, "gateway") as (runtime, sink):
         transport = httpx.ASGITransport(app=runtime.app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://s") as http:
             assert (
@@ -161,9 +169,3 @@ async def test_exported_spans_carry_no_invitation_or_reset_token(monkeypatch: py
         assert [span.name for span in exported if span.kind == "server"]  # the requests were traced
         assert all(secret not in repr(span) and failing not in repr(span) for span in exported)
         assert any("[redacted]" in repr(span) for span in exported)
-    finally:
-        tracing.use(None)
-        if provider is not None:
-            provider.shutdown()
-        await runtime.engine.dispose()
-        sink.close()

@@ -28,8 +28,10 @@ from shared.db import upsert
 from shared.fields import made_of, values_of
 
 
-def _upsert_newer(table: Table, key: str, values: dict[str, Any]) -> Any:
-    return upsert(table, tuple(values), key=(key,), keep=("tenant_id",), newer="revision", or_equal=True)
+def _upsert_newer(table: Table, key: str, values: dict[str, Any], *, returning: bool = False) -> Any:
+    return upsert(
+        table, tuple(values), key=(key,), keep=("tenant_id",), newer="revision", or_equal=True, returning=returning
+    )
 
 
 def _json_lines(lines: tuple[OrderLine, ...] | tuple[InvoiceLine, ...]) -> list[dict[str, Any]]:
@@ -86,9 +88,7 @@ class PurchaseOrderRepository:
     async def save(self, po: PurchaseOrder) -> bool:
         """Store the PO's state unless a newer one is stored; True when stored (and row-locked)."""
         values = values_of(purchase_orders.c.keys(), po, lines=_json_lines(po.lines))
-        statement = upsert(
-            purchase_orders, tuple(values), keep=("tenant_id",), newer="revision", or_equal=True, returning=True
-        )
+        statement = _upsert_newer(purchase_orders, "id", values, returning=True)
         return (await self._session.execute(statement, values)).first() is not None
 
 
@@ -120,25 +120,19 @@ class SupplierToleranceRepository:
         return TolerancePolicy(row.tolerance_rate, row.tolerance_amount).or_else(default)
 
     async def save(self, tolerance: SupplierTolerance) -> None:
-        values = values_of(
-            supplier_tolerances.c.keys(),
-            tolerance,
-            tolerance_rate=tolerance.policy.rate,
-            tolerance_amount=tolerance.policy.amount,
-        )
-        await self._session.execute(_upsert_newer(supplier_tolerances, "supplier_id", values), values)
+        await self._store(supplier_tolerances, "supplier_id", tolerance)
 
     async def save_organisation(self, tolerance: OrganisationTolerance) -> None:
-        values = values_of(
-            organisation_tolerances.c.keys(),
-            tolerance,
-            tolerance_rate=tolerance.policy.rate,
-            tolerance_amount=tolerance.policy.amount,
-        )
-        await self._session.execute(_upsert_newer(organisation_tolerances, "tenant_id", values), values)
+        await self._store(organisation_tolerances, "tenant_id", tolerance)
+
+    async def _store(self, table: Table, key: str, tolerance: SupplierTolerance | OrganisationTolerance) -> None:
+        policy = tolerance.policy
+        values = values_of(table.c.keys(), tolerance, tolerance_rate=policy.rate, tolerance_amount=policy.amount)
+        await self._session.execute(_upsert_newer(table, key, values), values)
 
 
-def _invoice(row: Row) -> Invoice:
+def invoice_of(row: Row) -> Invoice:
+    """An invoice of its stored row (or of a row with its columns and more)."""
     return made_of(Invoice, row, lines=tuple(_invoice_line(raw) for raw in row.lines))
 
 
@@ -175,7 +169,7 @@ class InvoiceRepository:
             .where(invoices.c.purchase_order_id == purchase_order_id, invoices.c.received_seq < received_seq)
             .order_by(invoices.c.received_seq)
         )
-        return [_invoice(row) for row in (await self._session.execute(query)).all()]
+        return [invoice_of(row) for row in (await self._session.execute(query)).all()]
 
     async def earlier_and_namesakes(self, invoice: Invoice, received_seq: int) -> tuple[list[Invoice], list[Invoice]]:
         """The PO's other invoices received before position ``received_seq`` (in that order), and
@@ -195,11 +189,6 @@ class InvoiceRepository:
             .where(or_(earlier, namesakes) if invoice.number_key and not invoice.is_credit_note else earlier)
             .order_by(invoices.c.received_seq)
         )
-        found = [_invoice(row) for row in (await self._session.execute(query)).all()]
+        found = [invoice_of(row) for row in (await self._session.execute(query)).all()]
         of_po = [other for other in found if other.purchase_order_id == invoice.purchase_order_id]
         return of_po, [other for other in found if other.purchase_order_id != invoice.purchase_order_id]
-
-    async def held(self, invoice_id: UUID) -> tuple[Invoice, int] | None:
-        """An invoice with its position among its PO's submissions."""
-        row = (await self._session.execute(select(invoices).where(invoices.c.id == invoice_id))).first()
-        return None if row is None or row.received_seq is None else (_invoice(row), row.received_seq)

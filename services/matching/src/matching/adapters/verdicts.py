@@ -8,8 +8,9 @@ from uuid import UUID
 from sqlalchemy import and_, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from matching.adapters.repository import invoice_of
 from matching.adapters.tables import invoices, verdicts
-from matching.domain.model import TolerancePolicy
+from matching.domain.model import Invoice, TolerancePolicy
 from matching.domain.verdict import IssuedVerdict
 from shared.contracts.matching import MatchingVerdictIssued
 from shared.fields import values_of
@@ -42,10 +43,10 @@ class VerdictRepository:
             )
         )
 
-    async def held_for_receipts(self, purchase_order_id: UUID) -> list[IssuedVerdict]:
+    async def held_for_receipts(self, purchase_order_id: UUID) -> list[tuple[IssuedVerdict, Invoice, int]]:
         """The PO's invoices whose current submission's verdict holds them (for ``not_received``
         among others), not matched again yet and not decided since, in the order matching received
-        them."""
+        them: each verdict with its invoice and the invoice's position among the PO's submissions."""
         again = verdicts.alias("again")
         rematched = select(again.c.id).where(
             again.c.invoice_id == invoices.c.id,
@@ -54,11 +55,11 @@ class VerdictRepository:
         )
         query = (
             select(
-                verdicts.c.id,
-                verdicts.c.invoice_id,
+                invoices,
+                verdicts.c.id.label("verdict_id"),
                 verdicts.c.document,
-                verdicts.c.tolerance_rate,
-                verdicts.c.tolerance_amount,
+                verdicts.c.tolerance_rate.label("policy_rate"),
+                verdicts.c.tolerance_amount.label("policy_amount"),
             )
             .join(
                 invoices, and_(invoices.c.id == verdicts.c.invoice_id, invoices.c.submission == verdicts.c.submission)
@@ -73,11 +74,15 @@ class VerdictRepository:
             .order_by(invoices.c.received_seq)
         )
         return [
-            IssuedVerdict(
-                verdict_id=row.id,
-                invoice_id=row.invoice_id,
-                reasons=tuple(row.document["reasons"]),
-                tolerance=TolerancePolicy(row.tolerance_rate, row.tolerance_amount),
+            (
+                IssuedVerdict(
+                    verdict_id=row.verdict_id,
+                    invoice_id=row.id,
+                    reasons=tuple(row.document["reasons"]),
+                    tolerance=TolerancePolicy(row.policy_rate, row.policy_amount),
+                ),
+                invoice_of(row),
+                row.received_seq,
             )
             for row in (await self._session.execute(query)).all()
         ]

@@ -48,11 +48,7 @@ async def rematch_held_invoices(uow: UnitOfWork, po: PurchaseOrder) -> list[Matc
     approved, once (a second re-match of a submission is refused by the verdicts' unique key,
     and the query no longer finds it)."""
     issued = []
-    for held in await uow.verdicts.held_for_receipts(po.id):
-        found = await uow.invoices.held(held.invoice_id)
-        if found is None:
-            continue
-        invoice, received_seq = found
+    for held, invoice, received_seq in await uow.verdicts.held_for_receipts(po.id):
         earlier = await uow.invoices.received_before(po.id, received_seq)
         verdict = rematch_on_receipt(po, earlier, invoice, held)
         if verdict is not None:

@@ -138,7 +138,11 @@ async def test_the_gateway_refuses_a_body_far_above_its_limit_without_holding_it
     )
     writer.write(head.encode())
     await writer.drain()
-    answer = await asyncio.wait_for(reader.read(4096), timeout=10)
+    head_bytes = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
+    length = next(
+        int(line.split(b":", 1)[1]) for line in head_bytes.split(b"\r\n") if line.lower().startswith(b"content-length:")
+    )
+    answer = head_bytes + await asyncio.wait_for(reader.readexactly(length), timeout=10)
     writer.close()
     assert status == 413
     assert answer.startswith(b"HTTP/1.1 413") and b"Request too large" in answer, answer[:300]

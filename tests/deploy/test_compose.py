@@ -303,6 +303,21 @@ def test_only_the_gateway_reads_the_signing_key_and_the_key_job_makes_it_its_use
     )
 
 
+def test_only_the_notifier_reads_the_key_that_opens_single_use_links() -> None:
+    services = load_compose()["services"]
+    with_link_key = {name for name, service in services.items() if "link-key" in _volume_names(service)}
+    assert with_link_key == {"keys", "notifier"}
+    assert "link-key:/links:ro" in services["notifier"]["volumes"]
+    assert services["notifier"]["environment"]["NOTIFIER_LINK_PRIVATE_KEY_FILE"] == "/links/link-private.pem"
+    for name in ("gateway", "migrate-gateway"):
+        assert services[name]["environment"]["GATEWAY_LINK_PUBLIC_KEY_FILE"] == "/keys/link-public.pem"
+    notifier_user = re.search(r"^USER (\d+):(\d+)$", (ROOT / "services/notifier/Dockerfile").read_text(), re.M)
+    assert notifier_user is not None
+    command = " ".join(services["keys"]["command"])
+    owner = f"owner=({notifier_user.group(1)}, {notifier_user.group(2)})"
+    assert f"provision_link_keys(Path('/links'), Path('/keys'), {owner})" in command
+
+
 def test_mailpit_is_reached_from_this_machine_only() -> None:
     ports = load_compose()["services"]["mailpit"]["ports"]
     assert ports and all(str(port).startswith("127.0.0.1:") for port in ports)

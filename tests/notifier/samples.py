@@ -40,9 +40,21 @@ from shared.contracts.orders import (
 )
 from shared.contracts.rfps import RfpAwarded, RfpClosed, RfpLineState, RfpPublished
 from shared.contracts.suppliers import SupplierCreated, SupplierUpdated
+from shared.sealed_links import LinkOpener, SealedLink, new_link_keys
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 TOKEN = "tok_3JmFv0aZ"
+# The notifier's key for single-use links in these tests: the sample events' links are sealed to
+# it as the gateway seals them (the integration tests give the notifier this key).
+LINK_KEY_PEM, _ = new_link_keys()
+LINKS = LinkOpener(LINK_KEY_PEM)
+
+
+def sealed_link(section: str) -> SealedLink:
+    """The link to ``section`` with the sample token, as the gateway makes it."""
+    return LINKS.seal(f"http://127.0.0.1:8000/{section}/{TOKEN}")
+
+
 BUYER_NAME = "Globex Buying"
 
 
@@ -93,7 +105,8 @@ def invitation(
         supplier_id=supplier_id,
         supplier_name="Acme Tools",
         email=email,
-        accept_url=f"http://127.0.0.1:8000/invitations/{TOKEN}",
+        accept_url=(link := sealed_link("invitations")).shown,
+        accept_url_sealed=link.sealed,
         expires_at=NOW + timedelta(days=7),
         invited_by=invited_by,
     )
@@ -104,7 +117,8 @@ def password_reset(user_id: UUID, *, email: str = "irene@buyer.example", name: s
         user_id=user_id,
         email=email,
         name=name,
-        reset_url=f"http://127.0.0.1:8000/password-reset/{TOKEN}",
+        reset_url=(link := sealed_link("password-reset")).shown,
+        reset_url_sealed=link.sealed,
         expires_at=NOW + timedelta(hours=1),
     )
 
@@ -117,7 +131,8 @@ def login_email_change(  # type: ignore[no-untyped-def]
         name="Irene Initiator",
         current_email=current_email,
         new_email=new_email,
-        confirm_url=f"http://127.0.0.1:8000/email-change/{TOKEN}",
+        confirm_url=(link := sealed_link("email-change")).shown,
+        confirm_url_sealed=link.sealed,
         expires_at=NOW + timedelta(days=1),
     )
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from shared.asyncapi import runtime_specification, specification_json
 from shared.auth import ensure_keypair
+from shared.sealed_links import ensure_link_keys
 
 SERVICES = ["gateway", "suppliers", "orders", "invoicing", "matching", "notifier"]
 DOCS_DIR = Path("docs/api")
@@ -36,6 +37,7 @@ def render(document: dict[str, Any]) -> str:
 def service_documents(service: str, keys: Path) -> dict[str, dict[str, Any]]:
     """``{"openapi": ..., "asyncapi": ...}`` of ``service``, built without starting it."""
     private, public = ensure_keypair(keys)
+    ensure_link_keys(keys)
     settings = importlib.import_module(f"{service}.config").Settings(
         jwt_public_key_file=public,
         jwt_private_key_file=private,

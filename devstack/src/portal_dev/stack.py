@@ -34,6 +34,7 @@ from portal_dev.stack_config import (  # the names the stack's users import from
 from portal_dev.supervisor import STATE_FILE, Supervisor, end_leftovers, read_state
 from shared.auth import ensure_keypair
 from shared.kafka import ensure_topics
+from shared.sealed_links import PRIVATE_KEY_NAME, PUBLIC_KEY_NAME, ensure_link_keys
 
 __all__ = [
     "DEFAULT_SERVICE_PORTS",
@@ -90,6 +91,8 @@ class Stack:
         self.take_data_dir()
         self.logs_dir.mkdir(parents=True, exist_ok=True)
         self.private_key, self.public_key = ensure_keypair(cfg.data_dir / "keys")
+        # The notifier's pair for single-use links, beside the JWT keys (where both services look).
+        ensure_link_keys(cfg.data_dir / "keys")
         if any(s not in cfg.database_urls for s in PROCESSES):
             self.postgres = EmbeddedPostgres(cfg.data_dir / "postgres" / "data", cfg.postgres_port)
             self.postgres.start()
@@ -148,11 +151,13 @@ class Stack:
             env["SMTP_PORT"] = str(cfg.smtp_port)
             # Its emails link to the documents' pages in the portal, which the gateway serves.
             env["PORTAL_PUBLIC_URL"] = cfg.public_url or cfg.gateway_url
+            env["NOTIFIER_LINK_PRIVATE_KEY_FILE"] = str(self.private_key.parent / PRIVATE_KEY_NAME)
         if service == WEB:
             env["WEB_GATEWAY_URL"] = cfg.gateway_url
             env["PORTAL_PUBLIC_URL"] = cfg.public_url or cfg.gateway_url
         if service == "gateway":
             env["GATEWAY_JWT_PRIVATE_KEY_FILE"] = str(self.private_key)
+            env["GATEWAY_LINK_PUBLIC_KEY_FILE"] = str(self.private_key.parent / PUBLIC_KEY_NAME)
             env["PORTAL_ADMIN_EMAIL"] = cfg.admin_email
             if cfg.admin_password:
                 env["PORTAL_ADMIN_PASSWORD"] = cfg.admin_password

@@ -32,6 +32,7 @@ from shared.db import make_engine
 from shared.kafka import ensure_topics
 from shared.outbox import NOTIFY_TRIGGER_SQL
 from shared.runtime import ServiceRuntime
+from shared.sealed_links import LinkOpener, LinkSealer, ensure_link_keys, new_link_keys
 from shared.settings import plain_database_url
 
 # The services' settings in the whole-system test stacks: quick group joins and retries, and idle
@@ -227,6 +228,12 @@ async def delete_topics(bootstrap_servers: str, prefix: str) -> None:
         await admin.close()
 
 
+def link_keys(public_url: str) -> tuple[LinkSealer, LinkOpener]:
+    """A sealer of links to ``public_url`` and the opener of what it seals, on a new key pair."""
+    private, public = new_link_keys()
+    return LinkSealer(public_url, public), LinkOpener(private)
+
+
 class Tokens:
     """Signs tokens the way the gateway does, for tests that talk to one service directly."""
 
@@ -235,6 +242,9 @@ class Tokens:
         self.public_key_file = public
         self.private_key_file = private
         self._issuer = TokenIssuer(private.read_text())
+        # The notifier's key pair for single-use links, beside the JWT keys where both services
+        # look by default.
+        ensure_link_keys(key_dir)
 
     def buyer(self, tenant_id: uuid.UUID, *, admin: bool = True, user_id: uuid.UUID | None = None) -> str:
         return self._issuer.issue(

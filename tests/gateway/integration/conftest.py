@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,9 +17,26 @@ from gateway import migrate as gateway_migrate
 from gateway.config import Settings
 from portal_dev.ports import free_port
 from portal_dev.testing import Servers, Tokens, migrate
+from shared.sealed_links import LinkOpener, new_link_keys
 
 ADMIN_EMAIL = "admin@buyer.example"
 ADMIN_PASSWORD = "correct horse battery"
+# The notifier's key for single-use links: the gateways of these tests seal links to its public
+# half (``link_public_key_file``), and ``link_token`` opens them as the notifier would.
+_LINK_PRIVATE_KEY, _LINK_PUBLIC_KEY = new_link_keys()
+_LINKS = LinkOpener(_LINK_PRIVATE_KEY)
+
+
+def link_token(data: dict[str, Any], name: str) -> str:
+    """The token of the single-use link ``name`` in an event's ``data``, from its sealed form."""
+    return _LINKS.open(data[f"{name}_sealed"]).rsplit("/", 1)[1]
+
+
+@pytest.fixture(scope="session")
+def link_public_key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("link-key") / "link-public.pem"
+    path.write_bytes(_LINK_PUBLIC_KEY)
+    return path
 
 
 @dataclass
@@ -40,7 +58,9 @@ async def gateway_database(servers: Servers, broker: str, tokens: Tokens, servic
 
 
 @pytest.fixture
-def gateway_settings(gateway_database: GatewayDatabase, broker: str, tokens: Tokens) -> Callable[..., Settings]:
+def gateway_settings(
+    gateway_database: GatewayDatabase, broker: str, tokens: Tokens, link_public_key_file: Path
+) -> Callable[..., Settings]:
     """Settings of a gateway on that database; keyword arguments override them."""
     unused = f"http://127.0.0.1:{free_port()}"
 
@@ -51,6 +71,7 @@ def gateway_settings(gateway_database: GatewayDatabase, broker: str, tokens: Tok
             "kafka_enable_idempotence": False,
             "kafka_fetch_max_wait_ms": 20,
             "jwt_private_key_file": tokens.private_key_file,
+            "link_public_key_file": link_public_key_file,
             "log_format": "console",
             "suppliers_url": unused,
             "orders_url": unused,

@@ -20,7 +20,7 @@ from gateway.config import Settings
 from portal_dev.testing import on_cluster, read_topic, running
 from shared.contracts import Envelope
 from shared.contracts.suppliers import SupplierPortalActivated, SupplierSnapshot
-from tests.gateway.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.gateway.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, link_token
 
 CONTACT = "sales@shared.example"
 PASSWORD = "supplier-password"
@@ -69,7 +69,7 @@ async def invitations(broker: str, *activations: SupplierPortalActivated) -> dic
     """Publish the activations; the token of each supplier record's invitation."""
     await publish(broker, *activations)
     issued = [json.loads(r.value) for r in await read_topic(broker, "gateway.invitation.v1", len(activations))]
-    return {uuid.UUID(i["data"]["supplier_id"]): i["data"]["accept_url"].rsplit("/", 1)[1] for i in issued}
+    return {uuid.UUID(i["data"]["supplier_id"]): link_token(i["data"], "accept_url") for i in issued}
 
 
 async def me(client: httpx.AsyncClient, access: httpx.Response) -> dict:

@@ -23,7 +23,7 @@ from portal_dev.testing import poll_until, read_topic, running
 from shared.auth import Principal, expiry_of
 from shared.contracts.suppliers import SupplierPortalActivated, SupplierPortalDeactivated
 from shared.runtime import ServiceRuntime
-from tests.gateway.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.gateway.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, link_token
 from tests.gateway.integration.test_shared_supplier_account import publish
 
 CONTACT = "sales@parts.example"
@@ -70,7 +70,7 @@ async def supplier_account(
     await publish(broker, *activations)
     issued = [json.loads(r.value) for r in await read_topic(broker, "gateway.invitation.v1", len(activations))]
     for invitation in issued:
-        token = invitation["data"]["accept_url"].rsplit("/", 1)[1]
+        token = link_token(invitation["data"], "accept_url")
         accepted = await client.post(f"/api/v1/auth/invitations/{token}/accept", json={"password": PASSWORD})
         assert accepted.status_code == 201, accepted.text
     return await sign_in(client, CONTACT, PASSWORD)

@@ -10,9 +10,12 @@ import pytest
 from gateway.domain.accounts import AccountLink, ensure_may_disable
 from gateway.domain.errors import CannotDisableAccount, UserNotFound
 from gateway.domain.model import User, token_digest
+from portal_dev.testing import link_keys
 from shared.auth import Principal
 from shared.contracts.identity import LoginEmailChangeRequested, PasswordResetRequested
 from shared.errors import Forbidden
+
+LINKS, OPENER = link_keys("https://portal.example/")
 
 NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 TENANT = uuid.uuid4()
@@ -73,10 +76,12 @@ def test_a_supplier_user_switches_off_colleagues_who_work_only_on_its_records() 
 
 def test_a_reset_link_is_stored_as_a_digest_used_once_and_expires() -> None:
     user = buyer()
-    link = AccountLink.password_reset(user, public_url="https://portal.example/", now=NOW, ttl=timedelta(hours=1))
+    link = AccountLink.password_reset(user, links=LINKS, now=NOW, ttl=timedelta(hours=1))
     [event] = link.events
     assert isinstance(event, PasswordResetRequested) and event.email == user.email
-    token = event.reset_url.removeprefix("https://portal.example/password-reset/")
+    assert event.reset_url == "https://portal.example/password-reset/link-withheld" and event.reset_url_sealed
+    token = OPENER.open(event.reset_url_sealed).removeprefix("https://portal.example/password-reset/")
+    assert token not in event.model_dump_json()
     assert link.token_digest == token_digest(token) and token not in link.token_digest
     assert link.usable(NOW + timedelta(minutes=59)) and not link.usable(NOW + timedelta(hours=1))
     link.use(NOW)
@@ -85,13 +90,12 @@ def test_a_reset_link_is_stored_as_a_digest_used_once_and_expires() -> None:
 
 def test_an_email_change_link_goes_to_the_new_address_normalised() -> None:
     user = buyer()
-    link = AccountLink.email_change(
-        user, " New@B.example ", public_url="https://p.example", now=NOW, ttl=timedelta(days=1)
-    )
+    link = AccountLink.email_change(user, " New@B.example ", links=LINKS, now=NOW, ttl=timedelta(days=1))
     [event] = link.events
     assert isinstance(event, LoginEmailChangeRequested)
     assert (event.new_email, event.current_email) == ("new@b.example", user.email)
-    assert event.confirm_url.startswith("https://p.example/email-change/")
+    assert event.confirm_url == "https://portal.example/email-change/link-withheld" and event.confirm_url_sealed
+    assert OPENER.open(event.confirm_url_sealed).startswith("https://portal.example/email-change/")
     assert link.new_email == "new@b.example"
 
 

@@ -4,7 +4,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from gateway.domain.model import Invitation, SupplierAccess, User, normalise_email, token_digest
+from portal_dev.testing import link_keys
 from shared.contracts.identity import SupplierInvitationIssued, UserRegistered, UserUpdated
+
+LINKS, OPENER = link_keys("https://portal.example/")
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -15,7 +18,7 @@ def invitation() -> Invitation:
         supplier_id=uuid.uuid4(),
         supplier_name="Acme",
         email=" Sales@Acme.Example ",
-        public_url="https://portal.example/",
+        links=LINKS,
         now=NOW,
         ttl=timedelta(days=14),
     )
@@ -25,8 +28,12 @@ def test_an_invitation_link_ends_in_its_token_and_only_the_digest_is_kept() -> N
     issued = invitation()
     [event] = issued.events
     assert isinstance(event, SupplierInvitationIssued)
-    assert event.accept_url.startswith("https://portal.example/invitations/")
-    token = event.accept_url.rsplit("/invitations/", 1)[1]
+    assert event.accept_url == "https://portal.example/invitations/link-withheld"
+    assert event.accept_url_sealed is not None
+    link = OPENER.open(event.accept_url_sealed)
+    assert link.startswith("https://portal.example/invitations/")
+    token = link.rsplit("/invitations/", 1)[1]
+    assert token not in event.model_dump_json()
     assert len(token) >= 40
     assert issued.token_digest == token_digest(token) and token not in issued.token_digest
     assert issued.email == "sales@acme.example"

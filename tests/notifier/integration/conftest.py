@@ -17,6 +17,7 @@ from notifier.entrypoints.reminder_scheduler import Clock, wall_clock
 from portal_dev.ports import free_port
 from portal_dev.testing import Servers, Tokens, running
 from shared.runtime import ServiceRuntime
+from tests.notifier import samples
 from tests.notifier.integration.mailbox import MailSink
 
 Notifier = tuple[httpx.AsyncClient, ServiceRuntime]
@@ -31,8 +32,18 @@ async def mail_sink(tmp_path: Path) -> AsyncIterator[MailSink]:
     await sink.stop()
 
 
+@pytest.fixture(scope="session")
+def link_key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The key the sample events' links are sealed to (``samples.LINK_KEY_PEM``), as a file."""
+    path = tmp_path_factory.mktemp("link-key") / "link-private.pem"
+    path.write_bytes(samples.LINK_KEY_PEM)
+    return path
+
+
 @pytest.fixture
-def start_notifier(servers: Servers, broker: str, tokens: Tokens, service_env_factory) -> StartNotifier:  # type: ignore[no-untyped-def]
+def start_notifier(
+    servers: Servers, broker: str, tokens: Tokens, service_env_factory, link_key_file: Path
+) -> StartNotifier:  # type: ignore[no-untyped-def]
     """Start the notifier on a fresh database; keyword arguments override its settings, ``clock``
     gives the reminder scheduler a clock the test moves."""
 
@@ -49,6 +60,7 @@ def start_notifier(servers: Servers, broker: str, tokens: Tokens, service_env_fa
             "consumer_retry_backoff_s": 0.05,
             "outbox_poll_interval_s": 0.2,
             "jwt_public_key_file": tokens.public_key_file,
+            "link_private_key_file": link_key_file,
             "log_format": "console",
             "smtp_port": smtp_port,
             "email_retry_first_delay_s": 0.05,

@@ -29,10 +29,12 @@ async def test_reset_and_address_change_are_emailed_with_their_links_and_audited
 
     by_subject = {m["Subject"]: m for m in mail_sink.to("irene@buyer.example")}
     reset_plain, reset_html = bodies(by_subject["Reset your supplier portal password"])
-    assert reset.reset_url in reset_plain and f'href="{reset.reset_url}"' in reset_html
+    reset_link = samples.LINKS.open(reset.reset_url_sealed or "")
+    assert reset_link.endswith(samples.TOKEN)
+    assert reset_link in reset_plain and f'href="{reset_link}"' in reset_html
     notice = by_subject["A change of your supplier portal sign-in email was asked for"]
     assert samples.TOKEN not in notice.as_string()
-    assert change.confirm_url in bodies(confirmation)[0]
+    assert samples.LINKS.open(change.confirm_url_sealed or "") in bodies(confirmation)[0]
 
     assert sorted(e["data"]["template"] for e in sent) == [
         "login_email_confirm",
@@ -55,4 +57,4 @@ async def test_a_colleagues_invitation_names_the_colleague(
 
     assert message["Subject"] == "Sam Supplier invited you to the supplier portal for Acme Tools"
     plain, _ = bodies(message)
-    assert "Sam Supplier invited you" in plain and invitation.accept_url in plain
+    assert "Sam Supplier invited you" in plain and samples.LINKS.open(invitation.accept_url_sealed or "") in plain

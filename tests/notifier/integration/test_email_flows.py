@@ -29,9 +29,11 @@ async def test_invitation_is_emailed_at_once_with_the_accept_link_and_email_sent
 
     plain, html = bodies(message)
     assert message["Subject"] == "Invitation to the supplier portal for Acme Tools"
-    assert invitation.accept_url.endswith(f"/invitations/{samples.TOKEN}")
-    assert invitation.accept_url in plain
-    assert f'href="{invitation.accept_url}"' in html
+    assert invitation.accept_url_sealed is not None
+    link = samples.LINKS.open(invitation.accept_url_sealed)
+    assert link.endswith(f"/invitations/{samples.TOKEN}")
+    assert link in plain and invitation.accept_url not in plain
+    assert f'href="{link}"' in html
     assert sent["type"] == "EmailSent"
     assert sent["tenant_id"] == str(tenant)
     assert sent["data"]["source_event_id"] == str(envelope.id)

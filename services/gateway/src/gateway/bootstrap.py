@@ -41,6 +41,7 @@ def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
     app.router.routes = [
         r for r in app.router.routes if getattr(r, "path", "") not in ("/docs", "/docs/oauth2-redirect", "/redoc")
     ]
+    settings.link_sealer  # noqa: B018 - a missing or wrong link key stops the start, not a request
     app.state.token_issuer = TokenIssuer(
         settings.private_key_pem(), issuer=settings.jwt_issuer, ttl_s=settings.token_ttl_s
     )

@@ -1,11 +1,13 @@
 """Settings of the gateway (prefix ``GATEWAY_``; the stack-wide ``PORTAL_*`` names)."""
 
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.auth import sign_in_email_refusal
+from shared.sealed_links import PUBLIC_KEY_NAME, LinkSealer
 from shared.settings import ServiceSettings
 from shared.uploads import DEFAULT_MAX_UPLOAD_BYTES
 
@@ -17,6 +19,9 @@ class Settings(ServiceSettings):
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5439/portal_gateway"
     http_port: int = Field(8000, validation_alias=AliasChoices("GATEWAY_HTTP_PORT", "PORTAL_HTTP_PORT", "http_port"))
     jwt_private_key_file: Path = Path("var/keys/jwt-private.pem")
+    # The notifier's public key that single-use links are sealed to (shared.sealed_links);
+    # unset: link-public.pem beside the JWT private key.
+    link_public_key_file: Path | None = None
     token_ttl_s: int = 3600
     invitation_ttl_days: int = 14
     # Failed sign-ins allowed per window (GATEWAY_LOGIN_MAX_FAILURES_PER_ACCOUNT, ..._PER_IP,
@@ -68,6 +73,12 @@ class Settings(ServiceSettings):
     # The web portal: every path outside the API and the gateway's own goes there.
     web_url: str = "http://127.0.0.1:8106"
     upstream_timeout_s: float = 30.0
+
+    @cached_property
+    def link_sealer(self) -> LinkSealer:
+        """Makes the links of invitations, password resets and sign-in address changes."""
+        path = self.link_public_key_file or self.jwt_private_key_file.parent / PUBLIC_KEY_NAME
+        return LinkSealer.from_file(self.public_url, path)
 
     def private_key_pem(self) -> str:
         return self.jwt_private_key_file.read_text()

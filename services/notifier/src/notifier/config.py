@@ -1,9 +1,13 @@
 """Settings of the notifier service (prefix ``NOTIFIER_``; the stack-wide ``SMTP_*`` and
 ``PORTAL_PUBLIC_URL`` are read without it)."""
 
+from functools import cached_property
+from pathlib import Path
+
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from shared.sealed_links import PRIVATE_KEY_NAME, LinkOpener
 from shared.settings import ServiceSettings
 
 
@@ -37,6 +41,16 @@ class Settings(ServiceSettings):
     # Where people open the web portal (the gateway reads the same name): the base of the link to
     # the document's page in every email about one.
     portal_public_url: str = Field("http://127.0.0.1:8000", validation_alias=_shared("PORTAL_PUBLIC_URL"))
+
+    # The private key that opens the single-use links of invitations, password resets and sign-in
+    # address changes (shared.sealed_links), this service's alone; unset: link-private.pem beside
+    # the JWT public key.
+    link_private_key_file: Path | None = None
+
+    @cached_property
+    def link_opener(self) -> LinkOpener:
+        directory = self.jwt_public_key_file.parent if self.jwt_public_key_file else Path("var/keys")
+        return LinkOpener.from_file(self.link_private_key_file or directory / PRIVATE_KEY_NAME)
 
     # Delivery retries: the delay doubles from the first to the cap; the email fails for good
     # after max attempts or once it is older than max age, whichever comes first.

@@ -44,7 +44,11 @@ class UserUpdated(UserSnapshot):
 
 
 class SupplierInvitationIssued(EventPayload):
-    """An invitation for a supplier's contact; the link is the only place the token travels to."""
+    """An invitation for a supplier's contact; the link is the only place the token travels to.
+
+    ``accept_url`` is the link with its token withheld; ``accept_url_sealed`` the whole link,
+    sealed to the notifier's key (``shared.sealed_links``), so that no copy at rest can be used.
+    Events from before sealing carry the whole link in ``accept_url`` and no sealed one."""
 
     topic = INVITATIONS_TOPIC
     event_type = "SupplierInvitationIssued"
@@ -59,6 +63,7 @@ class SupplierInvitationIssued(EventPayload):
     # A colleague's invitation names who sent it (the supplier user's name); None when the
     # buyer invited the supplier's contact.
     invited_by: str | None = None
+    accept_url_sealed: str | None = None
 
     def key(self) -> str:
         return str(self.supplier_id)
@@ -102,7 +107,8 @@ class OrganisationSettingsChanged(EventPayload):
 
 class PasswordResetRequested(EventPayload):
     """Someone asked to reset this account's password: the link (the only place the single-use
-    token travels to) goes to the account's address."""
+    token travels to) goes to the account's address; ``reset_url`` is that link with its token
+    withheld, ``reset_url_sealed`` the whole link sealed to the notifier's key."""
 
     topic = ACCOUNTS_TOPIC
     event_type = "PasswordResetRequested"
@@ -112,6 +118,7 @@ class PasswordResetRequested(EventPayload):
     name: str
     reset_url: str
     expires_at: datetime
+    reset_url_sealed: str | None = None
 
     def key(self) -> str:
         return str(self.user_id)
@@ -119,7 +126,8 @@ class PasswordResetRequested(EventPayload):
 
 class LoginEmailChangeRequested(EventPayload):
     """A user asked to sign in with another address: the confirmation link goes to the new one;
-    the login changes only when it is opened."""
+    the login changes only when it is opened. ``confirm_url`` is that link with its token withheld,
+    ``confirm_url_sealed`` the whole link sealed to the notifier's key."""
 
     topic = ACCOUNTS_TOPIC
     event_type = "LoginEmailChangeRequested"
@@ -130,6 +138,7 @@ class LoginEmailChangeRequested(EventPayload):
     new_email: str
     confirm_url: str
     expires_at: datetime
+    confirm_url_sealed: str | None = None
 
     def key(self) -> str:
         return str(self.user_id)

@@ -19,6 +19,7 @@ from gateway.domain.model import User, normalise_email, token_digest
 from shared.auth import Principal
 from shared.contracts.base import EventPayload
 from shared.contracts.identity import LoginEmailChangeRequested, PasswordResetRequested
+from shared.sealed_links import LinkSealer
 
 Purpose = Literal["password_reset", "email_change"]
 PASSWORD_RESET: Purpose = "password_reset"
@@ -54,30 +55,36 @@ class AccountLink:
         return link, token
 
     @classmethod
-    def password_reset(cls, user: User, *, public_url: str, now: datetime, ttl: timedelta) -> AccountLink:
+    def password_reset(cls, user: User, *, links: LinkSealer, now: datetime, ttl: timedelta) -> AccountLink:
         link, token = cls._issue(PASSWORD_RESET, user, now, ttl)
+        url = links.link("password-reset", token)
         link.events.append(
             PasswordResetRequested(
                 user_id=user.id,
                 email=user.email,
                 name=user.name,
-                reset_url=f"{public_url.rstrip('/')}/password-reset/{token}",
+                reset_url=url.shown,
+                reset_url_sealed=url.sealed,
                 expires_at=link.expires_at,
             )
         )
         return link
 
     @classmethod
-    def email_change(cls, user: User, new_email: str, *, public_url: str, now: datetime, ttl: timedelta) -> AccountLink:
+    def email_change(
+        cls, user: User, new_email: str, *, links: LinkSealer, now: datetime, ttl: timedelta
+    ) -> AccountLink:
         address = normalise_email(new_email)
         link, token = cls._issue(EMAIL_CHANGE, user, now, ttl, new_email=address)
+        url = links.link("email-change", token)
         link.events.append(
             LoginEmailChangeRequested(
                 user_id=user.id,
                 name=user.name,
                 current_email=user.email,
                 new_email=address,
-                confirm_url=f"{public_url.rstrip('/')}/email-change/{token}",
+                confirm_url=url.shown,
+                confirm_url_sealed=url.sealed,
                 expires_at=link.expires_at,
             )
         )

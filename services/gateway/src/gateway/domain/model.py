@@ -27,6 +27,7 @@ from shared.contracts.identity import (
 )
 from shared.errors import NotFound
 from shared.fields import made_of
+from shared.sealed_links import LinkSealer
 
 MIN_PASSWORD_LENGTH = 8
 MAX_NAME_LENGTH = 300
@@ -316,13 +317,14 @@ class Invitation:
         supplier_id: UUID,
         supplier_name: str,
         email: str,
-        public_url: str,
+        links: LinkSealer,
         now: datetime,
         ttl: timedelta,
         invited_by: Colleague | None = None,
         extra_supplier_ids: frozenset[UUID] = frozenset(),
     ) -> Invitation:
         token = secrets.token_urlsafe(32)
+        link = links.link("invitations", token)
         invitation = cls(
             id=uuid4(),
             tenant_id=tenant_id,
@@ -342,7 +344,8 @@ class Invitation:
                 supplier_id=supplier_id,
                 supplier_name=supplier_name,
                 email=invitation.email,
-                accept_url=f"{public_url.rstrip('/')}/invitations/{token}",
+                accept_url=link.shown,
+                accept_url_sealed=link.sealed,
                 expires_at=invitation.expires_at,
                 invited_by=invited_by.name if invited_by else None,
             )

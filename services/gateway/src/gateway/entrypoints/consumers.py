@@ -21,6 +21,6 @@ def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
     ttl = timedelta(days=settings.invitation_ttl_days)
 
     async def on_supplier(uow: UnitOfWork, payload: SupplierSnapshot) -> None:
-        await read_models.on_supplier_changed(uow, payload, public_url=settings.public_url, ttl=ttl)
+        await read_models.on_supplier_changed(uow, payload, links=settings.link_sealer, ttl=ttl)
 
     return [consumer_group(runtime, SUPPLIERS_TOPIC, CONSUMER, UnitOfWork, {SupplierSnapshot: on_supplier})]

@@ -37,7 +37,7 @@ async def link_settings(runtime: Runtime) -> LinkSettings:
     settings = _settings(runtime)
     window = timedelta(seconds=settings.password_reset_window_s)
     return LinkSettings(
-        public_url=settings.public_url,
+        links=settings.link_sealer,
         password_reset_ttl=timedelta(seconds=settings.password_reset_ttl_s),
         email_change_ttl=timedelta(seconds=settings.email_change_ttl_s),
         resets_per_account=LoginLimit(settings.password_resets_per_account, window),
@@ -47,7 +47,7 @@ async def link_settings(runtime: Runtime) -> LinkSettings:
 
 async def invitation_settings(runtime: Runtime) -> InvitationSettings:
     settings = _settings(runtime)
-    return InvitationSettings(settings.public_url, timedelta(days=settings.invitation_ttl_days))
+    return InvitationSettings(settings.link_sealer, timedelta(days=settings.invitation_ttl_days))
 
 
 Uow = Annotated[UnitOfWork, Depends(unit_of_work)]

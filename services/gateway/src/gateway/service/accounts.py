@@ -23,6 +23,7 @@ from gateway.service.login_throttle import LoginLimits
 from gateway.service.unit_of_work import UnitOfWork
 from shared.auth import Principal
 from shared.errors import Unauthorized
+from shared.sealed_links import LinkSealer
 
 # Scopes of the reset requests counted per account and per client address (login_attempts).
 RESET_ACCOUNT = "reset"
@@ -37,7 +38,7 @@ def _now() -> datetime:
 class LinkSettings:
     """Where links point and how long they live; how often a reset may be asked for."""
 
-    public_url: str
+    links: LinkSealer
     password_reset_ttl: timedelta
     email_change_ttl: timedelta
     resets_per_account: LoginLimit
@@ -145,9 +146,7 @@ async def request_password_reset(uow: UnitOfWork, email: str, *, client_ip: str 
             await uow.login_attempts.record_failure(RESET_ACCOUNT, address, at=now, since=limits.per_account.since(now))
             user = await uow.identities.user_by_email(address)
             if user is not None and user.active:
-                link = AccountLink.password_reset(
-                    user, public_url=links.public_url, now=now, ttl=links.password_reset_ttl
-                )
+                link = AccountLink.password_reset(user, links=links.links, now=now, ttl=links.password_reset_ttl)
                 await uow.accounts.add_link(link)
                 await uow.publish_for(user, link)
         await uow.commit()
@@ -198,9 +197,7 @@ async def request_email_change(
             return
         if await uow.identities.email_taken(new_email):
             raise EmailTaken(normalise_email(new_email))
-        link = AccountLink.email_change(
-            user, new_email, public_url=links.public_url, now=now, ttl=links.email_change_ttl
-        )
+        link = AccountLink.email_change(user, new_email, links=links.links, now=now, ttl=links.email_change_ttl)
         await uow.accounts.add_link(link)
         await uow.publish_for(user, link)
         await uow.commit()

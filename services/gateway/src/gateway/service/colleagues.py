@@ -18,6 +18,7 @@ from gateway.domain.model import Colleague, Invitation, User, clean_name, normal
 from gateway.service.unit_of_work import UnitOfWork
 from shared.auth import Principal
 from shared.errors import Forbidden, NotFound
+from shared.sealed_links import LinkSealer
 
 MAX_COLLEAGUES = 500
 
@@ -28,7 +29,7 @@ def _now() -> datetime:
 
 @dataclass(frozen=True)
 class InvitationSettings:
-    public_url: str
+    links: LinkSealer
     ttl: timedelta
 
 
@@ -73,7 +74,7 @@ async def invite_colleague(
             supplier_id=first.id,
             supplier_name=first.name,
             email=address,
-            public_url=settings.public_url,
+            links=settings.links,
             now=now,
             ttl=settings.ttl,
             invited_by=Colleague(inviter.id, inviter.name, invitee_name),
@@ -103,7 +104,7 @@ async def reinvite_supplier(
             supplier_id=supplier_id,
             supplier_name=supplier.name,
             email=supplier.email,
-            public_url=settings.public_url,
+            links=settings.links,
             now=now,
             ttl=settings.ttl,
         )

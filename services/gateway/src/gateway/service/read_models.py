@@ -8,13 +8,16 @@ from datetime import UTC, datetime, timedelta
 from gateway.domain.model import Invitation, normalise_email
 from gateway.service.unit_of_work import UnitOfWork
 from shared.contracts.suppliers import SupplierPortalActivated, SupplierSnapshot
+from shared.sealed_links import LinkSealer
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def on_supplier_changed(uow: UnitOfWork, snapshot: SupplierSnapshot, *, public_url: str, ttl: timedelta) -> None:
+async def on_supplier_changed(
+    uow: UnitOfWork, snapshot: SupplierSnapshot, *, links: LinkSealer, ttl: timedelta
+) -> None:
     """Keep the supplier read model; the first portal activation invites the supplier's contact.
     Runs in the unit of work the supplier events' consumer opened and commits."""
     before = await uow.identities.supplier(snapshot.supplier_id)
@@ -35,7 +38,7 @@ async def on_supplier_changed(uow: UnitOfWork, snapshot: SupplierSnapshot, *, pu
             supplier_id=snapshot.supplier_id,
             supplier_name=snapshot.name,
             email=snapshot.email,
-            public_url=public_url,
+            links=links,
             now=_now(),
             ttl=ttl,
         )

@@ -20,7 +20,7 @@ from notifier.domain.model import Email
 from shared import tracing
 from shared.pagination import keyset_after
 
-_SUMMARY_COLUMNS = [c for c in emails.c if c.name not in ("message", "trace_context")]
+_SUMMARY_COLUMNS = [c for c in emails.c if c.name not in ("message", "trace_context", "sealed_links")]
 
 # Written into the statement, not bound: the partial index of pending emails (``ix_emails_due``)
 # serves only a query whose predicate PostgreSQL can see, and the plan it keeps for a prepared
@@ -90,6 +90,7 @@ class EmailRepository:
                 next_attempt_at=email.next_attempt_at,
                 last_error=email.last_error,
                 sent_at=email.sent_at,
+                sealed_links=email.sealed_links,
             )
         )
         await self._session.execute(statement)

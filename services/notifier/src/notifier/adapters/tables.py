@@ -45,6 +45,9 @@ emails = Table(
     Column("sent_at", DateTime(timezone=True)),
     # The W3C trace context of the handler that queued the email: its sending joins that trace.
     Column("trace_context", JSONB),
+    # Sealed single-use links of a pending email (shown link -> sealed link); null once it is
+    # sent or has failed for good.
+    Column("sealed_links", JSONB),
     # At most one email per (event, recipient), whatever the consumers do.
     UniqueConstraint("source_event_id", "recipient", name="uq_emails_source_event_recipient"),
     Index("ix_emails_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),

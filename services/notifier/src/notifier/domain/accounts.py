@@ -9,11 +9,33 @@ owner that a change was asked for without giving the means to make it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from notifier.domain.excerpts import excerpt
-from notifier.domain.messages import EmailDraft
-from shared.contracts.identity import LoginEmailChangeRequested, PasswordResetRequested
+from notifier.domain.messages import EmailDraft, sealed_link
+from shared.contracts.identity import LoginEmailChangeRequested, PasswordResetRequested, SupplierInvitationIssued
+from shared.sealed_links import SealedLink
+
+LinkEvent = TypeVar("LinkEvent", SupplierInvitationIssued, PasswordResetRequested, LoginEmailChangeRequested)
+_LINK_FIELDS = {
+    SupplierInvitationIssued: "accept_url",
+    PasswordResetRequested: "reset_url",
+    LoginEmailChangeRequested: "confirm_url",
+}
 
 _NAME_LIMIT = 100
+
+
+def with_sealed_links(event: LinkEvent, seal: Callable[[str], SealedLink]) -> LinkEvent:
+    """``event`` with its link sealed: as it came when the gateway sealed it; an event from
+    before (the whole link in the plain field) gets the link withheld there and sealed beside it,
+    so that its email is kept like any other."""
+    name = _LINK_FIELDS[type(event)]
+    if getattr(event, f"{name}_sealed") is not None:
+        return event
+    link = seal(getattr(event, name))
+    return event.model_copy(update={name: link.shown, f"{name}_sealed": link.sealed})
 
 
 def greeting_name(name: str) -> str:
@@ -27,6 +49,7 @@ def password_reset(event: PasswordResetRequested) -> EmailDraft:
         recipient=event.email,
         subject="Reset your supplier portal password",
         context={"name": greeting_name(event.name), "reset_url": event.reset_url, "expires_at": event.expires_at},
+        sealed_links=sealed_link(event.reset_url, event.reset_url_sealed),
     )
 
 
@@ -47,6 +70,7 @@ def login_email_change(event: LoginEmailChangeRequested) -> tuple[EmailDraft, Em
             "confirm_url": event.confirm_url,
             "expires_at": event.expires_at,
         },
+        sealed_links=sealed_link(event.confirm_url, event.confirm_url_sealed),
     )
     notice = EmailDraft(
         template="login_email_notice",

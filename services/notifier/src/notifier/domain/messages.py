@@ -52,6 +52,18 @@ class EmailDraft:
     # makes it absolute and gives it to the templates as ``page_url``. None for an email about
     # no document (an invitation).
     page: str | None = None
+    # Single-use links the email carries (shared.sealed_links): the text holds each link with its
+    # token withheld; the sealed whole link beside it is opened only when the email is sent.
+    sealed_links: Mapping[str, str] = field(default_factory=dict)
+
+
+def sealed_link(shown: str, sealed: str | None) -> dict[str, str]:
+    """The draft's sealed links: ``shown`` (the link with its token withheld) and the sealed link
+    the sender puts in its place. An event's links are sealed before it is drafted
+    (``notifier.domain.accounts.with_sealed_links``), so ``sealed`` is always there."""
+    if sealed is None:
+        raise ValueError("a single-use link reached the draft without its sealed form")
+    return {shown: sealed}
 
 
 def format_money(amount: Decimal, currency: str) -> str:
@@ -93,6 +105,7 @@ def invitation(event: SupplierInvitationIssued) -> EmailDraft:
         recipient=event.email,
         subject=subject,
         context={"invitation": event, "invited_by": inviter or None},
+        sealed_links=sealed_link(event.accept_url, event.accept_url_sealed),
     )
 
 

@@ -63,6 +63,10 @@ class Email:
     events: list[EventPayload] = field(default_factory=list, repr=False, compare=False)
     # Headers of the trace the email belongs to (``traceparent``...), kept by the repository.
     trace_context: dict[str, str] | None = field(default=None, repr=False, compare=False)
+    # The sealed single-use links of ``message`` (shown link -> sealed link), opened only to send
+    # it and forgotten once it is sent or has failed for good: what stays is the message with the
+    # tokens withheld.
+    sealed_links: dict[str, str] | None = field(default=None, repr=False)
 
     @classmethod
     def queue(
@@ -75,9 +79,11 @@ class Email:
         template: str,
         message: bytes,
         now: datetime,
+        sealed_links: dict[str, str] | None = None,
     ) -> Email:
         """A rendered message waiting for its first try, due at once."""
         return cls(
+            sealed_links=sealed_links or None,
             id=email_id_for(source_event_id, recipient),
             tenant_id=tenant_id,
             source_event_id=source_event_id,
@@ -97,6 +103,7 @@ class Email:
         self.attempts += 1
         self.status = "sent"
         self.sent_at = now
+        self.sealed_links = None
         self.events.append(EmailSent(**self._outcome(now)))
 
     def record_failure(self, error: str, now: datetime, policy: RetryPolicy, *, permanent: bool = False) -> None:
@@ -109,6 +116,7 @@ class Email:
         self.last_error = (error or "unknown error")[:_MAX_ERROR_LENGTH]
         if permanent or policy.gives_up(attempts=self.attempts, age=now - self.created_at):
             self.status = "failed"
+            self.sealed_links = None
             self.events.append(EmailFailed(**self._outcome(now)))
         else:
             self.next_attempt_at = now + policy.delay_after(self.attempts)
@@ -117,6 +125,7 @@ class Email:
         """Fail the email before any try: it can never be sent as it is (not one valid recipient)."""
         self._ensure_pending()
         self.status = "failed"
+        self.sealed_links = None
         self.last_error = (error or "refused")[:_MAX_ERROR_LENGTH]
         self.events.append(EmailFailed(**self._outcome(now)))
 

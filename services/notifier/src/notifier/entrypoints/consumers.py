@@ -14,6 +14,7 @@ from uuid import UUID
 
 from notifier.adapters.rendering import EmailRenderer
 from notifier.config import Settings
+from notifier.domain import accounts
 from notifier.service import (
     account_emails,
     cancellation_emails,
@@ -81,6 +82,15 @@ def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
     settings = runtime.settings
     assert isinstance(settings, Settings)
     renderer = EmailRenderer(settings.smtp_from, settings.portal_public_url)
+    opener = settings.link_opener
+
+    def sealed(handler: Handler) -> Handler:
+        """A single-use link's email: the event's link sealed before anything is drafted."""
+
+        async def handle(unit: UnitOfWork, event: Any, envelope: Envelope) -> None:
+            await handler(unit, accounts.with_sealed_links(event, opener.seal), envelope)
+
+        return handle
 
     def email(send: Callable[[UnitOfWork, EmailRenderer, UUID, Any], Awaitable[None]]) -> Handler:
         """The handler of an email's event: the email's id is the event's."""
@@ -122,8 +132,8 @@ def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
         RfpAwarded: email(rfp_emails.email_rfp_outcome),
     }
     account_news: dict[type, Handler] = {
-        PasswordResetRequested: account_email(account_emails.email_password_reset),
-        LoginEmailChangeRequested: account_email(account_emails.email_login_email_change),
+        PasswordResetRequested: sealed(account_email(account_emails.email_password_reset)),
+        LoginEmailChangeRequested: sealed(account_email(account_emails.email_login_email_change)),
     }
     return [
         consumer_group(
@@ -137,7 +147,7 @@ def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
             UnitOfWork,
             {OrganisationSettingsChanged: read_models.remember_organisation},
         ),
-        emails(INVITATIONS_TOPIC, INVITATIONS, {SupplierInvitationIssued: email(handlers.email_invitation)}),
+        emails(INVITATIONS_TOPIC, INVITATIONS, {SupplierInvitationIssued: sealed(email(handlers.email_invitation))}),
         emails(ACCOUNTS_TOPIC, ACCOUNTS, account_news),
         emails(PURCHASE_ORDERS_TOPIC, PURCHASE_ORDERS, purchase_order_news),
         emails(INVOICES_TOPIC, INVOICES, invoice_handlers),

@@ -79,6 +79,7 @@ async def email_sender(runtime: ServiceRuntime) -> None:
     smtp = SmtpTransport(settings)
     transport = CountedTransport(smtp, *runtime.metrics.emails())
     policy = retry_policy(settings)
+    opener = settings.link_opener
     listener = QueuedEmailsListener(settings.database_url)
 
     def uow() -> UnitOfWork:
@@ -91,7 +92,7 @@ async def email_sender(runtime: ServiceRuntime) -> None:
                 await listener.ensure_listening()
                 tried = await finish_in_flight(
                     lambda stopping: delivery.deliver_due(
-                        uow, transport, policy, settings.sender_batch_size, stopping=stopping
+                        uow, transport, policy, settings.sender_batch_size, stopping=stopping, opener=opener
                     )
                 )
                 if tried >= settings.sender_batch_size:

@@ -15,9 +15,10 @@ import structlog
 from opentelemetry.trace import SpanKind
 
 from notifier.domain.errors import DeliveryFailed
-from notifier.domain.model import RetryPolicy
+from notifier.domain.model import Email, RetryPolicy
 from notifier.service.unit_of_work import UnitOfWork
 from shared import correlation, tracing
+from shared.sealed_links import LinkNotOpened, rewrite_text
 
 log = structlog.get_logger(__name__)
 
@@ -26,11 +27,31 @@ class Transport(Protocol):
     async def send(self, message: bytes, *, recipient: str) -> None: ...
 
 
+class Opener(Protocol):
+    def open(self, sealed: str) -> str: ...
+
+
+def message_to_send(email: Email, opener: Opener | None) -> bytes:
+    """The email as it goes over SMTP: its stored message, with each single-use link opened in
+    place of the withheld one. A link this notifier cannot open fails the email for good."""
+    if not email.sealed_links:
+        return email.message
+    if opener is None:
+        raise DeliveryFailed("the email carries a sealed link and this notifier has no key to open it", permanent=True)
+    try:
+        links = {shown: opener.open(sealed) for shown, sealed in email.sealed_links.items()}
+    except LinkNotOpened as exc:
+        raise DeliveryFailed(f"its link cannot be opened with this notifier's key: {exc}", permanent=True) from None
+    return rewrite_text(email.message, links)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def deliver_next(uow: UnitOfWork, transport: Transport, policy: RetryPolicy) -> bool:
+async def deliver_next(
+    uow: UnitOfWork, transport: Transport, policy: RetryPolicy, opener: Opener | None = None
+) -> bool:
     """Try the most overdue pending email; False when none is due."""
     async with uow:
         email = await uow.emails.claim_due(_now())
@@ -50,7 +71,7 @@ async def deliver_next(uow: UnitOfWork, transport: Transport, policy: RetryPolic
             },
         ) as span:
             try:
-                await transport.send(email.message, recipient=email.recipient)
+                await transport.send(message_to_send(email, opener), recipient=email.recipient)
             except DeliveryFailed as exc:
                 tracing.record_failure(exc, span)
                 email.record_failure(str(exc), _now(), policy, permanent=exc.permanent)
@@ -80,10 +101,11 @@ async def deliver_due(
     limit: int,
     *,
     stopping: Callable[[], bool] = lambda: False,
+    opener: Opener | None = None,
 ) -> int:
     """Deliver up to ``limit`` due emails, fewer once ``stopping()``; returns how many were tried."""
     tried = 0
-    while tried < limit and not stopping() and await deliver_next(uow_factory(), transport, policy):
+    while tried < limit and not stopping() and await deliver_next(uow_factory(), transport, policy, opener):
         tried += 1
     return tried
 

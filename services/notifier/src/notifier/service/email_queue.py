@@ -55,6 +55,7 @@ async def queue_email(uow: UnitOfWork, renderer: Renderer, event_id: UUID, tenan
         template=draft.template,
         message=message,
         now=now,
+        sealed_links=dict(draft.sealed_links),
     )
     await uow.emails.add(email)
 

@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, Uuid, column, table
+from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, Uuid, column, table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +24,8 @@ def inbox_table(metadata: MetaData) -> Table:
         Column("consumer", String(100), primary_key=True),
         Column("event_id", Uuid, primary_key=True),
         Column("received_at", DateTime(timezone=True), nullable=False),
+        # What the pruning (``shared.pruning``) reads old entries by.
+        Index("ix_inbox_received_at", "received_at"),
     )
 
 

@@ -50,6 +50,8 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("created_at", DateTime(timezone=True), nullable=False),
         Column("sent_at", DateTime(timezone=True), nullable=True),
         Index("ix_outbox_unsent", "id", postgresql_where=text("sent_at IS NULL")),
+        # What the pruning (``shared.pruning``) and the republishing read sent rows by.
+        Index("ix_outbox_sent_at", "sent_at", postgresql_where=text("sent_at IS NOT NULL")),
     )
 
 

@@ -1,4 +1,5 @@
-"""Inbox for idempotent consumers: ``(consumer, event_id)`` recorded with the handler's effect.
+"""Inbox for idempotent consumers: ``(consumer, event_id)`` recorded with the handler's effect,
+kept for ``INBOX_RETENTION_S``, longer than the broker may deliver the event again (``shared.pruning``).
 
 ``InboxUnitOfWork`` is what the consumer engine (``shared.messaging``) needs of a service's unit
 of work to do that around every handler: the inbox, a commit, and a block that rolls back

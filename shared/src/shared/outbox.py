@@ -1,7 +1,8 @@
 """Transactional outbox: events are rows written in the business transaction.
 
 The relay (``shared.relay``) publishes them in insertion order and marks them sent. A trigger
-notifies the relay on commit so that no hop waits for a polling interval.
+notifies the relay on commit so that no hop waits for a polling interval. Sent rows are deleted
+once they are older than ``OUTBOX_RETENTION_S`` (``shared.pruning``); unsent ones never are.
 """
 
 from __future__ import annotations

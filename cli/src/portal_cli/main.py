@@ -157,6 +157,7 @@ def outbox_republish(
     events it handled (its inbox) and skips one it sees again; a consumer that never saw one (a
     broker that lost its data, a new consumer group) gets it. The relay does this by itself for
     the last seven days (OUTBOX_REPUBLISH_WINDOW_S) when it finds the broker restarted empty.
+    Rows sent longer ago than OUTBOX_RETENTION_S (fourteen days) are no longer there to publish.
     """
     from portal_cli import outbox
 

@@ -5,8 +5,9 @@ relay publishes them and marks them sent (``shared.relay``). Clearing that mark 
 since a time makes the relay publish them again, in their order, as soon as it is woken (the
 command notifies it). The relay does this by itself for its republish window (seven days unless
 ``OUTBOX_REPUBLISH_WINDOW_S`` says otherwise) when it finds the broker restarted empty; this is
-the same by hand, from any time: a broker that lost more than the window, a topic recreated, a
-consumer outside the portal that needs the events again.
+the same by hand, from any time the outbox still holds (its sent rows are deleted after
+``OUTBOX_RETENTION_S``, fourteen days unless set): a broker that lost more than the window, a
+topic recreated, a consumer outside the portal that needs the events again.
 
 It is safe: every consumer records the events it handled (its inbox) and skips one it sees again.
 """

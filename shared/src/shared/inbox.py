@@ -1,4 +1,5 @@
-"""Inbox for idempotent consumers: ``(consumer, event_id)`` recorded with the handler's effect.
+"""Inbox for idempotent consumers: ``(consumer, event_id)`` recorded with the handler's effect,
+kept for ``INBOX_RETENTION_S``, longer than the broker may deliver the event again (``shared.pruning``).
 
 ``InboxUnitOfWork`` is what the consumer engine (``shared.messaging``) needs of a service's unit
 of work to do that around every handler: the inbox, a commit, and a block that rolls back
@@ -12,7 +13,7 @@ from types import TracebackType
 from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, Uuid, column, table
+from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, Uuid, column, table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +25,8 @@ def inbox_table(metadata: MetaData) -> Table:
         Column("consumer", String(100), primary_key=True),
         Column("event_id", Uuid, primary_key=True),
         Column("received_at", DateTime(timezone=True), nullable=False),
+        # What the pruning (``shared.pruning``) reads old entries by.
+        Index("ix_inbox_received_at", "received_at"),
     )
 
 

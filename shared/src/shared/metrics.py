@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.asgi import HttpMiddleware
+from shared.pruning import PRUNED_TABLES
 from shared.stalls import Stall, StallCheck, read_stall
 
 if TYPE_CHECKING:
@@ -83,6 +84,15 @@ class ServiceMetrics:
             "(another cluster id than the one it had published to).",
             registry=self.registry,
         )
+        self.pruned_rows = Counter(
+            "portal_pruned_rows",
+            "Rows this process deleted because they outlived their retention, by table: outbox rows sent longer "
+            "ago than OUTBOX_RETENTION_S, inbox entries older than INBOX_RETENTION_S.",
+            ["table"],
+            registry=self.registry,
+        )
+        for table in PRUNED_TABLES:
+            self.pruned_rows.labels(table)
         self.consumer_lag = Gauge(
             "portal_consumer_lag",
             "Messages on the partitions assigned to this process that its consumer group has not yet "

@@ -1,7 +1,8 @@
 """Transactional outbox: events are rows written in the business transaction.
 
 The relay (``shared.relay``) publishes them in insertion order and marks them sent. A trigger
-notifies the relay on commit so that no hop waits for a polling interval.
+notifies the relay on commit so that no hop waits for a polling interval. Sent rows are deleted
+once they are older than ``OUTBOX_RETENTION_S`` (``shared.pruning``); unsent ones never are.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("created_at", DateTime(timezone=True), nullable=False),
         Column("sent_at", DateTime(timezone=True), nullable=True),
         Index("ix_outbox_unsent", "id", postgresql_where=text("sent_at IS NULL")),
+        # What the pruning (``shared.pruning``) and the republishing read sent rows by.
+        Index("ix_outbox_sent_at", "sent_at", postgresql_where=text("sent_at IS NOT NULL")),
     )
 
 

@@ -23,7 +23,9 @@ one: in one transaction, the rows sent within the republish window become unsent
 new id is stored; the relay then publishes them again in id order with the rest. The check comes
 before a batch is read, never between a batch's publication and its mark, so every row marked
 sent before the check is inside the window (a batch that reached the fresh broker before the
-check goes out twice: the consumers' inbox drops the copy).
+check goes out twice: the consumers' inbox drops the copy). The pruning (``shared.pruning``)
+deletes only rows sent longer ago than the outbox's retention, which the settings keep at least
+as long as the window, and never a row without ``sent_at``: none that a batch in flight holds.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""A service process: FastAPI for HTTP, FastStream consumers, the outbox relay, health checks.
+"""A service process: FastAPI for HTTP, FastStream consumers, the outbox relay, the pruning of the
+outbox and the inbox, health checks.
 
 Each service's ``bootstrap.py`` builds one ``ServiceRuntime`` (its composition root) and its
 ``main.py`` serves ``runtime.app``. Tests build the same runtime with other settings.
@@ -37,6 +38,7 @@ from shared.messaging import EventConsumer, make_broker
 from shared.metrics import RequestMetricsMiddleware, ServiceMetrics, metrics_router
 from shared.openapi import install_problem_documentation
 from shared.problems import install_problem_handlers
+from shared.pruning import Pruner
 from shared.relay import OutboxRelay, ask_cluster_id
 from shared.settings import ServiceSettings
 from shared.stalls import StallCheck, stalled_report
@@ -79,6 +81,13 @@ class ServiceRuntime:
             consumer.session_factory = self.session_factory
             self.metrics.watch_consumer(consumer.topic, consumer.group)
         self.relay: OutboxRelay | None = None
+        self.pruner = Pruner(
+            self.engine,
+            outbox_retention_s=settings.outbox_retention_s,
+            inbox_retention_s=settings.inbox_retention_s,
+            batch_size=settings.prune_batch_size,
+            pruned_rows=self.metrics.pruned_rows,
+        )
         self.idempotency = IdempotencyStore(self.engine)
         self._background = background
         self._on_stop = on_stop
@@ -184,6 +193,8 @@ class ServiceRuntime:
         )
         self._relay_task = asyncio.create_task(self.relay.run(), name="outbox-relay")
         self._tasks.append(asyncio.create_task(purge_expired(self.idempotency), name="idempotency-purge"))
+        pruning = self.pruner.run(self.settings.prune_interval_s)
+        self._tasks.append(asyncio.create_task(pruning, name="outbox-inbox-pruning"))
         for task in self._background:
             self._tasks.append(asyncio.create_task(task(self), name=getattr(task, "__name__", "task")))
         if self.consumers:

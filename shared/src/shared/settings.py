@@ -15,6 +15,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared import faults
 from shared.auth import TokenVerifier
+from shared.contracts.topics import TOPICS, Topic
+
+DAY_S = 86_400.0
+# Kafka deletes a log segment once its newest record is older than the topic's retention.ms, and
+# starts a new segment after log.roll.ms, a week by default (the topics set no segment.ms of their
+# own): a record stays readable for up to its topic's retention plus a week.
+KAFKA_SEGMENT_ROLL_S = 7 * DAY_S
 
 
 def _shared(name: str) -> AliasChoices:
@@ -74,6 +81,20 @@ class ServiceSettings(BaseSettings):
     # How often the publishing relay asks the broker its cluster id, besides when it starts
     # publishing and after each failure: one small metadata request, never one per batch.
     outbox_broker_check_interval_s: float = Field(2.0, gt=0, validation_alias=_shared("OUTBOX_BROKER_CHECK_INTERVAL_S"))
+    # Outbox rows sent this long ago are deleted (``shared.pruning``); rows not sent yet never are.
+    # At least the republish window, whose rows a fresh broker gets again; it is also as far back
+    # as ``portal outbox republish --since`` reaches. 14 days: the window and a week to notice that
+    # a subscriber outside the portal needs more.
+    outbox_retention_s: float = Field(14 * DAY_S, gt=0, validation_alias=_shared("OUTBOX_RETENTION_S"))
+    # Inbox entries recorded this long ago are deleted; an event delivered again later would be
+    # handled again. Longer than the broker can deliver an event again (the longest retention of a
+    # topic, 30 days, plus Kafka's segment roll, 7) and than the outbox keeps what it can publish
+    # again: 45 days.
+    inbox_retention_s: float = Field(45 * DAY_S, gt=0, validation_alias=_shared("INBOX_RETENTION_S"))
+    # How often a service prunes its outbox and inbox, and the most rows one statement (its own
+    # short transaction) deletes.
+    prune_interval_s: float = Field(3600.0, gt=0, validation_alias=_shared("PRUNE_INTERVAL_S"))
+    prune_batch_size: int = Field(1000, ge=1, validation_alias=_shared("PRUNE_BATCH_SIZE"))
 
     jwt_public_key_file: Path | None = Field(None, validation_alias=_shared("PORTAL_JWT_PUBLIC_KEY_FILE"))
     jwt_public_key: str | None = Field(None, validation_alias=_shared("PORTAL_JWT_PUBLIC_KEY"))
@@ -102,6 +123,11 @@ class ServiceSettings(BaseSettings):
         faults.check(self.fault_points, self.environment)
         return self
 
+    @model_validator(mode="after")
+    def _retention_keeps_redelivery_safe(self) -> ServiceSettings:
+        check_retention(self.outbox_retention_s, self.inbox_retention_s, self.outbox_republish_window_s)
+        return self
+
     def on_cluster(self, name: str) -> str:
         """The name a topic or consumer group of the catalogue has on the cluster."""
         return self.kafka_topic_prefix + name
@@ -126,6 +152,45 @@ class ServiceSettings(BaseSettings):
         return TokenVerifier(
             self.public_key_pem(), previous_public_key_pems=self.previous_public_key_pems(), issuer=self.jwt_issuer
         )
+
+
+def redelivery_horizon_s(topics: dict[str, Topic] = TOPICS) -> float:
+    """How long after its publication the broker may deliver an event again: the longest retention
+    of a topic that is not compacted, plus Kafka's segment roll. A compacted topic keeps each key's
+    latest event for good, so no inbox outlives it; its consumers keep read models that take a
+    snapshot only when it is newer than theirs (docs/reliability.md)."""
+    longest_days = max((topic.retention_days for topic in topics.values() if not topic.compacted), default=0)
+    return longest_days * DAY_S + KAFKA_SEGMENT_ROLL_S
+
+
+def check_retention(
+    outbox_retention_s: float,
+    inbox_retention_s: float,
+    republish_window_s: float,
+    topics: dict[str, Topic] = TOPICS,
+) -> None:
+    """Refuse retentions under which a redelivered event would be handled again, or the relay
+    would have lost rows it must publish again."""
+    if outbox_retention_s < republish_window_s:
+        raise ValueError(
+            f"OUTBOX_RETENTION_S ({_span(outbox_retention_s)}) must be at least OUTBOX_REPUBLISH_WINDOW_S"
+            f" ({_span(republish_window_s)}): a fresh broker gets the window published again from the outbox"
+        )
+    horizon_s = redelivery_horizon_s(topics)
+    if inbox_retention_s <= horizon_s:
+        raise ValueError(
+            f"INBOX_RETENTION_S ({_span(inbox_retention_s)}) must be longer than the broker may deliver an event"
+            f" again ({_span(horizon_s)}: the longest retention of a topic plus Kafka's segment roll)"
+        )
+    if inbox_retention_s <= outbox_retention_s:
+        raise ValueError(
+            f"INBOX_RETENTION_S ({_span(inbox_retention_s)}) must be longer than OUTBOX_RETENTION_S"
+            f" ({_span(outbox_retention_s)}): whatever an outbox still holds can be published again"
+        )
+
+
+def _span(seconds: float) -> str:
+    return f"{seconds:.0f} s, {seconds / DAY_S:.4g} days"
 
 
 def async_database_url(url: str) -> str:

@@ -125,7 +125,7 @@ async def test_the_upgrade_withholds_the_tokens_of_emails_sent_before_links_were
 ) -> None:
     url = await servers.create_database("notifier")
     config = alembic_config(SERVICE_ROOT, url)
-    await asyncio.to_thread(command.upgrade, config, "0006_reminders")
+    await asyncio.to_thread(command.upgrade, config, "0007_outbox_inbox_pruning")
     message = (
         'MIME-Version: 1.0\r\nContent-Type: text/plain; charset="utf-8"\r\nContent-Transfer-Encoding: 7bit\r\n'
         f"Message-ID: <1@portal>\r\n\r\nOpen http://127.0.0.1:8000/invitations/{TOKEN} to join.\r\n"

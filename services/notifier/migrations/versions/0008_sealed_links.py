@@ -1,7 +1,7 @@
 """sealed links: pending emails keep their single-use links sealed; sent ones keep none
 
-Revision ID: 0007_sealed_links
-Revises: 0006_reminders
+Revision ID: 0008_sealed_links
+Revises: 0007_outbox_inbox_pruning
 Create Date: 2026-12-07 02:00:00
 """
 
@@ -11,8 +11,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from shared.sealed_links import withhold_in_message
 
-revision = "0007_sealed_links"
-down_revision = "0006_reminders"
+revision = "0008_sealed_links"
+down_revision = "0007_outbox_inbox_pruning"
 branch_labels = None
 depends_on = None
 

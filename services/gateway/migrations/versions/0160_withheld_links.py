@@ -1,7 +1,7 @@
 """withheld links: the outbox keeps no single-use token of an event it has sent
 
-Revision ID: 0150_withheld_links
-Revises: 0140_matching_defaults
+Revision ID: 0160_withheld_links
+Revises: 0150_outbox_inbox_pruning
 Create Date: 2026-12-07 02:00:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 from shared.sealed_links import withhold_tokens
 
-revision = "0150_withheld_links"
-down_revision = "0140_matching_defaults"
+revision = "0160_withheld_links"
+down_revision = "0150_outbox_inbox_pruning"
 branch_labels = None
 depends_on = None
 

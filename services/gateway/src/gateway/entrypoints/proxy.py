@@ -16,6 +16,7 @@ import swagger_ui_bundle
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from starlette.requests import ClientDisconnect
 from starlette.routing import compile_path
 
 from gateway.adapters.upstreams import (
@@ -180,14 +181,20 @@ async def forward(path: str, request: Request) -> Response:
         return problem(404, "Not found", f"no route for /api/v1/{path}", slug="not-found")
     headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED_REQUEST_HEADERS}
     headers["x-correlation-id"] = current_correlation_id() or headers.get("x-correlation-id", "")
+    # A body goes on as it arrives (an upload is never held whole here), with its length when the
+    # client gave one; the body limit has already refused one too large.
+    body = None
+    if "content-length" in request.headers or "transfer-encoding" in request.headers:
+        body = request.stream()
+        if length := request.headers.get("content-length"):
+            headers["content-length"] = length
     try:
         answer = await upstreams.client.request(
-            request.method,
-            target,
-            params=tuple(request.query_params.multi_items()),
-            content=await request.body(),
-            headers=headers,
+            request.method, target, params=tuple(request.query_params.multi_items()), content=body, headers=headers
         )
+    except ClientDisconnect:
+        # The client went away mid-upload: nobody is left to answer, and the service got no whole body.
+        return Response(status_code=400)
     except httpx.TimeoutException:
         return problem(504, "Gateway timeout", f"the {service} service did not answer in time", slug="timeout")
     except httpx.HTTPError as exc:

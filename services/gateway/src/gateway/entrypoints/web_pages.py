@@ -11,6 +11,7 @@ import aiohttp
 import structlog
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
+from starlette.requests import ClientDisconnect
 from yarl import URL
 
 from gateway.adapters.upstreams import WEB, Upstreams
@@ -59,14 +60,22 @@ async def page(path: str, request: Request) -> Response:
     # The path and query as the browser encoded them: a next=%2F... must reach the pages unchanged.
     query: bytes = request.scope.get("query_string") or b""
     target = upstreams.url(WEB, raw_path.decode("latin-1")) + ("?" + query.decode("latin-1") if query else "")
+    # A form's body goes on as it arrives (an upload is never held whole here), with its length.
+    body = None
+    if "content-length" in request.headers or "transfer-encoding" in request.headers:
+        body = request.stream()
+        if length := request.headers.get("content-length"):
+            headers["content-length"] = length
     try:
         async with upstreams.pages.request(
-            request.method, URL(target, encoded=True), data=await request.body(), headers=headers, allow_redirects=False
+            request.method, URL(target, encoded=True), data=body, headers=headers, allow_redirects=False
         ) as answer:
             response = Response(content=await answer.read(), status_code=answer.status)
             for name, value in answer.headers.items():
                 if name.lower() not in NOT_COPIED:
                     response.headers.append(name, value)
+    except ClientDisconnect:
+        return Response(status_code=400)  # the browser went away mid-form: nobody to answer
     except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
         log.warning("web portal unreachable", error=repr(exc))
         return HTMLResponse(UNAVAILABLE_PAGE, status_code=503, headers={"Retry-After": "5"})

@@ -670,6 +670,136 @@ def test_staging_talks_to_kafka_in_plain_text_without_users() -> None:
         assert settings["KAFKA_BOOTSTRAP_SERVERS"] == "portal-kafka-kafka-bootstrap:9092"
 
 
+# --- network policies ----------------------------------------------------------------------------
+
+NAMESPACE = "supplier-portal"
+# Pods outside the manifests that the policies speak of, with the labels they run with.
+KAFKA_BROKER = {
+    "strimzi.io/cluster": "portal-kafka",
+    "strimzi.io/kind": "Kafka",
+    "strimzi.io/name": "portal-kafka-kafka",
+}
+INGRESS_NAMESPACE = {"kubernetes.io/metadata.name": "ingress-nginx"}
+PROMETHEUS_NAMESPACE = {"kubernetes.io/metadata.name": "monitoring"}
+
+
+def label_selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    """A Kubernetes label selector (matchLabels and matchExpressions) against labels; {} selects all."""
+    if any(labels.get(k) != v for k, v in selector.get("matchLabels", {}).items()):
+        return False
+    for expression in selector.get("matchExpressions", []):
+        key, operator, values = expression["key"], expression["operator"], expression.get("values", [])
+        matched = {
+            "In": labels.get(key) in values,
+            "NotIn": labels.get(key) not in values,
+            "Exists": key in labels,
+            "DoesNotExist": key not in labels,
+        }[operator]
+        if not matched:
+            return False
+    return True
+
+
+def _peer_admits(peer: dict[str, Any], source: dict[str, str], source_namespace: dict[str, str] | None) -> bool:
+    """A ``from`` peer: a pod selector alone means pods of the policy's namespace; a namespace
+    selector, pods of the namespaces it selects (all of them, or those its pod selector selects)."""
+    if "namespaceSelector" not in peer:
+        return source_namespace is None and label_selects(peer.get("podSelector", {}), source)
+    namespace = source_namespace or {"kubernetes.io/metadata.name": NAMESPACE}
+    return label_selects(peer["namespaceSelector"], namespace) and label_selects(peer.get("podSelector", {}), source)
+
+
+def reaches(
+    resources: list[Resource],
+    source: dict[str, str],
+    target: dict[str, str],
+    port: int,
+    *,
+    source_namespace: dict[str, str] | None = None,
+) -> bool:
+    """Whether the ingress policies of the namespace let a pod labelled ``source`` (in the
+    namespace, or in another one labelled ``source_namespace``) open ``port`` of a pod labelled
+    ``target`` in the namespace. A named port is the target container's."""
+    policies = [
+        r["spec"]
+        for r in resources
+        if r["kind"] == "NetworkPolicy"
+        and "Ingress" in r["spec"].get("policyTypes", ["Ingress"])
+        and label_selects(r["spec"]["podSelector"], target)
+    ]
+    if not policies:
+        return True  # a pod no policy selects is open to all
+    port_names = {port, _port_name(resources, target, port)}
+    for policy in policies:
+        for rule in policy.get("ingress", []):
+            peers, ports = rule.get("from"), rule.get("ports")
+            if (peers is None or any(_peer_admits(peer, source, source_namespace) for peer in peers)) and (
+                ports is None or any(p.get("port") in port_names for p in ports)
+            ):
+                return True
+    return False
+
+
+def _port_name(resources: list[Resource], target: dict[str, str], port: int | str) -> str | None:
+    for deployment in (r for r in resources if r["kind"] == "Deployment"):
+        if label_selects({"matchLabels": deployment["spec"]["selector"]["matchLabels"]}, target):
+            for p in pod_spec(deployment)["containers"][0].get("ports", []):
+                if p.get("containerPort") == port:
+                    return str(p.get("name"))
+    return None
+
+
+def pod_labels(resources: list[Resource], service: str) -> dict[str, str]:
+    deployment = named(resources, "Deployment", service)
+    assert deployment is not None
+    labels: dict[str, str] = deployment["spec"]["template"]["metadata"]["labels"]
+    return labels
+
+
+def network_problems(resources: list[Resource]) -> list[str]:
+    """Who can reach whom, against what the portal needs and no more."""
+    problems = []
+    pods = {s: pod_labels(resources, s) for s in SERVICES}
+    gateway, port = pods["gateway"], dockerfile_port("gateway")
+    if not any(
+        r["kind"] == "NetworkPolicy" and r["spec"]["podSelector"] == {} and not r["spec"].get("ingress")
+        for r in resources
+    ):
+        problems.append("no default deny of ingress in the namespace")
+    if not reaches(resources, {"app": "ingress-nginx"}, gateway, port, source_namespace=INGRESS_NAMESPACE):
+        problems.append(f"gateway: the ingress controller cannot reach its port {port}")
+    for service in SERVICES:
+        own = dockerfile_port(service)
+        if not reaches(resources, {"app": "prometheus"}, pods[service], own, source_namespace=PROMETHEUS_NAMESPACE):
+            problems.append(f"{service}: Prometheus cannot scrape its port {own}")
+        if reaches(resources, pods[service], pods[service], 5432):
+            problems.append(f"{service}: reachable on a port it does not serve")
+        if service == "gateway":
+            continue
+        if not reaches(resources, gateway, pods[service], own):
+            problems.append(f"{service}: the gateway cannot reach its port {own}")
+        if reaches(resources, {"app": "ingress-nginx"}, pods[service], own, source_namespace=INGRESS_NAMESPACE):
+            problems.append(f"{service}: reachable from outside the namespace, not only through the gateway")
+        for other in SERVICES:
+            if other not in ("gateway", service) and reaches(resources, pods[other], pods[service], own):
+                problems.append(f"{service}: reachable from {other}, not only from the gateway")
+        job = named(resources, "Job", f"{service}-migrate")
+        if job and reaches(resources, job["spec"]["template"]["metadata"]["labels"], pods[service], own):
+            problems.append(f"{service}: reachable from its migration Job")
+    for service in SERVICES:
+        if reaches(resources, pods[service], KAFKA_BROKER, 9093) != (service in KAFKA_CLIENTS):
+            problems.append(f"{service}: {'cannot reach' if service in KAFKA_CLIENTS else 'reaches'} the Kafka brokers")
+    return problems
+
+
+def test_only_the_gateway_is_reachable_from_outside_and_the_services_only_from_it() -> None:
+    resources = render("production")
+
+    assert network_problems(resources) == []
+    everything_open = [r for r in resources if r["kind"] != "NetworkPolicy"]
+    assert "no default deny of ingress in the namespace" in network_problems(everything_open)
+
+
 # --- staging and production ----------------------------------------------------------------------
 
 
@@ -808,9 +938,35 @@ def _orders_shares_the_gateway_password(resources: list[Resource]) -> None:
     password["valueFrom"]["secretKeyRef"]["name"] = "portal-gateway"
 
 
+def _orders_open_to_the_cluster(resources: list[Resource]) -> None:
+    policy = named(resources, "NetworkPolicy", "orders-from-the-gateway")
+    assert policy is not None
+    policy["spec"]["ingress"][0]["from"] = [{"namespaceSelector": {}}]
+
+
 @pytest.mark.parametrize(
     ("check", "break_it", "expected"),
     [
+        (
+            network_problems,
+            _pop_kind("NetworkPolicy", "default-deny-ingress"),
+            "no default deny of ingress in the namespace",
+        ),
+        (
+            network_problems,
+            _orders_open_to_the_cluster,
+            "orders: reachable from outside the namespace, not only through the gateway",
+        ),
+        (
+            network_problems,
+            _pop_kind("NetworkPolicy", "matching-from-the-gateway"),
+            "matching: the gateway cannot reach its port 8104",
+        ),
+        (
+            network_problems,
+            _pop_kind("NetworkPolicy", "kafka-from-the-services"),
+            "gateway: cannot reach the Kafka brokers",
+        ),
         (
             kafka_access_problems,
             _matching_writes_purchase_orders,
@@ -885,6 +1041,10 @@ def _orders_shares_the_gateway_password(resources: list[Resource]) -> None:
         (topic_problems, _pop_kind("KafkaTopic", "matching.verdict.v1.dlq"), "matching.verdict.v1.dlq: no KafkaTopic"),
     ],
     ids=[
+        "no-default-deny",
+        "service-open-to-the-cluster",
+        "service-closed-to-the-gateway",
+        "kafka-closed-to-the-services",
         "kafka-acl-beyond-the-code",
         "kafka-group-without-acl",
         "kafka-password-of-another-user",

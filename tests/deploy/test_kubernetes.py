@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -21,7 +22,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from shared.contracts import TOPICS
+from shared.auth import ensure_keypair
+from shared.contracts import TOPICS, dlq_topic
 from shared.kafka import topic_specs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,6 +40,9 @@ UPSTREAMS = tuple(s for s in SERVICES if s != "gateway")
 IMAGE_USER = 10001
 # Settings whose value is a secret (the key files are *_FILE settings: paths into mounted Secrets).
 SECRET_NAME = re.compile(r"(PASSWORD|SECRET|TOKEN|PRIVATE_KEY|CREDENTIALS?|API_KEY|DATABASE_URL|USERNAME)$")
+# Named like a secret but not one: a Kafka user's name is the KafkaUser's, which Strimzi's Secret
+# of that user does not hold (it holds the password).
+NOT_SECRET = {"KAFKA_SASL_USERNAME"}
 CREDENTIALS_IN_URL = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
@@ -123,6 +128,49 @@ def kafka_topic_errors(resource: Resource) -> list[str]:
     return errors
 
 
+KAFKA_USER = ("kafka.strimzi.io/v1beta2", "KafkaUser")
+ACL_RESOURCE_TYPES = {"topic", "group", "cluster", "transactionalId"}
+ACL_OPERATIONS = {
+    "Read", "Write", "Create", "Delete", "Alter", "Describe", "ClusterAction", "AlterConfigs", "DescribeConfigs",
+    "IdempotentWrite", "All",
+}  # fmt: skip
+
+
+def kafka_user_errors(resource: Resource) -> list[str]:
+    """A Strimzi KafkaUser checked against the CRD's shape: SCRAM authentication, simple
+    authorization, ACLs with known resource types, pattern types and operations."""
+    errors = []
+    if not resource.get("metadata", {}).get("labels", {}).get("strimzi.io/cluster"):
+        errors.append("no strimzi.io/cluster label: no User Operator would pick it up")
+    if unknown := set(resource) - {"apiVersion", "kind", "metadata", "spec"}:
+        errors.append(f"unknown top-level fields {sorted(unknown)}")
+    spec = resource.get("spec", {})
+    if unknown := set(spec) - {"authentication", "authorization", "quotas", "template"}:
+        errors.append(f"unknown spec fields {sorted(unknown)}")
+    if spec.get("authentication", {}).get("type") not in ("scram-sha-512", "tls", "tls-external"):
+        errors.append(
+            f"spec.authentication.type {spec.get('authentication', {}).get('type')!r} is not one Strimzi knows"
+        )
+    authorization = spec.get("authorization", {})
+    if authorization.get("type") != "simple" or not isinstance(authorization.get("acls"), list):
+        errors.append("spec.authorization is not of type simple with a list of acls")
+    for n, acl in enumerate(authorization.get("acls") or []):
+        target = acl.get("resource", {})
+        if unknown := set(acl) - {"resource", "operations", "host", "type"}:
+            errors.append(f"acls[{n}]: unknown fields {sorted(unknown)}")
+        if target.get("type") not in ACL_RESOURCE_TYPES or target.get("patternType", "literal") not in (
+            "literal",
+            "prefix",
+        ):
+            errors.append(f"acls[{n}]: resource {target} is not a topic, group, cluster or transactionalId pattern")
+        if target.get("type") != "cluster" and not isinstance(target.get("name"), str):
+            errors.append(f"acls[{n}]: resource has no name")
+        operations = acl.get("operations")
+        if not isinstance(operations, list) or not operations or not set(operations) <= ACL_OPERATIONS:
+            errors.append(f"acls[{n}]: operations {operations!r} are not a list of Kafka ACL operations")
+    return errors
+
+
 def schema_errors(resources: list[Resource]) -> list[str]:
     """Every resource that is not valid for KUBERNETES_VERSION (strict: no unknown fields), one line each."""
     errors = []
@@ -130,6 +178,9 @@ def schema_errors(resources: list[Resource]) -> list[str]:
         where = f"{resource.get('kind')}/{resource.get('metadata', {}).get('name')}"
         if (resource.get("apiVersion"), resource.get("kind")) == KAFKA_TOPIC:
             errors += [f"{where}: {e}" for e in kafka_topic_errors(resource)]
+            continue
+        if (resource.get("apiVersion"), resource.get("kind")) == KAFKA_USER:
+            errors += [f"{where}: {e}" for e in kafka_user_errors(resource)]
             continue
         try:
             kubernetes_validate.validate(resource, KUBERNETES_VERSION, strict=True)
@@ -334,7 +385,9 @@ def secret_problems(resources: list[Resource]) -> list[str]:
                 found = named(resources, "ConfigMap", ref.get("configMapRef", {}).get("name", ""))
                 settings.update(found.get("data", {}) if found else {})
             for env in container.get("env", []):
-                if "value" in env and SECRET_NAME.search(env["name"]):
+                if env["name"] in NOT_SECRET:
+                    pass
+                elif "value" in env and SECRET_NAME.search(env["name"]):
                     problems.append(f"{where}: {env['name']} has a literal value (use a secretKeyRef)")
                 elif SECRET_NAME.search(env["name"]) and "secretKeyRef" not in env.get("valueFrom", {}):
                     problems.append(f"{where}: {env['name']} does not come from a Secret")
@@ -507,6 +560,246 @@ def test_the_topics_match_the_catalogue_with_dead_letter_topics_and_compaction(o
     assert supplier is not None and supplier["spec"]["config"]["cleanup.policy"] == "compact"
 
 
+# --- Kafka users and their ACLs ------------------------------------------------------------------
+
+KAFKA_CLUSTER_CA = "portal-kafka-cluster-ca-cert"
+# The services that talk to Kafka: every one but the web portal.
+KAFKA_CLIENTS = tuple(s for s in SERVICES if s != "web")
+Acl = tuple[str, str, str, str]  # (resource type, name, pattern type, operation)
+
+
+@cache
+def consumer_groups(service: str) -> frozenset[tuple[str, str]]:
+    """(topic, group) of every consumer the service's code registers, from its runtime as it is
+    built (not started) with its settings' defaults."""
+    keys = Path(tempfile.mkdtemp(prefix="portal-keys-"))
+    private, public = ensure_keypair(keys)
+    settings = importlib.import_module(f"{service}.config").Settings(
+        jwt_public_key_file=public, jwt_private_key_file=private
+    )
+    runtime = importlib.import_module(f"{service}.bootstrap").bootstrap(settings)
+    return frozenset((c.topic, c.group) for c in runtime.consumers)
+
+
+def acls_the_code_needs(service: str, prefix: str = "") -> set[Acl]:
+    """What the service does on the cluster, read from the code: its outbox publishes the topics the
+    catalogue names it the producer of; its consumers read their topics in their groups and write
+    what they give up on to the topics' dead-letter topics. Names carry the cluster's prefix."""
+    consumed = consumer_groups(service)
+    produced = {name for name, topic in TOPICS.items() if topic.producer == service}
+    produced |= {dlq_topic(topic) for topic, _ in consumed}
+    acls = {("topic", prefix + t, "literal", op) for t in produced for op in ("Write", "Describe")}
+    acls |= {("topic", prefix + t, "literal", op) for t, _ in consumed for op in ("Read", "Describe")}
+    acls |= {("group", prefix + g, "literal", "Read") for _, g in consumed}
+    return acls
+
+
+def declared_acls(user: Resource) -> set[Acl]:
+    return {
+        (acl["resource"]["type"], acl["resource"].get("name", ""), acl["resource"].get("patternType", "literal"), op)
+        for acl in user["spec"].get("authorization", {}).get("acls", [])
+        for op in acl.get("operations", [])
+    }
+
+
+def _env(container: dict[str, Any], name: str) -> dict[str, Any]:
+    return next((e for e in container.get("env", []) if e["name"] == name), {})
+
+
+def kafka_access_problems(resources: list[Resource]) -> list[str]:
+    """Every service that talks to Kafka does so as its own KafkaUser, whose ACLs are exactly what
+    its code does (an ACL missing or one too many is a problem), over TLS with SCRAM-SHA-512 and
+    the cluster's CA; no other KafkaUser exists."""
+    problems = []
+    users = {r["metadata"]["name"]: r for r in resources if r["kind"] == "KafkaUser"}
+    for service in KAFKA_CLIENTS:
+        deployment = named(resources, "Deployment", service)
+        assert deployment is not None
+        container = pod_spec(deployment)["containers"][0]
+        username = _env(container, "KAFKA_SASL_USERNAME").get("value")
+        user = users.pop(str(username), None)
+        if user is None:
+            problems.append(f"{service}: KAFKA_SASL_USERNAME {username!r} names no KafkaUser")
+            continue
+        if user["metadata"].get("labels", {}).get("app.kubernetes.io/name") != service:
+            problems.append(f"KafkaUser/{username}: not labelled as {service}'s (app.kubernetes.io/name)")
+        if user["spec"].get("authentication", {}).get("type") != "scram-sha-512":
+            problems.append(f"KafkaUser/{username}: authentication is not scram-sha-512")
+        settings = (config_map(resources, service) or {}).get("data", {})
+        needed = acls_the_code_needs(service, settings.get("KAFKA_TOPIC_PREFIX", ""))
+        declared = declared_acls(user)
+        problems += [f"KafkaUser/{username}: no ACL {' '.join(acl)}" for acl in sorted(needed - declared)]
+        problems += [
+            f"KafkaUser/{username}: ACL {' '.join(acl)} beyond what the code does" for acl in sorted(declared - needed)
+        ]
+        if _env(container, "KAFKA_SECURITY_PROTOCOL").get("value") != "SASL_SSL":
+            problems.append(f"{service}: KAFKA_SECURITY_PROTOCOL is not SASL_SSL")
+        password = _env(container, "KAFKA_SASL_PASSWORD").get("valueFrom", {}).get("secretKeyRef", {})
+        if (password.get("name"), password.get("key")) != (username, "password"):
+            problems.append(
+                f"{service}: KAFKA_SASL_PASSWORD is not the password of the Secret {username} Strimzi makes"
+            )
+        mounts = {m["name"]: m["mountPath"] for m in container.get("volumeMounts", [])}
+        secrets = {
+            v["name"]: v["secret"]["secretName"] for v in pod_spec(deployment).get("volumes", []) if "secret" in v
+        }
+        ca_file = Path(str(_env(container, "KAFKA_SSL_CA_FILE").get("value", "/")))
+        if not any(secrets.get(v) == KAFKA_CLUSTER_CA and Path(mounts.get(v, "")) == ca_file.parent for v in mounts):
+            problems.append(f"{service}: KAFKA_SSL_CA_FILE {str(ca_file)!r} is not in a mount of {KAFKA_CLUSTER_CA}")
+    problems += [f"KafkaUser/{name}: no service of the portal uses it" for name in sorted(users)]
+    return problems
+
+
+def test_each_service_uses_kafka_as_its_own_user_with_exactly_the_acls_its_code_needs() -> None:
+    resources = render("production")
+
+    assert consumer_groups("gateway") == {("suppliers.supplier.v1", "gateway.suppliers")}
+    assert ("topic", "invoicing.invoice.v1", "literal", "Write") in acls_the_code_needs("invoicing")
+    assert ("group", "staging.matching.verdicts", "literal", "Read") not in acls_the_code_needs("matching", "staging.")
+    assert ("group", "staging.invoicing.verdicts", "literal", "Read") in acls_the_code_needs("invoicing", "staging.")
+    assert kafka_access_problems(resources) == []
+
+
+def test_staging_talks_to_kafka_in_plain_text_without_users() -> None:
+    resources = render("staging")
+
+    assert [r for r in resources if r["kind"] == "KafkaUser"] == []
+    for service in KAFKA_CLIENTS:
+        settings = (config_map(resources, service) or {}).get("data", {})
+        assert settings.get("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT") == "PLAINTEXT"
+        assert settings["KAFKA_BOOTSTRAP_SERVERS"] == "portal-kafka-kafka-bootstrap:9092"
+
+
+# --- network policies ----------------------------------------------------------------------------
+
+NAMESPACE = "supplier-portal"
+# Pods outside the manifests that the policies speak of, with the labels they run with.
+KAFKA_BROKER = {
+    "strimzi.io/cluster": "portal-kafka",
+    "strimzi.io/kind": "Kafka",
+    "strimzi.io/name": "portal-kafka-kafka",
+}
+INGRESS_NAMESPACE = {"kubernetes.io/metadata.name": "ingress-nginx"}
+PROMETHEUS_NAMESPACE = {"kubernetes.io/metadata.name": "monitoring"}
+
+
+def label_selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    """A Kubernetes label selector (matchLabels and matchExpressions) against labels; {} selects all."""
+    if any(labels.get(k) != v for k, v in selector.get("matchLabels", {}).items()):
+        return False
+    for expression in selector.get("matchExpressions", []):
+        key, operator, values = expression["key"], expression["operator"], expression.get("values", [])
+        matched = {
+            "In": labels.get(key) in values,
+            "NotIn": labels.get(key) not in values,
+            "Exists": key in labels,
+            "DoesNotExist": key not in labels,
+        }[operator]
+        if not matched:
+            return False
+    return True
+
+
+def _peer_admits(peer: dict[str, Any], source: dict[str, str], source_namespace: dict[str, str] | None) -> bool:
+    """A ``from`` peer: a pod selector alone means pods of the policy's namespace; a namespace
+    selector, pods of the namespaces it selects (all of them, or those its pod selector selects)."""
+    if "namespaceSelector" not in peer:
+        return source_namespace is None and label_selects(peer.get("podSelector", {}), source)
+    namespace = source_namespace or {"kubernetes.io/metadata.name": NAMESPACE}
+    return label_selects(peer["namespaceSelector"], namespace) and label_selects(peer.get("podSelector", {}), source)
+
+
+def reaches(
+    resources: list[Resource],
+    source: dict[str, str],
+    target: dict[str, str],
+    port: int,
+    *,
+    source_namespace: dict[str, str] | None = None,
+) -> bool:
+    """Whether the ingress policies of the namespace let a pod labelled ``source`` (in the
+    namespace, or in another one labelled ``source_namespace``) open ``port`` of a pod labelled
+    ``target`` in the namespace. A named port is the target container's."""
+    policies = [
+        r["spec"]
+        for r in resources
+        if r["kind"] == "NetworkPolicy"
+        and "Ingress" in r["spec"].get("policyTypes", ["Ingress"])
+        and label_selects(r["spec"]["podSelector"], target)
+    ]
+    if not policies:
+        return True  # a pod no policy selects is open to all
+    port_names = {port, _port_name(resources, target, port)}
+    for policy in policies:
+        for rule in policy.get("ingress", []):
+            peers, ports = rule.get("from"), rule.get("ports")
+            if (peers is None or any(_peer_admits(peer, source, source_namespace) for peer in peers)) and (
+                ports is None or any(p.get("port") in port_names for p in ports)
+            ):
+                return True
+    return False
+
+
+def _port_name(resources: list[Resource], target: dict[str, str], port: int | str) -> str | None:
+    for deployment in (r for r in resources if r["kind"] == "Deployment"):
+        if label_selects({"matchLabels": deployment["spec"]["selector"]["matchLabels"]}, target):
+            for p in pod_spec(deployment)["containers"][0].get("ports", []):
+                if p.get("containerPort") == port:
+                    return str(p.get("name"))
+    return None
+
+
+def pod_labels(resources: list[Resource], service: str) -> dict[str, str]:
+    deployment = named(resources, "Deployment", service)
+    assert deployment is not None
+    labels: dict[str, str] = deployment["spec"]["template"]["metadata"]["labels"]
+    return labels
+
+
+def network_problems(resources: list[Resource]) -> list[str]:
+    """Who can reach whom, against what the portal needs and no more."""
+    problems = []
+    pods = {s: pod_labels(resources, s) for s in SERVICES}
+    gateway, port = pods["gateway"], dockerfile_port("gateway")
+    if not any(
+        r["kind"] == "NetworkPolicy" and r["spec"]["podSelector"] == {} and not r["spec"].get("ingress")
+        for r in resources
+    ):
+        problems.append("no default deny of ingress in the namespace")
+    if not reaches(resources, {"app": "ingress-nginx"}, gateway, port, source_namespace=INGRESS_NAMESPACE):
+        problems.append(f"gateway: the ingress controller cannot reach its port {port}")
+    for service in SERVICES:
+        own = dockerfile_port(service)
+        if not reaches(resources, {"app": "prometheus"}, pods[service], own, source_namespace=PROMETHEUS_NAMESPACE):
+            problems.append(f"{service}: Prometheus cannot scrape its port {own}")
+        if reaches(resources, pods[service], pods[service], 5432):
+            problems.append(f"{service}: reachable on a port it does not serve")
+        if service == "gateway":
+            continue
+        if not reaches(resources, gateway, pods[service], own):
+            problems.append(f"{service}: the gateway cannot reach its port {own}")
+        if reaches(resources, {"app": "ingress-nginx"}, pods[service], own, source_namespace=INGRESS_NAMESPACE):
+            problems.append(f"{service}: reachable from outside the namespace, not only through the gateway")
+        for other in SERVICES:
+            if other not in ("gateway", service) and reaches(resources, pods[other], pods[service], own):
+                problems.append(f"{service}: reachable from {other}, not only from the gateway")
+        job = named(resources, "Job", f"{service}-migrate")
+        if job and reaches(resources, job["spec"]["template"]["metadata"]["labels"], pods[service], own):
+            problems.append(f"{service}: reachable from its migration Job")
+    for service in SERVICES:
+        if reaches(resources, pods[service], KAFKA_BROKER, 9093) != (service in KAFKA_CLIENTS):
+            problems.append(f"{service}: {'cannot reach' if service in KAFKA_CLIENTS else 'reaches'} the Kafka brokers")
+    return problems
+
+
+def test_only_the_gateway_is_reachable_from_outside_and_the_services_only_from_it() -> None:
+    resources = render("production")
+
+    assert network_problems(resources) == []
+    everything_open = [r for r in resources if r["kind"] != "NetworkPolicy"]
+    assert "no default deny of ingress in the namespace" in network_problems(everything_open)
+
+
 # --- staging and production ----------------------------------------------------------------------
 
 
@@ -619,9 +912,76 @@ def _fewer_partitions(resources: list[Resource]) -> None:
     topic["spec"]["partitions"] = 3
 
 
+def _kafka_user(resources: list[Resource], name: str) -> list[dict[str, Any]]:
+    user = named(resources, "KafkaUser", name)
+    assert user is not None
+    acls: list[dict[str, Any]] = user["spec"]["authorization"]["acls"]
+    return acls
+
+
+def _matching_writes_purchase_orders(resources: list[Resource]) -> None:
+    _kafka_user(resources, "portal-matching").append(
+        {
+            "resource": {"type": "topic", "name": "orders.purchase-order.v1", "patternType": "literal"},
+            "operations": ["Write"],
+        }
+    )
+
+
+def _notifier_loses_a_group(resources: list[Resource]) -> None:
+    acls = _kafka_user(resources, "portal-notifier")
+    acls.remove(next(a for a in acls if a["resource"]["name"] == "notifier.rfps"))
+
+
+def _orders_shares_the_gateway_password(resources: list[Resource]) -> None:
+    password = _env(_container(resources, "Deployment", "orders"), "KAFKA_SASL_PASSWORD")
+    password["valueFrom"]["secretKeyRef"]["name"] = "portal-gateway"
+
+
+def _orders_open_to_the_cluster(resources: list[Resource]) -> None:
+    policy = named(resources, "NetworkPolicy", "orders-from-the-gateway")
+    assert policy is not None
+    policy["spec"]["ingress"][0]["from"] = [{"namespaceSelector": {}}]
+
+
 @pytest.mark.parametrize(
     ("check", "break_it", "expected"),
     [
+        (
+            network_problems,
+            _pop_kind("NetworkPolicy", "default-deny-ingress"),
+            "no default deny of ingress in the namespace",
+        ),
+        (
+            network_problems,
+            _orders_open_to_the_cluster,
+            "orders: reachable from outside the namespace, not only through the gateway",
+        ),
+        (
+            network_problems,
+            _pop_kind("NetworkPolicy", "matching-from-the-gateway"),
+            "matching: the gateway cannot reach its port 8104",
+        ),
+        (
+            network_problems,
+            _pop_kind("NetworkPolicy", "kafka-from-the-services"),
+            "gateway: cannot reach the Kafka brokers",
+        ),
+        (
+            kafka_access_problems,
+            _matching_writes_purchase_orders,
+            "KafkaUser/portal-matching: ACL topic orders.purchase-order.v1 literal Write beyond what the code does",
+        ),
+        (
+            kafka_access_problems,
+            _notifier_loses_a_group,
+            "KafkaUser/portal-notifier: no ACL group notifier.rfps literal Read",
+        ),
+        (
+            kafka_access_problems,
+            _orders_shares_the_gateway_password,
+            "orders: KAFKA_SASL_PASSWORD is not the password of the Secret portal-orders Strimzi makes",
+        ),
         (service_problems, _pop_kind("Job", "gateway-migrate"), "gateway: no migration Job"),
         (
             service_problems,
@@ -681,6 +1041,13 @@ def _fewer_partitions(resources: list[Resource]) -> None:
         (topic_problems, _pop_kind("KafkaTopic", "matching.verdict.v1.dlq"), "matching.verdict.v1.dlq: no KafkaTopic"),
     ],
     ids=[
+        "no-default-deny",
+        "service-open-to-the-cluster",
+        "service-closed-to-the-gateway",
+        "kafka-closed-to-the-services",
+        "kafka-acl-beyond-the-code",
+        "kafka-group-without-acl",
+        "kafka-password-of-another-user",
         "migration-job",
         "liveness",
         "service-selector",

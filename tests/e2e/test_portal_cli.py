@@ -24,6 +24,7 @@ from portal_cli.seed import BUYER_PASSWORD, organisation_name
 from portal_dev.stack import SERVICES, Stack
 from portal_dev.testing import poll_until
 from shared.contracts.matching import VERDICTS_TOPIC
+from shared.kafka import PLAINTEXT
 from tests.e2e.conftest import bearer
 
 DLQ = VERDICTS_TOPIC + ".dlq"  # read by one consumer group only (invoicing's)
@@ -105,7 +106,7 @@ async def test_demo_seed_leaves_each_invoice_and_order_in_the_status_it_claims_a
 
 
 async def dead_letters_of(stack: Stack, key: bytes) -> list[DeadLetter]:
-    topic = (await read_dead_letter_topics(stack.bootstrap_servers, [DLQ]))[DLQ]
+    topic = (await read_dead_letter_topics(stack.bootstrap_servers, [DLQ], security=PLAINTEXT))[DLQ]
     return [d for d in topic.dead_letters if d.key == key]
 
 
@@ -148,11 +149,11 @@ async def test_a_poison_message_is_listed_replayed_to_its_topic_once_and_not_aga
         "dlq.consumer",
     ]
 
-    records_before = await read_dead_letter_topics(stack.bootstrap_servers, [DLQ])
+    records_before = await read_dead_letter_topics(stack.bootstrap_servers, [DLQ], security=PLAINTEXT)
     twice = await portal(endpoints_file, "dlq", "replay", "--topic", VERDICTS_TOPIC, "--offset", str(dead.offset), "-y")
 
     assert "already replayed" in twice and "Nothing to replay." in twice
-    records_after = await read_dead_letter_topics(stack.bootstrap_servers, [DLQ])
+    records_after = await read_dead_letter_topics(stack.bootstrap_servers, [DLQ], security=PLAINTEXT)
     assert len(records_after[DLQ].dead_letters) == len(records_before[DLQ].dead_letters)
     assert records_after[DLQ].replayed == records_before[DLQ].replayed
     assert (0, dead.offset) in records_after[DLQ].replayed

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from shared.contracts.topics import DLQ_SUFFIX, TOPICS, dlq_topic
+from shared.kafka import KafkaClientSecurity
 
 DLQ_PREFIX = "dlq."
 REPLAY_OF = "dlq.replay_of"
@@ -186,7 +187,7 @@ def select(topic: DeadLetterTopic, *, every: bool, positions: list[Position], ag
 
 # -- the broker -----------------------------------------------------------------------------------
 async def read_dead_letter_topics(
-    bootstrap_servers: str, names: list[str], *, timeout_s: float = 30.0
+    bootstrap_servers: str, names: list[str], *, security: KafkaClientSecurity, timeout_s: float = 30.0
 ) -> dict[str, DeadLetterTopic]:
     """Every record of the ``names`` topics up to their current end; a topic the broker does not
     have is left out."""
@@ -198,6 +199,7 @@ async def read_dead_letter_topics(
         fetch_max_wait_ms=50,
         request_timeout_ms=int(timeout_s * 1000),
         client_id="portal-cli",
+        **security.client_options(),
     )
     records: dict[str, list[DeadLetter]] = {name: [] for name in names}
     try:
@@ -248,7 +250,13 @@ def _operator() -> str:
         return "unknown"
 
 
-async def replay(bootstrap_servers: str, dead_letters: list[DeadLetter], *, enable_idempotence: bool = False) -> int:
+async def replay(
+    bootstrap_servers: str,
+    dead_letters: list[DeadLetter],
+    *,
+    security: KafkaClientSecurity,
+    enable_idempotence: bool = False,
+) -> int:
     """Publish each dead letter to its original topic, then record the replay; returns how many."""
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap_servers,
@@ -256,6 +264,7 @@ async def replay(bootstrap_servers: str, dead_letters: list[DeadLetter], *, enab
         enable_idempotence=enable_idempotence,
         client_id="portal-cli",
         request_timeout_ms=15000,
+        **security.client_options(),
     )
     done = 0
     try:

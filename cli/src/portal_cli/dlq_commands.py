@@ -6,9 +6,12 @@ import asyncio
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 
 from portal_cli import dead_letters, output
+from shared.kafka import KafkaClientSecurity, client_security
+from shared.settings import KafkaSecuritySettings
 
 dlq_app = typer.Typer(help="Dead letters: messages a consumer gave up on, and replaying them.", no_args_is_help=True)
 
@@ -25,9 +28,20 @@ TopicPrefixOption = Annotated[
 ]
 
 
-def _read(bootstrap: str, names: list[str]) -> dict[str, dead_letters.DeadLetterTopic]:
+def _security() -> KafkaClientSecurity:
+    """TLS and SASL as the ``KAFKA_SECURITY_PROTOCOL``, ``KAFKA_SASL_*`` and ``KAFKA_SSL_*``
+    variables say, as for the services; none set, a plain connection (the embedded broker)."""
     try:
-        return asyncio.run(dead_letters.read_dead_letter_topics(bootstrap, names))
+        return client_security(KafkaSecuritySettings())
+    except ValidationError as exc:
+        problems = "; ".join(str(error["msg"]) for error in exc.errors())
+        raise output.fail(f"the Kafka security settings: {problems}", 2) from None
+
+
+def _read(bootstrap: str, names: list[str]) -> dict[str, dead_letters.DeadLetterTopic]:
+    security = _security()
+    try:
+        return asyncio.run(dead_letters.read_dead_letter_topics(bootstrap, names, security=security))
     except Exception as exc:  # aiokafka's errors do not share a base class worth naming
         raise output.fail(f"cannot read the dead-letter topics from {bootstrap}: {output.reason(exc)}") from None
 
@@ -148,7 +162,7 @@ def dlq_replay(
     if not yes and not typer.confirm(f"Publish {len(chosen.replay)} message(s) to {', '.join(targets)}?"):
         raise typer.Exit(1)
     try:
-        done = asyncio.run(dead_letters.replay(bootstrap, chosen.replay))
+        done = asyncio.run(dead_letters.replay(bootstrap, chosen.replay, security=_security()))
     except Exception as exc:
         why = output.reason(exc)
         raise output.fail(f"replay stopped: {why}; what it recorded as replayed is not replayed again") from None

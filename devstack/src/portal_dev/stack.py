@@ -33,8 +33,9 @@ from portal_dev.stack_config import (  # the names the stack's users import from
 )
 from portal_dev.supervisor import STATE_FILE, Supervisor, end_leftovers, read_state
 from shared.auth import ensure_keypair
-from shared.kafka import ensure_topics
+from shared.kafka import PLAINTEXT, KafkaClientSecurity, client_security, ensure_topics
 from shared.sealed_links import PRIVATE_KEY_NAME, PUBLIC_KEY_NAME, ensure_link_keys
+from shared.settings import KafkaSecuritySettings
 
 __all__ = [
     "DEFAULT_SERVICE_PORTS",
@@ -78,6 +79,13 @@ class Stack:
         assert self.broker is not None
         return self.broker.bootstrap_servers
 
+    def kafka_security(self) -> KafkaClientSecurity:
+        """The embedded broker listens in plain text; an external one as the ``KAFKA_SECURITY_*``
+        settings of the environment say, which the services inherit with it."""
+        if self.broker is not None:
+            return PLAINTEXT
+        return client_security(KafkaSecuritySettings())
+
     def take_data_dir(self) -> None:
         """Lock the data directory before starting any server (``StackAlreadyRunning`` while
         another run holds it); after a run that died, wait for what it had started to end."""
@@ -100,7 +108,9 @@ class Stack:
         if not cfg.kafka_bootstrap_servers:
             self.broker = EmbeddedBroker(cfg.broker_port, self.logs_dir / "broker.log")
             self.broker.start()
-        asyncio.run(ensure_topics(self.bootstrap_servers, prefix=cfg.kafka_topic_prefix))
+        asyncio.run(
+            ensure_topics(self.bootstrap_servers, security=self.kafka_security(), prefix=cfg.kafka_topic_prefix)
+        )
         if not cfg.smtp_host:
             self.start_sink()
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import psutil
 
-from shared.kafka import ensure_topics
+from shared.kafka import PLAINTEXT, ensure_topics
 
 if TYPE_CHECKING:
     from portal_dev.stack import Stack
@@ -163,7 +163,12 @@ class Supervisor:
             stack.broker.start()  # empty, with a cluster id of its own: the relays publish again
             try:
                 asyncio.run(
-                    ensure_topics(stack.broker.bootstrap_servers, prefix=stack.config.kafka_topic_prefix, timeout_s=30)
+                    ensure_topics(
+                        stack.broker.bootstrap_servers,
+                        security=PLAINTEXT,
+                        prefix=stack.config.kafka_topic_prefix,
+                        timeout_s=30,
+                    )
                 )
             except Exception:
                 stack.broker.stop()  # a broker without its topics is no broker: counted as a death

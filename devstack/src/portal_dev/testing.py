@@ -29,7 +29,7 @@ from portal_dev.ports import free_port
 from portal_dev.postgres import EmbeddedPostgres
 from shared.auth import Principal, TokenIssuer, ensure_keypair
 from shared.db import make_engine
-from shared.kafka import ensure_topics
+from shared.kafka import PLAINTEXT, ensure_topics
 from shared.outbox import NOTIFY_TRIGGER_SQL
 from shared.runtime import ServiceRuntime
 from shared.sealed_links import LinkOpener, LinkSealer, ensure_link_keys, new_link_keys
@@ -152,7 +152,7 @@ class Servers:
         """Every topic of the catalogue named with ``prefix`` before, created on the broker (the
         configured one, else an embedded Tansu started on first use); returns its bootstrap servers."""
         bootstrap = self.bootstrap_servers
-        asyncio.run(ensure_topics(bootstrap, prefix=prefix))
+        asyncio.run(ensure_topics(bootstrap, security=PLAINTEXT, prefix=prefix))
         return bootstrap
 
     def drop_topics(self, prefix: str) -> None:

@@ -1,18 +1,93 @@
 """Kafka clients configured for the delivery guarantees: ``acks="all"``, explicit idempotence,
-topics created explicitly with their partition counts."""
+topics created explicitly with their partition counts; and how every client of the portal
+authenticates and encrypts (``client_security``)."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass, field
+from ssl import SSLContext
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.helpers import create_ssl_context
+from faststream.security import BaseSecurity, SASLScram256, SASLScram512
+from pydantic import SecretStr
 
 from shared.contracts.topics import TOPICS, dlq_topic
-from shared.settings import ServiceSettings
+from shared.settings import KafkaSecuritySettings, ServiceSettings
 
 PRODUCER_ACKS = "all"
+
+
+@dataclass(frozen=True)
+class KafkaClientSecurity:
+    """The security of one Kafka connection, in the two forms the portal's clients take it:
+    aiokafka's keyword arguments (producers, consumers, admin clients) and FastStream's security
+    object (the service's broker, which hands the same arguments to the consumers it builds)."""
+
+    protocol: str = "PLAINTEXT"
+    mechanism: str | None = None
+    username: str | None = None
+    password: SecretStr | None = field(default=None, repr=False)
+    ssl_context: SSLContext | None = None
+
+    def client_options(self) -> dict[str, Any]:
+        """Keyword arguments for ``AIOKafkaProducer``, ``AIOKafkaConsumer`` and ``AIOKafkaAdminClient``."""
+        options: dict[str, Any] = {"security_protocol": self.protocol}
+        if self.ssl_context is not None:
+            options["ssl_context"] = self.ssl_context
+        if self.mechanism is not None:
+            assert self.username is not None and self.password is not None
+            options |= {
+                "sasl_mechanism": self.mechanism,
+                "sasl_plain_username": self.username,
+                "sasl_plain_password": self.password.get_secret_value(),
+            }
+        return options
+
+    def broker_security(self) -> BaseSecurity | None:
+        """FastStream's ``security=`` for a ``KafkaBroker``; None for a plain connection."""
+        if self.mechanism is not None:
+            assert self.username is not None and self.password is not None
+            scram = SASLScram512 if self.mechanism == "SCRAM-SHA-512" else SASLScram256
+            return scram(
+                self.username,
+                self.password.get_secret_value(),
+                ssl_context=self.ssl_context,
+                use_ssl=self.ssl_context is not None,
+            )
+        if self.ssl_context is not None:
+            return BaseSecurity(ssl_context=self.ssl_context)
+        return None
+
+
+# A broker known to listen without TLS or SASL: the embedded one the development stack starts.
+PLAINTEXT = KafkaClientSecurity()
+
+
+def client_security(settings: KafkaSecuritySettings) -> KafkaClientSecurity:
+    """The one place the portal turns its Kafka security settings into a client's: every
+    producer, consumer, admin client and FastStream broker that talks to the cluster uses it.
+    The TLS context verifies the brokers' certificates and host names (aiokafka's defaults)."""
+    ssl_context = None
+    if settings.kafka_uses_tls:
+        ssl_context = create_ssl_context(
+            cafile=settings.kafka_ssl_ca_file,
+            certfile=settings.kafka_ssl_cert_file,
+            keyfile=settings.kafka_ssl_key_file,
+        )
+    if not settings.kafka_uses_sasl:
+        return KafkaClientSecurity(settings.kafka_security_protocol, ssl_context=ssl_context)
+    return KafkaClientSecurity(
+        settings.kafka_security_protocol,
+        mechanism=settings.kafka_sasl_mechanism,
+        username=settings.kafka_sasl_username,
+        password=settings.kafka_sasl_password,
+        ssl_context=ssl_context,
+    )
 
 
 def producer_options(settings: ServiceSettings) -> dict[str, object]:
@@ -24,6 +99,7 @@ def producer_options(settings: ServiceSettings) -> dict[str, object]:
         "enable_idempotence": settings.kafka_enable_idempotence,
         "linger_ms": settings.kafka_linger_ms,
         "request_timeout_ms": 15000,
+        **client_security(settings).client_options(),
     }
 
 
@@ -43,12 +119,16 @@ def topic_specs(replication_factor: int = 1, *, prefix: str = "") -> list[NewTop
     return specs
 
 
-async def ensure_topics(bootstrap_servers: str, *, prefix: str = "", timeout_s: float = 60.0) -> list[str]:
+async def ensure_topics(
+    bootstrap_servers: str, *, security: KafkaClientSecurity, prefix: str = "", timeout_s: float = 60.0
+) -> list[str]:
     """Create every topic that is missing (named with ``prefix`` before, as
     ``KAFKA_TOPIC_PREFIX`` says); returns the names created. Safe to run again."""
     deadline = asyncio.get_running_loop().time() + timeout_s
     while True:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="portal-topics")
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=bootstrap_servers, client_id="portal-topics", **security.client_options()
+        )
         try:
             await admin.start()
             existing = set(await admin.list_topics())
@@ -70,12 +150,17 @@ async def ensure_topics(bootstrap_servers: str, *, prefix: str = "", timeout_s: 
 
 
 def main() -> None:
-    """``python -m shared.kafka``: create every topic and its dead-letter topic (a provisioning job)."""
-    import os
-
-    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
-    prefix = os.environ.get("KAFKA_TOPIC_PREFIX", "")
-    created = asyncio.run(ensure_topics(bootstrap, prefix=prefix, timeout_s=120))
+    """``python -m shared.kafka``: create every topic and its dead-letter topic (a provisioning job),
+    with the cluster, prefix and security of the ``KAFKA_*`` settings."""
+    settings = ServiceSettings(service_name="portal-topics")
+    created = asyncio.run(
+        ensure_topics(
+            settings.kafka_bootstrap_servers,
+            security=client_security(settings),
+            prefix=settings.kafka_topic_prefix,
+            timeout_s=120,
+        )
+    )
     print(f"topics created: {', '.join(created) or 'none (all present)'}")
 
 

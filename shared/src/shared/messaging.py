@@ -33,6 +33,7 @@ from shared.contracts import TOPICS, Envelope, EventPayload, decode_event, dlq_t
 from shared.db import database_unavailable, shared_transaction
 from shared.deliveries import Delivery, commit_offsets, rewind
 from shared.errors import RetryLater
+from shared.kafka import client_security
 from shared.settings import ServiceSettings
 
 if TYPE_CHECKING:
@@ -63,13 +64,15 @@ SUBSCRIBER_OFFSET_RESET: Final = "earliest"
 
 def broker_options(settings: ServiceSettings) -> dict[str, Any]:
     """What a service's FastStream broker is built with; the configuration guard test reads them.
-    Its own producer publishes nothing (the relay has its own) but is kept as safe as the relay's."""
+    Its own producer publishes nothing (the relay has its own) but is kept as safe as the relay's.
+    The security (TLS, SASL) reaches its producer, its admin client and every consumer it builds."""
     return {
         "client_id": settings.service_name,
         "acks": "all",
         "enable_idempotence": settings.kafka_enable_idempotence,
         "graceful_timeout": 30.0,
         "logger": None,
+        "security": client_security(settings).broker_security(),
     }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared import faults
@@ -28,7 +28,80 @@ def _shared(name: str) -> AliasChoices:
     return AliasChoices(name, name.lower())
 
 
-class ServiceSettings(BaseSettings):
+KafkaSecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+KafkaSaslMechanism = Literal["SCRAM-SHA-512", "SCRAM-SHA-256"]
+
+
+class KafkaSecuritySettings(BaseSettings):
+    """How a Kafka client of the portal proves who it is and protects the connection: TLS and
+    SASL/SCRAM, the same for every producer, consumer and admin client (``shared.kafka.client_security``
+    turns them into a client's options). A combination that cannot work is refused here, at start-up,
+    rather than by the broker at the first connection."""
+
+    # A refused value is not repeated in the error: a start-up log must not show a password (or
+    # a database URL's). Every service's settings inherit this.
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, hide_input_in_errors=True)
+
+    kafka_security_protocol: KafkaSecurityProtocol = Field(
+        "PLAINTEXT", validation_alias=_shared("KAFKA_SECURITY_PROTOCOL")
+    )
+    kafka_sasl_mechanism: KafkaSaslMechanism = Field("SCRAM-SHA-512", validation_alias=_shared("KAFKA_SASL_MECHANISM"))
+    kafka_sasl_username: str | None = Field(None, validation_alias=_shared("KAFKA_SASL_USERNAME"))
+    # A secret: its repr and the logs show "**********"; only the client's options reveal it.
+    kafka_sasl_password: SecretStr | None = Field(None, validation_alias=_shared("KAFKA_SASL_PASSWORD"))
+    # The CA that signed the brokers' certificates (PEM); unset, the system's CAs.
+    kafka_ssl_ca_file: Path | None = Field(None, validation_alias=_shared("KAFKA_SSL_CA_FILE"))
+    # A client certificate and its key (PEM) for brokers that authenticate clients by TLS (mTLS);
+    # the key may be in the certificate's file.
+    kafka_ssl_cert_file: Path | None = Field(None, validation_alias=_shared("KAFKA_SSL_CERT_FILE"))
+    kafka_ssl_key_file: Path | None = Field(None, validation_alias=_shared("KAFKA_SSL_KEY_FILE"))
+
+    @property
+    def kafka_uses_sasl(self) -> bool:
+        return self.kafka_security_protocol.startswith("SASL_")
+
+    @property
+    def kafka_uses_tls(self) -> bool:
+        return self.kafka_security_protocol.endswith("SSL")
+
+    @model_validator(mode="after")
+    def _kafka_security_is_complete(self) -> KafkaSecuritySettings:
+        protocol = self.kafka_security_protocol
+        if self.kafka_uses_sasl:
+            missing = [
+                name
+                for name, value in (
+                    ("KAFKA_SASL_USERNAME", self.kafka_sasl_username),
+                    ("KAFKA_SASL_PASSWORD", self.kafka_sasl_password and self.kafka_sasl_password.get_secret_value()),
+                )
+                if not value
+            ]
+            if missing:
+                raise ValueError(f"KAFKA_SECURITY_PROTOCOL={protocol} needs {' and '.join(missing)}")
+        elif self.kafka_sasl_username or self.kafka_sasl_password:
+            # Set but unused would connect without the credentials someone meant to use.
+            raise ValueError(
+                f"KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD are set but KAFKA_SECURITY_PROTOCOL={protocol} "
+                "does not use SASL (SASL_SSL or SASL_PLAINTEXT)"
+            )
+        files = {
+            "KAFKA_SSL_CA_FILE": self.kafka_ssl_ca_file,
+            "KAFKA_SSL_CERT_FILE": self.kafka_ssl_cert_file,
+            "KAFKA_SSL_KEY_FILE": self.kafka_ssl_key_file,
+        }
+        named = {name: path for name, path in files.items() if path is not None}
+        if named and not self.kafka_uses_tls:
+            raise ValueError(
+                f"{', '.join(named)} set but KAFKA_SECURITY_PROTOCOL={protocol} does not use TLS (SSL or SASL_SSL)"
+            )
+        if self.kafka_ssl_key_file is not None and self.kafka_ssl_cert_file is None:
+            raise ValueError("KAFKA_SSL_KEY_FILE needs KAFKA_SSL_CERT_FILE, the certificate of that key")
+        if missing_files := [f"{name} {path}" for name, path in named.items() if not path.is_file()]:
+            raise ValueError(f"no such file: {', '.join(missing_files)}")
+        return self
+
+
+class ServiceSettings(KafkaSecuritySettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     service_name: str = "service"

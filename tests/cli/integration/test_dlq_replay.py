@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from portal_cli.dead_letters import REPLAY_OF, read_dead_letter_topics
 from portal_cli.main import app
 from portal_dev.testing import on_cluster
+from shared.kafka import PLAINTEXT
 from tests.chaos.conftest import read_all
 
 TOPIC = "orders.purchase-order.v1"
@@ -53,7 +54,7 @@ def test_replayed_dead_letters_are_published_once_with_key_and_original_headers(
     key = f"po-{uuid.uuid4()}".encode()
     for number in range(3):
         asyncio.run(dead_letter(broker, key, number))
-    read = asyncio.run(read_dead_letter_topics(broker, [on_cluster(DLQ)]))
+    read = asyncio.run(read_dead_letter_topics(broker, [on_cluster(DLQ)], security=PLAINTEXT))
     offsets = [d.offset for d in read[on_cluster(DLQ)].dead_letters if d.key == key]
     assert len(offsets) == 3
 

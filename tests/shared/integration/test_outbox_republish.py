@@ -17,7 +17,7 @@ from portal_dev.broker import EmbeddedBroker
 from portal_dev.ports import free_port
 from portal_dev.testing import Servers, create_tables, poll_until, read_topic
 from shared.db import new_metadata
-from shared.kafka import ensure_topics, make_producer
+from shared.kafka import PLAINTEXT, ensure_topics, make_producer
 from shared.metrics import ServiceMetrics, parse_samples, sample_value
 from shared.outbox import outbox_table, relay_state_table
 from shared.relay import OutboxRelay, ask_cluster_id
@@ -103,7 +103,7 @@ async def test_a_relay_that_finds_a_fresh_broker_publishes_the_window_again_and_
     broker.start()
     metrics = ServiceMetrics()
     try:
-        await ensure_topics(broker.bootstrap_servers)
+        await ensure_topics(broker.bootstrap_servers, security=PLAINTEXT)
         async with relay_running(url, broker.bootstrap_servers, metrics) as relay:
             await write_events(url, [revision_event(supplier_id, r) for r in range(1, 6)])
             await poll_until(lambda: relay.published == 5, what="the five events published")
@@ -113,7 +113,7 @@ async def test_a_relay_that_finds_a_fresh_broker_publishes_the_window_again_and_
             kill(broker)  # everything it acknowledged is gone
             broker = EmbeddedBroker(broker.port, tmp_path / "second.log")
             broker.start()
-            await ensure_topics(broker.bootstrap_servers)
+            await ensure_topics(broker.bootstrap_servers, security=PLAINTEXT)
 
             async def fresh_broker_recorded() -> bool:
                 return await stored_cluster_ids(url) == [broker.cluster_id]

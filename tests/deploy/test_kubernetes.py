@@ -25,6 +25,7 @@ import yaml
 from shared.auth import ensure_keypair
 from shared.contracts import TOPICS, dlq_topic
 from shared.kafka import topic_specs
+from shared.sealed_links import ensure_link_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -574,6 +575,7 @@ def consumer_groups(service: str) -> frozenset[tuple[str, str]]:
     built (not started) with its settings' defaults."""
     keys = Path(tempfile.mkdtemp(prefix="portal-keys-"))
     private, public = ensure_keypair(keys)
+    ensure_link_keys(keys)
     settings = importlib.import_module(f"{service}.config").Settings(
         jwt_public_key_file=public, jwt_private_key_file=private
     )

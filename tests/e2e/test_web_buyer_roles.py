@@ -50,7 +50,6 @@ async def test_a_buyer_user_is_not_offered_what_needs_the_admin_and_the_admin_is
     await expect(page.get_by_label("Payment terms (days)", exact=True)).to_have_value("30")
     await expect(page.get_by_text("Only your organisation's administrators change the tolerance")).to_be_visible()
     await clerk.accessible("a buyer user's supplier form")
-    await clerk.screenshot("supplier-form-buyer-user")
     await page.get_by_label("Phone").fill("+49 40 555")
     await page.get_by_role("button", name="Save supplier").click()
     await expect(page.get_by_text("The changes were saved.")).to_be_visible()

@@ -6,6 +6,13 @@ supplier of the same buyer and a supplier of another organisation get 401/403/40
 carrying party A's data, never a 5xx. Another party's document answers 404; a supplier calling a
 buyer-only action on its own document gets 403. A route the table does not know fails the test, so
 a new route cannot slip past the matrix.
+
+Roles within party A are rows of the matrix too: a buyer user of A's organisation (a colleague who
+raised none of its orders) is refused with 403 what is the buyer admin's (people, settings, payments)
+or the order's initiator's and the admin's (editing, sending, canceling, closing an order). Where only
+some fields of an operation need the admin (a supplier's tolerance and payment terms, the
+organisation's matching and payment defaults), ``ROLE_RULES`` names each; there the buyer user is
+refused naming what needs the admin, and the admin is allowed.
 """
 
 from __future__ import annotations
@@ -13,7 +20,9 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -37,14 +46,16 @@ PUBLIC = {
     ("GET", "/api/v1/health"),
 }
 
-# Roles. "own" is S1's own user, tried only on buyer-only actions on its own documents.
-ANON, FORGED, OTHER_BUYER, SIBLING, FOREIGN_SUPPLIER, OWN = (
+# Roles. "own" is S1's own user, tried only on buyer-only actions on its own documents; "colleague"
+# is a buyer user of party A's organisation, tried only where a route names what it gets.
+ANON, FORGED, OTHER_BUYER, SIBLING, FOREIGN_SUPPLIER, OWN, COLLEAGUE = (
     "anonymous",
     "forged token",
     "buyer of another organisation",
     "supplier user of another supplier of the same buyer",
     "supplier of another organisation",
     "S1's own supplier user",
+    "buyer user of party A's organisation, not the order's initiator",
 )
 OUTSIDERS = (OTHER_BUYER, SIBLING, FOREIGN_SUPPLIER)
 SUPPLIERS = (SIBLING, FOREIGN_SUPPLIER)
@@ -65,8 +76,8 @@ class Route:
     def allowed(self, role: str) -> set[int | str] | None:
         if role in (ANON, FORGED):
             return {401}
-        if role == OWN:
-            return self.expect.get(OWN)
+        if role in (OWN, COLLEAGUE):
+            return self.expect.get(role)
         return self.expect.get(role, self.default)
 
 
@@ -79,6 +90,13 @@ def buyer_only(**extra: Any) -> Route:
     """A buyer's action on party A's document: another buyer gets 404, suppliers 403 or 404,
     S1 itself 403."""
     return Route(expect={OTHER_BUYER: {404}, SIBLING: {403, 404}, FOREIGN_SUPPLIER: {403, 404}, OWN: {403}}, **extra)
+
+
+def needs_admin(route: Route) -> Route:
+    """``route`` as the buyer admin's (or the order's initiator's and the admin's): party A's buyer
+    user gets 403."""
+    route.expect[COLLEAGUE] = {403}
+    return route
 
 
 def supplier_only(**extra: Any) -> Route:
@@ -132,19 +150,21 @@ ROUTES: dict[tuple[str, str], Route] = {
         # (the foreign supplier is a signed token of a user the gateway does not have: 401)
         expect={OTHER_BUYER: {403}, SIBLING: {404}, FOREIGN_SUPPLIER: {401, 404}},
     ),
-    ("POST", "/users"): scoped(
-        body=lambda a: {
-            "email": f"x-{uuid.uuid4().hex[:6]}@x.example",
-            "name": "X",
-            "password": "x" * 12,
-            "role": "buyer_user",
-        },
-        expect={SIBLING: {403}, FOREIGN_SUPPLIER: {403}},
+    ("POST", "/users"): needs_admin(
+        scoped(
+            body=lambda a: {
+                "email": f"x-{uuid.uuid4().hex[:6]}@x.example",
+                "name": "X",
+                "password": "x" * 12,
+                "role": "buyer_user",
+            },
+            expect={SIBLING: {403}, FOREIGN_SUPPLIER: {403}},
+        )
     ),
-    ("GET", "/users"): scoped(expect={SIBLING: {403}, FOREIGN_SUPPLIER: {403}}),
+    ("GET", "/users"): needs_admin(scoped(expect={SIBLING: {403}, FOREIGN_SUPPLIER: {403}})),
     ("GET", "/settings"): scoped(),
-    ("PATCH", "/settings"): scoped(
-        body={"invoice_issue_date_required": True}, expect={SIBLING: {403}, FOREIGN_SUPPLIER: {403}}
+    ("PATCH", "/settings"): needs_admin(
+        scoped(body={"invoice_issue_date_required": True}, expect={SIBLING: {403}, FOREIGN_SUPPLIER: {403}})
     ),
     ("GET", "/portal/summary"): scoped(),
     # accounts: one's own session and password (a wrong current password changes nothing)
@@ -154,8 +174,8 @@ ROUTES: dict[tuple[str, str], Route] = {
     ),
     ("POST", "/me/email"): Route(default={422}, body={"email": "new@x.example", "password": "not-the-password"}),
     # party A's admin ({user_id}) switched off or on by outsiders
-    ("POST", "/users/{user_id}/disable"): buyer_only(),
-    ("POST", "/users/{user_id}/enable"): buyer_only(),
+    ("POST", "/users/{user_id}/disable"): needs_admin(buyer_only()),
+    ("POST", "/users/{user_id}/enable"): needs_admin(buyer_only()),
     # a supplier's colleagues: S1's user ({user_id}) is nobody else's colleague; S1 cannot switch itself off
     ("GET", "/portal/users"): scoped(expect={OTHER_BUYER: {403}}),
     ("POST", "/portal/users"): scoped(
@@ -190,11 +210,11 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/purchase-orders"): scoped(params=lambda a: {"supplier_id": a.supplier_id}),
     ("GET", "/purchase-orders/summary"): scoped(),
     ("GET", "/purchase-orders/{order_id}"): Route(),
-    ("PATCH", "/purchase-orders/{order_id}"): buyer_only(body={"delivery_date": "2028-01-01"}),
-    ("POST", "/purchase-orders/{order_id}/submit"): buyer_only(),
+    ("PATCH", "/purchase-orders/{order_id}"): needs_admin(buyer_only(body={"delivery_date": "2028-01-01"})),
+    ("POST", "/purchase-orders/{order_id}/submit"): needs_admin(buyer_only()),
     ("POST", "/purchase-orders/{order_id}/acknowledge"): supplier_only(),
-    ("POST", "/purchase-orders/{order_id}/cancel"): buyer_only(),
-    ("POST", "/purchase-orders/{order_id}/close"): buyer_only(),
+    ("POST", "/purchase-orders/{order_id}/cancel"): needs_admin(buyer_only()),
+    ("POST", "/purchase-orders/{order_id}/close"): needs_admin(buyer_only()),
     ("GET", "/purchase-orders/{order_id}/export"): Route(params={"format": "pdf"}),
     ("GET", "/purchase-orders/{order_id}/comments"): Route(),
     ("POST", "/purchase-orders/{order_id}/comments"): Route(body=COMMENT),
@@ -242,7 +262,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/invoices/{invoice_id}/approve"): buyer_only(),
     ("POST", "/invoices/{invoice_id}/reject"): buyer_only(body={"reason": "because"}),
     ("POST", "/invoices/{invoice_id}/cancel"): Route(expect={OTHER_BUYER: {403, 404}}),
-    ("POST", "/invoices/{invoice_id}/payments"): buyer_only(body={"amount": "1.00"}),
+    ("POST", "/invoices/{invoice_id}/payments"): needs_admin(buyer_only(body={"amount": "1.00"})),
     ("GET", "/invoices/{invoice_id}/export"): Route(params={"format": "pdf"}),
     ("GET", "/invoices/{invoice_id}/comments"): Route(),
     ("POST", "/invoices/{invoice_id}/comments"): Route(body=COMMENT),
@@ -251,7 +271,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/invoices/{invoice_id}/attachments/{attachment_id}"): Route(),
     # matching and the email audit
     ("GET", "/matching/verdicts/{invoice_id}"): Route(expect={SIBLING: {403, 404}, FOREIGN_SUPPLIER: {403, 404}}),
-    ("GET", "/emails"): scoped(expect={SIBLING: {403}, FOREIGN_SUPPLIER: {403}}),
+    ("GET", "/emails"): needs_admin(scoped(expect={SIBLING: {403}, FOREIGN_SUPPLIER: {403}})),
 }
 
 
@@ -316,6 +336,15 @@ async def outsiders(portal: Portal, new_organisation: Any) -> tuple[dict[str, st
     return other_admin, foreign_supplier
 
 
+async def buyer_user(portal: Portal, admin: dict[str, str]) -> dict[str, str]:
+    """A new buyer user of the admin's organisation, signed in."""
+    email, password = f"clerk-{uuid.uuid4().hex[:8]}@buyer.example", "clerk-password-123"
+    body = {"email": email, "name": "Clerk", "password": password, "role": "buyer_user"}
+    created = await portal.api.post("/users", json=body, headers=admin)
+    assert created.status_code == 201, created.text
+    return await portal.sign_in(email, password)
+
+
 async def test_every_route_refuses_everyone_but_its_party(
     api: httpx.AsyncClient, portal: Portal, stack: Stack, new_organisation: Any
 ) -> None:
@@ -338,6 +367,7 @@ async def test_every_route_refuses_everyone_but_its_party(
 
     a = await build_party_a(api, portal)
     other_buyer, foreign_supplier = await outsiders(portal, new_organisation)
+    colleague = await buyer_user(portal, a.admin)
     admin_principal = Principal(user_id=uuid.UUID(a.admin_id), role="buyer_admin", tenant_id=uuid.UUID(a.tenant_id))
     callers = {
         ANON: {},
@@ -346,6 +376,7 @@ async def test_every_route_refuses_everyone_but_its_party(
         SIBLING: a.sibling,
         FOREIGN_SUPPLIER: foreign_supplier,
         OWN: a.supplier,
+        COLLEAGUE: colleague,
     }
     secrets = a.document_ids()
     # Outside the organisation also its tenant id and its admin are party A's.
@@ -395,12 +426,21 @@ async def snapshot(api: httpx.AsyncClient, a: PartyA) -> dict[str, Any]:
         body = answer.json()
         return {k: body.get(k) for k in keys}
 
-    supplier = await get(f"/suppliers/{a.supplier_id}", a.admin, ("name", "phone", "portal_status", "email"))
+    supplier_fields = (
+        "name",
+        "phone",
+        "portal_status",
+        "email",
+        "tolerance_rate",
+        "tolerance_amount",
+        "payment_terms_days",
+    )
+    supplier = await get(f"/suppliers/{a.supplier_id}", a.admin, supplier_fields)
     order = await get(f"/purchase-orders/{a.order['id']}", a.admin, ("status", "delivery_date", "net_total"))
     invoice = await get(f"/invoices/{a.invoice['id']}", a.admin, ("status", "number", "paid_total", "approver_id"))
     rfp = await get(f"/rfps/{a.rfp['id']}", a.admin, ("status", "title"))
     proposal = await get(f"/rfps/{a.rfp['id']}/proposal", a.supplier, ("status", "lines"))
-    settings = await get("/settings", a.admin, ("invoice_issue_date_required", "supplier_portal_enabled"))
+    settings = await get("/settings", a.admin, ("invoice_issue_date_required", "supplier_portal_enabled", *DEFAULTS))
     comments = len((await api.get(f"/purchase-orders/{a.order['id']}/comments", headers=a.admin)).json()["items"])
     files = len((await api.get(f"/invoices/{a.invoice['id']}/attachments", headers=a.admin)).json()["items"])
     fields = (await api.get("/supplier-custom-fields", headers=a.admin)).json()
@@ -415,3 +455,144 @@ async def snapshot(api: httpx.AsyncClient, a: PartyA) -> dict[str, Any]:
         "invoice attachments": files,
         "fields": fields,
     }
+
+
+# -- roles within the organisation: what needs the buyer admin, field by field ------------------
+
+DEFAULTS = ("default_tolerance_rate", "default_tolerance_amount", "three_way_matching", "default_payment_terms_days")
+
+
+@dataclass
+class Organisation:
+    """A buyer organisation of its own (its settings change here) with its admin, a buyer user, a
+    supplier, a draft order the admin raised and an approved invoice to pay."""
+
+    admin: dict[str, str]
+    colleague: dict[str, str]
+    supplier_id: str
+    draft_id: str
+    invoice_id: str
+
+
+@dataclass
+class RoleRule:
+    """One operation (or one field of it) that is the buyer admin's: ``body`` of the organisation."""
+
+    method: str
+    path: str
+    body: Any = None
+    needs: str = "a buyer admin"
+
+    def filled(self, o: Organisation) -> tuple[str, Any]:
+        path = self.path.format(supplier_id=o.supplier_id, order_id=o.draft_id, invoice_id=o.invoice_id)
+        return path, self.body(o) if callable(self.body) else self.body
+
+
+def new_supplier(**terms: Any) -> Callable[[Organisation], dict[str, Any]]:
+    def body(_: Organisation) -> dict[str, Any]:
+        tag = uuid.uuid4().hex[:8]
+        return {"name": f"Termed {tag}", "email": f"termed-{tag}@x.example", "currency": "EUR", **terms}
+
+    return body
+
+
+ROLE_RULES: list[RoleRule] = [
+    # a supplier's tolerance and payment terms: set on a new supplier or changed on one
+    *(
+        RoleRule("POST", "/suppliers", new_supplier(**{name: value}))
+        for name, value in (("tolerance_rate", "7"), ("tolerance_amount", "50.00"), ("payment_terms_days", 45))
+    ),
+    *(
+        RoleRule("PATCH", "/suppliers/{supplier_id}", {name: value})
+        for name, value in (("tolerance_rate", "7"), ("tolerance_amount", "50.00"), ("payment_terms_days", 45))
+    ),
+    # the organisation's defaults
+    RoleRule("PATCH", "/settings", {"default_tolerance_rate": "3"}),
+    RoleRule("PATCH", "/settings", {"default_tolerance_amount": "20.00"}),
+    RoleRule("PATCH", "/settings", {"three_way_matching": True}),
+    RoleRule("PATCH", "/settings", {"default_payment_terms_days": 14}),
+    # payments, and sending an order another person raised
+    RoleRule("POST", "/invoices/{invoice_id}/payments", {"amount": "1.00"}),
+    RoleRule("POST", "/purchase-orders/{order_id}/submit", needs="the order's initiator or a buyer admin"),
+]
+
+
+async def role_organisation(portal: Portal, new_organisation: Any) -> Organisation:
+    created = await new_organisation()
+    admin = await portal.sign_in(created.admin_email, created.admin_password)
+    tag = uuid.uuid4().hex[:8]
+    supplier_id, supplier = await portal.onboard_supplier(admin, name=f"Roles {tag}", email=f"roles-{tag}@x.example")
+    lines = [{"description": "Rivets", "quantity": "10", "unit_price": "2.00"}]
+    sent = await portal.create_po(admin, supplier_id, lines)
+    await portal.submit_po(admin, sent["id"])
+    draft = await portal.create_po(admin, supplier_id, lines)
+    invoice = await portal.create_invoice(
+        supplier, {"purchase_order_id": sent["id"], "number": f"ROLE-{tag}", "issue_date": "2026-11-23"}
+    )
+    assert (await portal.api.post(f"/invoices/{invoice['id']}/submit", headers=supplier)).status_code == 202
+    await portal.invoice_in(admin, invoice["id"], "approved")
+    colleague = await buyer_user(portal, admin)
+    return Organisation(admin, colleague, supplier_id, draft["id"], invoice["id"])
+
+
+async def test_what_needs_the_buyer_admin_is_refused_to_a_buyer_user_and_done_by_the_admin(
+    api: httpx.AsyncClient, portal: Portal, new_organisation: Any
+) -> None:
+    spec = (await api.get("/openapi.json")).json()
+    operations = {(method.upper(), path) for path, item in spec["paths"].items() for method in item}
+    stale = sorted({f"{r.method} {r.path}" for r in ROLE_RULES if (r.method, V1 + r.path) not in operations})
+    assert not stale, f"role rules for operations the OpenAPI no longer has: {stale}"
+    # Every role rule of the matrix is one of a route the matrix refuses the buyer user as a whole,
+    # or one of the field rules here.
+    whole = {key for key, route in ROUTES.items() if route.expect.get(COLLEAGUE) == {403}}
+    assert {("POST", "/invoices/{invoice_id}/payments"), ("POST", "/purchase-orders/{order_id}/submit")} <= whole
+
+    o = await role_organisation(portal, new_organisation)
+    settings_before = (await api.get("/settings", headers=o.admin)).json()
+    supplier_before = (await api.get(f"/suppliers/{o.supplier_id}", headers=o.admin)).json()
+    failures = []
+    for rule in ROLE_RULES:
+        path, body = rule.filled(o)
+        refused = await api.request(rule.method, path, json=body, headers=o.colleague)
+        where = f"{rule.method} {V1}{path} {body} as a buyer user: {refused.status_code}"
+        if refused.status_code != 403 or refused.headers.get("content-type") != "application/problem+json":
+            failures.append(f"{where}, expected 403 problem details: {refused.text[:300]}")
+        elif rule.needs not in refused.json()["detail"]:
+            failures.append(f"{where} does not say it needs {rule.needs}: {refused.text[:300]}")
+        elif (
+            body
+            and rule.path.startswith("/suppliers")
+            and {e["field"] for e in refused.json()["errors"]}
+            != (set(body) & {"tolerance_rate", "tolerance_amount", "payment_terms_days"})
+        ):
+            failures.append(f"{where} names other fields: {refused.text[:300]}")
+    assert not failures, f"{len(failures)} buyer user refusals missing:\n" + "\n".join(failures)
+    # Nothing the buyer user sent changed anything.
+    assert (await api.get("/settings", headers=o.admin)).json() == settings_before
+    assert (await api.get(f"/suppliers/{o.supplier_id}", headers=o.admin)).json() == supplier_before
+    invoice = (await api.get(f"/invoices/{o.invoice_id}", headers=o.admin)).json()
+    order = (await api.get(f"/purchase-orders/{o.draft_id}", headers=o.admin)).json()
+    assert (invoice["status"], invoice["payments"], order["status"]) == ("approved", [], "draft")
+
+    for rule in ROLE_RULES:
+        path, body = rule.filled(o)
+        allowed = await api.request(rule.method, path, json=body, headers=o.admin)
+        where = f"{rule.method} {V1}{path} {body} as the buyer admin: {allowed.status_code}"
+        if not 200 <= allowed.status_code < 300:
+            failures.append(f"{where}: {allowed.text[:300]}")
+    assert not failures, f"{len(failures)} admin actions refused:\n" + "\n".join(failures)
+    supplier = (await api.get(f"/suppliers/{o.supplier_id}", headers=o.admin)).json()
+    assert (Decimal(supplier["tolerance_rate"]), supplier["tolerance_amount"], supplier["payment_terms_days"]) == (
+        7,
+        "50.00",
+        45,
+    )
+    settings = (await api.get("/settings", headers=o.admin)).json()
+    assert (Decimal(settings["default_tolerance_rate"]), *(settings[name] for name in DEFAULTS[1:])) == (
+        3,
+        "20.00",
+        True,
+        14,
+    )
+    invoice = (await api.get(f"/invoices/{o.invoice_id}", headers=o.admin)).json()
+    assert (invoice["status"], invoice["paid_total"]) == ("partly_paid", "1.00")

@@ -320,3 +320,30 @@ async def test_the_matching_defaults_are_kept_answered_published_and_only_the_ad
     events = await read(broker, "gateway.organisation.v1", 3)
     published = [tuple(e["data"][name] for name in names) for e in events]
     assert published == [("0", None, False), ("2.5", "100.00", True), ("2.5", None, True)]
+
+
+async def test_the_tolerance_matching_and_payment_terms_defaults_are_the_admins_a_buyer_user_gets_403(
+    gateway: httpx.AsyncClient,
+) -> None:
+    auth = await sign_in(gateway, ADMIN_EMAIL, ADMIN_PASSWORD)
+    user = {"email": "terms@buyer.example", "name": "T", "password": "user-password", "role": "buyer_user"}
+    assert (await gateway.post("/api/v1/users", json=user, headers=auth)).status_code == 201
+    user_auth = await sign_in(gateway, "terms@buyer.example", "user-password")
+    before = (await gateway.get("/api/v1/settings", headers=user_auth)).json()
+
+    for change in (
+        {"default_tolerance_rate": "50"},
+        {"default_tolerance_amount": "1000.00"},
+        {"three_way_matching": not before["three_way_matching"]},
+        {"default_payment_terms_days": 90},
+        # The value it already has is refused too: the settings are the admin's to send at all.
+        {"default_payment_terms_days": before["default_payment_terms_days"]},
+    ):
+        refused = await gateway.patch("/api/v1/settings", json=change, headers=user_auth)
+        assert refused.status_code == 403, change
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["detail"] == "only a buyer admin may do this"
+    assert (await gateway.get("/api/v1/settings", headers=auth)).json() == before
+
+    allowed = await gateway.patch("/api/v1/settings", json={"default_payment_terms_days": 60}, headers=auth)
+    assert allowed.status_code == 200 and allowed.json()["default_payment_terms_days"] == 60

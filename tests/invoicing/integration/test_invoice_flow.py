@@ -150,7 +150,7 @@ async def test_payments_make_the_invoice_partly_paid_then_paid_and_never_exceed_
     assert too_much.status_code == 409 and "exceeds" in too_much.json()["detail"]
     assert (await service.client.post(url, json={"amount": "0"}, headers=parties.admin)).status_code == 422
 
-    paid = await service.client.post(url, json={"amount": "500.00"}, headers=parties.colleague)
+    paid = await service.client.post(url, json={"amount": "500.00"}, headers=parties.admin)
     assert paid.status_code == 201
     body = paid.json()
     assert (body["status"], body["paid_total"], body["net_total"]) == ("paid", "1100.00", "1100.00")
@@ -182,3 +182,26 @@ async def test_prefill_leaves_out_what_live_invoices_of_the_po_already_bill(serv
         (str(first_line.line_id), "6"),
         (str(po.lines[1].line_id), "5"),
     ]
+
+
+async def test_only_a_buyer_admin_records_payments_a_buyer_user_gets_403_and_nothing_is_paid(
+    service: Service, parties: Parties
+) -> None:
+    submitted = await create_and_submit(service, parties)
+    await publish(service.producer, verdict_for(submitted))
+    await service.invoice_in(submitted["id"], parties.admin, "approved")
+    url = f"/api/v1/invoices/{submitted['id']}/payments"
+
+    # Neither the order's initiator (the invoice's approver) nor another buyer user pays it.
+    for buyer_user in (parties.initiator, parties.colleague):
+        refused = await service.client.post(url, json={"amount": "10.00"}, headers=buyer_user)
+        assert refused.status_code == 403, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["detail"] == "only a buyer admin records payments on an invoice"
+    unpaid = (await service.client.get(f"/api/v1/invoices/{submitted['id']}", headers=parties.admin)).json()
+    assert (unpaid["status"], unpaid["paid_total"], unpaid["payments"]) == ("approved", "0.00", [])
+    assert await service.outbox_events(submitted["id"], "InvoicePaymentRecorded") == 0
+
+    paid = await service.client.post(url, json={"amount": "10.00"}, headers=parties.admin)
+    assert paid.status_code == 201, paid.text
+    assert paid.json()["status"] == "partly_paid"

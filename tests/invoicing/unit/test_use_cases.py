@@ -51,6 +51,10 @@ def buyer_of(po: PurchaseOrder, *, user_id: UUID | None = None) -> Principal:
     return Principal(user_id=user_id or uuid4(), role="buyer_user", tenant_id=po.tenant_id)
 
 
+def admin_of(po: PurchaseOrder) -> Principal:
+    return Principal(user_id=uuid4(), role="buyer_admin", tenant_id=po.tenant_id)
+
+
 def approver_of(po: PurchaseOrder) -> Principal:
     """The order's initiator, whom a verdict makes the invoice's approver."""
     return buyer_of(po, user_id=po.initiator_id)
@@ -367,6 +371,17 @@ async def test_a_buyer_of_another_tenant_does_not_find_the_invoice(po: PurchaseO
 # Paying
 
 
+async def test_a_buyer_user_records_no_payment_and_nothing_is_written(po: PurchaseOrder, approved: Invoice) -> None:
+    uow = FakeUnitOfWork(po)
+    uow.store(approved)
+
+    with pytest.raises(NotAllowed, match="buyer admin"):
+        await commands.record_payment(uow, approver_of(po), approved.id, Decimal("1.00"))  # type: ignore[arg-type]
+
+    stored = uow.stored_invoices[approved.id]
+    assert not uow.committed and (stored.status, stored.payments) == (Status.approved, [])
+
+
 async def test_a_payment_over_what_is_left_to_pay_is_refused_and_nothing_is_written(
     po: PurchaseOrder, approved: Invoice
 ) -> None:
@@ -374,7 +389,7 @@ async def test_a_payment_over_what_is_left_to_pay_is_refused_and_nothing_is_writ
     uow.store(approved)  # net total 1000.00
 
     with pytest.raises(PaymentExceedsTotal):
-        await commands.record_payment(uow, buyer_of(po), approved.id, Decimal("1000.01"))  # type: ignore[arg-type]
+        await commands.record_payment(uow, admin_of(po), approved.id, Decimal("1000.01"))  # type: ignore[arg-type]
 
     stored = uow.stored_invoices[approved.id]
     assert not uow.committed and (stored.status, stored.payments) == (Status.approved, [])
@@ -385,7 +400,7 @@ async def test_paying_the_rest_marks_the_invoice_paid_and_records_the_payment(
 ) -> None:
     uow = FakeUnitOfWork(po)
     uow.store(approved)
-    buyer = buyer_of(po)
+    buyer = admin_of(po)
 
     await commands.record_payment(uow, buyer, approved.id, Decimal("400.00"))  # type: ignore[arg-type]
     await commands.record_payment(uow, buyer, approved.id, Decimal("600.00"))  # type: ignore[arg-type]

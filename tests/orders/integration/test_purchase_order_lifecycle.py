@@ -94,6 +94,25 @@ async def test_a_draft_is_revised_by_its_initiator_or_an_admin_only(orders: Orde
     assert (await orders.client.patch(path, json=change, headers=orders.tokens.headers(buyer))).status_code == 409
 
 
+async def test_a_draft_is_submitted_by_its_initiator_or_an_admin_only_as_it_is_edited(orders: OrdersService) -> None:
+    tenant, initiator = uuid.uuid4(), uuid.uuid4()
+    supplier_id = await orders.supplier(tenant)
+    buyer = orders.tokens.buyer(tenant, admin=False, user_id=initiator)
+    colleague = orders.tokens.buyer(tenant, admin=False)
+    first, second = await orders.create(buyer, supplier_id), await orders.create(buyer, supplier_id)
+
+    refused = await orders.act(colleague, first["id"], "submit")
+    assert refused.status_code == 403, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["detail"] == "only the order's initiator or a buyer admin may submit it"
+    assert (await orders.get(buyer, first["id"])).json()["status"] == "draft"
+    assert await orders.scalar("SELECT count(*) FROM outbox WHERE event_type = 'PurchaseOrderSubmitted'") == 0
+
+    assert (await orders.act(buyer, first["id"], "submit")).json()["status"] == "sent"
+    by_admin = await orders.act(orders.tokens.buyer(tenant), second["id"], "submit")
+    assert (by_admin.status_code, by_admin.json()["status"]) == (200, "sent")
+
+
 async def test_pdf_export_carries_the_order_number(orders: OrdersService) -> None:
     tenant = uuid.uuid4()
     buyer = orders.tokens.buyer(tenant)

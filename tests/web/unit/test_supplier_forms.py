@@ -178,3 +178,16 @@ def test_a_new_supplier_sends_its_payment_terms_and_legal_details_only_when_fill
     assert (body["payment_terms_days"], body["address"], body["tax_id"]) == ("14", "Storgatan 1\nStockholm", "SE556")
     assert "legal_name" not in body
     assert "payment_terms_days" not in SupplierForm.of_form(posted(), DEFINITIONS).new_supplier()
+
+
+def test_a_buyer_users_form_keeps_the_records_terms_whatever_was_posted() -> None:
+    # Disabled fields are not posted; a forged form may post them: neither changes the terms.
+    record = RECORD | {"tolerance_amount": "100.00", "payment_terms_days": 30}
+    for form in (
+        posted(name="Nordic Bolts AB"),
+        posted(name="Nordic Bolts AB", tolerance_rate="9", payment_terms_days="0"),
+    ):
+        values = SupplierForm.of_form(form, DEFINITIONS).keeping_the_terms_of(SupplierForm.of_record(record))
+        assert values.changes(record) == {"name": "Nordic Bolts AB"}
+    new = SupplierForm.of_form(posted(tolerance_amount="5"), DEFINITIONS).keeping_the_terms_of(SupplierForm())
+    assert not {"tolerance_rate", "tolerance_amount", "payment_terms_days"} & new.new_supplier().keys()

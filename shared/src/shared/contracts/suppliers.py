@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from shared.contracts.base import DecimalStr, EventPayload
+from shared.contracts.identity import Role
 
 SUPPLIERS_TOPIC = "suppliers.supplier.v1"
 
@@ -32,6 +33,16 @@ class TolerancePolicy(BaseModel):
 
     rate: DecimalStr | None = None
     amount: DecimalStr | None = None
+
+
+class Actor(BaseModel):
+    """Who made the change an event records: a portal user (of the gateway's ``gateway.user.v1``)
+    and the role they acted in."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    user_id: UUID
+    role: Role
 
 
 class SupplierSnapshot(EventPayload):
@@ -66,6 +77,9 @@ class SupplierSnapshot(EventPayload):
     # The supplier's tolerance as the buyer set it; absent from events written before tolerance
     # amounts, where ``tolerance_rate`` is the supplier's own.
     tolerance: TolerancePolicy | None = None
+    # Who made this change: the buyer's staff (buyer_admin, buyer_user) or a supplier user (the
+    # profile). None in events written before it was recorded.
+    actor: Actor | None = None
 
     def key(self) -> str:
         return str(self.supplier_id)

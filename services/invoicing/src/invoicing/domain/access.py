@@ -106,3 +106,9 @@ def may_follow_conversation(invoice: Invoice, *, by_buyer: bool) -> bool:
     """Comments and attachments of a draft belong to the side writing it: a supplier's draft
     is its own until submitted; a draft the buyer wrote is shared with its supplier."""
     return not (by_buyer and invoice.status == Status.draft and not invoice.created_by_buyer)
+
+
+def ensure_may_record_payments(*, is_admin: bool) -> None:
+    """Payments move the buyer's money: its admins record them, not every buyer user."""
+    if not is_admin:
+        raise NotAllowed("only a buyer admin records payments on an invoice")

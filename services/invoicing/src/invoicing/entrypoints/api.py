@@ -165,7 +165,8 @@ async def cancel_invoice(invoice_id: UUID, caller: CurrentPrincipal, uow: Uow) -
 
 @router.post("/invoices/{invoice_id}/payments", status_code=status.HTTP_201_CREATED, response_model=InvoiceOut)
 async def record_payment(invoice_id: UUID, body: PaymentIn, caller: CurrentPrincipal, uow: Uow) -> InvoiceOut:
-    """Record a payment; the invoice becomes partly_paid, or paid once nothing is left to pay."""
+    """Record a payment (a buyer admin's; a buyer user gets 403); the invoice becomes partly_paid, or paid
+    once nothing is left to pay."""
     return InvoiceOut.of(await commands.record_payment(uow, caller, invoice_id, body.amount), caller)
 
 

@@ -15,6 +15,7 @@ from invoicing.domain.access import (
     ensure_may_cancel,
     ensure_may_change,
     ensure_may_create,
+    ensure_may_record_payments,
     ensure_only_what_remains,
     ensure_still_to_invoice,
 )
@@ -272,4 +273,10 @@ async def reject_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID, r
 
 
 async def record_payment(uow: UnitOfWork, caller: Principal, invoice_id: UUID, amount: Decimal) -> Invoice:
-    return await _buyers_decision(uow, caller, invoice_id, lambda invoice: invoice.record_payment(amount, _now()))
+    """A buyer admin's: a buyer user is refused (403) once the invoice is found to be its tenant's."""
+
+    def pay(invoice: Invoice) -> None:
+        ensure_may_record_payments(is_admin=caller.is_admin)
+        invoice.record_payment(amount, _now())
+
+    return await _buyers_decision(uow, caller, invoice_id, pay)

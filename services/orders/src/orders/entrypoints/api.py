@@ -113,6 +113,7 @@ async def patch_purchase_order(
 
 @router.post("/purchase-orders/{order_id}/submit", response_model=PurchaseOrderOut)
 async def submit_purchase_order(order_id: UUID, caller: CurrentPrincipal, uow: Uow) -> PurchaseOrderOut:
+    """Send the draft to the supplier: its initiator or a buyer admin, as for editing it (403 for others)."""
     return PurchaseOrderOut.of(await commands.submit(uow, caller, order_id))
 
 

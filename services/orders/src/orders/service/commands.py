@@ -119,9 +119,10 @@ async def revise(
 
 
 async def submit(uow: UnitOfWork, caller: Principal, order_id: UUID) -> PurchaseOrder:
+    """Sent by whoever may edit it: its initiator or a buyer admin."""
     async with uow:
         order = await uow.purchase_orders.get(order_id, scope=caller, for_update=True)
-        caller.require_buyer()
+        _require_manager(order, caller, "submit")
         order.submit(now(), terms=await _terms(uow, order))
         await uow.save(order)
         await uow.commit()

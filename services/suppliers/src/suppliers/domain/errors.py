@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 class SupplierNotFound(NotFound):
@@ -49,4 +49,14 @@ class SupplierPortalSwitchedOff(PortalStateConflict):
     def __init__(self) -> None:
         super().__init__(
             "the supplier portal is switched off for your organisation; switch it on in the settings first"
+        )
+
+
+class TermsNeedTheAdmin(Forbidden):
+    """A buyer user set a term that only a buyer admin sets; each error names one such field."""
+
+    def __init__(self, fields: list[str]) -> None:
+        super().__init__(
+            f"only a buyer admin may set a supplier's {', '.join(fields)}",
+            errors=[{"field": name, "message": "only a buyer admin may set this"} for name in fields],
         )

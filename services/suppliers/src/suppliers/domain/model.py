@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 
 from shared.contracts.base import EventPayload
 from shared.contracts.suppliers import (
+    Actor,
     SupplierContact,
     SupplierCreated,
     SupplierPortalActivated,
@@ -26,7 +27,7 @@ from shared.contracts.suppliers import (
 )
 from shared.fields import values_of
 from suppliers.domain.custom_fields import CustomFieldCatalog
-from suppliers.domain.errors import InvalidSupplier, PortalStateConflict
+from suppliers.domain.errors import InvalidSupplier, PortalStateConflict, TermsNeedTheAdmin
 from suppliers.domain.sync import (
     BUYER_ONLY,
     SUPPLIER_EDITABLE,
@@ -47,6 +48,17 @@ from suppliers.domain.values import (
     validate_tolerance_rate,
 )
 from suppliers.domain.views import profile_view
+
+# The terms that decide money (what matching lets through, when an invoice falls due): a buyer
+# admin's to set. A buyer user may send them unchanged (a record read and sent back whole), and
+# null on a new supplier (the organisation's defaults).
+ADMIN_TERMS = ("tolerance_rate", "tolerance_amount", "payment_terms_days")
+
+
+def ensure_may_set_terms(by: Actor | None, names: list[str]) -> None:
+    """Refuse a buyer user setting any of ``ADMIN_TERMS`` among ``names``."""
+    if by is not None and by.role != "buyer_admin" and (refused := [n for n in ADMIN_TERMS if n in names]):
+        raise TermsNeedTheAdmin(refused)
 
 
 @dataclass
@@ -98,7 +110,11 @@ class Supplier:
         legal_name: str | None = None,
         address: str | None = None,
         tax_id: str | None = None,
+        by: Actor | None = None,
     ) -> Supplier:
+        """``by``: who registers it (None: no person); a buyer user sets none of ``ADMIN_TERMS``."""
+        terms = (tolerance_rate, tolerance_amount, payment_terms_days)
+        ensure_may_set_terms(by, [name for name, value in zip(ADMIN_TERMS, terms, strict=True) if value is not None])
         supplier = cls(
             id=uuid4(),
             tenant_id=tenant_id,
@@ -117,7 +133,7 @@ class Supplier:
             created_at=now,
             updated_at=now,
         )
-        supplier.events.append(SupplierCreated(**supplier._state(catalog)))
+        supplier.events.append(SupplierCreated(**supplier._state(catalog), actor=by))
         return supplier
 
     def shared(self) -> SharedValues:
@@ -132,8 +148,11 @@ class Supplier:
             tax_id=self.tax_id,
         )
 
-    def update(self, changes: dict[str, Any], now: datetime, catalog: CustomFieldCatalog) -> None:
-        """Apply the buyer's changes; unknown fields never reach here (the edge refuses them)."""
+    def update(
+        self, changes: dict[str, Any], now: datetime, catalog: CustomFieldCatalog, *, by: Actor | None = None
+    ) -> None:
+        """Apply the buyer's changes; unknown fields never reach here (the edge refuses them).
+        A buyer user (``by``) changes none of ``ADMIN_TERMS``; sent unchanged they are no change."""
         changes = dict(changes)
         if "currency" in changes:
             validate_currency(changes["currency"])
@@ -153,15 +172,18 @@ class Supplier:
         changed = [name for name, value in changes.items() if getattr(self, name) != value]
         if not changed:
             return
+        ensure_may_set_terms(by, changed)
         for name in changed:
             setattr(self, name, changes[name])
         edited = changed_fields(before, self.shared())
         self.profile, waiting = after_buyer_edit(self.profile, self.shared(), edited, self.portal_status)
         self.waiting_for_portal |= waiting
         self._touch(now)
-        self.events.append(SupplierUpdated(**self._state(catalog)))
+        self.events.append(SupplierUpdated(**self._state(catalog), actor=by))
 
-    def edit_profile(self, changes: dict[str, Any], now: datetime, catalog: CustomFieldCatalog) -> None:
+    def edit_profile(
+        self, changes: dict[str, Any], now: datetime, catalog: CustomFieldCatalog, *, by: Actor | None = None
+    ) -> None:
         """Apply the supplier's changes to its profile; what it shares reaches the buyer's record."""
         if self.portal_status != "active":
             raise PortalStateConflict("the supplier's portal is not active")
@@ -188,9 +210,9 @@ class Supplier:
         self.custom_fields = dict(record.custom_fields)
         self.profile = edited
         self._touch(now)
-        self.events.append(SupplierProfileUpdated(**self._state(catalog)))
+        self.events.append(SupplierProfileUpdated(**self._state(catalog), actor=by))
 
-    def activate_portal(self, now: datetime, catalog: CustomFieldCatalog) -> None:
+    def activate_portal(self, now: datetime, catalog: CustomFieldCatalog, *, by: Actor | None = None) -> None:
         if self.portal_status == "active":
             raise PortalStateConflict("the supplier's portal is already active")
         first_activation = self.portal_status == "not_invited"
@@ -201,14 +223,14 @@ class Supplier:
         self.waiting_for_portal = frozenset()
         self.portal_status = "active"
         self._touch(now)
-        self.events.append(SupplierPortalActivated(**self._state(catalog), first_activation=first_activation))
+        self.events.append(SupplierPortalActivated(**self._state(catalog), first_activation=first_activation, actor=by))
 
-    def deactivate_portal(self, now: datetime, catalog: CustomFieldCatalog) -> None:
+    def deactivate_portal(self, now: datetime, catalog: CustomFieldCatalog, *, by: Actor | None = None) -> None:
         if self.portal_status != "active":
             raise PortalStateConflict("the supplier's portal is not active")
         self.portal_status = "inactive"
         self._touch(now)
-        self.events.append(SupplierPortalDeactivated(**self._state(catalog)))
+        self.events.append(SupplierPortalDeactivated(**self._state(catalog), actor=by))
 
     def profile_view(self, shown: frozenset[str]) -> dict[str, Any] | None:
         """The supplier's view, JSON-safe, with the custom fields shown in the portal only."""

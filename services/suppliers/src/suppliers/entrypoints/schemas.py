@@ -38,6 +38,10 @@ TOLERANCE_AMOUNT_DOC = (
     "an amount in the supplier's currency (at most its decimals) an invoice may exceed what remains of its "
     "order by; where a rate is set too the stricter wins; null: none of its own"
 )
+ADMIN_ONLY_DOC = (
+    "; a buyer admin's to set: a buyer user sending another value than the record's (on a new supplier: "
+    "any value but null) is refused with 403"
+)
 ToleranceRate = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)]
 ToleranceAmount = Annotated[Decimal, Field(ge=0, max_digits=18, allow_inf_nan=False)]
 LegalName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), OneLine]
@@ -67,9 +71,9 @@ class SupplierCreate(LegalDetails):
     email: EmailStr
     phone: Annotated[str, OneLine] | None = Field(None, max_length=50)
     currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
-    tolerance_rate: ToleranceRate | None = Field(None, description=TOLERANCE_RATE_DOC)
-    tolerance_amount: ToleranceAmount | None = Field(None, description=TOLERANCE_AMOUNT_DOC)
-    payment_terms_days: int | None = Field(None, ge=0, le=3650, description=PAYMENT_TERMS_DOC)
+    tolerance_rate: ToleranceRate | None = Field(None, description=TOLERANCE_RATE_DOC + ADMIN_ONLY_DOC)
+    tolerance_amount: ToleranceAmount | None = Field(None, description=TOLERANCE_AMOUNT_DOC + ADMIN_ONLY_DOC)
+    payment_terms_days: int | None = Field(None, ge=0, le=3650, description=PAYMENT_TERMS_DOC + ADMIN_ONLY_DOC)
     contacts: list[Contact] = []
     custom_fields: dict[str, Any] = Field({}, description=CUSTOM_FIELDS_DOC)
 
@@ -90,9 +94,9 @@ class SupplierPatch(LegalDetails):
     email: EmailStr | None = None
     phone: Annotated[str, OneLine] | None = Field(None, max_length=50)
     currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
-    tolerance_rate: ToleranceRate | None = Field(None, description=TOLERANCE_RATE_DOC)
-    tolerance_amount: ToleranceAmount | None = Field(None, description=TOLERANCE_AMOUNT_DOC)
-    payment_terms_days: int | None = Field(None, ge=0, le=3650, description=PAYMENT_TERMS_DOC)
+    tolerance_rate: ToleranceRate | None = Field(None, description=TOLERANCE_RATE_DOC + ADMIN_ONLY_DOC)
+    tolerance_amount: ToleranceAmount | None = Field(None, description=TOLERANCE_AMOUNT_DOC + ADMIN_ONLY_DOC)
+    payment_terms_days: int | None = Field(None, ge=0, le=3650, description=PAYMENT_TERMS_DOC + ADMIN_ONLY_DOC)
     contacts: list[Contact] | None = None
     custom_fields: dict[str, Any] | None = Field(None, description=CUSTOM_FIELDS_DOC)
 

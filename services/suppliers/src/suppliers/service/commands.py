@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from shared.auth import Principal
-from shared.contracts.suppliers import SupplierContact
+from shared.contracts.suppliers import Actor, SupplierContact
 from suppliers.domain.model import Supplier
 from suppliers.domain.read_models import ensure_may_activate_portals
 from suppliers.service.unit_of_work import UnitOfWork
@@ -21,6 +21,11 @@ UowFactory = Callable[[], UnitOfWork]
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def actor_of(caller: Principal) -> Actor:
+    """The caller as the supplier's events name who acted."""
+    return Actor(user_id=caller.user_id, role=caller.role)
 
 
 async def register_supplier(
@@ -59,6 +64,7 @@ async def register_supplier(
             tax_id=tax_id,
             catalog=catalog,
             now=_now(),
+            by=actor_of(caller),
         )
         await uow.save(supplier)
         await uow.commit()
@@ -82,7 +88,9 @@ async def _change(
 async def update_supplier(
     uow: UnitOfWork, caller: Principal, supplier_id: UUID, changes: dict[str, Any]
 ) -> SupplierView:
-    return await _change(uow, caller, supplier_id, lambda s, catalog: s.update(changes, _now(), catalog))
+    """The buyer's edit; a buyer user's changes of the admin's terms are refused (403)."""
+    by = actor_of(caller)
+    return await _change(uow, caller, supplier_id, lambda s, catalog: s.update(changes, _now(), catalog, by=by))
 
 
 async def activate_portal(uow: UnitOfWork, caller: Principal, supplier_id: UUID) -> SupplierView:
@@ -92,11 +100,12 @@ async def activate_portal(uow: UnitOfWork, caller: Principal, supplier_id: UUID)
         caller.require_buyer()
         ensure_may_activate_portals(await uow.organisations.settings_of(supplier.tenant_id))
         catalog = await uow.custom_fields.catalog(supplier.tenant_id)
-        supplier.activate_portal(_now(), catalog)
+        supplier.activate_portal(_now(), catalog, by=actor_of(caller))
         await uow.save(supplier)
         await uow.commit()
     return SupplierView.of(supplier, catalog)
 
 
 async def deactivate_portal(uow: UnitOfWork, caller: Principal, supplier_id: UUID) -> SupplierView:
-    return await _change(uow, caller, supplier_id, lambda s, catalog: s.deactivate_portal(_now(), catalog))
+    by = actor_of(caller)
+    return await _change(uow, caller, supplier_id, lambda s, catalog: s.deactivate_portal(_now(), catalog, by=by))

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from shared.auth import Principal
 from suppliers.domain.errors import PortalProfileNotFound, SupplierNotFound
+from suppliers.service.commands import actor_of
 from suppliers.service.unit_of_work import UnitOfWork
 from suppliers.service.views import SupplierView, with_shown_fields
 
@@ -50,7 +51,7 @@ async def edit_profile(uow: UnitOfWork, caller: Principal, supplier_id: UUID, ch
         except SupplierNotFound:
             raise PortalProfileNotFound() from None
         catalog = await uow.custom_fields.catalog(supplier.tenant_id)
-        supplier.edit_profile(changes, datetime.now(UTC), catalog)
+        supplier.edit_profile(changes, datetime.now(UTC), catalog, by=actor_of(caller))
         await uow.save(supplier)
         await uow.commit()
     return SupplierView.of(supplier, catalog)

@@ -60,6 +60,11 @@ class WebSession:
         return self.role in ("buyer_admin", "buyer_user")
 
     @property
+    def is_admin(self) -> bool:
+        """A buyer admin: the organisation's settings, suppliers' tolerance and payment terms, payments."""
+        return self.role == "buyer_admin"
+
+    @property
     def api_token(self) -> str:
         """The token the pages call the API with: narrowed to the chosen buyer, if one is."""
         return self.scoped_token or self.access_token

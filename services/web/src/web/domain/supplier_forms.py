@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from web.domain.numbers import finite_decimal, plain_number
@@ -16,6 +16,9 @@ from web.domain.numbers import finite_decimal, plain_number
 Form = Mapping[str, Any]
 # What documents print of the supplier beside its name; the supplier keeps them in its profile too.
 LEGAL_DETAILS = ("legal_name", "address", "tax_id")
+# The terms a buyer admin sets (the API refuses a buyer user's change of them): a buyer user's form
+# shows them without letting them be changed, and sends none.
+ADMIN_TERMS = ("tolerance_rate", "tolerance_amount", "payment_terms_days")
 
 
 def _text(value: Any) -> str:
@@ -77,6 +80,11 @@ class SupplierForm:
             tax_id=typed("tax_id"),
             custom_fields={d["key"]: typed("cf-" + d["key"]) for d in definitions},
         )
+
+    def keeping_the_terms_of(self, record: SupplierForm) -> SupplierForm:
+        """This form with ``ADMIN_TERMS`` as ``record`` has them: what a buyer user's form holds,
+        whatever was posted."""
+        return replace(self, **{name: getattr(record, name) for name in ADMIN_TERMS})
 
     def new_supplier(self) -> dict[str, Any]:
         """The API's body for a new supplier; fields left empty take the API's defaults."""

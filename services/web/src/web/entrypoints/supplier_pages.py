@@ -127,6 +127,8 @@ async def new_supplier(request: Request, session: CurrentSession, api: Api) -> R
 async def create_supplier(request: Request, session: CurrentSession, api: Api, form: CheckedForm) -> Response:
     definitions = await custom_field_definitions(api)
     values = SupplierForm.of_form(form, definitions)
+    if not session.is_admin:  # a new supplier of a buyer user's takes the organisation's terms
+        values = values.keeping_the_terms_of(SupplierForm())
     try:
         created = await api.post("/suppliers", values.new_supplier())
     except ApiProblem as problem:
@@ -302,6 +304,8 @@ async def save_supplier(
 ) -> Response:
     supplier, definitions = await asyncio.gather(api.get(f"/suppliers/{supplier_id}"), custom_field_definitions(api))
     values = SupplierForm.of_form(form, definitions)
+    if not session.is_admin:  # the terms' fields are disabled in a buyer user's form
+        values = values.keeping_the_terms_of(SupplierForm.of_record(supplier))
     changes = values.changes(supplier)
     if not changes:
         return RedirectResponse(f"/suppliers/{supplier_id}?done=unchanged", status_code=303)

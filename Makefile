@@ -9,17 +9,19 @@ SERVICE_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.to
 # prefer 3.12 or 3.11 and otherwise take any newer python3 (PostgreSQL then comes from PATH).
 PYTHON ?= $(shell for p in python3.12 python3.11 python3 python3.13 python3.14; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] < (3,11))' 2>/dev/null; then echo $$p; break; fi; done)
-INSTALL_INPUTS := shared/pyproject.toml devstack/pyproject.toml $(addsuffix /pyproject.toml,$(SERVICE_DIRS)) cli/pyproject.toml tests/requirements.txt bench/requirements.txt
+INSTALL_INPUTS := requirements/dev.lock shared/pyproject.toml devstack/pyproject.toml $(addsuffix /pyproject.toml,$(SERVICE_DIRS)) cli/pyproject.toml tests/requirements.txt bench/requirements.txt
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 TEST_WORKERS ?= 6
 
-.PHONY: help setup up test lint unit chaos docs screenshots bench bench-quick clean
+.PHONY: help setup up test lint audit lock unit chaos docs screenshots bench bench-quick clean
 
 help:
 	@echo "make up     set up (venv, install, data dir) and run the whole system (portal up)"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make lint   ruff and mypy"
+	@echo "make lock   write requirements/*.lock again (every dependency pinned with its hashes)"
+	@echo "make audit  the locks against known vulnerabilities (pip-audit, OSV)"
 	@echo "make docs   write every service's OpenAPI and AsyncAPI documents to docs/api/"
 	@echo "make screenshots  run the browser tests and keep their screenshots of the main pages in docs/ui/"
 	@echo "make chaos  fault injection at full size (CHAOS_FULL=1); report in var/chaos/report.md and .json"
@@ -33,7 +35,11 @@ $(VENV)/.installed: $(INSTALL_INPUTS)
 	@if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(VENV); fi
 	@$(PY) -c 'import sys; v=sys.version_info[:2]; v <= (3,12) or print("note: pgserver has no wheel for Python %d.%d; the embedded PostgreSQL uses initdb/pg_ctl from PATH" % v)'
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e shared -e devstack $(addprefix -e ,$(SERVICE_DIRS)) -e cli -r tests/requirements.txt -r bench/requirements.txt
+	@# Every dependency from the lock, checked against its hashes; then the repository's own
+	@# packages from their folders, adding nothing (`make lock` after changing a dependency).
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.lock
+	$(PY) -m pip install --quiet --no-deps -e shared -e devstack $(addprefix -e ,$(SERVICE_DIRS)) -e cli
+	@$(PY) -m pip check || { echo "the lock does not satisfy the packages' dependencies: run make lock" >&2; exit 1; }
 	@touch $@
 
 setup: $(VENV)/.installed
@@ -50,9 +56,18 @@ lint: setup
 # Unit and integration tests spread over TEST_WORKERS processes (they mostly wait on their own
 # servers); then the two whole-system layers side by side, each in one process on its own stacks
 # (the end-to-end tests in their order, the chaos scenarios in theirs).
-test: setup lint
+test: setup lint audit
 	$(VENV)/bin/pytest -c tests/pytest.ini -m "not e2e and not chaos" -n $(TEST_WORKERS) $(PYTEST_ARGS)
 	$(VENV)/bin/pytest -c tests/pytest.ini -m "e2e or chaos" -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+# Every lock (requirements/*.lock) against the vulnerability service: fails on a vulnerability
+# that has a fix; says so and audits nothing where the service cannot be reached.
+audit: setup
+	$(PY) -m portal_dev.lockfiles audit
+
+# The locks written again from requirements/*.in and the packages' dependencies (uv, from the index).
+lock: setup
+	$(PY) -m portal_dev.lockfiles compile
 
 unit: setup
 	$(VENV)/bin/pytest -c tests/pytest.ini -m "not integration and not e2e and not chaos" $(PYTEST_ARGS)

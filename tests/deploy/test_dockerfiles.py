@@ -126,7 +126,7 @@ def problems(text: str, service: str, port: int) -> list[str]:
     if not RUNTIME_IMAGE.match(runtime.image):
         found.append(f"runtime image {runtime.image} is not a slim Python image")
 
-    allowed = {"shared/", f"services/{service}/"}
+    allowed = {"shared/", f"services/{service}/", f"requirements/{service}.lock"}
     for stage in builders:
         for instruction in stage.all("COPY") + stage.all("ADD"):
             origin, sources = copy_sources(instruction)
@@ -139,6 +139,8 @@ def problems(text: str, service: str, port: int) -> list[str]:
             others = [s for s in SERVICES if s != service and f"services/{s}" in command]
             if others or "shared" not in command or f"services/{service}" not in command:
                 found.append(f"installs {command!r}: not exactly shared and {service}")
+            if f"--require-hashes -r requirements/{service}.lock" not in command:
+                found.append(f"installs {command!r}: not from the service's lock with its hashes")
             if "devstack" in command:
                 found.append(f"installs {command!r}: the dev stack and test support stay out of images")
     for instruction in runtime.all("COPY") + runtime.all("ADD"):
@@ -301,14 +303,14 @@ def test_what_an_image_installs_carries_no_dev_stack_or_test_support() -> None:
     assert importers == {}
 
 
-def test_dockerignore_admits_only_shared_and_the_services() -> None:
+def test_dockerignore_admits_only_the_locks_shared_and_the_services() -> None:
     lines = [
         line.strip()
         for line in (ROOT / ".dockerignore").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
     assert lines[0] == "*"
-    assert sorted(line for line in lines if line.startswith("!")) == ["!services/", "!shared/"]
+    assert sorted(line for line in lines if line.startswith("!")) == ["!requirements/*.lock", "!services/", "!shared/"]
     for generated in ("**/__pycache__", "**/*.egg-info", "**/.env"):
         assert generated in lines
 
@@ -323,7 +325,7 @@ GOOD = read_dockerfile("orders")
         (GOOD.replace("USER 10001:10001", "USER root"), "USER root is not a fixed non-root uid"),
         (
             GOOD.replace("COPY services/orders/ services/orders/", "COPY . ."),
-            "copies ['.'], not only ['services/orders/', 'shared/']",
+            "copies ['.'], not only ['requirements/orders.lock', 'services/orders/', 'shared/']",
         ),
         (
             GOOD.replace("-e services/orders", "-e services/orders -e services/invoicing"),
@@ -356,7 +358,7 @@ GOOD = read_dockerfile("orders")
         (GOOD.replace("python -m orders.migrate", "the migrations"), "the migration entry point"),
         (GOOD.split("FROM ${PYTHON_IMAGE} AS runtime")[0], "not a multi-stage build"),
         (
-            GOOD.replace("pip install ./shared ", "pip install ./shared ./devstack "),
+            GOOD.replace("--no-deps ./shared ", "--no-deps ./shared ./devstack "),
             "the dev stack and test support stay out of images",
         ),
     ],

@@ -22,10 +22,9 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from shared.auth import ensure_keypair
+from portal_dev.testing import service_keys
 from shared.contracts import TOPICS, dlq_topic
 from shared.kafka import topic_specs
-from shared.sealed_links import ensure_link_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -574,8 +573,7 @@ def consumer_groups(service: str) -> frozenset[tuple[str, str]]:
     """(topic, group) of every consumer the service's code registers, from its runtime as it is
     built (not started) with its settings' defaults."""
     keys = Path(tempfile.mkdtemp(prefix="portal-keys-"))
-    private, public = ensure_keypair(keys)
-    ensure_link_keys(keys)
+    private, public = service_keys(keys)
     settings = importlib.import_module(f"{service}.config").Settings(
         jwt_public_key_file=public, jwt_private_key_file=private
     )

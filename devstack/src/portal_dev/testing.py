@@ -228,6 +228,13 @@ async def delete_topics(bootstrap_servers: str, prefix: str) -> None:
         await admin.close()
 
 
+def service_keys(directory: Path) -> tuple[Path, Path]:
+    """The keys a service built for a test looks for in ``directory``: the JWT pair and, beside
+    it, the single-use links' pair. Returns the JWT's (private, public)."""
+    ensure_link_keys(directory)
+    return ensure_keypair(directory)
+
+
 def link_keys(public_url: str) -> tuple[LinkSealer, LinkOpener]:
     """A sealer of links to ``public_url`` and the opener of what it seals, on a new key pair."""
     private, public = new_link_keys()
@@ -238,13 +245,10 @@ class Tokens:
     """Signs tokens the way the gateway does, for tests that talk to one service directly."""
 
     def __init__(self, key_dir: Path) -> None:
-        private, public = ensure_keypair(key_dir)
+        private, public = service_keys(key_dir)
         self.public_key_file = public
         self.private_key_file = private
         self._issuer = TokenIssuer(private.read_text())
-        # The notifier's key pair for single-use links, beside the JWT keys where both services
-        # look by default.
-        ensure_link_keys(key_dir)
 
     def buyer(self, tenant_id: uuid.UUID, *, admin: bool = True, user_id: uuid.UUID | None = None) -> str:
         return self._issuer.issue(

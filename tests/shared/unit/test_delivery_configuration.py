@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 from faststream import AckPolicy
 
-from shared.auth import ensure_keypair
+from portal_dev.testing import service_keys
 from shared.kafka import producer_options
 from shared.messaging import EventConsumer, broker_options
 from shared.runtime import ServiceRuntime
-from shared.sealed_links import ensure_link_keys
 from shared.settings import ServiceSettings
 
 SERVICES = ["suppliers", "orders", "invoicing", "matching", "notifier", "gateway"]
@@ -50,8 +49,7 @@ CONSUMED = {
 
 def build(service: str, keys: Path, **options: Any) -> ServiceRuntime:
     """The service's runtime, built (not started) with its settings' defaults and ``options``."""
-    private, public = ensure_keypair(keys)
-    ensure_link_keys(keys)
+    private, public = service_keys(keys)
     settings_type = importlib.import_module(f"{service}.config").Settings
     settings = settings_type(jwt_public_key_file=public, jwt_private_key_file=private, **options)
     return importlib.import_module(f"{service}.bootstrap").bootstrap(settings)

@@ -30,7 +30,7 @@ from pydantic import SecretStr, ValidationError
 import portal_cli.dead_letters
 import shared.kafka
 from portal_cli import dead_letters, dlq_commands
-from shared.auth import ensure_keypair
+from portal_dev.testing import service_keys
 from shared.contracts.topics import all_topic_names
 from shared.kafka import (
     PLAINTEXT,
@@ -287,7 +287,7 @@ def test_every_kind_of_client_is_built_with_the_shared_security(
 def test_every_service_runtime_builds_its_broker_and_producer_with_its_security(
     service: str, tmp_path: Path, pki: dict[str, Path]
 ) -> None:
-    private, public = ensure_keypair(tmp_path)
+    private, public = service_keys(tmp_path)
     settings = importlib.import_module(f"{service}.config").Settings(
         jwt_public_key_file=public,
         jwt_private_key_file=private,

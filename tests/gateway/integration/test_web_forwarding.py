@@ -37,6 +37,8 @@ def web_service() -> FastAPI:
                 "cookie": request.headers.get("cookie"),
                 "authorization": request.headers.get("authorization"),
                 "forwarded_proto": request.headers.get("x-forwarded-proto"),
+                "forwarded_for": request.headers.get("x-forwarded-for"),
+                "forwarded": request.headers.get("forwarded"),
                 "hx_request": request.headers.get("hx-request"),
             }
         )
@@ -52,6 +54,17 @@ async def gateway(gateway_settings: Callable[..., Settings]) -> AsyncIterator[ht
     async with served(web_service()) as web_url:
         async with running(bootstrap(gateway_settings(web_url=web_url))) as client:
             yield client
+
+
+async def test_the_browsers_address_goes_on_to_the_pages_after_what_proxies_before_wrote(
+    gateway: httpx.AsyncClient,
+) -> None:
+    # The in-process client connects from 127.0.0.1; a proxy before the gateway wrote its client.
+    direct = (await gateway.get("/sign-in")).json()
+    behind = (await gateway.get("/sign-in", headers={"x-forwarded-for": "203.0.113.7"})).json()
+
+    assert (direct["forwarded_for"], direct["forwarded"]) == ("127.0.0.1", "for=127.0.0.1")
+    assert behind["forwarded_for"] == "203.0.113.7, 127.0.0.1"
 
 
 async def test_a_page_request_reaches_the_web_portal_as_it_came(gateway: httpx.AsyncClient) -> None:

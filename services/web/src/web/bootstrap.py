@@ -24,7 +24,7 @@ from shared import tracing
 from shared.logs import configure_logging
 from shared.metrics import RequestMetricsMiddleware, ServiceMetrics
 from shared.runtime import CorrelationMiddleware
-from web.adapters.gateway_api import ApiProblem, GatewayClient, SessionLost, Unreachable
+from web.adapters.gateway_api import ApiProblem, ForwardingMiddleware, GatewayClient, SessionLost, Unreachable
 from web.adapters.session_store import SessionStore
 from web.config import Settings
 from web.domain.sessions import key_digest
@@ -81,6 +81,7 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(CorrelationMiddleware)
+    app.add_middleware(ForwardingMiddleware)
     app.add_middleware(RequestMetricsMiddleware, metrics=metrics)
     tracing.instrument_app(app)
     _install_error_pages(app)

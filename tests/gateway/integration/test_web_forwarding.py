@@ -131,3 +131,23 @@ async def test_the_api_documentation_page_loads_its_scripts_and_styles_from_the_
     # Only the page's own assets: another file of the package is not served.
     unknown = await gateway.get("/docs/assets/index.html")
     assert unknown.status_code == 404 and unknown.headers["content-type"] == "application/problem+json"
+
+
+async def test_the_gateways_metrics_and_readiness_detail_are_not_for_outside_callers(
+    gateway_settings: Callable[..., Settings],
+) -> None:
+    async with served(web_service()) as web_url:
+        runtime = bootstrap(gateway_settings(web_url=web_url))
+        async with running(runtime) as inside:
+            transport = httpx.ASGITransport(app=runtime.app, client=("203.0.113.9", 40000))
+            async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as outside:
+                metrics = await outside.get("/metrics")
+                ready = await outside.get("/health/ready")
+                # A path that is not the gateway's own goes to the pages, marked as forwarded.
+                variant = await outside.get("/metrics/")
+            inside_metrics = await inside.get("/metrics")
+
+    assert metrics.status_code == 404 and metrics.headers["content-type"] == "application/problem+json"
+    assert set(ready.json()) == {"status"}
+    assert variant.json()["forwarded_for"] == "203.0.113.9"
+    assert inside_metrics.status_code == 200 and "portal_http_request_duration_seconds" in inside_metrics.text

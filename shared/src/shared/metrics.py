@@ -1,4 +1,5 @@
-"""Prometheus metrics of a service, served unauthenticated at ``GET /metrics``.
+"""Prometheus metrics of a service, served at ``GET /metrics`` to internal callers only
+(``shared.internal_access``: Prometheus scraping the pod; anyone else gets 404).
 
 Every runtime has its own registry (tests build several runtimes in one process). Counters and
 histograms are updated where things happen (the HTTP middleware, the event consumers, the email
@@ -16,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
@@ -25,6 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.asgi import HttpMiddleware
+from shared.internal_access import internal_caller, not_found
+from shared.networks import Networks
 from shared.pruning import PRUNED_TABLES
 from shared.stalls import Stall, StallCheck, read_stall
 
@@ -253,13 +256,21 @@ def sample_value(samples: Samples, name: str, **labels: str) -> float | None:
 
 
 def metrics_router(
-    metrics: ServiceMetrics, engine: AsyncEngine, consumers: Callable[[], Sequence[EventConsumer]]
+    metrics: ServiceMetrics,
+    internal: Networks,
+    engine: AsyncEngine | None = None,
+    consumers: Callable[[], Sequence[EventConsumer]] = lambda: (),
 ) -> APIRouter:
+    """``GET /metrics`` for internal callers; the gauges read elsewhere are refreshed first when
+    the service has a database (``engine``)."""
     router = APIRouter()
 
     @router.get("/metrics", include_in_schema=False)
-    async def scrape() -> Response:
-        await metrics.refresh(engine, consumers())
+    async def scrape(request: Request) -> Response:
+        if not internal_caller(request, internal):
+            return not_found(request)
+        if engine is not None:
+            await metrics.refresh(engine, consumers())
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return router

@@ -32,10 +32,12 @@ from shared.auth import Principal, TokenVerifier
 from shared.db import make_engine, make_session_factory
 from shared.errors import Unauthorized
 from shared.idempotency import IdempotencyMiddleware, IdempotencyStore, purge_expired
+from shared.internal_access import internal_caller
 from shared.kafka import make_producer
 from shared.logs import configure_logging
 from shared.messaging import EventConsumer, make_broker
 from shared.metrics import RequestMetricsMiddleware, ServiceMetrics, metrics_router
+from shared.networks import Networks
 from shared.openapi import install_problem_documentation
 from shared.problems import install_problem_handlers
 from shared.pruning import Pruner
@@ -71,6 +73,7 @@ class ServiceRuntime:
         self.producer: AIOKafkaProducer | None = None
         self.broker = make_broker(settings)
         self.verifier = verifier
+        self.internal_networks = Networks.parse(settings.internal_networks)
         self.metrics = ServiceMetrics()
         for check in stall_checks:
             self.metrics.watch_stall(check)
@@ -113,8 +116,8 @@ class ServiceRuntime:
         app.add_middleware(RequestMetricsMiddleware, metrics=self.metrics)  # times the whole answer
         tracing.instrument_app(app)  # outermost: the server span covers the whole request
         app.include_router(self._health_router())
-        # Unauthenticated, like /health: Prometheus scrapes it, subscribers read the AsyncAPI.
-        app.include_router(metrics_router(self.metrics, self.engine, lambda: self.consumers))
+        # No token: Prometheus scrapes it from the internal networks (others get 404).
+        app.include_router(metrics_router(self.metrics, self.internal_networks, self.engine, lambda: self.consumers))
         app.include_router(asyncapi_router(self))
         for router in routers:
             app.include_router(router)
@@ -131,9 +134,13 @@ class ServiceRuntime:
             "/ready",
             responses={503: {"description": "Not ready", "content": {"application/json": {"schema": {}}}}},
         )
-        async def ready() -> JSONResponse:
+        async def ready(request: Request) -> JSONResponse:
+            """Ready when the database and the broker answer; what was checked (and the stalls)
+            only for an internal caller (``shared.internal_access``), the status for anyone."""
             checks = {"database": await self._database_ok(), "broker": await self._broker_ok()}
             ok = all(checks.values())
+            if not internal_caller(request, self.internal_networks):
+                return JSONResponse({"status": "ok" if ok else "unavailable"}, status_code=200 if ok else 503)
             body: dict[str, Any] = {
                 "status": "ok" if ok else "unavailable",
                 "service": self.settings.service_name,

@@ -16,5 +16,8 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=30,
+        # The peer stays the connection's: the gateway reads proxy headers itself, from the proxies
+        # it trusts, and /metrics is answered by who connected, never by what a header claims.
+        proxy_headers=False,
         loop="auto",
     )

@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from shared import faults
 from shared.auth import TokenVerifier
 from shared.contracts.topics import TOPICS, Topic
+from shared.networks import PRIVATE, Networks
 
 DAY_S = 86_400.0
 # Kafka deletes a log segment once its newest record is older than the topic's retention.ms, and
@@ -185,6 +186,16 @@ class ServiceSettings(KafkaSecuritySettings):
     log_level: str = Field("INFO", validation_alias=_shared("PORTAL_LOG_LEVEL"))
     # Tracing (shared.tracing) is on when set: spans exported over OTLP/HTTP to this base URL.
     otel_exporter_otlp_endpoint: str | None = Field(None, validation_alias=_shared("OTEL_EXPORTER_OTLP_ENDPOINT"))
+
+    # Who reads /metrics and the readiness in detail (shared.internal_access): callers from these
+    # networks (addresses and CIDRs) that connected straight, not through a proxy.
+    internal_networks: str = Field(PRIVATE, validation_alias=_shared("PORTAL_INTERNAL_NETWORKS"))
+
+    @field_validator("internal_networks")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        Networks.parse(value)
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -5,6 +5,7 @@ is 405 with the methods it does have."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -24,8 +25,16 @@ def echo_service() -> FastAPI:
     app = FastAPI()
 
     @app.get("/api/v1/{path:path}")
-    async def echo(path: str, request: Request) -> dict[str, str]:
-        return {"raw_path": request.scope["raw_path"].decode(), "path": request.url.path}
+    async def echo(path: str, request: Request) -> dict[str, str | None]:
+        return {
+            "raw_path": request.scope["raw_path"].decode(),
+            "path": request.url.path,
+            "forwarded_for": request.headers.get("x-forwarded-for"),
+        }
+
+    @app.get("/{path:path}")
+    async def operational(path: str) -> dict[str, str]:
+        return {"reached": path}  # /metrics, /health/...: never from the gateway
 
     return app
 
@@ -69,7 +78,7 @@ async def asgi_get(client: httpx.AsyncClient, raw_path: bytes) -> tuple[int, dic
         sent.append(message)
 
     await app(scope, receive, send)
-    return sent[0]["status"], dict(sent[0]["headers"])
+    return sent[0]["status"], dict(sent[0]["headers"]) | {b"body": b"".join(m.get("body", b"") for m in sent[1:])}
 
 
 async def test_a_path_goes_on_exactly_as_the_client_encoded_it(gateway: httpx.AsyncClient) -> None:
@@ -102,3 +111,30 @@ async def test_a_method_a_route_does_not_have_is_405_with_the_ones_it_has(gatewa
     assert routed.status_code == 405 and routed.headers["allow"] == "GET", routed.text
     unknown = await gateway.put("/api/v1/nothing-here")
     assert unknown.status_code == 404
+
+
+async def test_no_path_reaches_a_services_metrics_or_health_and_what_goes_on_is_marked_forwarded(
+    gateway: httpx.AsyncClient,
+) -> None:
+    tried = [
+        b"/api/v1/purchase-orders/../../metrics",
+        b"/api/v1/purchase-orders/%2e%2e/%2e%2e/metrics",
+        b"/api/v1/purchase-orders/%2e%2e/%2e%2e/%2e%2e/metrics",
+        b"/api/v1/purchase-orders/%2E%2E/%2e./.%2e/health/ready",
+        b"/api/v1/purchase-orders/..%2F..%2Fhealth/ready",
+        b"/api/v1/purchase-orders%2F..%2F..%2Fmetrics",
+        b"/api/v1/metrics",
+        b"/api/v1/health/ready",
+    ]
+    answers = {raw: await asgi_get(gateway, raw) for raw in tried}
+    routed = await gateway.get("/api/v1/purchase-orders/1")
+
+    # Refused, or the service's API answered (a path its API does not resolve, ``..`` included):
+    # never its /metrics or /health.
+    for raw, (status, headers) in answers.items():
+        body = json.loads(headers[b"body"])
+        assert status in (200, 404) and "reached" not in body, (raw, body)
+        if status == 200:
+            assert body["path"].startswith("/api/v1/purchase-orders/"), (raw, body)
+    # What the gateway does forward says whom for: a service answers it as an outside caller's.
+    assert routed.json()["forwarded_for"] == "127.0.0.1"

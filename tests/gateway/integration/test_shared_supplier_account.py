@@ -30,7 +30,7 @@ ACCEPT = "/api/v1/auth/invitations/{}/accept"
 @pytest.fixture
 async def gateway(gateway_settings: Callable[..., Settings]) -> AsyncIterator[httpx.AsyncClient]:
     settings = gateway_settings(
-        public_url="https://portal.example", consumer_retry_backoff_s=0.05, login_max_failures_per_account=3
+        public_url="https://portal.example", consumer_retry_backoff_s=0.05, login_free_failures_per_account_and_ip=3
     )
     async with running(bootstrap(settings)) as client:
         yield client

@@ -37,6 +37,8 @@ def web_service() -> FastAPI:
                 "cookie": request.headers.get("cookie"),
                 "authorization": request.headers.get("authorization"),
                 "forwarded_proto": request.headers.get("x-forwarded-proto"),
+                "forwarded_for": request.headers.get("x-forwarded-for"),
+                "forwarded": request.headers.get("forwarded"),
                 "hx_request": request.headers.get("hx-request"),
             }
         )
@@ -52,6 +54,17 @@ async def gateway(gateway_settings: Callable[..., Settings]) -> AsyncIterator[ht
     async with served(web_service()) as web_url:
         async with running(bootstrap(gateway_settings(web_url=web_url))) as client:
             yield client
+
+
+async def test_the_browsers_address_goes_on_to_the_pages_after_what_proxies_before_wrote(
+    gateway: httpx.AsyncClient,
+) -> None:
+    # The in-process client connects from 127.0.0.1; a proxy before the gateway wrote its client.
+    direct = (await gateway.get("/sign-in")).json()
+    behind = (await gateway.get("/sign-in", headers={"x-forwarded-for": "203.0.113.7"})).json()
+
+    assert (direct["forwarded_for"], direct["forwarded"]) == ("127.0.0.1", "for=127.0.0.1")
+    assert behind["forwarded_for"] == "203.0.113.7, 127.0.0.1"
 
 
 async def test_a_page_request_reaches_the_web_portal_as_it_came(gateway: httpx.AsyncClient) -> None:
@@ -118,3 +131,23 @@ async def test_the_api_documentation_page_loads_its_scripts_and_styles_from_the_
     # Only the page's own assets: another file of the package is not served.
     unknown = await gateway.get("/docs/assets/index.html")
     assert unknown.status_code == 404 and unknown.headers["content-type"] == "application/problem+json"
+
+
+async def test_the_gateways_metrics_and_readiness_detail_are_not_for_outside_callers(
+    gateway_settings: Callable[..., Settings],
+) -> None:
+    async with served(web_service()) as web_url:
+        runtime = bootstrap(gateway_settings(web_url=web_url))
+        async with running(runtime) as inside:
+            transport = httpx.ASGITransport(app=runtime.app, client=("203.0.113.9", 40000))
+            async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as outside:
+                metrics = await outside.get("/metrics")
+                ready = await outside.get("/health/ready")
+                # A path that is not the gateway's own goes to the pages, marked as forwarded.
+                variant = await outside.get("/metrics/")
+            inside_metrics = await inside.get("/metrics")
+
+    assert metrics.status_code == 404 and metrics.headers["content-type"] == "application/problem+json"
+    assert set(ready.json()) == {"status"}
+    assert variant.json()["forwarded_for"] == "203.0.113.9"
+    assert inside_metrics.status_code == 200 and "portal_http_request_duration_seconds" in inside_metrics.text

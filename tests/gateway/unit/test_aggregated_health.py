@@ -67,7 +67,7 @@ def start_services() -> Iterator[Any]:
         server.server_close()
 
 
-async def gateway_health(tokens: Tokens, urls: dict[str, str]) -> httpx.Response:
+async def gateway_health(tokens: Tokens, urls: dict[str, str], client: str = "127.0.0.1") -> httpx.Response:
     settings = Settings(
         jwt_private_key_file=tokens.private_key_file,
         jwt_public_key_file=tokens.public_key_file,
@@ -76,7 +76,7 @@ async def gateway_health(tokens: Tokens, urls: dict[str, str]) -> httpx.Response
     )
     runtime = bootstrap(settings)
     try:
-        transport = httpx.ASGITransport(app=runtime.app)
+        transport = httpx.ASGITransport(app=runtime.app, client=(client, 40000))
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
             return await http.get("/api/v1/health")
     finally:
@@ -108,3 +108,14 @@ async def test_a_service_that_is_not_ready_makes_it_degraded_even_with_a_stall(t
     assert answer.status_code == 503
     assert answer.json()["status"] == "degraded"
     assert answer.json()["stalled"] == {"invoicing": STALLED["stalled"]}
+
+
+async def test_outside_the_internal_networks_the_answer_is_the_status_alone(tokens: Tokens, start_services) -> None:  # type: ignore[no-untyped-def]
+    answers = {name: READY for name in SERVICES} | {"invoicing": STALLED, "orders": UNAVAILABLE}
+    urls = start_services(answers)
+
+    outside = await gateway_health(tokens, urls, client="203.0.113.9")
+    ready = await gateway_health(tokens, start_services(dict.fromkeys(SERVICES, READY)), client="198.51.100.4")
+
+    assert outside.status_code == 503 and outside.json() == {"status": "degraded"}
+    assert ready.status_code == 200 and ready.json() == {"status": "ok"}

@@ -18,6 +18,7 @@ from gateway.entrypoints.summary import router as summary_router
 from gateway.entrypoints.web_pages import router as web_router
 from shared.auth import TokenIssuer
 from shared.body_limit import BodyLimitMiddleware
+from shared.networks import Networks
 from shared.runtime import CorrelationMiddleware, ServiceRuntime
 
 
@@ -54,6 +55,7 @@ def bootstrap(settings: Settings | None = None) -> ServiceRuntime:
     )
     # Outermost: no other middleware reads a body the gateway will not take.
     app.user_middleware.insert(0, Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes))
+    app.state.trusted_proxies = Networks.parse(settings.trusted_proxies)
     app.state.upstreams = Upstreams(settings.upstreams(), settings.upstream_timeout_s)
     passwords.SLOTS.configure(settings.password_hashing_slots, settings.password_hashing_wait_s)
     return runtime

@@ -2,11 +2,13 @@
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.auth import sign_in_email_refusal
+from shared.networks import LOOPBACK, Networks
 from shared.sealed_links import PUBLIC_KEY_NAME, LinkSealer
 from shared.settings import ServiceSettings
 from shared.uploads import DEFAULT_MAX_UPLOAD_BYTES
@@ -24,14 +26,26 @@ class Settings(ServiceSettings):
     link_public_key_file: Path | None = None
     token_ttl_s: int = 3600
     invitation_ttl_days: int = 14
-    # Failed sign-ins allowed per window (GATEWAY_LOGIN_MAX_FAILURES_PER_ACCOUNT, ..._PER_IP,
-    # GATEWAY_LOGIN_WINDOW_S); successes are never counted.
-    login_max_failures_per_account: int = 5
-    login_max_failures_per_ip: int = 50
-    login_window_s: int = 900
+    # Failed password checks (sign-ins, invitations joining an account, password and email
+    # changes) that cost nothing in a window: an account from one client address, an address
+    # across accounts, an account across every address (0 switches that limit off). Each failure
+    # beyond makes the next attempt of that key wait LOGIN_FIRST_DELAY_S, twice as long for each
+    # further one, at most LOGIN_MAX_DELAY_S; successes are never counted.
+    login_free_failures_per_account_and_ip: int = Field(5, ge=0)
+    login_free_failures_per_ip: int = Field(50, ge=0)
+    login_free_failures_per_account: int = Field(100, ge=0)
+    login_window_s: int = Field(900, gt=0)
+    login_first_delay_s: float = Field(2.0, gt=0)
+    login_max_delay_s: float = Field(900.0, gt=0)
     # Single-use links by email: a password reset lives an hour, a new email's confirmation a day;
     # resets asked for per account and per client address in a window (beyond: nothing is sent
     # for the account, the address is refused with 429).
+    # Proxies whose forwarded header names the client (GATEWAY_TRUSTED_PROXIES: addresses and CIDRs;
+    # the web portal is one, and a load balancer before the gateway): the sign-in limits count the
+    # address before them. The header is X-Forwarded-For or Forwarded (GATEWAY_TRUSTED_PROXY_HEADER),
+    # as the proxies write it; from any other peer it is ignored. Loopback: the web portal of `make up`.
+    trusted_proxies: str = LOOPBACK
+    trusted_proxy_header: Literal["x-forwarded-for", "forwarded"] = "x-forwarded-for"
     password_reset_ttl_s: int = 3600
     email_change_ttl_s: int = 86400
     password_resets_per_account: int = 3
@@ -55,6 +69,12 @@ class Settings(ServiceSettings):
         "Buyer organisation", validation_alias=AliasChoices("PORTAL_ORGANISATION_NAME", "organisation_name")
     )
     public_url: str = Field("http://127.0.0.1:8000", validation_alias=AliasChoices("PORTAL_PUBLIC_URL", "public_url"))
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        Networks.parse(value)
+        return value
 
     @field_validator("admin_email")
     @classmethod

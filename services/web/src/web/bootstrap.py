@@ -17,14 +17,15 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared import tracing
+from shared.internal_access import internal_caller
 from shared.logs import configure_logging
-from shared.metrics import RequestMetricsMiddleware, ServiceMetrics
+from shared.metrics import RequestMetricsMiddleware, ServiceMetrics, metrics_router
+from shared.networks import Networks
 from shared.runtime import CorrelationMiddleware
-from web.adapters.gateway_api import ApiProblem, GatewayClient, SessionLost, Unreachable
+from web.adapters.gateway_api import ApiProblem, ForwardingMiddleware, GatewayClient, SessionLost, Unreachable
 from web.adapters.session_store import SessionStore
 from web.config import Settings
 from web.domain.sessions import key_digest
@@ -81,10 +82,13 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(CorrelationMiddleware)
+    app.add_middleware(ForwardingMiddleware)
     app.add_middleware(RequestMetricsMiddleware, metrics=metrics)
     tracing.instrument_app(app)
     _install_error_pages(app)
-    app.include_router(_operations_router(settings, metrics))
+    internal = Networks.parse(settings.internal_networks)
+    app.include_router(_operations_router(settings, internal))
+    app.include_router(metrics_router(metrics, internal))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (
         auth_pages,
@@ -117,7 +121,7 @@ async def _purge_sessions(sessions: SessionStore, settings: Settings) -> None:
         await asyncio.sleep(300)
 
 
-def _operations_router(settings: Settings, metrics: ServiceMetrics) -> APIRouter:
+def _operations_router(settings: Settings, internal: Networks) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/health/live")
@@ -128,12 +132,10 @@ def _operations_router(settings: Settings, metrics: ServiceMetrics) -> APIRouter
     async def ready(request: Request) -> JSONResponse:
         checks = {"database": await _database_ok(request), "gateway": await _gateway_ok(request)}
         ok = all(checks.values())
-        body = {"status": "ok" if ok else "unavailable", "service": settings.service_name, "checks": checks}
+        body: dict[str, object] = {"status": "ok" if ok else "unavailable"}
+        if internal_caller(request, internal):  # what was checked: for the internal networks only
+            body |= {"service": settings.service_name, "checks": checks}
         return JSONResponse(body, status_code=200 if ok else 503)
-
-    @router.get("/metrics")
-    async def scrape() -> Response:
-        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return router
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from gateway.domain.model import User
 from gateway.entrypoints.api import issue_token_for
-from gateway.entrypoints.deps import Invites, Limits, Links, Uow
+from gateway.entrypoints.deps import ClientIp, Invites, Limits, Links, Uow
 from gateway.entrypoints.schemas import (
     Accepted,
     ColleagueInvite,
@@ -35,11 +35,6 @@ router = APIRouter(prefix="/api/v1", tags=["accounts"])
 THROTTLED: dict[int | str, dict[str, Any]] = {
     429: {"description": "Too many attempts from this client or for this account; see Retry-After"}
 }
-
-
-def _client_ip(request: Request) -> str | None:
-    # The gateway is the edge: the connection's peer is the client (no proxy header is trusted).
-    return request.client.host if request.client else None
 
 
 def _user_out(user: User) -> UserOut:
@@ -74,24 +69,29 @@ async def enable_user(user_id: UUID, caller: CurrentPrincipal, uow: Uow) -> User
     "/me/password", response_model=TokenOut, responses={422: {"description": "Wrong or weak password"}, **THROTTLED}
 )
 async def change_password(
-    body: PasswordChange, caller: CurrentPrincipal, request: Request, uow: Uow, limits: Limits
+    body: PasswordChange, caller: CurrentPrincipal, request: Request, uow: Uow, limits: Limits, client_ip: ClientIp
 ) -> TokenOut:
     """A new password, knowing the current one: every other token of the account stops working;
     the answer is a fresh token for this session."""
     principal = await accounts.change_password(
-        uow, caller, body.current_password, body.new_password, client_ip=_client_ip(request), limits=limits
+        uow, caller, body.current_password, body.new_password, client_ip=client_ip, limits=limits
     )
     return issue_token_for(request, principal)
 
 
 @router.post("/me/email", response_model=Accepted, status_code=status.HTTP_202_ACCEPTED, responses=THROTTLED)
 async def request_email_change(
-    body: EmailChangeRequest, caller: CurrentPrincipal, request: Request, uow: Uow, links: Links, limits: Limits
+    body: EmailChangeRequest,
+    caller: CurrentPrincipal,
+    uow: Uow,
+    links: Links,
+    limits: Limits,
+    client_ip: ClientIp,
 ) -> Accepted:
     """Sign in with another address: a confirmation link goes to it, and the login changes when
     the link is opened (the current address is told)."""
     await accounts.request_email_change(
-        uow, caller, str(body.email), body.password, links=links, limits=limits, client_ip=_client_ip(request)
+        uow, caller, str(body.email), body.password, links=links, limits=limits, client_ip=client_ip
     )
     return Accepted(detail=f"a confirmation link was sent to {body.email}")
 
@@ -108,10 +108,10 @@ async def confirm_email_change(token: str, uow: Uow) -> EmailOut:
 
 
 @router.post("/auth/password-reset", response_model=Accepted, status_code=status.HTTP_202_ACCEPTED, responses=THROTTLED)
-async def request_password_reset(body: PasswordResetRequest, request: Request, uow: Uow, links: Links) -> Accepted:
+async def request_password_reset(body: PasswordResetRequest, uow: Uow, links: Links, client_ip: ClientIp) -> Accepted:
     """A reset link by email to the account with this address, if there is one: the answer is
     the same either way."""
-    await accounts.request_password_reset(uow, str(body.email), client_ip=_client_ip(request), links=links)
+    await accounts.request_password_reset(uow, str(body.email), client_ip=client_ip, links=links)
     return Accepted(detail="if an account uses this address, a link to reset its password is on its way")
 
 
@@ -120,9 +120,9 @@ async def request_password_reset(body: PasswordResetRequest, request: Request, u
     status_code=status.HTTP_204_NO_CONTENT,
     responses={404: {"description": "Unknown, used or expired link"}, 422: {"description": "Weak password"}},
 )
-async def reset_password(token: str, body: PasswordReset, uow: Uow) -> Response:
+async def reset_password(token: str, body: PasswordReset, uow: Uow, limits: Limits, client_ip: ClientIp) -> Response:
     """Set a new password through the emailed link (once); every token of the account stops working."""
-    await accounts.reset_password(uow, token, body.password)
+    await accounts.reset_password(uow, token, body.password, client_ip=client_ip, limits=limits)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request, status
 
 from gateway.domain.model import Organisation
-from gateway.entrypoints.deps import Limits, Uow
+from gateway.entrypoints.deps import ClientIp, Limits, Uow
 from gateway.entrypoints.schemas import (
     AcceptInvitation,
     MeOut,
@@ -46,9 +46,7 @@ def issue_token_for(request: Request, principal: Principal, *, not_after: dateti
         429: {"description": "Too many failed sign-ins for this account or client; see Retry-After"},
     },
 )
-async def issue_token(body: TokenRequest, request: Request, uow: Uow, limits: Limits) -> TokenOut:
-    # The gateway is the edge: the connection's peer is the client (no proxy header is trusted).
-    client_ip = request.client.host if request.client else None
+async def issue_token(body: TokenRequest, request: Request, uow: Uow, limits: Limits, client_ip: ClientIp) -> TokenOut:
     principal = await commands.sign_in(uow, str(body.email), body.password, client_ip=client_ip, limits=limits)
     return issue_token_for(request, principal)
 
@@ -63,7 +61,9 @@ async def issue_token(body: TokenRequest, request: Request, uow: Uow, limits: Li
         429: {"description": "Too many failed sign-ins for the invited account or this client; see Retry-After"},
     },
 )
-async def accept_invitation(token: str, body: AcceptInvitation, request: Request, uow: Uow, limits: Limits) -> TokenOut:
+async def accept_invitation(
+    token: str, body: AcceptInvitation, request: Request, uow: Uow, limits: Limits, client_ip: ClientIp
+) -> TokenOut:
     """A new supplier account, or, when the invited email has one already, that account with the
     invitation's supplier added: ``password`` is then that account's, under the sign-in limits."""
     client_ip = request.client.host if request.client else None

@@ -9,6 +9,7 @@ import asyncio
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 import httpx
 import structlog
@@ -26,6 +27,8 @@ from gateway.adapters.upstreams import (
     owner_of,
 )
 from shared.correlation import current_correlation_id
+from shared.internal_access import internal_caller
+from shared.networks import next_hop_headers
 from shared.problems import PROBLEM_JSON, problem
 
 log = structlog.get_logger(__name__)
@@ -50,7 +53,8 @@ def _upstreams(request: Request) -> Upstreams:
     responses={503: {"description": "A service is not ready", "content": {"application/json": {"schema": {}}}}},
 )
 async def health(request: Request) -> JSONResponse:
-    """Every service's readiness, as the gateway sees it."""
+    """The system's readiness as the gateway sees it: ``status`` for anyone (what a load balancer
+    or an uptime check reads); each service's answer only for the internal networks."""
     # ``status``: ``ok``; ``stalled`` (still 200) when every service is ready but some report
     # documents waiting longer than their threshold for their next step (listed under ``stalled``
     # by service and kind, as each service's /health/ready reports them); ``degraded`` (503) when
@@ -66,7 +70,10 @@ async def health(request: Request) -> JSONResponse:
 
     results = dict(await asyncio.gather(*(check(s) for s in upstreams.urls)))
     status, status_code = overall_health(results)
-    body: dict[str, Any] = {"status": status, "services": results}
+    body: dict[str, Any] = {"status": status}
+    if not internal_caller(request, request.app.state.runtime.internal_networks):
+        return JSONResponse(body, status_code=status_code)
+    body["services"] = results
     stalled = {service: result["stalled"] for service, result in results.items() if result.get("stalled")}
     if stalled:
         body["stalled"] = stalled
@@ -165,6 +172,11 @@ def _target(upstreams: Upstreams, service: str, request: Request) -> httpx.URL |
         target = httpx.URL(upstreams.url(service, raw_path.decode("latin-1")))
     except httpx.InvalidURL:
         return None
+    # An escaped dot segment (%2e%2e) survives the URL as written and is resolved by the service's
+    # server: /api/v1/purchase-orders/%2e%2e/%2e%2e/%2e%2e/metrics would be its /metrics.
+    raw_segments = target.raw_path.split(b"?")[0].split(b"/")
+    if any(unquote_to_bytes(segment) in (b".", b"..") for segment in raw_segments):
+        return None
     return target if owner_of(target.path.removeprefix("/api/v1/")) == service else None
 
 
@@ -188,6 +200,9 @@ async def forward(path: str, request: Request) -> Response:
         body = request.stream()
         if length := request.headers.get("content-length"):
             headers["content-length"] = length
+    # Marks the request as forwarded: a service answers it as a caller's, never as its own network's.
+    peer = request.client.host if request.client else None
+    headers |= next_hop_headers(request.headers.getlist("x-forwarded-for"), request.headers.getlist("forwarded"), peer)
     try:
         answer = await upstreams.client.request(
             request.method, target, params=tuple(request.query_params.multi_items()), content=body, headers=headers

@@ -17,6 +17,7 @@ from yarl import URL
 from gateway.adapters.upstreams import WEB, Upstreams
 from shared import tracing
 from shared.correlation import current_correlation_id
+from shared.networks import next_hop_headers
 
 log = structlog.get_logger(__name__)
 
@@ -56,6 +57,9 @@ async def page(path: str, request: Request) -> Response:
     headers["x-correlation-id"] = current_correlation_id() or ""
     headers["x-forwarded-proto"] = request.url.scheme
     headers["x-forwarded-host"] = request.headers.get("host", "")
+    # The browser's address goes on, for the sign-in limits when the pages call the API.
+    peer = request.client.host if request.client else None
+    headers |= next_hop_headers(request.headers.getlist("x-forwarded-for"), request.headers.getlist("forwarded"), peer)
     headers |= tracing.context_headers()
     # The path and query as the browser encoded them: a next=%2F... must reach the pages unchanged.
     query: bytes = request.scope.get("query_string") or b""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from gateway.adapters.passwords import hash_password, verify_password
+from gateway.adapters.passwords import hash_password
 from gateway.domain.accounts import EMAIL_CHANGE, PASSWORD_RESET, AccountLink, ensure_may_disable
 from gateway.domain.errors import (
     AccountLinkNotFound,
@@ -110,16 +110,22 @@ async def change_password(
     ensure_strong_password(new_password)
     now = _now()
     async with uow:
+        user = await uow.identities.user(caller.user_id)
+    if user is None or not user.active:
+        raise TokenEnded("the account is switched off or no longer exists")
+    attempt = await login_throttle.check_password(
+        uow, limits, user.email, client_ip, user.password_hash, current_password
+    )
+    if attempt is None:
+        raise WrongPassword()
+    new_hash = await hash_password(new_password)
+    async with uow:
         user = await uow.identities.user(caller.user_id, for_update=True)
         if user is None or not user.active:
             raise TokenEnded("the account is switched off or no longer exists")
-        await login_throttle.ensure_allowed(uow, limits, user.email, client_ip, now)
-        if not await verify_password(user.password_hash, current_password):
-            await login_throttle.record_failure(uow, limits, user.email, client_ip, now)
-            await uow.commit()
-            raise WrongPassword()
-        user.change_password(await hash_password(new_password), now)
+        user.change_password(new_hash, now)
         await uow.save_user(user)
+        await login_throttle.succeeded(uow, limits, attempt)
         await uow.commit()
     return caller.model_copy(update={"generation": user.token_generation, "token_id": ""})
 
@@ -130,20 +136,20 @@ async def request_password_reset(uow: UnitOfWork, email: str, *, client_ip: str 
     requests beyond the limit send nothing); only an address asking too often is refused."""
     now = _now()
     address = normalise_email(email)[:320]
-    limits = LoginLimits(links.resets_per_account, links.resets_per_ip)
+    per_ip, per_account = links.resets_per_ip, links.resets_per_account
     async with uow:
         if client_ip:
             waited = await uow.login_attempts.failures(
-                RESET_IP, client_ip, since=links.resets_per_ip.since(now), limit=links.resets_per_ip.max_failures
+                RESET_IP, client_ip, since=per_ip.since(now), limit=per_ip.counted
             )
-            if (wait := links.resets_per_ip.retry_after(waited, now)) is not None:
+            if (wait := per_ip.retry_after(waited, now)) is not None:
                 raise TooManyLoginAttempts(wait)
-            await uow.login_attempts.record_failure(RESET_IP, client_ip, at=now, since=links.resets_per_ip.since(now))
+            await uow.login_attempts.record_failure(RESET_IP, client_ip, at=now, since=per_ip.since(now))
         asked = await uow.login_attempts.failures(
-            RESET_ACCOUNT, address, since=limits.per_account.since(now), limit=limits.per_account.max_failures
+            RESET_ACCOUNT, address, since=per_account.since(now), limit=per_account.counted
         )
-        if limits.per_account.retry_after(asked, now) is None:
-            await uow.login_attempts.record_failure(RESET_ACCOUNT, address, at=now, since=limits.per_account.since(now))
+        if per_account.retry_after(asked, now) is None:
+            await uow.login_attempts.record_failure(RESET_ACCOUNT, address, at=now, since=per_account.since(now))
             user = await uow.identities.user_by_email(address)
             if user is not None and user.active:
                 link = AccountLink.password_reset(user, links=links.links, now=now, ttl=links.password_reset_ttl)
@@ -152,8 +158,11 @@ async def request_password_reset(uow: UnitOfWork, email: str, *, client_ip: str 
         await uow.commit()
 
 
-async def reset_password(uow: UnitOfWork, token: str, password: str) -> None:
-    """Set a new password through a reset link: used once; every token of the account ends."""
+async def reset_password(
+    uow: UnitOfWork, token: str, password: str, *, client_ip: str | None, limits: LoginLimits
+) -> None:
+    """Set a new password through a reset link: used once; every token of the account ends. The
+    account's failed sign-ins across addresses and from this one are forgiven."""
     ensure_strong_password(password)
     now = _now()
     async with uow:
@@ -167,7 +176,7 @@ async def reset_password(uow: UnitOfWork, token: str, password: str) -> None:
         link.use(now)
         await uow.accounts.mark_used(link)
         await uow.save_user(user)
-        await uow.login_attempts.clear(login_throttle.ACCOUNT, user.email)
+        await login_throttle.forgive_account(uow, limits, user.email, client_ip)
         await uow.commit()
 
 
@@ -186,14 +195,15 @@ async def request_email_change(
     now = _now()
     async with uow:
         user = await uow.identities.user(caller.user_id)
-        if user is None or not user.active:
-            raise TokenEnded("the account is switched off or no longer exists")
-        await login_throttle.ensure_allowed(uow, limits, user.email, client_ip, now)
-        if not await verify_password(user.password_hash, password):
-            await login_throttle.record_failure(uow, limits, user.email, client_ip, now)
-            await uow.commit()
-            raise WrongPassword(field="password")
+    if user is None or not user.active:
+        raise TokenEnded("the account is switched off or no longer exists")
+    attempt = await login_throttle.check_password(uow, limits, user.email, client_ip, user.password_hash, password)
+    if attempt is None:
+        raise WrongPassword(field="password")
+    async with uow:
+        await login_throttle.succeeded(uow, limits, attempt)
         if normalise_email(new_email) == user.email:
+            await uow.commit()
             return
         if await uow.identities.email_taken(new_email):
             raise EmailTaken(normalise_email(new_email))

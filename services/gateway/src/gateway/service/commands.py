@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
-from gateway.adapters.passwords import hash_password, verify_password
+from gateway.adapters.passwords import hash_password
 from gateway.domain.errors import (
     EmailTaken,
     ExistingAccountPasswordWrong,
@@ -32,31 +32,23 @@ def _now() -> datetime:
 
 
 async def sign_in(
-    uow: UnitOfWork,
-    email: str,
-    password: str,
-    *,
-    client_ip: str | None = None,
-    limits: LoginLimits | None = None,
+    uow: UnitOfWork, email: str, password: str, *, client_ip: str | None, limits: LoginLimits
 ) -> Principal:
-    """The caller's principal; with ``limits``, failed sign-ins are counted and a blocked
-    account or address gets TooManyLoginAttempts before its password is even checked."""
-    now = _now()
+    """The caller's principal. The attempt is counted before the password is hashed: a blocked
+    account, address or pair gets TooManyLoginAttempts and no hash; a right password takes its
+    attempt back."""
     async with uow:
-        if limits is not None:
-            await login_throttle.ensure_allowed(uow, limits, email, client_ip, now)
         user = await uow.identities.user_by_email(email)
-        ok = await verify_password(user.password_hash if user else None, password)
-        if user is None or not ok or not user.active:
-            if limits is not None:
-                await login_throttle.record_failure(uow, limits, email, client_ip, now)
-                await uow.commit()  # the failure counts even though the request fails
-            raise InvalidCredentials()
+    attempt = await login_throttle.check_password(
+        uow, limits, email, client_ip, user.password_hash if user else None, password
+    )
+    if user is None or attempt is None or not user.active:
+        raise InvalidCredentials()
+    async with uow:
         principal = user.principal(await uow.identities.supplier_access(user.supplier_ids))
-        if limits is not None:
-            await login_throttle.record_success(uow, limits, email)
-            await uow.commit()
-        return principal
+        await login_throttle.succeeded(uow, limits, attempt)
+        await uow.commit()
+    return principal
 
 
 async def switch_supplier(uow: UnitOfWork, caller: Principal, supplier_id: UUID) -> Principal:
@@ -97,8 +89,8 @@ async def accept_invitation(
     *,
     password: str,
     name: str | None,
-    client_ip: str | None = None,
-    limits: LoginLimits | None = None,
+    client_ip: str | None,
+    limits: LoginLimits,
 ) -> Principal:
     """Create the supplier user, or link the invitation to the account its email already has
     (a supplier company invited by a second buyer keeps one account for both).
@@ -121,9 +113,17 @@ async def _accept(
     password: str,
     name: str | None,
     client_ip: str | None,
-    limits: LoginLimits | None,
+    limits: LoginLimits,
 ) -> Principal:
     now = _now()
+    async with uow:
+        invitation = await uow.identities.invitation_by_digest(token_digest(token))
+        if invitation is None or not invitation.usable(now):
+            raise InvitationNotFound()
+        existing = await uow.identities.user_by_email(invitation.email)
+    # The existing account's password is checked (and counted) before the invitation is taken,
+    # outside that transaction: the count stays whatever becomes of it.
+    attempt = await _prove_ownership(uow, existing, password, client_ip, limits) if existing else None
     async with uow:
         invitation = await uow.identities.invitation_by_digest(token_digest(token))
         if invitation is None or not invitation.usable(now):
@@ -139,10 +139,13 @@ async def _accept(
                 supplier_ids=invitation.supplier_ids,
                 now=now,
             )
+        elif attempt is None or existing is None or user.id != existing.id:
+            # The account appeared meanwhile (another invitation to the same email): prove it.
+            raise EmailTaken(user.email)
         else:
-            await _prove_ownership(uow, user, password, client_ip, limits, now)
             for supplier_id in sorted(invitation.supplier_ids):
                 user.link_supplier(supplier_id, now)
+            await login_throttle.succeeded(uow, limits, attempt)
         invitation.accept(user.id, now)
         await uow.identities.mark_accepted(invitation)
         await uow.save_user(user, tenant_id=invitation.tenant_id)
@@ -151,17 +154,16 @@ async def _accept(
 
 
 async def _prove_ownership(
-    uow: UnitOfWork, user: User, password: str, client_ip: str | None, limits: LoginLimits | None, now: datetime
-) -> None:
-    """The existing account's password, under the sign-in limits of that account and address."""
-    if limits is not None:
-        await login_throttle.ensure_allowed(uow, limits, user.email, client_ip, now)
-    if not user.active or not await verify_password(user.password_hash, password):
-        if limits is not None:
-            await login_throttle.record_failure(uow, limits, user.email, client_ip, now)
-            await uow.commit()  # the failure counts; the invitation stays open
+    uow: UnitOfWork, user: User, password: str, client_ip: str | None, limits: LoginLimits
+) -> login_throttle.Attempt:
+    """The existing account's password, counted before it is hashed under the sign-in limits of
+    that account and address."""
+    attempt = await login_throttle.check_password(uow, limits, user.email, client_ip, user.password_hash, password)
+    if attempt is None or not user.active:
         raise ExistingAccountPasswordWrong()
     if user.role != "supplier":
+        async with uow:  # the password was right: no failure
+            await login_throttle.succeeded(uow, limits, attempt)
+            await uow.commit()
         raise NotASupplierAccount()
-    if limits is not None:
-        await login_throttle.record_success(uow, limits, user.email)
+    return attempt

@@ -8,14 +8,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+from starlette.datastructures import Headers
+from starlette.types import Receive, Scope, Send
 
 from shared import tracing
+from shared.asgi import HttpMiddleware
 from shared.correlation import current_correlation_id
 from shared.http_pool import pooled_session
+from shared.networks import next_hop_headers
+
+# The addresses of the page request being served (``X-Forwarded-For``, ``Forwarded``, the browser's
+# or its proxy's appended), sent with every call it makes: the gateway's sign-in limits count the
+# person's address, not the web portal's. Set per request by ``ForwardingMiddleware``.
+FORWARDING: ContextVar[dict[str, str]] = ContextVar("forwarding", default={})  # noqa: B039 (never mutated)
 
 
 @dataclass
@@ -44,6 +54,22 @@ class ApiProblem(Exception):
             if name and name not in found:
                 found[name] = message.removeprefix("Value error, ")
         return found
+
+
+class ForwardingMiddleware(HttpMiddleware):
+    """Keeps the chain of addresses of the request being served for the calls it makes."""
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = Headers(scope=scope)
+        client = scope.get("client")
+        chain = next_hop_headers(
+            headers.getlist("x-forwarded-for"), headers.getlist("forwarded"), client[0] if client else None
+        )
+        token = FORWARDING.set(chain)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            FORWARDING.reset(token)
 
 
 class SessionLost(Exception):
@@ -104,7 +130,7 @@ class GatewayApi:
             headers["Authorization"] = f"Bearer {self._token}"
         if correlation_id := current_correlation_id():
             headers["X-Correlation-ID"] = correlation_id
-        return headers
+        return headers | FORWARDING.get()
 
     async def _send(self, method: str, path: str, **kwargs: Any) -> Answer:
         try:

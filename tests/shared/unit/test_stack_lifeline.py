@@ -84,6 +84,10 @@ def test_a_server_binary_is_ended_by_its_watcher_when_the_parent_is_killed(paren
         import os, subprocess, time
         import signal
         from portal_dev.lifeline import watcher_command
+        # A server that stops on SIGINT (as PostgreSQL does, whatever it inherits): the runner of
+        # this test may have SIGINT ignored or blocked, which ``sleep`` would inherit.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         server = subprocess.Popen(["sleep", "600"], start_new_session=True)
         watcher = subprocess.Popen(watcher_command(os.getpid(), server.pid, signal.SIGINT), start_new_session=True)
         print(server.pid, watcher.pid, flush=True)

@@ -109,23 +109,30 @@ async def test_uploads_are_capped_checked_and_renamed_and_downloads_are_attachme
 async def test_the_gateway_refuses_a_body_far_above_its_limit_without_holding_it(
     api: httpx.AsyncClient, portal: Portal, stack: Stack
 ) -> None:
-    """200 MB sent without a length (chunked), then with one: 413 problem details each time, and the
-    gateway's memory does not grow by anything near what was sent."""
+    """200 MB sent without a length (chunked, an upload form whose file never ends), then with one:
+    413 problem details each time, and the gateway's memory does not grow by anything near what was
+    sent."""
     a = await build_party_a(api, portal, submit_proposal=False)
     path, who = upload_routes(a)["invoice"]
     gateway = psutil.Process(stack.processes["gateway"].pid)
     before = gateway.memory_info().rss
     sent = 0
 
+    # An upload form whose file never ends: the gateway streams it on, and the service's cap or
+    # the gateway's limit, whichever comes first, refuses it.
+    head, form = raw_multipart(b"big.pdf", "application/pdf", b"%PDF-1.4\n")
+    head = head[: head.index(b"%PDF-1.4\n") + 9]
+
     async def body() -> AsyncIterator[bytes]:
         nonlocal sent
+        yield head
         chunk = b"0" * (1024 * 1024)
         for _ in range(200):
             sent += len(chunk)
             yield chunk
 
     try:
-        chunked = await api.post(path, content=body(), headers=who | {"content-type": "application/pdf"})
+        chunked = await api.post(path, content=body(), headers=who | form)
         status = chunked.status_code
     except httpx.TransportError:  # the gateway may close the connection while the client still sends
         status = 413

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import aiohttp
+from starlette.requests import Request
 
 from shared import tracing
 from shared.http_pool import pooled_client, pooled_session
@@ -79,3 +82,31 @@ class Upstreams:
         await self.client.aclose()
         if self._pages is not None:
             await self._pages.close()
+
+
+class ClientBody:
+    """A request's body as it arrives, for the call that forwards it: an upload is never held
+    whole. What went wrong reading it (the client gone, the body past the gateway's limit) is kept
+    in ``failure``: the HTTP client reports it as a failed call, and it is the client's, not the
+    service's."""
+
+    def __init__(self, request: Request) -> None:
+        self._request = request
+        self.failure: Exception | None = None
+
+    @classmethod
+    def of(cls, request: Request, headers: dict[str, str]) -> ClientBody | None:
+        """The body of ``request`` if it has one (its length, when given, added to ``headers``)."""
+        if "content-length" not in request.headers and "transfer-encoding" not in request.headers:
+            return None
+        if length := request.headers.get("content-length"):
+            headers["content-length"] = length
+        return cls(request)
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._request.stream():
+                yield chunk
+        except Exception as exc:
+            self.failure = exc
+            raise

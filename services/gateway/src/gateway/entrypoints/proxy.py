@@ -23,6 +23,7 @@ from starlette.routing import compile_path
 from gateway.adapters.upstreams import (
     FORWARDED_REQUEST_HEADERS,
     FORWARDED_RESPONSE_HEADERS,
+    ClientBody,
     Upstreams,
     owner_of,
 )
@@ -193,13 +194,7 @@ async def forward(path: str, request: Request) -> Response:
         return problem(404, "Not found", f"no route for /api/v1/{path}", slug="not-found")
     headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED_REQUEST_HEADERS}
     headers["x-correlation-id"] = current_correlation_id() or headers.get("x-correlation-id", "")
-    # A body goes on as it arrives (an upload is never held whole here), with its length when the
-    # client gave one; the body limit has already refused one too large.
-    body = None
-    if "content-length" in request.headers or "transfer-encoding" in request.headers:
-        body = request.stream()
-        if length := request.headers.get("content-length"):
-            headers["content-length"] = length
+    body = ClientBody.of(request, headers)
     # Marks the request as forwarded: a service answers it as a caller's, never as its own network's.
     peer = request.client.host if request.client else None
     headers |= next_hop_headers(request.headers.getlist("x-forwarded-for"), request.headers.getlist("forwarded"), peer)
@@ -207,12 +202,15 @@ async def forward(path: str, request: Request) -> Response:
         answer = await upstreams.client.request(
             request.method, target, params=tuple(request.query_params.multi_items()), content=body, headers=headers
         )
-    except ClientDisconnect:
-        # The client went away mid-upload: nobody is left to answer, and the service got no whole body.
-        return Response(status_code=400)
-    except httpx.TimeoutException:
-        return problem(504, "Gateway timeout", f"the {service} service did not answer in time", slug="timeout")
     except httpx.HTTPError as exc:
+        if body is not None and body.failure is not None:
+            # The client's body failed, not the service: past the limit (the middleware answers
+            # 413), or the client went away mid-upload (nobody is left to answer).
+            if isinstance(body.failure, ClientDisconnect):
+                return Response(status_code=400)
+            raise body.failure from None
+        if isinstance(exc, httpx.TimeoutException):
+            return problem(504, "Gateway timeout", f"the {service} service did not answer in time", slug="timeout")
         log.warning("upstream unreachable", service=service, error=repr(exc))
         return problem(
             503,

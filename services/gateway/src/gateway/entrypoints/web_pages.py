@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from starlette.requests import ClientDisconnect
 from yarl import URL
 
-from gateway.adapters.upstreams import WEB, Upstreams
+from gateway.adapters.upstreams import WEB, ClientBody, Upstreams
 from shared import tracing
 from shared.correlation import current_correlation_id
 from shared.networks import next_hop_headers
@@ -65,11 +65,7 @@ async def page(path: str, request: Request) -> Response:
     query: bytes = request.scope.get("query_string") or b""
     target = upstreams.url(WEB, raw_path.decode("latin-1")) + ("?" + query.decode("latin-1") if query else "")
     # A form's body goes on as it arrives (an upload is never held whole here), with its length.
-    body = None
-    if "content-length" in request.headers or "transfer-encoding" in request.headers:
-        body = request.stream()
-        if length := request.headers.get("content-length"):
-            headers["content-length"] = length
+    body = ClientBody.of(request, headers)
     try:
         async with upstreams.pages.request(
             request.method, URL(target, encoded=True), data=body, headers=headers, allow_redirects=False
@@ -78,9 +74,13 @@ async def page(path: str, request: Request) -> Response:
             for name, value in answer.headers.items():
                 if name.lower() not in NOT_COPIED:
                     response.headers.append(name, value)
-    except ClientDisconnect:
-        return Response(status_code=400)  # the browser went away mid-form: nobody to answer
     except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        if body is not None and body.failure is not None:
+            # The browser's form failed, not the pages: past the limit (the middleware answers
+            # 413), or the browser went away mid-form (nobody is left to answer).
+            if isinstance(body.failure, ClientDisconnect):
+                return Response(status_code=400)
+            raise body.failure from None
         log.warning("web portal unreachable", error=repr(exc))
         return HTMLResponse(UNAVAILABLE_PAGE, status_code=503, headers={"Retry-After": "5"})
     return response

@@ -25,12 +25,7 @@ LINK_TOKEN = re.compile(r"/(?:invitations|password-reset|email-change)/([A-Za-z0
 
 def link_tokens(mailbox: Mailbox) -> set[str]:
     """The token of every single-use link the mail sink received (each text part, decoded)."""
-    found: set[str] = set()
-    for message in mailbox.messages():
-        for part in message.walk():
-            if part.get_content_maintype() == "text":
-                found |= set(LINK_TOKEN.findall(part.get_content()))
-    return found
+    return {token for text in mailbox.texts() for token in LINK_TOKEN.findall(text)}
 
 
 def readable(value: Any) -> str:

@@ -47,12 +47,7 @@ def leaks(files: list[Path], secrets: dict[str, str]) -> dict[str, list[str]]:
 
 def invitation_tokens(mailbox: Mailbox) -> set[str]:
     """The token of every invitation link sent so far (each text part of each message, decoded)."""
-    tokens: set[str] = set()
-    for message in mailbox.messages():
-        for part in message.walk():
-            if part.get_content_maintype() == "text":
-                tokens |= set(INVITATION.findall(part.get_content()))
-    return tokens
+    return {token for text in mailbox.texts() for token in INVITATION.findall(text)}
 
 
 async def test_no_log_holds_a_password_token_invitation_or_key(

@@ -343,6 +343,15 @@ class Mailbox:
             for path in sorted(self.directory.glob("*.eml"))
         ]
 
+    def texts(self) -> list[str]:
+        """Every text part of every message, decoded."""
+        return [
+            part.get_content()
+            for message in self.messages()
+            for part in message.walk()
+            if part.get_content_maintype() == "text"
+        ]
+
     def find(self, *, to: str, subject_contains: str) -> list[Any]:
         return [
             message

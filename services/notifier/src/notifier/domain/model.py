@@ -83,7 +83,6 @@ class Email:
     ) -> Email:
         """A rendered message waiting for its first try, due at once."""
         return cls(
-            sealed_links=sealed_links or None,
             id=email_id_for(source_event_id, recipient),
             tenant_id=tenant_id,
             source_event_id=source_event_id,
@@ -93,6 +92,7 @@ class Email:
             message=message,
             created_at=now,
             next_attempt_at=now,
+            sealed_links=sealed_links or None,
         )
 
     def is_due(self, now: datetime) -> bool:

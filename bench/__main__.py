@@ -30,6 +30,7 @@ from rich.console import Console
 from bench import http_path, report
 from bench.floor import Floor
 from bench.pipeline import Pipeline
+from bench.same_shape import SameShapeFloor
 from portal_dev.broker import EmbeddedBroker
 from portal_dev.postgres import EmbeddedPostgres
 from portal_dev.stack import SERVICES, Stack, StackConfig
@@ -136,8 +137,9 @@ async def _measure(stack: Stack, api: httpx.AsyncClient, sizes: Sizes, quick: bo
         lap("read_path")
     except ModuleNotFoundError as exc:
         missing.append(f"bench.read_path ({exc})")
-    if http_path.runnable(stack):
-        # Last: it leaves the consumers stopped.
+    own_stack = http_path.runnable(stack)
+    if own_stack:
+        # After the phases that need the services: it leaves the consumers stopped.
         console.print(f"Creating {sizes.http_path_pos} purchase orders for the HTTP path alone...")
         pos = await pipeline.purchase_orders(sizes.http_path_pos)
         console.print(f"HTTP path alone ({sizes.http_path_s:g} s, {', '.join(http_path.CONSUMERS)} stopped)...")
@@ -150,9 +152,48 @@ async def _measure(stack: Stack, api: httpx.AsyncClient, sizes: Sizes, quick: bo
     else:
         results["http_path"] = {"skipped": "measured only on a stack the bench starts: it stops services"}
         console.print(f"HTTP path alone: skipped ({results['http_path']['skipped']})")
+    results["same_shape_floor"] = await same_shape_floor(stack, sizes, rates, needed, stop_services=own_stack)
+    lap("same_shape_floor")
     results["missing"] = missing
     results["elapsed_s"] = round(time.monotonic() - started, 1)
     return results
+
+
+async def same_shape_floor(
+    stack: Stack, sizes: Sizes, rates: list[float], needed: list[int], *, stop_services: bool
+) -> dict[str, Any]:
+    """The same-shape floor (``bench.same_shape``) at saturation and at the pipeline's open-loop
+    rates. On a stack the bench started, the product's services are stopped first, so that the
+    floor has the cores to itself as the pipeline had them (their idle polling is the pipeline's
+    cost, not the floor's); attached to a running system, they keep running beside it."""
+    if stop_services:
+        stack.stop_services()
+        stack.stop_service("web")
+    work_dir = Path(tempfile.mkdtemp(prefix="portal-bench-same-shape-"))
+    floor = SameShapeFloor(stack, work_dir)
+    orders = round(sizes.saturation_s * 400) + sum(needed) + 100
+    console.print(f"Starting the same-shape floor ({orders} purchase orders)...")
+    try:
+        async with floor.running(orders):
+            console.print(f"Same-shape floor saturation ({sizes.saturation_s:g} s, {sizes.clients} clients)...")
+            settle_garbage_collector()
+            saturation = await floor.saturation(sizes.saturation_s, clients=sizes.clients)
+            console.print(f"  {saturation['throughput_per_s']}/s")
+            drafts = await floor.drafts(sum(needed))
+            runs = []
+            for fraction, rate, count in zip(FRACTIONS, rates, needed, strict=True):
+                console.print(f"Same-shape floor open loop at {rate:g}/s ({fraction:.0%})...")
+                settle_garbage_collector()
+                runs.append({"fraction": fraction, **await floor.at_rate(drafts[:count], rate, sizes.rate_s)})
+                drafts = drafts[count:]
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+    return {
+        "saturation": saturation,
+        "rates": runs,
+        "errors": floor.errors,
+        "services_stopped": stop_services,
+    }
 
 
 def floor_database(stack: Stack) -> str:

@@ -17,9 +17,12 @@ import psutil
 from portal_dev.stack import Stack
 
 
-def _processes(stack: Stack) -> dict[str, psutil.Process]:
-    """The stack's processes by name; PostgreSQL counts with its backends, this one as ``bench``."""
+def _processes(stack: Stack, extra: dict[str, int] | None = None) -> dict[str, psutil.Process]:
+    """The stack's processes by name, and ``extra`` ones (name: pid); PostgreSQL counts with its
+    backends, this one as ``bench``."""
     found: dict[str, psutil.Process] = {"bench": psutil.Process(os.getpid())}
+    for name, pid in (extra or {}).items():
+        found[name] = psutil.Process(pid)
     for name, process in stack.processes.items():
         found[name] = psutil.Process(process.pid)
     if stack.broker is not None and stack.broker.process is not None:
@@ -56,12 +59,13 @@ class CpuMeter:
     """CPU seconds per process between ``__enter__`` and ``__exit__`` of ``measuring``."""
 
     stack: Stack
+    extra: dict[str, int] = field(default_factory=dict)  # other processes measured alike (name: pid)
     seconds: dict[str, float] = field(default_factory=dict)
     wall_s: float = 0.0
 
     @contextmanager
     def measuring(self) -> Iterator[CpuMeter]:
-        processes = _processes(self.stack)
+        processes = _processes(self.stack, self.extra)
         started = time.monotonic()
         before = {name: _cpu_seconds(p, with_children=name == "postgres") for name, p in processes.items()}
         yield self

@@ -8,6 +8,13 @@ submit→status ÷ floor p99 at 50 % of the pipeline's saturation) and ``http_pa
 path alone ÷ floor saturation: what ``throughput_ratio`` would be if nothing after the submit cost
 anything). ``read_path.web_pages`` (the web portal's pages beside the API call each wraps, with
 their ``page_to_api_p50_ratio`` / ``page_to_api_p99_ratio``) get a table of their own.
+
+``same_shape_floor`` (``bench.same_shape``: the pipeline's own hops in raw code) gives the ratios
+that separate what the design asks for from what the implementation costs on top:
+``throughput_ratio_same_shape`` (pipeline saturation ÷ its saturation), ``cpu_ratio_same_shape``
+(CPU per invoice, pipeline ÷ it) and ``p99_ratio_same_shape`` (pipeline p99 submit→status ÷ its
+p99 at the same rate, 50 % of the pipeline's saturation), with their targets (``targets`` and
+``met``: at least 0.5 and at most 1.5).
 """
 
 from __future__ import annotations
@@ -22,6 +29,15 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+TARGET_THROUGHPUT_RATIO_SAME_SHAPE = 0.5
+TARGET_P99_RATIO_SAME_SHAPE = 1.5
+
+
+def _same_shape(results: dict[str, Any]) -> dict[str, Any] | None:
+    """The same-shape floor's figures, when that phase ran."""
+    found = results.get("same_shape_floor")
+    return found if found and "saturation" in found else None
+
 
 def _http_path(results: dict[str, Any]) -> dict[str, Any] | None:
     """The HTTP path alone's figures, when that phase ran."""
@@ -29,7 +45,7 @@ def _http_path(results: dict[str, Any]) -> dict[str, Any] | None:
     return found if found and "throughput_per_s" in found else None
 
 
-def ratios(results: dict[str, Any]) -> dict[str, float | None]:
+def ratios(results: dict[str, Any]) -> dict[str, Any]:
     pipeline, floor = results["pipeline"], results["floor"]
     throughput_ratio = http_path_ratio = None
     floor_rate = floor["saturation"]["throughput_per_s"]
@@ -43,7 +59,57 @@ def ratios(results: dict[str, Any]) -> dict[str, float | None]:
         p, f = at_half[0]
         if p["to_status_ms"]["p99"] is not None and f["end_to_end_ms"]["p99"]:
             p99_ratio = round(p["to_status_ms"]["p99"] / f["end_to_end_ms"]["p99"], 2)
-    return {"throughput_ratio": throughput_ratio, "p99_ratio": p99_ratio, "http_path_ratio": http_path_ratio}
+    return {
+        "throughput_ratio": throughput_ratio,
+        "p99_ratio": p99_ratio,
+        "http_path_ratio": http_path_ratio,
+        **same_shape_ratios(results),
+    }
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    return round(numerator / denominator, 2) if numerator is not None and denominator else None
+
+
+def same_shape_ratios(results: dict[str, Any]) -> dict[str, Any]:
+    """The pipeline against the same-shape floor: throughput, CPU per invoice and p99 at 50 %."""
+    same = _same_shape(results)
+    if same is None:
+        return {}
+    pipeline = results["pipeline"]
+    cpu = pipeline["saturation"].get("cpu_ms_per_invoice", {}).get("total")
+    p99s = [
+        (p["to_status_ms"]["p99"], f["to_status_ms"]["p99"])
+        for p, f in zip(pipeline["rates"], same["rates"], strict=False)
+        if p.get("fraction") == 0.5
+    ]
+    found: dict[str, Any] = {
+        "throughput_ratio_same_shape": _ratio(
+            pipeline["saturation"]["throughput_per_s"], same["saturation"]["throughput_per_s"]
+        ),
+        "cpu_ratio_same_shape": _ratio(cpu, same["saturation"].get("cpu_ms_per_invoice", {}).get("total")),
+        "p99_ratio_same_shape": _ratio(*p99s[0]) if p99s else None,
+    }
+    throughput, p99 = found["throughput_ratio_same_shape"], found["p99_ratio_same_shape"]
+    found["same_shape_targets"] = {
+        "throughput_ratio_same_shape": TARGET_THROUGHPUT_RATIO_SAME_SHAPE,
+        "p99_ratio_same_shape": TARGET_P99_RATIO_SAME_SHAPE,
+    }
+    found["same_shape_met"] = {
+        "throughput_ratio_same_shape": throughput is not None and throughput >= TARGET_THROUGHPUT_RATIO_SAME_SHAPE,
+        "p99_ratio_same_shape": p99 is not None and p99 <= TARGET_P99_RATIO_SAME_SHAPE,
+    }
+    return found
+
+
+def _headline(results: dict[str, Any]) -> str:
+    return (
+        f"throughput_ratio_same_shape {results.get('throughput_ratio_same_shape')}   "
+        f"cpu_ratio_same_shape {results.get('cpu_ratio_same_shape')}   "
+        f"p99_ratio_same_shape {results.get('p99_ratio_same_shape')}\n"
+        f"throughput_ratio {results.get('throughput_ratio')}   p99_ratio {results.get('p99_ratio')}"
+        f"   http_path_ratio {results.get('http_path_ratio')}"
+    )
 
 
 def _ms(value: Any) -> str:
@@ -51,24 +117,20 @@ def _ms(value: Any) -> str:
 
 
 def tables(results: dict[str, Any]) -> list[Table]:
-    pipeline, floor = results["pipeline"], results["floor"]
     found = []
     head = Table(title="Throughput (invoices reaching a final status per second)", title_justify="left")
     for column in ("", "saturation /s", "clients", "submitted"):
         head.add_column(column, justify="right" if column else "left")
     for name, s in _saturations(results):
         head.add_row(name, f"{s['throughput_per_s']:,.1f}", str(s["clients"]), str(s["submitted"]))
-    head.caption = (
-        f"throughput_ratio {results.get('throughput_ratio')}   p99_ratio {results.get('p99_ratio')}"
-        f"   http_path_ratio {results.get('http_path_ratio')}"
-    )
+    head.caption = _headline(results)
     found.append(head)
 
     latency = Table(title="Open-loop latency from the scheduled send time (ms)", title_justify="left")
     for column in ("rate /s", "what", "n", "p50", "p95", "p99", "max"):
         latency.add_column(column, justify="left" if column == "what" else "right")
     shown = None
-    for rate, what, figures in _latency_rows(pipeline, floor):
+    for rate, what, figures in _latency_rows(results):
         cells = (_ms(figures[k]) for k in ("p50", "p95", "p99", "max"))
         latency.add_row(rate if rate != shown else "", what, str(figures["count"]), *cells)
         shown = rate
@@ -77,11 +139,8 @@ def tables(results: dict[str, Any]) -> list[Table]:
     hops = Table(title="Per hop at 50 % of saturation (ms)", title_justify="left")
     for column in ("hop", "p50", "p99"):
         hops.add_column(column, justify="left" if column == "hop" else "right")
-    for label, part in (("pipeline", pipeline), ("floor", floor)):
-        for run in part["rates"]:
-            if run.get("fraction") == 0.5:
-                for name, figures in run["hops_ms"].items():
-                    hops.add_row(f"{label}: {name}", _ms(figures["p50"]), _ms(figures["p99"]))
+    for label, name, figures in _hop_rows(results):
+        hops.add_row(f"{label}: {name}", _ms(figures["p50"]), _ms(figures["p99"]))
     found.append(hops)
 
     columns = _cpu_columns(results)
@@ -158,7 +217,9 @@ def _web_caption(read_path: dict[str, Any]) -> str:
 def _saturations(results: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """(name, closed-loop figures) of the pipeline, the floor and, when it ran, the HTTP path alone."""
     yield "pipeline", results["pipeline"]["saturation"]
-    yield "floor", results["floor"]["saturation"]
+    if same := _same_shape(results):
+        yield "same-shape floor", same["saturation"]
+    yield "floor (minimal)", results["floor"]["saturation"]
     if http := _http_path(results):
         yield "HTTP path alone", http
 
@@ -169,6 +230,9 @@ def _cpu_columns(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
     saturation = results["pipeline"]["saturation"]
     if saturation.get("cpu_ms_per_invoice"):
         columns["pipeline at saturation"] = saturation
+    same = _same_shape(results)
+    if same and same["saturation"].get("cpu_ms_per_invoice"):
+        columns["same-shape floor at saturation"] = same["saturation"]
     http = _http_path(results)
     if http and http.get("cpu_ms_per_invoice"):
         columns["HTTP path alone"] = http
@@ -184,13 +248,30 @@ def _cpu_rows(columns: dict[str, dict[str, Any]]) -> Iterator[tuple[str, list[st
         yield name, [_ms(figures["cpu_ms_per_invoice"].get(name)) for figures in columns.values()]
 
 
-def _latency_rows(pipeline: dict[str, Any], floor: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """(rate, what, percentiles) for each rate: the pipeline's two latencies and the floor's."""
-    for p, f in zip(pipeline["rates"], floor["rates"], strict=False):
+def _latency_rows(results: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(rate, what, percentiles) for each rate: the pipeline's two latencies and the floors'."""
+    same = _same_shape(results)
+    same_rates = same["rates"] if same else []
+    for i, (p, f) in enumerate(zip(results["pipeline"]["rates"], results["floor"]["rates"], strict=False)):
         rate = f"{p['rate_per_s']:g} ({p['fraction']:.0%})"
         yield rate, "pipeline submit → status", p["to_status_ms"]
         yield rate, "pipeline submit → email", p["to_email_ms"]
-        yield rate, "floor submit → routed", f["end_to_end_ms"]
+        if i < len(same_rates):
+            yield rate, "same-shape floor submit → status", same_rates[i]["to_status_ms"]
+        yield rate, "minimal floor submit → routed", f["end_to_end_ms"]
+
+
+def _hop_rows(results: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(who, hop, percentiles) at 50 % of the pipeline's saturation."""
+    parts = [("pipeline", results["pipeline"])]
+    if same := _same_shape(results):
+        parts.append(("same-shape floor", same))
+    parts.append(("minimal floor", results["floor"]))
+    for label, part in parts:
+        for run in part["rates"]:
+            if run.get("fraction") == 0.5:
+                for name, figures in run["hops_ms"].items():
+                    yield label, name, figures
 
 
 def _plain(title: str, figures: dict[str, Any]) -> Table:
@@ -208,16 +289,23 @@ def plot(results: dict[str, Any], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    pipeline, floor = results["pipeline"], results["floor"]
+    pipeline, floor, same = results["pipeline"], results["floor"], _same_shape(results)
     figure, (left, right) = plt.subplots(1, 2, figsize=(14, 5.5))
     labels = ["p50", "p95", "p99"]
     for p, f in zip(pipeline["rates"], floor["rates"], strict=False):
         name = f"{p['rate_per_s']:g}/s"
         left.plot(labels, [p["to_status_ms"][k] for k in labels], marker="o", label=f"pipeline {name}")
-        left.plot(labels, [f["end_to_end_ms"][k] for k in labels], marker="x", linestyle="--", label=f"floor {name}")
+        left.plot(
+            labels, [f["end_to_end_ms"][k] for k in labels], marker="x", linestyle=":", label=f"minimal floor {name}"
+        )
+    for s in same["rates"] if same else []:
+        name = f"{s['rate_per_s']:g}/s"
+        left.plot(
+            labels, [s["to_status_ms"][k] for k in labels], marker="s", linestyle="--", label=f"same-shape floor {name}"
+        )
     left.set_yscale("log")
     left.set_ylabel("ms from the scheduled send time")
-    left.set_title("Submit → final status: pipeline vs floor")
+    left.set_title("Submit → final status: pipeline vs the floors")
     left.legend(fontsize=8)
 
     half = next((p for p in pipeline["rates"] if p.get("fraction") == 0.5), None)
@@ -259,7 +347,6 @@ def write(results: dict[str, Any], out: Path, console: Console | None = None) ->
 
 def markdown(results: dict[str, Any]) -> str:
     """The headline tables as Markdown (for docs/performance.md)."""
-    pipeline, floor = results["pipeline"], results["floor"]
     lines = [
         f"Run of {results.get('generated_at', '?')} ({results.get('mode', '?')}); "
         f"phases (s): {json.dumps(results.get('phases_s', {}))}.",
@@ -268,21 +355,21 @@ def markdown(results: dict[str, Any]) -> str:
         "| --- | ---: | ---: |",
         *(f"| {name} | {s['throughput_per_s']} | {s['submitted']} |" for name, s in _saturations(results)),
         "",
+        f"`throughput_ratio_same_shape` = **{results.get('throughput_ratio_same_shape')}**, "
+        f"`cpu_ratio_same_shape` = **{results.get('cpu_ratio_same_shape')}**, "
+        f"`p99_ratio_same_shape` = **{results.get('p99_ratio_same_shape')}**; against the minimal floor: "
         f"`throughput_ratio` = **{results.get('throughput_ratio')}**, `p99_ratio` = **{results.get('p99_ratio')}**, "
         f"`http_path_ratio` = **{results.get('http_path_ratio')}**",
         "",
         "| rate /s | latency from the scheduled time (ms) | n | p50 | p95 | p99 | max |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for rate, what, figures in _latency_rows(pipeline, floor):
+    for rate, what, figures in _latency_rows(results):
         cells = " | ".join(_ms(figures[k]) for k in ("p50", "p95", "p99", "max"))
         lines.append(f"| {rate} | {what} | {figures['count']} | {cells} |")
     lines += ["", "| hop, at 50 % of saturation | p50 (ms) | p99 (ms) |", "| --- | ---: | ---: |"]
-    for label, part in (("pipeline", pipeline), ("floor", floor)):
-        for run in part["rates"]:
-            if run.get("fraction") == 0.5:
-                for name, figures in run["hops_ms"].items():
-                    lines.append(f"| {label}: {name} | {_ms(figures['p50'])} | {_ms(figures['p99'])} |")
+    for label, name, figures in _hop_rows(results):
+        lines.append(f"| {label}: {name} | {_ms(figures['p50'])} | {_ms(figures['p99'])} |")
     columns = _cpu_columns(results)
     if columns:
         lines += ["", "| CPU per invoice (ms) | " + " | ".join(columns) + " |"]

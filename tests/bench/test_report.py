@@ -118,6 +118,65 @@ def with_http_path(results: dict[str, Any]) -> dict[str, Any]:
     return results
 
 
+def with_same_shape(results: dict[str, Any], *, throughput: float = 180.0, p99: float = 60.0) -> dict[str, Any]:
+    def run(rate: float, fraction: float) -> dict[str, Any]:
+        figures = {"count": 10, "p50": p99 / 3, "p95": p99 / 1.5, "p99": p99, "max": p99 * 1.2}
+        return {"rate_per_s": rate, "fraction": fraction, "to_status_ms": figures, "hops_ms": {"http": figures}}
+
+    results["same_shape_floor"] = {
+        "saturation": {
+            "throughput_per_s": throughput,
+            "clients": 32,
+            "submitted": 5000,
+            "cpu_ms_per_invoice": {"floor invoicing": 2.5, "postgres": 3.7, "total": 6.2},
+            "cpu_cores_busy": 1.9,
+        },
+        "rates": [run(r, f) for r, f in ((10.0, 0.1), (50.0, 0.5), (80.0, 0.8))],
+        "errors": 0,
+        "services_stopped": True,
+    }
+    return results
+
+
+def test_the_same_shape_ratios_compare_throughput_cpu_and_the_p99_at_half_of_saturation() -> None:
+    found = report.ratios(with_same_shape(synthetic()))
+
+    assert found["throughput_ratio_same_shape"] == 0.56  # 100 / 180
+    assert found["cpu_ratio_same_shape"] == 2.5  # 15.5 / 6.2
+    assert found["p99_ratio_same_shape"] == 1.5  # 90 / 60
+    assert found["same_shape_met"] == {"throughput_ratio_same_shape": True, "p99_ratio_same_shape": True}
+    slower = report.ratios(with_same_shape(synthetic(), throughput=250.0, p99=50.0))
+    assert slower["throughput_ratio_same_shape"] == 0.4
+    assert slower["same_shape_met"] == {"throughput_ratio_same_shape": False, "p99_ratio_same_shape": False}
+
+
+def test_without_the_same_shape_floor_there_are_no_same_shape_ratios() -> None:
+    assert "throughput_ratio_same_shape" not in report.ratios(synthetic())
+
+
+def test_the_same_shape_floor_has_its_rows_and_its_cpu_column() -> None:
+    results = with_same_shape(with_http_path(synthetic()))
+    results.update(report.ratios(results))
+    text = report.markdown(results)
+
+    assert "| same-shape floor | 180.0 | 5000 |" in text
+    assert "`throughput_ratio_same_shape` = **0.56**, `cpu_ratio_same_shape` = **2.5**" in text
+    assert "`p99_ratio_same_shape` = **1.5**" in text
+    assert text.count("| same-shape floor submit → status |") == 3
+    assert "| same-shape floor: http | 20.0 | 60.0 |" in text
+    assert (
+        "| CPU per invoice (ms) | pipeline at saturation | same-shape floor at saturation | HTTP path alone |" in text
+    )
+    assert "| floor invoicing | - | 2.5 | - |" in text
+    assert "| total | 15.5 | 6.2 | 6.0 |" in text
+    console = Console(record=True, width=160)
+    for table in report.tables(results):
+        console.print(table)
+    shown = " ".join(console.export_text().split())
+    assert "throughput_ratio_same_shape 0.56" in shown
+    assert "same-shape floor submit → status" in shown
+
+
 def test_the_ratios_compare_saturations_and_the_p99_at_half_of_saturation() -> None:
     assert report.ratios(synthetic()) == {"throughput_ratio": 0.25, "p99_ratio": 3.0, "http_path_ratio": None}
 
@@ -151,6 +210,7 @@ def test_the_markdown_tables_carry_the_ratios_and_every_rate() -> None:
     text = report.markdown(results)
     assert "`throughput_ratio` = **0.25**, `p99_ratio` = **3.0**, `http_path_ratio` = **None**" in text
     assert text.count("| pipeline submit → status |") == 3
+    assert "same-shape" not in text
     assert f"| pipeline: {PIPELINE_HOPS[0]} |" in text
     assert "| CPU per invoice (ms) | pipeline at saturation |" in text
     assert "| invoicing | 9.5 |" in text

@@ -1,9 +1,11 @@
-"""``python -m bench [--quick] [--out var/bench]``: how fast the pipeline is, against its floor.
+"""``python -m bench [--quick] [--out var/bench]``: how fast the pipeline is, against its floors.
 
 Starts the whole system on the embedded servers (free ports, a data directory under /tmp), then
-measures in this order: the pipeline's saturation, the floor's saturation, both at 10/50/80 % of
-the pipeline's saturation (open loop), the matching cost, the read path and, on a stack it started
-itself, the HTTP path alone (``bench.http_path``: the consumers stopped). See
+measures in this order: the pipeline's saturation, the minimal floor's saturation, both at
+10/50/80 % of the pipeline's saturation (open loop), the matching cost, the read path, on a stack
+it started itself the HTTP path alone (``bench.http_path``: the consumers stopped), and last the
+same-shape floor (``bench.same_shape``), at saturation and at the same rates, with the services
+stopped when the stack is the bench's own. See
 docs/performance.md for what each figure means. Before each phase the bench takes its own heap out
 of the garbage collector's reach (``gc.freeze``, as the services do after start-up), so that a full
 collection does not stop the clock of the requests in flight.

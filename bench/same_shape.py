@@ -856,7 +856,7 @@ class SameShapeFloor:
         config = Config(
             run_id=self.run_id,
             bootstrap_servers=self.stack.bootstrap_servers,
-            dsns=self._databases(),
+            dsns=await self._databases(),
             gateway_port=free_port(),
             invoicing_port=free_port(),
             smtp_host="127.0.0.1",
@@ -888,22 +888,26 @@ class SameShapeFloor:
                 finally:
                     await tail.stop()
 
-    def _databases(self) -> dict[str, str]:
+    async def _databases(self) -> dict[str, str]:
+        """The floor's four databases: on the embedded PostgreSQL, or on the server of
+        ``BENCH_FLOOR_DATABASE_URL`` (created there when missing)."""
+        from shared.settings import plain_database_url
+
         names = {name: f"bench_same_{name}" for name in DATABASES}
         if os.environ.get("BENCH_FLOOR_DATABASE_URL"):
-            from shared.settings import plain_database_url
-
             base = plain_database_url(os.environ["BENCH_FLOOR_DATABASE_URL"])
-            subprocess.run(
-                [sys.executable, "-c", _CREATE_DATABASES, base, *names.values()], check=True, capture_output=True
-            )
-            return {name: base.rsplit("/", 1)[0] + "/" + db for name, db in names.items()}
+            conn = await asyncpg.connect(base)
+            try:
+                for database in names.values():
+                    if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database):
+                        await conn.execute(f'CREATE DATABASE "{database}"')
+            finally:
+                await conn.close()
+            return {name: base.rsplit("/", 1)[0] + "/" + database for name, database in names.items()}
         if self.stack.postgres is None:
             raise RuntimeError("the services use external databases: set BENCH_FLOOR_DATABASE_URL for the floor")
         self.stack.postgres.create_databases(list(names.values()))
-        from shared.settings import plain_database_url
-
-        return {name: plain_database_url(self.stack.postgres.url(db)) for name, db in names.items()}
+        return {name: plain_database_url(self.stack.postgres.url(database)) for name, database in names.items()}
 
     def _token(self, supplier_id: uuid.UUID) -> str:
         claims = {
@@ -1023,18 +1027,6 @@ class SameShapeFloor:
                 name: summary_ms(h for t in traces if (h := t.hops()[i]) is not None) for i, name in enumerate(HOPS)
             },
         }
-
-
-_CREATE_DATABASES = """
-import asyncio, sys, asyncpg
-async def main(base, names):
-    conn = await asyncpg.connect(base)
-    for name in names:
-        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
-            await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-asyncio.run(main(sys.argv[1], sys.argv[2:]))
-"""
 
 
 def _count(values: Any) -> dict[str, int]:

@@ -42,3 +42,18 @@ def test_the_figures_per_item_are_in_milliseconds_biggest_first_with_their_total
     meter = CpuMeter(stack, seconds={"matching": 0.5, "invoicing": 1.5, "bench": 0.25})
     assert meter.per_item_ms(100) == {"invoicing": 15.0, "matching": 5.0, "bench": 2.5, "total": 22.5}
     assert meter.per_item_ms(0) == {}
+
+
+def test_processes_outside_the_stack_are_measured_alike_under_their_own_names() -> None:
+    busy = subprocess.Popen([sys.executable, "-c", BUSY], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    stack: Any = SimpleNamespace(processes={}, broker=None, sink=None, postgres=None)
+    try:
+        meter = CpuMeter(stack, extra={"floor invoicing": busy.pid})
+        with meter.measuring():
+            assert busy.stdout is not None
+            assert busy.stdout.readline() == b"burnt\n"
+        busy.communicate(b"\n", timeout=30)
+    finally:
+        busy.kill()
+    assert set(meter.seconds) == {"bench", "floor invoicing"}
+    assert meter.seconds["floor invoicing"] >= 0.25

@@ -58,7 +58,7 @@ lint: setup
 # (the end-to-end tests in their order, the chaos scenarios in theirs).
 test: setup lint audit
 	$(VENV)/bin/pytest -c tests/pytest.ini -m "not e2e and not chaos" -n $(TEST_WORKERS) $(PYTEST_ARGS)
-	$(VENV)/bin/pytest -c tests/pytest.ini -m "e2e or chaos" -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -c tests/pytest.ini -m "e2e or chaos" -n 2 --dist loadgroup --durations=25 $(PYTEST_ARGS)
 
 # Every lock (requirements/*.lock) against the vulnerability service: fails on a vulnerability
 # that has a fix; says so and audits nothing where the service cannot be reached.

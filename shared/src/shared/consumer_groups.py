@@ -90,13 +90,15 @@ def _once_per_event(
     """``handler`` in a unit of work of its own, after the inbox record of ``(group, event id)``,
     committed with it. A redelivered event finds its record and leaves without effect; a failing
     handler takes the record down with its rollback, so the event is retried or dead-lettered.
-    In a batch the unit of work is a savepoint of the batch's transaction: the same statements."""
+    In a batch the unit of work joins the batch's transaction: the same statements. A redelivery
+    commits its unit of work with nothing in it, so that it leaves a batch's transaction usable."""
 
     @functools.wraps(handler)
     async def handle(envelope: Envelope, payload: Any) -> None:
         uow = unit_of_work()
         async with uow:
             if not await uow.inbox.first_time(group, envelope.id):
+                await uow.commit()
                 return
             if needs_envelope:
                 await handler(uow, payload, envelope)

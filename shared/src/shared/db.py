@@ -17,7 +17,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
-    AsyncSessionTransaction,
     async_sessionmaker,
     create_async_engine,
 )
@@ -54,10 +53,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
             "timeout": 5,
             "command_timeout": 30,
             # Statements asyncpg keeps prepared per connection (SQLAlchemy's default: 100). A
-            # consumer's batch names a savepoint per event (sa_savepoint_1 … _100: SAVEPOINT,
-            # RELEASE and ROLLBACK TO each), so at 100 the cache turned over all the time: every
-            # savepoint, and the statements it pushed out, prepared again (a round trip, parsed
-            # by the server) and the evicted ones closed (another).
+            # service's statements are a few hundred shapes; at 100 the cache turned over, each
+            # statement it pushed out prepared again (a round trip, parsed by the server) and the
+            # evicted ones closed (another).
             "prepared_statement_cache_size": STATEMENT_CACHE_SIZE,
         },
     )
@@ -192,13 +190,18 @@ def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
 
 class SharedTransaction:
     """One database transaction that the units of work started inside it join (see
-    ``shared_transaction``); its owner commits it."""
+    ``shared_transaction``); its owner commits it, unless a unit spoiled it."""
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self.session_factory = session_factory
         self.session = session_factory()
+        # A unit of work left it without committing (it failed, rolled back or just returned):
+        # what that unit did may be in the transaction, which must then be rolled back whole.
+        self.spoiled = False
 
     async def commit(self) -> None:
+        if self.spoiled:
+            raise RuntimeError("a unit of work spoiled the shared transaction: roll it back and handle its units again")
         await self.session.commit()
 
 
@@ -211,10 +214,12 @@ async def shared_transaction(session_factory: async_sessionmaker[AsyncSession]) 
     with one commit instead of one per event.
 
     Every unit of work on the same ``session_factory`` started inside the block (in this task)
-    works in a savepoint of the shared transaction: its ``commit`` releases the savepoint and
-    leaves an exit without commit, an exception or a ``rollback`` as if the unit had never run,
-    exactly as on its own; what its commits kept becomes durable with ``SharedTransaction.commit``.
-    Leaving the block without that commit rolls everything back.
+    works in the shared transaction itself, without a savepoint of its own (a savepoint costs two
+    round trips per unit): its ``commit`` keeps what it did for ``SharedTransaction.commit``. A
+    unit that leaves without its commit (an exception, a ``rollback``, a plain return) *spoils*
+    the transaction: its owner cannot commit it, rolls it back whole and handles the units again
+    (those before the spoiler together, the spoiler on its own, where it is undone alone). Leaving
+    the block without that commit rolls everything back.
     """
     shared = SharedTransaction(session_factory)
     token = _shared.set(shared)
@@ -231,23 +236,26 @@ async def shared_transaction(session_factory: async_sessionmaker[AsyncSession]) 
 class SqlUnitOfWork:
     """One business transaction: the session, the outbox written with it, and the inbox.
 
-    Inside ``shared_transaction`` it is a savepoint of that transaction instead (a unit of work
-    commits once: what it does after its ``commit`` stays with the shared transaction).
-    Services subclass it to add their repositories in ``_start``.
+    Inside ``shared_transaction`` it works in that transaction instead, and spoils it when it
+    leaves without committing (a unit of work commits once: what it does after its ``commit``
+    stays with the shared transaction). Services subclass it to add their repositories in ``_start``.
     """
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], producer: str) -> None:
         self._session_factory = session_factory
         self._producer = producer
-        self._savepoint: AsyncSessionTransaction | None = None
-        self._joined = False
+        self._shared: SharedTransaction | None = None
+        self._committed = False
+
+    @property
+    def _joined(self) -> bool:
+        return self._shared is not None
 
     async def __aenter__(self) -> Self:
         shared = _shared.get()
-        self._joined = shared is not None and shared.session_factory is self._session_factory
-        if shared is not None and self._joined:
+        if shared is not None and shared.session_factory is self._session_factory:
+            self._shared = shared
             self.session = shared.session
-            self._savepoint = await self.session.begin_nested()
         else:
             self.session = self._session_factory()
         self._build()
@@ -268,9 +276,9 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._joined:
-            if self._savepoint is not None and self._savepoint.is_active:
-                await self._savepoint.rollback()
+        if self._shared is not None:
+            if not self._committed:
+                self._shared.spoiled = True
             return
         try:
             await self.session.rollback()
@@ -279,18 +287,17 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         await self.outbox.flush()
-        if not self._joined:
+        if self._shared is None:
             await self.session.commit()
-        elif self._savepoint is not None and self._savepoint.is_active:
-            await self._savepoint.commit()
+        self._committed = True
 
     async def rollback(self) -> None:
         """Undo everything the unit did so far, the events it queued in the outbox included; the
-        unit may go on from a clean start."""
-        if not self._joined:
+        unit may go on from a clean start. Inside a shared transaction the undoing is the
+        owner's: the transaction is spoiled, and the unit is handled again on its own."""
+        if self._shared is None:
             await self.session.rollback()
         else:
-            if self._savepoint is not None and self._savepoint.is_active:
-                await self._savepoint.rollback()
-            self._savepoint = await self.session.begin_nested()
+            self._shared.spoiled = True
+        self._committed = False
         self._build()

@@ -194,22 +194,31 @@ class EventConsumer:
         assert self.session_factory is not None
         started = time.perf_counter()
         handled: list[tuple[Delivery, Envelope | None, float]] = []
+        spoiled = False
         try:
             async with shared_transaction(self.session_factory) as transaction:
                 for delivery in deliveries:
                     event_started = time.perf_counter()
                     envelope = await self._handle_joined(delivery)
-                    if envelope is False:
+                    if envelope is False or transaction.spoiled:
+                        spoiled = transaction.spoiled
                         break
                     handled.append((delivery, envelope, time.perf_counter() - event_started))
                 if not handled:
                     return 0
-                await transaction.commit()
+                if not spoiled:
+                    await transaction.commit()
         except Exception as exc:
             log.warning("batch not committed; its events are handled one by one", error=repr(exc))
             return 0
         finally:
             correlation.unbind()
+        if spoiled:
+            # The event that stopped the batch left its unit of work without commit, in the shared
+            # transaction: all of it was rolled back. The events before it went through and go
+            # through again, together (their inbox rows went with the rollback); it is next, alone.
+            self.batches_broken += 1
+            return await self._all_at_once(deliveries[: len(handled)]) if len(handled) > 1 else 0
         if len(handled) < len(deliveries):
             self.batches_broken += 1
         if len(handled) > 1:
@@ -239,7 +248,8 @@ class EventConsumer:
 
     async def _handle_joined(self, delivery: Delivery) -> Envelope | Literal[False] | None:
         """One event of a batch, in the shared transaction: its envelope when it was handled,
-        None when no handler wants it, False when it must be handled on its own."""
+        None when no handler wants it, False when it must be handled on its own (when its
+        handler ran, the transaction is then spoiled and rolled back)."""
         record = delivery.raw_message
         try:
             envelope, payload = decode_event(record.value or b"", self.topic)
@@ -254,7 +264,7 @@ class EventConsumer:
                 await faults.reached("consumer.before_handler", self.group, self.topic, envelope.type)
                 await handler(envelope, payload)
             except Exception as exc:
-                # Its unit of work rolled back to its savepoint; on its own it is retried,
+                # Its unit of work spoiled the shared transaction; on its own it is retried,
                 # counted, or dead-lettered as usual.
                 log.info("event left to be handled on its own", error=repr(exc))
                 return False

@@ -5,13 +5,14 @@ events around it keep their effects."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
-from sqlalchemy import BigInteger, Column, Identity, Table, Text, insert, select, text
+from sqlalchemy import BigInteger, Column, Identity, Table, Text, distinct, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from portal_dev.testing import Servers, create_tables, on_cluster, poll_until, read_topic, running
@@ -205,7 +206,7 @@ async def _equals(value: Any, expected: Any) -> bool:
     return bool(await value == expected)
 
 
-async def test_units_of_work_in_a_shared_transaction_keep_their_own_outcome_and_wait_for_its_commit(
+async def test_units_of_work_in_a_shared_transaction_commit_together_and_wait_for_its_commit(
     servers: Servers,
 ) -> None:
     url = await new_database(servers)
@@ -219,26 +220,17 @@ async def test_units_of_work_in_a_shared_transaction_keep_their_own_outcome_and_
 
     try:
         async with shared_transaction(sessions) as transaction:
-            async with SqlUnitOfWork(sessions, "test") as uow:
-                await uow.session.execute(insert(effects).values(name="kept"))
-                await uow.commit()
-            async with SqlUnitOfWork(sessions, "test") as uow:
-                await uow.session.execute(insert(effects).values(name="left-without-commit"))
-            with pytest.raises(IntegrityError):
+            for name in ("first", "second"):
                 async with SqlUnitOfWork(sessions, "test") as uow:
-                    await uow.session.execute(insert(effects).values(name="broken"))
-                    await uow.session.execute(insert(effects).values(name="kept"))
-            async with SqlUnitOfWork(sessions, "test") as uow:
-                await uow.session.execute(insert(effects).values(name="rolled-back"))
-                await uow.rollback()
-                await uow.session.execute(insert(effects).values(name="after-rollback"))
-                await uow.commit()
+                    await uow.session.execute(insert(effects).values(name=name))
+                    await uow.commit()
             async with SqlUnitOfWork(other_database, "test") as uow:  # another factory: its own transaction
                 await uow.session.execute(insert(effects).values(name="independent"))
                 await uow.commit()
             assert await names() == ["independent"], "nothing of the shared transaction before its commit"
+            assert not transaction.spoiled
             await transaction.commit()
-        assert await names() == ["after-rollback", "independent", "kept"]
+        assert await names() == ["first", "independent", "second"]
 
         async with shared_transaction(sessions):
             async with SqlUnitOfWork(sessions, "test") as uow:
@@ -249,26 +241,80 @@ async def test_units_of_work_in_a_shared_transaction_keep_their_own_outcome_and_
         await engine.dispose()
 
 
-async def test_a_full_batch_of_units_of_work_keeps_its_statements_prepared(servers: Servers) -> None:
-    """Each unit of a batch has a savepoint of its own name: with the statements of a full batch
-    (``CONSUMER_BATCH_MAX_RECORDS``, 100) more than the connection keeps prepared, every batch
-    would prepare them all again and close the ones they pushed out."""
+async def _leave_without_commit(uow: SqlUnitOfWork) -> None:
+    await uow.session.execute(insert(effects).values(name="left"))
+
+
+async def _fail(uow: SqlUnitOfWork) -> None:
+    await uow.session.execute(insert(effects).values(name="first"))  # taken: IntegrityError
+    await uow.commit()
+
+
+async def _roll_back(uow: SqlUnitOfWork) -> None:
+    await uow.session.execute(insert(effects).values(name="rolled-back"))
+    await uow.rollback()
+    await uow.commit()
+
+
+@pytest.mark.parametrize("spoiler", [_leave_without_commit, _fail, _roll_back])
+async def test_a_unit_of_work_that_leaves_without_its_commit_spoils_the_shared_transaction(
+    servers: Servers, spoiler: Any
+) -> None:
+    """No savepoint per unit: a unit that leaves without committing (a plain return, an exception,
+    a rollback) may have left its statements in the transaction, so its owner cannot commit it
+    and nothing of it is kept; on their own, each unit keeps its own outcome."""
+    url = await new_database(servers)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    try:
+        async with SqlUnitOfWork(sessions, "test") as uow:
+            await uow.session.execute(insert(effects).values(name="first"))
+            await uow.commit()
+        async with shared_transaction(sessions) as transaction:
+            async with SqlUnitOfWork(sessions, "test") as uow:
+                await uow.session.execute(insert(effects).values(name="kept-only-with-the-batch"))
+                await uow.commit()
+            with contextlib.suppress(IntegrityError):
+                async with SqlUnitOfWork(sessions, "test") as uow:
+                    await spoiler(uow)
+            assert transaction.spoiled
+            with pytest.raises(RuntimeError, match="spoiled"):
+                await transaction.commit()
+        async with engine.connect() as conn:
+            assert list((await conn.execute(select(effects.c.name))).scalars()) == ["first"]
+
+        with contextlib.suppress(IntegrityError):  # on its own: undone alone, as always
+            async with SqlUnitOfWork(sessions, "test") as uow:
+                await spoiler(uow)
+        async with engine.connect() as conn:
+            kept = sorted((await conn.execute(select(effects.c.name))).scalars())
+        assert kept == ["first"]
+    finally:
+        await engine.dispose()
+
+
+async def test_a_full_batch_of_units_of_work_takes_no_savepoint(servers: Servers) -> None:
+    """A batch is one transaction with no savepoint per unit: no SAVEPOINT, RELEASE or ROLLBACK TO
+    round trips, and nothing of the kind among the statements the connection keeps prepared."""
     engine = make_engine(await new_database(servers), pool_size=1)
     sessions = make_session_factory(engine)
     try:
-        for _ in range(2):
-            async with shared_transaction(sessions) as transaction:
-                for number in range(ServiceSettings().consumer_batch_max_records):
-                    async with SqlUnitOfWork(sessions, "test") as uow:
-                        await uow.session.execute(text("SELECT 1"))
-                        if number % 2:
-                            await uow.commit()  # RELEASE SAVEPOINT; the others ROLLBACK TO it
-                kept = (
-                    await transaction.session.execute(
-                        text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%SAVEPOINT sa_%'")
+        async with shared_transaction(sessions) as transaction:
+            for number in range(ServiceSettings().consumer_batch_max_records):
+                async with SqlUnitOfWork(sessions, "test") as uow:
+                    await uow.session.execute(insert(effects).values(name=f"event-{number}"))
+                    await uow.commit()
+            savepoints = (
+                await transaction.session.execute(
+                    text(
+                        "SELECT count(*) FROM pg_prepared_statements"
+                        " WHERE statement ~* '^(SAVEPOINT|RELEASE|ROLLBACK TO)'"
                     )
-                ).scalar()
-                await transaction.commit()
-        assert kept is not None and kept >= ServiceSettings().consumer_batch_max_records * 2
+                )
+            ).scalar()
+            txids = (await transaction.session.execute(select(func.count(distinct(effects.c.txid))))).scalar()
+            await transaction.commit()
+        assert savepoints == 0
+        assert txids == 1
     finally:
         await engine.dispose()

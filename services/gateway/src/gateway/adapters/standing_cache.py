@@ -67,8 +67,8 @@ STANDING: StandingCache[object] = StandingCache(ttl_s=1.0)
 
 
 def forget_after_commit(session: AsyncSession) -> None:
-    """Empty the cache once ``session``'s transaction commits (the outermost commit: a consumer's
-    batch commits after the savepoint of each event's unit of work)."""
+    """Empty the cache once ``session``'s transaction commits (the outermost commit, should a
+    savepoint ever be released in it)."""
     sync_session = session.sync_session
     if not sync_session.info.get(_WATCHED):
         sync_session.info[_WATCHED] = True

@@ -36,9 +36,11 @@ from shared.sealed_links import LinkOpener, LinkSealer, ensure_link_keys, new_li
 from shared.settings import plain_database_url
 
 # The services' settings in the whole-system test stacks: quick group joins and retries, and idle
-# consumers that ask the embedded broker less often than `portal up`'s (20 ms on the topics an
-# invoice waits on, 100 ms on the others), so that two stacks and a browser share two cores: an
-# idle stack kept 0.43 of a core busy at those waits, 0.25 at these. A hop costs up to 30 ms more.
+# consumers of the topics an invoice waits on that ask the embedded broker less often than
+# `portal up`'s (50 ms against 20 ms; the others wait 250 ms, against 500 ms there, so that a
+# changed setting reaches the other services sooner), so that two stacks and a browser share two
+# cores: an idle stack kept 0.43 of a core busy at `portal up`'s waits of 2026-11-24 (20 / 100 ms),
+# 0.25 at these. A hop costs up to 30 ms more.
 TEST_STACK_ENV = {
     "KAFKA_SESSION_TIMEOUT_MS": "3000",
     "CONSUMER_RETRY_BACKOFF_S": "0.05",

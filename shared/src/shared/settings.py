@@ -130,8 +130,8 @@ class ServiceSettings(KafkaSecuritySettings):
     # The same for the topics outside the invoice pipeline (suppliers, users, organisations,
     # invitations, RFPs; ``Topic.pipeline``); unset, ``kafka_fetch_max_wait_ms``. An idle consumer
     # fetches again as soon as its wait ends: with these eleven at 20 ms, the idle embedded stack
-    # kept 0.8 of a core busy. The embedded stack gives them 100 ms: a changed supplier or setting
-    # then reaches the other services a little later there (per hop, see above).
+    # kept 0.8 of a core busy. The embedded stack gives them 500 ms: a changed supplier or setting
+    # then reaches the other services up to half a second later there (per hop, see above).
     kafka_quiet_fetch_max_wait_ms: int | None = Field(None, validation_alias=_shared("KAFKA_QUIET_FETCH_MAX_WAIT_MS"))
     # Tansu completes a group join only after about half the session timeout; Apache Kafka
     # refuses sessions under its group.min.session.timeout.ms (6 s by default).

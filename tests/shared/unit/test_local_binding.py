@@ -161,7 +161,7 @@ def test_on_the_embedded_broker_the_quiet_topics_wait_longer_unless_told_otherwi
     stack.broker = EmbeddedBroker(stack.config.broker_port, tmp_path / "broker.log")
     stack.config.database_urls = {s: f"postgresql://127.0.0.1:5439/portal_{s}" for s in SERVICES}
     env = stack.service_env("orders")
-    assert (env["KAFKA_FETCH_MAX_WAIT_MS"], env["KAFKA_QUIET_FETCH_MAX_WAIT_MS"]) == ("20", "100")
+    assert (env["KAFKA_FETCH_MAX_WAIT_MS"], env["KAFKA_QUIET_FETCH_MAX_WAIT_MS"]) == ("20", "500")
     monkeypatch.setenv("KAFKA_QUIET_FETCH_MAX_WAIT_MS", "20")
     assert stack.service_env("orders")["KAFKA_QUIET_FETCH_MAX_WAIT_MS"] == "20"
     stack.broker, stack.config.kafka_bootstrap_servers = None, "kafka:9092"  # an external Kafka

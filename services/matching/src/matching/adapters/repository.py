@@ -6,11 +6,12 @@ the stored one is ignored, so a late redelivery never rolls a read model back.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Table, and_, func, or_, select
+from sqlalchemy import Row, String, Table, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.adapters.tables import invoices, organisation_tolerances, purchase_orders, supplier_tolerances
@@ -72,15 +73,58 @@ def _invoice_line(raw: dict[str, Any]) -> InvoiceLine:
     )
 
 
+# The statements of every event, built once per shape; the values are bound at execution. Built
+# on every call, each cost its construction and the walk of its expression for its cache key.
+_PO_BY_ID = select(purchase_orders).where(purchase_orders.c.id == bindparam("purchase_order_id"))
+_PO_BY_ID_FOR_UPDATE = _PO_BY_ID.with_for_update()
+_POLICY = (
+    select(
+        supplier_tolerances.c.tolerance_rate,
+        supplier_tolerances.c.tolerance_amount,
+        organisation_tolerances.c.tolerance_rate.label("default_rate"),
+        organisation_tolerances.c.tolerance_amount.label("default_amount"),
+        organisation_tolerances.c.tenant_id.label("organisation_known"),
+    )
+    .outerjoin(organisation_tolerances, organisation_tolerances.c.tenant_id == supplier_tolerances.c.tenant_id)
+    .where(supplier_tolerances.c.supplier_id == bindparam("supplier_id"))
+)
+_NEXT_RECEIVED_SEQ = select(
+    func.pg_advisory_xact_lock(func.hashtextextended(bindparam("number", type_=String), 0)),
+    select(func.coalesce(func.max(invoices.c.received_seq), 0))
+    .where(invoices.c.purchase_order_id == bindparam("purchase_order_id"))
+    .scalar_subquery(),
+)
+_EARLIER = and_(
+    invoices.c.purchase_order_id == bindparam("purchase_order_id"), invoices.c.received_seq < bindparam("received_seq")
+)
+_RECEIVED_BEFORE = select(invoices).where(_EARLIER).order_by(invoices.c.received_seq)
+
+
+@functools.cache
+def _earlier_and_namesakes(*, namesakes: bool) -> Any:
+    """The PO's invoices received before a position, and with ``namesakes`` the supplier's
+    invoices of other POs with the same number key."""
+    condition = _EARLIER
+    if namesakes:
+        condition = or_(
+            _EARLIER,
+            and_(
+                invoices.c.supplier_id == bindparam("supplier_id"),
+                invoices.c.number_key == bindparam("number_key"),
+                invoices.c.purchase_order_id != bindparam("purchase_order_id"),
+                invoices.c.tenant_id == bindparam("tenant_id"),
+            ),
+        )
+    return select(invoices).where(condition).order_by(invoices.c.received_seq)
+
+
 class PurchaseOrderRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def get(self, purchase_order_id: UUID, *, for_update: bool = False) -> PurchaseOrder | None:
-        query = select(purchase_orders).where(purchase_orders.c.id == purchase_order_id)
-        if for_update:
-            query = query.with_for_update()
-        row = (await self._session.execute(query)).first()
+        query = _PO_BY_ID_FOR_UPDATE if for_update else _PO_BY_ID
+        row = (await self._session.execute(query, {"purchase_order_id": purchase_order_id})).first()
         if row is None:
             return None
         return made_of(PurchaseOrder, row, lines=tuple(_order_line(raw) for raw in row.lines))
@@ -99,19 +143,7 @@ class SupplierToleranceRepository:
     async def policy_for(self, supplier_id: UUID) -> TolerancePolicy | None:
         """The supplier's tolerance, else its organisation's defaults (rate 0 and no amount until
         they arrive); None while the supplier is not known here."""
-        supplier, organisation = supplier_tolerances, organisation_tolerances
-        query = (
-            select(
-                supplier.c.tolerance_rate,
-                supplier.c.tolerance_amount,
-                organisation.c.tolerance_rate.label("default_rate"),
-                organisation.c.tolerance_amount.label("default_amount"),
-                organisation.c.tenant_id.label("organisation_known"),
-            )
-            .outerjoin(organisation, organisation.c.tenant_id == supplier.c.tenant_id)
-            .where(supplier.c.supplier_id == supplier_id)
-        )
-        row = (await self._session.execute(query)).first()
+        row = (await self._session.execute(_POLICY, {"supplier_id": supplier_id})).first()
         if row is None:
             return None
         default = DEFAULT_TOLERANCE
@@ -153,42 +185,27 @@ class InvoiceRepository:
         number on different POs (matched in parallel) are matched one after the other and the
         second sees the first. One statement: both on one round trip."""
         number = f"matching.invoice-number:{invoice.supplier_id}:{invoice.number_key}"
-        held = func.pg_advisory_xact_lock(func.hashtextextended(number, 0))
-        latest = (
-            select(func.coalesce(func.max(invoices.c.received_seq), 0))
-            .where(invoices.c.purchase_order_id == invoice.purchase_order_id)
-            .scalar_subquery()
-        )
-        row = (await self._session.execute(select(held, latest))).one()
+        values = {"number": number, "purchase_order_id": invoice.purchase_order_id}
+        row = (await self._session.execute(_NEXT_RECEIVED_SEQ, values)).one()
         return int(row[1]) + 1
 
     async def received_before(self, purchase_order_id: UUID, received_seq: int) -> list[Invoice]:
         """The PO's other invoices whose submission matching received before position ``received_seq``."""
-        query = (
-            select(invoices)
-            .where(invoices.c.purchase_order_id == purchase_order_id, invoices.c.received_seq < received_seq)
-            .order_by(invoices.c.received_seq)
-        )
-        return [invoice_of(row) for row in (await self._session.execute(query)).all()]
+        values = {"purchase_order_id": purchase_order_id, "received_seq": received_seq}
+        return [invoice_of(row) for row in (await self._session.execute(_RECEIVED_BEFORE, values)).all()]
 
     async def earlier_and_namesakes(self, invoice: Invoice, received_seq: int) -> tuple[list[Invoice], list[Invoice]]:
         """The PO's other invoices received before position ``received_seq`` (in that order), and
         the supplier's invoices of other POs with the same number key: what ``match_invoice`` and
         ``possible_duplicates`` look through, on one round trip."""
-        earlier = and_(
-            invoices.c.purchase_order_id == invoice.purchase_order_id, invoices.c.received_seq < received_seq
-        )
-        namesakes = and_(
-            invoices.c.supplier_id == invoice.supplier_id,
-            invoices.c.number_key == invoice.number_key,
-            invoices.c.purchase_order_id != invoice.purchase_order_id,
-            invoices.c.tenant_id == invoice.tenant_id,
-        )
-        query = (
-            select(invoices)
-            .where(or_(earlier, namesakes) if invoice.number_key and not invoice.is_credit_note else earlier)
-            .order_by(invoices.c.received_seq)
-        )
-        found = [invoice_of(row) for row in (await self._session.execute(query)).all()]
+        query = _earlier_and_namesakes(namesakes=bool(invoice.number_key) and not invoice.is_credit_note)
+        values = {
+            "purchase_order_id": invoice.purchase_order_id,
+            "received_seq": received_seq,
+            "supplier_id": invoice.supplier_id,
+            "number_key": invoice.number_key,
+            "tenant_id": invoice.tenant_id,
+        }
+        found = [invoice_of(row) for row in (await self._session.execute(query, values)).all()]
         of_po = [other for other in found if other.purchase_order_id == invoice.purchase_order_id]
         return of_po, [other for other in found if other.purchase_order_id != invoice.purchase_order_id]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, bindparam, exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.adapters.repository import invoice_of
@@ -19,29 +19,33 @@ from shared.fields import values_of
 FIRST, REMATCH = 0, 1
 
 
+# Built once; the values are bound at execution (every submission checks and adds a verdict).
+_EXISTS = select(verdicts.c.id).where(
+    verdicts.c.invoice_id == bindparam("invoice_id"), verdicts.c.submission == bindparam("submission")
+)
+_INSERT = insert(verdicts)
+
+
 class VerdictRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def exists(self, invoice_id: UUID, submission: int) -> bool:
-        query = select(verdicts.c.id).where(verdicts.c.invoice_id == invoice_id, verdicts.c.submission == submission)
-        return (await self._session.execute(query)).first() is not None
+        values = {"invoice_id": invoice_id, "submission": submission}
+        return (await self._session.execute(_EXISTS, values)).first() is not None
 
     async def add(self, verdict: MatchingVerdictIssued, tolerance: TolerancePolicy) -> None:
         """Insert the verdict; the unique (invoice_id, submission, round) key refuses a second one."""
-        await self._session.execute(
-            verdicts.insert().values(
-                values_of(
-                    verdicts.c.keys(),
-                    verdict,
-                    id=verdict.verdict_id,
-                    document=verdict.model_dump(mode="json"),
-                    round=FIRST if verdict.rematch_of is None else REMATCH,
-                    tolerance_rate=tolerance.rate,
-                    tolerance_amount=tolerance.amount,
-                )
-            )
+        values = values_of(
+            verdicts.c.keys(),
+            verdict,
+            id=verdict.verdict_id,
+            document=verdict.model_dump(mode="json"),
+            round=FIRST if verdict.rematch_of is None else REMATCH,
+            tolerance_rate=tolerance.rate,
+            tolerance_amount=tolerance.amount,
         )
+        await self._session.execute(_INSERT, values)
 
     async def held_for_receipts(self, purchase_order_id: UUID) -> list[tuple[IssuedVerdict, Invoice, int]]:
         """The PO's invoices whose current submission's verdict holds them (for ``not_received``

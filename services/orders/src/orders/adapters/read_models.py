@@ -10,13 +10,16 @@ from __future__ import annotations
 from decimal import Decimal
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.adapters.tables import invoices, organisations, suppliers, users
 from orders.domain.read_models import InvoicedLine, InvoiceRecord, OrganisationRecord, SupplierRecord, UserRecord
 from shared.db import store_if_newer, upsert
 from shared.fields import made_of, values_of
+
+# Built once (the order is bound at execution): every invoice event recounts its order.
+_INVOICES_OF = select(invoices).where(invoices.c.purchase_order_id == bindparam("purchase_order_id"))
 
 
 class SupplierDirectory:
@@ -76,7 +79,6 @@ class InvoiceLedger:
         return await store_if_newer(self._session, invoices, values)
 
     async def of_purchase_order(self, purchase_order_id: UUID) -> list[InvoiceRecord]:
-        query = select(invoices).where(invoices.c.purchase_order_id == purchase_order_id)
         return [
             made_of(
                 InvoiceRecord,
@@ -92,5 +94,5 @@ class InvoiceLedger:
                     for line in row.lines
                 ),
             )
-            for row in (await self._session.execute(query)).all()
+            for row in (await self._session.execute(_INVOICES_OF, {"purchase_order_id": purchase_order_id})).all()
         ]

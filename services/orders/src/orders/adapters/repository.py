@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, and_, delete, func, or_, select
+from sqlalchemy import Row, Select, and_, bindparam, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.adapters import counters
@@ -128,17 +129,33 @@ def _order(row: Row[Any], lines: list[PurchaseOrderLine]) -> PurchaseOrder:
     )
 
 
+# The statements of every event and request that loads an order, built once per shape; the
+# values are bound at execution. Built on every call, each cost its construction and the walk of
+# its whole expression (every column of the order and of its parties) for its cache key.
+@functools.cache
+def _order_by_id(*, buyer: bool | None, for_update: bool) -> Any:
+    """The order ``order_id`` as a buyer (True) or a supplier user (False) sees it, the caller
+    bound at execution (``order_scope_values``), or unscoped (None) for the consumers."""
+    query = _orders_query().where(purchase_orders.c.id == bindparam("order_id"))
+    if buyer is not None:
+        query = query.where(visible_to_bound(buyer=buyer))
+    # Only the order's row: the organisation is the nullable side of an outer join.
+    return query.with_for_update(of=purchase_orders) if for_update else query
+
+
+_LINES_OF = (
+    select(purchase_order_lines)
+    .where(purchase_order_lines.c.purchase_order_id.in_(bindparam("order_ids", expanding=True)))
+    .order_by(purchase_order_lines.c.line_no)
+)
+
+
 async def _with_lines(session: AsyncSession, rows: Sequence[Row[Any]]) -> list[PurchaseOrder]:
     """The orders of ``rows`` with their lines, loaded in one query."""
     if not rows:
         return []
-    query = (
-        select(purchase_order_lines)
-        .where(purchase_order_lines.c.purchase_order_id.in_([row.id for row in rows]))
-        .order_by(purchase_order_lines.c.line_no)
-    )
     lines: dict[UUID, list[PurchaseOrderLine]] = {row.id: [] for row in rows}
-    for line in (await session.execute(query)).all():
+    for line in (await session.execute(_LINES_OF, {"order_ids": [row.id for row in rows]})).all():
         lines[line.purchase_order_id].append(_line(line))
     return [_order(row, lines[row.id]) for row in rows]
 
@@ -163,13 +180,11 @@ class PurchaseOrderRepository:
 
     async def get(self, order_id: UUID, *, scope: Principal | None, for_update: bool = False) -> PurchaseOrder:
         """The order if ``scope`` may see it; ``scope=None`` is the service itself (consumers)."""
-        query = _orders_query().where(purchase_orders.c.id == order_id)
+        values: dict[str, object] = {"order_id": order_id}
         if scope is not None:
-            query = query.where(visible_to(scope))
-        if for_update:
-            # Only the order's row: the organisation is the nullable side of an outer join.
-            query = query.with_for_update(of=purchase_orders)
-        row = (await self._session.execute(query)).first()
+            values.update(order_scope_values(scope))
+        query = _order_by_id(buyer=None if scope is None else scope.is_buyer, for_update=for_update)
+        row = (await self._session.execute(query, values)).first()
         if row is None:
             raise PurchaseOrderNotFound()
         order = (await _with_lines(self._session, [row]))[0]

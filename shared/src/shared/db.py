@@ -42,11 +42,15 @@ def new_metadata() -> MetaData:
 STATEMENT_CACHE_SIZE = 1000
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def make_engine(url: str, *, pool_size: int = 10, max_overflow: int | None = None) -> AsyncEngine:
+    """``pool_size`` connections are kept once opened; ``max_overflow`` more (as many again when
+    not given) are opened for one checkout each and closed after it: a new backend, a new session
+    and every statement prepared again, so a service's pool is sized for the requests it serves
+    at once (``DATABASE_POOL_SIZE``) rather than left to its overflow."""
     engine = create_async_engine(
         url,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=pool_size if max_overflow is None else max_overflow,
         pool_timeout=5,
         # Fail fast when the database is down, so requests answer 503 instead of hanging.
         connect_args={

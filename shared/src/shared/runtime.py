@@ -68,7 +68,9 @@ class ServiceRuntime:
         configure_logging(settings.service_name, fmt=settings.log_format, level=settings.log_level)
         tracing.configure(settings.service_name, settings.otel_exporter_otlp_endpoint)
         faults.arm(settings.fault_points, environment=settings.environment)
-        self.engine: AsyncEngine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
+        self.engine: AsyncEngine = make_engine(
+            settings.database_url, pool_size=settings.database_pool_size, max_overflow=settings.database_pool_overflow
+        )
         self.session_factory: async_sessionmaker[AsyncSession] = make_session_factory(self.engine)
         self.producer: AIOKafkaProducer | None = None
         self.broker = make_broker(settings)

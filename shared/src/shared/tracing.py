@@ -166,6 +166,19 @@ def continued_span(
 
 
 @contextlib.contextmanager
+def calling(method: str, url: str) -> Iterator[Span]:
+    """A client span for a call made on aiohttp itself (httpx's calls have theirs from its
+    instrumentation), a child of the current span; ``context_headers(span)`` carries it on. Failed
+    if the block raises; the caller records the answer's status (``http.response.status_code``)."""
+    if _provider is None:
+        yield INVALID_SPAN
+        return
+    attributes = {"http.request.method": method, "url.full": url}
+    with tracer().start_as_current_span(method, kind=SpanKind.CLIENT, attributes=attributes) as span:
+        yield span
+
+
+@contextlib.contextmanager
 def publishing(messages: Sequence[tuple[str, Mapping[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
     """Producer spans for ``(topic, stored headers)`` messages, each continued from the trace
     context stored with it; yields each message's headers carrying its span's context instead.

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+
 from gateway.adapters.standing_cache import StandingCache
 
 
@@ -49,3 +53,72 @@ def test_a_full_cache_starts_again_rather_than_growing() -> None:
     for n in range(4):
         cache.put(f"token-{n}", n, read_in_epoch=cache.epoch)
     assert cache.get("token-0") is None and cache.get("token-3") == 3
+
+
+async def test_requests_that_miss_together_share_one_look_up() -> None:
+    cache: StandingCache[str] = StandingCache(ttl_s=60.0)
+    looked_up = 0
+    release = asyncio.Event()
+
+    async def look_up() -> str:
+        nonlocal looked_up
+        looked_up += 1
+        await release.wait()
+        return "standing"
+
+    waiting = [asyncio.create_task(cache.find("token", look_up)) for _ in range(5)]
+    await asyncio.sleep(0)
+    release.set()
+    assert await asyncio.gather(*waiting) == ["standing"] * 5
+    assert looked_up == 1
+    assert await cache.find("token", look_up) == "standing" and looked_up == 1  # kept
+
+
+async def test_a_request_after_a_change_does_not_join_a_look_up_begun_before_it() -> None:
+    cache: StandingCache[str] = StandingCache(ttl_s=60.0)
+    answers = iter(["before", "after"])
+    release = asyncio.Event()
+
+    async def look_up() -> str:
+        answer = next(answers)
+        await release.wait()
+        return answer
+
+    earlier = asyncio.create_task(cache.find("token", look_up))
+    await asyncio.sleep(0)
+    cache.changed()  # committed while the first look-up was under way
+    later = asyncio.create_task(cache.find("token", look_up))
+    await asyncio.sleep(0)
+    release.set()
+    assert (await earlier, await later) == ("before", "after")
+    assert await cache.find("token", look_up) == "after"
+
+
+async def test_a_caller_gone_away_leaves_the_look_up_to_the_others() -> None:
+    cache: StandingCache[str] = StandingCache(ttl_s=60.0)
+    release = asyncio.Event()
+
+    async def look_up() -> str:
+        await release.wait()
+        return "standing"
+
+    first = asyncio.create_task(cache.find("token", look_up))
+    second = asyncio.create_task(cache.find("token", look_up))
+    await asyncio.sleep(0)
+    first.cancel()
+    release.set()
+    assert await second == "standing"
+
+
+async def test_a_failed_look_up_is_not_kept() -> None:
+    cache: StandingCache[str] = StandingCache(ttl_s=60.0)
+
+    async def fails() -> str:
+        raise ConnectionError("database gone")
+
+    async def works() -> str:
+        return "standing"
+
+    with pytest.raises(ConnectionError):
+        await cache.find("token", fails)
+    assert await cache.find("token", works) == "standing"

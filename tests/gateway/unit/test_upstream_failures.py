@@ -141,3 +141,25 @@ async def test_a_cookie_a_service_sets_is_never_sent_on_a_later_request(host: st
             assert (await http.get("/api/v1/purchase-orders")).status_code == 200
     assert len(heads) == 3
     assert not [head for head in heads if b"cookie:" in head.lower()]
+
+
+async def test_the_query_goes_on_as_the_gateway_read_it_and_repeated_answer_headers_as_one(tokens: Tokens) -> None:
+    heads: list[bytes] = []
+
+    async def records(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        heads.append(await reader.readuntil(b"\r\n\r\n"))
+        head = (
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nAllow: GET\r\nAllow: POST\r\n"
+            f"Set-Cookie: route=replica-1\r\nContent-Length: {len(BODY)}\r\n\r\n"
+        )
+        writer.write(head.encode() + BODY)
+        await writer.drain()
+        writer.close()
+
+    async with gateway_before(records, tokens) as (http, _):
+        answer = await http.get("/api/v1/purchase-orders?status=sent&q=a+b%20c&q=%C3%A9%26&empty=")
+    assert answer.status_code == 200 and answer.content == BODY
+    assert answer.headers["allow"] == "GET, POST"
+    assert "set-cookie" not in answer.headers
+    request_line = heads[0].split(b"\r\n")[0]
+    assert request_line == b"GET /api/v1/purchase-orders?status=sent&q=a+b+c&q=%C3%A9%26&empty= HTTP/1.1"

@@ -72,7 +72,8 @@ class FakeInvoiceRepository:
                     quantities[line.purchase_order_line_id] = billed + line.quantity
         return quantities
 
-    async def save(self, invoice: Invoice) -> None:
+    async def save(self, invoice: Invoice, *, new: bool = False) -> None:
+        assert not new or invoice.id not in self._rows, "a new invoice is not stored yet"
         self._rows[invoice.id] = _copy(invoice)
 
     def _visible(self, invoice_id: UUID, scope: Principal) -> Invoice:
@@ -191,7 +192,7 @@ class FakeUnitOfWork:
         self.stored_invoices = dict(self._rows)
         self.committed = True
 
-    async def save(self, invoice: Invoice) -> None:
+    async def save(self, invoice: Invoice, *, new: bool = False) -> None:
         """As ``UnitOfWork.save``: the aggregate's row, and its recorded events into the outbox."""
-        await self.invoices.save(invoice)
+        await self.invoices.save(invoice, new=new)
         self.outbox.take(invoice.events, tenant_id=invoice.tenant_id)

@@ -11,12 +11,17 @@ an organisation's switch), so the answer is kept:
 - Another instance of the gateway hears of no change made elsewhere: there an answer lives at
   most ``ttl_s`` (``GATEWAY_TOKEN_STANDING_TTL_S``, 1 s; 0 turns the cache off), the longest a
   change made through one instance takes to reach requests answered by another.
+- Requests that miss while a look-up of the same token is under way wait for its answer rather
+  than each making their own (``find``): a client's concurrent requests all missed at once when
+  the answer ran out, one database round trip each. A look-up is joined only in the epoch it
+  began in: a request that arrives after a change committed here makes a look-up of its own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 from sqlalchemy import event
@@ -34,6 +39,7 @@ class StandingCache(Generic[T]):
         self._clock = clock
         self._epoch = 0
         self._entries: dict[str, tuple[T, int, float]] = {}
+        self._pending: dict[str, asyncio.Future[T]] = {}  # look-ups under way, begun in this epoch
 
     @property
     def epoch(self) -> int:
@@ -57,9 +63,34 @@ class StandingCache(Generic[T]):
             self._entries.clear()
         self._entries[token] = (value, read_in_epoch, self._clock() + self.ttl_s)
 
+    async def find(self, token: str, look_up: Callable[[], Awaitable[T]]) -> T:
+        """The kept answer for ``token``, or ``look_up``'s, shared with every request for the
+        same token that misses while it runs. The look-up runs in a task of its own, so a caller
+        that goes away (cancelled) does not take the answer from the others."""
+        found = self.get(token)
+        if found is not None:
+            return found
+        if self.ttl_s <= 0:
+            return await look_up()
+        pending = self._pending.get(token)
+        if pending is None:
+            pending = asyncio.ensure_future(self._look_up(token, look_up, self._epoch))
+            self._pending[token] = pending
+        return await asyncio.shield(pending)
+
+    async def _look_up(self, token: str, look_up: Callable[[], Awaitable[T]], epoch: int) -> T:
+        try:
+            value = await look_up()
+        finally:
+            if epoch == self._epoch:
+                self._pending.pop(token, None)
+        self.put(token, value, read_in_epoch=epoch)
+        return value
+
     def changed(self) -> None:
         self._epoch += 1
         self._entries.clear()
+        self._pending.clear()  # a request from now on looks up afresh; those waiting keep theirs
 
 
 # The process's cache: the middleware reads it, every unit of work that changes a standing empties it.

@@ -61,6 +61,11 @@ class Upstreams:
         self.client = pooled_client(timeout_s)
         tracing.instrument_client(self.client)  # the request's trace goes on to the service
         self._pages: aiohttp.ClientSession | None = None
+        self._api: aiohttp.ClientSession | None = None
+        # The forward's limits as httpx's were: 3 s to connect, ``timeout_s`` to wait for a
+        # connection of the pool and between two reads of the answer, none on the whole exchange
+        # (an upload or a download may take longer than that while it keeps moving).
+        self.api_timeout = aiohttp.ClientTimeout(total=None, connect=timeout_s, sock_connect=3.0, sock_read=timeout_s)
 
     @property
     def pages(self) -> aiohttp.ClientSession:
@@ -69,6 +74,14 @@ class Upstreams:
         if self._pages is None:
             self._pages = pooled_session(self.timeout_s)
         return self._pages
+
+    @property
+    def api(self) -> aiohttp.ClientSession:
+        """The API's forward goes through aiohttp itself too, on a pool of its own (the web
+        portal's pages do not take its connections). Made in the running loop, on first use."""
+        if self._api is None:
+            self._api = pooled_session(self.timeout_s)
+        return self._api
 
     @property
     def api_services(self) -> list[str]:
@@ -80,8 +93,9 @@ class Upstreams:
 
     async def close(self) -> None:
         await self.client.aclose()
-        if self._pages is not None:
-            await self._pages.close()
+        for session in (self._pages, self._api):
+            if session is not None:
+                await session.close()
 
 
 class ClientBody:

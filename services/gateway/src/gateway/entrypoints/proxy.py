@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+import aiohttp
 import httpx
 import structlog
 import swagger_ui_bundle
@@ -19,6 +20,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from starlette.requests import ClientDisconnect
 from starlette.routing import compile_path
+from yarl import URL
 
 from gateway.adapters.upstreams import (
     FORWARDED_REQUEST_HEADERS,
@@ -27,6 +29,7 @@ from gateway.adapters.upstreams import (
     Upstreams,
     owner_of,
 )
+from shared import tracing
 from shared.correlation import current_correlation_id
 from shared.internal_access import internal_caller
 from shared.networks import next_hop_headers
@@ -198,18 +201,39 @@ async def forward(path: str, request: Request) -> Response:
     # Marks the request as forwarded: a service answers it as a caller's, never as its own network's.
     peer = request.client.host if request.client else None
     headers |= next_hop_headers(request.headers.getlist("x-forwarded-for"), request.headers.getlist("forwarded"), peer)
+    if request.scope.get("query_string"):
+        # The query as httpx encodes the parameters the gateway read (what the services always got).
+        target = httpx.URL(target, params=tuple(request.query_params.multi_items()))
+    # On aiohttp itself, as the web portal's pages: httpx's own layers (the request and response
+    # models, its auth and redirect handling) cost more than the pool's forward.
     try:
-        answer = await upstreams.client.request(
-            request.method, target, params=tuple(request.query_params.multi_items()), content=body, headers=headers
-        )
-    except httpx.HTTPError as exc:
+        with tracing.calling(request.method, str(target)) as span:
+            headers |= tracing.context_headers(span)
+            async with upstreams.api.request(
+                request.method,
+                URL(str(target), encoded=True),
+                data=body,
+                headers=headers,
+                allow_redirects=False,
+                timeout=upstreams.api_timeout,
+            ) as answer:
+                content = await answer.read()
+                response_headers: dict[str, str] = {}
+                for name, value in answer.headers.items():
+                    key = name.lower()
+                    if key in FORWARDED_RESPONSE_HEADERS:  # a repeated one as one value, as httpx gave it
+                        earlier = response_headers.get(key)
+                        response_headers[key] = value if earlier is None else f"{earlier}, {value}"
+            if span.is_recording():
+                span.set_attribute("http.response.status_code", answer.status)
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
         if body is not None and body.failure is not None:
             # The client's body failed, not the service: past the limit (the middleware answers
             # 413), or the client went away mid-upload (nobody is left to answer).
             if isinstance(body.failure, ClientDisconnect):
                 return Response(status_code=400)
             raise body.failure from None
-        if isinstance(exc, httpx.TimeoutException):
+        if isinstance(exc, TimeoutError):
             return problem(504, "Gateway timeout", f"the {service} service did not answer in time", slug="timeout")
         log.warning("upstream unreachable", service=service, error=repr(exc))
         return problem(
@@ -219,5 +243,4 @@ async def forward(path: str, request: Request) -> Response:
             slug="unavailable",
             headers={"Retry-After": "5"},
         )
-    response_headers = {k: v for k, v in answer.headers.items() if k.lower() in FORWARDED_RESPONSE_HEADERS}
-    return Response(content=answer.content, status_code=answer.status_code, headers=response_headers)
+    return Response(content=content, status_code=answer.status, headers=response_headers)

@@ -75,19 +75,17 @@ class TokenStandingMiddleware:
         await self.app(scope, receive, send)
 
     async def _standing(self, token: str, presented: Principal) -> Principal | TokenEnded:
-        """The token's principal as it stands now, or why it ended: kept a moment (``STANDING``)."""
-        cached = STANDING.get(token)
-        if isinstance(cached, Principal | TokenEnded):
-            return cached
-        epoch = STANDING.epoch
-        try:
-            found: Principal | TokenEnded = await restated(
-                UnitOfWork(self._runtime.session_factory, "gateway"), presented
-            )
-        except TokenEnded as exc:
-            found = exc
-        STANDING.put(token, found, read_in_epoch=epoch)
+        """The token's principal as it stands now, or why it ended: kept a moment, and looked up
+        once for the concurrent requests that miss together (``STANDING``)."""
+        found = await STANDING.find(token, functools.partial(self._restated, presented))
+        assert isinstance(found, Principal | TokenEnded)
         return found
+
+    async def _restated(self, presented: Principal) -> Principal | TokenEnded:
+        try:
+            return await restated(UnitOfWork(self._runtime.session_factory, "gateway"), presented)
+        except TokenEnded as exc:
+            return exc
 
     def _restated_token(self, token: str, principal: Principal) -> str:
         """The same session's token for what the caller may do now; a client sends one token

@@ -205,7 +205,9 @@ class InvoiceRepository:
         """The gross totals of the invoice's approved credit notes, as stored in this transaction."""
         return Decimal((await self._session.execute(_CREDITED_TOTAL, {"invoice_id": invoice_id})).scalar_one())
 
-    async def save(self, invoice: Invoice) -> None:
+    async def save(self, invoice: Invoice, *, new: bool = False) -> None:
+        """Write the invoice, its lines when they changed and its payments; ``new``: an invoice
+        just made (a draft, a credit note), which has no stored lines to replace yet."""
         values = {name: getattr(invoice, name) for name in _ROW_FIELDS}
         values.update(vars(invoice.totals), balance_due=invoice.balance_due)
         values["matching"] = _VERDICT.dump_python(invoice.matching, mode="json") if invoice.matching else None
@@ -219,7 +221,8 @@ class InvoiceRepository:
         lines = _line_rows(invoice.id, invoice.lines)
         stored = repr(lines)  # repr, not ==: Decimal("1.50") == Decimal("1.5") but is not stored alike
         if self._stored_lines.get(invoice.id) != stored:
-            await self._session.execute(_DELETE_LINES, {"invoice_id": invoice.id})
+            if not new:
+                await self._session.execute(_DELETE_LINES, {"invoice_id": invoice.id})
             if lines:
                 await self._session.execute(_INSERT_LINES, lines)
             self._stored_lines[invoice.id] = stored

@@ -105,7 +105,7 @@ async def _create_invoice(
         invoice = Invoice.draft(
             po=po, number=number, issue_date=issue_date, lines=built, now=_now(), created_by_buyer=caller.is_buyer
         )
-        await uow.save(invoice)
+        await uow.save(invoice, new=True)
         await uow.commit()
     return invoice
 
@@ -139,7 +139,7 @@ async def create_credit_note(
             now=_now(),
             created_by_buyer=caller.is_buyer,
         )
-        await uow.save(credit_note)
+        await uow.save(credit_note, new=True)
         await uow.commit()
     return credit_note
 

@@ -21,7 +21,8 @@ class UnitOfWork(KeepsConversations, SqlUnitOfWork):
         self.suppliers = SupplierDirectory(self.session)
         self.organisations = OrganisationDirectory(self.session)
 
-    async def save(self, invoice: Invoice) -> None:
-        """Persist the aggregate and move its recorded events to the outbox."""
-        await self.invoices.save(invoice)
+    async def save(self, invoice: Invoice, *, new: bool = False) -> None:
+        """Persist the aggregate (``new``: just made, see ``InvoiceRepository.save``) and move its
+        recorded events to the outbox."""
+        await self.invoices.save(invoice, new=new)
         self.outbox.take(invoice.events, tenant_id=invoice.tenant_id)

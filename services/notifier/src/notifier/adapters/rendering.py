@@ -48,6 +48,9 @@ class EmailRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            # The templates are part of the release and never change while it runs: each is
+            # compiled once, and no render asks the file system whether it changed.
+            auto_reload=False,
         )
         self._env.filters.update(
             money=format_money, quantity=format_quantity, day=format_day, rate=rate_text, document=document_word

@@ -9,13 +9,25 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifier.adapters.tables import organisations, suppliers, users
 from notifier.domain.read_models import BuyerOrganisation, PortalUser, SupplierContact
 from shared.db import upsert
 from shared.fields import made_of, values_of
+
+# Built once; the ids are bound at execution (every email looks its recipient up).
+_SUPPLIER = select(suppliers).where(
+    suppliers.c.supplier_id == bindparam("supplier_id"), suppliers.c.tenant_id == bindparam("tenant_id")
+)
+_USER = select(users).where(users.c.user_id == bindparam("user_id"))
+_BUYER_ADMINS = (
+    select(users)
+    .where(users.c.tenant_id == bindparam("tenant_id"), users.c.role == "buyer_admin")
+    .order_by(users.c.email)
+)
+_ORGANISATION_NAME = select(organisations.c.name).where(organisations.c.tenant_id == bindparam("tenant_id"))
 
 
 class DirectoryRepository:
@@ -30,8 +42,7 @@ class DirectoryRepository:
         await self._session.execute(newer, values)
 
     async def supplier(self, supplier_id: UUID, *, tenant_id: UUID) -> SupplierContact | None:
-        query = select(suppliers).where(suppliers.c.supplier_id == supplier_id, suppliers.c.tenant_id == tenant_id)
-        row = (await self._session.execute(query)).first()
+        row = (await self._session.execute(_SUPPLIER, {"supplier_id": supplier_id, "tenant_id": tenant_id})).first()
         if row is None:
             return None
         return made_of(SupplierContact, row, contacts=tuple(row.contacts))
@@ -42,15 +53,13 @@ class DirectoryRepository:
         await self._session.execute(newer, values)
 
     async def user(self, user_id: UUID) -> PortalUser | None:
-        row = (await self._session.execute(select(users).where(users.c.user_id == user_id))).first()
+        row = (await self._session.execute(_USER, {"user_id": user_id})).first()
         return None if row is None else PortalUser(**row._asdict())
 
     async def buyer_admins(self, tenant_id: UUID) -> list[PortalUser]:
         """The organisation's buyer admins, switched off or not (the rules choose), by address."""
-        query = (
-            select(users).where(users.c.tenant_id == tenant_id, users.c.role == "buyer_admin").order_by(users.c.email)
-        )
-        return [PortalUser(**row._asdict()) for row in (await self._session.execute(query)).all()]
+        rows = (await self._session.execute(_BUYER_ADMINS, {"tenant_id": tenant_id})).all()
+        return [PortalUser(**row._asdict()) for row in rows]
 
     async def upsert_organisation(self, organisation: BuyerOrganisation) -> None:
         values = {"tenant_id": organisation.tenant_id, "name": organisation.name, "revision": organisation.revision}
@@ -58,5 +67,4 @@ class DirectoryRepository:
         await self._session.execute(newer, values)
 
     async def organisation_name(self, tenant_id: UUID) -> str | None:
-        query = select(organisations.c.name).where(organisations.c.tenant_id == tenant_id)
-        return (await self._session.execute(query)).scalar_one_or_none()
+        return (await self._session.execute(_ORGANISATION_NAME, {"tenant_id": tenant_id})).scalar_one_or_none()

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import Date, and_, cast, func, literal_column, or_, select
+from sqlalchemy import Date, and_, bindparam, cast, func, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +26,14 @@ _SAVE_POLICY = upsert(
     reminder_policies, tuple(reminder_policies.c.keys()), key=("tenant_id",), newer="revision", or_equal=True
 )
 
+# Built once; the ids are bound at execution (every invoice event reads its invoice).
+_INVOICE = select(reminder_invoices).where(reminder_invoices.c.invoice_id == bindparam("invoice_id"))
+_INVOICE_FOR_UPDATE = _INVOICE.with_for_update()
+_CLAIM = _INVOICE.with_for_update(skip_locked=True)
+_REMINDER_DAYS = select(reminder_policies.c.approval_reminder_days).where(
+    reminder_policies.c.tenant_id == bindparam("tenant_id")
+)
+
 
 class ReminderRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -33,18 +41,12 @@ class ReminderRepository:
 
     async def invoice(self, invoice_id: UUID) -> TrackedInvoice | None:
         """The stored invoice, locked until the transaction ends (its events change it one at a time)."""
-        query = select(reminder_invoices).where(reminder_invoices.c.invoice_id == invoice_id).with_for_update()
-        row = (await self._session.execute(query)).first()
+        row = (await self._session.execute(_INVOICE_FOR_UPDATE, {"invoice_id": invoice_id})).first()
         return None if row is None else made_of(TrackedInvoice, row)
 
     async def claim(self, invoice_id: UUID) -> TrackedInvoice | None:
         """The invoice locked for this transaction; None when another scheduler holds it now."""
-        query = (
-            select(reminder_invoices)
-            .where(reminder_invoices.c.invoice_id == invoice_id)
-            .with_for_update(skip_locked=True)
-        )
-        row = (await self._session.execute(query)).first()
+        row = (await self._session.execute(_CLAIM, {"invoice_id": invoice_id})).first()
         return None if row is None else made_of(TrackedInvoice, row)
 
     async def save(self, invoice: TrackedInvoice) -> None:
@@ -55,8 +57,7 @@ class ReminderRepository:
         await self._session.execute(_SAVE_POLICY, values)
 
     async def approval_reminder_days(self, tenant_id: UUID) -> int:
-        query = select(reminder_policies.c.approval_reminder_days).where(reminder_policies.c.tenant_id == tenant_id)
-        days = (await self._session.execute(query)).scalar_one_or_none()
+        days = (await self._session.execute(_REMINDER_DAYS, {"tenant_id": tenant_id})).scalar_one_or_none()
         return DEFAULT_APPROVAL_REMINDER_DAYS if days is None else days
 
     async def candidates(self, today: date, *, overdue_catch_up_days: int, tenant_id: UUID | None) -> Sequence[UUID]:

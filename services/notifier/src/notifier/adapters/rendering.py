@@ -5,10 +5,15 @@ attachments are added as parts. An email about a document links to its page in t
 the templates get the absolute address as ``page_url``, made here from the portal's public
 address and the draft's page. The Message-ID is derived from the email id, so every copy of
 one email carries the same id.
+
+An email without attachments is written by ``notifier.adapters.mime``, byte for byte as the
+``email`` package writes it but without its per-header parsing and folding; one with
+attachments (a purchase order's PDF) is built by the package.
 """
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -17,14 +22,19 @@ from uuid import UUID
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from notifier.adapters import mime
 from notifier.domain.headers import header_text, single_address
 from notifier.domain.messages import EmailDraft, document_word, format_day, format_money, format_quantity
 from shared.taxes import rate_text
 
 
+@functools.lru_cache(maxsize=8)
+def _message_id_domain(sender: str) -> str:
+    return parseaddr(sender)[1].rpartition("@")[2] or "supplier-portal.local"
+
+
 def message_id_for(email_id: UUID, sender: str) -> str:
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "supplier-portal.local"
-    return f"<{email_id}@{domain}>"
+    return f"<{email_id}@{_message_id_domain(sender)}>"
 
 
 class EmailRenderer:
@@ -38,10 +48,14 @@ class EmailRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            # The templates are part of the release and never change while it runs: each is
+            # compiled once, and no render asks the file system whether it changed.
+            auto_reload=False,
         )
         self._env.filters.update(
             money=format_money, quantity=format_quantity, day=format_day, rate=rate_text, document=document_word
         )
+        self._from_header = mime.header("From", sender)  # the same on every email
 
     def page_url(self, page: str) -> str:
         """The absolute address of a page of the web portal (a path of ``notifier.domain.pages``)."""
@@ -60,12 +74,31 @@ class EmailRenderer:
     def render(self, draft: EmailDraft, *, email_id: UUID, now: datetime) -> bytes:
         """The MIME message of ``draft``; InvalidRecipient when its recipient is not one address."""
         plain, html = self.bodies(draft)
-        message = EmailMessage()
-        message["From"] = self.sender
         # The only place user text becomes headers: one plain address, one sanitised line
         # (a CR/LF in a PO number or supplier name must never add a header or a recipient).
-        message["To"] = single_address(draft.recipient)
-        message["Subject"] = header_text(draft.subject)
+        recipient = single_address(draft.recipient)
+        subject = header_text(draft.subject)
+        if draft.attachments:
+            return self._packaged(draft, recipient, subject, plain, html, email_id=email_id, now=now)
+        headers = [
+            self._from_header,
+            mime.header("To", recipient),
+            mime.header("Subject", subject),
+            mime.header("Date", format_datetime(now)),
+            mime.header("Message-ID", message_id_for(email_id, self.sender)),
+            mime.header("X-Portal-Template", draft.template),
+        ]
+        return mime.alternative(headers, plain, html)
+
+    def _packaged(
+        self, draft: EmailDraft, recipient: str, subject: str, plain: str, html: str, *, email_id: UUID, now: datetime
+    ) -> bytes:
+        """The message built by the ``email`` package: the one writer of attachments, and what
+        ``notifier.adapters.mime`` is compared with."""
+        message = EmailMessage()
+        message["From"] = self.sender
+        message["To"] = recipient
+        message["Subject"] = subject
         message["Date"] = format_datetime(now)
         message["Message-ID"] = message_id_for(email_id, self.sender)
         message["X-Portal-Template"] = draft.template

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Row, func, literal_column, select, update
+from sqlalchemy import Row, bindparam, func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +27,20 @@ _SUMMARY_COLUMNS = [c for c in emails.c if c.name not in ("message", "trace_cont
 # statement after five runs is made without the parameters' values. Bound, every pass of the
 # sender would scan all the emails ever sent.
 _PENDING = emails.c.status == literal_column("'pending'")
+
+# Built once; the values are bound at execution (every email is queued, claimed and saved).
+_ADD = insert(emails).on_conflict_do_nothing().returning(emails.c.id)
+_CLAIM_DUE = (
+    select(emails)
+    .where(_PENDING, emails.c.next_attempt_at <= bindparam("now"))
+    .order_by(emails.c.next_attempt_at)
+    .limit(1)
+    .with_for_update(skip_locked=True)
+)
+_NEXT_DUE_AT = select(func.min(emails.c.next_attempt_at)).where(_PENDING)
+_BY_ID = select(emails).where(emails.c.id == bindparam("email_id"))
+# The columns to set are the parameters' other names (the delivery state below).
+_SAVE = update(emails).where(emails.c.id == bindparam("email_id"))
 
 
 @dataclass(frozen=True)
@@ -60,43 +74,31 @@ class EmailRepository:
         values = {c.name: getattr(email, c.name) for c in emails.c}
         # Queued in a handler's transaction, sent later: the sending continues this trace.
         values["trace_context"] = email.trace_context or tracing.context_headers() or None
-        statement = insert(emails).values(values).on_conflict_do_nothing().returning(emails.c.id)
-        return (await self._session.execute(statement)).first() is not None
+        return (await self._session.execute(_ADD, values)).first() is not None
 
     async def claim_due(self, now: datetime) -> Email | None:
         """The most overdue pending email, locked for this transaction; skips ones being sent."""
-        query = (
-            select(emails)
-            .where(_PENDING, emails.c.next_attempt_at <= now)
-            .order_by(emails.c.next_attempt_at)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
-        row = (await self._session.execute(query)).first()
+        row = (await self._session.execute(_CLAIM_DUE, {"now": now})).first()
         return None if row is None else _to_email(row)
 
     async def next_due_at(self) -> datetime | None:
-        query = select(func.min(emails.c.next_attempt_at)).where(_PENDING)
-        return (await self._session.execute(query)).scalar()
+        return (await self._session.execute(_NEXT_DUE_AT)).scalar()
 
     async def save(self, email: Email) -> None:
         """Store the delivery state; the rendered message never changes."""
-        statement = (
-            update(emails)
-            .where(emails.c.id == email.id)
-            .values(
-                status=email.status,
-                attempts=email.attempts,
-                next_attempt_at=email.next_attempt_at,
-                last_error=email.last_error,
-                sent_at=email.sent_at,
-                sealed_links=email.sealed_links,
-            )
-        )
-        await self._session.execute(statement)
+        values = {
+            "email_id": email.id,
+            "status": email.status,
+            "attempts": email.attempts,
+            "next_attempt_at": email.next_attempt_at,
+            "last_error": email.last_error,
+            "sent_at": email.sent_at,
+            "sealed_links": email.sealed_links,
+        }
+        await self._session.execute(_SAVE, values)
 
     async def get(self, email_id: UUID) -> Email | None:
-        row = (await self._session.execute(select(emails).where(emails.c.id == email_id))).first()
+        row = (await self._session.execute(_BY_ID, {"email_id": email_id})).first()
         return None if row is None else _to_email(row)
 
     async def list(

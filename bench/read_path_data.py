@@ -97,8 +97,8 @@ _HISTORY_S = int(HISTORY.total_seconds())
 _CENT = quantum(CURRENCY)
 # ``line_tax`` of a net amount in cents: ``TAX_RATE`` percent of it, rounded half-up to the cent.
 _TAX_SHARE = TAX_RATE / 100
-# Whole quantities of 1 to 49 ordered; unit prices of 1.00 to 999.99, in cents (made once: every
-# line takes one of each).
+# Whole quantities of 1 to 49 are ordered at unit prices of 1.00 to 999.99: both made once, as
+# every line takes one of each.
 _ORDERED = 49
 _QUANTITIES = [Decimal(n) for n in range(_ORDERED + 1)]
 _PRICES = [Decimal(cents).scaleb(-2) for cents in range(100, 100_000)]
@@ -159,8 +159,8 @@ _V4_SET = (0x4000 << 64) | (0x8000 << 48)
 def _uuid(rng: random.Random) -> uuid.UUID:
     """A version 4 UUID from ``rng``, as asyncpg's own UUID type (a ``uuid.UUID`` it writes to
     the server as it is, and four times quicker to make than ``uuid.UUID(int=...)``)."""
-    bits: uuid.UUID = pgproto.UUID(((rng.getrandbits(128) & _V4_CLEAR) | _V4_SET).to_bytes(16, "big"))
-    return bits
+    made: uuid.UUID = pgproto.UUID(((rng.getrandbits(128) & _V4_CLEAR) | _V4_SET).to_bytes(16, "big"))
+    return made
 
 
 def snapshot_line(

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bench.read_path import Dataset, generate
+from bench.read_path_data import Dataset, generate
 
 TENANT = uuid.UUID("00000000-0000-0000-0000-0000000000a1")
 ADMIN = uuid.UUID("00000000-0000-0000-0000-0000000000a2")

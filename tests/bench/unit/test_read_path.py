@@ -8,17 +8,8 @@ from typing import Any
 
 import pytest
 
-from bench.read_path import (
-    COLUMNS,
-    INVOICE_STATUSES,
-    PO_STATUSES,
-    Dataset,
-    _first_index,
-    generate,
-    page_queries,
-    percentiles,
-    shares,
-)
+from bench.read_path import _first_index, page_queries, percentiles
+from bench.read_path_data import COLUMNS, INVOICE_STATUSES, PO_STATUSES, Dataset, generate, shares
 from shared.contracts.invoicing import LIVE_INVOICE_STATUSES
 from shared.money import line_net, round_money
 from tests.bench.unit.conftest import ADMIN, MEASURED, NOW, TENANT

@@ -7,16 +7,8 @@ import uuid
 
 import pytest
 
-from bench.read_path import (
-    COLUMNS,
-    TARGET_PAGE_TO_API_RATIO,
-    Dataset,
-    csrf_token,
-    measured_order,
-    page_to_api,
-    web_pages,
-    web_pages_met,
-)
+from bench.read_path import TARGET_PAGE_TO_API_RATIO, csrf_token, page_to_api, web_pages, web_pages_met
+from bench.read_path_data import COLUMNS, Dataset, measured_order
 from tests.bench.unit.conftest import MEASURED, TENANT
 
 

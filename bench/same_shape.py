@@ -322,7 +322,9 @@ async def gateway(config: Config) -> None:
     """The proxy hop: the token verified, the request passed to invoicing as it came."""
     verifier = Verifier(config.public_key_file)
     upstream = f"http://127.0.0.1:{config.invoicing_port}"
-    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100, keepalive_timeout=30))
+    # Idle connections dropped after 2 s, before uvicorn's keep-alive (5 s) closes them under a
+    # request, as the product's gateway does.
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100, keepalive_timeout=2.0))
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":

@@ -203,6 +203,16 @@ async def _first_time(conn: asyncpg.Connection, group: str, event_id: str) -> bo
     return inserted is not None
 
 
+async def _order_changed(conn: asyncpg.Connection, event: dict[str, Any]) -> None:
+    """An order's snapshot, kept where it is newer (invoicing's and matching's copy of the order)."""
+    await conn.execute(
+        "UPDATE purchase_orders SET invoiced_quantity = $2, revision = $3 WHERE id = $1 AND revision < $3",
+        uuid.UUID(event["purchase_order_id"]),
+        Decimal(event["invoiced_quantity"]),
+        event["revision"],
+    )
+
+
 # -- the parts every process has ------------------------------------------------------------------
 class Relay:
     """The outbox relay: woken by NOTIFY on commit (and every second), reads the unsent rows,
@@ -424,17 +434,9 @@ async def invoicing(config: Config, pool: asyncpg.Pool, producer: AIOKafkaProduc
             conn, invoice_topic, po_id, _event(kind, event["invoice_id"], purchase_order_id=po_id, number=row["number"])
         )
 
-    async def on_order(conn: asyncpg.Connection, event: dict[str, Any]) -> None:
-        await conn.execute(
-            "UPDATE purchase_orders SET invoiced_quantity = $2, revision = $3 WHERE id = $1 AND revision < $3",
-            uuid.UUID(event["purchase_order_id"]),
-            Decimal(event["invoiced_quantity"]),
-            event["revision"],
-        )
-
     groups = [
         Group(config, "invoicing.verdicts", "verdict", pool, {"VerdictIssued": on_verdict}),
-        Group(config, "invoicing.purchase-orders", "purchase_order", pool, {"PurchaseOrderChanged": on_order}),
+        Group(config, "invoicing.purchase-orders", "purchase_order", pool, {"PurchaseOrderChanged": _order_changed}),
     ]
     return [_serve(app, config.invoicing_port), *_consuming(groups), Relay(config.dsns["invoicing"], producer).run()]
 
@@ -466,14 +468,6 @@ async def matching(config: Config, pool: asyncpg.Pool, producer: AIOKafkaProduce
     async def on_status(conn: asyncpg.Connection, event: dict[str, Any]) -> None:
         await conn.execute("UPDATE invoices SET status = 'approved' WHERE id = $1", uuid.UUID(event["invoice_id"]))
 
-    async def on_order(conn: asyncpg.Connection, event: dict[str, Any]) -> None:
-        await conn.execute(
-            "UPDATE purchase_orders SET invoiced_quantity = $2, revision = $3 WHERE id = $1 AND revision < $3",
-            uuid.UUID(event["purchase_order_id"]),
-            Decimal(event["invoiced_quantity"]),
-            event["revision"],
-        )
-
     groups = [
         Group(
             config,
@@ -482,7 +476,7 @@ async def matching(config: Config, pool: asyncpg.Pool, producer: AIOKafkaProduce
             pool,
             {"InvoiceSubmitted": on_submitted, "InvoiceApproved": on_status},
         ),
-        Group(config, "matching.purchase-orders", "purchase_order", pool, {"PurchaseOrderChanged": on_order}),
+        Group(config, "matching.purchase-orders", "purchase_order", pool, {"PurchaseOrderChanged": _order_changed}),
     ]
     return [*_consuming(groups), Relay(config.dsns["matching"], producer).run()]
 

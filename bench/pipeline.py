@@ -23,7 +23,6 @@ import contextlib
 import email.parser
 import email.policy
 import functools
-import itertools
 import json
 import re
 import time
@@ -38,7 +37,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bench.cpu import CpuMeter
-from bench.timing import closed_loop, open_loop, rate_in_window, summary_ms, wait_for
+from bench.timing import closed_loop, open_loop, rate_in_window, stretches, summary_ms, tally, wait_for
 from gateway.config import Settings as GatewaySettings
 from gateway.entrypoints import operator
 from portal_dev.stack import Stack
@@ -87,7 +86,7 @@ class Trace:
             self.status_published,
             self.emailed,
         ]
-        return [b - a if a is not None and b is not None else None for a, b in itertools.pairwise(points)]
+        return stretches(points)
 
 
 @dataclass(frozen=True)
@@ -317,7 +316,7 @@ class Pipeline:
             "ran_out_of_purchase_orders": ran_out,
             "throughput_per_s": round(rate_in_window(finished, start + warmup_s, sending_end), 1),
             "drained_after_s": round(max(finished) - sending_end, 2),
-            "statuses": _count(t.status for t in traces.values()),
+            "statuses": tally(t.status for t in traces.values()),
             # Draft, submit, matching, approval and its email: what one invoice costs where.
             "cpu_ms_per_invoice": cpu.per_item_ms(len(finished)),
             "cpu_cores_busy": cpu.cores_busy,  # over the phase, emails included (at most the machine's cores)
@@ -345,7 +344,7 @@ class Pipeline:
             "to_status_ms": summary_ms(t.status_event - t.scheduled for t in values if t.status_event),
             "to_email_ms": summary_ms(t.emailed - t.scheduled for t in values if t.emailed),
             "hops_ms": {name: summary_ms(x for h in hops if (x := h[i]) is not None) for i, name in enumerate(HOPS)},
-            "statuses": _count(t.status for t in values),
+            "statuses": tally(t.status for t in values),
             "confirmed_via_api": confirmed,
         }
 
@@ -465,10 +464,3 @@ class Observer:
         for event, published in await self._verdicts.poll():
             t = self._seen.setdefault(event.invoice_id, Trace())
             t.verdict_event, t.verdict_published = event.occurred_at, published
-
-
-def _count(values: Any) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for value in values:
-        counts[str(value)] = counts.get(str(value), 0) + 1
-    return counts

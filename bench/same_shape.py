@@ -50,7 +50,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import json
 import os
 import signal
@@ -70,6 +69,8 @@ import asyncpg
 import jwt
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from bench.timing import closed_loop, open_loop, rate_in_window, stretches, summary_ms, tally
 
 ROLES = ("gateway", "invoicing", "matching", "orders", "notifier")
 DATABASES = ("invoicing", "matching", "orders", "notifier")
@@ -783,7 +784,7 @@ class Trace:
             self.verdict_published,
             self.status_event,
         ]
-        return [b - a if a is not None and b is not None else None for a, b in itertools.pairwise(points)]
+        return stretches(points)
 
 
 class Tail:
@@ -970,7 +971,6 @@ class SameShapeFloor:
     async def saturation(self, duration_s: float, *, clients: int = 32, warmup_s: float = 1.5) -> dict[str, Any]:
         """As the pipeline's: ``clients`` each draft, submit and wait for the status, then the next."""
         from bench.cpu import CpuMeter
-        from bench.timing import closed_loop, rate_in_window
 
         scheduled: dict[str, float] = {}
 
@@ -994,7 +994,7 @@ class SameShapeFloor:
             "ran_out_of_purchase_orders": ran_out,
             "throughput_per_s": round(rate_in_window(finished, start + warmup_s, sending_end), 1),
             "drained_after_s": round(max(finished) - sending_end, 2) if finished else None,
-            "statuses": _count(self.traces[i].status for i in scheduled),
+            "statuses": tally(self.traces[i].status for i in scheduled),
             "cpu_ms_per_invoice": cpu.per_item_ms(len(finished)),
             "cpu_cores_busy": cpu.cores_busy,
         }
@@ -1002,7 +1002,6 @@ class SameShapeFloor:
     async def at_rate(self, drafts: list[str], rate_per_s: float, duration_s: float) -> dict[str, Any]:
         """Open loop, as the pipeline's: ``drafts`` submitted at their scheduled times; latency from
         the scheduled time to the status's commit."""
-        from bench.timing import open_loop, summary_ms
 
         sent: list[str] = []
 
@@ -1023,13 +1022,6 @@ class SameShapeFloor:
                 name: summary_ms(h for t in traces if (h := t.hops()[i]) is not None) for i, name in enumerate(HOPS)
             },
         }
-
-
-def _count(values: Any) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for value in values:
-        counts[str(value)] = counts.get(str(value), 0) + 1
-    return counts
 
 
 if __name__ == "__main__":

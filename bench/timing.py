@@ -9,6 +9,7 @@ events with it, the broker's records carry it, the mail sink's files keep it as 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import math
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
@@ -98,3 +99,16 @@ async def wait_for(probe: Callable[[], Awaitable[bool]], *, timeout_s: float, wh
         if time.monotonic() > deadline:
             raise TimeoutError(f"{what} did not happen within {timeout_s:g}s")
         await asyncio.sleep(0.1)
+
+
+def stretches(points: list[float | None]) -> list[float | None]:
+    """The time between each two successive points of a trace; None where either was not seen."""
+    return [b - a if a is not None and b is not None else None for a, b in itertools.pairwise(points)]
+
+
+def tally(values: Iterable[object]) -> dict[str, int]:
+    """How many times each value occurs, by its text (the statuses the invoices reached)."""
+    counts: dict[str, int] = {}
+    for value in values:
+        counts[str(value)] = counts.get(str(value), 0) + 1
+    return counts

@@ -37,6 +37,7 @@ def consumer_group(
     handlers: Mapping[type[EventPayload], EventHandler[UnitOfWorkT]],
     *,
     needs_envelope: Literal[False] = False,
+    serialise_by: Callable[[EventPayload], str | None] | None = None,
 ) -> EventConsumer: ...
 
 
@@ -49,6 +50,7 @@ def consumer_group(
     handlers: Mapping[type[EventPayload], EnvelopeHandler[UnitOfWorkT]],
     *,
     needs_envelope: Literal[True],
+    serialise_by: Callable[[EventPayload], str | None] | None = None,
 ) -> EventConsumer: ...
 
 
@@ -60,11 +62,14 @@ def consumer_group(
     handlers: Mapping[type[EventPayload], Callable[..., Awaitable[None]]],
     *,
     needs_envelope: bool = False,
+    serialise_by: Callable[[EventPayload], str | None] | None = None,
 ) -> EventConsumer:
     """The consumer group ``group`` on ``topic``: each event of a type in ``handlers`` (the first
     type it is an instance of) runs its handler once, in a ``unit_of_work`` of the runtime's
     database, with the inbox record of ``group``; events of other types are acknowledged unread.
-    With ``needs_envelope`` the handlers also get the event's envelope, last."""
+    With ``needs_envelope`` the handlers also get the event's envelope, last. ``serialise_by``
+    names what an event's handler locks rows of, when another consumer of the service locks the
+    same rows: a batch takes those locks first, in one order (``EventConsumer.serialise_by``)."""
 
     def new_unit() -> UnitOfWorkT:
         return unit_of_work(runtime.session_factory, runtime.settings.service_name)
@@ -78,6 +83,7 @@ def consumer_group(
         },
         settings=runtime.settings,
         dead_letters=runtime.kafka_producer,
+        serialise_by=serialise_by,
     )
 
 

@@ -4,14 +4,15 @@ and what counts as "the database is unavailable" (answered 503 over HTTP, retrie
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Mapping
+import hashlib
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, Self
 
 import asyncpg
-from sqlalchemy import MetaData, Table, bindparam, event
+from sqlalchemy import MetaData, Table, bindparam, event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import (
@@ -192,6 +193,15 @@ def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+# The keys in the order given: a function scan returns an array's elements in order.
+_ADVISORY_LOCKS = text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k")
+
+
+def _advisory_key(key: str) -> int:
+    """``key`` as PostgreSQL's advisory lock id: a signed 64-bit hash, the same in every process."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+
+
 class SharedTransaction:
     """One database transaction that the units of work started inside it join (see
     ``shared_transaction``); its owner commits it, unless a unit spoiled it."""
@@ -202,6 +212,17 @@ class SharedTransaction:
         # A unit of work left it without committing (it failed, rolled back or just returned):
         # what that unit did may be in the transaction, which must then be rolled back whole.
         self.spoiled = False
+
+    async def serialise(self, keys: Iterable[str]) -> None:
+        """Take, for the rest of the transaction, a lock on each of ``keys`` (the things its units
+        of work will lock rows of, e.g. ``purchase_order:<id>``), in one order that every
+        transaction shares. Two transactions that each lock several rows, in the order their
+        events came, wait for each other instead of deadlocking (PostgreSQL detects a deadlock
+        only after ``deadlock_timeout``, a second by default, and then undoes one side). One key
+        needs no lock: a transaction that waits for one row at most closes no cycle."""
+        ordered = sorted({_advisory_key(key) for key in keys})
+        if len(ordered) > 1:
+            await self.session.execute(_ADVISORY_LOCKS, {"keys": ordered})
 
     async def commit(self) -> None:
         if self.spoiled:

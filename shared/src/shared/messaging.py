@@ -118,6 +118,10 @@ class EventConsumer:
     session_factory: async_sessionmaker[AsyncSession] | None = None
     batches: int = 0  # transactions that handled more than one event
     batches_broken: int = 0  # batches that stopped at an event left to be handled on its own
+    # What a batch's transaction locks first, in one shared order, for each event: the thing its
+    # handler locks rows of (``SharedTransaction.serialise``), when two consumers of the service
+    # lock the same rows in batches; None for an event that locks none.
+    serialise_by: Callable[[EventPayload], str | None] | None = None
 
     def subscriber_options(self) -> dict[str, Any]:
         """What its FastStream subscriber is built with; the configuration guard test reads them.
@@ -195,11 +199,15 @@ class EventConsumer:
         started = time.perf_counter()
         handled: list[tuple[Delivery, Envelope | None, float]] = []
         spoiled = False
+        decoded = [self._decoded(delivery) for delivery in deliveries]
         try:
             async with shared_transaction(self.session_factory) as transaction:
-                for delivery in deliveries:
+                if self.serialise_by is not None:
+                    keys = (self.serialise_by(event[1]) for event in decoded if event is not None)
+                    await transaction.serialise(key for key in keys if key is not None)
+                for delivery, event in zip(deliveries, decoded, strict=True):
                     event_started = time.perf_counter()
-                    envelope = await self._handle_joined(delivery)
+                    envelope = await self._handle_joined(delivery, event)
                     if envelope is False or transaction.spoiled:
                         spoiled = transaction.spoiled
                         break
@@ -246,15 +254,23 @@ class EventConsumer:
                 self.metrics.observe_delivery(self.topic, self.group, "ok", took + commit_share)
         return len(handled)
 
-    async def _handle_joined(self, delivery: Delivery) -> Envelope | Literal[False] | None:
-        """One event of a batch, in the shared transaction: its envelope when it was handled,
-        None when no handler wants it, False when it must be handled on its own (when its
-        handler ran, the transaction is then spoiled and rolled back)."""
-        record = delivery.raw_message
+    def _decoded(self, delivery: Delivery) -> tuple[Envelope, EventPayload] | None:
+        """The event of a batch's record; None when it does not decode (dead-lettered on its own)."""
         try:
-            envelope, payload = decode_event(record.value or b"", self.topic)
+            return decode_event(delivery.raw_message.value or b"", self.topic)
         except Exception:
-            return False  # dead-lettered on its own
+            return None
+
+    async def _handle_joined(
+        self, delivery: Delivery, event: tuple[Envelope, EventPayload] | None
+    ) -> Envelope | Literal[False] | None:
+        """One event of a batch, in the shared transaction: its envelope when it was handled,
+        None when no handler wants it, False when it must be handled on its own (it does not
+        decode; or its handler failed, and the transaction is then spoiled and rolled back)."""
+        if event is None:
+            return False
+        record = delivery.raw_message
+        envelope, payload = event
         handler = self._handler_for(payload)
         if handler is None:
             return None

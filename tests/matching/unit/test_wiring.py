@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from uuid import uuid4
 
 import pytest
 
@@ -69,3 +70,23 @@ def test_invoice_submissions_are_matched_and_other_invoice_events_only_update_th
 
     assert handler_names.pop("InvoiceSubmitted") == "on_invoice_submitted"
     assert set(handler_names.values()) == {"on_invoice_changed"}
+
+
+def test_both_consumers_that_lock_an_orders_row_serialise_their_batches_on_the_order() -> None:
+    """The orders' consumer stores snapshots and the invoices' consumer matches against them, each
+    locking order rows in the order its events came: their batches take the orders' locks first
+    in one shared order (``serialise_by``), so that they wait for each other instead of deadlocking.
+    Every state event of both topics names its order so."""
+    runtime = SimpleNamespace(settings=Settings(), session_factory=None, kafka_producer=lambda: None)
+    wired = {c.topic: c for c in consumers(runtime)}  # type: ignore[arg-type]
+    order = uuid4()
+
+    for topic in (INVOICES_TOPIC, PURCHASE_ORDERS_TOPIC):
+        serialise_by = wired[topic].serialise_by
+        assert serialise_by is not None
+        for event_type in topic_of(topic).events.values():
+            if issubclass(event_type, STATE):
+                event = event_type.model_construct(purchase_order_id=order)
+                assert serialise_by(event) == f"purchase_order:{order}", event_type.__name__
+    assert wired[SUPPLIERS_TOPIC].serialise_by is None
+    assert wired[ORGANISATIONS_TOPIC].serialise_by is None

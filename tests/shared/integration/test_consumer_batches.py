@@ -5,6 +5,7 @@ events around it keep their effects."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
-from sqlalchemy import BigInteger, Column, Identity, Table, Text, distinct, func, insert, select, text
+from sqlalchemy import BigInteger, Column, Identity, Table, Text, distinct, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from portal_dev.testing import Servers, create_tables, on_cluster, poll_until, read_topic, running
@@ -316,5 +317,60 @@ async def test_a_full_batch_of_units_of_work_takes_no_savepoint(servers: Servers
             await transaction.commit()
         assert savepoints == 0
         assert txids == 1
+    finally:
+        await engine.dispose()
+
+
+async def _lock_in_turn(
+    sessions: Any, order: tuple[str, str], serialise: bool, first_locked: asyncio.Event, other_first: Any
+) -> None:
+    """A batch that locks the rows named ``order``, one after the other: it holds the first until
+    the other batch holds its own first row, or waits for a lock, then takes the second."""
+    async with shared_transaction(sessions) as transaction:
+        if serialise:
+            await transaction.serialise(f"row:{name}" for name in order)
+        await transaction.session.execute(update(effects).where(effects.c.name == order[0]).values(name=order[0]))
+        first_locked.set()
+        await other_first()
+        await transaction.session.execute(update(effects).where(effects.c.name == order[1]).values(name=order[1]))
+        await transaction.commit()
+
+
+@pytest.mark.parametrize("serialise", [True, False])
+async def test_batches_that_serialise_on_their_rows_wait_for_each_other_instead_of_deadlocking(
+    servers: Servers, serialise: bool
+) -> None:
+    """Two batches lock the same two rows in opposite orders, each holding its first while the
+    other takes its own: without ``serialise`` PostgreSQL finds the deadlock (after a second) and
+    undoes one; with it, the second waits for the first's commit and both go through."""
+    url = await new_database(servers)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(insert(effects), [{"name": "a"}, {"name": "b"}])
+
+        async def waiting() -> bool:
+            async with engine.connect() as conn:
+                return bool((await conn.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted"))).scalar())
+
+        locked = (asyncio.Event(), asyncio.Event())
+
+        def other_first(other: asyncio.Event) -> Any:
+            async def arrived() -> None:
+                await poll_until(lambda: other.is_set() or waiting(), timeout_s=10, what="the other batch")
+
+            return arrived
+
+        outcomes = await asyncio.gather(
+            _lock_in_turn(sessions, ("a", "b"), serialise, locked[0], other_first(locked[1])),
+            _lock_in_turn(sessions, ("b", "a"), serialise, locked[1], other_first(locked[0])),
+            return_exceptions=True,
+        )
+        failures = [repr(outcome) for outcome in outcomes if outcome is not None]
+        if serialise:
+            assert failures == []
+        else:
+            assert len(failures) == 1 and "deadlock detected" in failures[0]
     finally:
         await engine.dispose()

@@ -9,6 +9,7 @@ from matching.domain.model import Invoice, OrganisationTolerance, PurchaseOrder,
 from matching.service import handlers, read_models
 from matching.service.unit_of_work import UnitOfWork
 from shared.consumer_groups import consumer_group
+from shared.contracts import EventPayload
 from shared.contracts.identity import ORGANISATIONS_TOPIC, OrganisationSettingsChanged
 from shared.contracts.invoicing import INVOICES_TOPIC, InvoiceSnapshot, InvoiceSubmitted
 from shared.contracts.orders import PURCHASE_ORDERS_TOPIC, PurchaseOrderSnapshot
@@ -21,6 +22,14 @@ SUPPLIERS_GROUP = "matching.suppliers"
 ORGANISATIONS_GROUP = "matching.organisations"
 INVOICES_GROUP = "matching.invoices"
 GROUPS = (PURCHASE_ORDERS_GROUP, SUPPLIERS_GROUP, ORGANISATIONS_GROUP, INVOICES_GROUP)
+
+
+def purchase_order_of(payload: EventPayload) -> str | None:
+    """The order whose row an event's handler locks: the orders' consumer stores its snapshot and
+    the invoices' consumer matches against it, each a batch of orders at a time (see
+    ``EventConsumer.serialise_by``)."""
+    purchase_order_id = getattr(payload, "purchase_order_id", None)
+    return None if purchase_order_id is None else f"purchase_order:{purchase_order_id}"
 
 
 async def on_purchase_order(uow: UnitOfWork, payload: PurchaseOrderSnapshot) -> None:
@@ -51,6 +60,7 @@ def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
             PURCHASE_ORDERS_GROUP,
             UnitOfWork,
             {PurchaseOrderSnapshot: on_purchase_order},
+            serialise_by=purchase_order_of,
         ),
         consumer_group(runtime, SUPPLIERS_TOPIC, SUPPLIERS_GROUP, UnitOfWork, {SupplierSnapshot: on_supplier}),
         consumer_group(
@@ -67,5 +77,6 @@ def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
             INVOICES_GROUP,
             UnitOfWork,
             {InvoiceSubmitted: on_invoice_submitted, InvoiceSnapshot: on_invoice_changed},
+            serialise_by=purchase_order_of,
         ),
     ]

@@ -110,6 +110,19 @@ async def test_a_buyer_records_and_reverses_receipts_and_the_supplier_reads_them
     await supplier.accessible("the supplier's order with its receipts")
     await supplier.screenshot("supplier-order-goods-receipts")
 
+    # Without a script the receipts are a link from the order; what is recorded there comes back
+    # to the order, which then shows them.
+    plain = await signed_in_buyer(browser_people, java_script_enabled=False)
+    await plain.open(f"/purchase-orders/{po['id']}")
+    await plain.page.get_by_role("link", name="Goods receipts of this order").click()
+    await expect(plain.page.get_by_role("heading", level=1)).to_have_text(f"Goods receipts of order {po['number']}")
+    await expect(plain.page.get_by_role("row").filter(has_text=second)).to_contain_text("Recorded")
+    await plain.page.get_by_label("Quantity received, line 1").fill("4")
+    await plain.page.get_by_role("button", name="Record receipt").click()
+    await expect(plain.page.get_by_role("status")).to_contain_text("The goods receipt was recorded")
+    third = plain.page.locator("#receipts").get_by_role("row").filter(has_text=f"{po['number']}-GR3")
+    await expect(third).to_contain_text("4 × line 1, Pallet wrap")
+
 
 async def test_a_draft_matches_invoices_against_receipts_when_the_buyer_ticks_it(
     portal: Portal, browser_people: Any

@@ -42,6 +42,8 @@ FINAL = {"canceled", "closed"}
 RECEIPT_FIELDS = re.compile(r"received_on|note|lines|lines\.\d+\.quantity")
 # Orders whose goods the buyer records as received (and whose receipts it reverses).
 RECEIVING = {"sent", "acknowledged", "partially_invoiced", "fully_invoiced"}
+# What the page says after a receipt was recorded or reversed: the receipts come with it.
+RECEIPT_OUTCOMES = {"received", "reversed"}
 DONE_MESSAGES = {
     "acknowledged": "You acknowledged this order. The buyer can see it.",
     "changes_acknowledged": "You acknowledged the buyer's changes. The buyer can see it.",
@@ -135,20 +137,23 @@ async def _order_page(
     receipt_errors: FormErrors | None = None,
     **changes: Any,
 ) -> HTMLResponse:
-    """The order and its goods receipts; its invoices, comments and files follow once it is shown,
-    unless a refusal of a comment or a file is to be shown with them now. ``receipt_form`` and
-    ``receipt_errors``: a refused "Record receipt" form, shown again as typed."""
+    """The order; its goods receipts, invoices, comments and files follow once it is shown. The
+    receipts come with it when the page is about them: a refused "Record receipt" form
+    (``receipt_form`` and ``receipt_errors``, shown again as typed), a reversal to confirm, or one
+    just recorded or reversed; the comments and files when a refusal of one is to be shown."""
     document = f"/purchase-orders/{order_id}"
     session: WebSession = request.state.session
+    reversing = request.query_params.get("reverse", "")
+    done = request.query_params.get("done", "")
+    about_receipts = receipt_form is not None or bool(reversing) or done in RECEIPT_OUTCOMES
     # The buyer's staff invoice on a supplier's behalf only while the supplier portal is off.
-    settings = api.get("/settings") if session.is_buyer else _no_settings()
-    order, talk, organisation, receipts = await asyncio.gather(
-        api.get(document), collaboration.refused(api, document, changes), settings, api.get(f"{document}/receipts")
+    settings = api.get("/settings") if session.is_buyer else _nothing()
+    receipts = api.get(f"{document}/receipts") if about_receipts else _nothing()
+    order, talk, organisation, receipts_found = await asyncio.gather(
+        api.get(document), collaboration.refused(api, document, changes), settings, receipts
     )
     manager = may_manage(session, order)
     confirm = request.query_params.get("confirm", "")
-    receiving = session.is_buyer and order["status"] in RECEIVING
-    reversing = request.query_params.get("reverse", "")
     return render(
         request,
         "order.html",
@@ -163,19 +168,40 @@ async def _order_page(
         cancelable=manager and order["status"] in CHANGEABLE,
         closable=manager and order["status"] not in FINAL and order["status"] != "draft",
         confirm=_confirmation(confirm, order) if manager else None,
-        done=DONE_MESSAGES.get(request.query_params.get("done", ""), ""),
+        done=DONE_MESSAGES.get(done, ""),
         problem=refusal or PROBLEM_MESSAGES.get(request.query_params.get("problem", ""), ""),
-        receipts=receipts["items"],
-        receiving=receiving,
-        receipt_form=receipt_form or ReceiptForm.for_order(order, datetime.now(UTC).date()),
-        receipt_errors=receipt_errors or FormErrors(),
-        reverse_confirm=next(
-            (r for r in receipts["items"] if receiving and r["id"] == reversing and r["status"] == "recorded"), None
+        receipts_shown=about_receipts,
+        **(
+            _receipts(session, order, receipts_found["items"], reversing, receipt_form, receipt_errors)
+            if about_receipts
+            else {}
         ),
     )
 
 
-async def _no_settings() -> dict[str, Any]:
+def _receipts(
+    session: WebSession,
+    order: dict[str, Any],
+    receipts: list[dict[str, Any]],
+    reversing: str,
+    receipt_form: ReceiptForm | None = None,
+    receipt_errors: FormErrors | None = None,
+) -> dict[str, Any]:
+    """What the goods receipts' part of an order shows: the receipts, and for the buyer the
+    "Record receipt" form (prefilled, or as typed when refused) and the reversal to confirm."""
+    receiving = session.is_buyer and order["status"] in RECEIVING
+    return {
+        "receipts": receipts,
+        "receiving": receiving,
+        "receipt_form": receipt_form or ReceiptForm.for_order(order, datetime.now(UTC).date()),
+        "receipt_errors": receipt_errors or FormErrors(),
+        "reverse_confirm": next(
+            (r for r in receipts if receiving and r["id"] == reversing and r["status"] == "recorded"), None
+        ),
+    }
+
+
+async def _nothing() -> dict[str, Any]:
     return {}
 
 
@@ -190,6 +216,22 @@ def _confirmation(action: str, order: dict[str, Any]) -> dict[str, str] | None:
 @router.get("/purchase-orders/{order_id}", response_class=HTMLResponse)
 async def order_page(request: Request, session: CurrentSession, api: Api, order_id: UUID) -> HTMLResponse:
     return await _order_page(request, api, order_id)
+
+
+@router.get("/purchase-orders/{order_id}/receipts", response_class=HTMLResponse)
+async def order_receipts(request: Request, session: CurrentSession, api: Api, order_id: UUID) -> HTMLResponse:
+    """The goods receipts' part of an order, asked for once the order is shown (the order's lines
+    make the "Record receipt" form)."""
+    document = f"/purchase-orders/{order_id}"
+    order, receipts = await asyncio.gather(api.get(document), api.get(f"{document}/receipts"))
+    return panel(
+        request,
+        "partials/order_receipts.html",
+        f"Goods receipts of order {order['number']}",
+        base=document,
+        order=order,
+        **_receipts(session, order, receipts["items"], request.query_params.get("reverse", "")),
+    )
 
 
 @router.get("/purchase-orders/{order_id}/invoices", response_class=HTMLResponse)

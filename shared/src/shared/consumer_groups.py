@@ -84,6 +84,7 @@ def consumer_group(
         settings=runtime.settings,
         dead_letters=runtime.kafka_producer,
         serialise_by=serialise_by,
+        inbox_in_batches=True,
     )
 
 

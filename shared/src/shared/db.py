@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, Self
+from uuid import UUID
 
 import asyncpg
 from sqlalchemy import MetaData, Table, bindparam, event, text
@@ -24,7 +25,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.sql.expression import Executable
 
 from shared.auth import SCOPE_SUPPLIERS, SCOPE_TENANT
-from shared.inbox import Inbox
+from shared.inbox import BatchRecords, Inbox, record_all
 from shared.outbox import Outbox
 
 NAMING_CONVENTION = {
@@ -212,6 +213,7 @@ class SharedTransaction:
         # A unit of work left it without committing (it failed, rolled back or just returned):
         # what that unit did may be in the transaction, which must then be rolled back whole.
         self.spoiled = False
+        self.inbox_records: BatchRecords | None = None
 
     async def serialise(self, keys: Iterable[str]) -> None:
         """Take, for the rest of the transaction, a lock on each of ``keys`` (the things its units
@@ -223,6 +225,13 @@ class SharedTransaction:
         ordered = sorted({_advisory_key(key) for key in keys})
         if len(ordered) > 1:
             await self.session.execute(_ADVISORY_LOCKS, {"keys": ordered})
+
+    async def record_inbox(self, consumer: str, event_ids: Sequence[UUID]) -> None:
+        """Write the inbox records of ``event_ids`` for ``consumer`` now, in one statement; the
+        units of work joining the transaction find theirs there (``Inbox.first_time``). Every
+        event recorded so must be handled in this transaction, or the transaction rolled back:
+        its record would otherwise say it was handled."""
+        self.inbox_records = await record_all(self.session, consumer, event_ids)
 
     async def commit(self) -> None:
         if self.spoiled:
@@ -288,7 +297,7 @@ class SqlUnitOfWork:
 
     def _build(self) -> None:
         self.outbox = Outbox(self.session, self._producer)
-        self.inbox = Inbox(self.session)
+        self.inbox = Inbox(self.session, self._shared.inbox_records if self._shared is not None else None)
         self._start()
 
     def _start(self) -> None:

@@ -8,12 +8,13 @@ whatever was not committed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, Uuid, column, table
+from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, Uuid, column, table, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,16 +39,59 @@ _inbox = table(
 _RECORD = insert(_inbox).on_conflict_do_nothing().returning(_inbox.c.event_id)
 
 
+# A batch's events recorded at once; those recorded before come back without a row.
+_RECORD_ALL = text(
+    "INSERT INTO inbox (consumer, event_id, received_at)"
+    " SELECT :consumer, event_id, :received_at FROM unnest(CAST(:event_ids AS uuid[])) AS event_id"
+    " ON CONFLICT DO NOTHING RETURNING event_id"
+)
+
+
+class BatchRecords:
+    """The inbox records of a batch's events, written by one statement before their handlers run
+    (``record_all``), in the batch's transaction: each unit of work's ``first_time`` is then
+    answered from here, without a statement of its own. An event twice in the batch is new the
+    first time it is asked about only."""
+
+    def __init__(self, consumer: str, event_ids: Sequence[UUID], new: set[UUID]) -> None:
+        self._consumer = consumer
+        self._recorded = set(event_ids)
+        self._new = new
+
+    def answer(self, consumer: str, event_id: UUID) -> bool | None:
+        """Whether the event is new to ``consumer``; None when this batch did not record it."""
+        if consumer != self._consumer or event_id not in self._recorded:
+            return None
+        if event_id in self._new:
+            self._new.discard(event_id)
+            return True
+        return False
+
+
+async def record_all(session: AsyncSession, consumer: str, event_ids: Sequence[UUID]) -> BatchRecords:
+    """Record ``event_ids`` for ``consumer`` in ``session``'s transaction with one statement."""
+    found = await session.execute(
+        _RECORD_ALL, {"consumer": consumer, "event_ids": list(event_ids), "received_at": datetime.now(UTC)}
+    )
+    return BatchRecords(consumer, event_ids, set(found.scalars()))
+
+
 class Inbox:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, batch: BatchRecords | None = None) -> None:
         self._session = session
+        self._batch = batch
 
     async def first_time(self, consumer: str, event_id: UUID) -> bool:
         """Record the event for ``consumer``; False when it was recorded before (a redelivery).
 
         Concurrent deliveries of one event serialise on the primary key: the second waits for
-        the first transaction and then sees the conflict.
+        the first transaction and then sees the conflict. In a batch whose records were written
+        together (``record_all``) the answer is already there.
         """
+        if self._batch is not None:
+            answer = self._batch.answer(consumer, event_id)
+            if answer is not None:
+                return answer
         row = {"consumer": consumer, "event_id": event_id, "received_at": datetime.now(UTC)}
         return (await self._session.execute(_RECORD, row)).first() is not None
 

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, cast
+from uuid import UUID
 
 import structlog
 from aiokafka import AIOKafkaProducer, ConsumerRecord
@@ -122,6 +123,10 @@ class EventConsumer:
     # handler locks rows of (``SharedTransaction.serialise``), when two consumers of the service
     # lock the same rows in batches; None for an event that locks none.
     serialise_by: Callable[[EventPayload], str | None] | None = None
+    # Its handlers record their events in the inbox under ``group``, in units of work on
+    # ``session_factory`` (as ``consumer_group``'s do): a batch then writes those records with
+    # one statement before the handlers run, and each handler finds its own there.
+    inbox_in_batches: bool = False
 
     def subscriber_options(self) -> dict[str, Any]:
         """What its FastStream subscriber is built with; the configuration guard test reads them.
@@ -200,11 +205,16 @@ class EventConsumer:
         handled: list[tuple[Delivery, Envelope | None, float]] = []
         spoiled = False
         decoded = [self._decoded(delivery) for delivery in deliveries]
+        recorded: list[UUID] = []
+        unreached = False
         try:
             async with shared_transaction(self.session_factory) as transaction:
                 if self.serialise_by is not None:
                     keys = (self.serialise_by(event[1]) for event in decoded if event is not None)
                     await transaction.serialise(key for key in keys if key is not None)
+                recorded = self._recorded_together(decoded)
+                if recorded:
+                    await transaction.record_inbox(self.group, recorded)
                 for delivery, event in zip(deliveries, decoded, strict=True):
                     event_started = time.perf_counter()
                     envelope = await self._handle_joined(delivery, event)
@@ -214,17 +224,21 @@ class EventConsumer:
                     handled.append((delivery, envelope, time.perf_counter() - event_started))
                 if not handled:
                     return 0
-                if not spoiled:
+                # Inbox records written for events it did not reach would say they were handled.
+                unreached = bool(recorded) and len(handled) < len(deliveries)
+                if not spoiled and not unreached:
                     await transaction.commit()
         except Exception as exc:
             log.warning("batch not committed; its events are handled one by one", error=repr(exc))
             return 0
         finally:
             correlation.unbind()
-        if spoiled:
+        if spoiled or unreached:
             # The event that stopped the batch left its unit of work without commit, in the shared
-            # transaction: all of it was rolled back. The events before it went through and go
-            # through again, together (their inbox rows went with the rollback); it is next, alone.
+            # transaction: all of it was rolled back (as it is when the inbox records written
+            # for the whole batch include events not handled). The events before it went through
+            # and go through again, together (their inbox rows went with the rollback); it is
+            # next, alone.
             self.batches_broken += 1
             return await self._all_at_once(deliveries[: len(handled)]) if len(handled) > 1 else 0
         if len(handled) < len(deliveries):
@@ -253,6 +267,19 @@ class EventConsumer:
             for _, _, took in handled:
                 self.metrics.observe_delivery(self.topic, self.group, "ok", took + commit_share)
         return len(handled)
+
+    def _recorded_together(self, decoded: Sequence[tuple[Envelope, EventPayload] | None]) -> list[UUID]:
+        """The events whose inbox records a batch writes at once: those a handler wants, up to
+        the first that does not decode (the batch ends there); none for fewer than two."""
+        if not self.inbox_in_batches:
+            return []
+        wanted = []
+        for event in decoded:
+            if event is None:
+                break
+            if self._handler_for(event[1]) is not None:
+                wanted.append(event[0].id)
+        return wanted if len(wanted) > 1 else []
 
     def _decoded(self, delivery: Delivery) -> tuple[Envelope, EventPayload] | None:
         """The event of a batch's record; None when it does not decode (dead-lettered on its own)."""

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
-from sqlalchemy import BigInteger, Column, Identity, Table, Text, distinct, func, insert, select, text, update
+from sqlalchemy import BigInteger, Column, Identity, Table, Text, distinct, event, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from portal_dev.testing import Servers, create_tables, on_cluster, poll_until, read_topic, running
@@ -70,8 +70,10 @@ class Service:
     ``fail-N-…`` raises on its first N deliveries, ``quiet-…`` writes and leaves without commit,
     ``twice-…`` breaks the unique name on purpose after its own row was written."""
 
-    def __init__(self, url: str, bootstrap: str) -> None:
+    def __init__(self, url: str, bootstrap: str, *, inbox_in_batches: bool = False) -> None:
         self.failures: dict[str, int] = {}
+        self.inbox_in_batches = inbox_in_batches
+        self.inbox_statements = 0  # statements that wrote inbox records
         settings = ServiceSettings(
             service_name="batches",
             database_url=url,
@@ -83,6 +85,11 @@ class Service:
             log_format="console",
         )
         self.runtime = ServiceRuntime(settings, title="batches", consumers=self._consumers)
+
+        def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            self.inbox_statements += statement.startswith("INSERT INTO inbox")
+
+        event.listen(self.runtime.engine.sync_engine, "before_cursor_execute", count)
 
     def _consumers(self, runtime: ServiceRuntime) -> list[EventConsumer]:
         async def record(envelope: Envelope, payload: SupplierUpdated) -> None:
@@ -103,7 +110,9 @@ class Service:
                 await uow.commit()
 
         handlers: dict[Any, Any] = {SupplierUpdated: record}
-        return [EventConsumer(SUPPLIERS_TOPIC, GROUP, handlers, runtime.settings, runtime.kafka_producer)]
+        consumer = EventConsumer(SUPPLIERS_TOPIC, GROUP, handlers, runtime.settings, runtime.kafka_producer)
+        consumer.inbox_in_batches = self.inbox_in_batches
+        return [consumer]
 
     @property
     def consumer(self) -> EventConsumer:
@@ -121,20 +130,23 @@ class Service:
         return sum(offset or 0 for offset in offsets)
 
 
-@pytest.fixture
-async def service(servers: Servers, broker: str) -> AsyncIterator[Service]:
-    built = Service(await new_database(servers), broker)
+@pytest.fixture(params=[False, True], ids=["inbox-per-event", "inbox-per-batch"])
+async def service(servers: Servers, broker: str, request: pytest.FixtureRequest) -> AsyncIterator[Service]:
+    built = Service(await new_database(servers), broker, inbox_in_batches=request.param)
     async with running(built.runtime):
         yield built
 
 
+@pytest.mark.parametrize("inbox_in_batches", [False, True], ids=["inbox-per-event", "inbox-per-batch"])
 async def test_events_fetched_together_take_one_commit_per_batch_each_has_its_effect_once_and_in_order(
-    servers: Servers, broker: str
+    servers: Servers, broker: str, inbox_in_batches: bool
 ) -> None:
+    """With ``inbox_in_batches`` a batch also writes its events' inbox records in one statement."""
     supplier = uuid.uuid4()
     names = [f"event-{n:03d}" for n in range(300)]
     await publish(broker, [envelope_named(n, supplier).model_dump_json().encode() for n in names], supplier.bytes)
-    service = Service(await new_database(servers), broker)  # started after: its first fetches are full
+    # Started after: its first fetches are full.
+    service = Service(await new_database(servers), broker, inbox_in_batches=inbox_in_batches)
     async with running(service.runtime):
         await poll_until(lambda: service.consumer.handled == 300, timeout_s=60, what="300 events handled")
         rows = await service.rows()
@@ -142,6 +154,13 @@ async def test_events_fetched_together_take_one_commit_per_batch_each_has_its_ef
         transactions = {row.txid for row in rows}
         assert len(transactions) < len(rows) // 3, "events fetched together share a transaction"
         assert service.consumer.batches >= 1
+        if inbox_in_batches:
+            assert service.inbox_statements <= len(transactions)
+        else:
+            assert service.inbox_statements == len(rows)
+        async with service.runtime.engine.connect() as conn:
+            recorded = (await conn.execute(select(func.count()).select_from(text("inbox")))).scalar()
+        assert recorded == 300
         await poll_until(lambda: _equals(service.committed(), 300), what="the offset after the last event")
 
 

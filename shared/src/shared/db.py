@@ -26,7 +26,7 @@ from sqlalchemy.sql.expression import Executable
 
 from shared.auth import SCOPE_SUPPLIERS, SCOPE_TENANT
 from shared.inbox import BatchRecords, Inbox, record_all
-from shared.outbox import Outbox
+from shared.outbox import Outbox, write_rows
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -214,6 +214,9 @@ class SharedTransaction:
         # what that unit did may be in the transaction, which must then be rolled back whole.
         self.spoiled = False
         self.inbox_records: BatchRecords | None = None
+        # The outbox rows of the units that committed, in their order: written with one
+        # statement at the commit.
+        self.outbox_rows: list[dict[str, Any]] = []
 
     async def serialise(self, keys: Iterable[str]) -> None:
         """Take, for the rest of the transaction, a lock on each of ``keys`` (the things its units
@@ -236,6 +239,8 @@ class SharedTransaction:
     async def commit(self) -> None:
         if self.spoiled:
             raise RuntimeError("a unit of work spoiled the shared transaction: roll it back and handle its units again")
+        await write_rows(self.session, self.outbox_rows)
+        self.outbox_rows = []
         await self.session.commit()
 
 
@@ -320,9 +325,11 @@ class SqlUnitOfWork:
             await self.session.close()
 
     async def commit(self) -> None:
-        await self.outbox.flush()
         if self._shared is None:
+            await self.outbox.flush()
             await self.session.commit()
+        else:
+            self._shared.outbox_rows.extend(self.outbox.rows())
         self._committed = True
 
     async def rollback(self) -> None:

@@ -8,6 +8,7 @@ once they are older than ``OUTBOX_RETENTION_S`` (``shared.pruning``); unsent one
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
@@ -107,6 +108,16 @@ _outbox = table(
 )
 
 
+# Built once; the rows are bound at execution.
+_INSERT = insert(_outbox)
+
+
+async def write_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Insert outbox ``rows`` (``Outbox.rows``), in their order, with one statement."""
+    if rows:
+        await session.execute(_INSERT, rows)
+
+
 class Outbox:
     """Collects the events of one unit of work; ``flush`` writes them in the same transaction."""
 
@@ -138,8 +149,13 @@ class Outbox:
         return [envelope for envelope, _ in self._pending]
 
     async def flush(self) -> None:
+        await write_rows(self._session, self.rows())
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The pending events as outbox rows, taken out of the unit: written by ``flush``, or by a
+        shared transaction with those of the other units at its commit."""
         if not self._pending:
-            return
+            return []
         now = datetime.now(UTC)
         # The trace of the writer goes with each row: the relay publishes it later, in that trace.
         trace_headers = tracing.context_headers()
@@ -155,5 +171,5 @@ class Outbox:
             }
             for envelope, payload in self._pending
         ]
-        await self._session.execute(insert(_outbox), rows)
         self._pending.clear()
+        return rows

@@ -393,3 +393,42 @@ async def test_batches_that_serialise_on_their_rows_wait_for_each_other_instead_
             assert len(failures) == 1 and "deadlock detected" in failures[0]
     finally:
         await engine.dispose()
+
+
+async def test_the_outbox_events_of_a_batchs_units_are_written_at_its_commit_with_one_statement_in_their_order(
+    servers: Servers,
+) -> None:
+    """Each unit's events wait for the shared transaction's commit, which writes all of them with
+    one statement (one ``NOTIFY`` for the relay), in the order the units committed; a unit on its
+    own writes its events at its own commit, as always."""
+    engine = make_engine(await new_database(servers))
+    sessions = make_session_factory(engine)
+    inserts: list[int] = []
+
+    def count(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        if statement.startswith("INSERT INTO outbox"):
+            inserts.append(len(parameters) if isinstance(parameters, list) else 1)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    events = [revision_event(uuid.uuid4(), n) for n in range(1, 6)]
+    try:
+        async with shared_transaction(sessions) as transaction:
+            for payload in events[:4]:
+                async with SqlUnitOfWork(sessions, "test") as uow:
+                    uow.outbox.add(payload, tenant_id=payload.tenant_id)
+                    if payload is events[2]:
+                        uow.outbox.add(events[4], tenant_id=payload.tenant_id)  # two in one unit
+                    await uow.commit()
+            assert inserts == [], "nothing written before the shared transaction's commit"
+            await transaction.commit()
+        assert len(inserts) == 1
+        async with SqlUnitOfWork(sessions, "test") as uow:
+            uow.outbox.add(events[0], tenant_id=events[0].tenant_id)
+            await uow.commit()
+        assert len(inserts) == 2
+        async with engine.connect() as conn:
+            written = list((await conn.execute(text("SELECT key FROM outbox ORDER BY id"))).scalars())
+        order = [events[0], events[1], events[2], events[4], events[3], events[0]]
+        assert written == [payload.key() for payload in order]
+    finally:
+        await engine.dispose()

@@ -6,22 +6,15 @@ whose sending was cut short is claimed again at once."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from notifier import migrate as notifier_migrate
 from notifier.domain.errors import DeliveryFailed
 from notifier.domain.model import Email, RetryPolicy
 from notifier.service.delivery import Pass, deliver_due
-from notifier.service.unit_of_work import UnitOfWork
-from portal_dev.testing import Servers
-from shared.db import make_engine, make_session_factory
+from tests.notifier.integration.statements import StatementLog
 
 POLICY = RetryPolicy(
     first_delay=timedelta(seconds=30),
@@ -50,24 +43,8 @@ class Transport:
         self.sent.append(recipient)
 
 
-class Sessions:
-    """The notifier's sessions on a migrated database, with what they say to PostgreSQL."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
-        self.factory: async_sessionmaker[AsyncSession] = make_session_factory(engine)
-        self.said: list[str] = []
-        sync = engine.sync_engine
-        event.listen(sync, "begin", lambda conn: self.said.append("BEGIN"))
-        event.listen(sync, "commit", lambda conn: self.said.append("COMMIT"))
-        event.listen(sync, "rollback", lambda conn: self.said.append("ROLLBACK"))
-        event.listen(sync, "before_cursor_execute", self._statement)
-
-    def _statement(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        self.said.append(statement.split(None, 1)[0].upper())
-
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.factory, "notifier")
+class Sessions(StatementLog):
+    """The notifier's sessions, with emails queued and delivered through them."""
 
     async def queue(self, recipient: str, *, due_in: timedelta = timedelta(0)) -> Email:
         now = datetime.now(UTC)
@@ -98,15 +75,8 @@ class Sessions:
 
 
 @pytest.fixture
-async def sessions(servers: Servers, service_env_factory) -> AsyncIterator[Sessions]:  # type: ignore[no-untyped-def]
-    url = await servers.migrated_database(
-        "notifier", notifier_migrate.main, lambda url: service_env_factory("NOTIFIER", url, "127.0.0.1:9")
-    )
-    engine = make_engine(url)
-    try:
-        yield Sessions(engine)
-    finally:
-        await engine.dispose()
+def sessions(statement_log: StatementLog) -> Sessions:
+    return Sessions(statement_log.engine)
 
 
 async def test_an_email_is_claimed_sent_and_settled_in_one_transaction_that_says_when_the_next_is_due(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Integer, Row, bindparam, column, func, literal_column, select, true, update, values
+from sqlalchemy import Row, bindparam, func, literal_column, select, true, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,8 +51,9 @@ _NEXT_DUE_AT = (
     .label("next_due_at")
 )
 # One row whether an email was claimed or not (its columns null then): the claim and the next due
-# time in one round trip.
-_ONE_ROW = values(column("one", Integer), name="one_row").data([(1,)])
+# time in one round trip. (A ``VALUES`` list would do the same, but a statement holding one has no
+# cache key: SQLAlchemy would compile it again at every execution.)
+_ONE_ROW = select(literal_column("1").label("one")).subquery("one_row")
 _CLAIM_DUE = select(*_CLAIMED.c, _NEXT_DUE_AT).select_from(_ONE_ROW.outerjoin(_CLAIMED, true()))
 _BY_ID = select(emails).where(emails.c.id == bindparam("email_id"))
 # The columns to set are the parameters' other names (the delivery state below).

@@ -16,9 +16,11 @@ from notifier.config import Settings
 from notifier.entrypoints.reminder_scheduler import Clock, wall_clock
 from portal_dev.ports import free_port
 from portal_dev.testing import Servers, Tokens, running
+from shared.db import make_engine
 from shared.runtime import ServiceRuntime
 from tests.notifier import samples
 from tests.notifier.integration.mailbox import MailSink
+from tests.notifier.integration.statements import StatementLog
 
 Notifier = tuple[httpx.AsyncClient, ServiceRuntime]
 StartNotifier = Callable[..., AbstractAsyncContextManager[Notifier]]
@@ -73,3 +75,16 @@ def start_notifier(
             yield client, runtime
 
     return start
+
+
+@pytest.fixture
+async def statement_log(servers: Servers, service_env_factory) -> AsyncIterator[StatementLog]:  # type: ignore[no-untyped-def]
+    """Sessions on a fresh notifier database (no service running), with what they say to it."""
+    url = await servers.migrated_database(
+        "notifier", notifier_migrate.main, lambda url: service_env_factory("NOTIFIER", url, "127.0.0.1:9")
+    )
+    engine = make_engine(url)
+    try:
+        yield StatementLog(engine)
+    finally:
+        await engine.dispose()

@@ -1,6 +1,7 @@
-"""The sender's look-ups of due emails use the partial index of pending emails in every plan,
-also the generic plan PostgreSQL keeps for a prepared statement: the table keeps every email
-ever sent, and a scan of it on every pass of the sender would grow with it."""
+"""The sender's look-up of due emails (the claim and the next due time) uses the partial index
+of pending emails in every plan, also the generic plan PostgreSQL keeps for a prepared
+statement: the table keeps every email ever sent, and a scan of it on every pass of the sender
+would grow with it."""
 
 from __future__ import annotations
 
@@ -24,10 +25,8 @@ async def test_due_emails_are_found_through_the_index_of_pending_ones_in_any_pla
     async def look_up(session: AsyncSession) -> None:
         emails = EmailRepository(session)
         await emails.claim_due(datetime.now(UTC))
-        await emails.next_due_at()
 
-    plans = await generic_plans(url, look_up)
-    assert len(plans) == 2
-    for plan in plans:
-        assert "ix_emails_due" in plan, plan
-        assert "Seq Scan" not in plan, plan
+    [plan] = await generic_plans(url, look_up)
+    # Once for the email claimed, once for the earliest of the others.
+    assert plan.count("ix_emails_due") == 2, plan
+    assert "Seq Scan" not in plan, plan

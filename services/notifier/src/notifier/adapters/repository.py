@@ -1,7 +1,9 @@
 """Loads and saves emails.
 
 Emails are inserted at most once per (event, recipient); the sender claims due ones with
-``FOR UPDATE SKIP LOCKED`` so that several instances never send the same email at once.
+``FOR UPDATE SKIP LOCKED`` so that several instances never send the same email at once. The
+statement that claims an email also says when the next of the other pending ones falls due, so
+that the sender knows how long it may sleep without asking again.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Row, bindparam, func, literal_column, select, update
+from sqlalchemy import Row, bindparam, func, literal_column, select, true, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,17 +32,42 @@ _PENDING = emails.c.status == literal_column("'pending'")
 
 # Built once; the values are bound at execution (every email is queued, claimed and saved).
 _ADD = insert(emails).on_conflict_do_nothing().returning(emails.c.id)
-_CLAIM_DUE = (
+_CLAIMED = (
     select(emails)
     .where(_PENDING, emails.c.next_attempt_at <= bindparam("now"))
     .order_by(emails.c.next_attempt_at)
     .limit(1)
     .with_for_update(skip_locked=True)
+    .cte("claimed")
 )
-_NEXT_DUE_AT = select(func.min(emails.c.next_attempt_at)).where(_PENDING)
+_other_emails = emails.alias("other_emails")
+_NEXT_DUE_AT = (
+    select(func.min(_other_emails.c.next_attempt_at))
+    .where(
+        _other_emails.c.status == literal_column("'pending'"),
+        _other_emails.c.id.not_in(select(_CLAIMED.c.id)),
+    )
+    .scalar_subquery()
+    .label("next_due_at")
+)
+# One row whether an email was claimed or not (its columns null then): the claim and the next due
+# time in one round trip. (A ``VALUES`` list would do the same, but a statement holding one has no
+# cache key: SQLAlchemy would compile it again at every execution.)
+_ONE_ROW = select(literal_column("1").label("one")).subquery("one_row")
+_CLAIM_DUE = select(*_CLAIMED.c, _NEXT_DUE_AT).select_from(_ONE_ROW.outerjoin(_CLAIMED, true()))
 _BY_ID = select(emails).where(emails.c.id == bindparam("email_id"))
 # The columns to set are the parameters' other names (the delivery state below).
 _SAVE = update(emails).where(emails.c.id == bindparam("email_id"))
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a look for due emails found: the most overdue pending email, locked for the
+    transaction (None when none is due or the due ones are being sent elsewhere), and when the
+    earliest of the other pending emails falls due (None when there is no other)."""
+
+    email: Email | None
+    others_due_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -76,13 +103,11 @@ class EmailRepository:
         values["trace_context"] = email.trace_context or tracing.context_headers() or None
         return (await self._session.execute(_ADD, values)).first() is not None
 
-    async def claim_due(self, now: datetime) -> Email | None:
-        """The most overdue pending email, locked for this transaction; skips ones being sent."""
-        row = (await self._session.execute(_CLAIM_DUE, {"now": now})).first()
-        return None if row is None else _to_email(row)
-
-    async def next_due_at(self) -> datetime | None:
-        return (await self._session.execute(_NEXT_DUE_AT)).scalar()
+    async def claim_due(self, now: datetime) -> Claim:
+        """The most overdue pending email, locked for this transaction (emails being sent by
+        another transaction are skipped), and when the next of the others falls due."""
+        row = (await self._session.execute(_CLAIM_DUE, {"now": now})).one()
+        return Claim(None if row.id is None else _to_email(row), row.next_due_at)
 
     async def save(self, email: Email) -> None:
         """Store the delivery state; the rendered message never changes."""

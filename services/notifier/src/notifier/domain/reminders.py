@@ -85,30 +85,42 @@ class Reminder:
         return uuid5(_REMINDER_ID_NAMESPACE, f"{self.invoice_id}/{self.kind.value}/{self.day.isoformat()}")
 
 
+def first_seen(invoice: InvoiceSnapshot, occurred_at: datetime) -> TrackedInvoice:
+    """The invoice as ``invoice`` (an event that happened at ``occurred_at``) makes it on its own:
+    pending from that moment when it is pending, with no reminder sent yet."""
+    return made_of(TrackedInvoice, invoice, pending_since=occurred_at if invoice.status == "pending" else None)
+
+
+def still_waiting(stored: TrackedInvoice, incoming: TrackedInvoice) -> bool:
+    """Whether ``incoming`` continues the pending spell ``stored`` is in (the same submission,
+    still waiting for approval): the spell's start and its last reminder carry over."""
+    return (
+        incoming.status == "pending"
+        and stored.status == "pending"
+        and stored.submission == incoming.submission
+        and stored.pending_since is not None
+    )
+
+
 def tracked(previous: TrackedInvoice | None, invoice: InvoiceSnapshot, occurred_at: datetime) -> TrackedInvoice | None:
     """The invoice after ``invoice`` (an event that happened at ``occurred_at``); None when the
-    stored state is newer already (a late, older event changes nothing)."""
+    stored state is newer already (a late, older event changes nothing). The overdue notice of a
+    due date stays noticed; ``still_waiting`` says what else carries over.
+
+    The repository applies the same rule in one statement (``ReminderRepository.track``)."""
     if previous is not None and previous.revision >= invoice.revision:
         return None
-    noticed = previous.overdue_noticed_for if previous else None
-    if invoice.status != "pending":
-        return made_of(TrackedInvoice, invoice, overdue_noticed_for=noticed)
-    still_waiting = (
-        previous is not None
-        and previous.status == "pending"
-        and previous.submission == invoice.submission
-        and previous.pending_since is not None
-    )
-    if still_waiting and previous is not None:
-        return made_of(
-            TrackedInvoice,
-            invoice,
-            overdue_noticed_for=noticed,
+    incoming = first_seen(invoice, occurred_at)
+    if previous is None:
+        return incoming
+    if still_waiting(previous, incoming):
+        return replace(
+            incoming,
             pending_since=previous.pending_since,
             last_reminded_on=previous.last_reminded_on,
+            overdue_noticed_for=previous.overdue_noticed_for,
         )
-    # Pending from this event on (the approval request, after a first or a new submission).
-    return made_of(TrackedInvoice, invoice, overdue_noticed_for=noticed, pending_since=occurred_at)
+    return replace(incoming, overdue_noticed_for=previous.overdue_noticed_for)
 
 
 def next_approval_reminder_on(invoice: TrackedInvoice, every_days: int) -> date | None:

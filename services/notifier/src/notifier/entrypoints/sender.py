@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import TypeVar
 
 import structlog
 from prometheus_client import Counter
@@ -26,6 +27,8 @@ from notifier.service.unit_of_work import UnitOfWork
 from shared.runtime import ServiceRuntime
 
 log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
 
 
 def retry_policy(settings: Settings) -> RetryPolicy:
@@ -55,7 +58,7 @@ class CountedTransport:
         self._sent.inc()
 
 
-async def finish_in_flight(deliver: Callable[[Callable[[], bool]], Awaitable[int]]) -> int:
+async def finish_in_flight(deliver: Callable[[Callable[[], bool]], Awaitable[T]]) -> T:
     """Run ``deliver(stopping)``; when the sender is cancelled meanwhile (the service stops), let
     it finish the email in flight and stop before the next, then end. Cancelled between its SMTP
     handover and its commit, an email would be sent again after the restart."""
@@ -90,14 +93,14 @@ async def email_sender(runtime: ServiceRuntime) -> None:
         while True:
             try:
                 await listener.ensure_listening()
-                tried = await finish_in_flight(
+                done = await finish_in_flight(
                     lambda stopping: delivery.deliver_due(
                         uow, transport, policy, settings.sender_batch_size, stopping=stopping, opener=opener
                     )
                 )
-                if tried >= settings.sender_batch_size:
+                if done.tried >= settings.sender_batch_size:
                     continue  # more may be due: no sleeping while a backlog waits
-                sleep_s = await delivery.seconds_until_next_due(uow(), at_most=settings.sender_poll_interval_s)
+                sleep_s = done.seconds_to_sleep(at_most=settings.sender_poll_interval_s)
                 pause = 0.2
             except asyncio.CancelledError:
                 raise

@@ -3,11 +3,14 @@
 Each email is claimed and settled in its own short transaction (``FOR UPDATE SKIP LOCKED``),
 so instances never send one email twice at the same time, and a crash between the SMTP
 handover and the commit re-sends at most the one email in flight (with the same Message-ID).
+The claim also tells when the other pending emails fall due: a pass ends after the last email
+due, and the sender sleeps until the next one, without a look that finds nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -49,14 +52,35 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True)
+class Pass:
+    """What a pass of the sender did: how many emails it tried, and when the earliest pending
+    email falls due after it (None when none is pending)."""
+
+    tried: int
+    next_due_at: datetime | None
+
+    def seconds_to_sleep(self, *, at_most: float) -> float:
+        """Until the next email falls due, never longer than ``at_most``."""
+        if self.next_due_at is None:
+            return at_most
+        return min(max((self.next_due_at - _now()).total_seconds(), 0.0), at_most)
+
+
+def _earliest(*times: datetime | None) -> datetime | None:
+    return min((t for t in times if t is not None), default=None)
+
+
 async def deliver_next(
     uow: UnitOfWork, transport: Transport, policy: RetryPolicy, opener: Opener | None = None
-) -> bool:
-    """Try the most overdue pending email; False when none is due."""
+) -> tuple[bool, datetime | None]:
+    """Try the most overdue pending email; whether there was one, and when the earliest pending
+    email falls due afterwards (this one's next try included)."""
     async with uow:
-        email = await uow.emails.claim_due(_now())
+        claim = await uow.emails.claim_due(_now())
+        email = claim.email
         if email is None:
-            return False
+            return False, claim.others_due_at
         # The lines of this try belong to the tenant and event the email came from, and the try
         # (with the EmailSent or EmailFailed event it writes) to the trace of that event.
         correlation.bind(None, tenant_id=str(email.tenant_id), event_id=str(email.source_event_id))
@@ -91,7 +115,8 @@ async def deliver_next(
         error=None if email.status == "sent" else email.last_error,
     )
     correlation.unbind()
-    return True
+    retry_at = email.next_attempt_at if email.status == "pending" else None
+    return True, _earliest(claim.others_due_at, retry_at)
 
 
 async def deliver_due(
@@ -102,18 +127,15 @@ async def deliver_due(
     *,
     stopping: Callable[[], bool] = lambda: False,
     opener: Opener | None = None,
-) -> int:
-    """Deliver up to ``limit`` due emails, fewer once ``stopping()``; returns how many were tried."""
-    tried = 0
-    while tried < limit and not stopping() and await deliver_next(uow_factory(), transport, policy, opener):
+) -> Pass:
+    """Deliver up to ``limit`` due emails, fewer once ``stopping()``; ends when the claim of the
+    last one said that no other is due yet."""
+    tried, next_due_at = 0, None
+    while tried < limit and not stopping():
+        claimed, next_due_at = await deliver_next(uow_factory(), transport, policy, opener)
+        if not claimed:
+            break
         tried += 1
-    return tried
-
-
-async def seconds_until_next_due(uow: UnitOfWork, *, at_most: float) -> float:
-    """How long the sender may sleep: until the next retry is due, never longer than ``at_most``."""
-    async with uow:
-        next_due = await uow.emails.next_due_at()
-    if next_due is None:
-        return at_most
-    return min(max((next_due - _now()).total_seconds(), 0.0), at_most)
+        if next_due_at is None or next_due_at > _now():
+            break
+    return Pass(tried, next_due_at)

@@ -28,11 +28,9 @@ log = structlog.get_logger(__name__)
 
 
 async def track_invoice(uow: UnitOfWork, invoice: InvoiceSnapshot, envelope: Envelope) -> None:
-    """Every invoice event: what its reminders need, unless a newer event was kept already."""
-    previous = await uow.reminders.invoice(invoice.invoice_id)
-    updated = reminders.tracked(previous, invoice, envelope.occurred_at)
-    if updated is not None:
-        await uow.reminders.save(updated)
+    """Every invoice event: what its reminders need, unless a newer event was kept already
+    (``reminders.tracked``, which the repository applies in one statement)."""
+    await uow.reminders.track(reminders.first_seen(invoice, envelope.occurred_at))
 
 
 async def track_reminder_policy(uow: UnitOfWork, organisation: OrganisationSettingsChanged) -> None:

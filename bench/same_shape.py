@@ -34,8 +34,9 @@ matching.purchase-orders  the order's snapshot: inbox, the order (matching 4)
 notifier.purchase-orders  the order's snapshot: read and acknowledged, no effect
 ========================  ====================================================================
 
-As in the services: one transaction per polled batch of a group (the inbox rows with the
-effects), offsets committed after it, a relay per database woken by ``NOTIFY`` on commit (and
+As in the services: one transaction per polled batch of a group (the batch's inbox rows written
+with one statement, then the effects, their outbox rows written together before the commit),
+offsets committed after it, a relay per database woken by ``NOTIFY`` on commit (and
 polling every second), publishing with ``acks="all"`` and marking the rows sent, the email sender
 woken the same way, its SMTP session kept open, and the pipeline topics' fetch wait. What it
 omits: the envelope's schema validation, the events' full snapshots (its events carry ids and
@@ -58,6 +59,7 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -187,21 +189,30 @@ def _event(kind: str, invoice_id: str, **data: Any) -> dict[str, Any]:
     return {"id": str(uuid.uuid4()), "type": kind, "invoice_id": invoice_id, "occurred_at": time.time(), **data}
 
 
+# The outbox rows of a batch's effects, written together before its commit (as the services do).
+_batch_outbox: ContextVar[list[tuple[str, str, bytes]] | None] = ContextVar("batch_outbox", default=None)
+_OUTBOX = "INSERT INTO outbox (topic, key, value) VALUES ($1, $2, $3)"
+
+
 async def _outbox(conn: asyncpg.Connection, topic: str, key: str, event: dict[str, Any]) -> None:
     event["occurred_at"] = time.time()
-    await conn.execute(
-        "INSERT INTO outbox (topic, key, value) VALUES ($1, $2, $3)", topic, key, json.dumps(event).encode()
-    )
+    row = (topic, key, json.dumps(event).encode())
+    batch = _batch_outbox.get()
+    if batch is None:
+        await conn.execute(_OUTBOX, *row)
+    else:
+        batch.append(row)
 
 
-async def _first_time(conn: asyncpg.Connection, group: str, event_id: str) -> bool:
-    inserted = await conn.fetchval(
-        "INSERT INTO inbox (consumer, event_id, received_at) VALUES ($1, $2, now()) "
-        "ON CONFLICT DO NOTHING RETURNING event_id",
+async def _first_times(conn: asyncpg.Connection, group: str, event_ids: list[str]) -> set[str]:
+    """A batch's inbox rows with one statement (as the services write them): the ids new to ``group``."""
+    inserted = await conn.fetch(
+        "INSERT INTO inbox (consumer, event_id, received_at) SELECT $1, event_id, now()"
+        " FROM unnest($2::uuid[]) AS event_id ON CONFLICT DO NOTHING RETURNING event_id",
         group,
-        uuid.UUID(event_id),
+        [uuid.UUID(event_id) for event_id in event_ids],
     )
-    return inserted is not None
+    return {str(row["event_id"]) for row in inserted}
 
 
 async def _order_changed(conn: asyncpg.Connection, event: dict[str, Any]) -> None:
@@ -276,9 +287,18 @@ class Group:
             wanted = [event for event in events if event["type"] in self._effects]
             if wanted:
                 async with self._pool.acquire() as conn, conn.transaction():
-                    for event in wanted:
-                        if await _first_time(conn, self.name, event["id"]):
-                            await self._effects[event["type"]](conn, event)
+                    new = await _first_times(conn, self.name, [event["id"] for event in wanted])
+                    rows: list[tuple[str, str, bytes]] = []
+                    token = _batch_outbox.set(rows)
+                    try:
+                        for event in wanted:
+                            if event["id"] in new:
+                                new.discard(event["id"])
+                                await self._effects[event["type"]](conn, event)
+                    finally:
+                        _batch_outbox.reset(token)
+                    if rows:
+                        await conn.executemany(_OUTBOX, rows)
             if events:
                 await self.consumer.commit()
 

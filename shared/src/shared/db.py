@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import time
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -67,12 +68,29 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int | None = Non
     )
     # A pooled connection that the server closed (a database restart) is replaced on checkout
     # instead of failing the request that drew it. SQLAlchemy's own ``pool_pre_ping`` does the
-    # same in three round trips on asyncpg (BEGIN, the ping, ROLLBACK); this is one.
-    event.listen(engine.sync_engine.pool, "checkout", _ping)
+    # same in three round trips on asyncpg (BEGIN, the ping, ROLLBACK) on every checkout; here a
+    # connection the server hung up on is known without a round trip, and only one that sat idle
+    # for a while is pinged (one round trip), so that a busy service pays nothing.
+    event.listen(engine.sync_engine.pool, "checkout", _checked_out)
+    event.listen(engine.sync_engine.pool, "checkin", _checked_in)
     return engine
 
 
-def _ping(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+# A connection back in the pool for longer than this is pinged before it is used again.
+PING_AFTER_IDLE_S = 1.0
+
+
+def _checked_in(dbapi_connection: Any, record: Any) -> None:
+    record.info["checked_in_at"] = time.monotonic()
+
+
+def _checked_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    # The server's goodbye (a restart, a terminated backend) reached the idle connection's socket.
+    if dbapi_connection.driver_connection.is_closed():
+        raise sa_exc.DisconnectionError("pooled connection closed by the server")
+    checked_in_at = record.info.get("checked_in_at")  # none yet: the connection was just made
+    if checked_in_at is None or time.monotonic() - checked_in_at < PING_AFTER_IDLE_S:
+        return
     try:
         dbapi_connection.run_async(lambda connection: connection.fetchrow(";"))
     except Exception as exc:

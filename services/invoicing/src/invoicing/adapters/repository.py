@@ -1,20 +1,40 @@
 """Loads and saves ``Invoice`` aggregates (with lines and payments), always scoped to the caller.
 
-Each invoice loaded or saved carries its supplier's name as the directory knows it, read by the
-same statement (a column of the load, returned by the save's upsert): answers name the supplier
-exactly as a page of invoices does, without another round trip."""
+An invoice is loaded by one statement: its row, its supplier's name as the directory knows it,
+and its lines and payments, each list a JSON array written by PostgreSQL (``_rows_of``). Each
+invoice saved carries the supplier's name too, returned by the save's upsert: answers name the
+supplier exactly as a page of invoices does, without another round trip."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from pydantic import TypeAdapter
-from sqlalchemy import Row, and_, bindparam, case, delete, func, literal_column, or_, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Numeric,
+    Row,
+    Table,
+    Text,
+    Uuid,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,7 +49,7 @@ from invoicing.domain.verdicts import Verdict
 from shared.auth import Principal, scope_values
 from shared.contracts.invoicing import CREDITING_STATUSES, LIVE_INVOICE_STATUSES
 from shared.db import caller_scope
-from shared.fields import made_of, values_of
+from shared.fields import values_of
 
 # Stored for lists and queries, computed by the invoice from its lines: never loaded into it.
 _TOTALS = ("net_total", "tax_total", "gross_total", "balance_due")
@@ -67,13 +87,66 @@ def visible_to_bound(*, buyer: bool, values: Mapping[str, object] | None = None)
     return caller_scope(invoices.c.tenant_id, invoices.c.supplier_id, buyer=buyer, values=values)
 
 
+def _json_value(column: Column[Any]) -> tuple[Any, Callable[[Any], Any]]:
+    """The column as a JSON value that loses nothing, and the Python value of that JSON value:
+    the one the driver gives for the column. A numeric as its text keeps its scale ("1.50"
+    stays ``Decimal("1.50")``), a timestamp as UTC text with its microseconds."""
+    if isinstance(column.type, Numeric):
+        return cast(column, Text), Decimal
+    if isinstance(column.type, Uuid):
+        return column, UUID
+    if isinstance(column.type, DateTime):
+        utc = func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS.US')
+        return utc, lambda text: datetime.fromisoformat(text).replace(tzinfo=UTC)
+    return column, lambda value: value  # integers and strings: JSON has them as they are
+
+
+def _rows_of(table: Table, *order_by: Any) -> tuple[Any, Callable[[str], list[dict[str, Any]]]]:
+    """A column of the invoice's load: the invoice's rows of ``table`` in ``order_by`` as one
+    JSON array of arrays (``[]`` for none), and the decoder of that text into the rows' values
+    by column name, as a select of the rows would give them."""
+    columns = [column for column in table.c if column.name != "invoice_id"]
+    values, decoders = zip(*(_json_value(column) for column in columns), strict=True)
+    names = [column.name for column in columns]
+    rows = func.json_agg(aggregate_order_by(func.json_build_array(*values), *order_by))
+    query = select(func.coalesce(rows, literal_column("'[]'::json"))).where(table.c.invoice_id == invoices.c.id)
+
+    def decoded(text: str) -> list[dict[str, Any]]:
+        return [
+            {
+                name: None if value is None else decode(value)
+                for name, decode, value in zip(names, decoders, row, strict=True)
+            }
+            for row in json.loads(text)
+        ]
+
+    # As text: the driver hands it over as PostgreSQL wrote it, decoded once, here.
+    return cast(query.scalar_subquery(), Text), decoded
+
+
+_LINES, _lines_of = _rows_of(invoice_lines, invoice_lines.c.line_no)
+_PAYMENTS, _payments_of = _rows_of(payments, payments.c.paid_at, payments.c.id)
+# The version of the invoice's row this statement's snapshot sees, against the one it locked
+# (``xmin``: the transaction that wrote it). They differ when the lock waited for a transaction
+# that changed the invoice: PostgreSQL then locks the newest row, but the lines and payments
+# were read in the snapshot taken before the wait.
+_seen = invoices.alias("seen")
+_SEEN_VERSION = (
+    select(literal_column("seen.xmin::text")).select_from(_seen).where(_seen.c.id == invoices.c.id).scalar_subquery()
+)
+
+
 # The statements of every request and event, built once per shape; the values are bound at
 # execution. Built on every call, each cost its construction and its cache key's walk.
 @functools.cache
 def _invoice_by_id(*, buyer: bool | None, for_update: bool) -> Any:
-    """The invoice ``invoice_id`` as a buyer (True) or a supplier user (False) sees it, the caller
-    bound at execution (``scope_values``), or unscoped (None) for the consumers."""
-    query = select(invoices, _SUPPLIER_NAME).where(invoices.c.id == bindparam("invoice_id"))
+    """The invoice ``invoice_id`` with its lines and payments as a buyer (True) or a supplier user
+    (False) sees it, the caller bound at execution (``scope_values``), or unscoped (None) for the
+    consumers."""
+    columns = [invoices, _SUPPLIER_NAME, _LINES.label("lines"), _PAYMENTS.label("payments")]
+    if for_update:
+        columns += [literal_column("invoices.xmin::text").label("locked_version"), _SEEN_VERSION.label("seen_version")]
+    query = select(*columns).where(invoices.c.id == bindparam("invoice_id"))
     if buyer is not None:
         query = query.where(visible_to_bound(buyer=buyer))
     # OF invoices: the invoice is locked, its supplier's name only read (a rename never waits).
@@ -85,16 +158,6 @@ def _tenant_by_id(*, buyer: bool) -> Any:
     return select(invoices.c.tenant_id).where(invoices.c.id == bindparam("invoice_id"), visible_to_bound(buyer=buyer))
 
 
-_LINES_OF = (
-    select(invoice_lines)
-    .where(invoice_lines.c.invoice_id.in_(bindparam("invoice_ids", expanding=True)))
-    .order_by(invoice_lines.c.line_no)
-)
-_PAYMENTS_OF = (
-    select(payments)
-    .where(payments.c.invoice_id.in_(bindparam("invoice_ids", expanding=True)))
-    .order_by(payments.c.paid_at, payments.c.id)
-)
 # "canceled" is written into the statement, not bound: the unique index of the numbers that count
 # is partial (status <> 'canceled') and serves only a predicate PostgreSQL can see, also in the
 # plan it keeps for a prepared statement, made without the values. Otherwise the check reads
@@ -146,9 +209,9 @@ class InvoiceRepository:
         """The caller's invoice; another party's is not found, exactly like a missing one."""
         query = _invoice_by_id(buyer=scope.is_buyer, for_update=for_update)
         found = await self._load(query, {"invoice_id": invoice_id, **scope_values(scope)}, for_update)
-        if not found:
+        if found is None:
             raise InvoiceNotFound()
-        return found[0]
+        return found
 
     async def tenant_of(self, invoice_id: UUID, *, scope: Principal) -> UUID:
         """The buyer of the caller's invoice, without loading it; another party's is not found."""
@@ -161,8 +224,7 @@ class InvoiceRepository:
     async def find(self, invoice_id: UUID, *, for_update: bool = False) -> Invoice | None:
         """Unscoped, for consumers acting on the system's behalf."""
         query = _invoice_by_id(buyer=None, for_update=for_update)
-        found = await self._load(query, {"invoice_id": invoice_id}, for_update)
-        return found[0] if found else None
+        return await self._load(query, {"invoice_id": invoice_id}, for_update)
 
     async def count_by_status(self, *, scope: Principal) -> dict[str, int]:
         query = select(invoices.c.status, func.count()).where(visible_to(scope)).group_by(invoices.c.status)
@@ -233,29 +295,36 @@ class InvoiceRepository:
             ]
             await self._session.execute(insert(payments).values(rows).on_conflict_do_nothing())
 
-    async def _load(self, query: Any, values: dict[str, Any], for_update: bool) -> Sequence[Invoice]:
-        rows = (await self._session.execute(query, values)).all()
-        if not rows:
-            return []
-        ids = [row.id for row in rows]
-        lines: dict[UUID, list[InvoiceLine]] = {i: [] for i in ids}
-        paid: dict[UUID, list[Payment]] = {i: [] for i in ids}
-        for line in (await self._session.execute(_LINES_OF, {"invoice_ids": ids})).all():
-            lines[line.invoice_id].append(_line(line))
+    async def _load(self, query: Any, values: dict[str, Any], for_update: bool) -> Invoice | None:
         if for_update:
-            for invoice_id, loaded in lines.items():
-                self._stored_lines[invoice_id] = repr(_line_rows(invoice_id, loaded))
-        for payment in (await self._session.execute(_PAYMENTS_OF, {"invoice_ids": ids})).all():
-            paid[payment.invoice_id].append(Payment(payment.id, payment.amount, payment.paid_at))
-        return [_invoice(row, lines[row.id], paid[row.id]) for row in rows]
+            row = await self._locked_row(query, values)
+        else:
+            row = (await self._session.execute(query, values)).first()
+        return self._loaded(row, for_update=for_update) if row is not None else None
+
+    async def _locked_row(self, query: Any, values: dict[str, Any]) -> Row[Any] | None:
+        row = (await self._session.execute(query, values)).first()
+        # Read again once the lock is held when it waited for a change (see ``_SEEN_VERSION``): no
+        # other transaction can change the invoice now, and the new snapshot sees what it wrote.
+        while row is not None and row.locked_version != row.seen_version:
+            row = (await self._session.execute(query, values)).first()
+        return row
+
+    def _loaded(self, row: Row[Any], *, for_update: bool) -> Invoice:
+        lines = [_line(line) for line in _lines_of(row.lines)]
+        if for_update:
+            self._stored_lines[row.id] = repr(_line_rows(row.id, lines))
+        paid = [Payment(p["id"], p["amount"], p["paid_at"]) for p in _payments_of(row.payments)]
+        return _invoice(row, lines, paid)
 
 
 def _line_rows(invoice_id: UUID, lines: Sequence[InvoiceLine]) -> list[dict[str, Any]]:
     return [values_of(invoice_lines.c.keys(), line, id=line.line_id, invoice_id=invoice_id) for line in lines]
 
 
-def _line(row: Row) -> InvoiceLine:
-    return made_of(InvoiceLine, row, line_id=row.id)
+def _line(values: dict[str, Any]) -> InvoiceLine:
+    line_id = values.pop("id")
+    return InvoiceLine(line_id=line_id, **values)
 
 
 def _invoice(row: Row, lines: list[InvoiceLine], paid: list[Payment]) -> Invoice:

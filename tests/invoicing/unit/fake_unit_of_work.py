@@ -41,14 +41,25 @@ def _copy(invoice: Invoice) -> Invoice:
 class FakeInvoiceRepository:
     """``adapters.repository.InvoiceRepository`` on the transaction's rows."""
 
-    def __init__(self, rows: dict[UUID, Invoice]) -> None:
+    def __init__(
+        self,
+        rows: dict[UUID, Invoice],
+        organisations: FakeOrganisationDirectory,
+        suppliers: FakeSupplierDirectory,
+    ) -> None:
         self._rows = rows
+        self._organisations = organisations
+        self._suppliers = suppliers
 
     async def get(self, invoice_id: UUID, *, scope: Principal, for_update: bool = False) -> Invoice:
         return _copy(self._visible(invoice_id, scope))
 
-    async def tenant_of(self, invoice_id: UUID, *, scope: Principal) -> UUID:
-        return self._visible(invoice_id, scope).tenant_id
+    async def get_with_settings(
+        self, invoice_id: UUID, *, scope: Principal
+    ) -> tuple[Invoice, OrganisationSettings, int | None]:
+        invoice = await self.get(invoice_id, scope=scope, for_update=True)
+        portal = await self._organisations.settings_of(invoice.tenant_id)
+        return invoice, portal, self._suppliers.payment_terms_of(invoice.supplier_id)
 
     async def find(self, invoice_id: UUID, *, for_update: bool = False) -> Invoice | None:
         row = self._rows.get(invoice_id)
@@ -119,7 +130,7 @@ class FakeSupplierDirectory:
     def __init__(self, payment_terms: dict[UUID, int | None]) -> None:
         self._payment_terms = payment_terms
 
-    async def payment_terms_of(self, supplier_id: UUID) -> int | None:
+    def payment_terms_of(self, supplier_id: UUID) -> int | None:
         return self._payment_terms.get(supplier_id)
 
 
@@ -172,10 +183,10 @@ class FakeUnitOfWork:
     async def __aenter__(self) -> Self:
         assert self._rows is None, "a unit of work is not entered while it is open"
         self._rows = dict(self.stored_invoices)
-        self.invoices = FakeInvoiceRepository(self._rows)
         self.purchase_orders = FakePurchaseOrderRepository(self.stored_purchase_orders)
         self.organisations = FakeOrganisationDirectory(self.stored_organisations)
         self.suppliers = FakeSupplierDirectory(self.stored_payment_terms)
+        self.invoices = FakeInvoiceRepository(self._rows, self.organisations, self.suppliers)
         self.outbox = FakeOutbox()
         self.committed = False
         return self

@@ -10,8 +10,9 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, ScalarSelect, bindparam, select
+from sqlalchemy import Label, Row, ScalarSelect, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import LateralFromClause
 
 from invoicing.adapters.tables import organisations, purchase_orders, suppliers
 from invoicing.domain.errors import PurchaseOrderNotFound
@@ -117,16 +118,35 @@ class SupplierDirectory:
         row = (await self._session.execute(query)).first()
         return (row.legal_name, row.address, row.tax_id) if row is not None else (None, None, None)
 
-    async def payment_terms_of(self, supplier_id: UUID) -> int | None:
-        """The supplier's own payment terms; None when it has none, or is not known yet."""
-        query = select(suppliers.c.payment_terms_days).where(suppliers.c.id == supplier_id)
-        return (await self._session.execute(query)).scalar()
-
 
 # Read by every invoice command: built once, the tenant bound at execution.
 _SETTINGS_FOR_SHARE = (
     select(organisations).where(organisations.c.id == bindparam("tenant_id")).with_for_update(read=True)
 )
+# The prefix of the settings' columns in a statement that reads them beside an invoice's.
+_SETTINGS = "settings_"
+
+
+def settings_held_for(tenant_id: Any) -> tuple[LateralFromClause, list[Label[Any]]]:
+    """For a statement that reads ``tenant_id`` (an invoice's): the tenant's settings, their row
+    locked FOR SHARE as ``settings_of`` locks it, as a lateral subquery to outer-join (its
+    columns NULL when the tenant is unknown), and its columns to select. The subquery's lock is
+    taken as its row is joined: before the locks of the statement's own FOR UPDATE."""
+    held = select(organisations).where(organisations.c.id == tenant_id).with_for_update(read=True).lateral("settings")
+    return held, [column.label(_SETTINGS + column.name) for column in held.c]
+
+
+def settings_read_with(row: Row, tenant_id: UUID) -> OrganisationSettings:
+    """The settings ``settings_held_for`` read into ``row``, the defaults when unknown."""
+    values = {column.name: getattr(row, _SETTINGS + column.name) for column in organisations.c}
+    if values.pop("id") is None:
+        return OrganisationSettings.unknown(tenant_id)
+    return OrganisationSettings(tenant_id=tenant_id, **values)
+
+
+def supplier_payment_terms(supplier_id: Any) -> ScalarSelect[int]:
+    """The supplier's own payment terms as a column: NULL when it has none, or is not known yet."""
+    return select(suppliers.c.payment_terms_days).where(suppliers.c.id == supplier_id).scalar_subquery()
 
 
 class OrganisationDirectory:

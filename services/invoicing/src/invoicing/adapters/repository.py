@@ -33,17 +33,24 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    true,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from invoicing.adapters.read_models import known_supplier_name
+from invoicing.adapters.read_models import (
+    known_supplier_name,
+    settings_held_for,
+    settings_read_with,
+    supplier_payment_terms,
+)
 from invoicing.adapters.tables import invoice_lines, invoices, payments
 from invoicing.domain.errors import DuplicateInvoiceNumber, InvoiceNotFound
 from invoicing.domain.lines import InvoiceLine
 from invoicing.domain.model import Invoice
 from invoicing.domain.payments import Payment
+from invoicing.domain.read_models import OrganisationSettings
 from invoicing.domain.status import Status
 from invoicing.domain.verdicts import Verdict
 from shared.auth import Principal, scope_values
@@ -139,23 +146,23 @@ _SEEN_VERSION = (
 # The statements of every request and event, built once per shape; the values are bound at
 # execution. Built on every call, each cost its construction and its cache key's walk.
 @functools.cache
-def _invoice_by_id(*, buyer: bool | None, for_update: bool) -> Any:
+def _invoice_by_id(*, buyer: bool | None, for_update: bool, with_settings: bool = False) -> Any:
     """The invoice ``invoice_id`` with its lines and payments as a buyer (True) or a supplier user
     (False) sees it, the caller bound at execution (``scope_values``), or unscoped (None) for the
-    consumers."""
+    consumers; ``with_settings``: with its buyer's settings, their row held FOR SHARE before the
+    invoice is locked, and its supplier's payment terms."""
     columns = [invoices, _SUPPLIER_NAME, _LINES.label("lines"), _PAYMENTS.label("payments")]
     if for_update:
         columns += [literal_column("invoices.xmin::text").label("locked_version"), _SEEN_VERSION.label("seen_version")]
     query = select(*columns).where(invoices.c.id == bindparam("invoice_id"))
+    if with_settings:
+        held, settings = settings_held_for(invoices.c.tenant_id)
+        terms = supplier_payment_terms(invoices.c.supplier_id).label("supplier_payment_terms_days")
+        query = query.add_columns(*settings, terms).select_from(invoices.outerjoin(held, true()))
     if buyer is not None:
         query = query.where(visible_to_bound(buyer=buyer))
     # OF invoices: the invoice is locked, its supplier's name only read (a rename never waits).
     return query.with_for_update(of=invoices) if for_update else query
-
-
-@functools.cache
-def _tenant_by_id(*, buyer: bool) -> Any:
-    return select(invoices.c.tenant_id).where(invoices.c.id == bindparam("invoice_id"), visible_to_bound(buyer=buyer))
 
 
 # "canceled" is written into the statement, not bound: the unique index of the numbers that count
@@ -213,13 +220,20 @@ class InvoiceRepository:
             raise InvoiceNotFound()
         return found
 
-    async def tenant_of(self, invoice_id: UUID, *, scope: Principal) -> UUID:
-        """The buyer of the caller's invoice, without loading it; another party's is not found."""
-        values = {"invoice_id": invoice_id, **scope_values(scope)}
-        tenant_id = (await self._session.execute(_tenant_by_id(buyer=scope.is_buyer), values)).scalar()
-        if tenant_id is None:
+    async def get_with_settings(
+        self, invoice_id: UUID, *, scope: Principal
+    ) -> tuple[Invoice, OrganisationSettings, int | None]:
+        """The caller's invoice locked FOR UPDATE, its buyer's settings (``settings_of``) and its
+        supplier's own payment terms (``supplier_payment_terms``), read by one statement.
+
+        The settings row is locked first (FOR SHARE), then the invoice: the order the portal
+        switch-off consumer takes them in, so a command and a switch-off never deadlock."""
+        query = _invoice_by_id(buyer=scope.is_buyer, for_update=True, with_settings=True)
+        row = await self._locked_row(query, {"invoice_id": invoice_id, **scope_values(scope)})
+        if row is None:
             raise InvoiceNotFound()
-        return tenant_id
+        invoice = self._loaded(row, for_update=True)
+        return invoice, settings_read_with(row, invoice.tenant_id), row.supplier_payment_terms_days
 
     async def find(self, invoice_id: UUID, *, for_update: bool = False) -> Invoice | None:
         """Unscoped, for consumers acting on the system's behalf."""

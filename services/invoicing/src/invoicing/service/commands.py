@@ -24,7 +24,6 @@ from invoicing.domain.errors import DuplicateInvoiceNumber, InvalidInvoice, Invo
 from invoicing.domain.lines import InvoiceLine, LineDraft, build_lines, prefill_open
 from invoicing.domain.model import Invoice
 from invoicing.domain.payment_terms import payment_terms_days
-from invoicing.domain.read_models import OrganisationSettings
 from invoicing.service.purchase_order_wait import PurchaseOrderWait
 from invoicing.service.unit_of_work import UnitOfWork
 from shared import faults
@@ -33,18 +32,6 @@ from shared.auth import Principal
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-async def _locked_with_settings(
-    uow: UnitOfWork, caller: Principal, invoice_id: UUID
-) -> tuple[Invoice, OrganisationSettings]:
-    """The caller's invoice, locked FOR UPDATE, and its buyer's settings.
-
-    The settings row is locked first (FOR SHARE), then the invoice: the order the portal
-    switch-off consumer takes them in, so a command and a switch-off never deadlock.
-    """
-    portal = await uow.organisations.settings_of(await uow.invoices.tenant_of(invoice_id, scope=caller))
-    return await uow.invoices.get(invoice_id, scope=caller, for_update=True), portal
 
 
 async def create_invoice(
@@ -179,7 +166,7 @@ async def _edited_lines(uow: UnitOfWork, invoice: Invoice, changes: dict[str, An
 
 async def edit_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID, changes: dict[str, Any]) -> Invoice:
     async with uow:
-        invoice, _ = await _locked_with_settings(uow, caller, invoice_id)
+        invoice, _, _ = await uow.invoices.get_with_settings(invoice_id, scope=caller)
         ensure_may_change(invoice, by_buyer=caller.is_buyer)
         invoice.edit(changes, _now(), lines=await _edited_lines(uow, invoice, changes))
         if caller.is_restricted(invoice.supplier_id) and not invoice.is_credit_note:
@@ -198,13 +185,11 @@ async def edit_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID, cha
 
 async def submit_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -> Invoice:
     async with uow:
-        invoice, portal = await _locked_with_settings(uow, caller, invoice_id)
+        invoice, portal, supplier_terms = await uow.invoices.get_with_settings(invoice_id, scope=caller)
         ensure_may_change(invoice, by_buyer=caller.is_buyer)
         if caller.is_restricted(invoice.supplier_id) and not invoice.is_credit_note:
             await _ensure_only_what_remains(uow, invoice)
-        terms = payment_terms_days(
-            await uow.suppliers.payment_terms_of(invoice.supplier_id), portal.default_payment_terms_days
-        )
+        terms = payment_terms_days(supplier_terms, portal.default_payment_terms_days)
         invoice.submit(_now(), issue_date_required=portal.invoice_issue_date_required, payment_terms_days=terms)
         await uow.save(invoice)
         await uow.commit()
@@ -224,7 +209,7 @@ async def _ensure_only_what_remains(uow: UnitOfWork, invoice: Invoice) -> None:
 
 async def cancel_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -> Invoice:
     async with uow:
-        invoice, _ = await _locked_with_settings(uow, caller, invoice_id)
+        invoice, _, _ = await uow.invoices.get_with_settings(invoice_id, scope=caller)
         ensure_may_cancel(invoice, by_buyer=caller.is_buyer)
         invoice.cancel(by_buyer=caller.is_buyer, now=_now())
         await uow.save(invoice)

@@ -1,0 +1,108 @@
+"""A command on an invoice reads it, its buyer's settings and its supplier's payment terms with
+one statement, and still takes the settings' row (FOR SHARE) before the invoice's (FOR UPDATE):
+the order of the portal switch-off's consumer, so that the two never deadlock."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+from uuid import uuid4
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from invoicing.adapters.tables import organisations, suppliers
+from invoicing.domain.errors import IssueDateRequired
+from invoicing.service.commands import submit_invoice
+from invoicing.service.unit_of_work import UnitOfWork
+from portal_dev.testing import poll_until
+from shared.auth import Principal
+from tests.invoicing.integration.conftest import Service
+from tests.invoicing.integration.scenario import Parties
+from tests.invoicing.integration.test_invoice_loads import _invoice, _line, statements_of
+
+
+async def _stored_organisation(service: Service, parties: Parties, *, terms: int, supplier_terms: int | None) -> None:
+    async with UnitOfWork(service.runtime.session_factory, "invoicing") as uow:
+        await uow.session.execute(
+            organisations.insert().values(
+                id=parties.tenant_id,
+                name="Globex",
+                invoice_issue_date_required=True,
+                supplier_portal_enabled=True,
+                revision=1,
+                default_payment_terms_days=terms,
+            )
+        )
+        await uow.session.execute(
+            suppliers.insert().values(
+                id=parties.supplier_id,
+                tenant_id=parties.tenant_id,
+                name="Acme",
+                revision=1,
+                payment_terms_days=supplier_terms,
+            )
+        )
+        await uow.commit()
+
+
+@pytest.mark.parametrize(("supplier_terms", "due_in"), [(None, 60), (14, 14)])
+async def test_a_submission_reads_its_invoice_settings_and_terms_with_one_select(
+    service: Service, parties: Parties, supplier_terms: int | None, due_in: int
+) -> None:
+    await _stored_organisation(service, parties, terms=60, supplier_terms=supplier_terms)
+    undated = _invoice(parties, lines=[_line(1)])
+    dated = _invoice(parties, lines=[_line(1)], issue_date=date(2026, 3, 1))
+    async with UnitOfWork(service.runtime.session_factory, "invoicing") as uow:
+        for invoice in (undated, dated):
+            await uow.invoices.save(invoice, new=True)
+        await uow.commit()
+
+    supplier = Principal(user_id=uuid4(), role="supplier", supplier_ids=frozenset({parties.supplier_id}))
+    uow = UnitOfWork(service.runtime.session_factory, "invoicing")
+    with pytest.raises(IssueDateRequired):  # the buyer's setting, read by the same select
+        await submit_invoice(uow, supplier, undated.id)
+    with statements_of(service.runtime.engine) as sent:
+        submitted = await submit_invoice(uow, supplier, dated.id)
+    assert submitted.status == "matching" and submitted.supplier_name == "Acme"
+    assert submitted.due_date == date(2026, 3, 1) + timedelta(days=due_in)
+    assert [statement.split()[0] for statement in sent if not statement.startswith("select pg_")] == [
+        "SELECT",  # the invoice, its lines and payments, the settings, the supplier's terms
+        "WITH",  # the invoice's upsert
+        "INSERT",  # the outbox
+    ], sent
+
+
+async def test_a_command_holds_the_buyers_settings_before_it_waits_for_the_invoice(
+    service: Service, parties: Parties
+) -> None:
+    await _stored_organisation(service, parties, terms=30, supplier_terms=None)
+    invoice = _invoice(parties, lines=[_line(1)])
+    async with UnitOfWork(service.runtime.session_factory, "invoicing") as uow:
+        await uow.invoices.save(invoice, new=True)
+        await uow.commit()
+    buyer = Principal(user_id=uuid4(), role="buyer_admin", tenant_id=parties.tenant_id)
+
+    async def command() -> None:
+        async with UnitOfWork(service.runtime.session_factory, "invoicing") as uow:
+            loaded, portal, _ = await uow.invoices.get_with_settings(invoice.id, scope=buyer)
+            assert loaded == invoice and portal.name == "Globex"
+
+    async with service.runtime.engine.connect() as holder:
+        await holder.execute(text("SELECT id FROM invoices WHERE id = :id FOR UPDATE"), {"id": invoice.id})
+        waiting = asyncio.create_task(command())
+        await poll_until(
+            lambda: service.scalar(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            ),
+            what="the command waiting for the invoice's lock",
+        )
+        # The switch-off's lock on the settings: refused while the command waits for the invoice.
+        async with service.runtime.engine.connect() as switch_off:
+            with pytest.raises(DBAPIError, match="could not obtain lock"):
+                await switch_off.execute(
+                    text("SELECT id FROM organisations WHERE id = :id FOR UPDATE NOWAIT"), {"id": parties.tenant_id}
+                )
+        await holder.rollback()
+    await waiting

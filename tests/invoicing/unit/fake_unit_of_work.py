@@ -98,14 +98,17 @@ class FakeInvoiceRepository:
 class FakePurchaseOrderRepository:
     """``adapters.read_models.PurchaseOrderRepository`` on the stored orders."""
 
-    def __init__(self, rows: dict[UUID, PurchaseOrder]) -> None:
+    def __init__(self, rows: dict[UUID, PurchaseOrder], organisations: FakeOrganisationDirectory) -> None:
         self._rows = rows
+        self._organisations = organisations
 
-    async def get(self, purchase_order_id: UUID, *, scope: Principal) -> PurchaseOrder:
+    async def get_with_settings(
+        self, purchase_order_id: UUID, *, scope: Principal
+    ) -> tuple[PurchaseOrder, OrganisationSettings]:
         po = self._rows.get(purchase_order_id)
         if po is None or not visible(scope, tenant_id=po.tenant_id, supplier_id=po.supplier_id):
             raise PurchaseOrderNotFound()
-        return po
+        return po, await self._organisations.settings_of(po.tenant_id)
 
     async def find(self, purchase_order_id: UUID, *, for_update: bool = False) -> PurchaseOrder | None:
         return self._rows.get(purchase_order_id)
@@ -183,8 +186,8 @@ class FakeUnitOfWork:
     async def __aenter__(self) -> Self:
         assert self._rows is None, "a unit of work is not entered while it is open"
         self._rows = dict(self.stored_invoices)
-        self.purchase_orders = FakePurchaseOrderRepository(self.stored_purchase_orders)
         self.organisations = FakeOrganisationDirectory(self.stored_organisations)
+        self.purchase_orders = FakePurchaseOrderRepository(self.stored_purchase_orders, self.organisations)
         self.suppliers = FakeSupplierDirectory(self.stored_payment_terms)
         self.invoices = FakeInvoiceRepository(self._rows, self.organisations, self.suppliers)
         self.outbox = FakeOutbox()

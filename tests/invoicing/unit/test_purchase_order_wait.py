@@ -142,7 +142,7 @@ class NoOrderUnitOfWork:
     async def __aexit__(self, *_: object) -> None:
         self.depth -= 1
 
-    async def get(self, _id: UUID, *, scope: Principal) -> Any:
+    async def get_with_settings(self, _id: UUID, *, scope: Principal) -> Any:
         self.depths_when_read.append(self.depth)
         raise PurchaseOrderNotFound()
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Label, Row, ScalarSelect, bindparam, select
+from sqlalchemy import Label, Row, ScalarSelect, bindparam, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import LateralFromClause
 
@@ -23,13 +23,48 @@ from shared.contracts.suppliers import SupplierSnapshot
 from shared.db import caller_scope, store_if_newer
 from shared.fields import made_of, values_of
 
+# Read by every invoice command: built once, the tenant bound at execution.
+_SETTINGS_FOR_SHARE = (
+    select(organisations).where(organisations.c.id == bindparam("tenant_id")).with_for_update(read=True)
+)
+# The prefix of the settings' columns in a statement that reads them beside an invoice's.
+_SETTINGS = "settings_"
+
+
+def settings_held_for(tenant_id: Any) -> tuple[LateralFromClause, list[Label[Any]]]:
+    """For a statement that reads ``tenant_id`` (an invoice's, an order's): the tenant's settings, their row
+    locked FOR SHARE as ``settings_of`` locks it, as a lateral subquery to outer-join (its
+    columns NULL when the tenant is unknown), and its columns to select. The subquery's lock is
+    taken as its row is joined: before the locks of the statement's own FOR UPDATE."""
+    held = select(organisations).where(organisations.c.id == tenant_id).with_for_update(read=True).lateral("settings")
+    return held, [column.label(_SETTINGS + column.name) for column in held.c]
+
+
+def settings_read_with(row: Row, tenant_id: UUID) -> OrganisationSettings:
+    """The settings ``settings_held_for`` read into ``row``, the defaults when unknown."""
+    values = {column.name: getattr(row, _SETTINGS + column.name) for column in organisations.c}
+    if values.pop("id") is None:
+        return OrganisationSettings.unknown(tenant_id)
+    return OrganisationSettings(tenant_id=tenant_id, **values)
+
+
+def supplier_payment_terms(supplier_id: Any) -> ScalarSelect[int]:
+    """The supplier's own payment terms as a column: NULL when it has none, or is not known yet."""
+    return select(suppliers.c.payment_terms_days).where(suppliers.c.id == supplier_id).scalar_subquery()
+
 
 @functools.cache
-def _purchase_order_by_id(*, buyer: bool) -> Any:
+def _purchase_order_with_settings(*, buyer: bool) -> Any:
     """The PO ``purchase_order_id`` as a buyer (its tenant's) or a supplier user (its suppliers')
-    sees it, the caller bound at execution (``shared.auth.scope_values``); built once per shape."""
+    sees it, the caller bound at execution (``shared.auth.scope_values``), with its buyer's
+    settings held FOR SHARE (``settings_held_for``); built once per shape."""
     scope = caller_scope(purchase_orders.c.tenant_id, purchase_orders.c.supplier_id, buyer=buyer)
-    return select(purchase_orders).where(purchase_orders.c.id == bindparam("purchase_order_id"), scope)
+    held, settings = settings_held_for(purchase_orders.c.tenant_id)
+    return (
+        select(purchase_orders, *settings)
+        .select_from(purchase_orders.outerjoin(held, true()))
+        .where(purchase_orders.c.id == bindparam("purchase_order_id"), scope)
+    )
 
 
 def _to_domain(row: Row) -> PurchaseOrder:
@@ -52,12 +87,16 @@ class PurchaseOrderRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def get(self, purchase_order_id: UUID, *, scope: Principal) -> PurchaseOrder:
+    async def get_with_settings(
+        self, purchase_order_id: UUID, *, scope: Principal
+    ) -> tuple[PurchaseOrder, OrganisationSettings]:
+        """The caller's PO and its buyer's settings (``OrganisationDirectory.settings_of``, their
+        row held FOR SHARE), read by one statement; another party's PO is not found."""
         values = {"purchase_order_id": purchase_order_id, **scope_values(scope)}
-        row = (await self._session.execute(_purchase_order_by_id(buyer=scope.is_buyer), values)).first()
+        row = (await self._session.execute(_purchase_order_with_settings(buyer=scope.is_buyer), values)).first()
         if row is None:
             raise PurchaseOrderNotFound()
-        return _to_domain(row)
+        return _to_domain(row), settings_read_with(row, row.tenant_id)
 
     async def find(self, purchase_order_id: UUID, *, for_update: bool = False) -> PurchaseOrder | None:
         """Unscoped. ``for_update`` holds the order's row to the end of the transaction: what its
@@ -117,36 +156,6 @@ class SupplierDirectory:
         )
         row = (await self._session.execute(query)).first()
         return (row.legal_name, row.address, row.tax_id) if row is not None else (None, None, None)
-
-
-# Read by every invoice command: built once, the tenant bound at execution.
-_SETTINGS_FOR_SHARE = (
-    select(organisations).where(organisations.c.id == bindparam("tenant_id")).with_for_update(read=True)
-)
-# The prefix of the settings' columns in a statement that reads them beside an invoice's.
-_SETTINGS = "settings_"
-
-
-def settings_held_for(tenant_id: Any) -> tuple[LateralFromClause, list[Label[Any]]]:
-    """For a statement that reads ``tenant_id`` (an invoice's): the tenant's settings, their row
-    locked FOR SHARE as ``settings_of`` locks it, as a lateral subquery to outer-join (its
-    columns NULL when the tenant is unknown), and its columns to select. The subquery's lock is
-    taken as its row is joined: before the locks of the statement's own FOR UPDATE."""
-    held = select(organisations).where(organisations.c.id == tenant_id).with_for_update(read=True).lateral("settings")
-    return held, [column.label(_SETTINGS + column.name) for column in held.c]
-
-
-def settings_read_with(row: Row, tenant_id: UUID) -> OrganisationSettings:
-    """The settings ``settings_held_for`` read into ``row``, the defaults when unknown."""
-    values = {column.name: getattr(row, _SETTINGS + column.name) for column in organisations.c}
-    if values.pop("id") is None:
-        return OrganisationSettings.unknown(tenant_id)
-    return OrganisationSettings(tenant_id=tenant_id, **values)
-
-
-def supplier_payment_terms(supplier_id: Any) -> ScalarSelect[int]:
-    """The supplier's own payment terms as a column: NULL when it has none, or is not known yet."""
-    return select(suppliers.c.payment_terms_days).where(suppliers.c.id == supplier_id).scalar_subquery()
 
 
 class OrganisationDirectory:

@@ -73,8 +73,7 @@ async def _create_invoice(
     lines: Sequence[LineDraft] | None,
 ) -> Invoice:
     async with uow:
-        po = await uow.purchase_orders.get(purchase_order_id, scope=caller)
-        portal = await uow.organisations.settings_of(po.tenant_id)
+        po, portal = await uow.purchase_orders.get_with_settings(purchase_order_id, scope=caller)
         ensure_may_create(by_buyer=caller.is_buyer, portal=portal)
         restricted = caller.is_restricted(po.supplier_id)
         claimed = await uow.invoices.invoiced_quantities(po.id) if restricted or lines is None else {}

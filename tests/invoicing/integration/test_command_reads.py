@@ -17,12 +17,15 @@ from invoicing.adapters.tables import organisations, suppliers
 from invoicing.domain.errors import IssueDateRequired, NotAllowed
 from invoicing.domain.lines import LineDraft
 from invoicing.domain.model import Invoice
+from invoicing.domain.status import Status
 from invoicing.service.commands import create_invoice, submit_invoice
+from invoicing.service.handlers import record_verdict
 from invoicing.service.unit_of_work import UnitOfWork
 from portal_dev.testing import poll_until
 from shared.auth import Principal
+from shared.errors import RetryLater
 from tests.invoicing.integration.conftest import Service
-from tests.invoicing.integration.scenario import Parties, purchase_order
+from tests.invoicing.integration.scenario import Parties, purchase_order, verdict_for
 from tests.invoicing.integration.test_invoice_loads import _invoice, _line, statements_of
 
 
@@ -145,3 +148,47 @@ async def test_a_draft_reads_its_order_and_the_buyers_settings_with_one_select(
 
     await _stored_organisation(service, parties, terms=30, supplier_terms=None, portal=False)
     assert (await draft(buyer, "B-1")).created_by_buyer
+
+
+async def test_a_verdict_reads_its_invoice_and_the_orders_initiator_with_one_select(
+    service: Service, parties: Parties
+) -> None:
+    invoice = _invoice(parties, lines=[_line(1)], status=Status.matching, submission=1)
+    async with UnitOfWork(service.runtime.session_factory, "invoicing") as uow:
+        await uow.invoices.save(invoice, new=True)
+        await uow.commit()
+    shown = {
+        "id": invoice.id,
+        "tenant_id": invoice.tenant_id,
+        "purchase_order_id": invoice.purchase_order_id,
+        "submission": invoice.submission,
+        "currency": invoice.currency,
+        "net_total": str(invoice.net_total),
+        "lines": [
+            {**vars(line), "id": line.line_id, "quantity": str(line.quantity), "unit_price": str(line.unit_price)}
+            for line in invoice.lines
+        ],
+    }
+    verdict = verdict_for(shown, "needs_approval")
+
+    # Its order not here yet: who approves is not known, the verdict waits.
+    with pytest.raises(RetryLater):
+        async with UnitOfWork(service.runtime.session_factory, "invoicing") as uow:
+            await record_verdict(uow, verdict)
+
+    po = purchase_order(parties, po_id=invoice.purchase_order_id)
+    async with UnitOfWork(service.runtime.session_factory, "invoicing") as uow:
+        await uow.purchase_orders.upsert(po, updated_at=datetime.now(UTC))
+        await uow.commit()
+    async with UnitOfWork(service.runtime.session_factory, "invoicing") as uow:
+        await uow.session.execute(text("SELECT 1"))  # the connection's checkout and BEGIN, before counting
+        with statements_of(service.runtime.engine) as sent:
+            await record_verdict(uow, verdict)
+        await uow.commit()
+    assert [statement.split()[0] for statement in sent] == [
+        "SELECT",  # the invoice, locked, and its order's initiator
+        "WITH",  # the invoice's upsert (its event goes to the outbox at the commit)
+    ], sent
+    async with UnitOfWork(service.runtime.session_factory, "invoicing") as uow:
+        decided = await uow.invoices.find(invoice.id)
+    assert decided is not None and (decided.status, decided.approver_id) == (Status.pending, parties.initiator_id)

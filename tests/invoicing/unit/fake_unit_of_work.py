@@ -46,8 +46,10 @@ class FakeInvoiceRepository:
         rows: dict[UUID, Invoice],
         organisations: FakeOrganisationDirectory,
         suppliers: FakeSupplierDirectory,
+        purchase_orders: dict[UUID, PurchaseOrder],
     ) -> None:
         self._rows = rows
+        self._purchase_orders = purchase_orders
         self._organisations = organisations
         self._suppliers = suppliers
 
@@ -64,6 +66,13 @@ class FakeInvoiceRepository:
     async def find(self, invoice_id: UUID, *, for_update: bool = False) -> Invoice | None:
         row = self._rows.get(invoice_id)
         return _copy(row) if row is not None else None
+
+    async def find_with_order_initiator(self, invoice_id: UUID) -> tuple[Invoice, UUID | None] | None:
+        invoice = await self.find(invoice_id, for_update=True)
+        if invoice is None:
+            return None
+        po = self._purchase_orders.get(invoice.purchase_order_id)
+        return invoice, po.initiator_id if po is not None else None
 
     async def number_taken(self, supplier_id: UUID, number: str, *, other_than: UUID | None = None) -> bool:
         return any(
@@ -189,7 +198,9 @@ class FakeUnitOfWork:
         self.organisations = FakeOrganisationDirectory(self.stored_organisations)
         self.purchase_orders = FakePurchaseOrderRepository(self.stored_purchase_orders, self.organisations)
         self.suppliers = FakeSupplierDirectory(self.stored_payment_terms)
-        self.invoices = FakeInvoiceRepository(self._rows, self.organisations, self.suppliers)
+        self.invoices = FakeInvoiceRepository(
+            self._rows, self.organisations, self.suppliers, self.stored_purchase_orders
+        )
         self.outbox = FakeOutbox()
         self.committed = False
         return self

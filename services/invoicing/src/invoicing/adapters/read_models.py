@@ -48,6 +48,12 @@ def settings_read_with(row: Row, tenant_id: UUID) -> OrganisationSettings:
     return OrganisationSettings(tenant_id=tenant_id, **values)
 
 
+def purchase_order_initiator(purchase_order_id: Any) -> ScalarSelect[UUID]:
+    """Who raised the purchase order, as its last snapshot here says, as a column: NULL while
+    the order is not here."""
+    return select(purchase_orders.c.initiator_id).where(purchase_orders.c.id == purchase_order_id).scalar_subquery()
+
+
 def supplier_payment_terms(supplier_id: Any) -> ScalarSelect[int]:
     """The supplier's own payment terms as a column: NULL when it has none, or is not known yet."""
     return select(suppliers.c.payment_terms_days).where(suppliers.c.id == supplier_id).scalar_subquery()

@@ -41,6 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from invoicing.adapters.read_models import (
     known_supplier_name,
+    purchase_order_initiator,
     settings_held_for,
     settings_read_with,
     supplier_payment_terms,
@@ -138,6 +139,7 @@ _PAYMENTS, _payments_of = _rows_of(payments, payments.c.paid_at, payments.c.id)
 # that changed the invoice: PostgreSQL then locks the newest row, but the lines and payments
 # were read in the snapshot taken before the wait.
 _seen = invoices.alias("seen")
+_ORDER_INITIATOR = purchase_order_initiator(invoices.c.purchase_order_id).label("order_initiator_id")
 _SEEN_VERSION = (
     select(literal_column("seen.xmin::text")).select_from(_seen).where(_seen.c.id == invoices.c.id).scalar_subquery()
 )
@@ -145,6 +147,13 @@ _SEEN_VERSION = (
 
 # The statements of every request and event, built once per shape; the values are bound at
 # execution. Built on every call, each cost its construction and its cache key's walk.
+@functools.cache
+def _invoice_with_order_initiator() -> Any:
+    """The invoice ``invoice_id`` locked as a consumer finds it (unscoped), with the initiator of
+    its purchase order: who approves a held invoice."""
+    return _invoice_by_id(buyer=None, for_update=True).add_columns(_ORDER_INITIATOR)
+
+
 @functools.cache
 def _invoice_by_id(*, buyer: bool | None, for_update: bool, with_settings: bool = False) -> Any:
     """The invoice ``invoice_id`` with its lines and payments as a buyer (True) or a supplier user
@@ -239,6 +248,13 @@ class InvoiceRepository:
         """Unscoped, for consumers acting on the system's behalf."""
         query = _invoice_by_id(buyer=None, for_update=for_update)
         return await self._load(query, {"invoice_id": invoice_id}, for_update)
+
+    async def find_with_order_initiator(self, invoice_id: UUID) -> tuple[Invoice, UUID | None] | None:
+        """Unscoped, locked FOR UPDATE as ``find`` locks it, and the initiator of its purchase
+        order (``purchase_order_initiator``: None while the order is not here), read by one
+        statement."""
+        row = await self._locked_row(_invoice_with_order_initiator(), {"invoice_id": invoice_id})
+        return (self._loaded(row, for_update=True), row.order_initiator_id) if row is not None else None
 
     async def count_by_status(self, *, scope: Principal) -> dict[str, int]:
         query = select(invoices.c.status, func.count()).where(visible_to(scope)).group_by(invoices.c.status)

@@ -5,6 +5,7 @@ the order of the portal switch-off's consumer, so that the two never deadlock.""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import uuid4
@@ -14,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from invoicing.adapters.tables import organisations, suppliers
-from invoicing.domain.errors import IssueDateRequired, NotAllowed
+from invoicing.domain.errors import DuplicateInvoiceNumber, IssueDateRequired, NotAllowed
 from invoicing.domain.lines import LineDraft
 from invoicing.domain.model import Invoice
 from invoicing.domain.status import Status
@@ -116,7 +117,7 @@ async def test_a_command_holds_the_buyers_settings_before_it_waits_for_the_invoi
     await waiting
 
 
-async def test_a_draft_reads_its_order_and_the_buyers_settings_with_one_select(
+async def test_a_draft_reads_its_order_the_buyers_settings_and_the_number_taken_with_one_select(
     service: Service, parties: Parties
 ) -> None:
     po = purchase_order(parties, ("10", "12.50"))
@@ -140,14 +141,87 @@ async def test_a_draft_reads_its_order_and_the_buyers_settings_with_one_select(
         drafted = await draft(supplier, "S-1")
     assert drafted.purchase_order_id == po.purchase_order_id and drafted.net_total == Decimal("125.00")
     assert [statement.split()[0] for statement in sent] == [
-        "SELECT",  # the order and the buyer's settings
-        "SELECT",  # the number taken
+        "SELECT",  # the order, the buyer's settings, the number taken
         "WITH",  # the invoice's upsert
         "INSERT",  # its lines
     ], sent
 
+    with pytest.raises(DuplicateInvoiceNumber):
+        await draft(supplier, "S-1")
     await _stored_organisation(service, parties, terms=30, supplier_terms=None, portal=False)
     assert (await draft(buyer, "B-1")).created_by_buyer
+
+
+async def test_a_draft_that_waited_for_a_switch_off_does_not_count_the_drafts_it_deleted(
+    service: Service, parties: Parties
+) -> None:
+    await _stored_organisation(service, parties, terms=30, supplier_terms=None)
+    po = purchase_order(parties, ("10", "12.50"))
+    async with UnitOfWork(service.runtime.session_factory, "invoicing") as uow:
+        await uow.purchase_orders.upsert(po, updated_at=datetime.now(UTC))
+        await uow.invoices.save(_invoice(parties, number="N-1", purchase_order_id=po.purchase_order_id), new=True)
+        await uow.commit()
+    buyer = Principal(user_id=uuid4(), role="buyer_admin", tenant_id=parties.tenant_id)
+
+    async def buyers_draft() -> Invoice:
+        uow = UnitOfWork(service.runtime.session_factory, "invoicing")
+        return await create_invoice(
+            uow, buyer, purchase_order_id=po.purchase_order_id, number="N-1", issue_date=None, lines=None
+        )
+
+    # The switch-off as its consumer makes it: the settings' row locked and changed, the
+    # suppliers' drafts deleted, committed while the buyer's draft waits for the row.
+    async with service.runtime.engine.connect() as switch_off:
+        await switch_off.execute(
+            text("UPDATE organisations SET supplier_portal_enabled = false, revision = 2 WHERE id = :id"),
+            {"id": parties.tenant_id},
+        )
+        await switch_off.execute(text("DELETE FROM invoices WHERE number = 'N-1'"))
+        waiting = asyncio.create_task(buyers_draft())
+        await poll_until(
+            lambda: service.scalar(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            ),
+            what="the draft waiting for the settings' lock",
+        )
+        await switch_off.commit()
+    drafted = await waiting
+    assert drafted.number == "N-1" and drafted.created_by_buyer
+
+
+async def test_the_claims_read_with_a_draft_are_the_invoiced_quantities(service: Service, parties: Parties) -> None:
+    po_id = uuid4()
+    invoiced = _invoice(
+        parties, purchase_order_id=po_id, status=Status.approved, lines=[_line(n) for n in range(1, 12)]
+    )
+    credit_note = _invoice(
+        parties,
+        purchase_order_id=po_id,
+        kind="credit_note",
+        status=Status.approved,
+        credited_invoice_id=invoiced.id,
+        lines=[_line(n, credited_line_id=invoiced.lines[n - 1].line_id) for n in range(1, 4)],
+    )
+    # The credit note gives back the quantities of the lines it credits, on the same PO lines.
+    credit_note.lines = [
+        dataclasses.replace(line, purchase_order_line_id=credited.purchase_order_line_id)
+        for line, credited in zip(credit_note.lines, invoiced.lines, strict=False)
+    ]
+    po = purchase_order(parties, ("10", "12.50"), po_id=po_id)
+    async with UnitOfWork(service.runtime.session_factory, "invoicing") as uow:
+        await uow.purchase_orders.upsert(po, updated_at=datetime.now(UTC))
+        for written in (invoiced, credit_note, _invoice(parties, purchase_order_id=po_id, lines=[_line(1)])):
+            await uow.invoices.save(written, new=True)
+        await uow.commit()
+
+    supplier = Principal(user_id=uuid4(), role="supplier", supplier_ids=frozenset({parties.supplier_id}))
+    async with UnitOfWork(service.runtime.session_factory, "invoicing") as uow:
+        basis = await uow.drafts.basis(po_id, scope=supplier, number="X", claimed=True)
+        quantities = await uow.invoices.invoiced_quantities(po_id)
+    assert basis.claimed is not None and len(basis.claimed) == 9
+    assert sorted((str(k), repr(v)) for k, v in basis.claimed.items()) == sorted(
+        (str(k), repr(v)) for k, v in quantities.items()
+    )
 
 
 async def test_a_verdict_reads_its_invoice_and_the_orders_initiator_with_one_select(

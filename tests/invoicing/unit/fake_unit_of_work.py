@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
+from invoicing.adapters.drafts import DraftBasis
 from invoicing.domain.errors import InvoiceNotFound, PurchaseOrderNotFound
 from invoicing.domain.model import Invoice
 from invoicing.domain.read_models import OrganisationSettings, PurchaseOrder
@@ -107,23 +108,39 @@ class FakeInvoiceRepository:
 class FakePurchaseOrderRepository:
     """``adapters.read_models.PurchaseOrderRepository`` on the stored orders."""
 
-    def __init__(self, rows: dict[UUID, PurchaseOrder], organisations: FakeOrganisationDirectory) -> None:
+    def __init__(self, rows: dict[UUID, PurchaseOrder]) -> None:
         self._rows = rows
-        self._organisations = organisations
-
-    async def get_with_settings(
-        self, purchase_order_id: UUID, *, scope: Principal
-    ) -> tuple[PurchaseOrder, OrganisationSettings]:
-        po = self._rows.get(purchase_order_id)
-        if po is None or not visible(scope, tenant_id=po.tenant_id, supplier_id=po.supplier_id):
-            raise PurchaseOrderNotFound()
-        return po, await self._organisations.settings_of(po.tenant_id)
 
     async def find(self, purchase_order_id: UUID, *, for_update: bool = False) -> PurchaseOrder | None:
         return self._rows.get(purchase_order_id)
 
     async def exists(self, purchase_order_id: UUID) -> bool:
         return purchase_order_id in self._rows
+
+
+class FakeDraftReader:
+    """``adapters.drafts.DraftReader`` on the fakes' rows."""
+
+    def __init__(
+        self,
+        purchase_orders: dict[UUID, PurchaseOrder],
+        organisations: FakeOrganisationDirectory,
+        invoices: FakeInvoiceRepository,
+    ) -> None:
+        self._purchase_orders = purchase_orders
+        self._organisations = organisations
+        self._invoices = invoices
+
+    async def basis(self, purchase_order_id: UUID, *, scope: Principal, number: str, claimed: bool) -> DraftBasis:
+        po = self._purchase_orders.get(purchase_order_id)
+        if po is None or not visible(scope, tenant_id=po.tenant_id, supplier_id=po.supplier_id):
+            raise PurchaseOrderNotFound()
+        return DraftBasis(
+            po,
+            await self._organisations.settings_of(po.tenant_id),
+            await self._invoices.number_taken(po.supplier_id, number),
+            await self._invoices.invoiced_quantities(po.id) if claimed else None,
+        )
 
 
 class FakeOrganisationDirectory:
@@ -177,6 +194,7 @@ class FakeUnitOfWork:
     purchase_orders: FakePurchaseOrderRepository
     organisations: FakeOrganisationDirectory
     suppliers: FakeSupplierDirectory
+    drafts: FakeDraftReader
 
     def __init__(self, *purchase_orders: PurchaseOrder, organisations: Iterable[OrganisationSettings] = ()) -> None:
         self.stored_invoices: dict[UUID, Invoice] = {}
@@ -196,11 +214,12 @@ class FakeUnitOfWork:
         assert self._rows is None, "a unit of work is not entered while it is open"
         self._rows = dict(self.stored_invoices)
         self.organisations = FakeOrganisationDirectory(self.stored_organisations)
-        self.purchase_orders = FakePurchaseOrderRepository(self.stored_purchase_orders, self.organisations)
+        self.purchase_orders = FakePurchaseOrderRepository(self.stored_purchase_orders)
         self.suppliers = FakeSupplierDirectory(self.stored_payment_terms)
         self.invoices = FakeInvoiceRepository(
             self._rows, self.organisations, self.suppliers, self.stored_purchase_orders
         )
+        self.drafts = FakeDraftReader(self.stored_purchase_orders, self.organisations, self.invoices)
         self.outbox = FakeOutbox()
         self.committed = False
         return self

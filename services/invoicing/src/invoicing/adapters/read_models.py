@@ -4,23 +4,20 @@ revision replaces a row, and the scoped reads of purchase orders."""
 
 from __future__ import annotations
 
-import functools
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Label, Row, ScalarSelect, bindparam, select, true
+from sqlalchemy import Label, Row, ScalarSelect, Select, bindparam, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import LateralFromClause
 
 from invoicing.adapters.tables import organisations, purchase_orders, suppliers
-from invoicing.domain.errors import PurchaseOrderNotFound
 from invoicing.domain.read_models import OrganisationSettings, PurchaseOrder, PurchaseOrderLine
-from shared.auth import Principal, scope_values
 from shared.contracts.orders import PurchaseOrderSnapshot
 from shared.contracts.suppliers import SupplierSnapshot
-from shared.db import caller_scope, store_if_newer
+from shared.db import store_if_newer
 from shared.fields import made_of, values_of
 
 # Read by every invoice command: built once, the tenant bound at execution.
@@ -31,13 +28,29 @@ _SETTINGS_FOR_SHARE = (
 _SETTINGS = "settings_"
 
 
-def settings_held_for(tenant_id: Any) -> tuple[LateralFromClause, list[Label[Any]]]:
+def settings_held_for(tenant_id: Any, *, versions: bool = False) -> tuple[LateralFromClause, list[Label[Any]]]:
     """For a statement that reads ``tenant_id`` (an invoice's, an order's): the tenant's settings, their row
     locked FOR SHARE as ``settings_of`` locks it, as a lateral subquery to outer-join (its
     columns NULL when the tenant is unknown), and its columns to select. The subquery's lock is
-    taken as its row is joined: before the locks of the statement's own FOR UPDATE."""
-    held = select(organisations).where(organisations.c.id == tenant_id).with_for_update(read=True).lateral("settings")
-    return held, [column.label(_SETTINGS + column.name) for column in held.c]
+    taken as its row is joined: before the locks of the statement's own FOR UPDATE.
+
+    ``versions``: with the version of the row locked and of the one the statement's snapshot
+    sees (``settings_locked_version``, ``settings_seen_version``: ``xmin``, the transaction
+    that wrote it). They differ when the lock waited for a change of the settings: the rest of
+    the statement read the snapshot taken before the wait."""
+    locked: list[Any] = [literal_column("organisations.xmin::text").label("locked_version")] if versions else []
+    held = (
+        select(organisations, *locked)
+        .where(organisations.c.id == tenant_id)
+        .with_for_update(read=True)
+        .lateral("settings")
+    )
+    columns = [column.label(_SETTINGS + column.name) for column in held.c]
+    if versions:
+        seen = organisations.alias("seen_settings")
+        seen_version: Select[Any] = select(literal_column("seen_settings.xmin::text")).where(seen.c.id == tenant_id)
+        columns.append(seen_version.scalar_subquery().label(_SETTINGS + "seen_version"))
+    return held, columns
 
 
 def settings_read_with(row: Row, tenant_id: UUID) -> OrganisationSettings:
@@ -59,21 +72,7 @@ def supplier_payment_terms(supplier_id: Any) -> ScalarSelect[int]:
     return select(suppliers.c.payment_terms_days).where(suppliers.c.id == supplier_id).scalar_subquery()
 
 
-@functools.cache
-def _purchase_order_with_settings(*, buyer: bool) -> Any:
-    """The PO ``purchase_order_id`` as a buyer (its tenant's) or a supplier user (its suppliers')
-    sees it, the caller bound at execution (``shared.auth.scope_values``), with its buyer's
-    settings held FOR SHARE (``settings_held_for``); built once per shape."""
-    scope = caller_scope(purchase_orders.c.tenant_id, purchase_orders.c.supplier_id, buyer=buyer)
-    held, settings = settings_held_for(purchase_orders.c.tenant_id)
-    return (
-        select(purchase_orders, *settings)
-        .select_from(purchase_orders.outerjoin(held, true()))
-        .where(purchase_orders.c.id == bindparam("purchase_order_id"), scope)
-    )
-
-
-def _to_domain(row: Row) -> PurchaseOrder:
+def purchase_order_of(row: Row) -> PurchaseOrder:
     lines = tuple(
         PurchaseOrderLine(
             line_id=UUID(line["line_id"]),
@@ -93,23 +92,12 @@ class PurchaseOrderRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def get_with_settings(
-        self, purchase_order_id: UUID, *, scope: Principal
-    ) -> tuple[PurchaseOrder, OrganisationSettings]:
-        """The caller's PO and its buyer's settings (``OrganisationDirectory.settings_of``, their
-        row held FOR SHARE), read by one statement; another party's PO is not found."""
-        values = {"purchase_order_id": purchase_order_id, **scope_values(scope)}
-        row = (await self._session.execute(_purchase_order_with_settings(buyer=scope.is_buyer), values)).first()
-        if row is None:
-            raise PurchaseOrderNotFound()
-        return _to_domain(row), settings_read_with(row, row.tenant_id)
-
     async def find(self, purchase_order_id: UUID, *, for_update: bool = False) -> PurchaseOrder | None:
         """Unscoped. ``for_update`` holds the order's row to the end of the transaction: what its
         invoices claim is then counted by one submission at a time."""
         query = select(purchase_orders).where(purchase_orders.c.id == purchase_order_id)
         row = (await self._session.execute(query.with_for_update() if for_update else query)).first()
-        return _to_domain(row) if row is not None else None
+        return purchase_order_of(row) if row is not None else None
 
     async def exists(self, purchase_order_id: UUID) -> bool:
         """Whether any snapshot of the order is here, whoever may see it."""

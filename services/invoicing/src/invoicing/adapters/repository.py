@@ -178,20 +178,25 @@ def _invoice_by_id(*, buyer: bool | None, for_update: bool, with_settings: bool 
 # is partial (status <> 'canceled') and serves only a predicate PostgreSQL can see, also in the
 # plan it keeps for a prepared statement, made without the values. Otherwise the check reads
 # every invoice of the supplier.
-_SUPPLIERS_NUMBER = select(invoices.c.id).where(
-    invoices.c.supplier_id == bindparam("supplier_id"),
-    invoices.c.number == bindparam("number"),
-    invoices.c.status != literal_column("'canceled'"),
-)
+def counted_number(supplier_id: Any) -> Any:
+    """The condition of an invoice of ``supplier_id`` whose number (bound as ``number``) counts."""
+    return and_(
+        invoices.c.supplier_id == supplier_id,
+        invoices.c.number == bindparam("number"),
+        invoices.c.status != literal_column("'canceled'"),
+    )
+
+
+_SUPPLIERS_NUMBER = select(invoices.c.id).where(counted_number(bindparam("supplier_id")))
 _NUMBER_TAKEN = _SUPPLIERS_NUMBER.limit(1)
 _NUMBER_TAKEN_BY_ANOTHER = _SUPPLIERS_NUMBER.where(invoices.c.id != bindparam("other_than")).limit(1)
 # Quantities per PO line on a PO's live invoices (drafts, rejected, canceled don't count).
 _IS_CREDIT_NOTE = invoices.c.kind == literal_column("'credit_note'")
 # Quantities per PO line on a PO's live invoices less its approved credit notes (``billing_sign``).
-_INVOICED_QUANTITIES = (
+INVOICED_QUANTITIES = (
     select(
         invoice_lines.c.purchase_order_line_id,
-        func.sum(case((_IS_CREDIT_NOTE, -invoice_lines.c.quantity), else_=invoice_lines.c.quantity)),
+        func.sum(case((_IS_CREDIT_NOTE, -invoice_lines.c.quantity), else_=invoice_lines.c.quantity)).label("quantity"),
     )
     .join(invoices, invoices.c.id == invoice_lines.c.invoice_id)
     .where(
@@ -290,7 +295,7 @@ class InvoiceRepository:
     async def invoiced_quantities(self, purchase_order_id: UUID) -> dict[UUID, Decimal]:
         """Quantities per PO line on this PO's live invoices (drafts, rejected, canceled don't count),
         less what its approved credit notes gave back."""
-        rows = (await self._session.execute(_INVOICED_QUANTITIES, {"purchase_order_id": purchase_order_id})).all()
+        rows = (await self._session.execute(INVOICED_QUANTITIES, {"purchase_order_id": purchase_order_id})).all()
         return {line_id: quantity for line_id, quantity in rows}
 
     async def credited_total(self, invoice_id: UUID) -> Decimal:

@@ -73,10 +73,18 @@ async def _create_invoice(
     lines: Sequence[LineDraft] | None,
 ) -> Invoice:
     async with uow:
-        po, portal = await uow.purchase_orders.get_with_settings(purchase_order_id, scope=caller)
-        ensure_may_create(by_buyer=caller.is_buyer, portal=portal)
+        # The claims are read with the order whenever they may be needed: the caller is restricted
+        # on some supplier's records (this order's, its read tells), or the lines are prefilled.
+        basis = await uow.drafts.basis(
+            purchase_order_id,
+            scope=caller,
+            number=number,
+            claimed=lines is None or bool(caller.restricted_supplier_ids),
+        )
+        po = basis.purchase_order
+        ensure_may_create(by_buyer=caller.is_buyer, portal=basis.portal)
         restricted = caller.is_restricted(po.supplier_id)
-        claimed = await uow.invoices.invoiced_quantities(po.id) if restricted or lines is None else {}
+        claimed = basis.claimed or {}
         if restricted:
             ensure_still_to_invoice(po, claimed)
         po.ensure_invoiceable()
@@ -86,7 +94,7 @@ async def _create_invoice(
         built = prefill_open(po, claimed) if lines is None else build_lines(lines, po)
         if restricted:
             ensure_only_what_remains(po, built, claimed)
-        if await uow.invoices.number_taken(po.supplier_id, number):
+        if basis.number_taken:
             raise DuplicateInvoiceNumber(number)
         invoice = Invoice.draft(
             po=po, number=number, issue_date=issue_date, lines=built, now=_now(), created_by_buyer=caller.is_buyer

@@ -35,7 +35,7 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -77,10 +77,20 @@ _upserted = (
         index_elements=[invoices.c.id],
         set_={c.name: _insert.excluded[c.name] for c in invoices.c if c.name not in ("id", "tenant_id", "created_at")},
     )
-    .returning(invoices.c.supplier_id, invoices.c.tenant_id)
+    .returning(invoices.c.id, invoices.c.supplier_id, invoices.c.tenant_id)
     .cte("upserted")
 )
 _UPSERT = select(known_supplier_name(_upserted.c.supplier_id, _upserted.c.tenant_id)).select_from(_upserted)
+# A new invoice's lines are written by its upsert's statement, a second CTE: one array per column
+# (``lines_<column>``), which ``unnest`` in the select list turns into rows side by side.
+_LINE_COLUMNS = [c for c in invoice_lines.c if c.name != "invoice_id"]
+_written_lines = insert(invoice_lines).from_select(
+    [*(c.name for c in _LINE_COLUMNS), "invoice_id"],
+    select(
+        *(func.unnest(bindparam(f"lines_{c.name}", type_=ARRAY(c.type))) for c in _LINE_COLUMNS), _upserted.c.id
+    ).select_from(_upserted),
+)
+_UPSERT_WITH_LINES = _UPSERT.add_cte(_written_lines.cte("written_lines"))
 _DELETE_LINES = delete(invoice_lines).where(invoice_lines.c.invoice_id == bindparam("invoice_id"))
 
 
@@ -308,20 +318,27 @@ class InvoiceRepository:
         values = {name: getattr(invoice, name) for name in _ROW_FIELDS}
         values.update(vars(invoice.totals), balance_due=invoice.balance_due)
         values["matching"] = _VERDICT.dump_python(invoice.matching, mode="json") if invoice.matching else None
+        # Lines are replaced as a whole when they changed; payments are only ever added.
+        lines = _line_rows(invoice.id, invoice.lines)
+        stored = repr(lines)  # repr, not ==: Decimal("1.50") == Decimal("1.5") but is not stored alike
+        changed = self._stored_lines.get(invoice.id) != stored
+        # A new invoice has no stored lines to replace: its lines go with its row.
+        with_lines = new and changed and bool(lines)
+        if with_lines:
+            values.update({f"lines_{c.name}": [line[c.name] for line in lines] for c in _LINE_COLUMNS})
         try:
-            invoice.supplier_name = (await self._session.execute(_UPSERT, values)).scalar_one()
+            upsert = _UPSERT_WITH_LINES if with_lines else _UPSERT
+            invoice.supplier_name = (await self._session.execute(upsert, values)).scalar_one()
         except IntegrityError as exc:
             if "uq_invoices_supplier_number" in str(exc.orig):
                 raise DuplicateInvoiceNumber(invoice.number) from None
             raise
-        # Lines are replaced as a whole when they changed; payments are only ever added.
-        lines = _line_rows(invoice.id, invoice.lines)
-        stored = repr(lines)  # repr, not ==: Decimal("1.50") == Decimal("1.5") but is not stored alike
-        if self._stored_lines.get(invoice.id) != stored:
-            if not new:
-                await self._session.execute(_DELETE_LINES, {"invoice_id": invoice.id})
-            if lines:
-                await self._session.execute(_INSERT_LINES, lines)
+        if changed:
+            if not with_lines:
+                if not new:
+                    await self._session.execute(_DELETE_LINES, {"invoice_id": invoice.id})
+                if lines:
+                    await self._session.execute(_INSERT_LINES, lines)
             self._stored_lines[invoice.id] = stored
         if invoice.payments:
             rows = [

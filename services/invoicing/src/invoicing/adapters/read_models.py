@@ -72,6 +72,15 @@ def supplier_payment_terms(supplier_id: Any) -> ScalarSelect[int]:
     return select(suppliers.c.payment_terms_days).where(suppliers.c.id == supplier_id).scalar_subquery()
 
 
+# The unscoped reads of an order (the consumers', a command's on an invoice it found) and of a
+# tenant's settings row: built once, the ids bound at execution.
+_PURCHASE_ORDER = select(purchase_orders).where(purchase_orders.c.id == bindparam("purchase_order_id"))
+_PURCHASE_ORDER_FOR_UPDATE = _PURCHASE_ORDER.with_for_update()
+_PURCHASE_ORDER_STORED = select(purchase_orders.c.id).where(purchase_orders.c.id == bindparam("purchase_order_id"))
+_SETTINGS_ROW = select(organisations).where(organisations.c.id == bindparam("tenant_id"))
+_SETTINGS_FOR_UPDATE = _SETTINGS_ROW.with_for_update()
+
+
 def purchase_order_of(row: Row) -> PurchaseOrder:
     lines = tuple(
         PurchaseOrderLine(
@@ -95,14 +104,14 @@ class PurchaseOrderRepository:
     async def find(self, purchase_order_id: UUID, *, for_update: bool = False) -> PurchaseOrder | None:
         """Unscoped. ``for_update`` holds the order's row to the end of the transaction: what its
         invoices claim is then counted by one submission at a time."""
-        query = select(purchase_orders).where(purchase_orders.c.id == purchase_order_id)
-        row = (await self._session.execute(query.with_for_update() if for_update else query)).first()
+        query = _PURCHASE_ORDER_FOR_UPDATE if for_update else _PURCHASE_ORDER
+        row = (await self._session.execute(query, {"purchase_order_id": purchase_order_id})).first()
         return purchase_order_of(row) if row is not None else None
 
     async def exists(self, purchase_order_id: UUID) -> bool:
         """Whether any snapshot of the order is here, whoever may see it."""
-        query = select(purchase_orders.c.id).where(purchase_orders.c.id == purchase_order_id)
-        return (await self._session.execute(query)).first() is not None
+        values = {"purchase_order_id": purchase_order_id}
+        return (await self._session.execute(_PURCHASE_ORDER_STORED, values)).first() is not None
 
     async def document_details(self, purchase_order_id: UUID) -> tuple[str | None, str | None, date | None]:
         """(supplier name, buyer name, delivery date) as the PO's last snapshot carried them."""
@@ -157,8 +166,8 @@ class OrganisationDirectory:
         self._session = session
 
     async def find(self, tenant_id: UUID, *, for_update: bool = False) -> OrganisationSettings | None:
-        query = select(organisations).where(organisations.c.id == tenant_id)
-        row = (await self._session.execute(query.with_for_update() if for_update else query)).first()
+        query = _SETTINGS_FOR_UPDATE if for_update else _SETTINGS_ROW
+        row = (await self._session.execute(query, {"tenant_id": tenant_id})).first()
         return _settings(row) if row is not None else None
 
     async def settings_of(self, tenant_id: UUID) -> OrganisationSettings:

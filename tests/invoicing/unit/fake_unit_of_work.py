@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
+from invoicing.adapters.drafts import DraftBasis
 from invoicing.domain.errors import InvoiceNotFound, PurchaseOrderNotFound
 from invoicing.domain.model import Invoice
 from invoicing.domain.read_models import OrganisationSettings, PurchaseOrder
@@ -41,18 +42,38 @@ def _copy(invoice: Invoice) -> Invoice:
 class FakeInvoiceRepository:
     """``adapters.repository.InvoiceRepository`` on the transaction's rows."""
 
-    def __init__(self, rows: dict[UUID, Invoice]) -> None:
+    def __init__(
+        self,
+        rows: dict[UUID, Invoice],
+        organisations: FakeOrganisationDirectory,
+        suppliers: FakeSupplierDirectory,
+        purchase_orders: dict[UUID, PurchaseOrder],
+    ) -> None:
         self._rows = rows
+        self._purchase_orders = purchase_orders
+        self._organisations = organisations
+        self._suppliers = suppliers
 
     async def get(self, invoice_id: UUID, *, scope: Principal, for_update: bool = False) -> Invoice:
         return _copy(self._visible(invoice_id, scope))
 
-    async def tenant_of(self, invoice_id: UUID, *, scope: Principal) -> UUID:
-        return self._visible(invoice_id, scope).tenant_id
+    async def get_with_settings(
+        self, invoice_id: UUID, *, scope: Principal
+    ) -> tuple[Invoice, OrganisationSettings, int | None]:
+        invoice = await self.get(invoice_id, scope=scope, for_update=True)
+        portal = await self._organisations.settings_of(invoice.tenant_id)
+        return invoice, portal, self._suppliers.payment_terms_of(invoice.supplier_id)
 
     async def find(self, invoice_id: UUID, *, for_update: bool = False) -> Invoice | None:
         row = self._rows.get(invoice_id)
         return _copy(row) if row is not None else None
+
+    async def find_with_order_initiator(self, invoice_id: UUID) -> tuple[Invoice, UUID | None] | None:
+        invoice = await self.find(invoice_id, for_update=True)
+        if invoice is None:
+            return None
+        po = self._purchase_orders.get(invoice.purchase_order_id)
+        return invoice, po.initiator_id if po is not None else None
 
     async def number_taken(self, supplier_id: UUID, number: str, *, other_than: UUID | None = None) -> bool:
         return any(
@@ -90,17 +111,36 @@ class FakePurchaseOrderRepository:
     def __init__(self, rows: dict[UUID, PurchaseOrder]) -> None:
         self._rows = rows
 
-    async def get(self, purchase_order_id: UUID, *, scope: Principal) -> PurchaseOrder:
-        po = self._rows.get(purchase_order_id)
-        if po is None or not visible(scope, tenant_id=po.tenant_id, supplier_id=po.supplier_id):
-            raise PurchaseOrderNotFound()
-        return po
-
     async def find(self, purchase_order_id: UUID, *, for_update: bool = False) -> PurchaseOrder | None:
         return self._rows.get(purchase_order_id)
 
     async def exists(self, purchase_order_id: UUID) -> bool:
         return purchase_order_id in self._rows
+
+
+class FakeDraftReader:
+    """``adapters.drafts.DraftReader`` on the fakes' rows."""
+
+    def __init__(
+        self,
+        purchase_orders: dict[UUID, PurchaseOrder],
+        organisations: FakeOrganisationDirectory,
+        invoices: FakeInvoiceRepository,
+    ) -> None:
+        self._purchase_orders = purchase_orders
+        self._organisations = organisations
+        self._invoices = invoices
+
+    async def basis(self, purchase_order_id: UUID, *, scope: Principal, number: str, claimed: bool) -> DraftBasis:
+        po = self._purchase_orders.get(purchase_order_id)
+        if po is None or not visible(scope, tenant_id=po.tenant_id, supplier_id=po.supplier_id):
+            raise PurchaseOrderNotFound()
+        return DraftBasis(
+            po,
+            await self._organisations.settings_of(po.tenant_id),
+            await self._invoices.number_taken(po.supplier_id, number),
+            await self._invoices.invoiced_quantities(po.id) if claimed else None,
+        )
 
 
 class FakeOrganisationDirectory:
@@ -119,7 +159,7 @@ class FakeSupplierDirectory:
     def __init__(self, payment_terms: dict[UUID, int | None]) -> None:
         self._payment_terms = payment_terms
 
-    async def payment_terms_of(self, supplier_id: UUID) -> int | None:
+    def payment_terms_of(self, supplier_id: UUID) -> int | None:
         return self._payment_terms.get(supplier_id)
 
 
@@ -154,6 +194,7 @@ class FakeUnitOfWork:
     purchase_orders: FakePurchaseOrderRepository
     organisations: FakeOrganisationDirectory
     suppliers: FakeSupplierDirectory
+    drafts: FakeDraftReader
 
     def __init__(self, *purchase_orders: PurchaseOrder, organisations: Iterable[OrganisationSettings] = ()) -> None:
         self.stored_invoices: dict[UUID, Invoice] = {}
@@ -172,10 +213,13 @@ class FakeUnitOfWork:
     async def __aenter__(self) -> Self:
         assert self._rows is None, "a unit of work is not entered while it is open"
         self._rows = dict(self.stored_invoices)
-        self.invoices = FakeInvoiceRepository(self._rows)
-        self.purchase_orders = FakePurchaseOrderRepository(self.stored_purchase_orders)
         self.organisations = FakeOrganisationDirectory(self.stored_organisations)
+        self.purchase_orders = FakePurchaseOrderRepository(self.stored_purchase_orders)
         self.suppliers = FakeSupplierDirectory(self.stored_payment_terms)
+        self.invoices = FakeInvoiceRepository(
+            self._rows, self.organisations, self.suppliers, self.stored_purchase_orders
+        )
+        self.drafts = FakeDraftReader(self.stored_purchase_orders, self.organisations, self.invoices)
         self.outbox = FakeOutbox()
         self.committed = False
         return self

@@ -133,6 +133,7 @@ class NoOrderUnitOfWork:
         self.depth = 0
         self.depths_when_read: list[int] = []
         self.purchase_orders = self
+        self.drafts = self
         self._someone_elses = someone_elses
 
     async def __aenter__(self) -> Self:
@@ -142,7 +143,7 @@ class NoOrderUnitOfWork:
     async def __aexit__(self, *_: object) -> None:
         self.depth -= 1
 
-    async def get(self, _id: UUID, *, scope: Principal) -> Any:
+    async def basis(self, _id: UUID, *, scope: Principal, number: str, claimed: bool) -> Any:
         self.depths_when_read.append(self.depth)
         raise PurchaseOrderNotFound()
 

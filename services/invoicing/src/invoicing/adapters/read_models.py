@@ -4,34 +4,84 @@ revision replaces a row, and the scoped reads of purchase orders."""
 
 from __future__ import annotations
 
-import functools
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, ScalarSelect, bindparam, select
+from sqlalchemy import Label, Row, ScalarSelect, Select, bindparam, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import LateralFromClause
 
 from invoicing.adapters.tables import organisations, purchase_orders, suppliers
-from invoicing.domain.errors import PurchaseOrderNotFound
 from invoicing.domain.read_models import OrganisationSettings, PurchaseOrder, PurchaseOrderLine
-from shared.auth import Principal, scope_values
 from shared.contracts.orders import PurchaseOrderSnapshot
 from shared.contracts.suppliers import SupplierSnapshot
-from shared.db import caller_scope, store_if_newer
+from shared.db import store_if_newer
 from shared.fields import made_of, values_of
 
+# Read by every invoice command: built once, the tenant bound at execution.
+_SETTINGS_FOR_SHARE = (
+    select(organisations).where(organisations.c.id == bindparam("tenant_id")).with_for_update(read=True)
+)
+# The prefix of the settings' columns in a statement that reads them beside an invoice's.
+_SETTINGS = "settings_"
 
-@functools.cache
-def _purchase_order_by_id(*, buyer: bool) -> Any:
-    """The PO ``purchase_order_id`` as a buyer (its tenant's) or a supplier user (its suppliers')
-    sees it, the caller bound at execution (``shared.auth.scope_values``); built once per shape."""
-    scope = caller_scope(purchase_orders.c.tenant_id, purchase_orders.c.supplier_id, buyer=buyer)
-    return select(purchase_orders).where(purchase_orders.c.id == bindparam("purchase_order_id"), scope)
+
+def settings_held_for(tenant_id: Any, *, versions: bool = False) -> tuple[LateralFromClause, list[Label[Any]]]:
+    """For a statement that reads ``tenant_id`` (an invoice's, an order's): the tenant's settings, their row
+    locked FOR SHARE as ``settings_of`` locks it, as a lateral subquery to outer-join (its
+    columns NULL when the tenant is unknown), and its columns to select. The subquery's lock is
+    taken as its row is joined: before the locks of the statement's own FOR UPDATE.
+
+    ``versions``: with the version of the row locked and of the one the statement's snapshot
+    sees (``settings_locked_version``, ``settings_seen_version``: ``xmin``, the transaction
+    that wrote it). They differ when the lock waited for a change of the settings: the rest of
+    the statement read the snapshot taken before the wait."""
+    locked: list[Any] = [literal_column("organisations.xmin::text").label("locked_version")] if versions else []
+    held = (
+        select(organisations, *locked)
+        .where(organisations.c.id == tenant_id)
+        .with_for_update(read=True)
+        .lateral("settings")
+    )
+    columns = [column.label(_SETTINGS + column.name) for column in held.c]
+    if versions:
+        seen = organisations.alias("seen_settings")
+        seen_version: Select[Any] = select(literal_column("seen_settings.xmin::text")).where(seen.c.id == tenant_id)
+        columns.append(seen_version.scalar_subquery().label(_SETTINGS + "seen_version"))
+    return held, columns
 
 
-def _to_domain(row: Row) -> PurchaseOrder:
+def settings_read_with(row: Row, tenant_id: UUID) -> OrganisationSettings:
+    """The settings ``settings_held_for`` read into ``row``, the defaults when unknown."""
+    values = {column.name: getattr(row, _SETTINGS + column.name) for column in organisations.c}
+    if values.pop("id") is None:
+        return OrganisationSettings.unknown(tenant_id)
+    return OrganisationSettings(tenant_id=tenant_id, **values)
+
+
+def purchase_order_initiator(purchase_order_id: Any) -> ScalarSelect[UUID]:
+    """Who raised the purchase order, as its last snapshot here says, as a column: NULL while
+    the order is not here."""
+    return select(purchase_orders.c.initiator_id).where(purchase_orders.c.id == purchase_order_id).scalar_subquery()
+
+
+def supplier_payment_terms(supplier_id: Any) -> ScalarSelect[int]:
+    """The supplier's own payment terms as a column: NULL when it has none, or is not known yet."""
+    return select(suppliers.c.payment_terms_days).where(suppliers.c.id == supplier_id).scalar_subquery()
+
+
+# The unscoped reads of an order (the consumers', a command's on an invoice it found) and of a
+# tenant's settings row: built once, the ids bound at execution.
+_PURCHASE_ORDER = select(purchase_orders).where(purchase_orders.c.id == bindparam("purchase_order_id"))
+_PURCHASE_ORDER_FOR_UPDATE = _PURCHASE_ORDER.with_for_update()
+_PURCHASE_ORDER_STORED = select(purchase_orders.c.id).where(purchase_orders.c.id == bindparam("purchase_order_id"))
+_SETTINGS_ROW = select(organisations).where(organisations.c.id == bindparam("tenant_id"))
+_SETTINGS_FOR_UPDATE = _SETTINGS_ROW.with_for_update()
+
+
+def purchase_order_of(row: Row) -> PurchaseOrder:
     lines = tuple(
         PurchaseOrderLine(
             line_id=UUID(line["line_id"]),
@@ -51,24 +101,17 @@ class PurchaseOrderRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def get(self, purchase_order_id: UUID, *, scope: Principal) -> PurchaseOrder:
-        values = {"purchase_order_id": purchase_order_id, **scope_values(scope)}
-        row = (await self._session.execute(_purchase_order_by_id(buyer=scope.is_buyer), values)).first()
-        if row is None:
-            raise PurchaseOrderNotFound()
-        return _to_domain(row)
-
     async def find(self, purchase_order_id: UUID, *, for_update: bool = False) -> PurchaseOrder | None:
         """Unscoped. ``for_update`` holds the order's row to the end of the transaction: what its
         invoices claim is then counted by one submission at a time."""
-        query = select(purchase_orders).where(purchase_orders.c.id == purchase_order_id)
-        row = (await self._session.execute(query.with_for_update() if for_update else query)).first()
-        return _to_domain(row) if row is not None else None
+        query = _PURCHASE_ORDER_FOR_UPDATE if for_update else _PURCHASE_ORDER
+        row = (await self._session.execute(query, {"purchase_order_id": purchase_order_id})).first()
+        return purchase_order_of(row) if row is not None else None
 
     async def exists(self, purchase_order_id: UUID) -> bool:
         """Whether any snapshot of the order is here, whoever may see it."""
-        query = select(purchase_orders.c.id).where(purchase_orders.c.id == purchase_order_id)
-        return (await self._session.execute(query)).first() is not None
+        values = {"purchase_order_id": purchase_order_id}
+        return (await self._session.execute(_PURCHASE_ORDER_STORED, values)).first() is not None
 
     async def document_details(self, purchase_order_id: UUID) -> tuple[str | None, str | None, date | None]:
         """(supplier name, buyer name, delivery date) as the PO's last snapshot carried them."""
@@ -117,25 +160,14 @@ class SupplierDirectory:
         row = (await self._session.execute(query)).first()
         return (row.legal_name, row.address, row.tax_id) if row is not None else (None, None, None)
 
-    async def payment_terms_of(self, supplier_id: UUID) -> int | None:
-        """The supplier's own payment terms; None when it has none, or is not known yet."""
-        query = select(suppliers.c.payment_terms_days).where(suppliers.c.id == supplier_id)
-        return (await self._session.execute(query)).scalar()
-
-
-# Read by every invoice command: built once, the tenant bound at execution.
-_SETTINGS_FOR_SHARE = (
-    select(organisations).where(organisations.c.id == bindparam("tenant_id")).with_for_update(read=True)
-)
-
 
 class OrganisationDirectory:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def find(self, tenant_id: UUID, *, for_update: bool = False) -> OrganisationSettings | None:
-        query = select(organisations).where(organisations.c.id == tenant_id)
-        row = (await self._session.execute(query.with_for_update() if for_update else query)).first()
+        query = _SETTINGS_FOR_UPDATE if for_update else _SETTINGS_ROW
+        row = (await self._session.execute(query, {"tenant_id": tenant_id})).first()
         return _settings(row) if row is not None else None
 
     async def settings_of(self, tenant_id: UUID) -> OrganisationSettings:

@@ -24,7 +24,6 @@ from invoicing.domain.errors import DuplicateInvoiceNumber, InvalidInvoice, Invo
 from invoicing.domain.lines import InvoiceLine, LineDraft, build_lines, prefill_open
 from invoicing.domain.model import Invoice
 from invoicing.domain.payment_terms import payment_terms_days
-from invoicing.domain.read_models import OrganisationSettings
 from invoicing.service.purchase_order_wait import PurchaseOrderWait
 from invoicing.service.unit_of_work import UnitOfWork
 from shared import faults
@@ -33,18 +32,6 @@ from shared.auth import Principal
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-async def _locked_with_settings(
-    uow: UnitOfWork, caller: Principal, invoice_id: UUID
-) -> tuple[Invoice, OrganisationSettings]:
-    """The caller's invoice, locked FOR UPDATE, and its buyer's settings.
-
-    The settings row is locked first (FOR SHARE), then the invoice: the order the portal
-    switch-off consumer takes them in, so a command and a switch-off never deadlock.
-    """
-    portal = await uow.organisations.settings_of(await uow.invoices.tenant_of(invoice_id, scope=caller))
-    return await uow.invoices.get(invoice_id, scope=caller, for_update=True), portal
 
 
 async def create_invoice(
@@ -86,11 +73,18 @@ async def _create_invoice(
     lines: Sequence[LineDraft] | None,
 ) -> Invoice:
     async with uow:
-        po = await uow.purchase_orders.get(purchase_order_id, scope=caller)
-        portal = await uow.organisations.settings_of(po.tenant_id)
-        ensure_may_create(by_buyer=caller.is_buyer, portal=portal)
+        # The claims are read with the order whenever they may be needed: the caller is restricted
+        # on some supplier's records (this order's, its read tells), or the lines are prefilled.
+        basis = await uow.drafts.basis(
+            purchase_order_id,
+            scope=caller,
+            number=number,
+            claimed=lines is None or bool(caller.restricted_supplier_ids),
+        )
+        po = basis.purchase_order
+        ensure_may_create(by_buyer=caller.is_buyer, portal=basis.portal)
         restricted = caller.is_restricted(po.supplier_id)
-        claimed = await uow.invoices.invoiced_quantities(po.id) if restricted or lines is None else {}
+        claimed = basis.claimed or {}
         if restricted:
             ensure_still_to_invoice(po, claimed)
         po.ensure_invoiceable()
@@ -100,7 +94,7 @@ async def _create_invoice(
         built = prefill_open(po, claimed) if lines is None else build_lines(lines, po)
         if restricted:
             ensure_only_what_remains(po, built, claimed)
-        if await uow.invoices.number_taken(po.supplier_id, number):
+        if basis.number_taken:
             raise DuplicateInvoiceNumber(number)
         invoice = Invoice.draft(
             po=po, number=number, issue_date=issue_date, lines=built, now=_now(), created_by_buyer=caller.is_buyer
@@ -179,7 +173,7 @@ async def _edited_lines(uow: UnitOfWork, invoice: Invoice, changes: dict[str, An
 
 async def edit_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID, changes: dict[str, Any]) -> Invoice:
     async with uow:
-        invoice, _ = await _locked_with_settings(uow, caller, invoice_id)
+        invoice, _, _ = await uow.invoices.get_with_settings(invoice_id, scope=caller)
         ensure_may_change(invoice, by_buyer=caller.is_buyer)
         invoice.edit(changes, _now(), lines=await _edited_lines(uow, invoice, changes))
         if caller.is_restricted(invoice.supplier_id) and not invoice.is_credit_note:
@@ -198,13 +192,11 @@ async def edit_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID, cha
 
 async def submit_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -> Invoice:
     async with uow:
-        invoice, portal = await _locked_with_settings(uow, caller, invoice_id)
+        invoice, portal, supplier_terms = await uow.invoices.get_with_settings(invoice_id, scope=caller)
         ensure_may_change(invoice, by_buyer=caller.is_buyer)
         if caller.is_restricted(invoice.supplier_id) and not invoice.is_credit_note:
             await _ensure_only_what_remains(uow, invoice)
-        terms = payment_terms_days(
-            await uow.suppliers.payment_terms_of(invoice.supplier_id), portal.default_payment_terms_days
-        )
+        terms = payment_terms_days(supplier_terms, portal.default_payment_terms_days)
         invoice.submit(_now(), issue_date_required=portal.invoice_issue_date_required, payment_terms_days=terms)
         await uow.save(invoice)
         await uow.commit()
@@ -224,7 +216,7 @@ async def _ensure_only_what_remains(uow: UnitOfWork, invoice: Invoice) -> None:
 
 async def cancel_invoice(uow: UnitOfWork, caller: Principal, invoice_id: UUID) -> Invoice:
     async with uow:
-        invoice, _ = await _locked_with_settings(uow, caller, invoice_id)
+        invoice, _, _ = await uow.invoices.get_with_settings(invoice_id, scope=caller)
         ensure_may_cancel(invoice, by_buyer=caller.is_buyer)
         invoice.cancel(by_buyer=caller.is_buyer, now=_now())
         await uow.save(invoice)

@@ -33,16 +33,16 @@ def verdict_of(event: MatchingVerdictIssued) -> Verdict:
 
 async def record_verdict(uow: UnitOfWork, verdict: MatchingVerdictIssued) -> None:
     """Move the invoice on by matching's verdict; a verdict on an older submission changes nothing."""
-    invoice = await uow.invoices.find(verdict.invoice_id, for_update=True)
-    if invoice is None:
+    found = await uow.invoices.find_with_order_initiator(verdict.invoice_id)
+    if found is None:
         raise RetryLater(f"invoice {verdict.invoice_id} is not here yet")
+    invoice, initiator_id = found
     if invoice.tenant_id != verdict.tenant_id:
         log.warning("verdict for another tenant's invoice ignored", invoice_id=str(invoice.id))
         return
-    po = await uow.purchase_orders.find(invoice.purchase_order_id)
-    if po is None:
+    if initiator_id is None:
         raise RetryLater(f"purchase order {invoice.purchase_order_id} is not here yet")
-    if not invoice.record_verdict(verdict_of(verdict), approver_id=po.initiator_id, now=_now()):
+    if not invoice.record_verdict(verdict_of(verdict), approver_id=initiator_id, now=_now()):
         log.info("stale verdict ignored", submission=verdict.submission, current=invoice.submission)
         return
     await uow.save(invoice)

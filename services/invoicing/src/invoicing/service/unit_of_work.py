@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from invoicing.adapters.drafts import DraftReader
 from invoicing.adapters.read_models import OrganisationDirectory, PurchaseOrderRepository, SupplierDirectory
 from invoicing.adapters.repository import InvoiceRepository
 from invoicing.adapters.tables import invoice_attachments, invoice_comments
@@ -20,6 +21,7 @@ class UnitOfWork(KeepsConversations, SqlUnitOfWork):
         self.purchase_orders = PurchaseOrderRepository(self.session)
         self.suppliers = SupplierDirectory(self.session)
         self.organisations = OrganisationDirectory(self.session)
+        self.drafts = DraftReader(self.session)
 
     async def save(self, invoice: Invoice, *, new: bool = False) -> None:
         """Persist the aggregate (``new``: just made, see ``InvoiceRepository.save``) and move its

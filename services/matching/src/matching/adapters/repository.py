@@ -11,19 +11,17 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, String, Table, and_, bindparam, func, or_, select
+from sqlalchemy import Row, Table, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.adapters.tables import invoices, organisation_tolerances, purchase_orders, supplier_tolerances
 from matching.domain.model import (
-    DEFAULT_TOLERANCE,
     Invoice,
     InvoiceLine,
     OrderLine,
     OrganisationTolerance,
     PurchaseOrder,
     SupplierTolerance,
-    TolerancePolicy,
 )
 from shared.db import upsert
 from shared.fields import made_of, values_of
@@ -77,23 +75,6 @@ def _invoice_line(raw: dict[str, Any]) -> InvoiceLine:
 # on every call, each cost its construction and the walk of its expression for its cache key.
 _PO_BY_ID = select(purchase_orders).where(purchase_orders.c.id == bindparam("purchase_order_id"))
 _PO_BY_ID_FOR_UPDATE = _PO_BY_ID.with_for_update()
-_POLICY = (
-    select(
-        supplier_tolerances.c.tolerance_rate,
-        supplier_tolerances.c.tolerance_amount,
-        organisation_tolerances.c.tolerance_rate.label("default_rate"),
-        organisation_tolerances.c.tolerance_amount.label("default_amount"),
-        organisation_tolerances.c.tenant_id.label("organisation_known"),
-    )
-    .outerjoin(organisation_tolerances, organisation_tolerances.c.tenant_id == supplier_tolerances.c.tenant_id)
-    .where(supplier_tolerances.c.supplier_id == bindparam("supplier_id"))
-)
-_NEXT_RECEIVED_SEQ = select(
-    func.pg_advisory_xact_lock(func.hashtextextended(bindparam("number", type_=String), 0)),
-    select(func.coalesce(func.max(invoices.c.received_seq), 0))
-    .where(invoices.c.purchase_order_id == bindparam("purchase_order_id"))
-    .scalar_subquery(),
-)
 _EARLIER = and_(
     invoices.c.purchase_order_id == bindparam("purchase_order_id"), invoices.c.received_seq < bindparam("received_seq")
 )
@@ -140,17 +121,6 @@ class SupplierToleranceRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def policy_for(self, supplier_id: UUID) -> TolerancePolicy | None:
-        """The supplier's tolerance, else its organisation's defaults (rate 0 and no amount until
-        they arrive); None while the supplier is not known here."""
-        row = (await self._session.execute(_POLICY, {"supplier_id": supplier_id})).first()
-        if row is None:
-            return None
-        default = DEFAULT_TOLERANCE
-        if row.organisation_known is not None:
-            default = TolerancePolicy(row.default_rate, row.default_amount)
-        return TolerancePolicy(row.tolerance_rate, row.tolerance_amount).or_else(default)
-
     async def save(self, tolerance: SupplierTolerance) -> None:
         await self._store(supplier_tolerances, "supplier_id", tolerance)
 
@@ -178,16 +148,6 @@ class InvoiceRepository:
         if received_seq is not None:
             values["received_seq"] = received_seq
         await self._session.execute(_upsert_newer(invoices, "id", values), values)
-
-    async def next_received_seq(self, invoice: Invoice) -> int:
-        """The next position among the PO's submissions (callers hold the PO row lock); and, until
-        the transaction ends, a hold on the supplier's invoice number, so that two invoices of one
-        number on different POs (matched in parallel) are matched one after the other and the
-        second sees the first. One statement: both on one round trip."""
-        number = f"matching.invoice-number:{invoice.supplier_id}:{invoice.number_key}"
-        values = {"number": number, "purchase_order_id": invoice.purchase_order_id}
-        row = (await self._session.execute(_NEXT_RECEIVED_SEQ, values)).one()
-        return int(row[1]) + 1
 
     async def received_before(self, purchase_order_id: UUID, received_seq: int) -> list[Invoice]:
         """The PO's other invoices whose submission matching received before position ``received_seq``."""

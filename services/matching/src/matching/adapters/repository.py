@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row, Table, and_, bindparam, or_, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.adapters.tables import invoices, organisation_tolerances, purchase_orders, supplier_tolerances
@@ -99,6 +100,27 @@ def _earlier_and_namesakes(*, namesakes: bool) -> Any:
     return select(invoices).where(condition).order_by(invoices.c.received_seq)
 
 
+@functools.cache
+def _stored_with_earlier_and_namesakes(columns: tuple[str, ...], *, namesakes: bool) -> Any:
+    """A submission's row stored at its position, and what ``_earlier_and_namesakes`` reads, in
+    one statement. The read sees the table as it was before the insert (a statement's parts share
+    one snapshot), so the invoice's former row is left out when the insert replaced it, as a read
+    after the insert would not find it before its new position; its new row is never among them
+    (at its own position, on its own PO)."""
+    # The values named for their columns: an insert inside a CTE is not given them by execution.
+    given = insert(invoices).values({name: bindparam(name, type_=invoices.c[name].type) for name in columns})
+    stored = (
+        given.on_conflict_do_update(
+            index_elements=[invoices.c.id],
+            set_={name: given.excluded[name] for name in columns if name not in ("id", "tenant_id")},
+            where=invoices.c.revision <= given.excluded.revision,
+        )
+        .returning(invoices.c.id)
+        .cte("stored")
+    )
+    return _earlier_and_namesakes(namesakes=namesakes).where(invoices.c.id.not_in(select(stored.c.id)))
+
+
 class PurchaseOrderRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -142,11 +164,9 @@ class InvoiceRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def save(self, invoice: Invoice, *, received_seq: int | None = None) -> None:
-        """Upsert the invoice's state; ``received_seq`` records a submission's arrival."""
+    async def save(self, invoice: Invoice) -> None:
+        """Upsert the invoice's state (a submission's is stored by ``store_submission``)."""
         values = values_of(invoices.c.keys(), invoice, lines=_json_lines(invoice.lines), number_key=invoice.number_key)
-        if received_seq is not None:
-            values["received_seq"] = received_seq
         await self._session.execute(_upsert_newer(invoices, "id", values), values)
 
     async def received_before(self, purchase_order_id: UUID, received_seq: int) -> list[Invoice]:
@@ -154,18 +174,15 @@ class InvoiceRepository:
         values = {"purchase_order_id": purchase_order_id, "received_seq": received_seq}
         return [invoice_of(row) for row in (await self._session.execute(_RECEIVED_BEFORE, values)).all()]
 
-    async def earlier_and_namesakes(self, invoice: Invoice, received_seq: int) -> tuple[list[Invoice], list[Invoice]]:
-        """The PO's other invoices received before position ``received_seq`` (in that order), and
-        the supplier's invoices of other POs with the same number key: what ``match_invoice`` and
-        ``possible_duplicates`` look through, on one round trip."""
-        query = _earlier_and_namesakes(namesakes=bool(invoice.number_key) and not invoice.is_credit_note)
-        values = {
-            "purchase_order_id": invoice.purchase_order_id,
-            "received_seq": received_seq,
-            "supplier_id": invoice.supplier_id,
-            "number_key": invoice.number_key,
-            "tenant_id": invoice.tenant_id,
-        }
+    async def store_submission(self, invoice: Invoice, received_seq: int) -> tuple[list[Invoice], list[Invoice]]:
+        """Store the submission at position ``received_seq`` among its PO's (unless a newer state
+        of the invoice is stored), and return the PO's other invoices received before it (in that
+        order) and the supplier's invoices of other POs with the same number key: what
+        ``match_invoice`` and ``possible_duplicates`` look through, on one round trip."""
+        values = values_of(invoices.c.keys(), invoice, lines=_json_lines(invoice.lines), number_key=invoice.number_key)
+        values["received_seq"] = received_seq
+        namesakes = bool(invoice.number_key) and not invoice.is_credit_note
+        query = _stored_with_earlier_and_namesakes(tuple(values), namesakes=namesakes)
         found = [invoice_of(row) for row in (await self._session.execute(query, values)).all()]
         of_po = [other for other in found if other.purchase_order_id == invoice.purchase_order_id]
         return of_po, [other for other in found if other.purchase_order_id != invoice.purchase_order_id]

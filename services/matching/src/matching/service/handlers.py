@@ -37,9 +37,7 @@ async def match_submitted_invoice(uow: UnitOfWork, invoice: Invoice) -> Matching
     tolerance = arrival.tolerance
     if tolerance is None:
         raise RetryLater(f"supplier {po.supplier_id} not in the read model yet")
-    received_seq = arrival.received_seq
-    await uow.invoices.save(invoice, received_seq=received_seq)
-    earlier, namesakes = await uow.invoices.earlier_and_namesakes(invoice, received_seq)
+    earlier, namesakes = await uow.invoices.store_submission(invoice, arrival.received_seq)
     duplicates = possible_duplicates(invoice, [*earlier, *namesakes])
     return await _issue(uow, po, match_invoice(po, earlier, invoice, tolerance, duplicates))
 

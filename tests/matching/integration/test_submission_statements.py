@@ -10,8 +10,14 @@ from typing import Any
 
 from sqlalchemy import text
 
-from matching.adapters.arrivals import Arrival, Arrivals
-from matching.adapters.repository import InvoiceRepository, _earlier_and_namesakes, _json_lines, invoice_of
+from matching.adapters.arrivals import _ARRIVAL, Arrival, Arrivals
+from matching.adapters.repository import (
+    InvoiceRepository,
+    _earlier_and_namesakes,
+    _json_lines,
+    _stored_with_earlier_and_namesakes,
+    invoice_of,
+)
 from matching.adapters.tables import invoices
 from matching.domain.model import DEFAULT_TOLERANCE, Invoice, TolerancePolicy
 from portal_dev.testing import poll_until, statements_sent
@@ -47,6 +53,13 @@ async def test_a_submission_is_checked_in_one_statement_once_its_order_is_locked
     assert len(sent) == 6, sent
     [checks] = [statement for statement in sent if "supplier_tolerances" in statement]
     assert "FROM verdicts" in checks and "pg_advisory_xact_lock" in checks and "max(invoices.received_seq)" in checks
+
+
+def test_the_statements_of_a_submission_are_compiled_once() -> None:
+    """SQLAlchemy keeps a statement compiled by its cache key; one without compiles at every use."""
+    columns = (*invoices.c.keys(),)
+    for statement in (_ARRIVAL, *(_stored_with_earlier_and_namesakes(columns, namesakes=n) for n in (True, False))):
+        assert statement._generate_cache_key() is not None
 
 
 _POLICY = text(

@@ -1,5 +1,6 @@
 """An order is read with its lines in one statement: the same lines as read apart, and, locked after
-a writer of its lines, the lines that writer committed."""
+a writer of its lines, the lines that writer committed; the statements of an invoice event are
+compiled once."""
 
 from __future__ import annotations
 
@@ -9,11 +10,19 @@ from typing import Any
 
 from sqlalchemy import text
 
-from orders.adapters.repository import PurchaseOrderRepository, _lines_read_again
+from orders.adapters.read_models import _STORED_WITH_THE_ORDERS_OTHERS
+from orders.adapters.repository import PurchaseOrderRepository, _lines_read_again, _order_by_id
 from portal_dev.testing import poll_until
 from shared.db import make_session_factory
 from tests.orders.integration.support import OrdersService
 from tests.orders.integration.test_invoiced_quantities import sent_order
+
+
+def test_the_statements_of_an_invoice_event_are_compiled_once() -> None:
+    """SQLAlchemy keeps a statement compiled by its cache key; one without compiles at every use."""
+    loads = [_order_by_id(buyer=buyer, for_update=lock) for buyer in (None, True, False) for lock in (False, True)]
+    for statement in (_STORED_WITH_THE_ORDERS_OTHERS, *loads):
+        assert statement._generate_cache_key() is not None
 
 
 def _as_stored(lines: list[Any]) -> list[str]:

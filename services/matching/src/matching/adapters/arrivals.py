@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Integer, Row, String, bindparam, column, exists, func, select, true, values
+from sqlalchemy import Row, String, bindparam, exists, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.adapters.tables import invoices, organisation_tolerances, supplier_tolerances, verdicts
@@ -28,7 +28,12 @@ _POLICY = (
     .where(supplier_tolerances.c.supplier_id == bindparam("supplier_id"))
     .subquery("policy")
 )
-_ONE_ROW = values(column("one", Integer), name="one").data([(1,)])
+# The hold on the invoice number: a function scan of one row, from which the policy is joined, so
+# that the statement has its one row whether the supplier is known or not. (A ``VALUES`` row
+# instead made SQLAlchemy compile the statement on every execution: its data has no cache key.)
+_HELD = func.pg_advisory_xact_lock(func.hashtextextended(bindparam("number", type_=String), 0)).table_valued(
+    name="held"
+)
 
 
 def _arrival() -> Any:
@@ -44,11 +49,10 @@ def _arrival() -> Any:
         .scalar_subquery()
     )
     return select(
-        func.pg_advisory_xact_lock(func.hashtextextended(bindparam("number", type_=String), 0)),
         verdict_issued.label("verdict_issued"),
         last_received_seq.label("last_received_seq"),
         *_POLICY.c,
-    ).select_from(_ONE_ROW.outerjoin(_POLICY, true()))
+    ).select_from(_HELD.outerjoin(_POLICY, true()))
 
 
 _ARRIVAL = _arrival()

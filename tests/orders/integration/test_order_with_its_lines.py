@@ -6,14 +6,24 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import text
 
 from orders.adapters.read_models import _STORED_WITH_THE_ORDERS_OTHERS
-from orders.adapters.repository import PurchaseOrderRepository, _lines_read_again, _order_by_id
+from orders.adapters.repository import (
+    _IMMUTABLE,
+    PurchaseOrderRepository,
+    _line_rows,
+    _lines_read_again,
+    _order_by_id,
+    _order_with_lines_saved,
+)
+from orders.adapters.tables import purchase_order_lines, purchase_orders
 from portal_dev.testing import poll_until
-from shared.db import make_session_factory
+from shared.db import make_session_factory, upsert
+from shared.fields import values_of
 from tests.orders.integration.support import OrdersService
 from tests.orders.integration.test_invoiced_quantities import sent_order
 
@@ -21,7 +31,8 @@ from tests.orders.integration.test_invoiced_quantities import sent_order
 def test_the_statements_of_an_invoice_event_are_compiled_once() -> None:
     """SQLAlchemy keeps a statement compiled by its cache key; one without compiles at every use."""
     loads = [_order_by_id(buyer=buyer, for_update=lock) for buyer in (None, True, False) for lock in (False, True)]
-    for statement in (_STORED_WITH_THE_ORDERS_OTHERS, *loads):
+    save = _order_with_lines_saved(tuple(purchase_orders.c.keys()), tuple(purchase_order_lines.c.keys()))
+    for statement in (_STORED_WITH_THE_ORDERS_OTHERS, *loads, save):
         assert statement._generate_cache_key() is not None
 
 
@@ -58,6 +69,49 @@ async def test_an_order_read_with_its_lines_has_the_lines_read_apart(orders: Ord
             read = await PurchaseOrderRepository(session).get(order_id, scope=None, for_update=for_update)
             assert read.lines == []
         await session.rollback()
+
+
+_ROWS_AS_STORED = text(
+    "SELECT row_to_json(o)::text FROM purchase_orders o WHERE o.id = :id"
+    " UNION ALL (SELECT row_to_json(l)::text FROM purchase_order_lines l WHERE l.purchase_order_id = :id"
+    " ORDER BY l.line_no)"
+)
+
+
+async def test_an_order_saved_with_its_lines_in_one_statement_stores_what_two_statements_store(
+    orders: OrdersService,
+) -> None:
+    tenant = uuid.uuid4()
+    lines = [{"description": f"item {n}", "quantity": "1.50", "unit_price": "0.335", "sku": "S"} for n in range(5)]
+    order_id = uuid.UUID(
+        (await orders.create(orders.tokens.buyer(tenant), await orders.supplier(tenant), lines=lines))["id"]
+    )
+    async with make_session_factory(orders.runtime.engine)() as session:
+        repository = PurchaseOrderRepository(session)
+        order = await repository.get(order_id, scope=None, for_update=True)
+        for n, line in enumerate(order.lines[1:], start=1):  # the first line stays as it is
+            line.invoiced_quantity = Decimal("0.10") * n
+            line.sku = None if n % 2 else "S-2"
+            line.received_quantity = Decimal("1.500")
+        order.revision += 1
+        order.supplier_name = "Renamed"
+        order.tenant_id = uuid.uuid4()  # never changed by a save
+
+        savepoint = await session.begin_nested()
+        values = values_of(
+            purchase_orders.c.keys(), order, warnings=[warning.model_dump(mode="json") for warning in order.warnings]
+        )
+        await session.execute(upsert(purchase_orders, tuple(values), keep=_IMMUTABLE), values)
+        changed = list(_line_rows(order.id, order.lines[1:]).values())
+        await session.execute(upsert(purchase_order_lines, tuple(changed[0]), keep=("purchase_order_id",)), changed)
+        plainly = (await session.execute(_ROWS_AS_STORED, {"id": order_id})).scalars().all()
+        await savepoint.rollback()
+
+        await repository.save(order)
+        in_one = (await session.execute(_ROWS_AS_STORED, {"id": order_id})).scalars().all()
+        await session.rollback()
+    assert in_one == plainly
+    assert len(in_one) == 6 and '"supplier_name":"Renamed"' in in_one[0] and '"received_quantity":1.500' in in_one[2]
 
 
 async def test_an_order_locked_after_a_writer_of_its_lines_has_the_lines_that_writer_committed(

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row, Select, and_, bindparam, delete, func, literal_column, or_, select, tuple_
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import NullType
 
@@ -197,6 +197,31 @@ def _stored(rows: dict[UUID, dict[str, Any]]) -> dict[UUID, str]:
     return {line_id: repr(values) for line_id, values in rows.items()}
 
 
+# What a save never changes of a stored order.
+_IMMUTABLE = ("tenant_id", "number", "created_at", "initiator_id")
+
+
+@functools.cache
+def _order_with_lines_saved(order_columns: tuple[str, ...], line_columns: tuple[str, ...]) -> Any:
+    """The order's row upserted and its changed lines upserted in one statement, built once per
+    shape: the order's values bound by their columns' names, the lines' as one array per column
+    (``line_<column>``), which ``unnest`` zips back into rows."""
+    given = insert(purchase_orders).values(
+        {name: bindparam(name, type_=purchase_orders.c[name].type) for name in order_columns}
+    )
+    order = given.on_conflict_do_update(
+        index_elements=[purchase_orders.c.id],
+        set_={name: given.excluded[name] for name in order_columns if name not in ("id", *_IMMUTABLE)},
+    ).cte("saved_order")
+    arrays = [bindparam(f"line_{name}", type_=ARRAY(purchase_order_lines.c[name].type)) for name in line_columns]
+    changed = func.unnest(*arrays).table_valued(*line_columns, name="changed").render_derived()
+    lines = insert(purchase_order_lines).from_select(line_columns, select(*changed.c))
+    return lines.on_conflict_do_update(
+        index_elements=[purchase_order_lines.c.id],
+        set_={name: lines.excluded[name] for name in line_columns if name not in ("id", "purchase_order_id")},
+    ).add_cte(order)
+
+
 class PurchaseOrderRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -230,14 +255,11 @@ class PurchaseOrderRepository:
         return await counters.next_number(self._session, purchase_order_counters, tenant_id)
 
     async def save(self, order: PurchaseOrder) -> None:
+        """The order's row and the lines that changed since it was loaded or last saved (all of
+        them without either), in one statement; a revised draft's dropped lines deleted first."""
         values = values_of(
             purchase_orders.c.keys(), order, warnings=[warning.model_dump(mode="json") for warning in order.warnings]
         )
-        immutable = ("tenant_id", "number", "created_at", "initiator_id")
-        await self._session.execute(upsert(purchase_orders, tuple(values), keep=immutable), values)
-        await self._save_lines(order)
-
-    async def _save_lines(self, order: PurchaseOrder) -> None:
         rows = _line_rows(order.id, order.lines)
         now_stored = _stored(rows)
         stored = self._stored_lines.get(order.id, {})
@@ -251,7 +273,9 @@ class PurchaseOrderRepository:
             )
         changed = [values for line_id, values in rows.items() if stored.get(line_id) != now_stored[line_id]]
         if changed:
-            await self._session.execute(
-                upsert(purchase_order_lines, tuple(changed[0]), keep=("purchase_order_id",)), changed
-            )
+            line_columns = tuple(changed[0])
+            arrays = {f"line_{name}": [line[name] for line in changed] for name in line_columns}
+            await self._session.execute(_order_with_lines_saved(tuple(values), line_columns), values | arrays)
+        else:
+            await self._session.execute(upsert(purchase_orders, tuple(values), keep=_IMMUTABLE), values)
         self._stored_lines[order.id] = now_stored

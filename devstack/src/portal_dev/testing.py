@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import subprocess
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
 import httpx
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData, event, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from portal_dev.broker import EmbeddedBroker
 from portal_dev.ports import free_port
@@ -76,6 +78,28 @@ async def poll_until(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout_s}s waiting for {what} (last: {last!r})")
         await asyncio.sleep(interval_s)
+
+
+# The outbox relay's statements, which run beside a consumer's on the same engine.
+_RELAY_STATEMENTS = re.compile(r"FROM outbox WHERE sent_at IS NULL|UPDATE outbox SET sent_at")
+
+
+@contextmanager
+def statements_sent(engine: AsyncEngine) -> Iterator[list[str]]:
+    """The statements ``engine`` sends while the block runs (the relay's left out): what a
+    consumer's handling of an event costs the database, counted. ``BEGIN`` and ``COMMIT`` are the
+    driver's and are not among them."""
+    sent: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        if not _RELAY_STATEMENTS.search(statement):
+            sent.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
 async def create_tables(url: str, metadata: MetaData) -> None:

@@ -11,19 +11,18 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, String, Table, and_, bindparam, func, or_, select
+from sqlalchemy import Row, Table, and_, bindparam, or_, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.adapters.tables import invoices, organisation_tolerances, purchase_orders, supplier_tolerances
 from matching.domain.model import (
-    DEFAULT_TOLERANCE,
     Invoice,
     InvoiceLine,
     OrderLine,
     OrganisationTolerance,
     PurchaseOrder,
     SupplierTolerance,
-    TolerancePolicy,
 )
 from shared.db import upsert
 from shared.fields import made_of, values_of
@@ -77,23 +76,6 @@ def _invoice_line(raw: dict[str, Any]) -> InvoiceLine:
 # on every call, each cost its construction and the walk of its expression for its cache key.
 _PO_BY_ID = select(purchase_orders).where(purchase_orders.c.id == bindparam("purchase_order_id"))
 _PO_BY_ID_FOR_UPDATE = _PO_BY_ID.with_for_update()
-_POLICY = (
-    select(
-        supplier_tolerances.c.tolerance_rate,
-        supplier_tolerances.c.tolerance_amount,
-        organisation_tolerances.c.tolerance_rate.label("default_rate"),
-        organisation_tolerances.c.tolerance_amount.label("default_amount"),
-        organisation_tolerances.c.tenant_id.label("organisation_known"),
-    )
-    .outerjoin(organisation_tolerances, organisation_tolerances.c.tenant_id == supplier_tolerances.c.tenant_id)
-    .where(supplier_tolerances.c.supplier_id == bindparam("supplier_id"))
-)
-_NEXT_RECEIVED_SEQ = select(
-    func.pg_advisory_xact_lock(func.hashtextextended(bindparam("number", type_=String), 0)),
-    select(func.coalesce(func.max(invoices.c.received_seq), 0))
-    .where(invoices.c.purchase_order_id == bindparam("purchase_order_id"))
-    .scalar_subquery(),
-)
 _EARLIER = and_(
     invoices.c.purchase_order_id == bindparam("purchase_order_id"), invoices.c.received_seq < bindparam("received_seq")
 )
@@ -118,6 +100,27 @@ def _earlier_and_namesakes(*, namesakes: bool) -> Any:
     return select(invoices).where(condition).order_by(invoices.c.received_seq)
 
 
+@functools.cache
+def _stored_with_earlier_and_namesakes(columns: tuple[str, ...], *, namesakes: bool) -> Any:
+    """A submission's row stored at its position, and what ``_earlier_and_namesakes`` reads, in
+    one statement. The read sees the table as it was before the insert (a statement's parts share
+    one snapshot), so the invoice's former row is left out when the insert replaced it, as a read
+    after the insert would not find it before its new position; its new row is never among them
+    (at its own position, on its own PO)."""
+    # The values named for their columns: an insert inside a CTE is not given them by execution.
+    given = insert(invoices).values({name: bindparam(name, type_=invoices.c[name].type) for name in columns})
+    stored = (
+        given.on_conflict_do_update(
+            index_elements=[invoices.c.id],
+            set_={name: given.excluded[name] for name in columns if name not in ("id", "tenant_id")},
+            where=invoices.c.revision <= given.excluded.revision,
+        )
+        .returning(invoices.c.id)
+        .cte("stored")
+    )
+    return _earlier_and_namesakes(namesakes=namesakes).where(invoices.c.id.not_in(select(stored.c.id)))
+
+
 class PurchaseOrderRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -140,17 +143,6 @@ class SupplierToleranceRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def policy_for(self, supplier_id: UUID) -> TolerancePolicy | None:
-        """The supplier's tolerance, else its organisation's defaults (rate 0 and no amount until
-        they arrive); None while the supplier is not known here."""
-        row = (await self._session.execute(_POLICY, {"supplier_id": supplier_id})).first()
-        if row is None:
-            return None
-        default = DEFAULT_TOLERANCE
-        if row.organisation_known is not None:
-            default = TolerancePolicy(row.default_rate, row.default_amount)
-        return TolerancePolicy(row.tolerance_rate, row.tolerance_amount).or_else(default)
-
     async def save(self, tolerance: SupplierTolerance) -> None:
         await self._store(supplier_tolerances, "supplier_id", tolerance)
 
@@ -172,40 +164,25 @@ class InvoiceRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def save(self, invoice: Invoice, *, received_seq: int | None = None) -> None:
-        """Upsert the invoice's state; ``received_seq`` records a submission's arrival."""
+    async def save(self, invoice: Invoice) -> None:
+        """Upsert the invoice's state (a submission's is stored by ``store_submission``)."""
         values = values_of(invoices.c.keys(), invoice, lines=_json_lines(invoice.lines), number_key=invoice.number_key)
-        if received_seq is not None:
-            values["received_seq"] = received_seq
         await self._session.execute(_upsert_newer(invoices, "id", values), values)
-
-    async def next_received_seq(self, invoice: Invoice) -> int:
-        """The next position among the PO's submissions (callers hold the PO row lock); and, until
-        the transaction ends, a hold on the supplier's invoice number, so that two invoices of one
-        number on different POs (matched in parallel) are matched one after the other and the
-        second sees the first. One statement: both on one round trip."""
-        number = f"matching.invoice-number:{invoice.supplier_id}:{invoice.number_key}"
-        values = {"number": number, "purchase_order_id": invoice.purchase_order_id}
-        row = (await self._session.execute(_NEXT_RECEIVED_SEQ, values)).one()
-        return int(row[1]) + 1
 
     async def received_before(self, purchase_order_id: UUID, received_seq: int) -> list[Invoice]:
         """The PO's other invoices whose submission matching received before position ``received_seq``."""
         values = {"purchase_order_id": purchase_order_id, "received_seq": received_seq}
         return [invoice_of(row) for row in (await self._session.execute(_RECEIVED_BEFORE, values)).all()]
 
-    async def earlier_and_namesakes(self, invoice: Invoice, received_seq: int) -> tuple[list[Invoice], list[Invoice]]:
-        """The PO's other invoices received before position ``received_seq`` (in that order), and
-        the supplier's invoices of other POs with the same number key: what ``match_invoice`` and
-        ``possible_duplicates`` look through, on one round trip."""
-        query = _earlier_and_namesakes(namesakes=bool(invoice.number_key) and not invoice.is_credit_note)
-        values = {
-            "purchase_order_id": invoice.purchase_order_id,
-            "received_seq": received_seq,
-            "supplier_id": invoice.supplier_id,
-            "number_key": invoice.number_key,
-            "tenant_id": invoice.tenant_id,
-        }
+    async def store_submission(self, invoice: Invoice, received_seq: int) -> tuple[list[Invoice], list[Invoice]]:
+        """Store the submission at position ``received_seq`` among its PO's (unless a newer state
+        of the invoice is stored), and return the PO's other invoices received before it (in that
+        order) and the supplier's invoices of other POs with the same number key: what
+        ``match_invoice`` and ``possible_duplicates`` look through, on one round trip."""
+        values = values_of(invoices.c.keys(), invoice, lines=_json_lines(invoice.lines), number_key=invoice.number_key)
+        values["received_seq"] = received_seq
+        namesakes = bool(invoice.number_key) and not invoice.is_credit_note
+        query = _stored_with_earlier_and_namesakes(tuple(values), namesakes=namesakes)
         found = [invoice_of(row) for row in (await self._session.execute(query, values)).all()]
         of_po = [other for other in found if other.purchase_order_id == invoice.purchase_order_id]
         return of_po, [other for other in found if other.purchase_order_id != invoice.purchase_order_id]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import and_, bindparam, exists, insert, select
+from sqlalchemy import and_, exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.adapters.repository import invoice_of
@@ -19,20 +19,13 @@ from shared.fields import values_of
 FIRST, REMATCH = 0, 1
 
 
-# Built once; the values are bound at execution (every submission checks and adds a verdict).
-_EXISTS = select(verdicts.c.id).where(
-    verdicts.c.invoice_id == bindparam("invoice_id"), verdicts.c.submission == bindparam("submission")
-)
+# Built once; the values are bound at execution (every submission adds a verdict).
 _INSERT = insert(verdicts)
 
 
 class VerdictRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-
-    async def exists(self, invoice_id: UUID, submission: int) -> bool:
-        values = {"invoice_id": invoice_id, "submission": submission}
-        return (await self._session.execute(_EXISTS, values)).first() is not None
 
     async def add(self, verdict: MatchingVerdictIssued, tolerance: TolerancePolicy) -> None:
         """Insert the verdict; the unique (invoice_id, submission, round) key refuses a second one."""

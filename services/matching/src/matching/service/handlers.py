@@ -28,16 +28,16 @@ async def match_submitted_invoice(uow: UnitOfWork, invoice: Invoice) -> Matching
     po = await uow.purchase_orders.get(invoice.purchase_order_id, for_update=True)
     if po is None:
         raise RetryLater(f"purchase order {invoice.purchase_order_id} not in the read model yet")
-    if await uow.verdicts.exists(invoice.id, invoice.submission):
+    # Asked once the lock is held, so that what the PO's earlier submissions committed is seen. It
+    # also holds the supplier's invoice number: invoices of one number on other POs are matched one
+    # after the other, as those of one PO are.
+    arrival = await uow.arrivals.of(invoice, po.supplier_id)
+    if arrival.verdict_issued:
         return None  # a re-published submission: the verdict already issued stands, no second one
-    tolerance = await uow.suppliers.policy_for(po.supplier_id)
+    tolerance = arrival.tolerance
     if tolerance is None:
         raise RetryLater(f"supplier {po.supplier_id} not in the read model yet")
-    # Also holds the supplier's invoice number: invoices of one number on other POs are matched one
-    # after the other, as those of one PO are.
-    received_seq = await uow.invoices.next_received_seq(invoice)
-    await uow.invoices.save(invoice, received_seq=received_seq)
-    earlier, namesakes = await uow.invoices.earlier_and_namesakes(invoice, received_seq)
+    earlier, namesakes = await uow.invoices.store_submission(invoice, arrival.received_seq)
     duplicates = possible_duplicates(invoice, [*earlier, *namesakes])
     return await _issue(uow, po, match_invoice(po, earlier, invoice, tolerance, duplicates))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from matching.adapters.arrivals import Arrivals
 from matching.adapters.repository import InvoiceRepository, PurchaseOrderRepository, SupplierToleranceRepository
 from matching.adapters.verdicts import VerdictRepository
 from matching.domain.model import TolerancePolicy
@@ -15,6 +16,7 @@ class UnitOfWork(SqlUnitOfWork):
         self.suppliers = SupplierToleranceRepository(self.session)
         self.invoices = InvoiceRepository(self.session)
         self.verdicts = VerdictRepository(self.session)
+        self.arrivals = Arrivals(self.session)
 
     async def save_verdict(self, verdict: MatchingVerdictIssued, tolerance: TolerancePolicy) -> None:
         """Store the verdict and put its event in the outbox: both commit or neither does."""

@@ -8,9 +8,11 @@ copy changes nothing and says so.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, exists, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.adapters.tables import invoices, organisations, suppliers, users
@@ -18,8 +20,44 @@ from orders.domain.read_models import InvoicedLine, InvoiceRecord, OrganisationR
 from shared.db import store_if_newer, upsert
 from shared.fields import made_of, values_of
 
-# Built once (the order is bound at execution): every invoice event recounts its order.
-_INVOICES_OF = select(invoices).where(invoices.c.purchase_order_id == bindparam("purchase_order_id"))
+
+def _stored_with_the_orders_others() -> Any:
+    """The invoice's copy stored unless one of the same or a higher revision is there, and, when
+    it was, the order's other invoices: one statement, so one round trip per invoice event.
+
+    The select sees the table as it was before the insert (a statement's parts share one
+    snapshot), so the stored row comes from ``RETURNING`` and its former state is left out."""
+    given = insert(invoices).values({column.key: bindparam(column.key, type_=column.type) for column in invoices.c})
+    stored = (
+        given.on_conflict_do_update(
+            index_elements=[invoices.c.id],
+            set_={column.key: given.excluded[column.key] for column in invoices.c if column.key != "id"},
+            where=invoices.c.revision < given.excluded.revision,
+        )
+        .returning(*invoices.c)
+        .cte("stored")
+    )
+    others = select(invoices).where(
+        invoices.c.purchase_order_id == bindparam("purchase_order_id"),
+        invoices.c.id != bindparam("id"),
+        exists(select(stored.c.id)),
+    )
+    return select(stored).union_all(others)
+
+
+# Built once (the values are bound at execution): every invoice event recounts its order.
+_STORED_WITH_THE_ORDERS_OTHERS = _stored_with_the_orders_others()
+
+
+def _invoice_record(row: Row[Any]) -> InvoiceRecord:
+    lines = tuple(
+        InvoicedLine(
+            purchase_order_line_id=UUID(line["purchase_order_line_id"]) if line["purchase_order_line_id"] else None,
+            quantity=Decimal(line["quantity"]),
+        )
+        for line in row.lines
+    )
+    return made_of(InvoiceRecord, row, invoice_id=row.id, lines=lines)
 
 
 class SupplierDirectory:
@@ -67,7 +105,10 @@ class InvoiceLedger:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def upsert(self, record: InvoiceRecord) -> bool:
+    async def record(self, record: InvoiceRecord) -> list[InvoiceRecord] | None:
+        """Store the invoice's copy unless one of the same or a higher revision is there (a
+        redelivered or late event); then the invoices of its order as they stand, this one
+        included. None when nothing was stored."""
         lines = [
             {
                 "purchase_order_line_id": str(line.purchase_order_line_id) if line.purchase_order_line_id else None,
@@ -76,23 +117,7 @@ class InvoiceLedger:
             for line in record.lines
         ]
         values = values_of(invoices.c.keys(), record, id=record.invoice_id, lines=lines)
-        return await store_if_newer(self._session, invoices, values)
-
-    async def of_purchase_order(self, purchase_order_id: UUID) -> list[InvoiceRecord]:
-        return [
-            made_of(
-                InvoiceRecord,
-                row,
-                invoice_id=row.id,
-                lines=tuple(
-                    InvoicedLine(
-                        purchase_order_line_id=UUID(line["purchase_order_line_id"])
-                        if line["purchase_order_line_id"]
-                        else None,
-                        quantity=Decimal(line["quantity"]),
-                    )
-                    for line in row.lines
-                ),
-            )
-            for row in (await self._session.execute(_INVOICES_OF, {"purchase_order_id": purchase_order_id})).all()
-        ]
+        rows = (await self._session.execute(_STORED_WITH_THE_ORDERS_OTHERS, values)).all()
+        if not rows:
+            return None
+        return [_invoice_record(row) for row in rows]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, and_, bindparam, delete, func, or_, select
+from sqlalchemy import Row, Select, and_, bindparam, delete, func, literal_column, or_, select, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import NullType
 
 from orders.adapters import counters
 from orders.adapters.tables import (
@@ -111,7 +114,7 @@ def _party(row: Row[Any], prefix: str) -> PartyDetails | None:
     return PartyDetails(**{name: values.get(f"{prefix}_{name}") for name in PartyDetails.model_fields})
 
 
-def _line(row: Row[Any]) -> PurchaseOrderLine:
+def _line(row: Any) -> PurchaseOrderLine:
     return made_of(PurchaseOrderLine, row)
 
 
@@ -129,18 +132,49 @@ def _order(row: Row[Any], lines: list[PurchaseOrderLine]) -> PurchaseOrder:
     )
 
 
+# An order's lines as one value of its row: an array of anonymous records (each line's columns in
+# the table's order, the lines in their order), which asyncpg decodes in the columns' own types.
+_LINE_COLUMNS = tuple(purchase_order_lines.c.keys())
+_LINES_OF_THE_ORDER = (
+    select(
+        func.array_agg(
+            aggregate_order_by(tuple_(*purchase_order_lines.c), purchase_order_lines.c.line_no), type_=NullType()
+        )
+    )
+    .where(purchase_order_lines.c.purchase_order_id == purchase_orders.c.id)
+    .scalar_subquery()
+    .label("order_lines")
+)
+
+# Whether the order's row as locked is the one the statement's snapshot holds. A statement that
+# waited for another transaction's lock on the row locks that transaction's version of it, but
+# reads everything else, the lines among them, as they were when it began: a writer that changed
+# the lines while it waited (every writer of lines saves the order's row too) left a newer row.
+_seen = purchase_orders.alias("seen")
+_ROW_AS_SEEN = (
+    literal_column("purchase_orders.xmin")
+    == select(literal_column("seen.xmin")).where(_seen.c.id == purchase_orders.c.id).scalar_subquery()
+).label("lines_as_locked")
+
+
 # The statements of every event and request that loads an order, built once per shape; the
 # values are bound at execution. Built on every call, each cost its construction and the walk of
 # its whole expression (every column of the order and of its parties) for its cache key.
 @functools.cache
 def _order_by_id(*, buyer: bool | None, for_update: bool) -> Any:
-    """The order ``order_id`` as a buyer (True) or a supplier user (False) sees it, the caller
-    bound at execution (``order_scope_values``), or unscoped (None) for the consumers."""
-    query = _orders_query().where(purchase_orders.c.id == bindparam("order_id"))
+    """The order ``order_id`` with its lines as a buyer (True) or a supplier user (False) sees it,
+    the caller bound at execution (``order_scope_values``), or unscoped (None) for the consumers."""
+    query = _orders_query().add_columns(_LINES_OF_THE_ORDER).where(purchase_orders.c.id == bindparam("order_id"))
     if buyer is not None:
         query = query.where(visible_to_bound(buyer=buyer))
+    if not for_update:
+        return query
     # Only the order's row: the organisation is the nullable side of an outer join.
-    return query.with_for_update(of=purchase_orders) if for_update else query
+    return query.add_columns(_ROW_AS_SEEN).with_for_update(of=purchase_orders)
+
+
+def _lines_of_the_order(records: Sequence[tuple[Any, ...]] | None) -> list[PurchaseOrderLine]:
+    return [_line(SimpleNamespace(**dict(zip(_LINE_COLUMNS, record, strict=True)))) for record in records or ()]
 
 
 _LINES_OF = (
@@ -150,14 +184,8 @@ _LINES_OF = (
 )
 
 
-async def _with_lines(session: AsyncSession, rows: Sequence[Row[Any]]) -> list[PurchaseOrder]:
-    """The orders of ``rows`` with their lines, loaded in one query."""
-    if not rows:
-        return []
-    lines: dict[UUID, list[PurchaseOrderLine]] = {row.id: [] for row in rows}
-    for line in (await session.execute(_LINES_OF, {"order_ids": [row.id for row in rows]})).all():
-        lines[line.purchase_order_id].append(_line(line))
-    return [_order(row, lines[row.id]) for row in rows]
+async def _lines_read_again(session: AsyncSession, order_id: UUID) -> list[PurchaseOrderLine]:
+    return [_line(line) for line in (await session.execute(_LINES_OF, {"order_ids": [order_id]})).all()]
 
 
 def _line_rows(order_id: UUID, lines: Sequence[PurchaseOrderLine]) -> dict[UUID, dict[str, Any]]:
@@ -167,6 +195,31 @@ def _line_rows(order_id: UUID, lines: Sequence[PurchaseOrderLine]) -> dict[UUID,
 def _stored(rows: dict[UUID, dict[str, Any]]) -> dict[UUID, str]:
     # repr, not ==: Decimal("1.50") == Decimal("1.5") but is not stored alike.
     return {line_id: repr(values) for line_id, values in rows.items()}
+
+
+# What a save never changes of a stored order.
+_IMMUTABLE = ("tenant_id", "number", "created_at", "initiator_id")
+
+
+@functools.cache
+def _order_with_lines_saved(order_columns: tuple[str, ...], line_columns: tuple[str, ...]) -> Any:
+    """The order's row upserted and its changed lines upserted in one statement, built once per
+    shape: the order's values bound by their columns' names, the lines' as one array per column
+    (``line_<column>``), which ``unnest`` zips back into rows."""
+    given = insert(purchase_orders).values(
+        {name: bindparam(name, type_=purchase_orders.c[name].type) for name in order_columns}
+    )
+    order = given.on_conflict_do_update(
+        index_elements=[purchase_orders.c.id],
+        set_={name: given.excluded[name] for name in order_columns if name not in ("id", *_IMMUTABLE)},
+    ).cte("saved_order")
+    arrays = [bindparam(f"line_{name}", type_=ARRAY(purchase_order_lines.c[name].type)) for name in line_columns]
+    changed = func.unnest(*arrays).table_valued(*line_columns, name="changed").render_derived()
+    lines = insert(purchase_order_lines).from_select(line_columns, select(*changed.c))
+    return lines.on_conflict_do_update(
+        index_elements=[purchase_order_lines.c.id],
+        set_={name: lines.excluded[name] for name in line_columns if name not in ("id", "purchase_order_id")},
+    ).add_cte(order)
 
 
 class PurchaseOrderRepository:
@@ -187,7 +240,12 @@ class PurchaseOrderRepository:
         row = (await self._session.execute(query, values)).first()
         if row is None:
             raise PurchaseOrderNotFound()
-        order = (await _with_lines(self._session, [row]))[0]
+        if for_update and not row.lines_as_locked:
+            # The lock waited for a writer of the order: its lines as that writer left them.
+            lines = await _lines_read_again(self._session, order_id)
+        else:
+            lines = _lines_of_the_order(row.order_lines)
+        order = _order(row, lines)
         if for_update:
             self._stored_lines[order.id] = _stored(_line_rows(order.id, order.lines))
         return order
@@ -197,14 +255,11 @@ class PurchaseOrderRepository:
         return await counters.next_number(self._session, purchase_order_counters, tenant_id)
 
     async def save(self, order: PurchaseOrder) -> None:
+        """The order's row and the lines that changed since it was loaded or last saved (all of
+        them without either), in one statement; a revised draft's dropped lines deleted first."""
         values = values_of(
             purchase_orders.c.keys(), order, warnings=[warning.model_dump(mode="json") for warning in order.warnings]
         )
-        immutable = ("tenant_id", "number", "created_at", "initiator_id")
-        await self._session.execute(upsert(purchase_orders, tuple(values), keep=immutable), values)
-        await self._save_lines(order)
-
-    async def _save_lines(self, order: PurchaseOrder) -> None:
         rows = _line_rows(order.id, order.lines)
         now_stored = _stored(rows)
         stored = self._stored_lines.get(order.id, {})
@@ -218,7 +273,9 @@ class PurchaseOrderRepository:
             )
         changed = [values for line_id, values in rows.items() if stored.get(line_id) != now_stored[line_id]]
         if changed:
-            await self._session.execute(
-                upsert(purchase_order_lines, tuple(changed[0]), keep=("purchase_order_id",)), changed
-            )
+            line_columns = tuple(changed[0])
+            arrays = {f"line_{name}": [line[name] for line in changed] for name in line_columns}
+            await self._session.execute(_order_with_lines_saved(tuple(values), line_columns), values | arrays)
+        else:
+            await self._session.execute(upsert(purchase_orders, tuple(values), keep=_IMMUTABLE), values)
         self._stored_lines[order.id] = now_stored

@@ -39,8 +39,9 @@ async def record_invoice(uow: UnitOfWork, record: InvoiceRecord) -> None:
         raise RetryLater(f"purchase order {record.purchase_order_id} is not known yet") from None
     if order.tenant_id != record.tenant_id:
         raise InvoiceOfAnotherTenant(f"invoice {record.invoice_id} names another tenant's purchase order")
-    if not await uow.invoices.upsert(record):
-        return
-    invoiced = invoiced_quantities(await uow.invoices.of_purchase_order(order.id))
+    invoices = await uow.invoices.record(record)
+    if invoices is None:
+        return  # an older or repeated copy: nothing moved
+    invoiced = invoiced_quantities(invoices)
     if order.apply_invoiced_quantities(invoiced, now()):
         await uow.save(order)

@@ -75,3 +75,20 @@ async def test_a_connection_the_server_ended_while_pooled_is_replaced_without_fa
     finally:
         await engine.dispose()
         await other.dispose()
+
+
+async def test_at_a_low_rate_the_connection_checked_in_last_serves_again_and_is_not_pinged(
+    servers: Servers, pings: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three connections opened at once, then one request at a time: always the newest comes back
+    out, so the others idle together and the one in use is never pinged."""
+    engine = make_engine(await servers.create_database("checkout"), pool_size=3)
+    try:
+        connections = [await engine.connect() for _ in range(3)]
+        pids = [int((await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()) for conn in connections]
+        for conn in connections:
+            await conn.close()
+        assert {await backend(engine) for _ in range(10)} == {pids[-1]}
+        assert pings == []
+    finally:
+        await engine.dispose()

@@ -35,6 +35,11 @@ class Service:
         async with self.runtime.engine.connect() as conn:
             return (await conn.execute(text(sql), params)).scalar()
 
+    async def lock_awaited(self, what: str) -> None:
+        """Until a session of the service's database waits for a lock (``what`` it is)."""
+        sql = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        await poll_until(lambda: self.scalar(sql), what=what)
+
     async def known_purchase_order(self, po: PurchaseOrderSnapshot) -> None:
         """Publish the PO snapshot and wait until the read model holds that revision."""
         await publish(self.producer, po)

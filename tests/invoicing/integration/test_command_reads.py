@@ -22,12 +22,12 @@ from invoicing.domain.status import Status
 from invoicing.service.commands import create_invoice, submit_invoice
 from invoicing.service.handlers import record_verdict
 from invoicing.service.unit_of_work import UnitOfWork
-from portal_dev.testing import poll_until
+from portal_dev.testing import statements_sent
 from shared.auth import Principal
 from shared.errors import RetryLater
 from tests.invoicing.integration.conftest import Service
 from tests.invoicing.integration.scenario import Parties, purchase_order, verdict_for
-from tests.invoicing.integration.test_invoice_loads import _invoice, _line, statements_of
+from tests.invoicing.integration.test_invoice_loads import _invoice, _line
 
 
 async def _stored_organisation(
@@ -72,7 +72,7 @@ async def test_a_submission_reads_its_invoice_settings_and_terms_with_one_select
     uow = UnitOfWork(service.runtime.session_factory, "invoicing")
     with pytest.raises(IssueDateRequired):  # the buyer's setting, read by the same select
         await submit_invoice(uow, supplier, undated.id)
-    with statements_of(service.runtime.engine) as sent:
+    with statements_sent(service.runtime.engine) as sent:
         submitted = await submit_invoice(uow, supplier, dated.id)
     assert submitted.status == "matching" and submitted.supplier_name == "Acme"
     assert submitted.due_date == date(2026, 3, 1) + timedelta(days=due_in)
@@ -101,12 +101,7 @@ async def test_a_command_holds_the_buyers_settings_before_it_waits_for_the_invoi
     async with service.runtime.engine.connect() as holder:
         await holder.execute(text("SELECT id FROM invoices WHERE id = :id FOR UPDATE"), {"id": invoice.id})
         waiting = asyncio.create_task(command())
-        await poll_until(
-            lambda: service.scalar(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
-            ),
-            what="the command waiting for the invoice's lock",
-        )
+        await service.lock_awaited("the command waiting for the invoice's lock")
         # The switch-off's lock on the settings: refused while the command waits for the invoice.
         async with service.runtime.engine.connect() as switch_off:
             with pytest.raises(DBAPIError, match="could not obtain lock"):
@@ -137,7 +132,7 @@ async def test_a_draft_reads_its_order_the_buyers_settings_and_the_number_taken_
     # The buyer's staff write invoices only while the portal is off: unknown, it is on.
     with pytest.raises(NotAllowed):
         await draft(buyer, "B-1")
-    with statements_of(service.runtime.engine) as sent:
+    with statements_sent(service.runtime.engine) as sent:
         drafted = await draft(supplier, "S-1")
     assert drafted.purchase_order_id == po.purchase_order_id and drafted.net_total == Decimal("125.00")
     assert [statement.split()[0] for statement in sent] == [
@@ -177,12 +172,7 @@ async def test_a_draft_that_waited_for_a_switch_off_does_not_count_the_drafts_it
         )
         await switch_off.execute(text("DELETE FROM invoices WHERE number = 'N-1'"))
         waiting = asyncio.create_task(buyers_draft())
-        await poll_until(
-            lambda: service.scalar(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
-            ),
-            what="the draft waiting for the settings' lock",
-        )
+        await service.lock_awaited("the draft waiting for the settings' lock")
         await switch_off.commit()
     drafted = await waiting
     assert drafted.number == "N-1" and drafted.created_by_buyer
@@ -255,7 +245,7 @@ async def test_a_verdict_reads_its_invoice_and_the_orders_initiator_with_one_sel
         await uow.commit()
     async with UnitOfWork(service.runtime.session_factory, "invoicing") as uow:
         await uow.session.execute(text("SELECT 1"))  # the connection's checkout and BEGIN, before counting
-        with statements_of(service.runtime.engine) as sent:
+        with statements_sent(service.runtime.engine) as sent:
             await record_verdict(uow, verdict)
         await uow.commit()
     assert [statement.split()[0] for statement in sent] == [

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import event, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import select, text
 
 from invoicing.adapters.tables import invoice_lines, payments, suppliers
 from invoicing.domain.lines import InvoiceLine
@@ -22,28 +19,13 @@ from invoicing.domain.model import Invoice
 from invoicing.domain.payments import Payment
 from invoicing.domain.status import Status
 from invoicing.service.unit_of_work import UnitOfWork
-from portal_dev.testing import poll_until
+from portal_dev.testing import statements_sent
 from shared.auth import Principal
 from tests.invoicing.integration.conftest import Service
 from tests.invoicing.integration.scenario import Parties
 
 # Numerics as people and rounding leave them: scales from none to many, trailing zeros kept.
 _AWKWARD = ["10", "1.50", "0.000001", "12345678901234.123456789", "3.3333333333333333333", "100.0000", "7e-3"]
-
-
-@contextmanager
-def statements_of(engine: AsyncEngine) -> Iterator[list[str]]:
-    """The SQL statements ``engine`` sends while the block runs."""
-    sent: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        sent.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
 def _line(n: int, *, credited_line_id: UUID | None = None) -> InvoiceLine:
@@ -163,7 +145,7 @@ async def test_an_invoice_is_loaded_by_one_statement(service: Service, parties: 
     supplier = Principal(user_id=uuid4(), role="supplier", supplier_ids=frozenset({parties.supplier_id}))
     async with UnitOfWork(service.runtime.session_factory, "invoicing") as uow:
         await uow.session.execute(text("SELECT 1"))  # the connection's checkout and BEGIN, before counting
-        with statements_of(service.runtime.engine) as sent:
+        with statements_sent(service.runtime.engine) as sent:
             assert await uow.invoices.get(invoice.id, scope=supplier) == invoice
             assert await uow.invoices.find(invoice.id, for_update=True) == invoice
         assert len(sent) == 2, sent
@@ -189,12 +171,7 @@ async def test_a_load_that_waited_for_the_lock_sees_the_lines_the_holder_wrote(
                 return await uow.invoices.find(invoice.id, for_update=True)
 
         waiter = asyncio.create_task(waiting_load())
-        await poll_until(
-            lambda: service.scalar(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
-            ),
-            what="the second load waiting for the invoice's lock",
-        )
+        await service.lock_awaited("the second load waiting for the invoice's lock")
         await holder.commit()
     loaded = await waiter
     assert loaded is not None and loaded.revision == held.revision

@@ -3,9 +3,13 @@ run of each, one invoice at a time, the writing commits in each database, the ev
 group consumed and the emails handed to SMTP are counted, and they are equal per invoice.
 
 Writing commits are read from PostgreSQL's own log: for the run, the server logs every statement
-that writes (``log_statement = 'mod'``) with its database and virtual transaction id; the distinct
-transactions per database are the commits that wrote (a read-only transaction is not one). Events
-consumed are the moves of each group's committed offsets; emails are the files of the SMTP sink.
+(``log_statement = 'all'``) with its database, its virtual transaction id and its transaction id
+(0 until the transaction first writes). A transaction wrote when one of its statements was logged
+with a transaction id (its ``COMMIT`` at least, whatever statement wrote: a write inside a
+``WITH`` under a ``SELECT`` too), or when it is a single data-modifying statement on its own (an
+autocommitted ``UPDATE``, logged before it took an id); the distinct such transactions per
+database are the commits that wrote. Events consumed are the moves of each group's committed
+offsets; emails are the files of the SMTP sink.
 """
 
 from __future__ import annotations
@@ -36,11 +40,12 @@ INVOICES = 8
 # The product's databases on an invoice's way, and the floor's that stand for them.
 PRODUCT_DATABASES = {name: f"portal_{name}" for name in ("invoicing", "matching", "orders", "notifier")}
 FLOOR_DATABASES = {name: f"bench_same_{name}" for name in PRODUCT_DATABASES}
-_LOGGED = re.compile(r"^SHAPE (\S+) (\S+) LOG:\s+(?:statement|execute)")
+_LOGGED = re.compile(r"^SHAPE (\S+) (\S+) (\d+) LOG:\s+(?:statement|execute [^:]*):\s*(.*)")
+_MODIFYING = re.compile(r"(?i)(?:INSERT|UPDATE|DELETE|MERGE)\b")
 
 
 class StatementLog:
-    """PostgreSQL logs the statements that write, with their database and transaction, while open."""
+    """PostgreSQL logs every statement, with its database and transaction, while open."""
 
     def __init__(self, stack: Stack) -> None:
         assert stack.postgres is not None
@@ -58,7 +63,9 @@ class StatementLog:
             await conn.close()
 
     async def __aenter__(self) -> StatementLog:
-        await self._set("ALTER SYSTEM SET log_statement = 'mod'", "ALTER SYSTEM SET log_line_prefix = 'SHAPE %d %v '")
+        await self._set(
+            "ALTER SYSTEM SET log_statement = 'all'", "ALTER SYSTEM SET log_line_prefix = 'SHAPE %d %v %x '"
+        )
         await asyncio.sleep(0.5)  # the reload reaches every backend at its next statement
         self._start = self._file.stat().st_size
         return self
@@ -71,7 +78,13 @@ class StatementLog:
         with self._file.open("rb") as log:
             log.seek(self._start)
             text = log.read().decode("utf-8", "replace")
-        seen = {match.groups()[:2] for line in text.splitlines() if (match := _LOGGED.match(line))}
+        seen = {
+            (database, transaction)
+            for line in text.splitlines()
+            if (match := _LOGGED.match(line))
+            for database, transaction, xid, statement in [match.groups()]
+            if xid != "0" or _MODIFYING.match(statement)
+        }
         return Counter(database for database, _ in seen)
 
 

@@ -14,9 +14,9 @@ from typing import Any, Self
 from uuid import UUID
 
 import asyncpg
-from sqlalchemy import MetaData, Table, bindparam, event, text
+from sqlalchemy import MetaData, Table, any_, bindparam, event, text
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.sql.expression import Executable
 
 from shared.auth import SCOPE_SUPPLIERS, SCOPE_TENANT
+from shared.driver import driver_rows
 from shared.inbox import BatchRecords, Inbox, record_all
 from shared.outbox import Outbox, write_rows
 
@@ -162,14 +163,35 @@ def contains_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+def one_of(column: Any, name: str, values: Mapping[str, Any] | None = None) -> Any:
+    """``column`` among the list ``name`` (bound now from ``values``, or at execution), as one
+    array parameter (``= ANY``): one statement for any length of the list, where an ``IN`` list
+    makes a statement per length, compiled again by SQLAlchemy for each and run through it alone
+    (``shared.driver``). For a condition on rows found otherwise (by their key): a scan that the
+    list drives keeps ``IN``, which PostgreSQL 16 reads from an index in its order, and
+    ``= ANY`` of a parameter not."""
+    array = ARRAY(column.type)
+    if values is None:
+        return column == any_(bindparam(name, type_=array))
+    return column == any_(bindparam(name, values[name], type_=array, unique=True))
+
+
 def caller_scope(
-    tenant_column: Any, supplier_column: Any, *, buyer: bool, values: Mapping[str, Any] | None = None
+    tenant_column: Any,
+    supplier_column: Any,
+    *,
+    buyer: bool,
+    values: Mapping[str, Any] | None = None,
+    one_row: bool = False,
 ) -> Any:
     """The rows a caller may see: a buyer its tenant's (``SCOPE_TENANT``), a supplier user its
     suppliers' (``SCOPE_SUPPLIERS``), with the caller's ``values`` (``shared.auth.scope_values``)
-    or, without, the caller left to bind: statements built once."""
+    or, without, the caller left to bind: statements built once. ``one_row``: the condition checks
+    a row found by its key (``one_of``)."""
     if buyer:
         return tenant_column == bound(SCOPE_TENANT, values)
+    if one_row:
+        return one_of(supplier_column, SCOPE_SUPPLIERS, values)
     return supplier_column.in_(bound(SCOPE_SUPPLIERS, values, expanding=True))
 
 
@@ -209,7 +231,7 @@ async def store_if_newer(session: AsyncSession, table: Table, values: dict[str, 
     """Store a whole-state copy unless one of the same or a higher ``revision`` is there (a
     snapshot delivered twice, or late); True when it was stored."""
     statement = upsert(table, tuple(values), key=(key,), newer="revision", returning=True)
-    return (await session.execute(statement, values)).first() is not None
+    return bool(await driver_rows(session, statement, values))
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -249,7 +271,7 @@ class SharedTransaction:
         needs no lock: a transaction that waits for one row at most closes no cycle."""
         ordered = sorted({_advisory_key(key) for key in keys})
         if len(ordered) > 1:
-            await self.session.execute(_ADVISORY_LOCKS, {"keys": ordered})
+            await driver_rows(self.session, _ADVISORY_LOCKS, {"keys": ordered})
 
     async def record_inbox(self, consumer: str, event_ids: Sequence[UUID]) -> None:
         """Write the inbox records of ``event_ids`` for ``consumer`` now, in one statement; the

@@ -14,9 +14,10 @@ from types import TracebackType
 from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, Uuid, column, table, text
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, Uuid
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.driver import driver_statements
 
 
 def inbox_table(metadata: MetaData) -> Table:
@@ -31,18 +32,14 @@ def inbox_table(metadata: MetaData) -> Table:
     )
 
 
-_inbox = table(
-    "inbox", column("consumer", String), column("event_id", Uuid), column("received_at", DateTime(timezone=True))
+# Every consumed event records itself; a batch's events at once (those recorded before come back
+# without a row). Run through the session's asyncpg connection (``shared.driver``).
+_RECORD = (
+    "INSERT INTO inbox (consumer, event_id, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id"
 )
-
-# Built once (the row is bound at execution): every consumed event records itself.
-_RECORD = insert(_inbox).on_conflict_do_nothing().returning(_inbox.c.event_id)
-
-
-# A batch's events recorded at once; those recorded before come back without a row.
-_RECORD_ALL = text(
+_RECORD_ALL = (
     "INSERT INTO inbox (consumer, event_id, received_at)"
-    " SELECT :consumer, event_id, :received_at FROM unnest(CAST(:event_ids AS uuid[])) AS event_id"
+    " SELECT $1, event_id, $2 FROM unnest($3::uuid[]) AS event_id"
     " ON CONFLICT DO NOTHING RETURNING event_id"
 )
 
@@ -70,10 +67,9 @@ class BatchRecords:
 
 async def record_all(session: AsyncSession, consumer: str, event_ids: Sequence[UUID]) -> BatchRecords:
     """Record ``event_ids`` for ``consumer`` in ``session``'s transaction with one statement."""
-    found = await session.execute(
-        _RECORD_ALL, {"consumer": consumer, "event_ids": list(event_ids), "received_at": datetime.now(UTC)}
-    )
-    return BatchRecords(consumer, event_ids, set(found.scalars()))
+    connection = await driver_statements(session)
+    found = await connection.fetch(_RECORD_ALL, consumer, datetime.now(UTC), list(event_ids))
+    return BatchRecords(consumer, event_ids, {row[0] for row in found})
 
 
 class Inbox:
@@ -92,8 +88,8 @@ class Inbox:
             answer = self._batch.answer(consumer, event_id)
             if answer is not None:
                 return answer
-        row = {"consumer": consumer, "event_id": event_id, "received_at": datetime.now(UTC)}
-        return (await self._session.execute(_RECORD, row)).first() is not None
+        connection = await driver_statements(self._session)
+        return await connection.fetchrow(_RECORD, consumer, event_id, datetime.now(UTC)) is not None
 
 
 class InboxUnitOfWork(Protocol):

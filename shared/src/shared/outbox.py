@@ -7,6 +7,7 @@ once they are older than ``OUTBOX_RETENTION_S`` (``shared.pruning``); unsent one
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -22,9 +23,6 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
-    column,
-    insert,
-    table,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -33,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared import tracing
 from shared.contracts import Envelope, EventPayload
 from shared.correlation import current_causation_id, current_correlation_id
+from shared.driver import driver_statements
 
 OUTBOX_CHANNEL = "outbox"
 
@@ -96,26 +95,31 @@ def insert_notify_trigger(table: str, channel: str) -> tuple[list[str], list[str
 # The relay wakes on commit of new outbox rows.
 NOTIFY_TRIGGER_SQL, DROP_NOTIFY_TRIGGER_SQL = insert_notify_trigger("outbox", OUTBOX_CHANNEL)
 
-_outbox = table(
-    "outbox",
-    column("event_id", Uuid),
-    column("event_type", String),
-    column("topic", String),
-    column("key", String),
-    column("value", LargeBinary),
-    column("headers", JSONB),
-    column("created_at", DateTime(timezone=True)),
+# The rows of a unit of work (or of a batch's units) in their order, with one statement through
+# the session's asyncpg connection (``shared.driver``): the ids follow the arrays' order.
+_INSERT_ALL = (
+    "INSERT INTO outbox (event_id, event_type, topic, key, value, headers, created_at)"
+    " SELECT event_id, event_type, topic, key, value, headers::jsonb, created_at"
+    " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[], $7::timestamptz[])"
+    " AS row (event_id, event_type, topic, key, value, headers, created_at)"
 )
-
-
-# Built once; the rows are bound at execution.
-_INSERT = insert(_outbox)
 
 
 async def write_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Insert outbox ``rows`` (``Outbox.rows``), in their order, with one statement."""
-    if rows:
-        await session.execute(_INSERT, rows)
+    if not rows:
+        return
+    connection = await driver_statements(session)
+    await connection.execute(
+        _INSERT_ALL,
+        [row["event_id"] for row in rows],
+        [row["event_type"] for row in rows],
+        [row["topic"] for row in rows],
+        [row["key"] for row in rows],
+        [row["value"] for row in rows],
+        [json.dumps(row["headers"]) for row in rows],
+        [row["created_at"] for row in rows],
+    )
 
 
 class Outbox:

@@ -49,7 +49,7 @@ class DraftBasis(NamedTuple):
 
 @functools.cache
 def _basis(*, buyer: bool, claimed: bool) -> Any:
-    scope = caller_scope(purchase_orders.c.tenant_id, purchase_orders.c.supplier_id, buyer=buyer)
+    scope = caller_scope(purchase_orders.c.tenant_id, purchase_orders.c.supplier_id, buyer=buyer, one_row=True)
     held, settings = settings_held_for(purchase_orders.c.tenant_id, versions=True)
     columns: list[Any] = [purchase_orders, *settings, _NUMBER_TAKEN, *([_CLAIMED] if claimed else [])]
     return (

@@ -57,6 +57,7 @@ from invoicing.domain.verdicts import Verdict
 from shared.auth import Principal, scope_values
 from shared.contracts.invoicing import CREDITING_STATUSES, LIVE_INVOICE_STATUSES
 from shared.db import caller_scope
+from shared.driver import driver_rows
 from shared.fields import values_of
 
 # Stored for lists and queries, computed by the invoice from its lines: never loaded into it.
@@ -99,10 +100,11 @@ def visible_to(principal: Principal) -> Any:
     return visible_to_bound(buyer=principal.is_buyer, values=scope_values(principal))
 
 
-def visible_to_bound(*, buyer: bool, values: Mapping[str, object] | None = None) -> Any:
+def visible_to_bound(*, buyer: bool, values: Mapping[str, object] | None = None, one_row: bool = False) -> Any:
     """``visible_to`` for a buyer or a supplier user, with the caller's ``values``
-    (``shared.auth.scope_values``), or, without, the caller left to bind: statements built once."""
-    return caller_scope(invoices.c.tenant_id, invoices.c.supplier_id, buyer=buyer, values=values)
+    (``shared.auth.scope_values``), or, without, the caller left to bind: statements built once.
+    ``one_row``: for an invoice found by its id (``shared.db.caller_scope``)."""
+    return caller_scope(invoices.c.tenant_id, invoices.c.supplier_id, buyer=buyer, values=values, one_row=one_row)
 
 
 def _json_value(column: Column[Any]) -> tuple[Any, Callable[[Any], Any]]:
@@ -179,7 +181,7 @@ def _invoice_by_id(*, buyer: bool | None, for_update: bool, with_settings: bool 
         terms = supplier_payment_terms(invoices.c.supplier_id).label("supplier_payment_terms_days")
         query = query.add_columns(*settings, terms).select_from(invoices.outerjoin(held, true()))
     if buyer is not None:
-        query = query.where(visible_to_bound(buyer=buyer))
+        query = query.where(visible_to_bound(buyer=buyer, one_row=True))
     # OF invoices: the invoice is locked, its supplier's name only read (a rename never waits).
     return query.with_for_update(of=invoices) if for_update else query
 
@@ -328,7 +330,7 @@ class InvoiceRepository:
             values.update({f"lines_{c.name}": [line[c.name] for line in lines] for c in _LINE_COLUMNS})
         try:
             upsert = _UPSERT_WITH_LINES if with_lines else _UPSERT
-            invoice.supplier_name = (await self._session.execute(upsert, values)).scalar_one()
+            ((invoice.supplier_name,),) = await driver_rows(self._session, upsert, values)
         except IntegrityError as exc:
             if "uq_invoices_supplier_number" in str(exc.orig):
                 raise DuplicateInvoiceNumber(invoice.number) from None
@@ -351,15 +353,19 @@ class InvoiceRepository:
         if for_update:
             row = await self._locked_row(query, values)
         else:
-            row = (await self._session.execute(query, values)).first()
+            row = await self._first(query, values)
         return self._loaded(row, for_update=for_update) if row is not None else None
 
+    async def _first(self, query: Any, values: dict[str, Any]) -> Any:
+        found = await driver_rows(self._session, query, values)
+        return found[0] if found else None
+
     async def _locked_row(self, query: Any, values: dict[str, Any]) -> Row[Any] | None:
-        row = (await self._session.execute(query, values)).first()
+        row = await self._first(query, values)
         # Read again once the lock is held when it waited for a change (see ``_SEEN_VERSION``): no
         # other transaction can change the invoice now, and the new snapshot sees what it wrote.
         while row is not None and row.locked_version != row.seen_version:
-            row = (await self._session.execute(query, values)).first()
+            row = await self._first(query, values)
         return row
 
     def _loaded(self, row: Row[Any], *, for_update: bool) -> Invoice:

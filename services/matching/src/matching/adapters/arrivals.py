@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.adapters.tables import invoices, organisation_tolerances, supplier_tolerances, verdicts
 from matching.domain.model import DEFAULT_TOLERANCE, Invoice, TolerancePolicy
+from shared.driver import driver_rows
 
 # The supplier's tolerance and its organisation's defaults: no row while the supplier is unknown.
 _POLICY = (
@@ -84,7 +85,7 @@ class Arrivals:
             "purchase_order_id": invoice.purchase_order_id,
             "supplier_id": supplier_id,
         }
-        row = (await self._session.execute(_ARRIVAL, given)).one()
+        (row,) = await driver_rows(self._session, _ARRIVAL, given)
         return Arrival(row.verdict_issued, _policy(row), int(row.last_received_seq) + 1)
 
 

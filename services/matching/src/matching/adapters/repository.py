@@ -25,6 +25,7 @@ from matching.domain.model import (
     SupplierTolerance,
 )
 from shared.db import upsert
+from shared.driver import driver_rows
 from shared.fields import made_of, values_of
 
 
@@ -127,16 +128,17 @@ class PurchaseOrderRepository:
 
     async def get(self, purchase_order_id: UUID, *, for_update: bool = False) -> PurchaseOrder | None:
         query = _PO_BY_ID_FOR_UPDATE if for_update else _PO_BY_ID
-        row = (await self._session.execute(query, {"purchase_order_id": purchase_order_id})).first()
-        if row is None:
+        found = await driver_rows(self._session, query, {"purchase_order_id": purchase_order_id})
+        if not found:
             return None
+        row = found[0]
         return made_of(PurchaseOrder, row, lines=tuple(_order_line(raw) for raw in row.lines))
 
     async def save(self, po: PurchaseOrder) -> bool:
         """Store the PO's state unless a newer one is stored; True when stored (and row-locked)."""
         values = values_of(purchase_orders.c.keys(), po, lines=_json_lines(po.lines))
         statement = _upsert_newer(purchase_orders, "id", values, returning=True)
-        return (await self._session.execute(statement, values)).first() is not None
+        return bool(await driver_rows(self._session, statement, values))
 
 
 class SupplierToleranceRepository:
@@ -167,7 +169,7 @@ class InvoiceRepository:
     async def save(self, invoice: Invoice) -> None:
         """Upsert the invoice's state (a submission's is stored by ``store_submission``)."""
         values = values_of(invoices.c.keys(), invoice, lines=_json_lines(invoice.lines), number_key=invoice.number_key)
-        await self._session.execute(_upsert_newer(invoices, "id", values), values)
+        await driver_rows(self._session, _upsert_newer(invoices, "id", values), values)
 
     async def received_before(self, purchase_order_id: UUID, received_seq: int) -> list[Invoice]:
         """The PO's other invoices whose submission matching received before position ``received_seq``."""
@@ -183,6 +185,6 @@ class InvoiceRepository:
         values["received_seq"] = received_seq
         namesakes = bool(invoice.number_key) and not invoice.is_credit_note
         query = _stored_with_earlier_and_namesakes(tuple(values), namesakes=namesakes)
-        found = [invoice_of(row) for row in (await self._session.execute(query, values)).all()]
+        found = [invoice_of(row) for row in await driver_rows(self._session, query, values)]
         of_po = [other for other in found if other.purchase_order_id == invoice.purchase_order_id]
         return of_po, [other for other in found if other.purchase_order_id != invoice.purchase_order_id]

@@ -13,6 +13,7 @@ from matching.adapters.tables import invoices, verdicts
 from matching.domain.model import Invoice, TolerancePolicy
 from matching.domain.verdict import IssuedVerdict
 from shared.contracts.matching import MatchingVerdictIssued
+from shared.driver import driver_rows
 from shared.fields import values_of
 
 # The verdicts on a submission: its first, then its re-match on a goods receipt.
@@ -38,7 +39,7 @@ class VerdictRepository:
             tolerance_rate=tolerance.rate,
             tolerance_amount=tolerance.amount,
         )
-        await self._session.execute(_INSERT, values)
+        await driver_rows(self._session, _INSERT, values)
 
     async def held_for_receipts(self, purchase_order_id: UUID) -> list[tuple[IssuedVerdict, Invoice, int]]:
         """The PO's invoices whose current submission's verdict holds them (for ``not_received``

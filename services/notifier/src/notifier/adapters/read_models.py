@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from notifier.adapters.tables import organisations, suppliers, users
 from notifier.domain.read_models import BuyerOrganisation, PortalUser, SupplierContact
 from shared.db import upsert
+from shared.driver import driver_rows
 from shared.fields import made_of, values_of
 
 # Built once; the ids are bound at execution (every email looks its recipient up).
@@ -42,9 +43,10 @@ class DirectoryRepository:
         await self._session.execute(newer, values)
 
     async def supplier(self, supplier_id: UUID, *, tenant_id: UUID) -> SupplierContact | None:
-        row = (await self._session.execute(_SUPPLIER, {"supplier_id": supplier_id, "tenant_id": tenant_id})).first()
-        if row is None:
+        found = await driver_rows(self._session, _SUPPLIER, {"supplier_id": supplier_id, "tenant_id": tenant_id})
+        if not found:
             return None
+        row = found[0]
         return made_of(SupplierContact, row, contacts=tuple(row.contacts))
 
     async def upsert_user(self, user: PortalUser) -> None:

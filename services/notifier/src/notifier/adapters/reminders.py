@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from notifier.adapters.tables import reminder_invoices, reminder_policies, reminders_sent
 from notifier.domain.reminders import DEFAULT_APPROVAL_REMINDER_DAYS, OVERDUE_STATUSES, Reminder, TrackedInvoice
 from shared.db import upsert
+from shared.driver import driver_rows
 from shared.fields import made_of, values_of
 
 _SAVE = upsert(reminder_invoices, tuple(reminder_invoices.c.keys()), key=("invoice_id",))
@@ -79,7 +80,7 @@ class ReminderRepository:
     async def track(self, incoming: TrackedInvoice) -> None:
         """Keep ``incoming`` (``reminders.first_seen`` of an invoice event) as ``reminders.tracked``
         says: nothing changes when the stored invoice's revision is the same or higher."""
-        await self._session.execute(_TRACK, values_of(reminder_invoices.c.keys(), incoming))
+        await driver_rows(self._session, _TRACK, values_of(reminder_invoices.c.keys(), incoming))
 
     async def save(self, invoice: TrackedInvoice) -> None:
         await self._session.execute(_SAVE, values_of(reminder_invoices.c.keys(), invoice))

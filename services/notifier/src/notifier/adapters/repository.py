@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from notifier.adapters.tables import emails
 from notifier.domain.model import Email
 from shared import tracing
+from shared.driver import driver_rows
 from shared.pagination import keyset_after
 
 _SUMMARY_COLUMNS = [c for c in emails.c if c.name not in ("message", "trace_context", "sealed_links")]
@@ -101,12 +102,12 @@ class EmailRepository:
         values = {c.name: getattr(email, c.name) for c in emails.c}
         # Queued in a handler's transaction, sent later: the sending continues this trace.
         values["trace_context"] = email.trace_context or tracing.context_headers() or None
-        return (await self._session.execute(_ADD, values)).first() is not None
+        return bool(await driver_rows(self._session, _ADD, values))
 
     async def claim_due(self, now: datetime) -> Claim:
         """The most overdue pending email, locked for this transaction (emails being sent by
         another transaction are skipped), and when the next of the others falls due."""
-        row = (await self._session.execute(_CLAIM_DUE, {"now": now})).one()
+        (row,) = await driver_rows(self._session, _CLAIM_DUE, {"now": now})
         return Claim(None if row.id is None else _to_email(row), row.next_due_at)
 
     async def save(self, email: Email) -> None:
@@ -120,7 +121,7 @@ class EmailRepository:
             "sent_at": email.sent_at,
             "sealed_links": email.sealed_links,
         }
-        await self._session.execute(_SAVE, values)
+        await driver_rows(self._session, _SAVE, values)
 
     async def get(self, email_id: UUID) -> Email | None:
         row = (await self._session.execute(_BY_ID, {"email_id": email_id})).first()

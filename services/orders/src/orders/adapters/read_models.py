@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orders.adapters.tables import invoices, organisations, suppliers, users
 from orders.domain.read_models import InvoicedLine, InvoiceRecord, OrganisationRecord, SupplierRecord, UserRecord
 from shared.db import store_if_newer, upsert
+from shared.driver import driver_rows
 from shared.fields import made_of, values_of
 
 
@@ -117,7 +118,7 @@ class InvoiceLedger:
             for line in record.lines
         ]
         values = values_of(invoices.c.keys(), record, id=record.invoice_id, lines=lines)
-        rows = (await self._session.execute(_STORED_WITH_THE_ORDERS_OTHERS, values)).all()
-        if not rows:
+        found = await driver_rows(self._session, _STORED_WITH_THE_ORDERS_OTHERS, values)
+        if not found:
             return None
-        return [_invoice_record(row) for row in rows]
+        return [_invoice_record(row) for row in found]

@@ -30,7 +30,8 @@ from orders.domain.read_models import payment_terms_days
 from orders.domain.status import Status
 from shared.auth import Principal, scope_values
 from shared.contracts.orders import PartyDetails, TermsWarning
-from shared.db import bound, caller_scope, upsert
+from shared.db import bound, caller_scope, one_of, upsert
+from shared.driver import driver_rows
 from shared.fields import made_of, values_of
 
 # The bound parameter of a supplier user's records whose buyer switched its portal off.
@@ -53,14 +54,18 @@ def visible_to(principal: Principal) -> Any:
     return visible_to_bound(buyer=principal.is_buyer, values=order_scope_values(principal))
 
 
-def visible_to_bound(*, buyer: bool, values: Mapping[str, object] | None = None) -> Any:
+def visible_to_bound(*, buyer: bool, values: Mapping[str, object] | None = None, one_row: bool = False) -> Any:
     """``visible_to`` for a buyer or a supplier user, with the caller's ``values``
-    (``order_scope_values``), or, without, the caller left to bind: statements built once."""
+    (``order_scope_values``), or, without, the caller left to bind: statements built once.
+    ``one_row``: for an order found by its id (``shared.db.caller_scope``)."""
     po = purchase_orders.c
-    scope = caller_scope(po.tenant_id, po.supplier_id, buyer=buyer, values=values)
+    scope = caller_scope(po.tenant_id, po.supplier_id, buyer=buyer, values=values, one_row=one_row)
     if buyer:
         return scope
-    restricted = po.supplier_id.in_(bound(SCOPE_RESTRICTED, values, expanding=True))
+    if one_row:
+        restricted = one_of(po.supplier_id, SCOPE_RESTRICTED, values)
+    else:
+        restricted = po.supplier_id.in_(bound(SCOPE_RESTRICTED, values, expanding=True))
     still_to_invoice = po.status.in_(sorted(SHOWN_WHILE_SWITCHED_OFF))
     return and_(scope, po.status != "draft", or_(~restricted, still_to_invoice))
 
@@ -166,7 +171,7 @@ def _order_by_id(*, buyer: bool | None, for_update: bool) -> Any:
     the caller bound at execution (``order_scope_values``), or unscoped (None) for the consumers."""
     query = _orders_query().add_columns(_LINES_OF_THE_ORDER).where(purchase_orders.c.id == bindparam("order_id"))
     if buyer is not None:
-        query = query.where(visible_to_bound(buyer=buyer))
+        query = query.where(visible_to_bound(buyer=buyer, one_row=True))
     if not for_update:
         return query
     # Only the order's row: the organisation is the nullable side of an outer join.
@@ -237,9 +242,10 @@ class PurchaseOrderRepository:
         if scope is not None:
             values.update(order_scope_values(scope))
         query = _order_by_id(buyer=None if scope is None else scope.is_buyer, for_update=for_update)
-        row = (await self._session.execute(query, values)).first()
-        if row is None:
+        found = await driver_rows(self._session, query, values)
+        if not found:
             raise PurchaseOrderNotFound()
+        row = found[0]
         if for_update and not row.lines_as_locked:
             # The lock waited for a writer of the order: its lines as that writer left them.
             lines = await _lines_read_again(self._session, order_id)
@@ -275,7 +281,7 @@ class PurchaseOrderRepository:
         if changed:
             line_columns = tuple(changed[0])
             arrays = {f"line_{name}": [line[name] for line in changed] for name in line_columns}
-            await self._session.execute(_order_with_lines_saved(tuple(values), line_columns), values | arrays)
+            await driver_rows(self._session, _order_with_lines_saved(tuple(values), line_columns), values | arrays)
         else:
-            await self._session.execute(upsert(purchase_orders, tuple(values), keep=_IMMUTABLE), values)
+            await driver_rows(self._session, upsert(purchase_orders, tuple(values), keep=_IMMUTABLE), values)
         self._stored_lines[order.id] = now_stored

@@ -58,7 +58,7 @@ def _compile(statement: Executable, names: tuple[str, ...], dialect: Dialect) ->
         made = _Compiled(
             sql=compiled.string,
             names=tuple(compiled.positiontup or ()),
-            construct=lambda values: compiled.construct_params(values, _check=False),
+            construct=compiled.construct_params,
             processors=dict(compiled._bind_processors),
         )
     if len(_compiled) >= _COMPILED_AT_MOST:

@@ -121,12 +121,6 @@ class DriverStatements:
     def dialect(self) -> Dialect:
         return self._announced_to.dialect
 
-    def serves(self, connection: Connection | None) -> bool:
-        """Whether this is still ``connection``'s driver side: the same connection, not handed
-        back (a commit or rollback ends the session's transaction and closes it here) nor lost."""
-        mine = self._announced_to
-        return connection is mine and not (mine.closed or mine.invalidated)
-
     def _announce(self, statement: str, args: tuple[Any, ...]) -> None:
         sync = self._announced_to
         if sync._has_events or sync.engine._has_events:
@@ -166,22 +160,12 @@ class DriverStatements:
 async def driver_statements(session: AsyncSession) -> DriverStatements:
     """``session``'s asyncpg connection, its transaction begun. SQLAlchemy's asyncpg adapter
     begins the transaction at the first statement it runs; a statement run here first would
-    otherwise commit on its own, whatever the session does afterwards. The session is asked for
-    its connection every time (that is where it begins a transaction or a savepoint it holds back);
-    the driver's side of it is kept with the session while the connection stays the same, so its
-    later statements take no look-up of the pooled connection (a greenlet hop each)."""
+    otherwise commit on its own, whatever the session does afterwards."""
     connection = await session.connection()
-    kept: DriverStatements | None = session.info.get(_KEPT)
-    if kept is None or not kept.serves(connection.sync_connection):
-        pooled = await connection.get_raw_connection()
-        kept = DriverStatements(pooled.driver_connection, pooled.dbapi_connection, connection.sync_connection)  # type: ignore[arg-type]
-        session.info[_KEPT] = kept
+    pooled = await connection.get_raw_connection()
+    adapted = pooled.dbapi_connection
     # The adapter's own lazy begin (``AsyncAdapt_asyncpg_connection``): pinned by the integration
     # tests that roll a session back after these statements alone.
-    if kept._adapted._transaction is None:
-        await kept._adapted._start_transaction()
-    return kept
-
-
-# Where a session keeps its ``DriverStatements`` (``Session.info``).
-_KEPT = "shared.driver"
+    if adapted._transaction is None:  # type: ignore[union-attr]
+        await adapted._start_transaction()  # type: ignore[union-attr]
+    return DriverStatements(pooled.driver_connection, adapted, connection.sync_connection)  # type: ignore[arg-type]

@@ -38,6 +38,8 @@ from shared.kafka import client_security
 from shared.settings import ServiceSettings
 
 if TYPE_CHECKING:
+    from faststream import ContextRepo
+
     from shared.metrics import ServiceMetrics
 
 log = structlog.get_logger(__name__)
@@ -114,6 +116,8 @@ class EventConsumer:
     transient_failures: int = 0  # deliveries put back to retry (a database or read model away)
     metrics: ServiceMetrics | None = None
     subscriber: Any = None  # FastStream's subscriber; its ``consumer`` is the AIOKafkaConsumer
+    # The broker's context, where FastStream keeps the message it is delivering (``register``).
+    delivering: ContextRepo | None = None
     # The database the handlers' units of work use; with it, events already fetched are handled
     # in one transaction (``consume_fetched``). The runtime sets it.
     session_factory: async_sessionmaker[AsyncSession] | None = None
@@ -144,6 +148,11 @@ class EventConsumer:
         }
 
     def register(self, broker: KafkaBroker) -> None:
+        """Subscribe ``consume_fetched``. It finds the message in the broker's context itself: a
+        parameter asking FastStream for it (``msg: KafkaMessage``) is resolved by a synchronous
+        function that FastStream's dependency injection runs in a worker thread, a thread hop and
+        a task group for every message delivered."""
+        self.delivering = broker.context
         self.subscriber = broker.subscriber(self.settings.on_cluster(self.topic), **self.subscriber_options())
         self.subscriber(self.consume_fetched)
 
@@ -157,10 +166,12 @@ class EventConsumer:
             return self.settings.kafka_fetch_max_wait_ms
         return quiet
 
-    async def consume_fetched(self, body: bytes, msg: KafkaMessage) -> None:
+    async def consume_fetched(self, body: bytes) -> None:
         """The record FastStream delivered and the records of this group already fetched after
         it, up to ``consumer_batch_max_records``: never waiting for more, so a lone event goes
         through at once and a busy consumer pays one transaction and one offset commit per batch."""
+        assert self.delivering is not None, "consume_fetched runs as the subscriber ``register`` made"
+        msg: KafkaMessage = self.delivering.get_local("message")
         kafka = getattr(self.subscriber, "consumer", None)
         limit = self.settings.consumer_batch_max_records
         if kafka is None or self.session_factory is None or limit < 2:

@@ -106,3 +106,29 @@ async def test_the_fault_points_come_before_the_handler_and_between_the_effect_a
     )
     await consumer(journal).consume(event(), Message(journal))  # type: ignore[arg-type]
     assert journal == ["sleep 1", "effect", "sleep 2", "commit"]
+
+
+async def test_a_delivered_event_is_handled_without_a_worker_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """FastStream resolves a handler parameter taken from its context (``msg: KafkaMessage``)
+    with a synchronous function run in a worker thread, for every message; the consumer finds
+    the message itself, so an event goes from the fetch to its effect on the event loop."""
+    import anyio.to_thread
+    from faststream.kafka import KafkaBroker, TestKafkaBroker
+
+    journal: list[str] = []
+    events = consumer(journal)
+    hops: list[object] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counted(func: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(func)
+        return await run_sync(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    broker = KafkaBroker(logger=None)
+    events.register(broker)
+    async with TestKafkaBroker(broker) as test_broker:
+        for _ in range(3):
+            await test_broker.publish(event(), events.settings.on_cluster(ORGANISATIONS_TOPIC))
+    assert journal == ["effect"] * 3
+    assert hops == []

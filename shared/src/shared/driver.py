@@ -107,6 +107,12 @@ async def driver_rows(session: AsyncSession, statement: Executable, values: Mapp
     return [DriverRow(record) for record in found]
 
 
+async def driver_first(session: AsyncSession, statement: Executable, values: Mapping[str, Any]) -> Any:
+    """The first row of ``driver_rows``, None when there is none."""
+    found = await driver_rows(session, statement, values)
+    return found[0] if found else None
+
+
 class DriverStatements:
     """The session's asyncpg connection, its transaction begun (``driver_statements``). A failing
     statement raises what SQLAlchemy raises for it (an ``IntegrityError`` for a broken unique key,

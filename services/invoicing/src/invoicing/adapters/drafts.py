@@ -20,6 +20,7 @@ from invoicing.domain.errors import PurchaseOrderNotFound
 from invoicing.domain.read_models import OrganisationSettings, PurchaseOrder
 from shared.auth import Principal, scope_values
 from shared.db import caller_scope
+from shared.driver import driver_first
 
 # The quantities of ``InvoiceRepository.invoiced_quantities`` as one JSON object (PO line id:
 # quantity as its text, exact), for the order the statement reads (its id bound by the same name).
@@ -68,11 +69,11 @@ class DraftReader:
         ``claimed``: with the quantities its live invoices claim."""
         query = _basis(buyer=scope.is_buyer, claimed=claimed)
         values = {"purchase_order_id": purchase_order_id, "number": number, **scope_values(scope)}
-        row = (await self._session.execute(query, values)).first()
+        row = await driver_first(self._session, query, values)
         # Read again once the settings are held when their lock waited for a change (a portal
         # switch-off deletes suppliers' drafts): the number was read in the snapshot from before.
         while row is not None and row.settings_locked_version != row.settings_seen_version:
-            row = (await self._session.execute(query, values)).first()
+            row = await driver_first(self._session, query, values)
         if row is None:
             raise PurchaseOrderNotFound()
         claims = (

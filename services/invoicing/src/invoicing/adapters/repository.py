@@ -57,7 +57,7 @@ from invoicing.domain.verdicts import Verdict
 from shared.auth import Principal, scope_values
 from shared.contracts.invoicing import CREDITING_STATUSES, LIVE_INVOICE_STATUSES
 from shared.db import caller_scope
-from shared.driver import driver_rows
+from shared.driver import driver_first, driver_rows
 from shared.fields import values_of
 
 # Stored for lists and queries, computed by the invoice from its lines: never loaded into it.
@@ -357,8 +357,7 @@ class InvoiceRepository:
         return self._loaded(row, for_update=for_update) if row is not None else None
 
     async def _first(self, query: Any, values: dict[str, Any]) -> Any:
-        found = await driver_rows(self._session, query, values)
-        return found[0] if found else None
+        return await driver_first(self._session, query, values)
 
     async def _locked_row(self, query: Any, values: dict[str, Any]) -> Row[Any] | None:
         row = await self._first(query, values)

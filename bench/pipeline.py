@@ -99,21 +99,25 @@ class Seen:
 
 
 class TopicTail:
-    """Records of a topic from the moment it is opened (every partition, no consumer group)."""
+    """Records of some topics from the moment it is opened (every partition, no consumer group),
+    read by one consumer as the same-shape floor's tail reads its two topics: a consumer per topic,
+    polled in turn, would also wait on a quiet topic while the other's records are there."""
 
-    def __init__(self, bootstrap_servers: str, topic: str) -> None:
-        self.topic = topic
+    def __init__(self, bootstrap_servers: str, *topics: str) -> None:
+        self.topics = topics
         self.consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap_servers, enable_auto_commit=False, fetch_max_wait_ms=20
         )
 
     async def __aenter__(self) -> TopicTail:
         await self.consumer.start()
-        partitions = self.consumer.partitions_for_topic(self.topic) or set()
-        if not partitions:
-            await self.consumer.topics()
-            partitions = self.consumer.partitions_for_topic(self.topic) or set()
-        assigned = [TopicPartition(self.topic, p) for p in partitions]
+        assigned = []
+        for topic in self.topics:
+            partitions = self.consumer.partitions_for_topic(topic) or set()
+            if not partitions:
+                await self.consumer.topics()
+                partitions = self.consumer.partitions_for_topic(topic) or set()
+            assigned += [TopicPartition(topic, p) for p in partitions]
         self.consumer.assign(assigned)
         await self.consumer.seek_to_end()
         for tp in assigned:  # resolve the end offsets now, not at the first fetch after the phase
@@ -123,10 +127,10 @@ class TopicTail:
     async def __aexit__(self, *_: object) -> None:
         await self.consumer.stop()
 
-    async def poll(self) -> list[tuple[Seen, float]]:
-        """New records as (what the bench reads of the event, record timestamp in seconds). Only
-        the fields it needs are read, as the same-shape floor's tail reads its events: the
-        observer's cost is the bench's, on the cores it measures."""
+    async def poll(self) -> list[tuple[str, Seen, float]]:
+        """New records as (their topic, what the bench reads of the event, record timestamp in
+        seconds). Only the fields it needs are read, as the same-shape floor's tail reads its
+        events: the observer's cost is the bench's, on the cores it measures."""
         found = []
         for records in (await self.consumer.getmany(timeout_ms=50, max_records=2000)).values():
             for record in records:
@@ -139,7 +143,7 @@ class TopicTail:
                     )
                 except (ValueError, KeyError, TypeError, AttributeError):
                     continue
-                found.append((seen, record.timestamp / 1000))
+                found.append((record.topic, seen, record.timestamp / 1000))
         return found
 
 
@@ -407,8 +411,7 @@ class Observer:
     async def __aenter__(self) -> Observer:
         self.since = time.time() - 1
         servers = self._pipeline.stack.bootstrap_servers
-        self._invoices = await TopicTail(servers, INVOICES_TOPIC).__aenter__()
-        self._verdicts = await TopicTail(servers, VERDICTS_TOPIC).__aenter__()
+        self._events = await TopicTail(servers, INVOICES_TOPIC, VERDICTS_TOPIC).__aenter__()
         if self._live:
             self._follower = asyncio.create_task(self._follow())
         return self
@@ -418,8 +421,7 @@ class Observer:
             self._follower.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._follower
-        await self._invoices.__aexit__()
-        await self._verdicts.__aexit__()
+        await self._events.__aexit__()
 
     async def final_status(self, invoice_id: str, *, timeout_s: float = 120) -> None:
         """Wait until ``invoice_id`` has a final status (``live`` only)."""
@@ -453,14 +455,13 @@ class Observer:
             await self._read()
 
     async def _read(self) -> None:
-        for event, published in await self._invoices.poll():
+        for topic, event, published in await self._events.poll():
             t = self._seen.setdefault(event.invoice_id, Trace())
-            if event.type == "InvoiceSubmitted":
+            if topic == VERDICTS_TOPIC:
+                t.verdict_event, t.verdict_published = event.occurred_at, published
+            elif event.type == "InvoiceSubmitted":
                 t.submitted_event, t.submitted_published = event.occurred_at, published
             elif event.type in FINAL_EVENTS:
                 t.status_event, t.status_published = event.occurred_at, published
                 t.status = FINAL_EVENTS[event.type]
                 self._final_event(event.invoice_id).set()
-        for event, published in await self._verdicts.poll():
-            t = self._seen.setdefault(event.invoice_id, Trace())
-            t.verdict_event, t.verdict_published = event.occurred_at, published

@@ -1,5 +1,6 @@
 """The consumer commits the offset only after the handler's effect, survives a commit the group
-refused (the event comes again, a no-op), and passes its fault points in that order."""
+refused (the event comes again, a no-op), and passes its fault points in that order; an event
+FastStream delivers reaches its effect without a worker thread."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
+import anyio.to_thread
 import pytest
 from aiokafka.errors import CommitFailedError
+from faststream.kafka import KafkaBroker, TestKafkaBroker
 
 from shared import faults
 from shared.contracts import Envelope
@@ -112,9 +115,6 @@ async def test_a_delivered_event_is_handled_without_a_worker_thread(monkeypatch:
     """FastStream resolves a handler parameter taken from its context (``msg: KafkaMessage``)
     with a synchronous function run in a worker thread, for every message; the consumer finds
     the message itself, so an event goes from the fetch to its effect on the event loop."""
-    import anyio.to_thread
-    from faststream.kafka import KafkaBroker, TestKafkaBroker
-
     journal: list[str] = []
     events = consumer(journal)
     hops: list[object] = []

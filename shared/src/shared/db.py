@@ -138,7 +138,7 @@ def database_unavailable(exc: BaseException) -> bool:
     return False
 
 
-def bound(name: str, values: Mapping[str, Any] | None, *, expanding: bool = False) -> Any:
+def bound(name: str, values: Mapping[str, Any] | None, *, expanding: bool = False, type_: Any = None) -> Any:
     """The parameter ``name`` of a condition, with its value from ``values``, or left to bind at
     execution when ``values`` is None (a statement built once and kept). One definition of a
     condition serves both: a value given here is extracted at execution like any other, so the
@@ -148,8 +148,8 @@ def bound(name: str, values: Mapping[str, Any] | None, *, expanding: bool = Fals
     A parameter with its value is unique, renamed when compiled: a statement holding the same
     condition twice with two values keeps both, where one name would silently take the last."""
     if values is None:
-        return bindparam(name, expanding=expanding)
-    return bindparam(name, values[name], expanding=expanding, unique=True)
+        return bindparam(name, expanding=expanding, type_=type_)
+    return bindparam(name, values[name], expanding=expanding, unique=True, type_=type_)
 
 
 # The escape character of ``contains_pattern``'s patterns (``column.ilike(pattern, escape=LIKE_ESCAPE)``).
@@ -170,10 +170,15 @@ def one_of(column: Any, name: str, values: Mapping[str, Any] | None = None) -> A
     (``shared.driver``). For a condition on rows found otherwise (by their key): a scan that the
     list drives keeps ``IN``, which PostgreSQL 16 reads from an index in its order, and
     ``= ANY`` of a parameter not."""
-    array = ARRAY(column.type)
-    if values is None:
-        return column == any_(bindparam(name, type_=array))
-    return column == any_(bindparam(name, values[name], type_=array, unique=True))
+    return column == any_(bound(name, values, type_=ARRAY(column.type)))
+
+
+def member_of(column: Any, name: str, values: Mapping[str, Any] | None = None, *, one_row: bool = False) -> Any:
+    """``column`` among the list ``name``: ``one_of`` for a row found by its key (``one_row``), an
+    ``IN`` list otherwise (a scan that the list drives)."""
+    if one_row:
+        return one_of(column, name, values)
+    return column.in_(bound(name, values, expanding=True))
 
 
 def caller_scope(
@@ -190,9 +195,7 @@ def caller_scope(
     a row found by its key (``one_of``)."""
     if buyer:
         return tenant_column == bound(SCOPE_TENANT, values)
-    if one_row:
-        return one_of(supplier_column, SCOPE_SUPPLIERS, values)
-    return supplier_column.in_(bound(SCOPE_SUPPLIERS, values, expanding=True))
+    return member_of(supplier_column, SCOPE_SUPPLIERS, values, one_row=one_row)
 
 
 @functools.cache

@@ -353,18 +353,15 @@ class InvoiceRepository:
         if for_update:
             row = await self._locked_row(query, values)
         else:
-            row = await self._first(query, values)
+            row = await driver_first(self._session, query, values)
         return self._loaded(row, for_update=for_update) if row is not None else None
 
-    async def _first(self, query: Any, values: dict[str, Any]) -> Any:
-        return await driver_first(self._session, query, values)
-
     async def _locked_row(self, query: Any, values: dict[str, Any]) -> Row[Any] | None:
-        row = await self._first(query, values)
+        row = await driver_first(self._session, query, values)
         # Read again once the lock is held when it waited for a change (see ``_SEEN_VERSION``): no
         # other transaction can change the invoice now, and the new snapshot sees what it wrote.
         while row is not None and row.locked_version != row.seen_version:
-            row = await self._first(query, values)
+            row = await driver_first(self._session, query, values)
         return row
 
     def _loaded(self, row: Row[Any], *, for_update: bool) -> Invoice:

@@ -25,7 +25,7 @@ from matching.domain.model import (
     SupplierTolerance,
 )
 from shared.db import upsert
-from shared.driver import driver_rows
+from shared.driver import driver_first, driver_rows
 from shared.fields import made_of, values_of
 
 
@@ -128,10 +128,9 @@ class PurchaseOrderRepository:
 
     async def get(self, purchase_order_id: UUID, *, for_update: bool = False) -> PurchaseOrder | None:
         query = _PO_BY_ID_FOR_UPDATE if for_update else _PO_BY_ID
-        found = await driver_rows(self._session, query, {"purchase_order_id": purchase_order_id})
-        if not found:
+        row = await driver_first(self._session, query, {"purchase_order_id": purchase_order_id})
+        if row is None:
             return None
-        row = found[0]
         return made_of(PurchaseOrder, row, lines=tuple(_order_line(raw) for raw in row.lines))
 
     async def save(self, po: PurchaseOrder) -> bool:

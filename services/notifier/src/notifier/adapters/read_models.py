@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from notifier.adapters.tables import organisations, suppliers, users
 from notifier.domain.read_models import BuyerOrganisation, PortalUser, SupplierContact
 from shared.db import upsert
-from shared.driver import driver_rows
+from shared.driver import driver_first
 from shared.fields import made_of, values_of
 
 # Built once; the ids are bound at execution (every email looks its recipient up).
@@ -43,10 +43,9 @@ class DirectoryRepository:
         await self._session.execute(newer, values)
 
     async def supplier(self, supplier_id: UUID, *, tenant_id: UUID) -> SupplierContact | None:
-        found = await driver_rows(self._session, _SUPPLIER, {"supplier_id": supplier_id, "tenant_id": tenant_id})
-        if not found:
+        row = await driver_first(self._session, _SUPPLIER, {"supplier_id": supplier_id, "tenant_id": tenant_id})
+        if row is None:
             return None
-        row = found[0]
         return made_of(SupplierContact, row, contacts=tuple(row.contacts))
 
     async def upsert_user(self, user: PortalUser) -> None:

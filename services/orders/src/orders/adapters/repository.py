@@ -30,8 +30,8 @@ from orders.domain.read_models import payment_terms_days
 from orders.domain.status import Status
 from shared.auth import Principal, scope_values
 from shared.contracts.orders import PartyDetails, TermsWarning
-from shared.db import bound, caller_scope, one_of, upsert
-from shared.driver import driver_rows
+from shared.db import caller_scope, member_of, upsert
+from shared.driver import driver_first, driver_rows
 from shared.fields import made_of, values_of
 
 # The bound parameter of a supplier user's records whose buyer switched its portal off.
@@ -62,10 +62,7 @@ def visible_to_bound(*, buyer: bool, values: Mapping[str, object] | None = None,
     scope = caller_scope(po.tenant_id, po.supplier_id, buyer=buyer, values=values, one_row=one_row)
     if buyer:
         return scope
-    if one_row:
-        restricted = one_of(po.supplier_id, SCOPE_RESTRICTED, values)
-    else:
-        restricted = po.supplier_id.in_(bound(SCOPE_RESTRICTED, values, expanding=True))
+    restricted = member_of(po.supplier_id, SCOPE_RESTRICTED, values, one_row=one_row)
     still_to_invoice = po.status.in_(sorted(SHOWN_WHILE_SWITCHED_OFF))
     return and_(scope, po.status != "draft", or_(~restricted, still_to_invoice))
 
@@ -242,10 +239,9 @@ class PurchaseOrderRepository:
         if scope is not None:
             values.update(order_scope_values(scope))
         query = _order_by_id(buyer=None if scope is None else scope.is_buyer, for_update=for_update)
-        found = await driver_rows(self._session, query, values)
-        if not found:
+        row = await driver_first(self._session, query, values)
+        if row is None:
             raise PurchaseOrderNotFound()
-        row = found[0]
         if for_update and not row.lines_as_locked:
             # The lock waited for a writer of the order: its lines as that writer left them.
             lines = await _lines_read_again(self._session, order_id)

@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy import Column, DateTime, Integer, Numeric, String, Table, Uuid, bindparam, func, insert, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import engine as async_engine_module
+from sqlalchemy.ext.asyncio import session as async_session_module
 
 from portal_dev.testing import Servers, create_tables, statements_sent
 from shared.contracts import Envelope
@@ -111,6 +113,7 @@ things = Table(
 )
 _BY_ID = select(things).where(things.c.id == bindparam("id"))
 _NAMED_IN = select(things.c.name).where(things.c.name.in_(bindparam("names", expanding=True))).order_by(things.c.name)
+_ALL_NAMES = select(things.c.name)
 
 
 async def test_core_statements_run_on_the_driver_read_as_sqlalchemys_rows_in_the_sessions_transaction(
@@ -170,5 +173,50 @@ async def test_a_driver_statement_that_breaks_a_key_raises_what_sqlalchemy_raise
             await session.commit()
         async with sessions() as session:
             assert [row.name for row in await driver_rows(session, _BY_ID, {"id": key})] == ["again"]
+    finally:
+        await engine.dispose()
+
+
+async def test_a_driver_statement_takes_one_hop_into_sqlalchemy_and_a_committed_unit_none_to_roll_back(
+    servers: Servers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every hop of the asyncio session into SQLAlchemy's synchronous side (``greenlet_spawn``:
+    a greenlet made and switched to, and back) is counted over a unit of work of three driver
+    statements that commits: one a statement (its connection and the pooled one under it
+    together), the commit, the close; none for a rollback after the commit. Then a unit left
+    without commit still rolls back."""
+    url = await servers.create_database("driver_hops")
+    await create_tables(url, metadata)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    hops: list[str] = []
+
+    def counted(spawn: Any) -> Any:
+        async def spawn_counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
+            hops.append(getattr(fn, "__name__", repr(fn)))
+            return await spawn(fn, *args, **kwargs)
+
+        return spawn_counted
+
+    for module in (async_session_module, async_engine_module):
+        monkeypatch.setattr(module, "greenlet_spawn", counted(module.greenlet_spawn))
+    first, second = uuid.uuid4(), uuid.uuid4()
+    try:
+        async with SqlUnitOfWork(sessions, "test") as uow:  # a connection already in the pool
+            await driver_rows(uow.session, _BY_ID, {"id": first})
+            await uow.commit()
+        hops.clear()
+        async with SqlUnitOfWork(sessions, "test") as uow:
+            await driver_rows(uow.session, insert(things), {"id": first, "name": "kept"})
+            await driver_rows(uow.session, insert(things), {"id": second, "name": "kept too"})
+            assert len(await driver_rows(uow.session, _BY_ID, {"id": first})) == 1
+            await uow.commit()
+        assert hops == ["_checked_out"] * 3 + ["commit", "close"]
+
+        async with SqlUnitOfWork(sessions, "test") as uow:
+            await driver_rows(uow.session, insert(things), {"id": uuid.uuid4(), "name": "rolled back"})
+        async with sessions() as session:
+            names = [row.name for row in await driver_rows(session, _ALL_NAMES, {})]
+        assert sorted(names) == ["kept", "kept too"]
     finally:
         await engine.dispose()

@@ -85,14 +85,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         path = Path(str(item.fspath))
         if "integration" in path.parts:
             item.add_marker(pytest.mark.integration)
-        # With ``--dist loadgroup`` each whole-system layer runs in one worker, in its order, on
-        # its own stacks: the end-to-end tests on theirs while the chaos scenarios run on theirs.
         if "e2e" in path.parts:
             item.add_marker(pytest.mark.e2e)
-            item.add_marker(pytest.mark.xdist_group("e2e"))
         if "chaos" in path.parts:
             item.add_marker(pytest.mark.chaos)
-            item.add_marker(pytest.mark.xdist_group("chaos"))
 
 
 @pytest.fixture

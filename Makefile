@@ -56,10 +56,12 @@ lint: setup
 # Unit and integration tests spread over TEST_WORKERS processes (they mostly wait on their own
 # servers); then the two whole-system layers on two processes, each taking the next test as it
 # ends one: the end-to-end tests first (a process starts the end-to-end stack once, for those it
-# runs), then the chaos scenarios (each on stacks of its own).
+# runs), then the chaos scenarios (each on stacks of its own). No test names an xdist group, so
+# ``loadgroup`` makes each test a unit of its own, handed out in order (``load`` would send each
+# process a block of tests at once).
 test: setup lint audit
 	$(VENV)/bin/pytest -c tests/pytest.ini -m "not e2e and not chaos" -n $(TEST_WORKERS) $(PYTEST_ARGS)
-	$(VENV)/bin/pytest -c tests/pytest.ini -m "e2e or chaos" -n 2 --dist load --durations=25 $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -c tests/pytest.ini -m "e2e or chaos" -n 2 --dist loadgroup --durations=25 $(PYTEST_ARGS)
 
 # Every lock (requirements/*.lock) against the vulnerability service: fails on a vulnerability
 # that has a fix; says so and audits nothing where the service cannot be reached.

@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 from sqlalchemy import Column, DateTime, Integer, Numeric, String, Table, Uuid, bindparam, func, insert, select, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, PendingRollbackError
 from sqlalchemy.ext.asyncio import engine as async_engine_module
 from sqlalchemy.ext.asyncio import session as async_session_module
 
 from portal_dev.testing import Servers, create_tables, statements_sent
 from shared.contracts import Envelope
 from shared.db import SqlUnitOfWork, make_engine, make_session_factory, new_metadata, shared_transaction, upsert
-from shared.driver import driver_rows
+from shared.driver import driver_rows, driver_statements
 from shared.inbox import Inbox, inbox_table, record_all
 from shared.outbox import outbox_table, write_rows
 from tests.shared.integration.test_outbox_relay import revision_event
@@ -177,14 +177,14 @@ async def test_a_driver_statement_that_breaks_a_key_raises_what_sqlalchemy_raise
         await engine.dispose()
 
 
-async def test_a_driver_statement_takes_one_hop_into_sqlalchemy_and_a_committed_unit_none_to_roll_back(
+async def test_driver_statements_take_one_hop_into_sqlalchemy_a_transaction_and_a_committed_unit_none_to_roll_back(
     servers: Servers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every hop of the asyncio session into SQLAlchemy's synchronous side (``greenlet_spawn``:
     a greenlet made and switched to, and back) is counted over a unit of work of three driver
-    statements that commits: one a statement (its connection and the pooled one under it
-    together), the commit, the close; none for a rollback after the commit. Then a unit left
-    without commit still rolls back."""
+    statements that commits: one for the first statement (its connection and the pooled one under
+    it together, kept for the rest of the transaction), the commit, the close; none for a rollback
+    after the commit. Then a unit left without commit still rolls back."""
     url = await servers.create_database("driver_hops")
     await create_tables(url, metadata)
     engine = make_engine(url)
@@ -211,12 +211,55 @@ async def test_a_driver_statement_takes_one_hop_into_sqlalchemy_and_a_committed_
             await driver_rows(uow.session, insert(things), {"id": second, "name": "kept too"})
             assert len(await driver_rows(uow.session, _BY_ID, {"id": first})) == 1
             await uow.commit()
-        assert hops == ["_checked_out"] * 3 + ["commit", "close"]
+        assert hops == ["_checked_out", "commit", "close"]
 
         async with SqlUnitOfWork(sessions, "test") as uow:
             await driver_rows(uow.session, insert(things), {"id": uuid.uuid4(), "name": "rolled back"})
         async with sessions() as session:
             names = [row.name for row in await driver_rows(session, _ALL_NAMES, {})]
         assert sorted(names) == ["kept", "kept too"]
+    finally:
+        await engine.dispose()
+
+
+async def test_driver_statements_are_kept_for_the_rest_of_a_transaction_and_taken_again_once_it_ends(
+    servers: Servers,
+) -> None:
+    """The driver's side of a session serves every statement of one transaction; once the session
+    commits or rolls back, the next statement begins a new transaction on a connection taken
+    again, so what it writes goes with that transaction alone; a lost connection is taken again."""
+    url = await servers.create_database("driver_kept")
+    await create_tables(url, metadata)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    try:
+        async with sessions() as session:
+            await driver_rows(session, insert(things), {"id": uuid.uuid4(), "name": "first"})
+            kept = await driver_statements(session)
+            await driver_rows(session, insert(things), {"id": uuid.uuid4(), "name": "second"})
+            assert await driver_statements(session) is kept
+            await session.commit()
+
+            await driver_rows(session, insert(things), {"id": uuid.uuid4(), "name": "rolled back"})
+            after_commit = await driver_statements(session)
+            assert after_commit is not kept
+            await session.rollback()
+
+            await driver_rows(session, insert(things), {"id": uuid.uuid4(), "name": "third"})
+            assert await driver_statements(session) is not after_commit
+            await session.commit()
+
+            await driver_rows(session, _ALL_NAMES, {})
+            lost = await driver_statements(session)
+            await (await session.connection()).invalidate()
+            with pytest.raises(PendingRollbackError):  # as SQLAlchemy answers its own statements
+                await driver_rows(session, _ALL_NAMES, {})
+            await session.rollback()
+            assert sorted(row.name for row in await driver_rows(session, _ALL_NAMES, {})) == [
+                "first",
+                "second",
+                "third",
+            ]
+            assert await driver_statements(session) is not lost
     finally:
         await engine.dispose()

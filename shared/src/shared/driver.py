@@ -20,7 +20,7 @@ import asyncpg
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.expression import Executable
 
@@ -121,7 +121,11 @@ class DriverStatements:
     a ``DBAPIError`` whose connection is invalidated for a lost one): callers cannot tell."""
 
     def __init__(
-        self, connection: asyncpg.Connection, adapted: Any, announced_to: Connection, transaction: Any = None
+        self,
+        connection: asyncpg.Connection,
+        adapted: Any,
+        announced_to: Connection,
+        transaction: SessionTransaction | None,
     ) -> None:
         self._connection = connection
         self._adapted = adapted  # SQLAlchemy's adapter of the connection, which translates errors

@@ -54,8 +54,14 @@ _TAKE_LOCK = "SELECT pg_try_advisory_lock($1)"
 _SELECT_UNSENT = (
     "SELECT id, topic, key, value, headers::text AS headers FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1"
 )
-# On the database's clock, the one the republish window and ``publish_again`` measure with.
-_MARK_SENT = "UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])"
+# On the database's clock, the one the republish window and ``publish_again`` measure with. Sent
+# as plain text with the ids in it (integers the outbox gave), so that the server plans it for the
+# outbox as it is at each batch: a prepared statement is given, after its fifth run, one plan kept
+# for the session, and one made while a new service's outbox holds a few rows reads the whole
+# table, as it would at every batch thereafter (sent rows stay for the retention) until the next
+# ANALYZE. Reading the unsent rows keeps its prepared plan: the index of unsent rows, whose scan
+# skips the rows marked since (a plan per run reads them all again, from the table, until VACUUM).
+_MARK_SENT = "UPDATE outbox SET sent_at = now() WHERE id = ANY('{{{ids}}}'::bigint[])"
 _MARK_UNSENT_SINCE = "UPDATE outbox SET sent_at = NULL WHERE sent_at >= $1"
 _WINDOW_START = "SELECT now() - $1::interval"
 _STORED_CLUSTER_ID = "SELECT cluster_id FROM relay_state ORDER BY seen_at DESC LIMIT 1"
@@ -170,7 +176,7 @@ class OutboxRelay:
                 for row, headers in zip(rows, sent, strict=True)
             ]
             await asyncio.gather(*sends)
-        await connection.execute(_MARK_SENT, [row["id"] for row in rows])
+        await connection.execute(_MARK_SENT.format(ids=",".join(str(int(row["id"])) for row in rows)))
         self.published += len(rows)
         return len(rows)
 

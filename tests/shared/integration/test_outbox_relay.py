@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, cast
 
+import asyncpg
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
@@ -19,7 +21,7 @@ from shared.db import SqlUnitOfWork, make_engine, make_session_factory, new_meta
 from shared.kafka import make_producer
 from shared.outbox import outbox_table
 from shared.relay import KEEPALIVES, OutboxRelay
-from shared.settings import ServiceSettings
+from shared.settings import ServiceSettings, plain_database_url
 
 TOPIC = "suppliers.supplier.v1"
 # The advisory locks held in the test's database (the relay's is the only kind there).
@@ -302,3 +304,50 @@ async def test_a_relay_asked_to_stop_first_publishes_what_was_committed_before(s
     assert relays.relays[0].published == 2
     assert await unsent_count(url) == 0
     assert revisions_of(await read_topic(broker, TOPIC, 2)) == [1, 2]
+
+
+async def outbox_scans(connection: asyncpg.Connection) -> tuple[int, int]:
+    """The sequential scans of the outbox and the rows they read, as the server counts them, with
+    ``connection``'s own pending counts included."""
+    await connection.execute("SELECT pg_stat_force_next_flush()")  # flushed once the session is idle
+    row = await connection.fetchrow("SELECT seq_scan, seq_tup_read FROM pg_stat_user_tables WHERE relname = 'outbox'")
+    assert row is not None
+    return int(row["seq_scan"]), int(row["seq_tup_read"])
+
+
+async def test_a_relay_started_on_an_empty_outbox_still_marks_its_rows_by_key_once_the_outbox_has_grown(
+    servers: Servers, broker: str
+) -> None:
+    """A statement run a few times on a small table may be given a plan that reads the whole table;
+    kept for the session, it would read the whole outbox (sent rows are kept for the retention) at
+    every batch the relay marks."""
+    url = await outbox_database(servers)
+    supplier_id = uuid.uuid4()
+    settings = ServiceSettings(kafka_bootstrap_servers=broker, kafka_enable_idempotence=False, database_url=url)
+    producer = make_producer(settings)
+    await producer.start()
+    relay = OutboxRelay(producer, database_url=url, topic_prefix=settings.kafka_topic_prefix)
+    try:
+        for revision in range(1, 9):  # batches of one row while the outbox is a page or two
+            await write_events(url, [revision_event(supplier_id, revision)])
+            assert await relay.publish_pending() == 1
+        grown = await asyncpg.connect(plain_database_url(url))
+        try:  # rows sent long ago, as large as the portal's events (not compressible)
+            await grown.executemany(
+                "INSERT INTO outbox (event_id, event_type, topic, key, value, headers, created_at, sent_at)"
+                " VALUES ($1, 'SupplierUpdated', $2, 'k', $3, '{}', now(), now())",
+                [(uuid.uuid4(), TOPIC, os.urandom(2000)) for _ in range(600)],
+            )
+        finally:
+            await grown.close()
+        await write_events(url, [revision_event(supplier_id, 9)])
+        session = relay._connection  # the relay's own session, between two of its batches
+        assert session is not None
+        before = await outbox_scans(session)
+        assert await relay.publish_pending() == 1
+        after = await outbox_scans(session)
+    finally:
+        await relay.close()
+        await producer.stop()
+    assert revisions_of(await read_topic(broker, TOPIC, 9)) == list(range(1, 10))
+    assert after == before, "the batch was read and marked through the outbox's indexes"

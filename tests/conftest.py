@@ -8,12 +8,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from portal_dev.testing import Servers, Tokens
 from shared import tracing
+
+# Tests assert no timings (benchmarks do): an example slowed by a busy machine is no failure.
+settings.register_profile("portal", deadline=None)
+settings.load_profile("portal")
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,8 @@ from matching.domain.verdict import Verdict
 from shared.money import quantum
 from tests.matching.unit.documents import TENANT, as_ordered, invoice, order
 
-settings.register_profile("matching", deadline=None, max_examples=150)
-settings.load_profile("matching")
+# More examples than the default for the matching rules' invariants.
+MORE_EXAMPLES = settings(max_examples=150)
 
 quantities = st.decimals(min_value=Decimal("0.001"), max_value=Decimal("1000"), places=3)
 prices = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("10000"), places=2)
@@ -86,6 +86,7 @@ def renumbered(lines: tuple[Any, ...], numbers: list[int]) -> tuple[Any, ...]:
     return tuple(dataclasses.replace(line, line_no=no) for line, no in zip(lines, numbers, strict=True))
 
 
+@MORE_EXAMPLES
 @given(scenarios(), st.data())
 def test_verdict_does_not_depend_on_the_order_invoice_lines_arrive_in(scenario: Any, data: st.DataObject) -> None:
     po, earlier, billed, rate = scenario
@@ -94,6 +95,7 @@ def test_verdict_does_not_depend_on_the_order_invoice_lines_arrive_in(scenario: 
     assert wire(match_invoice(po, earlier, shuffled, rate)) == wire(match_invoice(po, earlier, billed, rate))
 
 
+@MORE_EXAMPLES
 @given(scenarios(), st.data())
 def test_renumbering_invoice_lines_does_not_change_the_decision(scenario: Any, data: st.DataObject) -> None:
     po, earlier, billed, rate = scenario
@@ -107,6 +109,7 @@ def test_renumbering_invoice_lines_does_not_change_the_decision(scenario: Any, d
     assert sorted(map(repr, moved.lines[len(po.lines) :])) == sorted(map(repr, original.lines[len(po.lines) :]))
 
 
+@MORE_EXAMPLES
 @given(scenarios(), st.data())
 def test_verdict_does_not_depend_on_the_order_of_the_po_lines(scenario: Any, data: st.DataObject) -> None:
     po, earlier, billed, rate = scenario
@@ -121,6 +124,7 @@ def test_verdict_does_not_depend_on_the_order_of_the_po_lines(scenario: Any, dat
     assert sorted(map(repr, moved.lines)) == sorted(map(repr, original.lines))
 
 
+@MORE_EXAMPLES
 @given(scenarios(), st.data())
 def test_same_inputs_always_give_the_same_verdict(scenario: Any, data: st.DataObject) -> None:
     po, earlier, billed, rate = scenario
@@ -130,6 +134,7 @@ def test_same_inputs_always_give_the_same_verdict(scenario: Any, data: st.DataOb
     assert wire(match_invoice(po, data.draw(st.permutations(earlier)), billed, rate)) == first
 
 
+@MORE_EXAMPLES
 @given(orders(), st.data(), rates)
 def test_a_partial_invoice_on_an_open_order_needs_approval_only_for_a_line_at_a_zero_limit(
     po: PurchaseOrder, data: Any, rate: TolerancePolicy
@@ -148,6 +153,7 @@ def test_a_partial_invoice_on_an_open_order_needs_approval_only_for_a_line_at_a_
     assert verdict.excess < 0
 
 
+@MORE_EXAMPLES
 @given(orders(unit_lines=1), rates)
 def test_exactly_the_tolerance_limit_is_allowed_and_one_minor_unit_more_is_not(
     po: PurchaseOrder, rate: TolerancePolicy
@@ -169,6 +175,7 @@ def test_exactly_the_tolerance_limit_is_allowed_and_one_minor_unit_more_is_not(
     )
 
 
+@MORE_EXAMPLES
 @given(orders(unit_lines=2), rates, st.data())
 def test_splitting_an_over_billing_into_two_invoices_each_within_tolerance_does_not_pass(
     po: PurchaseOrder, rate: TolerancePolicy, data: st.DataObject

@@ -34,7 +34,13 @@ async def test_an_invoice_event_stores_its_copy_and_reads_its_orders_invoices_in
     with statements_sent(orders.runtime.engine) as sent_and_polled:
         await orders.handled(INVOICES, (await orders.publish_event(submitted, tenant)).id)
         await orders.handled(INVOICES, (await orders.publish_event(approved, tenant)).id)
-    sent = [statement for statement in sent_and_polled if not statement.startswith("SELECT count(*) FROM inbox")]
+    # Neither the test's polling of the inbox nor the RFP closer's round (every 2 s), which a busy
+    # machine can bring within the two events' handling.
+    sent = [
+        statement
+        for statement in sent_and_polled
+        if not statement.startswith("SELECT count(*) FROM inbox") and not touching("rfps", [statement])
+    ]
     assert len(touching("invoices", sent)) == 2  # one per event
     # The first: the inbox, the order with its lines, the invoices, the order saved with its moved
     # line, the outbox; the second moves nothing: the inbox, the order, the invoices.

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import email
-import email.policy
 import json
 import re
 import signal
@@ -238,13 +236,12 @@ class Copy:
 def approval_copies(mailbox: Mailbox, flow: Flow) -> list[Copy]:
     """Every approval message the sink received for the flow's supplier, a re-sent one included."""
     found = []
-    for path in sorted(mailbox.directory.glob("*.eml")):
-        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        if flow.supplier_email.lower() not in str(message["To"]).lower():
+    for received in mailbox.received():
+        if not received.to_me(flow.supplier_email):
             continue
-        match = APPROVED_SUBJECT.match(str(message["Subject"]))
+        match = APPROVED_SUBJECT.match(received.subject)
         if match:
-            found.append(Copy(match.group(1), str(message["Message-ID"]), path.stat().st_mtime))
+            found.append(Copy(match.group(1), str(received.message["Message-ID"]), received.path.stat().st_mtime))
     return found
 
 

@@ -42,6 +42,10 @@ from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Portal
 
 PORTAL = Path(sys.executable).with_name("portal")
 START_S = 180.0
+# Each scenario starts `portal up` from an empty data directory (PostgreSQL's initdb, every
+# service's migrations), and one starts it twice: on a slow machine that alone nears the suite's
+# five minutes per test.
+pytestmark = pytest.mark.timeout(600)
 # Settings of the environment that would point `portal up` at other servers than its own.
 FOREIGN = ("KAFKA_BOOTSTRAP_SERVERS", "SMTP_HOST", "MAIL_SINK_DIR", "PORTAL_ENDPOINTS_FILE", "PORTAL_TEST_POSTGRES_URL")
 

@@ -353,21 +353,35 @@ async def read_topic(bootstrap_servers: str, topic: str, count: int, *, timeout_
 
 
 class Mailbox:
-    """The SMTP sink's ``.eml`` files, parsed, for tests that read what was sent."""
+    """The SMTP sink's ``.eml`` files, parsed, for tests that read what was sent.
+
+    The sink writes each message once, under a name of its own, and never changes it: each file is
+    parsed once, the first time it is seen, with its recipients and subject, so that polling a
+    mailbox of hundreds of messages costs a directory listing and the new files."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        self._parsed: dict[str, Received] = {}
 
-    def messages(self) -> list[Any]:
+    def received(self) -> list[Received]:
+        """Every message in the sink, in the order it was received."""
         import email
         import email.policy
 
         if not self.directory.exists():
             return []
-        return [
-            email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            for path in sorted(self.directory.glob("*.eml"))
-        ]
+        found = []
+        for path in sorted(self.directory.glob("*.eml")):
+            entry = self._parsed.get(path.name)
+            if entry is None:
+                message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+                entry = Received(path, message, str(message["To"]).lower(), str(message["Subject"]))
+                self._parsed[path.name] = entry
+            found.append(entry)
+        return found
+
+    def messages(self) -> list[Any]:
+        return [entry.message for entry in self.received()]
 
     def texts(self) -> list[str]:
         """Every text part of every message, decoded."""
@@ -379,11 +393,23 @@ class Mailbox:
         ]
 
     def find(self, *, to: str, subject_contains: str) -> list[Any]:
-        return [
-            message
-            for message in self.messages()
-            if to.lower() in str(message["To"]).lower() and subject_contains.lower() in str(message["Subject"]).lower()
-        ]
+        return [entry.message for entry in self.received() if entry.to_me(to) and entry.about(subject_contains)]
+
+
+@dataclass(frozen=True)
+class Received:
+    """One message the sink wrote: its file, the message parsed, and the headers tests look for."""
+
+    path: Path
+    message: Any
+    to: str  # the To header, lower case
+    subject: str
+
+    def to_me(self, address: str) -> bool:
+        return address.lower() in self.to
+
+    def about(self, subject_contains: str) -> bool:
+        return subject_contains.lower() in self.subject.lower()
 
 
 def key_order(document: Any) -> Any:

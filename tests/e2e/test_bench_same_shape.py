@@ -145,9 +145,15 @@ async def _quiet(stack: Stack, groups: dict[str, list[str]], database_urls: list
         offsets = await _group_offsets(stack, groups)
         ends = {group: await _topic_ends(stack, topics) for group, topics in groups.items()}
         last["offsets"] = offsets
+        last["behind"] = {group: ends[group] - offsets[group] for group in groups if offsets[group] != ends[group]}
         return offsets == ends
 
-    await poll_until(settled, timeout_s=60, interval_s=0.2, what="every event published and consumed")
+    # The groups first read what the tests before this one left on the stack: once more than a
+    # minute on a slow machine. A failure names the groups still behind.
+    try:
+        await poll_until(settled, timeout_s=120, interval_s=0.2, what="every event published and consumed")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; records each group is behind: {last.get('behind')}") from None
     return dict(last["offsets"])
 
 
